@@ -1,0 +1,75 @@
+/**
+ * The action contract: an options schema and one `send()`. A send either
+ * resolves (delivered) or throws ActionError, whose `permanent` flag tells the
+ * outbox whether retrying can help (healthchecks' TransportError).
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { FailState } from '../engine/state.ts';
+
+/** What an action is told about a check when it fires (a snapshot, spec §3.7). */
+export interface Notification {
+  /** site name (webui.name) */
+  site: string;
+  /** why: a state transition, a reminder while failing, a digest or a test (spec §5.6) */
+  kind: 'transition' | 'reminder' | 'test';
+  check: {
+    name: string;
+    /** display type: `https`, `remote.smtp`, `action-test` */
+    type: string;
+    /** PASS, FAIL or PAUSED */
+    state: string;
+    failState: FailState;
+    softFail: string | null;
+    level: string | null;
+    log: string[];
+    /** getSummary (spec §3.2, §4.13) */
+    summary: string;
+    lastFail: number | null;
+    lastPass: number | null;
+    lastCheck: number | null;
+    /** the check's zone for displaying times */
+    zone: string | null;
+  };
+  /** when the notification was created (ms) */
+  at: number;
+}
+
+export interface ActionContext {
+  signal: AbortSignal;
+  log: Logger;
+  /** writes a WARNING line to the site's volatile log (spec §1.5) */
+  warn(message: string): void;
+  now(): number;
+}
+
+export class ActionError extends Error {
+  readonly permanent: boolean;
+  constructor(message: string, opts: { permanent?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'ActionError';
+    this.permanent = opts.permanent ?? false;
+  }
+}
+
+export interface ActionTypeInfo {
+  summary: string;
+  fletchck?: boolean;
+}
+
+export interface ActionType<S extends z.ZodType = z.ZodType> {
+  type: string;
+  info: ActionTypeInfo;
+  options: S;
+  /** default per-send timeout in seconds (the `timeout` option overrides it) */
+  defaultTimeout: number;
+  send(n: Notification, opts: z.output<S>, ctx: ActionContext): Promise<void>;
+}
+
+export function defineAction<S extends z.ZodType>(t: ActionType<S>): ActionType<S> {
+  return t;
+}
+
+/** Registry entry of any action type; see AnyCheckType for why `any` is safe here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyActionType = ActionType<any>;

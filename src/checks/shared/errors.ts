@@ -1,0 +1,53 @@
+/**
+ * fletchck's failure detail line `<host> <ExceptionClass>: <message>` (spec §4.0),
+ * with Node errors named the way a reader of either program recognises.
+ */
+
+/** Error class name for the detail line: Node system errors show their code. */
+export function errorName(e: unknown): string {
+  if (e instanceof Error) {
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'TimeoutError';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('E') && e.name === 'Error') return code;
+    return e.name || 'Error';
+  }
+  return 'Error';
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** `"<subject> <ErrorName>: <message>"` */
+export function detailLine(subject: string, e: unknown): string {
+  return `${subject} ${errorName(e)}: ${errorMessage(e)}`;
+}
+
+/** Rejects when `signal` fires; resolves after `ms` otherwise. Never blocks the loop. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The signal's reason as an Error named TimeoutError when the runner's timeout fired. */
+export function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof Error) return r;
+  const e = new Error('timed out');
+  e.name = 'TimeoutError';
+  return e;
+}

@@ -1,0 +1,101 @@
+/**
+ * Config problems, each with the JSON path it concerns (issue 2: "every problem
+ * is reported with its JSON path and what is wrong").
+ */
+import type { z } from 'zod';
+
+export type PathSegment = string | number;
+
+export interface Issue {
+  /** e.g. ['checks', 'web', 'trigger', 'cron', 'hour'] */
+  path: PathSegment[];
+  message: string;
+  /** errors make the check/action (or the whole site, at top level) inactive; warnings do not */
+  severity: 'error' | 'warning';
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** `checks["web"].trigger.cron.hour`: names of checks, actions and users are always quoted. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const parent = i > 0 ? path[i - 1] : undefined;
+    const named = (parent === 'checks' || parent === 'actions' || parent === 'users' || parent === 'roles') && i <= 3;
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (!named && IDENT.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out || '(site)';
+}
+
+export function formatIssue(issue: Issue): string {
+  return `${formatPath(issue.path)}: ${issue.message}`;
+}
+
+export function showValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'number' && Number.isInteger(v)) return `the number ${v}`;
+  if (typeof v === 'string') return `the text ${showValue(v)}`;
+  return `${typeof v} ${showValue(v)}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}
+
+const EXPECT: Record<string, string> = {
+  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false',
+  array: 'a list', object: 'an object', record: 'an object', null: 'null',
+};
+
+/** Turns zod issues into path-precise, plain-language issues. `input` is what was validated. */
+export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[], severity: Issue['severity'] = 'error'): Issue[] {
+  return error.issues.map((iss) => {
+    const rel = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const got = valueAt(input, iss.path);
+    let message = iss.message;
+    switch (iss.code) {
+      case 'invalid_type': {
+        const want = EXPECT[iss.expected] ?? iss.expected;
+        message = got === undefined ? `is required (${want})` : `expected ${want}, got ${kindOf(got)}`;
+        break;
+      }
+      case 'too_small':
+        message = `${showValue(got)} is too small (minimum ${String(iss.minimum)})`;
+        break;
+      case 'too_big':
+        message = `${showValue(got)} is too large (maximum ${String(iss.maximum)})`;
+        break;
+      case 'invalid_value':
+        message = `${showValue(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'unrecognized_keys':
+        message = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+        break;
+      case 'invalid_union':
+        message = `${showValue(got)} is not valid here`;
+        break;
+      default:
+        break;
+    }
+    return { path: [...prefix, ...rel], message, severity };
+  });
+}

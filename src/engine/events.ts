@@ -1,0 +1,30 @@
+/**
+ * The site's event bus: everything downstream of the state machine (the
+ * outbox, MQTT publish, history, live UI, metrics) subscribes here, so none of
+ * them is called from the engine directly.
+ */
+import { EventEmitter } from 'node:events';
+import type { CheckState, StateEvent } from './state.ts';
+import type { RunReason } from './runner.ts';
+import type { Outcome } from '../checks/types.ts';
+
+export interface SiteEvents {
+  /** a check ran (or was paused / soft-failed) and its state was committed */
+  run: [{ name: string; state: CheckState; reason: RunReason; durationMs: number | null; outcome: Outcome | null }];
+  /** a PASS/FAIL transition (after the run event's state was committed) */
+  transition: [{ name: string; event: StateEvent; state: CheckState }];
+  /** any committed state change: runs, remote updates, renames */
+  state: [{ name: string; state: CheckState }];
+  /** the configuration changed (after it was saved) */
+  config: [{ changed: string[]; removed: string[]; renamed: [string, string][] }];
+  /** a line was added to the volatile site log */
+  log: [{ line: string }];
+}
+
+export class SiteBus extends EventEmitter<SiteEvents> {
+  constructor() {
+    super();
+    // many independent subscribers (UI streams, MQTT, metrics) are normal here
+    this.setMaxListeners(0);
+  }
+}

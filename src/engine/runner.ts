@@ -1,0 +1,222 @@
+/**
+ * The runner: depends → retries → timeout → CheckType.run() → state machine
+ * (spec §3.2, §3.5). It guarantees:
+ *
+ * - never two runs of one check at once: a scheduled run that finds the check
+ *   busy is skipped (coalesced, spec §6.1); a manual or sequence run waits for
+ *   the one in flight and shares its result;
+ * - bounded, FIFO concurrency; members of a sequence run inside their
+ *   sequence's slot, so nesting cannot deadlock;
+ * - every run ends by its timeout: the AbortSignal fires, and a check that
+ *   ignores it is abandoned shortly after with a TimeoutError line;
+ * - nothing a check does (throwing, returning garbage) escapes as an exception.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import { step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
+import type { CheckEntry } from '../config/model.ts';
+import type { AnyCheckType, Outcome, RunContext } from '../checks/types.ts';
+import { checkType } from '../checks/registry.ts';
+import { detailLine } from '../checks/shared/errors.ts';
+import { formatIssue, type Issue } from '../config/issues.ts';
+
+export type RunReason = 'schedule' | 'manual' | 'member' | 'cli' | 'remote';
+
+/** How long a check may ignore its abort signal before the runner gives up on it. */
+export const ABORT_GRACE_MS = 250;
+
+export interface RunMeta {
+  reason: RunReason;
+  durationMs: number | null;
+  /** the outcome when the check actually ran (not paused, not soft-failed) */
+  outcome: Outcome | null;
+}
+
+export interface RunnerHost {
+  clock: Clock;
+  log: Logger;
+  entry(name: string): CheckEntry | undefined;
+  state(name: string): CheckState;
+  issues(name: string): Issue[];
+  context(name: string, entry: CheckEntry, signal: AbortSignal, opts: Record<string, unknown>): RunContext;
+  commit(name: string, result: Step, meta: RunMeta): void;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((r) => this.queue.push(r));
+  }
+  release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.active--;
+  }
+  get running(): number {
+    return this.active;
+  }
+  get waiting(): number {
+    return this.queue.length;
+  }
+}
+
+export class Runner {
+  private readonly inflight = new Map<string, Promise<CheckState>>();
+  private readonly slots: Semaphore;
+
+  constructor(private readonly host: RunnerHost, concurrency: number) {
+    this.slots = new Semaphore(concurrency);
+  }
+
+  /** Resolves when no run is in flight (each ends by its timeout). */
+  async idle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  isRunning(name: string): boolean {
+    return this.inflight.has(name);
+  }
+
+  get load(): { running: number; waiting: number; inflight: number } {
+    return { running: this.slots.running, waiting: this.slots.waiting, inflight: this.inflight.size };
+  }
+
+  /**
+   * Runs a check. Resolves with its state afterwards, or null when a
+   * scheduled run was skipped because the check was still running.
+   */
+  run(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState | null> {
+    const busy = this.inflight.get(name);
+    if (busy) {
+      if (reason === 'schedule') {
+        this.host.log.debug({ check: name }, 'skipped: previous run still in progress');
+        return Promise.resolve(null);
+      }
+      return busy;
+    }
+    const p = this.execute(name, reason, parentSignal).finally(() => this.inflight.delete(name));
+    this.inflight.set(name, p);
+    return p;
+  }
+
+  private async execute(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState> {
+    const member = reason === 'member';
+    if (!member) await this.slots.acquire();
+    try {
+      return await this.runOnce(name, reason, parentSignal);
+    } catch (e) {
+      // a bug in the engine itself must not take the process down
+      this.host.log.error({ check: name, err: e }, 'run failed inside the engine');
+      return this.host.state(name);
+    } finally {
+      if (!member) this.slots.release();
+    }
+  }
+
+  private async runOnce(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState> {
+    const { clock } = this.host;
+    const entry = this.host.entry(name);
+    if (!entry) return this.host.state(name);
+    const c = entry.config;
+    const rules = { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
+    const type = checkType(c.type);
+    const commit = (input: Input, meta: RunMeta): CheckState => {
+      // read the state again: a long run must not overwrite a newer one
+      const result = step(rules, this.host.state(name), input, clock.now());
+      this.host.commit(name, result, meta);
+      return result.state;
+    };
+
+    if (c.paused) return commit({ kind: 'paused' }, { reason, durationMs: null, outcome: null });
+
+    if (!entry.active || !type || !entry.opts) {
+      const errors = this.host.issues(name).filter((i) => i.severity === 'error');
+      const log = errors.length ? errors.map((i) => `config error: ${formatIssue(i)}`) : ['config error: the check is not runnable'];
+      return commit({ kind: 'result', fail: true, log }, { reason, durationMs: null, outcome: null });
+    }
+
+    // spec §3.2 step 3: the first failing dependency makes this run a soft fail
+    for (const dep of c.depends) {
+      if (isFailing(this.host.state(dep).failState)) {
+        return commit({ kind: 'softfail', dependency: dep }, { reason, durationMs: null, outcome: null });
+      }
+    }
+
+    const retries = type.retries === false ? 1 : c.retries;
+    const started = clock.now();
+    let outcome: Outcome = { fail: true, log: [] };
+    let attempt = 0;
+    while (attempt < retries) {
+      attempt++;
+      outcome = await this.attempt(name, entry, type, entry.opts, parentSignal);
+      outcome = { ...outcome, log: retryLog(outcome.log, attempt, retries) };
+      if (!isFailing(outcome.fail) || outcome.softFail) break;
+      if (parentSignal?.aborted) break;
+    }
+    const log = finishRetries(outcome.log, attempt, isFailing(outcome.fail));
+    const durationMs = clock.now() - started;
+    return commit(
+      { kind: 'result', fail: outcome.fail, log, level: outcome.level, softFail: outcome.softFail ?? null, metrics: outcome.metrics },
+      { reason, durationMs, outcome: { ...outcome, log } },
+    );
+  }
+
+  /** One attempt under the check's timeout. Always resolves with a well-formed Outcome. */
+  private async attempt(
+    name: string, entry: CheckEntry, type: AnyCheckType, opts: Record<string, unknown>, parentSignal?: AbortSignal,
+  ): Promise<Outcome> {
+    const { clock } = this.host;
+    const seconds = type.defaultTimeout === null ? null : typeof opts.timeout === 'number' ? opts.timeout : type.defaultTimeout;
+    const controller = new AbortController();
+    const subject = typeof opts.hostname === 'string' && opts.hostname ? opts.hostname : name;
+    const timeoutError = (): Error => {
+      const e = new Error(`no result within ${seconds} s`);
+      e.name = 'TimeoutError';
+      return e;
+    };
+    const onParentAbort = (): void => controller.abort(parentSignal?.reason);
+    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+
+    let abandon: ((o: Outcome) => void) | null = null;
+    const abandoned = new Promise<Outcome>((r) => (abandon = r));
+    const timers = [
+      seconds === null ? null : clock.setTimer(() => controller.abort(timeoutError()), seconds * 1000),
+      seconds === null ? null : clock.setTimer(() => abandon?.({ fail: true, log: [detailLine(subject, timeoutError())] }), seconds * 1000 + ABORT_GRACE_MS),
+    ];
+    try {
+      const ctx = this.host.context(name, entry, controller.signal, opts);
+      const running = (async (): Promise<Outcome> => type.run(opts, ctx))().then(
+        (o) => wellFormed(o),
+        (e: unknown) => ({ fail: true, log: [detailLine(subject, e)] }),
+      );
+      return await Promise.race([running, abandoned]);
+    } catch (e) {
+      return { fail: true, log: [detailLine(subject, e)] };
+    } finally {
+      for (const t of timers) t?.cancel();
+      parentSignal?.removeEventListener('abort', onParentAbort);
+      if (!controller.signal.aborted) controller.abort(new Error('run finished'));
+    }
+  }
+}
+
+/** A check that returns something that is not an Outcome fails with a clear line. */
+function wellFormed(o: unknown): Outcome {
+  const x = o as Partial<Outcome> | null;
+  const failOk = x !== null && typeof x === 'object' && (typeof x.fail === 'boolean' || typeof x.fail === 'string');
+  const logOk = failOk && Array.isArray(x.log);
+  if (!failOk || !logOk) return { fail: true, log: ['internal error: the check returned no valid outcome'] };
+  return {
+    fail: x.fail!,
+    log: x.log!.map((l) => (typeof l === 'string' ? l : String(l))),
+    level: typeof x.level === 'string' || x.level === null ? x.level : undefined,
+    softFail: typeof x.softFail === 'string' ? x.softFail : null,
+    metrics: Array.isArray(x.metrics) ? x.metrics.filter((m) => m && typeof m.name === 'string' && Number.isFinite(m.value)) : undefined,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The running half of the site: runtime state of every check, the runner's
+ * host (run contexts, commits), the read-only site view checks see, the
+ * notifications built from transitions, and applying a new config to the
+ * scheduler.
+ */
+import type { Logger } from 'pino';
+import type { Site } from './site.ts';
+import type { LoadedSite } from './config/load.ts';
+import type { CheckEntry } from './config/model.ts';
+import type { Issue } from './config/issues.ts';
+import { checkType } from './checks/registry.ts';
+import type { CheckView, RunContext, SiteView } from './checks/types.ts';
+import { initialState, isFailing, stateText, type CheckState, type Step } from './engine/state.ts';
+import type { RunMeta, RunnerHost } from './engine/runner.ts';
+import type { Clock } from './engine/clock.ts';
+import type { Notification } from './actions/types.ts';
+import { repr } from './util/pyrepr.ts';
+
+export class SiteRuntime implements RunnerHost {
+  private readonly states = new Map<string, CheckState>();
+  private readonly scratch = new Map<string, Record<string, unknown>>();
+  readonly siteView: SiteView;
+
+  constructor(private readonly site: Site) {
+    this.siteView = {
+      get name() { return site.name; },
+      get timezone() { return site.settings.timezone; },
+      check: (n) => this.view(n),
+      runMember: async (n, signal) => (await site.runner.run(n, 'member', signal)) ?? this.state(n),
+    };
+  }
+
+  get clock(): Clock {
+    return this.site.clock;
+  }
+
+  get log(): Logger {
+    return this.site.log;
+  }
+
+  entry(name: string): CheckEntry | undefined {
+    return this.site.entry(name);
+  }
+
+  state(name: string): CheckState {
+    let s = this.states.get(name);
+    if (!s) {
+      s = initialState();
+      this.states.set(name, s);
+    }
+    return s;
+  }
+
+  setState(name: string, s: CheckState): void {
+    this.states.set(name, s);
+  }
+
+  issues(name: string): Issue[] {
+    return this.site.issuesFor(name);
+  }
+
+  displayType(e: CheckEntry): string {
+    return checkType(e.config.type)?.displayType?.(e.config) ?? e.config.type;
+  }
+
+  view(name: string): CheckView | undefined {
+    const e = this.entry(name);
+    if (!e) return undefined;
+    return { config: e.config, state: this.state(name), displayType: this.displayType(e) };
+  }
+
+  context(name: string, entry: CheckEntry, signal: AbortSignal): RunContext {
+    let scratch = this.scratch.get(name);
+    if (!scratch) {
+      scratch = {};
+      this.scratch.set(name, scratch);
+    }
+    return {
+      signal,
+      now: () => this.clock.now(),
+      check: this.view(name)!,
+      zone: entry.zone,
+      site: this.siteView,
+      log: this.log.child({ check: name }),
+      saveOptions: (patch) => this.site.saveOptions(name, patch),
+      env: this.site.env,
+      scratch,
+    };
+  }
+
+  /** getSummary (spec §3.2): the type's own, or the last log line when failing. */
+  summary(name: string): string {
+    const v = this.view(name);
+    if (!v) return '';
+    const custom = checkType(v.config.type)?.summary;
+    if (custom) return custom(v, this.siteView);
+    return isFailing(v.state.failState) ? (v.state.log[v.state.log.length - 1] ?? '') : '';
+  }
+
+  notification(name: string, kind: Notification['kind']): Notification {
+    const v = this.view(name)!;
+    const s = v.state;
+    return {
+      site: this.site.name,
+      kind,
+      at: this.clock.now(),
+      check: {
+        name, type: v.displayType, state: stateText(s, v.config.paused), failState: s.failState, softFail: s.softFail,
+        level: s.level, log: s.log, summary: this.summary(name), lastFail: s.lastFail, lastPass: s.lastPass,
+        lastCheck: s.lastCheck, zone: this.entry(name)?.zone ?? null,
+      },
+    };
+  }
+
+  commit(name: string, result: Step, meta: RunMeta): void {
+    const { state, events } = result;
+    const now = this.clock.now();
+    this.states.set(name, state);
+    const entry = this.entry(name);
+    if (!this.site.readOnly) {
+      const ran = meta.reason !== 'remote' && state.log[0] !== 'PAUSED';
+      this.site.store.record(name, state, now, ran ? {
+        t: now, fail: isFailing(state.failState), durationMs: meta.durationMs, level: state.level, softFail: state.softFail,
+        metrics: state.metrics,
+      } : undefined, events);
+    }
+    this.site.bus.emit('run', { name, state, reason: meta.reason, durationMs: meta.durationMs, outcome: meta.outcome });
+    this.site.bus.emit('state', { name, state });
+    if (!entry) return;
+    const label = `${name} (${this.displayType(entry)})`;
+    for (const event of events) {
+      if (event.to === 'FAIL') {
+        this.site.warn(`${label} Log: ${repr(state.log)}`);
+        this.site.warn(`${label} FAIL`);
+      } else {
+        this.site.warn(`${label} PASS`);
+      }
+      this.site.bus.emit('transition', { name, event, state });
+      if (event.notify && !this.site.readOnly) {
+        const actions = entry.config.actions.filter((a) => this.site.action(a)?.active);
+        if (actions.length) this.site.notifier.notify(actions, this.notification(name, 'transition'));
+      }
+    }
+  }
+
+  /** Brings the scheduler and runtime state in line with a new config. */
+  apply(prev: LoadedSite, next: LoadedSite, renamed: [string, string][]): void {
+    const { scheduler } = this.site;
+    const moved = new Map(renamed);
+    for (const [from, to] of renamed) {
+      const s = this.states.get(from);
+      if (s) this.states.set(to, s);
+      this.states.delete(from);
+      const sc = this.scratch.get(from);
+      if (sc) this.scratch.set(to, sc);
+      this.scratch.delete(from);
+      scheduler.remove(from);
+      if (!this.site.readOnly) this.site.store.rename(from, to);
+    }
+    const removed: string[] = [];
+    for (const name of prev.checks.keys()) {
+      if (next.checks.has(name) || moved.has(name)) continue;
+      removed.push(name);
+      scheduler.remove(name);
+      this.states.delete(name);
+      this.scratch.delete(name);
+      if (!this.site.readOnly) this.site.store.remove(name);
+    }
+    const zoneChanged = prev.settings.timezone !== next.settings.timezone;
+    const prevChecks = (prev.doc.checks ?? {}) as Record<string, unknown>;
+    const nextChecks = (next.doc.checks ?? {}) as Record<string, unknown>;
+    const changed: string[] = [];
+    for (const [name, e] of next.checks) {
+      const old = prev.checks.get(name);
+      const same = old !== undefined && !zoneChanged && old.active === e.active &&
+        (prevChecks[name] === nextChecks[name] || JSON.stringify(prevChecks[name]) === JSON.stringify(nextChecks[name]));
+      if (same && !renamedTo(renamed, name)) continue;
+      changed.push(name);
+      if (!this.states.has(name)) this.states.set(name, initialState());
+      if (this.site.isStarted) scheduler.set(name, e.active ? e.schedule : null);
+    }
+    this.site.bus.emit('config', { changed, removed, renamed });
+  }
+}
+
+function renamedTo(renamed: [string, string][], name: string): boolean {
+  return renamed.some(([, to]) => to === name);
+}

@@ -1,0 +1,349 @@
+/**
+ * The site: wires the config, state store, scheduler, runner, notifier and
+ * services (web UI, MQTT, API) together and owns their lifecycle. Every
+ * config mutation goes through `mutate()`: validate → atomic save → apply the
+ * difference to the running engine, without a restart.
+ */
+import { readFile, readdir, unlink } from 'node:fs/promises';
+import { dirname, resolve, basename, join } from 'node:path';
+import type { Database as Db } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { parseSiteBytes } from './config/parse.ts';
+import { validateSite, type LoadedSite, type SiteSettings } from './config/load.ts';
+import { formatIssue, type Issue } from './config/issues.ts';
+import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
+import { atomicWrite, type SaveFs } from './config/save.ts';
+import { putCheck, type Doc } from './config/edits.ts';
+import type { CheckEntry, ActionEntry } from './config/model.ts';
+import { openDatabase, CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
+import { StateStore } from './store/state.ts';
+import { SiteLogStore } from './store/sitelog.ts';
+import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
+import { Scheduler } from './engine/scheduler.ts';
+import { Runner, type RunReason } from './engine/runner.ts';
+import { SiteBus } from './engine/events.ts';
+import { initialState, step, type CheckState, type RemoteData } from './engine/state.ts';
+import type { RunEnv } from './checks/types.ts';
+import { DirectNotifier, type Notifier, type NotifierHost } from './actions/dispatch.ts';
+import { silentLogger } from './log.ts';
+import { logStamp } from './util/time.ts';
+import { SiteRuntime } from './site-runtime.ts';
+
+export interface SiteService {
+  name: string;
+  start(site: Site): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SiteOptions {
+  configPath: string;
+  clock?: Clock;
+  log?: Logger;
+  env?: Partial<RunEnv>;
+  /** SQLite file; default `<config folder>/<config name>.db`; ':memory:' for tests */
+  dbPath?: string;
+  /** `--run`: nothing is written, nothing is notified */
+  readOnly?: boolean;
+  random?: () => number;
+  /** extra migrations owned by services (outbox, sessions, …) */
+  migrations?: MigrationSet[];
+  notifier?: (host: NotifierHost, site: Site) => Notifier;
+  saveFs?: SaveFs;
+}
+
+export class SiteLoadError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(`cannot load the site:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  }
+}
+
+export type MutateResult = { ok: true; issues: Issue[] } | { ok: false; issues: Issue[] };
+
+export function defaultDbPath(configPath: string): string {
+  const name = basename(configPath).replace(/\.(json|conf)$/i, '');
+  return join(dirname(configPath), `${name}.db`);
+}
+
+export class Site {
+  readonly bus = new SiteBus();
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly configPath: string;
+  readonly base: string;
+  readonly env: RunEnv;
+  readonly db: Db;
+  readonly store: StateStore;
+  readonly siteLog: SiteLogStore;
+  readonly readOnly: boolean;
+  readonly notifier: Notifier;
+  loaded: LoadedSite;
+  readonly runtime: SiteRuntime;
+  readonly scheduler: Scheduler;
+  readonly runner: Runner;
+  private readonly services: SiteService[] = [];
+  private lock: Promise<unknown> = Promise.resolve();
+  private pruneTimer: TimerHandle | null = null;
+  private started = false;
+  private readonly saveFs?: SaveFs;
+
+  private constructor(opts: SiteOptions, loaded: LoadedSite, db: Db) {
+    this.configPath = resolve(opts.configPath);
+    this.base = dirname(this.configPath);
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? silentLogger();
+    this.readOnly = opts.readOnly ?? false;
+    this.saveFs = opts.saveFs;
+    this.loaded = loaded;
+    this.env = {
+      base: this.base, pluginDirs: loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
+      sysRoot: '/sys', procRoot: '/proc', ...opts.env,
+    };
+    this.db = db;
+    this.store = new StateStore(db);
+    this.siteLog = new SiteLogStore(db);
+    this.runtime = new SiteRuntime(this);
+    const notifierHost: NotifierHost = {
+      action: (n) => this.loaded.actions.get(n),
+      log: this.log,
+      warn: (m) => this.warn(m),
+      now: () => this.clock.now(),
+    };
+    this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
+    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency);
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      jitterMs: loaded.settings.scheduler.jitter * 1000,
+      random: opts.random,
+      onDue: (name) => void this.runner.run(name, 'schedule'),
+    });
+  }
+
+  /** Reads, validates and opens a site. Throws SiteLoadError when the file is unusable. */
+  static async open(opts: SiteOptions): Promise<Site> {
+    const path = resolve(opts.configPath);
+    const bytes = await readFile(path);
+    const parsed = parseSiteBytes(bytes);
+    const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
+    if (loaded.fatal) throw new SiteLoadError(loaded.issues);
+    const db = openDatabase(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
+    const site = new Site(opts, loaded, db);
+    site.seedStates();
+    site.siteLog.seed(loaded.doc.log);
+    return site;
+  }
+
+  get settings(): SiteSettings {
+    return this.loaded.settings;
+  }
+
+  get name(): string {
+    return this.loaded.settings.name;
+  }
+
+  // ---- queries
+
+  entry(name: string): CheckEntry | undefined {
+    return this.loaded.checks.get(name);
+  }
+
+  action(name: string): ActionEntry | undefined {
+    return this.loaded.actions.get(name);
+  }
+
+  state(name: string): CheckState {
+    return this.runtime.state(name);
+  }
+
+  /** Checks ordered by (priority, position in the file) (spec §3.6). */
+  sortedChecks(): CheckEntry[] {
+    return [...this.loaded.checks.values()].sort((a, b) => a.config.priority - b.config.priority || a.index - b.index);
+  }
+
+  issuesFor(name: string): Issue[] {
+    return this.loaded.issues.filter((i) => i.path[0] === 'checks' && i.path[1] === name);
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  nextRun(name: string): number | null {
+    return this.scheduler.nextRun(name);
+  }
+
+  // ---- lifecycle
+
+  use(service: SiteService): this {
+    this.services.push(service);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.removeStaleTempFiles();
+    this.notifier.start();
+    for (const e of this.loaded.checks.values()) {
+      if (e.active && e.schedule) this.scheduler.set(e.config.name, e.schedule);
+    }
+    this.schedulePrune(60_000);
+    for (const s of this.services) {
+      try {
+        await s.start(this);
+      } catch (e) {
+        this.log.error({ service: s.name, err: e }, `${s.name} failed to start`);
+        this.warn(`${s.name} failed to start: ${(e as Error).message}`);
+      }
+    }
+    this.warn('Starting');
+  }
+
+  /** Stops scheduling, lets running checks finish (or time out), flushes, saves. */
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    this.pruneTimer?.cancel();
+    await this.runner.idle();
+    for (const s of [...this.services].reverse()) {
+      await s.stop().catch((e: unknown) => this.log.error({ service: s.name, err: e }, 'stop failed'));
+    }
+    await this.notifier.stop();
+    if (!this.readOnly) await this.save().catch((e: unknown) => this.log.error({ err: e }, 'save at shutdown failed'));
+    this.db.close();
+  }
+
+  /** Runs a check now (manual run); waits for and shares a run already in flight. */
+  async runNow(name: string, reason: RunReason = 'manual'): Promise<CheckState | null> {
+    if (!this.loaded.checks.has(name)) return null;
+    return this.runner.run(name, reason);
+  }
+
+  /** Applies an update received from another instance (spec §4.14). */
+  applyRemote(name: string, data: RemoteData): CheckState | null {
+    const e = this.entry(name);
+    if (!e) return null;
+    const c = e.config;
+    const result = step({ threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused }, this.state(name), { kind: 'remote', data }, this.clock.now());
+    this.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
+    return result.state;
+  }
+
+  /** A WARNING line for the volatile site log (spec §1.5). */
+  warn(message: string): void {
+    this.log.warn(message);
+    if (this.readOnly) return;
+    const line = `${logStamp(this.clock.now(), this.settings.timezone)} ${message}`;
+    this.siteLog.append(line);
+    this.bus.emit('log', { line });
+  }
+
+  // ---- config mutation
+
+  /**
+   * Validates an edited document, refuses it if it adds errors, otherwise
+   * saves it atomically and applies it to the running site. Mutations are
+   * serialised. `renamed` moves runtime state from old to new names.
+   */
+  mutate(edit: (doc: Doc) => Doc, opts: { renamed?: [string, string][]; allowErrors?: boolean } = {}): Promise<MutateResult> {
+    const run = async (): Promise<MutateResult> => {
+      const doc = edit(this.loaded.doc);
+      const next = validateSite(doc, { base: this.base, ...this.envOverrides() }, []);
+      if (next.fatal) return { ok: false, issues: next.issues };
+      const before = new Set(this.loaded.issues.filter((i) => i.severity === 'error').map(formatIssue));
+      const added = next.issues.filter((i) => i.severity === 'error' && !before.has(formatIssue(i)));
+      if (added.length && !opts.allowErrors) return { ok: false, issues: added };
+      const prev = this.loaded;
+      this.loaded = next;
+      try {
+        await this.save();
+      } catch (e) {
+        this.loaded = prev;
+        this.warn(`Saving the site failed: ${(e as Error).message}`);
+        return { ok: false, issues: [{ path: [], message: `could not save the site file: ${(e as Error).message}`, severity: 'error' }] };
+      }
+      this.runtime.apply(prev, next, opts.renamed ?? []);
+      return { ok: true, issues: next.issues };
+    };
+    const p = this.lock.then(run, run);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Stores option values into a check (e.g. an SSH host key learned on first use). */
+  async saveOptions(name: string, patch: Record<string, unknown>): Promise<void> {
+    const r = await this.mutate((doc) => {
+      const raw = (doc.checks as Record<string, Record<string, unknown>> | undefined)?.[name];
+      if (!raw) return doc;
+      return putCheck(doc, name, { ...raw, options: { ...((raw.options as object | undefined) ?? {}), ...patch } });
+    });
+    if (!r.ok) throw new Error(r.issues.map(formatIssue).join('; '));
+  }
+
+  /** Re-reads the site file (SIGHUP). Keeps running the old config if the file is unusable. */
+  async reload(): Promise<Issue[]> {
+    const parsed = parseSiteBytes(await readFile(this.configPath));
+    const next = validateSite(parsed.doc, { base: this.base, ...this.envOverrides() }, parsed.issues);
+    if (next.fatal) {
+      this.warn(`Reload refused: ${next.issues.map(formatIssue).join('; ')}`);
+      return next.issues;
+    }
+    const prev = this.loaded;
+    this.loaded = next;
+    this.runtime.apply(prev, next, []);
+    this.warn('Site reloaded');
+    return next.issues;
+  }
+
+  /** Writes the site file: config as loaded plus every check's runtime `data`. */
+  async save(): Promise<void> {
+    if (this.readOnly) return;
+    const text = serializeSite({
+      doc: this.loaded.doc,
+      base: this.base,
+      data: (name) => {
+        const e = this.entry(name);
+        return e ? stateToData(this.state(name), e.zone) : undefined;
+      },
+      log: this.siteLog.all(),
+    });
+    await atomicWrite(this.configPath, text, this.saveFs);
+  }
+
+  // ---- internals
+
+  private envOverrides(): Partial<RunEnv> {
+    return { sysRoot: this.env.sysRoot, procRoot: this.env.procRoot };
+  }
+
+  private seedStates(): void {
+    const stored = this.store.loadAll();
+    for (const [name, e] of this.loaded.checks) {
+      const s = stored.get(name) ?? dataToState(e.fileData, e.zone, initialState()) ?? initialState();
+      this.runtime.setState(name, s);
+    }
+  }
+
+  private schedulePrune(delayMs: number): void {
+    this.pruneTimer = this.clock.setTimer(() => {
+      const before = this.clock.now() - this.settings.history.days * 86_400_000;
+      const batch = (): void => {
+        if (this.readOnly) return;
+        const n = this.store.pruneBatch(before);
+        if (n > 0) setImmediate(batch);
+      };
+      batch();
+      this.schedulePrune(3_600_000);
+    }, delayMs);
+  }
+
+  /** Temp files of a save interrupted by a crash (they are never the live file). */
+  private async removeStaleTempFiles(): Promise<void> {
+    if (this.readOnly) return;
+    const name = basename(this.configPath);
+    const files = await readdir(this.base).catch(() => [] as string[]);
+    for (const f of files) {
+      if ((f.startsWith(`.${name}.`) && f.endsWith('.tmp')) || (f.startsWith(`${name}.`) && f.endsWith('.bak-tmp'))) {
+        await unlink(join(this.base, f)).catch(() => undefined);
+      }
+    }
+  }
+}

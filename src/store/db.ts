@@ -1,0 +1,90 @@
+/**
+ * The SQLite database (better-sqlite3, WAL): runtime state, history, the
+ * volatile log and, later, the notification outbox and web sessions. Each
+ * write is a committed transaction, so `kill -9` at any moment loses nothing
+ * that was reported as done.
+ */
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+
+/**
+ * Migrations are owned by the module whose tables they create (core, outbox,
+ * sessions, …), each a list of SQL steps applied in order and recorded as
+ * `<module>/<n>`. Never edit a released step; append a new one.
+ */
+export interface MigrationSet {
+  module: string;
+  steps: readonly string[];
+}
+
+export const CORE_MIGRATIONS: MigrationSet = {
+  module: 'core',
+  steps: [
+    `CREATE TABLE check_state (
+       name TEXT PRIMARY KEY,
+       state TEXT NOT NULL,
+       updated INTEGER NOT NULL
+     );
+     CREATE TABLE check_ids (
+       id INTEGER PRIMARY KEY,
+       name TEXT NOT NULL UNIQUE
+     );
+     CREATE TABLE runs (
+       check_id INTEGER NOT NULL,
+       t INTEGER NOT NULL,
+       fail INTEGER NOT NULL,
+       duration_ms REAL,
+       level TEXT,
+       soft_fail TEXT,
+       metrics TEXT
+     );
+     CREATE INDEX runs_check_t ON runs (check_id, t);
+     CREATE INDEX runs_t ON runs (t);
+     CREATE TABLE transitions (
+       id INTEGER PRIMARY KEY,
+       check_id INTEGER NOT NULL,
+       t INTEGER NOT NULL,
+       to_state TEXT NOT NULL,
+       from_state TEXT NOT NULL,
+       notify INTEGER NOT NULL,
+       log TEXT NOT NULL
+     );
+     CREATE INDEX transitions_check_t ON transitions (check_id, t);
+     CREATE TABLE site_log (
+       id INTEGER PRIMARY KEY,
+       line TEXT NOT NULL
+     );
+     CREATE TABLE kv (
+       key TEXT PRIMARY KEY,
+       value TEXT NOT NULL
+     );`,
+  ],
+};
+
+export function openDatabase(path: string, sets: readonly MigrationSet[] = [CORE_MIGRATIONS]): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a process crash (the
+  // WAL is in the OS page cache); only a power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, sets);
+  return db;
+}
+
+export function migrate(db: Db, sets: readonly MigrationSet[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied INTEGER NOT NULL)');
+  const done = new Set((db.prepare('SELECT id FROM schema_migrations').all() as { id: string }[]).map((r) => r.id));
+  const mark = db.prepare('INSERT INTO schema_migrations (id, applied) VALUES (?, ?)');
+  for (const set of sets) {
+    set.steps.forEach((sql, i) => {
+      const id = `${set.module}/${i + 1}`;
+      if (done.has(id)) return;
+      db.transaction(() => {
+        db.exec(sql);
+        mark.run(id, Date.now());
+      })();
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What a running siteward is made of besides the engine: the services (web
+ * UI, MQTT federation, API), the notifier and the migrations they own. The
+ * CLI asks this module; each subsystem adds itself here in one place.
+ */
+import type { Site, SiteOptions, SiteService } from './site.ts';
+import type { MigrationSet } from './store/db.ts';
+
+export interface RunFlags {
+  /** `--port`: overrides webui.port for this run */
+  port?: number;
+  /** `--webui=false`: run without the web UI */
+  webui: boolean;
+}
+
+export function migrations(): MigrationSet[] {
+  return [];
+}
+
+export function notifierFactory(): SiteOptions['notifier'] {
+  return undefined;
+}
+
+export function services(_site: Site, _flags: RunFlags): SiteService[] {
+  return [];
+}
