@@ -10,7 +10,7 @@ import type { LoadedSite } from './config/load.ts';
 import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
 import { checkType } from './checks/registry.ts';
-import type { CheckView, RunContext, SiteView } from './checks/types.ts';
+import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
 import { initialState, isFailing, stateText, type CheckState, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
@@ -41,6 +41,10 @@ export class SiteRuntime implements RunnerHost {
 
   entry(name: string): CheckEntry | undefined {
     return this.site.entry(name);
+  }
+
+  checkType(type: string): AnyCheckType | undefined {
+    return checkType(type);
   }
 
   state(name: string): CheckState {

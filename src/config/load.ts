@@ -151,12 +151,13 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       passAction: c?.passAction ?? CHECK_DEFAULTS.passAction,
       publish: c?.publish ?? CHECK_DEFAULTS.publish,
       remoteId: c?.remoteId ?? CHECK_DEFAULTS.remoteId,
-      options: (c?.options as Record<string, unknown> | undefined) ?? {},
+      options: isObject(r.options) ? r.options : {},
       actions: c?.actions ?? [],
       depends: c?.depends ?? [],
     };
-    const t = c ? checkType(c.type) : undefined;
-    if (c && !t) issues.push({ path: [...path, 'type'], message: `unknown check type ${JSON.stringify(c.type)}`, severity: 'error' });
+    // the options are checked even when a common key is wrong, so every problem shows at once
+    const t = checkType(config.type);
+    if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${JSON.stringify(r.type)}`, severity: 'error' });
 
     let zone = timezone;
     const tzOpt = config.options.timezone;

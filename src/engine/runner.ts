@@ -16,7 +16,6 @@ import type { Clock } from './clock.ts';
 import { step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
 import type { CheckEntry } from '../config/model.ts';
 import type { AnyCheckType, Outcome, RunContext } from '../checks/types.ts';
-import { checkType } from '../checks/registry.ts';
 import { detailLine } from '../checks/shared/errors.ts';
 import { formatIssue, type Issue } from '../config/issues.ts';
 
@@ -36,6 +35,8 @@ export interface RunnerHost {
   clock: Clock;
   log: Logger;
   entry(name: string): CheckEntry | undefined;
+  /** the check type for a type name (the registry; tests inject their own) */
+  checkType(type: string): AnyCheckType | undefined;
   state(name: string): CheckState;
   issues(name: string): Issue[];
   context(name: string, entry: CheckEntry, signal: AbortSignal, opts: Record<string, unknown>): RunContext;
@@ -125,7 +126,7 @@ export class Runner {
     if (!entry) return this.host.state(name);
     const c = entry.config;
     const rules = { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
-    const type = checkType(c.type);
+    const type = this.host.checkType(c.type);
     const commit = (input: Input, meta: RunMeta): CheckState => {
       // read the state again: a long run must not overwrite a newer one
       const result = step(rules, this.host.state(name), input, clock.now());
