@@ -127,6 +127,7 @@ export class Site {
     if (loaded.fatal) throw new SiteLoadError(loaded.issues);
     const db = openDatabase(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
     const site = new Site(opts, loaded, db);
+    await site.removeStaleTempFiles();
     site.seedStates();
     site.siteLog.seed(loaded.doc.log);
     return site;
@@ -181,7 +182,6 @@ export class Site {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.removeStaleTempFiles();
     this.notifier.start();
     for (const e of this.loaded.checks.values()) {
       if (e.active && e.schedule) this.scheduler.set(e.config.name, e.schedule);

@@ -3,19 +3,35 @@
  * with Node errors named the way a reader of either program recognises.
  */
 
-/** Error class name for the detail line: Node system errors show their code. */
+/**
+ * Python's exception class for common system error codes, so a mixed
+ * fletchck/siteward federation shows the same names in detail lines.
+ */
+const PYTHON_NAMES: Record<string, string> = {
+  ENOENT: 'FileNotFoundError', EEXIST: 'FileExistsError', EISDIR: 'IsADirectoryError', ENOTDIR: 'NotADirectoryError',
+  EACCES: 'PermissionError', EPERM: 'PermissionError', ECONNREFUSED: 'ConnectionRefusedError',
+  ECONNRESET: 'ConnectionResetError', ECONNABORTED: 'ConnectionAbortedError', EPIPE: 'BrokenPipeError',
+  ETIMEDOUT: 'TimeoutError', ENOTFOUND: 'gaierror', EAI_AGAIN: 'gaierror', EAI_FAIL: 'gaierror', EAI_NONAME: 'gaierror',
+  EHOSTUNREACH: 'OSError', ENETUNREACH: 'OSError', EADDRNOTAVAIL: 'OSError',
+};
+
+/** Error class name for the detail line. */
 export function errorName(e: unknown): string {
   if (e instanceof Error) {
     if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'TimeoutError';
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('E') && e.name === 'Error') return code;
+    if (typeof code === 'string' && e.name === 'Error') return PYTHON_NAMES[code] ?? code;
     return e.name || 'Error';
   }
   return 'Error';
 }
 
+/** The message without Node's repeated `CODE: ` prefix. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return typeof code === 'string' && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
+  }
   return String(e);
 }
 

@@ -1,0 +1,58 @@
+/**
+ * disk, memory and cpu (spec §4.9–§4.11) with fixture /proc trees and the
+ * real root file system, through a real Site.
+ */
+import { describe, it, expect } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openTestSite, procFixture } from '../../helpers/site.ts';
+import { tempDir } from '../../servers/common.ts';
+
+describe('local checks', () => {
+  it('memory: fletchck\'s line, level and metrics; hysteresis keeps a failing check failing', async () => {
+    const t = tempDir();
+    const procRoot = procFixture(t.dir, { memTotalKb: 16 * 1024 * 1024, memAvailKb: 4 * 1024 * 1024, cpu: [0, 0, 0, 1, 0, 0, 0, 0] });
+    const ts = await openTestSite({ checks: { ram: { type: 'memory', options: { level: 74, hysteresis: 5 } } } }, { env: { procRoot }, dir: join(t.dir, 's') });
+    let s = (await ts.site.runNow('ram'))!;
+    // new checks start failing: 75% is not below 74 − 5
+    expect(s.failState).toBe(true);
+    expect(s.level).toBe('75%');
+    expect(s.log[0]).toMatch(/^Memory: 75% \d+\/16GiB, 4GiB Available, Target: 74%$/);
+    expect(s.metrics.find((m) => m.name === 'used_percent')?.value).toBe(75);
+    writeFileSync(join(procRoot, 'meminfo'), `MemTotal: ${16 * 1024 * 1024} kB\nMemAvailable: ${6 * 1024 * 1024} kB\n`);
+    s = (await ts.site.runNow('ram'))!;
+    expect(s.failState).toBe(false);
+    expect(s.level).toBe('62%');
+    await ts.close();
+    t.cleanup();
+  });
+
+  it('cpu: busy share between two samples, the first run waits without blocking', async () => {
+    const t = tempDir();
+    const procRoot = procFixture(t.dir, { memTotalKb: 1, memAvailKb: 1, cpu: [100, 0, 100, 800, 0, 0, 0, 0] });
+    const ts = await openTestSite({ checks: { load: { type: 'cpu', options: { level: 50 } } } }, { env: { procRoot }, dir: join(t.dir, 's') });
+    const run = ts.site.runNow('load');
+    await ts.clock.advance(0);
+    writeFileSync(join(procRoot, 'stat'), 'cpu  160 0 140 900 0 0 0 0\n');
+    await ts.clock.advance(1000);
+    const s = (await run)!;
+    expect(s.log).toEqual(['CPU: 50%, Target: 50%']);
+    expect(s.level).toBe('50%');
+    writeFileSync(join(procRoot, 'stat'), 'cpu  170 0 140 990 0 0 0 0\n');
+    const s2 = (await ts.site.runNow('load'))!;
+    expect(s2.log).toEqual(['CPU: 10%, Target: 50%']);
+    expect(s2.failState).toBe(false);
+    await ts.close();
+    t.cleanup();
+  });
+
+  it('disk: the real root file system, and a missing volume fails with a detail line', async () => {
+    const ts = await openTestSite({ checks: { root: { type: 'disk', options: { level: 100 } }, gone: { type: 'disk', options: { volume: '/no/such/volume' } } } });
+    const s = (await ts.site.runNow('root'))!;
+    expect(s.log[0]).toMatch(/^\/: [ \d]\d% \d+(\.\d\d)?\/\d+(\.\d\d)?(GiB|TiB), \d+(\.\d\d)?(GiB|TiB) Free, Target: 100%$/);
+    expect(s.failState).toBe(false);
+    const g = (await ts.site.runNow('gone'))!;
+    expect(g.log).toEqual(["/no/such/volume FileNotFoundError: no such file or directory, statfs '/no/such/volume'"]);
+    await ts.close();
+  });
+});
