@@ -16,6 +16,7 @@ import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
+import { sleepOn } from './checks/shared/errors.ts';
 
 export class SiteRuntime implements RunnerHost {
   private readonly states = new Map<string, CheckState>();
@@ -83,6 +84,7 @@ export class SiteRuntime implements RunnerHost {
     return {
       signal,
       now: () => this.clock.now(),
+      sleep: (ms) => sleepOn(this.clock, ms, signal),
       check: this.view(name)!,
       zone: entry.zone,
       site: this.siteView,

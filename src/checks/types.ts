@@ -59,6 +59,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Injected clock. */
   now(): number;
+  /** Waits on the injected clock; rejects with the abort reason when `signal` fires. */
+  sleep(ms: number): Promise<void>;
   /** The check being run: its config and its state before this run. */
   check: CheckView;
   /** The check's zone (options.timezone, else site zone, else null = host local). */

@@ -12,6 +12,8 @@ import { checkTypes } from '../../src/checks/registry.ts';
 import type { RunContext, Outcome } from '../../src/checks/types.ts';
 import { initialState } from '../../src/engine/state.ts';
 import { silentLogger } from '../../src/log.ts';
+import { sleepOn } from '../../src/checks/shared/errors.ts';
+import { systemClock } from '../../src/engine/clock.ts';
 import { contractFixtures, type Silent } from './contract-fixtures.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -53,6 +55,7 @@ function context(signal: AbortSignal, type: string, opts: Record<string, unknown
   return {
     signal,
     now: () => Date.now(),
+    sleep: (ms) => sleepOn(systemClock, ms, signal),
     check: { config, state: { ...initialState(), lastUpdate: Date.now() }, displayType: type },
     zone: null,
     site: { name: 'contract', timezone: null, check: () => undefined, runMember: () => Promise.resolve(initialState()) },

@@ -10,6 +10,7 @@ import { initialState, type CheckState, type Step } from '../../src/engine/state
 import { defineCheck, type AnyCheckType, type Outcome, type RunContext } from '../../src/checks/types.ts';
 import type { CheckEntry, CheckConfig } from '../../src/config/model.ts';
 import { silentLogger } from '../../src/log.ts';
+import { sleepOn } from '../../src/checks/shared/errors.ts';
 
 type Behaviour = (ctx: RunContext, call: number) => Promise<Outcome>;
 
@@ -43,7 +44,7 @@ function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: nu
     state: (n) => states.get(n) ?? initialState(),
     issues: () => [],
     context: (n, _e, signal) => ({
-      signal, now: () => clock.now(), zone: null, log: silentLogger(), scratch: {}, saveOptions: async () => undefined,
+      signal, now: () => clock.now(), sleep: (ms) => sleepOn(clock, ms, signal), zone: null, log: silentLogger(), scratch: {}, saveOptions: async () => undefined,
       env: { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' },
       check: { config: entries.get(n)!.config, state: states.get(n) ?? initialState(), displayType: n },
       site: { name: 's', timezone: null, check: () => undefined, runMember: async () => initialState() },

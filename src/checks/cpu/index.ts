@@ -10,7 +10,7 @@ import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { percentLevel, padded } from '../shared/format.ts';
 import { levelFails } from '../shared/level.ts';
-import { detailLine, sleep } from '../shared/errors.ts';
+import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 
 export const CpuOptions = z.looseObject({
@@ -54,7 +54,7 @@ export const cpu = defineCheck({
       if (!prev || cur.total - prev.total < 1) {
         // no usable previous sample (first run): take a second one a second later
         prev = cur;
-        await sleep(1000, ctx.signal);
+        await ctx.sleep(1000);
         cur = await cpuSample(ctx.env.procRoot);
       }
       ctx.scratch.cpu = cur;

@@ -40,19 +40,19 @@ export function detailLine(subject: string, e: unknown): string {
   return `${subject} ${errorName(e)}: ${errorMessage(e)}`;
 }
 
-/** Rejects when `signal` fires; resolves after `ms` otherwise. Never blocks the loop. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** A timer on `clock` that rejects when `signal` fires. Never blocks the loop. */
+export function sleepOn(clock: { setTimer(fn: () => void, ms: number): { cancel(): void } }, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortReason(signal));
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = clock.setTimer(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(abortReason(signal!));
     };
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -32,7 +32,8 @@ describe('local checks', () => {
     const procRoot = procFixture(t.dir, { memTotalKb: 1, memAvailKb: 1, cpu: [100, 0, 100, 800, 0, 0, 0, 0] });
     const ts = await openTestSite({ checks: { load: { type: 'cpu', options: { level: 50 } } } }, { env: { procRoot }, dir: join(t.dir, 's') });
     const run = ts.site.runNow('load');
-    await ts.clock.advance(0);
+    // wait until the check took its first sample and sleeps (timeout + grace + sleep timers)
+    while (ts.clock.pending() < 3) await new Promise((r) => setTimeout(r, 5));
     writeFileSync(join(procRoot, 'stat'), 'cpu  160 0 140 900 0 0 0 0\n');
     await ts.clock.advance(1000);
     const s = (await run)!;
