@@ -5,16 +5,15 @@
  * runs; only an unusable file (not JSON, not an object) is fatal.
  */
 import { z } from 'zod';
-import { checkType } from '../checks/registry.ts';
 import { actionType, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
 import {
-  ActionCommonSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
+  ActionCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
-import { compileTrigger } from './trigger.ts';
-import { CHECK_DEFAULTS, type ActionEntry, type CheckConfig, type CheckEntry } from './model.ts';
+import type { ActionEntry, CheckEntry } from './model.ts';
+import { validateCheck } from './check-entry.ts';
 import { findCycles } from './graph.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
@@ -132,59 +131,11 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const members = new Map<string, string[]>();
   let index = 0;
   for (const [name, raw] of Object.entries(isObject(doc.checks) ? doc.checks : {})) {
-    const path: PathSegment[] = ['checks', name];
-    const before = issues.length;
-    const common = CheckCommonSchema.safeParse(raw);
-    const r = (isObject(raw) ? raw : {}) as Record<string, unknown>;
-    if (!common.success) issues.push(...fromZod(common.error, raw, path));
-    const c = common.success ? common.data : null;
-    const config: CheckConfig = {
-      name,
-      type: typeof r.type === 'string' ? r.type : '?',
-      subType: c?.subType ?? CHECK_DEFAULTS.subType,
-      trigger: (c?.trigger as Record<string, unknown> | null | undefined) ?? CHECK_DEFAULTS.trigger,
-      threshold: c?.threshold ?? CHECK_DEFAULTS.threshold,
-      retries: c?.retries ?? CHECK_DEFAULTS.retries,
-      priority: c?.priority ?? CHECK_DEFAULTS.priority,
-      paused: c?.paused ?? CHECK_DEFAULTS.paused,
-      failAction: c?.failAction ?? CHECK_DEFAULTS.failAction,
-      passAction: c?.passAction ?? CHECK_DEFAULTS.passAction,
-      publish: c?.publish ?? CHECK_DEFAULTS.publish,
-      remoteId: c?.remoteId ?? CHECK_DEFAULTS.remoteId,
-      options: isObject(r.options) ? r.options : {},
-      actions: c?.actions ?? [],
-      depends: c?.depends ?? [],
-    };
-    // the options are checked even when a common key is wrong, so every problem shows at once
-    const t = checkType(config.type);
-    if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${JSON.stringify(r.type)}`, severity: 'error' });
-
-    let zone = timezone;
-    const tzOpt = config.options.timezone;
-    if (tzOpt !== undefined && tzOpt !== null) {
-      const z2 = typeof tzOpt === 'string' ? canonicalZone(tzOpt) : null;
-      if (z2) zone = z2;
-      else issues.push({ path: [...path, 'options', 'timezone'], message: `${showValue(tzOpt)} is not a known time zone; using the site zone`, severity: 'warning' });
-    }
-
-    let opts: Record<string, unknown> | null = null;
-    if (t) {
-      const parsed = t.options.safeParse(config.options);
-      if (parsed.success) {
-        opts = parsed.data as Record<string, unknown>;
-        for (const p of t.validate?.(opts, runEnv) ?? []) {
-          issues.push({ path: [...path, 'options', ...p.path], message: p.message, severity: 'error' });
-        }
-        const m = t.members?.(opts) ?? [];
-        if (m.length) members.set(name, m);
-      } else {
-        issues.push(...fromZod(parsed.error, config.options, [...path, 'options']));
-      }
-    }
-    const { schedule, issues: trigIssues } = compileTrigger(config.trigger, zone, [...path, 'trigger']);
-    issues.push(...trigIssues);
-    if (issues.slice(before).some((i) => i.severity === 'error')) badChecks.add(name);
-    checks.set(name, { config, opts, schedule, zone, active: true, fileData: r.data, index: index++ });
+    const v = validateCheck(name, raw, timezone, runEnv);
+    issues.push(...v.issues);
+    if (v.issues.some((i) => i.severity === 'error')) badChecks.add(name);
+    if (v.members.length) members.set(name, v.members);
+    checks.set(name, { ...v.entry, active: true, index: index++ });
   }
 
   // --- references between checks and actions

@@ -11,8 +11,19 @@ const TOP_ORDER = ['base', 'timezone', 'webui', 'mqtt', 'actions', 'checks', 'lo
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** States are replaced, never mutated, so their `data` can be remembered per object. */
+const dataMemo = new WeakMap<CheckState, { zone: string | null; data: Record<string, unknown> }>();
+
 /** Runtime state as fletchck's `data` object. */
 export function stateToData(s: CheckState, zone: string | null): Record<string, unknown> {
+  const hit = dataMemo.get(s);
+  if (hit && hit.zone === zone) return hit.data;
+  const data = computeData(s, zone);
+  dataMemo.set(s, { zone, data });
+  return data;
+}
+
+function computeData(s: CheckState, zone: string | null): Record<string, unknown> {
   const t = (v: number | null): string | null => (v === null ? null : isoInZone(v, zone));
   return {
     failState: s.failState,

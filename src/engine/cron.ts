@@ -81,7 +81,11 @@ function parseField(field: CronField, raw: string | number): ParsedField {
     if (a === '*') {
       if (b !== undefined) bad(`${JSON.stringify(String(raw))} is not a valid expression`);
       [lo, hi] = [min, max];
-      if (step === 1) out.all = true;
+      if (step === 1) {
+        // '*' needs no value table (the year field alone would be 8,000 entries)
+        out.all = true;
+        continue;
+      }
     } else {
       const av = named(field, a);
       if (av === null) bad(`${JSON.stringify(String(raw))}: ${JSON.stringify(a)} is not a valid value`);
@@ -121,6 +125,27 @@ export interface CronSpec {
   second?: string | number;
 }
 
+/**
+ * croner allocates per-field tables (a 10,000-entry year table included, about
+ * 80 KB) for every Cron object, and a paused Cron is only a calendar here, so
+ * one object per distinct (pattern, zone) is shared by every check using it.
+ */
+const crons = new Map<string, Cron>();
+
+function sharedCron(pattern: string, zone: string | null, mode: '6-part' | '7-part'): Cron {
+  const key = `${pattern}|${zone ?? ''}`;
+  let c = crons.get(key);
+  if (!c) {
+    try {
+      c = new Cron(pattern, { paused: true, timezone: zone ?? undefined, domAndDow: true, mode });
+    } catch (e) {
+      throw new CronFieldError('cron', `cannot be scheduled: ${(e as Error).message}`);
+    }
+    crons.set(key, c);
+  }
+  return c;
+}
+
 /** A compiled cron trigger: next fire time after an instant. */
 export class CronCalendar {
   private readonly cron: Cron;
@@ -157,13 +182,12 @@ export class CronCalendar {
       dow = p.day_of_week.all ? '*' : list(p.day_of_week.values, (n) => CRONER_DOW[n]);
     }
     if (!p.year.all && [...p.year.values].length === 0) throw new CronFieldError('year', 'matches no year');
-    this.pattern = `${plain('second')} ${plain('minute')} ${plain('hour')} ${dom} ${plain('month')} ${dow} ${plain('year')}`;
+    // the year field only when restricted: croner keeps a table per field, and
+    // a 7-part pattern costs a 10,000-entry year table per check
+    const year = p.year.all ? '' : ` ${plain('year')}`;
+    this.pattern = `${plain('second')} ${plain('minute')} ${plain('hour')} ${dom} ${plain('month')} ${dow}${year}`;
     this.weeks = p.week.all ? null : p.week.values;
-    try {
-      this.cron = new Cron(this.pattern, { paused: true, timezone: zone ?? undefined, domAndDow: true, mode: '7-part' });
-    } catch (e) {
-      throw new CronFieldError('cron', `cannot be scheduled: ${(e as Error).message}`);
-    }
+    this.cron = sharedCron(this.pattern, zone, year ? '7-part' : '6-part');
   }
 
   /** The first fire time strictly after `after` (ms), or null when there is none. */

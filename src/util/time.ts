@@ -50,25 +50,45 @@ export interface WallTime {
   offset: number;
 }
 
+/**
+ * Zone offsets memoised per 15-minute slot: offsets only change at DST
+ * transitions, which fall on quarter-hour boundaries, and Intl formatting is
+ * the slow part of writing 10,000 checks' times.
+ */
+const offsetMemo = new Map<string, number>();
+const SLOT = 15 * 60_000;
+
+function zoneOffset(t: number, zone: string): number {
+  const key = `${zone}|${Math.floor(t / SLOT)}`;
+  let off = offsetMemo.get(key);
+  if (off === undefined) {
+    const p: Record<string, number> = {};
+    for (const part of partsFormat(zone).formatToParts(new Date(t))) {
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
+    }
+    const ms = ((t % 1000) + 1000) % 1000;
+    off = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, ms) - t) / 60000);
+    if (offsetMemo.size > 100_000) offsetMemo.clear();
+    offsetMemo.set(key, off);
+  }
+  return off;
+}
+
 /** The wall-clock fields of instant `t` in `zone` (null = host local). */
 export function wallTime(t: number, zone: string | null): WallTime {
-  const d = new Date(t);
-  if (zone === null) {
+  if (zone !== null) {
+    const offset = zoneOffset(t, zone);
+    const w = new Date(t + offset * 60000);
     return {
-      year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(),
-      hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds(), ms: d.getMilliseconds(),
-      offset: -d.getTimezoneOffset(),
+      year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(),
+      hour: w.getUTCHours(), minute: w.getUTCMinutes(), second: w.getUTCSeconds(), ms: w.getUTCMilliseconds(), offset,
     };
   }
-  const p: Record<string, number> = {};
-  for (const part of partsFormat(zone).formatToParts(d)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const ms = ((t % 1000) + 1000) % 1000;
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, ms);
+  const d = new Date(t);
   return {
-    year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, ms,
-    offset: Math.round((asUtc - t) / 60000),
+    year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(),
+    hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds(), ms: d.getMilliseconds(),
+    offset: -d.getTimezoneOffset(),
   };
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Validating one check on its own (common keys, options by type, zone,
+ * trigger). Results are cached per raw check object: edits share every
+ * untouched check object with the previous document (src/config/edits.ts),
+ * so re-validating a 10,000-check site after one edit only re-checks that one.
+ */
+import { checkType } from '../checks/registry.ts';
+import type { RunEnv } from '../checks/types.ts';
+import { canonicalZone } from '../util/time.ts';
+import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
+import { CheckCommonSchema } from './schema.ts';
+import { compileTrigger } from './trigger.ts';
+import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
+
+export interface CheckValidation {
+  entry: Omit<CheckEntry, 'active' | 'index'>;
+  issues: Issue[];
+  members: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const cache = new WeakMap<object, { key: string; result: CheckValidation }>();
+
+export function validateCheck(name: string, raw: unknown, timezone: string | null, env: RunEnv): CheckValidation {
+  if (!isObject(raw)) return compute(name, raw, timezone, env);
+  const key = `${name}\0${timezone ?? ''}\0${env.pluginDirs.join('\0')}\0${env.base}`;
+  const hit = cache.get(raw);
+  if (hit && hit.key === key) return hit.result;
+  const result = compute(name, raw, timezone, env);
+  cache.set(raw, { key, result });
+  return result;
+}
+
+function compute(name: string, raw: unknown, timezone: string | null, env: RunEnv): CheckValidation {
+  const path: PathSegment[] = ['checks', name];
+  const issues: Issue[] = [];
+  const common = CheckCommonSchema.safeParse(raw);
+  const r = (isObject(raw) ? raw : {}) as Record<string, unknown>;
+  if (!common.success) issues.push(...fromZod(common.error, raw, path));
+  const c = common.success ? common.data : null;
+  const config: CheckConfig = {
+    name,
+    type: typeof r.type === 'string' ? r.type : '?',
+    subType: c?.subType ?? CHECK_DEFAULTS.subType,
+    trigger: (c?.trigger as Record<string, unknown> | null | undefined) ?? CHECK_DEFAULTS.trigger,
+    threshold: c?.threshold ?? CHECK_DEFAULTS.threshold,
+    retries: c?.retries ?? CHECK_DEFAULTS.retries,
+    priority: c?.priority ?? CHECK_DEFAULTS.priority,
+    paused: c?.paused ?? CHECK_DEFAULTS.paused,
+    failAction: c?.failAction ?? CHECK_DEFAULTS.failAction,
+    passAction: c?.passAction ?? CHECK_DEFAULTS.passAction,
+    publish: c?.publish ?? CHECK_DEFAULTS.publish,
+    remoteId: c?.remoteId ?? CHECK_DEFAULTS.remoteId,
+    options: isObject(r.options) ? r.options : {},
+    actions: c?.actions ?? [],
+    depends: c?.depends ?? [],
+  };
+  // the options are checked even when a common key is wrong, so every problem shows at once
+  const t = checkType(config.type);
+  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${JSON.stringify(r.type)}`, severity: 'error' });
+
+  let zone = timezone;
+  const tzOpt = config.options.timezone;
+  if (tzOpt !== undefined && tzOpt !== null) {
+    const z2 = typeof tzOpt === 'string' ? canonicalZone(tzOpt) : null;
+    if (z2) zone = z2;
+    else issues.push({ path: [...path, 'options', 'timezone'], message: `${showValue(tzOpt)} is not a known time zone; using the site zone`, severity: 'warning' });
+  }
+
+  let opts: Record<string, unknown> | null = null;
+  let members: string[] = [];
+  if (t) {
+    const parsed = t.options.safeParse(config.options);
+    if (parsed.success) {
+      opts = parsed.data as Record<string, unknown>;
+      for (const p of t.validate?.(opts, env) ?? []) {
+        issues.push({ path: [...path, 'options', ...p.path], message: p.message, severity: 'error' });
+      }
+      members = t.members?.(opts) ?? [];
+    } else {
+      issues.push(...fromZod(parsed.error, config.options, [...path, 'options']));
+    }
+  }
+  const { schedule, issues: trigIssues } = compileTrigger(config.trigger, zone, [...path, 'trigger']);
+  issues.push(...trigIssues);
+  return { entry: { config, opts, schedule, zone, fileData: r.data }, issues, members };
+}
