@@ -67,3 +67,8 @@ export function abortReason(signal: AbortSignal): Error {
   e.name = 'TimeoutError';
   return e;
 }
+
+/** A real-time sleep that rejects when `signal` fires (use ctx.sleep where the site clock matters). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleepOn({ setTimer: (fn, d) => { const t = setTimeout(fn, d); return { cancel: () => clearTimeout(t) }; } }, ms, signal);
+}
