@@ -34,11 +34,13 @@ type Opts = z.output<typeof DnsOptions>;
 export interface DnsDeps {
   /** resolv.conf to read the system resolver from (tests point it at a fixture) */
   resolvConf?: string;
+  /** port of the system resolver (53; resolv.conf cannot say otherwise, tests can) */
+  systemPort?: number;
 }
 
-/** The server to ask: the option, or the system resolver on port 53. */
-async function pickServer(o: Opts, resolvConf: string, signal: AbortSignal): Promise<Server> {
-  if (!o.hostname) return { address: await systemNameserver(resolvConf), port: 53 };
+/** The server to ask: the option, or the system resolver. */
+async function pickServer(o: Opts, deps: Required<DnsDeps>, signal: AbortSignal): Promise<Server> {
+  if (!o.hostname) return { address: await systemNameserver(deps.resolvConf), port: deps.systemPort };
   if (isIP(o.hostname.replace(/%.*$/, ''))) return { address: o.hostname, port: o.port };
   // beyond fletchck: a server given by name is looked up first (dnspython refuses
   // it); getaddrinfo cannot be cancelled, so the lifetime races it
@@ -53,10 +55,10 @@ async function pickServer(o: Opts, resolvConf: string, signal: AbortSignal): Pro
 }
 
 const responseTime = (ms: number): { name: string; value: number; unit: string; min: number } =>
-  ({ name: 'response_time', value: Math.round(ms) / 1000, unit: 's', min: 0 });
+  ({ name: 'response_time', value: Math.round(ms * 1000) / 1e6, unit: 's', min: 0 });
 
 export function createDnsCheck(deps: DnsDeps = {}) {
-  const resolvConf = deps.resolvConf ?? RESOLV_CONF;
+  const system = { resolvConf: deps.resolvConf ?? RESOLV_CONF, systemPort: deps.systemPort ?? 53 };
   return defineCheck({
     type: 'dns',
     info: {
@@ -75,7 +77,7 @@ export function createDnsCheck(deps: DnsDeps = {}) {
         if (type === undefined) throw new DnsError('UnknownRdatatype', 'DNS resource record type is unknown.');
         if (isMetaType(type)) throw new DnsError('NoMetaqueries', 'DNS metaqueries are not allowed.');
         const name = queryName(o.reqName, type);
-        const server = await pickServer(o, resolvConf, lifetime);
+        const server = await pickServer(o, system, lifetime);
         const r = await resolveOnce(server, { name, type, tcp: o.reqTcp, signal: lifetime });
         // an RRset is a set: dnspython drops repeated records
         const rdata = [...new Set(r.records.map((rec) => rdataText(rec.type, packetTypeNumber(rec.type) ?? type, rec.data)))];

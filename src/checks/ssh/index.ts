@@ -46,7 +46,7 @@ export const ssh = defineCheck({
       });
       const b64 = r.key.toString('base64');
       log.push(`${o.hostname}:${o.port} ${strRepr(b64)}`);
-      const metrics = [{ name: 'response_time', value: Math.round(r.ms) / 1000, unit: 's', min: 0 }];
+      const metrics = [{ name: 'response_time', value: Math.round(r.ms * 1000) / 1e6, unit: 's', min: 0 }];
       if (!r.accepted) {
         // fletchck raises ValueError here, and any ValueError is a `hostkey` soft-fail (spec §3.4)
         log.push(detailLine(o.hostname, new SshError('ValueError', 'Invalid host key')));
