@@ -41,6 +41,8 @@ const ERRNO: Record<string, string> = {
   ENETUNREACH: '[Errno 101] Network is unreachable',
   EADDRNOTAVAIL: '[Errno 99] Cannot assign requested address',
   EPIPE: '[Errno 32] Broken pipe',
+  EACCES: '[Errno 13] Permission denied',
+  EINVAL: '[Errno 22] Invalid argument',
 };
 
 function socketError(e: unknown): TryError {
@@ -129,11 +131,21 @@ function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet>
       if (truncated(r)) settle(new TryError('truncated', 'The truncated flag is set.'));
       else settle(null, r);
     });
-    sock.connect(server.port, server.address, () => {
-      sock.send(message, (e) => {
-        if (e) settle(socketError(e));
-      });
-    });
+    // Node hands a failed UDP connect to this callback (its type omits the argument)
+    const onConnect = (e?: Error | null): void => {
+      if (e) {
+        settle(socketError(e));
+        return;
+      }
+      try {
+        sock.send(message, (err) => {
+          if (err) settle(socketError(err));
+        });
+      } catch (err) {
+        settle(socketError(err));
+      }
+    };
+    sock.connect(server.port, server.address, onConnect as () => void);
     return () => {
       try {
         sock.close();

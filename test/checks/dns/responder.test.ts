@@ -170,6 +170,13 @@ describe('dns check: queries', () => {
     expect(r.queries).toHaveLength(0);
   });
 
+  it('fails, not crashes, when the kernel refuses the UDP connect (broadcast address)', async () => {
+    const { outcome } = await runCheck(dns, { hostname: '255.255.255.255', reqName: 'svc.test', reqType: 'A', timeout: 2 });
+    expect(outcome.log).toEqual([
+      '255.255.255.255 NoNameservers: All nameservers failed to answer the query svc.test. IN A: Server Do53:255.255.255.255@53 answered [Errno 13] Permission denied',
+    ]);
+  });
+
   it('refuses metaqueries such as ANY', async () => {
     const { outcome } = await ask(1, { reqType: 'any' });
     expect(outcome.log).toEqual([`${HOST} NoMetaqueries: DNS metaqueries are not allowed.`]);
