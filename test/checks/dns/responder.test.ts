@@ -4,7 +4,7 @@
  * TCP, empty answers, replies with a wrong id or question, silence, server
  * failures — and the system resolver read from a resolv.conf fixture.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST, tempDir } from '../../servers/common.ts';
@@ -184,7 +184,8 @@ describe('dns check: queries', () => {
 });
 
 describe('dns check: the system resolver', () => {
-  const { dir } = tempDir('sw-resolv-');
+  const { dir, cleanup } = tempDir('sw-resolv-');
+  afterAll(cleanup);
   const conf = (name: string, text: string): string => {
     const p = join(dir, name);
     writeFileSync(p, text);
