@@ -10,8 +10,12 @@ import { memory } from './memory/index.ts';
 import { cpu } from './cpu/index.ts';
 import { sequence } from './sequence/index.ts';
 import { remote } from './remote/index.ts';
+import { ssh } from './ssh/index.ts';
+import { dns } from './dns/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
+  ssh,
+  dns,
   disk,
   cpu,
   memory,

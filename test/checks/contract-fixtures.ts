@@ -16,6 +16,8 @@ export interface Silent {
 }
 
 export const contractFixtures: Record<string, (s: Silent) => Record<string, unknown>> = {
+  ssh: (s) => ({ hostname: s.host, port: s.port }),
+  dns: (s) => ({ hostname: s.host, port: s.udpPort, reqName: 'svc.test', reqType: 'A' }),
   disk: () => ({ volume: '/' }),
   cpu: () => ({}),
   memory: () => ({}),
