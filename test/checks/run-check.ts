@@ -5,6 +5,7 @@
  */
 import type { AnyCheckType, Outcome, RunContext } from '../../src/checks/types.ts';
 import { initialState } from '../../src/engine/state.ts';
+import { sleep } from '../../src/checks/shared/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 
 export interface RunResult {
@@ -34,6 +35,7 @@ export async function runCheck(
   const ctx: RunContext = {
     signal: controller.signal,
     now: () => Date.now(),
+    sleep: (ms) => sleep(ms, controller.signal),
     check: { config, state: initialState(), displayType: type.type },
     zone: null,
     site: { name: 'test', timezone: null, check: () => undefined, runMember: () => Promise.resolve(initialState()) },

@@ -136,7 +136,7 @@ describe('ssh check against broken servers', () => {
   it('fails with the socket error on a closed port', async () => {
     const port = await freePort();
     const { outcome } = await runCheck(ssh, { hostname: HOST, port, timeout: TIMEOUT });
-    expect(outcome.log).toEqual([`${HOST} ECONNREFUSED: connect ECONNREFUSED ${HOST}:${port}`]);
+    expect(outcome.log).toEqual([`${HOST} ConnectionRefusedError: connect ECONNREFUSED ${HOST}:${port}`]);
     expect(outcome.metrics).toBeUndefined();
   });
 });
