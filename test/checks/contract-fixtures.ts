@@ -21,4 +21,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   memory: () => ({}),
   sequence: () => ({ checks: [] }),
   remote: () => ({ timeout: 60 }),
+  ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
 };
