@@ -10,12 +10,14 @@ import { memory } from './memory/index.ts';
 import { cpu } from './cpu/index.ts';
 import { sequence } from './sequence/index.ts';
 import { remote } from './remote/index.ts';
+import { temp } from './temp/index.ts';
 import { ups } from './ups/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   disk,
   cpu,
   memory,
+  temp,
   ups,
   sequence,
   remote,

@@ -21,5 +21,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   memory: () => ({}),
   sequence: () => ({ checks: [] }),
   remote: () => ({ timeout: 60 }),
+  temp: (s) => ({ hostname: s.host, port: s.port }),
   ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
 };
