@@ -12,6 +12,7 @@ import { sequence } from './sequence/index.ts';
 import { remote } from './remote/index.ts';
 import { temp } from './temp/index.ts';
 import { ups } from './ups/index.ts';
+import { net } from './net/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   disk,
@@ -21,6 +22,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   ups,
   sequence,
   remote,
+  net,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

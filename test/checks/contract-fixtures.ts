@@ -22,5 +22,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   sequence: () => ({ checks: [] }),
   remote: () => ({ timeout: 60 }),
   temp: (s) => ({ hostname: s.host, port: s.port }),
+  net: () => ({ interface: 'lo' }),
   ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
 };
