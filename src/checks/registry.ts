@@ -13,6 +13,7 @@ import { remote } from './remote/index.ts';
 import { temp } from './temp/index.ts';
 import { ups } from './ups/index.ts';
 import { net } from './net/index.ts';
+import { exec } from './exec/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   disk,
@@ -23,6 +24,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   sequence,
   remote,
   net,
+  exec,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));
