@@ -14,6 +14,7 @@ import { temp } from './temp/index.ts';
 import { ups } from './ups/index.ts';
 import { net } from './net/index.ts';
 import { exec } from './exec/index.ts';
+import { truenas } from './truenas/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   disk,
@@ -25,6 +26,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   remote,
   net,
   exec,
+  truenas,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -35,5 +35,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   temp: (s) => ({ hostname: s.host, port: s.port }),
   net: () => ({ interface: 'lo' }),
   exec: (s) => ({ command: [writeSilentPlugin(s.dir)] }),
+  truenas: (s) => ({ hostname: s.host, port: s.port, tls: false, apiKey: 'contract-key' }),
   ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
 };
