@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { exec } from '../../../src/checks/exec/index.ts';
 import { resolveProgram, NO_PLUGIN_DIRS } from '../../../src/checks/exec/allow.ts';
 import { validateSite } from '../../../src/config/load.ts';
+import { formatIssue } from '../../../src/config/issues.ts';
 import { tempDir } from '../../servers/common.ts';
 import { runType } from '../hostctx.ts';
 
@@ -79,6 +80,7 @@ describe('exec in a site file', () => {
     expect(loaded.issues).toEqual([expect.objectContaining({
       path: ['checks', 'bad', 'options', 'command', 0], severity: 'error', message: expect.stringMatching(/"\/bin\/sh" is not inside an allowed plugin folder/),
     })]);
+    expect(formatIssue(loaded.issues[0])).toBe(`checks["bad"].options.command[0]: "/bin/sh" is not inside an allowed plugin folder (${plugins})`);
   });
 
   it('plugin folders may be given relative to the site file\'s folder', () => {
