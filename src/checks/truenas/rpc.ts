@@ -49,6 +49,9 @@ export class RpcClient {
       const ws = new WebSocket(url, {
         rejectUnauthorized: o.rejectUnauthorized, ca: o.ca, maxPayload: MAX_PAYLOAD, followRedirects: false, perMessageDeflate: false,
       });
+      // ws reports a handshake cut short by terminate() as a later 'error' event;
+      // it must never go unhandled (that would end the process)
+      ws.on('error', () => undefined);
       const cleanup = (): void => {
         o.signal.removeEventListener('abort', onAbort);
         ws.removeListener('error', onError);

@@ -6,6 +6,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { truenas } from '../../../src/checks/truenas/index.ts';
 import { alertText, assessAlerts } from '../../../src/checks/truenas/assess.ts';
@@ -173,6 +175,23 @@ describe('truenas over plain ws://', () => {
   it('works with tls: false', async () => {
     const r = await runType(truenas, { hostname: '127.0.0.1', port: ws.port, tls: false, apiKey: KEY });
     expect(r.fail).toBe(false);
+  });
+
+  it('a server that accepts but never answers the WebSocket upgrade fails at the timeout', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((s) => sockets.push(s.on('error', () => undefined)));
+    mute.listen(0, '127.0.0.1');
+    await once(mute, 'listening');
+    try {
+      const port = (mute.address() as AddressInfo).port;
+      const r = await runType(truenas, { hostname: '127.0.0.1', port, tls: false, apiKey: KEY, timeout: 0.3 }, { state: passing });
+      expect(r.log).toEqual(['127.0.0.1 TimeoutError: no result within 0.3 s']);
+      // the aborted handshake reports itself later: give it the chance to go unhandled
+      await new Promise((res) => setTimeout(res, 50));
+    } finally {
+      for (const s of sockets) s.destroy();
+      mute.close();
+    }
   });
 
   it('nothing listening: the connection error', async () => {
