@@ -70,7 +70,7 @@ export class Site {
   readonly log: Logger;
   readonly configPath: string;
   readonly base: string;
-  readonly env: RunEnv;
+  private readonly envOverride: Partial<RunEnv>;
   readonly db: Db;
   readonly store: StateStore;
   readonly siteLog: SiteLogStore;
@@ -94,10 +94,7 @@ export class Site {
     this.readOnly = opts.readOnly ?? false;
     this.saveFs = opts.saveFs;
     this.loaded = loaded;
-    this.env = {
-      base: this.base, pluginDirs: loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
-      sysRoot: '/sys', procRoot: '/proc', ...opts.env,
-    };
+    this.envOverride = opts.env ?? {};
     this.db = db;
     this.store = new StateStore(db);
     this.siteLog = new SiteLogStore(db);
@@ -131,6 +128,14 @@ export class Site {
     site.seedStates();
     site.siteLog.seed(loaded.doc.log);
     return site;
+  }
+
+  /** What checks may need from the site; plugin folders follow the current config. */
+  get env(): RunEnv {
+    return {
+      base: this.base, pluginDirs: this.loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
+      sysRoot: '/sys', procRoot: '/proc', ...this.envOverride,
+    };
   }
 
   get settings(): SiteSettings {
@@ -311,7 +316,7 @@ export class Site {
   // ---- internals
 
   private envOverrides(): Partial<RunEnv> {
-    return { sysRoot: this.env.sysRoot, procRoot: this.env.procRoot };
+    return this.envOverride;
   }
 
   private seedStates(): void {

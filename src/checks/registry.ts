@@ -12,6 +12,11 @@ import { sequence } from './sequence/index.ts';
 import { remote } from './remote/index.ts';
 import { ssh } from './ssh/index.ts';
 import { dns } from './dns/index.ts';
+import { temp } from './temp/index.ts';
+import { ups } from './ups/index.ts';
+import { net } from './net/index.ts';
+import { exec } from './exec/index.ts';
+import { truenas } from './truenas/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -19,8 +24,13 @@ export const checkTypes: readonly AnyCheckType[] = [
   disk,
   cpu,
   memory,
+  temp,
+  ups,
   sequence,
   remote,
+  net,
+  exec,
+  truenas,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -91,7 +91,7 @@ export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[]
         message = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}`;
         break;
       case 'invalid_union':
-        message = `${showValue(got)} is not valid here`;
+        message = got === undefined ? 'is required' : `${showValue(got)} is not valid here`;
         break;
       default:
         break;

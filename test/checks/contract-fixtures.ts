@@ -5,6 +5,9 @@
  * it, or at nothing network-related for local checks. Every registered type
  * must have an entry (the suite fails otherwise).
  */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export interface Silent {
   host: string;
   /** TCP port that accepts and never answers */
@@ -15,6 +18,14 @@ export interface Silent {
   dir: string;
 }
 
+/** An executable in the fixture folder (the contract's plugin folder) that never answers. */
+function writeSilentPlugin(dir: string): string {
+  const p = join(dir, 'check_silent');
+  writeFileSync(p, '#!/bin/sh\nexec sleep 60\n');
+  chmodSync(p, 0o755);
+  return p;
+}
+
 export const contractFixtures: Record<string, (s: Silent) => Record<string, unknown>> = {
   ssh: (s) => ({ hostname: s.host, port: s.port }),
   dns: (s) => ({ hostname: s.host, port: s.udpPort, reqName: 'svc.test', reqType: 'A' }),
@@ -23,4 +34,9 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   memory: () => ({}),
   sequence: () => ({ checks: [] }),
   remote: () => ({ timeout: 60 }),
+  temp: (s) => ({ hostname: s.host, port: s.port }),
+  net: () => ({ interface: 'lo' }),
+  exec: (s) => ({ command: [writeSilentPlugin(s.dir)] }),
+  truenas: (s) => ({ hostname: s.host, port: s.port, tls: false, apiKey: 'contract-key' }),
+  ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
 };
