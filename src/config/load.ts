@@ -11,7 +11,7 @@ import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
 import {
-  ActionCommonSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
+  ActionCommonSchema, CheckCommonSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
 import { compileTrigger } from './trigger.ts';
 import { CHECK_DEFAULTS, type ActionEntry, type CheckConfig, type CheckEntry } from './model.ts';
@@ -28,6 +28,7 @@ export interface SiteSettings {
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
+  notifications: z.output<typeof NotificationsSchema>;
   /** the site's display name (webui.name, default Fletchck) */
   name: string;
 }
@@ -60,6 +61,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     settings: {
       base: env.base, timezone: null, webui: null, mqtt: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
+      notifications: NotificationsSchema.parse({}),
     },
   });
   if (!isObject(docIn)) {
@@ -95,6 +97,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),
+    notifications: section(NotificationsSchema, doc.notifications, 'notifications', issues) ?? NotificationsSchema.parse({}),
     name: webui?.name ?? 'Fletchck',
   };
   const runEnv: RunEnv = {

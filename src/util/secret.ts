@@ -1,0 +1,49 @@
+/**
+ * Secrets in the site file. A password, token or API key option may hold the
+ * secret itself (fletchck's way), or name where to read it, so the file and
+ * the UI never carry it (anchors §15 "secrets referenced from env or file"):
+ *
+ *   "password": "hunter2"                      the secret itself
+ *   "password": {"env": "SMTP_PASSWORD"}       an environment variable
+ *   "password": {"file": "/run/secrets/smtp"}  a file (one trailing newline dropped)
+ *
+ * Secrets are resolved when they are used, never stored back, and no error
+ * message here contains a resolved value.
+ */
+import { readFile } from 'node:fs/promises';
+
+export type SecretRef = string | { env: string } | { file: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** True for `{"env": …}` / `{"file": …}` (a reference, not the secret). */
+export function isSecretRef(value: unknown): value is { env: string } | { file: string } {
+  return isObject(value) && (typeof value.env === 'string' || typeof value.file === 'string');
+}
+
+/**
+ * The secret a value stands for: a string as is, `{"env"}` from the
+ * environment, `{"file"}` from the file (relative paths are relative to the
+ * working folder). null/undefined → ''. Throws a message naming the variable
+ * or file, never the value, when it cannot be read.
+ */
+export async function resolveSecret(value: unknown): Promise<string> {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (isObject(value) && typeof value.env === 'string') {
+    const v = process.env[value.env];
+    if (v === undefined) throw new Error(`secret: environment variable ${value.env} is not set`);
+    return v;
+  }
+  if (isObject(value) && typeof value.file === 'string') {
+    let text: string;
+    try {
+      text = await readFile(value.file, 'utf8');
+    } catch (e) {
+      throw new Error(`secret: cannot read ${value.file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    // files written by editors and `echo` end with a newline that is no part of the secret
+    return text.replace(/\r?\n$/, '');
+  }
+  throw new Error('secret: expected a string, {"env": NAME} or {"file": PATH}');
+}
