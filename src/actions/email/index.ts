@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { APP_ICON } from '../message.ts';
-import { recipients, secret, secretValue, timeout } from '../shared/options.ts';
+import { optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
@@ -17,7 +17,7 @@ export const EmailOptions = z.looseObject({
   tls: z.enum(['implicit', 'starttls', 'none']).default('implicit')
     .describe('siteward: "implicit" (SMTPS, fletchck\'s only mode), "starttls" (required upgrade) or "none" (plain, for a local relay)'),
   username: z.string().nullable().default(null).describe('SMTP login (used only together with password)'),
-  password: secret('SMTP password').nullable().default(null),
+  password: optionalSecret('SMTP password'),
   sender: z.string().nullable().default(null).describe('From address and envelope sender'),
   recipients: recipients('To addresses (none: nothing is sent, and that counts as success)'),
   timeout: timeout(10),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
-import { clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
+import { clip, messageOptions, optionalSecret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -16,9 +16,9 @@ const priority = (dflt: number, when: string): z.ZodDefault<z.ZodInt> =>
 export const NtfyOptions = z.looseObject({
   server: z.string().default('https://ntfy.sh').describe('ntfy server base URL'),
   topic: z.string().min(1).describe('topic to publish to'),
-  token: secret('access token (Authorization: Bearer)').nullable().default(null),
+  token: optionalSecret('access token (Authorization: Bearer)'),
   username: z.string().nullable().default(null).describe('user for basic auth (with password)'),
-  password: secret('password for basic auth').nullable().default(null),
+  password: optionalSecret('password for basic auth'),
   priorityFail: priority(4, 'for FAIL'),
   priorityPass: priority(3, 'for PASS'),
   tagsFail: z.array(z.string()).default(['rotating_light']).describe('tags (emoji short codes) for FAIL'),

@@ -13,11 +13,16 @@ const SECRET_HELP = 'a string, {"env": "NAME"} (environment variable) or {"file"
  * A secret option. Tagged with `meta({ secret: true })` so forms know to
  * show the reference, never a resolved value.
  */
+const secretValueSchema = (): z.ZodUnion<[z.ZodString, z.ZodObject<{ env: z.ZodString }>, z.ZodObject<{ file: z.ZodString }>]> =>
+  z.union([z.string(), z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })]);
+
 export function secret(what: string): z.ZodType<string | { env: string } | { file: string }> {
-  return z
-    .union([z.string(), z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })])
-    .describe(`${what}: ${SECRET_HELP}`)
-    .meta({ secret: true });
+  return secretValueSchema().describe(`${what}: ${SECRET_HELP}`).meta({ secret: true });
+}
+
+/** A secret that may be left out (null). */
+export function optionalSecret(what: string): z.ZodDefault<z.ZodNullable<z.ZodType<string | { env: string } | { file: string }>>> {
+  return secretValueSchema().nullable().default(null).describe(`${what}: ${SECRET_HELP}`).meta({ secret: true });
 }
 
 export function timeout(seconds: number): z.ZodDefault<z.ZodNumber> {

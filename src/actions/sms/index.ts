@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineAction, ActionError } from '../types.ts';
 import { APP_ICON, smsText } from '../message.ts';
-import { recipients, secret, secretValue, timeout } from '../shared/options.ts';
+import { optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest, pyUrlencode } from '../shared/http.ts';
 
 /** fletchck's CKURL (spec §11). */
@@ -14,7 +14,7 @@ export const CK_URL = 'https://sms-api.cloudkinnekt.au/smsp-in';
 
 export const SmsOptions = z.looseObject({
   url: z.string().default(CK_URL).describe('API endpoint (fletchck CKURL)'),
-  apikey: secret('API key, sent as "Authorization: Bearer <apikey>"').nullable().default(null),
+  apikey: optionalSecret('API key, sent as "Authorization: Bearer <apikey>"'),
   sender: z.string().default('dedicated').describe('originator (a name, number or "dedicated")'),
   recipients: recipients('mobile numbers (one request for all; "+" is removed)'),
   timeout: timeout(5),
