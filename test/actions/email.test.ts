@@ -115,14 +115,16 @@ describe('email over SMTP', () => {
     }
   });
 
-  it('without `site` the subject carries the site name; no sender means no From header', async () => {
+  it('without `site` the subject says [Fletchck] as in fletchck; no sender means no From header', async () => {
     const smtp = await startSmtp({ mode: 'none' });
     try {
-      await send(entry('email', base(smtp.port, { tls: 'none', site: null, sender: null })), failNote());
+      const opts = base(smtp.port, { tls: 'none', sender: null });
+      delete opts.site;
+      await send(entry('email', opts), failNote());
       const m = only(smtp.messages);
       expect(m.from).toBe('');
       const p = parse(m.raw);
-      expect(p.head).toContain('Subject: [HQ] FAIL: web (https)');
+      expect(p.head).toContain('Subject: [Fletchck] FAIL: web (https)');
       expect(p.head).not.toContain('From:');
     } finally {
       await smtp.close();

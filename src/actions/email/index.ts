@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
-import { APP_ICON } from '../message.ts';
+import { APP_ICON, APP_NAME } from '../message.ts';
 import { optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
@@ -23,7 +23,8 @@ export const EmailOptions = z.looseObject({
   timeout: timeout(10),
   fallback: z.string().nullable().default(null)
     .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
-  site: z.string().nullable().default(null).describe('subject prefix [site]; default: the site name (webui.name)'),
+  // fletchck's default (spec §5.4), kept so mail filters on "[Fletchck]" keep working
+  site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
   ca: z.string().nullable().default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
 });

@@ -34,8 +34,8 @@ export function rfc5322Date(t: number, zone: string | null = null): string {
 export interface ComposeOptions {
   sender: string | null;
   recipients: string[];
-  /** subject prefix; null: the site name */
-  site: string | null;
+  /** subject prefix */
+  site: string;
   icon: string;
 }
 
@@ -47,7 +47,7 @@ export async function composeEmail(n: Notification, o: ComposeOptions, now: numb
   const composer = new MailComposer({
     from: o.sender ?? undefined,
     to: o.recipients,
-    subject: emailSubject(n, o.site ?? n.site),
+    subject: emailSubject(n, o.site),
     messageId,
     headers: { Date: rfc5322Date(now) },
     text,
