@@ -126,10 +126,20 @@ export class SiteRuntime implements RunnerHost {
     const entry = this.entry(name);
     if (!this.site.readOnly) {
       const ran = meta.reason !== 'remote' && state.log[0] !== 'PAUSED';
-      this.site.store.record(name, state, now, ran ? {
-        t: now, fail: isFailing(state.failState), durationMs: meta.durationMs, level: state.level, softFail: state.softFail,
-        metrics: state.metrics,
-      } : undefined, events);
+      // The state and the notifications it causes are committed together, so
+      // a crash can never keep the one and lose the other (docs/actions.md).
+      this.site.db.transaction(() => {
+        this.site.store.record(name, state, now, ran ? {
+          t: now, fail: isFailing(state.failState), durationMs: meta.durationMs, level: state.level, softFail: state.softFail,
+          metrics: state.metrics,
+        } : undefined, events);
+        if (!entry) return;
+        for (const event of events) {
+          if (!event.notify) continue;
+          const actions = entry.config.actions.filter((a) => this.site.action(a)?.active);
+          if (actions.length) this.site.notifier.notify(actions, this.notification(name, 'transition'));
+        }
+      })();
     }
     this.site.bus.emit('run', { name, state, reason: meta.reason, durationMs: meta.durationMs, outcome: meta.outcome });
     this.site.bus.emit('state', { name, state });
@@ -143,10 +153,6 @@ export class SiteRuntime implements RunnerHost {
         this.site.warn(`${label} PASS`);
       }
       this.site.bus.emit('transition', { name, event, state });
-      if (event.notify && !this.site.readOnly) {
-        const actions = entry.config.actions.filter((a) => this.site.action(a)?.active);
-        if (actions.length) this.site.notifier.notify(actions, this.notification(name, 'transition'));
-      }
     }
   }
 

@@ -5,6 +5,8 @@
  */
 import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
+import { OUTBOX_MIGRATIONS } from './actions/outbox/store.ts';
+import { createOutbox } from './actions/outbox/site.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -14,11 +16,12 @@ export interface RunFlags {
 }
 
 export function migrations(): MigrationSet[] {
-  return [];
+  return [OUTBOX_MIGRATIONS];
 }
 
+/** The durable outbox (docs/actions.md) delivers notifications. */
 export function notifierFactory(): SiteOptions['notifier'] {
-  return undefined;
+  return createOutbox;
 }
 
 export function services(_site: Site, _flags: RunFlags): SiteService[] {

@@ -1,12 +1,18 @@
 /**
  * Delivering notifications to actions. The `Notifier` seam is what the site
- * calls on a transition; `DirectNotifier` sends at once with fletchck's three
- * immediate tries (spec §5.2). The durable outbox replaces it.
+ * calls on a transition and what the UI reads delivery status from. The
+ * default for a running site is the durable outbox (outbox/notifier.ts,
+ * plugged in by wiring.ts); `DirectNotifier` sends at once with fletchck's
+ * three immediate tries (spec §5.2) and keeps no record beyond memory — the
+ * fallback for embedded sites and tests that pass no notifier.
  */
 import type { Logger } from 'pino';
 import type { ActionEntry } from '../config/model.ts';
 import { actionType } from './registry.ts';
 import { ActionError, type ActionContext, type Notification } from './types.ts';
+import type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord } from './outbox/store.ts';
+
+export type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './outbox/store.ts';
 
 export interface Notifier {
   /** Queues `n` for each named action. Never throws, never blocks the caller. */
@@ -16,6 +22,10 @@ export interface Notifier {
   start(): void;
   /** Waits for deliveries in progress (bounded by their timeouts). */
   stop(): Promise<void>;
+  /** Deliveries, newest first, filtered by check, action or status (the UI's lists). */
+  deliveries(q?: DeliveryQuery): DeliveryRecord[];
+  /** An action's last success, last error and queue size (the UI shows the last error). */
+  actionStatus(name: string): ActionDeliveryStatus;
 }
 
 export interface NotifierHost {
@@ -42,8 +52,13 @@ export async function sendOnce(entry: ActionEntry, n: Notification, host: Notifi
   }
 }
 
+const KEEP = 200;
+
 export class DirectNotifier implements Notifier {
   private readonly pending = new Set<Promise<void>>();
+  private readonly records: DeliveryRecord[] = [];
+  private readonly status = new Map<string, ActionDeliveryStatus>();
+  private seq = 0;
 
   constructor(private readonly host: NotifierHost) {}
 
@@ -61,25 +76,57 @@ export class DirectNotifier implements Notifier {
     if (!entry) return { ok: false, error: `unknown action ${action}` };
     try {
       await sendOnce(entry, n, this.host);
+      this.remember(action, n, 1, null);
       return { ok: true };
     } catch (e) {
+      this.remember(action, n, 1, (e as Error).message);
       return { ok: false, error: (e as Error).message };
     }
   }
 
+  deliveries(q: DeliveryQuery = {}): DeliveryRecord[] {
+    return this.records
+      .filter((r) => (q.check === undefined || r.check === q.check) && (q.action === undefined || r.action === q.action) &&
+        (q.status === undefined || r.status === q.status) && (q.before === undefined || r.id < q.before))
+      .reverse()
+      .slice(0, q.limit ?? 100);
+  }
+
+  actionStatus(name: string): ActionDeliveryStatus {
+    return this.status.get(name) ?? { action: name, lastSent: null, lastError: null, lastErrorAt: null, queued: 0, failed: 0 };
+  }
+
   private async deliver(name: string, n: Notification): Promise<void> {
+    // after the caller's own log lines (fletchck logs the transition, then notifies)
+    await Promise.resolve();
     const entry = this.host.action(name);
     if (!entry) return;
+    let error = '';
     for (let i = 1; i <= ACTION_TRIES; i++) {
       try {
         await sendOnce(entry, n, this.host);
+        this.remember(name, n, i, null);
         return;
       } catch (e) {
-        this.host.log.info({ action: name, err: (e as Error).message, attempt: i }, 'notification failed');
+        error = (e as Error).message;
+        this.host.log.info({ action: name, err: error, attempt: i }, 'notification failed');
         if (e instanceof ActionError && e.permanent) break;
       }
     }
+    this.remember(name, n, ACTION_TRIES, error);
     this.host.log.error(`${name} (${entry.config.type}): Fail after ${ACTION_TRIES} tries`);
+  }
+
+  private remember(action: string, n: Notification, attempts: number, error: string | null): void {
+    const now = this.host.now();
+    this.records.push({
+      id: ++this.seq, uid: n.id ?? String(this.seq), action, check: n.kind === 'test' ? null : n.check.name, kind: n.kind,
+      state: n.check.state, status: error === null ? 'sent' : 'failed', attempts, created: n.at, nextAt: null,
+      lastAttempt: now, lastError: error, sentAt: error === null ? now : null, digestId: null,
+    });
+    if (this.records.length > KEEP) this.records.shift();
+    const s = this.actionStatus(action);
+    this.status.set(action, error === null ? { ...s, lastSent: now } : { ...s, lastError: error, lastErrorAt: now, failed: s.failed + 1 });
   }
 
   async stop(): Promise<void> {

@@ -8,6 +8,9 @@ import type { Notification } from './types.ts';
 /** 🐶, fletchck's APPICON (spec §11). */
 export const APP_ICON = '\u{1f436}';
 
+/** fletchck's APPNAME (spec §11): the email subject's default `[site]`. */
+export const APP_NAME = 'Fletchck';
+
 const failing = (n: Notification): boolean => isFailing(n.check.failState);
 
 /** The time of the state: lastFail when failing, else lastPass (display format). */

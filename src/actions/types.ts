@@ -12,7 +12,13 @@ export interface Notification {
   /** site name (webui.name) */
   site: string;
   /** why: a state transition, a reminder while failing, a digest or a test (spec §5.6) */
-  kind: 'transition' | 'reminder' | 'test';
+  kind: 'transition' | 'reminder' | 'digest' | 'test';
+  /**
+   * A stable id of this delivery (one per notification and action), set by
+   * the outbox. A repeated delivery carries the same id (email Message-ID,
+   * webhook `id`), so receivers can drop duplicates.
+   */
+  id?: string;
   check: {
     name: string;
     /** display type: `https`, `remote.smtp`, `action-test` */
@@ -33,6 +39,19 @@ export interface Notification {
   };
   /** when the notification was created (ms) */
   at: number;
+  /** kind 'digest': the notifications it stands for, oldest first */
+  items?: DigestItem[];
+}
+
+/** One notification folded into a digest (storm control). */
+export interface DigestItem {
+  kind: Notification['kind'];
+  name: string;
+  type: string;
+  state: string;
+  summary: string;
+  at: number;
+  zone: string | null;
 }
 
 export interface ActionContext {
@@ -45,10 +64,13 @@ export interface ActionContext {
 
 export class ActionError extends Error {
   readonly permanent: boolean;
-  constructor(message: string, opts: { permanent?: boolean; cause?: unknown } = {}) {
+  /** the server asked to wait this long before trying again (HTTP Retry-After, Telegram retry_after) */
+  readonly retryAfterMs: number | null;
+  constructor(message: string, opts: { permanent?: boolean; cause?: unknown; retryAfterMs?: number | null } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'ActionError';
     this.permanent = opts.permanent ?? false;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
   }
 }
 

@@ -10,7 +10,7 @@ import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
 import {
-  ActionCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
+  ActionCommonSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
 import type { ActionEntry, CheckEntry } from './model.ts';
 import { validateCheck } from './check-entry.ts';
@@ -27,6 +27,7 @@ export interface SiteSettings {
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
+  notifications: z.output<typeof NotificationsSchema>;
   /** the site's display name (webui.name, default Fletchck) */
   name: string;
 }
@@ -59,6 +60,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     settings: {
       base: env.base, timezone: null, webui: null, mqtt: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
+      notifications: NotificationsSchema.parse({}),
     },
   });
   if (!isObject(docIn)) {
@@ -94,6 +96,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),
+    notifications: section(NotificationsSchema, doc.notifications, 'notifications', issues) ?? NotificationsSchema.parse({}),
     name: webui?.name ?? 'Fletchck',
   };
   const runEnv: RunEnv = {

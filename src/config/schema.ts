@@ -52,6 +52,15 @@ export const SchedulerSchema = z.looseObject({
   concurrency: z.int().min(1).default(2048).describe('most checks running at once'),
 });
 
+/** siteward: notification delivery (the outbox, docs/actions.md). */
+export const NotificationsSchema = z.looseObject({
+  retryHours: z.number().min(0).default(24).describe('hours a notification is retried after transient failures before it is given up'),
+  backoff: z.number().min(1).default(30).describe('seconds before the first retry; doubled after each failed try (up to 20 % less, at random)'),
+  backoffMax: z.number().min(1).default(3600).describe('longest wait between two tries, seconds'),
+  stormLimit: z.int().min(0).default(10)
+    .describe('notifications one action sends singly per clock minute; the rest of that minute go out as one digest (0: no limit)'),
+});
+
 /** Common check keys (spec §3.1). `options` is validated per type by the registry. */
 export const CheckCommonSchema = z.looseObject({
   type: z.string(),
@@ -79,4 +88,6 @@ export const ActionCommonSchema = z.looseObject({
 /** Options every check type accepts besides its own. */
 export const commonCheckOptions = {
   timezone: z.string().optional().describe('IANA zone for this check (times, cron); default: the site zone'),
+  renotify: z.number().min(0).optional()
+    .describe('siteward: repeat the FAIL notification every this many minutes while the check stays FAIL (0 or unset: never)'),
 };

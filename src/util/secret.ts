@@ -1,14 +1,22 @@
 /**
- * Secrets in the site file: a credential option may hold the secret itself,
- * or point at where it lives so the site file (which the web UI shows and
- * saves) never carries it: `{"env": "NAME"}` reads an environment variable,
- * `{"file": "/path"}` reads a file (one trailing newline is dropped, as
- * `echo secret > file` writes one).
+ * Secrets in the site file. A password, token or API key option may hold the
+ * secret itself (fletchck's way), or name where to read it, so the file and
+ * the UI never carry it (anchors §15 "secrets referenced from env or file"):
+ *
+ *   "password": "hunter2"                      the secret itself
+ *   "password": {"env": "SMTP_PASSWORD"}       an environment variable
+ *   "password": {"file": "/run/secrets/smtp"}  a file (one trailing newline dropped,
+ *                                              as `echo secret > file` writes one)
+ *
+ * Secrets are resolved when they are used, never stored back, and no error
+ * message here contains a resolved value.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
 export type SecretValue = string | { env: string } | { file: string };
+/** @deprecated name kept for the actions code; same as SecretValue */
+export type SecretRef = SecretValue;
 
 /** Schema for an option that holds a secret (use `.optional()` / `.nullable()` as needed). */
 export const SecretSchema = z.union([
@@ -25,22 +33,35 @@ export class SecretError extends Error {
   }
 }
 
-/** Returns the secret a SecretValue refers to; rejects with SecretError when it cannot be read. */
-export async function resolveSecret(value: SecretValue): Promise<string> {
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** True for `{"env": …}` / `{"file": …}` (a reference, not the secret). */
+export function isSecretRef(value: unknown): value is { env: string } | { file: string } {
+  return isObject(value) && (typeof value.env === 'string' || typeof value.file === 'string');
+}
+
+/**
+ * The secret a value stands for: a string as is, `{"env"}` from the
+ * environment, `{"file"}` from the file (relative paths are relative to the
+ * working folder); null/undefined → ''. Rejects with SecretError naming the
+ * variable or file, never the value, when it cannot be read.
+ */
+export async function resolveSecret(value: unknown): Promise<string> {
+  if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && 'env' in value && typeof value.env === 'string') {
+  if (isObject(value) && typeof value.env === 'string') {
     const v = process.env[value.env];
     if (v === undefined) throw new SecretError(`environment variable ${value.env} is not set`);
     return v;
   }
-  if (value && typeof value === 'object' && 'file' in value && typeof value.file === 'string') {
+  if (isObject(value) && typeof value.file === 'string') {
+    let text: string;
     try {
-      const text = await readFile(value.file, 'utf8');
-      return text.replace(/\r?\n$/, '');
+      text = await readFile(value.file, 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      throw new SecretError(`cannot read secret file ${value.file} (${code})`);
+      throw new SecretError(`cannot read secret file ${value.file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    return text.replace(/\r?\n$/, '');
   }
   throw new SecretError('a secret must be a string, {"env": "NAME"} or {"file": "/path"}');
 }

@@ -125,7 +125,7 @@ describe('net: interface rates and link state (fixture trees)', () => {
   it('a missing /proc/net/dev gives a clear failure line', async () => {
     const r = await run({ interface: 'eth0' }, { env: { procRoot: join(root, 'nope'), sysRoot: join(root, 'sys') } });
     expect(r.fail).toBe(true);
-    expect(r.log[0]).toMatch(/^eth0 ENOENT: ENOENT: no such file or directory/);
+    expect(r.log[0]).toMatch(/^eth0 FileNotFoundError: no such file or directory/);
   });
 
   it('parses old kernels\' lines with no space after the colon', () => {

@@ -119,7 +119,7 @@ describe('temp: Comet web thermometer over HTTP', () => {
   it('nothing listening: the connection error', async () => {
     const closed = await freePort();
     const r = await runType(temp, { hostname: '127.0.0.1', port: closed }, { state: passing });
-    expect(r.log).toEqual([`127.0.0.1 ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${closed}`]);
+    expect(r.log).toEqual([`127.0.0.1 ConnectionRefusedError: connect ECONNREFUSED 127.0.0.1:${closed}`]);
   });
 });
 

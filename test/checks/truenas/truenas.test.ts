@@ -197,7 +197,7 @@ describe('truenas over plain ws://', () => {
   it('nothing listening: the connection error', async () => {
     const port = await freePort();
     const r = await runType(truenas, { hostname: '127.0.0.1', port, tls: false, apiKey: KEY }, { state: passing });
-    expect(r.log).toEqual([`127.0.0.1 ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`]);
+    expect(r.log).toEqual([`127.0.0.1 ConnectionRefusedError: connect ECONNREFUSED 127.0.0.1:${port}`]);
   });
 });
 
