@@ -69,8 +69,13 @@ export function optionRows(schema: z.ZodType): { name: string; type: string; dfl
 function describeType(p: Record<string, unknown>): string {
   if (Array.isArray(p.enum)) return p.enum.map((v) => JSON.stringify(v)).join(' \\| ');
   if (p.const !== undefined) return JSON.stringify(p.const);
+  if (Array.isArray(p.type)) return p.type.map((t) => describeType({ ...p, type: t })).join(' \\| ');
   const alts = (p.anyOf ?? p.oneOf) as Record<string, unknown>[] | undefined;
-  if (alts) return alts.map(describeType).join(' \\| ');
+  if (alts) return [...new Set(alts.map(describeType))].join(' \\| ');
+  if (p.type === 'object' && p.properties && typeof p.properties === 'object') {
+    const keys = Object.keys(p.properties);
+    if (keys.length === 1) return `{"${keys[0]}": …}`;
+  }
   if (p.type === 'array') {
     const items = p.items as Record<string, unknown> | undefined;
     return `list of ${items ? describeType(items) : 'values'}`;
