@@ -16,6 +16,11 @@ export interface Silent {
 }
 
 export const contractFixtures: Record<string, (s: Silent) => Record<string, unknown>> = {
+  smtp: (s) => ({ hostname: s.host, port: s.port }),
+  submit: (s) => ({ hostname: s.host, port: s.port }),
+  imap: (s) => ({ hostname: s.host, port: s.port }),
+  https: (s) => ({ hostname: s.host, port: s.port }),
+  cert: (s) => ({ hostname: s.host, port: s.port }),
   disk: () => ({ volume: '/' }),
   cpu: () => ({}),
   memory: () => ({}),

@@ -153,3 +153,32 @@ export function startScripted(greeting: string, reply: (line: string) => string 
     }),
   );
 }
+
+/** Accepts and closes the connection at once. */
+export function startHangup(): Promise<Running> {
+  return run(netServer((s) => s.destroy()));
+}
+
+/**
+ * A TLS service for cert probes: `reply(data)` answers each chunk (null
+ * closes); `names` collects the SNI names clients sent (read from the
+ * ClientHello, so before the client can finish and hang up).
+ */
+export async function startTlsService(pem: Pem, reply: (data: Buffer) => string | null): Promise<Running & { names: string[] }> {
+  const names: string[] = [];
+  const SNICallback = (name: string, cb: (e: Error | null, ctx?: undefined) => void): void => {
+    names.push(name);
+    cb(null); // the server's default context
+  };
+  const r = await run(
+    tlsServer({ key: pem.key, cert: pem.cert, SNICallback }, (s) => {
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => {
+        const out = reply(d);
+        if (out === null) s.end();
+        else s.write(out);
+      });
+    }),
+  );
+  return { ...r, names };
+}
