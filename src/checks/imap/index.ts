@@ -31,6 +31,8 @@ type Opts = z.output<typeof ImapOptions>;
 
 async function dialogue(o: Opts, ctx: RunContext, run: NetRun): Promise<void> {
   const trust = await loadTrust(o, ctx.env);
+  // resolved before connecting: a missing secret fails without touching the server
+  const password = o.username !== undefined ? await resolveSecret(o.password ?? '', ctx.env.base) : '';
   const port = o.port || (o.tls ? 143 : 993);
   const base = { host: o.hostname, port, trust, signal: ctx.signal, now: ctx.now };
   const secured = (s: TlsSession): void => {
@@ -62,7 +64,6 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun): Promise<void> {
     }
     if (o.username !== undefined) {
       if (imap.capabilities.has('LOGINDISABLED')) throw new ImapError('LOGIN is disabled by the server (LOGINDISABLED)');
-      const password = await resolveSecret(o.password ?? '', ctx.env.base);
       const login = await imap.command('LOGIN', o.username, password);
       if (login.type !== 'OK') throw new ImapError(`LOGIN failed for ${JSON.stringify(o.username)}: ${resultRepr(login)}`);
       run.log.push(resultRepr(login));

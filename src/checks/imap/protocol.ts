@@ -37,11 +37,7 @@ export class ImapSession {
   readonly untagged = new Map<string, Buffer[]>();
   capabilities = new Set<string>();
 
-  constructor(private reader: LineReader) {}
-
-  setReader(r: LineReader): void {
-    this.reader = r;
-  }
+  constructor(private readonly reader: LineReader) {}
 
   /** One response line, with any literals it carries folded in. */
   private async response(): Promise<Buffer> {

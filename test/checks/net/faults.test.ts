@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestCa, type TestCa } from '../../servers/testca.ts';
 import {
-  startHangup, startHttps, startSilent, startSmtp, startSpeaker, startTlsSpeaker, type Running,
+  startHangup, startHttps, startSilent, startSmtp, startSpeaker, startTlsService, startTlsSpeaker, type Running,
 } from '../../servers/tls-servers.ts';
 import { freePort, tempDir } from '../../servers/common.ts';
 import { runCheck } from './harness.ts';
@@ -77,6 +77,23 @@ describe.each(VARIANTS)('$name', ({ type, opts }) => {
     expect(o.log.at(-1)).toMatch(
       /^127\.0\.0\.1 (ECONNRESET: .+|SMTPServerDisconnected: Connection unexpectedly closed|IMAPError: connection closed by server|ECONNRESET: socket hang up)$/,
     );
+  });
+});
+
+describe('silence after the TLS handshake', () => {
+  it.each([
+    ['cert', { probe: 'hello\n' }],
+    ['submit', {}],
+    ['imap', {}],
+    ['https', {}],
+  ])('%s fails at its timeout', async (type, extra) => {
+    const s = await keep(startTlsService(ca.valid, () => ''));
+    const o = await runCheck(type, { hostname: 'localhost', port: s.port, ca: ca.caFile, timeout: 1, ...extra });
+    expect(o.fail).toBe(true);
+    expect(o.log.at(-1)).toBe('localhost TimeoutError: no result within 1 s');
+    expect(o.softFail).toBeNull();
+    expect(o.level).toBe('90 days');
+    expect(o.elapsedMs).toBeLessThan(2000);
   });
 });
 

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestCa, type TestCa } from '../../servers/testca.ts';
 import { startScripted, type Running } from '../../servers/tls-servers.ts';
-import { tempDir, describeDaemon } from '../../servers/common.ts';
+import { tempDir, describeDaemon, freePort } from '../../servers/common.ts';
 import { startDovecot, DOVECOT, type Dovecot } from '../../servers/dovecot.ts';
 import { checkType } from '../../../src/checks/registry.ts';
 import { runCheck, metric, parseOptions } from './harness.ts';
@@ -93,8 +93,9 @@ describeDaemon('imap against Dovecot', [DOVECOT], () => {
   });
 
   it('a password variable that is not set fails before connecting, naming the variable', async () => {
+    // a closed port: connecting first would fail with ECONNREFUSED instead
     const o = await runCheck('imap', {
-      hostname: 'localhost', port: d.imapsPort, ca: ca.caFile, username: d.user, password: { env: 'SW_TEST_NOT_SET_ANYWHERE' },
+      hostname: 'localhost', port: await freePort(), ca: ca.caFile, username: d.user, password: { env: 'SW_TEST_NOT_SET_ANYWHERE' },
     });
     expect(o.fail).toBe(true);
     expect(o.log).toEqual(['localhost SecretError: environment variable SW_TEST_NOT_SET_ANYWHERE is not set']);
