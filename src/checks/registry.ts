@@ -5,6 +5,11 @@
  * (fletchck's first).
  */
 import type { AnyCheckType } from './types.ts';
+import { smtp } from './smtp/index.ts';
+import { submit } from './submit/index.ts';
+import { imap } from './imap/index.ts';
+import { https } from './https/index.ts';
+import { cert } from './cert/index.ts';
 import { disk } from './disk/index.ts';
 import { memory } from './memory/index.ts';
 import { cpu } from './cpu/index.ts';
@@ -20,6 +25,11 @@ import { truenas } from './truenas/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
+  smtp,
+  submit,
+  imap,
+  https,
+  cert,
   dns,
   disk,
   cpu,

@@ -12,18 +12,19 @@
  * message here contains a resolved value.
  */
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-
-export type SecretValue = string | { env: string } | { file: string };
-/** @deprecated name kept for the actions code; same as SecretValue */
-export type SecretRef = SecretValue;
 
 /** Schema for an option that holds a secret (use `.optional()` / `.nullable()` as needed). */
 export const SecretSchema = z.union([
   z.string(),
   z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
-  z.strictObject({ file: z.string().min(1).describe('absolute path of a file holding the secret') }),
+  z.strictObject({ file: z.string().min(1).describe('file holding the secret (relative paths: from the site folder)') }),
 ]).describe('the secret itself, {"env": "NAME"} or {"file": "/path"}');
+
+export type Secret = z.output<typeof SecretSchema>;
+export type SecretValue = Secret;
+export type SecretRef = Secret;
 
 /** A secret that cannot be read. The message names where it was looked for, never the value. */
 export class SecretError extends Error {
@@ -42,11 +43,11 @@ export function isSecretRef(value: unknown): value is { env: string } | { file: 
 
 /**
  * The secret a value stands for: a string as is, `{"env"}` from the
- * environment, `{"file"}` from the file (relative paths are relative to the
- * working folder); null/undefined → ''. Rejects with SecretError naming the
- * variable or file, never the value, when it cannot be read.
+ * environment, `{"file"}` from the file (relative paths from `base`, the site
+ * folder, else the working folder); null/undefined → ''. Rejects with
+ * SecretError naming the variable or file, never the value.
  */
-export async function resolveSecret(value: unknown): Promise<string> {
+export async function resolveSecret(value: unknown, base?: string): Promise<string> {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (isObject(value) && typeof value.env === 'string') {
@@ -55,13 +56,22 @@ export async function resolveSecret(value: unknown): Promise<string> {
     return v;
   }
   if (isObject(value) && typeof value.file === 'string') {
+    const path = isAbsolute(value.file) || base === undefined ? value.file : resolve(base, value.file);
     let text: string;
     try {
-      text = await readFile(value.file, 'utf8');
+      text = await readFile(path, 'utf8');
     } catch (e) {
-      throw new SecretError(`cannot read secret file ${value.file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new SecretError(`cannot read secret file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     return text.replace(/\r?\n$/, '');
   }
   throw new SecretError('a secret must be a string, {"env": "NAME"} or {"file": "/path"}');
+}
+
+/** How a secret is given, for logs and the UI: never the value itself. */
+export function describeSecret(value: unknown): string {
+  if (typeof value === 'string') return 'inline';
+  if (isObject(value) && typeof value.env === 'string') return `env ${value.env}`;
+  if (isObject(value) && typeof value.file === 'string') return `file ${value.file}`;
+  return 'none';
 }

@@ -29,6 +29,11 @@ function writeSilentPlugin(dir: string): string {
 export const contractFixtures: Record<string, (s: Silent) => Record<string, unknown>> = {
   ssh: (s) => ({ hostname: s.host, port: s.port }),
   dns: (s) => ({ hostname: s.host, port: s.udpPort, reqName: 'svc.test', reqType: 'A' }),
+  smtp: (s) => ({ hostname: s.host, port: s.port }),
+  submit: (s) => ({ hostname: s.host, port: s.port }),
+  imap: (s) => ({ hostname: s.host, port: s.port }),
+  https: (s) => ({ hostname: s.host, port: s.port }),
+  cert: (s) => ({ hostname: s.host, port: s.port }),
   disk: () => ({ volume: '/' }),
   cpu: () => ({}),
   memory: () => ({}),

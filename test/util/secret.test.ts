@@ -5,7 +5,7 @@
 import { describe, it, expect, afterAll, afterEach } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveSecret, SecretSchema, isSecretRef } from '../../src/util/secret.ts';
+import { resolveSecret, SecretSchema, isSecretRef, describeSecret, SecretError } from '../../src/util/secret.ts';
 import { tempDir } from '../servers/common.ts';
 
 const { dir, cleanup } = tempDir('sw-secret-');
@@ -84,5 +84,50 @@ describe('resolveSecret (actions)', () => {
     expect(isSecretRef({ file: '/x' })).toBe(true);
     expect(isSecretRef('x')).toBe(false);
     expect(isSecretRef({ other: 1 })).toBe(false);
+  });
+});
+
+const t = tempDir('sw-secret-rel-');
+afterAll(() => t.cleanup());
+
+describe('resolveSecret with a site folder', () => {
+  it('returns an inline string as it is', async () => {
+    expect(await resolveSecret(' spaced\n', t.dir)).toBe(' spaced\n');
+  });
+
+  it('reads an environment variable', async () => {
+    process.env.SW_SECRET_TEST = 'from-env';
+    try {
+      expect(await resolveSecret({ env: 'SW_SECRET_TEST' }, t.dir)).toBe('from-env');
+    } finally {
+      delete process.env.SW_SECRET_TEST;
+    }
+  });
+
+  it('reads a file relative to the site folder, dropping one trailing line break', async () => {
+    writeFileSync(join(t.dir, 'pw'), 'line one\n\n');
+    expect(await resolveSecret({ file: 'pw' }, t.dir)).toBe('line one\n');
+    writeFileSync(join(t.dir, 'pw2'), 'crlf\r\n');
+    expect(await resolveSecret({ file: join(t.dir, 'pw2') }, '/elsewhere')).toBe('crlf');
+  });
+
+  it('a missing variable or file is a SecretError naming it', async () => {
+    await expect(resolveSecret({ env: 'SW_SECRET_UNSET' }, t.dir)).rejects.toThrow(new SecretError('environment variable SW_SECRET_UNSET is not set'));
+    await expect(resolveSecret({ file: 'nope' }, t.dir)).rejects.toThrow(`cannot read secret file ${join(t.dir, 'nope')} (ENOENT)`);
+  });
+
+  it('describes a secret without its value', () => {
+    expect(describeSecret('hunter2')).toBe('inline');
+    expect(describeSecret({ env: 'X' })).toBe('env X');
+    expect(describeSecret({ file: '/p' })).toBe('file /p');
+  });
+
+  it('the schema takes exactly one form', () => {
+    expect(SecretSchema.safeParse('x').success).toBe(true);
+    expect(SecretSchema.safeParse({ env: 'X' }).success).toBe(true);
+    expect(SecretSchema.safeParse({ file: '/x' }).success).toBe(true);
+    expect(SecretSchema.safeParse({ env: 'X', file: '/x' }).success).toBe(false);
+    expect(SecretSchema.safeParse({ value: 'x' }).success).toBe(false);
+    expect(SecretSchema.safeParse(42).success).toBe(false);
   });
 });

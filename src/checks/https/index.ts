@@ -1,0 +1,161 @@
+/**
+ * `https` — one HTTP request over TLS (or plain HTTP), spec §4.5: SNI,
+ * verification and the expiry window, then the status line and headers are
+ * read and logged as fletchck does, `(status, "<raw header block>")`.
+ * Beyond fletchck: an optional expected status and body substring; without
+ * them any HTTP response passes, as in fletchck. Redirects are not followed.
+ */
+import { request } from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import { z } from 'zod';
+import { defineCheck } from '../types.ts';
+import { commonCheckOptions } from '../../config/schema.ts';
+import { hostnameOption, timeoutOption, tlsOptions } from '../shared/net-options.ts';
+import { netRun } from '../shared/netrun.ts';
+import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
+import { abortReason } from '../shared/errors.ts';
+import { repr, tuple } from '../../util/pyrepr.ts';
+import { StatusSpec, describeStatus, statusMatches } from './status.ts';
+
+export const HttpsOptions = z.looseObject({
+  ...commonCheckOptions,
+  hostname: hostnameOption.describe('web server host name or IP address (also the SNI name and the Host header)'),
+  port: z.int().min(1).max(65535).optional().describe('TCP port; absent = 443 (or 80 when `tls` is false)'),
+  timeout: timeoutOption(10),
+  tls: z.boolean().default(true).describe('HTTPS; false = plain HTTP'),
+  reqType: z
+    .string()
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP method such as HEAD or GET')
+    .optional()
+    .describe('HTTP method; default HEAD, or GET when `expectBody` is set'),
+  reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
+  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes'),
+  expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
+  ...tlsOptions,
+});
+
+type Opts = z.output<typeof HttpsOptions>;
+
+/** At most this much of a body is read when searching it. */
+const BODY_LIMIT = 1 << 20;
+
+export function method(o: Pick<Opts, 'reqType' | 'expectBody'>): string {
+  return o.reqType ?? (o.expectBody !== undefined ? 'GET' : 'HEAD');
+}
+
+/** http.client's Host header: the port only when it is not the scheme's default; IPv6 in brackets. */
+function hostHeader(host: string, port: number, tls: boolean): string {
+  const h = isIP(host) === 6 ? `[${host}]` : host;
+  return port === (tls ? 443 : 80) ? h : `${h}:${port}`;
+}
+
+/** A parse error of the HTTP reply: the server speaks something else. */
+class HttpError extends Error {
+  override name = 'HTTPException';
+}
+
+interface Reply {
+  status: number;
+  /** Python's `HTTPMessage.as_string()`: `Name: value\n` per header, then a blank line. */
+  headers: string;
+  /** whether expectBody was found, when it was asked for */
+  found?: boolean;
+  truncated?: boolean;
+}
+
+function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    const req = request({
+      method: method(o),
+      path: o.reqPath,
+      host: o.hostname,
+      port,
+      headers: { Host: hostHeader(o.hostname, port, o.tls), 'Accept-Encoding': 'identity' },
+      createConnection: () => sock,
+    });
+    const onAbort = (): void => {
+      req.destroy(abortReason(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (f: () => void): void => {
+      signal.removeEventListener('abort', onAbort);
+      f();
+    };
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      settle(() => reject(typeof e.code === 'string' && e.code.startsWith('HPE_') ? new HttpError(`${e.message} (${e.code})`) : e));
+    });
+    req.on('response', (res) => {
+      let headers = '';
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\n`;
+      const reply: Reply = { status: res.statusCode ?? 0, headers: `${headers}\n` };
+      if (o.expectBody === undefined) {
+        settle(() => resolve(reply));
+        return;
+      }
+      const needle = Buffer.from(o.expectBody, 'utf8');
+      let body = Buffer.alloc(0);
+      const finish = (found: boolean, truncated: boolean): void => {
+        res.removeAllListeners('data');
+        settle(() => resolve({ ...reply, found, truncated }));
+      };
+      res.on('data', (d: Buffer) => {
+        body = Buffer.concat([body, d]);
+        if (body.includes(needle)) finish(true, false);
+        else if (body.length >= BODY_LIMIT) finish(false, true);
+      });
+      res.on('end', () => finish(body.includes(needle), false));
+      res.on('error', (e) => settle(() => reject(e)));
+    });
+    // http.client sends no Connection header; servers then answer as to
+    // fletchck (e.g. `Connection: keep-alive`), keeping the logged headers alike
+    req.removeHeader('Connection');
+    req.end();
+  });
+}
+
+export const https = defineCheck({
+  type: 'https',
+  info: {
+    summary: 'One HTTP(S) request: TLS certificate checks, status line and headers, optional status and body tests.',
+    pass: 'any HTTP response over a verified TLS session with at least `expiryDays` days left; with `expectStatus`/`expectBody`, the status must match and the body contain the text.',
+    fletchck: true,
+  },
+  options: HttpsOptions,
+  defaultTimeout: 10,
+  validate(o) {
+    if (o.expectBody !== undefined && method(o).toUpperCase() === 'HEAD') {
+      return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectBody' }];
+    }
+    return [];
+  },
+  async run(o, ctx) {
+    return netRun(o.hostname, async (run) => {
+      const port = o.port ?? (o.tls ? 443 : 80);
+      let sock: Socket | undefined;
+      try {
+        if (o.tls) {
+          const s = await connectTls({ host: o.hostname, port, trust: await loadTrust(o, ctx.env), signal: ctx.signal, now: ctx.now });
+          sock = s.socket;
+          run.days = s.days;
+          checkExpiry(s.days, o.expiryDays);
+        } else {
+          sock = await connectTcp(o.hostname, port, ctx.signal);
+        }
+        const reply = await exchange(sock, o, port, ctx.signal);
+        run.log.push(repr(tuple(reply.status, reply.headers)));
+        if (o.expectStatus !== undefined && !statusMatches(o.expectStatus, reply.status)) {
+          run.log.push(`Unexpected status ${reply.status}, expected ${describeStatus(o.expectStatus)}`);
+          return;
+        }
+        if (o.expectBody !== undefined && !reply.found) {
+          const where = reply.truncated ? ` in the first ${BODY_LIMIT} bytes` : '';
+          run.log.push(`Body does not contain ${repr(o.expectBody)}${where}`);
+          return;
+        }
+        run.pass();
+      } finally {
+        closeQuietly(sock);
+      }
+    });
+  },
+});
