@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { expect } from 'vitest';
+import { pino, type Logger } from 'pino';
 import { Site } from '../../src/site.ts';
 import type { Clock } from '../../src/engine/clock.ts';
 import { MqttFederation } from '../../src/federation/mqtt.ts';
@@ -21,11 +22,29 @@ export interface TestSite {
   stop(): Promise<void>;
 }
 
-export async function openSite(doc: Record<string, unknown>, opts: { clock?: Clock; start?: boolean } = {}): Promise<TestSite> {
-  const { dir, cleanup } = tempDir('swfed-');
+/** Polls until `fn` is truthy (usable in hooks, where expect.poll is not). */
+export async function until(fn: () => unknown, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A pino logger whose JSON lines are kept in memory. */
+export function captureLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { log, lines };
+}
+
+export async function openSite(doc: Record<string, unknown>, opts: { clock?: Clock; start?: boolean; log?: Logger; dir?: string } = {}): Promise<TestSite> {
+  const own = opts.dir ? null : tempDir('swfed-');
+  const dir = opts.dir ?? own!.dir;
+  const cleanup = own ? own.cleanup : () => undefined;
   const configPath = join(dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, ...doc }, null, 1));
-  const site = await Site.open({ configPath, dbPath: ':memory:', clock: opts.clock, random: () => 0 });
+  const site = await Site.open({ configPath, dbPath: ':memory:', clock: opts.clock, random: () => 0, log: opts.log });
   const fed = new MqttFederation();
   site.use(fed);
   if (opts.start !== false) await site.start();
