@@ -39,6 +39,8 @@ export const MqttSchema = z.looseObject({
   instance: topicLevel.optional().describe('siteward: this instance\'s name on the status topic (default: the client id)'),
   statustopic: z.string().regex(/^[^+#\u0000]*$/, 'no wildcards').nullable().default('siteward/status')
     .describe('siteward: prefix of the retained online/offline status topics; null or empty: no liveness'),
+  offlinegrace: z.number().min(0).max(3600).default(5)
+    .describe('siteward: seconds an offline status must hold before that instance\'s checks fail (a broker restart sends every will)'),
   queuesize: z.int().min(0).default(1000).describe('siteward: messages kept while the broker is unreachable'),
   maxpayload: z.int().min(1024).default(262144).describe('siteward: larger received messages are rejected (bytes)'),
   cafile: nullableString.default(null).describe('siteward: PEM file of extra CAs to trust for tls (relative to the site file)'),

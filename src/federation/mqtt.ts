@@ -79,6 +79,7 @@ export class MqttFederation implements SiteService {
     this.site.bus.off('config', this.onConfig);
     await this.configChain;
     this.stale.stop();
+    this.receiver.stop();
     const c = this.client;
     this.client = null;
     if (c && this.cfg) await this.disconnect(c, this.cfg, 'offline', 'shutdown');
@@ -162,7 +163,9 @@ export class MqttFederation implements SiteService {
     if (!this.running) return;
     const cfg = this.cfg;
     const next = this.snapshotTopics();
-    for (const [from, to] of ev.renamed) {
+    const renamed = [...ev.renamed, ...reloadRenames(this.site, ev)];
+    const gone = ev.removed.filter((n) => !renamed.some(([from]) => from === n));
+    for (const [from, to] of renamed) {
       this.receiver.rename(from, to);
       this.stale.rename(from, to);
     }
@@ -172,7 +175,7 @@ export class MqttFederation implements SiteService {
       };
       // spec §7.5: a deleted check's retained state is cleared where it came
       // from and where it went
-      for (const name of ev.removed) {
+      for (const name of gone) {
         const from = this.receiver.remoteTopics.get(name);
         const own = this.publishTopics.get(name);
         clear(from);
@@ -184,7 +187,7 @@ export class MqttFederation implements SiteService {
         if (old && next.get(name) !== old && next.has(name)) clear(old);
       }
     }
-    for (const name of ev.removed) this.receiver.forget(name);
+    for (const name of gone) this.receiver.forget(name);
     this.publishTopics = next;
     this.receiver.refresh();
     this.stale.sync(ev.changed);
@@ -210,6 +213,7 @@ export class MqttFederation implements SiteService {
     const old = this.client;
     this.client = null;
     this.ready = false;
+    this.receiver.connectionLost();
     if (old && prev) {
       const sameBroker = next !== null && next.enabled && next.url === prev.url;
       const sameStatus = sameBroker && next.statusPrefix === prev.statusPrefix && next.instance === prev.instance;
@@ -280,6 +284,7 @@ export class MqttFederation implements SiteService {
       this.stats.disconnects++;
       if (this.client !== client) return;
       this.ready = false;
+      this.receiver.connectionLost();
       if (this.running) this.site.warn(`MQTT connection to ${cfg.url} lost`);
     });
     client.on('error', (e: Error) => {
@@ -342,6 +347,25 @@ export class MqttFederation implements SiteService {
     client.removeAllListeners();
     client.on('error', () => undefined);
   }
+}
+
+/**
+ * A remote check renamed by editing the site file (reload, SIGHUP) shows up
+ * as removed + added; its new entry names the old one as `remoteId` (spec
+ * §8.4). That is a rename, not a delete: its retained state must stay.
+ */
+function reloadRenames(site: Site, ev: ConfigEvent): [string, string][] {
+  const out: [string, string][] = [];
+  for (const name of ev.removed) {
+    if (ev.renamed.some(([from]) => from === name)) continue;
+    for (const e of site.loaded.checks.values()) {
+      if (e.config.type === 'remote' && e.config.remoteId === name) {
+        out.push([name, e.config.name]);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

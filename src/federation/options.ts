@@ -30,6 +30,8 @@ export interface Resolved {
   autoadd: boolean;
   debug: boolean;
   statusPrefix: string | null;
+  /** ms an offline status waits before it fails that instance's checks */
+  offlineGraceMs: number;
   queueSize: number;
   maxPayload: number;
   protocolVersion: 4 | 5;
@@ -113,6 +115,7 @@ export function resolveSettings(m: MqttConfig, site: { configPath: string; base:
     autoadd: m.autoadd,
     debug: m.debug,
     statusPrefix: statusPrefix || null,
+    offlineGraceMs: m.offlinegrace * 1000,
     queueSize: m.queuesize,
     maxPayload: m.maxpayload ?? DEFAULT_MAX_PAYLOAD,
     protocolVersion: m.protocol === '5' ? 5 : 4,

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Site } from '../site.ts';
+import type { TimerHandle } from '../engine/clock.ts';
 import { putCheck, type Doc } from '../config/edits.ts';
 import { decodeMessage } from './payload.ts';
 import { decodeStatus, InstanceTable, offlineLine } from './liveness.ts';
@@ -30,6 +31,8 @@ export class Receiver {
   readonly instances = new InstanceTable();
   /** remoteId → local name (spec §7.4 step 2) */
   private remoteIds = new Map<string, string>();
+  /** offline statuses waiting out the grace period, by instance */
+  private readonly pending = new Map<string, TimerHandle>();
 
   constructor(private readonly h: ReceiverHost) {
     this.refresh();
@@ -59,6 +62,25 @@ export class Receiver {
   forget(name: string): void {
     this.remoteTopics.delete(name);
     this.instances.forget(name);
+  }
+
+  /**
+   * Our own connection dropped. A broker that goes down publishes the will
+   * of every client it had (Mosquitto does), so an offline status that
+   * arrived just before says nothing about that instance: drop it.
+   */
+  connectionLost(): void {
+    for (const t of this.pending.values()) t.cancel();
+    this.pending.clear();
+  }
+
+  stop(): void {
+    this.connectionLost();
+  }
+
+  /** Instances whose offline status is waiting out the grace period (for tests and the UI). */
+  pendingOffline(): string[] {
+    return [...this.pending.keys()];
   }
 
   /**
@@ -128,6 +150,7 @@ export class Receiver {
     if (m.instance === null) return;
     if (!retained) {
       // a live message proves its sender is up, whatever its last status said
+      this.cancelOffline(m.instance);
       this.instances.setState(m.instance, 'online');
     } else {
       // a stored state of an instance known to be gone is not news that it is fine
@@ -148,16 +171,37 @@ export class Receiver {
       return;
     }
     stats.statuses++;
+    this.cancelOffline(s.instance);
     if (s.kind === 'cleared') {
       this.instances.setState(s.instance, 'unknown');
       return;
     }
-    const checks = this.instances.setState(s.instance, s.state, s.reason);
-    if (s.state === 'offline') {
-      this.h.log.info({ instance: s.instance, reason: s.reason }, 'MQTT instance offline');
-      for (const name of checks) {
-        if (failRemote(site, name, offlineLine(s.instance, s.reason))) stats.offline++;
-      }
+    if (s.state === 'online') {
+      this.instances.setState(s.instance, 'online');
+      return;
+    }
+    const grace = cfg.offlineGraceMs;
+    if (grace <= 0) {
+      this.goOffline(s.instance, s.reason);
+      return;
+    }
+    this.pending.set(s.instance, site.clock.setTimer(() => {
+      this.pending.delete(s.instance);
+      this.goOffline(s.instance, s.reason);
+    }, grace));
+  }
+
+  private cancelOffline(instance: string): void {
+    this.pending.get(instance)?.cancel();
+    this.pending.delete(instance);
+  }
+
+  /** The instance is gone: every remote check it owns fails now. */
+  private goOffline(instance: string, reason: string | null): void {
+    const checks = this.instances.setState(instance, 'offline', reason);
+    this.h.log.info({ instance, reason, checks: checks.length }, 'MQTT instance offline');
+    for (const name of checks) {
+      if (failRemote(this.h.site, name, offlineLine(instance, reason))) this.h.stats.offline++;
     }
   }
 

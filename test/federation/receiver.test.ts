@@ -33,7 +33,7 @@ interface Rig {
 async function rig(checks: Record<string, unknown>, mqtt: Record<string, unknown> = {}): Promise<Rig> {
   const clock = new FakeClock(T0);
   // the site is not started (no service): the receiver is driven by hand
-  const t = await openSite({ timezone: 'UTC', mqtt: { hostname: '', basetopic: 'fl/#', instance: 'me', ...mqtt }, checks }, { clock, start: false });
+  const t = await openSite({ timezone: 'UTC', mqtt: { hostname: '', basetopic: 'fl/#', instance: 'me', offlinegrace: 0, ...mqtt }, checks }, { clock, start: false });
   open.push(t);
   const stats = emptyStats();
   const stale = new StaleWatch(t.site);
@@ -204,6 +204,32 @@ describe('instance liveness (siteward)', () => {
     await r.send('siteward/status/x', '{"state":"sleepy"}');
     expect(r.t.site.state('a').failState).toBe(false);
     expect(r.stats).toMatchObject({ statuses: 2, rejected: { 'status-invalid': 1 } });
+  });
+
+  it('with a grace period, an offline status fails the checks only when it still holds afterwards', async () => {
+    const r = await rig({ a: remote() }, { offlinegrace: 5 });
+    await r.send('fl/x/a', fromX('a'));
+    await r.send('siteward/status/x', status('offline', 'connection lost'));
+    await r.clock.advance(4900);
+    expect(r.t.site.state('a').failState).toBe(false);
+    expect(r.rx.pendingOffline()).toEqual(['x']);
+    await r.clock.advance(200);
+    expect(r.t.site.state('a')).toMatchObject({ failState: true, log: ['instance offline: x (connection lost)'] });
+  });
+
+  it.each([
+    { name: 'the instance comes back online', then: (r: Rig) => r.send('siteward/status/x', status('online')) },
+    { name: 'a live message from the instance arrives', then: (r: Rig) => r.send('fl/x/a', fromX('a')) },
+    { name: 'our own connection drops (the broker went down and sent every will)', then: async (r: Rig) => r.rx.connectionLost() },
+  ])('a pending offline status is dropped when $name', async ({ then }) => {
+    const r = await rig({ a: remote() }, { offlinegrace: 5 });
+    await r.send('fl/x/a', fromX('a'));
+    await r.send('siteward/status/x', status('offline', 'connection lost'));
+    await r.clock.advance(1000);
+    await then(r);
+    await r.clock.advance(60_000);
+    expect(r.t.site.state('a').failState).toBe(false);
+    expect(r.rx.pendingOffline()).toEqual([]);
   });
 
   it('a paused remote check is not failed by its instance going away', async () => {

@@ -189,11 +189,16 @@ describe('liveness (siteward)', () => {
     expect(JSON.parse(await retainedOn(broker.port, 'siteward/status/agent-7'))).toMatchObject({ state: 'offline', reason: 'shutdown' });
   });
 
-  it("a lost connection fires the will: the other side fails that instance's checks at once, and the reconnect heals them", async () => {
+  async function pair(grace: number, clock?: FakeClock): Promise<{ a: TestSite; b: TestSite }> {
     const a = await site({ mqtt: mqttSection(broker.port, { instance: 'a' }), checks: {} });
     mkdirSync(join(a.dir, 'vol'));
     await a.site.mutate((d) => putCheck(d, 'a-root', { type: 'disk', publish: 'sw/a/a-root', options: { volume: join(a.dir, 'vol'), level: 100 } }));
-    const b = await site({ mqtt: mqttSection(broker.port, { instance: 'b', basetopic: 'sw/#' }), checks: {} });
+    const b = await site({ mqtt: mqttSection(broker.port, { instance: 'b', basetopic: 'sw/#', offlinegrace: grace }), checks: {} }, { clock });
+    return { a, b };
+  }
+
+  it("a lost connection fires the will: the other side fails that instance's checks at once, and the reconnect heals them", async () => {
+    const { a, b } = await pair(0);
     await a.site.runNow('a-root');
     await expect.poll(() => b.site.entry('a-root') && b.site.state('a-root').failState, { timeout: 5000 }).toBe(false);
     // the broker drops A without a DISCONNECT, as after a crash or a network cut
@@ -202,6 +207,22 @@ describe('liveness (siteward)', () => {
     expect(b.site.state('a-root').failState).toBe(true);
     // A reconnects by itself, announces itself and republishes its states
     await expect.poll(() => b.site.state('a-root').failState, { timeout: 10_000 }).toBe(false);
+  });
+
+  it('with the default grace, a connection blip that heals in a second fails nothing', async () => {
+    const clock = new FakeClock();
+    const { a, b } = await pair(5, clock);
+    await a.site.runNow('a-root');
+    await expect.poll(() => b.site.entry('a-root') && b.site.state('a-root').failState, { timeout: 5000 }).toBe(false);
+    const transitions: string[] = [];
+    b.site.bus.on('transition', (e) => transitions.push(`${e.name} ${e.event.to}`));
+    const statuses = b.fed.snapshot().statuses;
+    clients.get(stableClientId(a.configPath))!.close();
+    // the will, then the birth of the reconnected A
+    await expect.poll(() => b.fed.snapshot().statuses, { timeout: 10_000 }).toBe(statuses + 2);
+    await clock.advance(60_000);
+    expect(transitions).toEqual([]);
+    expect(b.site.state('a-root').failState).toBe(false);
   });
 });
 
