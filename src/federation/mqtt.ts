@@ -256,6 +256,8 @@ export class MqttFederation implements SiteService {
       ca: cfg.ca,
       servername: cfg.tls && !/^[\d.:[\]]+$/.test(cfg.host) ? cfg.host : undefined,
       will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
+      // listeners first (debug sees the CONNECT too)
+      manualConnect: true,
     });
     this.client = client;
     let connects = 0;
@@ -298,6 +300,7 @@ export class MqttFederation implements SiteService {
       client.on('packetsend', (p) => this.log.debug({ cmd: p.cmd, topic: 'topic' in p ? p.topic : undefined }, 'MQTT packet sent'));
       client.on('packetreceive', (p) => this.log.debug({ cmd: p.cmd, topic: 'topic' in p ? p.topic : undefined }, 'MQTT packet received'));
     }
+    client.connect();
   }
 
   private async onConnect(client: MqttClient, cfg: Resolved, connack: IConnackPacket, connects: number): Promise<void> {
@@ -311,7 +314,8 @@ export class MqttFederation implements SiteService {
     if (first || !resumed) {
       const subs: Record<string, { qos: 0 | 1 | 2 }> = {};
       if (cfg.basetopic) subs[cfg.basetopic] = { qos: cfg.qos };
-      if (cfg.statusPrefix) subs[`${cfg.statusPrefix}/+`] = { qos: 1 };
+      // statuses only matter to an instance that mirrors remote checks (an agent needs no read access)
+      if (cfg.statusPrefix && cfg.basetopic) subs[`${cfg.statusPrefix}/+`] = { qos: 1 };
       if (Object.keys(subs).length) {
         try {
           const granted = await client.subscribeAsync(subs);
@@ -330,7 +334,10 @@ export class MqttFederation implements SiteService {
     // what was published during the outage, in order, then every check's current state
     this.ready = true;
     for (const m of this.queue.take()) this.send(m);
-    for (const name of this.publishTopics.keys()) this.publishState(name);
+    for (const name of this.publishTopics.keys()) {
+      // a check that never ran has nothing to say yet
+      if (this.site.state(name).lastCheck !== null) this.publishState(name);
+    }
   }
 
   private async disconnect(client: MqttClient, cfg: Resolved, status: 'keep' | 'clear' | 'offline', reason: string): Promise<void> {

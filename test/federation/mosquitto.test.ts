@@ -47,6 +47,14 @@ describeDaemon('federation over Mosquitto', MOSQUITTO_PROGRAMS, () => {
     await mirrored(a, b, 'plain/a/root');
   });
 
+  it('MQTT 5 on request: mirroring works the same', async () => {
+    const a = await open({ port: mq.port, instance: 'v5-a', protocol: '5' });
+    const b = await open({ port: mq.port, instance: 'v5-b', protocol: '5', basetopic: 'v5/#' });
+    await expect.poll(() => a.fed.connected && b.fed.connected, { timeout: 5000 }).toBe(true);
+    await mirrored(a, b, 'v5/a/root');
+    expect(mq.log()).toMatch(/New client connected from 127\.0\.0\.1:\d+ as \S+ \(p5,/);
+  });
+
   it('password file: the right credentials connect; wrong ones are refused, logged once, and a fixed config connects without a restart', async () => {
     const bad = await open({ port: mq.authPort, username: 'probe', password: 'wrong', instance: 'bad' });
     await until(() => /Not authorized/.test(siteLog(bad)), 5000, 'refusal in the site log');

@@ -170,6 +170,15 @@ describe('live reconfiguration (spec §7.6)', () => {
     }
   });
 
+  it('debug logs every packet by command and topic, never its content', async () => {
+    const { log, lines } = captureLogger();
+    const t = await site({ mqtt: mqttSection(broker.port, { debug: true, username: 'u', password: 'secret-pw' }), checks: {} }, { log });
+    expect(t.fed.connected).toBe(true);
+    expect(lines.filter((l) => l.msg === 'MQTT packet sent').map((l) => l.cmd)).toEqual(expect.arrayContaining(['connect', 'publish']));
+    expect(lines.some((l) => l.msg === 'MQTT packet received' && l.cmd === 'connack')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain('secret-pw');
+  });
+
   it('a soft change (autoadd) keeps the connection', async () => {
     const t = await site({ mqtt: mqttSection(broker.port, { basetopic: 'fl/#' }), checks: {} });
     await t.site.mutate((d) => ({ ...d, mqtt: mqttSection(broker.port, { basetopic: 'fl/#', autoadd: false }) }));
