@@ -16,6 +16,7 @@ import { OutboundQueue, type Outgoing } from './queue.ts';
 import { connectionKey, resolveSettings, type Resolved } from './options.ts';
 import { Receiver } from './receiver.ts';
 import { StaleWatch } from './staleness.ts';
+import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
 
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
@@ -40,7 +41,8 @@ function validTopic(t: string): boolean {
 
 export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
-  readonly stats: FederationStats = emptyStats();
+  /** live counters; read them with snapshot() */
+  private readonly stats: FederationStats = emptyStats();
   private site!: Site;
   private log!: Logger;
   private cfg: Resolved | null = null;
@@ -63,7 +65,7 @@ export class MqttFederation implements SiteService {
     this.log = site.log.child({ service: 'mqtt' });
     this.stale = new StaleWatch(site);
     this.receiver = new Receiver({ site, log: this.log, settings: () => this.cfg!, stats: this.stats, stale: this.stale });
-    this.publishTopics = this.snapshotTopics();
+    this.publishTopics = publishTopics(site.loaded);
     registry.set(site, this);
     this.running = true;
     site.bus.on('run', this.onRun);
@@ -162,42 +164,19 @@ export class MqttFederation implements SiteService {
   private async applyConfig(ev: ConfigEvent): Promise<void> {
     if (!this.running) return;
     const cfg = this.cfg;
-    const next = this.snapshotTopics();
-    const renamed = [...ev.renamed, ...reloadRenames(this.site, ev)];
-    const gone = ev.removed.filter((n) => !renamed.some(([from]) => from === n));
-    for (const [from, to] of renamed) {
+    const hk = housekeeping(ev, this.site.loaded, this.publishTopics, this.receiver.remoteTopics);
+    for (const [from, to] of hk.renamed) {
       this.receiver.rename(from, to);
       this.stale.rename(from, to);
     }
     if (cfg?.enabled) {
-      const clear = (topic: string | undefined): void => {
-        if (topic) this.send({ topic, payload: Buffer.alloc(0), qos: cfg.qos, retain: true });
-      };
-      // spec §7.5: a deleted check's retained state is cleared where it came
-      // from and where it went
-      for (const name of gone) {
-        const from = this.receiver.remoteTopics.get(name);
-        const own = this.publishTopics.get(name);
-        clear(from);
-        if (own !== from) clear(own);
-      }
-      // siteward: a check that now publishes elsewhere leaves no stale retained state behind
-      for (const name of ev.changed) {
-        const old = this.publishTopics.get(name);
-        if (old && next.get(name) !== old && next.has(name)) clear(old);
-      }
+      for (const topic of hk.clear) this.send({ topic, payload: Buffer.alloc(0), qos: cfg.qos, retain: true });
     }
-    for (const name of gone) this.receiver.forget(name);
-    this.publishTopics = next;
+    for (const name of hk.gone) this.receiver.forget(name);
+    this.publishTopics = publishTopics(this.site.loaded);
     this.receiver.refresh();
     this.stale.sync(ev.changed);
     await this.reconfigure();
-  }
-
-  private snapshotTopics(): Map<string, string> {
-    const m = new Map<string, string>();
-    for (const e of this.site.loaded.checks.values()) if (e.config.publish) m.set(e.config.name, e.config.publish);
-    return m;
   }
 
   /** Starts, keeps or replaces the client to match the site's `mqtt` settings (spec §7.6). */
@@ -354,25 +333,6 @@ export class MqttFederation implements SiteService {
     client.removeAllListeners();
     client.on('error', () => undefined);
   }
-}
-
-/**
- * A remote check renamed by editing the site file (reload, SIGHUP) shows up
- * as removed + added; its new entry names the old one as `remoteId` (spec
- * §8.4). That is a rename, not a delete: its retained state must stay.
- */
-function reloadRenames(site: Site, ev: ConfigEvent): [string, string][] {
-  const out: [string, string][] = [];
-  for (const name of ev.removed) {
-    if (ev.renamed.some(([from]) => from === name)) continue;
-    for (const e of site.loaded.checks.values()) {
-      if (e.config.type === 'remote' && e.config.remoteId === name) {
-        out.push([name, e.config.name]);
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
