@@ -36,7 +36,7 @@ export const MqttSchema = z.looseObject({
   basetopic: nullableString.default(null).describe('subscription for remote checks (wildcards allowed)'),
   autoadd: z.boolean().default(true).describe('add a remote check for each unknown name received'),
   debug: z.boolean().default(false).describe('log every MQTT packet (debug level)'),
-  instance: topicLevel.optional().describe('siteward: this instance\'s name on the status topic (default: the client id)'),
+  instance: topicLevel.optional().describe('siteward: this instance\'s name on the status topic (default: clientid if set, else <host>-<hash of the site file>)'),
   statustopic: z.string().regex(/^[^+#\u0000]*$/, 'no wildcards').nullable().default('siteward/status')
     .describe('siteward: prefix of the retained online/offline status topics; null or empty: no liveness'),
   offlinegrace: z.number().min(0).max(3600).default(5)

@@ -50,6 +50,16 @@ export function stableClientId(configPath: string, host = osHostname()): string 
   return `sw${createHash('sha256').update(`${host}\n${resolve(configPath)}`).digest('hex').slice(0, 21)}`;
 }
 
+/**
+ * The default instance name: the host name plus a short hash of the site
+ * file, readable in logs ("instance offline: web-1-3fa2c1") and still
+ * distinct for two sites on one host.
+ */
+export function stableInstance(configPath: string, host = osHostname()): string {
+  const name = host.split('.')[0].replace(/[^A-Za-z0-9_-]/g, '') || 'siteward';
+  return `${name}-${stableClientId(configPath, host).slice(2, 8)}`;
+}
+
 function secret(v: unknown, base: string): string | undefined {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
@@ -107,7 +117,7 @@ export function resolveSettings(m: MqttConfig, site: { configPath: string; base:
     username: both ? username : undefined,
     password: both ? password : undefined,
     clientId,
-    instance: m.instance ?? (/^[^/+#]+$/.test(clientId) ? clientId : stableClientId(site.configPath)),
+    instance: m.instance ?? (m.clientid && /^[^/+#\u0000]+$/.test(m.clientid) ? m.clientid : stableInstance(site.configPath)),
     clean: !m.persist,
     qos: Math.min(2, Math.max(0, m.qos)) as 0 | 1 | 2,
     retain: m.retain,

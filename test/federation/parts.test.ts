@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { MqttSchema } from '../../src/config/schema.ts';
-import { resolveSettings, stableClientId, connectionKey } from '../../src/federation/options.ts';
+import { resolveSettings, stableClientId, stableInstance, connectionKey } from '../../src/federation/options.ts';
 import { OutboundQueue, type Outgoing } from '../../src/federation/queue.ts';
 import { decodeStatus, encodeStatus } from '../../src/federation/liveness.ts';
 
@@ -45,6 +45,9 @@ describe('connection settings (spec §7.1)', () => {
     expect(a).toMatch(/^[0-9a-zA-Z]{1,23}$/);
     expect(settings({}).clientId).toBe(stableClientId('/srv/a/site.json'));
     expect(settings({ clientid: 'mine' })).toMatchObject({ clientId: 'mine', instance: 'mine' });
+    expect(stableInstance('/srv/a/site.json', 'web-1.example.net')).toMatch(/^web-1-[0-9a-f]{6}$/);
+    expect(stableInstance('/srv/b/site.json', 'web-1.example.net')).not.toBe(stableInstance('/srv/a/site.json', 'web-1.example.net'));
+    expect(settings({}).instance).toBe(stableInstance('/srv/a/site.json'));
     expect(settings({ clientid: 'mine', instance: 'web-1' }).instance).toBe('web-1');
   });
 
