@@ -288,4 +288,18 @@ describe('staleness without a trigger (siteward)', () => {
     await r.t.site.runNow('far');
     expect(r.t.site.state('far')).toMatchObject({ failState: true, log: ['Update timeout 60 sec (22 Nov 2026 09:00 UTC)'] });
   });
+
+  it('scheduled runs of a remote never heard from: the first run starts the wait, a run after the timeout fails with "(never)"', async () => {
+    const r = await rig({ far: remote({ options: { timeout: 60 } }) });
+    r.stale.stop();
+    await r.clock.advance(3_600_000);
+    await r.t.site.runNow('far');
+    expect(r.t.site.state('far').log).toEqual([]);
+    await r.clock.advance(59_000);
+    await r.t.site.runNow('far');
+    expect(r.t.site.state('far').log).toEqual([]);
+    await r.clock.advance(2000);
+    await r.t.site.runNow('far');
+    expect(r.t.site.state('far')).toMatchObject({ failState: true, log: ['Update timeout 60 sec (never)'] });
+  });
 });
