@@ -7,6 +7,7 @@ import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
 import { OUTBOX_MIGRATIONS } from './actions/outbox/store.ts';
 import { createOutbox } from './actions/outbox/site.ts';
+import { MqttFederation } from './federation/mqtt.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -25,5 +26,6 @@ export function notifierFactory(): SiteOptions['notifier'] {
 }
 
 export function services(_site: Site, _flags: RunFlags): SiteService[] {
-  return [];
+  // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
+  return [new MqttFederation()];
 }

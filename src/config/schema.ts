@@ -20,20 +20,32 @@ export const WebuiSchema = z.looseObject({
     .describe('siteward: username → role (admin, operator, viewer); fletchck users default to operator, "admin" to admin'),
 });
 
-/** spec §7.1 (+ siteward extensions, all optional so fletchck ignores them) */
+/** spec §7.1 (+ siteward extensions, all optional so fletchck ignores them; docs/federation.md) */
+const topicLevel = z.string().min(1).max(256).regex(/^[^/+#\u0000]+$/, 'one topic level: no "/", "+", "#"');
 export const MqttSchema = z.looseObject({
-  hostname: z.string().nullable().default('localhost'),
+  hostname: z.string().nullable().default('localhost').describe('broker host; empty: never connect'),
   port: port.nullable().default(null).describe('null: 1883, or 8883 with tls'),
-  tls: z.boolean().default(false),
-  username: nullableString.default(null),
-  password: z.union([z.string(), z.looseObject({})]).nullable().default(null),
-  clientid: nullableString.default(null).describe('null: a stable id derived from the site'),
+  tls: z.boolean().default(false).describe('TLS with certificate and hostname verification'),
+  username: nullableString.default(null).describe('sent only when password is set too'),
+  password: z.union([z.string(), z.looseObject({})]).nullable().default(null)
+    .describe('a string, or siteward: {"env": "VAR"} or {"file": "path"} to keep it out of the site file'),
+  clientid: nullableString.default(null).describe('null: a stable id derived from the host and site file (fletchck: random per start)'),
   persist: z.boolean().default(true).describe('clean session = !persist'),
-  qos: z.int().min(0).default(1),
-  retain: z.boolean().default(true),
+  qos: z.int().min(0).default(1).describe('QoS of publish and subscribe (above 2 means 2)'),
+  retain: z.boolean().default(true).describe('retain flag of check-state messages'),
   basetopic: nullableString.default(null).describe('subscription for remote checks (wildcards allowed)'),
-  autoadd: z.boolean().default(true),
-  debug: z.boolean().default(false),
+  autoadd: z.boolean().default(true).describe('add a remote check for each unknown name received'),
+  debug: z.boolean().default(false).describe('log every MQTT packet (debug level)'),
+  instance: topicLevel.optional().describe('siteward: this instance\'s name on the status topic (default: clientid if set, else <host>-<hash of the site file>)'),
+  statustopic: z.string().regex(/^[^+#\u0000]*$/, 'no wildcards').nullable().default('siteward/status')
+    .describe('siteward: prefix of the retained online/offline status topics; null or empty: no liveness'),
+  offlinegrace: z.number().min(0).max(3600).default(5)
+    .describe('siteward: seconds an offline status must hold before that instance\'s checks fail (a broker restart sends every will)'),
+  queuesize: z.int().min(0).default(1000).describe('siteward: messages kept while the broker is unreachable'),
+  maxpayload: z.int().min(1024).default(262144).describe('siteward: larger received messages are rejected (bytes)'),
+  cafile: nullableString.default(null).describe('siteward: PEM file of extra CAs to trust for tls (relative to the site file)'),
+  protocol: z.enum(['3.1.1', '5']).default('3.1.1').describe('siteward: MQTT protocol version'),
+  keepalive: z.int().min(0).max(65535).default(60).describe('siteward: keepalive seconds (fletchck: 60)'),
 });
 
 /** siteward: folders `exec` checks may run programs from (admin only). */

@@ -28,8 +28,22 @@ export interface Dovecot {
 const NOGROUP_GID = 65534;
 const NOBODY_UID = 65534;
 
-/** Starts Dovecot in the foreground under `dir` (which must be mode 0755: see tempDir). */
+/**
+ * Starts Dovecot in the foreground under `dir` (which must be mode 0755: see
+ * tempDir). A port picked free can be taken by another test before Dovecot
+ * binds it, so a failed start is retried with new ports.
+ */
 export async function startDovecot(dir: string, pem: Pem, name = 'imap'): Promise<Dovecot> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dir, pem, attempt === 1 ? name : `${name}-${attempt}`);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startOnce(dir: string, pem: Pem, name: string): Promise<Dovecot> {
   const root = join(dir, name);
   for (const d of ['run', 'state', 'mail']) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
   // mail processes run as nobody (userdb below)
@@ -80,8 +94,8 @@ service imap-login {
   );
   const daemon = spawnDaemon(`dovecot-${name}`, root, DOVECOT, ['-F', '-c', conf]);
   try {
-    await waitPort(imapsPort);
-    await waitPort(imapPort);
+    await waitPort(imapsPort, 20_000);
+    await waitPort(imapPort, 20_000);
   } catch (e) {
     await daemon.stop();
     throw new Error(`dovecot did not start: ${String(e)}\n${daemon.log()}`);

@@ -1,0 +1,345 @@
+/**
+ * MQTT federation as a site service (spec §7, docs/federation.md): the client
+ * lifecycle (connect, back-off, subscribe, birth and will), publishing each
+ * check's state after every scheduled or manual run (spec §3.5), the bounded
+ * queue for outages, retained-state housekeeping on delete (spec §7.5) and
+ * live reconfiguration (spec §7.6). Receiving is in receiver.ts.
+ */
+import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Site, SiteService } from '../site.ts';
+import type { SiteEvents } from '../engine/events.ts';
+import { VERSION } from '../version.ts';
+import { encodePayload } from './payload.ts';
+import { encodeStatus, statusTopic } from './liveness.ts';
+import { OutboundQueue, type Outgoing } from './queue.ts';
+import { connectionKey, resolveSettings, type Resolved } from './options.ts';
+import { Receiver } from './receiver.ts';
+import { StaleWatch } from './staleness.ts';
+import { housekeeping, publishTopics } from './housekeeping.ts';
+import { emptyStats, type FederationStats } from './stats.ts';
+
+/** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
+export const BACKOFF_MIN_MS = 1000;
+export const BACKOFF_MAX_MS = 16_000;
+/** How long a stop waits for the last messages and the DISCONNECT. */
+const STOP_GRACE_MS = 3000;
+
+type RunEvent = SiteEvents['run'][0];
+type ConfigEvent = SiteEvents['config'][0];
+
+const registry = new WeakMap<Site, MqttFederation>();
+
+/** The federation service of a running site (for /metrics and the UI), if any. */
+export function federationOf(site: Site): MqttFederation | undefined {
+  return registry.get(site);
+}
+
+function validTopic(t: string): boolean {
+  return t.length > 0 && Buffer.byteLength(t) <= 65535 && !/[+#\u0000]/.test(t);
+}
+
+export class MqttFederation implements SiteService {
+  readonly name = 'mqtt';
+  /** live counters; read them with snapshot() */
+  private readonly stats: FederationStats = emptyStats();
+  private site!: Site;
+  private log!: Logger;
+  private cfg: Resolved | null = null;
+  private key: string | null = null;
+  private client: MqttClient | null = null;
+  private readonly queue = new OutboundQueue(1000);
+  private receiver!: Receiver;
+  private stale!: StaleWatch;
+  /** check name → publish topic, as of the last config (a deleted check's topic is needed after it is gone) */
+  private publishTopics = new Map<string, string>();
+  private configChain: Promise<void> = Promise.resolve();
+  private lastError: string | null = null;
+  private badTopics = new Set<string>();
+  private running = false;
+  /** connected and the outage queue drained: new messages may go straight out */
+  private ready = false;
+
+  async start(site: Site): Promise<void> {
+    this.site = site;
+    this.log = site.log.child({ service: 'mqtt' });
+    this.stale = new StaleWatch(site);
+    this.receiver = new Receiver({ site, log: this.log, settings: () => this.cfg!, stats: this.stats, stale: this.stale });
+    this.publishTopics = publishTopics(site.loaded);
+    registry.set(site, this);
+    this.running = true;
+    site.bus.on('run', this.onRun);
+    site.bus.on('config', this.onConfig);
+    this.stale.start();
+    await this.reconfigure();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.site.bus.off('run', this.onRun);
+    this.site.bus.off('config', this.onConfig);
+    await this.configChain;
+    this.stale.stop();
+    this.receiver.stop();
+    const c = this.client;
+    this.client = null;
+    if (c && this.cfg) await this.disconnect(c, this.cfg, 'offline', 'shutdown');
+    registry.delete(this.site);
+  }
+
+  /** True while connected to the broker. */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** The instance name this site announces (null when MQTT is off). */
+  get instance(): string | null {
+    return this.cfg?.instance ?? null;
+  }
+
+  /** A copy of the counters. */
+  snapshot(): FederationStats {
+    return structuredClone({ ...this.stats, connected: this.connected, queued: this.queue.size, dropped: this.queue.dropped, stale: this.stale.expired });
+  }
+
+  /** The local time a remote check will fail for silence, or null (for the UI and tests). */
+  staleDeadline(name: string): number | null {
+    return this.stale.deadline(name);
+  }
+
+  // ---- publishing
+
+  private readonly onRun = (ev: RunEvent): void => {
+    // spec §3.5: after every scheduled or manual run; never for a sequence's members
+    if (ev.reason !== 'schedule' && ev.reason !== 'manual') return;
+    this.publishState(ev.name);
+  };
+
+  private publishState(name: string): void {
+    const cfg = this.cfg;
+    const e = this.site.entry(name);
+    const topic = e?.config.publish;
+    if (!cfg || !cfg.enabled || !e || !topic) return;
+    const payload = encodePayload({
+      name, type: e.config.type, threshold: e.config.threshold, state: this.site.state(name), zone: e.zone,
+      instance: cfg.statusPrefix ? cfg.instance : null,
+    });
+    this.send({ topic, payload, qos: cfg.qos, retain: cfg.retain });
+  }
+
+  private send(m: Outgoing): void {
+    if (!validTopic(m.topic)) {
+      this.stats.publishErrors++;
+      if (!this.badTopics.has(m.topic)) {
+        this.badTopics.add(m.topic);
+        this.site.warn(`MQTT: cannot publish to ${JSON.stringify(m.topic)}: a topic must be non-empty and without + or #`);
+      }
+      return;
+    }
+    const c = this.client;
+    if (!c || !c.connected || !this.ready) {
+      // keep the order: nothing overtakes what waits from the outage
+      this.queue.push(m);
+      return;
+    }
+    c.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
+      if (err) {
+        this.stats.publishErrors++;
+        this.log.warn({ topic: m.topic, err: err.message }, 'MQTT publish failed');
+      } else {
+        this.stats.published++;
+      }
+    });
+  }
+
+  // ---- configuration
+
+  private readonly onConfig = (ev: ConfigEvent): void => {
+    this.configChain = this.configChain
+      .then(() => this.applyConfig(ev))
+      .catch((e: unknown) => this.log.error({ err: e }, 'MQTT reconfiguration failed'));
+  };
+
+  private async applyConfig(ev: ConfigEvent): Promise<void> {
+    if (!this.running) return;
+    const cfg = this.cfg;
+    const hk = housekeeping(ev, this.site.loaded, this.publishTopics, this.receiver.remoteTopics);
+    for (const [from, to] of hk.renamed) {
+      this.receiver.rename(from, to);
+      this.stale.rename(from, to);
+    }
+    if (cfg?.enabled) {
+      for (const topic of hk.clear) this.send({ topic, payload: Buffer.alloc(0), qos: cfg.qos, retain: true });
+    }
+    for (const name of hk.gone) this.receiver.forget(name);
+    this.publishTopics = publishTopics(this.site.loaded);
+    this.receiver.refresh();
+    this.stale.sync(ev.changed);
+    await this.reconfigure();
+  }
+
+  /** Starts, keeps or replaces the client to match the site's `mqtt` settings (spec §7.6). */
+  private async reconfigure(): Promise<void> {
+    const m = this.site.settings.mqtt;
+    const next = m ? resolveSettings(m, this.site) : null;
+    this.queue.setLimit(next?.enabled ? next.queueSize : 0);
+    const key = next ? connectionKey(next) : null;
+    const prev = this.cfg;
+    this.cfg = next;
+    if (key === this.key && (this.client || !next?.enabled || next.error)) return;
+    this.key = key;
+    const old = this.client;
+    this.client = null;
+    this.ready = false;
+    this.receiver.connectionLost();
+    if (old && prev) {
+      const sameBroker = next !== null && next.enabled && next.url === prev.url;
+      const sameStatus = sameBroker && next.statusPrefix === prev.statusPrefix && next.instance === prev.instance;
+      // the old status is overwritten by the new birth, forgotten (same broker), or marked offline (we leave that broker)
+      await this.disconnect(old, prev, sameStatus ? 'keep' : sameBroker ? 'clear' : 'offline', next ? 'reconfigured' : 'disabled');
+    }
+    if (!next) return;
+    if (!next.enabled) {
+      this.log.info('MQTT hostname is empty: not connecting');
+      return;
+    }
+    if (next.error) {
+      this.site.warn(`MQTT not started: ${next.error}`);
+      return;
+    }
+    this.connect(next);
+  }
+
+  // ---- the client
+
+  private connect(cfg: Resolved): void {
+    const status = cfg.statusPrefix ? statusTopic(cfg.statusPrefix, cfg.instance) : null;
+    const offline = (reason: string): Buffer => encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
+    this.log.info({ url: cfg.url, clientId: cfg.clientId, instance: cfg.instance }, 'MQTT connecting');
+    const client = mqtt.connect(cfg.url, {
+      clientId: cfg.clientId,
+      clean: cfg.clean,
+      keepalive: cfg.keepalive,
+      protocolVersion: cfg.protocolVersion,
+      username: cfg.username,
+      password: cfg.password,
+      reconnectPeriod: BACKOFF_MIN_MS,
+      // fletchck (paho) keeps trying after a refusal: a broker fixed later is found again
+      reconnectOnConnackError: true,
+      connectTimeout: 10_000,
+      // subscriptions are ours to restore (spec §7.1: not when the session is resumed)
+      resubscribe: false,
+      queueQoSZero: false,
+      rejectUnauthorized: true,
+      ca: cfg.ca,
+      servername: cfg.tls && !/^[\d.:[\]]+$/.test(cfg.host) ? cfg.host : undefined,
+      will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
+      // listeners first (debug sees the CONNECT too)
+      manualConnect: true,
+    });
+    this.client = client;
+    let connects = 0;
+    let wasConnected = false;
+    client.handleMessage = (packet: IPublishPacket, done: () => void): void => {
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+      // one message at a time, acknowledged after it was handled (back-pressure at QoS 1)
+      this.receiver.handle(packet.topic, payload, packet.retain).then(done, done);
+    };
+    client.on('connect', (connack: IConnackPacket) => {
+      if (this.client !== client) return;
+      client.options.reconnectPeriod = BACKOFF_MIN_MS;
+      this.lastError = null;
+      this.stats.connects++;
+      wasConnected = true;
+      connects++;
+      this.onConnect(client, cfg, connack, connects).catch((e: unknown) => this.log.error({ err: e }, 'MQTT connect handling failed'));
+    });
+    client.on('reconnect', () => {
+      // each failed attempt doubles the wait before the next (mqtt.js re-reads it per attempt)
+      client.options.reconnectPeriod = Math.min(BACKOFF_MAX_MS, (client.options.reconnectPeriod ?? BACKOFF_MIN_MS) * 2);
+    });
+    client.on('close', () => {
+      if (!wasConnected) return;
+      wasConnected = false;
+      this.stats.disconnects++;
+      if (this.client !== client) return;
+      this.ready = false;
+      this.receiver.connectionLost();
+      if (this.running) this.site.warn(`MQTT connection to ${cfg.url} lost`);
+    });
+    client.on('error', (e: Error) => {
+      // distinct errors once each: a broker that stays down is not a log flood
+      if (e.message === this.lastError) return;
+      this.lastError = e.message;
+      this.log.warn({ url: cfg.url, err: e.message }, 'MQTT connection problem');
+      if (this.client === client) this.site.warn(`MQTT ${cfg.url}: ${e.message}`);
+    });
+    if (cfg.debug) {
+      client.on('packetsend', (p) => this.log.debug({ cmd: p.cmd, topic: 'topic' in p ? p.topic : undefined }, 'MQTT packet sent'));
+      client.on('packetreceive', (p) => this.log.debug({ cmd: p.cmd, topic: 'topic' in p ? p.topic : undefined }, 'MQTT packet received'));
+    }
+    client.connect();
+  }
+
+  private async onConnect(client: MqttClient, cfg: Resolved, connack: IConnackPacket, connects: number): Promise<void> {
+    const resumed = !cfg.clean && connack.sessionPresent;
+    const first = connects === 1;
+    this.log.info({ url: cfg.url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
+    if (!first) this.site.warn(`MQTT reconnected to ${cfg.url}`);
+    // spec §7.1: a resumed session keeps its subscriptions. The first connect
+    // of a client subscribes anyway: that delivers the retained states this
+    // process has not seen (and rebuilds the topic and instance maps).
+    if (first || !resumed) {
+      const subs: Record<string, { qos: 0 | 1 | 2 }> = {};
+      if (cfg.basetopic) subs[cfg.basetopic] = { qos: cfg.qos };
+      // statuses only matter to an instance that mirrors remote checks (an agent needs no read access)
+      if (cfg.statusPrefix && cfg.basetopic) subs[`${cfg.statusPrefix}/+`] = { qos: 1 };
+      if (Object.keys(subs).length) {
+        try {
+          const granted = await client.subscribeAsync(subs);
+          const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+          if (refused.length) this.site.warn(`MQTT: the broker refused the subscription to ${refused.join(', ')}`);
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'MQTT subscribe failed');
+        }
+      }
+    }
+    if (this.client !== client || !client.connected) return;
+    if (cfg.statusPrefix) {
+      const birth = encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'online' });
+      client.publish(statusTopic(cfg.statusPrefix, cfg.instance), birth, { qos: 1, retain: true });
+    }
+    // what was published during the outage, in order, then every check's current state
+    this.ready = true;
+    for (const m of this.queue.take()) this.send(m);
+    for (const name of this.publishTopics.keys()) {
+      // a check that never ran has nothing to say yet
+      if (this.site.state(name).lastCheck !== null) this.publishState(name);
+    }
+  }
+
+  private async disconnect(client: MqttClient, cfg: Resolved, status: 'keep' | 'clear' | 'offline', reason: string): Promise<void> {
+    if (client.connected && cfg.statusPrefix && status !== 'keep') {
+      const payload = status === 'clear'
+        ? Buffer.alloc(0)
+        : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
+      await withTimeout(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS)
+        .catch(() => undefined);
+    }
+    // a graceful DISCONNECT: the broker does not publish the will
+    const ended = client.connected && (await withTimeout(client.endAsync(false), STOP_GRACE_MS).then(() => true, () => false));
+    if (!ended) await client.endAsync(true).catch(() => undefined);
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}

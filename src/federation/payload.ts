@@ -1,0 +1,273 @@
+/**
+ * fletchck's MQTT wire format (spec §7.3, §7.4, §10): encoding a check's
+ * state for publishing and decoding/validating a received message. Pure: no
+ * I/O, no clock, no site.
+ *
+ * Decoding never throws. Every way a message can be unusable is a `Rejection`
+ * with a stable `reason` code (for counters) and a human `detail` (for the one
+ * log line), which fixes fletchck's bug where a failing payload with null
+ * counters crashed its MQTT thread (spec §7.4 [bug]).
+ */
+import type { CheckState, FailState, RemoteData } from '../engine/state.ts';
+import { isFailing } from '../engine/state.ts';
+import { isoInZone, parseLenientTime } from '../util/time.ts';
+
+/** The state fields of a check as published (spec §7.3), in fletchck's key order. */
+export interface WireData {
+  threshold: number | null;
+  failState: FailState;
+  failCount: number;
+  log: string[];
+  softFail: string | null;
+  lastCheck: string | null;
+  lastFail: string | null;
+  lastPass: string | null;
+  level: string | null;
+}
+
+export interface WirePayload {
+  name: string;
+  type: string;
+  data: WireData;
+  /**
+   * siteward: the publishing instance (docs/federation.md "Liveness"). An
+   * extra top-level key: fletchck reads only name/type/data and ignores it.
+   */
+  instance?: string;
+}
+
+export interface EncodeInput {
+  name: string;
+  type: string;
+  /** the check's configured threshold (a remote's own threshold wins when known) */
+  threshold: number;
+  state: CheckState;
+  /** the check's zone: times are ISO-8601 with this zone's offset */
+  zone: string | null;
+  instance?: string | null;
+}
+
+export function encodeState(i: EncodeInput): WirePayload {
+  const t = (v: number | null): string | null => (v === null ? null : isoInZone(v, i.zone));
+  const s = i.state;
+  const payload: WirePayload = {
+    name: i.name,
+    type: i.type,
+    data: {
+      threshold: s.threshold ?? i.threshold,
+      failState: s.failState,
+      failCount: s.failCount,
+      log: s.log,
+      softFail: s.softFail,
+      lastCheck: t(s.lastCheck),
+      lastFail: t(s.lastFail),
+      lastPass: t(s.lastPass),
+      level: s.level,
+    },
+  };
+  if (i.instance) payload.instance = i.instance;
+  return payload;
+}
+
+/** The bytes published: compact UTF-8 JSON. */
+export function encodePayload(i: EncodeInput): Buffer {
+  return Buffer.from(JSON.stringify(encodeState(i)), 'utf8');
+}
+
+// ---- decoding
+
+export type RejectReason =
+  | 'too-large'
+  | 'not-utf8'
+  | 'invalid-json'
+  | 'not-object'
+  | 'bad-name'
+  | 'malformed'
+  | 'invalid-data';
+
+export interface Rejection {
+  ok: false;
+  reason: RejectReason;
+  detail: string;
+  /** the payload's name when it was a usable string (spec §7.4 step 3 records its topic) */
+  name?: string;
+}
+
+export interface RemoteMessage {
+  ok: true;
+  name: string;
+  /** the remote check's type (becomes the local `subType`) */
+  type: string;
+  data: RemoteData;
+  /** siteward: the publishing instance, when the sender says so */
+  instance: string | null;
+}
+
+export type Decoded = RemoteMessage | Rejection;
+
+export interface DecodeOptions {
+  /** largest payload accepted, in bytes */
+  maxBytes: number;
+  /** zone for date-times without an offset (spec §3.8: host local = null) */
+  zone?: string | null;
+}
+
+export const DEFAULT_MAX_PAYLOAD = 256 * 1024;
+/** Longest check name accepted from the wire (it becomes a key of the site file). */
+export const MAX_NAME = 256;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const has = (o: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function reject(reason: RejectReason, detail: string, name?: string): Rejection {
+  return name === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, name };
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
+/** Python's `isinstance(v, int)`: ints, and booleans (a bool is an int in Python, spec §7.4). */
+function pyInt(v: unknown): number | null | undefined {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  return undefined;
+}
+
+/**
+ * Decodes and validates one received message (spec §7.4). Returns the name as
+ * sent: mapping it through `remoteId` is the receiver's job.
+ */
+export function decodeMessage(payload: Uint8Array, o: DecodeOptions): Decoded {
+  try {
+    return decode(payload, o);
+  } catch (e) {
+    // nothing above should throw; if it does, the message is still only rejected
+    return reject('invalid-json', `cannot be decoded: ${(e as Error).message}`);
+  }
+}
+
+function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
+  if (payload.byteLength > o.maxBytes) return reject('too-large', `${payload.byteLength} bytes, more than the limit of ${o.maxBytes}`);
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return reject('not-utf8', 'the payload is not valid UTF-8');
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    return reject('invalid-json', `invalid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(obj)) return reject('not-object', `expected a JSON object, got ${typeName(obj)}`);
+
+  // step 2: name must be a string (siteward: non-empty, short, no control characters)
+  const name = obj.name;
+  if (typeof name !== 'string') return reject('bad-name', `"name" must be a string, got ${typeName(name)}`);
+  if (name.length === 0 || name.length > MAX_NAME || CONTROL.test(name)) {
+    return reject('bad-name', `"name" must be 1–${MAX_NAME} characters without control characters`);
+  }
+  // step 4: type (string) and data (a non-empty object)
+  if (typeof obj.type !== 'string' || obj.type.length === 0 || obj.type.length > MAX_NAME || CONTROL.test(obj.type)) {
+    return reject('malformed', '"type" must be a non-empty string', name);
+  }
+  const d = obj.data;
+  if (!isObject(d) || Object.keys(d).length === 0) return reject('malformed', '"data" must be a non-empty object', name);
+
+  const data = validateData(d);
+  if (typeof data === 'string') return reject('invalid-data', data, name);
+  const inst = obj.instance;
+  const instance = typeof inst === 'string' && inst.length > 0 && inst.length <= MAX_NAME && !/[/+#]/.test(inst) && !CONTROL.test(inst) ? inst : null;
+  return { ok: true, name, type: obj.type, data: parseTimes(data, o.zone ?? null), instance };
+}
+
+interface RawData {
+  failState: FailState;
+  failCount: number | null;
+  threshold: number | null;
+  log: string[];
+  softFail: string | null;
+  level: string | null;
+  lastCheck: string | null;
+  lastFail: string | null;
+  lastPass: string | null;
+}
+
+/** spec §7.4 "Validation of data"; returns the problem as text, or the typed data. */
+function validateData(d: Record<string, unknown>): RawData | string {
+  const counts: Partial<Record<'threshold' | 'failCount', number | null>> = {};
+  for (const k of ['threshold', 'failCount'] as const) {
+    if (!has(d, k)) return `"${k}" is missing`;
+    const v = d[k] === null ? null : pyInt(d[k]);
+    if (v === undefined) return `"${k}" must be an integer or null, got ${typeName(d[k])}`;
+    counts[k] = v;
+  }
+  const strs: Partial<Record<'softFail' | 'lastCheck' | 'lastFail' | 'lastPass' | 'level', string | null>> = {};
+  for (const k of ['softFail', 'lastCheck', 'lastFail', 'lastPass', 'level'] as const) {
+    // level is optional (senders before 1.0.6 have none); the rest must be present
+    if (!has(d, k)) {
+      if (k === 'level') {
+        strs.level = null;
+        continue;
+      }
+      return `"${k}" is missing`;
+    }
+    const v = d[k];
+    if (v !== null && typeof v !== 'string') return `"${k}" must be a string or null, got ${typeName(v)}`;
+    strs[k] = v;
+  }
+  if (!has(d, 'failState')) return '"failState" is missing';
+  const fs = d.failState;
+  // fletchck accepts any type here; only a bool or a sequence's string has a
+  // meaning in the state machine, so siteward refuses the rest
+  if (typeof fs !== 'boolean' && typeof fs !== 'string') return `"failState" must be a bool or a string, got ${typeName(fs)}`;
+  if (!Array.isArray(d.log)) return `"log" must be a list, got ${typeName(d.log)}`;
+  // fletchck compares failCount with threshold for a failing state and crashes
+  // on null (spec §7.4 [bug]): refuse such a message instead
+  if (isFailing(fs) && (counts.failCount === null || counts.threshold === null)) {
+    return 'a failing state needs integer "failCount" and "threshold", got null';
+  }
+  return {
+    failState: fs,
+    failCount: counts.failCount ?? null,
+    threshold: counts.threshold ?? null,
+    log: d.log.map(logLine),
+    softFail: strs.softFail ?? null,
+    level: strs.level ?? null,
+    lastCheck: strs.lastCheck ?? null,
+    lastFail: strs.lastFail ?? null,
+    lastPass: strs.lastPass ?? null,
+  };
+}
+
+/** Log lines are strings on the wire; anything else is shown as its JSON text. */
+function logLine(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** spec §3.8: lenient date-times; an unparseable one becomes null (not a rejection). */
+function parseTimes(d: RawData, zone: string | null): RemoteData {
+  return {
+    failState: d.failState,
+    failCount: d.failCount,
+    threshold: d.threshold,
+    log: d.log,
+    softFail: d.softFail,
+    level: d.level,
+    lastCheck: parseLenientTime(d.lastCheck, zone),
+    lastFail: parseLenientTime(d.lastFail, zone),
+    lastPass: parseLenientTime(d.lastPass, zone),
+  };
+}
