@@ -5,6 +5,8 @@
  */
 import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
+import { WebService } from './web/server.ts';
+import { WEB_MIGRATIONS } from './web/sessions.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -14,13 +16,25 @@ export interface RunFlags {
 }
 
 export function migrations(): MigrationSet[] {
-  return [];
+  return [WEB_MIGRATIONS];
 }
 
 export function notifierFactory(): SiteOptions['notifier'] {
   return undefined;
 }
 
-export function services(_site: Site, _flags: RunFlags): SiteService[] {
-  return [];
+/**
+ * The web UI (when enabled). More HTTP endpoints (REST API, /metrics, /push,
+ * /badge) join the same server with `web.mount(path, honoApp)` here.
+ */
+export function webService(flags: RunFlags): WebService | null {
+  if (!flags.webui) return null;
+  return new WebService({ port: flags.port });
+}
+
+export function services(_site: Site, flags: RunFlags): SiteService[] {
+  const out: SiteService[] = [];
+  const web = webService(flags);
+  if (web) out.push(web);
+  return out;
 }
