@@ -144,6 +144,11 @@ export function describeTriggerText(site: Site, text: string): { ok: boolean; me
   return { ok: true, message: `${formatTriggerText(r.trigger)} — first run ${when}${every}` };
 }
 
+/** spec §4.0: the web form turns a MAC address in `hostname` into its link-local IPv6 address. */
+export function normaliseOptions(options: Obj): Obj {
+  return typeof options.hostname === 'string' ? { ...options, hostname: normaliseHost(options.hostname) } : options;
+}
+
 export interface CheckFormResult {
   name: string;
   raw: Obj;
@@ -206,8 +211,7 @@ export function readCheckForm(site: Site, form: FormValues, oldName: string | un
     const known = new Set([...fields.map((f) => f.key), 'timezone']);
     for (const [k, v] of Object.entries(oldOpts)) if (!known.has(k)) options[k] = v;
     options = { ...options, ...r.values };
-    // spec §4.0: the web form turns a MAC address into its link-local IPv6 address
-    if (typeof options.hostname === 'string') options.hostname = normaliseHost(options.hostname);
+    options = normaliseOptions(options);
     const tz = (form.get('timezone') ?? '').trim();
     if (tz !== '') {
       const z = canonicalZone(tz);
