@@ -84,7 +84,7 @@ export function need(role: Role): MiddlewareHandler<WebEnv> {
         c.header('HX-Redirect', '/login');
         return c.text('login required', 401);
       }
-      if (c.req.method === 'GET' && (c.req.header('Accept') ?? 'text/html').includes('text/html')) {
+      if (c.req.method === 'GET' && (c.req.header('Accept') ?? '').includes('text/html')) {
         const url = new URL(c.req.url);
         const next = url.pathname === '/' ? '' : `?next=${encodeURIComponent(url.pathname + url.search)}`;
         return c.redirect(`/login${next}`, 302);

@@ -29,9 +29,15 @@ type Json = Record<string, unknown>;
 
 const SECRET = /pass(word)?|secret|token|apikey|api_key|private/i;
 
-/** `reqPath` → `Req path`, `basetopic` → `Basetopic`, `day_of_week` → `Day of week`. */
+/** fletchck's run-together option names, spelled out for labels. */
+const WORDS: Record<string, string> = {
+  tls: 'TLS', qos: 'QoS', clientid: 'Client ID', basetopic: 'Base topic', autoadd: 'Auto-add remote checks', apikey: 'API key',
+  hostkey: 'Host key', selfsigned: 'Self-signed certificate', url: 'URL', dirs: 'Folders', ups: 'UPS', req: 'Request', tcp: 'TCP', dns: 'DNS',
+};
+
+/** `reqPath` → `Request path`, `basetopic` → `Base topic`, `day_of_week` → `Day of week`. */
 export function labelOf(key: string): string {
-  const words = key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ').map((w) => WORDS[w] ?? w).join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

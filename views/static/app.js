@@ -29,3 +29,9 @@
   document.addEventListener('htmx:sse:error', function () { live(false); });
   document.addEventListener('htmx:sse:close', function () { live(false); });
 })();
+// a refused htmx action (a validation or permission error) must not fail silently
+document.addEventListener('htmx:response:error', function (e) {
+  var ctx = e.detail && e.detail.ctx;
+  var text = ctx && ctx.text;
+  if (text && !/^\s*</.test(text)) window.alert(text);
+});
