@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttp, type Server } from 'node:http';
-import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
@@ -23,7 +24,9 @@ export interface WebServiceOptions {
 }
 
 interface Listening {
-  server: Server | HttpsServer;
+  server: Server | Http2SecureServer;
+  /** open TLS sockets (HTTP/2 sessions have no closeAllConnections) */
+  sockets: Set<Socket>;
   secure: boolean;
   host: string | undefined;
   port: number;
@@ -116,9 +119,23 @@ export class WebService implements SiteService {
     });
     // the listener handles its own errors (errorHandler above); nothing awaits it
     const handle = (req: Parameters<typeof listener>[0], res: Parameters<typeof listener>[1]): void => void listener(req, res);
-    const server = secure ? createHttps({ cert: tls.cert, key: tls.key }, handle) : createHttp(handle);
-    // an idle keep-alive socket must not hold stop() up; SSE streams are ended by the hub
-    server.keepAliveTimeout = 5000;
+    // HTTPS speaks HTTP/2 (with HTTP/1.1 for old clients): every open page holds
+    // an event stream, and HTTP/1.1 browsers allow only six connections per host
+    const sockets = new Set<Socket>();
+    let server: Server | Http2SecureServer;
+    if (secure) {
+      const h2 = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handle);
+      h2.on('secureConnection', (sock: Socket) => {
+        sockets.add(sock);
+        sock.once('close', () => sockets.delete(sock));
+      });
+      server = h2;
+    } else {
+      const h1 = createHttp(handle);
+      // an idle keep-alive socket must not hold stop() up; SSE streams are ended by the hub
+      h1.keepAliveTimeout = 5000;
+      server = h1;
+    }
     const host = w.hostname ? w.hostname : undefined;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -129,7 +146,7 @@ export class WebService implements SiteService {
     });
     server.on('error', (e) => site.log.error({ err: e }, 'web server error'));
     server.on('tlsClientError', (e) => site.log.debug({ err: e.message }, 'TLS handshake failed'));
-    const live: Listening = { server, secure, host, port, cert: w.cert, key: w.key };
+    const live: Listening = { server, sockets, secure, host, port, cert: w.cert, key: w.key };
     const addr = server.address() as AddressInfo;
     site.log.info({ url: `${secure ? 'https' : 'http'}://${host ?? '*'}:${addr.port}` }, 'web UI listening');
     return live;
@@ -143,7 +160,7 @@ export class WebService implements SiteService {
       const tls = await this.tls(w);
       const samePlace = (w.hostname || undefined) === cur.host && this.portOf(w) === cur.port;
       if (samePlace && cur.secure && tls) {
-        (cur.server as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+        (cur.server as Http2SecureServer).setSecureContext({ cert: tls.cert, key: tls.key });
         cur.cert = w.cert;
         cur.key = w.key;
         site.warn('Web UI certificate reloaded');
@@ -169,7 +186,8 @@ export class WebService implements SiteService {
     if (endStreams) this.web?.close();
     await new Promise<void>((resolve) => {
       l.server.close(() => resolve());
-      l.server.closeAllConnections();
+      if ('closeAllConnections' in l.server) l.server.closeAllConnections();
+      for (const s of l.sockets) s.destroy();
     });
   }
 

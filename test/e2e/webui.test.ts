@@ -127,6 +127,8 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     await page.waitForURL(/\/login/);
     await shot('01-login');
     await login('admin', ADMIN_PW);
+    // HTTP/2: every open page holds an event stream; HTTP/1.1 would cap a browser at six
+    expect(await page.evaluate('performance.getEntriesByType("navigation")[0].nextHopProtocol')).toBe('h2');
     await shot('02-home');
 
     // add a check
@@ -250,12 +252,18 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     expect(site.entry('web')!.config.paused).toBe(false);
     expect((await page.request.get(`${base}/config`, { maxRedirects: 0 })).status()).toBe(403);
 
+    // the dark theme follows the system setting
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${base}/check/web`);
+    await shot('18-dark-check');
+    await page.emulateMedia({ colorScheme: 'light' });
+
     // a phone-sized screen
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/checks`);
-    await shot('18-phone-checks');
+    await shot('19-phone-checks');
     await page.goto(`${base}/`);
-    await shot('19-phone-home');
+    await shot('20-phone-home');
 
     // no CSP violation, no script error anywhere
     expect(problems).toEqual([]);

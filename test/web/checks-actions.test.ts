@@ -167,6 +167,25 @@ describe('run, pause, delete', () => {
     expect(await (await a.get('/checks?deleted=a1')).text()).toContain('Deleted check &quot;a1&quot;.');
   });
 
+  it('deleting from the check page over htmx sends the browser to the list', async () => {
+    const res = await a.request('/check/l2', { method: 'DELETE', headers: { 'HX-Request': 'true', 'X-CSRF-Token': a.csrf, 'HX-Current-URL': 'http://localhost/check/l2' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('HX-Redirect')).toBe('/checks?deleted=l2');
+  });
+
+  it('names may hold any character: slashes, ?, #, % and spaces work in every URL', async () => {
+    const name = 'a/b?c#d%e f';
+    const url = `/check/${encodeURIComponent(name)}`;
+    await a.page('/check');
+    const made = await a.post('/check', { name, checkType: 'disk', 'opt.volume': '/', 'opt.level': '100', failAction: 'on', passAction: 'on' });
+    expect(made.headers.get('Location')).toBe(`${url}?saved=1`);
+    expect((await a.get(url)).status).toBe(200);
+    expect((await a.post(`${url}/run`, { back: url })).headers.get('Location')).toBe(url);
+    expect(t.site.state(name).lastCheck).not.toBeNull();
+    expect((await a.post(`${url}/delete`, { confirm: 'yes' })).status).toBe(303);
+    expect(t.site.entry(name)).toBeUndefined();
+  });
+
   it('an unknown check is 404', async () => {
     expect((await a.get('/check/nope')).status).toBe(404);
     expect((await a.post('/check/nope/run')).status).toBe(404);

@@ -6,6 +6,7 @@
 import type { Child } from 'hono/jsx';
 import type { DeliveryRecord, Spark, TransitionVM, Uptime } from '../../src/web/history.ts';
 import { actionUrl } from '../ui.tsx';
+import { plural } from '../../src/web/model.ts';
 
 const W = 600;
 const H = 80;
@@ -34,7 +35,7 @@ export function Sparkline(p: { spark: Spark }): Child {
   }
   if (cur.length) lines.push(cur.join(' '));
   const fails = s.points.filter((pt) => pt.fail).length;
-  const title = `${s.series} over the last 24 hours: min ${fmt(s.min)}${s.unit}, max ${fmt(s.max)}${s.unit}; ${s.points.length} samples, ${fails} failing`;
+  const title = `${s.series} over the last 24 hours: min ${fmt(s.min)}${s.unit}, max ${fmt(s.max)}${s.unit}; ${plural(s.points.length, 'sample')}, ${fails} failing`;
   return (
     <figure>
       <svg class="spark" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={title}>
@@ -76,7 +77,7 @@ export function History(p: { id: string; uptime: Uptime[]; spark: Spark; transit
       <h2 id={`hist-${p.id}-h`}>History</h2>
       <div class="uptime">
         {p.uptime.map((u) => (
-          <div><span class="muted">Uptime {u.label}</span><strong>{u.percent === null ? '–' : `${u.percent.toFixed(u.percent === 100 ? 0 : 2)}%`}</strong><span class="muted">{u.runs} runs</span></div>
+          <div><span class="muted">Uptime {u.label}</span><strong>{u.percent === null ? '–' : `${u.percent.toFixed(u.percent === 100 ? 0 : 2)}%`}</strong><span class="muted">{plural(u.runs, 'run')}</span></div>
         ))}
       </div>
       <Sparkline spark={p.spark} />

@@ -15,7 +15,7 @@ export function eventRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/events', need('viewer'), (c) => {
     const a = authOf(c);
     const view = parseView((k) => c.req.query(k));
-    return streamSSE(c, async (stream) => {
+    const res = streamSSE(c, async (stream) => {
       let done: () => void = () => undefined;
       const ended = new Promise<void>((res) => (done = res));
       const client: LiveClient = {
@@ -36,6 +36,10 @@ export function eventRoutes(d: WebDeps): Hono<WebEnv> {
       await stream.writeSSE({ event: 'sw-hello', data: '', retry: 2000 });
       await ended;
     });
+    // connection-level headers are forbidden in HTTP/2 (RFC 9113 §8.2.2); Node chunks HTTP/1.1 by itself
+    res.headers.delete('Connection');
+    res.headers.delete('Transfer-Encoding');
+    return res;
   });
   return r;
 }
