@@ -37,16 +37,6 @@ export function Csrf(p: { token: string }): Child {
   return <input type="hidden" name="_csrf" value={p.token} />;
 }
 
-/** A POST form with its CSRF token. */
-export function PostForm(p: { action: string; csrf: string; class?: string; id?: string; children?: Child; hx?: Record<string, string> }): Child {
-  return (
-    <form method="post" action={p.action} class={p.class} id={p.id} {...(p.hx ?? {})}>
-      <Csrf token={p.csrf} />
-      {p.children}
-    </form>
-  );
-}
-
 export function ErrorList(p: { errors: readonly string[]; title?: string }): Child {
   if (p.errors.length === 0) return null;
   return (
