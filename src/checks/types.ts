@@ -117,6 +117,8 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   defaultTimeout: number | null;
   /** Whether retries apply (false for sequence and remote, as fletchck's UI hides them). */
   retries?: boolean;
+  /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
+  cloneable?: boolean;
   run(opts: z.output<S>, ctx: RunContext): Promise<Outcome>;
   /** Label in logs and notifications; default is the type name. */
   displayType?(config: CheckConfig): string;

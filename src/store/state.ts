@@ -37,7 +37,7 @@ export class StateStore {
   private readonly q: {
     upsert: Statement; getId: Statement; addId: Statement; run: Statement; transition: Statement;
     history: Statement; transitions: Statement; deleteState: Statement; renameState: Statement; renameId: Statement;
-    pruneRuns: Statement; pruneTransitions: Statement;
+    pruneRuns: Statement; pruneTransitions: Statement; counts: Statement;
   };
 
   constructor(private readonly db: Db) {
@@ -54,6 +54,7 @@ export class StateStore {
       renameId: db.prepare('UPDATE check_ids SET name = ? WHERE name = ?'),
       pruneRuns: db.prepare('DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE t < ? LIMIT 5000)'),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
+      counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
     };
   }
 
@@ -104,6 +105,12 @@ export class StateStore {
       t: r.t, fail: r.fail === 1, durationMs: r.duration_ms, level: r.level, softFail: r.soft_fail,
       metrics: r.metrics ? (JSON.parse(r.metrics) as HistoryRow['metrics']) : [],
     }));
+  }
+
+  /** How many runs, and how many of them failed, in [from, to] (uptime figures). */
+  runCounts(name: string, from: number, to: number): { runs: number; fails: number } {
+    const r = this.q.counts.get(this.checkId(name), from, to) as { runs: number; fails: number };
+    return { runs: r.runs, fails: r.fails };
   }
 
   transitions(name: string, limit = 100): TransitionRow[] {

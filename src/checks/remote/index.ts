@@ -35,6 +35,7 @@ export const remote = defineCheck({
   options: RemoteOptions,
   defaultTimeout: null,
   retries: false,
+  cloneable: false,
   displayType: (c) => `remote.${c.subType ?? 'unknown'}`,
   async run(o, ctx) {
     const st = ctx.check.state;

@@ -1,0 +1,96 @@
+/**
+ * The web UI as a Hono app built from a Site: security headers on every
+ * response, session lookup, CSRF check on every unsafe request, the page
+ * routes (each with its role guard), static files, the live-update stream,
+ * and any extra sub-apps (REST API, /metrics, …) mounted on the same server.
+ */
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import type { Site } from '../site.ts';
+import { loadAssets, staticRoutes } from './assets.ts';
+import { ADDRESS_THROTTLE, PasswordChecker, Throttle, USER_THROTTLE, userHash, type Verify } from './auth.ts';
+import { sessionMiddleware, type WebEnv } from './context.ts';
+import { csrfMiddleware } from './csrf.ts';
+import type { WebDeps, WebExtension } from './deps.ts';
+import { securityHeaders } from './headers.ts';
+import { LiveHub } from './live.ts';
+import { liveMessages } from './render.tsx';
+import { loadSigningKey, SessionStore } from './sessions.ts';
+import { authRoutes } from './routes/auth.tsx';
+import { homeRoutes } from './routes/home.tsx';
+import { checksRoutes } from './routes/checks.tsx';
+import { checkRoutes } from './routes/check.tsx';
+import { actionsRoutes } from './routes/actions.tsx';
+import { usersRoutes } from './routes/users.tsx';
+import { configRoutes } from './routes/config.tsx';
+import { eventRoutes } from './routes/events.ts';
+
+export type { WebEnv } from './context.ts';
+export type { WebExtension } from './deps.ts';
+
+export interface WebAppOptions {
+  /** served over HTTPS (Secure cookies, HSTS, __Host- cookie names) */
+  secure: boolean;
+  /** session signing key; default: `<site file stem>.session-key` in the site folder */
+  keyPath?: string;
+  extensions?: WebExtension[];
+  /** password verification (tests count calls); default argon2 */
+  verify?: Verify;
+  /** live-update batch window (ms) */
+  flushMs?: number;
+  portOverride?: number;
+}
+
+export interface WebApp {
+  app: Hono<WebEnv>;
+  deps: WebDeps;
+  /** ends live streams and stops listening to the site */
+  close(): void;
+}
+
+export function signingKeyPath(site: Site): string {
+  const stem = site.configPath.slice(site.base.length + 1).replace(/\.(json|conf)$/i, '');
+  return join(site.base, `${stem}.session-key`);
+}
+
+export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp> {
+  const key = await loadSigningKey(o.keyPath ?? signingKeyPath(site));
+  const now = (): number => site.clock.now();
+  const sessions = new SessionStore(site.db, key, now);
+  const extensions = [...(o.extensions ?? [])];
+  const alive = (id: string): boolean => sessions.alive(id, (u) => userHash(site.settings.webui, u));
+  const deps: WebDeps = {
+    site,
+    sessions,
+    passwords: new PasswordChecker(o.verify),
+    userThrottle: new Throttle(now, USER_THROTTLE),
+    addressThrottle: new Throttle(now, ADDRESS_THROTTLE),
+    secure: o.secure,
+    assets: loadAssets(),
+    hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps
+    portOverride: o.portOverride,
+  };
+  deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
+
+  const app = new Hono<WebEnv>();
+  app.use('*', securityHeaders(o.secure));
+  app.use('*', sessionMiddleware(site, sessions, o.secure));
+  app.use('*', csrfMiddleware({ exempt: () => extensions.filter((e) => e.csrf === false).map((e) => e.path) }));
+  // extensions first, so their paths never fall into a page route
+  for (const e of extensions) app.route(e.path, e.app);
+  app.route('/', staticRoutes(deps.assets));
+  app.route('/', authRoutes(deps));
+  app.route('/', homeRoutes(deps));
+  app.route('/', eventRoutes(deps));
+  app.route('/', checksRoutes(deps));
+  app.route('/', checkRoutes(deps));
+  app.route('/', actionsRoutes(deps));
+  app.route('/', usersRoutes(deps));
+  app.route('/', configRoutes(deps));
+  app.notFound((c) => c.text('not found', 404));
+  app.onError((err, c) => {
+    site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
+    return c.text('internal error (see the server log)', 500);
+  });
+  return { app, deps, close: () => deps.hub.close() };
+}

@@ -1,0 +1,82 @@
+/**
+ * Static files: our CSS, script and icon sprite from views/static/, and htmx
+ * (+ its SSE extension) straight from the htmx.org package. Each is served as
+ * `/s/<stem>.<content hash>.<ext>` with a year of immutable caching and an
+ * SRI hash for the tag; a changed file gets a new URL (spec §8.1 does the
+ * same with `?v=`). Anything else under /s/ is 404.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { PROJECT_ROOT } from '../version.ts';
+import type { WebEnv } from './context.ts';
+
+export interface Asset {
+  url: string;
+  /** SRI value for integrity="" */
+  integrity: string;
+  type: string;
+  body: Buffer;
+}
+
+export interface Assets {
+  css: Asset;
+  app: Asset;
+  htmx: Asset;
+  sse: Asset;
+  icons: Asset;
+  byUrl: Map<string, Asset>;
+}
+
+const TYPES: Record<string, string> = {
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+
+function asset(stem: string, ext: string, body: Buffer): Asset {
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  return {
+    url: `/s/${stem}.${hash}.${ext}`,
+    integrity: `sha384-${createHash('sha384').update(body).digest('base64')}`,
+    type: TYPES[ext] ?? 'application/octet-stream',
+    body,
+  };
+}
+
+export function staticDir(): string {
+  return join(PROJECT_ROOT, 'views', 'static');
+}
+
+let cached: Assets | null = null;
+
+export function loadAssets(): Assets {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const read = (p: string): Buffer => readFileSync(p);
+  const dir = staticDir();
+  const a = {
+    css: asset('app', 'css', read(join(dir, 'app.css'))),
+    app: asset('app', 'js', read(join(dir, 'app.js'))),
+    icons: asset('icons', 'svg', read(join(dir, 'icons.svg'))),
+    htmx: asset('htmx', 'js', read(require.resolve('htmx.org/dist/htmx.min.js'))),
+    sse: asset('hx-sse', 'js', read(require.resolve('htmx.org/dist/ext/hx-sse.min.js'))),
+  };
+  cached = { ...a, byUrl: new Map(Object.values(a).map((x) => [x.url, x])) };
+  return cached;
+}
+
+export function staticRoutes(assets: Assets): Hono<WebEnv> {
+  const r = new Hono<WebEnv>();
+  r.get('/s/:file', (c) => {
+    const a = assets.byUrl.get(new URL(c.req.url).pathname);
+    if (!a) return c.text('not found', 404);
+    return c.body(new Uint8Array(a.body), 200, {
+      'Content-Type': a.type,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+  return r;
+}

@@ -1,0 +1,138 @@
+/**
+ * Who may log in and what they may do (spec §8.2, extended with roles).
+ *
+ * - Passwords: argon2 PHC strings; fletchck's argon2id and argon2i hashes
+ *   verify unchanged. An unknown or empty user name is verified against a
+ *   dummy hash (fletchck's `""` user when present), so it costs the same.
+ * - Roles: `webui.roles[user]`, else fletchck's mapping: `admin` is admin,
+ *   every other user is operator.
+ * - Throttling: failures per user name and per client address back off
+ *   exponentially once a small allowance is used up.
+ */
+import argon2 from 'argon2';
+import type { WebuiConfig } from '../config/load.ts';
+import { hashPassword, randomPassword } from '../config/init.ts';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** fletchck's administrator (spec §8.2: only `admin` manages users). */
+export const ADMIN_USER = 'admin';
+
+export function roleOf(webui: WebuiConfig | null, user: string): Role {
+  const r = webui?.roles?.[user];
+  if (r) return r;
+  return user === ADMIN_USER ? 'admin' : 'operator';
+}
+
+export function allows(role: Role, need: Role): boolean {
+  return RANK[role] >= RANK[need];
+}
+
+/** Users that can log in (the `""` dummy user never can). */
+export function userHash(webui: WebuiConfig | null, user: string): string | undefined {
+  if (!user) return undefined;
+  const users = webui?.users;
+  if (!users || !Object.hasOwn(users, user)) return undefined;
+  return users[user];
+}
+
+export type Verify = (hash: string, password: string) => Promise<boolean>;
+
+/** argon2 verify that never throws (a malformed stored hash simply fails). */
+export const argonVerify: Verify = async (hash, password) => {
+  try {
+    // spec §8.2: fletchck cuts the stored hash to 1024 characters before verifying
+    return await argon2.verify(hash.slice(0, 1024), password);
+  } catch {
+    return false;
+  }
+};
+
+export class PasswordChecker {
+  private dummy: Promise<string> | null = null;
+
+  constructor(private readonly verify: Verify = argonVerify) {}
+
+  private dummyHash(webui: WebuiConfig | null): Promise<string> {
+    const own = webui?.users?.[''];
+    if (typeof own === 'string' && own.startsWith('$argon2')) return Promise.resolve(own);
+    this.dummy ??= hashPassword(randomPassword());
+    return this.dummy;
+  }
+
+  /**
+   * True only for a known user with the right password. Exactly one argon2
+   * verification happens either way, so timing does not reveal which user
+   * names exist.
+   */
+  async check(webui: WebuiConfig | null, user: string, password: string): Promise<boolean> {
+    const hash = userHash(webui, user);
+    if (hash === undefined) {
+      await this.verify(await this.dummyHash(webui), password);
+      return false;
+    }
+    return this.verify(hash, password);
+  }
+}
+
+interface Failures {
+  count: number;
+  /** earliest time of the next allowed attempt */
+  until: number;
+  last: number;
+}
+
+export interface ThrottleOptions {
+  /** failures allowed before delays start */
+  free: number;
+  /** first delay, doubled per further failure */
+  baseMs: number;
+  maxMs: number;
+  /** failures are forgotten after this long without one */
+  forgetMs: number;
+}
+
+/** Exponential back-off per key (user name, client address). */
+export class Throttle {
+  private readonly map = new Map<string, Failures>();
+
+  constructor(private readonly now: () => number, private readonly o: ThrottleOptions) {}
+
+  /** ms until the key may try again (0 = now). */
+  wait(key: string): number {
+    const f = this.map.get(key);
+    if (!f) return 0;
+    const t = this.now();
+    if (t - f.last > this.o.forgetMs) {
+      this.map.delete(key);
+      return 0;
+    }
+    return Math.max(0, f.until - t);
+  }
+
+  fail(key: string): void {
+    const t = this.now();
+    const prev = this.map.get(key);
+    const count = prev && t - prev.last <= this.o.forgetMs ? prev.count + 1 : 1;
+    const over = count - this.o.free;
+    const delay = over > 0 ? Math.min(this.o.maxMs, this.o.baseMs * 2 ** (over - 1)) : 0;
+    this.map.delete(key);
+    this.map.set(key, { count, until: t + delay, last: t });
+    // bounded memory under a flood of distinct keys: drop the oldest entries
+    if (this.map.size > 10_000) {
+      for (const k of this.map.keys()) {
+        this.map.delete(k);
+        if (this.map.size <= 9_000) break;
+      }
+    }
+  }
+
+  reset(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+export const USER_THROTTLE: ThrottleOptions = { free: 5, baseMs: 2000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
+export const ADDRESS_THROTTLE: ThrottleOptions = { free: 20, baseMs: 2000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };

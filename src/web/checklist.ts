@@ -1,0 +1,125 @@
+/**
+ * The checks page's content for a filter and a page (spec §8.3 grouping,
+ * siteward's filter and pagination so 10,000 checks stay usable).
+ */
+import type { Site } from '../site.ts';
+import { checkType } from '../checks/registry.ts';
+import { checkVM, displayState, grouping, type CheckVM, type DisplayState } from './model.ts';
+
+export const PAGE_ROWS = 200;
+
+export interface ListQuery {
+  q: string;
+  type: string;
+  state: DisplayState | '';
+  page: number;
+}
+
+export interface ListRow {
+  vm: CheckVM;
+  first: boolean;
+  last: boolean;
+}
+
+export interface Section {
+  seq: string | null;
+  header: CheckVM | null;
+  /** position of the sequence among sequences (for its move buttons) */
+  firstSeq: boolean;
+  lastSeq: boolean;
+  rows: ListRow[];
+  continued: boolean;
+  /** rows of this group on all pages */
+  total: number;
+}
+
+export interface CheckList {
+  query: ListQuery;
+  sections: Section[];
+  page: number;
+  pages: number;
+  /** matching rows on all pages */
+  rows: number;
+}
+
+const STATES = new Set(['PASS', 'FAIL', 'SOFTFAIL', 'PAUSED', 'ERROR']);
+
+export function parseQuery(get: (k: string) => string | undefined): ListQuery {
+  const state = (get('state') ?? '').toUpperCase();
+  const page = Number.parseInt(get('page') ?? '1', 10);
+  return {
+    q: (get('q') ?? '').trim(),
+    type: checkType(get('type') ?? '') ? (get('type') as string) : '',
+    state: STATES.has(state) ? (state as DisplayState) : '',
+    page: Number.isFinite(page) && page > 0 ? page : 1,
+  };
+}
+
+export function queryString(q: ListQuery, page = q.page): string {
+  const p = new URLSearchParams();
+  if (q.q) p.set('q', q.q);
+  if (q.type) p.set('type', q.type);
+  if (q.state) p.set('state', q.state);
+  if (page > 1) p.set('page', String(page));
+  return p.toString();
+}
+
+export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
+  const g = grouping(site);
+  const needle = query.q.toLowerCase();
+  const filtering = needle !== '' || query.type !== '' || query.state !== '';
+  const matches = (name: string): boolean => {
+    const e = site.entry(name);
+    if (!e) return false;
+    if (needle && !name.toLowerCase().includes(needle)) return false;
+    if (query.type && e.config.type !== query.type) return false;
+    if (query.state && displayState(site, e) !== query.state) return false;
+    return true;
+  };
+  // pass 1: which rows match, per group (cheap: no view models yet)
+  const plan = g.groups.map((grp) => {
+    const idx: number[] = [];
+    grp.members.forEach((m, i) => { if (matches(m)) idx.push(i); });
+    const show = !filtering || idx.length > 0 || (grp.seq !== null && matches(grp.seq));
+    return { grp, idx, show };
+  }).filter((x) => x.show && (x.grp.seq !== null || x.grp.members.length > 0 || !filtering));
+  const rows = plan.reduce((n, x) => n + x.idx.length, 0);
+  const pages = Math.max(1, Math.ceil(rows / pageRows));
+  const page = Math.min(query.page, pages);
+  const from = (page - 1) * pageRows;
+  const to = from + pageRows;
+  // pass 2: the page's sections, with view models only for what is shown
+  const sections: Section[] = [];
+  let at = 0;
+  for (const { grp, idx } of plan) {
+    const start = at;
+    const end = at + idx.length;
+    at = end;
+    const visible = idx.length === 0 ? (start >= from && start < to) || (start === from && rows === 0) : end > from && start < to;
+    if (!visible) continue;
+    const slice = idx.slice(Math.max(0, from - start), Math.max(0, to - start));
+    const seqPos = grp.seq === null ? -1 : g.seqs.indexOf(grp.seq);
+    sections.push({
+      seq: grp.seq,
+      header: grp.seq === null ? null : checkVM(site, grp.seq),
+      firstSeq: seqPos === 0,
+      lastSeq: seqPos === g.seqs.length - 1,
+      rows: slice.map((i) => ({ vm: checkVM(site, grp.members[i])!, first: i === 0, last: i === grp.members.length - 1 })),
+      continued: start < from,
+      total: idx.length,
+    });
+  }
+  return { query: { ...query, page }, sections, page, pages, rows };
+}
+
+/** The rows of `name` as the page would draw them (one per group listing it). */
+export function rowsOf(site: Site, name: string): { group: string | null; row: ListRow }[] {
+  const vm = checkVM(site, name);
+  if (!vm) return [];
+  const out: { group: string | null; row: ListRow }[] = [];
+  for (const grp of grouping(site).groups) {
+    const i = grp.members.indexOf(name);
+    if (i >= 0) out.push({ group: grp.seq, row: { vm, first: i === 0, last: i === grp.members.length - 1 } });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Everything the routes share, built once per web server (src/web/app.ts).
+ */
+import type { Hono } from 'hono';
+import type { Site } from '../site.ts';
+import type { Assets } from './assets.ts';
+import type { PasswordChecker, Throttle } from './auth.ts';
+import type { WebEnv } from './context.ts';
+import type { LiveHub } from './live.ts';
+import type { SessionStore } from './sessions.ts';
+
+/**
+ * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
+ * It gets the security headers and the session lookup (`c.get('auth')`);
+ * it does its own authorisation (e.g. with `need()` or bearer tokens).
+ * `csrf: false` exempts its unsafe methods from the session CSRF check — only
+ * for endpoints that never accept the session cookie as authority.
+ */
+export interface WebExtension {
+  path: string;
+  app: Hono<WebEnv>;
+  csrf?: boolean;
+}
+
+export interface WebDeps {
+  site: Site;
+  sessions: SessionStore;
+  passwords: PasswordChecker;
+  userThrottle: Throttle;
+  addressThrottle: Throttle;
+  /** served over HTTPS (Secure cookies, HSTS) */
+  secure: boolean;
+  assets: Assets;
+  hub: LiveHub;
+  /** `--port`: the listen port regardless of webui.port */
+  portOverride?: number;
+}

@@ -1,0 +1,106 @@
+/**
+ * A check's history for the detail page: uptime over 24 h / 7 d / 30 d, a
+ * sparkline of its main measurement, its transitions, and the delivery
+ * status of its notifications when the notifier records them.
+ */
+import type { Site } from '../site.ts';
+import { displayTime } from '../util/time.ts';
+
+export interface Uptime {
+  label: string;
+  runs: number;
+  /** percentage of passing runs, null without runs */
+  percent: number | null;
+}
+
+export interface SparkPoint {
+  t: number;
+  v: number | null;
+  fail: boolean;
+}
+
+export interface Spark {
+  /** what is plotted: a metric name, "level" or "run time" */
+  series: string;
+  unit: string;
+  points: SparkPoint[];
+  from: number;
+  to: number;
+  min: number;
+  max: number;
+}
+
+export interface TransitionVM {
+  at: string;
+  to: string;
+  notified: boolean;
+  log: string[];
+}
+
+export type { DeliveryRecord } from '../actions/dispatch.ts';
+
+const DAY = 86_400_000;
+
+export function uptimes(site: Site, name: string): Uptime[] {
+  const now = site.clock.now();
+  return [
+    ['24 h', DAY],
+    ['7 d', 7 * DAY],
+    ['30 d', 30 * DAY],
+  ].map(([label, span]) => {
+    const r = site.store.runCounts(name, now - (span as number), now);
+    return { label: label as string, runs: r.runs, percent: r.runs ? (100 * (r.runs - r.fails)) / r.runs : null };
+  });
+}
+
+const LEVEL_NUMBER = /^\s*(-?\d+(?:\.\d+)?)\s*(\S*)/;
+
+/** The last day of runs, at most `maxPoints` (bucketed by time, keeping any failure). */
+export function sparkline(site: Site, name: string, maxPoints = 120): Spark {
+  const to = site.clock.now();
+  const from = to - DAY;
+  const rows = site.store.history(name, from, to, 20_000).reverse();
+  let series = 'run time';
+  let unit = 'ms';
+  let pick: (r: (typeof rows)[number]) => number | null = (r) => r.durationMs;
+  const metric = rows.find((r) => r.metrics.length > 0)?.metrics[0];
+  if (metric) {
+    series = metric.name;
+    unit = metric.unit ?? '';
+    pick = (r) => r.metrics.find((m) => m.name === metric.name)?.value ?? null;
+  } else if (rows.some((r) => r.level && LEVEL_NUMBER.test(r.level))) {
+    series = 'level';
+    unit = LEVEL_NUMBER.exec(rows.find((r) => r.level && LEVEL_NUMBER.test(r.level))!.level!)?.[2] ?? '';
+    pick = (r) => {
+      const m = r.level ? LEVEL_NUMBER.exec(r.level) : null;
+      return m ? Number(m[1]) : null;
+    };
+  }
+  const points: SparkPoint[] = [];
+  const span = Math.max(1, to - from);
+  let bucket = -1;
+  for (const r of rows) {
+    const b = Math.floor(((r.t - from) / span) * maxPoints);
+    const v = pick(r);
+    const last = points[points.length - 1];
+    if (b === bucket && last) {
+      // within a bucket keep the largest value and any failure
+      if (v !== null && (last.v === null || v > last.v)) last.v = v;
+      last.fail ||= r.fail;
+    } else {
+      points.push({ t: r.t, v, fail: r.fail });
+      bucket = b;
+    }
+  }
+  const values = points.map((p) => p.v).filter((v): v is number => v !== null);
+  return {
+    series, unit, points, from, to,
+    min: values.length ? Math.min(...values) : 0,
+    max: values.length ? Math.max(...values) : 0,
+  };
+}
+
+export function transitions(site: Site, name: string, limit = 30): TransitionVM[] {
+  const zone = site.entry(name)?.zone ?? null;
+  return site.store.transitions(name, limit).map((t) => ({ at: displayTime(t.t, zone), to: t.to, notified: t.notify, log: t.log }));
+}

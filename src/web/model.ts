@@ -1,0 +1,218 @@
+/**
+ * What the pages show, computed from the site: one view model per check, the
+ * grouping of the checks page (spec §8.6 "checks map"), counts by state.
+ * Views get these plain objects and never reach into the engine.
+ */
+import { createHash } from 'node:crypto';
+import type { Site } from '../site.ts';
+import type { LoadedSite } from '../config/load.ts';
+import type { CheckEntry } from '../config/model.ts';
+import { checkType } from '../checks/registry.ts';
+import { isFailing, type FailState } from '../engine/state.ts';
+import { displayTime } from '../util/time.ts';
+import { formatTriggerText } from '../config/trigger.ts';
+import { formatIssue } from '../config/issues.ts';
+
+export type DisplayState = 'PASS' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR';
+export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'PAUSED', 'PASS'];
+
+/** A stable, markup-safe element id for any check name (names may hold any character). */
+export function cid(name: string): string {
+  return `c${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+}
+
+/** Types that contain other checks (sequences): they head a group on the checks page. */
+export function isGroupType(type: string): boolean {
+  return checkType(type)?.members !== undefined;
+}
+
+export interface CheckVM {
+  name: string;
+  id: string;
+  type: string;
+  displayType: string;
+  isGroup: boolean;
+  state: DisplayState;
+  failState: FailState;
+  softFail: string | null;
+  level: string | null;
+  log: string[];
+  lastCheck: string;
+  lastFail: string;
+  lastPass: string;
+  lastUpdate: string;
+  nextRun: string;
+  triggerKind: 'interval' | 'cron' | null;
+  triggerText: string;
+  paused: boolean;
+  active: boolean;
+  errors: string[];
+  /** for groups: the members whose state is failing */
+  failingMembers: string[];
+  cloneable: boolean;
+}
+
+export function displayState(site: Site, e: CheckEntry): DisplayState {
+  const c = e.config;
+  if (c.paused) return 'PAUSED';
+  const s = site.state(c.name);
+  if (!e.active) return 'ERROR';
+  if (!isFailing(s.failState)) return 'PASS';
+  // a dependency soft-fail (spec §3.2 step 3) is labelled with the dependency's name
+  return s.softFail !== null && c.depends.includes(s.softFail) ? 'SOFTFAIL' : 'FAIL';
+}
+
+export function checkVM(site: Site, name: string): CheckVM | null {
+  const e = site.entry(name);
+  if (!e) return null;
+  const c = e.config;
+  const s = site.state(name);
+  const t = checkType(c.type);
+  const trig = c.trigger ?? null;
+  const next = site.nextRun(name);
+  const group = isGroupType(c.type);
+  return {
+    name,
+    id: cid(name),
+    type: c.type,
+    displayType: site.runtime.displayType(e),
+    isGroup: group,
+    state: displayState(site, e),
+    failState: s.failState,
+    softFail: s.softFail,
+    level: s.level,
+    log: s.log,
+    lastCheck: displayTime(s.lastCheck, e.zone),
+    lastFail: displayTime(s.lastFail, e.zone),
+    lastPass: displayTime(s.lastPass, e.zone),
+    lastUpdate: displayTime(s.lastUpdate, e.zone),
+    nextRun: next === null ? '' : displayTime(next, e.zone),
+    triggerKind: trig && 'interval' in trig ? 'interval' : trig && 'cron' in trig ? 'cron' : null,
+    triggerText: formatTriggerText(trig),
+    paused: c.paused,
+    active: e.active,
+    errors: site.issuesFor(name).filter((i) => i.severity === 'error').map(formatIssue),
+    failingMembers: group ? membersOf(site.loaded, name).filter((m) => isFailing(site.state(m).failState)) : [],
+    cloneable: t?.cloneable !== false,
+  };
+}
+
+/** A group type's members as configured (existing checks only), in run order. */
+export function membersOf(loaded: LoadedSite, name: string): string[] {
+  const e = loaded.checks.get(name);
+  if (!e) return [];
+  const t = checkType(e.config.type);
+  if (!t?.members) return [];
+  let list: string[];
+  try {
+    list = e.opts ? t.members(e.opts) : [];
+  } catch {
+    list = [];
+  }
+  const seen = new Set<string>();
+  return list
+    .map((m, i) => ({ m, i, e: loaded.checks.get(m) }))
+    .filter((x): x is { m: string; i: number; e: CheckEntry } => x.e !== undefined && x.m !== name && !seen.has(x.m) && (seen.add(x.m), true))
+    .sort((a, b) => a.e.config.priority - b.e.config.priority || a.i - b.i)
+    .map((x) => x.m);
+}
+
+export interface Group {
+  /** the sequence heading the group, or null for "Not sequenced" */
+  seq: string | null;
+  members: string[];
+}
+
+export interface Grouping {
+  groups: Group[];
+  /** check → the sequences it is a member of */
+  inseqs: Map<string, string[]>;
+  /** group-type checks in (priority, file) order */
+  seqs: string[];
+}
+
+const groupCache = new WeakMap<LoadedSite, Grouping>();
+
+/** spec §8.6: each sequence with its members, then the checks in no sequence. */
+export function grouping(site: Site): Grouping {
+  const loaded = site.loaded;
+  const hit = groupCache.get(loaded);
+  if (hit) return hit;
+  const sorted = site.sortedChecks();
+  const seqs = sorted.filter((e) => isGroupType(e.config.type)).map((e) => e.config.name);
+  const inseqs = new Map<string, string[]>();
+  const groups: Group[] = [];
+  for (const s of seqs) {
+    const members = membersOf(loaded, s);
+    for (const m of members) {
+      const l = inseqs.get(m);
+      if (l) l.push(s);
+      else inseqs.set(m, [s]);
+    }
+    groups.push({ seq: s, members });
+  }
+  const loose = sorted.filter((e) => !isGroupType(e.config.type) && !inseqs.has(e.config.name)).map((e) => e.config.name);
+  groups.push({ seq: null, members: loose });
+  const g = { groups, inseqs, seqs };
+  groupCache.set(loaded, g);
+  return g;
+}
+
+export type Counts = Record<DisplayState, number> & { total: number };
+
+export function counts(site: Site): Counts {
+  const out: Counts = { PASS: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, total: 0 };
+  for (const e of site.loaded.checks.values()) {
+    out[displayState(site, e)]++;
+    out.total++;
+  }
+  return out;
+}
+
+/** spec §8.3: the header badge counts failing checks that are not sequences. */
+export function failingCount(site: Site): number {
+  let n = 0;
+  for (const e of site.loaded.checks.values()) {
+    if (!isGroupType(e.config.type) && isFailing(site.state(e.config.name).failState)) n++;
+  }
+  return n;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The raw check object from the site document (what the file holds). */
+export function rawCheck(loaded: LoadedSite, name: string): Record<string, unknown> | undefined {
+  const checks = loaded.doc.checks as Record<string, unknown> | undefined;
+  const v = checks && Object.hasOwn(checks, name) ? checks[name] : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+export function rawAction(loaded: LoadedSite, name: string): Record<string, unknown> | undefined {
+  const actions = loaded.doc.actions as Record<string, unknown> | undefined;
+  const v = actions && Object.hasOwn(actions, name) ? actions[name] : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+
+/**
+ * A version tag for optimistic locking: two tabs editing the same thing see
+ * a conflict instead of silently overwriting each other. Runtime `data` is
+ * left out (it changes with every run).
+ */
+export function versionOf(v: unknown): string {
+  let x = v;
+  if (x !== null && typeof x === 'object' && !Array.isArray(x) && 'data' in x) {
+    const { data: _data, ...rest } = x as Record<string, unknown>;
+    x = rest;
+  }
+  return createHash('sha256').update(JSON.stringify(canonical(x) ?? null)).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,167 @@
+/**
+ * Rendering helpers: the page context of a request, HTML responses, and the
+ * live fragments shared by the SSE stream and htmx responses (one partial
+ * per widget, whichever way it reaches the page).
+ */
+import type { Child } from 'hono/jsx';
+import type { Site } from '../site.ts';
+import { isFailing } from '../engine/state.ts';
+import { displayTime } from '../util/time.ts';
+import { allows } from './auth.ts';
+import { authOf, type WebContext } from './context.ts';
+import type { WebDeps } from './deps.ts';
+import { checkVM, counts, failingCount, grouping, type CheckVM } from './model.ts';
+import { buildList, parseQuery, queryString, rowsOf } from './checklist.ts';
+import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
+import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
+import type { PageCtx } from '../../views/ui.tsx';
+import { FailBadge } from '../../views/partials/fail-badge.tsx';
+import { Summary } from '../../views/partials/summary.tsx';
+import { CheckRow } from '../../views/partials/check-row.tsx';
+import { CheckStatus } from '../../views/partials/check-status.tsx';
+import { LogBlock } from '../../views/partials/log-block.tsx';
+import { History } from '../../views/partials/history.tsx';
+import { SiteLogAppend } from '../../views/partials/site-log.tsx';
+import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
+
+export async function toHtml(node: Child): Promise<string> {
+  if (node === null || node === undefined || typeof node === 'boolean') return '';
+  return String(await (node as { toString(): string | Promise<string> }).toString());
+}
+
+export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageCtx {
+  const a = authOf(c);
+  return {
+    site: d.site.name,
+    user: a.user,
+    role: a.role,
+    csrf: a.session.csrf,
+    assets: d.assets,
+    failCount: failingCount(d.site),
+    path: new URL(c.req.url).pathname,
+    can: { operate: allows(a.role, 'operator'), admin: allows(a.role, 'admin') },
+    live: live ? viewQuery(live) : null,
+  };
+}
+
+export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Promise<Response> {
+  return c.html(await toHtml(node), status);
+}
+
+/** How many failing cards the home page shows before "N more…". */
+const HOME_CARDS = 100;
+
+export function homeData(site: Site): HomeData {
+  const g = grouping(site);
+  const failing: CheckVM[] = [];
+  let more = 0;
+  for (const e of site.sortedChecks()) {
+    const name = e.config.name;
+    if (g.inseqs.has(name) || !isFailing(site.state(name).failState)) continue;
+    if (failing.length < HOME_CARDS) failing.push(checkVM(site, name)!);
+    else more++;
+  }
+  return { site: site.name, counts: counts(site), failing, more, anyFailing: failingCount(site) > 0 };
+}
+
+export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
+  const zone = site.entry(vm.name)?.zone ?? null;
+  return {
+    id: vm.id, uptime: uptimes(site, vm.name), spark: sparkline(site, vm.name), transitions: transitions(site, vm.name),
+    deliveries, zoneTime: (t) => displayTime(t, zone), oob,
+  };
+}
+
+export function checkDeliveries(site: Site, name: string): Promise<DeliveryRecord[] | null> {
+  try {
+    return Promise.resolve(site.notifier.deliveries({ check: name, limit: 20 }));
+  } catch {
+    return Promise.resolve(null);
+  }
+}
+
+interface Who {
+  csrf: string;
+  operate: boolean;
+}
+
+/** The live partials of one page for a set of changes. */
+export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
+  const parts: Child[] = [];
+  const anyState = b.states.size > 0;
+  if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);
+  switch (view.kind) {
+    case 'home':
+      if (anyState) {
+        parts.push(<Summary counts={counts(site)} assets={d.assets} oob />);
+        parts.push(<HomeMain d={homeData(site)} assets={d.assets} csrf={who.csrf} operate={who.operate} oob />);
+      }
+      break;
+    case 'checks': {
+      if (!anyState) break;
+      parts.push(<Summary counts={counts(site)} assets={d.assets} oob />);
+      const q = new URLSearchParams(view.query);
+      const list = buildList(site, parseQuery((k) => q.get(k) ?? undefined));
+      const shown = new Set<string>();
+      for (const s of list.sections) {
+        if (s.seq !== null) shown.add(s.seq);
+        for (const r of s.rows) shown.add(r.vm.name);
+      }
+      const back = `/checks${queryString(list.query) ? `?${queryString(list.query)}` : ''}`;
+      const rowCtx = { assets: d.assets, csrf: who.csrf, operate: who.operate, back };
+      for (const name of b.states) {
+        if (!shown.has(name)) continue;
+        for (const { group, row } of rowsOf(site, name)) {
+          parts.push(<CheckRow vm={row.vm} group={group} ctx={rowCtx} first={row.first} last={row.last} oob />);
+        }
+      }
+      break;
+    }
+    case 'check': {
+      const vm = checkVM(site, view.name);
+      if (!vm) break;
+      if (b.states.has(view.name)) {
+        parts.push(<CheckStatus vm={vm} assets={d.assets} inseqs={grouping(site).inseqs.get(vm.name) ?? []} oob />);
+        parts.push(<LogBlock vm={vm} id oob />);
+      }
+      if (b.ran.has(view.name) || b.states.has(view.name)) {
+        parts.push(<History {...historyProps(site, vm, await checkDeliveries(site, vm.name), true)} />);
+      }
+      break;
+    }
+    case 'log':
+      if (b.lines.length) parts.push(<SiteLogAppend lines={b.lines} />);
+      break;
+    default:
+      break;
+  }
+  const out = await Promise.all(parts.map(toHtml));
+  return out.join('\n');
+}
+
+/** Messages for one live client. */
+export async function liveMessages(site: Site, d: WebDeps, client: LiveClient, b: Batch): Promise<LiveMessage[]> {
+  const msgs: LiveMessage[] = [];
+  const v = client.view;
+  let states = b.states;
+  if (b.config) {
+    if (v.kind === 'checks') msgs.push({ event: 'sw-config', data: '' });
+    // the batch is shared by every client: extend a copy
+    if (v.kind === 'home' || v.kind === 'page') states = new Set([...b.states, ...b.config.changed, ...b.config.removed]);
+    if (v.kind === 'check') {
+      const touched = b.config.changed.has(v.name) || b.config.removed.has(v.name) || b.config.renamed.some(([from]) => from === v.name);
+      if (touched) {
+        const gone = !site.entry(v.name);
+        const note = gone ? 'This check was renamed or deleted elsewhere.' : 'This check was changed elsewhere: reload the page before editing it.';
+        msgs.push({ data: `<div id="notice" class="notice" role="status" hx-swap-oob="true">${escapeText(note)}</div>` });
+      }
+    }
+  }
+  const html = await fragment(site, d, v, client, { ...b, states });
+  if (html) msgs.push({ data: html });
+  return msgs;
+}
+
+function escapeText(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,225 @@
+/**
+ * Actions: list, editor (spec §8.5, fields from the action registry) and
+ * "Test action" (spec §5.6).
+ */
+import { randomInt } from 'node:crypto';
+import { Hono } from 'hono';
+import { actionType, actionTypes } from '../../actions/registry.ts';
+import type { Notification } from '../../actions/types.ts';
+import { deleteAction, putAction, setActionChecks } from '../../config/edits.ts';
+import { formatIssue } from '../../config/issues.ts';
+import { displayTime } from '../../util/time.ts';
+import { VERSION } from '../../version.ts';
+import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
+import type { WebDeps } from '../deps.ts';
+import { fieldsOf, formValues, listValue, readFields, type FormValues } from '../fields.ts';
+import { rawAction, versionOf } from '../model.ts';
+import { formState, OPT } from '../check-form.ts';
+import { html, pageCtx } from '../render.tsx';
+import { notFound } from './checks.tsx';
+import { ActionFields, ActionPage, ActionsPage, type ActionFormData } from '../../../views/pages/actions.tsx';
+import { ConfirmPage } from '../../../views/pages/simple.tsx';
+import type { FormState } from '../../../views/partials/fields.tsx';
+import { actionUrl } from '../../../views/ui.tsx';
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+class Conflict extends Error {}
+
+/** The synthetic check a test notification is about (spec §5.6). */
+export function testNotification(site: string, now: number, zone: string | null): Notification {
+  const pct = `${randomInt(0, 101)}%`;
+  return {
+    site, kind: 'test', at: now,
+    check: {
+      name: 'Test Notification', type: 'action-test', state: 'FAIL', failState: true, softFail: null, level: pct,
+      log: ['Testing action notification', `siteward version: ${VERSION}`, `Some random value: ${pct}`],
+      summary: `Some random value: ${pct}`, lastFail: now, lastPass: now, lastCheck: now, zone,
+    },
+  };
+}
+
+export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
+  const r = new Hono<WebEnv>();
+  const { site } = d;
+
+  const usedBy = (name: string): string[] => [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
+  const fieldsFor = (type: string) => {
+    const t = actionType(type);
+    return t ? fieldsOf(t.options) : [];
+  };
+
+  const formFrom = (name: string): FormState => {
+    const raw = rawAction(site.loaded, name) ?? {};
+    const type = String(raw.type ?? '');
+    const opts = isObject(raw.options) ? raw.options : {};
+    const values: FormState['values'] = { name, oldName: name, actionType: actionType(type)?.type ?? type, incheck: usedBy(name) };
+    for (const f of fieldsFor(type)) {
+      const v = opts[f.key];
+      const key = `${OPT}${f.key}`;
+      if (f.kind === 'checkbox' && (v === true || (v === undefined && f.default === true))) values[key] = 'on';
+      if (v === undefined || v === null || f.kind === 'checkbox') continue;
+      if (f.kind === 'secret') values[`${key}.stored`] = '1';
+      else if (f.kind === 'lines' || f.kind === 'members') values[key] = Array.isArray(v) ? v.map(String) : String(v).split(/\s+/).filter(Boolean);
+      else if (f.kind === 'json') values[key] = JSON.stringify(v);
+      else values[key] = String(v);
+    }
+    return { values, errors: {}, general: [] };
+  };
+
+  const page = async (c: WebContext, name: string | null, s: FormState, o: { conflict?: boolean; test?: { ok: boolean; message: string }; status?: 200 | 409 | 422 } = {}) => {
+    const type = String(s.values.actionType ?? actionTypes[0]?.type ?? '');
+    const t = actionType(type);
+    let deliveries = null;
+    if (name !== null) {
+      try {
+        deliveries = site.notifier.deliveries({ action: name, limit: 20 });
+      } catch {
+        deliveries = null;
+      }
+    }
+    const data: ActionFormData = {
+      name, s, conflict: o.conflict ?? false, test: o.test,
+      version: name === null ? '' : versionOf(rawAction(site.loaded, name)),
+      types: actionTypes.map((x) => [x.type, `${x.type} — ${x.info.summary}`]),
+      fields: { type, summary: t?.info.summary ?? '', fields: fieldsFor(type), s },
+      checkNames: [...site.loaded.checks.keys()],
+      deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),
+    };
+    return html(c, <ActionPage ctx={pageCtx(c, d, null)} d={data} />, o.status ?? 200);
+  };
+
+  const read = (form: FormValues, oldName: string | undefined) => {
+    const errors: Record<string, string> = {};
+    const typed = form.get('name') ?? '';
+    const name = typed === oldName ? typed : typed.trim();
+    if (!name) errors.name = 'is required';
+    else if (name !== oldName && site.loaded.actions.has(name)) errors.name = `an action named "${name}" already exists`;
+    const type = form.get('actionType') ?? '';
+    const t = actionType(type);
+    if (!t) errors.actionType = `unknown action type "${type}"`;
+    const old = oldName !== undefined ? rawAction(site.loaded, oldName) : undefined;
+    const oldOpts = old && isObject(old.options) && old.type === type ? old.options : {};
+    let options: Obj = {};
+    if (t) {
+      const fields = fieldsOf(t.options);
+      const rf = readFields(fields, form, OPT, oldOpts);
+      for (const [k, v] of Object.entries(rf.errors)) errors[`${OPT}${k}`] = v;
+      const known = new Set(fields.map((f) => f.key));
+      for (const [k, v] of Object.entries(oldOpts)) if (!known.has(k)) options[k] = v;
+      options = { ...options, ...rf.values };
+      const check = t.options.safeParse(options);
+      if (!check.success) for (const i of check.error.issues) errors[`${OPT}${String(i.path[0] ?? '')}`] ??= i.message;
+    }
+    const incheck = listValue(form, 'incheck');
+    const bad = incheck.filter((n) => !site.entry(n));
+    if (bad.length) errors.incheck = `unknown check${bad.length > 1 ? 's' : ''}: ${bad.join(', ')}`;
+    const { options: _o, ...rest } = old ?? {};
+    return { name, raw: { ...rest, type: t?.type ?? type, options }, incheck, errors };
+  };
+
+  const save = async (c: WebContext, oldName: string | undefined): Promise<Response> => {
+    const form = formValues(await c.req.parseBody({ all: true }));
+    const version = form.get('version') ?? '';
+    const res = read(form, oldName);
+    const again = (errors: Record<string, string>, general: string[], conflict = false) =>
+      page(c, oldName ?? null, formState(form, errors, general), { conflict, status: conflict ? 409 : 422 });
+    if (Object.keys(res.errors).length) return again(res.errors, []);
+    let mut;
+    try {
+      mut = await site.mutate((doc) => {
+        if (oldName !== undefined && versionOf(rawAction(site.loaded, oldName)) !== version) throw new Conflict();
+        if (res.name !== oldName && rawAction(site.loaded, res.name)) throw new Conflict();
+        return setActionChecks(putAction(doc, res.name, res.raw, oldName), res.name, res.incheck);
+      });
+    } catch (e) {
+      if (e instanceof Conflict) return again({}, [], true);
+      throw e;
+    }
+    if (!mut.ok) {
+      const errors: Record<string, string> = {};
+      const general: string[] = [];
+      for (const i of mut.issues) {
+        if (i.path[0] === 'actions' && i.path[1] === res.name && i.path[2] === 'options' && i.path[3] !== undefined) errors[`${OPT}${String(i.path[3])}`] ??= i.message;
+        else general.push(formatIssue(i));
+      }
+      return again(errors, general);
+    }
+    site.warn(`${oldName === undefined ? 'Added' : 'Updated'} action ${res.name} by ${authOf(c).user}`);
+    return c.redirect(actionUrl(res.name), 303);
+  };
+
+  r.get('/actions', need('viewer'), async (c) => {
+    const rows = [...site.loaded.actions.values()].map((a) => ({
+      name: a.config.name, type: a.config.type, used: usedBy(a.config.name).length, active: a.active,
+      errors: site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === a.config.name).map(formatIssue),
+    }));
+    const flash = c.req.query('deleted') ? `Deleted action "${c.req.query('deleted')}".` : undefined;
+    return html(c, <ActionsPage ctx={pageCtx(c, d, { kind: 'page' })} rows={rows} flash={flash} />);
+  });
+
+  const newForm = (c: WebContext) => {
+    const type = actionType(c.req.query('type') ?? '')?.type ?? actionTypes[0]?.type ?? '';
+    return page(c, null, { values: { actionType: type }, errors: {}, general: [] });
+  };
+  r.get('/action', need('operator'), newForm);
+  r.get('/action/', need('operator'), newForm);
+  r.post('/action', need('operator'), (c) => save(c, undefined));
+  r.post('/action/', need('operator'), (c) => save(c, undefined));
+
+  r.get('/action/:name', need('viewer'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
+    const ctx = pageCtx(c, d, null);
+    if (c.req.query('run') !== undefined && ctx.can.operate) {
+      return html(c, <ConfirmPage ctx={ctx} title="Test action" question={`Send a test notification with "${name}"?`} action={actionUrl(name, '/test')} button="Send test" fields={{ back: 'edit' }} cancel={actionUrl(name)} />);
+    }
+    if (c.req.query('delete') !== undefined && ctx.can.operate) return c.redirect(actionUrl(name, '/delete'), 302);
+    return page(c, name, formFrom(name));
+  });
+
+  r.post('/action/:name', need('operator'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
+    return save(c, name);
+  });
+
+  r.post('/action/:name/test', need('operator'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
+    const res = await site.notifier.test(name, testNotification(site.name, site.clock.now(), site.settings.timezone));
+    const test = res.ok
+      ? { ok: true, message: 'Action test completed without error.' }
+      : { ok: false, message: `Action test failed: ${res.error ?? 'unknown error'}` };
+    site.warn(`Test of action ${name}: ${res.ok ? 'ok' : `failed (${res.error ?? ''})`}`);
+    return page(c, name, formFrom(name), { test });
+  });
+
+  r.get('/action/:name/delete', need('operator'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
+    const used = usedBy(name).length;
+    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Delete action" question={`Delete the action "${name}"?${used ? ` It is removed from ${used} checks.` : ''}`} action={actionUrl(name, '/delete')} button="Delete" danger cancel={actionUrl(name)} />);
+  });
+
+  r.post('/action/:name/delete', need('operator'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
+    const form = formValues(await c.req.parseBody({ all: true }));
+    if (form.get('confirm') !== 'yes') return c.redirect(actionUrl(name, '/delete'), 303);
+    const res = await site.mutate((doc) => deleteAction(doc, name));
+    if (!res.ok) return page(c, name, { ...formFrom(name), general: res.issues.map(formatIssue) }, { status: 422 });
+    site.warn(`Deleted action ${name} by ${authOf(c).user}`);
+    return c.redirect(`/actions?deleted=${encodeURIComponent(name)}`, 303);
+  });
+
+  r.get('/ui/action-fields', need('operator'), async (c) => {
+    const type = c.req.query('actionType') ?? '';
+    const oldName = c.req.query('oldName');
+    const s: FormState = oldName && rawAction(site.loaded, oldName)?.type === type ? formFrom(oldName) : { values: { actionType: type }, errors: {}, general: [] };
+    return html(c, <ActionFields type={type} summary={actionType(type)?.info.summary ?? ''} fields={fieldsFor(type)} s={s} />);
+  });
+
+  return r;
+}

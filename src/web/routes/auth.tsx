@@ -1,0 +1,123 @@
+/**
+ * Sign in, sign out and one's own password (spec §8.2, fixed: throttled,
+ * persistent sessions, logout by POST, password change ends other sessions).
+ */
+import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
+import { hashPassword, randomPassword } from '../../config/init.ts';
+import type { WebuiConfig } from '../../config/load.ts';
+import { formatIssue } from '../../config/issues.ts';
+import { roleOf, userHash } from '../auth.ts';
+import { authOf, clientAddress, cookieNames, need, safeNext, setSessionCookie, type WebContext, type WebEnv } from '../context.ts';
+import { checkLoginToken, issueLoginToken } from '../csrf.ts';
+import type { WebDeps } from '../deps.ts';
+import { formValues } from '../fields.ts';
+import { html, pageCtx } from '../render.tsx';
+import { putUser } from '../users.ts';
+import { LoginPage } from '../../../views/pages/login.tsx';
+import { AccountPage } from '../../../views/pages/users.tsx';
+import { ConfirmPage } from '../../../views/pages/simple.tsx';
+import { emptyForm } from '../../../views/partials/fields.tsx';
+
+export const MIN_PASSWORD = 8;
+
+/** A user name as it may appear in a log line (bounded, one line). */
+export function logName(user: string): string {
+  return JSON.stringify(user.length > 64 ? `${user.slice(0, 64)}…` : user);
+}
+
+/** fletchck's `""` dummy user (spec §2.2), made only when the file has none. */
+export async function dummyHash(webui: WebuiConfig | null): Promise<string> {
+  const own = webui?.users?.[''];
+  return typeof own === 'string' ? own : hashPassword(randomPassword());
+}
+
+export function authRoutes(d: WebDeps): Hono<WebEnv> {
+  const r = new Hono<WebEnv>();
+  const { site } = d;
+
+  const loginPage = async (c: WebContext, o: { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 }) => {
+    const token = issueLoginToken(c, d.secure);
+    const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
+    return html(c, <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers} />, o.status ?? 200);
+  };
+
+  r.get('/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('auth')) return c.redirect(next, 302);
+    return loginPage(c, { next });
+  });
+
+  r.post('/login', async (c) => {
+    const form = formValues(await c.req.parseBody({ all: true }));
+    const user = form.get('username') ?? '';
+    const password = form.get('password') ?? '';
+    const next = safeNext(form.get('next'));
+    if (!checkLoginToken(c, d.secure, form.get('_login'))) {
+      return loginPage(c, { next, user, error: 'The sign-in form expired. Please try again.', status: 403 });
+    }
+    const addr = clientAddress(c);
+    const wait = Math.max(d.userThrottle.wait(`u:${user}`), d.addressThrottle.wait(`a:${addr}`));
+    if (wait > 0) {
+      site.warn(`Throttled login username=${logName(user)} (${addr})`);
+      return loginPage(c, { next, user, error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} seconds.`, status: 429 });
+    }
+    const webui = site.settings.webui;
+    if (!(await d.passwords.check(webui, user, password))) {
+      d.userThrottle.fail(`u:${user}`);
+      d.addressThrottle.fail(`a:${addr}`);
+      site.warn(`Invalid login username=${logName(user)} (${addr})`);
+      return loginPage(c, { next, user, error: 'Invalid login details', status: 401 });
+    }
+    d.userThrottle.reset(`u:${user}`);
+    const { cookie, session } = d.sessions.create(user, userHash(webui, user)!, addr);
+    setSessionCookie(c, d.secure, cookie, session.expires, site.clock.now());
+    deleteCookie(c, cookieNames(d.secure).login, { path: '/', secure: d.secure });
+    site.warn(`Login username=${logName(user)} (${addr})`);
+    return c.redirect(next, 303);
+  });
+
+  r.get('/logout', async (c) => {
+    if (!c.get('auth')) return c.redirect('/login', 302);
+    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Sign out" question="Sign out of siteward?" action="/logout" button="Sign out" cancel="/" />);
+  });
+
+  r.post('/logout', need('viewer'), async (c) => {
+    const a = authOf(c);
+    const form = formValues(await c.req.parseBody({ all: true }));
+    if (form.get('everywhere') === '1') d.sessions.endUser(a.user);
+    else d.sessions.end(a.session.id);
+    deleteCookie(c, cookieNames(d.secure).session, { path: '/', secure: d.secure });
+    // spec §8.2: fletchck sends Clear-Site-Data on logout
+    c.header('Clear-Site-Data', '"cache", "cookies", "storage"');
+    return c.redirect('/login', 303);
+  });
+
+  r.get('/account', need('viewer'), async (c) => html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={emptyForm()} done={c.req.query('done') === '1'} />));
+
+  r.post('/account/password', need('viewer'), async (c) => {
+    const a = authOf(c);
+    const form = formValues(await c.req.parseBody({ all: true }));
+    const s = emptyForm();
+    const pw = form.get('password') ?? '';
+    if (!(await d.passwords.check(site.settings.webui, a.user, form.get('current') ?? ''))) s.errors.current = 'is not your current password';
+    if (pw.length < MIN_PASSWORD) s.errors.password = `needs at least ${MIN_PASSWORD} characters`;
+    else if (pw !== form.get('repeat')) s.errors.repeat = 'does not match the new password';
+    if (Object.keys(s.errors).length === 0) {
+      const hash = await hashPassword(pw);
+      const dummy = await dummyHash(site.settings.webui);
+      const role = roleOf(site.settings.webui, a.user);
+      const res = await site.mutate((doc) => putUser(doc, { name: a.user, oldName: a.user, hash, role }, dummy));
+      if (res.ok) {
+        d.sessions.endUser(a.user, a.session.id);
+        d.sessions.rebind(a.session.id, hash);
+        site.warn(`Password changed username=${logName(a.user)}`);
+        return c.redirect('/account?done=1', 303);
+      }
+      s.general.push(...res.issues.map(formatIssue));
+    }
+    return html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} />, 422);
+  });
+
+  return r;
+}

@@ -1,0 +1,156 @@
+/**
+ * A check's page and its form: view, create, edit (spec §8.4), with the
+ * type's fields swapped in by htmx, the trigger parsed as you type, per-field
+ * errors, and a version check so two tabs cannot silently overwrite each
+ * other.
+ */
+import { Hono } from 'hono';
+import { checkType, checkTypes } from '../../checks/registry.ts';
+import { putCheck } from '../../config/edits.ts';
+import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.ts';
+import type { WebDeps } from '../deps.ts';
+import { formValues } from '../fields.ts';
+import {
+  describeTriggerText, formFromCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
+} from '../check-form.ts';
+import { checkVM, grouping, rawCheck, versionOf } from '../model.ts';
+import { setMembership } from '../ordering.ts';
+import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
+import { notFound } from './checks.tsx';
+import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
+import { ConfirmPage } from '../../../views/pages/simple.tsx';
+import { one, type FormState } from '../../../views/partials/fields.tsx';
+import { checkUrl } from '../../../views/ui.tsx';
+
+class Conflict extends Error {}
+
+export function checkRoutes(d: WebDeps): Hono<WebEnv> {
+  const r = new Hono<WebEnv>();
+  const { site } = d;
+
+  const typeData = (type: string): TypeFieldsData => {
+    const t = checkType(type);
+    return { type, info: t?.info ?? null, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
+  };
+
+  const formData = (name: string | null, s: FormState, conflict = false): CheckFormData => {
+    const names = [...site.loaded.checks.keys()].filter((n) => n !== name);
+    return {
+      name,
+      version: name === null ? '' : versionOf(rawCheck(site.loaded, name)),
+      s,
+      types: typeChoices(),
+      type: typeData(one(s, 'checkType')),
+      trigger: describeTriggerText(site, one(s, 'trigger')),
+      checkNames: names,
+      actionNames: [...site.loaded.actions.keys()],
+      seqNames: grouping(site).seqs.filter((n) => n !== name),
+      mqtt: site.settings.mqtt !== null,
+      conflict,
+    };
+  };
+
+  const detail = async (c: WebContext, name: string, form?: { s: FormState; conflict: boolean }, status: 200 | 409 | 422 = 200): Promise<Response> => {
+    const vm = checkVM(site, name)!;
+    const ctx = pageCtx(c, d, { kind: 'check', name });
+    const raw = rawCheck(site.loaded, name) ?? {};
+    const { data: _data, ...config } = raw;
+    return html(c, (
+      <CheckPage ctx={ctx} d={{
+        vm,
+        inseqs: grouping(site).inseqs.get(name) ?? [],
+        history: historyProps(site, vm, await checkDeliveries(site, name)),
+        form: ctx.can.operate ? formData(name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
+        config: JSON.stringify(config, null, 1),
+        flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
+      }} />
+    ), status);
+  };
+
+  /** Secrets are never sent to the browser; re-rendering keeps the "a value is stored" hint. */
+  const storedMarkers = (name: string | null): FormState['values'] => {
+    if (name === null) return {};
+    return Object.fromEntries(Object.entries(formFromCheck(site, name).values).filter(([k]) => k.endsWith('.stored')));
+  };
+
+  const save = async (c: WebContext, oldName: string | undefined): Promise<Response> => {
+    const form = formValues(await c.req.parseBody({ all: true }));
+    const version = form.get('version') ?? '';
+    const res = readCheckForm(site, form, oldName);
+    const rerender = (errors: Record<string, string>, general: string[], conflict = false): Promise<Response> => {
+      const s = formState(form, errors, general, storedMarkers(oldName ?? null));
+      if (oldName !== undefined) return detail(c, oldName, { s, conflict }, conflict ? 409 : 422);
+      return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, s, conflict)} />, conflict ? 409 : 422);
+    };
+    if (Object.keys(res.errors).length) return rerender(res.errors, []);
+    let mut;
+    try {
+      mut = await site.mutate((doc) => {
+        const current = oldName === undefined ? undefined : rawCheck(site.loaded, oldName);
+        if (oldName !== undefined && versionOf(current) !== version) throw new Conflict();
+        if (res.name !== oldName && rawCheck(site.loaded, res.name)) throw new Conflict();
+        const next = putCheck(doc, res.name, res.raw, oldName);
+        return setMembership(next, res.name, res.inseq, grouping(site).seqs);
+      }, { renamed: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] });
+    } catch (e) {
+      if (e instanceof Conflict) {
+        if (oldName !== undefined && !site.entry(oldName)) return notFound(c, d, `check named "${oldName}" any more (it was renamed or deleted)`);
+        return rerender(oldName === undefined ? { name: `a check named "${res.name}" was just added by someone else` } : {}, [], oldName !== undefined);
+      }
+      throw e;
+    }
+    if (!mut.ok) {
+      const m = issuesToForm(mut.issues, res.name);
+      return rerender(m.errors, m.general);
+    }
+    const verb = oldName === undefined ? 'Added' : res.name !== oldName ? `Renamed ${oldName} to` : 'Updated';
+    site.warn(`${verb} check ${res.name} by ${authOf(c).user}`);
+    return c.redirect(checkUrl(res.name, '?saved=1'), 303);
+  };
+
+  const newForm = async (c: WebContext): Promise<Response> => {
+    const type = checkType(c.req.query('type') ?? '') ? c.req.query('type')! : checkTypes[0].type;
+    return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, newCheckForm(type))} />);
+  };
+  r.get('/check', need('operator'), newForm);
+  r.get('/check/', need('operator'), newForm);
+  r.post('/check', need('operator'), (c) => save(c, undefined));
+  r.post('/check/', need('operator'), (c) => save(c, undefined));
+
+  r.get('/check/:name', need('viewer'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.entry(name)) return notFound(c, d, `check named "${name}"`);
+    const ctx = pageCtx(c, d, null);
+    // fletchck's `?run=y|list|home` and `?delete=y` acted on GET; now they ask first
+    const run = c.req.query('run');
+    if (run !== undefined && ctx.can.operate) {
+      const back = run === 'list' ? '/checks' : run === 'home' ? '/' : checkUrl(name);
+      return html(c, <ConfirmPage ctx={ctx} title="Run check" question={`Run "${name}" now?`} action={checkUrl(name, '/run')} button="Run now" fields={{ back }} cancel={back} />);
+    }
+    if (c.req.query('delete') !== undefined && ctx.can.operate) return c.redirect(checkUrl(name, '/delete'), 302);
+    return detail(c, name);
+  });
+
+  r.post('/check/:name', need('operator'), async (c) => {
+    const name = c.req.param('name');
+    if (!site.entry(name)) return notFound(c, d, `check named "${name}"`);
+    return save(c, name);
+  });
+
+  // htmx helpers of the form
+  r.get('/ui/check-fields', need('operator'), async (c) => {
+    const type = c.req.query('checkType') ?? '';
+    const oldName = c.req.query('oldName');
+    const s = formForType(site, type, oldName && site.entry(oldName) ? oldName : undefined);
+    const names = [...site.loaded.checks.keys()].filter((n) => n !== oldName);
+    return html(c, <TypeFields d={typeData(type)} s={s} checkNames={names} />);
+  });
+
+  r.get('/ui/trigger', need('operator'), async (c) => {
+    const t = describeTriggerText(site, c.req.query('trigger') ?? '');
+    if (!isHtmx(c)) c.header('Content-Type', 'text/html; charset=utf-8');
+    return html(c, <TriggerParse ok={t.ok} message={t.message} />);
+  });
+
+  return r;
+}

@@ -1,0 +1,35 @@
+/**
+ * Home, /status and the site log (spec §8.3, §8.7, §1.5).
+ */
+import { Hono } from 'hono';
+import { need, type WebEnv } from '../context.ts';
+import type { WebDeps } from '../deps.ts';
+import { buildStatus } from '../status.ts';
+import { homeData, html, pageCtx } from '../render.tsx';
+import { HomePage } from '../../../views/pages/home.tsx';
+import { ConfirmPage, LogPage } from '../../../views/pages/simple.tsx';
+
+export function homeRoutes(d: WebDeps): Hono<WebEnv> {
+  const r = new Hono<WebEnv>();
+  const { site } = d;
+
+  r.get('/', need('viewer'), async (c) => html(c, <HomePage ctx={pageCtx(c, d, { kind: 'home' })} d={homeData(site)} />));
+
+  r.get('/status', need('viewer'), (c) => c.json(buildStatus(site)));
+
+  r.get('/log', need('viewer'), async (c) => {
+    const ctx = pageCtx(c, d, { kind: 'log' });
+    // fletchck's `/log?clear=…` cleared on GET; now it asks first
+    if (c.req.query('clear') !== undefined && ctx.can.operate) {
+      return html(c, <ConfirmPage ctx={ctx} title="Clear log" question="Clear the site log?" action="/log/clear" button="Clear log" danger cancel="/log" />);
+    }
+    return html(c, <LogPage ctx={ctx} lines={site.siteLog.all()} />);
+  });
+
+  r.post('/log/clear', need('operator'), (c) => {
+    site.siteLog.clear();
+    return c.redirect('/log', 303);
+  });
+
+  return r;
+}

@@ -1,0 +1,255 @@
+/**
+ * End to end in Chromium (playwright-core, toolchain.md §4) against a running
+ * siteward — the site, the wiring's services and its HTTPS web UI — and a
+ * real local HTTPS server for the check:
+ *
+ * log in, add a check, run it and see PASS; stop the server and see the check
+ * turn FAIL on the open page without a reload (SSE); edit its trigger text;
+ * clone; reorder; delete; add a viewer and confirm it cannot edit.
+ *
+ * The check is an `https` check against the local server (its certificate is
+ * trusted through the site's extra CA list); stopping the server turns it FAIL.
+ * Screenshots of every page go to test-artifacts/e2e/ (not committed).
+ */
+import { it, expect, beforeAll, afterAll } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type Server } from 'node:https';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Site } from '../../src/site.ts';
+import * as wiring from '../../src/wiring.ts';
+import { WebService } from '../../src/web/server.ts';
+import { cid } from '../../src/web/model.ts';
+import { describeDaemon, tempDir } from '../servers/common.ts';
+import { testCert, writeCert } from '../servers/tls-cert.ts';
+import { fastHash } from '../web/helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
+const ADMIN_PW = 'admin-e2e-pass';
+const VIEWER_PW = 'viewer-e2e-pass';
+
+describeDaemon('web UI in Chromium', [CHROMIUM], () => {
+  let dir: string;
+  let cleanup: () => void;
+  let site: Site;
+  let base: string;
+  let ctx: BrowserContext;
+  let page: Page;
+  let target: Server | null = null;
+  let targetPort = 0;
+  const problems: string[] = [];
+
+  const shot = async (name: string, p: Page = page): Promise<void> => {
+    await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const t = tempDir('sw-e2e-');
+    dir = t.dir;
+    cleanup = t.cleanup;
+    const cert = await testCert();
+    const files = writeCert(dir, 'ui', cert);
+    // the server the check watches
+    target = createServer({ cert: cert.cert, key: cert.key }, (_q, r) => r.end('ok'));
+    target.listen(0, '127.0.0.1');
+    await once(target, 'listening');
+    targetPort = (target.address() as AddressInfo).port;
+
+    const path = join(dir, 'site.json');
+    writeFileSync(path, JSON.stringify({
+      webui: { name: 'E2E Site', hostname: '127.0.0.1', port: null, ...files, users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
+      scheduler: { jitter: 0 },
+      actions: { journal: { type: 'log' } },
+      checks: { anchor: { type: 'disk', options: { volume: '/', level: 100 } } },
+    }, null, 1), { mode: 0o600 });
+    // the check must trust the throwaway certificate (RunEnv.extraCa)
+    site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
+    const services = wiring.services(site, { port: 0, webui: true });
+    for (const s of services) site.use(s);
+    await site.start();
+    await site.runNow('anchor'); // a new check starts in FAIL (spec §3.1): make the home page all-clear
+    const web = services.find((s): s is WebService => s instanceof WebService)!;
+    base = web.address()!.url;
+    expect(base).toMatch(/^https:/);
+
+    const profile = join(dir, 'profile');
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1200, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    const watch = (p: Page): void => {
+      p.on('console', (m) => {
+        if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      p.on('dialog', (d) => void d.accept());
+    };
+    ctx.on('page', watch);
+    watch(page);
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await site?.stop();
+    target?.close();
+    cleanup?.();
+  });
+
+  const login = async (user: string, password: string): Promise<void> => {
+    await page.goto(`${base}/login`);
+    await page.fill('#username', user);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/`);
+  };
+
+  const rowNames = async (group: string): Promise<string[]> =>
+    page.locator(`section.group[data-group="${group}"] tbody tr[data-check]`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-check') ?? ''));
+
+  it('an administrator adds, runs, watches, edits, clones, reorders and deletes a check; a viewer cannot edit', { timeout: 180_000 }, async () => {
+    // log in
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login/);
+    await shot('01-login');
+    await login('admin', ADMIN_PW);
+    // HTTP/2: every open page holds an event stream; HTTP/1.1 would cap a browser at six
+    expect(await page.evaluate('performance.getEntriesByType("navigation")[0].nextHopProtocol')).toBe('h2');
+    await shot('02-home');
+
+    // add a check
+    await page.goto(`${base}/check`);
+    await page.selectOption('#f-checkType', 'https');
+    await page.waitForSelector('#type-fields legend:text("https options")');
+    await page.fill('#f-name', 'web');
+    await page.fill('#f-trigger', 'interval 1 sec');
+    await page.waitForSelector('#trigger-parse:has-text("✓ interval 1 sec")');
+    await page.fill('#f-opt_2ehostname', '127.0.0.1');
+    await page.fill('#f-opt_2eport', String(targetPort));
+    await page.check('input[name="actions"][value="journal"]');
+    await shot('03-new-check');
+    await page.click('#check-form button[type=submit]');
+    await page.waitForURL(`${base}/check/web?saved=1`);
+    const status = `#status-${cid('web')}`;
+
+    // run it, see PASS
+    await page.click('button:has-text("Run check")');
+    await page.waitForSelector(`${status} [data-state="PASS"]`);
+    await page.waitForSelector('body[data-live="on"]');
+    await shot('04-check-pass');
+
+    // stop the server: the open page turns FAIL by itself (no reload)
+    // (browser-side code as strings: the project's TS lib has no DOM types)
+    await page.evaluate('window.marker = 42');
+    target!.close();
+    target!.closeAllConnections();
+    await page.waitForSelector(`${status} [data-state="FAIL"]`, { timeout: 20_000 });
+    expect(await page.evaluate('window.marker')).toBe(42);
+    expect(await page.textContent(`#log-${cid('web')}`)).not.toBe('');
+    await page.waitForSelector('#failbadge:has-text("1 check in fail state")');
+    await shot('05-check-fail-live');
+
+    // edit its trigger text (parsed as you type)
+    await page.fill('#f-trigger', 'cron */5 min');
+    await page.waitForSelector('#trigger-parse:has-text("✓ cron */5 min")');
+    await page.fill('#f-trigger', 'cron 99 hr');
+    await page.waitForSelector('#trigger-parse.bad');
+    await page.fill('#f-trigger', 'cron */5 min');
+    await page.waitForSelector('#trigger-parse:has-text("✓ cron */5 min")');
+    await page.click('#check-form button[type=submit]');
+    await page.waitForURL(`${base}/check/web?saved=1`);
+    expect(await page.inputValue('#f-trigger')).toBe('cron */5 min');
+    expect(site.entry('web')!.config.trigger).toEqual({ cron: { minute: '*/5' } });
+    await shot('06-check-edited');
+
+    // clone from the list (the list reloads itself)
+    await page.goto(`${base}/checks`);
+    await page.waitForSelector('body[data-live="on"]');
+    expect(await rowNames('')).toEqual(['anchor', 'web']);
+    await page.click('section.group[data-group=""] tr[data-check="web"] button[title="Clone web"]');
+    await page.waitForSelector('tr[data-check="web-copy"]');
+    expect(await rowNames('')).toEqual(['anchor', 'web', 'web-copy']);
+
+    // reorder: move the copy up, twice
+    await page.click('tr[data-check="web-copy"] button[title="Move web-copy up"]');
+    // a function (not a string: the page's CSP forbids string eval) run in the page
+    type Doc = { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } };
+    const copyAt = (n: number): boolean =>
+      (globalThis as unknown as Doc).document.querySelector(`section.group[data-group=""] tbody tr:nth-child(${n})`)?.getAttribute('data-check') === 'web-copy';
+    await page.waitForFunction(copyAt, 2);
+    await page.click('tr[data-check="web-copy"] button[title="Move web-copy up"]');
+    await page.waitForFunction(copyAt, 1);
+    expect(await rowNames('')).toEqual(['web-copy', 'anchor', 'web']);
+    await shot('07-checks-reordered');
+
+    // delete the copy (htmx asks for confirmation; the dialog is accepted)
+    await page.click('tr[data-check="web-copy"] a[title="Delete web-copy"]');
+    await page.waitForSelector('tr[data-check="web-copy"]', { state: 'detached' });
+    expect(site.entry('web-copy')).toBeUndefined();
+    expect(await rowNames('')).toEqual(['anchor', 'web']);
+    await shot('08-checks-after-delete');
+
+    // filter
+    await page.fill('#flt-q', 'anc');
+    await page.waitForSelector('tr[data-check="web"]', { state: 'detached' });
+    expect(await rowNames('')).toEqual(['anchor']);
+
+    // other pages, for the record
+    for (const [name, path] of [['09-actions', '/actions'], ['10-action', '/action/journal'], ['11-log', '/log'], ['12-config', '/config'], ['13-raw', '/config/raw'], ['14-account', '/account']] as const) {
+      await page.goto(`${base}${path}`);
+      await shot(name);
+    }
+
+    // add a viewer
+    await page.goto(`${base}/user`);
+    await page.fill('#f-username', 'watcher');
+    await page.selectOption('#f-role', 'viewer');
+    await page.fill('#f-password', VIEWER_PW);
+    await shot('15-new-user');
+    await page.click('form.stack button[type=submit]');
+    await page.waitForURL(`${base}/users?saved=watcher`);
+    await shot('16-users');
+
+    // sign out, sign in as the viewer
+    await page.click('nav.main button:has-text("Sign out")');
+    await page.waitForURL(`${base}/login`);
+    await login('watcher', VIEWER_PW);
+    await page.goto(`${base}/check/web`);
+    expect(await page.locator('#check-form').count()).toBe(0);
+    expect(await page.locator('button:has-text("Run check")').count()).toBe(0);
+    expect(await page.locator('nav.main a[href="/users"]').count()).toBe(0);
+    await shot('17-viewer-check');
+    await page.goto(`${base}/checks`);
+    expect(await page.locator('a:has-text("Add check")').count()).toBe(0);
+    expect(await page.locator('button[title^="Clone"]').count()).toBe(0);
+    // the server refuses even a well-formed edit with the viewer's own CSRF token
+    const token = await page.getAttribute('meta[name="csrf-token"]', 'content');
+    const res = await page.request.post(`${base}/check/web/pause`, { form: { _csrf: token ?? '', paused: '1' }, maxRedirects: 0 });
+    expect(res.status()).toBe(403);
+    expect(site.entry('web')!.config.paused).toBe(false);
+    expect((await page.request.get(`${base}/config`, { maxRedirects: 0 })).status()).toBe(403);
+
+    // the dark theme follows the system setting
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${base}/check/web`);
+    await shot('18-dark-check');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // a phone-sized screen
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/checks`);
+    await shot('19-phone-checks');
+    await page.goto(`${base}/`);
+    await shot('20-phone-home');
+
+    // no CSP violation, no script error anywhere
+    expect(problems).toEqual([]);
+  });
+});

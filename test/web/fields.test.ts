@@ -1,0 +1,96 @@
+/**
+ * Form fields come from the registries' zod schemas: every registered check
+ * and action type gets labelled fields of the right kind, and reading a form
+ * back gives the options the schema accepts.
+ */
+import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
+import { checkTypes } from '../../src/checks/registry.ts';
+import { actionTypes } from '../../src/actions/registry.ts';
+import { fieldsOf, formValues, membersKeysOf, readFields } from '../../src/web/fields.ts';
+import { typeFields } from '../../src/web/check-form.ts';
+import { sectionFields } from '../../src/web/site-config.ts';
+
+describe('fields from schemas', () => {
+  it('every registered check type has fields for all its options (timezone is a common field)', () => {
+    for (const t of checkTypes) {
+      const keys = Object.keys((z.toJSONSchema(t.options, { io: 'input', unrepresentable: 'any' }) as { properties: object }).properties);
+      expect(typeFields(t).map((f) => f.key).sort(), t.type).toEqual(keys.filter((k) => k !== 'timezone').sort());
+      for (const f of typeFields(t)) expect(f.label, `${t.type}.${f.key}`).not.toBe('');
+    }
+  });
+
+  it('every registered action type derives its fields', () => {
+    for (const t of actionTypes) expect(() => fieldsOf(t.options)).not.toThrow();
+  });
+
+  it('kinds follow the schema: numbers, integers, booleans, enums, lists, secrets, nullable', () => {
+    const s = z.looseObject({
+      level: z.number().min(0).max(100).default(90).describe('percent'),
+      port: z.int().min(1).max(65535).nullable().default(null),
+      tls: z.boolean().default(true),
+      mode: z.enum(['a', 'b']).default('a'),
+      recipients: z.array(z.string()).default([]),
+      password: z.string().nullable().default(null),
+      host: z.string(),
+      extra: z.record(z.string(), z.number()).optional(),
+    });
+    const f = Object.fromEntries(fieldsOf(s).map((x) => [x.key, x]));
+    expect(f.level).toMatchObject({ kind: 'number', min: 0, max: 100, default: 90, help: 'percent', required: false });
+    expect(f.port).toMatchObject({ kind: 'integer', min: 1, max: 65535 });
+    expect(f.tls).toMatchObject({ kind: 'checkbox', default: true });
+    expect(f.mode).toMatchObject({ kind: 'select', choices: ['a', 'b'] });
+    expect(f.recipients.kind).toBe('lines');
+    expect(f.password.kind).toBe('secret');
+    expect(f.host).toMatchObject({ kind: 'text', required: true, label: 'Host' });
+    expect(f.extra.kind).toBe('json');
+  });
+
+  it('a sequence\'s member list is found through the type\'s members()', () => {
+    const seq = checkTypes.find((t) => t.type === 'sequence')!;
+    expect(membersKeysOf(seq.options, seq.members)).toEqual(['checks']);
+    expect(typeFields(seq).find((f) => f.key === 'checks')!.kind).toBe('members');
+  });
+
+  it('the site configuration sections are derived too (users and roles are not form fields)', () => {
+    const f = sectionFields();
+    expect(f.webui.map((x) => x.key)).toEqual(['name', 'hostname', 'port', 'cert', 'key']);
+    expect(f.mqtt.find((x) => x.key === 'password')!.kind).toBe('secret');
+    expect(f.plugins.find((x) => x.key === 'dirs')!.kind).toBe('lines');
+  });
+});
+
+describe('reading a form', () => {
+  const s = z.looseObject({
+    level: z.number().default(90),
+    count: z.int().optional(),
+    tls: z.boolean().default(true),
+    on: z.boolean().optional(),
+    list: z.array(z.string()).default([]),
+    password: z.string().nullable().default(null),
+    cfg: z.record(z.string(), z.number()).optional(),
+  });
+  const fields = fieldsOf(s);
+
+  it('leaves empty inputs out, keeps booleans only when they differ from the default', () => {
+    const r = readFields(fields, formValues({ 'o.level': '', 'o.tls': 'on', 'o.list': 'a\n b \n\na', 'o.cfg': '{"x":1}' }), 'o.');
+    expect(r.errors).toEqual({});
+    expect(r.values).toEqual({ list: ['a', 'b'], cfg: { x: 1 } });
+    const off = readFields(fields, formValues({ 'o.on': 'on' }), 'o.');
+    expect(off.values).toEqual({ tls: false, on: true });
+  });
+
+  it('reports what is not a number, not a whole number or not JSON', () => {
+    const r = readFields(fields, formValues({ 'o.level': 'ten', 'o.count': '2.5', 'o.cfg': '{', 'o.tls': 'on' }), 'o.');
+    expect(r.errors).toEqual({ level: '"ten" is not a number', count: '"2.5" is not a whole number', cfg: expect.stringMatching(/^not valid JSON/) });
+  });
+
+  it('an empty secret keeps the stored one unless "remove" is ticked', () => {
+    const keep = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '' }), 'o.', { password: 'old' });
+    expect(keep.values.password).toBe('old');
+    const clear = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '', 'o.password.clear': 'on' }), 'o.', { password: 'old' });
+    expect(clear.values).not.toHaveProperty('password');
+    const set = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': 'new' }), 'o.', { password: 'old' });
+    expect(set.values.password).toBe('new');
+  });
+});

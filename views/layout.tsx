@@ -1,0 +1,86 @@
+/**
+ * The page chrome (spec §8.3): logo link home, the failing-checks badge,
+ * navigation (what the role may use), the live-update stream and the only
+ * scripts: htmx, its SSE extension and app.js, all with SRI hashes.
+ */
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { Csrf, Icon, hx, type PageCtx } from './ui.tsx';
+import { FailBadge } from './partials/fail-badge.tsx';
+
+/** htmx 4 settings (HCON/JSON): no injected style sheet (CSP), only our extensions. */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, extensions: 'sse,siteward', defaultTimeout: 120000 });
+
+function NavLink(p: { href: string; path: string; children: Child }): Child {
+  const current = p.href === '/' ? p.path === '/' : p.path === p.href || p.path.startsWith(`${p.href}/`);
+  return <a href={p.href} aria-current={current ? 'page' : undefined}>{p.children}</a>;
+}
+
+export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child {
+  const { ctx } = p;
+  const a = ctx.assets;
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${p.title} · ${ctx.site}`}</title>
+          <meta name="csrf-token" content={ctx.csrf} />
+          <meta name="htmx-config" content={HTMX_CONFIG} />
+          <link rel="stylesheet" href={a.css.url} integrity={a.css.integrity} />
+          <link rel="icon" href="data:," />
+        </head>
+        <body data-live="off">
+          <a class="skip" href="#main">Skip to content</a>
+          <header class="top">
+            <a class="brand" href="/"><Icon name="logo" assets={a} />{ctx.site}</a>
+            <FailBadge count={ctx.failCount} />
+            {ctx.live ? <span class="live-dot" title="live updates" aria-hidden="true">●</span> : null}
+            <nav class="main" aria-label="Main">
+              <NavLink href="/" path={ctx.path}>Home</NavLink>
+              <NavLink href="/checks" path={ctx.path}>Checks</NavLink>
+              <NavLink href="/actions" path={ctx.path}>Actions</NavLink>
+              <NavLink href="/log" path={ctx.path}>Log</NavLink>
+              {ctx.can.admin ? <NavLink href="/users" path={ctx.path}>Users</NavLink> : null}
+              {ctx.can.admin ? <NavLink href="/config" path={ctx.path}>Config</NavLink> : null}
+              <NavLink href="/account" path={ctx.path}><span class="who">{ctx.user} ({ctx.role})</span></NavLink>
+              <form method="post" action="/logout">
+                <Csrf token={ctx.csrf} />
+                <button type="submit">Sign out</button>
+              </form>
+            </nav>
+          </header>
+          <main id="main">{p.children}</main>
+          {ctx.live ? <div id="live" hidden {...hx({ 'hx-sse:connect': `/events?${ctx.live}`, 'hx-swap': 'none' })} /> : null}
+          <script src={a.htmx.url} integrity={a.htmx.integrity} />
+          <script src={a.sse.url} integrity={a.sse.integrity} />
+          <script src={a.app.url} integrity={a.app.integrity} />
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** Login and other pages without a session. */
+export function BarePage(p: { site: string; title: string; assets: PageCtx['assets']; children: Child }): Child {
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${p.title} · ${p.site}`}</title>
+          <link rel="stylesheet" href={p.assets.css.url} integrity={p.assets.css.integrity} />
+          <link rel="icon" href="data:," />
+        </head>
+        <body>
+          <header class="top"><span class="brand"><Icon name="logo" assets={p.assets} />{p.site}</span></header>
+          <main id="main">{p.children}</main>
+        </body>
+      </html>
+    </>
+  );
+}

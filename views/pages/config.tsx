@@ -1,0 +1,133 @@
+/**
+ * Site configuration (spec §8.5, admin only): site name, time zone, web UI,
+ * MQTT and siteward's own sections, each derived from its schema; and the raw
+ * JSON editor for the whole site file with validation, diff and roll back.
+ */
+import type { Child } from 'hono/jsx';
+import type { Field } from '../../src/web/fields.ts';
+import type { DiffResult } from '../../src/web/diff.ts';
+import { Page } from '../layout.tsx';
+import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
+import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
+
+export interface ConfigSections {
+  webui: Field[];
+  mqtt: Field[];
+  plugins: Field[];
+  history: Field[];
+  scheduler: Field[];
+}
+
+export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string }): Child {
+  const { ctx, s, f } = p;
+  return (
+    <Page ctx={ctx} title="Config">
+      <h1>Site configuration</h1>
+      {p.flash ? <div class="notice" role="status">{p.flash}</div> : null}
+      <div class="toolbar">
+        <a class="btn" href="/actions">Actions</a>
+        <a class="btn" href="/users">Users</a>
+        <a class="btn" href="/config/raw">Edit the site file (JSON)</a>
+      </div>
+      <p class="muted">Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)</p>
+      <form method="post" action="/config" class="stack" novalidate>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="version" value={p.version} />
+        {p.conflict ? <div class="errors" role="alert"><strong>The configuration was changed by someone else since you opened it.</strong> Nothing was saved; reload and try again.</div> : null}
+        <ErrorList errors={s.general} />
+        <fieldset>
+          <legend>Site</legend>
+          <TextField name="timezone" label="Time zone" s={s} help="IANA zone for display, schedules and notifications; empty = the host's local time" />
+        </fieldset>
+        <fieldset>
+          <legend>Web UI</legend>
+          <OptionFields fields={f.webui} prefix="webui." s={s} checkNames={[]} />
+          <p class="help muted">A change of address, port or TLS files moves the web UI; certificate files are re-read without a restart.</p>
+        </fieldset>
+        <fieldset>
+          <legend>MQTT</legend>
+          <CheckboxField name="mqtt.enable" label="Use MQTT (federation with other siteward or fletchck instances)" s={s} />
+          <OptionFields fields={f.mqtt} prefix="mqtt." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>Plugins</legend>
+          <OptionFields fields={f.plugins} prefix="plugins." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>History and scheduling</legend>
+          <OptionFields fields={f.history} prefix="history." s={s} checkNames={[]} />
+          <OptionFields fields={f.scheduler} prefix="scheduler." s={s} checkNames={[]} />
+        </fieldset>
+        <div class="toolbar"><button type="submit" class="primary">Save</button></div>
+      </form>
+    </Page>
+  );
+}
+
+export function DiffView(p: { diff: DiffResult; from: string; to: string }): Child {
+  const d = p.diff;
+  if (d.tooLarge) return <p class="notice">The files differ in too many places to show line by line.</p>;
+  if (d.hunks.length === 0) return <p class="muted">No differences.</p>;
+  return (
+    <div>
+      <p class="muted">{p.from} → {p.to}: {d.removed} lines removed, {d.added} added</p>
+      <div class="diff" role="region" aria-label="differences">
+        {d.hunks.map((h) => (
+          <>
+            <div class="hunk">@@ -{h.aStart} +{h.bStart} @@</div>
+            {h.lines.map((l) => <div class={l.op === '+' ? 'add' : l.op === '-' ? 'del' : undefined}>{`${l.op} ${l.text}`}</div>)}
+          </>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export interface RawResult {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+  diff: DiffResult | null;
+  saved?: boolean;
+}
+
+export function RawResultView(p: { r: RawResult | null }): Child {
+  const r = p.r;
+  return (
+    <div id="raw-result" aria-live="polite">
+      {r === null ? null : (
+        <>
+          {r.saved ? <div class="notice ok" role="status">Saved and applied.</div> : null}
+          {r.ok && !r.saved ? <p class="ok">Valid{r.warnings.length ? ` (with ${r.warnings.length} warnings)` : ''}.</p> : null}
+          <ErrorList errors={r.errors} title="Not saved — the file has these errors:" />
+          {r.warnings.length ? <div class="notice"><strong>Warnings</strong><ul>{r.warnings.map((w) => <li>{w}</li>)}</ul></div> : null}
+          {r.diff ? <DiffView diff={r.diff} from="current file" to="your text" /> : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function RawPage(p: { ctx: PageCtx; text: string; version: string; result: RawResult | null; hasBak: boolean }): Child {
+  const { ctx } = p;
+  return (
+    <Page ctx={ctx} title="Site file">
+      <h1>Site file (JSON)</h1>
+      <p class="muted">The whole site file, including password hashes. Saving validates it first and refuses new errors; the previous version is kept as the .bak file.</p>
+      <form method="post" action="/config/raw" class="stack" id="raw-form" novalidate>
+        <Csrf token={ctx.csrf} />
+        <input type="hidden" name="version" value={p.version} />
+        <div class="field">
+          <label for="raw-text">Site file</label>
+          <textarea id="raw-text" name="text" class="raw" spellcheck={false} autocomplete="off">{p.text}</textarea>
+        </div>
+        <div class="toolbar">
+          <button type="submit" formaction="/config/raw/check" hx-post="/config/raw/check" hx-target="#raw-result" hx-swap="outerHTML">Validate and show changes</button>
+          <button type="submit" class="primary">Save</button>
+          {p.hasBak ? <a class="btn" href="/config/raw/rollback">Roll back to the previous version…</a> : null}
+        </div>
+      </form>
+      <RawResultView r={p.result} />
+    </Page>
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * Form fields, labelled and keyboard-usable, with their server-side errors
+ * (aria-invalid + aria-describedby). Option fields come from the registry's
+ * zod schemas (src/web/fields.ts); the same component draws common fields.
+ */
+import type { Child } from 'hono/jsx';
+import type { Field } from '../../src/web/fields.ts';
+
+export interface FormState {
+  /** submitted (or stored) values by input name: one string, or several */
+  values: Record<string, string | string[]>;
+  /** error text by input name */
+  errors: Record<string, string>;
+  /** errors not tied to one field */
+  general: string[];
+}
+
+export const emptyForm = (): FormState => ({ values: {}, errors: {}, general: [] });
+
+export function fieldId(name: string): string {
+  return `f-${name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
+}
+
+export function one(s: FormState, name: string): string {
+  const v = s.values[name];
+  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+}
+
+export function many(s: FormState, name: string): string[] {
+  const v = s.values[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : v.split(/\r?\n/).filter((x) => x !== '');
+}
+
+function Help(p: { id: string; help?: string; error?: string }): Child {
+  return (
+    <>
+      {p.help ? <span class="help" id={`${p.id}-help`}>{p.help}</span> : null}
+      {p.error ? <span class="err" id={`${p.id}-err`} role="alert">{p.error}</span> : null}
+    </>
+  );
+}
+
+function described(id: string, help?: string, error?: string): string | undefined {
+  const ids = [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ');
+  return ids || undefined;
+}
+
+export function TextField(p: {
+  name: string; label: string; s: FormState; help?: string; type?: string; required?: boolean; placeholder?: string;
+  autocomplete?: string; inputmode?: 'numeric' | 'decimal'; min?: number; max?: number; step?: string; extra?: Record<string, string>;
+}): Child {
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <input
+        type={p.type ?? 'text'} id={id} name={p.name} value={p.type === 'password' ? '' : one(p.s, p.name)} required={p.required}
+        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step}
+        aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}
+      />
+      <Help id={id} help={p.help} error={err} />
+    </div>
+  );
+}
+
+export function CheckboxField(p: { name: string; label: string; s: FormState; help?: string }): Child {
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  return (
+    <div class="field check">
+      <input type="checkbox" id={id} name={p.name} value="on" checked={one(p.s, p.name) !== ''} aria-describedby={described(id, p.help, err)} />
+      <label for={id}>{p.label}</label>
+      <Help id={id} help={p.help} error={err} />
+    </div>
+  );
+}
+
+export function SelectField(p: { name: string; label: string; s: FormState; choices: readonly (string | [string, string])[]; help?: string; extra?: Record<string, string>; empty?: string }): Child {
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  const cur = one(p.s, p.name);
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <select id={id} name={p.name} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}>
+        {p.empty !== undefined ? <option value="" selected={cur === ''}>{p.empty}</option> : null}
+        {p.choices.map((c) => {
+          const [value, text] = Array.isArray(c) ? c : [c, c];
+          return <option value={value} selected={value === cur}>{text}</option>;
+        })}
+      </select>
+      <Help id={id} help={p.help} error={err} />
+    </div>
+  );
+}
+
+export function LinesField(p: { name: string; label: string; s: FormState; help?: string }): Child {
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <textarea id={id} name={p.name} rows={4} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
+        {many(p.s, p.name).join('\n')}
+      </textarea>
+      <Help id={id} help={p.help} error={err} />
+    </div>
+  );
+}
+
+/** Pick names from a list: check boxes for a short list, one name per line for a long one. */
+export function PickField(p: { name: string; label: string; s: FormState; options: readonly string[]; help?: string; max?: number }): Child {
+  if (p.options.length > (p.max ?? 100)) {
+    return <LinesField name={p.name} label={p.label} s={p.s} help={`${p.help ? `${p.help}. ` : ''}One name per line.`} />;
+  }
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  const cur = new Set(many(p.s, p.name));
+  return (
+    <fieldset aria-describedby={described(id, p.help, err)}>
+      <legend>{p.label}</legend>
+      {p.options.length === 0 ? <span class="muted">(none available)</span> : (
+        <div class="picks">
+          {p.options.map((o, i) => (
+            <label><input type="checkbox" name={p.name} value={o} checked={cur.has(o)} id={`${id}-${i}`} />{o}</label>
+          ))}
+        </div>
+      )}
+      <Help id={id} help={p.help} error={err} />
+    </fieldset>
+  );
+}
+
+/** One schema-derived option field; `prefix` namespaces input names (`opt.`, `mqtt.`). */
+export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNames: readonly string[] }): Child {
+  const { f } = p;
+  const name = `${p.prefix}${f.key}`;
+  const dflt = f.default === undefined || f.default === null ? undefined : typeof f.default === 'object' ? JSON.stringify(f.default) : String(f.default);
+  const help = [f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' ? `default: ${dflt}` : ''].filter(Boolean).join(' · ');
+  const label = `${f.label}${f.required ? ' (required)' : ''}`;
+  switch (f.kind) {
+    case 'checkbox':
+      return <CheckboxField name={name} label={label} s={p.s} help={f.help} />;
+    case 'select':
+      return <SelectField name={name} label={label} s={p.s} choices={f.choices} help={help} empty={f.required ? undefined : '(default)'} />;
+    case 'number':
+    case 'integer':
+      return <TextField name={name} label={label} s={p.s} help={help} type="number" step={f.kind === 'integer' ? '1' : 'any'} min={f.min} max={f.max} placeholder={dflt} inputmode={f.kind === 'integer' ? 'numeric' : 'decimal'} />;
+    case 'lines':
+      return <LinesField name={name} label={label} s={p.s} help={`${help}${help ? ' · ' : ''}one per line`} />;
+    case 'members':
+      return <PickField name={name} label={label} s={p.s} options={p.checkNames} help={help} />;
+    case 'json':
+      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={help} />;
+    case 'secret': {
+      const stored = one(p.s, `${name}.stored`) !== '';
+      return (
+        <div class="field">
+          <TextField name={name} label={label} s={p.s} type="password" autocomplete="new-password"
+            help={`${help}${stored ? `${help ? ' · ' : ''}a value is stored: leave empty to keep it` : ''}`} />
+          {stored ? <CheckboxField name={`${name}.clear`} label={`Remove the stored ${f.label.toLowerCase()}`} s={p.s} /> : null}
+        </div>
+      );
+    }
+    default:
+      return <TextField name={name} label={label} s={p.s} help={help} placeholder={dflt} />;
+  }
+}
+
+export function OptionFields(p: { fields: readonly Field[]; prefix: string; s: FormState; checkNames: readonly string[] }): Child {
+  return <>{p.fields.map((f) => <OptionField f={f} prefix={p.prefix} s={p.s} checkNames={p.checkNames} />)}</>;
+}

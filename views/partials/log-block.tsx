@@ -1,0 +1,11 @@
+/** The log lines of a check's last run. Live-swapped by id on the detail page. */
+import type { Child } from 'hono/jsx';
+import type { CheckVM } from '../../src/web/model.ts';
+
+export function LogBlock(p: { vm: CheckVM; id?: boolean; oob?: boolean }): Child {
+  return (
+    <pre class="log" id={p.id ? `log-${p.vm.id}` : undefined} hx-swap-oob={p.oob ? 'true' : undefined} aria-label={`log of ${p.vm.name}`}>
+      {p.vm.log.join('\n')}
+    </pre>
+  );
+}

@@ -1,0 +1,24 @@
+/** A check's state: icon + word (+ level). Colour is never the only signal. */
+import type { Child } from 'hono/jsx';
+import type { Assets } from '../../src/web/assets.ts';
+import type { CheckVM, DisplayState } from '../../src/web/model.ts';
+import { Icon } from '../ui.tsx';
+
+const ICON: Record<DisplayState, string> = { PASS: 'pass', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error' };
+const WORD: Record<DisplayState, string> = { PASS: 'PASS', FAIL: 'FAIL', SOFTFAIL: 'SOFTFAIL', PAUSED: 'PAUSED', ERROR: 'CONFIG ERROR' };
+
+export function StateBadge(p: { vm: CheckVM; assets: Assets; level?: boolean }): Child {
+  const { vm } = p;
+  return (
+    <span class={`state st-${vm.state}`} data-state={vm.state}>
+      <Icon name={ICON[vm.state]} assets={p.assets} />
+      {WORD[vm.state]}
+      {vm.state === 'SOFTFAIL' && vm.softFail ? <span class="muted"> (depends on {vm.softFail})</span> : null}
+      {p.level !== false && vm.level ? <span class="level">{vm.level}</span> : null}
+    </span>
+  );
+}
+
+export function StateIcon(p: { state: DisplayState; assets: Assets }): Child {
+  return <span class={`state st-${p.state}`}><Icon name={ICON[p.state]} assets={p.assets} label={WORD[p.state]} /></span>;
+}

@@ -1,0 +1,37 @@
+// siteward's only script of its own (besides htmx and its SSE extension).
+// No inline script anywhere: the page's CSP has no 'unsafe-inline' and no
+// 'unsafe-eval'.
+(function () {
+  'use strict';
+  var token = function () {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute('content') : '';
+  };
+  // every htmx request carries the session's CSRF token (DELETE has no body)
+  document.addEventListener('htmx:config:request', function (e) {
+    var t = token();
+    if (t && e.detail && e.detail.ctx) e.detail.ctx.request.headers['X-CSRF-Token'] = t;
+  });
+  // htmx compiles hx-on / js: expressions with Function(). The CSP forbids it
+  // anyway; this makes any such attribute inert (and says so) instead of
+  // throwing inside htmx.
+  htmx.registerExtension('siteward', {
+    init: function (api) {
+      var off = function () {
+        return { call: function () { console.warn('siteward: inline scripts are disabled'); } };
+      };
+      api.initSecurity(null, off, off);
+    },
+  });
+  // live-update indicator: body[data-live] is "on" while the event stream is open
+  var live = function (on) { document.body.setAttribute('data-live', on ? 'on' : 'off'); };
+  document.addEventListener('htmx:sse:after:connection', function () { live(true); });
+  document.addEventListener('htmx:sse:error', function () { live(false); });
+  document.addEventListener('htmx:sse:close', function () { live(false); });
+})();
+// a refused htmx action (a validation or permission error) must not fail silently
+document.addEventListener('htmx:response:error', function (e) {
+  var ctx = e.detail && e.detail.ctx;
+  var text = ctx && ctx.text;
+  if (text && !/^\s*</.test(text)) window.alert(text);
+});

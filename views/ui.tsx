@@ -1,0 +1,53 @@
+/**
+ * Small building blocks shared by every page and partial: icons, URLs, the
+ * CSRF field, the page context. All text goes through JSX, which escapes it.
+ */
+import type { Child } from 'hono/jsx';
+import type { Assets } from '../src/web/assets.ts';
+import type { Role } from '../src/web/auth.ts';
+
+export interface PageCtx {
+  site: string;
+  user: string;
+  role: Role;
+  csrf: string;
+  assets: Assets;
+  /** failing non-sequence checks (header badge) */
+  failCount: number;
+  path: string;
+  can: { operate: boolean; admin: boolean };
+  /** query of the page's live-update stream (`view=checks&…`), or null */
+  live: string | null;
+}
+
+export const enc = encodeURIComponent;
+export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)}${tail}`;
+export const actionUrl = (name: string, tail = ''): string => `/action/${enc(name)}${tail}`;
+export const userUrl = (name: string, tail = ''): string => `/user/${enc(name)}${tail}`;
+
+export function Icon(p: { name: string; assets: Assets; label?: string }): Child {
+  return (
+    <svg class="i" aria-hidden={p.label ? undefined : 'true'} role={p.label ? 'img' : undefined} aria-label={p.label}>
+      <use href={`${p.assets.icons.url}#${p.name}`} />
+    </svg>
+  );
+}
+
+export function Csrf(p: { token: string }): Child {
+  return <input type="hidden" name="_csrf" value={p.token} />;
+}
+
+export function ErrorList(p: { errors: readonly string[]; title?: string }): Child {
+  if (p.errors.length === 0) return null;
+  return (
+    <div class="errors" role="alert">
+      <strong>{p.title ?? 'Please fix the following:'}</strong>
+      <ul>{p.errors.map((e) => <li>{e}</li>)}</ul>
+    </div>
+  );
+}
+
+/** htmx attributes whose names contain ':' are passed as an object (JSX cannot spell them). */
+export function hx(attrs: Record<string, string>): Record<string, string> {
+  return attrs;
+}
