@@ -10,6 +10,7 @@ import { memory } from './memory/index.ts';
 import { cpu } from './cpu/index.ts';
 import { sequence } from './sequence/index.ts';
 import { remote } from './remote/index.ts';
+import { push } from './push/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   disk,
@@ -17,6 +18,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   memory,
   sequence,
   remote,
+  push,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

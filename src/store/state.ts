@@ -37,7 +37,7 @@ export class StateStore {
   private readonly q: {
     upsert: Statement; getId: Statement; addId: Statement; run: Statement; transition: Statement;
     history: Statement; transitions: Statement; deleteState: Statement; renameState: Statement; renameId: Statement;
-    pruneRuns: Statement; pruneTransitions: Statement;
+    pruneRuns: Statement; pruneTransitions: Statement; counts: Statement;
   };
 
   constructor(private readonly db: Db) {
@@ -53,6 +53,7 @@ export class StateStore {
       renameState: db.prepare('UPDATE check_state SET name = ? WHERE name = ?'),
       renameId: db.prepare('UPDATE check_ids SET name = ? WHERE name = ?'),
       pruneRuns: db.prepare('DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE t < ? LIMIT 5000)'),
+      counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS failed FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
     };
   }
@@ -104,6 +105,11 @@ export class StateStore {
       t: r.t, fail: r.fail === 1, durationMs: r.duration_ms, level: r.level, softFail: r.soft_fail,
       metrics: r.metrics ? (JSON.parse(r.metrics) as HistoryRow['metrics']) : [],
     }));
+  }
+
+  /** How many runs a check had in [from, to] and how many of them failed (uptime badges). */
+  counts(name: string, from: number, to: number): { runs: number; failed: number } {
+    return this.q.counts.get(this.checkId(name), from, to) as { runs: number; failed: number };
   }
 
   transitions(name: string, limit = 100): TransitionRow[] {

@@ -21,4 +21,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   memory: () => ({}),
   sequence: () => ({ checks: [] }),
   remote: () => ({ timeout: 60 }),
+  push: () => ({ token: 'contract-token-0123456789' }),
 };
