@@ -5,6 +5,8 @@
  */
 import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
+import { API_MIGRATIONS } from './api/tokens.ts';
+import { ApiService, apiListenOptions } from './api/service.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -14,13 +16,17 @@ export interface RunFlags {
 }
 
 export function migrations(): MigrationSet[] {
-  return [];
+  return [API_MIGRATIONS];
 }
 
 export function notifierFactory(): SiteOptions['notifier'] {
   return undefined;
 }
 
-export function services(_site: Site, _flags: RunFlags): SiteService[] {
-  return [];
+export function services(site: Site, _flags: RunFlags): SiteService[] {
+  const out: SiteService[] = [];
+  // the API's own listener (api.port); the web UI also mounts the same routes (src/api/app.ts mountApi)
+  const api = apiListenOptions(site);
+  if (api) out.push(new ApiService(api));
+  return out;
 }

@@ -90,7 +90,8 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
     d.site.log.error({ err: e, path: c.req.path }, 'API request failed');
     return sendError(c, new ApiError('internal', 'internal error'));
   });
-  v1.notFound((c) => sendError(c, new ApiError('not_found', `no such endpoint: ${c.req.method} ${c.req.path}`)));
+  // a sub-app's notFound() is not used once mounted with route(), so a last catch-all answers in JSON
+  v1.all('*', (c) => sendError(c, new ApiError('not_found', `no such endpoint: ${c.req.method} ${c.req.path}`)));
   return v1;
 }
 

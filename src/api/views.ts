@@ -102,18 +102,12 @@ export function parseExpiry(v: string, now: number): number | null {
 }
 
 /**
- * What an API client sent, as it is stored: no `name` and no runtime `data`
- * keys, and masked secrets sent back unchanged keep their stored value.
+ * What an API client sent, as it is stored: without `name` and runtime `data`.
+ * (Only admin tokens write, and they see secrets unmasked, so a masked value
+ * never comes back in a write.)
  */
-export function storable(input: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown> {
+export function storable(input: Record<string, unknown>): Record<string, unknown> {
   const { data: _data, name: _name, ...entry } = input;
-  if (isObject(entry.options) && isObject(previous?.options)) {
-    const options = { ...entry.options };
-    for (const [k, v] of Object.entries(options)) {
-      if (v === REDACTED && SECRET_OPTION.test(k) && k in previous.options) options[k] = previous.options[k];
-    }
-    entry.options = options;
-  }
   return entry;
 }
 

@@ -57,7 +57,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.action(name)) throw new ApiError('conflict', `an action named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putAction(doc, name, storable(raw, undefined)), ['actions', name]);
+    await applyEdit(site, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
     return c.json(view(name, true), 201);
   });
 
@@ -72,7 +72,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const { name } = c.req.valid('param');
     const existed = site.action(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, (doc) => putAction(doc, name, storable(raw, rawAction(site, name))), ['actions', name]);
+    await applyEdit(site, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
     return c.json(view(name, true), existed ? 200 : 201);
   });
 
@@ -87,7 +87,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const to = typeof patch.name === 'string' ? patch.name : name;
     if (to !== name && site.action(to)) throw new ApiError('conflict', `an action named ${JSON.stringify(to)} exists`);
     const previous = rawAction(site, name) ?? {};
-    const next = storable(mergePatch(previous, patch) as Record<string, unknown>, previous);
+    const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
     await applyEdit(site, (doc) => putAction(doc, to, next, name), ['actions', to]);
     return c.json(view(to, true), 200);
   });

@@ -55,7 +55,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw, undefined)), ['checks', name]);
+    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
     return c.json(detail(name, true), 201);
   });
 
@@ -70,7 +70,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const { name } = c.req.valid('param');
     const existed = site.entry(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw, rawCheck(site, name))), ['checks', name]);
+    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
     return c.json(detail(name, true), existed ? 200 : 201);
   });
 
@@ -85,7 +85,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const to = typeof patch.name === 'string' ? patch.name : name;
     if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
     const previous = rawCheck(site, name) ?? {};
-    const next = storable(mergePatch(previous, patch) as Record<string, unknown>, previous);
+    const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
     await applyEdit(site, (doc) => putCheck(doc, to, next, name), ['checks', to], to !== name ? [[name, to]] : undefined);
     return c.json(detail(to, true), 200);
   });
