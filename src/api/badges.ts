@@ -14,7 +14,7 @@ const COLOURS = { green: '#4c1', yellow: '#dfb317', orange: '#fe7d37', red: '#e0
 /** Escapes for XML text and attributes; drops characters XML 1.0 cannot carry at all. */
 export function xmlEscape(s: string): string {
   return s
-    // eslint-disable-next-line no-control-regex -- these code points are not allowed in XML 1.0
+    // code points XML 1.0 cannot carry even escaped
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
 }

@@ -14,7 +14,6 @@ import { SCOPES } from './tokens.ts';
 const time = z.string().nullable().describe('ISO 8601 UTC time, or null');
 
 /** Check and action names: any text (fletchck allows it) but no control characters. */
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
 export const NameSchema = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 export const NameParam = z.object({ name: NameSchema });

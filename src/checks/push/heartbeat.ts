@@ -24,7 +24,6 @@ export const MAX_MESSAGE = 200;
 /** One line, no control characters, at most MAX_MESSAGE characters (it goes into logs and SMS). */
 export function cleanMessage(msg: string | null | undefined): string | null {
   if (msg === null || msg === undefined) return null;
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   const one = msg.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   if (!one) return null;
   return one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE - 1)}…` : one;
