@@ -10,17 +10,17 @@ import { formatPath, fromZod, type Issue, type PathSegment } from '../config/iss
 
 export type ErrorCode =
   | 'unauthorized' | 'token_expired' | 'token_revoked' | 'forbidden' | 'not_found' | 'conflict'
-  | 'invalid_request' | 'invalid_config' | 'save_failed' | 'rate_limited' | 'internal';
+  | 'invalid_request' | 'invalid_config' | 'save_failed' | 'internal';
 
 export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401, token_expired: 401, token_revoked: 401, forbidden: 403, not_found: 404, conflict: 409,
-  invalid_request: 400, invalid_config: 422, save_failed: 500, rate_limited: 429, internal: 500,
+  invalid_request: 400, invalid_config: 422, save_failed: 500, internal: 500,
 };
 
 export interface ApiIssue {
   /** path of the invalid field, relative to the request body when it lies inside it */
   path: PathSegment[];
-  /** the same field as a path in the site file, e.g. `checks["web"].options.port` */
+  /** the field as a path in the site file, e.g. `checks["web"].options.port` (in the request, for invalid_request) */
   at: string;
   message: string;
   severity: 'error' | 'warning';
@@ -28,7 +28,7 @@ export interface ApiIssue {
 
 export const IssueSchema = z.object({
   path: z.array(z.union([z.string(), z.number()])).describe('JSON path of the field, relative to the request body where possible'),
-  at: z.string().describe('the field as a path in the site file'),
+  at: z.string().describe('the field as a path in the site file (for invalid_request: in the request body or query)'),
   message: z.string(),
   severity: z.enum(['error', 'warning']),
 }).meta({ id: 'Issue' });
