@@ -150,11 +150,12 @@ describe('siteward CLI', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     await until(() => (err.includes('siteward running') ? true : undefined), 10_000);
     const doc = JSON.parse(readFileSync(join(t.dir, 's', 'site.json'), 'utf8')) as { checks: Record<string, unknown> };
-    doc.checks.b = { type: 'cpu', trigger: { interval: { seconds: 1 } } };
+    // a disk check, not cpu: on a busy machine a cpu check stays FAIL and logs no transition
+    doc.checks.b = { type: 'disk', options: { level: 100 }, trigger: { interval: { seconds: 1 } } };
     writeFileSync(join(t.dir, 's', 'site.json'), JSON.stringify(doc));
     child.kill('SIGHUP');
     await until(() => (err.includes('Site reloaded') ? true : undefined), 10_000);
-    await until(() => (err.includes('b (cpu) PASS') || err.includes('b (cpu) FAIL') ? true : undefined), 10_000);
+    await until(() => (err.includes('b (disk) PASS') || err.includes('b (disk) FAIL') ? true : undefined), 10_000);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     const saved = JSON.parse(readFileSync(join(t.dir, 's', 'site.json'), 'utf8')) as { log: string[] };
