@@ -75,12 +75,25 @@ export class SiteRuntime implements RunnerHost {
     return { config: e.config, state: this.state(name), displayType: this.displayType(e) };
   }
 
-  context(name: string, entry: CheckEntry, signal: AbortSignal): RunContext {
+  /**
+   * A check's in-memory scratch (RunContext.scratch). Public so that code in a
+   * check type's own folder can hand a run its input (a push heartbeat).
+   */
+  scratchFor(name: string): Record<string, unknown> {
     let scratch = this.scratch.get(name);
     if (!scratch) {
       scratch = {};
       this.scratch.set(name, scratch);
     }
+    return scratch;
+  }
+
+  lateness(name: string, ms: number): void {
+    this.site.bus.emit('lateness', { name, ms });
+  }
+
+  context(name: string, entry: CheckEntry, signal: AbortSignal): RunContext {
+    const scratch = this.scratchFor(name);
     return {
       signal,
       now: () => this.clock.now(),

@@ -111,7 +111,7 @@ export class Site {
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
       random: opts.random,
-      onDue: (name) => void this.runner.run(name, 'schedule'),
+      onDue: (name, planned) => void this.runner.run(name, 'schedule', undefined, planned),
     });
   }
 

@@ -1,15 +1,19 @@
 /**
  * What a running siteward is made of besides the engine: the services (web
- * UI, MQTT federation, API), the notifier and the migrations they own. The
- * CLI asks this module; each subsystem adds itself here in one place.
+ * UI, MQTT federation, API listener), the notifier and the migrations they
+ * own. The CLI asks this module; each subsystem adds itself here in one place.
  */
 import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
 import { OUTBOX_MIGRATIONS } from './actions/outbox/store.ts';
 import { createOutbox } from './actions/outbox/site.ts';
-import { MqttFederation } from './federation/mqtt.ts';
+import { MqttFederation, federationOf } from './federation/mqtt.ts';
 import { WebService } from './web/server.ts';
 import { WEB_MIGRATIONS } from './web/sessions.ts';
+import { API_MIGRATIONS } from './api/tokens.ts';
+import { ApiService, apiListenOptions } from './api/service.ts';
+import { API_PATH_PREFIXES, apiRoutes, type ApiDeps } from './api/app.ts';
+import { outboxStats } from './api/providers.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -19,7 +23,7 @@ export interface RunFlags {
 }
 
 export function migrations(): MigrationSet[] {
-  return [OUTBOX_MIGRATIONS, WEB_MIGRATIONS];
+  return [OUTBOX_MIGRATIONS, WEB_MIGRATIONS, API_MIGRATIONS];
 }
 
 /** The durable outbox (docs/actions.md) delivers notifications. */
@@ -27,20 +31,36 @@ export function notifierFactory(): SiteOptions['notifier'] {
   return createOutbox;
 }
 
-/**
- * The web UI (when enabled). More HTTP endpoints (REST API, /metrics, /push,
- * /badge) join the same server with `web.mount(path, honoApp)` here.
- */
-export function webService(flags: RunFlags): WebService | null {
-  if (!flags.webui) return null;
-  return new WebService({ port: flags.port });
+/** What /metrics reads from the outbox and the federation. */
+export function apiDeps(site: Site): ApiDeps {
+  return {
+    outbox: outboxStats(site.notifier, () => site.loaded.actions.keys()),
+    federation: {
+      connected: () => federationOf(site)?.connected ?? false,
+      received: () => federationOf(site)?.snapshot().received ?? 0,
+      rejected: () => federationOf(site)?.snapshot().rejectedTotal ?? 0,
+    },
+  };
 }
 
-export function services(_site: Site, flags: RunFlags): SiteService[] {
+/**
+ * The web UI (when enabled), with the REST API, /metrics, /push, /badge and
+ * /healthz on the same server: those authenticate with bearer tokens (or are
+ * public), so they are exempt from the session CSRF check.
+ */
+export function webService(site: Site, flags: RunFlags): WebService | null {
+  if (!flags.webui || !site.settings.webui) return null;
+  return new WebService({ port: flags.port }).mount('/', apiRoutes(site, apiDeps(site)), { exempt: API_PATH_PREFIXES });
+}
+
+export function services(site: Site, flags: RunFlags): SiteService[] {
   const out: SiteService[] = [];
-  const web = webService(flags);
+  const web = webService(site, flags);
   if (web) out.push(web);
   // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
   out.push(new MqttFederation());
+  // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
+  const api = apiListenOptions(site);
+  if (api) out.push(new ApiService(api, apiDeps(site)));
   return out;
 }

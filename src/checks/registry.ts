@@ -22,6 +22,7 @@ import { ups } from './ups/index.ts';
 import { net } from './net/index.ts';
 import { exec } from './exec/index.ts';
 import { truenas } from './truenas/index.ts';
+import { push } from './push/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -41,6 +42,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   net,
   exec,
   truenas,
+  push,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { checkTypes } from '../checks/registry.ts';
 import { actionTypes } from '../actions/registry.ts';
-import { CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
+import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
 const cronBody = z.looseObject({
@@ -41,6 +41,7 @@ export function siteZodSchema(): z.ZodType {
     timezone: z.string().nullable().optional().describe('IANA zone for display, scheduling and notifications; null = host local'),
     webui: WebuiSchema.nullable().optional(),
     mqtt: MqttSchema.nullable().optional(),
+    api: ApiSchema.nullable().optional(),
     plugins: PluginsSchema.optional(),
     history: HistorySchema.optional(),
     scheduler: SchedulerSchema.optional(),

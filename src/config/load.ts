@@ -10,7 +10,7 @@ import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
 import {
-  ActionCommonSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
+  ActionCommonSchema, ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
 import type { ActionEntry, CheckEntry } from './model.ts';
 import { validateCheck } from './check-entry.ts';
@@ -18,12 +18,15 @@ import { findCycles } from './graph.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
+export type ApiConfig = z.output<typeof ApiSchema>;
 
 export interface SiteSettings {
   base: string;
   timezone: string | null;
   webui: WebuiConfig | null;
   mqtt: MqttConfig | null;
+  /** siteward: the API listener (null = no section) */
+  api: ApiConfig | null;
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
@@ -58,7 +61,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const empty = (): LoadedSite => ({
     doc: {}, checks: new Map(), actions: new Map(), issues, fatal: true,
     settings: {
-      base: env.base, timezone: null, webui: null, mqtt: null, name: 'Fletchck',
+      base: env.base, timezone: null, webui: null, mqtt: null, api: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
       notifications: NotificationsSchema.parse({}),
     },
@@ -83,7 +86,8 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   }
   const webui = isObject(doc.webui) ? section(WebuiSchema, doc.webui, 'webui', issues) : null;
   const mqtt = isObject(doc.mqtt) ? section(MqttSchema, doc.mqtt, 'mqtt', issues) : null;
-  for (const k of ['webui', 'mqtt'] as const) {
+  const api = isObject(doc.api) ? section(ApiSchema, doc.api, 'api', issues) : null;
+  for (const k of ['webui', 'mqtt', 'api'] as const) {
     if (doc[k] !== undefined && doc[k] !== null && !isObject(doc[k])) {
       issues.push({ path: [k], message: `expected an object or null, got ${showValue(doc[k])}`, severity: 'error' });
     }
@@ -93,6 +97,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     timezone,
     webui,
     mqtt,
+    api,
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),

@@ -53,6 +53,20 @@ export const PluginsSchema = z.looseObject({
   dirs: z.array(z.string()).default([]),
 });
 
+/**
+ * siteward: the API, /metrics, push and badge endpoints. With a `port` they are
+ * served by their own listener (also when the web UI is off); the web UI
+ * serves them on its port as well.
+ */
+export const ApiSchema = z.looseObject({
+  hostname: z.string().nullable().default('localhost').describe('listen address of the API listener; empty = all interfaces'),
+  port: port.nullable().default(null).describe('API listener port; null = no listener of its own'),
+  cert: nullableString.default(null).describe('PEM certificate file; HTTPS when cert and key are set'),
+  key: nullableString.default(null).describe('PEM private key file'),
+  metricsAuth: z.boolean().default(false).describe('require a bearer token (any scope) for /metrics'),
+  badges: z.boolean().default(false).describe('serve public SVG badges for every check (else only checks with options.badge)'),
+});
+
 /** siteward: run history retention. */
 export const HistorySchema = z.looseObject({
   days: z.number().min(0).default(30).describe('keep run history this many days'),
@@ -102,4 +116,5 @@ export const commonCheckOptions = {
   timezone: z.string().optional().describe('IANA zone for this check (times, cron); default: the site zone'),
   renotify: z.number().min(0).optional()
     .describe('siteward: repeat the FAIL notification every this many minutes while the check stays FAIL (0 or unset: never)'),
+  badge: z.boolean().optional().describe('siteward: serve public SVG badges of this check (/badge/<name>/state.svg, uptime.svg)'),
 };

@@ -17,6 +17,8 @@ export interface SiteEvents {
   state: [{ name: string; state: CheckState }];
   /** the configuration changed (after it was saved) */
   config: [{ changed: string[]; removed: string[]; renamed: [string, string][] }];
+  /** a scheduled run started `ms` after its planned time (scheduler lateness, for /metrics) */
+  lateness: [{ name: string; ms: number }];
   /** a line was added to the volatile site log */
   log: [{ line: string }];
 }

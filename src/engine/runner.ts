@@ -41,6 +41,8 @@ export interface RunnerHost {
   issues(name: string): Issue[];
   context(name: string, entry: CheckEntry, signal: AbortSignal, opts: Record<string, unknown>): RunContext;
   commit(name: string, result: Step, meta: RunMeta): void;
+  /** a scheduled run started `ms` after its planned (jittered) time, slot wait included (for /metrics) */
+  lateness?(name: string, ms: number): void;
 }
 
 class Semaphore {
@@ -92,7 +94,7 @@ export class Runner {
    * Runs a check. Resolves with its state afterwards, or null when a
    * scheduled run was skipped because the check was still running.
    */
-  run(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState | null> {
+  run(name: string, reason: RunReason, parentSignal?: AbortSignal, planned?: number): Promise<CheckState | null> {
     const busy = this.inflight.get(name);
     if (busy) {
       if (reason === 'schedule') {
@@ -101,15 +103,16 @@ export class Runner {
       }
       return busy;
     }
-    const p = this.execute(name, reason, parentSignal).finally(() => this.inflight.delete(name));
+    const p = this.execute(name, reason, parentSignal, planned).finally(() => this.inflight.delete(name));
     this.inflight.set(name, p);
     return p;
   }
 
-  private async execute(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState> {
+  private async execute(name: string, reason: RunReason, parentSignal?: AbortSignal, planned?: number): Promise<CheckState> {
     const member = reason === 'member';
     if (!member) await this.slots.acquire();
     try {
+      if (planned !== undefined) this.host.lateness?.(name, this.host.clock.now() - planned);
       return await this.runOnce(name, reason, parentSignal);
     } catch (e) {
       // a bug in the engine itself must not take the process down

@@ -107,7 +107,7 @@ export class StateStore {
     }));
   }
 
-  /** How many runs, and how many of them failed, in [from, to] (uptime figures). */
+  /** How many runs, and how many of them failed, in [from, to] (uptime figures and badges). */
   runCounts(name: string, from: number, to: number): { runs: number; fails: number } {
     const r = this.q.counts.get(this.checkId(name), from, to) as { runs: number; fails: number };
     return { runs: r.runs, fails: r.fails };

@@ -75,7 +75,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const app = new Hono<WebEnv>();
   app.use('*', securityHeaders(o.secure));
   app.use('*', sessionMiddleware(site, sessions, o.secure));
-  app.use('*', csrfMiddleware({ exempt: () => extensions.filter((e) => e.csrf === false).map((e) => e.path) }));
+  app.use('*', csrfMiddleware({ exempt: () => extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])])) }));
   // extensions first, so their paths never fall into a page route
   for (const e of extensions) app.route(e.path, e.app);
   app.route('/', staticRoutes(deps.assets));

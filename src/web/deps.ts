@@ -19,7 +19,10 @@ import type { SessionStore } from './sessions.ts';
 export interface WebExtension {
   path: string;
   app: Hono<WebEnv>;
+  /** false: the whole mount is exempt from the session CSRF check */
   csrf?: boolean;
+  /** path prefixes exempt from the session CSRF check (bearer-token and public endpoints) */
+  exempt?: readonly string[];
 }
 
 export interface WebDeps {

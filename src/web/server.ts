@@ -5,6 +5,7 @@
  * changes: new certificate files are loaded in place; a new address, port or
  * protocol moves the listener (and keeps the old one if the new one fails).
  */
+import type { Hono } from 'hono';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttp, type Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
@@ -48,9 +49,9 @@ export class WebService implements SiteService {
   }
 
   /** Adds a sub-app (REST API, /metrics, /push, /badge) before start. */
-  mount(path: string, app: WebExtension['app'], opts: { csrf?: boolean } = {}): this {
+  mount(path: string, app: WebExtension['app'] | Hono, opts: { csrf?: boolean; exempt?: readonly string[] } = {}): this {
     if (this.web) throw new Error('mount() must be called before the web service starts');
-    this.extensions.push({ path, app, csrf: opts.csrf });
+    this.extensions.push({ path, app: app as WebExtension['app'], csrf: opts.csrf, exempt: opts.exempt });
     return this;
   }
 

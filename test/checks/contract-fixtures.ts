@@ -44,4 +44,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   exec: (s) => ({ command: [writeSilentPlugin(s.dir)] }),
   truenas: (s) => ({ hostname: s.host, port: s.port, tls: false, apiKey: 'contract-key' }),
   ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
+  push: () => ({ token: 'contract-token-0123456789' }),
 };

@@ -150,6 +150,7 @@ describe('siteward CLI', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     await until(() => (err.includes('siteward running') ? true : undefined), 10_000);
     const doc = JSON.parse(readFileSync(join(t.dir, 's', 'site.json'), 'utf8')) as { checks: Record<string, unknown> };
+    // a disk check, not cpu: on a busy machine a cpu check stays FAIL and logs no transition
     doc.checks.b = { type: 'disk', options: { level: 100 }, trigger: { interval: { seconds: 1 } } };
     writeFileSync(join(t.dir, 's', 'site.json'), JSON.stringify(doc));
     child.kill('SIGHUP');

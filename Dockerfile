@@ -1,0 +1,34 @@
+# siteward: multi-stage image. Native modules (better-sqlite3, argon2, ssh2)
+# are compiled in the build stage; the runtime stage has no compiler, runs as
+# the unprivileged `node` user and keeps the site (site.json, site.db) in the
+# /data volume. See docs/api.md "Docker".
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# --ignore-scripts: the package's own `prepare` (build) needs the sources, copied below;
+# `npm rebuild` then runs the dependencies' install scripts (the native builds)
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    SITEWARD_API_HOSTNAME=0.0.0.0 \
+    SITEWARD_API_PORT=8080
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SITEWARD_API_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/src/cli.js"]
+CMD ["--config=/data/site.json", "--create"]

@@ -1,0 +1,33 @@
+/**
+ * /metrics scrape cost with 10,000 checks, each with three reported metrics
+ * (a quarter of them failing). Prints JSON: scrape time (median of 5) and
+ * exposition size. Run: npx tsx bench/metrics.ts
+ */
+import { performance } from 'node:perf_hooks';
+import { openTestSite } from '../test/helpers/site.ts';
+import { API_MIGRATIONS } from '../src/api/tokens.ts';
+import { apiRoutes } from '../src/api/app.ts';
+import { initialState } from '../src/engine/state.ts';
+
+const N = Number(process.env.CHECKS ?? 10_000);
+const checks: Record<string, unknown> = {};
+for (let i = 0; i < N; i++) checks[`check-${i}`] = { type: 'disk', options: { volume: '/' } };
+const t = await openTestSite({ checks }, { dbPath: ':memory:', migrations: [API_MIGRATIONS] });
+for (let i = 0; i < N; i++) {
+  t.site.runtime.setState(`check-${i}`, {
+    ...initialState(), failState: i % 4 === 0, failCount: i % 4 === 0 ? 2 : 0, lastCheck: t.clock.now(), lastPass: t.clock.now(),
+    metrics: [{ name: 'used_percent', value: i % 100, unit: '%' }, { name: 'used_bytes', value: i * 1000, unit: 'B' }, { name: 'free_bytes', value: i, unit: 'B' }],
+  });
+}
+const app = apiRoutes(t.site);
+const times: number[] = [];
+let bytes = 0;
+for (let i = 0; i < 5; i++) {
+  const t0 = performance.now();
+  const r = await app.request('/metrics');
+  bytes = (await r.text()).length;
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+console.log(JSON.stringify({ bench: 'metrics-scrape', checks: N, medianMs: Math.round(times[2]), maxMs: Math.round(times[4]), bytes }));
+await t.close();

@@ -1,0 +1,130 @@
+/**
+ * Everything the API subsystem serves, as one Hono app the web UI (or the
+ * standalone listener, service.ts) mounts:
+ *
+ *   /api/v1/*            REST API (bearer tokens), OpenAPI at /api/v1/openapi.json
+ *   /metrics             Prometheus exposition (optionally token-protected)
+ *   /push/<token>        push-check heartbeats (no auth: the token is the secret)
+ *   /badge/<check>/…svg  opt-in public badges
+ *   /healthz             liveness for Docker/systemd/load balancers
+ *
+ * These paths carry no cookies and use no CSRF tokens: a web UI that mounts
+ * them must exempt API_PATH_PREFIXES from its session and CSRF middleware.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Site } from '../site.ts';
+import { VERSION } from '../version.ts';
+import { PushHub } from '../checks/push/hub.ts';
+import { ApiError, sendError, zodError } from './errors.ts';
+import { authenticate, type AuthEnv } from './auth.ts';
+import { TokenStore } from './tokens.ts';
+import { SiteMetrics, type MetricsProviders } from './metrics.ts';
+import { pushRoutes } from './push.ts';
+import { badgeRoutes } from './badges.ts';
+import { checkRoutes } from './routes/checks.ts';
+import { actionRoutes } from './routes/actions.ts';
+import { siteRoutes } from './routes/site.ts';
+import type { RouteDeps } from './routes/common.ts';
+
+/** Paths served by apiRoutes(): exempt them from the web UI's session and CSRF middleware. */
+export const API_PATH_PREFIXES = ['/api/', '/metrics', '/push/', '/badge/', '/healthz'] as const;
+
+export type ApiDeps = MetricsProviders;
+
+/** What the API keeps per site: one token store, one metrics registry, one push hub. */
+export interface ApiContext {
+  site: Site;
+  tokens: TokenStore;
+  metrics: SiteMetrics;
+  push: PushHub;
+}
+
+const contexts = new WeakMap<Site, ApiContext>();
+
+/**
+ * The API state of a site, created on first use (later calls return the same
+ * one, so the web UI and the standalone listener share it; the providers of
+ * the first call are the ones used).
+ */
+export function apiContext(site: Site, deps: ApiDeps = {}): ApiContext {
+  let ctx = contexts.get(site);
+  if (!ctx) {
+    const push = new PushHub(site);
+    ctx = { site, tokens: new TokenStore(site.db, () => site.clock.now()), metrics: new SiteMetrics(site, deps), push };
+    contexts.set(site, ctx);
+    push.attach();
+  }
+  return ctx;
+}
+
+/** The REST API alone (mounted at /api/v1 by apiRoutes). Exported for the OpenAPI tests. */
+export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
+  const v1 = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const where = result.target === 'json' ? 'request body' : result.target === 'query' ? 'query' : result.target;
+        return sendError(c, zodError(result.error, (result as { data?: unknown }).data, where));
+      }
+      return undefined;
+    },
+  });
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer', description: 'an API token (swt_…) with scope read, operate or admin',
+  });
+  checkRoutes(v1, d);
+  actionRoutes(v1, d);
+  siteRoutes(v1, d);
+  v1.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'siteward API', version: VERSION,
+      description: 'Checks, actions, state and history of a siteward site. Scopes nest: read ⊂ operate ⊂ admin. See docs/api.md.',
+    },
+    servers: [{ url: '/api/v1' }],
+  });
+  v1.onError((e, c) => {
+    if (e instanceof ApiError) return sendError(c, e);
+    if (e instanceof HTTPException && e.status < 500) return sendError(c, new ApiError('invalid_request', e.message || 'bad request'));
+    d.site.log.error({ err: e, path: c.req.path }, 'API request failed');
+    return sendError(c, new ApiError('internal', 'internal error'));
+  });
+  // a sub-app's notFound() is not used once mounted with route(), so a last catch-all answers in JSON
+  v1.all('*', (c) => sendError(c, new ApiError('not_found', `no such endpoint: ${c.req.method} ${c.req.path}`)));
+  return v1;
+}
+
+/** Every API-subsystem route of a site, as one Hono app. */
+export function apiRoutes(site: Site, deps: ApiDeps = {}): Hono {
+  const ctx = apiContext(site, deps);
+  const app = new Hono();
+
+  app.get('/healthz', (c) => {
+    const ok = site.isStarted && site.db.open;
+    return c.json({ status: ok ? 'ok' : 'starting', version: VERSION }, ok ? 200 : 503, { 'Cache-Control': 'no-store' });
+  });
+
+  app.get('/metrics', async (c) => {
+    if (site.settings.api?.metricsAuth) {
+      try {
+        authenticate(ctx.tokens, c.req.header('authorization'), 'read');
+      } catch (e) {
+        if (e instanceof ApiError) return sendError(c, e);
+        throw e;
+      }
+    }
+    return c.body(await ctx.metrics.text(), 200, { 'Content-Type': ctx.metrics.contentType, 'Cache-Control': 'no-store' });
+  });
+
+  app.route('/', pushRoutes(site, ctx.push));
+  app.route('/', badgeRoutes(site));
+  app.route('/api/v1', restApi({ site, tokens: ctx.tokens }));
+  return app;
+}
+
+/** Mounts apiRoutes() on an existing Hono app (the web UI's). */
+export function mountApi(app: Hono, site: Site, deps: ApiDeps = {}): Hono {
+  app.route('/', apiRoutes(site, deps));
+  return app;
+}

@@ -1,0 +1,161 @@
+/**
+ * /checks: list (filters), get, create, replace, patch (and rename), delete,
+ * run now, pause/resume, history and notifications of a check. Every write
+ * goes through Site.mutate, as the web UI's do.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import type { Site } from '../../site.ts';
+import { deleteCheck, putCheck } from '../../config/edits.ts';
+import { ApiError } from '../errors.ts';
+import { checkNotifications } from '../providers.ts';
+import {
+  CheckDetailSchema, CheckEntrySchema, CheckListQuery, CheckListSchema, CheckPatchSchema, CreateCheckSchema, HistoryQuery,
+  HistorySchema, NameParam, NotificationsSchema,
+} from '../schemas.ts';
+import { checkDetail, checkSummary, iso, mergePatch, parseTime, rawCheck, storable } from '../views.ts';
+import { ERRORS, applyEdit, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
+
+
+
+function entryOr404(site: Site, name: string): NonNullable<ReturnType<Site['entry']>> {
+  const e = site.entry(name);
+  if (!e) throw notFound('check', name);
+  return e;
+}
+
+export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
+  const detail = (name: string, admin: boolean): z.infer<typeof CheckDetailSchema> => checkDetail(site, entryOr404(site, name), admin);
+  const tag = ['checks'];
+
+  app.openapi(createRoute(secured(tokens, 'read', {
+    method: 'get', path: '/checks', tags: tag, summary: 'List checks (priority order), optionally filtered',
+    request: { query: CheckListQuery },
+    responses: { 200: json(CheckListSchema, 'the checks'), 400: ERRORS[400], 401: ERRORS[401] },
+  })), (c) => {
+    const q = c.req.valid('query');
+    const name = q.name?.toLowerCase();
+    const types = q.type ? new Set(q.type.split(',').map((t) => t.trim())) : null;
+    const checks = site.sortedChecks().map((e) => checkSummary(site, e)).filter((s) =>
+      (!name || s.name.toLowerCase().includes(name)) && (!types || types.has(s.type) || types.has(s.displayType)) && (!q.state || s.state === q.state));
+    return c.json({ checks }, 200);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'read', {
+    method: 'get', path: '/checks/{name}', tags: tag, summary: 'A check: config, state, log, metrics, problems',
+    request: { params: NameParam },
+    responses: { 200: json(CheckDetailSchema, 'the check'), 401: ERRORS[401], 404: ERRORS[404] },
+  })), (c) => c.json(detail(c.req.valid('param').name, c.get('token').scope === 'admin'), 200));
+
+  app.openapi(createRoute(secured(tokens, 'admin', {
+    method: 'post', path: '/checks', tags: tag, summary: 'Create a check',
+    request: body(CreateCheckSchema, 'the check as in the site file, plus its name'),
+    responses: { 201: json(CheckDetailSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422] },
+  })), async (c) => {
+    const raw = (await c.req.json()) as Record<string, unknown>;
+    const name = c.req.valid('json').name;
+    if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
+    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    return c.json(detail(name, true), 201);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'admin', {
+    method: 'put', path: '/checks/{name}', tags: tag, summary: 'Create or replace a check',
+    request: { params: NameParam, ...body(CheckEntrySchema, 'the check as in the site file') },
+    responses: {
+      200: json(CheckDetailSchema, 'replaced'), 201: json(CheckDetailSchema, 'created'),
+      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422],
+    },
+  })), async (c) => {
+    const { name } = c.req.valid('param');
+    const existed = site.entry(name) !== undefined;
+    const raw = (await c.req.json()) as Record<string, unknown>;
+    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    return c.json(detail(name, true), existed ? 200 : 201);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'admin', {
+    method: 'patch', path: '/checks/{name}', tags: tag, summary: 'Change some keys of a check (JSON merge patch); `name` renames it',
+    request: { params: NameParam, ...body(CheckPatchSchema) },
+    responses: { 200: json(CheckDetailSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422] },
+  })), async (c) => {
+    const { name } = c.req.valid('param');
+    entryOr404(site, name);
+    const patch = (await c.req.json()) as Record<string, unknown>;
+    const to = typeof patch.name === 'string' ? patch.name : name;
+    if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
+    const previous = rawCheck(site, name) ?? {};
+    const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
+    await applyEdit(site, (doc) => putCheck(doc, to, next, name), ['checks', to], to !== name ? [[name, to]] : undefined);
+    return c.json(detail(to, true), 200);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'admin', {
+    method: 'delete', path: '/checks/{name}', tags: tag, summary: 'Delete a check (and remove it from depends and sequences)',
+    request: { params: NameParam },
+    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422] },
+  })), async (c) => {
+    const { name } = c.req.valid('param');
+    entryOr404(site, name);
+    await applyEdit(site, (doc) => deleteCheck(doc, name), ['checks', name]);
+    return c.body(null, 204);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'operate', {
+    method: 'post', path: '/checks/{name}/run', tags: tag, summary: 'Run a check now and return its state afterwards',
+    request: { params: NameParam },
+    responses: { 200: json(CheckDetailSchema, 'the state after the run'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404] },
+  })), async (c) => {
+    const { name } = c.req.valid('param');
+    entryOr404(site, name);
+    await site.runNow(name, 'manual');
+    return c.json(detail(name, c.get('token').scope === 'admin'), 200);
+  });
+
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    app.openapi(createRoute(secured(tokens, 'operate', {
+      method: 'post', path: `/checks/{name}/${verb}`, tags: tag, summary: paused ? 'Pause a check (saved in the site file)' : 'Resume a paused check',
+      request: { params: NameParam },
+      responses: { 200: json(CheckDetailSchema, 'the check'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422] },
+    })), async (c) => {
+      const { name } = c.req.valid('param');
+      entryOr404(site, name);
+      if (site.entry(name)!.config.paused !== paused) {
+        await applyEdit(site, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
+      }
+      return c.json(detail(name, c.get('token').scope === 'admin'), 200);
+    });
+  }
+
+  app.openapi(createRoute(secured(tokens, 'read', {
+    method: 'get', path: '/checks/{name}/history', tags: tag, summary: 'Runs in a time window and the latest transitions',
+    request: { params: NameParam, query: HistoryQuery },
+    responses: { 200: json(HistorySchema, 'runs, newest first'), 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404] },
+  })), (c) => {
+    const { name } = c.req.valid('param');
+    entryOr404(site, name);
+    const q = c.req.valid('query');
+    const now = site.clock.now();
+    const from = parseTime(q.from, now - 86_400_000);
+    const to = parseTime(q.to, now);
+    if (from === null || to === null) throw new ApiError('invalid_request', '`from` and `to` must be ISO 8601 times or ms since the epoch');
+    const runs = site.store.history(name, from, to, q.limit).map((r) => ({ ...r, t: iso(r.t)! }));
+    const transitions = site.store.transitions(name, 100).map((t) => ({ ...t, t: iso(t.t)! }));
+    return c.json({ runs, transitions }, 200);
+  });
+
+  app.openapi(createRoute(secured(tokens, 'read', {
+    method: 'get', path: '/checks/{name}/notifications', tags: tag,
+    summary: 'Notification deliveries of a check (when the site keeps a delivery record)',
+    request: { params: NameParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+    responses: { 200: json(NotificationsSchema, 'deliveries, newest first'), 401: ERRORS[401], 404: ERRORS[404] },
+  })), async (c) => {
+    const { name } = c.req.valid('param');
+    entryOr404(site, name);
+    const list = checkNotifications(site.notifier, name, c.req.valid('query').limit);
+    return c.json({
+      available: true,
+      notifications: list.map((n) => ({ ...n, created: iso(n.created)!, delivered: iso(n.delivered) })),
+    }, 200);
+  });
+}

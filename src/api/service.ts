@@ -1,0 +1,80 @@
+/**
+ * The API's own listener: serves apiRoutes() (REST API, /metrics, /push,
+ * badges, /healthz) on `api.hostname:api.port`, so push checks and scraping
+ * work with the web UI off (`--webui=false`, or no `webui` section).
+ * SITEWARD_API_HOSTNAME / SITEWARD_API_PORT override the file (containers).
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttps } from 'node:https';
+import { resolve } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Site, SiteService } from '../site.ts';
+import { apiRoutes, type ApiDeps } from './app.ts';
+
+export interface ListenOptions {
+  /** '' or null: every interface */
+  hostname: string | null;
+  /** 0: a port the OS picks (tests) */
+  port: number;
+  cert?: string | null;
+  key?: string | null;
+}
+
+/** Where the API listener should listen, or null for no listener. */
+export function apiListenOptions(site: Site, env: NodeJS.ProcessEnv = process.env): ListenOptions | null {
+  const api = site.settings.api;
+  const envPort = env.SITEWARD_API_PORT ? Number.parseInt(env.SITEWARD_API_PORT, 10) : null;
+  if (envPort !== null && !(envPort >= 0 && envPort <= 65535)) throw new Error(`SITEWARD_API_PORT: ${JSON.stringify(env.SITEWARD_API_PORT)} is not a port`);
+  const port = envPort ?? api?.port ?? null;
+  if (port === null) return null;
+  return { hostname: env.SITEWARD_API_HOSTNAME ?? api?.hostname ?? 'localhost', port, cert: api?.cert ?? null, key: api?.key ?? null };
+}
+
+export class ApiService implements SiteService {
+  readonly name = 'api';
+  private server: Server | null = null;
+
+  constructor(private readonly listen: ListenOptions, private readonly deps: ApiDeps = {}) {}
+
+  /** The port actually bound (after start). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get tls(): boolean {
+    return Boolean(this.listen.cert && this.listen.key);
+  }
+
+  async start(site: Site): Promise<void> {
+    const app = apiRoutes(site, this.deps);
+    const l = this.listen;
+    const server = (this.tls
+      ? createAdaptorServer({
+        fetch: app.fetch, createServer: createHttps,
+        serverOptions: { cert: await readFile(resolve(site.base, l.cert!)), key: await readFile(resolve(site.base, l.key!)) },
+      })
+      : createAdaptorServer({ fetch: app.fetch })) as Server;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(l.port, l.hostname || undefined, () => {
+        server.off('error', fail);
+        ok();
+      });
+    });
+    this.server = server;
+    site.log.info({ hostname: l.hostname || '*', port: this.port, tls: this.tls }, 'API listener started');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    await new Promise<void>((done) => {
+      server.close(() => done());
+      // keep-alive clients must not hold the shutdown
+      server.closeIdleConnections();
+    });
+  }
+}

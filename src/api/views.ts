@@ -1,0 +1,123 @@
+/**
+ * Site state → API JSON. Secret options (passwords, tokens, keys) are shown
+ * to admin tokens only.
+ */
+import type { z } from 'zod';
+import type { Site } from '../site.ts';
+import type { CheckEntry } from '../config/model.ts';
+import { stateText } from '../engine/state.ts';
+import { apiIssues } from './errors.ts';
+import type { ActionViewSchema, CheckDetailSchema, CheckSummarySchema } from './schemas.ts';
+
+export const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
+
+/** Option names treated as secret (the UI should mask the same ones). */
+export const SECRET_OPTION = /^(pass(word|wd|phrase)?|secret|token|api_?key|auth_?token|private_?key)$/i;
+
+export const REDACTED = '********';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A copy of a check or action entry with secret option values replaced. */
+export function redact(entry: unknown, showSecrets: boolean): Record<string, unknown> {
+  if (!isObject(entry)) return {};
+  const { data: _data, ...rest } = entry;
+  if (showSecrets || !isObject(rest.options)) return rest;
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rest.options)) options[k] = SECRET_OPTION.test(k) && v !== '' && v !== null ? REDACTED : v;
+  return { ...rest, options };
+}
+
+export function rawCheck(site: Site, name: string): Record<string, unknown> | undefined {
+  const checks = site.loaded.doc.checks;
+  const raw = isObject(checks) ? checks[name] : undefined;
+  return isObject(raw) ? raw : undefined;
+}
+
+export function rawAction(site: Site, name: string): Record<string, unknown> | undefined {
+  const actions = site.loaded.doc.actions;
+  const raw = isObject(actions) ? actions[name] : undefined;
+  return isObject(raw) ? raw : undefined;
+}
+
+export function checkSummary(site: Site, e: CheckEntry): z.infer<typeof CheckSummarySchema> {
+  const name = e.config.name;
+  const s = site.state(name);
+  return {
+    name,
+    type: e.config.type,
+    displayType: site.runtime.displayType(e),
+    active: e.active,
+    paused: e.config.paused,
+    state: stateText(s, e.config.paused),
+    level: s.level,
+    softFail: s.softFail,
+    failCount: s.failCount,
+    lastCheck: iso(s.lastCheck),
+    lastPass: iso(s.lastPass),
+    lastFail: iso(s.lastFail),
+    nextRun: iso(site.nextRun(name)),
+  };
+}
+
+export function checkDetail(site: Site, e: CheckEntry, showSecrets: boolean): z.infer<typeof CheckDetailSchema> {
+  const name = e.config.name;
+  const s = site.state(name);
+  return {
+    ...checkSummary(site, e),
+    failState: s.failState,
+    log: s.log,
+    metrics: s.metrics.map((m) => ({ name: m.name, value: m.value, ...(m.unit !== undefined ? { unit: m.unit } : {}) })),
+    lastUpdate: iso(s.lastUpdate),
+    config: redact(rawCheck(site, name), showSecrets),
+    issues: apiIssues(site.issuesFor(name), ['checks', name]),
+  };
+}
+
+export function actionView(site: Site, name: string, showSecrets: boolean): z.infer<typeof ActionViewSchema> | undefined {
+  const a = site.action(name);
+  if (!a) return undefined;
+  const checks = [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
+  const issues = site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === name);
+  return {
+    name, type: a.config.type, active: a.active, config: redact(rawAction(site, name), showSecrets), checks,
+    issues: apiIssues(issues, ['actions', name]),
+  };
+}
+
+/** `?from=`/`?to=`: ISO 8601 or ms since the epoch. */
+export function parseTime(v: string | undefined, dflt: number): number | null {
+  if (v === undefined || v === '') return dflt;
+  if (/^\d+$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** `30d`, `12h`, `90m` or an ISO time → an instant; null when unreadable. */
+export function parseExpiry(v: string, now: number): number | null {
+  const m = /^(\d+)\s*([dhm])$/i.exec(v.trim());
+  if (m) return now + Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2].toLowerCase() as 'd' | 'h' | 'm'];
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * What an API client sent, as it is stored: without `name` and runtime `data`.
+ * (Only admin tokens write, and they see secrets unmasked, so a masked value
+ * never comes back in a write.)
+ */
+export function storable(input: Record<string, unknown>): Record<string, unknown> {
+  const { data: _data, name: _name, ...entry } = input;
+  return entry;
+}
+
+/** RFC 7396 JSON merge patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

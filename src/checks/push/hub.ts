@@ -1,0 +1,113 @@
+/**
+ * The site side of push checks: finds the check a token belongs to, hands a
+ * heartbeat to its next run and runs it, and gives every push check with an
+ * empty token a random one, saved into the site file (so the URL survives
+ * restarts and shows in the file and the UI).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Site } from '../../site.ts';
+import type { LoadedSite } from '../../config/load.ts';
+import type { CheckState } from '../../engine/state.ts';
+import { putCheck } from '../../config/edits.ts';
+import { cleanMessage, consumed, deliver, type Heartbeat } from './heartbeat.ts';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function newPushToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export class PushHub {
+  private index = new Map<string, string>();
+  private indexed: LoadedSite | null = null;
+  private ensuring: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly site: Site) {}
+
+  /** The check a token belongs to (only active, valid push checks). */
+  find(token: string): string | undefined {
+    if (this.indexed !== this.site.loaded) this.rebuild();
+    return this.index.get(token);
+  }
+
+  /** Records a heartbeat and runs the check. Null when the token is unknown. */
+  async heartbeat(token: string, o: { fail: boolean; msg?: string | null }): Promise<CheckState | null> {
+    const name = this.find(token);
+    if (name === undefined) return null;
+    const hb: Heartbeat = { t: this.site.clock.now(), fail: o.fail, msg: cleanMessage(o.msg) };
+    const scratch = this.site.runtime.scratchFor(name);
+    deliver(scratch, hb);
+    let state = await this.site.runNow(name, 'manual');
+    // a run already in flight when the heartbeat arrived did not see it: run once more
+    if (!consumed(scratch, hb) && this.find(token) === name) state = await this.site.runNow(name, 'manual');
+    return state;
+  }
+
+  /** Subscribes to config changes so new push checks get a token; returns the unsubscribe. */
+  attach(): () => void {
+    const onConfig = (): void => this.ensureTokens();
+    this.site.bus.on('config', onConfig);
+    this.ensureTokens();
+    return () => this.site.bus.off('config', onConfig);
+  }
+
+  /** Generates tokens for push checks that have none (one save for all of them). */
+  ensureTokens(): void {
+    if (this.site.readOnly) return;
+    if (this.ensuring) {
+      this.again = true;
+      return;
+    }
+    const missing = this.missing();
+    if (!missing.length) return;
+    this.ensuring = this.site.mutate((doc) => {
+      let next = doc;
+      for (const name of missing) {
+        const raw = (next.checks as Record<string, Record<string, unknown>>)[name];
+        next = putCheck(next, name, { ...raw, options: { ...(isObject(raw.options) ? raw.options : {}), token: newPushToken() } });
+      }
+      return next;
+    }).then((r) => {
+      if (!r.ok) this.site.log.error({ issues: r.issues }, 'could not save generated push tokens');
+    }, (e: unknown) => this.site.log.error({ err: e }, 'could not save generated push tokens')).finally(() => {
+      this.ensuring = null;
+      if (this.again) {
+        this.again = false;
+        this.ensureTokens();
+      }
+    });
+  }
+
+  /** Resolves when a token generation in progress has been saved (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.ensuring) await this.ensuring;
+  }
+
+  private missing(): string[] {
+    const out: string[] = [];
+    for (const [name, e] of this.site.loaded.checks) {
+      if (e.config.type !== 'push') continue;
+      const token = e.config.options.token;
+      if (token === undefined || token === null || token === '') out.push(name);
+    }
+    return out;
+  }
+
+  private rebuild(): void {
+    const index = new Map<string, string>();
+    for (const [name, e] of this.site.loaded.checks) {
+      if (e.config.type !== 'push' || !e.active || !e.opts) continue;
+      const token = e.opts.token;
+      if (typeof token !== 'string' || !token) continue;
+      if (index.has(token)) {
+        // the same secret on two checks: neither may be fed by the other's jobs
+        this.site.log.warn({ checks: [index.get(token), name] }, 'push checks share a token; the first in the file receives it');
+        continue;
+      }
+      index.set(token, name);
+    }
+    this.index = index;
+    this.indexed = this.site.loaded;
+  }
+}
