@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY views ./views
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -24,6 +25,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# the web UI's CSS, script and icons are read from views/static at run time
+COPY --from=build /app/views/static ./views/static
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
