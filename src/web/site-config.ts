@@ -8,7 +8,7 @@ import type { Doc } from '../config/edits.ts';
 import { fromZod, type Issue } from '../config/issues.ts';
 import { HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from '../config/schema.ts';
 import { canonicalZone } from '../util/time.ts';
-import { fieldsOf, readFields, type Field, type FormValues } from './fields.ts';
+import { fieldsOf, fieldValues, readFields, type Field, type FormValues } from './fields.ts';
 import { roleOf } from './auth.ts';
 import { userNames } from './users.ts';
 import { versionOf } from './model.ts';
@@ -44,19 +44,7 @@ export function configForm(doc: Doc): FormState {
   for (const n of NAMES) {
     const sec = isObject(doc[n]) ? (doc[n] as Obj) : null;
     if (n === 'mqtt' && sec) values['mqtt.enable'] = 'on';
-    for (const field of f[n]) {
-      const key = `${n}.${field.key}`;
-      const v = sec?.[field.key];
-      if (field.kind === 'checkbox') {
-        if (v === true || (v === undefined && field.default === true)) values[key] = 'on';
-        continue;
-      }
-      if (v === undefined || v === null) continue;
-      if (field.kind === 'secret') values[`${key}.stored`] = '1';
-      else if (field.kind === 'lines' || field.kind === 'members') values[key] = Array.isArray(v) ? v.map(String) : [String(v)];
-      else if (field.kind === 'json') values[key] = JSON.stringify(v);
-      else values[key] = String(v);
-    }
+    fieldValues(f[n], sec ?? {}, `${n}.`, values);
   }
   return { values, errors: {}, general: [] };
 }

@@ -9,6 +9,8 @@ import type { DiffResult } from '../../src/web/diff.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
+import { FederationPanel } from '../partials/integrations.tsx';
+import type { FederationVM } from '../../src/web/integrations.ts';
 
 export interface ConfigSections {
   webui: Field[];
@@ -18,7 +20,7 @@ export interface ConfigSections {
   scheduler: Field[];
 }
 
-export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string }): Child {
+export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM }): Child {
   const { ctx, s, f } = p;
   return (
     <Page ctx={ctx} title="Config">
@@ -27,9 +29,11 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
       <div class="toolbar">
         <a class="btn" href="/actions">Actions</a>
         <a class="btn" href="/users">Users</a>
+        <a class="btn" href="/tokens">API tokens</a>
         <a class="btn" href="/config/raw">Edit the site file (JSON)</a>
       </div>
       <p class="muted">Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)</p>
+      <FederationPanel vm={p.fed} />
       <form method="post" action="/config" class="stack" novalidate>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="version" value={p.version} />
@@ -47,10 +51,12 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
         <fieldset>
           <legend>MQTT</legend>
           <CheckboxField name="mqtt.enable" label="Use MQTT (federation with other siteward or fletchck instances)" s={s} />
+          <p class="help muted">Keys of the mqtt section this form does not show are kept. Unticking removes the whole section.</p>
           <OptionFields fields={f.mqtt} prefix="mqtt." s={s} checkNames={[]} />
         </fieldset>
         <fieldset>
           <legend>Plugins</legend>
+          <p class="help muted">The only folders <code>exec</code> checks may run programs from. Only administrators can change them.</p>
           <OptionFields fields={f.plugins} prefix="plugins." s={s} checkNames={[]} />
         </fieldset>
         <fieldset>

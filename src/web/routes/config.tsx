@@ -16,6 +16,7 @@ import { formState } from '../check-form.ts';
 import { diffLines } from '../diff.ts';
 import { configForm, configVersion, docVersion, lockoutProblem, readConfigForm, sectionFields, shareUnchanged } from '../site-config.ts';
 import { html, pageCtx } from '../render.tsx';
+import { federationVM } from '../integrations.ts';
 import { ConfigPage, DiffView, RawPage, RawResultView, type RawResult } from '../../../views/pages/config.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../../../views/partials/fields.tsx';
@@ -36,7 +37,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} />
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)} />
     ), o.status ?? 200);
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
