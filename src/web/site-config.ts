@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Doc } from '../config/edits.ts';
 import { fromZod, type Issue } from '../config/issues.ts';
-import { HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from '../config/schema.ts';
+import { ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from '../config/schema.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fieldsOf, fieldValues, readFields, type Field, type FormValues } from './fields.ts';
 import { roleOf } from './auth.ts';
@@ -23,10 +23,13 @@ export const SECTIONS = {
   plugins: { schema: PluginsSchema, exclude: [] },
   history: { schema: HistorySchema, exclude: [] },
   scheduler: { schema: SchedulerSchema, exclude: [] },
+  notifications: { schema: NotificationsSchema, exclude: [] },
+  api: { schema: ApiSchema, exclude: [] },
 } as const satisfies Record<string, { schema: z.ZodType; exclude: readonly string[] }>;
 
 export type SectionName = keyof typeof SECTIONS;
-const NAMES = Object.keys(SECTIONS) as SectionName[];
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+const NAMES = SECTION_NAMES;
 
 export function sectionFields(): Record<SectionName, Field[]> {
   return Object.fromEntries(NAMES.map((n) => [n, fieldsOf(SECTIONS[n].schema, { exclude: SECTIONS[n].exclude })])) as Record<SectionName, Field[]>;
@@ -35,7 +38,10 @@ export function sectionFields(): Record<SectionName, Field[]> {
 /** What the config form edits (for the version check). */
 export function configVersion(doc: Doc): string {
   const w = isObject(doc.webui) ? { ...doc.webui, users: undefined, roles: undefined } : doc.webui;
-  return versionOf({ timezone: doc.timezone ?? null, webui: w ?? null, mqtt: doc.mqtt ?? null, plugins: doc.plugins, history: doc.history, scheduler: doc.scheduler });
+  return versionOf({
+    timezone: doc.timezone ?? null, webui: w ?? null, mqtt: doc.mqtt ?? null, plugins: doc.plugins, history: doc.history, scheduler: doc.scheduler,
+    notifications: doc.notifications, api: doc.api,
+  });
 }
 
 export function configForm(doc: Doc): FormState {

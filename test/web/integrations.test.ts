@@ -79,8 +79,15 @@ describe('badges', () => {
     expect(svg.status).toBe(200);
     expect(svg.headers.get('Content-Type')).toMatch(/^image\/svg\+xml/);
     expect(await v.page('/check/other')).not.toContain('id="badges"');
-    await t.site.mutate((doc) => ({ ...doc, api: { badges: true } }));
+    expect((await new Agent(t.web).request('/badge/other/state.svg')).status).toBe(404);
+    // badges for every check, switched on in the config form (with the outbox's storm limit, same form)
+    const admin = await agent('admin');
+    const version = /name="version" value="([^"]+)"/.exec(await admin.page('/config'))![1];
+    const res = await admin.post('/config', { version, 'webui.name': 'Test Site', 'webui.hostname': '127.0.0.1', 'webui.port': '1', 'api.badges': 'on', 'notifications.stormLimit': '3' });
+    expect(res.status).toBe(303);
+    expect(t.site.loaded.doc).toMatchObject({ api: { badges: true }, notifications: { stormLimit: 3 } });
     expect(await v.page('/check/other')).toContain('id="badges"');
+    expect((await new Agent(t.web).request('/badge/other/state.svg')).status).toBe(200);
   });
 });
 

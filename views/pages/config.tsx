@@ -18,6 +18,8 @@ export interface ConfigSections {
   plugins: Field[];
   history: Field[];
   scheduler: Field[];
+  notifications: Field[];
+  api: Field[];
 }
 
 export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM }): Child {
@@ -63,6 +65,19 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
           <legend>History and scheduling</legend>
           <OptionFields fields={f.history} prefix="history." s={s} checkNames={[]} />
           <OptionFields fields={f.scheduler} prefix="scheduler." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>Notification delivery</legend>
+          <p class="help muted">Retries, back-off and storm control of the outbox (see the actions' delivery health).</p>
+          <OptionFields fields={f.notifications} prefix="notifications." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>API, metrics, push and badges</legend>
+          <p class="help muted">
+            These endpoints are also served on the web UI's port. An address and port of their own (for push heartbeats with the web UI off)
+            apply at the next start; badges and metrics authentication apply at once. Tokens: <a href="/tokens">API tokens</a>.
+          </p>
+          <OptionFields fields={f.api} prefix="api." s={s} checkNames={[]} />
         </fieldset>
         <div class="toolbar"><button type="submit" class="primary">Save</button></div>
       </form>
