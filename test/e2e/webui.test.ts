@@ -304,6 +304,11 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     await shot('27-action-tested');
     await page.goto(`${base}/actions`);
     await shot('28-actions-health');
+    // a form with secrets (inline, env or file), a JSON object and a template
+    await page.goto(`${base}/action?type=webhook`);
+    await page.selectOption('#f-opt_2eurl-src', 'env');
+    await page.fill('#f-opt_2eurl-ref', 'HOOK_URL');
+    await shot('29-new-webhook-action');
 
     // add a viewer
     await page.goto(`${base}/user`);

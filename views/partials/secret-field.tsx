@@ -25,7 +25,7 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
       <legend>{p.label}</legend>
       <p class="help" id={`${id}-help`}>
         <span class="stored">{stored ? `Stored: ${stored}.` : 'Nothing stored.'}</span>{' '}
-        {p.help}{p.help ? ' · ' : ''}secrets are never shown here; leave the value empty to keep the stored one
+        {p.help}{stored ? `${p.help ? ' · ' : ''}secrets are never shown here: leave the value empty to keep the stored one` : ''}
       </p>
       <div class="secret-row">
         <div class="field">
