@@ -45,6 +45,7 @@ export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child
               <NavLink href="/log" path={ctx.path}>Log</NavLink>
               {ctx.can.admin ? <NavLink href="/users" path={ctx.path}>Users</NavLink> : null}
               {ctx.can.admin ? <NavLink href="/config" path={ctx.path}>Config</NavLink> : null}
+              {ctx.can.admin ? <NavLink href="/tokens" path={ctx.path}>Tokens</NavLink> : null}
               <NavLink href="/account" path={ctx.path}><span class="who">{ctx.user} ({ctx.role})</span></NavLink>
               <form method="post" action="/logout">
                 <Csrf token={ctx.csrf} />

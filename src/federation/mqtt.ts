@@ -55,6 +55,7 @@ export class MqttFederation implements SiteService {
   private publishTopics = new Map<string, string>();
   private configChain: Promise<void> = Promise.resolve();
   private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
   private badTopics = new Set<string>();
   private running = false;
   /** connected and the outage queue drained: new messages may go straight out */
@@ -101,6 +102,23 @@ export class MqttFederation implements SiteService {
   /** A copy of the counters. */
   snapshot(): FederationStats {
     return structuredClone({ ...this.stats, connected: this.connected, queued: this.queue.size, dropped: this.queue.dropped, stale: this.stale.expired });
+  }
+
+  /** The broker URL in use (no credentials), or null when MQTT is off or never connects. */
+  get brokerUrl(): string | null {
+    return this.cfg?.enabled ? this.cfg.url : null;
+  }
+
+  /** The last connection problem (cleared by a successful connect) or the settings' error, for the UI. */
+  get problem(): { message: string; at: number | null } | null {
+    if (this.cfg?.error) return { message: `not started: ${this.cfg.error}`, at: null };
+    return this.lastError === null ? null : { message: this.lastError, at: this.lastErrorAt };
+  }
+
+  /** Where a remote check's updates come from, for the UI: the sender instance (if it says), its offline reason, the topic. */
+  remoteInfo(name: string): { instance: string | null; offline: string | null; topic: string | null } {
+    const instance = this.receiver.instances.ownerOf(name);
+    return { instance, offline: instance === null ? null : this.receiver.instances.offlineReason(instance), topic: this.receiver.remoteTopics.get(name) ?? null };
   }
 
   /** The local time a remote check will fail for silence, or null (for the UI and tests). */
@@ -250,6 +268,7 @@ export class MqttFederation implements SiteService {
       if (this.client !== client) return;
       client.options.reconnectPeriod = BACKOFF_MIN_MS;
       this.lastError = null;
+      this.lastErrorAt = null;
       this.stats.connects++;
       wasConnected = true;
       connects++;
@@ -272,6 +291,7 @@ export class MqttFederation implements SiteService {
       // distinct errors once each: a broker that stays down is not a log flood
       if (e.message === this.lastError) return;
       this.lastError = e.message;
+      this.lastErrorAt = this.site.clock.now();
       this.log.warn({ url: cfg.url, err: e.message }, 'MQTT connection problem');
       if (this.client === client) this.site.warn(`MQTT ${cfg.url}: ${e.message}`);
     });

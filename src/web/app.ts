@@ -24,6 +24,8 @@ import { actionsRoutes } from './routes/actions.tsx';
 import { usersRoutes } from './routes/users.tsx';
 import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
+import { tokenRoutes } from './routes/tokens.tsx';
+import { AdminOnly } from './scope.ts';
 
 export type { WebEnv } from './context.ts';
 export type { WebExtension } from './deps.ts';
@@ -87,8 +89,11 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', actionsRoutes(deps));
   app.route('/', usersRoutes(deps));
   app.route('/', configRoutes(deps));
+  app.route('/', tokenRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
+    // an edit through a check or action route that reached another section (src/web/scope.ts)
+    if (err instanceof AdminOnly) return c.text(err.message, 403);
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });

@@ -13,7 +13,7 @@ import { compileTrigger, formatTriggerText, INTERVAL_UNITS, parseTriggerText } f
 import { CRON_FIELDS } from '../engine/cron.ts';
 import { normaliseHost } from '../util/host.ts';
 import { canonicalZone, displayTime } from '../util/time.ts';
-import { fieldsOf, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
+import { fieldsOf, fieldValues, redactOptions, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
 import { grouping, isGroupType, rawCheck } from './model.ts';
 import type { FormState } from '../../views/partials/fields.tsx';
 
@@ -30,35 +30,6 @@ export function typeChoices(): [string, string][] {
 /** The option fields of a check type (timezone is shown with the common fields). */
 export function typeFields(t: AnyCheckType): Field[] {
   return fieldsOf(t.options, { exclude: ['timezone'], membersKeys: membersKeysOf(t.options, t.members) });
-}
-
-function optionValues(fields: readonly Field[], options: Obj, into: FormState['values']): void {
-  for (const f of fields) {
-    const v = options[f.key];
-    const name = `${OPT}${f.key}`;
-    if (v === undefined || v === null) continue;
-    switch (f.kind) {
-      case 'checkbox':
-        if (v === true) into[name] = 'on';
-        break;
-      case 'lines':
-      case 'members':
-        into[name] = Array.isArray(v) ? v.map(String) : [String(v)];
-        break;
-      case 'json':
-        into[name] = JSON.stringify(v, null, 1);
-        break;
-      case 'secret':
-        into[`${name}.stored`] = '1';
-        break;
-      default:
-        into[name] = String(v);
-    }
-  }
-  // unset check boxes whose default is true must show as ticked
-  for (const f of fields) {
-    if (f.kind === 'checkbox' && options[f.key] === undefined && f.default === true) into[`${OPT}${f.key}`] = 'on';
-  }
 }
 
 /** The form as stored: what the browser would submit for this check unchanged. */
@@ -85,15 +56,22 @@ export function formFromCheck(site: Site, name: string): FormState {
   if (c?.failAction ?? true) values.failAction = 'on';
   if (c?.passAction ?? true) values.passAction = 'on';
   const t = checkType(values.checkType as string);
-  if (t) optionValues(typeFields(t), isObject(raw.options) ? raw.options : {}, values);
+  if (t) fieldValues(typeFields(t), isObject(raw.options) ? raw.options : {}, OPT, values);
   return { values, errors: {}, general: [] };
+}
+
+/** A check as a viewer sees it: secret options described, never shown (src/web/secrets.ts). */
+export function redactedCheck(raw: Obj): Obj {
+  const t = checkType(String(raw.type ?? ''));
+  if (!t || !isObject(raw.options)) return raw;
+  return { ...raw, options: redactOptions(typeFields(t), raw.options) };
 }
 
 /** A new check of `type`: notifications on (fixes spec §8.4 quirk: the new form stored them off). */
 export function newCheckForm(type: string): FormState {
   const values: FormState['values'] = { checkType: type, failAction: 'on', passAction: 'on', name: '', trigger: '' };
   const t = checkType(type);
-  if (t) optionValues(typeFields(t), {}, values);
+  if (t) fieldValues(typeFields(t), {}, OPT, values);
   return { values, errors: {}, general: [] };
 }
 

@@ -1,15 +1,18 @@
 /**
  * Form fields derived from a zod option schema (via zod 4's JSON Schema
- * output), and reading them back from a submitted form. The check, action
- * and site-config forms are all built this way, so a new type's options
- * appear in the UI without touching it (docs/design.md "the web form's fields
- * are derived from the registry"). Only the fields of the selected type are
- * rendered and read, so nothing of another type leaks into the saved options
- * (fixes spec §8.4 / §9.13 options pollution).
+ * output). The check, action and site-config forms are all built this way,
+ * so a new type's options appear in the UI without touching it
+ * (docs/design.md "the web form's fields are derived from the registry").
+ * Only the fields of the selected type are rendered and read, so nothing of
+ * another type leaks into the saved options (fixes spec §8.4 / §9.13 options
+ * pollution). Reading a submitted form back is in field-read.ts.
  */
 import { z } from 'zod';
 
-export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'checkbox' | 'select' | 'lines' | 'members' | 'json';
+export { formValues, listValue, type FormValues } from './form-values.ts';
+export { fieldValues, readFields, redactOptions, type ReadResult } from './field-read.ts';
+
+export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'checkbox' | 'select' | 'lines' | 'members' | 'json' | 'template';
 
 export interface Field {
   key: string;
@@ -23,16 +26,27 @@ export interface Field {
   max?: number;
   /** no default and not optional: an empty input is an error */
   required: boolean;
+  /** secret: `{"env": …}` / `{"file": …}` references are accepted besides the value itself */
+  refs?: boolean;
+  /** text, lines: whole numbers are stored as numbers (the schema takes them: a chat id, status codes) */
+  numeric?: boolean;
+  /** lines: a single item is stored on its own (the schema takes one value or a list) */
+  single?: boolean;
+  /** json: an object whose values may be secrets: their inline values never reach the browser */
+  secretValues?: boolean;
 }
 
 type Json = Record<string, unknown>;
 
+/** Option names that hold secrets even when their schema does not say so (fletchck's plain strings). */
 const SECRET = /pass(word)?|secret|token|apikey|api_key|private/i;
 
 /** fletchck's run-together option names, spelled out for labels. */
 const WORDS: Record<string, string> = {
   tls: 'TLS', qos: 'QoS', clientid: 'Client ID', basetopic: 'Base topic', autoadd: 'Auto-add remote checks', apikey: 'API key',
   hostkey: 'Host key', selfsigned: 'Self-signed certificate', url: 'URL', dirs: 'Folders', ups: 'UPS', req: 'Request', tcp: 'TCP', dns: 'DNS',
+  statustopic: 'Status topic', offlinegrace: 'Offline grace', queuesize: 'Queue size', maxpayload: 'Max payload', cafile: 'CA file',
+  keepalive: 'Keepalive', ca: 'CA', api: 'API', id: 'ID',
 };
 
 /** `reqPath` → `Request path`, `basetopic` → `Base topic`, `day_of_week` → `Day of week`. */
@@ -41,38 +55,60 @@ export function labelOf(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** The first non-null branch of a JSON Schema (zod writes nullable as anyOf / type arrays). */
-function mainBranch(s: Json): Json {
-  if (Array.isArray(s.anyOf)) {
-    const branches = (s.anyOf as Json[]).filter((b) => b.type !== 'null');
-    if (branches.length === 0) return { type: 'null' };
-    return mainBranch({ ...branches[0], ...(s.description ? { description: s.description } : {}) });
-  }
-  if (Array.isArray(s.type)) {
-    const t = (s.type as string[]).filter((x) => x !== 'null');
-    return { ...s, type: t[0] ?? 'null' };
-  }
-  return s;
+/** Every alternative of a JSON Schema (zod writes unions and nullables as anyOf or type arrays), null dropped. */
+function branches(s: Json): Json[] {
+  const alts = (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : null) as Json[] | null;
+  if (alts) return alts.flatMap(branches);
+  if (Array.isArray(s.type)) return (s.type as string[]).filter((t) => t !== 'null').map((t) => ({ ...s, type: t }));
+  if (s.type === 'null') return [];
+  return [s];
 }
 
-function kindOf(key: string, s: Json): FieldKind {
-  if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) return 'select';
-  switch (s.type) {
-    case 'string':
-      return SECRET.test(key) ? 'secret' : 'text';
-    case 'integer':
-      return 'integer';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'checkbox';
-    case 'array': {
-      const items = (s.items ?? {}) as Json;
-      return items.type === 'string' ? 'lines' : 'json';
-    }
-    default:
-      return 'json';
+const SCALAR = new Set(['string', 'integer', 'number']);
+const isRef = (b: Json): boolean => b.type === 'object' && typeof b.properties === 'object' && b.properties !== null &&
+  ('env' in (b.properties as Json) || 'file' in (b.properties as Json));
+const marksSecret = (b: Json): boolean => b.secret === true || isRef(b);
+
+interface Shape {
+  kind: FieldKind;
+  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues'>;
+  /** the branch numbers and choices come from */
+  main: Json;
+  choices: string[];
+}
+
+function shapeOf(key: string, raw: Json): Shape {
+  const bs = branches(raw);
+  const main = bs[0] ?? {};
+  const types = new Set(bs.map((b) => String(b.type ?? '')));
+  const shape = (kind: FieldKind, extra: Shape['extra'] = {}, choices: string[] = []): Shape => ({ kind, extra, main, choices });
+  const secret = raw.secret === true || bs.some(marksSecret) || (SECRET.test(key) && bs.length > 0 && bs.every((b) => b.type === 'string' || b.type === 'object'));
+  if (secret) return shape('secret', { refs: types.has('object') });
+  const enums = bs.map((b) => (Array.isArray(b.enum) ? (b.enum as unknown[]) : 'const' in b ? [b.const] : null));
+  if (bs.length > 0 && enums.every((e) => e !== null && e.every((v) => typeof v === 'string'))) {
+    return shape('select', {}, [...new Set(enums.flat().map(String))]);
   }
+  if (types.size === 1 && types.has('boolean')) return shape('checkbox');
+  if (types.has('string') && types.has('object')) return shape('template');
+  const arr = bs.find((b) => b.type === 'array');
+  if (arr) {
+    const items = branches((arr.items ?? {}) as Json);
+    const itemTypes = new Set(items.map((b) => String(b.type ?? '')));
+    const scalarItems = items.length > 0 && [...itemTypes].every((t) => SCALAR.has(t));
+    if (!scalarItems) return shape('json');
+    return shape('lines', {
+      numeric: itemTypes.has('integer') || itemTypes.has('number'),
+      single: bs.some((b) => SCALAR.has(String(b.type))),
+    });
+  }
+  if (types.has('string')) return shape('text', { numeric: types.has('integer') || types.has('number') });
+  if (types.has('number')) return { ...shape('number'), main: bs.find((b) => b.type === 'number') ?? main };
+  if (types.has('integer')) return shape('integer');
+  if (types.has('object') || types.size === 0) {
+    const values = branches((main.additionalProperties ?? {}) as Json);
+    return shape('json', { secretValues: values.some(marksSecret) || (main.additionalProperties as Json | undefined)?.secret === true });
+  }
+  return shape('json');
 }
 
 export interface FieldsOptions {
@@ -93,23 +129,24 @@ export function fieldsOf(schema: z.ZodType, o: FieldsOptions = {}): Field[] {
   }
   const props = (js.properties ?? {}) as Record<string, Json>;
   const required = new Set((js.required as string[] | undefined) ?? []);
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 2 ** 52 ? v : undefined);
   const out: Field[] = [];
   for (const [key, raw] of Object.entries(props)) {
     if (o.exclude?.includes(key)) continue;
-    const s = mainBranch(raw);
-    let kind = kindOf(key, s);
-    if (kind === 'lines' && o.membersKeys?.includes(key)) kind = 'members';
-    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 2 ** 52 ? v : undefined);
+    const s = shapeOf(key, raw);
+    const kind = s.kind === 'lines' && !s.extra.numeric && o.membersKeys?.includes(key) ? 'members' : s.kind;
+    const described = [raw, ...branches(raw)].find((b) => typeof b.description === 'string');
     out.push({
       key,
       label: labelOf(key),
       kind,
-      help: typeof raw.description === 'string' ? raw.description : typeof s.description === 'string' ? s.description : '',
+      help: described ? String(described.description) : '',
       default: raw.default,
-      choices: Array.isArray(s.enum) ? (s.enum as unknown[]).map(String) : [],
-      min: num(s.minimum) ?? num(s.exclusiveMinimum),
-      max: num(s.maximum) ?? num(s.exclusiveMaximum),
+      choices: s.choices,
+      min: num(s.main.minimum) ?? num(s.main.exclusiveMinimum),
+      max: num(s.main.maximum) ?? num(s.main.exclusiveMaximum),
       required: required.has(key) && raw.default === undefined,
+      ...s.extra,
     });
   }
   if (o.order) {
@@ -122,106 +159,12 @@ export function fieldsOf(schema: z.ZodType, o: FieldsOptions = {}): Field[] {
   return out;
 }
 
-/** A submitted form: single values and repeated values by name. */
-export interface FormValues {
-  get(name: string): string | undefined;
-  all(name: string): string[];
-  has(name: string): boolean;
-  keys(): string[];
-}
-
-export function formValues(body: Record<string, string | File | (string | File)[]>): FormValues {
-  const list = (name: string): string[] => {
-    const v = body[name];
-    if (v === undefined) return [];
-    return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
-  };
-  return {
-    get: (name) => list(name)[0],
-    all: list,
-    has: (name) => Object.hasOwn(body, name),
-    keys: () => Object.keys(body),
-  };
-}
-
-/** Splits a list field: one item per line, or repeated fields (check boxes); blanks dropped. */
-export function listValue(form: FormValues, name: string): string[] {
-  return form.all(name).flatMap((v) => v.split(/\r?\n/)).map((s) => s.trim()).filter((s) => s !== '');
-}
-
-export interface ReadResult {
-  values: Json;
-  errors: Record<string, string>;
-}
-
-/**
- * Reads fields from a form. An empty input leaves the key out (the default
- * applies); a check box is stored only when it differs from its default; an
- * empty secret keeps the stored value unless its "clear" box is ticked.
- * `prefix` namespaces the inputs (`mqtt.hostname`); `old` holds the stored
- * values, whose keys unknown to the schema the caller decides about.
- */
-export function readFields(fields: readonly Field[], form: FormValues, prefix = '', old: Json = {}): ReadResult {
-  const values: Json = {};
-  const errors: Record<string, string> = {};
-  for (const f of fields) {
-    const name = `${prefix}${f.key}`;
-    const text = (form.get(name) ?? '').trim();
-    switch (f.kind) {
-      case 'checkbox': {
-        const on = form.has(name);
-        const dflt = f.default === true;
-        if (on !== dflt || (f.default === undefined && on)) values[f.key] = on;
-        break;
-      }
-      case 'number':
-      case 'integer': {
-        if (text === '') break;
-        const n = Number(text);
-        if (!Number.isFinite(n)) errors[f.key] = `"${text}" is not a number`;
-        else if (f.kind === 'integer' && !Number.isInteger(n)) errors[f.key] = `"${text}" is not a whole number`;
-        else values[f.key] = n;
-        break;
-      }
-      case 'lines':
-      case 'members': {
-        const items = listValue(form, name);
-        if (items.length) values[f.key] = [...new Set(items)];
-        break;
-      }
-      case 'json': {
-        if (text === '') break;
-        try {
-          values[f.key] = JSON.parse(text) as unknown;
-        } catch (e) {
-          errors[f.key] = `not valid JSON: ${(e as Error).message}`;
-        }
-        break;
-      }
-      case 'secret': {
-        const raw = form.get(name) ?? '';
-        if (form.has(`${name}.clear`)) break;
-        if (raw !== '') values[f.key] = raw;
-        else if (old[f.key] !== undefined && old[f.key] !== null) values[f.key] = old[f.key];
-        break;
-      }
-      default: {
-        // text keeps inner spaces as typed (topics, paths); surrounding blanks are noise
-        if (text !== '') values[f.key] = text;
-        break;
-      }
-    }
-    if (f.required && values[f.key] === undefined && !errors[f.key]) errors[f.key] = 'is required';
-  }
-  return { values, errors };
-}
-
 /** Member-list option keys of a type: the list fields its `members()` reads. */
 export function membersKeysOf(schema: z.ZodType, members: ((opts: never) => string[]) | undefined): string[] {
   if (!members) return [];
   const keys: string[] = [];
   for (const f of fieldsOf(schema)) {
-    if (f.kind !== 'lines') continue;
+    if (f.kind !== 'lines' || f.numeric) continue;
     const probe = '\u0000probe';
     try {
       const parsed = schema.safeParse({ [f.key]: [probe] });

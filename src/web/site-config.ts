@@ -6,9 +6,9 @@
 import type { z } from 'zod';
 import type { Doc } from '../config/edits.ts';
 import { fromZod, type Issue } from '../config/issues.ts';
-import { HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from '../config/schema.ts';
+import { ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from '../config/schema.ts';
 import { canonicalZone } from '../util/time.ts';
-import { fieldsOf, readFields, type Field, type FormValues } from './fields.ts';
+import { fieldsOf, fieldValues, readFields, type Field, type FormValues } from './fields.ts';
 import { roleOf } from './auth.ts';
 import { userNames } from './users.ts';
 import { versionOf } from './model.ts';
@@ -23,10 +23,13 @@ export const SECTIONS = {
   plugins: { schema: PluginsSchema, exclude: [] },
   history: { schema: HistorySchema, exclude: [] },
   scheduler: { schema: SchedulerSchema, exclude: [] },
+  notifications: { schema: NotificationsSchema, exclude: [] },
+  api: { schema: ApiSchema, exclude: [] },
 } as const satisfies Record<string, { schema: z.ZodType; exclude: readonly string[] }>;
 
 export type SectionName = keyof typeof SECTIONS;
-const NAMES = Object.keys(SECTIONS) as SectionName[];
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+const NAMES = SECTION_NAMES;
 
 export function sectionFields(): Record<SectionName, Field[]> {
   return Object.fromEntries(NAMES.map((n) => [n, fieldsOf(SECTIONS[n].schema, { exclude: SECTIONS[n].exclude })])) as Record<SectionName, Field[]>;
@@ -35,7 +38,10 @@ export function sectionFields(): Record<SectionName, Field[]> {
 /** What the config form edits (for the version check). */
 export function configVersion(doc: Doc): string {
   const w = isObject(doc.webui) ? { ...doc.webui, users: undefined, roles: undefined } : doc.webui;
-  return versionOf({ timezone: doc.timezone ?? null, webui: w ?? null, mqtt: doc.mqtt ?? null, plugins: doc.plugins, history: doc.history, scheduler: doc.scheduler });
+  return versionOf({
+    timezone: doc.timezone ?? null, webui: w ?? null, mqtt: doc.mqtt ?? null, plugins: doc.plugins, history: doc.history, scheduler: doc.scheduler,
+    notifications: doc.notifications, api: doc.api,
+  });
 }
 
 export function configForm(doc: Doc): FormState {
@@ -44,19 +50,7 @@ export function configForm(doc: Doc): FormState {
   for (const n of NAMES) {
     const sec = isObject(doc[n]) ? (doc[n] as Obj) : null;
     if (n === 'mqtt' && sec) values['mqtt.enable'] = 'on';
-    for (const field of f[n]) {
-      const key = `${n}.${field.key}`;
-      const v = sec?.[field.key];
-      if (field.kind === 'checkbox') {
-        if (v === true || (v === undefined && field.default === true)) values[key] = 'on';
-        continue;
-      }
-      if (v === undefined || v === null) continue;
-      if (field.kind === 'secret') values[`${key}.stored`] = '1';
-      else if (field.kind === 'lines' || field.kind === 'members') values[key] = Array.isArray(v) ? v.map(String) : [String(v)];
-      else if (field.kind === 'json') values[key] = JSON.stringify(v);
-      else values[key] = String(v);
-    }
+    fieldValues(f[n], sec ?? {}, `${n}.`, values);
   }
   return { values, errors: {}, general: [] };
 }

@@ -9,11 +9,16 @@
  *
  * The check is an `https` check against the local server (its certificate is
  * trusted through the site's extra CA list); stopping the server turns it FAIL.
+ * Then the integrations: an API token created on the token page works
+ * against /api/v1/status over HTTPS; a push check's URL shown on its page
+ * records a heartbeat; its badge images load; MQTT switched on in the config
+ * form connects (an in-process broker) and the status panel says so; the
+ * action page shows delivery health after "Test action".
  * Screenshots of every page go to test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type Server } from 'node:https';
+import { createServer, request, type Server } from 'node:https';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +30,7 @@ import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
+import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
@@ -40,7 +46,20 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
   let page: Page;
   let target: Server | null = null;
   let targetPort = 0;
+  let ca = '';
+  let broker: AedesBroker | null = null;
   const problems: string[] = [];
+
+  /** A request with node's own client (no browser, no cookies), trusting the site's certificate. */
+  const fetchTls = (url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 
   const shot = async (name: string, p: Page = page): Promise<void> => {
     await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -52,6 +71,8 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     dir = t.dir;
     cleanup = t.cleanup;
     const cert = await testCert();
+    ca = cert.cert;
+    broker = await startAedes();
     const files = writeCert(dir, 'ui', cert);
     // the server the check watches
     target = createServer({ cert: cert.cert, key: cert.key }, (_q, r) => r.end('ok'));
@@ -100,6 +121,7 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     await ctx?.close();
     await site?.stop();
     target?.close();
+    await broker?.close();
     cleanup?.();
   });
 
@@ -206,6 +228,87 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
       await page.goto(`${base}${path}`);
       await shot(name);
     }
+
+    // an API token, created in the browser, works against the REST API over HTTPS
+    await page.goto(`${base}/tokens`);
+    await shot('21-tokens-empty');
+    await page.fill('#f-name', 'e2e-script');
+    await page.selectOption('#f-scope', 'read');
+    await page.fill('#f-expires', '30d');
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('#token-secret');
+    const secret = await page.inputValue('#token-secret');
+    expect(secret).toMatch(/^swt_[A-Za-z0-9_-]{43}$/);
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.click('button[data-copy="token-secret"]');
+    await page.waitForSelector('button[data-copy="token-secret"]:has-text("Copied")');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+    await shot('22-token-created');
+    const api = await fetchTls(`${base}/api/v1/status`, { Authorization: `Bearer ${secret}` });
+    expect(api.status, api.body).toBe(200);
+    expect(JSON.parse(api.body)).toMatchObject({ site: 'E2E Site', checks: { total: 2 } });
+    expect((await fetchTls(`${base}/api/v1/status`, { Authorization: 'Bearer swt_wrong' })).status).toBe(401);
+    await page.goto(`${base}/tokens`);
+    expect(await page.content()).not.toContain(secret);
+    await page.waitForSelector('tr[data-token] td[data-label="Last used"]:not(:has-text("never"))');
+    await shot('23-tokens-list');
+
+    // a push check: its page shows the URL, which records a heartbeat; its badges load
+    await page.goto(`${base}/check`);
+    await page.selectOption('#f-checkType', 'push');
+    await page.waitForSelector('#type-fields legend:text("push options")');
+    await page.fill('#f-name', 'nightly backup');
+    await page.fill('#f-opt_2etimeout', '86400');
+    await page.check('#f-opt_2ebadge');
+    await shot('24-new-push-check');
+    await page.click('#check-form button[type=submit]');
+    await page.waitForURL(/\/check\/nightly%20backup/);
+    // the token is generated by the API's push hub and saved; the page shows it once it is there
+    for (let i = 0; i < 50 && (await page.locator('#push-url-0').count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+    }
+    const pushUrl = await page.inputValue('#push-url-0');
+    expect(pushUrl).toMatch(new RegExp(`^${base}/push/[A-Za-z0-9_-]{32}$`));
+    expect((await fetchTls(pushUrl)).status).toBe(200);
+    expect(site.state('nightly backup').failState).toBe(false);
+    await page.reload();
+    await page.waitForSelector(`#status-${cid('nightly backup')} [data-state="PASS"]`);
+    // the badge images are served (same origin, under the page's CSP and COEP) and decode
+    await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> } }).document.querySelectorAll('#badges img')].every((i) => i.complete && i.naturalWidth > 0));
+    await shot('25-push-check');
+
+    // MQTT switched on in the config form: the federation connects and the status panel says so
+    await page.goto(`${base}/config`);
+    await page.check('#f-mqtt_2eenable');
+    await page.fill('#f-mqtt_2ehostname', '127.0.0.1');
+    await page.fill('#f-mqtt_2eport', String(broker!.port));
+    await page.fill('#f-mqtt_2einstance', 'e2e-hq');
+    // the site file has no port (the test runs on --port 0): the form needs one, and --port still wins
+    await page.fill('#f-webui_2eport', new URL(base).port);
+    await page.click('form.stack button[type=submit]');
+    await page.waitForURL(`${base}/config?saved=1`);
+    for (let i = 0; i < 50 && (await page.locator('#federation strong.ok').count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await page.reload();
+    }
+    await page.waitForSelector('#federation strong.ok:has-text("connected")');
+    expect(await page.textContent('#federation')).toContain('e2e-hq');
+    await shot('26-config-mqtt-connected');
+
+    // "Test action" and the delivery health of the action
+    await page.goto(`${base}/action/journal`);
+    await page.click('button:has-text("Test action")');
+    await page.waitForSelector('.notice.ok:has-text("Test notification sent")');
+    await page.waitForSelector('#health .ok:has-text("delivering")');
+    await shot('27-action-tested');
+    await page.goto(`${base}/actions`);
+    await shot('28-actions-health');
+    // a form with secrets (inline, env or file), a JSON object and a template
+    await page.goto(`${base}/action?type=webhook`);
+    await page.selectOption('#f-opt_2eurl-src', 'env');
+    await page.fill('#f-opt_2eurl-ref', 'HOOK_URL');
+    await shot('29-new-webhook-action');
 
     // add a viewer
     await page.goto(`${base}/user`);

@@ -62,7 +62,7 @@ describe('site configuration', () => {
     // the stored password is never sent back; an empty field keeps it
     const html = await a.page('/config');
     expect(html).not.toContain('s3cret');
-    expect(html).toContain('a value is stored');
+    expect(html).toContain('Stored: set (inline).');
     await a.post('/config', { ...(await configForm()), ...ticked, 'mqtt.enable': 'on', 'mqtt.hostname': 'broker.example', 'mqtt.password': '' });
     expect((t.site.loaded.doc.mqtt as { password: string }).password).toBe('s3cret');
     await a.post('/config', await configForm());
@@ -209,7 +209,7 @@ describe('actions', () => {
     expect(rawAction(t.site.loaded, 'note')).toEqual({ type: 'log', options: {} });
     expect(t.site.entry('root')!.config.actions).toEqual(['note']);
     const tested = await (await a.post('/action/note/test', { back: 'edit' })).text();
-    expect(tested).toContain('Action test completed without error.');
+    expect(tested).toContain('Test notification sent: the receiver accepted it.');
     expect(t.site.siteLog.all().some((l) => l.endsWith('Test Notification (action-test): FAIL'))).toBe(true);
     const version = /name="version" value="([^"]+)"/.exec(await a.page('/action/note'))![1];
     expect((await a.post('/action/note', { name: 'journal', actionType: 'log', incheck: ['root'], version })).status).toBe(303);

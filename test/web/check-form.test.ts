@@ -9,7 +9,7 @@ import { checkTypes } from '../../src/checks/registry.ts';
 import { fieldsOf } from '../../src/web/fields.ts';
 import { mergeTrigger, normaliseOptions } from '../../src/web/check-form.ts';
 import { rawCheck } from '../../src/web/model.ts';
-import { Agent, PASSWORDS, webSite, type TestSite, type FormBody } from './helpers.ts';
+import { Agent, PASSWORDS, formHtml, scrapeForm, webSite, type TestSite, type FormBody } from './helpers.ts';
 
 let t: TestSite;
 let a: Agent;
@@ -22,29 +22,9 @@ afterEach(async () => {
   await t.close();
 });
 
-/** The form as the page renders it (hidden fields, current values) with some fields changed. */
+/** The form as the page renders it (hidden fields, current values). */
 async function formOf(path: string): Promise<FormBody> {
-  const html = await a.page(path);
-  const at = html.indexOf('id="check-form"');
-  const form = html.slice(html.lastIndexOf('<form', at), html.indexOf('</form>', at));
-  const out: Record<string, string[]> = {};
-  const add = (k: string, v: string): void => {
-    (out[k] ??= []).push(v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-  };
-  for (const m of form.matchAll(/<input ([^>]*)\/?>/g)) {
-    const attrs = m[1];
-    const name = /name="([^"]*)"/.exec(attrs)?.[1];
-    if (!name || name === '_csrf') continue;
-    const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? 'on';
-    if (/type="checkbox"/.test(attrs) && !/checked=""/.test(attrs)) continue;
-    add(name, value);
-  }
-  for (const m of form.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const sel = /<option value="([^"]*)" selected=""/.exec(m[2]);
-    if (sel) add(m[1], sel[1]);
-  }
-  for (const m of form.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) add(m[1], m[2]);
-  return out;
+  return scrapeForm(formHtml(await a.page(path), 'id="check-form"'));
 }
 
 describe('create', () => {

@@ -46,6 +46,32 @@ describe('fields from schemas', () => {
     expect(f.extra.kind).toBe('json');
   });
 
+  it('the registries\' secrets, value-or-list options, numeric text, templates and secret maps get their own widgets', () => {
+    const of = (fs: ReturnType<typeof fieldsOf>, k: string) => fs.find((f) => f.key === k)!;
+    const action = (type: string) => fieldsOf(actionTypes.find((x) => x.type === type)!.options);
+    const check = (type: string) => typeFields(checkTypes.find((x) => x.type === type)!);
+    expect(of(action('webhook'), 'url')).toMatchObject({ kind: 'secret', refs: true, required: true });
+    expect(of(action('webhook'), 'headers')).toMatchObject({ kind: 'json', secretValues: true });
+    expect(of(action('webhook'), 'body')).toMatchObject({ kind: 'template' });
+    expect(of(action('telegram'), 'chatId')).toMatchObject({ kind: 'text', numeric: true });
+    expect(of(action('pushover'), 'user')).toMatchObject({ kind: 'secret', refs: true });
+    expect(of(action('email'), 'password')).toMatchObject({ kind: 'secret', refs: true, required: false });
+    expect(of(action('email'), 'recipients')).toMatchObject({ kind: 'lines', numeric: false, single: false });
+    expect(of(check('https'), 'expectStatus')).toMatchObject({ kind: 'lines', numeric: true, single: true });
+    expect(of(check('exec'), 'command')).toMatchObject({ kind: 'lines', numeric: false, required: true });
+    expect(of(check('exec'), 'env')).toMatchObject({ kind: 'json', secretValues: true });
+    expect(of(check('truenas'), 'apiKey')).toMatchObject({ kind: 'secret', refs: true, required: true });
+    expect(of(check('push'), 'token')).toMatchObject({ kind: 'secret', refs: false });
+    expect(of(check('temp'), 'source')).toMatchObject({ kind: 'select', choices: ['comet', 'hwmon'] });
+    expect(of(sectionFields().mqtt, 'password')).toMatchObject({ kind: 'secret', refs: true });
+  });
+
+  it('a value-or-list of status codes reads back as numbers and ranges, one item alone', () => {
+    const f = [typeFields(checkTypes.find((x) => x.type === 'https')!).find((x) => x.key === 'expectStatus')!];
+    expect(readFields(f, formValues({ 'o.expectStatus': '200\r\n300-399\n2xx' }), 'o.').values).toEqual({ expectStatus: [200, '300-399', '2xx'] });
+    expect(readFields(f, formValues({ 'o.expectStatus': '204' }), 'o.').values).toEqual({ expectStatus: 204 });
+  });
+
   it('a sequence\'s member list is found through the type\'s members()', () => {
     const seq = checkTypes.find((t) => t.type === 'sequence')!;
     expect(membersKeysOf(seq.options, seq.members)).toEqual(['checks']);
@@ -73,9 +99,10 @@ describe('reading a form', () => {
   const fields = fieldsOf(s);
 
   it('leaves empty inputs out, keeps booleans only when they differ from the default', () => {
-    const r = readFields(fields, formValues({ 'o.level': '', 'o.tls': 'on', 'o.list': 'a\n b \n\na', 'o.cfg': '{"x":1}' }), 'o.');
+    const r = readFields(fields, formValues({ 'o.level': '', 'o.tls': 'on', 'o.list': 'a\r\n b \n\na', 'o.cfg': '{"x":1}' }), 'o.');
     expect(r.errors).toEqual({});
-    expect(r.values).toEqual({ list: ['a', 'b'], cfg: { x: 1 } });
+    // a list keeps its order and repeats (an argv such as ["-w", "4", "-c", "4"])
+    expect(r.values).toEqual({ list: ['a', 'b', 'a'], cfg: { x: 1 } });
     const off = readFields(fields, formValues({ 'o.on': 'on' }), 'o.');
     expect(off.values).toEqual({ tls: false, on: true });
   });
@@ -85,12 +112,14 @@ describe('reading a form', () => {
     expect(r.errors).toEqual({ level: '"ten" is not a number', count: '"2.5" is not a whole number', cfg: expect.stringMatching(/^not valid JSON/) });
   });
 
-  it('an empty secret keeps the stored one unless "remove" is ticked', () => {
-    const keep = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '' }), 'o.', { password: 'old' });
+  it('an empty secret keeps the stored one; "none" removes it; a typed value replaces it', () => {
+    const keep = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '', 'o.password.src': 'keep' }), 'o.', { password: 'old' });
     expect(keep.values.password).toBe('old');
-    const clear = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '', 'o.password.clear': 'on' }), 'o.', { password: 'old' });
+    const legacy = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '' }), 'o.', { password: 'old' });
+    expect(legacy.values.password).toBe('old');
+    const clear = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': '', 'o.password.src': 'none' }), 'o.', { password: 'old' });
     expect(clear.values).not.toHaveProperty('password');
-    const set = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': 'new' }), 'o.', { password: 'old' });
+    const set = readFields(fields, formValues({ 'o.tls': 'on', 'o.password': 'new', 'o.password.src': 'keep' }), 'o.', { password: 'old' });
     expect(set.values.password).toBe('new');
   });
 });

@@ -5,10 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import argon2 from 'argon2';
-import { Site } from '../../src/site.ts';
+import { Site, type SiteOptions } from '../../src/site.ts';
+import type { MigrationSet } from '../../src/store/db.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { buildWebApp, type WebApp, type WebAppOptions } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
+import { API_MIGRATIONS } from '../../src/api/tokens.ts';
+import { API_PATH_PREFIXES, apiRoutes } from '../../src/api/app.ts';
+import type { Hono } from 'hono';
+import type { WebEnv } from '../../src/web/context.ts';
 import { tempDir } from '../servers/common.ts';
 
 /** Cheap argon2id hashes: the tests are about the web UI, not about hashing cost. */
@@ -31,8 +36,13 @@ export async function webSite(o: {
   doc?: Record<string, unknown>;
   checks?: Record<string, unknown>;
   actions?: Record<string, unknown>;
-  app?: Partial<WebAppOptions>;
+  app?: Partial<WebAppOptions> | ((site: Site) => Partial<WebAppOptions>);
   clock?: FakeClock;
+  /** e.g. the durable outbox (wiring's notifierFactory) */
+  notifier?: SiteOptions['notifier'];
+  migrations?: MigrationSet[];
+  /** false: a database without the API's token table */
+  api?: boolean;
 } = {}): Promise<TestSite> {
   const t = tempDir('sw-web-');
   const path = join(t.dir, 'site.json');
@@ -55,8 +65,10 @@ export async function webSite(o: {
   };
   writeFileSync(path, JSON.stringify(doc, null, 1), { mode: 0o600 });
   const clock = o.clock ?? new FakeClock(Date.UTC(2026, 0, 1, 12));
-  const site = await Site.open({ configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS] });
-  const web = await buildWebApp(site, { secure: false, flushMs: 5, ...o.app });
+  const site = await Site.open({
+    configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS, ...(o.api === false ? [] : [API_MIGRATIONS]), ...(o.migrations ?? [])], notifier: o.notifier,
+  });
+  const web = await buildWebApp(site, { secure: false, flushMs: 5, ...(typeof o.app === 'function' ? o.app(site) : o.app) });
   return {
     site, web, dir: t.dir, clock, path,
     close: async () => {
@@ -65,6 +77,11 @@ export async function webSite(o: {
       t.cleanup();
     },
   };
+}
+
+/** The web app with the API subsystem mounted as the wiring does (REST API, /push, /badge, /metrics). */
+export function withApi(site: Site): Partial<WebAppOptions> {
+  return { extensions: [{ path: '/', app: apiRoutes(site) as unknown as Hono<WebEnv>, exempt: API_PATH_PREFIXES }] };
 }
 
 export type FormBody = Record<string, string | string[]>;
@@ -131,4 +148,37 @@ export class Agent {
     if (res.status === 303) await this.page('/');
     return res;
   }
+}
+
+export function decodeHtml(s: string): string {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** The HTML of the form that contains `marker` (an id or action attribute). */
+export function formHtml(html: string, marker: string): string {
+  const at = html.indexOf(marker);
+  if (at < 0) throw new Error(`no form with ${marker}`);
+  return html.slice(html.lastIndexOf('<form', at), html.indexOf('</form>', at));
+}
+
+/** What a browser would submit for a form as rendered: inputs, ticked boxes, selected options, text areas (no _csrf). */
+export function scrapeForm(form: string): FormBody {
+  const out: Record<string, string[]> = {};
+  const add = (k: string, v: string): void => {
+    (out[k] ??= []).push(decodeHtml(v));
+  };
+  for (const m of form.matchAll(/<input ([^>]*)\/?>/g)) {
+    const attrs = m[1];
+    const name = /name="([^"]*)"/.exec(attrs)?.[1];
+    if (!name || name === '_csrf') continue;
+    const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? (/type="checkbox"/.test(attrs) ? 'on' : '');
+    if (/type="checkbox"/.test(attrs) && !/checked=""/.test(attrs)) continue;
+    add(decodeHtml(name), value);
+  }
+  for (const m of form.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const sel = /<option value="([^"]*)" selected=""/.exec(m[2]) ?? /<option value="([^"]*)"/.exec(m[2]);
+    if (sel) add(decodeHtml(m[1]), sel[1]);
+  }
+  for (const m of form.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) add(decodeHtml(m[1]), m[2]);
+  return out;
 }

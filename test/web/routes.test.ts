@@ -68,13 +68,17 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /config/raw': 'admin',
   'GET /config/raw/rollback': 'admin',
   'POST /config/raw/rollback': 'admin',
+  'GET /tokens': 'admin',
+  'POST /tokens': 'admin',
+  'GET /tokens/:id/revoke': 'admin',
+  'POST /tokens/:id/revoke': 'admin',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 function url(path: string): string {
   const name = path.startsWith('/action') ? 'logit' : path.startsWith('/user') ? 'olly' : 'root';
-  return path.replace(':name', encodeURIComponent(name)).replace(':file', 'nothing.css');
+  return path.replace(':name', encodeURIComponent(name)).replace(':file', 'nothing.css').replace(':id', '1');
 }
 
 let t: TestSite;

@@ -16,6 +16,7 @@ import { X509Certificate } from 'node:crypto';
 import { Site } from '../../src/site.ts';
 import { WebService } from '../../src/web/server.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
+import { loadAssets } from '../../src/web/assets.ts';
 import { freePort, tempDir, waitPort } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from './helpers.ts';
@@ -142,6 +143,15 @@ describe('the built CLI', () => {
     const res = await get(`https://127.0.0.1:${port}/login`, ca);
     expect(res.status, log).toBe(200);
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // the built program serves the UI's static files (style sheet, icons, htmx, its SSE extension, app.js) at their hashed URLs
+    const assets = loadAssets();
+    expect(res.body).toContain(`href="${assets.css.url}"`);
+    for (const [path, asset] of assets.byUrl) {
+      const a = await get(`https://127.0.0.1:${port}${path}`, ca);
+      expect(a.status, path).toBe(200);
+      expect(a.headers['content-type'], path).toBe(asset.type);
+      expect(a.body, path).toBe(asset.body.toString('utf8'));
+    }
     expect(password).toMatch(/^[0-9a-z+-]{14}$/);
     // the port given on the command line is not saved (spec §1.2)
     proc.kill('SIGTERM');

@@ -6,6 +6,8 @@ import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, actionUrl, type PageCtx } from '../ui.tsx';
 import { OptionFields, PickField, SelectField, TextField, type FormState } from '../partials/fields.tsx';
 import { Deliveries } from '../partials/history.tsx';
+import { ActionHealthPanel, HealthBadge } from '../partials/integrations.tsx';
+import type { ActionHealthVM } from '../../src/web/integrations.ts';
 
 export interface ActionRowVM {
   name: string;
@@ -13,6 +15,7 @@ export interface ActionRowVM {
   used: number;
   active: boolean;
   errors: string[];
+  health: ActionHealthVM | null;
 }
 
 export function ActionsPage(p: { ctx: PageCtx; rows: ActionRowVM[]; flash?: string }): Child {
@@ -24,15 +27,19 @@ export function ActionsPage(p: { ctx: PageCtx; rows: ActionRowVM[]; flash?: stri
       {p.flash ? <div class="notice" role="status">{p.flash}</div> : null}
       {ctx.can.operate ? <div class="toolbar"><a class="btn primary" href="/action"><Icon name="plus" assets={ctx.assets} /> Add action</a></div> : null}
       <table class="rows">
-        <thead><tr><th>Action</th><th>Type</th><th>Used by</th><th>State</th>{ctx.can.operate ? <th>Actions</th> : null}</tr></thead>
+        <thead><tr><th>Action</th><th>Type</th><th>Used by</th><th>State</th><th>Delivery</th><th>Last sent</th><th>Waiting / given up</th><th>Last error</th>{ctx.can.operate ? <th>Actions</th> : null}</tr></thead>
         <tbody>
-          {p.rows.length === 0 ? <tr><td colspan={5} class="muted">No actions yet.</td></tr> : null}
+          {p.rows.length === 0 ? <tr><td colspan={9} class="muted">No actions yet.</td></tr> : null}
           {p.rows.map((r) => (
             <tr>
               <td data-label="Action"><a href={actionUrl(r.name)}>{r.name}</a></td>
               <td data-label="Type">{r.type}</td>
               <td data-label="Used by">{r.used} checks</td>
               <td data-label="State">{r.active ? <span class="ok">ready</span> : <span class="err" title={r.errors.join('; ')}>config error</span>}</td>
+              <td data-label="Delivery"><HealthBadge h={r.health} /></td>
+              <td data-label="Last sent">{r.health?.lastSent || 'never'}</td>
+              <td data-label="Waiting / given up">{r.health ? `${r.health.queued} / ${r.health.failed}` : ''}</td>
+              <td data-label="Last error" class="lasterr">{r.health?.lastError ? `${r.health.lastError} (${r.health.lastErrorAt})` : ''}</td>
               {ctx.can.operate ? (
                 <td data-label="Actions">
                   <form method="post" action={actionUrl(r.name, '/test')} class="acts">
@@ -73,6 +80,7 @@ export interface ActionFormData {
   test?: { ok: boolean; message: string };
   deliveries: DeliveryRecord[] | null;
   zoneTime: (t: number | null | undefined) => string;
+  health: ActionHealthVM | null;
 }
 
 export function ActionPage(p: { ctx: PageCtx; d: ActionFormData }): Child {
@@ -90,6 +98,7 @@ export function ActionPage(p: { ctx: PageCtx; d: ActionFormData }): Child {
           <a class="btn danger" href={actionUrl(d.name, '/delete')}><Icon name="delete" assets={ctx.assets} /> Delete</a>
         </form>
       ) : null}
+      {d.name !== null ? <ActionHealthPanel h={d.health} /> : null}
       {ctx.can.operate ? (
         <form method="post" action={d.name === null ? '/action' : actionUrl(d.name)} class="stack" novalidate>
           <Csrf token={ctx.csrf} />

@@ -6,11 +6,13 @@ import type { Child } from 'hono/jsx';
 import type { CheckVM } from '../../src/web/model.ts';
 import type { Field } from '../../src/web/fields.ts';
 import type { CheckTypeInfo } from '../../src/checks/types.ts';
+import type { BadgeVM, PushVM, RemoteVM } from '../../src/web/integrations.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
 import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
+import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import {
   CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState,
 } from '../partials/fields.tsx';
@@ -107,6 +109,8 @@ export interface CheckPageData {
   config: string;
   /** result line of an action just done (run, pause…) */
   flash?: string;
+  /** push URLs, badges, remote source: what the check's type or options add */
+  extras: { push: PushVM | null; badges: BadgeVM | null; remote: RemoteVM | null };
 }
 
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
@@ -141,7 +145,10 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       <CheckStatus vm={vm} assets={ctx.assets} inseqs={d.inseqs} />
       <h2>Last run</h2>
       <LogBlock vm={vm} id />
+      {d.extras.push ? <PushPanel vm={d.extras.push} operate={ctx.can.operate} /> : null}
+      {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
       <History {...d.history} />
+      {d.extras.badges ? <BadgePanel vm={d.extras.badges} /> : null}
       <h2>Configuration</h2>
       {d.form ? <CheckForm ctx={ctx} d={d.form} /> : <pre class="log" aria-label="configuration">{d.config}</pre>}
     </Page>

@@ -9,6 +9,8 @@ import type { DiffResult } from '../../src/web/diff.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
+import { FederationPanel } from '../partials/integrations.tsx';
+import type { FederationVM } from '../../src/web/integrations.ts';
 
 export interface ConfigSections {
   webui: Field[];
@@ -16,9 +18,11 @@ export interface ConfigSections {
   plugins: Field[];
   history: Field[];
   scheduler: Field[];
+  notifications: Field[];
+  api: Field[];
 }
 
-export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string }): Child {
+export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM }): Child {
   const { ctx, s, f } = p;
   return (
     <Page ctx={ctx} title="Config">
@@ -27,9 +31,11 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
       <div class="toolbar">
         <a class="btn" href="/actions">Actions</a>
         <a class="btn" href="/users">Users</a>
+        <a class="btn" href="/tokens">API tokens</a>
         <a class="btn" href="/config/raw">Edit the site file (JSON)</a>
       </div>
       <p class="muted">Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)</p>
+      <FederationPanel vm={p.fed} />
       <form method="post" action="/config" class="stack" novalidate>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="version" value={p.version} />
@@ -47,16 +53,31 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
         <fieldset>
           <legend>MQTT</legend>
           <CheckboxField name="mqtt.enable" label="Use MQTT (federation with other siteward or fletchck instances)" s={s} />
+          <p class="help muted">Keys of the mqtt section this form does not show are kept. Unticking removes the whole section.</p>
           <OptionFields fields={f.mqtt} prefix="mqtt." s={s} checkNames={[]} />
         </fieldset>
         <fieldset>
           <legend>Plugins</legend>
+          <p class="help muted">The only folders <code>exec</code> checks may run programs from. Only administrators can change them.</p>
           <OptionFields fields={f.plugins} prefix="plugins." s={s} checkNames={[]} />
         </fieldset>
         <fieldset>
           <legend>History and scheduling</legend>
           <OptionFields fields={f.history} prefix="history." s={s} checkNames={[]} />
           <OptionFields fields={f.scheduler} prefix="scheduler." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>Notification delivery</legend>
+          <p class="help muted">Retries, back-off and storm control of the outbox (see the actions' delivery health).</p>
+          <OptionFields fields={f.notifications} prefix="notifications." s={s} checkNames={[]} />
+        </fieldset>
+        <fieldset>
+          <legend>API, metrics, push and badges</legend>
+          <p class="help muted">
+            These endpoints are also served on the web UI's port. An address and port of their own (for push heartbeats with the web UI off)
+            apply at the next start; badges and metrics authentication apply at once. Tokens: <a href="/tokens">API tokens</a>.
+          </p>
+          <OptionFields fields={f.api} prefix="api." s={s} checkNames={[]} />
         </fieldset>
         <div class="toolbar"><button type="submit" class="primary">Save</button></div>
       </form>

@@ -5,6 +5,8 @@
  */
 import type { Child } from 'hono/jsx';
 import type { Field } from '../../src/web/fields.ts';
+import { KEPT } from '../../src/web/secrets.ts';
+import { SecretField } from './secret-field.tsx';
 
 export interface FormState {
   /** submitted (or stored) values by input name: one string, or several */
@@ -137,7 +139,8 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
   const { f } = p;
   const name = `${p.prefix}${f.key}`;
   const dflt = f.default === undefined || f.default === null ? undefined : typeof f.default === 'object' ? JSON.stringify(f.default) : String(f.default);
-  const help = [f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' ? `default: ${dflt}` : ''].filter(Boolean).join(' · ');
+  const help = [f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' && dflt !== '{}' ? `default: ${dflt}` : ''].filter(Boolean).join(' · ');
+  const more = (text: string): string => `${help}${help ? ' · ' : ''}${text}`;
   const label = `${f.label}${f.required ? ' (required)' : ''}`;
   switch (f.kind) {
     case 'checkbox':
@@ -148,21 +151,20 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
     case 'integer':
       return <TextField name={name} label={label} s={p.s} help={help} type="number" step={f.kind === 'integer' ? '1' : 'any'} min={f.min} max={f.max} placeholder={dflt} inputmode={f.kind === 'integer' ? 'numeric' : 'decimal'} />;
     case 'lines':
-      return <LinesField name={name} label={label} s={p.s} help={`${help}${help ? ' · ' : ''}one per line`} />;
+      return <LinesField name={name} label={label} s={p.s} help={more(f.single ? 'one or more, one per line' : 'one per line, in order')} />;
     case 'members':
       return <PickField name={name} label={label} s={p.s} options={p.checkNames} help={help} />;
     case 'json':
-      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={help} />;
-    case 'secret': {
-      const stored = one(p.s, `${name}.stored`) !== '';
+      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secretValues ? more(`"${KEPT}" keeps a stored value; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} />;
+    case 'template':
       return (
         <div class="field">
-          <TextField name={name} label={label} s={p.s} type="password" autocomplete="new-password"
-            help={`${help}${stored ? `${help ? ' · ' : ''}a value is stored: leave empty to keep it` : ''}`} />
-          {stored ? <CheckboxField name={`${name}.clear`} label={`Remove the stored ${f.label.toLowerCase()}`} s={p.s} /> : null}
+          <SelectField name={`${name}.as`} label={`${f.label}: read as`} s={p.s} choices={[['text', 'text'], ['json', 'JSON (object or array)']]} />
+          <LinesField name={name} label={label} s={p.s} help={help} />
         </div>
       );
-    }
+    case 'secret':
+      return <SecretField f={f} name={name} label={label} help={help} s={p.s} />;
     default:
       return <TextField name={name} label={label} s={p.s} help={help} placeholder={dflt} />;
   }

@@ -49,20 +49,39 @@ export function Sparkline(p: { spark: Spark }): Child {
   );
 }
 
+/** What a delivery's status means, in words, after the status itself (src/actions/outbox/store.ts DeliveryStatus). */
+export function deliveryDetail(d: DeliveryRecord, zoneTime: (t: number | null | undefined) => string): string {
+  const tries = plural(d.attempts, 'attempt');
+  switch (d.status) {
+    case 'sent':
+      return `${d.sentAt ? zoneTime(d.sentAt) : ''}${d.attempts > 1 ? ` after ${tries}` : ''}`;
+    case 'pending':
+      return d.attempts === 0 ? 'queued' : `${tries} failed; next try ${zoneTime(d.nextAt)}`;
+    case 'held':
+      return 'by storm control: goes out in one digest when the minute ends';
+    case 'digested':
+      return `sent inside digest #${d.digestId ?? '?'}`;
+    case 'failed':
+      return `given up after ${tries}`;
+    default:
+      return '';
+  }
+}
+
 export function Deliveries(p: { rows: DeliveryRecord[] | null; zoneTime: (t: number | null | undefined) => string; showCheck?: boolean }): Child {
   if (p.rows === null) return <p class="muted">This notifier does not record deliveries; the transitions above say whether actions were notified.</p>;
   if (p.rows.length === 0) return <p class="muted">No notifications yet.</p>;
   return (
-    <table class="rows">
-      <thead><tr><th>Time</th>{p.showCheck ? <th>Check</th> : <th>Action</th>}<th>Kind</th><th>Status</th><th>Attempts</th><th>Last error</th></tr></thead>
+    <table class="rows deliveries">
+      <thead><tr><th>Time</th>{p.showCheck ? <th>Check</th> : <th>Action</th>}<th>Kind</th><th>State</th><th>Status</th><th>Last error</th></tr></thead>
       <tbody>
         {p.rows.map((d) => (
           <tr>
             <td data-label="Time">{p.zoneTime(d.created)}</td>
-            {p.showCheck ? <td data-label="Check">{d.check}</td> : <td data-label="Action"><a href={actionUrl(d.action)}>{d.action}</a></td>}
+            {p.showCheck ? <td data-label="Check">{d.check ?? (d.kind === 'test' ? '(test)' : '')}</td> : <td data-label="Action"><a href={actionUrl(d.action)}>{d.action}</a></td>}
             <td data-label="Kind">{d.kind}</td>
-            <td data-label="Status">{d.status}{d.nextAt ? ` (next try ${p.zoneTime(d.nextAt)})` : ''}</td>
-            <td data-label="Attempts">{d.attempts}</td>
+            <td data-label="State"><span class={`state st-${d.state}`}>{d.state}</span></td>
+            <td data-label="Status"><span class={`dl dl-${d.status}`}>{d.status}</span> <span class="muted">{deliveryDetail(d, p.zoneTime)}</span></td>
             <td data-label="Last error">{d.lastError ?? ''}</td>
           </tr>
         ))}

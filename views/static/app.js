@@ -23,6 +23,17 @@
       api.initSecurity(null, off, off);
     },
   });
+  // "Copy" buttons: copy the text of the element named by data-copy (a read-only field)
+  document.addEventListener('click', function (e) {
+    var b = e.target && e.target.closest ? e.target.closest('button[data-copy]') : null;
+    if (!b) return;
+    var el = document.getElementById(b.getAttribute('data-copy'));
+    if (!el) return;
+    if (el.select) el.select();
+    var done = function () { b.textContent = 'Copied'; };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(el.value).then(done, function () {});
+    else if (document.execCommand && document.execCommand('copy')) done();
+  });
   // live-update indicator: body[data-live] is "on" while the event stream is open
   var live = function (on) { document.body.setAttribute('data-live', on ? 'on' : 'off'); };
   document.addEventListener('htmx:sse:after:connection', function () { live(true); });

@@ -2,18 +2,18 @@
  * Actions: list, editor (spec §8.5, fields from the action registry) and
  * "Test action" (spec §5.6).
  */
-import { randomInt } from 'node:crypto';
 import { Hono } from 'hono';
 import { actionType, actionTypes } from '../../actions/registry.ts';
-import type { Notification } from '../../actions/types.ts';
+import { testNotification } from '../../actions/test-notification.ts';
 import { deleteAction, putAction, setActionChecks } from '../../config/edits.ts';
 import { formatIssue } from '../../config/issues.ts';
 import { displayTime } from '../../util/time.ts';
-import { VERSION } from '../../version.ts';
 import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
-import { fieldsOf, formValues, listValue, readFields, type FormValues } from '../fields.ts';
+import { fieldsOf, fieldValues, formValues, listValue, readFields, type FormValues } from '../fields.ts';
 import { rawAction, versionOf } from '../model.ts';
+import { actionHealth } from '../integrations.ts';
+import { operatorEdit } from '../scope.ts';
 import { formState, OPT } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
@@ -26,19 +26,6 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 class Conflict extends Error {}
-
-/** The synthetic check a test notification is about (spec §5.6). */
-export function testNotification(site: string, now: number, zone: string | null): Notification {
-  const pct = `${randomInt(0, 101)}%`;
-  return {
-    site, kind: 'test', at: now,
-    check: {
-      name: 'Test Notification', type: 'action-test', state: 'FAIL', failState: true, softFail: null, level: pct,
-      log: ['Testing action notification', `siteward version: ${VERSION}`, `Some random value: ${pct}`],
-      summary: `Some random value: ${pct}`, lastFail: now, lastPass: now, lastCheck: now, zone,
-    },
-  };
-}
 
 export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
@@ -55,16 +42,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const type = String(raw.type ?? '');
     const opts = isObject(raw.options) ? raw.options : {};
     const values: FormState['values'] = { name, oldName: name, actionType: actionType(type)?.type ?? type, incheck: usedBy(name) };
-    for (const f of fieldsFor(type)) {
-      const v = opts[f.key];
-      const key = `${OPT}${f.key}`;
-      if (f.kind === 'checkbox' && (v === true || (v === undefined && f.default === true))) values[key] = 'on';
-      if (v === undefined || v === null || f.kind === 'checkbox') continue;
-      if (f.kind === 'secret') values[`${key}.stored`] = '1';
-      else if (f.kind === 'lines' || f.kind === 'members') values[key] = Array.isArray(v) ? v.map(String) : String(v).split(/\s+/).filter(Boolean);
-      else if (f.kind === 'json') values[key] = JSON.stringify(v);
-      else values[key] = String(v);
-    }
+    fieldValues(fieldsFor(type), opts, OPT, values);
     return { values, errors: {}, general: [] };
   };
 
@@ -86,6 +64,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
       fields: { type, summary: t?.info.summary ?? '', fields: fieldsFor(type), s },
       checkNames: [...site.loaded.checks.keys()],
       deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),
+      health: name === null ? null : actionHealth(site, name),
     };
     return html(c, <ActionPage ctx={pageCtx(c, d, null)} d={data} />, o.status ?? 200);
   };
@@ -123,16 +102,18 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     const version = form.get('version') ?? '';
     const res = read(form, oldName);
+    // secrets are never sent to the browser; re-rendering keeps what the page says is stored
+    const markers = oldName === undefined ? {} : Object.fromEntries(Object.entries(formFrom(oldName).values).filter(([k]) => k.endsWith('.stored')));
     const again = (errors: Record<string, string>, general: string[], conflict = false) =>
-      page(c, oldName ?? null, formState(form, errors, general), { conflict, status: conflict ? 409 : 422 });
+      page(c, oldName ?? null, formState(form, errors, general, markers), { conflict, status: conflict ? 409 : 422 });
     if (Object.keys(res.errors).length) return again(res.errors, []);
     let mut;
     try {
-      mut = await site.mutate((doc) => {
+      mut = await site.mutate(operatorEdit((doc) => {
         if (oldName !== undefined && versionOf(rawAction(site.loaded, oldName)) !== version) throw new Conflict();
         if (res.name !== oldName && rawAction(site.loaded, res.name)) throw new Conflict();
         return setActionChecks(putAction(doc, res.name, res.raw, oldName), res.name, res.incheck);
-      });
+      }));
     } catch (e) {
       if (e instanceof Conflict) return again({}, [], true);
       throw e;
@@ -152,7 +133,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
 
   r.get('/actions', need('viewer'), async (c) => {
     const rows = [...site.loaded.actions.values()].map((a) => ({
-      name: a.config.name, type: a.config.type, used: usedBy(a.config.name).length, active: a.active,
+      name: a.config.name, type: a.config.type, used: usedBy(a.config.name).length, active: a.active, health: actionHealth(site, a.config.name),
       errors: site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === a.config.name).map(formatIssue),
     }));
     const flash = c.req.query('deleted') ? `Deleted action "${c.req.query('deleted')}".` : undefined;
@@ -188,11 +169,12 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
   r.post('/action/:name/test', need('operator'), async (c) => {
     const name = c.req.param('name');
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
-    const res = await site.notifier.test(name, testNotification(site.name, site.clock.now(), site.settings.timezone));
+    // the notifier's own test path (spec §5.6): sent at once, and recorded by the outbox like any delivery
+    const res = await site.notifier.test(name, testNotification(site.name, site.settings.timezone, site.clock.now()));
     const test = res.ok
-      ? { ok: true, message: 'Action test completed without error.' }
-      : { ok: false, message: `Action test failed: ${res.error ?? 'unknown error'}` };
-    site.warn(`Test of action ${name}: ${res.ok ? 'ok' : `failed (${res.error ?? ''})`}`);
+      ? { ok: true, message: 'Test notification sent: the receiver accepted it.' }
+      : { ok: false, message: `Test notification failed: ${res.error ?? 'unknown error'}` };
+    site.warn(`Test of action ${name} by ${authOf(c).user}: ${res.ok ? 'ok' : `failed (${res.error ?? ''})`}`);
     return page(c, name, formFrom(name), { test });
   });
 
@@ -208,7 +190,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     if (form.get('confirm') !== 'yes') return c.redirect(actionUrl(name, '/delete'), 303);
-    const res = await site.mutate((doc) => deleteAction(doc, name));
+    const res = await site.mutate(operatorEdit((doc) => deleteAction(doc, name)));
     if (!res.ok) return page(c, name, { ...formFrom(name), general: res.issues.map(formatIssue) }, { status: 422 });
     site.warn(`Deleted action ${name} by ${authOf(c).user}`);
     return c.redirect(`/actions?deleted=${encodeURIComponent(name)}`, 303);

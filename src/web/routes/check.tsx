@@ -11,10 +11,12 @@ import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.t
 import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
 import {
-  describeTriggerText, formFromCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
+  describeTriggerText, formFromCheck, redactedCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
 } from '../check-form.ts';
 import { checkVM, grouping, rawCheck, versionOf } from '../model.ts';
 import { setMembership } from '../ordering.ts';
+import { badgeVM, pushVM, remoteVM } from '../integrations.ts';
+import { AdminOnly, operatorEdit } from '../scope.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
@@ -55,14 +57,16 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const ctx = pageCtx(c, d, { kind: 'check', name });
     const raw = rawCheck(site.loaded, name) ?? {};
     const { data: _data, ...config } = raw;
+    const origin = new URL(c.req.url).origin;
     return html(c, (
       <CheckPage ctx={ctx} d={{
         vm,
         inseqs: grouping(site).inseqs.get(name) ?? [],
         history: historyProps(site, vm, await checkDeliveries(site, name)),
         form: ctx.can.operate ? formData(name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
-        config: JSON.stringify(config, null, 1),
+        config: JSON.stringify(redactedCheck(config), null, 1),
         flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
+        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name) },
       }} />
     ), status);
   };
@@ -85,14 +89,15 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     if (Object.keys(res.errors).length) return rerender(res.errors, []);
     let mut;
     try {
-      mut = await site.mutate((doc) => {
+      mut = await site.mutate(operatorEdit((doc) => {
         const current = oldName === undefined ? undefined : rawCheck(site.loaded, oldName);
         if (oldName !== undefined && versionOf(current) !== version) throw new Conflict();
         if (res.name !== oldName && rawCheck(site.loaded, res.name)) throw new Conflict();
         const next = putCheck(doc, res.name, res.raw, oldName);
         return setMembership(next, res.name, res.inseq, grouping(site).seqs);
-      }, { renamed: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] });
+      }), { renamed: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] });
     } catch (e) {
+      if (e instanceof AdminOnly) return c.text(e.message, 403);
       if (e instanceof Conflict) {
         if (oldName !== undefined && !site.entry(oldName)) return notFound(c, d, `check named "${oldName}" any more (it was renamed or deleted)`);
         return rerender(oldName === undefined ? { name: `a check named "${res.name}" was just added by someone else` } : {}, [], oldName !== undefined);

@@ -11,6 +11,7 @@ import { checkTypeNames } from '../../checks/registry.ts';
 import { authOf, isHtmx, need, safeNext, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues, type FormValues } from '../fields.ts';
+import { operatorEdit } from '../scope.ts';
 import { buildList, parseQuery, queryString } from '../checklist.ts';
 import { counts, grouping, membersOf, rawCheck } from '../model.ts';
 import { cloneCheck, movePriorities, setPriorities } from '../ordering.ts';
@@ -93,10 +94,10 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     const paused = form.get('paused') === '1';
-    const res = await site.mutate((doc) => {
+    const res = await site.mutate(operatorEdit((doc) => {
       const raw = rawCheck(site.loaded, name);
       return raw ? putCheck(doc, name, { ...raw, paused }) : doc;
-    });
+    }));
     if (!res.ok) return failed(c, d, paused ? 'Pause failed' : 'Resume failed', res.issues);
     return changed(c, origin(form, name));
   });
@@ -106,12 +107,12 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     let made: string | null = null;
-    const res = await site.mutate((doc) => {
+    const res = await site.mutate(operatorEdit((doc) => {
       const out = cloneCheck(doc, site.loaded, grouping(site), name);
       if (!out) return doc;
       made = out.name;
       return out.doc;
-    });
+    }));
     if (!res.ok) return failed(c, d, 'Clone failed', res.issues);
     if (made === null) return failed(c, d, 'Clone failed', [{ path: ['checks', name], message: 'this type of check cannot be cloned', severity: 'error' }]);
     site.warn(`Cloned ${name} as ${made as string}`);
@@ -125,16 +126,16 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     const dir = form.get('dir') === 'up' ? 'up' : 'down';
     const group = form.has('group') ? (form.get('group') ?? '') : undefined;
-    const res = await site.mutate((doc) => {
+    const res = await site.mutate(operatorEdit((doc) => {
       const prio = movePriorities(site.loaded, grouping(site), name, dir, group);
       return prio ? setPriorities(doc, prio) : doc;
-    });
+    }));
     if (!res.ok) return failed(c, d, 'Move failed', res.issues);
     return changed(c, origin(form, name));
   });
 
   const remove = async (name: string): Promise<{ ok: boolean; issues: Issue[] }> => {
-    const res = await site.mutate((doc) => deleteCheck(doc, name));
+    const res = await site.mutate(operatorEdit((doc) => deleteCheck(doc, name)));
     if (res.ok) site.warn(`Deleted check ${name}`);
     return res;
   };

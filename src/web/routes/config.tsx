@@ -14,8 +14,9 @@ import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
 import { formState } from '../check-form.ts';
 import { diffLines } from '../diff.ts';
-import { configForm, configVersion, docVersion, lockoutProblem, readConfigForm, sectionFields, shareUnchanged } from '../site-config.ts';
+import { SECTION_NAMES, configForm, configVersion, docVersion, lockoutProblem, readConfigForm, sectionFields, shareUnchanged } from '../site-config.ts';
 import { html, pageCtx } from '../render.tsx';
+import { federationVM } from '../integrations.ts';
 import { ConfigPage, DiffView, RawPage, RawResultView, type RawResult } from '../../../views/pages/config.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../../../views/partials/fields.tsx';
@@ -36,7 +37,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} />
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)} />
     ), o.status ?? 200);
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
@@ -61,7 +62,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
       const errors: Record<string, string> = {};
       const general: string[] = [];
       for (const i of res.issues) {
-        if (typeof i.path[0] === 'string' && i.path.length >= 2 && ['webui', 'mqtt', 'plugins', 'history', 'scheduler'].includes(i.path[0])) errors[`${i.path[0]}.${String(i.path[1])}`] ??= i.message;
+        if (typeof i.path[0] === 'string' && i.path.length >= 2 && (SECTION_NAMES as readonly string[]).includes(i.path[0])) errors[`${i.path[0]}.${String(i.path[1])}`] ??= i.message;
         else if (i.path[0] === 'timezone') errors.timezone ??= i.message;
         else general.push(formatIssue(i));
       }
