@@ -2,30 +2,12 @@
  * /actions: list, get, create, replace, patch (and rename), delete, test.
  */
 import { createRoute } from '@hono/zod-openapi';
-import type { Site } from '../../site.ts';
 import { deleteAction, putAction } from '../../config/edits.ts';
-import type { Notification } from '../../actions/types.ts';
-import { VERSION } from '../../version.ts';
 import { ApiError } from '../errors.ts';
 import { ActionEntrySchema, ActionListSchema, ActionPatchSchema, ActionViewSchema, CreateActionSchema, NameParam, TestResultSchema } from '../schemas.ts';
 import { actionView, mergePatch, rawAction, storable } from '../views.ts';
+import { testNotification } from '../../actions/test-notification.ts';
 import { ERRORS, applyEdit, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
-
-
-
-/** fletchck's "Test Action" notification (spec §5.6). */
-export function testNotification(site: Site, random = Math.random): Notification {
-  const now = site.clock.now();
-  const value = `${Math.floor(random() * 101)}%`;
-  return {
-    site: site.name, kind: 'test', at: now,
-    check: {
-      name: 'Test Notification', type: 'action-test', state: 'FAIL', failState: true, softFail: null, level: value,
-      log: ['Testing action notification', `siteward version: ${VERSION}`, `Some random value: ${value}`],
-      summary: 'Testing action notification', lastFail: now, lastPass: now, lastCheck: now, zone: site.settings.timezone,
-    },
-  };
-}
 
 export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   const tag = ['actions'];
@@ -110,7 +92,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   })), async (c) => {
     const { name } = c.req.valid('param');
     view(name, true);
-    const r = await site.notifier.test(name, testNotification(site));
+    const r = await site.notifier.test(name, testNotification(site.name, site.settings.timezone, site.clock.now()));
     site.warn(`Action ${name} tested through the API: ${r.ok ? 'ok' : `failed (${r.error ?? 'unknown error'})`}`);
     return c.json(r.ok ? { ok: true } : { ok: false, error: r.error ?? 'unknown error' }, 200);
   });
