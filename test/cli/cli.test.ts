@@ -54,8 +54,9 @@ describe('siteward CLI', () => {
     }, 10_000);
     expect(state.log.join('\n')).toMatch(/^ram \(memory\): (PASS|FAIL)/m);
     expect(state.log.join('\n')).toMatch(/root \(disk\): (PASS|FAIL)/);
+    // the child's stdout is a pipe (written asynchronously): wait for it rather than race it
+    await until(() => (out.includes('Configured without web interface.') ? true : undefined), 10_000);
     expect(out).toContain(`Site file: ${join(t.dir, 'site', 'site.json')}`);
-    expect(out).toContain('Configured without web interface.');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const saved = JSON.parse(readFileSync(join(t.dir, 'site', 'site.json'), 'utf8')) as { checks: Record<string, { data: { lastCheck: string | null } }>; log: string[] };
