@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Site, SiteLoadError } from './site.ts';
-import { parseSiteBytes } from './config/parse.ts';
+import { parseSiteBytes, readSiteFile } from './config/parse.ts';
 import { validateSite } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { initSite, exists } from './config/init.ts';
@@ -135,7 +135,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (f.merge) await merge(configPath, f.merge);
 
   if (f['check-config']) {
-    const parsed = parseSiteBytes(await readFile(configPath));
+    const parsed = await readSiteFile(configPath);
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
     for (const i of site.issues) console.log(`${i.severity}: ${formatIssue(i)}`);
     const errors = site.issues.filter((i) => i.severity === 'error').length;
