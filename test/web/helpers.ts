@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import argon2 from 'argon2';
-import { Site } from '../../src/site.ts';
+import { Site, type SiteOptions } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { buildWebApp, type WebApp, type WebAppOptions } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
@@ -33,6 +33,7 @@ export async function webSite(o: {
   actions?: Record<string, unknown>;
   app?: Partial<WebAppOptions>;
   clock?: FakeClock;
+  saveFs?: SiteOptions['saveFs'];
 } = {}): Promise<TestSite> {
   const t = tempDir('sw-web-');
   const path = join(t.dir, 'site.json');
@@ -55,7 +56,7 @@ export async function webSite(o: {
   };
   writeFileSync(path, JSON.stringify(doc, null, 1), { mode: 0o600 });
   const clock = o.clock ?? new FakeClock(Date.UTC(2026, 0, 1, 12));
-  const site = await Site.open({ configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS] });
+  const site = await Site.open({ configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS], saveFs: o.saveFs });
   const web = await buildWebApp(site, { secure: false, flushMs: 5, ...o.app });
   return {
     site, web, dir: t.dir, clock, path,
