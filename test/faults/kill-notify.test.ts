@@ -34,8 +34,6 @@ interface Rig {
   hookPort: number;
   flippers: FlipSmtp[];
   stuck: FlipSmtp;
-  /** transitions each killed process logged, in order, per check */
-  logged: Map<string, string[]>;
   /** ids a restarted process announced as "was being sent when siteward stopped" */
   announced: Set<string>;
   close(): Promise<void>;
@@ -55,7 +53,8 @@ async function rig(hookPort?: number): Promise<Rig> {
   flippers.forEach((s, i) => {
     checks[`flip${i}`] = { type: 'smtp', trigger: { interval: { seconds: 1 } }, options: { hostname: '127.0.0.1', port: s.port, tls: false, timeout: 5 }, actions: ['hook'] };
   });
-  checks.stuck = { type: 'smtp', trigger: { interval: { seconds: 1 } }, options: { hostname: '127.0.0.1', port: stuck.port, tls: false, timeout: 20 }, actions: ['hook'] };
+  // always mid-run; a short timeout, because a clean stop (SIGTERM) lets running checks finish
+  checks.stuck = { type: 'smtp', trigger: { interval: { seconds: 1 } }, options: { hostname: '127.0.0.1', port: stuck.port, tls: false, timeout: 3 }, actions: ['hook'] };
   const config = join(dir, 'site.json');
   writeFileSync(config, JSON.stringify({
     webui: { name: 'Crash' },
@@ -66,7 +65,7 @@ async function rig(hookPort?: number): Promise<Rig> {
     checks,
   }));
   const r: Rig = {
-    dir, config, db: join(dir, 'site.db'), hookPort: port, flippers, stuck, logged: new Map(), announced: new Set(),
+    dir, config, db: join(dir, 'site.db'), hookPort: port, flippers, stuck, announced: new Set(),
     close: async () => {
       await Promise.all([...flippers, stuck].map((s) => s.close()));
       cleanup();
@@ -79,27 +78,37 @@ async function rig(hookPort?: number): Promise<Rig> {
 const notified = (db: string): number => transitions(db).filter((t) => t.notify).length;
 const holding = (r: Rig): number => r.flippers.reduce((a, s) => a + s.holding, 0) + r.stuck.holding;
 
-/** Keeps what a killed process logged, and checks that all of it is in the state store. */
-function settleLog(r: Rig, p: Cli): void {
-  const now = new Map<string, string[]>();
+/** Transitions in the store so far, per check. */
+function storedBy(r: Rig): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of transitions(r.db)) out.set(t.name, [...(out.get(t.name) ?? []), t.to]);
+  return out;
+}
+
+/**
+ * What a process logged is in the state store: the store commits before the
+ * line is logged, so after the transitions stored before this process
+ * started come at least the ones it logged, in that order (a kill between
+ * the commit and the log line leaves one stored but not logged).
+ */
+function settleLog(r: Rig, p: Cli, before: Map<string, string[]>): void {
+  const logged = new Map<string, string[]>();
   for (const m of p.messages()) {
     const t = TRANSITION.exec(m);
-    if (t) now.set(t[1], [...(now.get(t[1]) ?? []), t[2]]);
+    if (t) logged.set(t[1], [...(logged.get(t[1]) ?? []), t[2]]);
     const a = /notification (\S+) was being sent when siteward stopped/.exec(m);
     if (a) r.announced.add(a[1]);
   }
-  const stored = transitions(r.db);
-  for (const [name, states] of now) {
-    const all = [...(r.logged.get(name) ?? []), ...states];
-    r.logged.set(name, all);
-    const inDb = stored.filter((t) => t.name === name).map((t) => t.to);
-    // the store commits before the line is logged: it holds at least what was logged, in that order
-    expect(inDb.slice(0, all.length), `${name}: logged transitions missing from the store`).toEqual(all);
+  const after = storedBy(r);
+  for (const [name, states] of logged) {
+    const from = before.get(name)?.length ?? 0;
+    expect(after.get(name)?.slice(from, from + states.length), `${name}: logged transitions missing from the store`).toEqual(states);
   }
 }
 
 /** One process that runs until `ready`, is SIGKILLed while a check is mid-dialogue, and leaves its log checked. */
 async function killedLife(r: Rig, ready: (p: Cli) => Promise<void>): Promise<{ midRun: number }> {
+  const before = storedBy(r);
   const p = startCli(r.config);
   let midRun = 0;
   try {
@@ -109,13 +118,14 @@ async function killedLife(r: Rig, ready: (p: Cli) => Promise<void>): Promise<{ m
     await p.kill('SIGKILL');
   }
   expect(p.proc.signalCode).toBe('SIGKILL');
-  settleLog(r, p);
+  settleLog(r, p, before);
   return { midRun };
 }
 
 /** The last process: servers steady, receiver up; runs until every notification is out, then stops cleanly. */
 async function finalLife(r: Rig): Promise<Cli> {
   for (const s of r.flippers) s.freeze();
+  const before = storedBy(r);
   const p = startCli(r.config);
   try {
     await until('every notification delivered, every flipper passing', () => {
@@ -128,7 +138,7 @@ async function finalLife(r: Rig): Promise<Cli> {
     await p.kill('SIGKILL');
   }
   expect(p.proc.exitCode, p.stderr().slice(-2000)).toBe(0);
-  settleLog(r, p);
+  settleLog(r, p, before);
   return p;
 }
 
