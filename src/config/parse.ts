@@ -86,14 +86,14 @@ const READ_ERRORS: Record<string, string> = {
 };
 
 /** Reads and parses the site file; a file that cannot be read is an issue, not an exception. */
-export async function readSiteFile(path: string): Promise<ParsedText & { readError?: string }> {
+export async function readSiteFile(path: string): Promise<ParsedText> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const why = READ_ERRORS[code] ?? (e as Error).message;
-    return { doc: undefined, readError: code, issues: [{ path: [], message: `cannot read the site file ${path}: ${why}`, severity: 'error' }] };
+    return { doc: undefined, issues: [{ path: [], message: `cannot read the site file ${path}: ${why}`, severity: 'error' }] };
   }
   return parseSiteBytes(bytes);
 }

@@ -24,7 +24,9 @@ describe('hostile servers: one byte a second', () => {
         expect(sent, facts).toBeGreaterThan(0);
         expect(elapsed, facts).toBeGreaterThanOrEqual(TIMEOUT_S.drip * 1000 - 100);
         expect(elapsed, facts).toBeLessThan(TIMEOUT_S.drip * 1000 + 1000);
-        expect(outcome.log.length, facts).toBeGreaterThan(0);
+        // fletchck's detail line: `<host> <ErrorName>: <message>`
+        expect(outcome.log.at(-1), facts).toMatch(/^\S+ [A-Za-z]+: ./);
+        if (n.c.dripLine) expect(outcome.log.at(-1), facts).toMatch(n.c.dripLine);
       }, 30_000);
     }
   });

@@ -21,6 +21,8 @@ export interface HostileCase {
   starts: 'server' | 'client';
   /** dripped one byte a second: a reply that is never complete (absent: one byte already decides) */
   drip?: string | Buffer;
+  /** what the failure line of the drip says, where it matters (fletchck's wording) */
+  dripLine?: RegExp;
   /** the flood ends in a pass (cert's probe: any first reply passes, as fletchck's recv(1024)) */
   floodPasses?: boolean;
   /** flooded: `prefix` once, then `unit` again and again */
@@ -64,7 +66,7 @@ const tls = { selfsigned: true, expiryDays: 0 };
 
 export const hostileFixtures: Record<string, HostileFixture> = {
   ssh: [
-    { name: 'banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n',
+    { name: 'banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n', dripLine: /SSHException: Error reading SSH protocol banner$/,
       // RFC 4253 §4.2 lets a server send other lines before its version line
       flood: { prefix: '', unit: 'please wait, the server is starting up\r\n' }, options: (t) => ({ hostname: t.host, port: t.port }) },
     { name: 'after banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1\r\n\x00\x00\x05\xdc\x08\x14',
