@@ -202,10 +202,21 @@ async function runOne(site: Site, name: string): Promise<number> {
   return result === 'FAIL' ? 1 : 0;
 }
 
+/** Resolves once everything written to the stream so far is out (a pipe to a slow reader may hold it back). */
+function drained(s: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => s.write('', () => resolve()));
+}
+
+/** process.exit() drops output still queued for a pipe (`siteward --check-config | less` lost lines). */
+async function exit(code: number): Promise<never> {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (e: unknown) => {
     console.error(`siteward: ${(e as Error).message}`);
-    process.exit(1);
+    return exit(1);
   },
 );

@@ -114,6 +114,17 @@ describe('broken site files', () => {
     await s.stop();
   });
 
+  it('the CLI\'s report is complete when its reader is slow (a pipe to a busy process)', async () => {
+    const wrong = entries.find((e) => e.name === 'wrong types at every level')!;
+    const runs = Array.from({ length: 6 }, () => checkConfig(wrong.file));
+    // this process reads the pipes only after two seconds of work: the children finish writing first
+    const end = Date.now() + 2000;
+    while (Date.now() < end) { /* busy */ }
+    for (const r of await Promise.all(runs)) {
+      expect(r.out.trimEnd().split('\n').at(-1)).toMatch(/: \d+ checks, \d+ actions, \d+ errors, \d+ warnings$/);
+    }
+  }, 60_000);
+
   describe.concurrent('siteward --check-config (built CLI)', () => {
     for (const entry of entries.filter((x) => x.cli)) {
       it(`${entry.name}: exit 1, the error at its path, no stack trace`, async () => {
