@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Site, SiteLoadError } from './site.ts';
-import { parseSiteBytes } from './config/parse.ts';
+import { parseSiteBytes, readSiteFile } from './config/parse.ts';
 import { validateSite } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { initSite, exists } from './config/init.ts';
@@ -135,7 +135,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (f.merge) await merge(configPath, f.merge);
 
   if (f['check-config']) {
-    const parsed = parseSiteBytes(await readFile(configPath));
+    const parsed = await readSiteFile(configPath);
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
     for (const i of site.issues) console.log(`${i.severity}: ${formatIssue(i)}`);
     const errors = site.issues.filter((i) => i.severity === 'error').length;
@@ -202,10 +202,21 @@ async function runOne(site: Site, name: string): Promise<number> {
   return result === 'FAIL' ? 1 : 0;
 }
 
+/** Resolves once everything written to the stream so far is out (a pipe to a slow reader may hold it back). */
+function drained(s: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => s.write('', () => resolve()));
+}
+
+/** process.exit() drops output still queued for a pipe (`siteward --check-config | less` lost lines). */
+async function exit(code: number): Promise<never> {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (e: unknown) => {
     console.error(`siteward: ${(e as Error).message}`);
-    process.exit(1);
+    return exit(1);
   },
 );

@@ -4,11 +4,11 @@
  * config mutation goes through `mutate()`: validate → atomic save → apply the
  * difference to the running engine, without a restart.
  */
-import { readFile, readdir, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { dirname, resolve, basename, join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { parseSiteBytes } from './config/parse.ts';
+import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite, type SiteSettings } from './config/load.ts';
 import { formatIssue, type Issue } from './config/issues.ts';
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
@@ -118,8 +118,7 @@ export class Site {
   /** Reads, validates and opens a site. Throws SiteLoadError when the file is unusable. */
   static async open(opts: SiteOptions): Promise<Site> {
     const path = resolve(opts.configPath);
-    const bytes = await readFile(path);
-    const parsed = parseSiteBytes(bytes);
+    const parsed = await readSiteFile(path);
     const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
     if (loaded.fatal) throw new SiteLoadError(loaded.issues);
     const db = openDatabase(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
@@ -285,7 +284,7 @@ export class Site {
 
   /** Re-reads the site file (SIGHUP). Keeps running the old config if the file is unusable. */
   async reload(): Promise<Issue[]> {
-    const parsed = parseSiteBytes(await readFile(this.configPath));
+    const parsed = await readSiteFile(this.configPath);
     const next = validateSite(parsed.doc, { base: this.base, ...this.envOverrides() }, parsed.issues);
     if (next.fatal) {
       this.warn(`Reload refused: ${next.issues.map(formatIssue).join('; ')}`);

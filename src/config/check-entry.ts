@@ -7,7 +7,7 @@
 import { checkType } from '../checks/registry.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
-import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
+import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
 import { CheckCommonSchema } from './schema.ts';
 import { compileTrigger } from './trigger.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
@@ -58,7 +58,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   };
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
-  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${JSON.stringify(r.type)}`, severity: 'error' });
+  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${quoteName(r.type)}`, severity: 'error' });
 
   let zone = timezone;
   const tzOpt = config.options.timezone;

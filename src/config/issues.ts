@@ -16,11 +16,24 @@ export interface Issue {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
+/** Longest path segment shown whole; a longer one (a 100 KB name) is shortened. */
+const SHOW_SEGMENT = 80;
+
+function shorten(s: string): string {
+  return s.length > SHOW_SEGMENT ? `${s.slice(0, SHOW_SEGMENT - 20)}… (${s.length} characters)` : s;
+}
+
+/** A name quoted for a message, shortened when it is very long. */
+export function quoteName(s: string): string {
+  return JSON.stringify(shorten(s));
+}
+
 /** `checks["web"].trigger.cron.hour`: names of checks, actions and users are always quoted. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
+    const full = path[i];
+    const seg = typeof full === 'string' ? shorten(full) : full;
     const parent = i > 0 ? path[i - 1] : undefined;
     const named = (parent === 'checks' || parent === 'actions' || parent === 'users' || parent === 'roles') && i <= 3;
     if (typeof seg === 'number') out += `[${seg}]`;
@@ -47,8 +60,9 @@ function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'number' && Number.isInteger(v)) return `the number ${v}`;
+  if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'string') return `the text ${showValue(v)}`;
+  if (typeof v === 'boolean') return String(v);
   return `${typeof v} ${showValue(v)}`;
 }
 

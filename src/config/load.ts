@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { actionType, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
-import { fromZod, showValue, type Issue, type PathSegment } from './issues.ts';
+import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
 import {
   ActionCommonSchema, ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
@@ -48,6 +48,18 @@ export interface LoadedSite {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * Longest name of a check, action or user (characters). Names travel in
+ * URLs, MQTT topics, log lines and notifications; a longer one is a mistake.
+ */
+export const MAX_NAME = 1024;
+
+function nameIssue(path: PathSegment[], name: string): Issue | null {
+  return name.length > MAX_NAME
+    ? { path, message: `the name is ${name.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' }
+    : null;
+}
+
 function section<S extends z.ZodType>(schema: S, value: unknown, key: string, issues: Issue[]): z.output<S> | null {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
@@ -82,7 +94,20 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   let timezone: string | null = null;
   if (doc.timezone !== undefined && doc.timezone !== null) {
     timezone = typeof doc.timezone === 'string' ? canonicalZone(doc.timezone) : null;
-    if (!timezone) issues.push({ path: ['timezone'], message: `${showValue(doc.timezone)} is not a known time zone; using host local time`, severity: 'warning' });
+    // an unknown zone name may be known to another host's zone database: a warning; a non-text is wrong
+    if (typeof doc.timezone !== 'string') issues.push({ path: ['timezone'], message: `expected a time zone name, got ${showValue(doc.timezone)}`, severity: 'error' });
+    else if (!timezone) issues.push({ path: ['timezone'], message: `${showValue(doc.timezone)} is not a known time zone; using host local time`, severity: 'warning' });
+  }
+  // written by fletchck and siteward, rewritten on every save
+  if (doc.base !== undefined && doc.base !== null && typeof doc.base !== 'string') {
+    issues.push({ path: ['base'], message: `expected the site folder as text, got ${showValue(doc.base)}`, severity: 'error' });
+  }
+  if (doc.log !== undefined && doc.log !== null) {
+    if (!Array.isArray(doc.log)) issues.push({ path: ['log'], message: `expected a list of log lines, got ${showValue(doc.log)}`, severity: 'error' });
+    else {
+      const i = doc.log.findIndex((l) => typeof l !== 'string');
+      if (i >= 0) issues.push({ path: ['log', i], message: `expected a log line (text), got ${showValue(doc.log[i])}`, severity: 'error' });
+    }
   }
   const webui = isObject(doc.webui) ? section(WebuiSchema, doc.webui, 'webui', issues) : null;
   const mqtt = isObject(doc.mqtt) ? section(MqttSchema, doc.mqtt, 'mqtt', issues) : null;
@@ -90,6 +115,12 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   for (const k of ['webui', 'mqtt', 'api'] as const) {
     if (doc[k] !== undefined && doc[k] !== null && !isObject(doc[k])) {
       issues.push({ path: [k], message: `expected an object or null, got ${showValue(doc[k])}`, severity: 'error' });
+    }
+  }
+  if (isObject(doc.webui) && isObject(doc.webui.users)) {
+    for (const u of Object.keys(doc.webui.users)) {
+      const bad = nameIssue(['webui', 'users', u], u);
+      if (bad) issues.push(bad);
     }
   }
   const settings: SiteSettings = {
@@ -113,6 +144,8 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   for (const [name, raw] of Object.entries(isObject(doc.actions) ? doc.actions : {})) {
     const path: PathSegment[] = ['actions', name];
     const before = issues.length;
+    const badName = nameIssue(path, name);
+    if (badName) issues.push(badName);
     const common = ActionCommonSchema.safeParse(raw);
     if (!common.success) {
       issues.push(...fromZod(common.error, raw, path));
@@ -124,7 +157,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const options = (common.data.options ?? {}) as Record<string, unknown>;
     let opts: Record<string, unknown> | null = null;
     if (!t) {
-      issues.push({ path: [...path, 'type'], message: `unknown action type ${JSON.stringify(common.data.type)}`, severity: 'error' });
+      issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}`, severity: 'error' });
     } else {
       const r = t.options.safeParse(options);
       if (r.success) opts = r.data as Record<string, unknown>;
@@ -140,8 +173,10 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   let index = 0;
   for (const [name, raw] of Object.entries(isObject(doc.checks) ? doc.checks : {})) {
     const v = validateCheck(name, raw, timezone, runEnv);
+    const badName = nameIssue(['checks', name], name);
+    if (badName) issues.push(badName);
     issues.push(...v.issues);
-    if (v.issues.some((i) => i.severity === 'error')) badChecks.add(name);
+    if (badName || v.issues.some((i) => i.severity === 'error')) badChecks.add(name);
     if (v.members.length) members.set(name, v.members);
     checks.set(name, { ...v.entry, active: true, index: index++ });
   }
@@ -151,7 +186,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const path: PathSegment[] = ['checks', name];
     e.config.actions.forEach((a, i) => {
       if (!actions.has(a)) {
-        issues.push({ path: [...path, 'actions', i], message: `unknown action ${JSON.stringify(a)}`, severity: 'error' });
+        issues.push({ path: [...path, 'actions', i], message: `unknown action ${quoteName(a)}`, severity: 'error' });
         badChecks.add(name);
       }
     });
@@ -160,7 +195,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
         issues.push({ path: [...path, 'depends', i], message: 'a check cannot depend on itself', severity: 'error' });
         badChecks.add(name);
       } else if (!checks.has(d)) {
-        issues.push({ path: [...path, 'depends', i], message: `unknown check ${JSON.stringify(d)}`, severity: 'error' });
+        issues.push({ path: [...path, 'depends', i], message: `unknown check ${quoteName(d)}`, severity: 'error' });
         badChecks.add(name);
       }
     });
@@ -169,7 +204,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
         issues.push({ path: [...path, 'options', 'checks', i], message: 'a sequence cannot contain itself', severity: 'error' });
         badChecks.add(name);
       } else if (!checks.has(m)) {
-        issues.push({ path: [...path, 'options', 'checks', i], message: `unknown check ${JSON.stringify(m)}`, severity: 'error' });
+        issues.push({ path: [...path, 'options', 'checks', i], message: `unknown check ${quoteName(m)}`, severity: 'error' });
         badChecks.add(name);
       }
     });

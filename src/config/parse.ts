@@ -3,8 +3,16 @@
  * invalid UTF-8 (byte offset), syntax errors (line and column) and duplicate
  * keys (JSON.parse would silently keep the last one).
  */
+import { readFile } from 'node:fs/promises';
 import { visit, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Issue, PathSegment } from './issues.ts';
+
+/**
+ * Deepest nesting of objects and lists accepted. A site file needs about
+ * ten levels; the JSON readers recurse, so a file nested thousands deep
+ * would overflow the stack (RFC 8259 §9 lets a parser set this limit).
+ */
+export const MAX_DEPTH = 100;
 
 export interface ParsedText {
   doc: unknown;
@@ -23,7 +31,8 @@ function lineCol(text: string, offset: number): string {
   return `line ${line}, column ${offset - last}`;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: keep a BOM for parseSiteText to strip, so exactly one is accepted
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseSiteBytes(bytes: Uint8Array): ParsedText {
   let text: string;
@@ -47,8 +56,54 @@ export function parseSiteBytes(bytes: Uint8Array): ParsedText {
   return parseSiteText(text);
 }
 
+/** Offset of the first `{`/`[` nested deeper than MAX_DEPTH, or -1 (strings skipped). */
+function tooDeep(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'there is no such file',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  ENOTDIR: 'a part of its path is not a folder',
+};
+
+/** Reads and parses the site file; a file that cannot be read is an issue, not an exception. */
+export async function readSiteFile(path: string): Promise<ParsedText> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const why = READ_ERRORS[code] ?? (e as Error).message;
+    return { doc: undefined, issues: [{ path: [], message: `cannot read the site file ${path}: ${why}`, severity: 'error' }] };
+  }
+  return parseSiteBytes(bytes);
+}
+
 export function parseSiteText(text: string): ParsedText {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = tooDeep(text);
+  if (deep >= 0) {
+    return { doc: undefined, issues: [{ path: [], message: `nested more than ${MAX_DEPTH} levels deep at ${lineCol(text, deep)}`, severity: 'error' }] };
+  }
   const issues: Issue[] = [];
   const errors: ParseError[] = [];
   // keys seen per open object, to report duplicates with their path

@@ -11,6 +11,7 @@ import { loadAssets, staticRoutes } from './assets.ts';
 import { ADDRESS_THROTTLE, PasswordChecker, Throttle, USER_THROTTLE, userHash, type Verify } from './auth.ts';
 import { sessionMiddleware, type WebEnv } from './context.ts';
 import { csrfMiddleware } from './csrf.ts';
+import { formBodyMiddleware } from './form-body.ts';
 import type { WebDeps, WebExtension } from './deps.ts';
 import { securityHeaders } from './headers.ts';
 import { LiveHub } from './live.ts';
@@ -78,6 +79,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.use('*', securityHeaders(o.secure));
   app.use('*', sessionMiddleware(site, sessions, o.secure));
   app.use('*', csrfMiddleware({ exempt: () => extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])])) }));
+  app.use('*', formBodyMiddleware());
   // extensions first, so their paths never fall into a page route
   for (const e of extensions) app.route(e.path, e.app);
   app.route('/', staticRoutes(deps.assets));

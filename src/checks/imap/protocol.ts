@@ -19,7 +19,17 @@ export interface ImapResult {
 
 /** imaplib reads lines of up to 1,000,000 bytes. */
 const MAX_LINE = 1_000_000;
+/**
+ * Everything the server may send in one session, literals included. imaplib
+ * keeps every untagged response and folds literals into one line without a
+ * limit, so a server streaming `* OK …` lines or chained literals grows its
+ * memory without end; the few commands this check sends need a few kilobytes.
+ */
+export const MAX_SESSION = 1_000_000;
 const LITERAL = /\{(\d+)\+?\}$/;
+const CRLF = Buffer.from('\r\n');
+/** The end of a line, long enough for any literal marker `{n}`. */
+const tail = (line: Buffer): string => line.subarray(Math.max(0, line.length - 24)).toString('latin1');
 
 export function resultRepr(r: ImapResult): string {
   return repr(tuple(r.type, r.data.map((d) => bytes(d))));
@@ -36,20 +46,34 @@ export class ImapSession {
   /** untagged responses by type, as imaplib keeps them (BYE → [b'Logging out']) */
   readonly untagged = new Map<string, Buffer[]>();
   capabilities = new Set<string>();
+  /** bytes received so far (MAX_SESSION) */
+  private received = 0;
 
   constructor(private readonly reader: LineReader) {}
 
+  private count(n: number): void {
+    this.received += n;
+    // imaplib's wording for its own line limit
+    if (this.received > MAX_SESSION) throw new ImapError(`got more than ${MAX_SESSION} bytes`);
+  }
+
   /** One response line, with any literals it carries folded in. */
   private async response(): Promise<Buffer> {
-    let line = await this.reader.readLine(MAX_LINE);
-    if (line === null) throw new ImapError('connection closed by server');
-    for (let m = LITERAL.exec(line.toString('latin1')); m; m = LITERAL.exec(line.toString('latin1'))) {
-      const lit = await this.reader.readExactly(Number(m[1]));
-      const rest = await this.reader.readLine(MAX_LINE);
-      if (lit === null || rest === null) throw new ImapError('connection closed by server');
-      line = Buffer.concat([line, Buffer.from('\r\n'), lit, rest]);
+    let last = await this.reader.readLine(MAX_LINE);
+    if (last === null) throw new ImapError('connection closed by server');
+    this.count(last.length + 2);
+    const parts = [last];
+    // a literal is announced at the end of the part just read (RFC 3501 §4.3)
+    for (let m = LITERAL.exec(tail(last)); m; m = LITERAL.exec(tail(last))) {
+      const size = Number(m[1]);
+      this.count(size);
+      const lit = await this.reader.readExactly(size);
+      last = await this.reader.readLine(MAX_LINE);
+      if (lit === null || last === null) throw new ImapError('connection closed by server');
+      this.count(last.length + 2);
+      parts.push(CRLF, lit, last);
     }
-    return line;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
   private keepUntagged(line: Buffer): void {

@@ -7,7 +7,7 @@
  */
 import { hostname as localHostname } from 'node:os';
 import { repr, tuple, bytes } from '../../util/pyrepr.ts';
-import { LineReader, LineTooLong } from './lines.ts';
+import { LineReader, LineTooLong, ProtocolError } from './lines.ts';
 import { connectTcp, connectTls, checkExpiry, type Trust } from './tls.ts';
 import type { NetRun } from './netrun.ts';
 
@@ -38,6 +38,12 @@ export class SmtpNotSupported extends Error {
 
 /** RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets; smtplib allows 8192. */
 const MAX_LINE = 8192;
+/**
+ * A whole (multi-line) reply: smtplib reads continuation lines without end,
+ * so a server that never ends its reply grows fletchck's memory until the
+ * process dies. A real EHLO reply is well under a kilobyte.
+ */
+export const MAX_REPLY = 64 * 1024;
 
 export function replyRepr(r: Reply): string {
   return repr(tuple(r.code, bytes(r.text)));
@@ -52,6 +58,7 @@ export function replyRepr(r: Reply): string {
 export async function readReply(r: LineReader): Promise<Reply> {
   const lines: Buffer[] = [];
   let code = -1;
+  let size = 0;
   for (;;) {
     let line: Buffer | null;
     try {
@@ -61,6 +68,8 @@ export async function readReply(r: LineReader): Promise<Reply> {
       throw e;
     }
     if (line === null) throw new SmtpDisconnected();
+    size += line.length + 2;
+    if (size > MAX_REPLY) throw new ProtocolError(`a reply longer than ${MAX_REPLY} bytes`);
     lines.push(Buffer.from(line.subarray(4).toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''), 'latin1'));
     const digits = line.subarray(0, 3).toString('latin1');
     code = /^\d{3}$/.test(digits) ? Number(digits) : -1;

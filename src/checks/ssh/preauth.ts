@@ -106,8 +106,11 @@ export function preauth(o: PreauthOptions): Promise<Preauth> {
       } else if (stage === 'connect') {
         finish(why.kind === 'error' ? why.cause : Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
       } else if (stage === 'banner') {
-        // paramiko's texts: nothing that starts with "SSH-" came (RFC 4253 §4.2)
-        finish(received.length
+        // paramiko's texts: nothing that starts with "SSH-" came (RFC 4253 §4.2); a
+        // line still incomplete at the timeout (a server dripping its banner) is a
+        // banner that could not be read, not a wrong one
+        const partial = why.kind === 'timeout' && !received.includes(0x0a);
+        finish(received.length && !partial
           ? new SshError('SSHException', `Indecipherable protocol version "${firstLine(received)}"`)
           : new SshError('SSHException', 'Error reading SSH protocol banner'));
       } else if (why.kind === 'timeout') {

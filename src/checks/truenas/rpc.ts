@@ -22,8 +22,12 @@ export interface RpcOptions {
   ca?: string[];
 }
 
-/** Largest message accepted: a big pool topology or alert list is well under this. */
-const MAX_PAYLOAD = 32 * 1024 * 1024;
+/**
+ * Largest message accepted: a big pool topology or alert list is well under
+ * this. ws keeps a message's fragments until it is complete, so this is also
+ * the most a server streaming one endless message makes the check hold.
+ */
+const MAX_PAYLOAD = 16 * 1024 * 1024;
 
 interface Pending { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void }
 

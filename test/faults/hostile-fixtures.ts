@@ -1,0 +1,152 @@
+/**
+ * How each registered check type meets the hostile servers of
+ * test/servers/hostile.ts: the transport it connects with, who speaks first,
+ * a protocol-plausible prefix to drip one byte a second, an endless but
+ * plausible stream to flood it with, and options pointing the check there.
+ * Types that open no connection say why instead. Every registered type
+ * needs an entry: the suite fails for a new type without one.
+ */
+import { createHash } from 'node:crypto';
+import type { Transport } from '../servers/hostile.ts';
+
+export interface Target {
+  host: string;
+  port: number;
+}
+
+export interface HostileCase {
+  /** label of this case in test names */
+  name: string;
+  transport: Transport;
+  starts: 'server' | 'client';
+  /** dripped one byte a second: a reply that is never complete (absent: one byte already decides) */
+  drip?: string | Buffer;
+  /** what the failure line of the drip says, where it matters (fletchck's wording) */
+  dripLine?: RegExp;
+  /** the flood ends in a pass (cert's probe: any first reply passes, as fletchck's recv(1024)) */
+  floodPasses?: boolean;
+  /** flooded: `prefix` once, then `unit` again and again */
+  flood: { prefix: string | Buffer | ((request: Buffer) => Buffer); unit: string | Buffer };
+  options(t: Target): Record<string, unknown>;
+}
+
+export type HostileFixture = HostileCase[] | { local: string };
+
+const b = (s: string | Buffer): Buffer => (typeof s === 'string' ? Buffer.from(s, 'latin1') : s);
+
+/** An unmasked server WebSocket frame (RFC 6455 §5.2). */
+export function wsFrame(opcode: number, fin: boolean, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0, len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  if (len >= 126 && len < 65536) {
+    head[1] = 126;
+    head.writeUInt16BE(len, 2);
+  } else if (len >= 65536) {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+/** The 101 answer to a WebSocket upgrade request (RFC 6455 §4.2.2). */
+export function wsAccept(request: Buffer): Buffer {
+  const key = /^Sec-WebSocket-Key:\s*(\S+)/im.exec(request.toString('latin1'))?.[1] ?? '';
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  return b(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+}
+
+const notification = b(JSON.stringify({ jsonrpc: '2.0', method: 'collection_update', params: [{ msg: 'changed', collection: 'flood', fields: { x: 'y'.repeat(200) } }] }));
+const fragment = Buffer.alloc(16 * 1024, 0x61);
+
+/** A TLS 1.2 ServerHello record header and the start of its body: a handshake that never completes. */
+const serverHelloStart = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 0x00, 0x56, 0x03, 0x03, ...Array.from({ length: 32 }, (_, i) => i)]);
+
+const tls = { selfsigned: true, expiryDays: 0 };
+
+export const hostileFixtures: Record<string, HostileFixture> = {
+  ssh: [
+    { name: 'banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n', dripLine: /SSHException: Error reading SSH protocol banner$/,
+      // RFC 4253 §4.2 lets a server send other lines before its version line
+      flood: { prefix: '', unit: 'please wait, the server is starting up\r\n' }, options: (t) => ({ hostname: t.host, port: t.port }) },
+    { name: 'after banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1\r\n\x00\x00\x05\xdc\x08\x14',
+      flood: { prefix: 'SSH-2.0-OpenSSH_9.6p1\r\n', unit: Buffer.from([0x00, 0x00, 0x7f, 0xf0, 0x08, 0x14, ...Array.from({ length: 250 }, (_, i) => i)]) },
+      options: (t) => ({ hostname: t.host, port: t.port }) },
+  ],
+  smtp: [{
+    name: 'multi-line greeting', transport: 'tcp', starts: 'server', drip: '220-mail.example.com ESMTP ready\r\n220 ok\r\n',
+    flood: { prefix: '', unit: '220-mail.example.com ESMTP still greeting you\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false }),
+  }],
+  submit: [{
+    name: 'multi-line greeting over TLS', transport: 'tls', starts: 'server', drip: '220 mail.example.com ESMTP ready\r\n',
+    flood: { prefix: '', unit: '220-mail.example.com ESMTP still greeting you\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, ...tls }),
+  }],
+  imap: [{
+    name: 'untagged responses', transport: 'tls', starts: 'server', drip: '* OK [CAPABILITY IMAP4rev1] ready\r\n',
+    flood: { prefix: '* OK [CAPABILITY IMAP4rev1] ready\r\n', unit: '* OK still here\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, ...tls }),
+  }, {
+    name: 'chained literals', transport: 'tls', starts: 'server', drip: '* OK ready {10}\r\n',
+    flood: { prefix: '* OK ready {1024}\r\n', unit: `${'x'.repeat(1024)}{1024}\r\n` },
+    options: (t) => ({ hostname: t.host, port: t.port, ...tls }),
+  }],
+  https: [{
+    name: 'headers', transport: 'tls', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nServer: drip\r\n\r\n',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\n', unit: 'X-Flood: more and more header lines\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, ...tls }),
+  }, {
+    name: 'body', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nnot the needle',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n', unit: '<p>flood</p>\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false, expectBody: 'needle-never-sent' }),
+  }],
+  cert: [{
+    // the handshake itself drips (after it, any first byte of the probe reply passes)
+    name: 'handshake', transport: 'tcp', starts: 'client', drip: serverHelloStart,
+    flood: { prefix: serverHelloStart.subarray(0, 5), unit: Buffer.alloc(4096, 0x41) },
+    options: (t) => ({ hostname: t.host, port: t.port, ...tls }),
+  }, {
+    name: 'probe reply', transport: 'tls', starts: 'client', floodPasses: true,
+    flood: { prefix: '', unit: 'flood of the probe reply\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, probe: 'HELLO\r\n', ...tls }),
+  }],
+  dns: [{
+    name: 'udp', transport: 'udp', starts: 'client', drip: Buffer.from([0x12, 0x34, 0x81, 0x80]),
+    flood: { prefix: (q) => q.subarray(0, 2), unit: Buffer.from([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0xc0]) },
+    options: (t) => ({ hostname: t.host, port: t.port, reqName: 'svc.test', reqType: 'A' }),
+  }, {
+    name: 'tcp', transport: 'tcp', starts: 'client', drip: Buffer.from([0x00, 0x40, 0x12, 0x34, 0x81, 0x80]),
+    flood: { prefix: Buffer.from([0xff, 0xff]), unit: Buffer.from([0xc0, 0x0c]) },
+    options: (t) => ({ hostname: t.host, port: t.port, reqName: 'svc.test', reqType: 'A', reqTcp: true }),
+  }],
+  temp: [{
+    name: 'event.xml', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0"?>',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0"?><root><all>', unit: '<vs2>21.5&#176;C</vs2>\n' },
+    options: (t) => ({ hostname: t.host, port: t.port }),
+  }],
+  ups: [{
+    name: 'variables', transport: 'tcp', starts: 'client', drip: 'BEGIN LIST VAR ups\nVAR ups battery.charge "100"\n',
+    flood: { prefix: 'BEGIN LIST VAR ups\n', unit: 'VAR ups battery.charge "100"\n' },
+    options: (t) => ({ upsName: 'ups', hostname: t.host, port: t.port }),
+  }],
+  truenas: [{
+    name: 'notifications', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n',
+    flood: { prefix: wsAccept, unit: wsFrame(1, true, notification) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false, apiKey: 'hostile-key' }),
+  }, {
+    name: 'endless fragmented message', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 101 Switching Protocols\r\n',
+    flood: { prefix: (req) => Buffer.concat([wsAccept(req), wsFrame(1, false, fragment)]), unit: wsFrame(0, false, fragment) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false, apiKey: 'hostile-key' }),
+  }],
+  disk: { local: 'reads statfs of a local path' },
+  cpu: { local: 'reads /proc/stat' },
+  memory: { local: 'reads /proc/meminfo' },
+  net: { local: 'reads /proc/net/dev' },
+  sequence: { local: 'runs other checks of the site' },
+  remote: { local: 'fed by MQTT (test/federation/fuzz.test.ts floods it with 10,000 hostile payloads)' },
+  push: { local: 'receives pushes on the API; opens no connection' },
+  exec: { local: 'runs a local plugin; its output is capped while the pipes are drained (src/checks/exec/spawn.ts)' },
+};
+
+export const asBuffer = b;
