@@ -6,6 +6,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { createTestCa, type TestCa } from '../../servers/testca.ts';
 import { startTlsService, startSilent, startHangup, type Running } from '../../servers/tls-servers.ts';
@@ -163,6 +165,24 @@ describe('tcp: tls', () => {
     expect(bad).toMatchObject({ fail: true, softFail: 'certificate', level: '30 days' });
     expect(bad.log).toEqual(['localhost SSLCertVerificationError: certificate verify failed: self-signed certificate']);
     expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, selfsigned: true })).fail).toBe(false);
+  });
+
+  it('an edited ca file takes effect on the next run (TLS contexts are shared per CA content)', async () => {
+    const s = await keep(startTlsService(ca.valid, () => ''));
+    const t = tempDir('sw-tcp-ca-');
+    try {
+      const other = await createTestCa(t.dir);
+      const file = join(t.dir, 'trust.pem');
+      writeFileSync(file, ca.ca.cert);
+      expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file })).fail).toBe(false);
+      writeFileSync(file, other.ca.cert);
+      const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file });
+      expect(o).toMatchObject({ fail: true, softFail: 'certificate' });
+      writeFileSync(file, ca.ca.cert);
+      expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file })).fail).toBe(false);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('the expiry window applies', async () => {
