@@ -129,8 +129,8 @@ export class StateStore {
     this.lastRun.clear();
   }
 
-  /** Writes what record() commits; the caller holds the transaction. */
-  private write(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]): void {
+  /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */
+  write(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]): void {
     this.q.upsert.run(name, JSON.stringify(state), now);
     if (!run && !events.length) return;
     const id = this.checkId(name);
