@@ -349,9 +349,10 @@ export class Site {
     this.pruneTimer = this.clock.setTimer(() => {
       const before = this.clock.now() - this.settings.history.days * 86_400_000;
       const batch = (): void => {
-        if (this.readOnly) return;
-        const n = this.store.pruneBatch(before);
-        if (n > 0) setImmediate(batch);
+        // a stop closes the database between two steps
+        if (this.readOnly || !this.db.open) return;
+        // small steps, each its own turn of the event loop: checks keep running meanwhile
+        if (this.store.pruneBatch(before).more) setImmediate(batch);
       };
       batch();
       this.schedulePrune(3_600_000);

@@ -8,8 +8,9 @@ import type { CheckState, StateEvent } from '../engine/state.ts';
 import { initialState } from '../engine/state.ts';
 import { MetricCodec, type StoredMetric } from './history.ts';
 
-/** Rows a prune call removes at most (a call is one short transaction). */
+/** Rows a prune call removes at most, and checks it visits at most (a call is one short transaction). */
 const PRUNE_BATCH = 5000;
+const PRUNE_CHECKS = 200;
 
 export interface RunRecord {
   t: number;
@@ -76,7 +77,7 @@ export class StateStore {
       deleteState: db.prepare('DELETE FROM check_state WHERE name = ?'),
       renameState: db.prepare('UPDATE check_state SET name = ? WHERE name = ?'),
       renameId: db.prepare('UPDATE check_ids SET name = ? WHERE name = ?'),
-      pruneIds: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id'),
+      pruneIds: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id LIMIT ?'),
       pruneRuns: db.prepare('DELETE FROM runs WHERE check_id = ? AND t < ? AND t <= (SELECT max(t) FROM (SELECT t FROM runs WHERE check_id = ? AND t < ? ORDER BY t LIMIT ?))'),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
       counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
@@ -221,20 +222,30 @@ export class StateStore {
   }
 
   /**
-   * Deletes history older than `before` in small batches; returns rows
-   * removed this call, 0 once nothing is left. Runs are deleted along the
-   * primary key, check by check from where the last call stopped.
+   * Deletes history older than `before` in small steps: at most PRUNE_BATCH
+   * rows and PRUNE_CHECKS checks a call, so a call is short even with
+   * 10,000 checks and nothing to delete. Runs are deleted along
+   * the primary key, check by check from where the last call stopped;
+   * `more` is false once a pass over every check is complete.
    */
-  pruneBatch(before: number): number {
-    let removed = this.q.pruneTransitions.run(before).changes;
-    for (const { id } of this.q.pruneIds.all(this.pruneCursor) as { id: number }[]) {
-      if (removed >= PRUNE_BATCH) return removed;
+  pruneBatch(before: number): { removed: number; more: boolean } {
+    let removed = this.pruneCursor === 0 ? this.q.pruneTransitions.run(before).changes : 0;
+    if (removed >= PRUNE_BATCH) return { removed, more: true };
+    const ids = this.q.pruneIds.all(this.pruneCursor, PRUNE_CHECKS) as { id: number }[];
+    for (const { id } of ids) {
       const n = this.q.pruneRuns.run(id, before, id, before, PRUNE_BATCH - removed).changes;
       removed += n;
-      // a check with rows left (the batch filled up) is visited again next call
-      this.pruneCursor = n > 0 && removed >= PRUNE_BATCH ? id : id + 1;
+      if (removed >= PRUNE_BATCH) {
+        // this check may have rows left: it is visited again next call
+        this.pruneCursor = id;
+        return { removed, more: true };
+      }
+      this.pruneCursor = id + 1;
     }
-    this.pruneCursor = 0;
-    return removed;
+    if (ids.length < PRUNE_CHECKS) {
+      this.pruneCursor = 0;
+      return { removed, more: removed > 0 };
+    }
+    return { removed, more: true };
   }
 }

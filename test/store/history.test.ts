@@ -101,19 +101,35 @@ describe('run history', () => {
     expect(store.history('bulk', 0, Infinity, 5000)).toEqual([...runs].reverse());
   });
 
-  it('prunes exactly the runs before the cut, across checks and batches, and then reports 0', () => {
+  it('prunes exactly the runs before the cut, across checks and batches, and then says it is done', () => {
     const { store } = fresh();
     store.appendRuns('big', Array.from({ length: 12_000 }, (_, i) => disk(i, 1)));
     store.appendRuns('small', Array.from({ length: 10 }, (_, i) => disk(i * 1000, 1)));
     store.appendRuns('new', [disk(50_000, 1)]);
     let calls = 0;
-    while (store.pruneBatch(8000) > 0) calls++;
+    while (store.pruneBatch(8000).more) calls++;
     expect(calls).toBeGreaterThan(1);
     expect(store.runCounts('big', 0, Infinity).runs).toBe(4000);
     expect(store.history('big', 0, Infinity, 1).map((r) => r.t)).toEqual([11_999]);
     expect(store.history('big', 0, 8000, 20_000).every((r) => r.t >= 8000)).toBe(true);
     expect(store.history('small', 0, Infinity).map((r) => r.t)).toEqual([9000, 8000]);
     expect(store.runCounts('new', 0, Infinity).runs).toBe(1);
+    expect(store.pruneBatch(8000)).toEqual({ removed: 0, more: false });
+  });
+
+  it('a prune call visits a bounded number of checks, also when there is nothing to delete', () => {
+    const { store } = fresh();
+    for (let i = 0; i < 450; i++) store.appendRuns(`c${i}`, [disk(1000 + i, 1)]);
+    const pass = (before: number): { removed: number; more: boolean }[] => {
+      const calls = [store.pruneBatch(before)];
+      while (calls[calls.length - 1].more) calls.push(store.pruneBatch(before));
+      return calls;
+    };
+    // 450 checks, at most 200 a call
+    expect(pass(500)).toEqual([{ removed: 0, more: true }, { removed: 0, more: true }, { removed: 0, more: false }]);
+    expect(pass(1300)).toEqual([{ removed: 200, more: true }, { removed: 100, more: true }, { removed: 0, more: false }]);
+    expect(store.runCounts('c299', 0, Infinity).runs).toBe(0);
+    expect(store.runCounts('c300', 0, Infinity).runs).toBe(1);
   });
 
   it('a rolled-back outer transaction leaves no stale metric spec behind', () => {
