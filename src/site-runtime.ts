@@ -11,19 +11,43 @@ import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
 import { checkType } from './checks/registry.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
-import { initialState, isFailing, stateText, type CheckState, type Step } from './engine/state.ts';
+import { initialState, isFailing, stateText, type CheckState, type StateEvent, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
 
+/** A result waiting to be written and announced. */
+interface Commit {
+  name: string;
+  state: CheckState;
+  events: StateEvent[];
+  meta: RunMeta;
+  entry: CheckEntry | undefined;
+  now: number;
+  /** active actions to notify of its transitions */
+  actions: string[];
+  notification: Notification | null;
+}
+
 export class SiteRuntime implements RunnerHost {
   private readonly states = new Map<string, CheckState>();
   private readonly scratch = new Map<string, Record<string, unknown>>();
   readonly siteView: SiteView;
 
-  constructor(private readonly site: Site) {
+  /**
+   * Runs a function in one transaction. Built once: better-sqlite3's
+   * transaction() makes four wrapper closures on every call, a measurable
+   * share of a commit at thousands of commits a second (docs/performance.md).
+   */
+  private readonly inTransaction: (fn: () => void) => void;
+  private pending: Commit[] = [];
+  private waiters: (() => void)[] = [];
+
+  /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
+  constructor(private readonly site: Site, private readonly batchCommits = false) {
+    this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
       get name() { return site.name; },
       get timezone() { return site.settings.timezone; },
@@ -94,6 +118,8 @@ export class SiteRuntime implements RunnerHost {
 
   context(name: string, entry: CheckEntry, signal: AbortSignal): RunContext {
     const scratch = this.scratchFor(name);
+    const parent = this.log;
+    let log: Logger | null = null;
     return {
       signal,
       now: () => this.clock.now(),
@@ -101,7 +127,10 @@ export class SiteRuntime implements RunnerHost {
       check: this.view(name)!,
       zone: entry.zone,
       site: this.siteView,
-      log: this.log.child({ check: name }),
+      // made when first used: most runs never log, and a pino child per run was a good share of a run's garbage
+      get log() {
+        return (log ??= parent.child({ check: name }));
+      },
       saveOptions: (patch) => this.site.saveOptions(name, patch),
       env: this.site.env,
       scratch,
@@ -132,33 +161,96 @@ export class SiteRuntime implements RunnerHost {
     };
   }
 
+  /**
+   * Commits a run's (or a remote update's) result: the state at once in
+   * memory; in SQLite, the state, the history row, the transitions and the
+   * notifications they cause in one transaction; then the bus events and
+   * site-log lines. With `batchCommits` (real time) the SQLite part and the
+   * announcements wait for the end of the event-loop turn, and every result
+   * of that turn shares one transaction: a commit costs a fraction of its own
+   * transaction (docs/performance.md "Group commit"). Nothing is announced
+   * before it is written, so a crash loses at most results nobody heard of.
+   */
   commit(name: string, result: Step, meta: RunMeta): void {
     const { state, events } = result;
-    const now = this.clock.now();
     this.states.set(name, state);
     const entry = this.entry(name);
-    if (!this.site.readOnly) {
-      const ran = meta.reason !== 'remote' && state.log[0] !== 'PAUSED';
-      // The state and the notifications it causes are committed together, so
-      // a crash can never keep the one and lose the other (docs/actions.md).
-      this.site.db.transaction(() => {
-        this.site.store.record(name, state, now, ran ? {
-          t: now, fail: isFailing(state.failState), durationMs: meta.durationMs, level: state.level, softFail: state.softFail,
-          metrics: state.metrics,
-        } : undefined, events);
-        if (!entry) return;
-        for (const event of events) {
-          if (!event.notify) continue;
-          const actions = entry.config.actions.filter((a) => this.site.action(a)?.active);
-          if (actions.length) this.site.notifier.notify(actions, this.notification(name, 'transition'));
-        }
-      })();
+    const actions = entry && events.some((e) => e.notify) ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
+    const job: Commit = {
+      name, state, events, meta, entry, now: this.clock.now(), actions,
+      // built now: a later result in the same turn must not change what this one says
+      notification: actions.length ? this.notification(name, 'transition') : null,
+    };
+    if (!this.batchCommits) {
+      this.write([job]);
+      this.announce(job);
+      return;
     }
+    this.pending.push(job);
+    if (this.pending.length === 1) setImmediate(this.flush);
+  }
+
+  /** Resolves once every result committed so far is written and announced. */
+  committed(): Promise<void> {
+    if (this.pending.length === 0) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  /** Writes and announces what is pending now (the end of a turn, or a stop). */
+  readonly flush = (): void => {
+    if (this.pending.length === 0) return;
+    const jobs = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    let done = jobs;
+    try {
+      this.write(jobs);
+    } catch {
+      // one bad result must not cost the others theirs: each alone
+      done = jobs.filter((j) => {
+        try {
+          this.write([j]);
+          return true;
+        } catch (e) {
+          this.log.error({ check: j.name, err: e }, 'could not store a result');
+          return false;
+        }
+      });
+    }
+    for (const j of done) this.announce(j);
+    for (const w of waiters) w();
+  };
+
+  /** The state and the notifications it causes are committed together, so a crash can never keep the one and lose the other (docs/actions.md). */
+  private write(jobs: Commit[]): void {
+    if (this.site.readOnly) return;
+    const store = this.site.store;
+    try {
+      this.inTransaction(() => {
+        for (const j of jobs) {
+          const ran = j.meta.reason !== 'remote' && j.state.log[0] !== 'PAUSED';
+          store.write(j.name, j.state, j.now, ran ? {
+            t: j.now, fail: isFailing(j.state.failState), durationMs: j.meta.durationMs, level: j.state.level, softFail: j.state.softFail,
+            metrics: j.state.metrics,
+          } : undefined, j.events);
+          if (!j.notification) continue;
+          for (const e of j.events) if (e.notify) this.site.notifier.notify(j.actions, j.notification);
+        }
+      });
+    } catch (e) {
+      store.rolledBack();
+      throw e;
+    }
+  }
+
+  private announce(j: Commit): void {
+    const { name, state, meta, entry } = j;
     this.site.bus.emit('run', { name, state, reason: meta.reason, durationMs: meta.durationMs, outcome: meta.outcome });
     this.site.bus.emit('state', { name, state });
     if (!entry) return;
     const label = `${name} (${this.displayType(entry)})`;
-    for (const event of events) {
+    for (const event of j.events) {
       if (event.to === 'FAIL') {
         this.site.warn(`${label} Log: ${repr(state.log)}`);
         this.site.warn(`${label} FAIL`);

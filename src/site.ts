@@ -21,6 +21,7 @@ import { SiteLogStore } from './store/sitelog.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { Runner, type RunReason } from './engine/runner.ts';
+import { LoopPacer, immediatePacer } from './engine/pacer.ts';
 import { SiteBus } from './engine/events.ts';
 import { initialState, step, type CheckState, type RemoteData } from './engine/state.ts';
 import type { RunEnv } from './checks/types.ts';
@@ -85,6 +86,7 @@ export class Site {
   private pruneTimer: TimerHandle | null = null;
   private started = false;
   private readonly saveFs?: SaveFs;
+  private readonly envs = new WeakMap<LoadedSite, RunEnv>();
 
   private constructor(opts: SiteOptions, loaded: LoadedSite, db: Db) {
     this.configPath = resolve(opts.configPath);
@@ -98,7 +100,7 @@ export class Site {
     this.db = db;
     this.store = new StateStore(db);
     this.siteLog = new SiteLogStore(db);
-    this.runtime = new SiteRuntime(this);
+    this.runtime = new SiteRuntime(this, (opts.clock ?? systemClock) === systemClock);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
@@ -106,7 +108,9 @@ export class Site {
       now: () => this.clock.now(),
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
-    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency);
+    // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
+    // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
+    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, this.clock === systemClock ? new LoopPacer() : immediatePacer);
     this.scheduler = new Scheduler({
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
@@ -129,12 +133,17 @@ export class Site {
     return site;
   }
 
-  /** What checks may need from the site; plugin folders follow the current config. */
+  /** What checks may need from the site; plugin folders follow the current config (one object per config: every run reads it). */
   get env(): RunEnv {
-    return {
-      base: this.base, pluginDirs: this.loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
-      sysRoot: '/sys', procRoot: '/proc', ...this.envOverride,
-    };
+    let env = this.envs.get(this.loaded);
+    if (!env) {
+      env = Object.freeze({
+        base: this.base, pluginDirs: this.loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
+        sysRoot: '/sys', procRoot: '/proc', ...this.envOverride,
+      });
+      this.envs.set(this.loaded, env);
+    }
+    return env;
   }
 
   get settings(): SiteSettings {
@@ -207,18 +216,27 @@ export class Site {
     this.scheduler.stop();
     this.pruneTimer?.cancel();
     await this.runner.idle();
+    this.runtime.flush();
     for (const s of [...this.services].reverse()) {
       await s.stop().catch((e: unknown) => this.log.error({ service: s.name, err: e }, 'stop failed'));
     }
+    // what the services committed while stopping
+    this.runtime.flush();
     await this.notifier.stop();
     if (!this.readOnly) await this.save().catch((e: unknown) => this.log.error({ err: e }, 'save at shutdown failed'));
     this.db.close();
   }
 
-  /** Runs a check now (manual run); waits for and shares a run already in flight. */
+  /**
+   * Runs a check now (manual run); waits for and shares a run already in
+   * flight. Resolves once the result is stored and announced (whoever asked
+   * reports it).
+   */
   async runNow(name: string, reason: RunReason = 'manual'): Promise<CheckState | null> {
     if (!this.loaded.checks.has(name)) return null;
-    return this.runner.run(name, reason);
+    const state = await this.runner.run(name, reason);
+    await this.runtime.committed();
+    return state;
   }
 
   /** Applies an update received from another instance (spec §4.14). */
@@ -330,9 +348,10 @@ export class Site {
     this.pruneTimer = this.clock.setTimer(() => {
       const before = this.clock.now() - this.settings.history.days * 86_400_000;
       const batch = (): void => {
-        if (this.readOnly) return;
-        const n = this.store.pruneBatch(before);
-        if (n > 0) setImmediate(batch);
+        // a stop closes the database between two steps
+        if (this.readOnly || !this.db.open) return;
+        // small steps, each its own turn of the event loop: checks keep running meanwhile
+        if (this.store.pruneBatch(before).more) setImmediate(batch);
       };
       batch();
       this.schedulePrune(3_600_000);

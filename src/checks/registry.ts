@@ -23,6 +23,7 @@ import { net } from './net/index.ts';
 import { exec } from './exec/index.ts';
 import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
+import { tcp } from './tcp/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -40,6 +41,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   sequence,
   remote,
   net,
+  tcp,
   exec,
   truenas,
   push,

@@ -12,7 +12,8 @@
  * - nothing a check does (throwing, returning garbage) escapes as an exception.
  */
 import type { Logger } from 'pino';
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { immediatePacer, type Pacer } from './pacer.ts';
 import { step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
 import type { CheckEntry } from '../config/model.ts';
 import type { AnyCheckType, Outcome, RunContext } from '../checks/types.ts';
@@ -21,7 +22,7 @@ import { formatIssue, type Issue } from '../config/issues.ts';
 
 export type RunReason = 'schedule' | 'manual' | 'member' | 'cli' | 'remote';
 
-/** How long a check may ignore its abort signal before the runner gives up on it. */
+/** How long a check may ignore its abort signal (once it fired) before the runner gives up on it. */
 export const ABORT_GRACE_MS = 250;
 
 export interface RunMeta {
@@ -73,7 +74,11 @@ export class Runner {
   private readonly inflight = new Map<string, Promise<CheckState>>();
   private readonly slots: Semaphore;
 
-  constructor(private readonly host: RunnerHost, concurrency: number) {
+  /**
+   * `pacer` slices bursts of run endings across event-loop turns (pacer.ts);
+   * the default runs everything at once, as tests on a fake clock need.
+   */
+  constructor(private readonly host: RunnerHost, concurrency: number, private readonly pacer: Pacer = immediatePacer) {
     this.slots = new Semaphore(concurrency);
   }
 
@@ -165,6 +170,9 @@ export class Runner {
     }
     const log = finishRetries(outcome.log, attempt, isFailing(outcome.fail));
     const durationMs = clock.now() - started;
+    // in a burst of results, wait for a slice of the event loop (pacer.ts)
+    const turn = this.pacer.turn();
+    if (turn) await turn;
     return commit(
       { kind: 'result', fail: outcome.fail, log, level: outcome.level, softFail: outcome.softFail ?? null, metrics: outcome.metrics },
       { reason, durationMs, outcome: { ...outcome, log } },
@@ -189,10 +197,15 @@ export class Runner {
 
     let abandon: ((o: Outcome) => void) | null = null;
     const abandoned = new Promise<Outcome>((r) => (abandon = r));
-    const timers = [
-      seconds === null ? null : clock.setTimer(() => controller.abort(timeoutError()), seconds * 1000),
-      seconds === null ? null : clock.setTimer(() => abandon?.({ fail: true, log: [detailLine(subject, timeoutError())] }), seconds * 1000 + ABORT_GRACE_MS),
-    ];
+    let grace: TimerHandle | null = null;
+    // the abort (closing sockets, ending the run) goes through the pacer: a
+    // thousand runs timing out together are wound down a slice at a time;
+    // the grace period starts once the signal has actually fired
+    const timeout = seconds === null ? null : clock.setTimer(() => this.pacer.later(() => {
+      if (controller.signal.aborted) return;
+      controller.abort(timeoutError());
+      grace = clock.setTimer(() => abandon?.({ fail: true, log: [detailLine(subject, timeoutError())] }), ABORT_GRACE_MS);
+    }), seconds * 1000);
     try {
       const ctx = this.host.context(name, entry, controller.signal, opts);
       const running = (async (): Promise<Outcome> => type.run(opts, ctx))().then(
@@ -203,7 +216,8 @@ export class Runner {
     } catch (e) {
       return { fail: true, log: [detailLine(subject, e)] };
     } finally {
-      for (const t of timers) t?.cancel();
+      timeout?.cancel();
+      (grace as TimerHandle | null)?.cancel();
       parentSignal?.removeEventListener('abort', onParentAbort);
       if (!controller.signal.aborted) controller.abort(new Error('run finished'));
     }

@@ -3,16 +3,21 @@
  * `YYYY-MM-DD HH:MM:SS,mmm message`, cut to the newest 80 when it grows past
  * 120. Kept in SQLite (and in the site file's `log` on save).
  */
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 
 export const LOG_MAX = 100;
 
 export class SiteLogStore {
   private lines: string[];
   private readonly listeners = new Set<(line: string) => void>();
+  /** prepared once: a burst of transitions appends thousands of lines */
+  private readonly insert: Statement;
+  private readonly trim: Statement;
 
   constructor(private readonly db: Db) {
     this.lines = (db.prepare('SELECT line FROM site_log ORDER BY id').all() as { line: string }[]).map((r) => r.line);
+    this.insert = db.prepare('INSERT INTO site_log (line) VALUES (?)');
+    this.trim = db.prepare('DELETE FROM site_log WHERE id NOT IN (SELECT id FROM site_log ORDER BY id DESC LIMIT ?)');
   }
 
   /** Seeds from the site file's `log` when the store has none (first start on a fletchck file). */
@@ -23,10 +28,10 @@ export class SiteLogStore {
 
   append(line: string): void {
     this.lines.push(line);
-    this.db.prepare('INSERT INTO site_log (line) VALUES (?)').run(line);
+    this.insert.run(line);
     if (this.lines.length > LOG_MAX * 1.2) {
       this.lines = this.lines.slice(-Math.floor(LOG_MAX * 0.8));
-      this.db.prepare('DELETE FROM site_log WHERE id NOT IN (SELECT id FROM site_log ORDER BY id DESC LIMIT ?)').run(this.lines.length);
+      this.trim.run(this.lines.length);
     }
     for (const l of this.listeners) l(line);
   }

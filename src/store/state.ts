@@ -1,10 +1,16 @@
 /**
  * Check runtime state and run history in SQLite. One transaction per run:
  * the new state, the history row and any transition are committed together.
+ * The history layout is in history.ts.
  */
-import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Database as Db, Statement, Transaction } from 'better-sqlite3';
 import type { CheckState, StateEvent } from '../engine/state.ts';
 import { initialState } from '../engine/state.ts';
+import { MetricCodec, type StoredMetric } from './history.ts';
+
+/** Rows a prune call removes at most, and checks it visits at most (a call is one short transaction). */
+const PRUNE_BATCH = 5000;
+const PRUNE_CHECKS = 200;
 
 export interface RunRecord {
   t: number;
@@ -12,7 +18,7 @@ export interface RunRecord {
   durationMs: number | null;
   level: string | null;
   softFail: string | null;
-  metrics: { name: string; value: number; unit?: string }[];
+  metrics: StoredMetric[];
 }
 
 export interface HistoryRow {
@@ -21,7 +27,17 @@ export interface HistoryRow {
   durationMs: number | null;
   level: string | null;
   softFail: string | null;
-  metrics: { name: string; value: number; unit?: string }[];
+  metrics: StoredMetric[];
+}
+
+/** A run reduced to what a chart of the check needs (see StateStore.series). */
+export interface SeriesRow {
+  t: number;
+  fail: boolean;
+  durationMs: number | null;
+  level: string | null;
+  /** the series metric's value in this run, null when the run lacks it */
+  value: number | null;
 }
 
 export interface TransitionRow {
@@ -34,28 +50,41 @@ export interface TransitionRow {
 
 export class StateStore {
   private readonly ids = new Map<string, number>();
+  /** check id → time and seq of its last stored run: two runs in one millisecond both keep a row (key (check_id, t, seq)) */
+  private readonly lastRun = new Map<number, { t: number; seq: number }>();
+  private readonly metrics: MetricCodec;
+  /** prune position: checks before it were pruned in this pass */
+  private pruneCursor = 0;
   private readonly q: {
-    upsert: Statement; getId: Statement; addId: Statement; run: Statement; transition: Statement;
+    upsert: Statement; getId: Statement; addId: Statement; run: Statement; nextSeq: Statement; transition: Statement;
     history: Statement; transitions: Statement; deleteState: Statement; renameState: Statement; renameId: Statement;
-    pruneRuns: Statement; pruneTransitions: Statement; counts: Statement;
+    pruneIds: Statement; pruneRuns: Statement; pruneTransitions: Statement; counts: Statement; series: Statement;
   };
+  /** Built once: better-sqlite3's transaction() makes four wrappers per call (docs/performance.md). */
+  private readonly tx: Transaction<(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]) => void>;
 
   constructor(private readonly db: Db) {
+    this.metrics = new MetricCodec(db);
     this.q = {
       upsert: db.prepare('INSERT INTO check_state (name, state, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated = excluded.updated'),
       getId: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
       addId: db.prepare('INSERT INTO check_ids (name) VALUES (?)'),
-      run: db.prepare('INSERT INTO runs (check_id, t, fail, duration_ms, level, soft_fail, metrics) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      run: db.prepare('INSERT INTO runs (check_id, t, seq, fail, duration_ms, level, soft_fail, spec, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      nextSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) AS seq FROM runs WHERE check_id = ? AND t = ?'),
       transition: db.prepare('INSERT INTO transitions (check_id, t, to_state, from_state, notify, log) VALUES (?, ?, ?, ?, ?, ?)'),
-      history: db.prepare('SELECT t, fail, duration_ms, level, soft_fail, metrics FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC LIMIT ?'),
+      history: db.prepare('SELECT t, fail, duration_ms, level, soft_fail, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?'),
       transitions: db.prepare('SELECT t, to_state, from_state, notify, log FROM transitions WHERE check_id = ? ORDER BY t DESC LIMIT ?'),
       deleteState: db.prepare('DELETE FROM check_state WHERE name = ?'),
       renameState: db.prepare('UPDATE check_state SET name = ? WHERE name = ?'),
       renameId: db.prepare('UPDATE check_ids SET name = ? WHERE name = ?'),
-      pruneRuns: db.prepare('DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE t < ? LIMIT 5000)'),
+      pruneIds: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id LIMIT ?'),
+      pruneRuns: db.prepare('DELETE FROM runs WHERE check_id = ? AND t < ? AND t <= (SELECT max(t) FROM (SELECT t FROM runs WHERE check_id = ? AND t < ? ORDER BY t LIMIT ?))'),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
       counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
+      // rows as arrays: a week of 1-minute runs is 10,080 of them
+      series: db.prepare('SELECT t, fail, duration_ms, level, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?').raw(true),
     };
+    this.tx = db.transaction((name, state, now, run, events) => this.write(name, state, now, run, events));
   }
 
   /** Every stored state, by check name. */
@@ -83,28 +112,88 @@ export class StateStore {
 
   /** Commits a state (and optionally the run and its transitions) in one transaction. */
   readonly record = (name: string, state: CheckState, now: number, run?: RunRecord, events: StateEvent[] = []): void => {
-    this.db.transaction(() => {
-      this.q.upsert.run(name, JSON.stringify(state), now);
-      if (run || events.length) {
-        const id = this.checkId(name);
-        if (run) {
-          this.q.run.run(id, run.t, run.fail ? 1 : 0, run.durationMs, run.level, run.softFail, run.metrics.length ? JSON.stringify(run.metrics) : null);
-        }
-        for (const e of events) {
-          this.q.transition.run(id, now, e.to, String(e.from), e.notify ? 1 : 0, JSON.stringify(state.log));
-        }
-      }
-    })();
+    try {
+      this.tx(name, state, now, run, events);
+    } catch (e) {
+      this.rolledBack();
+      throw e;
+    }
   };
+
+  /**
+   * A transaction holding record() or appendRuns() was rolled back (also an
+   * outer one of the caller's): forget cached ids of rows it may have taken
+   * with it (new metric specs).
+   */
+  rolledBack(): void {
+    this.metrics.reset();
+    this.lastRun.clear();
+  }
+
+  /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */
+  write(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]): void {
+    this.q.upsert.run(name, JSON.stringify(state), now);
+    if (!run && !events.length) return;
+    const id = this.checkId(name);
+    if (run) this.writeRun(id, run);
+    for (const e of events) {
+      this.q.transition.run(id, now, e.to, String(e.from), e.notify ? 1 : 0, JSON.stringify(state.log));
+    }
+  }
+
+  private writeRun(id: number, run: RunRecord): void {
+    const last = this.lastRun.get(id);
+    // later than the last run: seq 0; otherwise (first run since start, same
+    // millisecond, a clock set back) the database says which seq is free
+    const seq = last !== undefined && run.t > last.t ? 0 : (this.q.nextSeq.get(id, run.t) as { seq: number }).seq;
+    this.lastRun.set(id, { t: run.t, seq });
+    const [spec, vals] = this.metrics.encode(run.metrics);
+    this.q.run.run(id, run.t, seq, run.fail ? 1 : 0, run.durationMs, run.level, run.softFail, spec, vals);
+  }
+
+  /**
+   * Stores many past runs of one check in one transaction (imports, and the
+   * history benchmark that fills 30 days). Runs must be in time order.
+   */
+  appendRuns(name: string, runs: readonly RunRecord[]): void {
+    const id = this.checkId(name);
+    try {
+      this.db.transaction(() => {
+        for (const r of runs) this.writeRun(id, r);
+      })();
+    } catch (e) {
+      this.rolledBack();
+      throw e;
+    }
+  }
 
   history(name: string, from: number, to: number, limit = 10_000): HistoryRow[] {
     const rows = this.q.history.all(this.checkId(name), from, to, limit) as {
-      t: number; fail: number; duration_ms: number | null; level: string | null; soft_fail: string | null; metrics: string | null;
+      t: number; fail: number; duration_ms: number | null; level: string | null; soft_fail: string | null; spec: number | null; vals: string | null;
     }[];
     return rows.map((r) => ({
       t: r.t, fail: r.fail === 1, durationMs: r.duration_ms, level: r.level, softFail: r.soft_fail,
-      metrics: r.metrics ? (JSON.parse(r.metrics) as HistoryRow['metrics']) : [],
+      metrics: this.metrics.decode(r.spec, r.vals),
     }));
+  }
+
+  /**
+   * The newest `limit` runs in [from, to], oldest first, for a chart: each
+   * with the value of one metric — the first metric of the oldest run that
+   * has any (the series the check page has always drawn) — without decoding the others (a 7-day sparkline reads 10,080
+   * runs; docs/performance.md).
+   */
+  series(name: string, from: number, to: number, limit = 20_000): { metric: { name: string; unit: string | undefined } | null; rows: SeriesRow[] } {
+    type Raw = [number, number, number | null, string | null, number | null, string | null];
+    const raw = this.q.series.all(this.checkId(name), from, to, limit) as Raw[];
+    let metric: { name: string; unit: string | undefined } | null = null;
+    for (let i = raw.length - 1; i >= 0 && !metric; i--) metric = this.metrics.first(raw[i][4]);
+    const rows: SeriesRow[] = new Array<SeriesRow>(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const [t, fail, durationMs, level, spec, vals] = raw[raw.length - 1 - i];
+      rows[i] = { t, fail: fail === 1, durationMs, level, value: metric ? this.metrics.value(spec, vals, metric.name) : null };
+    }
+    return { metric, rows };
   }
 
   /** How many runs, and how many of them failed, in [from, to] (uptime figures and badges). */
@@ -132,8 +221,31 @@ export class StateStore {
     this.q.deleteState.run(name);
   }
 
-  /** Deletes history older than `before` in small batches; returns rows removed this call. */
-  pruneBatch(before: number): number {
-    return this.q.pruneRuns.run(before).changes + this.q.pruneTransitions.run(before).changes;
+  /**
+   * Deletes history older than `before` in small steps: at most PRUNE_BATCH
+   * rows and PRUNE_CHECKS checks a call, so a call is short even with
+   * 10,000 checks and nothing to delete. Runs are deleted along
+   * the primary key, check by check from where the last call stopped;
+   * `more` is false once a pass over every check is complete.
+   */
+  pruneBatch(before: number): { removed: number; more: boolean } {
+    let removed = this.pruneCursor === 0 ? this.q.pruneTransitions.run(before).changes : 0;
+    if (removed >= PRUNE_BATCH) return { removed, more: true };
+    const ids = this.q.pruneIds.all(this.pruneCursor, PRUNE_CHECKS) as { id: number }[];
+    for (const { id } of ids) {
+      const n = this.q.pruneRuns.run(id, before, id, before, PRUNE_BATCH - removed).changes;
+      removed += n;
+      if (removed >= PRUNE_BATCH) {
+        // this check may have rows left: it is visited again next call
+        this.pruneCursor = id;
+        return { removed, more: true };
+      }
+      this.pruneCursor = id + 1;
+    }
+    if (ids.length < PRUNE_CHECKS) {
+      this.pruneCursor = 0;
+      return { removed, more: removed > 0 };
+    }
+    return { removed, more: true };
   }
 }

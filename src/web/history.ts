@@ -5,6 +5,7 @@
  */
 import type { Site } from '../site.ts';
 import { displayTime } from '../util/time.ts';
+import type { SeriesRow } from '../store/state.ts';
 
 export interface Uptime {
   label: string;
@@ -55,19 +56,19 @@ export function uptimes(site: Site, name: string): Uptime[] {
 
 const LEVEL_NUMBER = /^\s*(-?\d+(?:\.\d+)?)\s*(\S*)/;
 
-/** The last day of runs, at most `maxPoints` (bucketed by time, keeping any failure). */
-export function sparkline(site: Site, name: string, maxPoints = 120): Spark {
+/** The last `days` of runs (the check page shows one), at most `maxPoints` (bucketed by time, keeping any failure). */
+export function sparkline(site: Site, name: string, maxPoints = 120, days = 1): Spark {
   const to = site.clock.now();
-  const from = to - DAY;
-  const rows = site.store.history(name, from, to, 20_000).reverse();
+  const from = to - days * DAY;
+  // one run a minute for the whole span still fits
+  const { metric, rows } = site.store.series(name, from, to, Math.max(20_000, days * 1440 + 1000));
   let series = 'run time';
   let unit = 'ms';
-  let pick: (r: (typeof rows)[number]) => number | null = (r) => r.durationMs;
-  const metric = rows.find((r) => r.metrics.length > 0)?.metrics[0];
+  let pick: (r: SeriesRow) => number | null = (r) => r.durationMs;
   if (metric) {
     series = metric.name;
     unit = metric.unit ?? '';
-    pick = (r) => r.metrics.find((m) => m.name === metric.name)?.value ?? null;
+    pick = (r) => r.value;
   } else if (rows.some((r) => r.level && LEVEL_NUMBER.test(r.level))) {
     series = 'level';
     unit = LEVEL_NUMBER.exec(rows.find((r) => r.level && LEVEL_NUMBER.test(r.level))!.level!)?.[2] ?? '';

@@ -45,4 +45,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   truenas: (s) => ({ hostname: s.host, port: s.port, tls: false, apiKey: 'contract-key' }),
   ups: (s) => ({ upsName: 'ups', hostname: s.host, port: s.port }),
   push: () => ({ token: 'contract-token-0123456789' }),
+  // expect: a silent server must hold the run until its timeout
+  tcp: (s) => ({ hostname: s.host, port: s.port, send: 'ping\n', expect: 'pong' }),
 };

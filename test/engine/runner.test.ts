@@ -11,10 +11,22 @@ import { defineCheck, type AnyCheckType, type Outcome, type RunContext } from '.
 import type { CheckEntry, CheckConfig } from '../../src/config/model.ts';
 import { silentLogger } from '../../src/log.ts';
 import { sleepOn } from '../../src/checks/shared/errors.ts';
+import type { Pacer } from '../../src/engine/pacer.ts';
+
+/** A pacer that holds everything until the test lets it go. */
+function heldPacer(): Pacer & { release(): void; held: number } {
+  const q: (() => void)[] = [];
+  return {
+    later: (fn) => void q.push(fn),
+    turn: () => new Promise<void>((r) => q.push(r)),
+    release: () => { while (q.length) q.shift()!(); },
+    get held() { return q.length; },
+  };
+}
 
 type Behaviour = (ctx: RunContext, call: number) => Promise<Outcome>;
 
-function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: number; configs?: Record<string, Partial<CheckConfig>>; timeout?: number } = {}) {
+function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: number; configs?: Record<string, Partial<CheckConfig>>; timeout?: number; pacer?: Pacer } = {}) {
   const clock = new FakeClock();
   const states = new Map<string, CheckState>();
   const calls: Record<string, number> = {};
@@ -54,7 +66,7 @@ function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: nu
       commits.push({ name: n, step, meta });
     },
   };
-  const runner = new Runner(host, opts.concurrency ?? 100);
+  const runner = new Runner(host, opts.concurrency ?? 100, opts.pacer);
   return { clock, runner, states, calls, starts, commits };
 }
 
@@ -72,6 +84,28 @@ describe('runner', () => {
     const s = await p;
     expect(s!.log).toEqual(['hang TimeoutError: no result within 2 s']);
     expect(s!.failState).toBe(true);
+  });
+
+  it('ends a timed-out run through the pacer; the grace period starts once the abort is delivered', async () => {
+    const pacer = heldPacer();
+    const h = harness({ hang: never, polite: honours }, { timeout: 2, pacer });
+    const hang = h.runner.run('hang', 'manual');
+    const polite = h.runner.run('polite', 'manual');
+    await h.clock.advance(2000 + ABORT_GRACE_MS * 4);
+    // the pacer holds both aborts: nothing ended, nothing abandoned
+    expect(pacer.held).toBe(2);
+    expect(h.commits).toEqual([]);
+    pacer.release();
+    await h.clock.advance(0);
+    // the polite check ended on its signal; its result waits for a turn of the pacer too
+    expect(pacer.held).toBe(1);
+    pacer.release();
+    expect((await polite)!.log).toEqual(['host TimeoutError: timed out']);
+    await h.clock.advance(ABORT_GRACE_MS - 1);
+    expect(h.runner.isRunning('hang')).toBe(true);
+    await h.clock.advance(1);
+    pacer.release();
+    expect((await hang)!.log).toEqual(['hang TimeoutError: no result within 2 s']);
   });
 
   it('a check that honours its signal ends at the timeout with its own line', async () => {

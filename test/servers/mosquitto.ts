@@ -20,6 +20,10 @@ export interface MosquittoOptions {
   tls?: boolean;
   /** keep retained messages and sessions across stop/start */
   persistence?: boolean;
+  /** mosquitto `log_type` (default `all`; benchmarks pass `error`: logging every PUBLISH costs the broker) */
+  logType?: string;
+  /** more mosquitto.conf lines for the default listener, e.g. `max_queued_messages 0` */
+  extraConfig?: string[];
 }
 
 export interface Mosquitto {
@@ -67,11 +71,12 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitt
     `persistence ${o.persistence ? 'true' : 'false'}`,
     `persistence_location ${dir}/`,
     'log_dest stderr',
-    'log_type all',
+    `log_type ${o.logType ?? 'all'}`,
     // without this, mosquitto drops to user "mosquitto", which cannot read a private temp dir
     'user root',
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
+    ...(o.extraConfig ?? []),
   ];
   let caFile: string | null = null;
   if (o.auth || o.tls) {

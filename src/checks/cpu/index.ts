@@ -3,7 +3,7 @@
  * from /proc/stat. The first run waits one second between two samples, but
  * with a timer (fletchck blocks a worker thread for that second).
  */
-import { readFile } from 'node:fs/promises';
+import { readSmallText } from '../shared/procfs.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineCheck } from '../types.ts';
@@ -22,7 +22,7 @@ export const CpuOptions = z.looseObject({
 interface Sample { busy: number; total: number }
 
 export async function cpuSample(procRoot: string): Promise<Sample> {
-  const text = await readFile(join(procRoot, 'stat'), 'utf8');
+  const text = await readSmallText(join(procRoot, 'stat'));
   const line = text.split('\n').find((l) => l.startsWith('cpu '));
   if (!line) throw new Error('no cpu line in /proc/stat');
   // user nice system idle iowait irq softirq steal guest guest_nice; guests are inside user/nice

@@ -1,7 +1,7 @@
 /**
  * `memory` — share of RAM in use, from /proc/meminfo (spec §4.10).
  */
-import { readFile } from 'node:fs/promises';
+import { readSmallText } from '../shared/procfs.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineCheck } from '../types.ts';
@@ -19,7 +19,7 @@ export const MemoryOptions = z.looseObject({
 
 /** psutil's virtual_memory() on Linux: percent = (total − available) / total. */
 export async function memoryUsage(procRoot: string): Promise<{ total: number; available: number; used: number; percent: number }> {
-  const text = await readFile(join(procRoot, 'meminfo'), 'utf8');
+  const text = await readSmallText(join(procRoot, 'meminfo'));
   const kb = (key: string): number | undefined => {
     const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
     return m ? Number(m[1]) * 1024 : undefined;

@@ -2,7 +2,7 @@
  * Interface counters from `/proc/net/dev` and link state from
  * `/sys/class/net/<if>/operstate` (Documentation/ABI/testing/sysfs-class-net).
  */
-import { readFile } from 'node:fs/promises';
+import { readSmallText } from '../shared/procfs.ts';
 import { join } from 'node:path';
 
 export interface Counters {
@@ -32,13 +32,13 @@ export function parseNetDev(text: string): Map<string, Counters> {
 }
 
 export async function readCounters(procRoot: string, iface: string): Promise<Counters | undefined> {
-  return parseNetDev(await readFile(join(procRoot, 'net', 'dev'), 'utf8')).get(iface);
+  return parseNetDev(await readSmallText(join(procRoot, 'net', 'dev'))).get(iface);
 }
 
 /** The kernel's RFC 2863 operational state, or null when sysfs does not say. */
 export async function readOperstate(sysRoot: string, iface: string): Promise<string | null> {
   try {
-    return (await readFile(join(sysRoot, 'class', 'net', iface, 'operstate'), 'utf8')).trim();
+    return (await readSmallText(join(sysRoot, 'class', 'net', iface, 'operstate'))).trim();
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@
  * certificate's days left and the expiry window.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, checkServerIdentity, rootCertificates, type TLSSocket, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, checkServerIdentity, createSecureContext, rootCertificates, type TLSSocket, type SecureContext } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { abortReason } from './errors.ts';
@@ -36,6 +36,31 @@ export interface Trust {
   selfsigned: boolean;
   /** Extra trusted CA certificates (PEM); undefined = the default store. */
   ca?: string[];
+  /** A TLS context holding exactly `ca` (shared by every run with the same CAs, see contextFor). */
+  context?: SecureContext;
+}
+
+/** Distinct CA sets kept; more than a site has `ca` files (least recently built are dropped first). */
+const MAX_CONTEXTS = 64;
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * The TLS context for a set of CA certificates, built once per distinct set.
+ * Passing `ca` to tls.connect builds a new context on every connection, and
+ * that parses each of Node's ~140 bundled roots again: about 20 ms of CPU per
+ * handshake, which held a verified TLS check to ~47 runs/s on two cores
+ * (bench/throughput.ts; docs/performance.md). Keyed by the PEM text, so an
+ * edited CA file takes effect on the next run.
+ */
+function contextFor(extra: string[], ca: string[]): SecureContext {
+  const key = extra.join('\n');
+  let c = contexts.get(key);
+  if (!c) {
+    c = createSecureContext({ ca });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+    contexts.set(key, c);
+  }
+  return c;
 }
 
 /**
@@ -56,7 +81,9 @@ export async function loadTrust(o: { selfsigned: boolean; ca?: string | undefine
       throw new SslError(`cannot read ca file ${path} (${code})`);
     }
   }
-  return extra.length ? { selfsigned: false, ca: [...rootCertificates, ...extra] } : { selfsigned: false };
+  if (!extra.length) return { selfsigned: false };
+  const ca = [...rootCertificates, ...extra];
+  return { selfsigned: false, ca, context: contextFor(extra, ca) };
 }
 
 /** Rejects with the abort reason when the signal fires, and destroys `sock`. */
@@ -136,10 +163,15 @@ const VERIFY_TEXT: Record<string, string> = {
   INVALID_PURPOSE: 'unsupported certificate purpose',
 };
 
-/** Days left from a peer certificate at `nowMs`: floor((notAfter − now) / 1 day), spec §4.0. */
-export function daysLeft(cert: PeerCertificate | null | undefined, nowMs: number): number | null {
-  if (!cert || !cert.valid_to) return null;
-  const notAfter = Date.parse(cert.valid_to);
+/**
+ * Days left from a peer certificate at `nowMs`: floor((notAfter − now) / 1 day), spec §4.0.
+ * Takes the X509Certificate of `getPeerX509Certificate()`: `getPeerCertificate()`
+ * builds a whole object with three fingerprints, 12 % of the CPU of a TLS
+ * check run (docs/performance.md).
+ */
+export function daysLeft(cert: { validTo: string } | null | undefined, nowMs: number): number | null {
+  if (!cert || !cert.validTo) return null;
+  const notAfter = Date.parse(cert.validTo);
   if (!Number.isFinite(notAfter)) return null;
   return Math.floor((notAfter - nowMs) / DAY_MS);
 }
@@ -192,7 +224,7 @@ export async function connectTls(p: TlsParams): Promise<TlsSession> {
     socket: p.socket,
     // RFC 6066 §3: a literal IP address is not a valid server name
     servername: isIP(p.host) ? undefined : p.host,
-    ca: p.trust.ca,
+    ...(p.trust.context ? { secureContext: p.trust.context } : { ca: p.trust.ca }),
     rejectUnauthorized: false,
     checkServerIdentity: (host, cert) => {
       identityError = checkServerIdentity(host, cert);
@@ -202,7 +234,7 @@ export async function connectTls(p: TlsParams): Promise<TlsSession> {
   sock.on('error', () => undefined);
   try {
     return await watch(sock, p.signal, 'secureConnect', () => {
-      const days = daysLeft(sock.getPeerCertificate(), p.now());
+      const days = daysLeft(sock.getPeerX509Certificate(), p.now());
       if (!p.trust.selfsigned && !sock.authorized) {
         const code = String(sock.authorizationError ?? 'UNKNOWN');
         const text = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || identityError ? mismatchText(p.host) : (VERIFY_TEXT[code] ?? code.toLowerCase().replace(/_/g, ' '));

@@ -6,7 +6,8 @@
  * "Tctl", "Composite"…). The sysfs root is injectable so tests use fixture
  * trees.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readSmallText } from '../shared/procfs.ts';
 import { join } from 'node:path';
 
 export class HwmonError extends Error {
@@ -24,7 +25,7 @@ export interface HwmonReading {
 
 const readText = async (p: string): Promise<string | null> => {
   try {
-    return (await readFile(p, 'utf8')).trim();
+    return (await readSmallText(p)).trim();
   } catch {
     return null;
   }

@@ -1,0 +1,61 @@
+/**
+ * The built CLI (`node dist/src/cli.js`) on a generated site of 10,000
+ * checks (+100 sequences) — TCP and verified TLS checks against local servers
+ * and local disk/memory/cpu checks: time from spawn to "siteward running"
+ * (loaded, validated, database opened, every check scheduled) and the
+ * process's resident memory while its checks run. Needs `npm run build`.
+ * Run: node --import tsx bench/cli-scale.ts
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
+import { emit, figure, note, round, sleep } from './lib/report.ts';
+import { ROOT, rssOf, startServers } from './lib/proc.ts';
+import { generateSite, networkMix } from './gen-site.ts';
+import { tempDir } from '../test/servers/common.ts';
+
+const N = Number(process.env.CHECKS ?? 10_000);
+/** how long RSS is watched after start: the first runs of every interval check come 1 s after it */
+const WATCH_MS = Number(process.env.WATCH_MS ?? 10_000);
+const cli = join(ROOT, 'dist', 'src', 'cli.js');
+if (!existsSync(cli)) throw new Error('dist/src/cli.js is missing: run npm run build first');
+
+const servers = await startServers();
+const t = tempDir('sw-bench-cli-');
+const path = join(t.dir, 'site.json');
+writeFileSync(path, JSON.stringify(generateSite(N, { checkType: networkMix(servers), jitter: Number(process.env.JITTER ?? 0) })));
+
+const t0 = performance.now();
+const child = spawn(process.execPath, [cli, '--config', path, '--logging', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+let runs = 0;
+const running = new Promise<number>((resolve, reject) => {
+  const rl = createInterface({ input: child.stderr! });
+  rl.on('line', (line) => {
+    if (line.includes('"siteward running"')) resolve(performance.now() - t0);
+    else if (line.includes(' PASS"') || line.includes(' FAIL"')) runs++;
+  });
+  child.once('exit', (code) => reject(new Error(`siteward exited with ${code} before running`)));
+});
+const startMs = await running;
+const atStart = rssOf(child.pid!).rss;
+const samples: number[] = [];
+const end = performance.now() + WATCH_MS;
+while (performance.now() < end) {
+  samples.push(rssOf(child.pid!).rss);
+  await sleep(250);
+}
+const { rss: settled, peak } = rssOf(child.pid!);
+const exited = new Promise<void>((r) => child.once('exit', () => r()));
+child.kill('SIGTERM');
+await exited;
+await servers.close();
+t.cleanup();
+
+const mb = (b: number): number => round(b / 1e6, 0);
+note(`start ${Math.round(startMs)} ms; RSS at start ${mb(atStart)} MB, after ${WATCH_MS / 1000} s ${mb(settled)} MB, peak ${mb(peak)} MB; ${runs} first transitions logged`);
+emit('cli-scale', [
+  figure({ key: 'rss_10k', figure: `RSS, ${N.toLocaleString('en')} checks loaded, scheduled and running (built CLI, peak)`, target: '< 200 MB', value: mb(peak), unit: 'MB', better: 'lower', limit: 200 }),
+  figure({ key: 'start_10k', figure: `start to all scheduled, ${N.toLocaleString('en')} checks (built CLI, spawn → "siteward running")`, target: '< 2 s', value: Math.round(startMs), unit: 'ms', better: 'lower', limit: 2000 }),
+], { checks: N + N / 100, startMs: Math.round(startMs), rssAtStartMB: mb(atStart), rssSettledMB: mb(settled), rssPeakMB: mb(peak), rssSamplesMB: samples.filter((_, i) => i % 4 === 0).map(mb), firstTransitions: runs });

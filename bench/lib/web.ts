@@ -1,0 +1,84 @@
+/**
+ * The web UI over a generated 10,000-check site, in this process: the Hono
+ * app answers `app.request()` (server time, no socket), the site is started
+ * with its checks scheduled but not run (runs would compete for the CPU),
+ * and every check has a state (a quarter failing, with log and metrics).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Site } from '../../src/site.ts';
+import * as wiring from '../../src/wiring.ts';
+import { buildWebApp, type WebApp } from '../../src/web/app.ts';
+import { initialState } from '../../src/engine/state.ts';
+import { tempDir } from '../../test/servers/common.ts';
+import { Agent, fastHash, PASSWORDS, type FormBody } from '../../test/web/helpers.ts';
+import { generateSite } from '../gen-site.ts';
+
+export interface WebBench {
+  site: Site;
+  web: WebApp;
+  agent: Agent;
+  close(): Promise<void>;
+}
+
+export async function webBench(n: number, role: 'olly' | 'vera' = 'olly'): Promise<WebBench> {
+  const t = tempDir('sw-bench-web-');
+  const path = join(t.dir, 'site.json');
+  const doc = generateSite(n);
+  doc.webui = {
+    name: 'Bench', hostname: '127.0.0.1', port: 1, cert: null, key: null,
+    users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera) },
+    roles: { vera: 'viewer' },
+  };
+  doc.actions = { logit: { type: 'log' } };
+  writeFileSync(path, JSON.stringify(doc), { mode: 0o600 });
+  const site = await Site.open({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
+  const now = Date.now();
+  for (const name of site.loaded.checks.keys()) {
+    const i = Number(name.replace(/^\D+/, ''));
+    const failing = i % 4 === 0;
+    site.runtime.setState(name, {
+      ...initialState(), failState: failing, failCount: failing ? 3 : 0, lastCheck: now - 30_000, lastPass: failing ? now - 3_600_000 : now - 30_000,
+      lastFail: failing ? now - 30_000 : null, level: ` ${i % 100}%`,
+      log: failing ? [`check-${i} OSError: disk nearly full (${i % 100}%)`] : [],
+      metrics: [{ name: 'used_percent', value: i % 100, unit: '%' }],
+    });
+  }
+  // scheduled (next run times shown) but not run: the page cost alone is measured
+  site.runner.run = () => Promise.resolve(null);
+  await site.start();
+  const web = await buildWebApp(site, { secure: false });
+  const agent = new Agent(web);
+  const r = await agent.login(role, PASSWORDS[role]);
+  if (r.status !== 303) throw new Error(`login failed: ${r.status}`);
+  return {
+    site, web, agent,
+    close: async () => {
+      web.close();
+      await site.stop();
+      t.cleanup();
+    },
+  };
+}
+
+const unescape = (v: string): string => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The check form of a page as a browser would submit it (as test/web/check-form.test.ts reads it). */
+export function formOf(html: string): FormBody {
+  const at = html.indexOf('id="check-form"');
+  if (at < 0) throw new Error('no check form on the page');
+  const form = html.slice(html.lastIndexOf('<form', at), html.indexOf('</form>', at));
+  const out: Record<string, string[]> = {};
+  const add = (k: string, v: string): void => void (out[k] ??= []).push(unescape(v));
+  for (const m of form.matchAll(/<input ([^>]*)\/?>/g)) {
+    const name = /name="([^"]*)"/.exec(m[1])?.[1];
+    if (!name || name === '_csrf') continue;
+    if (/type="checkbox"/.test(m[1]) && !/checked=""/.test(m[1])) continue;
+    add(name, /value="([^"]*)"/.exec(m[1])?.[1] ?? 'on');
+  }
+  for (const m of form.matchAll(/<select [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    for (const o of m[2].matchAll(/<option value="([^"]*)" selected=""/g)) add(m[1], o[1]);
+  }
+  for (const m of form.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g)) add(m[1], m[2]);
+  return out;
+}

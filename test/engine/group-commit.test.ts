@@ -1,0 +1,88 @@
+/**
+ * Group commit (site-runtime.ts): on the real clock, the results of one
+ * event-loop turn are written in one transaction at the end of the turn and
+ * only then announced; a result that cannot be written costs only itself;
+ * a manual run and a stop wait for the write.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { Site } from '../../src/site.ts';
+import type { RemoteData } from '../../src/engine/state.ts';
+import { StateStore } from '../../src/store/state.ts';
+import { openDatabase } from '../../src/store/db.ts';
+import { tempDir } from '../servers/common.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function realSite(checks: Record<string, unknown>): Promise<{ site: Site; dbPath: string; stop(): Promise<void> }> {
+  const t = tempDir('sw-gc-');
+  const configPath = join(t.dir, 'site.json');
+  writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, webui: null, checks }));
+  const dbPath = join(t.dir, 'site.db');
+  const site = await Site.open({ configPath, dbPath });
+  let stopped = false;
+  cleanups.push(() => t.cleanup());
+  cleanups.push(async () => {
+    if (!stopped) await site.stop();
+  });
+  const stop = async (): Promise<void> => {
+    stopped = true;
+    await site.stop();
+  };
+  return { site, dbPath, stop };
+}
+
+const pass = (n: number): RemoteData => ({
+  failState: false, failCount: 0, threshold: 1, log: [`update ${n}`], softFail: null, level: null, lastCheck: 1000 + n, lastFail: null, lastPass: 1000 + n,
+});
+
+describe('group commit on the real clock', () => {
+  it('results of one turn are written together at its end, and announced only once written', async () => {
+    const { site } = await realSite({ a: { type: 'remote', subType: 'x' }, b: { type: 'remote', subType: 'x' } });
+    const seen: { name: string; stored: number }[] = [];
+    site.bus.on('state', ({ name }) => seen.push({ name, stored: site.store.loadAll().get(name)?.log.length ?? 0 }));
+    site.applyRemote('a', pass(1));
+    site.applyRemote('b', pass(2));
+    // in memory at once; not yet stored or announced
+    expect(site.state('a').log).toEqual(['update 1']);
+    expect(site.store.loadAll().has('a')).toBe(false);
+    expect(seen).toEqual([]);
+    await site.runtime.committed();
+    expect(seen).toEqual([{ name: 'a', stored: 1 }, { name: 'b', stored: 1 }]);
+    expect(site.store.loadAll().get('b')?.log).toEqual(['update 2']);
+  });
+
+  it('a result that cannot be written costs only itself', async () => {
+    const { site } = await realSite({ a: { type: 'remote', subType: 'x' }, bad: { type: 'remote', subType: 'x' }, c: { type: 'remote', subType: 'x' } });
+    const write = site.store.write.bind(site.store);
+    site.store.write = (name, ...rest) => {
+      if (name === 'bad') throw new Error('disk says no');
+      write(name, ...rest);
+    };
+    const seen: string[] = [];
+    site.bus.on('state', ({ name }) => seen.push(name));
+    for (const n of ['a', 'bad', 'c']) site.applyRemote(n, pass(1));
+    await site.runtime.committed();
+    expect(seen).toEqual(['a', 'c']);
+    expect([...site.store.loadAll().keys()].sort()).toEqual(['a', 'c']);
+  });
+
+  it('a manual run resolves once its result is stored; a stop writes what is pending', async () => {
+    const { site, dbPath, stop } = await realSite({ root: { type: 'disk', options: { volume: '/', level: 100 } }, r: { type: 'remote', subType: 'x' } });
+    const s = await site.runNow('root');
+    expect(site.store.history('root', 0, Date.now() + 1000)).toHaveLength(1);
+    expect(site.store.loadAll().get('root')?.lastCheck).toBe(s!.lastCheck);
+    site.applyRemote('r', pass(7));
+    await stop();
+    const db = openDatabase(dbPath);
+    try {
+      expect(new StateStore(db).loadAll().get('r')?.log).toEqual(['update 7']);
+    } finally {
+      db.close();
+    }
+  });
+});
