@@ -127,6 +127,12 @@ export function readFields(fields: readonly Field[], form: FormValues, prefix = 
         put(f.key, form.get(`${name}.as`) === 'json' ? parseJson(body) : { value: body });
         break;
       }
+      case 'multiline': {
+        // kept exactly as submitted: a trailing CRLF is the end of a protocol line, not noise
+        const body = form.get(name) ?? '';
+        if (body.trim() !== '') values[f.key] = body;
+        break;
+      }
       case 'secret':
         put(f.key, readSecret(form, name, old[f.key], f.refs === true));
         break;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 export { formValues, listValue, type FormValues } from './form-values.ts';
 export { fieldValues, readFields, redactOptions, type ReadResult } from './field-read.ts';
 
-export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'checkbox' | 'select' | 'lines' | 'members' | 'json' | 'template';
+export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'checkbox' | 'select' | 'lines' | 'members' | 'json' | 'template' | 'multiline';
 
 export interface Field {
   key: string;
@@ -101,6 +101,8 @@ function shapeOf(key: string, raw: Json): Shape {
       single: bs.some((b) => SCALAR.has(String(b.type))),
     });
   }
+  // a wire text (tcp's `send`): typed in a text area, its line ends kept (browsers submit CRLF, RFC 5322 line ends)
+  if (types.size === 1 && types.has('string') && bs.some((b) => b.multiline === true)) return shape('multiline');
   if (types.has('string')) return shape('text', { numeric: types.has('integer') || types.has('number') });
   if (types.has('number')) return { ...shape('number'), main: bs.find((b) => b.type === 'number') ?? main };
   if (types.has('integer')) return shape('integer');

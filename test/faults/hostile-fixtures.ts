@@ -120,6 +120,15 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     flood: { prefix: Buffer.from([0xff, 0xff]), unit: Buffer.from([0xc0, 0x0c]) },
     options: (t) => ({ hostname: t.host, port: t.port, reqName: 'svc.test', reqType: 'A', reqTcp: true }),
   }],
+  tcp: [{
+    name: 'expect, server speaks first', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n',
+    flood: { prefix: '', unit: 'a banner that never says the expected word\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, expect: 'needle-never-sent' }),
+  }, {
+    name: 'send and expect over TLS', transport: 'tls', starts: 'client', drip: '+PONG still coming',
+    flood: { prefix: '', unit: '-ERR flood of a reply without the word\r\n' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: true, send: 'PING\r\n', expect: 'needle-never-sent', ...tls }),
+  }],
   temp: [{
     name: 'event.xml', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0"?>',
     flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0"?><root><all>', unit: '<vs2>21.5&#176;C</vs2>\n' },

@@ -32,6 +32,7 @@ const CHECKS: Record<string, Record<string, unknown>> = {
   https: { hostname: 'www.example.org', port: 8443, tls: false, reqType: 'GET', reqPath: '/health?full=1', expectStatus: [200, '300-399', '2xx'], expectBody: 'all good', timeout: 4, selfsigned: true, ca: 'web-ca.pem', expiryDays: 30 },
   cert: { hostname: 'imap.example.org', port: 993, probe: 'a1 NOOP', timeout: 3, selfsigned: true, ca: 'cert-ca.pem', expiryDays: 21 },
   dns: { hostname: '127.0.0.1', port: 5353, timeout: 2, reqName: 'example.org', reqType: 'MX', reqTcp: true },
+  tcp: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, send: 'PING\r\n', expect: '+PONG', selfsigned: true, ca: 'redis-ca.pem', expiryDays: 12 },
   disk: { volume: '/var', level: 75, hysteresis: 3 },
   cpu: { level: 70, hysteresis: 4 },
   memory: { level: 60, hysteresis: 1 },

@@ -111,6 +111,23 @@ export function LinesField(p: { name: string; label: string; s: FormState; help?
   );
 }
 
+/** A text area whose value is kept exactly, blank lines and line ends included. */
+export function TextAreaField(p: { name: string; label: string; s: FormState; help?: string }): Child {
+  const id = fieldId(p.name);
+  const err = p.s.errors[p.name];
+  const v = one(p.s, p.name);
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <textarea id={id} name={p.name} rows={3} spellcheck={false} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
+        {/* the HTML parser drops one line break right after <textarea> (HTML §13.2.6.4.7): a leading one is doubled */}
+        {/^\r?\n/.test(v) ? `\n${v}` : v}
+      </textarea>
+      <Help id={id} help={p.help} error={err} />
+    </div>
+  );
+}
+
 /** Pick names from a list: check boxes for a short list, one name per line for a long one. */
 export function PickField(p: { name: string; label: string; s: FormState; options: readonly string[]; help?: string; max?: number }): Child {
   if (p.options.length > (p.max ?? 100)) {
@@ -163,6 +180,8 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
           <LinesField name={name} label={label} s={p.s} help={help} />
         </div>
       );
+    case 'multiline':
+      return <TextAreaField name={name} label={label} s={p.s} help={more('line ends are sent as CRLF')} />;
     case 'secret':
       return <SecretField f={f} name={name} label={label} help={help} s={p.s} />;
     default:

@@ -27,7 +27,7 @@ export const TcpOptions = z.looseObject({
   port: z.int().min(1).max(65535).describe('TCP port (required)'),
   timeout: timeoutOption(5),
   tls: z.boolean().default(false).describe('TLS handshake right after the connect (implicit TLS), with certificate verification and the expiry window'),
-  send: z.string().min(1).optional().describe('text sent (UTF-8) once connected (after the handshake with `tls`)'),
+  send: z.string().min(1).optional().meta({ multiline: true }).describe('text sent (UTF-8) once connected (after the handshake with `tls`); end it with a line break (`\\r\\n`) for line protocols'),
   expect: z
     .string()
     .min(1)
