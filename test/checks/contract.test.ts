@@ -9,11 +9,8 @@ import { createServer, type Server, type Socket, type AddressInfo } from 'node:n
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { checkTypes } from '../../src/checks/registry.ts';
-import type { RunContext, Outcome } from '../../src/checks/types.ts';
-import { initialState } from '../../src/engine/state.ts';
-import { silentLogger } from '../../src/log.ts';
-import { sleepOn } from '../../src/checks/shared/errors.ts';
-import { systemClock } from '../../src/engine/clock.ts';
+import type { Outcome } from '../../src/checks/types.ts';
+import { runContext } from '../helpers/run-type.ts';
 import { contractFixtures, type Silent } from './contract-fixtures.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -47,25 +44,6 @@ afterAll(() => {
   cleanup();
 });
 
-function context(signal: AbortSignal, type: string, opts: Record<string, unknown>): RunContext {
-  const config = {
-    name: `contract-${type}`, type, subType: null, trigger: null, threshold: 1, retries: 1, priority: 0, paused: false,
-    failAction: true, passAction: true, publish: null, remoteId: null, options: opts, actions: [], depends: [],
-  };
-  return {
-    signal,
-    now: () => Date.now(),
-    sleep: (ms) => sleepOn(systemClock, ms, signal),
-    check: { config, state: { ...initialState(), lastUpdate: Date.now() }, displayType: type },
-    zone: null,
-    site: { name: 'contract', timezone: null, check: () => undefined, runMember: () => Promise.resolve(initialState()) },
-    log: silentLogger(),
-    saveOptions: () => Promise.resolve(),
-    env: { base: silent.dir, pluginDirs: [silent.dir], sysRoot: silent.dir, procRoot: '/proc' },
-    scratch: {},
-  };
-}
-
 describe('check contract (every registered type)', () => {
   it('every registered type has a contract fixture', () => {
     const missing = checkTypes.map((t) => t.type).filter((t) => !contractFixtures[t]);
@@ -85,7 +63,10 @@ describe('check contract (every registered type)', () => {
       let outcome: Outcome | undefined;
       let thrown: unknown;
       try {
-        outcome = await type.run(parsed.data, context(controller.signal, type.type, raw));
+        outcome = await type.run(parsed.data, runContext(controller.signal, type, raw, {
+          name: `contract-${type.type}`, site: 'contract', state: { lastUpdate: Date.now() },
+          env: { base: silent.dir, pluginDirs: [silent.dir], sysRoot: silent.dir },
+        }));
       } catch (e) {
         thrown = e;
       } finally {
