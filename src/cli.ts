@@ -18,6 +18,7 @@ import { createLogger } from './log.ts';
 import { isFailing, stateText } from './engine/state.ts';
 import { VERSION } from './version.ts';
 import * as wiring from './wiring.ts';
+import { tuneHeap } from './util/heap.ts';
 
 const HELP = `siteward ${VERSION} — service checks, notifications, MQTT federation and a web UI
 
@@ -144,6 +145,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 
   const log = createLogger(f.logging ?? (f.run ? 'warning' : 'info'));
+  if (f.run === undefined) tuneHeap();
   let site: Site;
   try {
     site = await Site.open({
@@ -158,7 +160,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   if (f.run !== undefined) return runOne(site, f.run);
 
-  for (const s of wiring.services(site, { port, webui })) site.use(s);
+  for (const s of await wiring.services(site, { port, webui })) site.use(s);
   await site.start();
   log.info({ config: configPath, checks: site.loaded.checks.size, version: VERSION }, 'siteward running');
   return new Promise<number>((done) => {

@@ -8,11 +8,11 @@ import type { MigrationSet } from './store/db.ts';
 import { OUTBOX_MIGRATIONS } from './actions/outbox/store.ts';
 import { createOutbox } from './actions/outbox/site.ts';
 import { MqttFederation, federationOf } from './federation/mqtt.ts';
-import { WebService } from './web/server.ts';
+import type { WebService } from './web/server.ts';
 import { WEB_MIGRATIONS } from './web/sessions.ts';
 import { API_MIGRATIONS } from './api/tokens.ts';
-import { ApiService, apiListenOptions } from './api/service.ts';
-import { API_PATH_PREFIXES, apiRoutes, type ApiDeps } from './api/app.ts';
+import { apiListenOptions } from './api/listen.ts';
+import type { ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 
 export interface RunFlags {
@@ -48,19 +48,29 @@ export function apiDeps(site: Site): ApiDeps {
  * /healthz on the same server: those authenticate with bearer tokens (or are
  * public), so they are exempt from the session CSRF check.
  */
-export function webService(site: Site, flags: RunFlags): WebService | null {
+/*
+ * The web UI and the API (Hono, JSX views, argon2, zod-openapi, prom-client)
+ * are loaded only when they will listen: a headless agent does not carry them
+ * (docs/performance.md).
+ */
+
+export async function webService(site: Site, flags: RunFlags): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
-  return new WebService({ port: flags.port }).mount('/', apiRoutes(site, apiDeps(site)), { exempt: API_PATH_PREFIXES });
+  const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
+  return new Web({ port: flags.port }).mount('/', apiRoutes(site, apiDeps(site)), { exempt: API_PATH_PREFIXES });
 }
 
-export function services(site: Site, flags: RunFlags): SiteService[] {
+export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {
   const out: SiteService[] = [];
-  const web = webService(site, flags);
+  const web = await webService(site, flags);
   if (web) out.push(web);
   // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
   out.push(new MqttFederation());
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   const api = apiListenOptions(site);
-  if (api) out.push(new ApiService(api, apiDeps(site)));
+  if (api) {
+    const { ApiService } = await import('./api/service.ts');
+    out.push(new ApiService(api, apiDeps(site)));
+  }
   return out;
 }

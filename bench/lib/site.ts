@@ -1,13 +1,14 @@
 /**
  * A siteward site in the benchmark's own process, wired as the CLI wires it
  * (outbox notifier, every service's migrations, a file database next to the
- * site file, the real clock), on a temp folder.
+ * site file, the real clock, the CLI's heap tuning), on a temp folder.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Site, type SiteOptions, type SiteService } from '../../src/site.ts';
 import * as wiring from '../../src/wiring.ts';
 import { tempDir } from '../../test/servers/common.ts';
+import { tuneHeap } from '../../src/util/heap.ts';
 
 export interface BenchSite {
   site: Site;
@@ -21,6 +22,7 @@ export async function openBenchSite(
   doc: Record<string, unknown>,
   o: Partial<SiteOptions> & { start?: boolean; services?: SiteService[]; dir?: string } = {},
 ): Promise<BenchSite> {
+  tuneHeap();
   const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir('sw-bench-');
   const path = join(t.dir, 'site.json');
   if (!o.dir) writeFileSync(path, JSON.stringify(doc));

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
 import * as wiring from '../../src/wiring.ts';
+import { tuneHeap } from '../../src/util/heap.ts';
 import { buildWebApp, type WebApp } from '../../src/web/app.ts';
 import { initialState } from '../../src/engine/state.ts';
 import { tempDir } from '../../test/servers/common.ts';
@@ -32,6 +33,7 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly'): Promi
   };
   doc.actions = { logit: { type: 'log' } };
   writeFileSync(path, JSON.stringify(doc), { mode: 0o600 });
+  tuneHeap();
   const site = await Site.open({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
   const now = Date.now();
   for (const name of site.loaded.checks.keys()) {

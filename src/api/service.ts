@@ -12,25 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
 import { apiRoutes, type ApiDeps } from './app.ts';
+import type { ListenOptions } from './listen.ts';
 
-export interface ListenOptions {
-  /** '' or null: every interface */
-  hostname: string | null;
-  /** 0: a port the OS picks (tests) */
-  port: number;
-  cert?: string | null;
-  key?: string | null;
-}
-
-/** Where the API listener should listen, or null for no listener. */
-export function apiListenOptions(site: Site, env: NodeJS.ProcessEnv = process.env): ListenOptions | null {
-  const api = site.settings.api;
-  const envPort = env.SITEWARD_API_PORT ? Number.parseInt(env.SITEWARD_API_PORT, 10) : null;
-  if (envPort !== null && !(envPort >= 0 && envPort <= 65535)) throw new Error(`SITEWARD_API_PORT: ${JSON.stringify(env.SITEWARD_API_PORT)} is not a port`);
-  const port = envPort ?? api?.port ?? null;
-  if (port === null) return null;
-  return { hostname: env.SITEWARD_API_HOSTNAME ?? api?.hostname ?? 'localhost', port, cert: api?.cert ?? null, key: api?.key ?? null };
-}
+export { apiListenOptions, type ListenOptions } from './listen.ts';
 
 export class ApiService implements SiteService {
   readonly name = 'api';

@@ -5,7 +5,7 @@
  * queue for outages, retained-state housekeeping on delete (spec §7.5) and
  * live reconfiguration (spec §7.6). Receiving is in receiver.ts.
  */
-import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Site, SiteService } from '../site.ts';
 import type { SiteEvents } from '../engine/events.ts';
@@ -18,6 +18,11 @@ import { Receiver } from './receiver.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
+
+type MqttLib = typeof import('mqtt');
+let mqttLib: Promise<MqttLib> | null = null;
+/** mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md). */
+const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
 
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
@@ -48,6 +53,8 @@ export class MqttFederation implements SiteService {
   private cfg: Resolved | null = null;
   private key: string | null = null;
   private client: MqttClient | null = null;
+  /** mqtt.js, once a broker is configured */
+  private lib: MqttLib | null = null;
   private readonly queue = new OutboundQueue(1000);
   private receiver!: Receiver;
   private stale!: StaleWatch;
@@ -199,6 +206,8 @@ export class MqttFederation implements SiteService {
 
   /** Starts, keeps or replaces the client to match the site's `mqtt` settings (spec §7.6). */
   private async reconfigure(): Promise<void> {
+    // loaded before any state changes, so what follows runs as it always did
+    if (this.site.settings.mqtt) this.lib = await loadMqtt();
     const m = this.site.settings.mqtt;
     const next = m ? resolveSettings(m, this.site) : null;
     this.queue.setLimit(next?.enabled ? next.queueSize : 0);
@@ -235,7 +244,7 @@ export class MqttFederation implements SiteService {
     const status = cfg.statusPrefix ? statusTopic(cfg.statusPrefix, cfg.instance) : null;
     const offline = (reason: string): Buffer => encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
     this.log.info({ url: cfg.url, clientId: cfg.clientId, instance: cfg.instance }, 'MQTT connecting');
-    const client = mqtt.connect(cfg.url, {
+    const client = this.lib!.connect(cfg.url, {
       clientId: cfg.clientId,
       clean: cfg.clean,
       keepalive: cfg.keepalive,

@@ -89,7 +89,7 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     }, null, 1), { mode: 0o600 });
     // the check must trust the throwaway certificate (RunEnv.extraCa)
     site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
-    const services = wiring.services(site, { port: 0, webui: true });
+    const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();
     await site.runNow('anchor'); // a new check starts in FAIL (spec §3.1): make the home page all-clear

@@ -5,7 +5,7 @@
  * plus the optional `ca` file. The send ends at the action's timeout.
  */
 import { readFile } from 'node:fs/promises';
-import nodemailer from 'nodemailer';
+
 import type { NodemailerError } from 'nodemailer';
 import { ActionError, type ActionContext } from '../types.ts';
 import { redact } from '../shared/http.ts';
@@ -48,7 +48,9 @@ export async function sendSmtp(msg: EmailMessage, o: SmtpOptions, ctx: ActionCon
     }
   }
   const ms = Math.ceil(o.timeout * 1000);
-  const transport = nodemailer.createTransport({
+  // loaded by the first email sent: a site without email actions does not carry nodemailer (docs/performance.md)
+  const { createTransport } = await import('nodemailer');
+  const transport = createTransport({
     host: o.hostname,
     port: smtpPort(o.port, o.tls),
     secure: o.tls === 'implicit',

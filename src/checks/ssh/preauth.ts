@@ -6,12 +6,16 @@
  * leaves no failed-login line in the server's log.
  */
 import { Socket } from 'node:net';
-import ssh2 from 'ssh2';
+import type { Client, ServerHostKeyAlgorithm } from 'ssh2';
 import { abortReason } from '../shared/errors.ts';
 import { PARAMIKO_HOST_KEY_ORDER } from './hostkey.ts';
 
-const { Client } = ssh2;
-type Ssh2Client = InstanceType<typeof Client>;
+type Ssh2Client = Client;
+type ClientClass = typeof Client;
+
+let ssh2Lib: Promise<ClientClass> | null = null;
+/** ssh2 is loaded by the first ssh check run: a site without one does not carry it (docs/performance.md). */
+const loadClient = (): Promise<ClientClass> => (ssh2Lib ??= import('ssh2').then((m) => m.Client));
 
 /** An SSH failure, named like the paramiko exception fletchck would log. */
 export class SshError extends Error {
@@ -80,7 +84,11 @@ function firstLine(received: Buffer): string {
 
 type Why = { kind: 'timeout' } | { kind: 'closed' } | { kind: 'error'; cause: Error };
 
-export function preauth(o: PreauthOptions): Promise<Preauth> {
+export async function preauth(o: PreauthOptions): Promise<Preauth> {
+  return preauthWith(await loadClient(), o);
+}
+
+function preauthWith(Client: ClientClass, o: PreauthOptions): Promise<Preauth> {
   return new Promise<Preauth>((resolve, reject) => {
     const started = performance.now();
     const sock = new Socket();
@@ -175,7 +183,7 @@ export function preauth(o: PreauthOptions): Promise<Preauth> {
           sock,
           username: 'siteward',
           readyTimeout: 0, // the check's own signal bounds every stage
-          algorithms: { serverHostKey: PARAMIKO_HOST_KEY_ORDER as ssh2.ServerHostKeyAlgorithm[] },
+          algorithms: { serverHostKey: PARAMIKO_HOST_KEY_ORDER as ServerHostKeyAlgorithm[] },
           hostVerifier: (k: Buffer) => {
             key = Buffer.from(k);
             return true; // decide after key exchange, as paramiko does
