@@ -9,17 +9,10 @@
  * 40 bytes a row, and a 7-day range of one check is one contiguous read.
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Metric } from '../checks/types.ts';
 
-/** A run's metric as stored (the Metric of src/checks/types.ts: perfdata). */
-export interface StoredMetric {
-  name: string;
-  value: number;
-  unit?: string;
-  warn?: number;
-  crit?: number;
-  min?: number;
-  max?: number;
-}
+/** A run's metric as stored: the Metric a check reports (perfdata). */
+export type StoredMetric = Metric;
 
 /** Metrics without their values: what metric_specs holds (JSON, one list per spec). */
 type Spec = Omit<StoredMetric, 'value'>[];

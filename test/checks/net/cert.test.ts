@@ -2,73 +2,55 @@
  * cert (spec §4.1): SNI, verification by name or IP address, the probe and
  * its log lines `send: '<probe>', None` / `recv: b'...'`.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createTestCa, type TestCa } from '../../servers/testca.ts';
-import { startTlsService, startTlsEcho, type Running } from '../../servers/tls-servers.ts';
-import { tempDir } from '../../servers/common.ts';
+import { describe, it, expect } from 'vitest';
+import { startTlsService, startTlsEcho } from '../../servers/tls-servers.ts';
+import { netFixture } from './fixture.ts';
 import { runCheck } from './harness.ts';
 
-let ca: TestCa;
-let cleanup: () => void;
-const servers: Running[] = [];
-
-beforeAll(async () => {
-  const t = tempDir('sw-cert-');
-  cleanup = t.cleanup;
-  ca = await createTestCa(t.dir);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanup();
-});
-
-async function keep<T extends Running>(s: Promise<T>): Promise<T> {
-  const r = await s;
-  servers.push(r);
-  return r;
-}
+const fx = netFixture('sw-cert-');
+const { keep } = fx;
 
 describe('cert', () => {
   it('passes with an empty log and the days left as level; sends the host name as SNI', async () => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
-    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
+    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o).toMatchObject({ fail: false, log: [], level: '90 days', softFail: null });
     expect(s.names).toEqual(['localhost']);
   });
 
   it('an IP address is verified against the certificate\'s IP names and sent without SNI (RFC 6066)', async () => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
-    expect((await runCheck('cert', { hostname: '127.0.0.1', port: s.port, ca: ca.caFile })).fail).toBe(false);
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
+    expect((await runCheck('cert', { hostname: '127.0.0.1', port: s.port, ca: fx.ca.caFile })).fail).toBe(false);
     expect(s.names).toEqual([]);
-    const w = await keep(startTlsEcho(ca.wrongHost));
-    const o = await runCheck('cert', { hostname: '127.0.0.1', port: w.port, ca: ca.caFile });
+    const w = await keep(startTlsEcho(fx.ca.wrongHost));
+    const o = await runCheck('cert', { hostname: '127.0.0.1', port: w.port, ca: fx.ca.caFile });
     expect(o.log).toEqual(["127.0.0.1 SSLCertVerificationError: certificate verify failed: IP address mismatch, certificate is not valid for '127.0.0.1'."]);
   });
 
   it('probe: sends the text after the handshake and logs the first reply as bytes', async () => {
-    const s = await keep(startTlsService(ca.valid, (d) => `+OK got ${d.length} bytes\r\n`));
-    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: ca.caFile, probe: "HELO it's me\r\n" });
+    const s = await keep(startTlsService(fx.ca.valid, (d) => `+OK got ${d.length} bytes\r\n`));
+    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile, probe: "HELO it's me\r\n" });
     expect(o.fail).toBe(false);
     expect(o.log).toEqual([`send: "HELO it's me\\r\\n", None`, "recv: b'+OK got 14 bytes\\r\\n'"]);
   });
 
   it('probe: a server that closes logs recv: b\'\' and still passes', async () => {
-    const s = await keep(startTlsService(ca.valid, () => null));
-    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: ca.caFile, probe: 'QUIT\r\n' });
+    const s = await keep(startTlsService(fx.ca.valid, () => null));
+    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile, probe: 'QUIT\r\n' });
     expect(o.fail).toBe(false);
     expect(o.log).toEqual(["send: 'QUIT\\r\\n', None", "recv: b''"]);
   });
 
   it('probe: a server that does not answer fails at the timeout', async () => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
-    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: ca.caFile, probe: 'ping\n', timeout: 1 });
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
+    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile, probe: 'ping\n', timeout: 1 });
     expect(o.fail).toBe(true);
     expect(o.log).toEqual(["send: 'ping\\n', None", 'localhost TimeoutError: no result within 1 s']);
     expect(o.elapsedMs).toBeLessThan(2000);
   });
 
   it('probe is used with selfsigned too, and the reply is at most 1024 bytes', async () => {
-    const s = await keep(startTlsService(ca.selfSigned, () => 'z'.repeat(3000)));
+    const s = await keep(startTlsService(fx.ca.selfSigned, () => 'z'.repeat(3000)));
     const o = await runCheck('cert', { hostname: 'localhost', port: s.port, selfsigned: true, probe: 'x' });
     expect(o.fail).toBe(false);
     expect(o.log[1]).toBe(`recv: b'${'z'.repeat(1024)}'`);
@@ -76,7 +58,7 @@ describe('cert', () => {
   });
 
   it('a ca file that cannot be read fails clearly', async () => {
-    const s = await keep(startTlsEcho(ca.valid));
+    const s = await keep(startTlsEcho(fx.ca.valid));
     const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: 'no-such-ca.pem' }, '/nonexistent-site');
     expect(o.log).toEqual(['localhost SSLError: cannot read ca file /nonexistent-site/no-such-ca.pem (ENOENT)']);
   });

@@ -4,34 +4,15 @@
  * resolve, the port refuses, the server accepts and says nothing (at the
  * timeout), hangs up at once, or speaks another protocol.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createTestCa, type TestCa } from '../../servers/testca.ts';
-import {
-  startHangup, startHttps, startSilent, startSmtp, startSpeaker, startTlsService, startTlsSpeaker, type Running,
-} from '../../servers/tls-servers.ts';
-import { freePort, tempDir } from '../../servers/common.ts';
+import { describe, it, expect } from 'vitest';
+import { startHangup, startHttps, startSilent, startSmtp, startSpeaker, startTlsService, startTlsSpeaker } from '../../servers/tls-servers.ts';
+import { freePort } from '../../servers/common.ts';
+import { netFixture } from './fixture.ts';
 import { runCheck } from './harness.ts';
 import { checkType } from '../../../src/checks/registry.ts';
 
-let ca: TestCa;
-let cleanup: () => void;
-const servers: Running[] = [];
-
-beforeAll(async () => {
-  const t = tempDir('sw-faults-');
-  cleanup = t.cleanup;
-  ca = await createTestCa(t.dir);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanup();
-});
-
-async function keep(s: Promise<Running>): Promise<Running> {
-  const r = await s;
-  servers.push(r);
-  return r;
-}
+const fx = netFixture('sw-faults-');
+const { keep } = fx;
 
 /** Each check and the options that make it speak its protocol (port added per case). */
 const VARIANTS: { name: string; type: string; opts: Record<string, unknown> }[] = [
@@ -87,8 +68,8 @@ describe('silence after the TLS handshake', () => {
     ['imap', {}],
     ['https', {}],
   ])('%s fails at its timeout', async (type, extra) => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
-    const o = await runCheck(type, { hostname: 'localhost', port: s.port, ca: ca.caFile, timeout: 1, ...extra });
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
+    const o = await runCheck(type, { hostname: 'localhost', port: s.port, ca: fx.ca.caFile, timeout: 1, ...extra });
     expect(o.fail).toBe(true);
     expect(o.log.at(-1)).toBe('localhost TimeoutError: no result within 1 s');
     expect(o.softFail).toBeNull();
@@ -116,15 +97,15 @@ describe('wrong protocol', () => {
   });
 
   it('submit fails with SMTPConnectError against an IMAPS server', async () => {
-    const s = await keep(startTlsSpeaker(ca.valid, '* OK IMAP4rev1 ready\r\n'));
-    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startTlsSpeaker(fx.ca.valid, '* OK IMAP4rev1 ready\r\n'));
+    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.log).toEqual(["localhost SMTPConnectError: (-1, b'IMAP4rev1 ready')"]);
     expect(o.level).toBe('90 days');
   });
 
   it('imap fails with a clear line against an SMTP server (implicit TLS and STARTTLS)', async () => {
-    const tls = await keep(startSmtp({ pem: ca.valid, secure: true }));
-    const a = await runCheck('imap', { hostname: 'localhost', port: tls.port, ca: ca.caFile });
+    const tls = await keep(startSmtp({ pem: fx.ca.valid, secure: true }));
+    const a = await runCheck('imap', { hostname: 'localhost', port: tls.port, ca: fx.ca.caFile });
     expect(a.log.at(-1)).toMatch(/^localhost IMAPError: not an IMAP greeting: b'220 mx\.test ESMTP/);
     const plain = await keep(startSpeaker('220 mx.test ESMTP\r\n'));
     const b = await runCheck('imap', { hostname: '127.0.0.1', port: plain.port, tls: true });
@@ -132,8 +113,8 @@ describe('wrong protocol', () => {
   });
 
   it('https fails with an HTTP parse error against an SMTP server; http likewise', async () => {
-    const tls = await keep(startTlsSpeaker(ca.valid, '220 mx.test ESMTP\r\n'));
-    const a = await runCheck('https', { hostname: 'localhost', port: tls.port, ca: ca.caFile });
+    const tls = await keep(startTlsSpeaker(fx.ca.valid, '220 mx.test ESMTP\r\n'));
+    const a = await runCheck('https', { hostname: 'localhost', port: tls.port, ca: fx.ca.caFile });
     expect(a.log.at(-1)).toMatch(/^localhost HTTPException: Parse Error: .+ \(HPE_[A-Z_]+\)$/);
     const plain = await keep(startSpeaker('220 mx.test ESMTP\r\n'));
     const b = await runCheck('https', { hostname: '127.0.0.1', port: plain.port, tls: false });
@@ -141,8 +122,8 @@ describe('wrong protocol', () => {
   });
 
   it('cert against a plain HTTPS server still passes: any TLS service will do', async () => {
-    const s = await keep(startHttps(ca.valid));
-    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startHttps(fx.ca.valid));
+    const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(false);
   });
 });

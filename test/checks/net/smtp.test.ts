@@ -4,41 +4,23 @@
  * lines are smtplib's reply tuples; the expected lines below were checked
  * against Python's smtplib talking to the same smtp-server.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { hostname } from 'node:os';
-import { createTestCa, type TestCa } from '../../servers/testca.ts';
-import { startScripted, startSmtp, type Running } from '../../servers/tls-servers.ts';
-import { tempDir } from '../../servers/common.ts';
+import { startScripted, startSmtp } from '../../servers/tls-servers.ts';
+import { netFixture } from './fixture.ts';
 import { runCheck, metric } from './harness.ts';
 import { smtpAddress } from '../../../src/checks/shared/smtp.ts';
 
-let ca: TestCa;
-let cleanup: () => void;
-const servers: Running[] = [];
-
-beforeAll(async () => {
-  const t = tempDir('sw-smtp-');
-  cleanup = t.cleanup;
-  ca = await createTestCa(t.dir);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanup();
-});
-
-async function keep(s: Promise<Running>): Promise<Running> {
-  const r = await s;
-  servers.push(r);
-  return r;
-}
+const fx = netFixture('sw-smtp-');
+const { keep } = fx;
 
 /** smtp-server's EHLO reply after TLS, as smtplib joins it. */
 const EHLO = /^\(250, b'mx\.test Nice to meet you, [^']+\\nPIPELINING\\n8BITMIME\\nSMTPUTF8'\)$/;
 
 describe('smtp', () => {
   it('STARTTLS, then EHLO decides, then NOOP and QUIT: smtplib reply tuples in the log', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid }));
-    const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.valid }));
+    const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(false);
     expect(o.log).toHaveLength(4);
     expect(o.log[0]).toBe("(220, b'Ready to start TLS')");
@@ -49,7 +31,7 @@ describe('smtp', () => {
   });
 
   it('tls false: plain EHLO, no certificate and no level', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid, hideStartTls: true }));
+    const s = await keep(startSmtp({ pem: fx.ca.valid, hideStartTls: true }));
     const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, tls: false });
     expect(o.fail).toBe(false);
     expect(o.log[0]).toMatch(/^\(250, b'mx\.test Nice to meet you, [^']+\\nPIPELINING\\n8BITMIME\\nSMTPUTF8'\)$/);
@@ -59,15 +41,15 @@ describe('smtp', () => {
   });
 
   it('fails when the server does not offer STARTTLS (smtplib\'s words)', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid, hideStartTls: true }));
-    const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.valid, hideStartTls: true }));
+    const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(true);
     expect(o.log).toEqual(['localhost SMTPNotSupportedError: STARTTLS extension not supported by server.']);
   });
 
   it('"host:port" in hostname works when port is 0, as with smtplib', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid }));
-    const o = await runCheck('smtp', { hostname: `localhost:${s.port}`, port: 0, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.valid }));
+    const o = await runCheck('smtp', { hostname: `localhost:${s.port}`, port: 0, ca: fx.ca.caFile });
     expect(o.fail).toBe(false);
     expect(smtpAddress('mx.example:2525', 0, 25)).toEqual({ host: 'mx.example', port: 2525 });
     expect(smtpAddress('mx.example', undefined, 25)).toEqual({ host: 'mx.example', port: 25 });
@@ -132,8 +114,8 @@ describe('smtp', () => {
 
 describe('submit', () => {
   it('implicit TLS, EHLO decides, NOOP and QUIT: smtplib reply tuples in the log', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid, secure: true }));
-    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.valid, secure: true }));
+    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(false);
     expect(o.log).toHaveLength(3);
     expect(o.log[0]).toMatch(EHLO);
@@ -144,16 +126,16 @@ describe('submit', () => {
   });
 
   it('applies the expiry window (fletchck skips it for submit)', async () => {
-    const s = await keep(startSmtp({ pem: ca.expiring, secure: true }));
-    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.expiring, secure: true }));
+    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(true);
     expect(o.softFail).toBe('certificate');
     expect(o.log).toEqual(['localhost SSLCertVerificationError: Certificate expires in 3 days']);
   });
 
   it('against a STARTTLS (plain) port fails with an SSLError', async () => {
-    const s = await keep(startSmtp({ pem: ca.valid }));
-    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: ca.caFile });
+    const s = await keep(startSmtp({ pem: fx.ca.valid }));
+    const o = await runCheck('submit', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.log).toEqual(['localhost SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number']);
   });
 });

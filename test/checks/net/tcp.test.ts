@@ -3,38 +3,22 @@
  * expiry window, optional send/expect with a bounded read — against real
  * servers on 127.0.0.1.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { createTestCa, type TestCa } from '../../servers/testca.ts';
+import { createTestCa } from '../../servers/testca.ts';
 import { startTlsService, startSilent, startHangup, type Running } from '../../servers/tls-servers.ts';
 import { freePort, tempDir } from '../../servers/common.ts';
 import { checkType } from '../../../src/checks/registry.ts';
 import { EXPECT_LIMIT } from '../../../src/checks/tcp/index.ts';
+import { netFixture } from './fixture.ts';
 import { metric, parseOptions, runCheck } from './harness.ts';
 
-let ca: TestCa;
-let cleanup: () => void;
-const servers: Running[] = [];
-
-beforeAll(async () => {
-  const t = tempDir('sw-tcp-');
-  cleanup = t.cleanup;
-  ca = await createTestCa(t.dir);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  cleanup();
-});
-
-async function keep<T extends Running>(s: Promise<T>): Promise<T> {
-  const r = await s;
-  servers.push(r);
-  return r;
-}
+const fx = netFixture('sw-tcp-');
+const { keep } = fx;
 
 /** A plain TCP server running `onConn` per connection; `received` collects what clients sent. */
 async function tcpServer(onConn: (s: Socket) => void): Promise<Running & { received: string[] }> {
@@ -51,16 +35,14 @@ async function tcpServer(onConn: (s: Socket) => void): Promise<Running & { recei
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const r = {
+  return keep(Promise.resolve({
     port: (server.address() as AddressInfo).port,
     received,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((res) => server.close(() => res()));
     },
-  };
-  servers.push(r);
-  return r;
+  }));
 }
 
 describe('tcp: connect', () => {
@@ -152,15 +134,15 @@ describe('tcp: send and expect', () => {
 
 describe('tcp: tls', () => {
   it('verifies the certificate against the ca, reports days left as level and metric', async () => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
-    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: ca.caFile });
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
+    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile });
     expect(o).toMatchObject({ fail: false, log: [], level: '90 days', softFail: null });
     expect(metric(o, 'cert_days_left')).toBe(90);
     expect(s.names).toEqual(['localhost']);
   });
 
   it('an untrusted certificate fails with the certificate soft-fail; selfsigned accepts it', async () => {
-    const s = await keep(startTlsService(ca.selfSigned, () => ''));
+    const s = await keep(startTlsService(fx.ca.selfSigned, () => ''));
     const bad = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true });
     expect(bad).toMatchObject({ fail: true, softFail: 'certificate', level: '30 days' });
     expect(bad.log).toEqual(['localhost SSLCertVerificationError: certificate verify failed: self-signed certificate']);
@@ -168,17 +150,17 @@ describe('tcp: tls', () => {
   });
 
   it('an edited ca file takes effect on the next run (TLS contexts are shared per CA content)', async () => {
-    const s = await keep(startTlsService(ca.valid, () => ''));
+    const s = await keep(startTlsService(fx.ca.valid, () => ''));
     const t = tempDir('sw-tcp-ca-');
     try {
       const other = await createTestCa(t.dir);
       const file = join(t.dir, 'trust.pem');
-      writeFileSync(file, ca.ca.cert);
+      writeFileSync(file, fx.ca.ca.cert);
       expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file })).fail).toBe(false);
       writeFileSync(file, other.ca.cert);
       const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file });
       expect(o).toMatchObject({ fail: true, softFail: 'certificate' });
-      writeFileSync(file, ca.ca.cert);
+      writeFileSync(file, fx.ca.ca.cert);
       expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: file })).fail).toBe(false);
     } finally {
       t.cleanup();
@@ -186,15 +168,15 @@ describe('tcp: tls', () => {
   });
 
   it('the expiry window applies', async () => {
-    const s = await keep(startTlsService(ca.expiring, () => ''));
-    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: ca.caFile });
+    const s = await keep(startTlsService(fx.ca.expiring, () => ''));
+    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile });
     expect(o).toMatchObject({ fail: true, softFail: 'certificate', level: '3 days', log: ['localhost SSLCertVerificationError: Certificate expires in 3 days'] });
-    expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: ca.caFile, expiryDays: 2 })).fail).toBe(false);
+    expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile, expiryDays: 2 })).fail).toBe(false);
   });
 
   it('send and expect run over the TLS session', async () => {
-    const s = await keep(startTlsService(ca.valid, (d) => `echo ${d.toString('utf8')}`));
-    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: ca.caFile, send: 'abc', expect: 'echo abc' });
+    const s = await keep(startTlsService(fx.ca.valid, (d) => `echo ${d.toString('utf8')}`));
+    const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile, send: 'abc', expect: 'echo abc' });
     expect(o.fail).toBe(false);
   });
 
