@@ -14,17 +14,7 @@ import { fieldsOf } from '../../src/web/fields.ts';
 import { sectionFields } from '../../src/web/site-config.ts';
 import type { FormBody } from '../web/helpers.ts';
 
-/** mulberry32: small, fast, good enough to pick test inputs reproducibly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../helpers/rng.ts';
 
 export class Fuzz {
   constructor(readonly random: () => number) {}

@@ -9,24 +9,13 @@ import { it, expect, afterAll, beforeAll } from 'vitest';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 import { openSite, mqttSection, peer, captureLogger, until, type TestSite } from './helpers.ts';
 import type { StateEvent } from '../../src/engine/state.ts';
+import { rng } from '../helpers/rng.ts';
 
 const N = 10_000;
 const SEED = 0x5eed_f00d;
 const MAX = 256 * 1024; // the default maxpayload
 
-/** mulberry32: a small deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = prng(SEED);
+const rnd = rng(SEED);
 const int = (n: number): number => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 

@@ -122,19 +122,28 @@ describeDaemon('federation across a broker outage', MOSQUITTO_PROGRAMS, () => {
     for (const p of procs.splice(0)) p.cleanup();
   });
 
+  /**
+   * Site A publishes a disk check on a folder the test removes and recreates
+   * (`flap`); site B mirrors it. Resolves once B has seen it pass.
+   */
+  async function flapPair(mq: { port: number }, vols: { dir: string }): Promise<{ a: Proc; b: Proc; v: string }> {
+    const v = join(vols.dir, 'flap');
+    mkdirSync(v);
+    const m = (instance: string, extra: Record<string, unknown> = {}) => ({ mqtt: { hostname: '127.0.0.1', port: mq.port, instance, ...extra } });
+    const a = spawnSiteward('a', { ...m('a'), checks: { flap: disk(v, 'sw/a/flap') } });
+    const b = spawnSiteward('b', { ...m('b', { basetopic: 'sw/#' }), checks: {} });
+    procs.push(a, b);
+    await expect.poll(() => failing(b, 'flap'), { timeout: 20_000, interval: 100 }).toBe(false);
+    return { a, b, v };
+  }
+
   it('stop the broker for 30 s while a check changes state: both sides reconnect and every change arrives', async () => {
     assertBuilt();
     // a broker that keeps sessions and retained messages across its restart, as in production
     const mq = await startMosquitto({ persistence: true });
     const vols = tempDir('swv-');
     try {
-      const v = join(vols.dir, 'flap');
-      mkdirSync(v);
-      const m = (instance: string, extra: Record<string, unknown> = {}) => ({ mqtt: { hostname: '127.0.0.1', port: mq.port, instance, ...extra } });
-      const a = spawnSiteward('a', { ...m('a'), checks: { flap: disk(v, 'sw/a/flap') } });
-      const b = spawnSiteward('b', { ...m('b', { basetopic: 'sw/#' }), checks: {} });
-      procs.push(a, b);
-      await expect.poll(() => failing(b, 'flap'), { timeout: 20_000, interval: 100 }).toBe(false);
+      const { a, b, v } = await flapPair(mq, vols);
 
       await mq.stop();
       const down = Date.now();
@@ -168,13 +177,7 @@ describeDaemon('federation across a broker outage', MOSQUITTO_PROGRAMS, () => {
     const mq = await startMosquitto({ persistence: false });
     const vols = tempDir('swv-');
     try {
-      const v = join(vols.dir, 'flap');
-      mkdirSync(v);
-      const m = (instance: string, extra: Record<string, unknown> = {}) => ({ mqtt: { hostname: '127.0.0.1', port: mq.port, instance, ...extra } });
-      const a = spawnSiteward('a', { ...m('a'), checks: { flap: disk(v, 'sw/a/flap') } });
-      const b = spawnSiteward('b', { ...m('b', { basetopic: 'sw/#' }), checks: {} });
-      procs.push(a, b);
-      await expect.poll(() => failing(b, 'flap'), { timeout: 20_000, interval: 100 }).toBe(false);
+      const { a, b, v } = await flapPair(mq, vols);
       await mq.stop();
       rmSync(v, { recursive: true });
       await expect.poll(() => failing(a, 'flap'), { timeout: 10_000, interval: 100 }).toBe(true);
