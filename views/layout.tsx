@@ -16,6 +16,20 @@ function NavLink(p: { href: string; path: string; children: Child }): Child {
   return <a href={p.href} aria-current={current ? 'page' : undefined}>{p.children}</a>;
 }
 
+/** The head every page shares; `children` adds to it (the signed-in page's CSRF token and htmx config). */
+function Head(p: { site: string; title: string; assets: PageCtx['assets']; children?: Child }): Child {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{`${p.title} · ${p.site}`}</title>
+      {p.children}
+      <link rel="stylesheet" href={p.assets.css.url} integrity={p.assets.css.integrity} />
+      <link rel="icon" href="data:," />
+    </head>
+  );
+}
+
 export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child {
   const { ctx } = p;
   const a = ctx.assets;
@@ -23,15 +37,10 @@ export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${p.title} · ${ctx.site}`}</title>
+        <Head site={ctx.site} title={p.title} assets={a}>
           <meta name="csrf-token" content={ctx.csrf} />
           <meta name="htmx-config" content={HTMX_CONFIG} />
-          <link rel="stylesheet" href={a.css.url} integrity={a.css.integrity} />
-          <link rel="icon" href="data:," />
-        </head>
+        </Head>
         <body data-live="off">
           <a class="skip" href="#main">Skip to content</a>
           <header class="top">
@@ -70,13 +79,7 @@ export function BarePage(p: { site: string; title: string; assets: PageCtx['asse
     <>
       {raw('<!DOCTYPE html>')}
       <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${p.title} · ${p.site}`}</title>
-          <link rel="stylesheet" href={p.assets.css.url} integrity={p.assets.css.integrity} />
-          <link rel="icon" href="data:," />
-        </head>
+        <Head site={p.site} title={p.title} assets={p.assets} />
         <body>
           <header class="top"><span class="brand"><Icon name="logo" assets={p.assets} />{p.site}</span></header>
           <main id="main">{p.children}</main>

@@ -188,17 +188,9 @@ function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
   return { ok: true, name, type: obj.type, data: parseTimes(data, o.zone ?? null), instance };
 }
 
-interface RawData {
-  failState: FailState;
-  failCount: number | null;
-  threshold: number | null;
-  log: string[];
-  softFail: string | null;
-  level: string | null;
-  lastCheck: string | null;
-  lastFail: string | null;
-  lastPass: string | null;
-}
+/** RemoteData before its times are parsed: they are still the payload's text. */
+type TimeKey = 'lastCheck' | 'lastFail' | 'lastPass';
+type RawData = Omit<RemoteData, TimeKey> & Record<TimeKey, string | null>;
 
 /** spec §7.4 "Validation of data"; returns the problem as text, or the typed data. */
 function validateData(d: Record<string, unknown>): RawData | string {

@@ -8,7 +8,7 @@ import type { AnyCheckType } from '../../src/checks/types.ts';
 import { startHostile, type Script } from '../servers/hostile.ts';
 import { loopbackCert } from '../servers/loopback-cert.ts';
 import { HOST } from '../servers/common.ts';
-import { runCheck, type RunResult } from '../checks/run-check.ts';
+import { runDirect as runCheck, type DirectRun as RunResult } from '../helpers/run-type.ts';
 import { asBuffer, hostileFixtures, type HostileCase } from './hostile-fixtures.ts';
 import { measure, type MemoryUse } from './meter.ts';
 

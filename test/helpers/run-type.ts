@@ -2,8 +2,9 @@
  * Runs one check type's `run()` the way the runner does — options parsed by
  * the type's schema, an AbortSignal that fires at the timeout with a
  * TimeoutError and is aborted when the run ends — without a site or a state
- * machine. Every single-check test harness (test/checks/run-check.ts,
- * hostctx.ts, net/harness.ts, the contract suite) is a thin layer over this.
+ * machine. The ssh, dns and hostile-server tests call it directly;
+ * test/checks/hostctx.ts, net/harness.ts and the contract suite are thin
+ * layers over it.
  */
 import type { AnyCheckType, Outcome, RunContext, RunEnv } from '../../src/checks/types.ts';
 import { initialState, type CheckState } from '../../src/engine/state.ts';

@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { describeDaemon, HOST, tempDir } from '../../servers/common.ts';
 import { DNSMASQ, ZONE, startDnsmasq, type Dnsmasq } from '../../servers/dnsmasq.ts';
 import { dns } from '../../../src/checks/dns/index.ts';
-import { runCheck } from '../run-check.ts';
+import { runDirect as runCheck } from '../../helpers/run-type.ts';
 
 describeDaemon('dns check against dnsmasq', [DNSMASQ], () => {
   let server: Dnsmasq;

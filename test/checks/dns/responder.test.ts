@@ -11,7 +11,7 @@ import { HOST, tempDir } from '../../servers/common.ts';
 import { reply, startResponder, type Handler, type Packet, type Responder } from '../../servers/dns-responder.ts';
 import { createDnsCheck, dns } from '../../../src/checks/dns/index.ts';
 import { resolveOnce } from '../../../src/checks/dns/resolve.ts';
-import { runCheck } from '../run-check.ts';
+import { runDirect as runCheck } from '../../helpers/run-type.ts';
 
 const A = (q: Packet, ...addrs: string[]): { answers: { type: 'A'; name: string; ttl: number; data: string }[] } =>
   ({ answers: addrs.map((data) => ({ type: 'A' as const, name: q.questions![0].name, ttl: 60, data })) });

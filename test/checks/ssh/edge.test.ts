@@ -11,7 +11,7 @@ import ssh2 from 'ssh2';
 import { HOST, freePort } from '../../servers/common.ts';
 import { ssh } from '../../../src/checks/ssh/index.ts';
 import { fingerprint } from '../../../src/checks/ssh/hostkey.ts';
-import { runCheck } from '../run-check.ts';
+import { runDirect as runCheck } from '../../helpers/run-type.ts';
 
 const { Server: SshServer, utils } = ssh2;
 const TIMEOUT = 1; // seconds

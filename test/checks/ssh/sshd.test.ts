@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { describeDaemon, HOST, tempDir } from '../../servers/common.ts';
 import { SSHD, keyscan, makeHostKey, startSshd, type HostKey, type HostKeyKind, type Sshd } from '../../servers/sshd.ts';
 import { ssh } from '../../../src/checks/ssh/index.ts';
-import { runCheck } from '../run-check.ts';
+import { runDirect as runCheck } from '../../helpers/run-type.ts';
 
 describeDaemon('ssh check against OpenSSH sshd', [SSHD, '/usr/bin/ssh-keygen', '/usr/bin/ssh-keyscan'], () => {
   let cleanup: () => void;
