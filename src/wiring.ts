@@ -46,14 +46,11 @@ export function apiDeps(site: Site): ApiDeps {
 /**
  * The web UI (when enabled), with the REST API, /metrics, /push, /badge and
  * /healthz on the same server: those authenticate with bearer tokens (or are
- * public), so they are exempt from the session CSRF check.
- */
-/*
- * The web UI and the API (Hono, JSX views, argon2, zod-openapi, prom-client)
- * are loaded only when they will listen: a headless agent does not carry them
+ * public), so they are exempt from the session CSRF check. The web UI and
+ * the API (Hono, JSX views, argon2, zod-openapi, prom-client) are imported
+ * only when they will listen: a headless agent does not carry them
  * (docs/performance.md).
  */
-
 export async function webService(site: Site, flags: RunFlags): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
   const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
