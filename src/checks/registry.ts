@@ -24,6 +24,7 @@ import { exec } from './exec/index.ts';
 import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
+import { postgres } from './postgres/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -45,6 +46,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   exec,
   truenas,
   push,
+  postgres,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));
