@@ -25,6 +25,7 @@ import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
 import { postgres } from './postgres/index.ts';
+import { mysql } from './mysql/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -47,6 +48,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   truenas,
   push,
   postgres,
+  mysql,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -47,4 +47,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   push: () => ({ token: 'contract-token-0123456789' }),
   // expect: a silent server must hold the run until its timeout
   tcp: (s) => ({ hostname: s.host, port: s.port, send: 'ping\n', expect: 'pong' }),
+  postgres: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
+  mysql: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
 };

@@ -64,6 +64,14 @@ const serverHelloStart = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 
 
 const tls = { selfsigned: true, expiryDays: 0 };
 
+/** A PostgreSQL backend message: type byte, Int32 length (itself included), body (protocol docs §55.7). */
+function pgMessage(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
 export const hostileFixtures: Record<string, HostileFixture> = {
   ssh: [
     { name: 'banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n', dripLine: /SSHException: Error reading SSH protocol banner$/,
@@ -147,6 +155,24 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'endless fragmented message', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 101 Switching Protocols\r\n',
     flood: { prefix: (req) => Buffer.concat([wsAccept(req), wsFrame(1, false, fragment)]), unit: wsFrame(0, false, fragment) },
     options: (t) => ({ hostname: t.host, port: t.port, tls: false, apiKey: 'hostile-key' }),
+  }],
+  postgres: [{
+    // AuthenticationOk, then a ParameterStatus that never ends
+    name: 'startup', transport: 'tcp', starts: 'client', drip: pgMessage('R', Buffer.from([0, 0, 0, 0])).toString('latin1') + 'S\x00\x00\x00\x19server_version\x00',
+    flood: { prefix: pgMessage('R', Buffer.from([0, 0, 0, 0])), unit: pgMessage('N', Buffer.from('SNOTICE\x00Mstill starting up\x00\x00', 'latin1')) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass' }),
+  }, {
+    // a DataRow that declares 2 GB (PostgreSQL allows 1 GB values): buffered whole by the protocol parser
+    name: 'huge message', transport: 'tcp', starts: 'client',
+    flood: { prefix: Buffer.concat([pgMessage('R', Buffer.from([0, 0, 0, 0])), Buffer.from([0x44, 0x7f, 0xff, 0xff, 0xf0])]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass', query: 'select 1' }),
+  }],
+  mysql: [{
+    // the server's greeting (Handshake v10) never completes
+    name: 'greeting', transport: 'tcp', starts: 'server', drip: Buffer.concat([Buffer.from([0x4a, 0, 0, 0, 0x0a]), Buffer.from('10.11.19-MariaDB\x00', 'latin1')]),
+    // a packet of the largest length (16 MB − 1) continues into the next one, without end: buffered whole by the packet parser
+    flood: { prefix: Buffer.from([0xff, 0xff, 0xff, 0x00]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass' }),
   }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },
