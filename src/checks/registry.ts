@@ -26,6 +26,7 @@ import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
 import { postgres } from './postgres/index.ts';
 import { mysql } from './mysql/index.ts';
+import { redis } from './redis/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -49,6 +50,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   push,
   postgres,
   mysql,
+  redis,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -49,4 +49,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   tcp: (s) => ({ hostname: s.host, port: s.port, send: 'ping\n', expect: 'pong' }),
   postgres: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
   mysql: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
+  redis: (s) => ({ hostname: s.host, port: s.port, password: 'contract-pass', key: 'k' }),
 };

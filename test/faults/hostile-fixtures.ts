@@ -174,6 +174,15 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     flood: { prefix: Buffer.from([0xff, 0xff, 0xff, 0x00]), unit: Buffer.alloc(16 * 1024, 0x61) },
     options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass' }),
   }],
+  redis: [{
+    name: 'status line', transport: 'tcp', starts: 'client', drip: '+PONG\r\n',
+    flood: { prefix: '+', unit: 'PONG PONG PONG PONG ' },
+    options: (t) => ({ hostname: t.host, port: t.port }),
+  }, {
+    name: 'bulk length over TLS', transport: 'tls', starts: 'client', drip: '+PONG\r\n$3\r\n',
+    flood: { prefix: '+PONG\r\n$', unit: '9999999999' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: true, key: 'k', ...tls }),
+  }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },
   memory: { local: 'reads /proc/meminfo' },
