@@ -27,6 +27,7 @@ import { tcp } from './tcp/index.ts';
 import { postgres } from './postgres/index.ts';
 import { mysql } from './mysql/index.ts';
 import { redis } from './redis/index.ts';
+import { ntp } from './ntp/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -51,6 +52,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   postgres,
   mysql,
   redis,
+  ntp,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -50,4 +50,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   postgres: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
   mysql: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
   redis: (s) => ({ hostname: s.host, port: s.port, password: 'contract-pass', key: 'k' }),
+  ntp: (s) => ({ hostname: s.host, port: s.udpPort }),
 };

@@ -183,6 +183,12 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     flood: { prefix: '+PONG\r\n$', unit: '9999999999' },
     options: (t) => ({ hostname: t.host, port: t.port, tls: true, key: 'k', ...tls }),
   }],
+  ntp: [{
+    // one-byte datagrams never make a 48-byte reply; a flood of replies that answer someone else's request
+    name: 'udp', transport: 'udp', starts: 'client', drip: Buffer.from([0x24, 0x08, 0x00, 0xe7]),
+    flood: { prefix: Buffer.alloc(0), unit: Buffer.concat([Buffer.from([0x24, 0x02, 0x00, 0xe7]), Buffer.alloc(44, 0x5a)]) },
+    options: (t) => ({ hostname: t.host, port: t.port }),
+  }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },
   memory: { local: 'reads /proc/meminfo' },
