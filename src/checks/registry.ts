@@ -28,6 +28,7 @@ import { postgres } from './postgres/index.ts';
 import { mysql } from './mysql/index.ts';
 import { redis } from './redis/index.ts';
 import { ntp } from './ntp/index.ts';
+import { mqtt } from './mqtt/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -53,6 +54,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   mysql,
   redis,
   ntp,
+  mqtt,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -51,4 +51,5 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   mysql: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
   redis: (s) => ({ hostname: s.host, port: s.port, password: 'contract-pass', key: 'k' }),
   ntp: (s) => ({ hostname: s.host, port: s.udpPort }),
+  mqtt: (s) => ({ hostname: s.host, port: s.port, topic: 'site/status' }),
 };

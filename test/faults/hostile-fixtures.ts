@@ -189,6 +189,17 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     flood: { prefix: Buffer.alloc(0), unit: Buffer.concat([Buffer.from([0x24, 0x02, 0x00, 0xe7]), Buffer.alloc(44, 0x5a)]) },
     options: (t) => ({ hostname: t.host, port: t.port }),
   }],
+  mqtt: [{
+    // CONNACK (MQTT 3.1.1 §3.2), then PUBLISH packets on a topic nobody subscribed to
+    name: 'publish flood', transport: 'tcp', starts: 'client', drip: Buffer.from([0x20, 0x02, 0x00, 0x00]),
+    flood: { prefix: Buffer.from([0x20, 0x02, 0x00, 0x00]), unit: Buffer.concat([Buffer.from([0x30, 0x10, 0x00, 0x03]), Buffer.from('x/yflood-flood', 'latin1')]) },
+    options: (t) => ({ hostname: t.host, port: t.port, topic: 'site/status' }),
+  }, {
+    // a PUBLISH of the largest remaining length (256 MB): buffered whole by the packet parser
+    name: 'huge packet over TLS', transport: 'tls', starts: 'client', drip: Buffer.from([0x20, 0x02, 0x00, 0x00]),
+    flood: { prefix: Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x0b]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: true, topic: 'site/status', ...tls }),
+  }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },
   memory: { local: 'reads /proc/meminfo' },
