@@ -29,6 +29,7 @@ import { mysql } from './mysql/index.ts';
 import { redis } from './redis/index.ts';
 import { ntp } from './ntp/index.ts';
 import { mqtt } from './mqtt/index.ts';
+import { ldap } from './ldap/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -55,6 +56,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   redis,
   ntp,
   mqtt,
+  ldap,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -64,6 +64,9 @@ const serverHelloStart = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 
 
 const tls = { selfsigned: true, expiryDays: 0 };
 
+/** An LDAP BindResponse, message 1, result success. */
+const ldapBindOk = Buffer.from([0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]);
+
 /** A PostgreSQL backend message: type byte, Int32 length (itself included), body (protocol docs §55.7). */
 function pgMessage(type: string, body: Buffer): Buffer {
   const head = Buffer.alloc(5);
@@ -199,6 +202,17 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'huge packet over TLS', transport: 'tls', starts: 'client', drip: Buffer.from([0x20, 0x02, 0x00, 0x00]),
     flood: { prefix: Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x0b]), unit: Buffer.alloc(16 * 1024, 0x61) },
     options: (t) => ({ hostname: t.host, port: t.port, tls: true, topic: 'site/status', ...tls }),
+  }],
+  ldap: [{
+    // BindResponse success (RFC 4511 §4.2.2), then SearchResultEntry messages without end
+    name: 'search entries', transport: 'tcp', starts: 'client', drip: ldapBindOk,
+    flood: { prefix: ldapBindOk, unit: Buffer.concat([Buffer.from([0x30, 0x24, 0x02, 0x01, 0x02, 0x64, 0x1f, 0x04, 0x1b]), Buffer.from('uid=flood,dc=example,dc=org', 'latin1'), Buffer.from([0x30, 0x00])]) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: 'none', username: 'cn=monitor,dc=example,dc=org', password: 'hostile-pass', base: 'dc=example,dc=org' }),
+  }, {
+    // an LDAPMessage declaring 2 GB: buffered whole by the message parser
+    name: 'huge message over LDAPS', transport: 'tls', starts: 'client', drip: ldapBindOk,
+    flood: { prefix: Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xf0, 0x02, 0x01, 0x01]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: 'implicit', username: 'cn=monitor,dc=example,dc=org', password: 'hostile-pass', ...tls }),
   }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },
