@@ -89,7 +89,7 @@ function tlsError(e: Error): Error {
 function serverError(e: unknown): unknown {
   const x = e as { code?: unknown; errno?: unknown; sqlMessage?: unknown };
   if (e instanceof Error && typeof x.sqlMessage === 'string' && typeof x.errno === 'number') {
-    return new MysqlError(`${x.sqlMessage} (${String(x.code)} ${x.errno})`);
+    return new MysqlError(`${x.sqlMessage} (${typeof x.code === 'string' ? `${x.code} ` : ''}${x.errno})`);
   }
   const code = (e as NodeJS.ErrnoException).code;
   if (e instanceof Error && code === 'HANDSHAKE_NO_SSL_SUPPORT') return new MysqlError('the server does not accept TLS');

@@ -116,8 +116,8 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
     host: o.hostname,
     port,
     user: o.username,
-    // always a string: pg would otherwise read PGPASSWORD or ~/.pgpass
-    password,
+    // a function: pg reads PGPASSWORD (or ~/.pgpass) for an empty or absent password string
+    password: async () => password,
     database: o.database ?? o.username,
     ssl: false,
     application_name: 'siteward',
@@ -164,7 +164,7 @@ export const postgres = defineCheck({
   type: 'postgres',
   info: {
     summary: 'PostgreSQL server: connect (TLS optional), log in, optionally run a query and compare its first value.',
-    pass: 'the login succeeds (with `tls`: over a verified handshake with at least `expiryDays` days left) and, with `query`, the query runs and its first value equals `expect` when that is set.',
+    pass: 'the login succeeds (with `tls`: over a verified handshake with at least `expiryDays` days left) and, with `query`, the query runs and its first value meets `expect`, `minValue` and `maxValue` when they are set.',
   },
   options: PostgresOptions,
   defaultTimeout: 10,

@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { describeDaemon, freePort, HOST } from '../../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../../servers/mosquitto.ts';
+import { startAedes, type AedesBroker } from '../../servers/aedes.ts';
 import { metric, parseOptions, runCheck } from '../net/harness.ts';
 import { checkType } from '../../../src/checks/registry.ts';
 
@@ -98,6 +99,22 @@ describeDaemon('mqtt against Mosquitto', [...MOSQUITTO_PROGRAMS, '/usr/bin/mosqu
     const log = await lines();
     expect(log.match(/Client siteward-check-[0-9a-f]+ disconnected\./g)).toHaveLength(2);
     expect(log).not.toMatch(/Client siteward-check-[0-9a-f]+ closed its connection/);
+  });
+});
+
+describe('mqtt against aedes', () => {
+  let a: AedesBroker;
+  beforeAll(async () => {
+    a = await startAedes();
+    // the broker's ACL refuses this one topic (SUBACK 0x80, MQTT 3.1.1 §3.9.3)
+    a.broker.authorizeSubscribe = (_client, sub, done) => (sub.topic === 'secret/topic' ? done(new Error('denied')) : done(null, sub));
+  });
+  afterAll(async () => a?.close());
+
+  it('a refused subscription fails, naming the topic', async () => {
+    const o = await runCheck('mqtt', { hostname: HOST, port: a.port, topic: 'secret/topic' });
+    expect(o.fail).toBe(true);
+    expect(o.log).toEqual(['CONNACK: connection accepted', "127.0.0.1 MqttError: the broker refused the subscription to 'secret/topic'"]);
   });
 });
 

@@ -77,6 +77,13 @@ describeDaemon('mysql against MariaDB', MARIADB_PROGRAMS, () => {
     expect(o.log.at(-1)).toMatch(/^127\.0\.0\.1 MysqlError: You have an error in your SQL syntax.* \(ER_PARSE_ERROR 1064\)$/);
   });
 
+  it('the client never offers LOCAL INFILE: the server cannot ask for a local file', async () => {
+    const o = await runCheck('mysql', { ...base, query: "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE jobs" });
+    expect(o.fail).toBe(true);
+    // offered, the server would ask for the file and mysql2 would refuse it with another message
+    expect(o.log.at(-1)).toBe('127.0.0.1 MysqlError: The used command is not allowed because the MariaDB server or client has disabled the local infile capability (4166)');
+  });
+
   it('a wrong password fails with the server\'s words and never shows the password', async () => {
     const secret = 'not-the-password-8812';
     const o = await runCheck('mysql', { ...base, password: secret });

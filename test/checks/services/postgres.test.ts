@@ -98,6 +98,22 @@ describeDaemon('postgres against PostgreSQL', POSTGRES_PROGRAMS, () => {
     expect(o.log.at(-1)).toBe('127.0.0.1 PostgresError: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)');
   });
 
+  it('the server is told to stop a query at the run\'s timeout (statement_timeout)', async () => {
+    const o = await runCheck('postgres', { ...base, timeout: 3, query: 'show statement_timeout', expect: '3s' });
+    expect(o.fail, o.log.join('\n')).toBe(false);
+  });
+
+  it('PGPASSWORD is never read: without a password the login fails', async () => {
+    process.env.PGPASSWORD = probe.password;
+    try {
+      const o = await runCheck('postgres', { ...base, password: undefined });
+      expect(o.fail).toBe(true);
+      expect(o.log.at(-1)).toMatch(/^127\.0\.0\.1 \w+: /);
+    } finally {
+      delete process.env.PGPASSWORD;
+    }
+  });
+
   it('a wrong password fails with the server\'s words and never shows the password', async () => {
     const secret = 'not-the-password-5521';
     const o = await runCheck('postgres', { ...base, password: secret });
