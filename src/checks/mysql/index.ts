@@ -24,7 +24,7 @@ import { hostnameOption, portOption, timeoutOption, tlsOptions } from '../shared
 import { netRun, type NetRun } from '../shared/netrun.ts';
 import { CertificateError, SslError, checkExpiry, connectTcp, daysLeft, loadTrust, type Trust } from '../shared/tls.ts';
 import { SocketGuard } from '../shared/guard.ts';
-import { judgeValue, valueIssues, valueOptions, valueRepr, withValue } from '../shared/value.ts';
+import { judgeValue, queryLine, valueIssues, valueOptions, valueText, withValue } from '../shared/value.ts';
 import { SecretSchema, resolveSecret } from '../../util/secret.ts';
 import { relay } from './relay.ts';
 
@@ -149,9 +149,9 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
     await query('SET SESSION TRANSACTION READ ONLY');
     const [rows] = (await query(o.query)) as [unknown];
     const list = Array.isArray(rows) ? (rows as unknown[][]) : [];
-    const value = list.length ? cell(list[0]?.[0]) : undefined;
+    const value = list.length ? valueText(list[0]?.[0]) : undefined;
     read.value = value;
-    run.log.push(value === undefined ? `query: ${list.length} rows` : `query: ${list.length} ${list.length === 1 ? 'row' : 'rows'}, first value ${valueRepr(value)}`);
+    run.log.push(queryLine(list.length, value));
     judgeValue(value, o);
     run.pass();
   } finally {
@@ -187,11 +187,6 @@ function secured(tls: TLSSocket | undefined, o: Opts, ctx: RunContext, run: NetR
     }
   }
   checkExpiry(run.days, o.expiryDays);
-}
-
-function cell(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
 }
 
 export const mysql = defineCheck({

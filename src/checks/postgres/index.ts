@@ -13,10 +13,10 @@ import { defineCheck, type RunContext } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { hostnameOption, portOption, timeoutOption, tlsOptions } from '../shared/net-options.ts';
 import { netRun, type NetRun } from '../shared/netrun.ts';
-import { checkExpiry, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
+import { checkExpiry, connectTcp, connectTls, loadTrust, type Trust } from '../shared/tls.ts';
 import { LineReader, ProtocolError } from '../shared/lines.ts';
 import { SocketGuard } from '../shared/guard.ts';
-import { judgeValue, valueIssues, valueOptions, valueRepr, withValue } from '../shared/value.ts';
+import { judgeValue, queryLine, valueIssues, valueOptions, valueText, withValue } from '../shared/value.ts';
 import { SecretSchema, resolveSecret } from '../../util/secret.ts';
 
 /** A run reads at most this much (a query's reply included): see shared/guard.ts. */
@@ -56,8 +56,7 @@ const loadPg = (): Promise<typeof import('pg')> => (pgLib ??= import('pg').then(
  * 'S' to go ahead or 'N'. Anything after that byte and before the handshake
  * would be read as if it came over TLS (CVE-2021-23214), so it is refused.
  */
-async function startTls(sock: Socket, o: Opts, ctx: RunContext, run: NetRun): Promise<Socket> {
-  const trust = await loadTrust(o, ctx.env);
+async function startTls(sock: Socket, trust: Trust, o: Opts, ctx: RunContext, run: NetRun): Promise<Socket> {
   const reader = new LineReader(sock, ctx.signal);
   try {
     const request = Buffer.alloc(8);
@@ -108,8 +107,10 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
   const password = await resolveSecret(o.password, ctx.env.base);
   const pg = await loadPg();
   const port = o.port || 5432;
+  // a CA file that cannot be read fails before connecting
+  const trust = o.tls ? await loadTrust(o, ctx.env) : null;
   let sock = await connectTcp(o.hostname, port, ctx.signal);
-  if (o.tls) sock = await startTls(sock, { ...o, port }, ctx, run);
+  if (trust) sock = await startTls(sock, trust, { ...o, port }, ctx, run);
   let version = '';
   const config: ClientConfig = {
     stream: () => connected(sock),
@@ -144,20 +145,14 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
     // several statements in one query: pg answers one result per statement; the last counts
     const last = Array.isArray(r) ? (r.at(-1) as typeof r[number] | undefined) : r;
     const rows = (last?.rows ?? []) as unknown[][];
-    const value = rows.length ? cell(rows[0]?.[0]) : undefined;
+    const value = rows.length ? valueText(rows[0]?.[0]) : undefined;
     read.value = value;
-    run.log.push(value === undefined ? `query: ${rows.length} rows` : `query: ${rows.length} ${rows.length === 1 ? 'row' : 'rows'}, first value ${valueRepr(value)}`);
+    run.log.push(queryLine(rows.length, value));
     judgeValue(value, o);
     run.pass();
   } finally {
     guard.close(() => client.end());
   }
-}
-
-/** A value as text: NULL is shown as null and never equals an `expect`. */
-function cell(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
 }
 
 export const postgres = defineCheck({

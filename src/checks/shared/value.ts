@@ -63,6 +63,18 @@ export function valueRepr(v: string | null): string {
   return v.length > SHOWN ? `${strRepr(v.slice(0, SHOWN))}…` : strRepr(v);
 }
 
+/** A database cell as text: SQL NULL is null (shown as None, never equal to an `expect`). */
+export function valueText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+/** The log line of a query's result (postgres, mysql): `query: 1 row, first value '2'`. */
+export function queryLine(rows: number, first: string | null | undefined): string {
+  const count = `${rows} ${rows === 1 ? 'row' : 'rows'}`;
+  return first === undefined ? `query: ${count}` : `query: ${count}, first value ${valueRepr(first)}`;
+}
+
 /** The value as a number, or null when it is not one (text such as "12 s" is not). */
 export function numeric(v: string | null | undefined): number | null {
   if (v === null || v === undefined) return null;

@@ -183,6 +183,11 @@ describe('postgres without a server', () => {
     expect(o.level).toBeNull();
   });
 
+  it('a CA file that cannot be read fails before connecting', async () => {
+    const o = await runCheck('postgres', { hostname: HOST, port: await freePort(), username: 'u', tls: true, ca: '/nonexistent/ca.pem' });
+    expect(o.log).toEqual(['127.0.0.1 SSLError: cannot read ca file /nonexistent/ca.pem (ENOENT)']);
+  });
+
   it('a server that answers N to SSLRequest fails with tls, naming it', async () => {
     const server: Server = createServer((s) => s.once('data', () => s.end('N')));
     server.listen(0, HOST);
