@@ -85,6 +85,11 @@ describeDaemon('postgres against PostgreSQL', POSTGRES_PROGRAMS, () => {
     expect(nul.log.slice(1)).toEqual(['query: 1 row, first value None', "127.0.0.1 UnexpectedValue: None is not the expected '1'"]);
   });
 
+  it('a query of several statements: the last one\'s result counts', async () => {
+    const o = await runCheck('postgres', { ...base, query: 'select 1; select 2', expect: '2' });
+    expect(o.fail, o.log.join('\n')).toBe(false);
+  });
+
   it('a query without expect passes once it ran', async () => {
     const o = await runCheck('postgres', { ...base, query: "select state from jobs where id = 1" });
     expect(o.fail).toBe(false);
