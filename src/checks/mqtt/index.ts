@@ -67,14 +67,20 @@ function subscribed(client: MqttClient, topic: string): Promise<void> {
   });
 }
 
-/** The first message on `topic` (a retained one arrives right after SUBACK). */
+/**
+ * The first message on `topic` (a retained one arrives right after SUBACK).
+ * Listening starts before SUBACK; when the subscription fails, nobody waits
+ * for this promise, so its rejection is marked handled here.
+ */
 function firstMessage(client: MqttClient, topic: string): Promise<{ payload: string; retained: boolean }> {
-  return new Promise((resolve, reject) => {
+  const p = new Promise<{ payload: string; retained: boolean }>((resolve, reject) => {
     client.on('message', (t, payload, packet) => {
       if (t === topic) resolve({ payload: payload.toString('utf8'), retained: packet.retain });
     });
     client.once('close', () => reject(new MqttError('the broker closed the connection')));
   });
+  p.catch(() => undefined);
+  return p;
 }
 
 interface Read {
