@@ -24,6 +24,12 @@ import { exec } from './exec/index.ts';
 import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
+import { postgres } from './postgres/index.ts';
+import { mysql } from './mysql/index.ts';
+import { redis } from './redis/index.ts';
+import { ntp } from './ntp/index.ts';
+import { mqtt } from './mqtt/index.ts';
+import { ldap } from './ldap/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -45,6 +51,12 @@ export const checkTypes: readonly AnyCheckType[] = [
   exec,
   truenas,
   push,
+  postgres,
+  mysql,
+  redis,
+  ntp,
+  mqtt,
+  ldap,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

@@ -47,4 +47,10 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   push: () => ({ token: 'contract-token-0123456789' }),
   // expect: a silent server must hold the run until its timeout
   tcp: (s) => ({ hostname: s.host, port: s.port, send: 'ping\n', expect: 'pong' }),
+  postgres: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
+  mysql: (s) => ({ hostname: s.host, port: s.port, username: 'probe', password: 'contract-pass' }),
+  redis: (s) => ({ hostname: s.host, port: s.port, password: 'contract-pass', key: 'k' }),
+  ntp: (s) => ({ hostname: s.host, port: s.udpPort }),
+  mqtt: (s) => ({ hostname: s.host, port: s.port, topic: 'site/status' }),
+  ldap: (s) => ({ hostname: s.host, port: s.port, tls: 'none', username: 'cn=monitor,dc=example,dc=org', password: 'contract-pass', base: 'dc=example,dc=org' }),
 };

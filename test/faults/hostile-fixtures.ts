@@ -64,6 +64,17 @@ const serverHelloStart = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 
 
 const tls = { selfsigned: true, expiryDays: 0 };
 
+/** An LDAP BindResponse, message 1, result success. */
+const ldapBindOk = Buffer.from([0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]);
+
+/** A PostgreSQL backend message: type byte, Int32 length (itself included), body (protocol docs §55.7). */
+function pgMessage(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
 export const hostileFixtures: Record<string, HostileFixture> = {
   ssh: [
     { name: 'banner', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n', dripLine: /SSHException: Error reading SSH protocol banner$/,
@@ -147,6 +158,61 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'endless fragmented message', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 101 Switching Protocols\r\n',
     flood: { prefix: (req) => Buffer.concat([wsAccept(req), wsFrame(1, false, fragment)]), unit: wsFrame(0, false, fragment) },
     options: (t) => ({ hostname: t.host, port: t.port, tls: false, apiKey: 'hostile-key' }),
+  }],
+  postgres: [{
+    // AuthenticationOk, then a ParameterStatus that never ends
+    name: 'startup', transport: 'tcp', starts: 'client', drip: pgMessage('R', Buffer.from([0, 0, 0, 0])).toString('latin1') + 'S\x00\x00\x00\x19server_version\x00',
+    flood: { prefix: pgMessage('R', Buffer.from([0, 0, 0, 0])), unit: pgMessage('N', Buffer.from('SNOTICE\x00Mstill starting up\x00\x00', 'latin1')) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass' }),
+  }, {
+    // a DataRow that declares 2 GB (PostgreSQL allows 1 GB values): buffered whole by the protocol parser
+    name: 'huge message', transport: 'tcp', starts: 'client',
+    flood: { prefix: Buffer.concat([pgMessage('R', Buffer.from([0, 0, 0, 0])), Buffer.from([0x44, 0x7f, 0xff, 0xff, 0xf0])]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass', query: 'select 1' }),
+  }],
+  mysql: [{
+    // the server's greeting (Handshake v10) never completes
+    name: 'greeting', transport: 'tcp', starts: 'server', drip: Buffer.concat([Buffer.from([0x4a, 0, 0, 0, 0x0a]), Buffer.from('10.11.19-MariaDB\x00', 'latin1')]),
+    // a packet of the largest length (16 MB − 1) continues into the next one, without end: buffered whole by the packet parser
+    flood: { prefix: Buffer.from([0xff, 0xff, 0xff, 0x00]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, username: 'probe', password: 'hostile-pass' }),
+  }],
+  redis: [{
+    name: 'status line', transport: 'tcp', starts: 'client', drip: '+PONG\r\n',
+    flood: { prefix: '+', unit: 'PONG PONG PONG PONG ' },
+    options: (t) => ({ hostname: t.host, port: t.port }),
+  }, {
+    name: 'bulk length over TLS', transport: 'tls', starts: 'client', drip: '+PONG\r\n$3\r\n',
+    flood: { prefix: '+PONG\r\n$', unit: '9999999999' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: true, key: 'k', ...tls }),
+  }],
+  ntp: [{
+    // one-byte datagrams never make a 48-byte reply; a flood of replies that answer someone else's request
+    name: 'udp', transport: 'udp', starts: 'client', drip: Buffer.from([0x24, 0x08, 0x00, 0xe7]),
+    flood: { prefix: Buffer.alloc(0), unit: Buffer.concat([Buffer.from([0x24, 0x02, 0x00, 0xe7]), Buffer.alloc(44, 0x5a)]) },
+    options: (t) => ({ hostname: t.host, port: t.port }),
+  }],
+  mqtt: [{
+    // CONNACK (MQTT 3.1.1 §3.2), then PUBLISH packets on a topic nobody subscribed to
+    name: 'publish flood', transport: 'tcp', starts: 'client', drip: Buffer.from([0x20, 0x02, 0x00, 0x00]),
+    flood: { prefix: Buffer.from([0x20, 0x02, 0x00, 0x00]), unit: Buffer.concat([Buffer.from([0x30, 0x10, 0x00, 0x03]), Buffer.from('x/yflood-flood', 'latin1')]) },
+    options: (t) => ({ hostname: t.host, port: t.port, topic: 'site/status' }),
+  }, {
+    // a PUBLISH of the largest remaining length (256 MB): buffered whole by the packet parser
+    name: 'huge packet over TLS', transport: 'tls', starts: 'client', drip: Buffer.from([0x20, 0x02, 0x00, 0x00]),
+    flood: { prefix: Buffer.from([0x20, 0x02, 0x00, 0x00, 0x30, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x0b]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: true, topic: 'site/status', ...tls }),
+  }],
+  ldap: [{
+    // BindResponse success (RFC 4511 §4.2.2), then SearchResultEntry messages without end
+    name: 'search entries', transport: 'tcp', starts: 'client', drip: ldapBindOk,
+    flood: { prefix: ldapBindOk, unit: Buffer.concat([Buffer.from([0x30, 0x24, 0x02, 0x01, 0x02, 0x64, 0x1f, 0x04, 0x1b]), Buffer.from('uid=flood,dc=example,dc=org', 'latin1'), Buffer.from([0x30, 0x00])]) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: 'none', username: 'cn=monitor,dc=example,dc=org', password: 'hostile-pass', base: 'dc=example,dc=org' }),
+  }, {
+    // an LDAPMessage declaring 2 GB: buffered whole by the message parser
+    name: 'huge message over LDAPS', transport: 'tls', starts: 'client', drip: ldapBindOk,
+    flood: { prefix: Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xf0, 0x02, 0x01, 0x01]), unit: Buffer.alloc(16 * 1024, 0x61) },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: 'implicit', username: 'cn=monitor,dc=example,dc=org', password: 'hostile-pass', ...tls }),
   }],
   disk: { local: 'reads statfs of a local path' },
   cpu: { local: 'reads /proc/stat' },

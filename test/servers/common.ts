@@ -106,3 +106,13 @@ export function spawnDaemon(name: string, dir: string, cmd: string, args: string
   };
   return d;
 }
+
+/** Waits until the daemon's log contains `text` (a daemon may open its port before it serves). */
+export async function waitForLog(d: Daemon, text: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!d.log().includes(text)) {
+    if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error(`${d.name} exited before logging "${text}"`);
+    if (Date.now() > end) throw new Error(`${d.name} did not log "${text}" within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -44,6 +44,12 @@ const CHECKS: Record<string, Record<string, unknown>> = {
   exec: { command: [PLUGIN, '-w', '4', '-c', '4', 'two words'], timeout: 20, env: { LANG: 'C', API_TOKEN: 'plugin-inline-secret', FROM_ENV: { env: 'PLUGIN_TOKEN' }, FROM_FILE: { file: '/run/secrets/plugin' } } },
   truenas: { hostname: 'nas.example.org', port: 8443, tls: false, selfsigned: true, ca: 'nas-ca.pem', apiKey: { file: '/run/secrets/truenas' }, pool: 'tank', alertLevel: 'ERROR', level: 80, hysteresis: 4, timeout: 15 },
   push: { token: 'pushTokenSecret_0123456789', timeout: 600, grace: 60 },
+  postgres: { hostname: 'db.example.org', port: 5433, timeout: 8, username: 'monitor', password: 'pg-inline-secret', database: 'app', tls: true, query: 'select count(*) from jobs', expect: '3', minValue: 1, maxValue: 9, selfsigned: true, ca: 'pg-ca.pem', expiryDays: 5 },
+  mysql: { hostname: 'mariadb.example.org', port: 3307, timeout: 8, username: 'monitor', password: { env: 'MYSQL_PASSWORD' }, database: 'wiki', tls: true, query: 'select 1', expect: '1', minValue: 0, maxValue: 2, selfsigned: true, ca: 'my-ca.pem', expiryDays: 5 },
+  redis: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, username: 'monitor', password: { file: '/run/secrets/redis' }, key: 'queue:depth', expect: '0', minValue: 0, maxValue: 100, selfsigned: true, ca: 'redis-ca.pem', expiryDays: 9 },
+  ntp: { hostname: 'ntp.example.org', port: 1123, timeout: 3, maxOffset: 0.25, maxStratum: 3 },
+  mqtt: { hostname: 'mqtt.example.org', port: 8884, timeout: 6, tls: true, username: 'monitor', password: 'mqtt-inline-secret', topic: 'house/boiler/status', expect: 'online', minValue: 0, maxValue: 1, selfsigned: true, ca: 'mqtt-ca.pem', expiryDays: 8 },
+  ldap: { hostname: 'ldap.example.org', port: 6360, timeout: 7, tls: 'implicit', username: 'cn=monitor,dc=example,dc=org', password: { env: 'LDAP_PASSWORD' }, base: 'ou=people,dc=example,dc=org', filter: '(uid=monitor)', scope: 'one', expectCount: 1, minCount: 1, selfsigned: true, ca: 'ldap-ca.pem', expiryDays: 4 },
 };
 
 /** A valid set of options per action type. */
