@@ -24,6 +24,7 @@ import { exec } from './exec/index.ts';
 import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
+import { ping } from './ping/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -42,6 +43,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   remote,
   net,
   tcp,
+  ping,
   exec,
   truenas,
   push,

@@ -47,4 +47,6 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   push: () => ({ token: 'contract-token-0123456789' }),
   // expect: a silent server must hold the run until its timeout
   tcp: (s) => ({ hostname: s.host, port: s.port, send: 'ping\n', expect: 'pong' }),
+  // three requests a second apart outlast the contract's timeout: the run is cut and ping killed
+  ping: (s) => ({ hostname: s.host }),
 };

@@ -155,6 +155,7 @@ export const hostileFixtures: Record<string, HostileFixture> = {
   sequence: { local: 'runs other checks of the site' },
   remote: { local: 'fed by MQTT (test/federation/fuzz.test.ts floods it with 10,000 hostile payloads)' },
   push: { local: 'receives pushes on the API; opens no connection' },
+  ping: { local: 'ICMP echo through the system ping: no TCP or UDP stream to answer; its output is capped as exec\'s is' },
   exec: { local: 'runs a local plugin; its output is capped while the pipes are drained (src/checks/exec/spawn.ts)' },
 };
 
