@@ -25,6 +25,7 @@ import { truenas } from './truenas/index.ts';
 import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
 import { ping } from './ping/index.ts';
+import { snmp } from './snmp/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -44,6 +45,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   net,
   tcp,
   ping,
+  snmp,
   exec,
   truenas,
   push,

@@ -100,6 +100,10 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'body', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nnot the needle',
     flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n', unit: '<p>flood</p>\n' },
     options: (t) => ({ hostname: t.host, port: t.port, tls: false, expectBody: 'needle-never-sent' }),
+  }, {
+    name: 'json body', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"status":',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[', unit: '{"status":"ok"},' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false, expectJson: [{ path: '$[*].status', equals: 'ok' }] }),
   }],
   cert: [{
     // the handshake itself drips (after it, any first byte of the probe reply passes)
@@ -119,6 +123,12 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'tcp', transport: 'tcp', starts: 'client', drip: Buffer.from([0x00, 0x40, 0x12, 0x34, 0x81, 0x80]),
     flood: { prefix: Buffer.from([0xff, 0xff]), unit: Buffer.from([0xc0, 0x0c]) },
     options: (t) => ({ hostname: t.host, port: t.port, reqName: 'svc.test', reqType: 'A', reqTcp: true }),
+  }],
+  snmp: [{
+    // the start of a v2c response (SEQUENCE, version 1, community…), one byte per datagram: none is a message
+    name: 'udp', transport: 'udp', starts: 'client', drip: Buffer.from([0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06]),
+    flood: { prefix: Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x02, 0x01, 0x01, 0x04, 0x84, 0x7f, 0xff, 0xff, 0xf0]), unit: Buffer.from('public') },
+    options: (t) => ({ hostname: t.host, port: t.port, oids: [{ oid: '1.3.6.1.2.1.1.5.0' }, { oid: '1.3.6.1.2.1.2.2.1.8', walk: true }] }),
   }],
   tcp: [{
     name: 'expect, server speaks first', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n',
