@@ -26,6 +26,7 @@ import { push } from './push/index.ts';
 import { tcp } from './tcp/index.ts';
 import { ping } from './ping/index.ts';
 import { snmp } from './snmp/index.ts';
+import { docker } from './docker/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -46,6 +47,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   tcp,
   ping,
   snmp,
+  docker,
   exec,
   truenas,
   push,
