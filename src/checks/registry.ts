@@ -27,6 +27,7 @@ import { tcp } from './tcp/index.ts';
 import { ping } from './ping/index.ts';
 import { snmp } from './snmp/index.ts';
 import { docker } from './docker/index.ts';
+import { browser } from './browser/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -48,6 +49,7 @@ export const checkTypes: readonly AnyCheckType[] = [
   ping,
   snmp,
   docker,
+  browser,
   exec,
   truenas,
   push,
