@@ -87,6 +87,8 @@ export class BrowserPool {
   private launches = 0;
   private readonly queue: (() => void)[] = [];
   private idle: NodeJS.Timeout | null = null;
+  /** Called when the browser was closed for being idle (the worker then ends). */
+  onIdleClose: (() => void) | null = null;
 
   constructor(private readonly o: { maxPages: number; idleMs: number } = { maxPages: MAX_PAGES, idleMs: IDLE_MS }) {}
 
@@ -168,7 +170,9 @@ export class BrowserPool {
       return;
     }
     if (this.active === 0) {
-      this.idle = setTimeout(() => void this.close(), this.o.idleMs);
+      this.idle = setTimeout(() => {
+        void this.close().then(() => this.onIdleClose?.());
+      }, this.o.idleMs);
       this.idle.unref();
     }
   }

@@ -26,9 +26,16 @@ export const Steps = z.array(Step).max(50)
   .describe('done in order after the page loaded: {"fill": selector, "value": text}, {"click": selector}, {"waitFor": selector}, {"expectText": text, "selector"?: selector}');
 
 export type StepValue = z.output<typeof Step>;
+/** A step with its `value` read (a secret resolved), as sent to the browser worker. */
+export type ResolvedStep = Exclude<StepValue, { fill: string }> | { fill: string; value: string };
+
+/** Reads the secrets of `fill` steps (relative files from the site folder). */
+export async function resolveSteps(steps: StepValue[], base: string): Promise<ResolvedStep[]> {
+  return Promise.all(steps.map(async (s) => ('fill' in s ? { fill: s.fill, value: await resolveSecret(s.value, base) } : s)));
+}
 
 /** How a step reads in the log. */
-export function describeStep(s: StepValue): string {
+export function describeStep(s: StepValue | ResolvedStep): string {
   if ('fill' in s) return `fill ${JSON.stringify(s.fill)}`;
   if ('click' in s) return `click ${JSON.stringify(s.click)}`;
   if ('waitFor' in s) return `waitFor ${JSON.stringify(s.waitFor)}`;
@@ -36,8 +43,8 @@ export function describeStep(s: StepValue): string {
 }
 
 /** Does one step; `timeout` in ms is what is left of the run. */
-export async function doStep(page: Page, s: StepValue, timeout: number, base: string): Promise<void> {
-  if ('fill' in s) await page.locator(s.fill).first().fill(await resolveSecret(s.value, base), { timeout });
+export async function doStep(page: Page, s: ResolvedStep, timeout: number): Promise<void> {
+  if ('fill' in s) await page.locator(s.fill).first().fill(s.value, { timeout });
   else if ('click' in s) await page.locator(s.click).first().click({ timeout });
   else if ('waitFor' in s) await page.locator(s.waitFor).first().waitFor({ state: 'visible', timeout });
   else await page.locator(s.selector ?? 'body').filter({ hasText: s.expectText }).first().waitFor({ state: 'visible', timeout });

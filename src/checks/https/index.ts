@@ -18,7 +18,7 @@ import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '..
 import { abortReason } from '../shared/errors.ts';
 import { repr, tuple } from '../../util/pyrepr.ts';
 import { StatusSpec, describeStatus, statusMatches } from './status.ts';
-import { ExpectJson, jsonFailures } from './json.ts';
+import { EXPECT_JSON_HELP, ExpectJson, jsonFailures } from './json.ts';
 
 export const HttpsOptions = z.looseObject({
   ...commonCheckOptions,
@@ -34,7 +34,7 @@ export const HttpsOptions = z.looseObject({
   reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
   expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes'),
   expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
-  expectJson: ExpectJson.optional(),
+  expectJson: ExpectJson.optional().describe(EXPECT_JSON_HELP),
   ...tlsOptions,
 });
 

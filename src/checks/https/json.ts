@@ -31,8 +31,9 @@ export const JsonAssertion = z.strictObject({
   ...valueTests,
 });
 
-export const ExpectJson = z.array(JsonAssertion).min(1).max(50)
-  .describe('assertions on the JSON body, e.g. [{"path": "$.status", "equals": "ok"}]; every value the path selects must pass (equals, notEquals, min, max, matches); the check then sends GET');
+export const ExpectJson = z.array(JsonAssertion).min(1).max(50);
+
+export const EXPECT_JSON_HELP = 'assertions on the JSON body, e.g. [{"path": "$.status", "equals": "ok"}]; every value the path selects must pass (equals, notEquals, min, max, matches); the check then sends GET';
 
 export type JsonAssertionValue = z.output<typeof JsonAssertion>;
 

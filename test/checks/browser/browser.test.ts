@@ -12,8 +12,11 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync, utimesSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
-import { browser, BrowserOptions, describeFailure } from '../../../src/checks/browser/index.ts';
-import { BrowserPool, browserPool, MAX_PAGES } from '../../../src/checks/browser/pool.ts';
+import { browser, BrowserOptions } from '../../../src/checks/browser/index.ts';
+import { describeFailure } from '../../../src/checks/browser/page.ts';
+import { BrowserClient, browserClient } from '../../../src/checks/browser/client.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BrowserPool, findChromium, MAX_PAGES, NoBrowser } from '../../../src/checks/browser/pool.ts';
 import { MAX_SHOTS, prune, shotFile } from '../../../src/checks/browser/shots.ts';
 import { checkType } from '../../../src/checks/registry.ts';
 import { runDirect } from '../../helpers/run-type.ts';
@@ -71,7 +74,7 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
   });
 
   afterAll(async () => {
-    await browserPool.close();
+    await browserClient.close();
     for (const s of sockets) s.destroy();
     server?.close();
     await tlsServer?.close();
@@ -152,20 +155,40 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
   });
 
   it('one browser is shared: parallel runs launch no second one and hold at most MAX_PAGES pages at once', async () => {
-    const before = browserPool.stats();
+    const before = (await browserClient.stats())!;
     const outcomes = await Promise.all(Array.from({ length: 5 }, (_, i) => run({}, `parallel-${i}`)));
     for (const { outcome } of outcomes) expect(outcome.fail, outcome.log.join('\n')).toBe(false);
-    const after = browserPool.stats();
+    const after = (await browserClient.stats())!;
+    expect(browserClient.started).toBe(1);
     expect(after.launches - before.launches).toBeLessThanOrEqual(1);
     expect(after.launches).toBeGreaterThanOrEqual(1);
     expect(after.peak).toBe(MAX_PAGES);
     expect(after.active).toBe(0);
   });
 
+  it('Playwright loads and runs in a worker thread: the engine\'s event loop is not blocked', async () => {
+    const fresh = new BrowserClient();
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    try {
+      const outcome = await fresh.run({
+        url: `${base}/`, waitUntil: 'load', steps: [], selfsigned: false, screenshot: false, name: 'lag', base: dir, timeoutMs: 30_000,
+      }, new AbortController().signal);
+      expect(outcome.fail, outcome.log.join('\n')).toBe(false);
+    } finally {
+      lag.disable();
+      await fresh.close();
+    }
+    // importing playwright-core alone takes 0.5-2 s of CPU: done on this thread, it would show here
+    expect(lag.max / 1e6).toBeLessThan(400);
+  });
+
   it('a pool closes its browser once idle, and launches again when needed', async () => {
     const pool = new BrowserPool({ maxPages: 1, idleMs: 300 });
     try {
       const signal = new AbortController().signal;
+      let closedIdle = 0;
+      pool.onIdleClose = () => closedIdle++;
       const lease = await pool.acquire(signal, { ignoreHTTPSErrors: false });
       const b = lease.context.browser()!;
       expect(b.isConnected()).toBe(true);
@@ -174,6 +197,7 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
       while (b.isConnected() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       expect(b.isConnected()).toBe(false);
       expect(pool.stats()).toMatchObject({ running: false, launches: 1 });
+      await expect.poll(() => closedIdle).toBe(1);
       const again = await pool.acquire(signal, { ignoreHTTPSErrors: false });
       expect(pool.stats()).toMatchObject({ running: true, launches: 2 });
       await again.release();
@@ -194,6 +218,13 @@ describe('browser check: options, screenshots, failures', () => {
     const r = BrowserOptions.safeParse({ url: 'http://h/', steps: [{ clik: '#go' }] });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0].path).toEqual(['steps', 0]);
+  });
+
+  it('without Chromium the run fails naming where it looked', () => {
+    expect(() => findChromium({ SITEWARD_CHROMIUM: '/nonexistent/chromium' })).toThrow(
+      'no Chromium at /nonexistent/chromium (install the chromium package or set SITEWARD_CHROMIUM)',
+    );
+    expect(new NoBrowser('x').name).toBe('FileNotFoundError');
   });
 
   it('the type is admin-only', () => {
