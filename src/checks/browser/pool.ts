@@ -102,7 +102,12 @@ export class BrowserPool {
     let context: BrowserContext;
     try {
       const browser = await abortable(this.launch(), signal);
-      context = await abortable(browser.newContext({ ignoreHTTPSErrors: o.ignoreHTTPSErrors, viewport: { width: 1280, height: 720 } }), signal);
+      const making = browser.newContext({ ignoreHTTPSErrors: o.ignoreHTTPSErrors, viewport: { width: 1280, height: 720 } });
+      // a context finished after the run gave up is closed, not left open
+      making.then(async (c) => {
+        if (signal.aborted) await c.close();
+      }, () => undefined).catch(() => undefined);
+      context = await abortable(making, signal);
     } catch (e) {
       this.free();
       throw e;
