@@ -30,6 +30,10 @@ import { redis } from './redis/index.ts';
 import { ntp } from './ntp/index.ts';
 import { mqtt } from './mqtt/index.ts';
 import { ldap } from './ldap/index.ts';
+import { ping } from './ping/index.ts';
+import { snmp } from './snmp/index.ts';
+import { docker } from './docker/index.ts';
+import { browser } from './browser/index.ts';
 
 export const checkTypes: readonly AnyCheckType[] = [
   ssh,
@@ -48,15 +52,19 @@ export const checkTypes: readonly AnyCheckType[] = [
   remote,
   net,
   tcp,
-  exec,
-  truenas,
-  push,
+  ping,
   postgres,
   mysql,
   redis,
+  ldap,
   ntp,
   mqtt,
-  ldap,
+  snmp,
+  docker,
+  browser,
+  exec,
+  truenas,
+  push,
 ];
 
 const byName = new Map(checkTypes.map((t) => [t.type, t]));

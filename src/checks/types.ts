@@ -119,6 +119,8 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   retries?: boolean;
   /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
   cloneable?: boolean;
+  /** Set when the type reaches host resources: only an admin may create or edit such a check; the text says why (e.g. 'talks to the container engine on this host'). */
+  adminOnly?: string;
   run(opts: z.output<S>, ctx: RunContext): Promise<Outcome>;
   /** Label in logs and notifications; default is the type name. */
   displayType?(config: CheckConfig): string;

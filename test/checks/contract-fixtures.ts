@@ -53,4 +53,10 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   ntp: (s) => ({ hostname: s.host, port: s.udpPort }),
   mqtt: (s) => ({ hostname: s.host, port: s.port, topic: 'site/status' }),
   ldap: (s) => ({ hostname: s.host, port: s.port, tls: 'none', username: 'cn=monitor,dc=example,dc=org', password: 'contract-pass', base: 'dc=example,dc=org' }),
+  // three requests a second apart outlast the contract's timeout: the run is cut and ping killed
+  ping: (s) => ({ hostname: s.host }),
+  // no screenshot: it would be written after the run, into a folder the suite removes
+  browser: (s) => ({ url: `http://${s.host}:${s.port}/`, screenshot: false }),
+  docker: (s) => ({ container: 'web', hostname: s.host, port: s.port }),
+  snmp: (s) => ({ hostname: s.host, port: s.udpPort, oids: [{ oid: '1.3.6.1.2.1.1.5.0' }] }),
 };

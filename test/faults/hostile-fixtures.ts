@@ -111,6 +111,10 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'body', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nnot the needle',
     flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n', unit: '<p>flood</p>\n' },
     options: (t) => ({ hostname: t.host, port: t.port, tls: false, expectBody: 'needle-never-sent' }),
+  }, {
+    name: 'json body', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"status":',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[', unit: '{"status":"ok"},' },
+    options: (t) => ({ hostname: t.host, port: t.port, tls: false, expectJson: [{ path: '$[*].status', equals: 'ok' }] }),
   }],
   cert: [{
     // the handshake itself drips (after it, any first byte of the probe reply passes)
@@ -130,6 +134,18 @@ export const hostileFixtures: Record<string, HostileFixture> = {
     name: 'tcp', transport: 'tcp', starts: 'client', drip: Buffer.from([0x00, 0x40, 0x12, 0x34, 0x81, 0x80]),
     flood: { prefix: Buffer.from([0xff, 0xff]), unit: Buffer.from([0xc0, 0x0c]) },
     options: (t) => ({ hostname: t.host, port: t.port, reqName: 'svc.test', reqType: 'A', reqTcp: true }),
+  }],
+  snmp: [{
+    // the start of a v2c response (SEQUENCE, version 1, community…), one byte per datagram: none is a message
+    name: 'udp', transport: 'udp', starts: 'client', drip: Buffer.from([0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06]),
+    flood: { prefix: Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x02, 0x01, 0x01, 0x04, 0x84, 0x7f, 0xff, 0xff, 0xf0]), unit: Buffer.from('public') },
+    options: (t) => ({ hostname: t.host, port: t.port, oids: [{ oid: '1.3.6.1.2.1.1.5.0' }, { oid: '1.3.6.1.2.1.2.2.1.8', walk: true }] }),
+  }],
+  browser: { local: 'the page is read by Chromium, in its own process: nothing of it reaches siteward\'s memory but the log; a page that never loads fails at the timeout (test/checks/browser)' },
+  docker: [{
+    name: 'inspect', transport: 'tcp', starts: 'client', drip: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n{"State":',
+    flood: { prefix: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"Env":[', unit: '"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin",' },
+    options: (t) => ({ container: 'web', hostname: t.host, port: t.port }),
   }],
   tcp: [{
     name: 'expect, server speaks first', transport: 'tcp', starts: 'server', drip: 'SSH-2.0-OpenSSH_9.6p1 Debian\r\n',
@@ -221,6 +237,7 @@ export const hostileFixtures: Record<string, HostileFixture> = {
   sequence: { local: 'runs other checks of the site' },
   remote: { local: 'fed by MQTT (test/federation/fuzz.test.ts floods it with 10,000 hostile payloads)' },
   push: { local: 'receives pushes on the API; opens no connection' },
+  ping: { local: 'ICMP echo through the system ping: no TCP or UDP stream to answer; its output is capped as exec\'s is' },
   exec: { local: 'runs a local plugin; its output is capped while the pipes are drained (src/checks/exec/spawn.ts)' },
 };
 

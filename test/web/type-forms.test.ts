@@ -29,7 +29,7 @@ const CHECKS: Record<string, Record<string, unknown>> = {
   smtp: { hostname: 'mx.example.org', port: 587, timeout: 8, tls: false, selfsigned: true, ca: 'private-ca.pem', expiryDays: 14 },
   submit: { hostname: 'smtp.example.org', port: 4650, timeout: 12, selfsigned: true, ca: 'submit-ca.pem', expiryDays: 3, badge: true },
   imap: { hostname: 'imap.example.org', port: 143, timeout: 9, tls: true, username: 'monitor', password: 'imap-inline-secret', selfsigned: true, ca: 'imap-ca.pem', expiryDays: 10 },
-  https: { hostname: 'www.example.org', port: 8443, tls: false, reqType: 'GET', reqPath: '/health?full=1', expectStatus: [200, '300-399', '2xx'], expectBody: 'all good', timeout: 4, selfsigned: true, ca: 'web-ca.pem', expiryDays: 30 },
+  https: { hostname: 'www.example.org', port: 8443, tls: false, reqType: 'GET', reqPath: '/health?full=1', expectStatus: [200, '300-399', '2xx'], expectBody: 'all good', expectJson: [{ path: '$.checks[*].state', equals: 'up' }, { path: '$.maintenance', exists: false }], timeout: 4, selfsigned: true, ca: 'web-ca.pem', expiryDays: 30 },
   cert: { hostname: 'imap.example.org', port: 993, probe: 'a1 NOOP', timeout: 3, selfsigned: true, ca: 'cert-ca.pem', expiryDays: 21 },
   dns: { hostname: '127.0.0.1', port: 5353, timeout: 2, reqName: 'example.org', reqType: 'MX', reqTcp: true },
   tcp: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, send: 'PING\r\n', expect: '+PONG', selfsigned: true, ca: 'redis-ca.pem', expiryDays: 12 },
@@ -50,6 +50,17 @@ const CHECKS: Record<string, Record<string, unknown>> = {
   ntp: { hostname: 'ntp.example.org', port: 1123, timeout: 3, maxOffset: 0.25, maxStratum: 3 },
   mqtt: { hostname: 'mqtt.example.org', port: 8884, timeout: 6, tls: true, username: 'monitor', password: 'mqtt-inline-secret', topic: 'house/boiler/status', expect: 'online', minValue: 0, maxValue: 1, selfsigned: true, ca: 'mqtt-ca.pem', expiryDays: 8 },
   ldap: { hostname: 'ldap.example.org', port: 6360, timeout: 7, tls: 'implicit', username: 'cn=monitor,dc=example,dc=org', password: { env: 'LDAP_PASSWORD' }, base: 'ou=people,dc=example,dc=org', filter: '(uid=monitor)', scope: 'one', expectCount: 1, minCount: 1, selfsigned: true, ca: 'ldap-ca.pem', expiryDays: 4 },
+  ping: { hostname: 'gw.example.org', timeout: 20, count: 5, interval: 0.5, maxLoss: 20, maxRtt: 150, family: 'ipv6' },
+  snmp: {
+    hostname: 'switch.example.org', port: 1161, timeout: 8, version: '3', community: { env: 'SNMP_COMMUNITY' }, username: 'monitor', authProtocol: 'sha256',
+    password: 'snmp-auth-inline-secret', privProtocol: 'aes256b', privPassword: { file: '/run/secrets/snmp-priv' },
+    oids: [{ oid: '1.3.6.1.2.1.2.2.1.8', label: 'ifOperStatus', walk: true, equals: 1 }, { oid: '1.3.6.1.2.1.33.1.2.4.0', label: 'battery', unit: '%', min: 50 }],
+  },
+  docker: { container: 'web', socket: '/run/podman/podman.sock', hostname: 'docker-proxy.example.org', port: 2376, tls: true, timeout: 9, healthy: false, selfsigned: true, ca: 'docker-ca.pem', expiryDays: 5 },
+  browser: {
+    url: 'https://portal.example.org/login', timeout: 45, waitUntil: 'networkidle', selfsigned: true, screenshot: false,
+    steps: [{ fill: '#user', value: 'monitor' }, { fill: '#pass', value: { env: 'PORTAL_PASSWORD' } }, { click: '#go' }, { expectText: 'Welcome', selector: 'main' }],
+  },
 };
 
 /** A valid set of options per action type. */

@@ -4,6 +4,8 @@
  * read and logged as fletchck does, `(status, "<raw header block>")`.
  * Beyond fletchck: an optional expected status and body substring; without
  * them any HTTP response passes, as in fletchck. Redirects are not followed.
+ * `expectJson` tests values in a JSON body (./json.ts). fletchck sends HEAD;
+ * a body test needs GET, so GET is the default method with either body test.
  */
 import { request } from 'node:http';
 import { isIP, type Socket } from 'node:net';
@@ -16,6 +18,7 @@ import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '..
 import { abortReason } from '../shared/errors.ts';
 import { repr, tuple } from '../../util/pyrepr.ts';
 import { StatusSpec, describeStatus, statusMatches } from './status.ts';
+import { EXPECT_JSON_HELP, ExpectJson, jsonFailures } from './json.ts';
 
 export const HttpsOptions = z.looseObject({
   ...commonCheckOptions,
@@ -27,10 +30,11 @@ export const HttpsOptions = z.looseObject({
     .string()
     .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP method such as HEAD or GET')
     .optional()
-    .describe('HTTP method; default HEAD, or GET when `expectBody` is set'),
+    .describe('HTTP method; default HEAD, or GET when `expectBody` or `expectJson` is set'),
   reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
   expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes'),
   expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
+  expectJson: ExpectJson.optional().describe(EXPECT_JSON_HELP),
   ...tlsOptions,
 });
 
@@ -39,8 +43,9 @@ type Opts = z.output<typeof HttpsOptions>;
 /** At most this much of a body is read when searching it. */
 const BODY_LIMIT = 1 << 20;
 
-export function method(o: Pick<Opts, 'reqType' | 'expectBody'>): string {
-  return o.reqType ?? (o.expectBody !== undefined ? 'GET' : 'HEAD');
+/** The request method: HEAD as fletchck, unless a body is tested. */
+export function method(o: Pick<Opts, 'reqType' | 'expectBody' | 'expectJson'>): string {
+  return o.reqType ?? (o.expectBody !== undefined || o.expectJson !== undefined ? 'GET' : 'HEAD');
 }
 
 /** http.client's Host header: the port only when it is not the scheme's default; IPv6 in brackets. */
@@ -61,6 +66,8 @@ interface Reply {
   /** whether expectBody was found, when it was asked for */
   found?: boolean;
   truncated?: boolean;
+  /** the body read (up to BODY_LIMIT), when a body test needs it whole (expectJson) */
+  body?: Buffer;
 }
 
 function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Promise<Reply> {
@@ -88,22 +95,25 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
       let headers = '';
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\n`;
       const reply: Reply = { status: res.statusCode ?? 0, headers: `${headers}\n` };
-      if (o.expectBody === undefined) {
+      if (o.expectBody === undefined && o.expectJson === undefined) {
         settle(() => resolve(reply));
         return;
       }
-      const needle = Buffer.from(o.expectBody, 'utf8');
+      const needle = o.expectBody === undefined ? null : Buffer.from(o.expectBody, 'utf8');
+      // JSON is parsed whole; a substring alone can stop reading once found
+      const whole = o.expectJson !== undefined;
       let body = Buffer.alloc(0);
-      const finish = (found: boolean, truncated: boolean): void => {
+      const finish = (truncated: boolean): void => {
         res.removeAllListeners('data');
-        settle(() => resolve({ ...reply, found, truncated }));
+        settle(() => resolve({ ...reply, found: needle ? body.includes(needle) : undefined, truncated, body: whole ? body : undefined }));
       };
       res.on('data', (d: Buffer) => {
-        body = Buffer.concat([body, d]);
-        if (body.includes(needle)) finish(true, false);
-        else if (body.length >= BODY_LIMIT) finish(false, true);
+        const room = BODY_LIMIT - body.length;
+        body = Buffer.concat([body, d.length > room ? d.subarray(0, room) : d]);
+        if (!whole && needle && body.includes(needle)) finish(false);
+        else if (body.length >= BODY_LIMIT) finish(true);
       });
-      res.on('end', () => finish(body.includes(needle), false));
+      res.on('end', () => finish(false));
       res.on('error', (e) => settle(() => reject(e)));
     });
     // http.client sends no Connection header; servers then answer as to
@@ -116,16 +126,16 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
 export const https = defineCheck({
   type: 'https',
   info: {
-    summary: 'One HTTP(S) request: TLS certificate checks, status line and headers, optional status and body tests.',
-    pass: 'any HTTP response over a verified TLS session with at least `expiryDays` days left; with `expectStatus`/`expectBody`, the status must match and the body contain the text.',
+    summary: 'One HTTP(S) request: TLS certificate checks, status line and headers, optional status, body and JSON value tests.',
+    pass: 'any HTTP response over a verified TLS session with at least `expiryDays` days left; with `expectStatus`/`expectBody`/`expectJson`, the status must match, the body contain the text and its JSON values pass the tests.',
     fletchck: true,
   },
   options: HttpsOptions,
   defaultTimeout: 10,
   validate(o) {
-    if (o.expectBody !== undefined && method(o).toUpperCase() === 'HEAD') {
-      return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectBody' }];
-    }
+    const head = method(o).toUpperCase() === 'HEAD';
+    if (head && o.expectBody !== undefined) return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectBody' }];
+    if (head && o.expectJson !== undefined) return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectJson' }];
     return [];
   },
   async run(o, ctx) {
@@ -151,6 +161,13 @@ export const https = defineCheck({
           const where = reply.truncated ? ` in the first ${BODY_LIMIT} bytes` : '';
           run.log.push(`Body does not contain ${repr(o.expectBody)}${where}`);
           return;
+        }
+        if (o.expectJson !== undefined) {
+          const bad = reply.truncated ? [`Body is larger than ${BODY_LIMIT} bytes: not read as JSON`] : await jsonFailures(reply.body!, o.expectJson);
+          if (bad.length) {
+            run.log.push(...bad);
+            return;
+          }
         }
         run.pass();
       } finally {
