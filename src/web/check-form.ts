@@ -15,6 +15,7 @@ import { normaliseHost } from '../util/host.ts';
 import { canonicalZone, displayTime } from '../util/time.ts';
 import { fieldsOf, fieldValues, redactOptions, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
 import { grouping, isGroupType, rawCheck } from './model.ts';
+import { plainHelp } from './words.ts';
 import type { FormState } from '../../views/partials/fields.tsx';
 
 type Obj = Record<string, unknown>;
@@ -24,7 +25,7 @@ export const OPT = 'opt.';
 
 /** Type names for the selector: fletchck's types first (the registry's order). */
 export function typeChoices(): [string, string][] {
-  return checkTypes.map((t) => [t.type, `${t.type} — ${t.info.summary}`]);
+  return checkTypes.map((t) => [t.type, `${t.type} — ${plainHelp(t.info.summary)}`]);
 }
 
 /** The option fields of a check type (timezone is shown with the common fields). */

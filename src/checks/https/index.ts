@@ -1,9 +1,13 @@
 /**
  * `https` — one HTTP request over TLS (or plain HTTP), spec §4.5: SNI,
  * verification and the expiry window, then the status line and headers are
- * read and logged as fletchck does, `(status, "<raw header block>")`.
+ * read. fletchck logs them as a Python tuple with escaped newlines,
+ * `(200, 'Server: x\nDate: …\n\n')`; siteward logs one line a person reads,
+ * `HTTP 200 OK in 12 ms · Server: x · Date: …` (fletchck peers receive log
+ * lines as text to show and never parse them; docs/checks-network.md).
  * Beyond fletchck: an optional expected status and body substring; without
- * them any HTTP response passes, as in fletchck. Redirects are not followed.
+ * them any HTTP response passes, as in fletchck, but a check made in the web
+ * UI or the API starts with `expectStatus` 200-399. Redirects are not followed.
  */
 import { request } from 'node:http';
 import { isIP, type Socket } from 'node:net';
@@ -14,7 +18,7 @@ import { hostnameOption, timeoutOption, tlsOptions } from '../shared/net-options
 import { netRun } from '../shared/netrun.ts';
 import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
 import { abortReason } from '../shared/errors.ts';
-import { repr, tuple } from '../../util/pyrepr.ts';
+import { repr } from '../../util/pyrepr.ts';
 import { StatusSpec, describeStatus, statusMatches } from './status.ts';
 
 export const HttpsOptions = z.looseObject({
@@ -56,8 +60,12 @@ class HttpError extends Error {
 
 interface Reply {
   status: number;
-  /** Python's `HTTPMessage.as_string()`: `Name: value\n` per header, then a blank line. */
-  headers: string;
+  /** the reason phrase of the status line */
+  reason: string;
+  /** milliseconds from sending the request to the response headers */
+  ms: number;
+  /** headers as received: name, value, name, value … */
+  headers: string[];
   /** whether expectBody was found, when it was asked for */
   found?: boolean;
   truncated?: boolean;
@@ -85,9 +93,7 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
       settle(() => reject(typeof e.code === 'string' && e.code.startsWith('HPE_') ? new HttpError(`${e.message} (${e.code})`) : e));
     });
     req.on('response', (res) => {
-      let headers = '';
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\n`;
-      const reply: Reply = { status: res.statusCode ?? 0, headers: `${headers}\n` };
+      const reply: Reply = { status: res.statusCode ?? 0, reason: res.statusMessage ?? '', ms: performance.now() - sent, headers: res.rawHeaders };
       if (o.expectBody === undefined) {
         settle(() => resolve(reply));
         return;
@@ -109,8 +115,20 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
     // http.client sends no Connection header; servers then answer as to
     // fletchck (e.g. `Connection: keep-alive`), keeping the logged headers alike
     req.removeHeader('Connection');
+    const sent = performance.now();
     req.end();
   });
+}
+
+/** The longest log line of a reply; more headers are cut off with "…". */
+const LINE_LIMIT = 2000;
+
+/** `HTTP 200 OK in 12 ms · Content-Type: text/html · Date: …`: the status line and headers folded into one line. */
+export function replyLine(r: Pick<Reply, 'status' | 'reason' | 'ms' | 'headers'>): string {
+  let line = `HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''} in ${Math.round(r.ms)} ms`;
+  for (let i = 0; i + 1 < r.headers.length; i += 2) line += ` · ${r.headers[i]}: ${r.headers[i + 1]}`;
+  const flat = line.replace(/[\x00-\x1f\x7f]/g, ' ');
+  return flat.length > LINE_LIMIT ? `${flat.slice(0, LINE_LIMIT - 1)}…` : flat;
 }
 
 export const https = defineCheck({
@@ -142,7 +160,7 @@ export const https = defineCheck({
           sock = await connectTcp(o.hostname, port, ctx.signal);
         }
         const reply = await exchange(sock, o, port, ctx.signal);
-        run.log.push(repr(tuple(reply.status, reply.headers)));
+        run.log.push(replyLine(reply));
         if (o.expectStatus !== undefined && !statusMatches(o.expectStatus, reply.status)) {
           run.log.push(`Unexpected status ${reply.status}, expected ${describeStatus(o.expectStatus)}`);
           return;

@@ -21,6 +21,7 @@ import { ActionFields, ActionPage, ActionsPage, type ActionFormData } from '../.
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../../../views/partials/fields.tsx';
 import { actionUrl } from '../../../views/ui.tsx';
+import { plainHelp } from '../words.ts';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -60,7 +61,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const data: ActionFormData = {
       name, s, conflict: o.conflict ?? false, test: o.test,
       version: name === null ? '' : versionOf(rawAction(site.loaded, name)),
-      types: actionTypes.map((x) => [x.type, `${x.type} — ${x.info.summary}`]),
+      types: actionTypes.map((x) => [x.type, `${x.type} — ${plainHelp(x.info.summary)}`]),
       fields: { type, summary: t?.info.summary ?? '', fields: fieldsFor(type), s },
       checkNames: [...site.loaded.checks.keys()],
       deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),

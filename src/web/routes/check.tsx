@@ -18,6 +18,7 @@ import { setMembership } from '../ordering.ts';
 import { badgeVM, pushVM, remoteVM } from '../integrations.ts';
 import { AdminOnly, operatorEdit } from '../scope.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
+import { plainHelp } from '../words.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
@@ -32,7 +33,8 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
 
   const typeData = (type: string): TypeFieldsData => {
     const t = checkType(type);
-    return { type, info: t?.info ?? null, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
+    const info = t ? { ...t.info, summary: plainHelp(t.info.summary), pass: plainHelp(t.info.pass) } : null;
+    return { type, info, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
   };
 
   const formData = (name: string | null, s: FormState, conflict = false): CheckFormData => {
