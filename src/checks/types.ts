@@ -119,6 +119,12 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   retries?: boolean;
   /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
   cloneable?: boolean;
+  /**
+   * Options a check made in the web UI or through the API starts with, where
+   * they differ from what a file means without them (a file from fletchck
+   * keeps fletchck's behaviour; src/checks/registry.ts newCheckOptions).
+   */
+  newCheckOptions?: Record<string, unknown>;
   run(opts: z.output<S>, ctx: RunContext): Promise<Outcome>;
   /** Label in logs and notifications; default is the type name. */
   displayType?(config: CheckConfig): string;

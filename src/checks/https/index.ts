@@ -33,7 +33,7 @@ export const HttpsOptions = z.looseObject({
     .optional()
     .describe('HTTP method; default HEAD, or GET when `expectBody` is set'),
   reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
-  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes'),
+  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes (a check made in the web UI or the API starts with 200-399)'),
   expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
   ...tlsOptions,
 });
@@ -140,6 +140,8 @@ export const https = defineCheck({
   },
   options: HttpsOptions,
   defaultTimeout: 10,
+  // fletchck passes on any response, even a 500 (spec §4.5, kept for its files)
+  newCheckOptions: { expectStatus: '200-399' },
   validate(o) {
     if (o.expectBody !== undefined && method(o).toUpperCase() === 'HEAD') {
       return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectBody' }];
