@@ -5,6 +5,7 @@
  * `start_date`) kept when the text is re-parsed.
  */
 import type { Site } from '../site.ts';
+import { commonCheckOptions } from '../config/schema.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
 import { checkType, checkTypes, newCheckOptions } from '../checks/registry.ts';
@@ -29,9 +30,13 @@ export function typeChoices(): [string, string][] {
   return checkTypes.map((t) => [t.type, `${t.type} — ${plainHelp(t.info.summary)}`]);
 }
 
+/** The options every type has: shown after the type's own (a host name first, not "Renotify"). */
+const COMMON_LAST = Object.keys(commonCheckOptions);
+
 /** The option fields of a check type (timezone is shown with the common fields). */
 export function typeFields(t: AnyCheckType): Field[] {
-  return fieldsOf(t.options, { exclude: ['timezone'], membersKeys: membersKeysOf(t.options, t.members) });
+  const fields = fieldsOf(t.options, { exclude: ['timezone'], membersKeys: membersKeysOf(t.options, t.members) });
+  return [...fields.filter((f) => !COMMON_LAST.includes(f.key)), ...fields.filter((f) => COMMON_LAST.includes(f.key))];
 }
 
 /** The form as stored: what the browser would submit for this check unchanged. */
