@@ -41,7 +41,7 @@
     var el = e.target;
     if (!el || el.name !== 'opt.hostname' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(el.value.trim())) return;
     var u;
-    try { u = new URL(el.value.trim()); } catch (err) { return; }
+    try { u = new URL(el.value.trim()); } catch { return; }
     if (!u.hostname) return;
     var f = el.form;
     var set = function (name, v) { var x = f.elements[name]; if (x && x.type !== 'checkbox') x.value = v; };
