@@ -135,7 +135,8 @@ export async function run(f: Flags): Promise<number> {
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
     for (const i of site.issues) console.log(`${i.severity}: ${formatIssue(i)}`);
     const errors = site.issues.filter((i) => i.severity === 'error').length;
-    console.log(`${configPath}: ${site.checks.size} checks, ${site.actions.size} actions, ${errors} errors, ${site.issues.length - errors} warnings`);
+    const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
+    console.log(`${configPath}: ${n(site.checks.size, 'check')}, ${n(site.actions.size, 'action')}, ${n(errors, 'error')}, ${n(site.issues.length - errors, 'warning')}`);
     return errors > 0 || site.fatal ? 1 : 0;
   }
 

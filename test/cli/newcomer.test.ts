@@ -128,7 +128,7 @@ describe('the first start', () => {
     expect(Object.keys(doc)[0]).toBe('$schema');
     expect(doc.actions).toEqual({ log: { type: 'log', options: { default: true } } });
     expect((doc.checks['self-check'] as { actions: string[] }).actions).toEqual(['log']);
-    expect(run(['--config=site/site.json', '--check-config'], t.dir).out).toMatch(/4 checks, 1 actions, 0 errors, 0 warnings/);
+    expect(run(['--config=site/site.json', '--check-config'], t.dir).out).toMatch(/4 checks, 1 action, 0 errors, 0 warnings/);
     // SITEWARD_WEBUI_PORT is the stored port of a new site
     const e = run(['--config=e.json', '--init'], t.dir, { env: { SITEWARD_WEBUI_PORT: '31999' } });
     expect(e.out).toContain('Site address: https://localhost:31999');

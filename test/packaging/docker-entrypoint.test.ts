@@ -72,7 +72,9 @@ describe('Docker image entrypoint (run from the Dockerfile, no container engine)
     // nobody must reach the project (CI clones it somewhere world-readable)
     for (const p of ['dist/src/cli.js', 'node_modules', 'views/static']) accessSync(join(PROJECT_ROOT, p), constants.R_OK);
     const t = tempDir('sw-docker-');
-    chownSync(t.dir, NOBODY, NOBODY);
+    // as root (CI), run as nobody; an unprivileged developer already is one
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(t.dir, NOBODY, NOBODY);
     const data = t.dir;
     const [webPort, apiPort] = [await freePort(), await freePort()];
     const workdir = of('WORKDIR').pop()!.getArgumentsContent()!;
@@ -91,7 +93,7 @@ describe('Docker image entrypoint (run from the Dockerfile, no container engine)
       PATH: '/nonexistent',
       HOME: data,
     };
-    const child = spawn(process.execPath, [...entry, ...cmd.map(swap)], { cwd: PROJECT_ROOT, env: childEnv, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...entry, ...cmd.map(swap)], { cwd: PROJECT_ROOT, env: childEnv, ...(root ? { uid: NOBODY, gid: NOBODY } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
