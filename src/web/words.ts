@@ -11,7 +11,7 @@ const WORDS: Record<string, string> = {
   tls: 'TLS', qos: 'QoS', clientid: 'Client ID', basetopic: 'Base topic', autoadd: 'Auto-add remote checks', apikey: 'API key',
   hostkey: 'Host key', selfsigned: 'Self-signed certificate', url: 'URL', dirs: 'Folders', ups: 'UPS', req: 'Request', tcp: 'TCP', dns: 'DNS',
   statustopic: 'Status topic', offlinegrace: 'Offline grace', queuesize: 'Queue size', maxpayload: 'Max payload', cafile: 'CA file',
-  keepalive: 'Keepalive', ca: 'CA', api: 'API', id: 'ID',
+  keepalive: 'Keepalive', ca: 'CA', api: 'API', id: 'ID', default: 'Default for new checks',
 };
 
 /** `reqPath` → `Request path`, `basetopic` → `Base topic`, `day_of_week` → `Day of week`. */

@@ -32,7 +32,7 @@ export const EmailOptions = z.looseObject({
 
 export const email = defineAction({
   type: 'email',
-  info: { summary: 'Sends the fletchck notification mail by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.', fletchck: true },
+  info: { summary: 'Sends the notification mail (fletchck\'s format) by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.', fletchck: true },
   options: EmailOptions,
   defaultTimeout: 10,
   async send(n, o, ctx) {
