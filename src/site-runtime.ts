@@ -255,7 +255,8 @@ export class SiteRuntime implements RunnerHost {
         this.site.warn(`${label} Log: ${repr(state.log)}`);
         this.site.warn(`${label} FAIL`);
       } else {
-        this.site.warn(`${label} PASS`);
+        // a recovery is routine: info in the process log, still a line of the site log
+        this.site.warn(`${label} PASS`, 'info');
       }
       this.site.bus.emit('transition', { name, event, state });
     }

@@ -104,7 +104,7 @@ export class Site {
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
-      warn: (m) => this.warn(m),
+      warn: (m, level) => this.warn(m, level),
       now: () => this.clock.now(),
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
@@ -208,7 +208,7 @@ export class Site {
         this.warn(`${s.name} failed to start: ${(e as Error).message}`);
       }
     }
-    this.warn('Starting');
+    this.warn('Starting', 'info');
   }
 
   /** Stops scheduling, lets running checks finish (or time out), flushes, saves. */
@@ -249,9 +249,13 @@ export class Site {
     return result.state;
   }
 
-  /** A WARNING line for the volatile site log (spec §1.5). */
-  warn(message: string): void {
-    this.log.warn(message);
+  /**
+   * A line of the volatile site log (spec §1.5: fletchck keeps its WARNING
+   * records there). `level` is the process log's level: routine lines (a
+   * recovery, a start) are `info` there.
+   */
+  warn(message: string, level: 'info' | 'warn' = 'warn'): void {
+    this.log[level](message);
     if (this.readOnly) return;
     const line = `${logStamp(this.clock.now(), this.settings.timezone)} ${message}`;
     this.siteLog.append(line);
@@ -311,7 +315,7 @@ export class Site {
     const prev = this.loaded;
     this.loaded = next;
     this.runtime.apply(prev, next, []);
-    this.warn('Site reloaded');
+    this.warn('Site reloaded', 'info');
     return next.issues;
   }
 

@@ -31,7 +31,7 @@ export interface Notifier {
 export interface NotifierHost {
   action(name: string): ActionEntry | undefined;
   log: Logger;
-  warn(message: string): void;
+  warn(message: string, level?: 'info' | 'warn'): void;
   now(): number;
 }
 
@@ -43,7 +43,7 @@ export async function sendOnce(entry: ActionEntry, n: Notification, host: Notifi
   if (!t || !entry.opts || !entry.active) throw new ActionError(`action ${entry.config.name} is not configured correctly`, { permanent: true });
   const seconds = typeof entry.opts.timeout === 'number' ? entry.opts.timeout : t.defaultTimeout;
   const signal = AbortSignal.timeout(seconds * 1000);
-  const ctx: ActionContext = { signal, log: host.log.child({ action: entry.config.name }), warn: (m) => host.warn(m), now: host.now };
+  const ctx: ActionContext = { signal, log: host.log.child({ action: entry.config.name }), warn: (m, level) => host.warn(m, level), now: host.now };
   try {
     await t.send(n, entry.opts, ctx);
   } catch (e) {

@@ -58,7 +58,7 @@ export interface ActionContext {
   signal: AbortSignal;
   log: Logger;
   /** writes a WARNING line to the site's volatile log (spec §1.5) */
-  warn(message: string): void;
+  warn(message: string, level?: 'info' | 'warn'): void;
   now(): number;
 }
 

@@ -10,9 +10,9 @@
 import { parseArgs } from 'node:util';
 import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
 import { openDatabase, CORE_MIGRATIONS } from '../store/db.ts';
 import { defaultDbPath } from '../site.ts';
+import { locateSite, locatedLine } from '../config/locate.ts';
 import { migrations } from '../wiring.ts';
 import { SCOPES, TokenStore, type Scope } from './tokens.ts';
 import { parseExpiry } from './views.ts';
@@ -33,9 +33,13 @@ export function tokenCli(argv: string[], out: (s: string) => void = console.log,
     out(USAGE);
     return f.help ? 0 : 2;
   }
-  const config = resolve(f.config ?? (existsSync('site.json') || !existsSync('fletchck.conf') ? 'site.json' : 'fletchck.conf'));
+  // the same rule as `siteward` (src/config/locate.ts)
+  const located = locateSite({ flag: f.config });
+  const config = located.path;
+  const line = locatedLine(located);
+  if (line) err(line);
   if (!existsSync(config)) {
-    err(`no site file at ${config}`);
+    err(`no site file at ${config} (name it with --config=FILE or SITEWARD_CONFIG)`);
     return 1;
   }
   const db = openDatabase(defaultDbPath(config), [CORE_MIGRATIONS, ...migrations()]);

@@ -76,3 +76,15 @@ export function checkType(name: string): AnyCheckType | undefined {
 export function checkTypeNames(): string[] {
   return checkTypes.map((t) => t.type);
 }
+
+/**
+ * A check made in the web UI or the API: its type's `newCheckOptions` fill
+ * the options it leaves out (an https check expects 2xx/3xx). Checks read
+ * from a file are never changed by this.
+ */
+export function newCheckOptions(raw: Record<string, unknown>): Record<string, unknown> {
+  const t = checkType(String(raw.type ?? ''));
+  if (!t?.newCheckOptions) return raw;
+  const options = raw.options !== null && typeof raw.options === 'object' && !Array.isArray(raw.options) ? raw.options as Record<string, unknown> : {};
+  return { ...raw, options: { ...t.newCheckOptions, ...options } };
+}

@@ -121,6 +121,12 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   cloneable?: boolean;
   /** Set when the type reaches host resources: only an admin may create or edit such a check; the text says why (e.g. 'talks to the container engine on this host'). */
   adminOnly?: string;
+  /**
+   * Options a check made in the web UI or through the API starts with, where
+   * they differ from what a file means without them (a file from fletchck
+   * keeps fletchck's behaviour; src/checks/registry.ts newCheckOptions).
+   */
+  newCheckOptions?: Record<string, unknown>;
   run(opts: z.output<S>, ctx: RunContext): Promise<Outcome>;
   /** Label in logs and notifications; default is the type name. */
   displayType?(config: CheckConfig): string;

@@ -4,7 +4,8 @@
  * untouched check object with the previous document (src/config/edits.ts),
  * so re-validating a 10,000-check site after one edit only re-checks that one.
  */
-import { checkType } from '../checks/registry.ts';
+import { checkType, checkTypes } from '../checks/registry.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
@@ -58,7 +59,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   };
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
-  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${quoteName(r.type)}`, severity: 'error' });
+  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${quoteName(r.type)}${didYouMean(r.type, checkTypes.map((x) => x.type))}`, severity: 'error' });
 
   let zone = timezone;
   const tzOpt = config.options.timezone;

@@ -2,6 +2,7 @@
  * Config problems, each with the JSON path it concerns (issue 2: "every problem
  * is reported with its JSON path and what is wrong").
  */
+import { didYouMean } from '../util/suggest.ts';
 import type { z } from 'zod';
 
 export type PathSegment = string | number;
@@ -99,7 +100,7 @@ export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[]
         message = `${showValue(got)} is too large (maximum ${String(iss.maximum)})`;
         break;
       case 'invalid_value':
-        message = `${showValue(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        message = `${showValue(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}${didYouMean(got, iss.values.filter((v): v is string => typeof v === 'string'))}`;
         break;
       case 'unrecognized_keys':
         message = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}`;

@@ -5,7 +5,8 @@
  * runs; only an unusable file (not JSON, not an object) is fatal.
  */
 import { z } from 'zod';
-import { actionType, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
+import { actionType, actionTypes, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
@@ -157,7 +158,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const options = (common.data.options ?? {}) as Record<string, unknown>;
     let opts: Record<string, unknown> | null = null;
     if (!t) {
-      issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}`, severity: 'error' });
+      issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}${didYouMean(common.data.type, actionTypes.map((x) => x.type))}`, severity: 'error' });
     } else {
       const r = t.options.safeParse(options);
       if (r.success) opts = r.data as Record<string, unknown>;

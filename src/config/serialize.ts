@@ -7,7 +7,7 @@ import type { CheckState } from '../engine/state.ts';
 import { isoInZone, parseLenientTime } from '../util/time.ts';
 import { CHECK_DEFAULTS, CHECK_KEYS } from './model.ts';
 
-const TOP_ORDER = ['base', 'timezone', 'webui', 'mqtt', 'actions', 'checks', 'log'];
+const TOP_ORDER = ['$schema', 'base', 'timezone', 'webui', 'mqtt', 'actions', 'checks', 'log'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

@@ -5,9 +5,10 @@
  * `start_date`) kept when the text is re-parsed.
  */
 import type { Site } from '../site.ts';
+import { commonCheckOptions } from '../config/schema.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
-import { checkType, checkTypes } from '../checks/registry.ts';
+import { checkType, checkTypes, newCheckOptions } from '../checks/registry.ts';
 import type { AnyCheckType } from '../checks/types.ts';
 import { compileTrigger, formatTriggerText, INTERVAL_UNITS, parseTriggerText } from '../config/trigger.ts';
 import { CRON_FIELDS } from '../engine/cron.ts';
@@ -15,6 +16,8 @@ import { normaliseHost } from '../util/host.ts';
 import { canonicalZone, displayTime } from '../util/time.ts';
 import { fieldsOf, fieldValues, redactOptions, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
 import { grouping, isGroupType, rawCheck } from './model.ts';
+import { plainHelp } from './words.ts';
+import { nameFromHost, overlay, urlFields } from './paste-url.ts';
 import type { FormState } from '../../views/partials/fields.tsx';
 
 type Obj = Record<string, unknown>;
@@ -24,12 +27,16 @@ export const OPT = 'opt.';
 
 /** Type names for the selector: fletchck's types first (the registry's order). */
 export function typeChoices(): [string, string][] {
-  return checkTypes.map((t) => [t.type, `${t.type} — ${t.info.summary}`]);
+  return checkTypes.map((t) => [t.type, `${t.type} — ${plainHelp(t.info.summary)}`]);
 }
+
+/** The options every type has: shown after the type's own (a host name first, not "Renotify"). */
+const COMMON_LAST = Object.keys(commonCheckOptions);
 
 /** The option fields of a check type (timezone is shown with the common fields). */
 export function typeFields(t: AnyCheckType): Field[] {
-  return fieldsOf(t.options, { exclude: ['timezone'], membersKeys: membersKeysOf(t.options, t.members) });
+  const fields = fieldsOf(t.options, { exclude: ['timezone'], membersKeys: membersKeysOf(t.options, t.members) });
+  return [...fields.filter((f) => !COMMON_LAST.includes(f.key)), ...fields.filter((f) => COMMON_LAST.includes(f.key))];
 }
 
 /** The form as stored: what the browser would submit for this check unchanged. */
@@ -67,11 +74,26 @@ export function redactedCheck(raw: Obj): Obj {
   return { ...raw, options: redactOptions(typeFields(t), raw.options) };
 }
 
-/** A new check of `type`: notifications on (fixes spec §8.4 quirk: the new form stored them off). */
-export function newCheckForm(type: string): FormState {
-  const values: FormState['values'] = { checkType: type, failAction: 'on', passAction: 'on', name: '', trigger: '' };
+/** What the Add-check form starts with: a web check, run every minute. */
+export const NEW_CHECK_TYPE = 'https';
+export const NEW_CHECK_TRIGGER = '1 min';
+
+/** The actions ticked for a new check: those with `default: true` (a new site's `log`). */
+export function defaultActionNames(site: Site): string[] {
+  return [...site.loaded.actions.values()].filter((a) => a.config.options.default === true).map((a) => a.config.name);
+}
+
+/**
+ * A new check of `type`: notifications on (fixes spec §8.4 quirk: the new
+ * form stored them off), a one-minute trigger (an empty one never runs), the
+ * default actions ticked and the type's options for new checks filled in.
+ */
+export function newCheckForm(type: string, site?: Site): FormState {
+  const values: FormState['values'] = {
+    checkType: type, failAction: 'on', passAction: 'on', name: '', trigger: NEW_CHECK_TRIGGER, actions: site ? defaultActionNames(site) : [],
+  };
   const t = checkType(type);
-  if (t) fieldValues(typeFields(t), {}, OPT, values);
+  if (t) fieldValues(typeFields(t), newCheckOptions({ type, options: {} }).options as Obj, OPT, values);
   return { values, errors: {}, general: [] };
 }
 
@@ -107,11 +129,16 @@ export function mergeTrigger(old: unknown, parsed: Obj | null): Obj | null {
   return { ...top, [kind]: { ...kept, ...body } };
 }
 
-/** Live feedback for the trigger field: what the text means and when it would run next. */
-export function describeTriggerText(site: Site, text: string): { ok: boolean; message: string } {
+/**
+ * Live feedback for the trigger field: what the text means and when it would
+ * run next; a warning when the check would never run by itself (no trigger
+ * and in no sequence).
+ */
+export function describeTriggerText(site: Site, text: string, inSequence = false): { ok: boolean; message: string; warn?: boolean } {
   const r = parseTriggerText(text);
   if (!r.ok) return { ok: false, message: r.error };
-  if (r.trigger === null) return { ok: true, message: 'no trigger: the check runs only when run by hand or in a sequence' };
+  if (r.trigger === null && inSequence) return { ok: true, message: 'no trigger of its own: it runs with its sequence, or by hand' };
+  if (r.trigger === null) return { ok: true, warn: true, message: 'no trigger and in no sequence: this check will never run by itself, only by hand. Enter e.g. “1 min”.' };
   const { schedule } = compileTrigger(r.trigger, site.settings.timezone, []);
   const now = site.clock.now();
   let next: number | null = null;
@@ -128,6 +155,8 @@ export function normaliseOptions(options: Obj): Obj {
 }
 
 export interface CheckFormResult {
+  /** the form as read: a pasted URL split into its fields, a name given */
+  form: FormValues;
   name: string;
   raw: Obj;
   inseq: string[];
@@ -144,9 +173,24 @@ function intField(form: FormValues, key: string, min: number, max: number, error
   return undefined;
 }
 
+/**
+ * A URL pasted into the host name field, read as the fields it stands for;
+ * a new check without a name is named after its host.
+ */
+function pasted(form: FormValues, t: AnyCheckType | undefined, isNew: boolean): FormValues {
+  if (!t) return form;
+  const keys = new Set(typeFields(t).map((f) => f.key));
+  const fromUrl = keys.has('hostname') ? urlFields(form.get(`${OPT}hostname`) ?? '', OPT, (k) => keys.has(k)) : null;
+  const f = fromUrl ? overlay(form, fromUrl) : form;
+  const host = (f.get(`${OPT}hostname`) ?? '').trim();
+  if (isNew && (f.get('name') ?? '').trim() === '' && host !== '') return overlay(f, { name: nameFromHost(host, (f.get(`${OPT}port`) ?? '').trim()) });
+  return f;
+}
+
 /** Reads and checks a submitted check form. `oldName` is undefined for a new check. */
-export function readCheckForm(site: Site, form: FormValues, oldName: string | undefined): CheckFormResult {
+export function readCheckForm(site: Site, submitted: FormValues, oldName: string | undefined): CheckFormResult {
   const errors: Record<string, string> = {};
+  const form = pasted(submitted, checkType(submitted.get('checkType') ?? ''), oldName === undefined);
   const typed = form.get('name') ?? '';
   const name = typed === oldName ? typed : typed.trim();
   if (name === '') errors.name = 'is required';
@@ -226,7 +270,7 @@ export function readCheckForm(site: Site, form: FormValues, oldName: string | un
   else raw.retries = retries;
   // spec §8.4: a new check without a priority gets 100 × the number of checks
   if (old === undefined) raw.priority = 100 * site.loaded.checks.size;
-  return { name, raw, inseq: [...new Set(inseq)], errors };
+  return { form, name, raw, inseq: [...new Set(inseq)], errors };
 }
 
 /** Puts the engine's validation issues next to the fields they concern. */

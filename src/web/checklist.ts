@@ -4,7 +4,7 @@
  */
 import type { Site } from '../site.ts';
 import { checkType } from '../checks/registry.ts';
-import { checkVM, displayState, grouping, type CheckVM, type DisplayState } from './model.ts';
+import { checkVM, DISPLAY_STATES, displayState, grouping, type CheckVM, type DisplayState } from './model.ts';
 
 export const PAGE_ROWS = 200;
 
@@ -42,7 +42,7 @@ export interface CheckList {
   rows: number;
 }
 
-const STATES = new Set(['PASS', 'FAIL', 'SOFTFAIL', 'PAUSED', 'ERROR']);
+const STATES = new Set<string>(DISPLAY_STATES);
 
 export function parseQuery(get: (k: string) => string | undefined): ListQuery {
   const state = (get('state') ?? '').toUpperCase();

@@ -8,6 +8,7 @@
  * pollution). Reading a submitted form back is in field-read.ts.
  */
 import { z } from 'zod';
+import { labelOf, plainHelp } from './words.ts';
 
 export { formValues, listValue, type FormValues } from './form-values.ts';
 export { fieldValues, readFields, redactOptions, type ReadResult } from './field-read.ts';
@@ -41,19 +42,7 @@ type Json = Record<string, unknown>;
 /** Option names that hold secrets even when their schema does not say so (fletchck's plain strings). */
 const SECRET = /pass(word)?|secret|token|apikey|api_key|private/i;
 
-/** fletchck's run-together option names, spelled out for labels. */
-const WORDS: Record<string, string> = {
-  tls: 'TLS', qos: 'QoS', clientid: 'Client ID', basetopic: 'Base topic', autoadd: 'Auto-add remote checks', apikey: 'API key',
-  hostkey: 'Host key', selfsigned: 'Self-signed certificate', url: 'URL', dirs: 'Folders', ups: 'UPS', req: 'Request', tcp: 'TCP', dns: 'DNS',
-  statustopic: 'Status topic', offlinegrace: 'Offline grace', queuesize: 'Queue size', maxpayload: 'Max payload', cafile: 'CA file',
-  keepalive: 'Keepalive', ca: 'CA', api: 'API', id: 'ID',
-};
-
-/** `reqPath` → `Request path`, `basetopic` → `Base topic`, `day_of_week` → `Day of week`. */
-export function labelOf(key: string): string {
-  const words = key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ').map((w) => WORDS[w] ?? w).join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+export { labelOf };
 
 /** Every alternative of a JSON Schema (zod writes unions and nullables as anyOf or type arrays), null dropped. */
 function branches(s: Json): Json[] {
@@ -142,7 +131,7 @@ export function fieldsOf(schema: z.ZodType, o: FieldsOptions = {}): Field[] {
       key,
       label: labelOf(key),
       kind,
-      help: described ? String(described.description) : '',
+      help: described ? plainHelp(String(described.description)) : '',
       default: raw.default,
       choices: s.choices,
       min: num(s.main.minimum) ?? num(s.main.exclusiveMinimum),

@@ -8,13 +8,24 @@ import type { Site } from '../site.ts';
 import type { LoadedSite } from '../config/load.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { checkType } from '../checks/registry.ts';
-import { isFailing, type FailState } from '../engine/state.ts';
+import { isFailing, type CheckState, type FailState } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { formatTriggerText } from '../config/trigger.ts';
 import { formatIssue } from '../config/issues.ts';
 
-export type DisplayState = 'PASS' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR';
-export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'PAUSED', 'PASS'];
+/**
+ * What the UI shows. PENDING: a check that has not run yet. The engine keeps
+ * fletchck's rule that a new check starts in FAIL (spec §3.1) and /status,
+ * the API and MQTT say so; people are shown "pending" instead of a failure
+ * and 0 % uptime.
+ */
+export type DisplayState = 'PASS' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR' | 'PENDING';
+export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'PENDING', 'PAUSED', 'PASS'];
+
+/** Never run (nor heard from, for a remote check): failing only by fletchck's start rule. */
+export function neverRun(s: CheckState): boolean {
+  return s.lastCheck === null && s.lastUpdate === null && s.lastFail === null && s.lastPass === null;
+}
 
 /** A stable, markup-safe element id for any check name (names may hold any character). */
 export function cid(name: string): string {
@@ -58,6 +69,7 @@ export function displayState(site: Site, e: CheckEntry): DisplayState {
   const s = site.state(c.name);
   if (!e.active) return 'ERROR';
   if (!isFailing(s.failState)) return 'PASS';
+  if (neverRun(s)) return 'PENDING';
   // a dependency soft-fail (spec §3.2 step 3) is labelled with the dependency's name
   return s.softFail !== null && c.depends.includes(s.softFail) ? 'SOFTFAIL' : 'FAIL';
 }
@@ -161,7 +173,7 @@ export function grouping(site: Site): Grouping {
 export type Counts = Record<DisplayState, number> & { total: number };
 
 export function counts(site: Site): Counts {
-  const out: Counts = { PASS: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, total: 0 };
+  const out: Counts = { PASS: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, PENDING: 0, total: 0 };
   for (const e of site.loaded.checks.values()) {
     out[displayState(site, e)]++;
     out.total++;
@@ -169,13 +181,14 @@ export function counts(site: Site): Counts {
   return out;
 }
 
-/** spec §8.3: the header badge counts failing checks that are not sequences. */
+/**
+ * The header badge's count: the checks shown as FAIL, the same number as the
+ * summary's "fail" (fletchck's badge left sequences out, spec §8.3, and so
+ * disagreed with the list; /status keeps fletchck's count). A check not run
+ * yet is pending, not failing.
+ */
 export function failingCount(site: Site): number {
-  let n = 0;
-  for (const e of site.loaded.checks.values()) {
-    if (!isGroupType(e.config.type) && isFailing(site.state(e.config.name).failState)) n++;
-  }
-  return n;
+  return counts(site).FAIL;
 }
 
 export function plural(n: number, word: string): string {

@@ -7,10 +7,11 @@ import type { Child } from 'hono/jsx';
 import type { Site } from '../site.ts';
 import { isFailing } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
+import { selfCheckSet } from '../config/init.ts';
 import { allows } from './auth.ts';
 import { authOf, type WebContext } from './context.ts';
 import type { WebDeps } from './deps.ts';
-import { checkVM, counts, failingCount, grouping, type CheckVM } from './model.ts';
+import { checkVM, counts, failingCount, grouping, neverRun, type CheckVM } from './model.ts';
 import { buildList, parseQuery, queryString, rowsOf } from './checklist.ts';
 import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
 import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
@@ -57,11 +58,17 @@ export function homeData(site: Site): HomeData {
   let more = 0;
   for (const e of site.sortedChecks()) {
     const name = e.config.name;
-    if (g.inseqs.has(name) || !isFailing(site.state(name).failState)) continue;
+    const s = site.state(name);
+    if (g.inseqs.has(name) || !isFailing(s.failState) || neverRun(s)) continue;
     if (failing.length < HOME_CARDS) failing.push(checkVM(site, name)!);
     else more++;
   }
-  return { site: site.name, counts: counts(site), failing, more, anyFailing: failingCount(site) > 0 };
+  const starter = new Set(Object.keys(selfCheckSet()));
+  const start = {
+    ownCheck: [...site.loaded.checks.keys()].some((n) => !starter.has(n)),
+    notifies: [...site.loaded.actions.values()].some((a) => a.config.type !== 'log'),
+  };
+  return { site: site.name, counts: counts(site), failing, more, anyFailing: failingCount(site) > 0, start };
 }
 
 export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {

@@ -1,5 +1,6 @@
 /**
- * The web UI service: listens on webui.hostname / port (`--port` overrides),
+ * The web UI service: listens on webui.hostname / port (SITEWARD_WEBUI_HOSTNAME
+ * and SITEWARD_WEBUI_PORT override them, `--port` overrides the port again),
  * over HTTPS when webui.cert and webui.key are set, plain HTTP with a warning
  * otherwise (fletchck is HTTPS-only, spec §8.1). It follows configuration
  * changes: new certificate files are loaded in place; a new address, port or
@@ -16,10 +17,13 @@ import type { Site, SiteService } from '../site.ts';
 import type { WebuiConfig } from '../config/load.ts';
 import { buildWebApp, type WebApp, type WebAppOptions } from './app.ts';
 import type { WebExtension } from './deps.ts';
+import { webListenOverride, type WebListenOverride } from './listen-env.ts';
 
 export interface WebServiceOptions {
   /** `--port` (0: any free port, for tests) */
   port?: number;
+  /** SITEWARD_WEBUI_HOSTNAME / SITEWARD_WEBUI_PORT; default: read from the environment */
+  env?: WebListenOverride;
   extensions?: WebExtension[];
   app?: Omit<WebAppOptions, 'secure' | 'extensions' | 'portOverride'>;
 }
@@ -44,8 +48,11 @@ export class WebService implements SiteService {
   private onConfig: (() => void) | null = null;
   private moving: Promise<void> = Promise.resolve();
 
+  private readonly env: WebListenOverride;
+
   constructor(private readonly o: WebServiceOptions = {}) {
     this.extensions = [...(o.extensions ?? [])];
+    this.env = o.env ?? webListenOverride();
   }
 
   /** Adds a sub-app (REST API, /metrics, /push, /badge) before start. */
@@ -89,7 +96,12 @@ export class WebService implements SiteService {
   }
 
   private portOf(w: WebuiConfig): number | null {
-    return this.o.port ?? w.port;
+    return this.o.port ?? this.env.port ?? w.port;
+  }
+
+  private hostOf(w: WebuiConfig): string | undefined {
+    const h = this.env.hostname ?? w.hostname;
+    return h ? h : undefined;
   }
 
   private async tls(w: WebuiConfig): Promise<{ cert: Buffer; key: Buffer } | null> {
@@ -110,7 +122,7 @@ export class WebService implements SiteService {
     // one app per protocol: cookie names and HSTS depend on it
     if (!this.web || this.live?.secure !== secure) {
       this.web?.close();
-      this.web = await buildWebApp(site, { ...this.o.app, secure, extensions: this.extensions, portOverride: this.o.port });
+      this.web = await buildWebApp(site, { ...this.o.app, secure, extensions: this.extensions, portOverride: this.o.port ?? this.env.port });
     }
     const web = this.web;
     const listener = getRequestListener((req, env) => web.app.fetch(req, env), {
@@ -137,7 +149,7 @@ export class WebService implements SiteService {
       h1.keepAliveTimeout = 5000;
       server = h1;
     }
-    const host = w.hostname ? w.hostname : undefined;
+    const host = this.hostOf(w);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => {
@@ -159,7 +171,7 @@ export class WebService implements SiteService {
     if (!cur) return;
     try {
       const tls = await this.tls(w);
-      const samePlace = (w.hostname || undefined) === cur.host && this.portOf(w) === cur.port;
+      const samePlace = this.hostOf(w) === cur.host && this.portOf(w) === cur.port;
       if (samePlace && cur.secure && tls) {
         (cur.server as Http2SecureServer).setSecureContext({ cert: tls.cert, key: tls.key });
         cur.cert = w.cert;

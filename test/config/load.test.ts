@@ -67,7 +67,7 @@ describe('site file loading', () => {
     });
     expect(messages(text)).toEqual([
       'checks["web"].trigger.cron.hour: "25" is out of range 0-23',
-      'checks["typo"].type: unknown check type "dsik"',
+      'checks["typo"].type: unknown check type "dsik"; did you mean "disk"?',
       'checks["num"].threshold: 0 is too small (minimum 1)',
       'checks["num"].options.level: expected a number, got the text "high"',
       'checks["deps"].actions[0]: unknown action "pager"',

@@ -21,7 +21,8 @@ export interface Cli {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function startCli(config: string, args: string[] = ['--webui=false', '--logging=warning']): Cli {
+// info: a recovery (PASS) is logged at info, a FAIL at warn; the kill tests read both
+export function startCli(config: string, args: string[] = ['--webui=false', '--logging=info']): Cli {
   const proc = spawn(process.execPath, [CLI, `--config=${config}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.setEncoding('utf8');

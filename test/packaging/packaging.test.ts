@@ -1,5 +1,6 @@
 /**
- * No container engine runs here, so the Dockerfile is linted
+ * No image can be built here (test/packaging/docker-entrypoint.test.ts runs
+ * its entrypoint instead), so the Dockerfile is linted
  * (dockerfile-utils) and checked for what matters: the build-context files
  * it COPYs exist, the runtime stage is node:20-bookworm-slim and runs as a
  * non-root user with the site in a volume and a HEALTHCHECK on /healthz.
@@ -63,12 +64,13 @@ describe('Dockerfile', () => {
     expect(users.length).toBeGreaterThan(0);
     expect(['root', '0', '0:0']).not.toContain(users[users.length - 1]);
     expect(runtime.find((i) => i.op === 'VOLUME')?.args).toContain('/data');
-    expect(runtime.find((i) => i.op === 'CMD')?.args).toContain('/data/site.json');
+    expect(runtime.find((i) => i.op === 'CMD')?.args).toContain('--create');
+    expect(runtime.find((i) => i.op === 'ENV')?.args).toMatch(/SITEWARD_CONFIG=\/data\/site\.json/);
     const hc = runtime.find((i) => i.op === 'HEALTHCHECK')?.args ?? '';
     expect(hc).toContain('/healthz');
     expect(hc).toContain('SITEWARD_API_PORT');
     expect(runtime.find((i) => i.op === 'ENV')?.args).toMatch(/SITEWARD_API_PORT=8080/);
-    expect(runtime.find((i) => i.op === 'EXPOSE')?.args).toBe('8080');
+    expect(runtime.find((i) => i.op === 'EXPOSE')?.args).toBe('30443 8080');
   });
 });
 

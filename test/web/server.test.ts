@@ -130,7 +130,7 @@ describe('the built CLI', () => {
     init.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const [code] = (await once(init, 'exit')) as [number];
     expect(code, out).toBe(0);
-    const password = /Admin password: (\S+)/.exec(out)![1];
+    const password = /^Password: (\S+)$/m.exec(out)![1];
     const port = await freePort();
     const proc = spawn(process.execPath, [cli, `--config=${config}`, `--port=${port}`, '--logging=warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';

@@ -37,8 +37,9 @@ export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: rea
   );
 }
 
-export function TriggerParse(p: { ok: boolean; message: string }): Child {
-  return <output id="trigger-parse" class={p.ok ? 'parse' : 'parse bad'} for={fieldId('trigger')} aria-live="polite">{p.ok ? '✓ ' : '✗ '}{p.message}</output>;
+export function TriggerParse(p: { ok: boolean; warn?: boolean; message: string }): Child {
+  const cls = !p.ok ? 'parse bad' : p.warn ? 'parse warn' : 'parse';
+  return <output id="trigger-parse" class={cls} for={fieldId('trigger')} aria-live="polite">{!p.ok ? '✗ ' : p.warn ? '⚠ ' : '✓ '}{p.message}</output>;
 }
 
 export interface CheckFormData {
@@ -48,7 +49,7 @@ export interface CheckFormData {
   s: FormState;
   types: [string, string][];
   type: TypeFieldsData;
-  trigger: { ok: boolean; message: string };
+  trigger: { ok: boolean; warn?: boolean; message: string };
   checkNames: string[];
   actionNames: string[];
   seqNames: string[];
@@ -76,9 +77,9 @@ export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
       <SelectField name="checkType" label="Type" s={s} choices={d.types}
         extra={{ 'hx-get': '/ui/check-fields', 'hx-target': '#type-fields', 'hx-swap': 'outerHTML', 'hx-include': '#f-oldName' }} />
       <TextField name="trigger" label="Trigger" s={s}
-        help="e.g. “5 min”, “interval 1 hr 30 min”, “cron */15 min”, “cron mon-fri weekday 9 hr”; empty = no schedule"
-        extra={{ 'hx-get': '/ui/trigger', 'hx-trigger': 'input changed delay:250ms', 'hx-target': '#trigger-parse', 'hx-swap': 'outerHTML', 'aria-controls': 'trigger-parse' }} />
-      <TriggerParse ok={d.trigger.ok} message={d.trigger.message} />
+        help={`e.g. “5 min”, “interval 1 hr 30 min”, “cron */15 min”, “cron mon-fri weekday 9 hr”; empty = no schedule of its own${d.name === null ? '. A new check runs every minute unless you change it.' : ''}`}
+        extra={{ 'hx-get': '/ui/trigger', 'hx-trigger': 'input changed delay:250ms', 'hx-target': '#trigger-parse', 'hx-swap': 'outerHTML', 'hx-include': '[name=inseq]', 'aria-controls': 'trigger-parse' }} />
+      <TriggerParse ok={d.trigger.ok} warn={d.trigger.warn} message={d.trigger.message} />
       <TextField name="threshold" label="Threshold" s={s} type="number" min={1} step="1" placeholder="1" help="consecutive failing runs before FAIL is reported; default 1" />
       <CheckboxField name="paused" label="Paused" s={s} help="a paused check does not run and never notifies" />
       <CheckboxField name="failAction" label="Notify on failure" s={s} />

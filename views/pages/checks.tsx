@@ -7,7 +7,7 @@
 import type { Child } from 'hono/jsx';
 import type { CheckList, Section } from '../../src/web/checklist.ts';
 import { queryString } from '../../src/web/checklist.ts';
-import type { Counts } from '../../src/web/model.ts';
+import { DISPLAY_STATES, type Counts } from '../../src/web/model.ts';
 import { Page } from '../layout.tsx';
 import { Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckRow, RowActions, TriggerIcon, type RowCtx } from '../partials/check-row.tsx';
@@ -92,7 +92,7 @@ export function ChecksPage(p: { ctx: PageCtx; list: CheckList; counts: Counts; t
           <label for="flt-state">State</label>
           <select id="flt-state" name="state">
             <option value="">any</option>
-            {['FAIL', 'SOFTFAIL', 'ERROR', 'PAUSED', 'PASS'].map((s) => <option value={s} selected={s === list.query.state}>{s}</option>)}
+            {DISPLAY_STATES.map((s) => <option value={s} selected={s === list.query.state}>{s}</option>)}
           </select>
         </div>
         <button type="submit">Filter</button>

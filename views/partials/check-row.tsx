@@ -74,7 +74,7 @@ export function CheckRow(p: { vm: CheckVM; group: string | null; ctx: RowCtx; fi
       <td data-label="State"><StateBadge vm={vm} assets={ctx.assets} /></td>
       <td data-label="Last pass">{vm.lastPass || <span class="muted">never</span>}</td>
       <td data-label="Last fail">{vm.lastFail || <span class="muted">never</span>}</td>
-      <td data-label="Trigger"><TriggerIcon vm={vm} assets={ctx.assets} /></td>
+      <td data-label="Next run"><TriggerIcon vm={vm} assets={ctx.assets} /></td>
       {ctx.operate ? <td data-label="Actions"><RowActions vm={vm} group={p.group} ctx={ctx} first={p.first} last={p.last} /></td> : null}
     </tr>
   );

@@ -4,8 +4,8 @@ import type { Assets } from '../../src/web/assets.ts';
 import type { CheckVM, DisplayState } from '../../src/web/model.ts';
 import { Icon } from '../ui.tsx';
 
-const ICON: Record<DisplayState, string> = { PASS: 'pass', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error' };
-const WORD: Record<DisplayState, string> = { PASS: 'PASS', FAIL: 'FAIL', SOFTFAIL: 'SOFTFAIL', PAUSED: 'PAUSED', ERROR: 'CONFIG ERROR' };
+const ICON: Record<DisplayState, string> = { PASS: 'pass', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error', PENDING: 'pending' };
+const WORD: Record<DisplayState, string> = { PASS: 'PASS', FAIL: 'FAIL', SOFTFAIL: 'SOFTFAIL', PAUSED: 'PAUSED', ERROR: 'CONFIG ERROR', PENDING: 'PENDING' };
 
 export function StateBadge(p: { vm: CheckVM; assets: Assets; level?: boolean }): Child {
   const { vm } = p;
@@ -14,6 +14,7 @@ export function StateBadge(p: { vm: CheckVM; assets: Assets; level?: boolean }):
       <Icon name={ICON[vm.state]} assets={p.assets} />
       {WORD[vm.state]}
       {vm.state === 'SOFTFAIL' && vm.softFail ? <span class="muted"> (depends on {vm.softFail})</span> : null}
+      {vm.state === 'PENDING' ? <span class="muted"> (not run yet)</span> : null}
       {p.level !== false && vm.level ? <span class="level">{vm.level}</span> : null}
     </span>
   );

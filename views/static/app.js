@@ -34,6 +34,26 @@
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(el.value).then(done, function () {});
     else if (document.execCommand && document.execCommand('copy')) done();
   });
+  // a URL pasted into a check's host name field fills the host name, port, TLS
+  // and request path, and the name when it is empty (the server reads a URL
+  // left in the field the same way: src/web/paste-url.ts)
+  document.addEventListener('input', function (e) {
+    var el = e.target;
+    if (!el || el.name !== 'opt.hostname' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(el.value.trim())) return;
+    var u;
+    try { u = new URL(el.value.trim()); } catch { return; }
+    if (!u.hostname) return;
+    var f = el.form;
+    var set = function (name, v) { var x = f.elements[name]; if (x && x.type !== 'checkbox') x.value = v; };
+    var host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+    el.value = host;
+    set('opt.port', u.port);
+    set('opt.reqPath', (u.pathname || '/') + u.search);
+    var tls = f.elements['opt.tls'];
+    if (tls && tls.type === 'checkbox' && (u.protocol === 'https:' || u.protocol === 'http:')) tls.checked = u.protocol === 'https:';
+    var name = f.elements.namedItem('name');
+    if (name && name.value.trim() === '') name.value = u.port ? (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + u.port : host;
+  });
   // live-update indicator: body[data-live] is "on" while the event stream is open
   var live = function (on) { document.body.setAttribute('data-live', on ? 'on' : 'off'); };
   document.addEventListener('htmx:sse:after:connection', function () { live(true); });

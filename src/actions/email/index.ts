@@ -6,12 +6,13 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { APP_ICON, APP_NAME } from '../message.ts';
-import { optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
 
 export const EmailOptions = z.looseObject({
+  ...commonActionOptions,
   hostname: z.string().nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
   port: z.int().min(0).max(65535).default(0).describe('SMTP port; 0: 465 (implicit), 587 (starttls) or 25 (none)'),
   tls: z.enum(['implicit', 'starttls', 'none']).default('implicit')
@@ -31,7 +32,7 @@ export const EmailOptions = z.looseObject({
 
 export const email = defineAction({
   type: 'email',
-  info: { summary: 'Sends the fletchck notification mail by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.', fletchck: true },
+  info: { summary: 'Sends the notification mail (fletchck\'s format) by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.', fletchck: true },
   options: EmailOptions,
   defaultTimeout: 10,
   async send(n, o, ctx) {

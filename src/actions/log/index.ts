@@ -1,11 +1,13 @@
 /**
- * `log` — writes `<check> (<type>): <STATE>` to the site log at WARNING
- * (spec §5.3), so it shows on the Log page. Always succeeds.
+ * `log` — writes `<check> (<type>): <STATE>` to the site log (spec §5.3), so
+ * it shows on the Log page; in the process log FAIL is a warning, PASS info.
+ * A new site has one (src/config/init.ts). Always succeeds.
  */
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
+import { commonActionOptions } from '../shared/options.ts';
 
-export const LogOptions = z.looseObject({});
+export const LogOptions = z.looseObject({ ...commonActionOptions });
 
 export const log = defineAction({
   type: 'log',
@@ -13,7 +15,7 @@ export const log = defineAction({
   options: LogOptions,
   defaultTimeout: 1,
   send(n, _o, ctx) {
-    ctx.warn(`${n.check.name} (${n.check.type}): ${n.check.state}`);
+    ctx.warn(`${n.check.name} (${n.check.type}): ${n.check.state}`, n.check.state === 'FAIL' ? 'warn' : 'info');
     return Promise.resolve();
   },
 });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
-import { clip, messageOptions, optionalSecret, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, clip, messageOptions, optionalSecret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -14,6 +14,7 @@ const priority = (dflt: number, when: string): z.ZodDefault<z.ZodInt> =>
   z.int().min(1).max(5).default(dflt).describe(`ntfy priority ${when} (1 min … 5 max; default ${dflt})`);
 
 export const NtfyOptions = z.looseObject({
+  ...commonActionOptions,
   server: z.string().default('https://ntfy.sh').describe('ntfy server base URL'),
   topic: z.string().min(1).describe('topic to publish to'),
   token: optionalSecret('access token (Authorization: Bearer)'),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ActionError, defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
-import { clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest, pyUrlencode, redact } from '../shared/http.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -14,6 +14,7 @@ const priority = (dflt: number, when: string): z.ZodDefault<z.ZodInt> =>
   z.int().min(-2).max(1).default(dflt).describe(`Pushover priority ${when} (-2 … 1; default ${dflt})`);
 
 export const PushoverOptions = z.looseObject({
+  ...commonActionOptions,
   apiUrl: z.string().default('https://api.pushover.net/1/messages.json').describe('messages API URL'),
   token: secret('application API token'),
   user: secret('user or group key'),

@@ -7,6 +7,11 @@ import { resolveSecret } from '../../util/secret.ts';
 import { ActionError } from '../types.ts';
 import { APP_ICON } from '../message.ts';
 
+/** Options every action type has (spread first into each type's schema). */
+export const commonActionOptions = {
+  default: z.boolean().optional().describe('siteward: ticked for new checks in the Add-check form'),
+};
+
 const SECRET_HELP = 'a string, {"env": "NAME"} (environment variable) or {"file": "/path"} (file contents)';
 
 /**

@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
-import { clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
 
 export const SlackOptions = z.looseObject({
+  ...commonActionOptions,
   url: secret('incoming webhook URL (it is a credential)'),
   channel: z.string().nullable().default(null).describe('channel override (Mattermost, Rocket.Chat, legacy Slack webhooks)'),
   username: z.string().nullable().default(null).describe('sender name override'),

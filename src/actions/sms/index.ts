@@ -6,13 +6,14 @@
 import { z } from 'zod';
 import { defineAction, ActionError } from '../types.ts';
 import { APP_ICON, smsText } from '../message.ts';
-import { optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest, pyUrlencode } from '../shared/http.ts';
 
 /** fletchck's CKURL (spec §11). */
 export const CK_URL = 'https://sms-api.cloudkinnekt.au/smsp-in';
 
 export const SmsOptions = z.looseObject({
+  ...commonActionOptions,
   url: z.string().default(CK_URL).describe('API endpoint (fletchck CKURL)'),
   apikey: optionalSecret('API key, sent as "Authorization: Bearer <apikey>"'),
   sender: z.string().default('dedicated').describe('originator (a name, number or "dedicated")'),

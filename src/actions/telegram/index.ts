@@ -7,12 +7,13 @@
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
-import { clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest } from '../shared/http.ts';
 import { ActionError } from '../types.ts';
 import { isFailing } from '../../engine/state.ts';
 
 export const TelegramOptions = z.looseObject({
+  ...commonActionOptions,
   apiUrl: z.string().default('https://api.telegram.org').describe('Bot API base URL'),
   token: secret('bot token from @BotFather'),
   chatId: z.union([z.string().min(1), z.int()]).describe('chat, group or channel id (or @channelname)'),

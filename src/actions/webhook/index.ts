@@ -5,13 +5,14 @@
  */
 import { z } from 'zod';
 import { defineAction } from '../types.ts';
-import { secret, secretValue, timeout } from '../shared/options.ts';
+import { commonActionOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
 import { fillJson, fillString, notificationJson, PLACEHOLDERS, unknownPlaceholders } from './payload.ts';
 
 const placeholderList = Object.keys(PLACEHOLDERS).map((k) => `{{${k}}}`).join(' ');
 
 export const WebhookOptions = z.looseObject({
+  ...commonActionOptions,
   url: secret('http(s) URL to call'),
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST').describe('HTTP method'),
   headers: z.record(z.string(), secret('header value')).default({}).describe('extra request headers, name → value'),

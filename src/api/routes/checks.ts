@@ -7,6 +7,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { Site } from '../../site.ts';
 import { deleteCheck, putCheck } from '../../config/edits.ts';
+import { newCheckOptions } from '../../checks/registry.ts';
 import { ApiError } from '../errors.ts';
 import { checkNotifications } from '../providers.ts';
 import {
@@ -55,7 +56,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    await applyEdit(site, (doc) => putCheck(doc, name, newCheckOptions(storable(raw))), ['checks', name]);
     return c.json(detail(name, true), 201);
   });
 
@@ -70,7 +71,8 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const { name } = c.req.valid('param');
     const existed = site.entry(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    const entry = storable(raw);
+    await applyEdit(site, (doc) => putCheck(doc, name, existed ? entry : newCheckOptions(entry)), ['checks', name]);
     return c.json(detail(name, true), existed ? 200 : 201);
   });
 

@@ -2,7 +2,8 @@
  * `dns` — ask one DNS server for one record (spec §4.7). Pass = a non-empty
  * answer; the log is the Python repr of `(name, TYPE, 'rdata …')` as
  * fletchck writes it, failures are `"<server> <Exception>: <message>"` with
- * dnspython's exception names and texts.
+ * dnspython's exception names and texts (the system resolver is named, where
+ * fletchck prints `None`).
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -14,7 +15,8 @@ import { repr, tuple } from '../../util/pyrepr.ts';
 import { DnsError, resolveOnce } from './resolve.ts';
 import { queryName } from './names.ts';
 import { rdataText } from './rdata.ts';
-import { isMetaType, packetTypeNumber, typeFromText, typeToText } from './types.ts';
+import { isMetaType, packetTypeNumber, TYPE_NAMES, typeFromText, typeToText } from './types.ts';
+import { didYouMean } from '../../util/suggest.ts';
 import { RESOLV_CONF, systemNameserver } from './resolvconf.ts';
 import type { Server } from './transport.ts';
 
@@ -25,7 +27,11 @@ export const DnsOptions = z.looseObject({
   port: z.number().int().min(1).max(65535).default(53).describe('server port; used only when `hostname` is given'),
   timeout: z.number().positive().default(5).describe('seconds for the whole lookup, retries included'),
   reqName: z.string().default('org').describe('name to look up (absolute); for PTR an IP address, turned into its reverse name'),
+  // a closed set, checked at load (dnspython refuses an unknown name only at run time)
   reqType: z.string().default('soa')
+    .superRefine((t, ctx) => {
+      if (typeFromText(t) === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(t)} is not a DNS record type${didYouMean(t, TYPE_NAMES)}` });
+    })
     .describe('record type, any name dnspython knows (A, AAAA, MX, TXT, SOA, PTR, SRV, CAA, TYPE65 …), case-insensitive'),
   reqTcp: z.boolean().default(false).describe('ask over TCP; over UDP a truncated answer is retried over TCP anyway'),
 });
@@ -69,8 +75,9 @@ export function createDnsCheck(deps: DnsDeps = {}) {
     options: DnsOptions,
     defaultTimeout: 5,
     async run(o, ctx) {
-      // fletchck prints the dnspython server argument: None for the system resolver
-      const subject = o.hostname ? o.hostname : 'None';
+      // fletchck prints the dnspython server argument, `None` for the system
+      // resolver: siteward names it (and its address once resolv.conf is read)
+      let subject = o.hostname ? o.hostname : 'system resolver';
       const lifetime = AbortSignal.any([ctx.signal, AbortSignal.timeout(o.timeout * 1000)]);
       try {
         const type = typeFromText(o.reqType);
@@ -78,6 +85,7 @@ export function createDnsCheck(deps: DnsDeps = {}) {
         if (isMetaType(type)) throw new DnsError('NoMetaqueries', 'DNS metaqueries are not allowed.');
         const name = queryName(o.reqName, type);
         const server = await pickServer(o, system, lifetime);
+        if (!o.hostname) subject = `${server.address} (system resolver)`;
         const r = await resolveOnce(server, { name, type, tcp: o.reqTcp, signal: lifetime });
         // an RRset is a set: dnspython drops repeated records
         const rdata = [...new Set(r.records.map((rec) => rdataText(rec.type, packetTypeNumber(rec.type) ?? type, rec.data)))];

@@ -30,6 +30,9 @@ const DNS_PACKET_NAMES = new Set([
   'TXT', 'AXFR', 'IXFR', 'OPT', 'ANY',
 ]);
 
+/** The type names `reqType` accepts besides `TYPE<n>` (for "did you mean"). */
+export const TYPE_NAMES: readonly string[] = Object.keys(TYPES);
+
 /** `dns.rdatatype.from_text`: a known name or `TYPE<n>`; undefined when unknown. */
 export function typeFromText(text: string): number | undefined {
   const t = text.trim().toUpperCase().replace(/_/g, '-');

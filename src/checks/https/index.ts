@@ -1,9 +1,13 @@
 /**
  * `https` — one HTTP request over TLS (or plain HTTP), spec §4.5: SNI,
  * verification and the expiry window, then the status line and headers are
- * read and logged as fletchck does, `(status, "<raw header block>")`.
+ * read. fletchck logs them as a Python tuple with escaped newlines,
+ * `(200, 'Server: x\nDate: …\n\n')`; siteward logs one line a person reads,
+ * `HTTP 200 OK in 12 ms · Server: x · Date: …` (fletchck peers receive log
+ * lines as text to show and never parse them; docs/checks-network.md).
  * Beyond fletchck: an optional expected status and body substring; without
- * them any HTTP response passes, as in fletchck. Redirects are not followed.
+ * them any HTTP response passes, as in fletchck, but a check made in the web
+ * UI or the API starts with `expectStatus` 200-399. Redirects are not followed.
  * `expectJson` tests values in a JSON body (./json.ts). fletchck sends HEAD;
  * a body test needs GET, so GET is the default method with either body test.
  */
@@ -16,7 +20,7 @@ import { hostnameOption, timeoutOption, tlsOptions } from '../shared/net-options
 import { netRun } from '../shared/netrun.ts';
 import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
 import { abortReason } from '../shared/errors.ts';
-import { repr, tuple } from '../../util/pyrepr.ts';
+import { repr } from '../../util/pyrepr.ts';
 import { StatusSpec, describeStatus, statusMatches } from './status.ts';
 import { EXPECT_JSON_HELP, ExpectJson, jsonFailures } from './json.ts';
 
@@ -32,7 +36,7 @@ export const HttpsOptions = z.looseObject({
     .optional()
     .describe('HTTP method; default HEAD, or GET when `expectBody` or `expectJson` is set'),
   reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
-  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes'),
+  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes (a check made in the web UI or the API starts with 200-399)'),
   expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
   expectJson: ExpectJson.optional().describe(EXPECT_JSON_HELP),
   ...tlsOptions,
@@ -61,8 +65,12 @@ class HttpError extends Error {
 
 interface Reply {
   status: number;
-  /** Python's `HTTPMessage.as_string()`: `Name: value\n` per header, then a blank line. */
-  headers: string;
+  /** the reason phrase of the status line */
+  reason: string;
+  /** milliseconds from sending the request to the response headers */
+  ms: number;
+  /** headers as received: name, value, name, value … */
+  headers: string[];
   /** whether expectBody was found, when it was asked for */
   found?: boolean;
   truncated?: boolean;
@@ -92,9 +100,7 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
       settle(() => reject(typeof e.code === 'string' && e.code.startsWith('HPE_') ? new HttpError(`${e.message} (${e.code})`) : e));
     });
     req.on('response', (res) => {
-      let headers = '';
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\n`;
-      const reply: Reply = { status: res.statusCode ?? 0, headers: `${headers}\n` };
+      const reply: Reply = { status: res.statusCode ?? 0, reason: res.statusMessage ?? '', ms: performance.now() - sent, headers: res.rawHeaders };
       if (o.expectBody === undefined && o.expectJson === undefined) {
         settle(() => resolve(reply));
         return;
@@ -119,8 +125,20 @@ function exchange(sock: Socket, o: Opts, port: number, signal: AbortSignal): Pro
     // http.client sends no Connection header; servers then answer as to
     // fletchck (e.g. `Connection: keep-alive`), keeping the logged headers alike
     req.removeHeader('Connection');
+    const sent = performance.now();
     req.end();
   });
+}
+
+/** The longest log line of a reply; more headers are cut off with "…". */
+const LINE_LIMIT = 2000;
+
+/** `HTTP 200 OK in 12 ms · Content-Type: text/html · Date: …`: the status line and headers folded into one line. */
+export function replyLine(r: Pick<Reply, 'status' | 'reason' | 'ms' | 'headers'>): string {
+  let line = `HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''} in ${Math.round(r.ms)} ms`;
+  for (let i = 0; i + 1 < r.headers.length; i += 2) line += ` · ${r.headers[i]}: ${r.headers[i + 1]}`;
+  const flat = line.replace(/[\x00-\x1f\x7f]/g, ' ');
+  return flat.length > LINE_LIMIT ? `${flat.slice(0, LINE_LIMIT - 1)}…` : flat;
 }
 
 export const https = defineCheck({
@@ -132,6 +150,8 @@ export const https = defineCheck({
   },
   options: HttpsOptions,
   defaultTimeout: 10,
+  // fletchck passes on any response, even a 500 (spec §4.5, kept for its files)
+  newCheckOptions: { expectStatus: '200-399' },
   validate(o) {
     const head = method(o).toUpperCase() === 'HEAD';
     if (head && o.expectBody !== undefined) return [{ path: ['reqType'], message: 'a HEAD response has no body: use GET with expectBody' }];
@@ -152,7 +172,7 @@ export const https = defineCheck({
           sock = await connectTcp(o.hostname, port, ctx.signal);
         }
         const reply = await exchange(sock, o, port, ctx.signal);
-        run.log.push(repr(tuple(reply.status, reply.headers)));
+        run.log.push(replyLine(reply));
         if (o.expectStatus !== undefined && !statusMatches(o.expectStatus, reply.status)) {
           run.log.push(`Unexpected status ${reply.status}, expected ${describeStatus(o.expectStatus)}`);
           return;

@@ -21,6 +21,8 @@ import { ActionFields, ActionPage, ActionsPage, type ActionFormData } from '../.
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../../../views/partials/fields.tsx';
 import { actionUrl } from '../../../views/ui.tsx';
+import { plainHelp } from '../words.ts';
+import { commonActionOptions } from '../../actions/shared/options.ts';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -32,9 +34,12 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
   const { site } = d;
 
   const usedBy = (name: string): string[] => [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
+  // the type's own options first, those every action has (`default`) last
+  const common = Object.keys(commonActionOptions);
   const fieldsFor = (type: string) => {
     const t = actionType(type);
-    return t ? fieldsOf(t.options) : [];
+    const f = t ? fieldsOf(t.options) : [];
+    return [...f.filter((x) => !common.includes(x.key)), ...f.filter((x) => common.includes(x.key))];
   };
 
   const formFrom = (name: string): FormState => {
@@ -60,7 +65,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const data: ActionFormData = {
       name, s, conflict: o.conflict ?? false, test: o.test,
       version: name === null ? '' : versionOf(rawAction(site.loaded, name)),
-      types: actionTypes.map((x) => [x.type, `${x.type} — ${x.info.summary}`]),
+      types: actionTypes.map((x) => [x.type, `${x.type} — ${plainHelp(x.info.summary)}`]),
       fields: { type, summary: t?.info.summary ?? '', fields: fieldsFor(type), s },
       checkNames: [...site.loaded.checks.keys()],
       deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),

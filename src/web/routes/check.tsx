@@ -5,23 +5,24 @@
  * other.
  */
 import { Hono } from 'hono';
-import { checkType, checkTypes } from '../../checks/registry.ts';
+import { checkType } from '../../checks/registry.ts';
 import { putCheck } from '../../config/edits.ts';
 import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
 import {
-  describeTriggerText, formFromCheck, redactedCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
+  describeTriggerText, formFromCheck, NEW_CHECK_TYPE, redactedCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
 } from '../check-form.ts';
 import { checkVM, grouping, rawCheck, versionOf } from '../model.ts';
 import { setMembership } from '../ordering.ts';
 import { badgeVM, pushVM, remoteVM } from '../integrations.ts';
 import { AdminOnly, operatorEdit } from '../scope.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
+import { plainHelp } from '../words.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { one, type FormState } from '../../../views/partials/fields.tsx';
+import { many, one, type FormState } from '../../../views/partials/fields.tsx';
 import { checkUrl } from '../../../views/ui.tsx';
 
 class Conflict extends Error {}
@@ -32,7 +33,8 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
 
   const typeData = (type: string): TypeFieldsData => {
     const t = checkType(type);
-    return { type, info: t?.info ?? null, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
+    const info = t ? { ...t.info, summary: plainHelp(t.info.summary), pass: plainHelp(t.info.pass) } : null;
+    return { type, info, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
   };
 
   const formData = (name: string | null, s: FormState, conflict = false): CheckFormData => {
@@ -43,7 +45,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
       s,
       types: typeChoices(),
       type: typeData(one(s, 'checkType')),
-      trigger: describeTriggerText(site, one(s, 'trigger')),
+      trigger: describeTriggerText(site, one(s, 'trigger'), many(s, 'inseq').length > 0),
       checkNames: names,
       actionNames: [...site.loaded.actions.keys()],
       seqNames: grouping(site).seqs.filter((n) => n !== name),
@@ -82,7 +84,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const version = form.get('version') ?? '';
     const res = readCheckForm(site, form, oldName);
     const rerender = (errors: Record<string, string>, general: string[], conflict = false): Promise<Response> => {
-      const s = formState(form, errors, general, storedMarkers(oldName ?? null));
+      const s = formState(res.form, errors, general, storedMarkers(oldName ?? null));
       if (oldName !== undefined) return detail(c, oldName, { s, conflict }, conflict ? 409 : 422);
       return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, s, conflict)} />, conflict ? 409 : 422);
     };
@@ -114,8 +116,8 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
   };
 
   const newForm = async (c: WebContext): Promise<Response> => {
-    const type = checkType(c.req.query('type') ?? '') ? c.req.query('type')! : checkTypes[0].type;
-    return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, newCheckForm(type))} />);
+    const type = checkType(c.req.query('type') ?? '') ? c.req.query('type')! : NEW_CHECK_TYPE;
+    return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, newCheckForm(type, site))} />);
   };
   r.get('/check', need('operator'), newForm);
   r.get('/check/', need('operator'), newForm);
@@ -152,9 +154,9 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
   });
 
   r.get('/ui/trigger', need('operator'), async (c) => {
-    const t = describeTriggerText(site, c.req.query('trigger') ?? '');
+    const t = describeTriggerText(site, c.req.query('trigger') ?? '', c.req.queries('inseq') !== undefined);
     if (!isHtmx(c)) c.header('Content-Type', 'text/html; charset=utf-8');
-    return html(c, <TriggerParse ok={t.ok} message={t.message} />);
+    return html(c, <TriggerParse ok={t.ok} warn={t.warn} message={t.message} />);
   });
 
   return r;

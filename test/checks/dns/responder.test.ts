@@ -201,19 +201,19 @@ describe('dns check: the system resolver', () => {
     expect(r.queries).toHaveLength(1);
   });
 
-  it('prints the server as None in a failure line, as fletchck does', async () => {
+  it('names the system resolver and its address in a failure line (fletchck prints None)', async () => {
     const r = await serve((q) => [reply(q, { rcode: 3 })]);
     const check = createDnsCheck({ resolvConf: conf('one', 'nameserver 127.0.0.1\n'), systemPort: r.port });
     const { outcome } = await runCheck(check, { reqName: 'nx.test', reqType: 'A', hostname: '' });
-    expect(outcome.log).toEqual(['None NXDOMAIN: The DNS query name does not exist: nx.test.']);
+    expect(outcome.log).toEqual(['127.0.0.1 (system resolver) NXDOMAIN: The DNS query name does not exist: nx.test.']);
   });
 
   it('fails clearly without a usable resolv.conf', async () => {
     const missing = join(dir, 'missing');
     const none = conf('none', 'search example.test\noptions ndots:2\n');
     expect((await runCheck(createDnsCheck({ resolvConf: missing }), {})).outcome.log)
-      .toEqual([`None NoResolverConfiguration: cannot open ${missing}`]);
+      .toEqual([`system resolver NoResolverConfiguration: cannot open ${missing}`]);
     expect((await runCheck(createDnsCheck({ resolvConf: none }), {})).outcome.log)
-      .toEqual(['None NoResolverConfiguration: no nameservers']);
+      .toEqual(['system resolver NoResolverConfiguration: no nameservers']);
   });
 });

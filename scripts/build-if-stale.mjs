@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm start`'s pre-step: build (tsc) only when a source is newer than the
+// build, so a start takes a second instead of half a minute. Sources: src/,
+// views/, the tsconfig files and package.json; the build: dist/src/cli.js
+// (tsc rewrites every output on each build).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SOURCES = ['src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const OUTPUT = join('dist', 'src', 'cli.js');
+
+/** Newest modification time (ms) of a file or of the files below a folder; 0 when missing. */
+function newest(path) {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = 0;
+  for (const e of readdirSync(path)) t = Math.max(t, newest(join(path, e)));
+  return t;
+}
+
+/** Whether the project at `root` needs a build. */
+export function stale(root) {
+  let built;
+  try {
+    built = statSync(join(root, OUTPUT)).mtimeMs;
+  } catch {
+    return true;
+  }
+  return SOURCES.some((s) => newest(join(root, s)) > built);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const root = join(fileURLToPath(import.meta.url), '..', '..');
+  if (!stale(root)) {
+    console.error('build is current (sources are not newer than dist/)');
+  } else {
+    console.error('building (sources are newer than dist/)…');
+    const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+}
