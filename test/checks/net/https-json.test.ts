@@ -56,7 +56,7 @@ describe('https expectJson', () => {
     expect(o.fail, o.log.join('\n')).toBe(false);
     expect(methods).toEqual(['GET']);
     expect(o.log).toHaveLength(1);
-    expect(o.log[0]).toMatch(/^\(200, 'Content-Type: application\/json\\n/);
+    expect(o.log[0]).toMatch(/^HTTP 200 OK in \d+ ms · Content-Type: application\/json · /);
   });
 
   it('a value that differs fails, naming the query, the value and the expectation', async () => {
