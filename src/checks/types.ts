@@ -119,6 +119,14 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   retries?: boolean;
   /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
   cloneable?: boolean;
+  /**
+   * Set on a type only an administrator may add, edit or delete, as the
+   * reason shown to users (e.g. 'runs a program on this host'). Operators
+   * still run, pause and move such checks. Enforced by src/config/trust.ts;
+   * options that pick a program or a file are marked `hostAccess` instead
+   * (src/config/marks.ts).
+   */
+  adminOnly?: string;
   run(opts: z.output<S>, ctx: RunContext): Promise<Outcome>;
   /** Label in logs and notifications; default is the type name. */
   displayType?(config: CheckConfig): string;

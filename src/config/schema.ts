@@ -28,7 +28,7 @@ export const MqttSchema = z.looseObject({
   tls: z.boolean().default(false).describe('TLS with certificate and hostname verification'),
   username: nullableString.default(null).describe('sent only when password is set too'),
   password: z.union([z.string(), z.looseObject({})]).nullable().default(null)
-    .describe('a string, or siteward: {"env": "VAR"} or {"file": "path"} to keep it out of the site file'),
+    .describe('a string, or siteward: {"env": "VAR"} or {"file": "path"} to keep it out of the site file').meta({ secret: true }),
   clientid: nullableString.default(null).describe('null: a stable id derived from the host and site file (fletchck: random per start)'),
   persist: z.boolean().default(true).describe('clean session = !persist'),
   qos: z.int().min(0).default(1).describe('QoS of publish and subscribe (above 2 means 2)'),

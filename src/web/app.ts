@@ -27,6 +27,8 @@ import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
 import { AdminOnly } from './scope.ts';
+import { AdminRequired } from '../config/trust.ts';
+import { failed } from './routes/checks.tsx';
 
 export type { WebEnv } from './context.ts';
 export type { WebExtension } from './deps.ts';
@@ -96,6 +98,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)
     if (err instanceof AdminOnly) return c.text(err.message, 403);
+    // a change only an administrator may make (src/config/trust.ts), refused before anything was saved
+    if (err instanceof AdminRequired) return failed(c, deps, 'Only an administrator may do this', err.issues, 403);
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });

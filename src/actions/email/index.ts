@@ -10,6 +10,7 @@ import { optionalSecret, recipients, secretValue, timeout } from '../shared/opti
 import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
+import { hostAccess } from '../../config/marks.ts';
 
 export const EmailOptions = z.looseObject({
   hostname: z.string().nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
@@ -21,12 +22,12 @@ export const EmailOptions = z.looseObject({
   sender: z.string().nullable().default(null).describe('From address and envelope sender'),
   recipients: recipients('To addresses (none: nothing is sent, and that counts as success)'),
   timeout: timeout(10),
-  fallback: z.string().nullable().default(null)
-    .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
+  fallback: hostAccess(z.string().nullable()).default(null)
+    .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail (admin only: it runs on this host)'),
   // fletchck's default (spec §5.4), kept so mail filters on "[Fletchck]" keep working
   site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
-  ca: z.string().nullable().default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
+  ca: hostAccess(z.string().nullable()).default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay); admin only: siteward reads it'),
 });
 
 export const email = defineAction({

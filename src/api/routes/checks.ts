@@ -55,7 +55,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
     return c.json(detail(name, true), 201);
   });
 
@@ -70,7 +70,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const { name } = c.req.valid('param');
     const existed = site.entry(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, storable(raw)), ['checks', name]);
     return c.json(detail(name, true), existed ? 200 : 201);
   });
 
@@ -86,7 +86,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
     const previous = rawCheck(site, name) ?? {};
     const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
-    await applyEdit(site, (doc) => putCheck(doc, to, next, name), ['checks', to], to !== name ? [[name, to]] : undefined);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, to, next, name), ['checks', to], { checks: to !== name ? [[name, to]] : [] });
     return c.json(detail(to, true), 200);
   });
 
@@ -97,7 +97,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   })), async (c) => {
     const { name } = c.req.valid('param');
     entryOr404(site, name);
-    await applyEdit(site, (doc) => deleteCheck(doc, name), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => deleteCheck(doc, name), ['checks', name]);
     return c.body(null, 204);
   });
 
@@ -121,7 +121,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
       const { name } = c.req.valid('param');
       entryOr404(site, name);
       if (site.entry(name)!.config.paused !== paused) {
-        await applyEdit(site, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
+        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
       }
       return c.json(detail(name, c.get('token').scope === 'admin'), 200);
     });

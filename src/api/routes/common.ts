@@ -7,6 +7,7 @@ import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { Site } from '../../site.ts';
 import type { Doc } from '../../config/edits.ts';
+import { AdminRequired, guardEdit, type Renames } from '../../config/trust.ts';
 import { formatIssue, type PathSegment } from '../../config/issues.ts';
 import { ApiError, ErrorSchema, apiIssues } from '../errors.ts';
 import { requireScope, type AuthEnv } from '../auth.ts';
@@ -48,9 +49,19 @@ export function secured<R extends RouteConfig>(tokens: TokenStore, scope: Scope,
   };
 }
 
-/** Applies an edit through Site.mutate (validate → atomic save → live apply) or throws an ApiError. */
-export async function applyEdit(site: Site, edit: (doc: Doc) => Doc, base: PathSegment[], renamed?: [string, string][]): Promise<void> {
-  const r = await site.mutate(edit, { renamed });
+/**
+ * Applies an edit through Site.mutate (validate → atomic save → live apply)
+ * or throws an ApiError. Below the admin scope the admin rule of
+ * src/config/trust.ts applies (403 `forbidden`, with the paths it concerns).
+ */
+export async function applyEdit(site: Site, scope: Scope, edit: (doc: Doc) => Doc, base: PathSegment[], renamed: Renames = {}): Promise<void> {
+  let r;
+  try {
+    r = await site.mutate(guardEdit(scope === 'admin', edit, { renamed }), { renamed: [...(renamed.checks ?? [])] as [string, string][] });
+  } catch (e) {
+    if (e instanceof AdminRequired) throw new ApiError('forbidden', e.message, apiIssues(e.issues, base));
+    throw e;
+  }
   if (r.ok) return;
   const unsaved = r.issues.find((i) => i.path.length === 0);
   if (unsaved) throw new ApiError('save_failed', unsaved.message);
