@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Site } from '../site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
-import { ADDRESS_THROTTLE, PasswordChecker, Throttle, USER_THROTTLE, userHash, type Verify } from './auth.ts';
+import { PasswordChecker, userHash, type Verify } from './auth.ts';
+import { LoginGuard } from './login-guard.ts';
 import { sessionMiddleware, type WebEnv } from './context.ts';
 import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
@@ -41,6 +42,8 @@ export interface WebAppOptions {
   extensions?: WebExtension[];
   /** password verification (tests count calls); default argon2 */
   verify?: Verify;
+  /** password verifications at once (default MAX_VERIFICATIONS) */
+  maxVerifications?: number;
   /** live-update batch window (ms) */
   flushMs?: number;
   portOverride?: number;
@@ -67,9 +70,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const deps: WebDeps = {
     site,
     sessions,
-    passwords: new PasswordChecker(o.verify),
-    userThrottle: new Throttle(now, USER_THROTTLE),
-    addressThrottle: new Throttle(now, ADDRESS_THROTTLE),
+    logins: new LoginGuard(now, new PasswordChecker(o.verify), o.maxVerifications),
     secure: o.secure,
     assets: loadAssets(),
     hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps

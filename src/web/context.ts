@@ -65,10 +65,25 @@ export function isHtmx(c: Context): boolean {
   return c.req.header('HX-Request') === 'true';
 }
 
-/** A local path to return to after login (never another origin). */
+const HERE = 'http://siteward.invalid';
+
+/**
+ * A local path to return to after login (never another origin). Browsers
+ * drop tabs and line breaks from URLs and read `\` as `/`, so
+ * `/<tab>/evil.example` is `//evil.example` to them: any control character
+ * or backslash refuses the value. What is left is resolved as a URL and
+ * must stay on this origin; the normalised path is returned (it is always
+ * a valid Location header).
+ */
 export function safeNext(v: string | undefined | null): string {
-  if (!v || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\') || /[\r\n]/.test(v)) return '/';
-  return v;
+  if (!v || !v.startsWith('/') || v.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(v)) return '/';
+  let u: URL;
+  try {
+    u = new URL(v, HERE);
+  } catch {
+    return '/';
+  }
+  return u.origin === HERE ? `${u.pathname}${u.search}${u.hash}` : '/';
 }
 
 /**
