@@ -16,6 +16,7 @@ import { HTTPException } from 'hono/http-exception';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Site } from '../site.ts';
 import { VERSION } from '../version.ts';
+import { bodyLimits } from '../util/body-limit.ts';
 import { PushHub } from '../checks/push/hub.ts';
 import { ApiError, sendError, zodError } from './errors.ts';
 import { authenticate, type AuthEnv } from './auth.ts';
@@ -99,6 +100,8 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
 export function apiRoutes(site: Site, deps: ApiDeps = {}): Hono {
   const ctx = apiContext(site, deps);
   const app = new Hono();
+  // first: 413 beyond the route's limit, before a token or a body is looked at
+  app.use('*', bodyLimits());
 
   app.get('/healthz', (c) => {
     const ok = site.isStarted && site.db.open;

@@ -15,6 +15,7 @@ import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
 import type { WebDeps, WebExtension } from './deps.ts';
 import { securityHeaders } from './headers.ts';
+import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
 import { liveMessages } from './render.tsx';
 import { loadSigningKey, SessionStore } from './sessions.ts';
@@ -80,6 +81,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
 
   const app = new Hono<WebEnv>();
   app.use('*', securityHeaders(o.secure));
+  // before anything reads a body (CSRF and form parsing do): 413 beyond the route's limit
+  app.use('*', bodyLimits());
   app.use('*', sessionMiddleware(site, sessions, o.secure));
   app.use('*', csrfMiddleware({ exempt: () => extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])])) }));
   app.use('*', formBodyMiddleware());

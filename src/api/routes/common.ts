@@ -11,6 +11,7 @@ import { AdminRequired, guardEdit, type Renames } from '../../config/trust.ts';
 import { formatIssue, type PathSegment } from '../../config/issues.ts';
 import { ApiError, ErrorSchema, apiIssues } from '../errors.ts';
 import { requireScope, type AuthEnv } from '../auth.ts';
+import { jsonBodyGuard } from '../json-body.ts';
 import type { Scope, TokenStore } from '../tokens.ts';
 
 export type ApiApp = OpenAPIHono<AuthEnv>;
@@ -45,7 +46,8 @@ export function secured<R extends RouteConfig>(tokens: TokenStore, scope: Scope,
     ...route,
     security: [{ bearer: [] }],
     description: `${route.description ?? route.summary ?? ''}\n\nScope: \`${scope}\``.trim(),
-    middleware: [requireScope(tokens, scope)],
+    // the token first: a body is read (and checked, src/api/json-body.ts) only for a caller allowed here
+    middleware: [requireScope(tokens, scope), jsonBodyGuard()],
   };
 }
 
