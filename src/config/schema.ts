@@ -65,7 +65,8 @@ export const ApiSchema = z.looseObject({
   port: port.nullable().default(null).describe('API listener port; null = no listener of its own'),
   cert: nullableString.default(null).describe('PEM certificate file; HTTPS when cert and key are set'),
   key: nullableString.default(null).describe('PEM private key file'),
-  metricsAuth: z.boolean().default(false).describe('require a bearer token (any scope) for /metrics'),
+  metricsAuth: z.boolean().nullable().default(null)
+    .describe('require a bearer token (any scope) for /metrics: true always, false never; null (default) when the listener is not on loopback'),
   badges: z.boolean().default(false).describe('serve public SVG badges for every check (else only checks with options.badge)'),
 });
 

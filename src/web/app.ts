@@ -15,6 +15,7 @@ import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
 import type { WebDeps, WebExtension } from './deps.ts';
 import { securityHeaders } from './headers.ts';
+import { BADGE_PREFIX } from '../api/badges.ts';
 import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
 import { liveMessages } from './render.tsx';
@@ -80,7 +81,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
 
   const app = new Hono<WebEnv>();
-  app.use('*', securityHeaders(o.secure));
+  app.use('*', securityHeaders(o.secure, [BADGE_PREFIX]));
   // before anything reads a body (CSRF and form parsing do): 413 beyond the route's limit
   app.use('*', bodyLimits());
   app.use('*', sessionMiddleware(site, sessions, o.secure));
