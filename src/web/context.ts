@@ -91,8 +91,8 @@ export function safeNext(v: string | undefined | null): string {
  * session go to the login page; anything else gets 401. A user without the
  * role gets 403.
  */
-export function need(role: Role): MiddlewareHandler<WebEnv> {
-  return async (c, next) => {
+export function need(role: Role): MiddlewareHandler<WebEnv> & { requires: Role } {
+  const guard: MiddlewareHandler<WebEnv> = async (c, next) => {
     const auth = c.get('auth');
     if (!auth) {
       if (isHtmx(c)) {
@@ -109,6 +109,8 @@ export function need(role: Role): MiddlewareHandler<WebEnv> {
     if (!allows(auth.role, role)) return c.text(`forbidden: needs the ${role} role`, 403);
     await next();
   };
+  // `requires` names the role in the route table (test/security/route-matrix.test.ts reads it)
+  return Object.assign(guard, { requires: role });
 }
 
 /** The caller's auth (only inside a route guarded by `need`). */
