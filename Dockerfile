@@ -18,7 +18,9 @@ COPY views ./views
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# UV_THREADPOOL_SIZE: libuv's pool (file system, DNS, argon2) is sized when node starts (docs/security.md)
 ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=16 \
     SITEWARD_API_HOSTNAME=0.0.0.0 \
     SITEWARD_API_PORT=8080
 WORKDIR /app

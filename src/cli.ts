@@ -2,8 +2,6 @@
 /**
  * The `siteward` command (spec §1.2, plus --check-config, --run, --create).
  */
-// first: libuv's thread pool is sized when it starts (src/util/threadpool.ts)
-import './util/threadpool.ts';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';

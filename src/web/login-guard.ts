@@ -13,7 +13,10 @@
  * - at most `maxConcurrent` verifications at a time; more are answered at
  *   once (503), without a verification. argon2 runs on libuv's thread pool,
  *   which the checks' file and DNS calls share: a flood of logins must not
- *   make healthy checks time out (src/util/threadpool.ts sizes the pool).
+ *   make healthy checks time out. With libuv's default of 4 threads, 2 stay
+ *   for the checks; the Docker image, the systemd unit and `npm start` set
+ *   UV_THREADPOOL_SIZE=16 (libuv sizes its pool when node starts, before
+ *   any of siteward's code runs, so it cannot be set from here).
  */
 import type { WebuiConfig } from '../config/load.ts';
 import type { PasswordChecker } from './auth.ts';
