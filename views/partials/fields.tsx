@@ -61,7 +61,7 @@ export function TextField(p: {
       <label for={id}>{p.label}</label>
       <input
         type={p.type ?? 'text'} id={id} name={p.name} value={p.type === 'password' ? '' : one(p.s, p.name)} required={p.required}
-        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step} readonly={p.readonly}
+        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step} readonly={p.readonly} class={p.readonly ? 'locked' : undefined}
         aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}
       />
       <Help id={id} help={p.help} error={err} />
@@ -106,7 +106,7 @@ export function LinesField(p: { name: string; label: string; s: FormState; help?
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
-      <textarea id={id} name={p.name} rows={4} readonly={p.readonly} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
+      <textarea id={id} name={p.name} rows={4} readonly={p.readonly} class={p.readonly ? 'locked' : undefined} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
         {many(p.s, p.name).join('\n')}
       </textarea>
       <Help id={id} help={p.help} error={err} />

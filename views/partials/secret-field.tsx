@@ -44,7 +44,7 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
         {f.refs ? (
           <div class="field">
             <label for={`${id}-ref`}>Variable name or file path</label>
-            <input type="text" id={`${id}-ref`} name={`${name}.ref`} value={one(s, `${name}.ref`)} autocomplete="off" spellcheck={false} readonly={f.refsLocked} />
+            <input type="text" id={`${id}-ref`} name={`${name}.ref`} value={one(s, `${name}.ref`)} autocomplete="off" spellcheck={false} readonly={f.refsLocked} class={f.refsLocked ? 'locked' : undefined} />
           </div>
         ) : null}
       </div>

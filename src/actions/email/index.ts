@@ -24,11 +24,11 @@ export const EmailOptions = z.looseObject({
   recipients: recipients('To addresses (none: nothing is sent, and that counts as success)'),
   timeout: timeout(10),
   fallback: hostAccess(z.string().nullable()).default(null)
-    .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail (admin only: it runs on this host)'),
+    .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
   // fletchck's default (spec §5.4), kept so mail filters on "[Fletchck]" keep working
   site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
-  ca: hostAccess(z.string().nullable()).default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay); admin only: siteward reads it'),
+  ca: hostAccess(z.string().nullable()).default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
 });
 
 export const email = defineAction({

@@ -26,7 +26,7 @@ export const tlsOptions = {
   // a file the daemon reads: the administrator's decision (docs/security.md)
   ca: hostAccess(z.string().min(1))
     .optional()
-    .describe('PEM file of extra CA certificates to trust, e.g. a private CA (path relative to the site folder); admin only: siteward reads it'),
+    .describe('PEM file of extra CA certificates to trust, e.g. a private CA (path relative to the site folder)'),
   expiryDays: z
     .int()
     .min(0)

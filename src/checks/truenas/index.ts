@@ -28,7 +28,7 @@ export const TruenasOptions = z.looseObject({
   tls: z.boolean().default(true)
     .describe('wss:// (recommended: TrueNAS revokes an API key that is used over plain ws://)'),
   selfsigned: z.boolean().default(false).describe('accept any certificate, without host name verification (as fletchck\'s option)'),
-  ca: hostAccess(z.string()).optional().describe('PEM file with the CA (or the self-signed certificate) to trust, in addition to the system store; admin only: siteward reads it'),
+  ca: hostAccess(z.string()).optional().describe('PEM file with the CA (or the self-signed certificate) to trust, in addition to the system store'),
   apiKey: SecretSchema.describe('TrueNAS API key (Credentials → API Keys): the key, {"env": "NAME"} or {"file": "/path"}'),
   pool: z.string().optional().describe('watch only this pool; default: every pool'),
   alertLevel: z.enum(ALERT_LEVELS).default('WARNING').describe('fail on active (not dismissed) alerts at or above this level'),
