@@ -66,7 +66,7 @@ export const ApiSchema = z.looseObject({
   cert: nullableString.default(null).describe('PEM certificate file; HTTPS when cert and key are set'),
   key: nullableString.default(null).describe('PEM private key file'),
   metricsAuth: z.boolean().nullable().default(null)
-    .describe('require a bearer token (any scope) for /metrics: true always, false never; null (default) when the listener is not on loopback'),
+    .describe('require a bearer token (any scope) for /metrics: always (true), never (false), or by default (null) only when the listener is not on loopback'),
   badges: z.boolean().default(false).describe('serve public SVG badges for every check (else only checks with options.badge)'),
 });
 

@@ -124,6 +124,10 @@ export function readFields(fields: readonly Field[], form: FormValues, prefix = 
       case 'secret':
         put(f.key, readSecret(form, name, old[f.key], f.refs === true));
         break;
+      case 'select':
+        if (text === '') break;
+        values[f.key] = f.tristate ? text === 'true' : text;
+        break;
       default:
         // text keeps inner spaces as typed (topics, paths); surrounding blanks are noise
         if (text === '') break;

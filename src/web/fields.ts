@@ -35,6 +35,8 @@ export interface Field {
   single?: boolean;
   /** json: an object whose values may be secrets: their inline values never reach the browser */
   secretValues?: boolean;
+  /** select: yes (true), no (false) or the default (null), stored as booleans */
+  tristate?: boolean;
   /** marked hostAccess (src/config/marks.ts): only an administrator may change it */
   hostAccess?: boolean;
   /** set for a user below admin (`forRole`): a hostAccess field shown read-only */
@@ -71,7 +73,7 @@ const SCALAR = new Set(['string', 'integer', 'number']);
 
 interface Shape {
   kind: FieldKind;
-  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues'>;
+  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues' | 'tristate'>;
   /** the branch numbers and choices come from */
   main: Json;
   choices: string[];
@@ -89,7 +91,8 @@ function shapeOf(raw: Json): Shape {
   if (bs.length > 0 && enums.every((e) => e !== null && e.every((v) => typeof v === 'string'))) {
     return shape('select', {}, [...new Set(enums.flat().map(String))]);
   }
-  if (types.size === 1 && types.has('boolean')) return shape('checkbox');
+  // a yes/no whose default is null ("decide for me", e.g. api.metricsAuth): three choices, not a check box
+  if (types.size === 1 && types.has('boolean')) return raw.default === null ? shape('select', { tristate: true }, ['true', 'false']) : shape('checkbox');
   if (types.has('string') && types.has('object')) return shape('template');
   const arr = bs.find((b) => b.type === 'array');
   if (arr) {

@@ -15,7 +15,7 @@ import { API_PATH_PREFIXES, apiContext, apiRoutes } from '../../src/api/app.ts';
 import { ApiService } from '../../src/api/service.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { openApiSite, type ApiTestSite } from '../api/helpers.ts';
-import { fastHash } from '../web/helpers.ts';
+import { Agent, PASSWORDS, fastHash, formHtml, scrapeForm, webSite } from '../web/helpers.ts';
 import { freePort, tempDir } from '../servers/common.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -116,5 +116,28 @@ describe('/metrics off loopback', () => {
     t = await openApiSite({ api: { metricsAuth: true }, checks: {} });
     expect(await scrape(apiRoutes(t.site, {}, { listenHost: () => '127.0.0.1' }))).toBe(401);
     expect(apiContext(t.site).tokens.list().length).toBeGreaterThan(0);
+  });
+});
+
+describe('api.metricsAuth on the config page', () => {
+  it('is a choice of yes, no and the default, and saving the page keeps what the file says', async () => {
+    const t = await webSite();
+    cleanups.push(() => t.close());
+    const a = new Agent(t.web);
+    await a.login('admin', PASSWORDS.admin);
+    const api = (): Record<string, unknown> => (t.site.loaded.doc.api ?? {}) as Record<string, unknown>;
+    for (const [choice, stored] of [['false', false], ['true', true], ['', undefined]] as const) {
+      const page = await a.page('/config');
+      expect(page).toMatch(/<select id="f-api_2emetricsAuth" name="api.metricsAuth"[^>]*><option value=""[^>]*>\(default\)<\/option><option value="true"[^>]*>yes<\/option><option value="false"[^>]*>no<\/option>/);
+      const res = await a.post('/config', { ...scrapeForm(formHtml(page, 'action="/config"')), 'api.metricsAuth': choice });
+      expect(res.status, choice).toBe(303);
+      expect(api().metricsAuth, choice).toBe(stored);
+      if (stored !== undefined) {
+        // saved again unchanged, the value stays
+        const again = await a.page('/config');
+        expect((await a.post('/config', scrapeForm(formHtml(again, 'action="/config"')))).status).toBe(303);
+        expect(api().metricsAuth).toBe(stored);
+      }
+    }
   });
 });

@@ -170,6 +170,7 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
     case 'checkbox':
       return <CheckboxField name={name} label={label} s={p.s} help={f.help} />;
     case 'select':
+      if (f.tristate) return <SelectField name={name} label={label} s={p.s} choices={[['true', 'yes'], ['false', 'no']]} help={f.help} empty="(default)" />;
       return <SelectField name={name} label={label} s={p.s} choices={f.choices} help={help} empty={f.required ? undefined : '(default)'} />;
     case 'number':
     case 'integer':
