@@ -28,7 +28,9 @@ FROM node:20-bookworm-slim
 # `docker exec siteward node dist/src/cli.js passwd admin`);
 # the web UI on every interface at the documented port 30443 (the site file's
 # webui.hostname and port are overridden); the API's own listener on 8080
+# UV_THREADPOOL_SIZE: libuv's pool (file system, DNS, argon2) is sized when node starts (docs/security.md)
 ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=16 \
     SITEWARD_CONFIG=/data/site.json \
     SITEWARD_WEBUI_HOSTNAME=0.0.0.0 \
     SITEWARD_WEBUI_PORT=30443 \

@@ -54,7 +54,8 @@ export function apiDeps(site: Site): ApiDeps {
 export async function webService(site: Site, flags: RunFlags): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
   const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
-  return new Web({ port: flags.port }).mount('/', apiRoutes(site, apiDeps(site)), { exempt: API_PATH_PREFIXES });
+  const routes = apiRoutes(site, apiDeps(site), { listenHost: () => site.settings.webui?.hostname ?? null });
+  return new Web({ port: flags.port }).mount('/', routes, { exempt: API_PATH_PREFIXES });
 }
 
 export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {

@@ -85,6 +85,8 @@ export interface ActionType<S extends z.ZodType = z.ZodType> {
   options: S;
   /** default per-send timeout in seconds (the `timeout` option overrides it) */
   defaultTimeout: number;
+  /** set on a type only an administrator may add, edit or delete: the reason shown to users (src/config/trust.ts) */
+  adminOnly?: string;
   send(n: Notification, opts: z.output<S>, ctx: ActionContext): Promise<void>;
 }
 

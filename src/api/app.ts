@@ -16,6 +16,7 @@ import { HTTPException } from 'hono/http-exception';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Site } from '../site.ts';
 import { VERSION } from '../version.ts';
+import { bodyLimits } from '../util/body-limit.ts';
 import { PushHub } from '../checks/push/hub.ts';
 import { ApiError, sendError, zodError } from './errors.ts';
 import { authenticate, type AuthEnv } from './auth.ts';
@@ -32,6 +33,22 @@ import type { RouteDeps } from './routes/common.ts';
 export const API_PATH_PREFIXES = ['/api/', '/metrics', '/push/', '/badge/', '/healthz'] as const;
 
 export type ApiDeps = MetricsProviders;
+
+export interface ApiRoutesOptions {
+  /**
+   * The address the serving listener binds (webui.hostname, api.hostname):
+   * /metrics needs a token by default unless it is a loopback address.
+   * Absent: an in-process app (tests), treated as loopback.
+   */
+  listenHost?: () => string | null | undefined;
+}
+
+/** 'localhost', 127.0.0.0/8 and ::1: reachable from this host only. */
+export function isLoopbackHost(host: string | null | undefined): boolean {
+  if (host === null || host === undefined || host === '') return false;
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 /** What the API keeps per site: one token store, one metrics registry, one push hub. */
 export interface ApiContext {
@@ -96,17 +113,21 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
 }
 
 /** Every API-subsystem route of a site, as one Hono app. */
-export function apiRoutes(site: Site, deps: ApiDeps = {}): Hono {
+export function apiRoutes(site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = {}): Hono {
   const ctx = apiContext(site, deps);
   const app = new Hono();
+  // first: 413 beyond the route's limit, before a token or a body is looked at
+  app.use('*', bodyLimits());
 
   app.get('/healthz', (c) => {
     const ok = site.isStarted && site.db.open;
     return c.json({ status: ok ? 'ok' : 'starting', version: VERSION }, ok ? 200 : 503, { 'Cache-Control': 'no-store' });
   });
 
+  // metricsAuth: true always, false never, null (default): off loopback (check names are not for the network)
+  const metricsNeedToken = (): boolean => site.settings.api?.metricsAuth ?? (o.listenHost ? !isLoopbackHost(o.listenHost()) : false);
   app.get('/metrics', async (c) => {
-    if (site.settings.api?.metricsAuth) {
+    if (metricsNeedToken()) {
       try {
         authenticate(ctx.tokens, c.req.header('authorization'), 'read');
       } catch (e) {
@@ -124,7 +145,7 @@ export function apiRoutes(site: Site, deps: ApiDeps = {}): Hono {
 }
 
 /** Mounts apiRoutes() on an existing Hono app (the web UI's). */
-export function mountApi(app: Hono, site: Site, deps: ApiDeps = {}): Hono {
-  app.route('/', apiRoutes(site, deps));
+export function mountApi(app: Hono, site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = {}): Hono {
+  app.route('/', apiRoutes(site, deps, o));
   return app;
 }

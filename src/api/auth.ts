@@ -31,9 +31,11 @@ export function authenticate(tokens: TokenStore, header: string | undefined, nee
   return v.token;
 }
 
-export function requireScope(tokens: TokenStore, need: Scope): MiddlewareHandler<AuthEnv> {
-  return async function requireScopeMiddleware(c, next) {
+export function requireScope(tokens: TokenStore, need: Scope): MiddlewareHandler<AuthEnv> & { requiresScope: Scope } {
+  // `requiresScope` names the scope in the route table (test/security/route-matrix.test.ts reads it)
+  const guard: MiddlewareHandler<AuthEnv> = async function requireScopeMiddleware(c, next) {
     c.set('token', authenticate(tokens, c.req.header('authorization'), need));
     await next();
   };
+  return Object.assign(guard, { requiresScope: need });
 }

@@ -9,6 +9,23 @@ import { Hono } from 'hono';
 import type { Site } from '../site.ts';
 import { stateText } from '../engine/state.ts';
 
+/** Where badges are served: the web UI leaves these responses' headers to this module (src/web/headers.ts). */
+export const BADGE_PREFIX = '/badge/';
+
+/**
+ * The headers of every badge, on the web UI's port and on the API listener
+ * alike: an image for other sites' pages (READMEs, status pages), so
+ * cross-origin embedding is allowed (CORP cross-origin), while the SVG,
+ * opened on its own, can run nothing.
+ */
+export const BADGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'image/svg+xml; charset=utf-8',
+  'Cache-Control': 'max-age=30',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
 const COLOURS = { green: '#4c1', yellow: '#dfb317', orange: '#fe7d37', red: '#e05d44', grey: '#9f9f9f', blue: '#007ec6' } as const;
 
 /** Escapes for XML text and attributes; drops characters XML 1.0 cannot carry at all. */
@@ -51,15 +68,7 @@ export function badgeRoutes(site: Site): Hono {
     const e = site.entry(name);
     return e !== undefined && (site.settings.api?.badges === true || e.config.options.badge === true);
   };
-  const send = (svg: string): Response => new Response(svg, {
-    headers: {
-      'Content-Type': 'image/svg+xml; charset=utf-8',
-      'Cache-Control': 'max-age=30',
-      'X-Content-Type-Options': 'nosniff',
-      // an SVG opened on its own must not run anything
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-    },
-  });
+  const send = (svg: string): Response => new Response(svg, { headers: { ...BADGE_HEADERS } });
   const label = (q: string | undefined, dflt: string): string => (q && q.length <= 64 ? q : dflt);
 
   app.get('/badge/:check/state.svg', (c) => {

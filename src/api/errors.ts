@@ -10,11 +10,11 @@ import { formatPath, fromZod, type Issue, type PathSegment } from '../config/iss
 
 export type ErrorCode =
   | 'unauthorized' | 'token_expired' | 'token_revoked' | 'forbidden' | 'not_found' | 'conflict'
-  | 'invalid_request' | 'invalid_config' | 'save_failed' | 'internal';
+  | 'invalid_request' | 'invalid_config' | 'payload_too_large' | 'save_failed' | 'internal';
 
 export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401, token_expired: 401, token_revoked: 401, forbidden: 403, not_found: 404, conflict: 409,
-  invalid_request: 400, invalid_config: 422, save_failed: 500, internal: 500,
+  invalid_request: 400, invalid_config: 422, payload_too_large: 413, save_failed: 500, internal: 500,
 };
 
 export interface ApiIssue {

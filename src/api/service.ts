@@ -32,7 +32,7 @@ export class ApiService implements SiteService {
   }
 
   async start(site: Site): Promise<void> {
-    const app = apiRoutes(site, this.deps);
+    const app = apiRoutes(site, this.deps, { listenHost: () => this.listen.hostname });
     const l = this.listen;
     const server = (this.tls
       ? createAdaptorServer({

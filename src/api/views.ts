@@ -1,31 +1,26 @@
 /**
- * Site state → API JSON. Secret options (passwords, tokens, keys) are shown
- * to admin tokens only.
+ * Site state → API JSON. Secret options (every option the registry marks
+ * secret: passwords, tokens, keys, webhook URLs, …) are shown to admin
+ * tokens only; below admin they are redacted by src/config/redact.ts, the
+ * same redaction the web UI uses.
  */
 import type { z } from 'zod';
 import type { Site } from '../site.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { stateText } from '../engine/state.ts';
 import { apiIssues } from './errors.ts';
+import { redactEntry, type EntryKind } from '../config/redact.ts';
 import type { ActionViewSchema, CheckDetailSchema, CheckSummarySchema } from './schemas.ts';
 
 export const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
 
-/** Option names treated as secret (the UI should mask the same ones). */
-export const SECRET_OPTION = /^(pass(word|wd|phrase)?|secret|token|api_?key|auth_?token|private_?key)$/i;
-
-export const REDACTED = '********';
-
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A copy of a check or action entry with secret option values replaced. */
-export function redact(entry: unknown, showSecrets: boolean): Record<string, unknown> {
+/** A copy of a check or action entry without its runtime `data`, its secrets redacted unless `showSecrets`. */
+export function redact(kind: EntryKind, entry: unknown, showSecrets: boolean): Record<string, unknown> {
   if (!isObject(entry)) return {};
   const { data: _data, ...rest } = entry;
-  if (showSecrets || !isObject(rest.options)) return rest;
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rest.options)) options[k] = SECRET_OPTION.test(k) && v !== '' && v !== null ? REDACTED : v;
-  return { ...rest, options };
+  return showSecrets ? rest : redactEntry(kind, rest);
 }
 
 export function rawCheck(site: Site, name: string): Record<string, unknown> | undefined {
@@ -69,7 +64,7 @@ export function checkDetail(site: Site, e: CheckEntry, showSecrets: boolean): z.
     log: s.log,
     metrics: s.metrics.map((m) => ({ name: m.name, value: m.value, ...(m.unit !== undefined ? { unit: m.unit } : {}) })),
     lastUpdate: iso(s.lastUpdate),
-    config: redact(rawCheck(site, name), showSecrets),
+    config: redact('check', rawCheck(site, name), showSecrets),
     issues: apiIssues(site.issuesFor(name), ['checks', name]),
   };
 }
@@ -80,7 +75,7 @@ export function actionView(site: Site, name: string, showSecrets: boolean): z.in
   const checks = [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
   const issues = site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === name);
   return {
-    name, type: a.config.type, active: a.active, config: redact(rawAction(site, name), showSecrets), checks,
+    name, type: a.config.type, active: a.active, config: redact('action', rawAction(site, name), showSecrets), checks,
     issues: apiIssues(issues, ['actions', name]),
   };
 }

@@ -119,7 +119,13 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   retries?: boolean;
   /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
   cloneable?: boolean;
-  /** Set when the type reaches host resources: only an admin may create or edit such a check; the text says why (e.g. 'talks to the container engine on this host'). */
+  /**
+   * Set on a type only an administrator may add, edit or delete, as the
+   * reason shown to users (e.g. 'runs a program on this host'). Operators
+   * still run, pause and move such checks. Enforced by src/config/trust.ts;
+   * options that pick a program or a file are marked `hostAccess` instead
+   * (src/config/marks.ts).
+   */
   adminOnly?: string;
   /**
    * Options a check made in the web UI or through the API starts with, where

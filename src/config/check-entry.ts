@@ -11,6 +11,7 @@ import { canonicalZone } from '../util/time.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
 import { CheckCommonSchema } from './schema.ts';
 import { compileTrigger } from './trigger.ts';
+import { textLimitIssues } from './text-limits.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
 
 export interface CheckValidation {
@@ -36,6 +37,8 @@ export function validateCheck(name: string, raw: unknown, timezone: string | nul
 function compute(name: string, raw: unknown, timezone: string | null, env: RunEnv): CheckValidation {
   const path: PathSegment[] = ['checks', name];
   const issues: Issue[] = [];
+  // every free string bounded, nothing nested too deep (runtime `data` is siteward's own)
+  issues.push(...textLimitIssues(raw, path, ['data']));
   const common = CheckCommonSchema.safeParse(raw);
   const r = (isObject(raw) ? raw : {}) as Record<string, unknown>;
   if (!common.success) issues.push(...fromZod(common.error, raw, path));

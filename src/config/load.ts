@@ -14,6 +14,7 @@ import {
   ActionCommonSchema, ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
 } from './schema.ts';
 import type { ActionEntry, CheckEntry } from './model.ts';
+import { sectionTextIssues, textLimitIssues } from './text-limits.ts';
 import { validateCheck } from './check-entry.ts';
 import { findCycles } from './graph.ts';
 
@@ -110,6 +111,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       if (i >= 0) issues.push({ path: ['log', i], message: `expected a log line (text), got ${showValue(doc.log[i])}`, severity: 'error' });
     }
   }
+  issues.push(...sectionTextIssues(doc));
   const webui = isObject(doc.webui) ? section(WebuiSchema, doc.webui, 'webui', issues) : null;
   const mqtt = isObject(doc.mqtt) ? section(MqttSchema, doc.mqtt, 'mqtt', issues) : null;
   const api = isObject(doc.api) ? section(ApiSchema, doc.api, 'api', issues) : null;
@@ -147,6 +149,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const before = issues.length;
     const badName = nameIssue(path, name);
     if (badName) issues.push(badName);
+    issues.push(...textLimitIssues(raw, path));
     const common = ActionCommonSchema.safeParse(raw);
     if (!common.success) {
       issues.push(...fromZod(common.error, raw, path));

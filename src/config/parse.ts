@@ -57,7 +57,7 @@ export function parseSiteBytes(bytes: Uint8Array): ParsedText {
 }
 
 /** Offset of the first `{`/`[` nested deeper than MAX_DEPTH, or -1 (strings skipped). */
-function tooDeep(text: string): number {
+export function tooDeep(text: string): number {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -4,14 +4,16 @@
  * registries, so adding a type never touches this file.
  */
 import { z } from 'zod';
+import { HOSTNAME_MAX } from './text-limits.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
+const hostname = z.string().max(HOSTNAME_MAX, 'too long for a host name or address');
 
 /** spec §2.2 (+ siteward: roles, session lifetime) */
 export const WebuiSchema = z.looseObject({
   name: z.string().default('Fletchck').describe('site name shown in titles and notifications'),
-  hostname: z.string().nullable().default('localhost').describe('listen address; empty = all interfaces'),
+  hostname: hostname.nullable().default('localhost').describe('listen address; empty = all interfaces'),
   port: port.nullable().default(null).describe('listen port'),
   cert: nullableString.default(null).describe('PEM certificate file; HTTPS when cert and key are set'),
   key: nullableString.default(null).describe('PEM private key file'),
@@ -23,12 +25,12 @@ export const WebuiSchema = z.looseObject({
 /** spec §7.1 (+ siteward extensions, all optional so fletchck ignores them; docs/federation.md) */
 const topicLevel = z.string().min(1).max(256).regex(/^[^/+#\u0000]+$/, 'one topic level: no "/", "+", "#"');
 export const MqttSchema = z.looseObject({
-  hostname: z.string().nullable().default('localhost').describe('broker host; empty: never connect'),
+  hostname: hostname.nullable().default('localhost').describe('broker host; empty: never connect'),
   port: port.nullable().default(null).describe('null: 1883, or 8883 with tls'),
   tls: z.boolean().default(false).describe('TLS with certificate and hostname verification'),
   username: nullableString.default(null).describe('sent only when password is set too'),
   password: z.union([z.string(), z.looseObject({})]).nullable().default(null)
-    .describe('a string, or siteward: {"env": "VAR"} or {"file": "path"} to keep it out of the site file'),
+    .describe('a string, or siteward: {"env": "VAR"} or {"file": "path"} to keep it out of the site file').meta({ secret: true }),
   clientid: nullableString.default(null).describe('null: a stable id derived from the host and site file (fletchck: random per start)'),
   persist: z.boolean().default(true).describe('clean session = !persist'),
   qos: z.int().min(0).default(1).describe('QoS of publish and subscribe (above 2 means 2)'),
@@ -59,11 +61,12 @@ export const PluginsSchema = z.looseObject({
  * serves them on its port as well.
  */
 export const ApiSchema = z.looseObject({
-  hostname: z.string().nullable().default('localhost').describe('listen address of the API listener; empty = all interfaces'),
+  hostname: hostname.nullable().default('localhost').describe('listen address of the API listener; empty = all interfaces'),
   port: port.nullable().default(null).describe('API listener port; null = no listener of its own'),
   cert: nullableString.default(null).describe('PEM certificate file; HTTPS when cert and key are set'),
   key: nullableString.default(null).describe('PEM private key file'),
-  metricsAuth: z.boolean().default(false).describe('require a bearer token (any scope) for /metrics'),
+  metricsAuth: z.boolean().nullable().default(null)
+    .describe('require a bearer token (any scope) for /metrics: always (true), never (false), or by default (null) only when the listener is not on loopback'),
   badges: z.boolean().default(false).describe('serve public SVG badges for every check (else only checks with options.badge)'),
 });
 

@@ -4,6 +4,7 @@
  * write is a committed transaction, so `kill -9` at any moment loses nothing
  * that was reported as done.
  */
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { migrateRunsV1 } from './history.ts';
@@ -68,7 +69,26 @@ export const CORE_MIGRATIONS: MigrationSet = {
   ],
 };
 
+/**
+ * The database holds the site's history, sessions and token hashes: private
+ * to the daemon's user, like the site file (0600). SQLite gives its -wal
+ * and -shm files the mode of the database file, so creating that one 0600
+ * (and tightening one made by an older version) covers all three.
+ */
+function privateFile(path: string): void {
+  if (path === ':memory:' || path === '' || path.startsWith('file:')) return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(p).mode & 0o077) !== 0) chmodSync(p, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
 export function openDatabase(path: string, sets: readonly MigrationSet[] = [CORE_MIGRATIONS]): Db {
+  privateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a process crash (the

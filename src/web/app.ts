@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Site } from '../site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
-import { ADDRESS_THROTTLE, PasswordChecker, Throttle, USER_THROTTLE, userHash, type Verify } from './auth.ts';
+import { PasswordChecker, userHash, type Verify } from './auth.ts';
+import { LoginGuard } from './login-guard.ts';
 import { sessionMiddleware, type WebEnv } from './context.ts';
 import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
 import type { WebDeps, WebExtension } from './deps.ts';
 import { securityHeaders } from './headers.ts';
+import { BADGE_PREFIX } from '../api/badges.ts';
+import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
 import { liveMessages } from './render.tsx';
 import { loadSigningKey, SessionStore } from './sessions.ts';
@@ -27,6 +30,8 @@ import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
 import { AdminOnly } from './scope.ts';
+import { AdminRequired } from '../config/trust.ts';
+import { failed } from './routes/checks.tsx';
 
 export type { WebEnv } from './context.ts';
 export type { WebExtension } from './deps.ts';
@@ -39,6 +44,8 @@ export interface WebAppOptions {
   extensions?: WebExtension[];
   /** password verification (tests count calls); default argon2 */
   verify?: Verify;
+  /** password verifications at once (default MAX_VERIFICATIONS) */
+  maxVerifications?: number;
   /** live-update batch window (ms) */
   flushMs?: number;
   portOverride?: number;
@@ -65,9 +72,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const deps: WebDeps = {
     site,
     sessions,
-    passwords: new PasswordChecker(o.verify),
-    userThrottle: new Throttle(now, USER_THROTTLE),
-    addressThrottle: new Throttle(now, ADDRESS_THROTTLE),
+    logins: new LoginGuard(now, new PasswordChecker(o.verify), o.maxVerifications),
     secure: o.secure,
     assets: loadAssets(),
     hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps
@@ -76,7 +81,9 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
 
   const app = new Hono<WebEnv>();
-  app.use('*', securityHeaders(o.secure));
+  app.use('*', securityHeaders(o.secure, [BADGE_PREFIX]));
+  // before anything reads a body (CSRF and form parsing do): 413 beyond the route's limit
+  app.use('*', bodyLimits());
   app.use('*', sessionMiddleware(site, sessions, o.secure));
   app.use('*', csrfMiddleware({ exempt: () => extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])])) }));
   app.use('*', formBodyMiddleware());
@@ -96,6 +103,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)
     if (err instanceof AdminOnly) return c.text(err.message, 403);
+    // a change only an administrator may make (src/config/trust.ts), refused before anything was saved
+    if (err instanceof AdminRequired) return failed(c, deps, 'Only an administrator may do this', err.issues, 403);
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });

@@ -6,8 +6,7 @@
  *   dummy hash (fletchck's `""` user when present), so it costs the same.
  * - Roles: `webui.roles[user]`, else fletchck's mapping: `admin` is admin,
  *   every other user is operator.
- * - Throttling: failures per user name and per client address back off
- *   exponentially once a small allowance is used up.
+ * - Throttling and the cap on verifications at once: ./login-guard.ts.
  */
 import argon2 from 'argon2';
 import type { WebuiConfig } from '../config/load.ts';
@@ -76,63 +75,3 @@ export class PasswordChecker {
     return this.verify(hash, password);
   }
 }
-
-interface Failures {
-  count: number;
-  /** earliest time of the next allowed attempt */
-  until: number;
-  last: number;
-}
-
-export interface ThrottleOptions {
-  /** failures allowed before delays start */
-  free: number;
-  /** first delay, doubled per further failure */
-  baseMs: number;
-  maxMs: number;
-  /** failures are forgotten after this long without one */
-  forgetMs: number;
-}
-
-/** Exponential back-off per key (user name, client address). */
-export class Throttle {
-  private readonly map = new Map<string, Failures>();
-
-  constructor(private readonly now: () => number, private readonly o: ThrottleOptions) {}
-
-  /** ms until the key may try again (0 = now). */
-  wait(key: string): number {
-    const f = this.map.get(key);
-    if (!f) return 0;
-    const t = this.now();
-    if (t - f.last > this.o.forgetMs) {
-      this.map.delete(key);
-      return 0;
-    }
-    return Math.max(0, f.until - t);
-  }
-
-  fail(key: string): void {
-    const t = this.now();
-    const prev = this.map.get(key);
-    const count = prev && t - prev.last <= this.o.forgetMs ? prev.count + 1 : 1;
-    const over = count - this.o.free;
-    const delay = over > 0 ? Math.min(this.o.maxMs, this.o.baseMs * 2 ** (over - 1)) : 0;
-    this.map.delete(key);
-    this.map.set(key, { count, until: t + delay, last: t });
-    // bounded memory under a flood of distinct keys: drop the oldest entries
-    if (this.map.size > 10_000) {
-      for (const k of this.map.keys()) {
-        this.map.delete(k);
-        if (this.map.size <= 9_000) break;
-      }
-    }
-  }
-
-  reset(key: string): void {
-    this.map.delete(key);
-  }
-}
-
-export const USER_THROTTLE: ThrottleOptions = { free: 5, baseMs: 2000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
-export const ADDRESS_THROTTLE: ThrottleOptions = { free: 20, baseMs: 2000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };

@@ -14,7 +14,7 @@ import { compileTrigger, formatTriggerText, INTERVAL_UNITS, parseTriggerText } f
 import { CRON_FIELDS } from '../engine/cron.ts';
 import { normaliseHost } from '../util/host.ts';
 import { canonicalZone, displayTime } from '../util/time.ts';
-import { fieldsOf, fieldValues, redactOptions, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
+import { fieldsOf, fieldValues, listValue, membersKeysOf, readFields, type Field, type FormValues } from './fields.ts';
 import { grouping, isGroupType, rawCheck } from './model.ts';
 import { plainHelp } from './words.ts';
 import { nameFromHost, overlay, urlFields } from './paste-url.ts';
@@ -65,13 +65,6 @@ export function formFromCheck(site: Site, name: string): FormState {
   const t = checkType(values.checkType as string);
   if (t) fieldValues(typeFields(t), isObject(raw.options) ? raw.options : {}, OPT, values);
   return { values, errors: {}, general: [] };
-}
-
-/** A check as a viewer sees it: secret options described, never shown (src/web/secrets.ts). */
-export function redactedCheck(raw: Obj): Obj {
-  const t = checkType(String(raw.type ?? ''));
-  if (!t || !isObject(raw.options)) return raw;
-  return { ...raw, options: redactOptions(typeFields(t), raw.options) };
 }
 
 /** What the Add-check form starts with: a web check, run every minute. */

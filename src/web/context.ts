@@ -65,10 +65,25 @@ export function isHtmx(c: Context): boolean {
   return c.req.header('HX-Request') === 'true';
 }
 
-/** A local path to return to after login (never another origin). */
+const HERE = 'http://siteward.invalid';
+
+/**
+ * A local path to return to after login (never another origin). Browsers
+ * drop tabs and line breaks from URLs and read `\` as `/`, so
+ * `/<tab>/evil.example` is `//evil.example` to them: any control character
+ * or backslash refuses the value. What is left is resolved as a URL and
+ * must stay on this origin; the normalised path is returned (it is always
+ * a valid Location header).
+ */
 export function safeNext(v: string | undefined | null): string {
-  if (!v || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\') || /[\r\n]/.test(v)) return '/';
-  return v;
+  if (!v || !v.startsWith('/') || v.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(v)) return '/';
+  let u: URL;
+  try {
+    u = new URL(v, HERE);
+  } catch {
+    return '/';
+  }
+  return u.origin === HERE ? `${u.pathname}${u.search}${u.hash}` : '/';
 }
 
 /**
@@ -76,8 +91,8 @@ export function safeNext(v: string | undefined | null): string {
  * session go to the login page; anything else gets 401. A user without the
  * role gets 403.
  */
-export function need(role: Role): MiddlewareHandler<WebEnv> {
-  return async (c, next) => {
+export function need(role: Role): MiddlewareHandler<WebEnv> & { requires: Role } {
+  const guard: MiddlewareHandler<WebEnv> = async (c, next) => {
     const auth = c.get('auth');
     if (!auth) {
       if (isHtmx(c)) {
@@ -94,6 +109,8 @@ export function need(role: Role): MiddlewareHandler<WebEnv> {
     if (!allows(auth.role, role)) return c.text(`forbidden: needs the ${role} role`, 403);
     await next();
   };
+  // `requires` names the role in the route table (test/security/route-matrix.test.ts reads it)
+  return Object.assign(guard, { requires: role });
 }
 
 /** The caller's auth (only inside a route guarded by `need`). */

@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import type { Site } from '../site.ts';
 import type { Assets } from './assets.ts';
-import type { PasswordChecker, Throttle } from './auth.ts';
+import type { LoginGuard } from './login-guard.ts';
 import type { WebEnv } from './context.ts';
 import type { LiveHub } from './live.ts';
 import type { SessionStore } from './sessions.ts';
@@ -28,9 +28,8 @@ export interface WebExtension {
 export interface WebDeps {
   site: Site;
   sessions: SessionStore;
-  passwords: PasswordChecker;
-  userThrottle: Throttle;
-  addressThrottle: Throttle;
+  /** password verification with its throttles and concurrency cap */
+  logins: LoginGuard;
   /** served over HTTPS (Secure cookies, HSTS) */
   secure: boolean;
   assets: Assets;

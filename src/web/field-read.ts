@@ -48,18 +48,6 @@ export function fieldValues(fields: readonly Field[], options: Json, prefix: str
   return into;
 }
 
-/** Stored options with every secret replaced by what it is ("secret: env NAME"), for read-only display. */
-export function redactOptions(fields: readonly Field[], options: Json): Json {
-  const out: Json = { ...options };
-  for (const f of fields) {
-    const v = options[f.key];
-    if (v === undefined || v === null) continue;
-    if (f.kind === 'secret') out[f.key] = `(secret: ${secretView(v).stored ?? 'none'})`;
-    else if (f.kind === 'json' && f.secretValues) out[f.key] = maskValues(v);
-  }
-  return out;
-}
-
 export interface ReadResult {
   values: Json;
   errors: Record<string, string>;
@@ -135,6 +123,10 @@ export function readFields(fields: readonly Field[], form: FormValues, prefix = 
       }
       case 'secret':
         put(f.key, readSecret(form, name, old[f.key], f.refs === true));
+        break;
+      case 'select':
+        if (text === '') break;
+        values[f.key] = f.tristate ? text === 'true' : text;
         break;
       default:
         // text keeps inner spaces as typed (topics, paths); surrounding blanks are noise

@@ -9,9 +9,10 @@
  */
 import { z } from 'zod';
 import { labelOf, plainHelp } from './words.ts';
+import { branches, isHostAccess, secretSlotOf, type Json } from '../config/marks.ts';
 
 export { formValues, listValue, type FormValues } from './form-values.ts';
-export { fieldValues, readFields, redactOptions, type ReadResult } from './field-read.ts';
+export { fieldValues, readFields, type ReadResult } from './field-read.ts';
 
 export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'checkbox' | 'select' | 'lines' | 'members' | 'json' | 'template' | 'multiline';
 
@@ -35,49 +36,52 @@ export interface Field {
   single?: boolean;
   /** json: an object whose values may be secrets: their inline values never reach the browser */
   secretValues?: boolean;
+  /** select: yes (true), no (false) or the default (null), stored as booleans */
+  tristate?: boolean;
+  /** marked hostAccess (src/config/marks.ts): only an administrator may change it */
+  hostAccess?: boolean;
+  /** set for a user below admin (`forRole`): a hostAccess field shown read-only */
+  locked?: boolean;
+  /** set for a user below admin (`forRole`): a secret field that may keep a stored reference but not make one */
+  refsLocked?: boolean;
 }
 
-type Json = Record<string, unknown>;
-
-/** Option names that hold secrets even when their schema does not say so (fletchck's plain strings). */
-const SECRET = /pass(word)?|secret|token|apikey|api_key|private/i;
+/**
+ * The fields as a user sees them: below admin, hostAccess fields are
+ * read-only and secret references can only be kept (the rule itself is
+ * src/config/trust.ts; this only tells the user before they try).
+ */
+export function forRole(fields: readonly Field[], admin: boolean): Field[] {
+  if (admin) return [...fields];
+  return fields.map((f) => (f.hostAccess ? { ...f, locked: true } : f.kind === 'secret' && f.refs ? { ...f, refsLocked: true } : f));
+}
 
 export { labelOf };
 
-/** Every alternative of a JSON Schema (zod writes unions and nullables as anyOf or type arrays), null dropped. */
-function branches(s: Json): Json[] {
-  const alts = (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : null) as Json[] | null;
-  if (alts) return alts.flatMap(branches);
-  if (Array.isArray(s.type)) return (s.type as string[]).filter((t) => t !== 'null').map((t) => ({ ...s, type: t }));
-  if (s.type === 'null') return [];
-  return [s];
-}
-
 const SCALAR = new Set(['string', 'integer', 'number']);
-const isRef = (b: Json): boolean => b.type === 'object' && typeof b.properties === 'object' && b.properties !== null &&
-  ('env' in (b.properties as Json) || 'file' in (b.properties as Json));
-const marksSecret = (b: Json): boolean => b.secret === true || isRef(b);
 
 interface Shape {
   kind: FieldKind;
-  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues'>;
+  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues' | 'tristate'>;
   /** the branch numbers and choices come from */
   main: Json;
   choices: string[];
 }
 
-function shapeOf(key: string, raw: Json): Shape {
+function shapeOf(raw: Json): Shape {
   const bs = branches(raw);
   const main = bs[0] ?? {};
   const types = new Set(bs.map((b) => String(b.type ?? '')));
   const shape = (kind: FieldKind, extra: Shape['extra'] = {}, choices: string[] = []): Shape => ({ kind, extra, main, choices });
-  const secret = raw.secret === true || bs.some(marksSecret) || (SECRET.test(key) && bs.length > 0 && bs.every((b) => b.type === 'string' || b.type === 'object'));
-  if (secret) return shape('secret', { refs: types.has('object') });
+  // the registry's secret marking (src/config/marks.ts) decides, as it does for redaction
+  const slot = secretSlotOf(raw);
+  if (slot === 'value') return shape('secret', { refs: types.has('object') });
   const enums = bs.map((b) => (Array.isArray(b.enum) ? (b.enum as unknown[]) : 'const' in b ? [b.const] : null));
   if (bs.length > 0 && enums.every((e) => e !== null && e.every((v) => typeof v === 'string'))) {
     return shape('select', {}, [...new Set(enums.flat().map(String))]);
   }
-  if (types.size === 1 && types.has('boolean')) return shape('checkbox');
+  // a yes/no whose default is null ("decide for me", e.g. api.metricsAuth): three choices, not a check box
+  if (types.size === 1 && types.has('boolean')) return raw.default === null ? shape('select', { tristate: true }, ['true', 'false']) : shape('checkbox');
   if (types.has('string') && types.has('object')) return shape('template');
   const arr = bs.find((b) => b.type === 'array');
   if (arr) {
@@ -95,10 +99,7 @@ function shapeOf(key: string, raw: Json): Shape {
   if (types.has('string')) return shape('text', { numeric: types.has('integer') || types.has('number') });
   if (types.has('number')) return { ...shape('number'), main: bs.find((b) => b.type === 'number') ?? main };
   if (types.has('integer')) return shape('integer');
-  if (types.has('object') || types.size === 0) {
-    const values = branches((main.additionalProperties ?? {}) as Json);
-    return shape('json', { secretValues: values.some(marksSecret) || (main.additionalProperties as Json | undefined)?.secret === true });
-  }
+  if (types.has('object') || types.size === 0) return shape('json', { secretValues: slot === 'values' });
   return shape('json');
 }
 
@@ -124,7 +125,7 @@ export function fieldsOf(schema: z.ZodType, o: FieldsOptions = {}): Field[] {
   const out: Field[] = [];
   for (const [key, raw] of Object.entries(props)) {
     if (o.exclude?.includes(key)) continue;
-    const s = shapeOf(key, raw);
+    const s = shapeOf(raw);
     const kind = s.kind === 'lines' && !s.extra.numeric && o.membersKeys?.includes(key) ? 'members' : s.kind;
     const described = [raw, ...branches(raw)].find((b) => typeof b.description === 'string');
     out.push({
@@ -138,6 +139,7 @@ export function fieldsOf(schema: z.ZodType, o: FieldsOptions = {}): Field[] {
       max: num(s.main.maximum) ?? num(s.main.exclusiveMaximum),
       required: required.has(key) && raw.default === undefined,
       ...s.extra,
+      ...(isHostAccess(raw) ? { hostAccess: true } : {}),
     });
   }
   if (o.order) {

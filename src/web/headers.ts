@@ -15,9 +15,18 @@ export const CSP = [
   "object-src 'none'",
 ].join('; ');
 
-export function securityHeaders(secure: boolean): MiddlewareHandler<WebEnv> {
+/**
+ * `ownHeaders`: path prefixes whose responses carry their own complete set
+ * (public badges, meant to be embedded by other sites: src/api/badges.ts),
+ * so they are the same on every port.
+ */
+export function securityHeaders(secure: boolean, ownHeaders: readonly string[] = []): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     await next();
+    if (ownHeaders.some((p) => c.req.path.startsWith(p))) {
+      c.res.headers.delete('Server');
+      return;
+    }
     const h = c.res.headers;
     const set = (k: string, v: string): void => {
       try {

@@ -45,7 +45,7 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
   };
 }
 
-export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 = 200): Promise<Response> {
+export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 413 | 429 | 500 | 503 = 200): Promise<Response> {
   return c.html(await toHtml(node), status);
 }
 

@@ -6,8 +6,14 @@
  * in the raw editor, whose routes need the admin role. These routes are
  * guarded by role too; this is the second lock: an edit made through them
  * that changes another section is refused before anything is saved.
+ *
+ * Inside checks and actions the admin rule of src/config/trust.ts applies
+ * to everyone below admin: programs, their environment, files the daemon
+ * reads and secret references (issue 15).
  */
 import type { Doc } from '../config/edits.ts';
+import { guardEdit, type Renames } from '../config/trust.ts';
+import { allows, type Role } from './auth.ts';
 
 /** Top-level sections the check and action routes may change. */
 const EDITABLE = new Set(['checks', 'actions']);
@@ -20,10 +26,16 @@ export class AdminOnly extends Error {
 
 const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
 
-/** Wraps a document edit so that it throws AdminOnly when it changes anything but checks and actions. */
-export function operatorEdit(edit: (doc: Doc) => Doc): (doc: Doc) => Doc {
+/**
+ * Wraps a document edit made by a user with `role`: it throws AdminOnly when
+ * it changes anything but checks and actions, and AdminRequired
+ * (src/config/trust.ts) when a user below admin makes a change only an
+ * administrator may make.
+ */
+export function operatorEdit(role: Role, edit: (doc: Doc) => Doc, renamed?: Renames): (doc: Doc) => Doc {
+  const guarded = guardEdit(allows(role, 'admin'), edit, { renamed });
   return (doc) => {
-    const next = edit(doc);
+    const next = guarded(doc);
     for (const k of new Set([...Object.keys(doc), ...Object.keys(next)])) {
       if (!EDITABLE.has(k) && !same(doc[k], next[k])) throw new AdminOnly(k);
     }

@@ -127,7 +127,7 @@ describe('REST API', () => {
   it('masks secret options below admin; a merge patch keeps them', async () => {
     t = await openApiSite(SITE);
     const read = await json(await t.call('GET', '/api/v1/checks/hb', { scope: 'read' }));
-    expect((read.config as { options: { token: string } }).options.token).toBe('********');
+    expect((read.config as { options: { token: string } }).options.token).toBe('(secret: inline)');
     const admin = await json(await t.call('GET', '/api/v1/checks/hb'));
     expect((admin.config as { options: { token: string } }).options.token).toBe('abcdefghijklmnop0123');
     const patch = await t.call('PATCH', '/api/v1/checks/hb', { body: { options: { timeout: 60 } } });

@@ -47,6 +47,8 @@ describe('siteward CLI', () => {
       if (!existsSync(db)) return undefined;
       const d = new Database(db, { readonly: true });
       try {
+        // the file exists a moment before its tables do
+        if (!d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'check_state'").get()) return undefined;
         const row = d.prepare("SELECT state FROM check_state WHERE name = 'self-check'").get() as { state: string } | undefined;
         return row ? (JSON.parse(row.state) as { log: string[]; lastCheck: number }) : undefined;
       } catch (e) {

@@ -70,6 +70,8 @@ describe('Dockerfile', () => {
     expect(hc).toContain('/healthz');
     expect(hc).toContain('SITEWARD_API_PORT');
     expect(runtime.find((i) => i.op === 'ENV')?.args).toMatch(/SITEWARD_API_PORT=8080/);
+    // libuv reads it only when node starts: set where the daemon is launched (docs/security.md)
+    expect(runtime.find((i) => i.op === 'ENV')?.args).toMatch(/UV_THREADPOOL_SIZE=16/);
     expect(runtime.find((i) => i.op === 'EXPOSE')?.args).toBe('30443 8080');
   });
 });
@@ -93,6 +95,7 @@ describe('contrib/siteward.service', () => {
   it('runs the built CLI on a site in its state directory, reloads on HUP', () => {
     expect(keys.get('ExecStart')).toBe('/usr/bin/node /opt/siteward/dist/src/cli.js --config=/var/lib/siteward/site.json --create');
     expect(keys.get('ExecReload')).toContain('-HUP');
+    expect(keys.get('Environment')).toContain('UV_THREADPOOL_SIZE=16');
     expect(existsSync(join(PROJECT_ROOT, 'src', 'cli.ts'))).toBe(true);
   });
 });

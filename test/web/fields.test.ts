@@ -31,7 +31,7 @@ describe('fields from schemas', () => {
       tls: z.boolean().default(true),
       mode: z.enum(['a', 'b']).default('a'),
       recipients: z.array(z.string()).default([]),
-      password: z.string().nullable().default(null),
+      password: z.string().nullable().default(null).meta({ secret: true }),
       host: z.string(),
       extra: z.record(z.string(), z.number()).optional(),
     });
@@ -93,7 +93,7 @@ describe('reading a form', () => {
     tls: z.boolean().default(true),
     on: z.boolean().optional(),
     list: z.array(z.string()).default([]),
-    password: z.string().nullable().default(null),
+    password: z.string().nullable().default(null).meta({ secret: true }),
     cfg: z.record(z.string(), z.number()).optional(),
   });
   const fields = fieldsOf(s);

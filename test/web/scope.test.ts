@@ -3,8 +3,8 @@
  * may run programs from (issue 4) — or anything else outside checks and
  * actions. The config page and the raw editor need the admin role; the
  * check and action routes refuse an edit that reaches another section.
- * Operators still add and edit checks, exec checks included, inside the
- * folders an administrator allowed.
+ * Within those folders, which program an `exec` check runs is an
+ * administrator's decision too (issue 15, src/config/trust.ts).
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -51,10 +51,14 @@ describe('plugin folders are for administrators', () => {
     expect(dirs()).toEqual(['/opt/plugins', '/usr/lib/nagios/plugins']);
   });
 
-  it('an operator adds an exec check inside the allowed folders; a program elsewhere is refused with the reason', async () => {
+  it('an administrator adds an exec check inside the allowed folders; a program elsewhere is refused with the reason; an operator adds none', async () => {
     const o = await as('olly');
     await o.page('/check');
-    const outside = await o.post('/check', { name: 'evil', checkType: 'exec', 'opt.command': '/bin/sh\n-c\nid', failAction: 'on' });
+    const byOperator = await o.post('/check', { name: 'evil', checkType: 'exec', 'opt.command': '/usr/lib/nagios/plugins/check_load', failAction: 'on' });
+    expect(byOperator.status).toBe(403);
+    expect(await byOperator.text()).toContain('only an administrator may change this');
+    const ad = await as('admin');
+    const outside = await ad.post('/check', { name: 'evil', checkType: 'exec', 'opt.command': '/bin/sh\n-c\nid', failAction: 'on' });
     expect(outside.status).toBe(422);
     expect(await outside.text()).toMatch(/plugins\.dirs|plugin folder/);
     expect(t.site.entry('evil')).toBeUndefined();
@@ -63,10 +67,10 @@ describe('plugin folders are for administrators', () => {
 
   it('the check and action routes refuse an edit that reaches beyond checks and actions', () => {
     const doc = t.site.loaded.doc;
-    const ok = operatorEdit((d) => putCheck(d, 'new', { type: 'cpu' }));
+    const ok = operatorEdit('operator', (d) => putCheck(d, 'new', { type: 'cpu' }));
     expect(ok(doc).checks).toHaveProperty('new');
-    const sneaky = operatorEdit((d) => ({ ...putCheck(d, 'new', { type: 'cpu' }), plugins: { dirs: ['/'] } }));
+    const sneaky = operatorEdit('operator', (d) => ({ ...putCheck(d, 'new', { type: 'cpu' }), plugins: { dirs: ['/'] } }));
     expect(() => sneaky(doc)).toThrow(AdminOnly);
-    expect(() => operatorEdit((d) => ({ ...d, webui: { ...(d.webui as object), roles: { olly: 'admin' } } }))(doc)).toThrow(/only an administrator may change "webui"/);
+    expect(() => operatorEdit('operator', (d) => ({ ...d, webui: { ...(d.webui as object), roles: { olly: 'admin' } } }))(doc)).toThrow(/only an administrator may change "webui"/);
   });
 });

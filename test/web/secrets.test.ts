@@ -3,6 +3,8 @@
  * or a file; what is stored is described ("set (inline)", "env NAME",
  * "file PATH") and never sent back; an untouched field keeps it; a refused
  * form does not echo a typed secret; viewers see secrets described only.
+ * (As an administrator: below admin, references and a plugin's environment
+ * are refused, test/security/operator-boundary.test.ts.)
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { Agent, PASSWORDS, formHtml, scrapeForm, webSite, type FormBody, type TestSite } from './helpers.ts';
@@ -21,7 +23,7 @@ beforeEach(async () => {
     actions: { hook: { type: 'webhook', options: { url: 'https://hooks.example.org/inline-url-secret', headers: { Authorization: 'Bearer header-secret' } } } },
   });
   a = new Agent(t.web);
-  await a.login('olly', PASSWORDS.olly);
+  await a.login('admin', PASSWORDS.admin);
 });
 afterEach(async () => {
   await t.close();
@@ -116,7 +118,7 @@ describe('secret fields', () => {
     await v.login('vera', PASSWORDS.vera);
     const mail = await v.page('/check/mail');
     expect(mail).not.toContain('imap-pw-inline');
-    expect(mail).toContain('&quot;password&quot;: &quot;(secret: set (inline))&quot;');
+    expect(mail).toContain('&quot;password&quot;: &quot;(secret: inline)&quot;');
     const plugin = await v.page('/check/plugin');
     expect(plugin).not.toContain('env-value-inline');
     const beat = await v.page('/check/beat');

@@ -3,10 +3,14 @@
  * from the browser form with all its options: for each type the new-check
  * (new-action) page is rendered, its fields are filled with a valid set of
  * options of every kind (lists, numbers, enums, booleans, secrets inline or
- * by env/file, JSON objects, templates) and submitted; the saved site file
- * must hold exactly those options. Then the edit page is submitted as the
- * browser would send it unchanged: nothing may change — in particular no
- * secret may be lost — and no inline secret may appear in the page.
+ * by env/file, JSON objects, templates) and submitted by an administrator
+ * (programs, files and secret references are theirs to choose,
+ * src/config/trust.ts); the saved site file must hold exactly those
+ * options. Then the edit page is submitted as the browser would send it
+ * unchanged, by the administrator and by an operator (whose page shows
+ * those fields read-only and keeps stored references): nothing may change —
+ * in particular no secret may be lost — and no inline secret may appear in
+ * the page.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,6 +151,7 @@ function problems(html: string): string[] {
 
 let t: TestSite;
 let a: Agent;
+let o: Agent;
 const saved = (): { checks: Record<string, { options: unknown }>; actions: Record<string, { options: unknown }> } =>
   JSON.parse(readFileSync(t.path, 'utf8')) as never;
 
@@ -163,7 +168,9 @@ beforeAll(async () => {
     },
   });
   a = new Agent(t.web);
-  await a.login('olly', PASSWORDS.olly);
+  await a.login('admin', PASSWORDS.admin);
+  o = new Agent(t.web);
+  await o.login('olly', PASSWORDS.olly);
 });
 afterAll(async () => {
   await t.close();
@@ -207,10 +214,13 @@ describe('every check type from the form', () => {
         if (type === 'push') expect(formHtml(edit, 'id="check-form"')).not.toContain(s); // the push URL shows it (operators)
         else expect(edit).not.toContain(s);
       }
-      const again = await a.post(`/check/x-${type}`, scrapeForm(formHtml(edit, 'id="check-form"')));
-      if (again.status !== 303) expect(problems(await again.text())).toEqual([]);
-      expect(again.status).toBe(303);
-      expect(saved().checks[`x-${type}`].options).toEqual(opts);
+      for (const who of [a, o]) {
+        const page = who === a ? edit : await who.page(`/check/x-${type}`);
+        const again = await who.post(`/check/x-${type}`, scrapeForm(formHtml(page, 'id="check-form"')));
+        if (again.status !== 303) expect(problems(await again.text())).toEqual([]);
+        expect(again.status).toBe(303);
+        expect(saved().checks[`x-${type}`].options).toEqual(opts);
+      }
     });
   }
 });
@@ -232,11 +242,13 @@ describe('every action type from the form', () => {
 
       const edit = await a.page(`/action/x-${type}`);
       for (const s of inlineSecrets(fields, opts)) expect(edit).not.toContain(s);
-      const form = formHtml(edit, `action="/action/x-${type}"`);
-      const again = await a.post(`/action/x-${type}`, scrapeForm(form));
-      if (again.status !== 303) expect(problems(await again.text())).toEqual([]);
-      expect(again.status).toBe(303);
-      expect(saved().actions[`x-${type}`].options).toEqual(opts);
+      for (const who of [a, o]) {
+        const page = who === a ? edit : await who.page(`/action/x-${type}`);
+        const again = await who.post(`/action/x-${type}`, scrapeForm(formHtml(page, `action="/action/x-${type}"`)));
+        if (again.status !== 303) expect(problems(await again.text())).toEqual([]);
+        expect(again.status).toBe(303);
+        expect(saved().actions[`x-${type}`].options).toEqual(opts);
+      }
     });
   }
 });

@@ -19,6 +19,9 @@ export interface FormState {
 
 export const emptyForm = (): FormState => ({ values: {}, errors: {}, general: [] });
 
+/** Shown on a hostAccess field to a user below admin (src/config/trust.ts decides; this only says so). */
+export const ADMIN_ONLY_FIELD = 'Only an administrator can change this: it decides what runs on this host or what siteward reads.';
+
 export function fieldId(name: string): string {
   return `f-${name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
 }
@@ -49,7 +52,7 @@ function described(id: string, help?: string, error?: string): string | undefine
 
 export function TextField(p: {
   name: string; label: string; s: FormState; help?: string; type?: string; required?: boolean; placeholder?: string;
-  autocomplete?: string; inputmode?: 'numeric' | 'decimal'; min?: number; max?: number; step?: string; extra?: Record<string, string>;
+  autocomplete?: string; inputmode?: 'numeric' | 'decimal'; min?: number; max?: number; step?: string; extra?: Record<string, string>; readonly?: boolean;
 }): Child {
   const id = fieldId(p.name);
   const err = p.s.errors[p.name];
@@ -58,7 +61,7 @@ export function TextField(p: {
       <label for={id}>{p.label}</label>
       <input
         type={p.type ?? 'text'} id={id} name={p.name} value={p.type === 'password' ? '' : one(p.s, p.name)} required={p.required}
-        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step}
+        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step} readonly={p.readonly} class={p.readonly ? 'locked' : undefined}
         aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}
       />
       <Help id={id} help={p.help} error={err} />
@@ -97,13 +100,13 @@ export function SelectField(p: { name: string; label: string; s: FormState; choi
   );
 }
 
-export function LinesField(p: { name: string; label: string; s: FormState; help?: string }): Child {
+export function LinesField(p: { name: string; label: string; s: FormState; help?: string; readonly?: boolean }): Child {
   const id = fieldId(p.name);
   const err = p.s.errors[p.name];
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
-      <textarea id={id} name={p.name} rows={4} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
+      <textarea id={id} name={p.name} rows={4} readonly={p.readonly} class={p.readonly ? 'locked' : undefined} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
         {many(p.s, p.name).join('\n')}
       </textarea>
       <Help id={id} help={p.help} error={err} />
@@ -156,23 +159,28 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
   const { f } = p;
   const name = `${p.prefix}${f.key}`;
   const dflt = f.default === undefined || f.default === null ? undefined : typeof f.default === 'object' ? JSON.stringify(f.default) : String(f.default);
-  const help = [f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' && dflt !== '{}' ? `default: ${dflt}` : ''].filter(Boolean).join(' · ');
+  const help = [
+    f.locked ? ADMIN_ONLY_FIELD : '',
+    f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' && dflt !== '{}' ? `default: ${dflt}` : '',
+  ].filter(Boolean).join(' · ');
+  const ro = f.locked === true;
   const more = (text: string): string => `${help}${help ? ' · ' : ''}${text}`;
   const label = `${f.label}${f.required ? ' (required)' : ''}`;
   switch (f.kind) {
     case 'checkbox':
       return <CheckboxField name={name} label={label} s={p.s} help={f.help} />;
     case 'select':
+      if (f.tristate) return <SelectField name={name} label={label} s={p.s} choices={[['true', 'yes'], ['false', 'no']]} help={f.help} empty="(default)" />;
       return <SelectField name={name} label={label} s={p.s} choices={f.choices} help={help} empty={f.required ? undefined : '(default)'} />;
     case 'number':
     case 'integer':
       return <TextField name={name} label={label} s={p.s} help={help} type="number" step={f.kind === 'integer' ? '1' : 'any'} min={f.min} max={f.max} placeholder={dflt} inputmode={f.kind === 'integer' ? 'numeric' : 'decimal'} />;
     case 'lines':
-      return <LinesField name={name} label={label} s={p.s} help={more(f.single ? 'one or more, one per line' : 'one per line, in order')} />;
+      return <LinesField name={name} label={label} s={p.s} help={more(f.single ? 'one or more, one per line' : 'one per line, in order')} readonly={ro} />;
     case 'members':
       return <PickField name={name} label={label} s={p.s} options={p.checkNames} help={help} />;
     case 'json':
-      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secretValues ? more(`"${KEPT}" keeps a stored value; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} />;
+      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secretValues ? more(`"${KEPT}" keeps a stored value; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} readonly={ro} />;
     case 'template':
       return (
         <div class="field">
@@ -185,7 +193,7 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
     case 'secret':
       return <SecretField f={f} name={name} label={label} help={help} s={p.s} />;
     default:
-      return <TextField name={name} label={label} s={p.s} help={help} placeholder={dflt} />;
+      return <TextField name={name} label={label} s={p.s} help={help} placeholder={dflt} readonly={ro} />;
   }
 }
 

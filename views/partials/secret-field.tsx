@@ -17,7 +17,9 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
   const choices: [string, string][] = [];
   if (stored && !/^(env|file) /.test(stored)) choices.push(['keep', `keep the stored value (${stored})`]);
   choices.push(['inline', stored ? 'a new value, typed here' : 'the value, typed here']);
-  if (f.refs) choices.push(['env', 'an environment variable'], ['file', 'a file (first line)']);
+  // below admin a stored reference may be kept, not made (src/config/trust.ts)
+  if (f.refs && (!f.refsLocked || src === 'env')) choices.push(['env', 'an environment variable']);
+  if (f.refs && (!f.refsLocked || src === 'file')) choices.push(['file', 'a file (first line)']);
   if (!f.required) choices.push(['none', stored ? 'none: remove it' : 'none']);
   const describedBy = [`${id}-help`, err ? `${id}-err` : ''].filter(Boolean).join(' ');
   return (
@@ -26,6 +28,7 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
       <p class="help" id={`${id}-help`}>
         <span class="stored">{stored ? `Stored: ${stored}.` : 'Nothing stored.'}</span>{' '}
         {p.help}{stored ? `${p.help ? ' · ' : ''}secrets are never shown here: leave the value empty to keep the stored one` : ''}
+        {f.refsLocked ? ' · Only an administrator can make siteward read a secret from an environment variable or a file.' : ''}
       </p>
       <div class="secret-row">
         <div class="field">
@@ -41,7 +44,7 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
         {f.refs ? (
           <div class="field">
             <label for={`${id}-ref`}>Variable name or file path</label>
-            <input type="text" id={`${id}-ref`} name={`${name}.ref`} value={one(s, `${name}.ref`)} autocomplete="off" spellcheck={false} />
+            <input type="text" id={`${id}-ref`} name={`${name}.ref`} value={one(s, `${name}.ref`)} autocomplete="off" spellcheck={false} readonly={f.refsLocked} class={f.refsLocked ? 'locked' : undefined} />
           </div>
         ) : null}
       </div>

@@ -10,10 +10,12 @@ import { commonActionOptions, optionalSecret, recipients, secretValue, timeout }
 import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
+import { hostAccess } from '../../config/marks.ts';
+import { HOSTNAME_MAX } from '../../config/text-limits.ts';
 
 export const EmailOptions = z.looseObject({
   ...commonActionOptions,
-  hostname: z.string().nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
+  hostname: z.string().max(HOSTNAME_MAX, 'too long for a host name or address').nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
   port: z.int().min(0).max(65535).default(0).describe('SMTP port; 0: 465 (implicit), 587 (starttls) or 25 (none)'),
   tls: z.enum(['implicit', 'starttls', 'none']).default('implicit')
     .describe('siteward: "implicit" (SMTPS, fletchck\'s only mode), "starttls" (required upgrade) or "none" (plain, for a local relay)'),
@@ -22,12 +24,12 @@ export const EmailOptions = z.looseObject({
   sender: z.string().nullable().default(null).describe('From address and envelope sender'),
   recipients: recipients('To addresses (none: nothing is sent, and that counts as success)'),
   timeout: timeout(10),
-  fallback: z.string().nullable().default(null)
+  fallback: hostAccess(z.string().nullable()).default(null)
     .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
   // fletchck's default (spec §5.4), kept so mail filters on "[Fletchck]" keep working
   site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
-  ca: z.string().nullable().default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
+  ca: hostAccess(z.string().nullable()).default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
 });
 
 export const email = defineAction({

@@ -39,7 +39,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.action(name)) throw new ApiError('conflict', `an action named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
     return c.json(view(name, true), 201);
   });
 
@@ -54,7 +54,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const { name } = c.req.valid('param');
     const existed = site.action(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
     return c.json(view(name, true), existed ? 200 : 201);
   });
 
@@ -70,7 +70,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     if (to !== name && site.action(to)) throw new ApiError('conflict', `an action named ${JSON.stringify(to)} exists`);
     const previous = rawAction(site, name) ?? {};
     const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
-    await applyEdit(site, (doc) => putAction(doc, to, next, name), ['actions', to]);
+    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, to, next, name), ['actions', to], { actions: to !== name ? [[name, to]] : [] });
     return c.json(view(to, true), 200);
   });
 
@@ -81,7 +81,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   })), async (c) => {
     const { name } = c.req.valid('param');
     view(name, true);
-    await applyEdit(site, (doc) => deleteAction(doc, name), ['actions', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => deleteAction(doc, name), ['actions', name]);
     return c.body(null, 204);
   });
 

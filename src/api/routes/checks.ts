@@ -56,7 +56,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
     if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, (doc) => putCheck(doc, name, newCheckOptions(storable(raw))), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, newCheckOptions(storable(raw))), ['checks', name]);
     return c.json(detail(name, true), 201);
   });
 
@@ -72,7 +72,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const existed = site.entry(name) !== undefined;
     const raw = (await c.req.json()) as Record<string, unknown>;
     const entry = storable(raw);
-    await applyEdit(site, (doc) => putCheck(doc, name, existed ? entry : newCheckOptions(entry)), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, existed ? entry : newCheckOptions(entry)), ['checks', name]);
     return c.json(detail(name, true), existed ? 200 : 201);
   });
 
@@ -88,7 +88,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
     const previous = rawCheck(site, name) ?? {};
     const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
-    await applyEdit(site, (doc) => putCheck(doc, to, next, name), ['checks', to], to !== name ? [[name, to]] : undefined);
+    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, to, next, name), ['checks', to], { checks: to !== name ? [[name, to]] : [] });
     return c.json(detail(to, true), 200);
   });
 
@@ -99,7 +99,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   })), async (c) => {
     const { name } = c.req.valid('param');
     entryOr404(site, name);
-    await applyEdit(site, (doc) => deleteCheck(doc, name), ['checks', name]);
+    await applyEdit(site, c.get('token').scope, (doc) => deleteCheck(doc, name), ['checks', name]);
     return c.body(null, 204);
   });
 
@@ -123,7 +123,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
       const { name } = c.req.valid('param');
       entryOr404(site, name);
       if (site.entry(name)!.config.paused !== paused) {
-        await applyEdit(site, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
+        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
       }
       return c.json(detail(name, c.get('token').scope === 'admin'), 200);
     });

@@ -7,9 +7,11 @@ import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { Site } from '../../site.ts';
 import type { Doc } from '../../config/edits.ts';
+import { AdminRequired, guardEdit, type Renames } from '../../config/trust.ts';
 import { formatIssue, type PathSegment } from '../../config/issues.ts';
 import { ApiError, ErrorSchema, apiIssues } from '../errors.ts';
 import { requireScope, type AuthEnv } from '../auth.ts';
+import { jsonBodyGuard } from '../json-body.ts';
 import type { Scope, TokenStore } from '../tokens.ts';
 
 export type ApiApp = OpenAPIHono<AuthEnv>;
@@ -44,13 +46,24 @@ export function secured<R extends RouteConfig>(tokens: TokenStore, scope: Scope,
     ...route,
     security: [{ bearer: [] }],
     description: `${route.description ?? route.summary ?? ''}\n\nScope: \`${scope}\``.trim(),
-    middleware: [requireScope(tokens, scope)],
+    // the token first: a body is read (and checked, src/api/json-body.ts) only for a caller allowed here
+    middleware: [requireScope(tokens, scope), jsonBodyGuard()],
   };
 }
 
-/** Applies an edit through Site.mutate (validate → atomic save → live apply) or throws an ApiError. */
-export async function applyEdit(site: Site, edit: (doc: Doc) => Doc, base: PathSegment[], renamed?: [string, string][]): Promise<void> {
-  const r = await site.mutate(edit, { renamed });
+/**
+ * Applies an edit through Site.mutate (validate → atomic save → live apply)
+ * or throws an ApiError. Below the admin scope the admin rule of
+ * src/config/trust.ts applies (403 `forbidden`, with the paths it concerns).
+ */
+export async function applyEdit(site: Site, scope: Scope, edit: (doc: Doc) => Doc, base: PathSegment[], renamed: Renames = {}): Promise<void> {
+  let r;
+  try {
+    r = await site.mutate(guardEdit(scope === 'admin', edit, { renamed }), { renamed: [...(renamed.checks ?? [])] as [string, string][] });
+  } catch (e) {
+    if (e instanceof AdminRequired) throw new ApiError('forbidden', e.message, apiIssues(e.issues, base));
+    throw e;
+  }
   if (r.ok) return;
   const unsaved = r.issues.find((i) => i.path.length === 0);
   if (unsaved) throw new ApiError('save_failed', unsaved.message);

@@ -9,7 +9,7 @@ import { stateText } from '../../engine/state.ts';
 import { VERSION } from '../../version.ts';
 import { ApiError, apiIssues } from '../errors.ts';
 import { AllMetricsSchema, CreatedTokenSchema, NewTokenSchema, StatusSchema, TokenSchema } from '../schemas.ts';
-import type { TokenInfo } from '../tokens.ts';
+import { scopeAllows, type TokenInfo } from '../tokens.ts';
 import { iso, parseExpiry } from '../views.ts';
 import { ERRORS, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
 
@@ -71,6 +71,13 @@ export function siteRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     if (b.expires !== undefined) {
       expires = parseExpiry(b.expires, site.clock.now());
       if (expires === null) throw new ApiError('invalid_request', '`expires` must be an ISO 8601 time or a duration such as 30d, 12h, 90m', [{ path: ['expires'], at: 'expires', message: 'unreadable time', severity: 'error' }]);
+    }
+    // a token cannot make one that outlives it or has a wider scope (a leaked short-lived token must stay short-lived)
+    const by = c.get('token');
+    if (!scopeAllows(by.scope, b.scope)) throw new ApiError('forbidden', `this token (scope "${by.scope}") cannot create a token with scope "${b.scope}"`);
+    if (by.expires !== null && (expires === null || expires > by.expires)) {
+      throw new ApiError('forbidden', `this token expires at ${iso(by.expires)!}: a token it creates must expire no later (give "expires")`,
+        [{ path: ['expires'], at: 'expires', message: `must be no later than ${iso(by.expires)!}`, severity: 'error' }]);
     }
     const made = tokens.create({ name: b.name, scope: b.scope, expires });
     site.warn(`API token ${JSON.stringify(b.name)} (${b.scope}) created by token ${c.get('token').prefix}`);

@@ -3,8 +3,10 @@
  * (spec §4.1–§4.5) and the siteward additions (`ca`, `expiryDays`).
  */
 import { z } from 'zod';
+import { hostAccess } from '../../config/marks.ts';
+import { HOSTNAME_MAX } from '../../config/text-limits.ts';
 
-export const hostnameOption = z.string().trim().min(1, 'a host name or address is required').describe('server host name or IP address');
+export const hostnameOption = z.string().trim().min(1, 'a host name or address is required').max(HOSTNAME_MAX, 'too long for a host name or address').describe('server host name or IP address');
 
 /** The run timeout in seconds; absent = the type's default (the runner applies it). */
 export function timeoutOption(defaultSeconds: number) {
@@ -21,9 +23,8 @@ export const tlsOptions = {
     .boolean()
     .default(false)
     .describe('accept any certificate (no chain or host name verification); its days left are still read and checked'),
-  ca: z
-    .string()
-    .min(1)
+  // a file the daemon reads: the administrator's decision (docs/security.md)
+  ca: hostAccess(z.string().min(1))
     .optional()
     .describe('PEM file of extra CA certificates to trust, e.g. a private CA (path relative to the site folder)'),
   expiryDays: z

@@ -16,17 +16,19 @@ import { levelFails } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 import { resolveSecret, SecretSchema } from '../../util/secret.ts';
+import { hostAccess } from '../../config/marks.ts';
 import { RpcClient } from './rpc.ts';
 import { ALERT_LEVELS, assessAlerts, assessPools, type Alert, type Pool } from './assess.ts';
+import { HOSTNAME_MAX } from '../../config/text-limits.ts';
 
 export const TruenasOptions = z.looseObject({
   ...commonCheckOptions,
-  hostname: z.string().min(1).describe('TrueNAS host name or address'),
+  hostname: z.string().min(1).max(HOSTNAME_MAX, 'too long for a host name or address').describe('TrueNAS host name or address'),
   port: z.int().min(1).max(65535).optional().describe('default 443 with tls, 80 without'),
   tls: z.boolean().default(true)
     .describe('wss:// (recommended: TrueNAS revokes an API key that is used over plain ws://)'),
   selfsigned: z.boolean().default(false).describe('accept any certificate, without host name verification (as fletchck\'s option)'),
-  ca: z.string().optional().describe('PEM file with the CA (or the self-signed certificate) to trust, in addition to the system store'),
+  ca: hostAccess(z.string()).optional().describe('PEM file with the CA (or the self-signed certificate) to trust, in addition to the system store'),
   apiKey: SecretSchema.describe('TrueNAS API key (Credentials → API Keys): the key, {"env": "NAME"} or {"file": "/path"}'),
   pool: z.string().optional().describe('watch only this pool; default: every pool'),
   alertLevel: z.enum(ALERT_LEVELS).default('WARNING').describe('fail on active (not dismissed) alerts at or above this level'),

@@ -6,14 +6,16 @@ import { Hono } from 'hono';
 import { actionType, actionTypes } from '../../actions/registry.ts';
 import { testNotification } from '../../actions/test-notification.ts';
 import { deleteAction, putAction, setActionChecks } from '../../config/edits.ts';
-import { formatIssue } from '../../config/issues.ts';
+import { formatIssue, type Issue } from '../../config/issues.ts';
 import { displayTime } from '../../util/time.ts';
 import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
-import { fieldsOf, fieldValues, formValues, listValue, readFields, type FormValues } from '../fields.ts';
+import { fieldsOf, fieldValues, forRole, formValues, listValue, readFields, type FormValues } from '../fields.ts';
+import { allows } from '../auth.ts';
 import { rawAction, versionOf } from '../model.ts';
 import { actionHealth } from '../integrations.ts';
 import { operatorEdit } from '../scope.ts';
+import { AdminRequired } from '../../config/trust.ts';
 import { formState, OPT } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
@@ -28,6 +30,17 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 class Conflict extends Error {}
+
+/** Issues of an action edit as field errors (its options) and general messages. */
+function optionErrors(issues: readonly Issue[], name: string): { errors: Record<string, string>; general: string[] } {
+  const errors: Record<string, string> = {};
+  const general: string[] = [];
+  for (const i of issues) {
+    if (i.path[0] === 'actions' && i.path[1] === name && i.path[2] === 'options' && i.path[3] !== undefined) errors[`${OPT}${String(i.path[3])}`] ??= i.message;
+    else general.push(formatIssue(i));
+  }
+  return { errors, general };
+}
 
 export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
@@ -51,7 +64,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     return { values, errors: {}, general: [] };
   };
 
-  const page = async (c: WebContext, name: string | null, s: FormState, o: { conflict?: boolean; test?: { ok: boolean; message: string }; status?: 200 | 409 | 422 } = {}) => {
+  const page = async (c: WebContext, name: string | null, s: FormState, o: { conflict?: boolean; test?: { ok: boolean; message: string }; status?: 200 | 403 | 409 | 422 } = {}) => {
     const type = String(s.values.actionType ?? actionTypes[0]?.type ?? '');
     const t = actionType(type);
     let deliveries = null;
@@ -66,7 +79,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
       name, s, conflict: o.conflict ?? false, test: o.test,
       version: name === null ? '' : versionOf(rawAction(site.loaded, name)),
       types: actionTypes.map((x) => [x.type, `${x.type} — ${plainHelp(x.info.summary)}`]),
-      fields: { type, summary: t?.info.summary ?? '', fields: fieldsFor(type), s },
+      fields: { type, summary: t?.info.summary ?? '', fields: forRole(fieldsFor(type), allows(authOf(c).role, 'admin')), s },
       checkNames: [...site.loaded.checks.keys()],
       deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),
       health: name === null ? null : actionHealth(site, name),
@@ -109,28 +122,27 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const res = read(form, oldName);
     // secrets are never sent to the browser; re-rendering keeps what the page says is stored
     const markers = oldName === undefined ? {} : Object.fromEntries(Object.entries(formFrom(oldName).values).filter(([k]) => k.endsWith('.stored')));
-    const again = (errors: Record<string, string>, general: string[], conflict = false) =>
-      page(c, oldName ?? null, formState(form, errors, general, markers), { conflict, status: conflict ? 409 : 422 });
+    const again = (errors: Record<string, string>, general: string[], conflict = false, status?: 403) =>
+      page(c, oldName ?? null, formState(form, errors, general, markers), { conflict, status: status ?? (conflict ? 409 : 422) });
     if (Object.keys(res.errors).length) return again(res.errors, []);
     let mut;
     try {
-      mut = await site.mutate(operatorEdit((doc) => {
+      mut = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
         if (oldName !== undefined && versionOf(rawAction(site.loaded, oldName)) !== version) throw new Conflict();
         if (res.name !== oldName && rawAction(site.loaded, res.name)) throw new Conflict();
         return setActionChecks(putAction(doc, res.name, res.raw, oldName), res.name, res.incheck);
-      }));
+      }, { actions: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] }));
     } catch (e) {
       if (e instanceof Conflict) return again({}, [], true);
+      if (e instanceof AdminRequired) {
+        const m = optionErrors(e.issues, res.name);
+        return again(m.errors, m.general, false, 403);
+      }
       throw e;
     }
     if (!mut.ok) {
-      const errors: Record<string, string> = {};
-      const general: string[] = [];
-      for (const i of mut.issues) {
-        if (i.path[0] === 'actions' && i.path[1] === res.name && i.path[2] === 'options' && i.path[3] !== undefined) errors[`${OPT}${String(i.path[3])}`] ??= i.message;
-        else general.push(formatIssue(i));
-      }
-      return again(errors, general);
+      const m = optionErrors(mut.issues, res.name);
+      return again(m.errors, m.general);
     }
     site.warn(`${oldName === undefined ? 'Added' : 'Updated'} action ${res.name} by ${authOf(c).user}`);
     return c.redirect(actionUrl(res.name), 303);
@@ -195,7 +207,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     if (form.get('confirm') !== 'yes') return c.redirect(actionUrl(name, '/delete'), 303);
-    const res = await site.mutate(operatorEdit((doc) => deleteAction(doc, name)));
+    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => deleteAction(doc, name)));
     if (!res.ok) return page(c, name, { ...formFrom(name), general: res.issues.map(formatIssue) }, { status: 422 });
     site.warn(`Deleted action ${name} by ${authOf(c).user}`);
     return c.redirect(`/actions?deleted=${encodeURIComponent(name)}`, 303);
@@ -205,7 +217,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const type = c.req.query('actionType') ?? '';
     const oldName = c.req.query('oldName');
     const s: FormState = oldName && rawAction(site.loaded, oldName)?.type === type ? formFrom(oldName) : { values: { actionType: type }, errors: {}, general: [] };
-    return html(c, <ActionFields type={type} summary={actionType(type)?.info.summary ?? ''} fields={fieldsFor(type)} s={s} />);
+    return html(c, <ActionFields type={type} summary={actionType(type)?.info.summary ?? ''} fields={forRole(fieldsFor(type), allows(authOf(c).role, 'admin'))} s={s} />);
   });
 
   return r;

@@ -36,7 +36,7 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
 
-  const loginPage = async (c: WebContext, o: { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 }) => {
+  const loginPage = async (c: WebContext, o: { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 | 503 }) => {
     const token = issueLoginToken(c, d.secure);
     const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
     return html(c, <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers} />, o.status ?? 200);
@@ -57,19 +57,21 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
       return loginPage(c, { next, user, error: 'The sign-in form expired. Please try again.', status: 403 });
     }
     const addr = clientAddress(c);
-    const wait = Math.max(d.userThrottle.wait(`u:${user}`), d.addressThrottle.wait(`a:${addr}`));
-    if (wait > 0) {
-      site.warn(`Throttled login username=${logName(user)} (${addr})`);
-      return loginPage(c, { next, user, error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} seconds.`, status: 429 });
-    }
     const webui = site.settings.webui;
-    if (!(await d.passwords.check(webui, user, password))) {
-      d.userThrottle.fail(`u:${user}`);
-      d.addressThrottle.fail(`a:${addr}`);
+    const v = await d.logins.verify(webui, user, password, addr);
+    if (v.result === 'throttled') {
+      site.warn(`Throttled login username=${logName(user)} (${addr})`);
+      c.header('Retry-After', String(Math.ceil(v.waitMs / 1000)));
+      return loginPage(c, { next, user, error: `Too many failed sign-ins. Try again in ${Math.ceil(v.waitMs / 1000)} seconds.`, status: 429 });
+    }
+    if (v.result === 'busy') {
+      c.header('Retry-After', '1');
+      return loginPage(c, { next, user, error: 'siteward is busy checking other sign-ins. Try again in a moment.', status: 503 });
+    }
+    if (v.result === 'wrong') {
       site.warn(`Invalid login username=${logName(user)} (${addr})`);
       return loginPage(c, { next, user, error: 'Invalid login details', status: 401 });
     }
-    d.userThrottle.reset(`u:${user}`);
     const { cookie, session } = d.sessions.create(user, userHash(webui, user)!, addr);
     setSessionCookie(c, d.secure, cookie, session.expires, site.clock.now());
     deleteCookie(c, cookieNames(d.secure).login, { path: '/', secure: d.secure });
@@ -100,7 +102,15 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     const s = emptyForm();
     const pw = form.get('password') ?? '';
-    if (!(await d.passwords.check(site.settings.webui, a.user, form.get('current') ?? ''))) s.errors.current = 'is not your current password';
+    // the current password is verified under the login limits (a stolen session must not make it a free oracle)
+    const v = await d.logins.verify(site.settings.webui, a.user, form.get('current') ?? '', clientAddress(c));
+    if (v.result === 'throttled' || v.result === 'busy') {
+      const wait = v.result === 'busy' ? 1 : Math.ceil(v.waitMs / 1000);
+      c.header('Retry-After', String(wait));
+      s.errors.current = v.result === 'busy' ? 'siteward is busy checking other passwords: try again in a moment' : `too many wrong passwords: try again in ${wait} seconds`;
+      return html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} />, v.result === 'busy' ? 503 : 429);
+    }
+    if (v.result === 'wrong') s.errors.current = 'is not your current password';
     if (pw.length < MIN_PASSWORD) s.errors.password = `needs at least ${MIN_PASSWORD} characters`;
     else if (pw !== form.get('repeat')) s.errors.repeat = 'does not match the new password';
     if (Object.keys(s.errors).length === 0) {

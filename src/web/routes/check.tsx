@@ -9,14 +9,17 @@ import { checkType } from '../../checks/registry.ts';
 import { putCheck } from '../../config/edits.ts';
 import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
-import { formValues } from '../fields.ts';
+import { forRole, formValues } from '../fields.ts';
+import { allows } from '../auth.ts';
 import {
-  describeTriggerText, formFromCheck, NEW_CHECK_TYPE, redactedCheck, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
+  describeTriggerText, formFromCheck, NEW_CHECK_TYPE, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
 } from '../check-form.ts';
 import { checkVM, grouping, rawCheck, versionOf } from '../model.ts';
 import { setMembership } from '../ordering.ts';
 import { badgeVM, pushVM, remoteVM } from '../integrations.ts';
 import { AdminOnly, operatorEdit } from '../scope.ts';
+import { AdminRequired } from '../../config/trust.ts';
+import { redactEntry } from '../../config/redact.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
 import { plainHelp } from '../words.ts';
 import { notFound } from './checks.tsx';
@@ -31,20 +34,21 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
 
-  const typeData = (type: string): TypeFieldsData => {
+  /** `c`: the fields as the signed-in user may use them (src/web/fields.ts forRole) */
+  const typeData = (c: WebContext, type: string): TypeFieldsData => {
     const t = checkType(type);
     const info = t ? { ...t.info, summary: plainHelp(t.info.summary), pass: plainHelp(t.info.pass) } : null;
-    return { type, info, retries: t ? t.retries !== false : false, fields: t ? typeFields(t) : [] };
+    return { type, info, retries: t ? t.retries !== false : false, fields: t ? forRole(typeFields(t), allows(authOf(c).role, 'admin')) : [] };
   };
 
-  const formData = (name: string | null, s: FormState, conflict = false): CheckFormData => {
+  const formData = (c: WebContext, name: string | null, s: FormState, conflict = false): CheckFormData => {
     const names = [...site.loaded.checks.keys()].filter((n) => n !== name);
     return {
       name,
       version: name === null ? '' : versionOf(rawCheck(site.loaded, name)),
       s,
       types: typeChoices(),
-      type: typeData(one(s, 'checkType')),
+      type: typeData(c, one(s, 'checkType')),
       trigger: describeTriggerText(site, one(s, 'trigger'), many(s, 'inseq').length > 0),
       checkNames: names,
       actionNames: [...site.loaded.actions.keys()],
@@ -54,7 +58,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     };
   };
 
-  const detail = async (c: WebContext, name: string, form?: { s: FormState; conflict: boolean }, status: 200 | 409 | 422 = 200): Promise<Response> => {
+  const detail = async (c: WebContext, name: string, form?: { s: FormState; conflict: boolean }, status: 200 | 403 | 409 | 422 = 200): Promise<Response> => {
     const vm = checkVM(site, name)!;
     const ctx = pageCtx(c, d, { kind: 'check', name });
     const raw = rawCheck(site.loaded, name) ?? {};
@@ -65,8 +69,9 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
         vm,
         inseqs: grouping(site).inseqs.get(name) ?? [],
         history: historyProps(site, vm, await checkDeliveries(site, name)),
-        form: ctx.can.operate ? formData(name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
-        config: JSON.stringify(redactedCheck(config), null, 1),
+        form: ctx.can.operate ? formData(c, name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
+        // a viewer's view: secrets described, never shown (the one redaction, src/config/redact.ts)
+        config: JSON.stringify(redactEntry('check', config), null, 1),
         flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
         extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name) },
       }} />
@@ -83,23 +88,29 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     const version = form.get('version') ?? '';
     const res = readCheckForm(site, form, oldName);
-    const rerender = (errors: Record<string, string>, general: string[], conflict = false): Promise<Response> => {
+    const rerender = (errors: Record<string, string>, general: string[], conflict = false, status?: 403): Promise<Response> => {
       const s = formState(res.form, errors, general, storedMarkers(oldName ?? null));
-      if (oldName !== undefined) return detail(c, oldName, { s, conflict }, conflict ? 409 : 422);
-      return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, s, conflict)} />, conflict ? 409 : 422);
+      const code = status ?? (conflict ? 409 : 422);
+      if (oldName !== undefined) return detail(c, oldName, { s, conflict }, code);
+      return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(c, null, s, conflict)} />, code);
     };
     if (Object.keys(res.errors).length) return rerender(res.errors, []);
     let mut;
     try {
-      mut = await site.mutate(operatorEdit((doc) => {
+      const renamed: [string, string][] = oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [];
+      mut = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
         const current = oldName === undefined ? undefined : rawCheck(site.loaded, oldName);
         if (oldName !== undefined && versionOf(current) !== version) throw new Conflict();
         if (res.name !== oldName && rawCheck(site.loaded, res.name)) throw new Conflict();
         const next = putCheck(doc, res.name, res.raw, oldName);
         return setMembership(next, res.name, res.inseq, grouping(site).seqs);
-      }), { renamed: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] });
+      }, { checks: renamed }), { renamed });
     } catch (e) {
       if (e instanceof AdminOnly) return c.text(e.message, 403);
+      if (e instanceof AdminRequired) {
+        const m = issuesToForm(e.issues, res.name);
+        return rerender(m.errors, m.general, false, 403);
+      }
       if (e instanceof Conflict) {
         if (oldName !== undefined && !site.entry(oldName)) return notFound(c, d, `check named "${oldName}" any more (it was renamed or deleted)`);
         return rerender(oldName === undefined ? { name: `a check named "${res.name}" was just added by someone else` } : {}, [], oldName !== undefined);
@@ -117,7 +128,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
 
   const newForm = async (c: WebContext): Promise<Response> => {
     const type = checkType(c.req.query('type') ?? '') ? c.req.query('type')! : NEW_CHECK_TYPE;
-    return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(null, newCheckForm(type, site))} />);
+    return html(c, <NewCheckPage ctx={pageCtx(c, d, null)} d={formData(c, null, newCheckForm(type, site))} />);
   };
   r.get('/check', need('operator'), newForm);
   r.get('/check/', need('operator'), newForm);
@@ -150,7 +161,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const oldName = c.req.query('oldName');
     const s = formForType(site, type, oldName && site.entry(oldName) ? oldName : undefined);
     const names = [...site.loaded.checks.keys()].filter((n) => n !== oldName);
-    return html(c, <TypeFields d={typeData(type)} s={s} checkNames={names} />);
+    return html(c, <TypeFields d={typeData(c, type)} s={s} checkNames={names} />);
   });
 
   r.get('/ui/trigger', need('operator'), async (c) => {

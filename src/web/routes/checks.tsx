@@ -32,10 +32,10 @@ function origin(form: FormValues, name: string): { view: LiveView; back: string 
   return { view: { kind: 'checks', query: q.toString() }, back };
 }
 
-export async function failed(c: WebContext, d: WebDeps, title: string, issues: readonly Issue[]): Promise<Response> {
+export async function failed(c: WebContext, d: WebDeps, title: string, issues: readonly Issue[], status: 403 | 422 = 422): Promise<Response> {
   const msg = issues.filter((i) => i.severity === 'error').map(formatIssue).join('; ') || 'the change was refused';
-  if (isHtmx(c)) return c.text(`${title}: ${msg}`, 422);
-  return html(c, <MessagePage ctx={pageCtx(c, d, null)} title={title} message={msg} back="/checks" error />, 422);
+  if (isHtmx(c)) return c.text(`${title}: ${msg}`, status);
+  return html(c, <MessagePage ctx={pageCtx(c, d, null)} title={title} message={msg} back="/checks" error />, status);
 }
 
 export function notFound(c: WebContext, d: WebDeps, what: string): Promise<Response> {
@@ -94,7 +94,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     const paused = form.get('paused') === '1';
-    const res = await site.mutate(operatorEdit((doc) => {
+    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
       const raw = rawCheck(site.loaded, name);
       return raw ? putCheck(doc, name, { ...raw, paused }) : doc;
     }));
@@ -107,7 +107,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     let made: string | null = null;
-    const res = await site.mutate(operatorEdit((doc) => {
+    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
       const out = cloneCheck(doc, site.loaded, grouping(site), name);
       if (!out) return doc;
       made = out.name;
@@ -126,7 +126,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     const dir = form.get('dir') === 'up' ? 'up' : 'down';
     const group = form.has('group') ? (form.get('group') ?? '') : undefined;
-    const res = await site.mutate(operatorEdit((doc) => {
+    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
       const prio = movePriorities(site.loaded, grouping(site), name, dir, group);
       return prio ? setPriorities(doc, prio) : doc;
     }));
@@ -134,8 +134,8 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     return changed(c, origin(form, name));
   });
 
-  const remove = async (name: string): Promise<{ ok: boolean; issues: Issue[] }> => {
-    const res = await site.mutate(operatorEdit((doc) => deleteCheck(doc, name)));
+  const remove = async (c: WebContext, name: string): Promise<{ ok: boolean; issues: Issue[] }> => {
+    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => deleteCheck(doc, name)));
     if (res.ok) site.warn(`Deleted check ${name}`);
     return res;
   };
@@ -143,7 +143,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
   r.delete('/check/:name', need('operator'), async (c) => {
     const name = c.req.param('name');
     if (!exists(name)) return c.text('no such check', 404);
-    const res = await remove(name);
+    const res = await remove(c, name);
     if (!res.ok) return failed(c, d, 'Delete failed', res.issues);
     const here = c.req.header('HX-Current-URL');
     if (here && new URL(here, 'http://x').pathname === checkUrl(name)) c.header('HX-Redirect', `/checks?deleted=${encodeURIComponent(name)}`);
@@ -165,7 +165,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     if (form.get('confirm') !== 'yes') return c.redirect(checkUrl(name, '/delete'), 303);
-    const res = await remove(name);
+    const res = await remove(c, name);
     if (!res.ok) return failed(c, d, 'Delete failed', res.issues);
     return c.redirect(`/checks?deleted=${encodeURIComponent(name)}`, 303);
   });
