@@ -4,11 +4,11 @@
  * registries, so adding a type never touches this file.
  */
 import { z } from 'zod';
-import { HOSTNAME_MAX } from './text-limits.ts';
+import { hostName } from './text-limits.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
-const hostname = z.string().max(HOSTNAME_MAX, 'too long for a host name or address');
+const hostname = hostName;
 
 /** spec §2.2 (+ siteward: roles, session lifetime) */
 export const WebuiSchema = z.looseObject({

@@ -9,6 +9,7 @@
  * in their schemas (HOSTNAME_MAX). Runtime state (`data`, the site `log`)
  * is written by siteward itself and not limited here.
  */
+import { z } from 'zod';
 import type { Issue, PathSegment } from './issues.ts';
 import { MAX_DEPTH } from './parse.ts';
 
@@ -16,6 +17,14 @@ import { MAX_DEPTH } from './parse.ts';
 export const MAX_TEXT = 65_536;
 /** A host name (RFC 1035 §2.3.4: 253 characters) with a `:port`. */
 export const HOSTNAME_MAX = 260;
+
+/**
+ * Every option that names a host (a check's server, an action's relay, a
+ * listen address) is this string, or built on it (`.min(1)`, `.trim()`,
+ * `.default()`): one limit, one message (test/security/limits.test.ts walks
+ * every type's `hostname` options).
+ */
+export const hostName = z.string().max(HOSTNAME_MAX, 'too long for a host name or address');
 /** Deepest nesting inside a check, an action or a section (the file adds a few levels above it). */
 export const MAX_VALUE_DEPTH = MAX_DEPTH - 10;
 

@@ -11,11 +11,11 @@ import { composeEmail } from './mime.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
 import { hostAccess } from '../../config/marks.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
 export const EmailOptions = z.looseObject({
   ...commonActionOptions,
-  hostname: z.string().max(HOSTNAME_MAX, 'too long for a host name or address').nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
+  hostname: hostName.nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
   port: z.int().min(0).max(65535).default(0).describe('SMTP port; 0: 465 (implicit), 587 (starttls) or 25 (none)'),
   tls: z.enum(['implicit', 'starttls', 'none']).default('implicit')
     .describe('siteward: "implicit" (SMTPS, fletchck\'s only mode), "starttls" (required upgrade) or "none" (plain, for a local relay)'),

@@ -19,11 +19,11 @@ import { isMetaType, packetTypeNumber, TYPE_NAMES, typeFromText, typeToText } fr
 import { didYouMean } from '../../util/suggest.ts';
 import { RESOLV_CONF, systemNameserver } from './resolvconf.ts';
 import type { Server } from './transport.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
 export const DnsOptions = z.looseObject({
   ...commonCheckOptions,
-  hostname: z.string().max(HOSTNAME_MAX, 'too long for a host name or address').optional()
+  hostname: hostName.optional()
     .describe('DNS server to ask (IP address or host name); empty: the system resolver (first `nameserver` in /etc/resolv.conf)'),
   port: z.number().int().min(1).max(65535).default(53).describe('server port; used only when `hostname` is given'),
   timeout: z.number().positive().default(5).describe('seconds for the whole lookup, retries included'),

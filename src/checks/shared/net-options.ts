@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { hostAccess } from '../../config/marks.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
-export const hostnameOption = z.string().trim().min(1, 'a host name or address is required').max(HOSTNAME_MAX, 'too long for a host name or address').describe('server host name or IP address');
+export const hostnameOption = hostName.trim().min(1, 'a host name or address is required').describe('server host name or IP address');
 
 /** The run timeout in seconds; absent = the type's default (the runner applies it). */
 export function timeoutOption(defaultSeconds: number) {

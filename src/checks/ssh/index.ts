@@ -11,11 +11,11 @@ import { detailLine, errorMessage } from '../shared/errors.ts';
 import { strRepr } from '../../util/pyrepr.ts';
 import { HOSTKEY_PATTERN, keyMatches } from './hostkey.ts';
 import { preauth, SshError } from './preauth.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
 export const SshOptions = z.looseObject({
   ...commonCheckOptions,
-  hostname: z.string().min(1, 'the SSH server (host name or address) is required').max(HOSTNAME_MAX, 'too long for a host name or address').describe('SSH server host name or address'),
+  hostname: hostName.min(1, 'the SSH server (host name or address) is required').describe('SSH server host name or address'),
   port: z.number().int().min(1).max(65535).default(22).describe('SSH port'),
   timeout: z.number().positive().default(5).describe('seconds for the connect and the key exchange together'),
   hostkey: z.union([

@@ -19,11 +19,11 @@ import { resolveSecret, SecretSchema } from '../../util/secret.ts';
 import { hostAccess } from '../../config/marks.ts';
 import { RpcClient } from './rpc.ts';
 import { ALERT_LEVELS, assessAlerts, assessPools, type Alert, type Pool } from './assess.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
 export const TruenasOptions = z.looseObject({
   ...commonCheckOptions,
-  hostname: z.string().min(1).max(HOSTNAME_MAX, 'too long for a host name or address').describe('TrueNAS host name or address'),
+  hostname: hostName.min(1).describe('TrueNAS host name or address'),
   port: z.int().min(1).max(65535).optional().describe('default 443 with tls, 80 without'),
   tls: z.boolean().default(true)
     .describe('wss:// (recommended: TrueNAS revokes an API key that is used over plain ws://)'),

@@ -12,7 +12,7 @@ import { strRepr } from '../../util/pyrepr.ts';
 import { resolveSecret, SecretSchema } from '../../util/secret.ts';
 import { pyFloat } from '../temp/pyfloat.ts';
 import { NutError, nutListVars } from './nut.ts';
-import { HOSTNAME_MAX } from '../../config/text-limits.ts';
+import { hostName } from '../../config/text-limits.ts';
 
 const noLineBreak = (what: string) => z.string().regex(/^[^\r\n]*$/, `${what} must be one line`);
 
@@ -20,7 +20,7 @@ export const UpsOptions = z.looseObject({
   ...commonCheckOptions,
   upsName: z.string().regex(/^[^\s"\\]+$/, 'a UPS name has no spaces, quotes or backslashes').default('ups')
     .describe('UPS name as upsd knows it (the [section] of ups.conf)'),
-  hostname: z.string().max(HOSTNAME_MAX, 'too long for a host name or address').default('localhost').describe('host running upsd'),
+  hostname: hostName.default('localhost').describe('host running upsd'),
   port: z.int().min(1).max(65535).default(3493).describe('upsd port'),
   timeout: z.number().positive().default(5).describe('seconds for the whole query'),
   username: noLineBreak('username').optional().describe('siteward: upsd user to log in as (sent as USERNAME); none by default, as in fletchck'),
