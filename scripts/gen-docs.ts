@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { checkTypes } from '../src/checks/registry.ts';
 import { actionTypes } from '../src/actions/registry.ts';
 import { optionRows, siteJsonSchema } from '../src/config/jsonschema.ts';
-import { marksOf } from '../src/config/marks.ts';
+import { marksOf, slotOptions } from '../src/config/marks.ts';
 import { PROJECT_ROOT } from '../src/version.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -17,8 +17,8 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function optionsTable(schema: Parameters<typeof optionRows>[0]): string {
   const rows = optionRows(schema);
   if (rows.length === 0) return '_No options._\n';
-  // options marked hostAccess (src/config/marks.ts): only an administrator may change them
-  const host = marksOf(schema).hostAccess;
+  // options marked hostAccess, or holding a value so marked (src/config/marks.ts): only an administrator may change them
+  const host = slotOptions(marksOf(schema).hostAccess);
   const meaning = (r: { name: string; description: string }): string => `${host.has(r.name) ? '**Admin only.** ' : ''}${cell(r.description)}`;
   return ['| option | type | default | meaning |', '|---|---|---|---|', ...rows.map((r) => `| \`${r.name}\` | ${r.type.replace(/(?<!\\)\|/g, '\\|')} | ${r.dflt ? `\`${cell(r.dflt)}\`` : ''} | ${meaning(r)} |`)].join('\n') + '\n';
 }

@@ -3,8 +3,10 @@
  * a check's or an action's options. Driven by the registry's `secret`
  * marking (./marks.ts), never by option names: an option whose schema is a
  * secret shows as `(secret: inline)`, `(secret: env NAME)` or
- * `(secret: file PATH)` — what it is, never its value — and an object of
- * secrets (webhook headers, a plugin's environment) shows each value so.
+ * `(secret: file PATH)` — what it is, never its value — wherever the
+ * slot is: an option, each value of an object of secrets (webhook headers,
+ * a plugin's environment), a property of each item of a list (a browser
+ * step's `value`).
  *
  * Used by the web UI (a viewer's view of a check), the REST API (read and
  * operate tokens), and so by everything built on them; logs, metrics and
@@ -15,7 +17,7 @@ import type { z } from 'zod';
 import { checkType } from '../checks/registry.ts';
 import { actionType } from '../actions/registry.ts';
 import { describeSecret } from '../util/secret.ts';
-import { marksOf, type OptionMarks } from './marks.ts';
+import { mapSlots, marksOf, slotValues, type OptionMarks } from './marks.ts';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -41,18 +43,16 @@ export function entryMarks(kind: EntryKind, type: unknown): OptionMarks | null {
 
 const hide = (v: unknown): unknown => (v === undefined || v === null || v === '' ? v : secretText(v));
 
-/** A copy of `options` with every marked secret replaced by what it is. `marks` null: every value hidden. */
+/**
+ * A copy of `options` with every value at a secret slot replaced by what it
+ * is — at any depth: `password`, each of `headers`, each step's `value` —
+ * and any value of another shape where a slot leads (it may be a secret in
+ * the wrong place). `marks` null: every value hidden.
+ */
 export function redactOptions(marks: OptionMarks | null, options: unknown): Obj {
   if (!isObject(options)) return {};
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(options)) {
-    const slot = marks === null ? 'value' : marks.secrets.get(k);
-    if (slot === 'value') out[k] = hide(v);
-    else if (slot === 'values' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, hide(x)]));
-    else if (slot === 'values') out[k] = hide(v);
-    else out[k] = v;
-  }
-  return out;
+  if (marks === null) return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, hide(v)]));
+  return mapSlots(options, marks.secrets, (s) => hide(s.value)) as Obj;
 }
 
 /** A copy of a check or action entry (as in the site file) with its secrets redacted. */
@@ -62,15 +62,10 @@ export function redactEntry(kind: EntryKind, entry: unknown): Obj {
   return { ...entry, options: redactOptions(entryMarks(kind, entry.type), entry.options) };
 }
 
-/** The inline secret values an entry holds (non-empty strings), e.g. to prove they appear nowhere. */
+/** The inline secret values an entry holds (non-empty strings at its secret slots), e.g. to prove they appear nowhere. */
 export function inlineSecrets(kind: EntryKind, entry: unknown): string[] {
   if (!isObject(entry) || !isObject(entry.options)) return [];
   const marks = entryMarks(kind, entry.type);
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(entry.options)) {
-    const slot = marks === null ? 'value' : marks.secrets.get(k);
-    if (slot === 'value' && typeof v === 'string' && v !== '') out.push(v);
-    if (slot === 'values' && isObject(v)) out.push(...Object.values(v).filter((x): x is string => typeof x === 'string' && x !== ''));
-  }
-  return out;
+  if (marks === null) return Object.values(entry.options).filter((x): x is string => typeof x === 'string' && x !== '');
+  return marks.secrets.flatMap((p) => slotValues(entry.options, p).map((s) => s.value)).filter((x): x is string => typeof x === 'string' && x !== '');
 }

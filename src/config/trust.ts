@@ -9,12 +9,14 @@
  *   program on this host"): creating, editing or deleting such an entry, or
  *   changing an entry's type to or from it. Running, pausing and moving it
  *   (`paused`, `priority`) stay operator work.
- * - an OPTION marked `hostAccess` (src/config/marks.ts: exec `command` and
- *   `env`, email `fallback`, every `ca` file): changing its value. An entry
- *   that keeps the value (an operator saving the form unchanged, renaming,
- *   deleting) is fine.
- * - a secret REFERENCE, `{"env": …}` or `{"file": …}`, in an option marked
- *   secret: creating or changing one. Keeping a stored reference is fine.
+ * - a value marked `hostAccess` (src/config/marks.ts: exec `command` and
+ *   `env`, email `fallback`, docker `socket`, every `ca` file), at whatever
+ *   depth the mark is: changing it. An entry that keeps the value (an
+ *   operator saving the form unchanged, renaming, deleting) is fine.
+ * - a secret REFERENCE, `{"env": …}` or `{"file": …}`, in a secret slot at
+ *   any depth (an option, a webhook header, a browser step's `value`):
+ *   creating or changing one. Keeping a reference the entry already holds
+ *   in that slot is fine (a list may be reordered).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
@@ -23,7 +25,7 @@ import { actionType } from '../actions/registry.ts';
 import { isSecretRef } from '../util/secret.ts';
 import type { Doc } from './edits.ts';
 import { formatIssue, type Issue, type PathSegment } from './issues.ts';
-import { marksOf } from './marks.ts';
+import { marksOf, slotValues, type SlotValue } from './marks.ts';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -64,6 +66,23 @@ export interface Renames {
 const none = (v: unknown): unknown => (v === undefined ? null : v);
 const same = (a: unknown, b: unknown): boolean => a === b || isDeepStrictEqual(none(a), none(b));
 
+/**
+ * Where the values a hostAccess slot reaches differ between two versions of
+ * an entry's options (null: they do not). Absent and null are the same;
+ * order counts (a program's arguments, a list of files).
+ */
+function hostChange(before: SlotValue[], after: SlotValue[]): PathSegment[] | null {
+  const b = before.filter((v) => none(v.value) !== null);
+  const a = after.filter((v) => none(v.value) !== null);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x && y && isDeepStrictEqual(x.at, y.at) && same(x.value, y.value)) continue;
+    return (x ?? y)!.at;
+  }
+  return null;
+}
+
 function entryIssues(kind: 'check' | 'action', name: string, before: unknown, after: unknown, types: TypeLookup): Issue[] {
   const at = (...p: PathSegment[]): PathSegment[] => [kind === 'check' ? 'checks' : 'actions', name, ...p];
   const lookup = (e: unknown): TrustType | undefined => (isObject(e) && typeof e.type === 'string' ? types[kind](e.type) : undefined);
@@ -81,20 +100,17 @@ function entryIssues(kind: 'check' | 'action', name: string, before: unknown, af
   if (!isObject(after)) return out; // deleting an entry decides nothing about the host
   const ob = isObject(before) && isObject(before.options) ? before.options : {};
   const oa = isObject(after.options) ? after.options : {};
-  const hostKeys = new Set([...(ta ? marksOf(ta.options).hostAccess : []), ...(tb ? marksOf(tb.options).hostAccess : [])]);
-  for (const k of hostKeys) {
-    if (!same(ob[k], oa[k])) out.push({ path: at('options', k), message: `only an administrator may change this: ${HOST_ACCESS_REASON}`, severity: 'error' });
+  const host = new Map([...(tb ? marksOf(tb.options).hostAccess : []), ...(ta ? marksOf(ta.options).hostAccess : [])].map((p) => [JSON.stringify(p), p]));
+  for (const p of host.values()) {
+    const where = hostChange(slotValues(ob, p), slotValues(oa, p));
+    if (where) out.push({ path: at('options', ...where), message: `only an administrator may change this: ${HOST_ACCESS_REASON}`, severity: 'error' });
   }
   // an unknown type's options are not resolved by anything: no reference there reaches a file
-  for (const [k, slot] of ta ? marksOf(ta.options).secrets : []) {
-    const va = oa[k];
-    const vb = ob[k];
-    if (slot === 'value' && isSecretRef(va) && !same(va, vb)) out.push({ path: at('options', k), message: REFERENCE_REASON, severity: 'error' });
-    if (slot === 'values' && isObject(va)) {
-      const prev = isObject(vb) ? vb : {};
-      for (const [n, x] of Object.entries(va)) {
-        if (isSecretRef(x) && !same(x, prev[n])) out.push({ path: at('options', k, n), message: REFERENCE_REASON, severity: 'error' });
-      }
+  for (const p of ta ? marksOf(ta.options).secrets : []) {
+    // a reference the entry held at this slot before (anywhere: a list may have been reordered) is kept, not made
+    const kept = slotValues(ob, p).map((v) => v.value).filter(isSecretRef);
+    for (const v of slotValues(oa, p)) {
+      if (v.exact && isSecretRef(v.value) && !kept.some((k) => same(k, v.value))) out.push({ path: at('options', ...v.at), message: REFERENCE_REASON, severity: 'error' });
     }
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import type { Field } from './fields.ts';
 import { listValue, type FormValues } from './form-values.ts';
-import { maskValues, readSecret, secretView, unmaskValues } from './secrets.ts';
+import { maskSecrets, readSecret, secretView, unmaskSecrets } from './secrets.ts';
 import type { FormState } from '../../views/partials/fields.tsx';
 
 type Json = Record<string, unknown>;
@@ -36,7 +36,7 @@ export function fieldValues(fields: readonly Field[], options: Json, prefix: str
         into[name] = Array.isArray(v) ? v.map(String) : [String(v)];
         break;
       case 'json':
-        into[name] = JSON.stringify(f.secretValues ? maskValues(v) : v, null, 1);
+        into[name] = JSON.stringify(f.secrets ? maskSecrets(v, f.secrets) : v, null, 1);
         break;
       case 'template':
         into[name] = typeof v === 'string' ? v : JSON.stringify(v, null, 1);
@@ -106,7 +106,7 @@ export function readFields(fields: readonly Field[], form: FormValues, prefix = 
       case 'json': {
         if (text === '') break;
         const r = parseJson(text);
-        put(f.key, r.error === undefined && f.secretValues ? unmaskValues(r.value, old[f.key]) : r);
+        put(f.key, r.error === undefined && f.secrets ? unmaskSecrets(r.value, old[f.key], f.secrets) : r);
         break;
       }
       case 'template': {

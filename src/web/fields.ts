@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { labelOf, plainHelp } from './words.ts';
-import { branches, isHostAccess, secretSlotOf, type Json } from '../config/marks.ts';
+import { branches, isHostAccess, secretPathsOf, type Json, type SlotPath } from '../config/marks.ts';
 
 export { formValues, listValue, type FormValues } from './form-values.ts';
 export { fieldValues, readFields, type ReadResult } from './field-read.ts';
@@ -34,8 +34,12 @@ export interface Field {
   numeric?: boolean;
   /** lines: a single item is stored on its own (the schema takes one value or a list) */
   single?: boolean;
-  /** json: an object whose values may be secrets: their inline values never reach the browser */
-  secretValues?: boolean;
+  /**
+   * json: where inside the value secrets are (slot paths from the field's
+   * value, src/config/marks.ts: each of an object's values, a property of
+   * each item): their inline values never reach the browser (secrets.ts)
+   */
+  secrets?: SlotPath[];
   /** select: yes (true), no (false) or the default (null), stored as booleans */
   tristate?: boolean;
   /** marked hostAccess (src/config/marks.ts): only an administrator may change it */
@@ -62,7 +66,7 @@ const SCALAR = new Set(['string', 'integer', 'number']);
 
 interface Shape {
   kind: FieldKind;
-  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secretValues' | 'tristate'>;
+  extra: Pick<Field, 'refs' | 'numeric' | 'single' | 'secrets' | 'tristate'>;
   /** the branch numbers and choices come from */
   main: Json;
   choices: string[];
@@ -74,8 +78,10 @@ function shapeOf(raw: Json): Shape {
   const types = new Set(bs.map((b) => String(b.type ?? '')));
   const shape = (kind: FieldKind, extra: Shape['extra'] = {}, choices: string[] = []): Shape => ({ kind, extra, main, choices });
   // the registry's secret marking (src/config/marks.ts) decides, as it does for redaction
-  const slot = secretSlotOf(raw);
-  if (slot === 'value') return shape('secret', { refs: types.has('object') });
+  const slots = secretPathsOf(raw);
+  if (slots.some((p) => p.length === 0)) return shape('secret', { refs: types.has('object') });
+  // secrets further down (headers, a plugin's environment, browser steps): edited as JSON whose stored secrets are masked
+  if (slots.length > 0) return shape('json', { secrets: slots });
   const enums = bs.map((b) => (Array.isArray(b.enum) ? (b.enum as unknown[]) : 'const' in b ? [b.const] : null));
   if (bs.length > 0 && enums.every((e) => e !== null && e.every((v) => typeof v === 'string'))) {
     return shape('select', {}, [...new Set(enums.flat().map(String))]);
@@ -99,7 +105,6 @@ function shapeOf(raw: Json): Shape {
   if (types.has('string')) return shape('text', { numeric: types.has('integer') || types.has('number') });
   if (types.has('number')) return { ...shape('number'), main: bs.find((b) => b.type === 'number') ?? main };
   if (types.has('integer')) return shape('integer');
-  if (types.has('object') || types.size === 0) return shape('json', { secretValues: slot === 'values' });
   return shape('json');
 }
 

@@ -2,16 +2,19 @@
  * Secret options in the forms. A secret may be the value itself, or name an
  * environment variable or a file that holds it (src/util/secret.ts). The
  * page says which — "set (inline)", "env NAME", "file PATH" — and never
- * carries a stored value; an untouched field keeps what is stored. Objects
- * whose values may be secrets (webhook headers, a plugin's environment) are
- * edited as JSON in which stored inline values are replaced by a marker.
+ * carries a stored value; an untouched field keeps what is stored. Options
+ * that hold secrets further down (webhook headers, a plugin's environment,
+ * browser steps: the secret slots of src/config/marks.ts) are edited as
+ * JSON in which each stored inline secret is replaced by a numbered marker.
  */
 import type { FormValues } from './form-values.ts';
+import type { PathSegment } from '../config/issues.ts';
+import { mapSlots, slotValues, type SlotPath } from '../config/marks.ts';
 
 export type SecretSource = 'keep' | 'inline' | 'env' | 'file' | 'none';
 export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env', 'file', 'none'];
 
-/** Stands for a stored inline value in a JSON field (never the value itself). */
+/** Older pages' marker for the inline value stored at the same place of a JSON field (still read back). */
 export const KEPT = '(stored secret: unchanged)';
 
 type Obj = Record<string, unknown>;
@@ -72,21 +75,86 @@ export function readSecret(form: FormValues, name: string, old: unknown, refs: b
   }
 }
 
-/** A copy of an object with its inline string values replaced by KEPT. */
-export function maskValues(v: unknown): unknown {
-  if (!isObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' && x !== '' ? KEPT : x]));
+/** Stands for the n-th stored inline secret of a JSON field (1-based, in the order the field holds them). */
+export function keptMarker(n: number): string {
+  return `(stored secret ${n}: unchanged)`;
+}
+const KEPT_N = /^\(stored secret (\d{1,6}): unchanged\)$/;
+const isMarker = (v: unknown): v is string => typeof v === 'string' && (v === KEPT || KEPT_N.test(v));
+
+const inline = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** The stored inline secrets of a JSON field's value, in the order the markers number them. */
+function storedSecrets(v: unknown, slots: readonly SlotPath[]): string[] {
+  const out: string[] = [];
+  for (const p of slots) for (const s of slotValues(v, p)) if (inline(s.value)) out.push(s.value);
+  return out;
 }
 
-/** Puts the stored values back where the submitted JSON still has KEPT. */
-export function unmaskValues(v: unknown, old: unknown): { value: unknown; error?: string } {
-  if (!isObject(v)) return { value: v };
-  const prev = isObject(old) ? old : {};
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x !== KEPT) out[k] = x;
-    else if (typeof prev[k] === 'string') out[k] = prev[k];
-    else return { value: v, error: `"${k}" has no stored value to keep: write the value, {"env": "NAME"} or {"file": "/path"}` };
+/** A copy of a JSON field's value with each inline value at a secret slot replaced by its numbered marker. */
+export function maskSecrets(v: unknown, slots: readonly SlotPath[]): unknown {
+  let n = 0;
+  return mapSlots(v, slots, (s) => (inline(s.value) ? keptMarker(++n) : s.value));
+}
+
+const where = (at: readonly PathSegment[]): string => (at.length ? `${at.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, '')}: ` : '');
+
+/**
+ * Puts the stored secrets back where the submitted JSON has a marker: a
+ * numbered one stands for that stored secret wherever a secret may be (a
+ * list may be reordered), the plain KEPT (older pages) for the value stored
+ * at the same place. A marker that stands for nothing, or outside a secret
+ * slot (where the secret would show), is an error.
+ */
+export function unmaskSecrets(v: unknown, old: unknown, slots: readonly SlotPath[]): { value: unknown; error?: string } {
+  const stored = storedSecrets(old, slots);
+  let error: string | undefined;
+  const fail = (at: readonly PathSegment[], text: string): void => {
+    error ??= `${where(at)}${text}`;
+  };
+  const value = mapSlots(v, slots, (s) => {
+    if (!isMarker(s.value)) return s.value;
+    if (s.value === KEPT) {
+      const prev = valueAt(old, s.at);
+      if (inline(prev)) return prev;
+      fail(s.at, 'has no stored value to keep: write the value, {"env": "NAME"} or {"file": "/path"}');
+      return s.value;
+    }
+    const n = Number(KEPT_N.exec(s.value)![1]);
+    if (n >= 1 && n <= stored.length) return stored[n - 1];
+    fail(s.at, `"${s.value}" stands for no stored secret: write the value, {"env": "NAME"} or {"file": "/path"}`);
+    return s.value;
+  });
+  if (error !== undefined) return { value: v, error };
+  // a marker left where no secret goes would store the marker's text, or move a secret where it shows
+  const stray = findString(value, isMarker);
+  if (stray) return { value: v, error: `${where(stray)}a stored secret can only stay where a secret goes` };
+  return { value };
+}
+
+/** What `v` holds at `at` (own keys only), or undefined. */
+function valueAt(v: unknown, at: readonly PathSegment[]): unknown {
+  let x = v;
+  for (const k of at) {
+    if (x === null || typeof x !== 'object' || !Object.hasOwn(x, k)) return undefined;
+    x = (x as Record<PathSegment, unknown>)[k];
   }
-  return { value: out };
+  return x;
+}
+
+/** The path of the first string in `v` that `test` accepts, or null. */
+function findString(v: unknown, test: (s: string) => boolean, at: PathSegment[] = []): PathSegment[] | null {
+  if (typeof v === 'string') return test(v) ? at : null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findString(v[i], test, [...at, i]);
+      if (r) return r;
+    }
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const r = findString(x, test, [...at, k]);
+      if (r) return r;
+    }
+  }
+  return null;
 }

@@ -19,7 +19,7 @@ import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { checkTypes } from '../../src/checks/registry.ts';
 import { actionTypes } from '../../src/actions/registry.ts';
-import { marksOf } from '../../src/config/marks.ts';
+import { EACH_KEY, marksOf, slotText, slotValues, type SlotPath } from '../../src/config/marks.ts';
 import { buildWebApp, type WebApp } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
 import { API_MIGRATIONS } from '../../src/api/tokens.ts';
@@ -29,13 +29,24 @@ import { Agent, PASSWORDS, fastHash, withApi } from '../web/helpers.ts';
 import { freePort, tempDir } from '../servers/common.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 
-/** Options besides the secrets that make each type with secrets valid; `url` stands for the echo receiver. */
+/**
+ * Options besides the secrets that make each type with secrets valid; `url` stands for the echo receiver.
+ * Where a secret slot is inside a list (browser steps), the sample holds the item around it; the walk
+ * below puts the secret in (a type with secrets and no sample here fails the suite, see `fill`).
+ */
 const CHECK_SAMPLES: Record<string, (o: { closed: number; plugin: string }) => Record<string, unknown>> = {
   imap: (o) => ({ hostname: '127.0.0.1', port: o.closed, tls: false, username: 'monitor' }),
   ups: (o) => ({ upsName: 'ups', hostname: '127.0.0.1', port: o.closed, username: 'upsmon' }),
   truenas: (o) => ({ hostname: '127.0.0.1', port: o.closed, tls: false }),
   exec: (o) => ({ command: [o.plugin] }),
   push: () => ({}),
+  postgres: (o) => ({ hostname: '127.0.0.1', port: o.closed, username: 'monitor' }),
+  mysql: (o) => ({ hostname: '127.0.0.1', port: o.closed, username: 'monitor' }),
+  redis: (o) => ({ hostname: '127.0.0.1', port: o.closed, username: 'monitor' }),
+  ldap: (o) => ({ hostname: '127.0.0.1', port: o.closed, tls: 'none', username: 'cn=monitor,dc=example,dc=org' }),
+  mqtt: (o) => ({ hostname: '127.0.0.1', port: o.closed, username: 'monitor' }),
+  snmp: (o) => ({ hostname: '127.0.0.1', port: o.closed, version: '3', username: 'monitor', oids: [{ oid: '1.3.6.1.2.1.1.3.0' }] }),
+  browser: (o) => ({ url: `http://127.0.0.1:${o.closed}/login`, screenshot: false, steps: [{ fill: '#user', value: 'placeholder' }, { click: '#go' }] }),
 };
 const ACTION_SAMPLES: Record<string, (o: { closed: number; url: string }) => Record<string, unknown>> = {
   email: (o) => ({ hostname: '127.0.0.1', port: o.closed, tls: 'none', username: 'alerts', recipients: ['ops@example.org'], sender: 'sw@example.org' }),
@@ -48,11 +59,33 @@ const ACTION_SAMPLES: Record<string, (o: { closed: number; url: string }) => Rec
 };
 
 /** The unique value of one secret slot; URL-shaped where the option is a URL the action sends to. */
-function secretFor(type: string, opt: string, url: string): string {
+function secretFor(type: string, slot: SlotPath, url: string): string {
+  const opt = slotText(slot).replace(/[^A-Za-z0-9]+/g, '_');
   const id = `S3CRET-${type}-${opt}-x7Q`;
   if (type === 'push') return `pushtok_${type}_${opt}_0123456789`;
   return /url/i.test(opt) ? `${url}/${id}` : id;
 }
+
+/**
+ * `value` with `secret` at every place `slot` reaches; where the value has nothing there yet, the place
+ * is made: an option, a key of a record (`X_SECRET`). Items of a list are not made up: the sample gives them.
+ */
+function placeSecret(value: unknown, slot: SlotPath, secret: string): unknown {
+  const [step, ...rest] = slot;
+  if (step === undefined) return secret;
+  if (typeof step === 'string') {
+    const o = (value ?? {}) as Record<string, unknown>;
+    return { ...o, [step]: placeSecret(o[step], rest, secret) };
+  }
+  if (step === EACH_KEY) {
+    const o = (value ?? {}) as Record<string, unknown>;
+    const keys = Object.keys(o).length ? Object.keys(o) : ['X_SECRET'];
+    return { ...o, ...Object.fromEntries(keys.map((k) => [k, placeSecret(o[k], rest, secret)])) };
+  }
+  // an item of a list: only those that already have the place (a browser step with a `value`)
+  return Array.isArray(value) ? value.map((x) => (rest.length === 0 || (x !== null && typeof x === 'object' && typeof rest[0] === 'string' && rest[0] in x) ? placeSecret(x, rest, secret) : x)) : value;
+}
+const inlineSecretsAt = (v: unknown, slot: SlotPath): unknown[] => slotValues(v, slot).map((x) => x.value);
 
 const secrets: string[] = [];
 let site: Site;
@@ -81,22 +114,25 @@ beforeAll(async () => {
 
   const checks: Record<string, unknown> = {};
   const actions: Record<string, unknown> = {};
+  /** One unique secret at each secret slot of the type (src/config/marks.ts), at whatever depth, put into the sample. */
   const fill = (type: string, opts: Record<string, unknown>, schema: Parameters<typeof marksOf>[0]): Record<string, unknown> => {
-    for (const [opt, slot] of marksOf(schema).secrets) {
-      const s = secretFor(type, opt, url);
+    let out: unknown = opts;
+    for (const slot of marksOf(schema).secrets) {
+      const s = secretFor(type, slot, url);
       secrets.push(s);
-      opts[opt] = slot === 'values' ? { X_SECRET: s } : s;
+      out = placeSecret(out, slot, s);
+      if (!inlineSecretsAt(out, slot).includes(s)) throw new Error(`${type}: the sample has no place for ${slotText(slot)}: give the item around it in CHECK_SAMPLES/ACTION_SAMPLES`);
     }
-    return opts;
+    return out as Record<string, unknown>;
   };
   for (const t of checkTypes) {
-    if (marksOf(t.options).secrets.size === 0) continue;
+    if (marksOf(t.options).secrets.length === 0) continue;
     const sample = CHECK_SAMPLES[t.type];
     if (!sample) throw new Error(`check type ${t.type} has secret options: add a sample to CHECK_SAMPLES`);
     checks[`s-${t.type}`] = { type: t.type, publish: `sw/s-${t.type}`, options: fill(t.type, { ...sample({ closed, plugin }), timeout: 5 }, t.options), actions: [] };
   }
   for (const t of actionTypes) {
-    if (marksOf(t.options).secrets.size === 0) continue;
+    if (marksOf(t.options).secrets.length === 0) continue;
     const sample = ACTION_SAMPLES[t.type];
     if (!sample) throw new Error(`action type ${t.type} has secret options: add a sample to ACTION_SAMPLES`);
     actions[`a-${t.type}`] = { type: t.type, options: fill(t.type, { ...sample({ closed, url }), timeout: 5 }, t.options) };
@@ -137,7 +173,7 @@ const leaks = (text: string): string[] => secrets.filter((s) => text.includes(s)
 
 describe('every secret option of every type, through every output below admin', () => {
   it('the site holds one of each (the walk is over the registries)', () => {
-    const slots = [...checkTypes, ...actionTypes].reduce((n, t) => n + marksOf(t.options).secrets.size, 0);
+    const slots = [...checkTypes, ...actionTypes].reduce((n, t) => n + marksOf(t.options).secrets.length, 0);
     expect(secrets.length).toBe(slots);
     expect(slots).toBeGreaterThan(10);
   });

@@ -10,6 +10,7 @@ import { actionTypes } from '../../src/actions/registry.ts';
 import { fieldsOf, formValues, membersKeysOf, readFields } from '../../src/web/fields.ts';
 import { typeFields } from '../../src/web/check-form.ts';
 import { sectionFields } from '../../src/web/site-config.ts';
+import { EACH_ITEM, EACH_KEY } from '../../src/config/marks.ts';
 
 describe('fields from schemas', () => {
   it('every registered check type has fields for all its options (timezone is a common field)', () => {
@@ -46,12 +47,12 @@ describe('fields from schemas', () => {
     expect(f.extra.kind).toBe('json');
   });
 
-  it('the registries\' secrets, value-or-list options, numeric text, templates and secret maps get their own widgets', () => {
+  it('the registries\' secrets, value-or-list options, numeric text, templates and secrets deeper in an option get their own widgets', () => {
     const of = (fs: ReturnType<typeof fieldsOf>, k: string) => fs.find((f) => f.key === k)!;
     const action = (type: string) => fieldsOf(actionTypes.find((x) => x.type === type)!.options);
     const check = (type: string) => typeFields(checkTypes.find((x) => x.type === type)!);
     expect(of(action('webhook'), 'url')).toMatchObject({ kind: 'secret', refs: true, required: true });
-    expect(of(action('webhook'), 'headers')).toMatchObject({ kind: 'json', secretValues: true });
+    expect(of(action('webhook'), 'headers')).toMatchObject({ kind: 'json', secrets: [[EACH_KEY]] });
     expect(of(action('webhook'), 'body')).toMatchObject({ kind: 'template' });
     expect(of(action('telegram'), 'chatId')).toMatchObject({ kind: 'text', numeric: true });
     expect(of(action('pushover'), 'user')).toMatchObject({ kind: 'secret', refs: true });
@@ -59,7 +60,10 @@ describe('fields from schemas', () => {
     expect(of(action('email'), 'recipients')).toMatchObject({ kind: 'lines', numeric: false, single: false });
     expect(of(check('https'), 'expectStatus')).toMatchObject({ kind: 'lines', numeric: true, single: true });
     expect(of(check('exec'), 'command')).toMatchObject({ kind: 'lines', numeric: false, required: true });
-    expect(of(check('exec'), 'env')).toMatchObject({ kind: 'json', secretValues: true });
+    expect(of(check('exec'), 'env')).toMatchObject({ kind: 'json', secrets: [[EACH_KEY]] });
+    expect(of(check('browser'), 'steps')).toMatchObject({ kind: 'json', secrets: [[EACH_ITEM, 'value']] });
+    expect(of(check('snmp'), 'oids')).toMatchObject({ kind: 'json' });
+    expect(of(check('snmp'), 'oids').secrets).toBeUndefined();
     expect(of(check('truenas'), 'apiKey')).toMatchObject({ kind: 'secret', refs: true, required: true });
     expect(of(check('push'), 'token')).toMatchObject({ kind: 'secret', refs: false });
     expect(of(check('temp'), 'source')).toMatchObject({ kind: 'select', choices: ['comet', 'hwmon'] });

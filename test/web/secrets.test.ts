@@ -9,7 +9,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { Agent, PASSWORDS, formHtml, scrapeForm, webSite, type FormBody, type TestSite } from './helpers.ts';
 import { rawAction, rawCheck } from '../../src/web/model.ts';
-import { KEPT } from '../../src/web/secrets.ts';
+import { KEPT, keptMarker } from '../../src/web/secrets.ts';
 
 let t: TestSite;
 let a: Agent;
@@ -19,6 +19,10 @@ beforeEach(async () => {
       mail: { type: 'imap', options: { hostname: 'imap.example.org', username: 'mon', password: 'imap-pw-inline' } },
       plugin: { type: 'exec', options: { command: ['/bin/true'], env: { LANG: 'C', SECRET_KEY: 'env-value-inline' } } },
       beat: { type: 'push', options: { token: 'beatToken_abcdefghijkl' } },
+      portal: {
+        type: 'browser',
+        options: { url: 'https://portal.example.org/', steps: [{ fill: '#user', value: 'step-user-inline' }, { fill: '#pass', value: 'step-pass-inline' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } }] },
+      },
     },
     actions: { hook: { type: 'webhook', options: { url: 'https://hooks.example.org/inline-url-secret', headers: { Authorization: 'Bearer header-secret' } } } },
   });
@@ -97,13 +101,18 @@ describe('secret fields', () => {
   it('objects of secrets (a plugin environment, webhook headers) show a marker instead of inline values and keep them', async () => {
     const form = await checkForm('plugin');
     const env = JSON.parse(form['opt.env'][0]) as Record<string, string>;
-    expect(env).toEqual({ LANG: KEPT, SECRET_KEY: KEPT });
+    expect(env).toEqual({ LANG: keptMarker(1), SECRET_KEY: keptMarker(2) });
     env.EXTRA = 'x1';
     expect((await a.post('/check/plugin', { ...form, 'opt.env': JSON.stringify(env) })).status).toBe(303);
     expect((rawCheck(t.site.loaded, 'plugin')!.options as { env: object }).env).toEqual({ LANG: 'C', SECRET_KEY: 'env-value-inline', EXTRA: 'x1' });
-    // the marker for a key that has no stored value is an error, not a literal
+    // a marker that stands for no stored value is an error, not a literal
     const res = await a.post('/check/plugin', { ...(await checkForm('plugin')), 'opt.env': JSON.stringify({ NEW: KEPT }) });
-    expect(await res.text()).toMatch(/&quot;NEW&quot; has no stored value to keep/);
+    expect(await res.text()).toMatch(/NEW: has no stored value to keep/);
+    const none = await a.post('/check/plugin', { ...(await checkForm('plugin')), 'opt.env': JSON.stringify({ NEW: keptMarker(9) }) });
+    expect(await none.text()).toMatch(/NEW: &quot;\(stored secret 9: unchanged\)&quot; stands for no stored secret/);
+    // older pages' marker keeps the value stored under the same name
+    expect((await a.post('/check/plugin', { ...(await checkForm('plugin')), 'opt.env': JSON.stringify({ LANG: KEPT, SECRET_KEY: KEPT }) })).status).toBe(303);
+    expect((rawCheck(t.site.loaded, 'plugin')!.options as { env: object }).env).toEqual({ LANG: 'C', SECRET_KEY: 'env-value-inline' });
 
     const hook = await a.page('/action/hook');
     expect(hook).not.toContain('header-secret');
@@ -111,6 +120,39 @@ describe('secret fields', () => {
     const hookForm = scrapeForm(formHtml(hook, 'action="/action/hook"'));
     expect((await a.post('/action/hook', hookForm)).status).toBe(303);
     expect(rawAction(t.site.loaded, 'hook')!.options).toEqual({ url: 'https://hooks.example.org/inline-url-secret', headers: { Authorization: 'Bearer header-secret' } });
+  });
+
+  it('secrets deeper in an option (browser steps) show numbered markers, follow their steps when reordered, and never move where they would show', async () => {
+    const page = await a.page('/check/portal');
+    expect(page).not.toContain('step-user-inline');
+    expect(page).not.toContain('step-pass-inline');
+    const form = await checkForm('portal');
+    const steps = JSON.parse(form['opt.steps'][0]) as Record<string, unknown>[];
+    expect(steps).toEqual([
+      { fill: '#user', value: keptMarker(1) }, { fill: '#pass', value: keptMarker(2) }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+    ]);
+    const stored = (): unknown => (rawCheck(t.site.loaded, 'portal')!.options as { steps: unknown }).steps;
+    // saved unchanged: the same steps
+    expect((await a.post('/check/portal', form)).status).toBe(303);
+    const before = stored();
+    expect(before).toEqual([{ fill: '#user', value: 'step-user-inline' }, { fill: '#pass', value: 'step-pass-inline' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } }]);
+    // reordered: each secret stays with its step
+    const swapped = [steps[1], steps[0], { expectText: 'Welcome' }, ...steps.slice(2)];
+    expect((await a.post('/check/portal', { ...(await checkForm('portal')), 'opt.steps': JSON.stringify(swapped) })).status).toBe(303);
+    expect(stored()).toEqual([
+      { fill: '#pass', value: 'step-pass-inline' }, { fill: '#user', value: 'step-user-inline' }, { expectText: 'Welcome' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+    ]);
+    const after = stored();
+    // a marker where no secret goes (a selector, a text to wait for) would show the secret: refused, nothing saved
+    for (const bad of [[{ fill: keptMarker(1), value: 'x' }], [{ expectText: keptMarker(2) }]]) {
+      const res = await a.post('/check/portal', { ...(await checkForm('portal')), 'opt.steps': JSON.stringify(bad) });
+      expect(res.status).toBe(422);
+      const html = await res.text();
+      expect(html).toMatch(/\[0\]\.(fill|expectText): a stored secret can only stay where a secret goes/);
+      expect(html).not.toContain('step-user-inline');
+      expect(html).not.toContain('step-pass-inline');
+      expect(stored()).toEqual(after);
+    }
   });
 
   it('viewers see secrets described in the configuration, never their values', async () => {
@@ -121,6 +163,11 @@ describe('secret fields', () => {
     expect(mail).toContain('&quot;password&quot;: &quot;(secret: inline)&quot;');
     const plugin = await v.page('/check/plugin');
     expect(plugin).not.toContain('env-value-inline');
+    const portal = await v.page('/check/portal');
+    expect(portal).not.toContain('step-user-inline');
+    expect(portal).not.toContain('step-pass-inline');
+    expect(portal).toContain('&quot;value&quot;: &quot;(secret: inline)&quot;');
+    expect(portal).toContain('&quot;value&quot;: &quot;(secret: env PORTAL_OTP)&quot;');
     const beat = await v.page('/check/beat');
     expect(beat).not.toContain('beatToken_abcdefghijkl');
     expect(beat).toContain('Operators see the URL here.');

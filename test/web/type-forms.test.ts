@@ -21,6 +21,7 @@ import { actionType } from '../../src/actions/registry.ts';
 import { checkType } from '../../src/checks/registry.ts';
 import { fieldsOf, type Field } from '../../src/web/fields.ts';
 import { typeFields } from '../../src/web/check-form.ts';
+import { slotValues } from '../../src/config/marks.ts';
 import { Agent, PASSWORDS, fastHash, formHtml, scrapeForm, webSite, type FormBody, type TestSite } from './helpers.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -97,7 +98,10 @@ function inlineSecrets(fields: readonly Field[], opts: Record<string, unknown>):
   for (const f of fields) {
     const v = opts[f.key];
     if (f.kind === 'secret' && typeof v === 'string') out.push(v);
-    if (f.kind === 'json' && f.secretValues && v && typeof v === 'object') out.push(...Object.values(v).filter((x): x is string => typeof x === 'string' && x !== 'C'));
+    // secrets deeper in an option (exec env, webhook headers, browser steps' values): wherever the registry marks them
+    if (f.kind === 'json' && f.secrets) {
+      for (const p of f.secrets) out.push(...slotValues(v, p).map((s) => s.value).filter((x): x is string => typeof x === 'string' && x !== 'C'));
+    }
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { Child } from 'hono/jsx';
 import type { Field } from '../../src/web/fields.ts';
-import { KEPT } from '../../src/web/secrets.ts';
+import { keptMarker } from '../../src/web/secrets.ts';
 import { SecretField } from './secret-field.tsx';
 
 export interface FormState {
@@ -180,7 +180,7 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
     case 'members':
       return <PickField name={name} label={label} s={p.s} options={p.checkNames} help={help} />;
     case 'json':
-      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secretValues ? more(`"${KEPT}" keeps a stored value; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} readonly={ro} />;
+      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secrets ? more(`"${keptMarker(1)}" (2, 3, …) keeps a stored secret; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} readonly={ro} />;
     case 'template':
       return (
         <div class="field">

@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { defineCheck, type Metric } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
-import { timeoutOption, tlsOptions } from '../shared/net-options.ts';
+import { hostnameOption, timeoutOption, tlsOptions } from '../shared/net-options.ts';
+import { hostAccess } from '../../config/marks.ts';
 import { netRun } from '../shared/netrun.ts';
 import { checkExpiry, closeQuietly, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
 import { getJson, ReplyError, type Via } from './engine.ts';
@@ -22,9 +23,10 @@ export const DockerOptions = z.looseObject({
   ...commonCheckOptions,
   container: z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name or ID')
     .describe('container name or ID'),
-  socket: z.string().min(1).max(107).default('/var/run/docker.sock')
+  // a socket the daemon connects to (a door into the host, as a file it reads is): the administrator's (docs/security.md)
+  socket: hostAccess(z.string().min(1).max(107)).default('/var/run/docker.sock')
     .describe('the engine\'s unix socket (Podman as root: /run/podman/podman.sock); not used with hostname'),
-  hostname: z.string().trim().min(1).optional().describe('reach the engine over TCP at this host instead of the socket (e.g. a Docker socket proxy)'),
+  hostname: hostnameOption.optional().describe('reach the engine over TCP at this host instead of the socket (e.g. a Docker socket proxy)'),
   port: z.int().min(1).max(65535).optional().describe('TCP port with hostname; absent = 2375, or 2376 with tls'),
   tls: z.boolean().default(false).describe('TLS to hostname (with certificate verification and the expiry window)'),
   timeout: timeoutOption(DEFAULT_TIMEOUT),
