@@ -12,6 +12,7 @@ import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './i
 import { CheckCommonSchema } from './schema.ts';
 import { compileTrigger } from './trigger.ts';
 import { textLimitIssues } from './text-limits.ts';
+import { marksOf, onSlot } from './marks.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
 
 export interface CheckValidation {
@@ -83,7 +84,9 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
       }
       members = t.members?.(opts) ?? [];
     } else {
-      issues.push(...fromZod(parsed.error, config.options, [...path, 'options']));
+      // a value at a secret slot is never quoted in an issue (issues reach logs, /healthz and every role's pages)
+      const secrets = marksOf(t.options).secrets;
+      issues.push(...fromZod(parsed.error, config.options, [...path, 'options'], 'error', (at) => onSlot(at, secrets)));
     }
   }
   const { schedule, issues: trigIssues } = compileTrigger(config.trigger, zone, [...path, 'trigger']);

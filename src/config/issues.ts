@@ -81,32 +81,40 @@ const EXPECT: Record<string, string> = {
   array: 'a list', object: 'an object', record: 'an object', null: 'null',
 };
 
-/** Turns zod issues into path-precise, plain-language issues. `input` is what was validated. */
-export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[], severity: Issue['severity'] = 'error'): Issue[] {
+/**
+ * Turns zod issues into path-precise, plain-language issues. `input` is what
+ * was validated. `secret(path)` true: the value there may be a secret (a
+ * secret slot of the registry, src/config/marks.ts `onSlot`): the message
+ * says what kind of value it is, never the value.
+ */
+export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[], severity: Issue['severity'] = 'error', secret?: (path: PathSegment[]) => boolean): Issue[] {
   return error.issues.map((iss) => {
     const rel = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const hidden = secret?.(rel) === true;
+    const masked = (v: unknown): boolean => hidden && v !== null && v !== undefined && typeof v !== 'object';
+    const show = (v: unknown): string => (masked(v) ? 'the secret value' : showValue(v));
     const got = valueAt(input, iss.path);
     let message = iss.message;
     switch (iss.code) {
       case 'invalid_type': {
         const want = EXPECT[iss.expected] ?? iss.expected;
-        message = got === undefined ? `is required (${want})` : `expected ${want}, got ${kindOf(got)}`;
+        message = got === undefined ? `is required (${want})` : `expected ${want}, got ${masked(got) ? `${typeof got} (a secret, not shown)` : kindOf(got)}`;
         break;
       }
       case 'too_small':
-        message = `${showValue(got)} is too small (minimum ${String(iss.minimum)})`;
+        message = `${show(got)} is too small (minimum ${String(iss.minimum)})`;
         break;
       case 'too_big':
-        message = `${showValue(got)} is too large (maximum ${String(iss.maximum)})`;
+        message = `${show(got)} is too large (maximum ${String(iss.maximum)})`;
         break;
       case 'invalid_value':
-        message = `${showValue(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}${didYouMean(got, iss.values.filter((v): v is string => typeof v === 'string'))}`;
+        message = `${show(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}${hidden ? '' : didYouMean(got, iss.values.filter((v): v is string => typeof v === 'string'))}`;
         break;
       case 'unrecognized_keys':
         message = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}`;
         break;
       case 'invalid_union':
-        message = got === undefined ? 'is required' : `${showValue(got)} is not valid here`;
+        message = got === undefined ? 'is required' : `${show(got)} is not valid here`;
         break;
       default:
         break;

@@ -16,6 +16,7 @@ import {
 import type { ActionEntry, CheckEntry } from './model.ts';
 import { sectionTextIssues, textLimitIssues } from './text-limits.ts';
 import { validateCheck } from './check-entry.ts';
+import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
@@ -165,7 +166,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     } else {
       const r = t.options.safeParse(options);
       if (r.success) opts = r.data as Record<string, unknown>;
-      else issues.push(...fromZod(r.error, options, [...path, 'options']));
+      else issues.push(...fromZod(r.error, options, [...path, 'options'], 'error', (at) => onSlot(at, marksOf(t.options).secrets)));
     }
     actions.set(name, { config: { name, type, options }, opts, active: issues.length === before });
   }
