@@ -15,6 +15,7 @@ import {
 import type { ActionEntry, CheckEntry } from './model.ts';
 import { validateCheck } from './check-entry.ts';
 import { findCycles } from './graph.ts';
+import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -48,16 +49,10 @@ export interface LoadedSite {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/**
- * Longest name of a check, action or user (characters). Names travel in
- * URLs, MQTT topics, log lines and notifications; a longer one is a mistake.
- */
-export const MAX_NAME = 1024;
-
+/** A check or action name that cannot travel (names.ts), as an issue at its path. */
 function nameIssue(path: PathSegment[], name: string): Issue | null {
-  return name.length > MAX_NAME
-    ? { path, message: `the name is ${name.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' }
-    : null;
+  const problem = nameProblem(name);
+  return problem === null ? null : { path, message: problem, severity: 'error' };
 }
 
 function section<S extends z.ZodType>(schema: S, value: unknown, key: string, issues: Issue[]): z.output<S> | null {
@@ -118,10 +113,14 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     }
   }
   if (isObject(doc.webui) && isObject(doc.webui.users)) {
+    // user names: only the length (fletchck's dummy user is "")
     for (const u of Object.keys(doc.webui.users)) {
-      const bad = nameIssue(['webui', 'users', u], u);
-      if (bad) issues.push(bad);
+      if (u.length > MAX_NAME) issues.push({ path: ['webui', 'users', u], message: `the name is ${u.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' });
     }
+  }
+  if (mqtt?.basetopic) {
+    const bad = topicFilterProblem(mqtt.basetopic);
+    if (bad) issues.push({ path: ['mqtt', 'basetopic'], message: bad, severity: 'error' });
   }
   const settings: SiteSettings = {
     base: env.base,
@@ -155,6 +154,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const type = LEGACY_ACTION_TYPES[common.data.type] ?? common.data.type;
     const t = actionType(type);
     const options = (common.data.options ?? {}) as Record<string, unknown>;
+    issues.push(...prototypeKeyIssues(isObject(raw) ? raw.options : undefined, [...path, 'options']));
     let opts: Record<string, unknown> | null = null;
     if (!t) {
       issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}`, severity: 'error' });

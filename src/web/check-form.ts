@@ -7,6 +7,7 @@
 import type { Site } from '../site.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
+import { nameProblem } from '../config/names.ts';
 import { checkType, checkTypes } from '../checks/registry.ts';
 import type { AnyCheckType } from '../checks/types.ts';
 import { compileTrigger, formatTriggerText, INTERVAL_UNITS, parseTriggerText } from '../config/trigger.ts';
@@ -149,8 +150,8 @@ export function readCheckForm(site: Site, form: FormValues, oldName: string | un
   const errors: Record<string, string> = {};
   const typed = form.get('name') ?? '';
   const name = typed === oldName ? typed : typed.trim();
-  if (name === '') errors.name = 'is required';
-  else if (/[\r\n]/.test(name)) errors.name = 'must be on one line';
+  const badName = name === oldName ? null : nameProblem(name);
+  if (badName) errors.name = badName;
   else if (name !== oldName && site.entry(name)) errors.name = `a check named "${name}" already exists`;
 
   const type = form.get('checkType') ?? '';
