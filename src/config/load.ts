@@ -209,17 +209,22 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       }
     });
   }
-  // sequences nested in each other (fletchck recurses without limit, spec §4.13 [bug])
-  for (const cycle of findCycles(members)) {
+  // one graph of every edge a run follows: a sequence runs its members, a
+  // check waits on its dependencies' state. Sequences nested in each other
+  // recurse without limit in fletchck (spec §4.13 [bug]); a member that
+  // depends on its own sequence soft-fails it forever.
+  const edges = new Map([...checks].map(([n, e]) => [n, [...(members.get(n) ?? []), ...e.config.depends]]));
+  for (const cycle of findCycles(edges)) {
+    const inside = new Set(cycle);
+    const viaMember = (n: string): boolean => (members.get(n) ?? []).some((m) => inside.has(m));
+    const viaDepends = (n: string): boolean => checks.get(n)!.config.depends.some((d) => inside.has(d));
+    const mixed = cycle.some(viaMember) && cycle.some(viaDepends);
+    const shown = [...cycle, cycle[0]].join(' → ');
     for (const n of cycle) {
-      issues.push({ path: ['checks', n, 'options', 'checks'], message: `sequences contain each other: ${[...cycle, cycle[0]].join(' → ')}`, severity: 'error' });
-      badChecks.add(n);
-    }
-  }
-  const deps = new Map([...checks].map(([n, e]) => [n, e.config.depends]));
-  for (const cycle of findCycles(deps)) {
-    for (const n of cycle) {
-      issues.push({ path: ['checks', n, 'depends'], message: `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`, severity: 'error' });
+      const message = mixed ? `sequences and dependencies form a cycle: ${shown}` : viaMember(n) ? `sequences contain each other: ${shown}` : `dependency cycle: ${shown}`;
+      // the edges this check adds to the cycle: its members, its depends, or both
+      if (viaMember(n)) issues.push({ path: ['checks', n, 'options', 'checks'], message, severity: 'error' });
+      if (viaDepends(n)) issues.push({ path: ['checks', n, 'depends'], message, severity: 'error' });
       badChecks.add(n);
     }
   }
