@@ -7,11 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Site, SiteLoadError } from './site.ts';
+import { ServiceStartError, Site, SiteLoadError } from './site.ts';
 import { parseSiteBytes, readSiteFile } from './config/parse.ts';
 import { validateSite } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
-import { initSite, exists } from './config/init.ts';
+import { initSite, exists, type InitResult } from './config/init.ts';
+import { fletchckWarning } from './config/fletchck-compat.ts';
+import { tlsFileIssues } from './config/tls-files.ts';
 import { mergeJson, csvToImport } from './config/merge.ts';
 import { atomicWrite } from './config/save.ts';
 import { createLogger } from './log.ts';
@@ -115,6 +117,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const webui = bool(f.webui, true);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
+  let created: InitResult | null = null;
   if (f.init || (f.create && !(await exists(configPath)))) {
     if (f.init && (await exists(configPath))) {
       if (!interactive) {
@@ -126,7 +129,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const r = await initSite({ configPath, port, webui });
     console.log(`Site file: ${r.configPath}`);
     if (r.certError) console.log(`Note: no TLS certificate (${r.certError}); the web UI uses plain HTTP`);
-    console.log(r.address ? `Site address: ${r.address}\nAdmin password: ${r.password}` : 'Configured without web interface.');
+    // --create runs at once: the address is printed once the web UI listens there (issue 16)
+    if (f.init) console.log(r.address ? `Site address: ${r.address}\nAdmin password: ${r.password}` : 'Configured without web interface.');
+    else created = r;
     if (f.init) {
       if (!interactive) return 0;
       if (/^n/i.test(await ask('Start? (Y/n) '))) return 0;
@@ -138,9 +143,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (f['check-config']) {
     const parsed = await readSiteFile(configPath);
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
-    for (const i of site.issues) console.log(`${i.severity}: ${formatIssue(i)}`);
-    const errors = site.issues.filter((i) => i.severity === 'error').length;
-    console.log(`${configPath}: ${site.checks.size} checks, ${site.actions.size} actions, ${errors} errors, ${site.issues.length - errors} warnings`);
+    // what would stop a listener, and whether fletchck could load the file (issue 16)
+    const compat = site.fatal ? null : fletchckWarning(site);
+    const issues = [...site.issues, ...(site.fatal ? [] : await tlsFileIssues(site.settings.base, site.settings)), ...(compat ? [compat] : [])];
+    for (const i of issues) console.log(`${i.severity}: ${formatIssue(i)}`);
+    const errors = issues.filter((i) => i.severity === 'error').length;
+    console.log(`${configPath}: ${site.checks.size} checks, ${site.actions.size} actions, ${errors} errors, ${issues.length - errors} warnings`);
     return errors > 0 || site.fatal ? 1 : 0;
   }
 
@@ -160,8 +168,19 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   if (f.run !== undefined) return runOne(site, f.run);
 
-  for (const s of await wiring.services(site, { port, webui })) site.use(s);
-  await site.start();
+  const services = await wiring.services(site, { port, webui });
+  for (const s of services) site.use(s);
+  try {
+    await site.start();
+  } catch (e) {
+    if (!(e instanceof ServiceStartError)) throw e;
+    // the site file exists now: its password must not be lost with the address
+    if (created?.password) console.log(`Admin password: ${created.password}`);
+    await site.stop();
+    console.error(`siteward: ${e.message}`);
+    return 1;
+  }
+  if (created) console.log(created.address ? `Site address: ${created.address}\nAdmin password: ${created.password}` : 'Configured without web interface.');
   log.info({ config: configPath, checks: site.loaded.checks.size, version: VERSION }, 'siteward running');
   return new Promise<number>((done) => {
     let stopping = false;

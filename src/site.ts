@@ -32,9 +32,21 @@ import { SiteRuntime } from './site-runtime.ts';
 
 export interface SiteService {
   name: string;
+  /** true: the site cannot run as asked without it; start() fails with ServiceStartError (a listener that cannot listen) */
+  readonly required?: boolean;
   start(site: Site): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A required service (web UI, API listener) could not start; the message is one line for the operator. */
+export class ServiceStartError extends Error {
+  constructor(readonly service: string, reason: string) {
+    super(`the ${SERVICE_WORDS[service] ?? service} cannot start: ${reason}`);
+    this.name = 'ServiceStartError';
+  }
+}
+
+const SERVICE_WORDS: Record<string, string> = { web: 'web UI', api: 'API listener', mqtt: 'MQTT federation' };
 
 export interface SiteOptions {
   configPath: string;
@@ -204,6 +216,12 @@ export class Site {
       try {
         await s.start(this);
       } catch (e) {
+        if (s.required) {
+          // the CLI prints it as its last line; the site log keeps it for the next start's UI
+          const err = new ServiceStartError(s.name, (e as Error).message);
+          this.note(err.message);
+          throw err;
+        }
         this.log.error({ service: s.name, err: e }, `${s.name} failed to start`);
         this.warn(`${s.name} failed to start: ${(e as Error).message}`);
       }
@@ -252,6 +270,11 @@ export class Site {
   /** A WARNING line for the volatile site log (spec §1.5). */
   warn(message: string): void {
     this.log.warn(message);
+    this.note(message);
+  }
+
+  /** A line in the site log only (the caller tells the operator in its own way). */
+  private note(message: string): void {
     if (this.readOnly) return;
     const line = `${logStamp(this.clock.now(), this.settings.timezone)} ${message}`;
     this.siteLog.append(line);

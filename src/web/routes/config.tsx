@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { parseSiteText } from '../../config/parse.ts';
 import { validateSite } from '../../config/load.ts';
 import { formatIssue, type Issue } from '../../config/issues.ts';
+import { fletchckWarning } from '../../config/fletchck-compat.ts';
 import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
@@ -37,7 +38,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)} />
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)}
+        fletchck={fletchckWarning(site.loaded)?.message ?? null} />
     ), o.status ?? 200);
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
@@ -98,7 +100,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
     const loaded = validateSite(parsed.doc, { base: site.base, sysRoot: site.env.sysRoot, procRoot: site.env.procRoot }, parsed.issues);
     const lock = loaded.fatal ? null : lockoutProblem(loaded.doc);
     const all: Issue[] = lock ? [...loaded.issues, lock] : loaded.issues;
-    for (const i of all) (i.severity === 'error' ? errors : warnings).push(formatIssue(i));
+    const compat = loaded.fatal ? null : fletchckWarning(loaded);
+    for (const i of compat ? [...all, compat] : all) (i.severity === 'error' ? errors : warnings).push(formatIssue(i));
     if (!loaded.fatal && !lock) doc = loaded.doc;
     return { result: { ok: errors.length === 0 && doc !== null, errors, warnings, diff }, doc };
   };
