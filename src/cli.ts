@@ -164,7 +164,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error(e instanceof SiteLoadError ? e.message : `Error reading site config: ${(e as Error).message}`);
     return 1;
   }
-  for (const i of site.loaded.issues) log[i.severity === 'error' ? 'error' : 'warn']({ path: formatIssue(i) }, 'config problem');
+  site.reportIssues(site.loaded.issues);
 
   if (f.run !== undefined) return runOne(site, f.run);
 

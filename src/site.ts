@@ -10,7 +10,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite, type SiteSettings } from './config/load.ts';
-import { formatIssue, type Issue } from './config/issues.ts';
+import { formatIssue, problemSummary, type Issue } from './config/issues.ts';
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
 import { atomicWrite, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
@@ -334,8 +334,22 @@ export class Site {
     const prev = this.loaded;
     this.loaded = next;
     this.runtime.apply(prev, next, []);
-    this.warn('Site reloaded');
+    // every problem, as at start: a check that stops running must say why (issue 16)
+    this.reportIssues(next.issues);
+    this.warn(`Site reloaded${this.problems()}`);
     return next.issues;
+  }
+
+  /** Logs config problems one line each, with their JSON path: at start (the CLI), at reload, after the raw editor saves. */
+  reportIssues(issues: readonly Issue[]): void {
+    for (const i of issues) this.log[i.severity === 'error' ? 'error' : 'warn']({ path: formatIssue(i) }, 'config problem');
+  }
+
+  /** ` with 1 error: …; check x does not run` for a site-log line about the config now loaded ('' when it has no problems). */
+  problems(): string {
+    const { issues, checks } = this.loaded;
+    if (!issues.length) return '';
+    return ` with ${problemSummary(issues, [...checks.values()].filter((e) => !e.active).map((e) => e.config.name))}`;
   }
 
   /** Writes the site file: config as loaded plus every check's runtime `data`. */

@@ -47,6 +47,20 @@ export function formatIssue(issue: Issue): string {
   return `${formatPath(issue.path)}: ${issue.message}`;
 }
 
+/** Problems shown in a site-log line before "and N more" (the log is for people; the logger has them all). */
+const SUMMARY_ISSUES = 5;
+
+/** `2 errors and 1 warning: checks["x"].type: …; …; check x does not run` for the site log. */
+export function problemSummary(issues: readonly Issue[], inactiveChecks: readonly string[]): string {
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const head = [errors ? count(errors, 'error') : '', issues.length > errors ? count(issues.length - errors, 'warning') : ''].filter(Boolean).join(' and ');
+  const more = issues.length > SUMMARY_ISSUES ? `; and ${issues.length - SUMMARY_ISSUES} more` : '';
+  const idle = inactiveChecks.length === 0 ? ''
+    : `; ${inactiveChecks.length === 1 ? 'check' : 'checks'} ${inactiveChecks.slice(0, SUMMARY_ISSUES).join(', ')}${inactiveChecks.length > SUMMARY_ISSUES ? ' …' : ''} ${inactiveChecks.length === 1 ? 'does' : 'do'} not run`;
+  return `${head}: ${issues.slice(0, SUMMARY_ISSUES).map(formatIssue).join('; ')}${more}${idle}`;
+}
+
 export function showValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (v === undefined) return 'nothing';
