@@ -18,6 +18,7 @@ import type { CheckEntry, ActionEntry } from './config/model.ts';
 import { openDatabase, CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
 import { StateStore } from './store/state.ts';
 import { SiteLogStore } from './store/sitelog.ts';
+import { StoreHealth, type StoreProblem } from './store/health.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { Runner, type RunReason } from './engine/runner.ts';
@@ -87,6 +88,8 @@ export class Site {
   readonly db: Db;
   readonly store: StateStore;
   readonly siteLog: SiteLogStore;
+  /** what cannot be stored now (a full disk): /healthz, /metrics, the UI banner, 503s */
+  readonly storage: StoreHealth;
   readonly readOnly: boolean;
   readonly notifier: Notifier;
   loaded: LoadedSite;
@@ -111,13 +114,15 @@ export class Site {
     this.envOverride = opts.env ?? {};
     this.db = db;
     this.store = new StateStore(db);
-    this.siteLog = new SiteLogStore(db);
+    this.storage = new StoreHealth(() => this.clock.now(), (problem, was) => this.storageChanged(problem, was));
+    this.siteLog = new SiteLogStore(db, this.storage);
     this.runtime = new SiteRuntime(this, (opts.clock ?? systemClock) === systemClock);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
       warn: (m) => this.warn(m),
       now: () => this.clock.now(),
+      storage: this.storage,
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
     // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
@@ -265,6 +270,17 @@ export class Site {
     const result = step({ threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused }, this.state(name), { kind: 'remote', data }, this.clock.now());
     this.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
     return result.state;
+  }
+
+  /** Says loudly that storing began or stopped failing (logger, site log, the bus for the UI). */
+  private storageChanged(problem: StoreProblem | null, was: StoreProblem | null): void {
+    this.bus.emit('storage', { problem });
+    if (problem) this.log.error({ since: problem.since }, problem.message);
+    else this.log.warn('siteward stores everything again');
+    // after the write that failed has finished (the site log may be what failed)
+    queueMicrotask(() => this.note(problem
+      ? `${problem.message}; results and notifications are kept in memory and retried`
+      : `Storing works again${was ? ` (it had failed since ${logStamp(was.since, this.settings.timezone)})` : ''}`));
   }
 
   /** A WARNING line for the volatile site log (spec §1.5). */
