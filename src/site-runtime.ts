@@ -299,6 +299,14 @@ export class SiteRuntime implements RunnerHost {
     for (const e of j.events) if (e.notify) this.site.notifier.hold(j.actions, j.notification, error);
   }
 
+  /** At a stop, after the last flush: results the store still refuses are lost with the process — said loudly. */
+  close(): void {
+    this.retry?.cancel();
+    this.retry = null;
+    const n = this.unstored.length;
+    if (n) this.site.warn(`${n} result${n === 1 ? '' : 's'} could not be stored before siteward stopped (${this.site.storage.problem?.message ?? 'the database refused them'})`);
+  }
+
   /** Keeps the refused results, at most MAX_UNSTORED: runs without a transition give way first (their state is in memory). */
   private keepUnstored(failed: Commit[]): void {
     let keep = failed;

@@ -245,6 +245,7 @@ export class Site {
     }
     // what the services committed while stopping
     this.runtime.flush();
+    this.runtime.close();
     await this.notifier.stop();
     if (!this.readOnly) await this.save().catch((e: unknown) => this.log.error({ err: e }, 'save at shutdown failed'));
     this.db.close();

@@ -10,6 +10,8 @@
 
 /** The parts that store something, as the messages name them. */
 export type StorePart = 'results' | 'notifications' | 'site log';
+/** in the order the message names them */
+const PARTS: readonly StorePart[] = ['results', 'notifications', 'site log'];
 
 export interface StoreProblem {
   /** when the first of the current failures happened (site clock) */
@@ -64,7 +66,7 @@ export class StoreHealth implements StoreReporter {
   get problem(): StoreProblem | null {
     if (this.failing.size === 0) return null;
     const since = Math.min(...[...this.failing.values()].map((f) => f.since));
-    const parts = [...this.failing].map(([part, f]) => `${part} (${f.error})`).join('; ');
+    const parts = PARTS.filter((p) => this.failing.has(p)).map((p) => `${p} (${this.failing.get(p)!.error})`).join('; ');
     return { since, message: `siteward cannot store ${parts}` };
   }
 }

@@ -26,6 +26,7 @@ import { usersRoutes } from './routes/users.tsx';
 import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
+import { isStorageError } from '../store/health.ts';
 import { AdminOnly } from './scope.ts';
 
 export type { WebEnv } from './context.ts';
@@ -96,6 +97,10 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)
     if (err instanceof AdminOnly) return c.text(err.message, 403);
+    // the database refused a write (a full disk: signing in stores a session): say so, not "internal error"
+    if (isStorageError(err)) {
+      return c.text(`siteward cannot store anything right now (${err.message}); nothing was changed. Free space on the disk that holds the site folder and try again.`, 503, { 'Retry-After': '30' });
+    }
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });

@@ -325,12 +325,9 @@ export class OutboxNotifier implements Notifier {
     const now = this.clock.now();
     row.attempts++;
     if (err === null) {
-      this.held.remove(row);
-      try {
-        this.store.restore(row, now);
-      } catch {
-        // delivered: only its record is missing (the deliveries list will not show it)
-      }
+      // delivered: its record is written with what memory holds, once the database takes it
+      this.held.sent(row, now);
+      this.persist();
       return 'next';
     }
     row.lastError = err.message;
@@ -377,13 +374,16 @@ export class OutboxNotifier implements Notifier {
 
   /** Moves what memory holds into the database, if it takes writes again (each dispatch and at stop). */
   private persist(): void {
-    if (this.unrecorded.size === 0 && this.held.count() === 0) return;
+    const sent = this.held.sentRecords();
+    if (this.unrecorded.size === 0 && this.held.count() === 0 && sent.length === 0) return;
     try {
       this.unrecorded.flush(this.inTransaction);
       const rows = this.held.idle();
       this.inTransaction(() => {
+        for (const s of sent) this.store.restore(s.row, s.at);
         for (const r of rows) this.store.restore(r, null);
       });
+      this.held.written(sent.length);
       for (const r of rows) this.held.remove(r);
     } catch (e) {
       this.host.storage?.failed('notifications', e);
@@ -405,7 +405,7 @@ export class OutboxNotifier implements Notifier {
       if (this.lanes.has(action)) continue;
       next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
     }
-    if (this.held.count() || this.unrecorded.size) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
+    if (this.held.count() || this.unrecorded.size || this.held.sentRecords().length) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
     if (!Number.isFinite(next)) return;
     // already due (the clock moved on while sending): go again now
     if (next <= this.clock.now()) this.kick();

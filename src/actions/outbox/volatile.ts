@@ -33,6 +33,8 @@ export interface HeldRow {
 export class HeldQueue {
   private readonly byAction = new Map<string, HeldRow[]>();
   private size = 0;
+  /** rows delivered from memory whose record the database has not taken yet (kept for the deliveries list) */
+  private sentRows: { row: HeldRow; at: number }[] = [];
 
   /** Adds a row; returns the oldest row it pushed out when full (the caller says so loudly). */
   add(row: HeldRow): HeldRow | null {
@@ -74,6 +76,22 @@ export class HeldQueue {
 
   count(action?: string): number {
     return action === undefined ? this.size : (this.byAction.get(action)?.length ?? 0);
+  }
+
+  /** A row that went out: no longer waiting; its record waits for the database (the oldest records go past MAX_HELD). */
+  sent(row: HeldRow, at: number): void {
+    this.remove(row);
+    this.sentRows.push({ row, at });
+    if (this.sentRows.length > MAX_HELD) this.sentRows.shift();
+  }
+
+  /** Records of rows sent from memory, to write; `written` drops them once they are. */
+  sentRecords(): { row: HeldRow; at: number }[] {
+    return [...this.sentRows];
+  }
+
+  written(n: number): void {
+    this.sentRows.splice(0, n);
   }
 }
 
