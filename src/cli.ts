@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ServiceStartError, Site, SiteLoadError } from './site.ts';
+import { StateDbError } from './store/open.ts';
 import { parseSiteBytes, readSiteFile } from './config/parse.ts';
 import { validateSite } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
@@ -161,9 +162,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       dbPath: f.run !== undefined ? ':memory:' : undefined,
     });
   } catch (e) {
-    console.error(e instanceof SiteLoadError ? e.message : `Error reading site config: ${(e as Error).message}`);
+    console.error(e instanceof SiteLoadError || e instanceof StateDbError ? e.message : `Error reading site config: ${(e as Error).message}`);
     return 1;
   }
+  // a damaged or missing site.db was replaced: say so plainly, not only in the log
+  for (const n of site.openNotes) console.error(`siteward: ${n}`);
   site.reportIssues(site.loaded.issues);
 
   if (f.run !== undefined) return runOne(site, f.run);

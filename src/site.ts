@@ -15,7 +15,8 @@ import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
 import { atomicWrite, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
 import type { CheckEntry, ActionEntry } from './config/model.ts';
-import { openDatabase, CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
+import { CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
+import { openStateDb } from './store/open.ts';
 import { StateStore } from './store/state.ts';
 import { SiteLogStore } from './store/sitelog.ts';
 import { StoreHealth, type StoreProblem } from './store/health.ts';
@@ -73,6 +74,16 @@ export class SiteLoadError extends Error {
 
 export type MutateResult = { ok: true; issues: Issue[] } | { ok: false; issues: Issue[] };
 
+/** The site file shows earlier runs (a check's data with a lastCheck, or site-log lines): a missing database is news. */
+function ranBefore(loaded: LoadedSite): boolean {
+  if (Array.isArray(loaded.doc.log) && loaded.doc.log.length > 0) return true;
+  for (const e of loaded.checks.values()) {
+    const d = e.fileData as { lastCheck?: unknown } | null | undefined;
+    if (d && typeof d === 'object' && d.lastCheck) return true;
+  }
+  return false;
+}
+
 export function defaultDbPath(configPath: string): string {
   const name = basename(configPath).replace(/\.(json|conf)$/i, '');
   return join(dirname(configPath), `${name}.db`);
@@ -96,6 +107,8 @@ export class Site {
   readonly runtime: SiteRuntime;
   readonly scheduler: Scheduler;
   readonly runner: Runner;
+  /** what opening the state database found (moved aside when damaged, missing after earlier runs) */
+  openNotes: string[] = [];
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -142,11 +155,14 @@ export class Site {
     const parsed = await readSiteFile(path);
     const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
     if (loaded.fatal) throw new SiteLoadError(loaded.issues);
-    const db = openDatabase(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
+    const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], { ranBefore: ranBefore(loaded), now: new Date((opts.clock ?? systemClock).now()) });
     const site = new Site(opts, loaded, db);
+    site.openNotes = notes;
     await site.removeStaleTempFiles();
     site.seedStates();
     site.siteLog.seed(loaded.doc.log);
+    // a state database that was damaged or gone: loud, in the log and the site log (the CLI prints them too)
+    for (const n of notes) site.warn(n);
     return site;
   }
 
