@@ -11,7 +11,7 @@ import { ServiceStartError, Site, SiteLoadError } from './site.ts';
 import { StateDbError } from './store/open.ts';
 import { parseSiteBytes, readSiteFile } from './config/parse.ts';
 import { validateSite } from './config/load.ts';
-import { formatIssue } from './config/issues.ts';
+import { formatIssue, logIssues } from './config/issues.ts';
 import { initSite, exists, type InitResult } from './config/init.ts';
 import { fletchckWarning } from './config/fletchck-compat.ts';
 import { tlsFileIssues } from './config/tls-files.ts';
@@ -167,7 +167,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   // a damaged or missing site.db was replaced: say so plainly, not only in the log
   for (const n of site.openNotes) console.error(`siteward: ${n}`);
-  site.reportIssues(site.loaded.issues);
+  logIssues(log, site.loaded.issues);
 
   if (f.run !== undefined) return runOne(site, f.run);
 

@@ -15,6 +15,7 @@ import { initialState, isFailing, stateText, type CheckState, type StateEvent, t
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock, TimerHandle } from './engine/clock.ts';
 import { isStorageError } from './store/health.ts';
+import { Unstored } from './engine/unstored.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
@@ -36,8 +37,7 @@ interface Commit {
   held?: boolean;
 }
 
-/** Results kept in memory while the store refuses them; past this the oldest without a transition go first. */
-export const MAX_UNSTORED = 10_000;
+export { MAX_UNSTORED } from './engine/unstored.ts';
 /** How often results the store refused are tried again (site clock). */
 export const STORE_RETRY_MS = 5_000;
 
@@ -55,12 +55,12 @@ export class SiteRuntime implements RunnerHost {
   private pending: Commit[] = [];
   private waiters: (() => void)[] = [];
   /** results the store refused (a full disk), oldest first: written before anything newer */
-  private unstored: Commit[] = [];
-  private dropped = 0;
+  private readonly unstored: Unstored<Commit>;
   private retry: TimerHandle | null = null;
 
   /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
   constructor(private readonly site: Site, private readonly batchCommits = false) {
+    this.unstored = new Unstored((m) => site.warn(m));
     this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
       get name() { return site.name; },
@@ -202,7 +202,7 @@ export class SiteRuntime implements RunnerHost {
 
   /** Results in memory that the store has not taken yet (a full disk). */
   get unstoredCount(): number {
-    return this.unstored.length;
+    return this.unstored.items.length;
   }
 
   /** Resolves once every result committed so far is written and announced. */
@@ -220,8 +220,8 @@ export class SiteRuntime implements RunnerHost {
    * there (at-least-once holds). The site's storage health hears of both.
    */
   readonly flush = (): void => {
-    if (this.pending.length === 0 && this.unstored.length === 0) return;
-    const jobs = [...this.unstored, ...this.pending];
+    if (this.pending.length === 0 && this.unstored.items.length === 0) return;
+    const jobs = [...this.unstored.items, ...this.pending];
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
@@ -245,13 +245,13 @@ export class SiteRuntime implements RunnerHost {
       }
     }
     for (const j of failed) this.holdNotifications(j, error);
-    this.keepUnstored(failed);
+    this.unstored.keep(failed);
     for (const j of jobs) {
       if (j.announced || lost.has(j)) continue;
       j.announced = true;
       this.announce(j);
     }
-    if (this.unstored.length) {
+    if (this.unstored.items.length) {
       this.site.storage.failed('results', error);
       this.retry ??= this.clock.setTimer(() => {
         this.retry = null;
@@ -303,24 +303,8 @@ export class SiteRuntime implements RunnerHost {
   close(): void {
     this.retry?.cancel();
     this.retry = null;
-    const n = this.unstored.length;
+    const n = this.unstored.items.length;
     if (n) this.site.warn(`${n} result${n === 1 ? '' : 's'} could not be stored before siteward stopped (${this.site.storage.problem?.message ?? 'the database refused them'})`);
-  }
-
-  /** Keeps the refused results, at most MAX_UNSTORED: runs without a transition give way first (their state is in memory). */
-  private keepUnstored(failed: Commit[]): void {
-    let keep = failed;
-    if (keep.length > MAX_UNSTORED) {
-      const over = keep.length - MAX_UNSTORED;
-      let quiet = 0;
-      keep = keep.filter((j) => !(j.events.length === 0 && quiet < over && ++quiet));
-      if (keep.length > MAX_UNSTORED) keep = keep.slice(keep.length - MAX_UNSTORED);
-      const lost = failed.length - keep.length;
-      if (this.dropped === 0) this.site.warn(`More than ${MAX_UNSTORED} results wait to be stored: the oldest are dropped from memory (their checks' current state is kept)`);
-      this.dropped += lost;
-    }
-    if (keep.length === 0) this.dropped = 0;
-    this.unstored = keep;
   }
 
   /** The state and the notifications it causes are committed together, so a crash can never keep the one and lose the other (docs/actions.md). */

@@ -4,22 +4,21 @@
  * config mutation goes through `mutate()`: validate → atomic save → apply the
  * difference to the running engine, without a restart.
  */
-import { readdir, unlink } from 'node:fs/promises';
 import { dirname, resolve, basename, join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite, type SiteSettings } from './config/load.ts';
-import { formatIssue, problemSummary, type Issue } from './config/issues.ts';
+import { formatIssue, logIssues, problemSuffix, type Issue } from './config/issues.ts';
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
-import { atomicWrite, type SaveFs } from './config/save.ts';
+import { atomicWrite, removeStaleSaves, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
 import type { CheckEntry, ActionEntry } from './config/model.ts';
 import { CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
-import { openStateDb } from './store/open.ts';
+import { openStateDb, ranBefore } from './store/open.ts';
 import { StateStore } from './store/state.ts';
 import { SiteLogStore } from './store/sitelog.ts';
-import { StoreHealth, type StoreProblem } from './store/health.ts';
+import { StoreHealth, storageLine, type StoreProblem } from './store/health.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { Runner, type RunReason } from './engine/runner.ts';
@@ -31,6 +30,7 @@ import { DirectNotifier, type Notifier, type NotifierHost } from './actions/disp
 import { silentLogger } from './log.ts';
 import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
+import { ServiceStartError } from './site-service.ts';
 
 export interface SiteService {
   name: string;
@@ -40,15 +40,7 @@ export interface SiteService {
   stop(): Promise<void>;
 }
 
-/** A required service (web UI, API listener) could not start; the message is one line for the operator. */
-export class ServiceStartError extends Error {
-  constructor(readonly service: string, reason: string) {
-    super(`the ${SERVICE_WORDS[service] ?? service} cannot start: ${reason}`);
-    this.name = 'ServiceStartError';
-  }
-}
-
-const SERVICE_WORDS: Record<string, string> = { web: 'web UI', api: 'API listener', mqtt: 'MQTT federation' };
+export { ServiceStartError } from './site-service.ts';
 
 export interface SiteOptions {
   configPath: string;
@@ -73,16 +65,6 @@ export class SiteLoadError extends Error {
 }
 
 export type MutateResult = { ok: true; issues: Issue[] } | { ok: false; issues: Issue[] };
-
-/** The site file shows earlier runs (a check's data with a lastCheck, or site-log lines): a missing database is news. */
-function ranBefore(loaded: LoadedSite): boolean {
-  if (Array.isArray(loaded.doc.log) && loaded.doc.log.length > 0) return true;
-  for (const e of loaded.checks.values()) {
-    const d = e.fileData as { lastCheck?: unknown } | null | undefined;
-    if (d && typeof d === 'object' && d.lastCheck) return true;
-  }
-  return false;
-}
 
 export function defaultDbPath(configPath: string): string {
   const name = basename(configPath).replace(/\.(json|conf)$/i, '');
@@ -158,7 +140,7 @@ export class Site {
     const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], { ranBefore: ranBefore(loaded), now: new Date((opts.clock ?? systemClock).now()) });
     const site = new Site(opts, loaded, db);
     site.openNotes = notes;
-    await site.removeStaleTempFiles();
+    if (!site.readOnly) await removeStaleSaves(path);
     site.seedStates();
     site.siteLog.seed(loaded.doc.log);
     // a state database that was damaged or gone: loud, in the log and the site log (the CLI prints them too)
@@ -292,12 +274,10 @@ export class Site {
   /** Says loudly that storing began or stopped failing (logger, site log, the bus for the UI). */
   private storageChanged(problem: StoreProblem | null, was: StoreProblem | null): void {
     this.bus.emit('storage', { problem });
-    if (problem) this.log.error({ since: problem.since }, problem.message);
-    else this.log.warn('siteward stores everything again');
+    const line = storageLine(problem, was, (t) => logStamp(t, this.settings.timezone));
+    this.log[problem ? 'error' : 'warn'](line);
     // after the write that failed has finished (the site log may be what failed)
-    queueMicrotask(() => this.note(problem
-      ? `${problem.message}; results and notifications are kept in memory and retried`
-      : `Storing works again${was ? ` (it had failed since ${logStamp(was.since, this.settings.timezone)})` : ''}`));
+    queueMicrotask(() => this.note(line));
   }
 
   /** A WARNING line for the volatile site log (spec §1.5). */
@@ -368,21 +348,18 @@ export class Site {
     this.loaded = next;
     this.runtime.apply(prev, next, []);
     // every problem, as at start: a check that stops running must say why (issue 16)
-    this.reportIssues(next.issues);
-    this.warn(`Site reloaded${this.problems()}`);
+    this.announceConfig('Site reloaded');
     return next.issues;
   }
 
-  /** Logs config problems one line each, with their JSON path: at start (the CLI), at reload, after the raw editor saves. */
-  reportIssues(issues: readonly Issue[]): void {
-    for (const i of issues) this.log[i.severity === 'error' ? 'error' : 'warn']({ path: formatIssue(i) }, 'config problem');
-  }
-
-  /** ` with 1 error: …; check x does not run` for a site-log line about the config now loaded ('' when it has no problems). */
-  problems(): string {
-    const { issues, checks } = this.loaded;
-    if (!issues.length) return '';
-    return ` with ${problemSummary(issues, [...checks.values()].filter((e) => !e.active).map((e) => e.config.name))}`;
+  /**
+   * After the config changed as a whole (reload, the raw editor): every
+   * problem logged with its path, as at start, and the site-log line `event`
+   * naming them and the checks that do not run.
+   */
+  announceConfig(event: string): void {
+    logIssues(this.log, this.loaded.issues);
+    this.warn(`${event}${problemSuffix(this.loaded.issues, this.loaded.checks.values())}`);
   }
 
   /** Writes the site file: config as loaded plus every check's runtime `data`. */
@@ -426,17 +403,5 @@ export class Site {
       batch();
       this.schedulePrune(3_600_000);
     }, delayMs);
-  }
-
-  /** Temp files of a save interrupted by a crash (they are never the live file). */
-  private async removeStaleTempFiles(): Promise<void> {
-    if (this.readOnly) return;
-    const name = basename(this.configPath);
-    const files = await readdir(this.base).catch(() => [] as string[]);
-    for (const f of files) {
-      if ((f.startsWith(`.${name}.`) && f.endsWith('.tmp')) || (f.startsWith(`${name}.`) && f.endsWith('.bak-tmp'))) {
-        await unlink(join(this.base, f)).catch(() => undefined);
-      }
-    }
   }
 }

@@ -70,3 +70,9 @@ export class StoreHealth implements StoreReporter {
     return { since, message: `siteward cannot store ${parts}` };
   }
 }
+
+/** The line the site log and the logger get when storing starts failing, changes, or works again. */
+export function storageLine(problem: StoreProblem | null, was: StoreProblem | null, stamp: (t: number) => string): string {
+  if (problem) return `${problem.message}; results and notifications are kept in memory and retried`;
+  return `Storing works again${was ? ` (it had failed since ${stamp(was.since)})` : ''}`;
+}

@@ -13,6 +13,16 @@ import { existsSync, renameSync } from 'node:fs';
 import type { Database as Db } from 'better-sqlite3';
 import { openDatabase, type MigrationSet } from './db.ts';
 
+/** The site file shows earlier runs (a check's data with a lastCheck, or site-log lines): a missing database is news. */
+export function ranBefore(site: { doc: Record<string, unknown>; checks: ReadonlyMap<string, { fileData: unknown }> }): boolean {
+  if (Array.isArray(site.doc.log) && site.doc.log.length > 0) return true;
+  for (const e of site.checks.values()) {
+    const d = e.fileData as { lastCheck?: unknown } | null | undefined;
+    if (d && typeof d === 'object' && d.lastCheck) return true;
+  }
+  return false;
+}
+
 /** The state database cannot be opened; the message names the file (the CLI prints it). */
 export class StateDbError extends Error {
   constructor(message: string) {

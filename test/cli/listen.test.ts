@@ -63,7 +63,7 @@ describe('a web UI that cannot listen', () => {
     expect(r.out).not.toMatch(/Site address|https?:\/\//);
     // the site log keeps it for the UI of the next start
     expect((JSON.parse(readFileSync(join(d, 'site.json'), 'utf8')) as { log: string[] }).log.at(-1)).toMatch(/the web UI cannot start: cannot listen on/);
-  });
+  }, 120_000);
 
   it('--create on a busy port prints the new admin password (the file exists now) but no address, and exits 1', async () => {
     const { port } = await holdPort();
@@ -73,7 +73,7 @@ describe('a web UI that cannot listen', () => {
     expect(r.out).toMatch(/^Site file: .*\nAdmin password: [0-9a-z+-]{14}\n$/);
     expect(r.out).not.toContain('Site address');
     expect(plain(r.err).at(-1)).toMatch(new RegExp(`^siteward: the web UI cannot start: cannot listen on localhost:${port}: the address is already in use`));
-  });
+  }, 120_000);
 
   it('a missing certificate file: exit 1 naming the file, not a plain-HTTP or headless daemon', async () => {
     const d = dir();
@@ -81,7 +81,7 @@ describe('a web UI that cannot listen', () => {
     const r = await run(['--config=site.json'], d);
     expect(r.code).toBe(1);
     expect(plain(r.err)).toEqual([`siteward: the web UI cannot start: cannot read the certificate file ${join(d, 'gone.cert')}: there is no such file`]);
-  });
+  }, 120_000);
 
   it('the API listener on a busy port ends the daemon the same way', async () => {
     const { port } = await holdPort();
@@ -90,7 +90,7 @@ describe('a web UI that cannot listen', () => {
     const r = await run(['--config=site.json', '--webui=false'], d);
     expect(r.code).toBe(1);
     expect(plain(r.err)).toEqual([`siteward: the API listener cannot start: cannot listen on 127.0.0.1:${port}: the address is already in use by another program (EADDRINUSE)`]);
-  });
+  }, 120_000);
 });
 
 describe('--check-config', () => {
@@ -121,7 +121,7 @@ describe('--check-config', () => {
     r = check({ cert: a.cert, key: a.key });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/0 errors, 0 warnings/);
-  });
+  }, 120_000);
 
   it('warns, naming them, about checks and actions that keep fletchck from loading the file', () => {
     const d = dir();
@@ -134,7 +134,7 @@ describe('--check-config', () => {
     expect(r.stdout).toContain('warning: (site): fletchck cannot load this file: it refuses the whole site because of the siteward-only checks port (tcp), beat (push); fletchck would skip the siteward-only action hook (webhook) (and drop it when it saves)');
     writeFileSync(join(d, 'site.json'), JSON.stringify({ actions: { mail: { type: 'email' } }, checks: { ram: { type: 'memory' } } }));
     expect(spawnSync(process.execPath, [CLI, '--check-config', '--config=site.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 }).stdout).not.toContain('fletchck');
-  });
+  }, 120_000);
 });
 
 describe('the Config page', () => {
@@ -147,5 +147,5 @@ describe('the Config page', () => {
     expect(html).toMatch(/<div class="notice" role="note" id="fletchck-compat"><strong>Not for fletchck.<\/strong> fletchck cannot load this file: it refuses the whole site because of the siteward-only check svc \(tcp\)\.<\/div>/);
     await t.site.mutate((doc) => ({ ...doc, checks: { ram: { type: 'memory' } } }));
     expect(await a.page('/config')).not.toContain('fletchck-compat');
-  });
+  }, 120_000);
 });

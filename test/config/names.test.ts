@@ -38,13 +38,13 @@ function docWith(name: string): Record<string, unknown> {
 describe('the name rule', () => {
   it.each(BAD_NAMES)('a name that is %s is refused with its reason', (_what, name, why) => {
     expect(nameProblem(name)).toMatch(why);
-  });
+  }, 120_000);
 
   it('accepts what fletchck users write: spaces, unicode, punctuation, slashes, up to the limit', () => {
     for (const ok of ['web', 'web disk', 'Mail (HQ) – IMAP', 'ns1.example.org', 'a/b', '日本', '…', 'n'.repeat(MAX_NAME), '.hidden', 'x..y']) {
       expect(nameProblem(ok), ok).toBeNull();
     }
-  });
+  }, 120_000);
 
   it.each(BAD_NAMES)('the site file: a check and an action named %s are errors at their paths, the rest of the site runs', (_what, name, why) => {
     const site = validateSite(docWith(name), { base: '/tmp' });
@@ -57,7 +57,7 @@ describe('the name rule', () => {
     expect(site.checks.get(name)?.active).toBe(false);
     expect(site.actions.get(name)?.active).toBe(false);
     expect(site.checks.get('ok')?.active).toBe(true);
-  });
+  }, 120_000);
 
   it('prototype keys inside check and action options are errors at their paths, at any depth', () => {
     const site = validateSite(JSON.parse(`{
@@ -70,7 +70,7 @@ describe('the name rule', () => {
     expect(errors).toContain('checks["c"].options.deep[0].prototype: "prototype" is reserved and cannot be an option name');
     expect(site.checks.get('c')?.active).toBe(false);
     expect(site.actions.get('hook')?.active).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe('the topic rule', () => {
@@ -90,7 +90,7 @@ describe('the topic rule', () => {
       'checks["nul"].publish: a topic cannot contain the NUL character',
     ]);
     expect(['fine', 'none', 'unset'].map((n) => site.checks.get(n)?.active)).toEqual([true, true, true]);
-  });
+  }, 120_000);
 
   it('publish topics and subscription filters as MQTT 3.1.1 §4.7 defines them', () => {
     expect(topicProblem('a/b/c')).toBeNull();
@@ -98,7 +98,7 @@ describe('the topic rule', () => {
     expect(topicProblem('x'.repeat(70_000))).toMatch(/65535 bytes/);
     for (const ok of ['fl/#', '#', 'fl/+/x', '+/+', 'fl']) expect(topicFilterProblem(ok), ok).toBeNull();
     for (const bad of ['fl/#/x', 'fl/a#', 'fl/a+/x', '##', '']) expect(topicFilterProblem(bad), bad).not.toBeNull();
-  });
+  }, 120_000);
 });
 
 describe('the REST API asks the same rule', () => {
@@ -128,7 +128,7 @@ describe('the REST API asks the same rule', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 
   it('a name the site file accepts at the limit can be created, read and edited through the API', async () => {
     const t = await openApiSite({ checks: {} });
@@ -142,7 +142,7 @@ describe('the REST API asks the same rule', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 
   it('a prototype key inside options is refused (422 at its path) and never written to the site file', async () => {
     const t = await openApiSite({ checks: { ok: { type: 'memory' } } });
@@ -158,7 +158,7 @@ describe('the REST API asks the same rule', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('the web UI asks the same rule', () => {
@@ -183,7 +183,7 @@ describe('the web UI asks the same rule', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('--merge asks the same rule', () => {
@@ -206,7 +206,7 @@ describe('--merge asks the same rule', () => {
     // the check's own __proto__ key neither became its prototype nor a key
     expect(Object.getPrototypeOf(checks.ok)).toBe(Object.prototype);
     expect(checks.ok).toEqual({ type: 'memory' });
-  });
+  }, 120_000);
 });
 
 describe('MQTT autoadd asks the same rule', () => {
@@ -238,5 +238,5 @@ describe('MQTT autoadd asks the same rule', () => {
     } finally {
       await t.stop();
     }
-  });
+  }, 120_000);
 });

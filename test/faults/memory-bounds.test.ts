@@ -63,7 +63,7 @@ describe('memory while the database refuses writes', () => {
     expect(site.runtime.unstoredCount).toBe(0);
     expect(site.store.transitions('b').map((t) => t.to).reverse()).toEqual(['PASS', 'FAIL', 'PASS', 'FAIL', 'PASS']);
     expect(site.storage.problem).toBeNull();
-  });
+  }, 120_000);
 
   it(`keeps at most ${MAX_HELD} notifications in memory, the oldest going, said once`, async () => {
     const site = await open({ c: { type: 'remote', subType: 'x', actions: ['hook'] } });
@@ -73,5 +73,5 @@ describe('memory while the database refuses writes', () => {
     expect(outbox.actionStatus('hook').queued).toBe(MAX_HELD);
     expect(site.siteLog.all().filter((l) => l.includes('notifications wait in memory'))).toHaveLength(1);
     expect(site.storage.problem?.message).toBe('siteward cannot store notifications (database or disk is full)');
-  });
+  }, 120_000);
 });

@@ -39,7 +39,7 @@ describe('reload', () => {
     await ts.site.reload();
     expect(ts.site.siteLog.all().at(-1)).toMatch(/ Site reloaded$/);
     await ts.close();
-  });
+  }, 120_000);
 
   it('the built CLI on SIGHUP: a check of unknown type is logged as a problem, not only "Site reloaded"', async () => {
     const t = tempDir('sw-reload-');
@@ -80,5 +80,5 @@ describe('reload', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 });

@@ -87,7 +87,7 @@ describe('a damaged or missing site.db', () => {
     for (const p of ['/api/v1/checks', '/api/v1/checks/far', '/api/v1/checks/far/history']) {
       expect((await app.request(p, { headers: { authorization: `Bearer ${token}` } })).status, p).toBe(200);
     }
-  });
+  }, 120_000);
 
   it('a deleted site.db of a site that ran before is said, and the states come from the site file', async () => {
     const { dir, path, db } = await siteThatRan();
@@ -97,7 +97,7 @@ describe('a damaged or missing site.db', () => {
     expect(asideFiles(dir)).toEqual([]);
     expect(site.siteLog.all().some((l) => l.endsWith(`${db} was not found: started a new state database. The site file shows earlier runs: their history, API tokens, sign-in sessions and queued notifications are not in it; check states come from the site file`))).toBe(true);
     expect(site.state('far').failState).toBe(true);
-  });
+  }, 120_000);
 
   it('a first start (no runs in the site file) makes its database without a word', async () => {
     const t = tempDir('sw-corrupt-');
@@ -108,7 +108,7 @@ describe('a damaged or missing site.db', () => {
     cleanups.push(() => site.stop());
     expect(site.openNotes).toEqual([]);
     expect(site.siteLog.all()).toEqual([]);
-  });
+  }, 120_000);
 
   it('the built CLI: a broken header is named as site.db\'s problem (not the site config\'s), and the daemon runs', async () => {
     const { dir, db } = await siteThatRan();
@@ -130,7 +130,7 @@ describe('a damaged or missing site.db', () => {
     expect(plain[0]).toMatch(new RegExp(`^siteward: ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(file is not a database\\): moved it to .*site\\.db\\.corrupt-\\d{8}T\\d{6}Z and started a new state database`));
     expect(err).not.toContain('Error reading site config');
     expect(asideFiles(dir)).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('the built CLI: a site.db that cannot be opened at all is named, exit 1', () => {
     const t = tempDir('sw-corrupt-');
@@ -141,5 +141,5 @@ describe('a damaged or missing site.db', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([`cannot open the state database ${join(t.dir, 'site.db')}: unable to open database file`]);
     expect(existsSync(join(t.dir, 'site.db'))).toBe(true);
-  });
+  }, 120_000);
 });

@@ -24,9 +24,9 @@ import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
 import { ActionError, type Notification } from '../types.ts';
 import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord, type OutboxRow } from './store.ts';
 import { retryDelay } from './backoff.ts';
-import { buildDigest } from './digest.ts';
+import { foldDigests } from './digest.ts';
 import { Reminders, type ReminderHost } from './reminders.ts';
-import { HeldQueue, MAX_HELD, Unrecorded, type HeldRow } from './volatile.ts';
+import { HeldQueue, MAX_HELD, Unrecorded, persistMemory, type HeldRow } from './volatile.ts';
 
 export interface OutboxSettings {
   /** hours a notification is retried after transient failures */
@@ -72,7 +72,6 @@ export class OutboxNotifier implements Notifier {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly held = new HeldQueue();
   private readonly unrecorded = new Unrecorded();
-  private lostHeld = 0;
   private timer: TimerHandle | null = null;
   private pruneTimer: TimerHandle | null = null;
   private kickQueued = false;
@@ -127,9 +126,7 @@ export class OutboxNotifier implements Notifier {
       const uid = randomUUID();
       const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
       const pushed = this.held.add({ uid, action, check, n: { ...n, id: uid }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
-      if (pushed) {
-        if (this.lostHeld++ === 0) this.host.warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.action} about ${pushed.check ?? 'a digest'})`);
-      }
+      if (pushed?.first) this.host.warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`);
     }
     this.host.storage?.failed('notifications', error);
     this.host.log.error({ err: error, check: n.check.name, actions }, 'notification kept in memory: the database refused it');
@@ -223,7 +220,7 @@ export class OutboxNotifier implements Notifier {
     if (this.stopping) return;
     try {
       this.persist();
-      this.foldDigests();
+      foldDigests(this.store, this.clock.now());
       for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
         if (!this.lanes.has(action)) this.startLane(action);
       }
@@ -266,19 +263,6 @@ export class OutboxNotifier implements Notifier {
     const h = this.held.head(action);
     if (h && (!stored || h.created < stored.row.created)) return { kind: 'held', row: h, nextAt: h.nextAt };
     return stored;
-  }
-
-  /** Folds every held minute that has ended into its digest. */
-  private foldDigests(): void {
-    const now = this.clock.now();
-    for (const { action, minute } of this.store.heldBefore(Math.floor(now / MINUTE))) {
-      // the digest sorts just before anything created after its minute
-      const at = (minute + 1) * MINUTE - 1;
-      this.store.fold(action, minute, (held) => {
-        const uid = randomUUID();
-        return { uid, action, check: null, n: { ...buildDigest(held, at), id: uid }, status: 'pending', created: at, minute: minute + 1 };
-      });
-    }
   }
 
   private async attempt(row: OutboxRow, attempts: number): Promise<Result> {
@@ -374,25 +358,14 @@ export class OutboxNotifier implements Notifier {
 
   /** Moves what memory holds into the database, if it takes writes again (each dispatch and at stop). */
   private persist(): void {
-    const sent = this.held.sentRecords();
-    if (this.unrecorded.size === 0 && this.held.count() === 0 && sent.length === 0) return;
+    if (this.unrecorded.size === 0 && this.held.empty) return;
     try {
-      this.unrecorded.flush(this.inTransaction);
-      const rows = this.held.idle();
-      this.inTransaction(() => {
-        for (const s of sent) this.store.restore(s.row, s.at);
-        for (const r of rows) this.store.restore(r, null);
-      });
-      this.held.written(sent.length);
-      for (const r of rows) this.held.remove(r);
+      persistMemory(this.held, this.unrecorded, this.store, this.inTransaction);
     } catch (e) {
       this.host.storage?.failed('notifications', e);
       return;
     }
-    if (this.held.count() === 0) {
-      this.lostHeld = 0;
-      this.host.storage?.worked('notifications');
-    }
+    if (this.held.count() === 0) this.host.storage?.worked('notifications');
   }
 
   /** Sets the one timer for the next due lane head, held minute, or try at storing what memory holds. */
@@ -405,7 +378,7 @@ export class OutboxNotifier implements Notifier {
       if (this.lanes.has(action)) continue;
       next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
     }
-    if (this.held.count() || this.unrecorded.size || this.held.sentRecords().length) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
+    if (!this.held.empty || this.unrecorded.size) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
     if (!Number.isFinite(next)) return;
     // already due (the clock moved on while sending): go again now
     if (next <= this.clock.now()) this.kick();

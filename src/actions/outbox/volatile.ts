@@ -35,9 +35,11 @@ export class HeldQueue {
   private size = 0;
   /** rows delivered from memory whose record the database has not taken yet (kept for the deliveries list) */
   private sentRows: { row: HeldRow; at: number }[] = [];
+  /** rows pushed out since memory was last empty */
+  private lost = 0;
 
-  /** Adds a row; returns the oldest row it pushed out when full (the caller says so loudly). */
-  add(row: HeldRow): HeldRow | null {
+  /** Adds a row; when full, returns the oldest row it pushed out, `first` for the first loss since memory was empty (said loudly). */
+  add(row: HeldRow): { row: HeldRow; first: boolean } | null {
     const list = this.byAction.get(row.action) ?? [];
     list.push(row);
     this.byAction.set(row.action, list);
@@ -48,8 +50,14 @@ export class HeldQueue {
       const first = l.find((r) => !r.inflight);
       if (first && (!oldest || first.created < oldest.created)) oldest = first;
     }
-    if (oldest) this.remove(oldest);
-    return oldest;
+    if (!oldest) return null;
+    this.remove(oldest);
+    return { row: oldest, first: this.lost++ === 0 };
+  }
+
+  /** Nothing waits: no row to send, no record to write. */
+  get empty(): boolean {
+    return this.size === 0 && this.sentRows.length === 0;
   }
 
   remove(row: HeldRow): void {
@@ -59,6 +67,7 @@ export class HeldQueue {
     list.splice(i, 1);
     this.size--;
     if (list.length === 0) this.byAction.delete(row.action);
+    if (this.size === 0) this.lost = 0;
   }
 
   head(action: string): HeldRow | undefined {
@@ -150,4 +159,24 @@ export class Unrecorded {
     });
     this.updates.length = 0;
   }
+}
+
+/**
+ * Writes what memory holds — the updates in order, the records of rows sent
+ * from memory, the rows still waiting (as pending) — in one transaction, and
+ * forgets them. Throws, keeping everything, when the database refuses.
+ */
+export function persistMemory(
+  held: HeldQueue, unrecorded: Unrecorded,
+  store: { restore(r: HeldRow, sentAt: number | null): void }, inTransaction: (fn: () => void) => void,
+): void {
+  unrecorded.flush(inTransaction);
+  const sent = held.sentRecords();
+  const rows = held.idle();
+  inTransaction(() => {
+    for (const s of sent) store.restore(s.row, s.at);
+    for (const r of rows) store.restore(r, null);
+  });
+  held.written(sent.length);
+  for (const r of rows) held.remove(r);
 }

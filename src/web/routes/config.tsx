@@ -144,8 +144,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
     }
     if (!res.ok) return again({ ...result, ok: false, errors: res.issues.map(formatIssue) }, 422);
     // as a reload: every problem of the file now running is logged and named in the site log
-    site.reportIssues(res.issues);
-    site.warn(`Site file edited by ${authOf(c).user}${site.problems()}`);
+    site.announceConfig(`Site file edited by ${authOf(c).user}`);
     return c.redirect('/config/raw?saved=1', 303);
   });
 
@@ -171,8 +170,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
     if (!doc) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={`The previous version has errors: ${result.errors.join('; ')}`} back="/config/raw" error />, 422);
     const res = await site.mutate((cur) => shareUnchanged(cur, doc));
     if (!res.ok) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={res.issues.map(formatIssue).join('; ')} back="/config/raw" error />, 422);
-    site.reportIssues(res.issues);
-    site.warn(`Site file rolled back to its previous version by ${authOf(c).user}${site.problems()}`);
+    site.announceConfig(`Site file rolled back to its previous version by ${authOf(c).user}`);
     return c.redirect('/config/raw?saved=1', 303);
   });
 
