@@ -26,7 +26,7 @@ describe('siteward with the API listener', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     try {
-      await waitPort(port, 15_000);
+      await waitPort(port, 60_000);
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${base}/push/${TOKEN}`, { method: 'POST', body: 'backup done' })).text()).toBe('OK\n');
