@@ -97,4 +97,40 @@ describe('outbox lanes', () => {
     const mail = site.notifier.deliveries({ action: 'mail' });
     expect(mail.map((d) => d.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
   }, 300_000);
+
+  it('a queue the database cannot read for a while is looked at again later, not never (and nothing throws)', async () => {
+    const rx = await startReceiver();
+    const t = tempDir('sw-lanes-');
+    cleanups.push(t.cleanup, () => rx.close());
+    const clock = new FakeClock(Date.UTC(2026, 0, 14, 5));
+    const path = join(t.dir, 'site.json');
+    writeFileSync(path, JSON.stringify({
+      actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
+      checks: { web: { type: 'remote', subType: 'https', actions: ['hook'] } },
+    }));
+    const site = await Site.open({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
+    await site.start();
+    cleanups.push(() => site.stop());
+    // the outbox's reads of its queue fail (an I/O error) while `broken`: a real SQLite error code
+    const store = (site.notifier as unknown as { store: { pendingActions(): string[] } }).store;
+    const real = store.pendingActions.bind(store);
+    let broken = true;
+    let refused = 0;
+    store.pendingActions = () => {
+      if (broken) {
+        refused++;
+        throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+      }
+      return real();
+    };
+    site.applyRemote('web', remote(false, clock.now()));
+    // the pass and the timer's planning both met the error; the process goes on
+    await expect.poll(() => refused, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    expect(rx.requests).toHaveLength(0);
+    broken = false;
+    // the retry timer (5 s) looks again and delivers what was queued
+    await clock.advance(5_000);
+    await within(rx.waitFor(1), 60_000, 'the webhook after the queue could be read again');
+    expect((JSON.parse(rx.requests[0]!.body) as { check: { state: string } }).check.state).toBe('PASS');
+  }, 300_000);
 });

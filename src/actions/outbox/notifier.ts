@@ -373,10 +373,17 @@ export class OutboxNotifier implements Notifier {
     this.timer?.cancel();
     this.timer = null;
     if (this.stopping || !this.started) return;
-    let next = this.store.nextHeldEnd() ?? Infinity;
-    for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
-      if (this.lanes.has(action)) continue;
-      next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
+    let next = Infinity;
+    try {
+      next = this.store.nextHeldEnd() ?? Infinity;
+      for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
+        if (this.lanes.has(action)) continue;
+        next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
+      }
+    } catch (e) {
+      // a database that cannot be read now: look again later rather than never
+      this.host.log.error({ err: e }, 'outbox: could not read the queue');
+      next = this.clock.now() + STORE_RETRY_MS;
     }
     if (!this.held.empty || this.unrecorded.size) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
     if (!Number.isFinite(next)) return;
