@@ -13,7 +13,9 @@ import { checkType } from './checks/registry.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
 import { initialState, isFailing, stateText, type CheckState, type StateEvent, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
-import type { Clock } from './engine/clock.ts';
+import type { Clock, TimerHandle } from './engine/clock.ts';
+import { isStorageError } from './store/health.ts';
+import { Unstored } from './engine/unstored.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
@@ -29,7 +31,15 @@ interface Commit {
   /** active actions to notify of its transitions */
   actions: string[];
   notification: Notification | null;
+  /** announced on the bus already (a result the store refused is announced once, before it is stored) */
+  announced?: boolean;
+  /** its notifications went to the notifier's memory (the store refused them): never queued again */
+  held?: boolean;
 }
+
+export { MAX_UNSTORED } from './engine/unstored.ts';
+/** How often results the store refused are tried again (site clock). */
+export const STORE_RETRY_MS = 5_000;
 
 export class SiteRuntime implements RunnerHost {
   private readonly states = new Map<string, CheckState>();
@@ -44,9 +54,13 @@ export class SiteRuntime implements RunnerHost {
   private readonly inTransaction: (fn: () => void) => void;
   private pending: Commit[] = [];
   private waiters: (() => void)[] = [];
+  /** results the store refused (a full disk), oldest first: written before anything newer */
+  private readonly unstored: Unstored<Commit>;
+  private retry: TimerHandle | null = null;
 
   /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
   constructor(private readonly site: Site, private readonly batchCommits = false) {
+    this.unstored = new Unstored((m) => site.warn(m));
     this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
       get name() { return site.name; },
@@ -181,13 +195,14 @@ export class SiteRuntime implements RunnerHost {
       // built now: a later result in the same turn must not change what this one says
       notification: actions.length ? this.notification(name, 'transition') : null,
     };
-    if (!this.batchCommits) {
-      this.write([job]);
-      this.announce(job);
-      return;
-    }
     this.pending.push(job);
-    if (this.pending.length === 1) setImmediate(this.flush);
+    if (!this.batchCommits) this.flush();
+    else if (this.pending.length === 1) setImmediate(this.flush);
+  }
+
+  /** Results in memory that the store has not taken yet (a full disk). */
+  get unstoredCount(): number {
+    return this.unstored.items.length;
   }
 
   /** Resolves once every result committed so far is written and announced. */
@@ -196,31 +211,101 @@ export class SiteRuntime implements RunnerHost {
     return new Promise((r) => this.waiters.push(r));
   }
 
-  /** Writes and announces what is pending now (the end of a turn, or a stop). */
+  /**
+   * Writes and announces what is pending now (the end of a turn, a stop, a
+   * retry). Results the store refuses — a full disk — stay in memory
+   * (bounded) and are tried again first; they are announced at once all the
+   * same (loud beats quiet: the UI, MQTT and the site log show the truth),
+   * and their notifications go to the notifier's memory to be delivered from
+   * there (at-least-once holds). The site's storage health hears of both.
+   */
   readonly flush = (): void => {
-    if (this.pending.length === 0) return;
-    const jobs = this.pending;
+    if (this.pending.length === 0 && this.unstored.items.length === 0) return;
+    const jobs = [...this.unstored.items, ...this.pending];
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    let done = jobs;
+    let failed: Commit[] = [];
+    const lost = new Set<Commit>();
+    let error: unknown = null;
     try {
       this.write(jobs);
-    } catch {
-      // one bad result must not cost the others theirs: each alone
-      done = jobs.filter((j) => {
-        try {
-          this.write([j]);
-          return true;
-        } catch (e) {
-          this.log.error({ check: j.name, err: e }, 'could not store a result');
-          return false;
+    } catch (e) {
+      error = e;
+      // a disk that refuses one refuses all; otherwise one bad result must not cost the others theirs
+      if (isStorageError(e)) failed = jobs;
+      else {
+        for (const j of jobs) {
+          const e2 = this.writeAlone(j);
+          if (e2 === null) continue;
+          error = e2;
+          if (isStorageError(e2)) failed.push(j);
+          else lost.add(j);
         }
-      });
+      }
     }
-    for (const j of done) this.announce(j);
+    for (const j of failed) this.holdNotifications(j, error);
+    this.unstored.keep(failed);
+    for (const j of jobs) {
+      if (j.announced || lost.has(j)) continue;
+      j.announced = true;
+      this.announce(j);
+    }
+    if (this.unstored.items.length) {
+      this.site.storage.failed('results', error);
+      this.retry ??= this.clock.setTimer(() => {
+        this.retry = null;
+        this.flush();
+      }, STORE_RETRY_MS);
+    } else {
+      this.retry?.cancel();
+      this.retry = null;
+      this.site.storage.worked('results');
+    }
     for (const w of waiters) w();
   };
+
+  /**
+   * One result in its own transaction; when that fails, its notifications go
+   * to the notifier's memory and the result is tried without them. Returns
+   * the error when it still cannot be written (logged unless the storage
+   * itself refuses: then it is kept and retried).
+   */
+  private writeAlone(j: Commit): unknown {
+    try {
+      this.write([j]);
+      return null;
+    } catch (e) {
+      if (!j.notification || j.held || isStorageError(e)) return this.unwritten(j, e);
+      this.holdNotifications(j, e);
+      try {
+        this.write([j]);
+        return null;
+      } catch (e2) {
+        return this.unwritten(j, e2);
+      }
+    }
+  }
+
+  private unwritten(j: Commit, e: unknown): unknown {
+    if (!isStorageError(e)) this.log.error({ check: j.name, err: e }, 'could not store a result');
+    return e;
+  }
+
+  /** Hands a result's notifications to the notifier's memory, once. */
+  private holdNotifications(j: Commit, error: unknown): void {
+    if (j.held || !j.notification) return;
+    j.held = true;
+    for (const e of j.events) if (e.notify) this.site.notifier.hold(j.actions, j.notification, error);
+  }
+
+  /** At a stop, after the last flush: results the store still refuses are lost with the process — said loudly. */
+  close(): void {
+    this.retry?.cancel();
+    this.retry = null;
+    const n = this.unstored.items.length;
+    if (n) this.site.warn(`${n} result${n === 1 ? '' : 's'} could not be stored before siteward stopped (${this.site.storage.problem?.message ?? 'the database refused them'})`);
+  }
 
   /** The state and the notifications it causes are committed together, so a crash can never keep the one and lose the other (docs/actions.md). */
   private write(jobs: Commit[]): void {
@@ -234,8 +319,8 @@ export class SiteRuntime implements RunnerHost {
             t: j.now, fail: isFailing(j.state.failState), durationMs: j.meta.durationMs, level: j.state.level, softFail: j.state.softFail,
             metrics: j.state.metrics,
           } : undefined, j.events);
-          if (!j.notification) continue;
-          for (const e of j.events) if (e.notify) this.site.notifier.notify(j.actions, j.notification);
+          if (!j.notification || j.held) continue;
+          for (const e of j.events) if (e.notify) this.site.notifier.queue(j.actions, j.notification);
         }
       });
     } catch (e) {
@@ -262,6 +347,16 @@ export class SiteRuntime implements RunnerHost {
     }
   }
 
+  /** A rename or removal in the store: the config change stands when the store refuses it (its history stays under the old name). */
+  private storeChange(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      this.site.storage.failed('results', e);
+    }
+  }
+
   /** Brings the scheduler and runtime state in line with a new config. */
   apply(prev: LoadedSite, next: LoadedSite, renamed: [string, string][]): void {
     const { scheduler } = this.site;
@@ -274,7 +369,7 @@ export class SiteRuntime implements RunnerHost {
       if (sc) this.scratch.set(to, sc);
       this.scratch.delete(from);
       scheduler.remove(from);
-      if (!this.site.readOnly) this.site.store.rename(from, to);
+      if (!this.site.readOnly) this.storeChange(() => this.site.store.rename(from, to));
     }
     const removed: string[] = [];
     for (const name of prev.checks.keys()) {
@@ -283,7 +378,7 @@ export class SiteRuntime implements RunnerHost {
       scheduler.remove(name);
       this.states.delete(name);
       this.scratch.delete(name);
-      if (!this.site.readOnly) this.site.store.remove(name);
+      if (!this.site.readOnly) this.storeChange(() => this.site.store.remove(name));
     }
     const zoneChanged = prev.settings.timezone !== next.settings.timezone;
     const prevChecks = (prev.doc.checks ?? {}) as Record<string, unknown>;

@@ -4,20 +4,21 @@
  * config mutation goes through `mutate()`: validate → atomic save → apply the
  * difference to the running engine, without a restart.
  */
-import { readdir, unlink } from 'node:fs/promises';
 import { dirname, resolve, basename, join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite, type SiteSettings } from './config/load.ts';
-import { formatIssue, type Issue } from './config/issues.ts';
+import { formatIssue, logIssues, problemSuffix, type Issue } from './config/issues.ts';
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
-import { atomicWrite, type SaveFs } from './config/save.ts';
+import { atomicWrite, removeStaleSaves, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
 import type { CheckEntry, ActionEntry } from './config/model.ts';
-import { openDatabase, CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
+import { CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
+import { openStateDb, ranBefore } from './store/open.ts';
 import { StateStore } from './store/state.ts';
 import { SiteLogStore } from './store/sitelog.ts';
+import { StoreHealth, storageLine, type StoreProblem } from './store/health.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { Runner, type RunReason } from './engine/runner.ts';
@@ -29,12 +30,17 @@ import { DirectNotifier, type Notifier, type NotifierHost } from './actions/disp
 import { silentLogger } from './log.ts';
 import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
+import { ServiceStartError } from './site-service.ts';
 
 export interface SiteService {
   name: string;
+  /** true: the site cannot run as asked without it; start() fails with ServiceStartError (a listener that cannot listen) */
+  readonly required?: boolean;
   start(site: Site): Promise<void>;
   stop(): Promise<void>;
 }
+
+export { ServiceStartError } from './site-service.ts';
 
 export interface SiteOptions {
   configPath: string;
@@ -75,12 +81,16 @@ export class Site {
   readonly db: Db;
   readonly store: StateStore;
   readonly siteLog: SiteLogStore;
+  /** what cannot be stored now (a full disk): /healthz, /metrics, the UI banner, 503s */
+  readonly storage: StoreHealth;
   readonly readOnly: boolean;
   readonly notifier: Notifier;
   loaded: LoadedSite;
   readonly runtime: SiteRuntime;
   readonly scheduler: Scheduler;
   readonly runner: Runner;
+  /** what opening the state database found (moved aside when damaged, missing after earlier runs) */
+  openNotes: string[] = [];
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -99,13 +109,15 @@ export class Site {
     this.envOverride = opts.env ?? {};
     this.db = db;
     this.store = new StateStore(db);
-    this.siteLog = new SiteLogStore(db);
+    this.storage = new StoreHealth(() => this.clock.now(), (problem, was) => this.storageChanged(problem, was));
+    this.siteLog = new SiteLogStore(db, this.storage);
     this.runtime = new SiteRuntime(this, (opts.clock ?? systemClock) === systemClock);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
       warn: (m, level) => this.warn(m, level),
       now: () => this.clock.now(),
+      storage: this.storage,
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
     // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
@@ -125,11 +137,14 @@ export class Site {
     const parsed = await readSiteFile(path);
     const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
     if (loaded.fatal) throw new SiteLoadError(loaded.issues);
-    const db = openDatabase(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
+    const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], { ranBefore: ranBefore(loaded), now: new Date((opts.clock ?? systemClock).now()) });
     const site = new Site(opts, loaded, db);
-    await site.removeStaleTempFiles();
+    site.openNotes = notes;
+    if (!site.readOnly) await removeStaleSaves(path);
     site.seedStates();
     site.siteLog.seed(loaded.doc.log);
+    // a state database that was damaged or gone: loud, in the log and the site log (the CLI prints them too)
+    for (const n of notes) site.warn(n);
     return site;
   }
 
@@ -204,6 +219,12 @@ export class Site {
       try {
         await s.start(this);
       } catch (e) {
+        if (s.required) {
+          // the CLI prints it as its last line; the site log keeps it for the next start's UI
+          const err = new ServiceStartError(s.name, (e as Error).message);
+          this.note(err.message);
+          throw err;
+        }
         this.log.error({ service: s.name, err: e }, `${s.name} failed to start`);
         this.warn(`${s.name} failed to start: ${(e as Error).message}`);
       }
@@ -222,6 +243,7 @@ export class Site {
     }
     // what the services committed while stopping
     this.runtime.flush();
+    this.runtime.close();
     await this.notifier.stop();
     if (!this.readOnly) await this.save().catch((e: unknown) => this.log.error({ err: e }, 'save at shutdown failed'));
     this.db.close();
@@ -249,6 +271,15 @@ export class Site {
     return result.state;
   }
 
+  /** Says loudly that storing began or stopped failing (logger, site log, the bus for the UI). */
+  private storageChanged(problem: StoreProblem | null, was: StoreProblem | null): void {
+    this.bus.emit('storage', { problem });
+    const line = storageLine(problem, was, (t) => logStamp(t, this.settings.timezone));
+    this.log[problem ? 'error' : 'warn'](line);
+    // after the write that failed has finished (the site log may be what failed)
+    queueMicrotask(() => this.note(line));
+  }
+
   /**
    * A line of the volatile site log (spec §1.5: fletchck keeps its WARNING
    * records there). `level` is the process log's level: routine lines (a
@@ -256,6 +287,11 @@ export class Site {
    */
   warn(message: string, level: 'info' | 'warn' = 'warn'): void {
     this.log[level](message);
+    this.note(message);
+  }
+
+  /** A line in the site log only (the caller tells the operator in its own way). */
+  private note(message: string): void {
     if (this.readOnly) return;
     const line = `${logStamp(this.clock.now(), this.settings.timezone)} ${message}`;
     this.siteLog.append(line);
@@ -315,8 +351,20 @@ export class Site {
     const prev = this.loaded;
     this.loaded = next;
     this.runtime.apply(prev, next, []);
-    this.warn('Site reloaded', 'info');
+    // every problem, as at start: a check that stops running must say why (issue 16)
+    this.announceConfig('Site reloaded', 'info');
     return next.issues;
+  }
+
+  /**
+   * After the config changed as a whole (reload, the raw editor): every
+   * problem logged with its path, as at start, and the site-log line `event`
+   * naming them and the checks that do not run.
+   */
+  announceConfig(event: string, quiet: 'info' | 'warn' = 'warn'): void {
+    logIssues(this.log, this.loaded.issues);
+    const problems = problemSuffix(this.loaded.issues, this.loaded.checks.values());
+    this.warn(`${event}${problems}`, problems ? 'warn' : quiet);
   }
 
   /** Writes the site file: config as loaded plus every check's runtime `data`. */
@@ -360,17 +408,5 @@ export class Site {
       batch();
       this.schedulePrune(3_600_000);
     }, delayMs);
-  }
-
-  /** Temp files of a save interrupted by a crash (they are never the live file). */
-  private async removeStaleTempFiles(): Promise<void> {
-    if (this.readOnly) return;
-    const name = basename(this.configPath);
-    const files = await readdir(this.base).catch(() => [] as string[]);
-    for (const f of files) {
-      if ((f.startsWith(`.${name}.`) && f.endsWith('.tmp')) || (f.startsWith(`${name}.`) && f.endsWith('.bak-tmp'))) {
-        await unlink(join(this.base, f)).catch(() => undefined);
-      }
-    }
   }
 }

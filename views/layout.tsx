@@ -62,7 +62,15 @@ export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child
               </form>
             </nav>
           </header>
-          <main id="main">{p.children}</main>
+          <main id="main">
+            {ctx.storage ? (
+              <div class="errors banner" role="alert" id="storage-banner">
+                <strong>Results are not being saved.</strong> {ctx.storage}. Checks keep running and notifications are
+                sent from memory, but a restart would lose them: free space on the disk that holds the site folder.
+              </div>
+            ) : null}
+            {p.children}
+          </main>
           {ctx.live ? <div id="live" hidden {...hx({ 'hx-sse:connect': `/events?${ctx.live}`, 'hx-swap': 'none' })} /> : null}
           <script src={a.htmx.url} integrity={a.htmx.integrity} />
           <script src={a.sse.url} integrity={a.sse.integrity} />

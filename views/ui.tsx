@@ -18,6 +18,8 @@ export interface PageCtx {
   can: { operate: boolean; admin: boolean };
   /** query of the page's live-update stream (`view=checks&…`), or null */
   live: string | null;
+  /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
+  storage: string | null;
 }
 
 export const enc = encodeURIComponent;

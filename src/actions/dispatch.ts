@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { ActionEntry } from '../config/model.ts';
+import type { StoreReporter } from '../store/health.ts';
 import { actionType } from './registry.ts';
 import { ActionError, type ActionContext, type Notification } from './types.ts';
 import type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord } from './outbox/store.ts';
@@ -15,8 +16,14 @@ import type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord } from './outb
 export type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './outbox/store.ts';
 
 export interface Notifier {
-  /** Queues `n` for each named action. Never throws, never blocks the caller. */
-  notify(actions: readonly string[], n: Notification): void;
+  /**
+   * Queues `n` for each named action in the caller's transaction (the site
+   * commits a result and its notifications together). Never blocks; throws
+   * when the store refuses it — the caller then hands it to hold().
+   */
+  queue(actions: readonly string[], n: Notification): void;
+  /** Delivers `n` from memory: the store refused it (a full disk). Never throws, never blocks. */
+  hold(actions: readonly string[], n: Notification, error?: unknown): void;
   /** Sends one notification now and reports the result (the UI's "Test Action", spec §5.6). */
   test(action: string, n: Notification): Promise<{ ok: boolean; error?: string }>;
   start(): void;
@@ -33,6 +40,8 @@ export interface NotifierHost {
   log: Logger;
   warn(message: string, level?: 'info' | 'warn'): void;
   now(): number;
+  /** hears when notifications cannot be stored and when they can again */
+  storage?: StoreReporter;
 }
 
 export const ACTION_TRIES = 3;
@@ -64,12 +73,16 @@ export class DirectNotifier implements Notifier {
 
   start(): void {}
 
-  notify(actions: readonly string[], n: Notification): void {
+  /** Sends at once (this notifier stores nothing, so nothing here can be refused). */
+  queue(actions: readonly string[], n: Notification): void {
     for (const name of actions) {
       const p = this.deliver(name, n).finally(() => this.pending.delete(p));
       this.pending.add(p);
     }
   }
+
+  /** queue() has sent it already: the store that refused the result holds nothing of this notifier's. */
+  hold(): void {}
 
   async test(action: string, n: Notification): Promise<{ ok: boolean; error?: string }> {
     const entry = this.host.action(action);

@@ -17,6 +17,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Site } from '../site.ts';
 import { VERSION } from '../version.ts';
 import { bodyLimits } from '../util/body-limit.ts';
+import { isStorageError } from '../store/health.ts';
 import { PushHub } from '../checks/push/hub.ts';
 import { ApiError, sendError, zodError } from './errors.ts';
 import { authenticate, type AuthEnv } from './auth.ts';
@@ -104,6 +105,8 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   v1.onError((e, c) => {
     if (e instanceof ApiError) return sendError(c, e);
     if (e instanceof HTTPException && e.status < 500) return sendError(c, new ApiError('invalid_request', e.message || 'bad request'));
+    // the database refused a write (a full disk): a temporary condition, said as such
+    if (isStorageError(e)) return sendError(c, new ApiError('save_failed', `siteward cannot store this now: ${(e as Error).message}`));
     d.site.log.error({ err: e, path: c.req.path }, 'API request failed');
     return sendError(c, new ApiError('internal', 'internal error'));
   });
@@ -120,8 +123,11 @@ export function apiRoutes(site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = 
   app.use('*', bodyLimits());
 
   app.get('/healthz', (c) => {
-    const ok = site.isStarted && site.db.open;
-    return c.json({ status: ok ? 'ok' : 'starting', version: VERSION }, ok ? 200 : 503, { 'Cache-Control': 'no-store' });
+    const up = site.isStarted && site.db.open;
+    // a monitor that cannot store its results is not ok (issue 16)
+    const problem = up ? site.storage.problem : null;
+    const status = !up ? 'starting' : problem ? 'degraded' : 'ok';
+    return c.json({ status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}) }, status === 'ok' ? 200 : 503, { 'Cache-Control': 'no-store' });
   });
 
   // metricsAuth: true always, false never, null (default): off loopback (check names are not for the network)

@@ -14,7 +14,8 @@ export type ErrorCode =
 
 export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401, token_expired: 401, token_revoked: 401, forbidden: 403, not_found: 404, conflict: 409,
-  invalid_request: 400, invalid_config: 422, payload_too_large: 413, save_failed: 500, internal: 500,
+  // save_failed: a full or failing disk, a temporary condition (Retry-After)
+  invalid_request: 400, invalid_config: 422, payload_too_large: 413, save_failed: 503, internal: 500,
 };
 
 export interface ApiIssue {
@@ -40,6 +41,9 @@ export const ErrorSchema = z.object({
     issues: z.array(IssueSchema).optional(),
   }),
 }).meta({ id: 'Error' });
+
+/** What a client is told to wait before trying a write again that could not be stored. */
+export const SAVE_RETRY_SECONDS = 30;
 
 export class ApiError extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly issues?: ApiIssue[]) {
@@ -80,5 +84,6 @@ export function sendError(c: Context, e: ApiError): Response {
     // RFC 6750 §3: tell the client which scheme and why
     c.header('WWW-Authenticate', `Bearer realm="siteward"${e.code === 'unauthorized' ? '' : ', error="invalid_token"'}`);
   }
+  if (e.code === 'save_failed') c.header('Retry-After', String(SAVE_RETRY_SECONDS));
   return c.json(errorBody(e), e.status);
 }

@@ -23,7 +23,7 @@ export class SiteMetrics {
   /** last run duration per check (ms), since start */
   private readonly durations = new Map<string, number>();
   private readonly g: Record<'info' | 'checks' | 'up' | 'paused' | 'failCount' | 'lastRun' | 'lastPass' | 'lastFail' | 'duration' | 'metric'
-    | 'running' | 'waiting' | 'scheduled', Gauge>;
+    | 'running' | 'waiting' | 'scheduled' | 'storing' | 'unstored', Gauge>;
   private readonly lateness: Histogram;
   private readonly providerFill: (() => void)[] = [];
   private readonly unsubscribe: () => void;
@@ -45,6 +45,8 @@ export class SiteMetrics {
       running: gauge('siteward_runner_running', 'checks running now'),
       waiting: gauge('siteward_runner_waiting', 'runs waiting for a free slot (scheduler.concurrency)'),
       scheduled: gauge('siteward_scheduler_checks', 'checks with a schedule'),
+      storing: gauge('siteward_storage_ok', '1 while siteward stores what it must; 0 when the database refuses writes (a full disk: see /healthz)'),
+      unstored: gauge('siteward_results_unstored', 'check results kept in memory because the database refused them'),
     };
     this.lateness = new Histogram({
       name: 'siteward_scheduler_lateness_seconds',
@@ -137,6 +139,8 @@ export class SiteMetrics {
     g.running.set(load.running);
     g.waiting.set(load.waiting);
     g.scheduled.set(site.scheduler.size());
+    g.storing.set(site.storage.problem ? 0 : 1);
+    g.unstored.set(site.runtime.unstoredCount);
     for (const f of this.providerFill) f();
   }
 }

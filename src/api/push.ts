@@ -9,6 +9,7 @@ import { Hono, type Context } from 'hono';
 import type { Site } from '../site.ts';
 import type { PushHub } from '../checks/push/hub.ts';
 import { RateLimiter, clientAddress } from './ratelimit.ts';
+import { SAVE_RETRY_SECONDS } from './errors.ts';
 
 const FAIL = new Set(['fail', 'down', 'error']);
 const OK = new Set(['', 'ok', 'up', 'success', 'pass']);
@@ -52,6 +53,10 @@ export function pushRoutes(site: Site, hub: PushHub): Hono {
     const state = await hub.heartbeat(token, { fail: forceFail || FAIL.has(input.status), msg: input.msg });
     if (!state) return c.body(null, 404);
     c.header('Cache-Control', 'no-store');
+    // the check has the heartbeat, but only in memory: no OK for what is not stored (issue 16)
+    if (site.runtime.unstoredCount > 0) {
+      return c.text(`heartbeat received but not stored: ${site.storage.problem?.message ?? 'the database refused it'}\n`, 503, { 'Retry-After': String(SAVE_RETRY_SECONDS) });
+    }
     return c.text('OK\n', 200);
   };
 

@@ -9,12 +9,16 @@ import { actionTypes } from '../actions/registry.ts';
 import { checkEntrySchema } from '../config/jsonschema.ts';
 import { ActionCommonSchema } from '../config/schema.ts';
 import { IssueSchema } from './errors.ts';
+import { MAX_NAME, nameProblem } from '../config/names.ts';
 import { SCOPES } from './tokens.ts';
 
 const time = z.string().nullable().describe('ISO 8601 UTC time, or null');
 
-/** Check and action names: any text (fletchck allows it) but no control characters. */
-export const NameSchema = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+/** Check and action names: the site's one name rule (src/config/names.ts), so the API accepts exactly what the site file does. */
+export const NameSchema = z.string().superRefine((name, ctx) => {
+  const problem = nameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}).meta({ minLength: 1, maxLength: MAX_NAME, description: 'any text but control characters, "." and ".." and "__proto__", "constructor", "prototype"' });
 
 export const NameParam = z.object({ name: NameSchema });
 

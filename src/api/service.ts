@@ -4,20 +4,22 @@
  * work with the web UI off (`--webui=false`, or no `webui` section).
  * SITEWARD_API_HOSTNAME / SITEWARD_API_PORT override the file (containers).
  */
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttps } from 'node:https';
-import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
 import { apiRoutes, type ApiDeps } from './app.ts';
 import type { ListenOptions } from './listen.ts';
+import { readTlsFiles } from '../config/tls-files.ts';
+import { listenProblem } from '../util/listen-error.ts';
 
 export { apiListenOptions, type ListenOptions } from './listen.ts';
 
 export class ApiService implements SiteService {
   readonly name = 'api';
+  /** a configured listener that cannot listen stops the daemon, as the web UI does */
+  readonly required = true;
   private server: Server | null = null;
 
   constructor(private readonly listen: ListenOptions, private readonly deps: ApiDeps = {}) {}
@@ -37,10 +39,11 @@ export class ApiService implements SiteService {
     const server = (this.tls
       ? createAdaptorServer({
         fetch: app.fetch, createServer: createHttps,
-        serverOptions: { cert: await readFile(resolve(site.base, l.cert!)), key: await readFile(resolve(site.base, l.key!)) },
+        serverOptions: await readTlsFiles(site.base, 'api', l.cert!, l.key!),
       })
       : createAdaptorServer({ fetch: app.fetch })) as Server;
-    await new Promise<void>((ok, fail) => {
+    await new Promise<void>((ok, reject) => {
+      const fail = (e: Error): void => reject(new Error(listenProblem(e, l.hostname, l.port)));
       server.once('error', fail);
       server.listen(l.port, l.hostname || undefined, () => {
         server.off('error', fail);

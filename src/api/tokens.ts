@@ -114,8 +114,13 @@ export class TokenStore {
     if (r.revoked !== null) return { ok: false, reason: 'revoked' };
     if (r.expires !== null && r.expires <= now) return { ok: false, reason: 'expired' };
     if (r.last_used === null || now - r.last_used >= LAST_USE_RESOLUTION_MS) {
-      this.q.touch.run(now, r.id);
-      r.last_used = now;
+      // best effort: a read must not depend on a write (a full disk answers reads all the same)
+      try {
+        this.q.touch.run(now, r.id);
+        r.last_used = now;
+      } catch {
+        // recorded with a later use, once the database takes writes again
+      }
     }
     return { ok: true, token: info(r) };
   }

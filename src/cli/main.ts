@@ -6,10 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Site, SiteLoadError } from '../site.ts';
+import { ServiceStartError, Site, SiteLoadError } from '../site.ts';
+import { StateDbError } from '../store/open.ts';
 import { parseSiteBytes, readSiteFile } from '../config/parse.ts';
 import { validateSite } from '../config/load.ts';
-import { formatIssue, formatPath } from '../config/issues.ts';
+import { formatIssue, logIssues } from '../config/issues.ts';
+import { fletchckWarning } from '../config/fletchck-compat.ts';
+import { tlsFileIssues } from '../config/tls-files.ts';
 import { initSite, exists, type InitResult } from '../config/init.ts';
 import { locateSite, locatedLine, searchPlaces } from '../config/locate.ts';
 import { mergeJson, csvToImport } from '../config/merge.ts';
@@ -105,6 +108,7 @@ export async function run(f: Flags): Promise<number> {
   const line = locatedLine(located);
   if (line) console.error(line);
 
+  let created: InitResult | null = null;
   if (f.init || (f.create && !(await exists(configPath)))) {
     if (f.init && (await exists(configPath))) {
       if (!interactive) {
@@ -115,7 +119,9 @@ export async function run(f: Flags): Promise<number> {
     }
     // a container's fixed port is also the stored one (0, "any port", is for one run only)
     const r = await initSite({ configPath, port: port ?? (webListenOverride().port || undefined), webui });
-    console.log(welcome(r));
+    // --create runs at once: the address is printed once the web UI listens there (issue 16)
+    if (f.init) console.log(welcome(r));
+    else created = r;
     if (f.init) {
       if (!interactive) return 0;
       if (/^n/i.test(await ask('Start? (Y/n) '))) return 0;
@@ -133,10 +139,13 @@ export async function run(f: Flags): Promise<number> {
   if (f['check-config']) {
     const parsed = await readSiteFile(configPath);
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
-    for (const i of site.issues) console.log(`${i.severity}: ${formatIssue(i)}`);
-    const errors = site.issues.filter((i) => i.severity === 'error').length;
+    // what would stop a listener, and whether fletchck could load the file (issue 16)
+    const compat = site.fatal ? null : fletchckWarning(site);
+    const issues = [...site.issues, ...(site.fatal ? [] : await tlsFileIssues(site.settings.base, site.settings)), ...(compat ? [compat] : [])];
+    for (const i of issues) console.log(`${i.severity}: ${formatIssue(i)}`);
+    const errors = issues.filter((i) => i.severity === 'error').length;
     const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
-    console.log(`${configPath}: ${n(site.checks.size, 'check')}, ${n(site.actions.size, 'action')}, ${n(errors, 'error')}, ${n(site.issues.length - errors, 'warning')}`);
+    console.log(`${configPath}: ${n(site.checks.size, 'check')}, ${n(site.actions.size, 'action')}, ${n(errors, 'error')}, ${n(issues.length - errors, 'warning')}`);
     return errors > 0 || site.fatal ? 1 : 0;
   }
 
@@ -151,17 +160,29 @@ export async function run(f: Flags): Promise<number> {
       dbPath: once ? ':memory:' : undefined,
     });
   } catch (e) {
-    console.error(e instanceof SiteLoadError ? e.message : `Error reading site config: ${(e as Error).message}`);
+    console.error(e instanceof SiteLoadError || e instanceof StateDbError ? e.message : `Error reading site config: ${(e as Error).message}`);
     return 1;
   }
+  // a damaged or missing site.db was replaced: say so plainly, not only in the log
+  for (const n of site.openNotes) console.error(`siteward: ${n}`);
   if (once) {
     for (const i of site.loaded.issues) console.error(`${i.severity}: ${formatIssue(i)}`);
     return runOne(site, f.run!);
   }
-  for (const i of site.loaded.issues) log[i.severity === 'error' ? 'error' : 'warn']({ path: formatPath(i.path) }, `config problem: ${formatIssue(i)}`);
+  logIssues(log, site.loaded.issues);
 
   for (const s of await wiring.services(site, { port, webui })) site.use(s);
-  await site.start();
+  try {
+    await site.start();
+  } catch (e) {
+    if (!(e instanceof ServiceStartError)) throw e;
+    // the site file exists now: its password must not be lost with the address
+    if (created?.password) console.log(`User name: ${created.user}\nPassword: ${created.password}`);
+    await site.stop();
+    console.error(`siteward: ${e.message}`);
+    return 1;
+  }
+  if (created) console.log(welcome(created));
   writePid(configPath);
   log.info({ config: configPath, checks: site.loaded.checks.size, version: VERSION }, 'siteward running');
   return new Promise<number>((done) => {

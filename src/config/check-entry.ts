@@ -14,6 +14,7 @@ import { compileTrigger } from './trigger.ts';
 import { textLimitIssues } from './text-limits.ts';
 import { marksOf, onSlot } from './marks.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
+import { prototypeKeyIssues, topicProblem } from './names.ts';
 
 export interface CheckValidation {
   entry: Omit<CheckEntry, 'active' | 'index'>;
@@ -61,6 +62,10 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
     actions: c?.actions ?? [],
     depends: c?.depends ?? [],
   };
+  // an empty topic means "not published" (fletchck writes null or "")
+  const topicBad = config.publish ? topicProblem(config.publish) : null;
+  if (topicBad) issues.push({ path: [...path, 'publish'], message: topicBad, severity: 'error' });
+  issues.push(...prototypeKeyIssues(r.options, [...path, 'options']));
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
   if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${quoteName(r.type)}${didYouMean(r.type, checkTypes.map((x) => x.type))}`, severity: 'error' });

@@ -48,6 +48,27 @@ export function formatIssue(issue: Issue): string {
   return `${formatPath(issue.path)}: ${issue.message}`;
 }
 
+/** Problems shown in a site-log line before "and N more" (the log is for people; the logger has them all). */
+const SUMMARY_ISSUES = 5;
+
+/** ` with 2 errors and 1 warning: checks["x"].type: …; …; check x does not run` for a site-log line ('' without problems). */
+export function problemSuffix(issues: readonly Issue[], checks: Iterable<{ active: boolean; config: { name: string } }>): string {
+  if (issues.length === 0) return '';
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const head = [errors ? count(errors, 'error') : '', issues.length > errors ? count(issues.length - errors, 'warning') : ''].filter(Boolean).join(' and ');
+  const more = issues.length > SUMMARY_ISSUES ? `; and ${issues.length - SUMMARY_ISSUES} more` : '';
+  const idle = [...checks].filter((e) => !e.active).map((e) => e.config.name);
+  const idleText = idle.length === 0 ? ''
+    : `; ${idle.length === 1 ? 'check' : 'checks'} ${idle.slice(0, SUMMARY_ISSUES).join(', ')}${idle.length > SUMMARY_ISSUES ? ' …' : ''} ${idle.length === 1 ? 'does' : 'do'} not run`;
+  return ` with ${head}: ${issues.slice(0, SUMMARY_ISSUES).map(formatIssue).join('; ')}${more}${idleText}`;
+}
+
+/** Logs config problems one line each with their JSON path (at start, at reload, after the raw editor saves). */
+export function logIssues(log: { error(o: object, m: string): void; warn(o: object, m: string): void }, issues: readonly Issue[]): void {
+  for (const i of issues) log[i.severity === 'error' ? 'error' : 'warn']({ path: formatPath(i.path) }, `config problem: ${formatIssue(i)}`);
+}
+
 export function showValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (v === undefined) return 'nothing';

@@ -18,6 +18,7 @@ import { sectionTextIssues, textLimitIssues } from './text-limits.ts';
 import { validateCheck } from './check-entry.ts';
 import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
+import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -51,16 +52,10 @@ export interface LoadedSite {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/**
- * Longest name of a check, action or user (characters). Names travel in
- * URLs, MQTT topics, log lines and notifications; a longer one is a mistake.
- */
-export const MAX_NAME = 1024;
-
+/** A check or action name that cannot travel (names.ts), as an issue at its path. */
 function nameIssue(path: PathSegment[], name: string): Issue | null {
-  return name.length > MAX_NAME
-    ? { path, message: `the name is ${name.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' }
-    : null;
+  const problem = nameProblem(name);
+  return problem === null ? null : { path, message: problem, severity: 'error' };
 }
 
 function section<S extends z.ZodType>(schema: S, value: unknown, key: string, issues: Issue[]): z.output<S> | null {
@@ -122,10 +117,14 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     }
   }
   if (isObject(doc.webui) && isObject(doc.webui.users)) {
+    // user names: only the length (fletchck's dummy user is "")
     for (const u of Object.keys(doc.webui.users)) {
-      const bad = nameIssue(['webui', 'users', u], u);
-      if (bad) issues.push(bad);
+      if (u.length > MAX_NAME) issues.push({ path: ['webui', 'users', u], message: `the name is ${u.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' });
     }
+  }
+  if (mqtt?.basetopic) {
+    const bad = topicFilterProblem(mqtt.basetopic);
+    if (bad) issues.push({ path: ['mqtt', 'basetopic'], message: bad, severity: 'error' });
   }
   const settings: SiteSettings = {
     base: env.base,
@@ -160,6 +159,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const type = LEGACY_ACTION_TYPES[common.data.type] ?? common.data.type;
     const t = actionType(type);
     const options = (common.data.options ?? {}) as Record<string, unknown>;
+    issues.push(...prototypeKeyIssues(isObject(raw) ? raw.options : undefined, [...path, 'options']));
     let opts: Record<string, unknown> | null = null;
     if (!t) {
       issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}${didYouMean(common.data.type, actionTypes.map((x) => x.type))}`, severity: 'error' });
@@ -214,17 +214,22 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       }
     });
   }
-  // sequences nested in each other (fletchck recurses without limit, spec §4.13 [bug])
-  for (const cycle of findCycles(members)) {
+  // one graph of every edge a run follows: a sequence runs its members, a
+  // check waits on its dependencies' state. Sequences nested in each other
+  // recurse without limit in fletchck (spec §4.13 [bug]); a member that
+  // depends on its own sequence soft-fails it forever.
+  const edges = new Map([...checks].map(([n, e]) => [n, [...(members.get(n) ?? []), ...e.config.depends]]));
+  for (const cycle of findCycles(edges)) {
+    const inside = new Set(cycle);
+    const viaMember = (n: string): boolean => (members.get(n) ?? []).some((m) => inside.has(m));
+    const viaDepends = (n: string): boolean => checks.get(n)!.config.depends.some((d) => inside.has(d));
+    const mixed = cycle.some(viaMember) && cycle.some(viaDepends);
+    const shown = [...cycle, cycle[0]].join(' → ');
     for (const n of cycle) {
-      issues.push({ path: ['checks', n, 'options', 'checks'], message: `sequences contain each other: ${[...cycle, cycle[0]].join(' → ')}`, severity: 'error' });
-      badChecks.add(n);
-    }
-  }
-  const deps = new Map([...checks].map(([n, e]) => [n, e.config.depends]));
-  for (const cycle of findCycles(deps)) {
-    for (const n of cycle) {
-      issues.push({ path: ['checks', n, 'depends'], message: `dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`, severity: 'error' });
+      const message = mixed ? `sequences and dependencies form a cycle: ${shown}` : viaMember(n) ? `sequences contain each other: ${shown}` : `dependency cycle: ${shown}`;
+      // the edges this check adds to the cycle: its members, its depends, or both
+      if (viaMember(n)) issues.push({ path: ['checks', n, 'options', 'checks'], message, severity: 'error' });
+      if (viaDepends(n)) issues.push({ path: ['checks', n, 'depends'], message, severity: 'error' });
       badChecks.add(n);
     }
   }

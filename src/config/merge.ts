@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { checkType } from '../checks/registry.ts';
 import { normaliseHost } from '../util/host.ts';
 import { parseTriggerText } from './trigger.ts';
+import { nameProblem, PROTOTYPE_KEYS } from './names.ts';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -54,6 +55,11 @@ export function mergeJson(target: Obj, imp: Obj): MergeResult {
     const actions: Obj = { ...(isObject(doc.actions) ? doc.actions : {}) };
     for (const [name, a] of Object.entries(imp.actions)) {
       if (!isObject(a)) continue;
+      const bad = nameProblem(name);
+      if (bad) {
+        messages.push(`Ignored action ${JSON.stringify(name)}: ${bad}`);
+        continue;
+      }
       const old = isObject(actions[name]) ? (actions[name] as Obj) : {};
       const options = { ...(isObject(old.options) ? old.options : {}), ...(isObject(a.options) ? a.options : {}) };
       actions[name] = { ...old, ...('type' in a ? { type: a.type } : {}), options };
@@ -66,8 +72,14 @@ export function mergeJson(target: Obj, imp: Obj): MergeResult {
     const inseqs: [string, unknown][] = [];
     for (const [name, c] of Object.entries(imp.checks)) {
       if (!isObject(c)) continue;
+      const bad = nameProblem(name);
+      if (bad) {
+        messages.push(`Ignored check ${JSON.stringify(name)}: ${bad}`);
+        continue;
+      }
       const merged: Obj = { ...(isObject(checks[name]) ? (checks[name] as Obj) : {}) };
-      for (const [k, v] of Object.entries(c)) if (k !== 'data' && k !== 'inseq') merged[k] = v;
+      // a prototype key would replace the object's prototype here instead of being a key
+      for (const [k, v] of Object.entries(c)) if (k !== 'data' && k !== 'inseq' && !PROTOTYPE_KEYS.has(k)) merged[k] = v;
       checks[name] = merged;
       if (c.inseq !== undefined) inseqs.push([name, c.inseq]);
       changed = true;
@@ -119,14 +131,19 @@ export function csvToImport(text: string): { doc: Obj; messages: string[] } {
     });
     const name = String(cell.name ?? '');
     const type = String(cell.checkType ?? '');
-    if (!name || !checkType(type)) {
-      messages.push(`line ${line}: skipped (${name ? `unknown check type ${JSON.stringify(type)}` : 'no name'})`);
+    const badName = nameProblem(name);
+    if (badName || !checkType(type)) {
+      messages.push(`line ${line}: skipped (${badName ?? `unknown check type ${JSON.stringify(type)}`})`);
       return;
     }
     const check: Obj = { type };
     const options: Obj = {};
     for (const [col, raw] of Object.entries(cell)) {
       if (col === 'name' || col === 'checkType') continue;
+      if (PROTOTYPE_KEYS.has(col)) {
+        messages.push(`line ${line}: column ${JSON.stringify(col)} is reserved; ignored`);
+        continue;
+      }
       const v = String(raw);
       let value: unknown = v;
       if (BOOLS.has(col)) value = csvBool(v);

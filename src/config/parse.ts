@@ -85,14 +85,19 @@ const READ_ERRORS: Record<string, string> = {
   ENOTDIR: 'a part of its path is not a folder',
 };
 
+/** Why a file could not be read, in words (`there is no such file`, `permission denied` …). */
+export function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return READ_ERRORS[code] ?? (e as Error).message;
+}
+
 /** Reads and parses the site file; a file that cannot be read is an issue, not an exception. */
 export async function readSiteFile(path: string): Promise<ParsedText> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why = READ_ERRORS[code] ?? (e as Error).message;
+    const why = unreadable(e);
     return { doc: undefined, issues: [{ path: [], message: `cannot read the site file ${path}: ${why}`, severity: 'error' }] };
   }
   return parseSiteBytes(bytes);

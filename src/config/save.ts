@@ -4,7 +4,7 @@
  * temp file over the config, fsync the folder. A crash at any instant leaves
  * the old or the new file, never a torn one; nothing is left behind on error.
  */
-import { open, rename, link, unlink, chmod, stat } from 'node:fs/promises';
+import { open, rename, link, unlink, chmod, stat, readdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -70,4 +70,16 @@ async function syncDir(dir: string, fs: SaveFs): Promise<void> {
 export async function ensurePrivate(path: string): Promise<void> {
   const s = await stat(path).catch(() => undefined);
   if (s && (s.mode & 0o077) !== 0) await chmod(path, 0o600);
+}
+
+/** Removes the temp files of saves a crash interrupted (they are never the live file). */
+export async function removeStaleSaves(path: string): Promise<void> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const files = await readdir(dir).catch(() => [] as string[]);
+  for (const f of files) {
+    if ((f.startsWith(`.${name}.`) && f.endsWith('.tmp')) || (f.startsWith(`${name}.`) && f.endsWith('.bak-tmp'))) {
+      await unlink(join(dir, f)).catch(() => undefined);
+    }
+  }
 }

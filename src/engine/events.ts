@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { CheckState, StateEvent } from './state.ts';
 import type { RunReason } from './runner.ts';
 import type { Outcome } from '../checks/types.ts';
+import type { StoreProblem } from '../store/health.ts';
 
 export interface SiteEvents {
   /** a check ran (or was paused / soft-failed) and its state was committed */
@@ -21,6 +22,8 @@ export interface SiteEvents {
   lateness: [{ name: string; ms: number }];
   /** a line was added to the volatile site log */
   log: [{ line: string }];
+  /** what siteward cannot store began, changed or ended (null): the UI's banner, /healthz */
+  storage: [{ problem: StoreProblem | null }];
 }
 
 export class SiteBus extends EventEmitter<SiteEvents> {

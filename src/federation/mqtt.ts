@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Site, SiteService } from '../site.ts';
 import type { SiteEvents } from '../engine/events.ts';
 import { VERSION } from '../version.ts';
+import { topicProblem } from '../config/names.ts';
 import { encodePayload } from './payload.ts';
 import { encodeStatus, statusTopic } from './liveness.ts';
 import { OutboundQueue, type Outgoing } from './queue.ts';
@@ -40,9 +41,6 @@ export function federationOf(site: Site): MqttFederation | undefined {
   return registry.get(site);
 }
 
-function validTopic(t: string): boolean {
-  return t.length > 0 && Buffer.byteLength(t) <= 65535 && !/[+#\u0000]/.test(t);
-}
 
 export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
@@ -154,11 +152,12 @@ export class MqttFederation implements SiteService {
   }
 
   private send(m: Outgoing): void {
-    if (!validTopic(m.topic)) {
+    const bad = topicProblem(m.topic);
+    if (bad !== null) {
       this.stats.publishErrors++;
       if (!this.badTopics.has(m.topic)) {
         this.badTopics.add(m.topic);
-        this.site.warn(`MQTT: cannot publish to ${JSON.stringify(m.topic)}: a topic must be non-empty and without + or #`);
+        this.site.warn(`MQTT: cannot publish to ${JSON.stringify(m.topic)}: ${bad}`);
       }
       return;
     }

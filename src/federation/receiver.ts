@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Site } from '../site.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { putCheck, type Doc } from '../config/edits.ts';
+import { nameProblem } from '../config/names.ts';
 import { decodeMessage } from './payload.ts';
 import { decodeStatus, InstanceTable, offlineLine } from './liveness.ts';
 import { failRemote, type StaleWatch } from './staleness.ts';
@@ -214,6 +215,9 @@ export class Receiver {
 
   /** spec §7.4 step 5: a remote check with no trigger and no actions, saved at once. */
   private async autoadd(name: string, type: string): Promise<string | null> {
+    // the name rule of the site file: a name it refuses is never added
+    const bad = nameProblem(name);
+    if (bad) return bad;
     const r = await this.h.site.mutate((doc: Doc) => {
       const checks = isObject(doc.checks) ? doc.checks : {};
       if (name in checks) return doc;

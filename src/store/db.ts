@@ -87,9 +87,21 @@ function privateFile(path: string): void {
   }
 }
 
-export function openDatabase(path: string, sets: readonly MigrationSet[] = [CORE_MIGRATIONS]): Db {
+/** `check` runs first on the open file (open.ts: the integrity check); a throw closes it again. */
+export function openDatabase(path: string, sets: readonly MigrationSet[] = [CORE_MIGRATIONS], check?: (db: Db) => void): Db {
   privateFile(path);
   const db = new Database(path);
+  try {
+    check?.(db);
+    setUp(db, sets);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+function setUp(db: Db, sets: readonly MigrationSet[]): void {
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a process crash (the
   // WAL is in the OS page cache); only a power loss can drop the last commits.
@@ -97,7 +109,6 @@ export function openDatabase(path: string, sets: readonly MigrationSet[] = [CORE
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, sets);
-  return db;
 }
 
 export function migrate(db: Db, sets: readonly MigrationSet[]): void {

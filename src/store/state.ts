@@ -123,11 +123,13 @@ export class StateStore {
   /**
    * A transaction holding record() or appendRuns() was rolled back (also an
    * outer one of the caller's): forget cached ids of rows it may have taken
-   * with it (new metric specs).
+   * with it (new check ids and metric specs).
    */
   rolledBack(): void {
     this.metrics.reset();
     this.lastRun.clear();
+    // a check id added inside the rolled-back transaction is gone too (a full disk found this)
+    this.ids.clear();
   }
 
   /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */

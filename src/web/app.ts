@@ -29,6 +29,7 @@ import { usersRoutes } from './routes/users.tsx';
 import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
+import { isStorageError } from '../store/health.ts';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
@@ -105,6 +106,10 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     if (err instanceof AdminOnly) return c.text(err.message, 403);
     // a change only an administrator may make (src/config/trust.ts), refused before anything was saved
     if (err instanceof AdminRequired) return failed(c, deps, 'Only an administrator may do this', err.issues, 403);
+    // the database refused a write (a full disk: signing in stores a session): say so, not "internal error"
+    if (isStorageError(err)) {
+      return c.text(`siteward cannot store anything right now (${err.message}); nothing was changed. Free space on the disk that holds the site folder and try again.`, 503, { 'Retry-After': '30' });
+    }
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });

@@ -9,6 +9,7 @@ import { commonCheckOptions } from '../config/schema.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
 import { checkType, checkTypes, newCheckOptions } from '../checks/registry.ts';
+import { nameProblem } from '../config/names.ts';
 import type { AnyCheckType } from '../checks/types.ts';
 import { compileTrigger, formatTriggerText, INTERVAL_UNITS, parseTriggerText } from '../config/trigger.ts';
 import { CRON_FIELDS } from '../engine/cron.ts';
@@ -186,8 +187,8 @@ export function readCheckForm(site: Site, submitted: FormValues, oldName: string
   const form = pasted(submitted, checkType(submitted.get('checkType') ?? ''), oldName === undefined);
   const typed = form.get('name') ?? '';
   const name = typed === oldName ? typed : typed.trim();
-  if (name === '') errors.name = 'is required';
-  else if (/[\r\n]/.test(name)) errors.name = 'must be on one line';
+  const badName = name === oldName ? null : nameProblem(name);
+  if (badName) errors.name = badName;
   else if (name !== oldName && site.entry(name)) errors.name = `a check named "${name}" already exists`;
 
   const type = form.get('checkType') ?? '';

@@ -7,7 +7,6 @@
  * protocol moves the listener (and keeps the old one if the new one fails).
  */
 import type { Hono } from 'hono';
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttp, type Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
@@ -15,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
 import type { WebuiConfig } from '../config/load.ts';
+import { readTlsFiles } from '../config/tls-files.ts';
+import { listenProblem } from '../util/listen-error.ts';
 import { buildWebApp, type WebApp, type WebAppOptions } from './app.ts';
 import type { WebExtension } from './deps.ts';
 import { webListenOverride, type WebListenOverride } from './listen-env.ts';
@@ -41,6 +42,8 @@ interface Listening {
 
 export class WebService implements SiteService {
   readonly name = 'web';
+  /** asked for: a web UI that cannot listen stops the daemon (it must not claim an address it does not serve) */
+  readonly required = true;
   private site: Site | null = null;
   private web: WebApp | null = null;
   private live: Listening | null = null;
@@ -106,9 +109,7 @@ export class WebService implements SiteService {
 
   private async tls(w: WebuiConfig): Promise<{ cert: Buffer; key: Buffer } | null> {
     if (!w.cert || !w.key) return null;
-    const base = this.site!.base;
-    const abs = (p: string): string => (p.startsWith('/') ? p : `${base}/${p}`);
-    return { cert: await readFile(abs(w.cert)), key: await readFile(abs(w.key)) };
+    return readTlsFiles(this.site!.base, 'webui', w.cert, w.key);
   }
 
   private async listen(site: Site, w: WebuiConfig): Promise<Listening> {
@@ -151,9 +152,10 @@ export class WebService implements SiteService {
     }
     const host = this.hostOf(w);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (e: Error): void => reject(new Error(listenProblem(e, host, port)));
+      server.once('error', fail);
       server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });

@@ -85,6 +85,16 @@ export async function loadSigningKey(path: string): Promise<Buffer> {
   }
 }
 
+/** Runs a write that a read may do on the side; false when the database refused it. */
+function bestEffort(write: () => unknown): boolean {
+  try {
+    write();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class SessionStore {
   private readonly q: {
     insert: Statement; get: Statement; touch: Statement; delete: Statement; deleteUser: Statement;
@@ -139,15 +149,18 @@ export class SessionStore {
     const t = this.now();
     const hash = currentHash(row.user);
     if (row.expires <= t || row.created + ABSOLUTE_MS <= t || hash === undefined || passwordFingerprint(hash) !== row.pwfp) {
-      this.q.delete.run(row.id);
+      bestEffort(() => this.q.delete.run(row.id));
       return null;
     }
     let expires = row.expires;
     let renewed = false;
+    // reading a page must not depend on a write (a full disk shows its banner): the renewal is best effort
     if (t - row.seen >= TOUCH_MS) {
-      expires = Math.min(t + IDLE_MS, row.created + ABSOLUTE_MS);
-      this.q.touch.run(t, expires, row.id);
-      renewed = true;
+      const next = Math.min(t + IDLE_MS, row.created + ABSOLUTE_MS);
+      if (bestEffort(() => this.q.touch.run(t, next, row.id))) {
+        expires = next;
+        renewed = true;
+      }
     }
     return { session: { id: row.id, user: row.user, csrf: row.csrf, created: row.created, expires }, renewed };
   }

@@ -53,7 +53,8 @@ function runs(db: string): number {
   }
 }
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+/** Waits for a condition; the limit is generous: each step starts a process, slow on a loaded machine. */
+async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -133,7 +134,7 @@ describe('outbox crash safety (built CLI, SIGKILL)', () => {
       await kill(p2, 'SIGKILL');
       await rx.close();
     }
-  });
+  }, 300_000);
 
   it('killed while the receiver holds the request: sent again after restart with the same id (at-least-once)', async () => {
     const { cert, key } = await loopbackCert();
@@ -159,5 +160,5 @@ describe('outbox crash safety (built CLI, SIGKILL)', () => {
       await kill(p2, 'SIGKILL');
       await rx.close();
     }
-  });
+  }, 300_000);
 });

@@ -60,7 +60,7 @@ describe('/metrics', () => {
     expect(sample(fs, 'siteward_check_last_run_duration_seconds', { check: 'root' })).toBeGreaterThanOrEqual(0);
     const used = t.site.state('root').metrics.find((m) => m.name === 'used_percent')!;
     expect(sample(fs, 'siteward_check_metric', { check: 'root', metric: 'used_percent', unit: '%' })).toBe(used.value);
-    expect(family(fs, 'siteward_check_metric').metrics.filter((m) => m.labels?.check === 'root')).toHaveLength(3);
+    expect(family(fs, 'siteward_check_metric').metrics.filter((m) => m.labels?.check === 'root')).toHaveLength(4);
     expect(sample(fs, 'siteward_checks', { state: 'FAIL' })).toBe(2);
     expect(sample(fs, 'siteward_checks', { state: 'PAUSED' })).toBe(1);
     // no providers: no outbox or MQTT series

@@ -98,6 +98,28 @@ describe('site file loading', () => {
     expect(m).toContain('checks["s"].depends[0]: a check cannot depend on itself');
   });
 
+  it('sees cycles that mix sequence members and dependencies: each check is an error at the edges it adds, and inactive', () => {
+    // s runs m, and m waits on s: s would soft-fail forever (issue 16)
+    const direct = load(site({ s: { type: 'sequence', options: { checks: ['m'] } }, m: { type: 'disk', depends: ['s'] }, free: { type: 'disk' } }));
+    expect(direct.issues.map(formatIssue)).toEqual([
+      'checks["s"].options.checks: sequences and dependencies form a cycle: s → m → s',
+      'checks["m"].depends: sequences and dependencies form a cycle: s → m → s',
+    ]);
+    expect([direct.checks.get('s')!.active, direct.checks.get('m')!.active, direct.checks.get('free')!.active]).toEqual([false, false, true]);
+    // longer, through a check that is both: a member of outer, and a sequence whose member depends on outer
+    const long = messages(site({
+      outer: { type: 'sequence', options: { checks: ['inner'] } },
+      inner: { type: 'sequence', options: { checks: ['leaf'] } },
+      leaf: { type: 'disk', depends: ['peer'] },
+      peer: { type: 'disk', depends: ['outer'] },
+    }));
+    expect(long.filter((l) => l.includes('sequences and dependencies form a cycle'))).toHaveLength(4);
+    expect(long.some((l) => l.startsWith('checks["outer"].options.checks: '))).toBe(true);
+    expect(long.some((l) => l.startsWith('checks["peer"].depends: '))).toBe(true);
+    // a sequence that also depends on its member is no cycle: the member runs first either way
+    expect(messages(site({ s: { type: 'sequence', depends: ['m'], options: { checks: ['m'] } }, m: { type: 'disk' } }))).toEqual([]);
+  });
+
   it('reports duplicate names with both places and leaves the check inactive', () => {
     const text = '{"checks": {\n "a": {"type": "disk"},\n "a": {"type": "cpu"}\n}}';
     const s = load(text);

@@ -189,6 +189,10 @@ export function corpus(dir: string): CorpusEntry[] {
     checksOf(d).c = { type: 'cpu', depends: ['a'] };
     checksOf(d).me = { type: 'cpu', depends: ['me'] };
   }), [['checks', 'a', 'depends'], ['checks', 'b', 'depends'], ['checks', 'c', 'depends'], ['checks', 'me', 'depends']]);
+  entry('a sequence whose member depends on it', with_((d) => {
+    checksOf(d).s = { type: 'sequence', options: { checks: ['m'] } };
+    checksOf(d).m = { type: 'cpu', depends: ['s'] };
+  }), [['checks', 's', 'options', 'checks'], ['checks', 'm', 'depends']]);
   entry('duplicate names', Buffer.from(
     '{"actions": {"a": {"type": "log"}, "a": {"type": "log"}},\n "checks": {"x": {"type": "cpu"}, "y": {"type": "cpu", "type": "disk"}, "x": {"type": "memory"}}}',
   ), [['actions', 'a'], ['checks', 'x'], ['checks', 'y', 'type']]);

@@ -10,8 +10,7 @@
  * injected at the seam.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statfsSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
@@ -23,6 +22,7 @@ import type { SaveFs } from '../../src/config/save.ts';
 import { tempDir } from '../servers/common.ts';
 import { Agent, PASSWORDS, fastHash, type FormBody } from '../web/helpers.ts';
 import { formFields, visibleText } from './web-forms.ts';
+import { mountTmpfs } from './tmpfs.ts';
 
 function enospc(syscall: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOSPC: no space left on device, ${syscall}`), { code: 'ENOSPC', errno: -28, syscall });
@@ -54,40 +54,26 @@ mkdirSync(disk);
  * A real full disk where the machine allows it (root, and mount permitted);
  * CI may be unprivileged. SITEWARD_FAULTS_NO_TMPFS=1 forces the fallback.
  */
-const mounted = process.getuid?.() === 0 && !process.env.SITEWARD_FAULTS_NO_TMPFS &&
-  spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0755', 'tmpfs', disk]).status === 0;
+const tmpfs = process.env.SITEWARD_FAULTS_NO_TMPFS ? null : mountTmpfs(disk, '512k');
+const fs = tmpfs && !('refused' in tmpfs) ? tmpfs : null;
+const mounted = fs !== null;
 const how = mounted ? 'a 512 KiB tmpfs filled to its last page' : 'ENOSPC injected at the SaveFs seam (no tmpfs here)';
 let full = false;
 
 afterAll(() => {
-  if (mounted) spawnSync('umount', ['-l', disk]);
+  fs?.unmount();
   root.cleanup();
 });
 
 /** Fills the tmpfs to its last page (or flips the injected ENOSPC on). */
 function fillDisk(): void {
   full = true;
-  if (!mounted) return;
-  const filler = join(disk, 'filler');
-  writeFileSync(filler, '');
-  const big = Buffer.alloc(64 * 1024, 0x2e);
-  const page = Buffer.alloc(4096, 0x2e);
-  for (const chunk of [big, page]) {
-    for (;;) {
-      try {
-        appendFileSync(filler, chunk);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOSPC') break;
-        throw e;
-      }
-    }
-  }
-  expect(statfsSync(disk).bavail).toBe(0);
+  fs?.fill();
 }
 
 function freeDisk(): void {
   full = false;
-  if (mounted) unlinkSync(join(disk, 'filler'));
+  fs?.free();
 }
 
 async function openSite(dir: string, saveFs?: SaveFs): Promise<{ site: Site; web: WebApp; path: string }> {

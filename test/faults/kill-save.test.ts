@@ -16,7 +16,13 @@ import { writeSite } from '../helpers/site.ts';
 const KILLS = 200;
 const worker = join(import.meta.dirname, 'save-worker.mjs');
 
-function runAndKill(configPath: string, delayMs: number): Promise<{ saved: number; state: number; out: string }> {
+/**
+ * Starts the worker and SIGKILLs it `delayMs` after its `saves`-th
+ * acknowledged save: every run makes progress however slow the machine is
+ * (a kill timed from "ready" alone could land before any save on a loaded
+ * machine), and the kill still lands at a random point of a save.
+ */
+function runAndKill(configPath: string, saves: number, delayMs: number): Promise<{ saved: number; state: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [worker, configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -24,7 +30,7 @@ function runAndKill(configPath: string, delayMs: number): Promise<{ saved: numbe
     let killed = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (!killed && out.includes('ready\n')) {
+      if (!killed && out.includes('ready\n') && (out.match(/^saved \d+$/gm)?.length ?? 0) >= saves) {
         killed = true;
         setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
@@ -49,7 +55,7 @@ describe('crash safety', () => {
     let acknowledged = 0;
     let stateAck = 0;
     for (let i = 0; i < KILLS; i++) {
-      const r = await runAndKill(path, Math.floor(Math.random() * 60));
+      const r = await runAndKill(path, i % 3, Math.floor(Math.random() * 30));
       acknowledged = Math.max(acknowledged, r.saved);
       stateAck = Math.max(stateAck, r.state);
       const text = readFileSync(path, 'utf8');
@@ -69,7 +75,10 @@ describe('crash safety', () => {
     // a reopened site removes the temp file a killed save left behind
     const leftovers = readdirSync(t.dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.bak-tmp'));
     expect(leftovers.length).toBeLessThanOrEqual(2);
-    expect(acknowledged).toBeGreaterThan(KILLS);
+    // runs are killed after 0, 1 or 2 acknowledged saves in turn: at least one save a kill on average
+    expect(acknowledged).toBeGreaterThanOrEqual(KILLS);
     t.cleanup();
-  }, 300_000);
+    // sized by count, not by time: a loaded machine takes longer, never fails (docs/faults.md). Each kill
+    // starts a process: about 1.5 s idle, 4.6 s beside stress-ng --cpu 4; 15 s a kill is the limit
+  }, KILLS * 15_000);
 });

@@ -31,7 +31,7 @@ afterEach(async () => {
 
 const outbox = (): OutboxNotifier => t.site.notifier as OutboxNotifier;
 const notify = async (check: string): Promise<void> => {
-  t.site.notifier.notify(['hook'], t.site.runtime.notification(check, 'transition'));
+  outbox().notify(['hook'], t.site.runtime.notification(check, 'transition'));
   await outbox().idle();
 };
 const statusCells = (html: string): string[] =>

@@ -44,6 +44,7 @@ export async function webSite(o: {
   /** false: a database without the API's token table */
   api?: boolean;
   saveFs?: SiteOptions['saveFs'];
+  log?: SiteOptions['log'];
 } = {}): Promise<TestSite> {
   const t = tempDir('sw-web-');
   const path = join(t.dir, 'site.json');
@@ -67,7 +68,7 @@ export async function webSite(o: {
   writeFileSync(path, JSON.stringify(doc, null, 1), { mode: 0o600 });
   const clock = o.clock ?? new FakeClock(Date.UTC(2026, 0, 1, 12));
   const site = await Site.open({
-    configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS, ...(o.api === false ? [] : [API_MIGRATIONS]), ...(o.migrations ?? [])], notifier: o.notifier, saveFs: o.saveFs,
+    configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS, ...(o.api === false ? [] : [API_MIGRATIONS]), ...(o.migrations ?? [])], notifier: o.notifier, saveFs: o.saveFs, log: o.log,
   });
   const web = await buildWebApp(site, { secure: false, flushMs: 5, ...(typeof o.app === 'function' ? o.app(site) : o.app) });
   return {

@@ -138,7 +138,7 @@ describe('the built CLI', () => {
     cleanups.push(() => {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     });
-    await waitPort(port, 20_000);
+    await waitPort(port, 60_000);
     const ca = readFileSync(join(t.dir, 'site.cert'), 'utf8');
     const res = await get(`https://127.0.0.1:${port}/login`, ca);
     expect(res.status, log).toBe(200);

@@ -22,7 +22,7 @@ export interface ConfigSections {
   api: Field[];
 }
 
-export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM }): Child {
+export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM; fletchck?: string | null }): Child {
   const { ctx, s, f } = p;
   return (
     <Page ctx={ctx} title="Config">
@@ -35,6 +35,7 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
         <a class="btn" href="/config/raw">Edit the site file (JSON)</a>
       </div>
       <p class="muted">Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)</p>
+      {p.fletchck ? <div class="notice" role="note" id="fletchck-compat"><strong>Not for fletchck.</strong> {p.fletchck}.</div> : null}
       <FederationPanel vm={p.fed} />
       <form method="post" action="/config" class="stack" novalidate>
         <Csrf token={ctx.csrf} />

@@ -5,8 +5,10 @@
  * action can send it without knowing about digests; the log holds one line
  * per notification and `items` the details (webhook JSON).
  */
+import { randomUUID } from 'node:crypto';
 import { displayTime } from '../../util/time.ts';
 import type { DigestItem, Notification } from '../types.ts';
+import type { OutboxStore } from './store.ts';
 
 export const DIGEST_TYPE = 'digest';
 
@@ -46,4 +48,17 @@ export function buildDigest(held: readonly Notification[], at: number): Notifica
       zone,
     },
   };
+}
+
+/** Folds every held minute that has ended by `now` into its digest (the outbox worker, each pass). */
+export function foldDigests(store: OutboxStore, now: number): void {
+  const MINUTE = 60_000;
+  for (const { action, minute } of store.heldBefore(Math.floor(now / MINUTE))) {
+    // the digest sorts just before anything created after its minute
+    const at = (minute + 1) * MINUTE - 1;
+    store.fold(action, minute, (held) => {
+      const uid = randomUUID();
+      return { uid, action, check: null, n: { ...buildDigest(held, at), id: uid }, status: 'pending', created: at, minute: minute + 1 };
+    });
+  }
 }

@@ -1,16 +1,21 @@
 /**
  * The durable outbox (replaces fletchck's three immediate tries, spec §5.2).
  *
- * notify() writes one row per action into SQLite and returns; a worker on
- * the site clock delivers. Each action delivers its rows in order: a
- * transient failure blocks that action's queue until the retry (exponential
- * back-off with jitter, capped, for up to `retryHours`); a permanent one
- * marks the row failed and the queue moves on. A row is marked sent only
- * after the receiver accepted it, so a crash between the two repeats that
- * delivery after restart (at-least-once, same id) — never loses it.
+ * queue() writes one row per action into SQLite and returns; a worker on
+ * the site clock delivers. Each action is its own lane: it delivers its rows
+ * in order, and a slow or hung receiver (an SMTP server that never greets)
+ * delays only its own lane, never another action's (docs/actions.md). A
+ * transient failure blocks that lane until the retry (exponential back-off
+ * with jitter, capped, for up to `retryHours`); a permanent one marks the
+ * row failed and the lane moves on. A row is marked sent only after the
+ * receiver accepted it, so a crash between the two repeats that delivery
+ * after restart (at-least-once, same id) — never loses it.
  * Storm control: past `stormLimit` notifications in one clock minute, an
  * action's further notifications are held and go out as one digest when
  * the minute ends.
+ * When the database refuses writes (a full disk), notifications and
+ * delivery outcomes are kept in memory and delivered from there
+ * (volatile.ts), and stored as soon as the database takes them again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database as Db } from 'better-sqlite3';
@@ -19,8 +24,9 @@ import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
 import { ActionError, type Notification } from '../types.ts';
 import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord, type OutboxRow } from './store.ts';
 import { retryDelay } from './backoff.ts';
-import { buildDigest } from './digest.ts';
+import { foldDigests } from './digest.ts';
 import { Reminders, type ReminderHost } from './reminders.ts';
+import { HeldQueue, MAX_HELD, Unrecorded, persistMemory, type HeldRow } from './volatile.ts';
 
 export interface OutboxSettings {
   /** hours a notification is retried after transient failures */
@@ -47,7 +53,11 @@ export interface OutboxOptions {
 }
 
 const MINUTE = 60_000;
+/** How often notifications kept in memory are offered to the database again (site clock). */
+const STORE_RETRY_MS = 5_000;
 type Result = 'next' | 'blocked';
+/** A lane's next notification: a stored row (as the worker must see it) or one kept in memory. */
+type Head = { kind: 'stored'; row: OutboxRow; attempts: number; nextAt: number } | { kind: 'held'; row: HeldRow; nextAt: number };
 
 export class OutboxNotifier implements Notifier {
   readonly store: OutboxStore;
@@ -57,10 +67,13 @@ export class OutboxNotifier implements Notifier {
   private readonly settings: () => OutboxSettings;
   private readonly random: () => number;
   private readonly keepDays: () => number;
+  private readonly inTransaction: (fn: () => void) => void;
+  /** the running lane of each action: one delivery at a time per action, all actions at once */
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly held = new HeldQueue();
+  private readonly unrecorded = new Unrecorded();
   private timer: TimerHandle | null = null;
   private pruneTimer: TimerHandle | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
   private kickQueued = false;
   private started = false;
   private stopping = false;
@@ -73,26 +86,51 @@ export class OutboxNotifier implements Notifier {
     this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
     this.reminders = o.reminders ? new Reminders(o.reminders, o.clock) : null;
+    this.inTransaction = o.db.transaction((fn: () => void) => fn());
   }
 
+  /** Writes one row per action in the caller's transaction (the site's commit); throws when the database refuses. */
+  queue(actions: readonly string[], n: Notification): void {
+    const now = this.clock.now();
+    const minute = Math.floor(now / MINUTE);
+    const limit = this.settings().stormLimit;
+    this.inTransaction(() => {
+      for (const action of actions) {
+        const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
+        const uid = randomUUID();
+        const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
+        this.store.insert({ uid, action, check, n: { ...n, id: uid }, status: held ? 'held' : 'pending', created: now, minute });
+      }
+    });
+    this.reminders?.queued(n);
+    this.kick();
+  }
+
+  /** queue(), or memory when the database refuses (reminders). Never throws. */
   notify(actions: readonly string[], n: Notification): void {
     try {
-      const now = this.clock.now();
-      const minute = Math.floor(now / MINUTE);
-      const limit = this.settings().stormLimit;
-      this.store.db.transaction(() => {
-        for (const action of actions) {
-          const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
-          const uid = randomUUID();
-          const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
-          this.store.insert({ uid, action, check, n: { ...n, id: uid }, status: held ? 'held' : 'pending', created: now, minute });
-        }
-      })();
-      this.reminders?.queued(n);
+      this.queue(actions, n);
     } catch (e) {
-      // the caller is the engine: a full disk must not stop the checks
-      this.host.log.error({ err: e, check: n.check.name }, 'could not queue a notification');
+      this.hold(actions, n, e);
     }
+  }
+
+  /**
+   * Keeps `n` for each action in memory and delivers it from there: the
+   * database refused it (the caller's commit failed). It moves into the
+   * database as soon as that accepts it. Never throws.
+   */
+  hold(actions: readonly string[], n: Notification, error: unknown = new Error('the database refused it')): void {
+    const now = this.clock.now();
+    for (const action of actions) {
+      const uid = randomUUID();
+      const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
+      const pushed = this.held.add({ uid, action, check, n: { ...n, id: uid }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
+      if (pushed?.first) this.host.warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`);
+    }
+    this.host.storage?.failed('notifications', error);
+    this.host.log.error({ err: error, check: n.check.name, actions }, 'notification kept in memory: the database refused it');
+    this.reminders?.queued(n);
     this.kick();
   }
 
@@ -109,10 +147,15 @@ export class OutboxNotifier implements Notifier {
       this.host.warn(`${action} (${entry.config.type}): action test failed: ${error}`);
     }
     const now = this.clock.now();
-    const id = this.store.insert({ uid, action, check: null, n: sent, status: 'pending', created: now, minute: Math.floor(now / MINUTE) });
-    const row = this.store.get(id)!;
-    if (error === null) this.store.markSent(row, now);
-    else this.store.markFailed(row, now, error);
+    try {
+      const id = this.store.insert({ uid, action, check: null, n: sent, status: 'pending', created: now, minute: Math.floor(now / MINUTE) });
+      const row = this.store.get(id)!;
+      if (error === null) this.store.markSent(row, now);
+      else this.store.markFailed(row, now, error);
+    } catch (e) {
+      // the test was sent (or not) all the same: its record is what the database refused
+      this.host.log.error({ err: e, action }, 'could not record an action test');
+    }
     return error === null ? { ok: true } : { ok: false, error };
   }
 
@@ -135,6 +178,9 @@ export class OutboxNotifier implements Notifier {
     this.pruneTimer?.cancel();
     this.reminders?.stop();
     await this.idle();
+    this.persist();
+    const lost = this.held.count();
+    if (lost) this.host.warn(`${lost} notification${lost === 1 ? '' : 's'} could not be stored or delivered before siteward stopped; they are lost`);
     this.started = false;
   }
 
@@ -143,13 +189,19 @@ export class OutboxNotifier implements Notifier {
   }
 
   actionStatus(name: string): ActionDeliveryStatus {
-    return this.store.actionStatus(name);
+    const s = this.store.actionStatus(name);
+    return { ...s, queued: s.queued + this.held.count(name) };
   }
 
-  /** Resolves when no delivery pass is running or about to (tests; shutdown). */
+  /** Notifications kept in memory because the database refused them (for /metrics). */
+  get heldCount(): number {
+    return this.held.count();
+  }
+
+  /** Resolves when no delivery is running or about to (tests; shutdown). */
   async idle(): Promise<void> {
-    while (this.running || this.kickQueued) {
-      if (this.running) await this.running;
+    while (this.lanes.size || this.kickQueued) {
+      if (this.lanes.size) await Promise.all(this.lanes.values());
       else await new Promise<void>((r) => setImmediate(r));
     }
   }
@@ -159,101 +211,185 @@ export class OutboxNotifier implements Notifier {
     this.kickQueued = true;
     setImmediate(() => {
       this.kickQueued = false;
-      void this.drain();
+      this.dispatch();
     });
   }
 
-  private drain(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again && !this.stopping);
-      } catch (e) {
-        this.host.log.error({ err: e }, 'outbox pass failed');
-      } finally {
-        this.running = null;
-        this.arm();
+  /** Stores what memory holds if the database takes it, folds digests, and starts a lane for every action with work and none running. */
+  private dispatch(): void {
+    if (this.stopping) return;
+    try {
+      this.persist();
+      foldDigests(this.store, this.clock.now());
+      for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
+        if (!this.lanes.has(action)) this.startLane(action);
       }
-    };
-    this.running = run();
-    return this.running;
+    } catch (e) {
+      this.host.log.error({ err: e }, 'outbox pass failed');
+    }
+    this.arm();
   }
 
-  private async pass(): Promise<void> {
-    this.foldDigests();
-    await Promise.all(this.store.pendingActions().map((a) => this.runAction(a)));
-  }
-
-  /** Folds every held minute that has ended into its digest. */
-  private foldDigests(): void {
-    const now = this.clock.now();
-    for (const { action, minute } of this.store.heldBefore(Math.floor(now / MINUTE))) {
-      // the digest sorts just before anything created after its minute
-      const at = (minute + 1) * MINUTE - 1;
-      this.store.fold(action, minute, (held) => {
-        const uid = randomUUID();
-        return { uid, action, check: null, n: { ...buildDigest(held, at), id: uid }, status: 'pending', created: at, minute: minute + 1 };
+  private startLane(action: string): void {
+    const lane = this.runLane(action)
+      .catch((e: unknown) => this.host.log.error({ err: e, action }, 'outbox lane failed'))
+      .finally(() => {
+        this.lanes.delete(action);
+        this.arm();
       });
-    }
+    this.lanes.set(action, lane);
   }
 
-  private async runAction(action: string): Promise<void> {
+  /** Delivers one action's due notifications in order until its queue is empty, blocked, or not due. */
+  private async runLane(action: string): Promise<void> {
     for (;;) {
-      const row = this.store.head(action);
-      if (!row || row.next_at > this.clock.now() || this.stopping) return;
-      if ((await this.attempt(row)) === 'blocked') return;
+      if (this.stopping) return;
+      const head = this.head(action);
+      if (!head || head.nextAt > this.clock.now()) return;
+      const r = head.kind === 'stored' ? await this.attempt(head.row, head.attempts) : await this.attemptHeld(head.row);
+      if (r === 'blocked') return;
     }
   }
 
-  private async attempt(row: OutboxRow): Promise<Result> {
+  /** The action's oldest notification, stored or kept in memory (earliest first; stored first at a tie). */
+  private head(action: string): Head | null {
+    let stored: Head | null = null;
+    for (const row of this.store.heads(action, 1 + this.unrecorded.countFor(action))) {
+      const v = this.unrecorded.view(row);
+      if (v.done) continue;
+      stored = { kind: 'stored', row, attempts: v.attempts, nextAt: v.nextAt };
+      break;
+    }
+    const h = this.held.head(action);
+    if (h && (!stored || h.created < stored.row.created)) return { kind: 'held', row: h, nextAt: h.nextAt };
+    return stored;
+  }
+
+  private async attempt(row: OutboxRow, attempts: number): Promise<Result> {
     const entry = this.host.action(row.action);
     const n = JSON.parse(row.payload) as Notification;
     const label = `${row.action} (${entry?.config.type ?? 'unknown'})`;
-    this.store.markInflight(row.id, this.clock.now());
+    this.write(null, () => this.store.markInflight(row.id, this.clock.now()));
+    let err: ActionError | null = null;
     try {
       if (!entry) throw new ActionError(`there is no action ${row.action} any more`, { permanent: true });
       await sendOnce(entry, n, this.host);
-      this.store.markSent(row, this.clock.now());
-      if (row.attempts > 0) this.host.log.info({ action: row.action, attempts: row.attempts + 1 }, 'notification delivered after retries');
-      return 'next';
     } catch (e) {
-      const err = e instanceof ActionError ? e : new ActionError(String(e));
-      const now = this.clock.now();
-      const attempts = row.attempts + 1;
-      const s = this.settings();
-      const deadline = row.created + s.retryHours * 3_600_000;
-      this.host.log.info({ action: row.action, attempt: attempts, permanent: err.permanent, err: err.message }, 'notification failed');
-      if (err.permanent || now >= deadline) {
-        this.store.markFailed(row, now, err.message);
-        // fletchck's ERROR line (spec §5.2), with the reason
-        this.host.warn(`${label}: Fail after ${attempts} tries: ${err.message}`);
-        return 'next';
-      }
-      const wait = Math.max(retryDelay(attempts, s.backoff * 1000, s.backoffMax * 1000, this.random), err.retryAfterMs ?? 0);
-      this.store.markRetry(row, now, err.message, Math.min(deadline, now + wait));
-      if (attempts === 1) this.host.warn(`${label}: notification of ${n.check.name} failed, will retry: ${err.message}`);
-      return 'blocked';
+      err = e instanceof ActionError ? e : new ActionError(String(e));
+    }
+    const now = this.clock.now();
+    if (err === null) {
+      this.write({ row, done: true }, () => this.store.markSent(row, now));
+      if (attempts > 0) this.host.log.info({ action: row.action, attempts: attempts + 1 }, 'notification delivered after retries');
+      return 'next';
+    }
+    const next = this.afterFailure(label, row.action, n, row.created, attempts + 1, err);
+    if (next === null) {
+      this.write({ row, done: true }, () => this.store.markFailed(row, now, err.message));
+      return 'next';
+    }
+    this.write({ row, done: false, nextAt: next }, () => this.store.markRetry(row, now, err.message, next));
+    return 'blocked';
+  }
+
+  /** Sends a notification kept in memory; once sent it is recorded as sent when the database takes it. */
+  private async attemptHeld(row: HeldRow): Promise<Result> {
+    const entry = this.host.action(row.action);
+    const label = `${row.action} (${entry?.config.type ?? 'unknown'})`;
+    row.inflight = true;
+    let err: ActionError | null = null;
+    try {
+      if (!entry) throw new ActionError(`there is no action ${row.action} any more`, { permanent: true });
+      await sendOnce(entry, row.n, this.host);
+    } catch (e) {
+      err = e instanceof ActionError ? e : new ActionError(String(e));
+    } finally {
+      row.inflight = false;
+    }
+    const now = this.clock.now();
+    row.attempts++;
+    if (err === null) {
+      // delivered: its record is written with what memory holds, once the database takes it
+      this.held.sent(row, now);
+      this.persist();
+      return 'next';
+    }
+    row.lastError = err.message;
+    const next = this.afterFailure(label, row.action, row.n, row.created, row.attempts, err);
+    if (next === null) {
+      this.held.remove(row);
+      return 'next';
+    }
+    row.nextAt = next;
+    return 'blocked';
+  }
+
+  /** Logs a failed try and says when to try again, or null when given up (logged as fletchck's ERROR line, spec §5.2). */
+  private afterFailure(label: string, action: string, n: Notification, created: number, attempts: number, err: ActionError): number | null {
+    const now = this.clock.now();
+    const s = this.settings();
+    const deadline = created + s.retryHours * 3_600_000;
+    this.host.log.info({ action, attempt: attempts, permanent: err.permanent, err: err.message }, 'notification failed');
+    if (err.permanent || now >= deadline) {
+      this.host.warn(`${label}: Fail after ${attempts} tries: ${err.message}`);
+      return null;
+    }
+    const wait = Math.max(retryDelay(attempts, s.backoff * 1000, s.backoffMax * 1000, this.random), err.retryAfterMs ?? 0);
+    if (attempts === 1) this.host.warn(`${label}: notification of ${n.check.name} failed, will retry: ${err.message}`);
+    return Math.min(deadline, now + wait);
+  }
+
+  /**
+   * A change to a stored row. When the database refuses it (a full disk),
+   * the worker remembers it (`u`: the row is done, or due again at nextAt)
+   * and writes it later; a lost inflight mark (`u` null) only costs the
+   * "was being sent" warning after a crash.
+   */
+  private write(u: { row: OutboxRow; done: boolean; nextAt?: number } | null, fn: () => void): void {
+    try {
+      if (this.unrecorded.size && u) throw new Error('earlier updates wait to be written');
+      fn();
+    } catch (e) {
+      if (!u) return;
+      this.unrecorded.add(u.row, u, fn);
+      this.host.storage?.failed('notifications', e);
     }
   }
 
-  /** Sets the one timer for the next due head row or held minute. */
+  /** Moves what memory holds into the database, if it takes writes again (each dispatch and at stop). */
+  private persist(): void {
+    if (this.unrecorded.size === 0 && this.held.empty) return;
+    try {
+      persistMemory(this.held, this.unrecorded, this.store, this.inTransaction);
+    } catch (e) {
+      this.host.storage?.failed('notifications', e);
+      return;
+    }
+    if (this.held.count() === 0) this.host.storage?.worked('notifications');
+  }
+
+  /** Sets the one timer for the next due lane head, held minute, or try at storing what memory holds. */
   private arm(): void {
     this.timer?.cancel();
     this.timer = null;
     if (this.stopping || !this.started) return;
-    const heads = this.store.pendingActions().map((a) => this.store.head(a)?.next_at ?? Infinity);
-    const held = this.store.nextHeldEnd();
-    const next = Math.min(...heads, held ?? Infinity);
+    let next = Infinity;
+    try {
+      next = this.store.nextHeldEnd() ?? Infinity;
+      for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
+        if (this.lanes.has(action)) continue;
+        next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
+      }
+    } catch (e) {
+      // a database that cannot be read now: look again later rather than never
+      this.host.log.error({ err: e }, 'outbox: could not read the queue');
+      next = this.clock.now() + STORE_RETRY_MS;
+    }
+    if (!this.held.empty || this.unrecorded.size) next = Math.min(next, this.clock.now() + STORE_RETRY_MS);
     if (!Number.isFinite(next)) return;
     // already due (the clock moved on while sending): go again now
     if (next <= this.clock.now()) this.kick();
-    else this.timer = this.clock.setTimer(() => void this.drain(), next - this.clock.now());
+    else this.timer = this.clock.setTimer(() => this.dispatch(), next - this.clock.now());
   }
 
   private prune(): void {

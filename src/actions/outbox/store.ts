@@ -122,7 +122,9 @@ export class OutboxStore {
       insert: db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at)
                           VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @created)`),
       actions: db.prepare("SELECT DISTINCT action FROM outbox WHERE status = 'pending'"),
-      head: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND action = ? ORDER BY created, id LIMIT 1"),
+      head: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND action = ? ORDER BY created, id LIMIT ?"),
+      restore: db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at, attempts, last_error, last_attempt, sent_at)
+                           VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @nextAt, @attempts, @error, @lastAttempt, @sentAt)`),
       get: db.prepare('SELECT * FROM outbox WHERE id = ?'),
       inflight: db.prepare('UPDATE outbox SET inflight = ? WHERE id = ?'),
       sent: db.prepare("UPDATE outbox SET status = 'sent', attempts = attempts + 1, inflight = NULL, last_attempt = @now, sent_at = @now WHERE id = @id"),
@@ -160,7 +162,25 @@ export class OutboxStore {
 
   /** The oldest pending row of an action: actions deliver in order. */
   head(action: string): OutboxRow | undefined {
-    return this.q.head.get(action) as OutboxRow | undefined;
+    return this.q.head.get(action, 1) as OutboxRow | undefined;
+  }
+
+  /** The `limit` oldest pending rows of an action. */
+  heads(action: string, limit: number): OutboxRow[] {
+    return this.q.head.all(action, limit) as OutboxRow[];
+  }
+
+  /**
+   * Stores a notification that was kept in memory while the database refused
+   * it, as it is now: still pending (with its tries so far), or already sent.
+   */
+  restore(r: { uid: string; action: string; check: string | null; n: Notification; created: number; attempts: number; nextAt: number; lastError: string | null }, sentAt: number | null): void {
+    this.q.restore.run({
+      uid: r.uid, action: r.action, check: r.check, kind: r.n.kind, state: r.n.check.state, payload: JSON.stringify(r.n),
+      status: sentAt === null ? 'pending' : 'sent', created: r.created, minute: Math.floor(r.created / 60_000), nextAt: r.nextAt,
+      attempts: r.attempts, error: r.lastError, lastAttempt: sentAt, sentAt,
+    });
+    if (sentAt !== null) this.q.okAction.run(r.action, sentAt);
   }
 
   get(id: number): OutboxRow | undefined {

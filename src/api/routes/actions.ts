@@ -34,7 +34,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'post', path: '/actions', tags: tag, summary: 'Create an action',
     request: body(CreateActionSchema, 'the action as in the site file, plus its name'),
-    responses: { 201: json(ActionViewSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422] },
+    responses: { 201: json(ActionViewSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
@@ -48,7 +48,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     request: { params: NameParam, ...body(ActionEntrySchema, 'the action as in the site file') },
     responses: {
       200: json(ActionViewSchema, 'replaced'), 201: json(ActionViewSchema, 'created'),
-      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422],
+      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 503: ERRORS[503],
     },
   })), async (c) => {
     const { name } = c.req.valid('param');
@@ -61,7 +61,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'patch', path: '/actions/{name}', tags: tag, summary: 'Change some keys of an action (JSON merge patch); `name` renames it',
     request: { params: NameParam, ...body(ActionPatchSchema) },
-    responses: { 200: json(ActionViewSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422] },
+    responses: { 200: json(ActionViewSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const { name } = c.req.valid('param');
     view(name, true);
@@ -77,7 +77,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'delete', path: '/actions/{name}', tags: tag, summary: 'Delete an action (and remove it from every check)',
     request: { params: NameParam },
-    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422] },
+    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const { name } = c.req.valid('param');
     view(name, true);

@@ -51,7 +51,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'post', path: '/checks', tags: tag, summary: 'Create a check',
     request: body(CreateCheckSchema, 'the check as in the site file, plus its name'),
-    responses: { 201: json(CheckDetailSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422] },
+    responses: { 201: json(CheckDetailSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const raw = (await c.req.json()) as Record<string, unknown>;
     const name = c.req.valid('json').name;
@@ -65,7 +65,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     request: { params: NameParam, ...body(CheckEntrySchema, 'the check as in the site file') },
     responses: {
       200: json(CheckDetailSchema, 'replaced'), 201: json(CheckDetailSchema, 'created'),
-      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422],
+      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 503: ERRORS[503],
     },
   })), async (c) => {
     const { name } = c.req.valid('param');
@@ -79,7 +79,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'patch', path: '/checks/{name}', tags: tag, summary: 'Change some keys of a check (JSON merge patch); `name` renames it',
     request: { params: NameParam, ...body(CheckPatchSchema) },
-    responses: { 200: json(CheckDetailSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422] },
+    responses: { 200: json(CheckDetailSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const { name } = c.req.valid('param');
     entryOr404(site, name);
@@ -95,7 +95,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'admin', {
     method: 'delete', path: '/checks/{name}', tags: tag, summary: 'Delete a check (and remove it from depends and sequences)',
     request: { params: NameParam },
-    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422] },
+    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
   })), async (c) => {
     const { name } = c.req.valid('param');
     entryOr404(site, name);
@@ -106,11 +106,13 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(createRoute(secured(tokens, 'operate', {
     method: 'post', path: '/checks/{name}/run', tags: tag, summary: 'Run a check now and return its state afterwards',
     request: { params: NameParam },
-    responses: { 200: json(CheckDetailSchema, 'the state after the run'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404] },
+    responses: { 200: json(CheckDetailSchema, 'the state after the run'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 503: ERRORS[503] },
   })), async (c) => {
     const { name } = c.req.valid('param');
     entryOr404(site, name);
     await site.runNow(name, 'manual');
+    // it ran, but a result that is only in memory is not acknowledged as done
+    if (site.runtime.unstoredCount > 0) throw new ApiError('save_failed', `the check ran, but its result could not be stored: ${site.storage.problem?.message ?? 'the database refused it'}`);
     return c.json(detail(name, c.get('token').scope === 'admin'), 200);
   });
 
@@ -118,7 +120,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     app.openapi(createRoute(secured(tokens, 'operate', {
       method: 'post', path: `/checks/{name}/${verb}`, tags: tag, summary: paused ? 'Pause a check (saved in the site file)' : 'Resume a paused check',
       request: { params: NameParam },
-      responses: { 200: json(CheckDetailSchema, 'the check'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422] },
+      responses: { 200: json(CheckDetailSchema, 'the check'), 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
     })), async (c) => {
       const { name } = c.req.valid('param');
       entryOr404(site, name);

@@ -30,6 +30,7 @@ export const ERRORS = {
   404: { description: 'no such check or action (`not_found`)', content: errorContent },
   409: { description: 'the name is taken (`conflict`)', content: errorContent },
   422: { description: 'the change would make the site invalid (`invalid_config`, with site-file paths)', content: errorContent },
+  503: { description: 'nothing could be stored: a full or failing disk (`save_failed`, with Retry-After); nothing changed', content: errorContent },
 } as const;
 
 export function json<T extends z.ZodType>(schema: T, description: string): { description: string; content: { 'application/json': { schema: T } } } {

@@ -17,21 +17,45 @@ export const DiskOptions = z.looseObject({
   hysteresis: z.number().min(0).default(2).describe('once failing, pass again only below level − hysteresis'),
 });
 
-/** Usage as psutil reports it: used = total − free-to-root; percent of what users can reach. */
-export async function diskUsage(path: string): Promise<{ total: number; used: number; free: number; percent: number }> {
-  const s = await statfs(path);
+export interface DiskUsage {
+  total: number;
+  used: number;
+  /** free for unprivileged users (reserved blocks excluded) */
+  free: number;
+  /** used / total (spec §4.9, fletchck's `shutil.disk_usage`): the `level` and the log line */
+  percent: number;
+  /** used / (used + free), as df and psutil print it: reserved blocks count as neither (an extra metric) */
+  dfPercent: number;
+}
+
+const oneDecimal = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * Usage of a file system from its statvfs figures as Python's
+ * `shutil.disk_usage` computes it: total = blocks, used = blocks − free
+ * blocks, free = blocks available to users (spec §4.9).
+ */
+export function usageOf(s: { blocks: number; bfree: number; bavail: number; bsize: number }): DiskUsage {
   const total = s.blocks * s.bsize;
   const used = (s.blocks - s.bfree) * s.bsize;
   const free = s.bavail * s.bsize;
-  const percent = used + free > 0 ? (used / (used + free)) * 100 : 0;
-  return { total, used, free, percent: Math.round(percent * 10) / 10 };
+  return {
+    total, used, free,
+    // unrounded: the level is "%2.0f" of the exact figure (9.49 is " 9%", not 9.5 then 10)
+    percent: total > 0 ? (used / total) * 100 : 0,
+    dfPercent: used + free > 0 ? (used / (used + free)) * 100 : 0,
+  };
+}
+
+export async function diskUsage(path: string): Promise<DiskUsage> {
+  return usageOf(await statfs(path));
 }
 
 export const disk = defineCheck({
   type: 'disk',
   info: {
     summary: 'Used space on a local file system.',
-    pass: 'used % at or below `level` (with hysteresis once failing).',
+    pass: 'used % (used of total, as fletchck) at or below `level` (with hysteresis once failing).',
     fletchck: true,
   },
   options: DiskOptions,
@@ -46,9 +70,10 @@ export const disk = defineCheck({
         level: percentLevel(du.percent),
         log: [`${o.volume}: ${padded(du.percent, 2, 0)}% ${u.fmt(du.used)}/${u.fmt(du.total)}${u.unit}, ${u.fmt(du.free)}${u.unit} Free, Target: ${o.level}%`],
         metrics: [
-          { name: 'used_percent', value: du.percent, unit: '%', crit: o.level, min: 0, max: 100 },
+          { name: 'used_percent', value: oneDecimal(du.percent), unit: '%', crit: o.level, min: 0, max: 100 },
           { name: 'used_bytes', value: du.used, unit: 'B', min: 0, max: du.total },
           { name: 'free_bytes', value: du.free, unit: 'B', min: 0, max: du.total },
+          { name: 'used_percent_df', value: oneDecimal(du.dfPercent), unit: '%', min: 0, max: 100 },
         ],
       };
     } catch (e) {

@@ -88,8 +88,12 @@ export async function resolveOnce(server: Server, o: ResolveOptions): Promise<Re
   const question = { name: o.name, type: packetTypeName(o.type) };
   const started = performance.now();
   const errors: string[] = [];
+  /** the last try heard only undecodable datagrams (transport.ts) */
+  let undecodable: string | null = null;
   const lifetimeOver = (): DnsError => {
     const secs = (performance.now() - started) / 1000;
+    // a server that answers garbage is not silent: say what it did (dnspython would say "timed out")
+    if (undecodable !== null) return new DnsError('FormError', `Server ${label} answered ${undecodable}, and no usable answer came within ${secs.toFixed(3)} seconds`);
     return new DnsError('LifetimeTimeout', `The resolution lifetime expired after ${secs.toFixed(3)} seconds: ${errors.join('; ')}`);
   };
   let usable = true;
@@ -119,6 +123,7 @@ export async function resolveOnce(server: Server, o: ResolveOptions): Promise<Re
     } catch (e) {
       const t = e instanceof TryError ? e : new TryError('fatal', String(e));
       errors.push(`Server ${label} answered ${t.message}`);
+      undecodable = t.undecodable ? t.message : null;
       if (t.kind === 'timeout') {
         if (o.signal.aborted) throw lifetimeOver();
       } else if (t.kind === 'truncated' && !tcp) {

@@ -12,7 +12,8 @@ import dnsPacket from 'dns-packet';
 export type TryKind = 'timeout' | 'truncated' | 'fatal';
 
 export class TryError extends Error {
-  constructor(readonly kind: TryKind, message: string) {
+  /** `undecodable`: the try timed out after the server sent only datagrams that are no DNS message */
+  constructor(readonly kind: TryKind, message: string, readonly undecodable = false) {
     super(message);
     this.name = 'TryError';
   }
@@ -84,8 +85,8 @@ export function exchange(server: Server, o: TryOptions): Promise<Packet> {
   return o.tcp ? tcpTry(server, message, o) : udpTry(server, message, o);
 }
 
-/** Shared try plumbing: one settle, a timer and the lifetime signal, cleanup always. */
-function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) => void) => () => void): Promise<Packet> {
+/** Shared try plumbing: one settle, a timer and the lifetime signal, cleanup always. `timedOut` says why the time ran out. */
+function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) => void) => () => void, timedOut = (): TryError => new TryError('timeout', TIMED_OUT)): Promise<Packet> {
   return new Promise<Packet>((resolve, reject) => {
     let done = false;
     let cleanup = (): void => undefined;
@@ -98,7 +99,7 @@ function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) =
       if (e) reject(e);
       else resolve(r!);
     };
-    const onAbort = (): void => settle(new TryError('timeout', TIMED_OUT));
+    const onAbort = (): void => settle(timedOut());
     const timer = setTimeout(onAbort, o.timeoutMs);
     if (o.signal.aborted) {
       onAbort();
@@ -115,8 +116,11 @@ function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) =
  * question (wrong id, wrong question, undecodable) are ignored and the try
  * keeps waiting, as dnspython does (`ignore_unexpected`), which is what
  * defeats a spoofed or stale answer. A truncated answer (TC) asks for TCP.
+ * When the time runs out after the server sent only undecodable datagrams,
+ * the try says so rather than that nothing came (dnspython says "timed out").
  */
 function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet> {
+  let undecodable: string | null = null;
   return attempt(o, (settle) => {
     const sock: UdpSocket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
     sock.on('error', (e) => settle(socketError(e)));
@@ -124,7 +128,8 @@ function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet>
       let r: Packet;
       try {
         r = dnsPacket.decode(msg);
-      } catch {
+      } catch (e) {
+        undecodable = whyUndecodable(msg, e);
         return;
       }
       if (!answers(o, r)) return;
@@ -153,7 +158,14 @@ function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet>
         // already closed by an error
       }
     };
-  });
+  }, () => (undecodable === null ? new TryError('timeout', TIMED_OUT) : new TryError('timeout', `with an undecodable reply (${undecodable})`, true)));
+}
+
+/** Why a datagram is no DNS message (RFC 1035 §4.1: a 12-byte header, then the sections it counts). */
+function whyUndecodable(msg: Buffer, e: unknown): string {
+  if (msg.length < 12) return `${msg.length} bytes, shorter than a DNS header`;
+  const detail = e instanceof Error ? e.message : String(e);
+  return `${msg.length} bytes: ${detail.slice(0, 120)}`;
 }
 
 /** TCP: two-byte length framing (RFC 1035 §4.2.2); a reply that does not answer is an error here. */

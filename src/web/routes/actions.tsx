@@ -7,6 +7,7 @@ import { actionType, actionTypes } from '../../actions/registry.ts';
 import { testNotification } from '../../actions/test-notification.ts';
 import { deleteAction, putAction, setActionChecks } from '../../config/edits.ts';
 import { formatIssue, type Issue } from '../../config/issues.ts';
+import { nameProblem } from '../../config/names.ts';
 import { displayTime } from '../../util/time.ts';
 import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
@@ -91,7 +92,8 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const errors: Record<string, string> = {};
     const typed = form.get('name') ?? '';
     const name = typed === oldName ? typed : typed.trim();
-    if (!name) errors.name = 'is required';
+    const badName = name === oldName ? null : nameProblem(name);
+    if (badName) errors.name = badName;
     else if (name !== oldName && site.loaded.actions.has(name)) errors.name = `an action named "${name}" already exists`;
     const type = form.get('actionType') ?? '';
     const t = actionType(type);

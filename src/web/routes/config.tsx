@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { parseSiteText } from '../../config/parse.ts';
 import { validateSite } from '../../config/load.ts';
 import { formatIssue, type Issue } from '../../config/issues.ts';
+import { fletchckWarning } from '../../config/fletchck-compat.ts';
 import { authOf, isHtmx, need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
@@ -37,7 +38,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)} />
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)}
+        fletchck={fletchckWarning(site.loaded)?.message ?? null} />
     ), o.status ?? 200);
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
@@ -98,7 +100,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
     const loaded = validateSite(parsed.doc, { base: site.base, sysRoot: site.env.sysRoot, procRoot: site.env.procRoot }, parsed.issues);
     const lock = loaded.fatal ? null : lockoutProblem(loaded.doc);
     const all: Issue[] = lock ? [...loaded.issues, lock] : loaded.issues;
-    for (const i of all) (i.severity === 'error' ? errors : warnings).push(formatIssue(i));
+    const compat = loaded.fatal ? null : fletchckWarning(loaded);
+    for (const i of compat ? [...all, compat] : all) (i.severity === 'error' ? errors : warnings).push(formatIssue(i));
     if (!loaded.fatal && !lock) doc = loaded.doc;
     return { result: { ok: errors.length === 0 && doc !== null, errors, warnings, diff }, doc };
   };
@@ -140,7 +143,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
       throw e;
     }
     if (!res.ok) return again({ ...result, ok: false, errors: res.issues.map(formatIssue) }, 422);
-    site.warn(`Site file edited by ${authOf(c).user}`);
+    // as a reload: every problem of the file now running is logged and named in the site log
+    site.announceConfig(`Site file edited by ${authOf(c).user}`);
     return c.redirect('/config/raw?saved=1', 303);
   });
 
@@ -166,7 +170,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
     if (!doc) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={`The previous version has errors: ${result.errors.join('; ')}`} back="/config/raw" error />, 422);
     const res = await site.mutate((cur) => shareUnchanged(cur, doc));
     if (!res.ok) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={res.issues.map(formatIssue).join('; ')} back="/config/raw" error />, 422);
-    site.warn(`Site file rolled back to its previous version by ${authOf(c).user}`);
+    site.announceConfig(`Site file rolled back to its previous version by ${authOf(c).user}`);
     return c.redirect('/config/raw?saved=1', 303);
   });
 

@@ -112,6 +112,20 @@ describe('dns check: answers that do not count', () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
+  it('says the server answered with an undecodable reply, not that it timed out (issue 16)', async () => {
+    const short = await serve(() => [Buffer.from([0x12, 0x34, 0x81, 0x80])]);
+    const a = await ask(short.port, { timeout: 1 });
+    expect(a.outcome.fail).toBe(true);
+    expect(a.outcome.log[0]).toMatch(new RegExp(
+      `^${HOST} FormError: Server Do53:${HOST}@${short.port} answered with an undecodable reply \\(4 bytes, shorter than a DNS header\\), and no usable answer came within \\d\\.\\d{3} seconds$`,
+    ));
+    // a full header whose counts promise records that are not there
+    const cut = await serve((q) => [reply(q, A(q, '10.1.1.1')).subarray(0, 20)]);
+    const b = await ask(cut.port, { timeout: 1 });
+    expect(b.outcome.log[0]).toMatch(new RegExp(`^${HOST} FormError: Server Do53:${HOST}@${cut.port} answered with an undecodable reply \\(20 bytes: .+\\), and no usable answer`));
+    expect(b.outcome.log[0]).not.toMatch(/timed out/);
+  });
+
   it('fails by its timeout against a silent server', async () => {
     const r = await serve(() => []);
     const { outcome, elapsed } = await ask(r.port, { timeout: 1 });

@@ -4,6 +4,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { usageOf } from '../../../src/checks/disk/index.ts';
+import { percentLevel } from '../../../src/checks/shared/format.ts';
 import { join } from 'node:path';
 import { openTestSite, procFixture } from '../../helpers/site.ts';
 import { tempDir } from '../../servers/common.ts';
@@ -45,6 +48,27 @@ describe('local checks', () => {
     expect(s2.failState).toBe(false);
     await ts.close();
     t.cleanup();
+  });
+
+  it('disk: level is used/total as fletchck computes it (spec §4.9), not df\'s used/(used+available)', async () => {
+    // the figures of a volume where the two differ (5 % reserved blocks and more): fletchck " 9%", df 24%
+    const u = usageOf({ blocks: 66_053_021, bfree: 59_785_992, bavail: 20_330_699, bsize: 4096 });
+    expect(u.percent).toBeCloseTo(9.488, 3);
+    expect(percentLevel(u.percent)).toBe(' 9%');
+    expect(u.dfPercent).toBeCloseTo(23.56, 2);
+    // the real root file system against statvfs as coreutils reads it
+    const [blocks, bfree, bavail] = execFileSync('stat', ['-f', '-c', '%b %f %a', '/'], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    const want = ((blocks - bfree) / blocks) * 100;
+    const ts = await openTestSite({ checks: { root: { type: 'disk', options: { level: 100 } }, strict: { type: 'disk', options: { level: Math.floor(want) + 1, hysteresis: 0 } } } });
+    const s = (await ts.site.runNow('root'))!;
+    expect(Number(s.level!.replace('%', ''))).toBeCloseTo(want, -0.5);
+    expect(s.log[0]).toMatch(new RegExp(`^/: ${String(Math.round(want)).padStart(2)}% `));
+    const used = s.metrics.find((m) => m.name === 'used_percent')!.value;
+    expect(used).toBeCloseTo(want, 0);
+    expect(s.metrics.find((m) => m.name === 'used_percent_df')!.value).toBeCloseTo(((blocks - bfree) / (blocks - bfree + bavail)) * 100, 0);
+    // a level just above fletchck's figure passes, whatever df says
+    expect((await ts.site.runNow('strict'))!.failState).toBe(false);
+    await ts.close();
   });
 
   it('disk: the real root file system, and a missing volume fails with a detail line', async () => {

@@ -1,0 +1,182 @@
+/**
+ * The outbox's memory for when the database refuses writes (a full disk,
+ * issue 16). Two things are kept until the database takes them:
+ *
+ * - HeldQueue: notifications that could not be queued in the database. The
+ *   worker delivers them from here (each action in order, oldest first,
+ *   retried like stored rows) and moves them into the database as soon as
+ *   it accepts them. Bounded: past MAX_HELD the oldest go, loudly.
+ * - Unrecorded: outcomes of deliveries of stored rows that could not be
+ *   written (sent, retry, failed). The worker treats the row as updated —
+ *   a row sent is never sent again because its `sent` did not stick — and
+ *   writes the updates, in order, once the database accepts them.
+ */
+import type { Notification } from '../types.ts';
+import type { OutboxRow } from './store.ts';
+
+/** Notifications kept in memory at most (all actions). */
+export const MAX_HELD = 1000;
+
+export interface HeldRow {
+  uid: string;
+  action: string;
+  check: string | null;
+  n: Notification;
+  created: number;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  /** being sent now: neither moved to the database nor sent twice */
+  inflight: boolean;
+}
+
+export class HeldQueue {
+  private readonly byAction = new Map<string, HeldRow[]>();
+  private size = 0;
+  /** rows delivered from memory whose record the database has not taken yet (kept for the deliveries list) */
+  private sentRows: { row: HeldRow; at: number }[] = [];
+  /** rows pushed out since memory was last empty */
+  private lost = 0;
+
+  /** Adds a row; when full, returns the oldest row it pushed out, `first` for the first loss since memory was empty (said loudly). */
+  add(row: HeldRow): { row: HeldRow; first: boolean } | null {
+    const list = this.byAction.get(row.action) ?? [];
+    list.push(row);
+    this.byAction.set(row.action, list);
+    this.size++;
+    if (this.size <= MAX_HELD) return null;
+    let oldest: HeldRow | null = null;
+    for (const l of this.byAction.values()) {
+      const first = l.find((r) => !r.inflight);
+      if (first && (!oldest || first.created < oldest.created)) oldest = first;
+    }
+    if (!oldest) return null;
+    this.remove(oldest);
+    return { row: oldest, first: this.lost++ === 0 };
+  }
+
+  /** Nothing waits: no row to send, no record to write. */
+  get empty(): boolean {
+    return this.size === 0 && this.sentRows.length === 0;
+  }
+
+  remove(row: HeldRow): void {
+    const list = this.byAction.get(row.action);
+    const i = list?.indexOf(row) ?? -1;
+    if (!list || i < 0) return;
+    list.splice(i, 1);
+    this.size--;
+    if (list.length === 0) this.byAction.delete(row.action);
+    if (this.size === 0) this.lost = 0;
+  }
+
+  head(action: string): HeldRow | undefined {
+    return this.byAction.get(action)?.[0];
+  }
+
+  actions(): string[] {
+    return [...this.byAction.keys()];
+  }
+
+  /** Rows not being sent, oldest first per action (to move into the database). */
+  idle(): HeldRow[] {
+    return [...this.byAction.values()].flat().filter((r) => !r.inflight);
+  }
+
+  count(action?: string): number {
+    return action === undefined ? this.size : (this.byAction.get(action)?.length ?? 0);
+  }
+
+  /** A row that went out: no longer waiting; its record waits for the database (the oldest records go past MAX_HELD). */
+  sent(row: HeldRow, at: number): void {
+    this.remove(row);
+    this.sentRows.push({ row, at });
+    if (this.sentRows.length > MAX_HELD) this.sentRows.shift();
+  }
+
+  /** Records of rows sent from memory, to write; `written` drops them once they are. */
+  sentRecords(): { row: HeldRow; at: number }[] {
+    return [...this.sentRows];
+  }
+
+  written(n: number): void {
+    this.sentRows.splice(0, n);
+  }
+}
+
+/** How a stored row looks to the worker once the updates it could not write are counted. */
+export interface RowView {
+  /** sent or given up: not to be sent again */
+  done: boolean;
+  nextAt: number;
+  attempts: number;
+}
+
+interface Update {
+  id: number;
+  action: string;
+  done: boolean;
+  nextAt: number | null;
+  write: () => void;
+}
+
+export class Unrecorded {
+  private readonly updates: Update[] = [];
+
+  /** An update of stored row `row` the database refused; `write` does it when it can. */
+  add(row: OutboxRow, u: { done: boolean; nextAt?: number }, write: () => void): void {
+    this.updates.push({ id: row.id, action: row.action, done: u.done, nextAt: u.nextAt ?? null, write });
+  }
+
+  get size(): number {
+    return this.updates.length;
+  }
+
+  /** Updates waiting for rows of `action` (how many extra rows its head query must read). */
+  countFor(action: string): number {
+    return this.updates.filter((u) => u.action === action).length;
+  }
+
+  /** The row as the worker must see it. */
+  view(row: OutboxRow): RowView {
+    let done = false;
+    let nextAt = row.next_at;
+    let attempts = row.attempts;
+    for (const u of this.updates) {
+      if (u.id !== row.id) continue;
+      attempts++;
+      if (u.done) done = true;
+      if (u.nextAt !== null) nextAt = u.nextAt;
+    }
+    return { done, nextAt, attempts };
+  }
+
+  /** Writes every update in order in one transaction (throws and keeps them when the database refuses). */
+  flush(inTransaction: (fn: () => void) => void): void {
+    if (this.updates.length === 0) return;
+    inTransaction(() => {
+      for (const u of this.updates) u.write();
+    });
+    this.updates.length = 0;
+  }
+}
+
+/**
+ * Writes what memory holds — the updates in order, the records of rows sent
+ * from memory, the rows still waiting (as pending) — in one transaction, and
+ * forgets them. Throws, keeping everything, when the database refuses.
+ */
+export function persistMemory(
+  held: HeldQueue, unrecorded: Unrecorded,
+  store: { restore(r: HeldRow, sentAt: number | null): void }, inTransaction: (fn: () => void) => void,
+): void {
+  unrecorded.flush(inTransaction);
+  const sent = held.sentRecords();
+  const rows = held.idle();
+  inTransaction(() => {
+    for (const s of sent) store.restore(s.row, s.at);
+    for (const r of rows) store.restore(r, null);
+  });
+  held.written(sent.length);
+  for (const r of rows) held.remove(r);
+}
