@@ -177,7 +177,7 @@ export async function run(f: Flags): Promise<number> {
   } catch (e) {
     if (!(e instanceof ServiceStartError)) throw e;
     // the site file exists now: its password must not be lost with the address
-    if (created?.password) console.log(`User name: ${created.user}\nPassword: ${created.password}`);
+    if (created?.password) console.log(`Site file: ${created.configPath}\nUser name: ${created.user}\nPassword: ${created.password}`);
     await site.stop();
     console.error(`siteward: ${e.message}`);
     return 1;

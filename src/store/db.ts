@@ -77,7 +77,11 @@ export const CORE_MIGRATIONS: MigrationSet = {
  */
 function privateFile(path: string): void {
   if (path === ':memory:' || path === '' || path.startsWith('file:')) return;
-  closeSync(openSync(path, 'a', 0o600));
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+  } catch {
+    return; // not a file we can open (a folder, no permission): SQLite says why, in its words
+  }
   for (const p of [path, `${path}-wal`, `${path}-shm`]) {
     try {
       if ((statSync(p).mode & 0o077) !== 0) chmodSync(p, 0o600);

@@ -70,7 +70,7 @@ describe('a web UI that cannot listen', () => {
     const d = dir();
     const r = await run(['--config=s/site.json', '--create', `--port=${port}`], d);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^Site file: .*\nAdmin password: [0-9a-z+-]{14}\n$/);
+    expect(r.out).toMatch(/^Site file: .*\nUser name: admin\nPassword: [0-9a-z+-]{14}\n$/);
     expect(r.out).not.toContain('Site address');
     expect(plain(r.err).at(-1)).toMatch(new RegExp(`^siteward: the web UI cannot start: cannot listen on localhost:${port}: the address is already in use`));
   }, 120_000);
