@@ -9,7 +9,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import argon2 from 'argon2';
 import { atomicWrite } from './save.ts';
 
 const run = promisify(execFile);
@@ -30,6 +29,8 @@ export function randomPassword(): string {
 
 /** argon2id PHC string (fletchck's argon2id/argon2i hashes verify with the same library). */
 export async function hashPassword(password: string): Promise<string> {
+  // loaded when a password is set: a running site does not carry argon2 until it signs someone in (docs/performance.md)
+  const { default: argon2 } = await import('argon2');
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
