@@ -21,7 +21,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, rssOf, startServers } from './lib/proc.ts';
-import { heapGroups, memoryMap, type HeapGroup } from './lib/heapsnap.ts';
+import { heapGroups, memoryMap, objectShapes, type HeapGroup } from './lib/heapsnap.ts';
 import { generateSite, localMix, type CheckSpec } from './gen-site.ts';
 import { sleep, until } from './lib/report.ts';
 import { tempDir } from '../test/servers/common.ts';
@@ -30,7 +30,7 @@ const [mode, ...rest] = process.argv.slice(2);
 const MB = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 const KB = (b: number): string => `${(b / 1024).toFixed(b < 10_240 ? 2 : 0)} KiB`;
 
-interface HeapReport { checks: number; rss: number; map: { key: string; rss: number }[]; heap: { total: number; groups: HeapGroup[] } }
+interface HeapReport { checks: number; rss: number; map: { key: string; rss: number }[]; heap: { total: number; groups: HeapGroup[] }; shapes: ReturnType<typeof objectShapes> }
 
 async function heapOf(checks: number, tls: number, caFile: string): Promise<HeapReport> {
   const t = tempDir('sw-prof-');
@@ -61,10 +61,11 @@ async function heapOf(checks: number, tls: number, caFile: string): Promise<Heap
   }, 300_000, 'the heap snapshot', 1000);
   const file = readdirSync(t.dir).find((n) => n.endsWith('.heapsnapshot'))!;
   const heap = heapGroups(join(t.dir, file));
+  const shapes = objectShapes(join(t.dir, file), checks / 2);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   t.cleanup();
-  return { checks, rss, map, heap };
+  return { checks, rss, map, heap, shapes };
 }
 
 function printHeap(r: HeapReport): void {
@@ -73,6 +74,8 @@ function printHeap(r: HeapReport): void {
   for (const g of r.map.slice(0, 12)) console.log(`  ${MB(g.rss).padStart(9)}  ${g.key}`);
   console.log('\nheap by constructor (self size):');
   for (const g of r.heap.groups.slice(0, 30)) console.log(`  ${MB(g.bytes).padStart(9)}  ${String(g.count).padStart(8)}  ${g.key}`);
+  console.log(`\nplain objects and arrays by shape (at least one per two checks):`);
+  for (const g of r.shapes.slice(0, 30)) console.log(`  ${MB(g.bytes).padStart(9)}  ${String(g.count).padStart(8)}  ${g.shape}`);
 }
 
 if (mode === 'heap') {

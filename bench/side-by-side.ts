@@ -58,7 +58,7 @@ const tlsMix = (i: number): CheckSpec =>
 
 const mb = (b: number): number => round(b / 1e6, 1);
 
-interface SiteRun { startMs: number; rssAtStartMB: number; rssEndMB: number; peakMB: number; transitions: number; stop: string }
+interface SiteRun { startMs: number; startCpuMs: number; rssAtStartMB: number; rssEndMB: number; peakMB: number; transitions: number; stop: string }
 
 /** One program on a fresh copy of a generated site, watched for WATCH_S seconds. */
 async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
@@ -72,7 +72,7 @@ async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
     const end = performance.now() + WATCH_S * 1000;
     while (performance.now() < end) await sleep(250);
     const { rss, peak } = p.rss();
-    const r = { startMs: Math.round(startMs), rssAtStartMB: mb(rssAtStart), rssEndMB: mb(rss), peakMB: mb(peak), transitions: p.transitions.count, stop: '' };
+    const r = { startMs: Math.round(startMs), startCpuMs: p.readyCpuMs, rssAtStartMB: mb(rssAtStart), rssEndMB: mb(rss), peakMB: mb(peak), transitions: p.transitions.count, stop: '' };
     r.stop = (await p.stop()).signalled;
     return r;
   } finally {
@@ -162,7 +162,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 type Round = Record<ProgramName, { small: SiteRun; large: SiteRun; ingest: IngestRun }>;
 const rounds: Round[] = [];
 const siteNote = (r: number, n: ProgramName, checks: number, x: SiteRun): void =>
-  note(`round ${r} ${n} ${checks} checks: start ${x.startMs} ms, RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB, peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`);
+  note(`round ${r} ${n} ${checks} checks: start ${x.startMs} ms (${x.startCpuMs} ms CPU), RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB, peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`);
 for (let r = 1; r <= ROUNDS; r++) {
   const round = Object.fromEntries(PROGRAMS.map((n) => [n, {}])) as Round;
   // back to back: each scenario in fletchck, then at once in siteward
@@ -209,8 +209,8 @@ const table = rows.map((r) => {
 emit('side-by-side', rows.map((r, i) => figure({ key: r.key, figure: r.figure, target: r.goal, value: table[i].siteward, unit: r.unit, better: r.better, limit: r.limit })), {
   rounds: ROUNDS, watchS: WATCH_S, table,
   medians: Object.fromEntries(PROGRAMS.map((n) => [n, {
-    small: { startMs: med(n, (x) => x.small.startMs), rssAtStartMB: med(n, (x) => x.small.rssAtStartMB), rssEndMB: med(n, (x) => x.small.rssEndMB), peakMB: med(n, (x) => x.small.peakMB) },
-    large: { startMs: med(n, (x) => x.large.startMs), rssAtStartMB: med(n, (x) => x.large.rssAtStartMB), rssEndMB: med(n, (x) => x.large.rssEndMB), peakMB: med(n, (x) => x.large.peakMB) },
+    small: { startMs: med(n, (x) => x.small.startMs), startCpuMs: med(n, (x) => x.small.startCpuMs), rssAtStartMB: med(n, (x) => x.small.rssAtStartMB), rssEndMB: med(n, (x) => x.small.rssEndMB), peakMB: med(n, (x) => x.small.peakMB) },
+    large: { startMs: med(n, (x) => x.large.startMs), startCpuMs: med(n, (x) => x.large.startCpuMs), rssAtStartMB: med(n, (x) => x.large.rssAtStartMB), rssEndMB: med(n, (x) => x.large.rssEndMB), peakMB: med(n, (x) => x.large.peakMB) },
     ingest: { rate: med(n, (x) => x.ingest.rate), rssBeforeMB: med(n, (x) => x.ingest.rssBeforeMB), rssPeakMB: med(n, (x) => x.ingest.rssPeakMB) },
   }])),
   raw: rounds,

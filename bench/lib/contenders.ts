@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { ROOT, rssOf } from './proc.ts';
+import { ROOT, cpuMsOf, rssOf } from './proc.ts';
 
 export type ProgramName = 'fletchck' | 'siteward';
 
@@ -65,6 +65,8 @@ export interface Running {
   child: ChildProcess;
   /** ms from spawn to the line that says every check is scheduled */
   ready: Promise<number>;
+  /** CPU time (user + system, ms) the process had used when that line came */
+  readyCpuMs: number;
   /** transition lines seen so far, with the time (performance.now()) of the first and the last */
   transitions: { count: number; first: number; last: number };
   rss(): { rss: number; peak: number };
@@ -116,14 +118,20 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
         transitions.last = now;
       } else if (!isReady && READY[name].test(line)) {
         isReady = true;
-        onReady(performance.now() - t0);
+        const ms = performance.now() - t0;
+        try {
+          running.readyCpuMs = cpuMsOf(child.pid!);
+        } catch {
+          // it exited meanwhile
+        }
+        onReady(ms);
       }
     });
   }
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.once('exit', (code, signal) => onFail(new Error(`${name} exited (${code ?? signal}) before it was running:\n${tail.join('\n')}`)));
-  return {
-    name, child, ready, transitions,
+  const running: Running = {
+    name, child, ready, transitions, readyCpuMs: Number.NaN,
     rss: () => rssOf(child.pid!),
     tail: () => tail.join('\n'),
     stop: async (graceMs = 10_000) => {
@@ -139,4 +147,5 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
       return { signalled };
     },
   };
+  return running;
 }

@@ -78,3 +78,44 @@ export function memoryMap(pid: number): MapGroup[] {
   }
   return [...by.entries()].map(([k, rss]) => ({ key: k, rss })).filter((g) => g.rss > 0).sort((a, b) => b.rss - a.rss);
 }
+
+/**
+ * Plain objects grouped by their property names (a shape signature), with
+ * count and self size: which records exist once per check.
+ */
+export function objectShapes(file: string, min = 1000): { shape: string; count: number; bytes: number }[] {
+  const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot & { edges: number[]; snapshot: { meta: { edge_fields: string[]; edge_types: [string[], ...unknown[]] } } };
+  const nf = s.snapshot.meta.node_fields;
+  const ef = s.snapshot.meta.edge_fields;
+  const types = s.snapshot.meta.node_types[0];
+  const etypes = s.snapshot.meta.edge_types[0];
+  const nw = nf.length;
+  const ew = ef.length;
+  const iType = nf.indexOf('type');
+  const iName = nf.indexOf('name');
+  const iSize = nf.indexOf('self_size');
+  const iEdges = nf.indexOf('edge_count');
+  const eType = ef.indexOf('type');
+  const eName = ef.indexOf('name_or_index');
+  const by = new Map<string, { shape: string; count: number; bytes: number }>();
+  let e = 0;
+  for (let i = 0; i < s.nodes.length; i += nw) {
+    const edges = s.nodes[i + iEdges];
+    const type = types[s.nodes[i + iType]];
+    const name = s.strings[s.nodes[i + iName]];
+    if (type === 'object' && (name === 'Object' || name === 'Array')) {
+      const props: string[] = [];
+      for (let k = 0; k < edges; k++) {
+        const at = (e + k) * ew;
+        if (etypes[s.edges[at + eType]] === 'property') props.push(s.strings[s.edges[at + eName]]);
+      }
+      const shape = `${name}{${props.slice(0, 8).join(',')}${props.length > 8 ? ',…' : ''}}`;
+      let g = by.get(shape);
+      if (!g) by.set(shape, (g = { shape, count: 0, bytes: 0 }));
+      g.count++;
+      g.bytes += s.nodes[i + iSize];
+    }
+    e += edges;
+  }
+  return [...by.values()].filter((g) => g.count >= min).sort((a, b) => b.bytes - a.bytes);
+}
