@@ -11,14 +11,16 @@
  *   own heap sizing (SITEWARD_HEAP_GROWING_PERCENT=0): the goals of issue 20
  *   must hold without the heap knob.
  *
- * Both are watched the same way: their log lines on stderr (the "running"
- * line, and one WARNING line per transition: `<name> (<type>) PASS|FAIL`)
- * and their resident memory from /proc.
+ * Both are watched the same way: their log (stdout and stderr) goes to a
+ * file, as to a log file or journald, and is read back by polling it every
+ * 20 ms (the "running" line, and one WARNING line per transition:
+ * `<name> (<type>) PASS|FAIL`); their resident memory comes from /proc. A pipe
+ * read by this (busy) process held both programs back: siteward's
+ * synchronous logger spent a third of an ingest waiting for the pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { ROOT, cpuMsOf, rssOf } from './proc.ts';
 
@@ -86,17 +88,19 @@ const TRANSITION: Record<ProgramName, RegExp> = {
 };
 
 export function startProgram(name: ProgramName, configPath: string, cwd: string, s: ProgramSetup): Running {
+  const logFile = join(cwd, `${name}-${Date.now()}.log`);
+  const out = openSync(logFile, 'a+');
   const t0 = performance.now();
   const child = name === 'fletchck'
     ? spawn(s.python, ['-m', 'fletchck', `--config=${configPath}`], {
       cwd,
       env: { ...process.env, PYTHONPATH: [s.stubDir, s.fletchckPath].join(':'), ...(s.caFile ? { SSL_CERT_FILE: s.caFile } : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', out, out],
     })
     : spawn(process.execPath, [...(s.nodeArgs ?? []), process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', configPath], {
       cwd,
       env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', ...(s.caFile ? { NODE_EXTRA_CA_CERTS: s.caFile } : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', out, out],
     });
   const transitions = { count: 0, first: 0, last: 0 };
   const tail: string[] = [];
@@ -108,27 +112,45 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
   });
   ready.catch(() => undefined);
   let isReady = false;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      if (TRANSITION[name].test(line)) {
-        const now = performance.now();
-        if (transitions.count++ === 0) transitions.first = now;
-        transitions.last = now;
-      } else if (!isReady && READY[name].test(line)) {
-        isReady = true;
-        const ms = performance.now() - t0;
-        try {
-          running.readyCpuMs = cpuMsOf(child.pid!);
-        } catch {
-          // it exited meanwhile
-        }
-        onReady(ms);
+  const onLine = (line: string): void => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+    if (TRANSITION[name].test(line)) {
+      const now = performance.now();
+      if (transitions.count++ === 0) transitions.first = now;
+      transitions.last = now;
+    } else if (!isReady && READY[name].test(line)) {
+      isReady = true;
+      const ms = performance.now() - t0;
+      try {
+        running.readyCpuMs = cpuMsOf(child.pid!);
+      } catch {
+        // it exited meanwhile
       }
-    });
-  }
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      onReady(ms);
+    }
+  };
+  // the log file, read as it grows
+  const buf = Buffer.alloc(1 << 20);
+  let pos = 0;
+  let partial = '';
+  const poll = (): void => {
+    for (;;) {
+      const n = readSync(out, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      pos += n;
+      const lines = (partial + buf.toString('utf8', 0, n)).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine(l);
+    }
+  };
+  const poller = setInterval(poll, 20);
+  const exited = new Promise<void>((r) => child.once('exit', () => {
+    clearInterval(poller);
+    poll();
+    closeSync(out);
+    r();
+  }));
   child.once('exit', (code, signal) => onFail(new Error(`${name} exited (${code ?? signal}) before it was running:\n${tail.join('\n')}`)));
   const running: Running = {
     name, child, ready, transitions, readyCpuMs: Number.NaN,
