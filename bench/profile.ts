@@ -7,7 +7,8 @@
  *     40 % verified TLS cert checks, 60 % disk/memory/cpu), V8's own heap
  *     sizing, watched WATCH_S (default 30) seconds after "siteward running";
  *     then its memory map (/proc/<pid>/smaps: what RSS is made of) and a heap
- *     snapshot (--heapsnapshot-signal), grouped by constructor. With two sizes,
+ *     snapshot (--heapsnapshot-signal), grouped by constructor and by the
+ *     property names of plain objects (SITEWARD_CLI: another build). With two sizes,
  *     also what each group costs per check (the difference over the checks added).
  *
  *   node --import tsx bench/profile.ts cpu FILE.cpuprofile
@@ -37,7 +38,7 @@ async function heapOf(checks: number, tls: number, caFile: string): Promise<Heap
   const path = join(t.dir, 'site.json');
   const mix = (i: number): CheckSpec => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: tls } } : localMix(i));
   writeFileSync(path, JSON.stringify(generateSite(checks, { checkType: mix, jitter: 5 })));
-  const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', join(ROOT, 'dist', 'src', 'cli.js'), '--config', path], {
+  const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', path], {
     cwd: t.dir, env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', NODE_EXTRA_CA_CERTS: caFile }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let running = false;

@@ -199,12 +199,15 @@ const rows = [
   { key: 'start_small', figure: `start to scheduled, ${n1} checks`, unit: 'ms', better: 'lower' as const, goal: '< 500 ms', get: (x: Round[ProgramName]) => x.small.startMs, ok: (sw: number) => sw < 500, limit: 500 },
   { key: 'ingest', figure: `MQTT ingest, ${MESSAGES.toLocaleString('en')} messages that each change state`, unit: 'msg/s', better: 'higher' as const, goal: '≥ 20,000 msg/s (≥ 10× fletchck)', get: (x: Round[ProgramName]) => x.ingest.rate, ok: (sw: number, fl: number) => sw >= 20_000 && sw >= 10 * fl, limit: 20_000 },
   { key: 'ingest_rss', figure: `memory while ingesting (${REMOTE.toLocaleString('en')} remote checks, peak RSS)`, unit: 'MB', better: 'lower' as const, goal: '< 60 MB', get: (x: Round[ProgramName]) => x.ingest.rssPeakMB, ok: (sw: number) => sw < 60, limit: 60 },
+  // no goal: steadier than wall time on a loaded machine, and the large site's start
+  { key: 'start_cpu_small', figure: `CPU time to scheduled, ${n1} checks`, unit: 'ms', better: 'lower' as const, goal: 'report', get: (x: Round[ProgramName]) => x.small.startCpuMs, ok: () => true, limit: null },
+  { key: 'start_large', figure: `start to scheduled, ${n10} checks`, unit: 'ms', better: 'lower' as const, goal: 'report', get: (x: Round[ProgramName]) => x.large.startMs, ok: () => true, limit: null },
 ];
 const table = rows.map((r) => {
   const fl = med('fletchck', r.get);
   const sw = med('siteward', r.get);
   const values = { fletchck: rounds.map((x) => r.get(x.fletchck)), siteward: rounds.map((x) => r.get(x.siteward)) };
-  return { key: r.key, figure: r.figure, unit: r.unit, goal: r.goal, fletchck: fl, siteward: sw, ratio: round(sw / fl, 2), verdict: r.ok(sw, fl) ? 'met' : 'missed', values };
+  return { key: r.key, figure: r.figure, unit: r.unit, goal: r.goal, fletchck: fl, siteward: sw, ratio: round(sw / fl, 2), verdict: r.goal === 'report' ? 'report' : r.ok(sw, fl) ? 'met' : 'missed', values };
 });
 emit('side-by-side', rows.map((r, i) => figure({ key: r.key, figure: r.figure, target: r.goal, value: table[i].siteward, unit: r.unit, better: r.better, limit: r.limit })), {
   rounds: ROUNDS, watchS: WATCH_S, table,
