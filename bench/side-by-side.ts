@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { emit, figure, median, note, round, sleep, until } from './lib/report.ts';
-import { startServers } from './lib/proc.ts';
+import { cpuMsOf, startServers } from './lib/proc.ts';
 import { fletchckPath, startProgram, writeNutStub, type ProgramName, type ProgramSetup, type Running } from './lib/contenders.ts';
 import { generateSite, localMix, type CheckSpec } from './gen-site.ts';
 import { remoteSite } from './lib/mqtt.ts';
@@ -96,7 +96,11 @@ function statePayload(name: string, failing: boolean, k: number): { topic: strin
   return { topic: `peer/${name}`, payload: Buffer.from(JSON.stringify({ name, type: 'tcp', data })) };
 }
 
-interface IngestRun { rate: number; transitions: number; drainMs: number; rssPeakMB: number; rssBeforeMB: number; startMs: number }
+interface IngestRun {
+  rate: number; transitions: number; drainMs: number; rssPeakMB: number; rssBeforeMB: number; startMs: number;
+  /** CPU time of the program from "running" to the last transition (on a loaded machine steadier than the rate), and per transition */
+  drainCpuMs: number; cpuUsPerTransition: number;
+}
 
 async function runIngest(name: ProgramName): Promise<IngestRun> {
   const broker = await startMosquitto({ logType: 'error', extraConfig: ['max_queued_messages 0'] });
@@ -139,9 +143,11 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
       await sleep(100);
     }
     rssPeak = Math.max(rssPeak, p.rss().rss);
+    const drainCpuMs = cpuMsOf(p.child.pid!) - p.readyCpuMs;
     if (tr.count < MESSAGES) note(`${name}: only ${tr.count} of ${MESSAGES} transitions logged\n${p.tail()}`);
     const drainMs = tr.last - tr.first;
-    return { rate: Math.round((tr.count - 1) / (drainMs / 1000)), transitions: tr.count, drainMs: Math.round(drainMs), rssPeakMB: mb(rssPeak), rssBeforeMB: mb(rssBefore), startMs: Math.round(startMs) };
+    return { rate: Math.round((tr.count - 1) / (drainMs / 1000)), transitions: tr.count, drainMs: Math.round(drainMs), rssPeakMB: mb(rssPeak), rssBeforeMB: mb(rssBefore), startMs: Math.round(startMs),
+      drainCpuMs, cpuUsPerTransition: round((drainCpuMs * 1000) / Math.max(1, tr.count), 1) };
   } finally {
     await p?.stop(3000);
     await pub.endAsync();
@@ -175,7 +181,7 @@ for (let r = 1; r <= ROUNDS; r++) {
   if (ONLY.has('ingest')) {
     for (const n of PROGRAMS) {
       const x = (round[n].ingest = await runIngest(n));
-      note(`round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining`);
+      note(`round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining; ${x.drainCpuMs} ms CPU after "running" (${x.cpuUsPerTransition} µs a transition)`);
     }
   }
   rounds.push(round);

@@ -2,7 +2,7 @@
  * Structured logs (pino) on stderr. Levels accept fletchck's `--logging`
  * names too (warning → warn, none → silent).
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -13,11 +13,68 @@ export function normaliseLevel(level: string): string {
   return ALIASES[l] ?? l;
 }
 
+/** Lines buffered at most before they are written within the turn. */
+const TURN_BUFFER_MAX = 64 * 1024;
+
+/**
+ * A destination that writes the lines of one event-loop turn together, at
+ * the end of the turn, synchronously: a burst of transitions logs two lines
+ * each, and one write(2) per line was a twentieth of the CPU of draining an
+ * MQTT backlog (docs/performance.md). Error and fatal lines, a full buffer
+ * and the process's exit (also by an uncaught exception) write at once, so a
+ * line logged before a crash is not lost; only a kill -9 within the turn
+ * can drop that turn's lines.
+ */
+export function turnBuffered(out: { write(s: string): unknown }): DestinationStream & { flush(): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    out.write(text);
+  };
+  process.on('exit', flush);
+  return {
+    flush,
+    write(line: string): void {
+      pending += line;
+      // pino's level comes first in each line (see createLogger's formatter)
+      if (pending.length >= TURN_BUFFER_MAX || line.startsWith('{"level":"error"') || line.startsWith('{"level":"fatal"')) {
+        flush();
+        return;
+      }
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
+}
+
+/**
+ * pino's isoTime, made once per millisecond: a burst logs many lines in the
+ * same millisecond, and formatting the date was a third of a line's cost.
+ */
+function cachedIsoTime(): () => string {
+  let ms = Number.NaN;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
+}
+
 export function createLogger(level = 'info', dest: number = 2): Logger {
-  // synchronous writes: a line logged just before a crash is not lost
+  // synchronous writes, a turn's lines together (turnBuffered): a line logged just before a crash is not lost
   return pino(
-    { level: normaliseLevel(level), base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
-    pino.destination({ dest, sync: true }),
+    { level: normaliseLevel(level), base: undefined, timestamp: cachedIsoTime(), formatters: { level: (label) => ({ level: label }) } },
+    turnBuffered(pino.destination({ dest, sync: true })),
   );
 }
 
