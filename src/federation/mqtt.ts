@@ -40,6 +40,8 @@ export function federationOf(site: Site): MqttFederation | undefined {
   return registry.get(site);
 }
 
+const noTrace = (): void => undefined;
+
 function validTopic(t: string): boolean {
   return t.length > 0 && Buffer.byteLength(t) <= 65535 && !/[+#\u0000]/.test(t);
 }
@@ -264,6 +266,9 @@ export class MqttFederation implements SiteService {
       will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
       // listeners first (debug sees the CONNECT too)
       manualConnect: true,
+      // mqtt.js traces every packet through `debug` (several calls each, ~2 % of
+      // draining a backlog even when nothing prints): only when DEBUG asks for it
+      log: process.env.DEBUG ? undefined : noTrace,
     });
     this.client = client;
     let connects = 0;
