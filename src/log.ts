@@ -25,7 +25,7 @@ const TURN_BUFFER_MAX = 64 * 1024;
  * line logged before a crash is not lost; only a kill -9 within the turn
  * can drop that turn's lines.
  */
-export function turnBuffered(out: { write(s: string): unknown }): DestinationStream & { flush(): void } {
+export function turnBuffered(out: { write(s: string): unknown }): DestinationStream & { flush(cb?: (err?: Error) => void): void } {
   let pending = '';
   let scheduled = false;
   const flush = (): void => {
@@ -37,7 +37,11 @@ export function turnBuffered(out: { write(s: string): unknown }): DestinationStr
   };
   process.on('exit', flush);
   return {
-    flush,
+    // pino's logger.flush(cb) waits for the callback
+    flush(cb) {
+      flush();
+      cb?.();
+    },
     write(line: string): void {
       pending += line;
       // pino's level comes first in each line (see createLogger's formatter)

@@ -37,5 +37,10 @@ describe('turnBuffered log destination', () => {
     expect(writes.length).toBeGreaterThanOrEqual(1);
     dest.flush();
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(100);
+    log.info('last');
+    let flushed = false;
+    log.flush(() => (flushed = true));
+    expect(flushed).toBe(true);
+    expect(writes.join('')).toContain('"msg":"last"');
   });
 });
