@@ -10,6 +10,13 @@
 //   npm run bench -- lateness web-pages  only these
 //   npm run bench -- --json out.json     also write the results to a file
 //   npm run bench -- --full              history with all 1,000 checks (5 more minutes)
+//
+// Side by side with fletchck (issue 20): when FLETCHCK_SRC names a fletchck
+// source tree, `npm run bench` runs bench/side-by-side.ts instead: the same
+// sites in fletchck and in siteward, back to back, medians of three rounds
+// (`--runs N` sets the rounds), and prints both columns with their ratio.
+//
+//   FLETCHCK_SRC=/work/fletchck-src npm run bench
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
@@ -30,12 +37,18 @@ for (let i = 0; i < args.length; i++) {
     process.exit(2);
   }
 }
-const benches = only.length ? only : ALL;
+const sideBySide = Boolean(process.env.FLETCHCK_SRC) && only.length === 0;
+const benches = sideBySide ? ['side-by-side'] : only.length ? only : ALL;
 
 process.stderr.write('== build\n');
 if (spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const env = { ...process.env, ...(full ? { HISTORY_CHECKS: '1000' } : {}) };
+// side by side, the rounds are taken inside the one benchmark (each figure in both programs back to back)
+if (sideBySide) {
+  env.ROUNDS = String(args.includes('--runs') ? runs : 3);
+  runs = 1;
+}
 /** bench → list of its results, one per run */
 const results = new Map();
 const started = Date.now();
@@ -81,6 +94,17 @@ const summary = { machine: { cpus: (await import('node:os')).cpus().length, node
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(summary, null, 1)}\n`);
 console.log(JSON.stringify({ runs, seconds: summary.seconds, figures: rows.map(({ bench, key, value, unit, values, verdict }) => ({ bench, key, value, unit, values, verdict })) }));
 console.log('');
+if (sideBySide) {
+  const table = results.get('side-by-side')?.[0]?.details?.table;
+  if (!table) process.exit(1);
+  console.log(`| figure | fletchck | siteward | siteward / fletchck | goal | |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const r of table) {
+    const spread = (xs, unit) => (xs.length > 1 ? ` (${fmt(Math.min(...xs), '').trim()}–${fmt(Math.max(...xs), unit)})` : '');
+    console.log(`| ${r.figure} | ${fmt(r.fletchck, r.unit)}${spread(r.values.fletchck, r.unit)} | ${fmt(r.siteward, r.unit)}${spread(r.values.siteward, r.unit)} | ${r.ratio}× | ${r.goal} | ${r.verdict} |`);
+  }
+  process.exit(0);
+}
 console.log(`| figure | target | measured${runs > 1 ? ` (median of ${runs})` : ''} | |`);
 console.log('|---|---|---|---|');
 for (const r of rows) {

@@ -246,6 +246,7 @@ export class Site {
     this.runtime.close();
     await this.notifier.stop();
     if (!this.readOnly) await this.save().catch((e: unknown) => this.log.error({ err: e }, 'save at shutdown failed'));
+    this.siteLog.flush();
     this.db.close();
   }
 

@@ -70,6 +70,17 @@ export function rssOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/**
+ * CPU time a process has used so far (user + system, ms; Linux /proc, clock
+ * ticks of 10 ms): on a loaded machine a steadier measure of work than wall time.
+ */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the command name (field 2) may hold spaces: count from the closing parenthesis
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 /** Starts the timer-noise probe (bench/lib/noise.ts) for `seconds`; resolves with its lateness distribution (ms). */
 export function machineNoise(seconds: number): Promise<{ n: number; p50: number; p90: number; p99: number; max: number }> {
   const child = spawnTs('bench/lib/noise.ts', [String(seconds)]);

@@ -24,17 +24,33 @@ export interface CheckValidation {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const cache = new WeakMap<object, { key: string; result: CheckValidation }>();
+/** What a result depends on besides the raw object (compared field by field: no key string per check). */
+interface Cached {
+  name: string;
+  timezone: string | null;
+  base: string;
+  pluginDirs: readonly string[];
+  result: CheckValidation;
+}
+
+const cache = new WeakMap<object, Cached>();
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 
 export function validateCheck(name: string, raw: unknown, timezone: string | null, env: RunEnv): CheckValidation {
   if (!isObject(raw)) return compute(name, raw, timezone, env);
-  const key = `${name}\0${timezone ?? ''}\0${env.pluginDirs.join('\0')}\0${env.base}`;
   const hit = cache.get(raw);
-  if (hit && hit.key === key) return hit.result;
+  if (hit && hit.name === name && hit.timezone === timezone && hit.base === env.base && sameList(hit.pluginDirs, env.pluginDirs)) return hit.result;
   const result = compute(name, raw, timezone, env);
-  cache.set(raw, { key, result });
+  cache.set(raw, { name, timezone, base: env.base, pluginDirs: env.pluginDirs, result });
   return result;
 }
+
+/**
+ * Shared by every check that has none: 10,000 checks would otherwise keep
+ * 10,000 empty lists each (frozen: nothing may add to them).
+ */
+const NONE: never[] = Object.freeze([]) as never[];
 
 function compute(name: string, raw: unknown, timezone: string | null, env: RunEnv): CheckValidation {
   const path: PathSegment[] = ['checks', name];
@@ -49,7 +65,8 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
     name,
     type: typeof r.type === 'string' ? r.type : '?',
     subType: c?.subType ?? CHECK_DEFAULTS.subType,
-    trigger: (c?.trigger as Record<string, unknown> | null | undefined) ?? CHECK_DEFAULTS.trigger,
+    // when valid, the document's own values: zod's output would be a second copy of each
+    trigger: ((c ? r.trigger : null) as Record<string, unknown> | null | undefined) ?? CHECK_DEFAULTS.trigger,
     threshold: c?.threshold ?? CHECK_DEFAULTS.threshold,
     retries: c?.retries ?? CHECK_DEFAULTS.retries,
     priority: c?.priority ?? CHECK_DEFAULTS.priority,
@@ -59,8 +76,8 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
     publish: c?.publish ?? CHECK_DEFAULTS.publish,
     remoteId: c?.remoteId ?? CHECK_DEFAULTS.remoteId,
     options: isObject(r.options) ? r.options : {},
-    actions: c?.actions ?? [],
-    depends: c?.depends ?? [],
+    actions: c?.actions ? (r.actions as string[]) : NONE,
+    depends: c?.depends ? (r.depends as string[]) : NONE,
   };
   // an empty topic means "not published" (fletchck writes null or "")
   const topicBad = config.publish ? topicProblem(config.publish) : null;
@@ -79,7 +96,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   }
 
   let opts: Record<string, unknown> | null = null;
-  let members: string[] = [];
+  let members: string[] = NONE;
   if (t) {
     const parsed = t.options.safeParse(config.options);
     if (parsed.success) {
@@ -87,7 +104,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
       for (const p of t.validate?.(opts, env) ?? []) {
         issues.push({ path: [...path, 'options', ...p.path], message: p.message, severity: 'error' });
       }
-      members = t.members?.(opts) ?? [];
+      members = t.members?.(opts) ?? NONE;
     } else {
       // a value at a secret slot is never quoted in an issue (issues reach logs, /healthz and every role's pages)
       const secrets = marksOf(t.options).secrets;
@@ -96,5 +113,5 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   }
   const { schedule, issues: trigIssues } = compileTrigger(config.trigger, zone, [...path, 'trigger']);
   issues.push(...trigIssues);
-  return { entry: { config, opts, schedule, zone, fileData: r.data }, issues, members };
+  return { entry: { config, opts, schedule, zone, fileData: r.data }, issues: issues.length ? issues : NONE, members };
 }

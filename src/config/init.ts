@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import argon2 from 'argon2';
 import { atomicWrite } from './save.ts';
 import { PROJECT_ROOT } from '../version.ts';
 
@@ -38,6 +37,8 @@ export function randomPassword(): string {
 
 /** argon2id PHC string (fletchck's argon2id/argon2i hashes verify with the same library). */
 export async function hashPassword(password: string): Promise<string> {
+  // loaded when a password is set: a running site does not carry argon2 until it signs someone in (docs/performance.md)
+  const { default: argon2 } = await import('argon2');
   return argon2.hash(password, { type: argon2.argon2id });
 }
 

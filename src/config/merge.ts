@@ -4,7 +4,10 @@
  * Fixes: a CSV `timezone` column lands in `options.timezone` (where it is
  * read) instead of crashing, and an invalid trigger is reported, not dropped.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { lazyRequire } from '../util/lazy.ts';
+
+/** csv-parse, loaded by the first CSV import: `siteward` starts without it (docs/performance.md) */
+const csv = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 import { checkType } from '../checks/registry.ts';
 import { normaliseHost } from '../util/host.ts';
 import { parseTriggerText } from './trigger.ts';
@@ -116,7 +119,7 @@ export function csvBool(v: string): boolean {
 
 /** Turns a check CSV into an import document; rows it cannot use are reported. */
 export function csvToImport(text: string): { doc: Obj; messages: string[] } {
-  const rows = parseCsv(text, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  const rows = csv().parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
   const header = rows.shift() ?? [];
   if (!header.includes('name') || !header.includes('checkType')) {
     throw new Error('the CSV header must contain the columns name and checkType');

@@ -56,24 +56,50 @@ export function parseSiteBytes(bytes: Uint8Array): ParsedText {
   return parseSiteText(text);
 }
 
-/** Offset of the first `{`/`[` nested deeper than MAX_DEPTH, or -1 (strings skipped). */
-export function tooDeep(text: string): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+/**
+ * One pass over the text, strings skipped: the offset of the first `{`/`[`
+ * nested deeper than MAX_DEPTH (or -1), and whether an object may repeat a
+ * key. Keys are compared as written; a key with an escape answers "maybe", so
+ * the exact reader decides. A file that passes needs only JSON.parse, which
+ * is several times faster than the located reader (docs/performance.md).
+ */
+function scan(text: string): { deep: number; dupes: boolean } {
+  const objects: (Set<string> | null)[] = [];
+  let dupes = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
+    if (c === 0x22) {
+      const start = i + 1;
+      let escaped = false;
+      for (i = start; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      const keys = objects[objects.length - 1];
+      if (!keys || dupes) continue;
+      let j = i + 1;
+      while (j < n && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
+      if (text.charCodeAt(j) !== 0x3a) continue;
+      const key = text.slice(start, i);
+      if (escaped || keys.has(key)) dupes = true;
+      else keys.add(key);
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_DEPTH) return i;
+      objects.push(c === 0x7b ? new Set() : null);
+      if (objects.length > MAX_DEPTH) return { deep: i, dupes };
     } else if (c === 0x7d || c === 0x5d) {
-      depth--;
+      objects.pop();
     }
   }
-  return -1;
+  return { deep: -1, dupes };
+}
+
+/** Offset of the first `{`/`[` nested deeper than MAX_DEPTH, or -1 (strings skipped). */
+export function tooDeep(text: string): number {
+  return scan(text).deep;
 }
 
 const READ_ERRORS: Record<string, string> = {
@@ -105,9 +131,16 @@ export async function readSiteFile(path: string): Promise<ParsedText> {
 
 export function parseSiteText(text: string): ParsedText {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const deep = tooDeep(text);
+  const { deep, dupes } = scan(text);
   if (deep >= 0) {
     return { doc: undefined, issues: [{ path: [], message: `nested more than ${MAX_DEPTH} levels deep at ${lineCol(text, deep)}`, severity: 'error' }] };
+  }
+  if (!dupes) {
+    try {
+      return { doc: JSON.parse(text), issues: [] };
+    } catch {
+      // the located reader below says where
+    }
   }
   const issues: Issue[] = [];
   const errors: ParseError[] = [];

@@ -92,7 +92,7 @@ export function compileTrigger(
   }
   if (issues.length || endAt === undefined || startAt === undefined) return { schedule: null, issues };
   try {
-    return { schedule: { kind: 'cron', calendar: new CronCalendar(spec, tz), startAt, endAt, zone: tz }, issues };
+    return { schedule: { kind: 'cron', calendar: CronCalendar.of(spec, tz), startAt, endAt, zone: tz }, issues };
   } catch (e) {
     if (e instanceof CronFieldError) {
       return err(CRON_FIELDS.includes(e.field as never) ? [kind, e.field] : [kind], e.message);

@@ -146,8 +146,30 @@ function sharedCron(pattern: string, zone: string | null, mode: '6-part' | '7-pa
   return c;
 }
 
+/** Calendars by (zone, field values): see CronCalendar.of. */
+const calendars = new Map<string, CronCalendar>();
+/** Distinct calendars kept (a site has a few dozen distinct cron triggers). */
+const MAX_CALENDARS = 10_000;
+
 /** A compiled cron trigger: next fire time after an instant. */
 export class CronCalendar {
+  /**
+   * The calendar of a spec in a zone, shared by every check with the same
+   * trigger: it is immutable, and parsing the fields was most of the cost of
+   * compiling a cron trigger at start-up (docs/performance.md). Throws
+   * CronFieldError as the constructor does.
+   */
+  static of(spec: CronSpec, zone: string | null): CronCalendar {
+    const key = JSON.stringify([zone, ...CRON_FIELDS.map((f) => spec[f] ?? null)]);
+    let c = calendars.get(key);
+    if (!c) {
+      c = new CronCalendar(spec, zone);
+      if (calendars.size >= MAX_CALENDARS) calendars.clear();
+      calendars.set(key, c);
+    }
+    return c;
+  }
+
   private readonly cron: Cron;
   private readonly weeks: Set<number> | null;
   /** croner's pattern, for display and tests */

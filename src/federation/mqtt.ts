@@ -41,6 +41,7 @@ export function federationOf(site: Site): MqttFederation | undefined {
   return registry.get(site);
 }
 
+const noTrace = (): void => undefined;
 
 export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
@@ -263,12 +264,30 @@ export class MqttFederation implements SiteService {
       will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
       // listeners first (debug sees the CONNECT too)
       manualConnect: true,
+      // mqtt.js traces every packet through `debug` (several calls each, ~2 % of
+      // draining a backlog even when nothing prints): only when DEBUG asks for it
+      log: process.env.DEBUG ? undefined : noTrace,
     });
     this.client = client;
     let connects = 0;
     let wasConnected = false;
+    let corked = false;
     client.handleMessage = (packet: IPublishPacket, done: () => void): void => {
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+      // The acknowledgements of one event-loop turn leave in one socket write:
+      // mqtt.js writes each PUBACK on its own (a writev per message was a tenth
+      // of the CPU of draining a backlog, docs/performance.md). Corked until
+      // the end of the turn, never longer.
+      const stream = client.stream as Partial<Pick<import('node:stream').Writable, 'cork' | 'uncork'>> | undefined;
+      if (!corked && stream?.cork && stream.uncork) {
+        corked = true;
+        stream.cork();
+        setImmediate(() => {
+          corked = false;
+          stream.uncork!();
+        });
+      }
+      // mqtt-packet hands a Buffer of its own (a copy per message was garbage for nothing)
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
       // one message at a time, acknowledged after it was handled (back-pressure at QoS 1)
       this.receiver.handle(packet.topic, payload, packet.retain).then(done, done);
     };

@@ -93,8 +93,12 @@ export class StaleWatch {
       this.deadlines.delete(name);
       return;
     }
-    this.deadlines.set(name, this.site.clock.now() + t * 1000);
-    this.arm();
+    const at = this.site.clock.now() + t * 1000;
+    this.deadlines.set(name, at);
+    // a deadline only moves later here: the armed timer stays right unless this
+    // is now the earliest (arm() visits every check: at thousands of updates a
+    // second that was the cost of an update; a timer that fires early re-arms)
+    if (at < this.timerAt) this.arm();
   }
 
   rename(from: string, to: string): void {

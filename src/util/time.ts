@@ -181,6 +181,8 @@ function parseOffset(s: string): number | null {
 export function parseLenientTime(s: unknown, zone: string | null = null): number | null {
   if (typeof s !== 'string') return null;
   const text = s.trim();
+  const fast = parseIsoWithOffset(text);
+  if (fast !== undefined) return fast;
   let m = ISO_RE.exec(text);
   if (m) {
     const f = {
@@ -211,10 +213,66 @@ export function parseLenientTime(s: unknown, zone: string | null = null): number
   return null;
 }
 
+/** Days in a month as Date.UTC counts them (years 0–99 are 1900–1999 to it). */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const y = year >= 0 && year <= 99 ? 1900 + year : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+}
+
 function validFields(f: { year: number; month: number; day: number; hour: number; minute: number; second: number }): boolean {
   if (f.month < 1 || f.month > 12 || f.day < 1 || f.hour > 23 || f.minute > 59 || f.second > 60) return false;
-  const dim = new Date(Date.UTC(f.year, f.month, 0)).getUTCDate();
-  return f.day <= dim;
+  return f.day <= daysInMonth(f.year, f.month);
+}
+
+/** where `YYYY-MM-DDTHH:MM:SS` has its digits */
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** The number written by the digits text[from, to) (all digits, checked by the caller). */
+function digits(text: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  return v;
+}
+
+/**
+ * The shape every fletchck and siteward sender writes, `YYYY-MM-DDTHH:MM:SS`
+ * with an optional fraction and `Z` or `±HH:MM`, read without the regular
+ * expression (a remote update carries three times; the regular expression was
+ * most of decoding one, docs/performance.md). The same result as the general
+ * path below; `undefined` when the text has another shape.
+ */
+function parseIsoWithOffset(text: string): number | null | undefined {
+  const n = text.length;
+  if (n < 20) return undefined;
+  for (const i of DIGIT_AT) if (!isDigit(text.charCodeAt(i))) return undefined;
+  const sep = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 116 && sep !== 32) ||
+    text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  let i = 19;
+  let ms = 0;
+  const c = text.charCodeAt(i);
+  if (c === 46 || c === 44) {
+    let j = i + 1;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    if (j === i + 1 || j - i - 1 > 9) return undefined;
+    ms = Math.floor(Number(`0.${text.slice(i + 1, j)}`) * 1000);
+    i = j;
+  }
+  let off: number;
+  const z = text.charCodeAt(i);
+  if ((z === 90 || z === 122) && i + 1 === n) off = 0;
+  else if ((z === 43 || z === 45) && i + 6 === n && isDigit(text.charCodeAt(i + 1)) && isDigit(text.charCodeAt(i + 2)) &&
+    text.charCodeAt(i + 3) === 58 && isDigit(text.charCodeAt(i + 4)) && isDigit(text.charCodeAt(i + 5))) {
+    const v = digits(text, i + 1, i + 3) * 60 + digits(text, i + 4, i + 6);
+    off = z === 45 ? -v : v;
+  } else return undefined;
+  const f = {
+    year: digits(text, 0, 4), month: digits(text, 5, 7), day: digits(text, 8, 10),
+    hour: digits(text, 11, 13), minute: digits(text, 14, 16), second: digits(text, 17, 19),
+  };
+  if (!validFields(f)) return null;
+  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, ms) - off * 60000;
 }
 
 /** Local log timestamp `YYYY-MM-DD HH:MM:SS,mmm` (Python logging's asctime, spec §1.5). */

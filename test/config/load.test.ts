@@ -127,6 +127,18 @@ describe('site file loading', () => {
     expect(s.checks.get('a')!.active).toBe(false);
   });
 
+  it('finds a duplicate spelled with an escape, or deep inside, and passes keys that only look alike', () => {
+    // the fast reader compares keys as written: an escape must still be seen through
+    expect(messages('{"checks": {\n "a": {"type": "disk"},\n "\\u0061": {"type": "cpu"}\n}}')).toEqual([
+      'checks["a"]: duplicate name: defined twice (again at line 3, column 2); only the last definition is used',
+    ]);
+    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "/", "volume": "/home"}}}}')[0])
+      .toMatch(/^checks\["a"\]\.options\.volume: duplicate name/);
+    // the same text as a value, in another object, or in a list is no duplicate
+    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "type"}}, "b": {"type": "disk", "depends": ["a", "a:"]}}}'))
+      .toEqual(['checks["b"].depends[1]: unknown check "a:"']);
+  });
+
   it('an unknown action type is reported and only that action is inactive', () => {
     const s = load(JSON.stringify({ actions: { x: { type: 'carrier-pigeon' }, l: { type: 'log' } }, checks: {} }));
     expect(s.issues.map(formatIssue)).toEqual(['actions["x"].type: unknown action type "carrier-pigeon"']);

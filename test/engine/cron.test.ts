@@ -67,4 +67,14 @@ describe('APScheduler cron expressions', () => {
       expect(err.message).toMatch(msg);
     });
   }
+
+  it('shares one calendar between checks with the same trigger and zone, and still rejects a bad one', () => {
+    const a = CronCalendar.of({ minute: '*/5' }, 'UTC');
+    expect(CronCalendar.of({ minute: '*/5' }, 'UTC')).toBe(a);
+    expect(CronCalendar.of({ minute: '*/5' }, 'Europe/Berlin')).not.toBe(a);
+    expect(CronCalendar.of({ minute: '*/5', hour: '*' }, 'UTC')).not.toBe(a);
+    expect(a.next(Date.parse('2026-01-01T00:01:00Z'))).toBe(Date.parse('2026-01-01T00:05:00Z'));
+    expect(() => CronCalendar.of({ minute: '*/0' }, 'UTC')).toThrow(/step must be at least 1/);
+    expect(() => CronCalendar.of({ minute: '*/0' }, 'UTC')).toThrow(/step must be at least 1/);
+  });
 });

@@ -6,7 +6,6 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { emailBody, emailSubject } from '../message.ts';
 import type { Notification } from '../types.ts';
 import { wallTime } from '../../util/time.ts';
@@ -44,6 +43,8 @@ export async function composeEmail(n: Notification, o: ComposeOptions, now: numb
   // MIME canonical form (RFC 2046 §4.1.1): text lines end in CRLF, also
   // inside base64; nodemailer would leave a bare LF in a 7bit body.
   const text = emailBody(n, o.icon).replace(/\r?\n/g, '\r\n');
+  // loaded by the first email: a site without email actions does not carry nodemailer (docs/performance.md)
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: o.sender ?? undefined,
     to: o.recipients,

@@ -6,7 +6,8 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { Socket, isIPv6 } from 'node:net';
-import dnsPacket from 'dns-packet';
+import type DnsPacket from 'dns-packet';
+import { dnsPacket } from './types.ts';
 
 /** How a failed try affects the server, as in dnspython's `Resolution.query_result`. */
 export type TryKind = 'timeout' | 'truncated' | 'fatal';
@@ -52,7 +53,7 @@ function socketError(e: unknown): TryError {
   return new TryError('fatal', text);
 }
 
-type Packet = ReturnType<typeof dnsPacket.decode>;
+type Packet = ReturnType<typeof DnsPacket.decode>;
 
 /** dnspython `Message.is_response`: same id, QR set, same opcode, same question. */
 function answers(query: { id: number; question: Question }, r: Packet): boolean {
@@ -64,7 +65,7 @@ function answers(query: { id: number; question: Question }, r: Packet): boolean 
   return trim(q[0].name) === trim(query.question.name) && q[0].type === query.question.type && (q[0].class ?? 'IN') === 'IN';
 }
 
-const truncated = (r: Packet): boolean => ((r.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
+const truncated = (r: Packet): boolean => ((r.flags ?? 0) & dnsPacket().TRUNCATED_RESPONSE) !== 0;
 
 export interface TryOptions {
   id: number;
@@ -78,9 +79,9 @@ export interface TryOptions {
 
 /** Sends the query and resolves with the server's response packet. */
 export function exchange(server: Server, o: TryOptions): Promise<Packet> {
-  const message = dnsPacket.encode({
-    type: 'query', id: o.id, flags: dnsPacket.RECURSION_DESIRED,
-    questions: [{ name: o.question.name || '.', type: o.question.type as dnsPacket.RecordType, class: 'IN' }],
+  const message = dnsPacket().encode({
+    type: 'query', id: o.id, flags: dnsPacket().RECURSION_DESIRED,
+    questions: [{ name: o.question.name || '.', type: o.question.type as DnsPacket.RecordType, class: 'IN' }],
   });
   return o.tcp ? tcpTry(server, message, o) : udpTry(server, message, o);
 }
@@ -127,7 +128,7 @@ function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet>
     sock.on('message', (msg) => {
       let r: Packet;
       try {
-        r = dnsPacket.decode(msg);
+        r = dnsPacket().decode(msg);
       } catch (e) {
         undecodable = whyUndecodable(msg, e);
         return;
@@ -180,7 +181,7 @@ function tcpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet>
       if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
       let r: Packet;
       try {
-        r = dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        r = dnsPacket().decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
       } catch (e) {
         settle(new TryError('fatal', `The DNS message is malformed: ${(e as Error).message}`));
         return;

@@ -5,7 +5,10 @@
  * numbers without a name, RFC 3597 §5).
  */
 
-import dnsPacket from 'dns-packet';
+import { lazyRequire } from '../../util/lazy.ts';
+
+/** dns-packet, loaded by the first dns run (docs/performance.md). */
+export const dnsPacket = lazyRequire<typeof import('dns-packet')>('dns-packet');
 
 /** dnspython 2.7 `dns.rdatatype.RdataType` (text form uses '-' where the enum has '_'). */
 const TYPES: Record<string, number> = {
@@ -73,5 +76,5 @@ export function packetTypeNumber(name: string): number | undefined {
  * missing from @types/dns-packet). `encode` returns RDLENGTH + RDATA.
  */
 export function rdataCodec(type: string): { encode(data: unknown): Buffer } {
-  return (dnsPacket as unknown as { record(t: string): { encode(d: unknown): Buffer } }).record(type);
+  return (dnsPacket() as unknown as { record(t: string): { encode(d: unknown): Buffer } }).record(type);
 }

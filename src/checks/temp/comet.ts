@@ -4,7 +4,7 @@
  * which must end in `°C`.
  */
 import { request } from 'node:http';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { lazyRequire } from '../../util/lazy.ts';
 import { abortReason } from '../shared/errors.ts';
 import { pyFloat } from './pyfloat.ts';
 
@@ -59,14 +59,17 @@ export function decodeXml(body: Buffer, contentType = ''): string {
   }
 }
 
-const parser = new XMLParser({
+/** fast-xml-parser, loaded by the first Comet reading (docs/performance.md) */
+const fxp = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
+let parser: InstanceType<typeof import('fast-xml-parser').XMLParser> | null = null;
+const xmlParser = (): NonNullable<typeof parser> => (parser ??= new (fxp().XMLParser)({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
   parseTagValue: false,
   // every element as an array, so one and several children read the same way
   isArray: () => true,
-});
+}));
 
 type Node = Record<string, unknown>;
 
@@ -87,8 +90,8 @@ const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : undefined);
  * `rstrip('°C')` does and the rest is read as Python's `float()`.
  */
 export function cometCelsius(xml: string): number {
-  if (XMLValidator.validate(xml) !== true) throw new CometError();
-  const doc = parser.parse(xml) as Node;
+  if (fxp().XMLValidator.validate(xml) !== true) throw new CometError();
+  const doc = xmlParser().parse(xml) as Node;
   const roots = Object.keys(doc).filter((k) => !k.startsWith('#') && !k.startsWith('?'));
   if (roots.length !== 1) throw new CometError();
   const root = first(doc[roots[0]]);

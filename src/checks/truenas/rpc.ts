@@ -3,7 +3,7 @@
  * `/api/current` (api.truenas.com, "JSON-RPC 2.0 over WebSocket API"). Calls
  * may overlap (each has its own id); server notifications are ignored.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { abortReason } from '../shared/errors.ts';
 
 /** A JSON-RPC error answer; `reason` is TrueNAS's `data.reason` when it gives one. */
@@ -44,7 +44,9 @@ export class RpcClient {
   }
 
   /** Connects; rejects on a connection, TLS or HTTP upgrade failure, or when the signal fires. */
-  static open(url: string, o: RpcOptions): Promise<RpcClient> {
+  static async open(url: string, o: RpcOptions): Promise<RpcClient> {
+    // loaded by the first truenas run: a site without one does not carry ws (docs/performance.md)
+    const { default: WebSocket } = await import('ws');
     return new Promise((resolve, reject) => {
       if (o.signal.aborted) {
         reject(abortReason(o.signal));
@@ -97,7 +99,7 @@ export class RpcClient {
 
   close(): void {
     this.signal.removeEventListener('abort', this.onAbort);
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     else this.ws.terminate();
     // a server that never completes the closing handshake must not keep the socket
     setTimeout(() => this.ws.terminate(), 1000).unref();
