@@ -29,6 +29,7 @@ import { DirectNotifier, type Notifier, type NotifierHost } from './actions/disp
 import { silentLogger } from './log.ts';
 import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
+import type { ZoneHook } from './zone/hook.ts';
 
 export interface SiteService {
   name: string;
@@ -81,6 +82,8 @@ export class Site {
   readonly runtime: SiteRuntime;
   readonly scheduler: Scheduler;
   readonly runner: Runner;
+  /** the HA zone's hook (src/zone/), installed by the zone service; null: every check runs and notifies here */
+  zone: ZoneHook | null = null;
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -115,7 +118,11 @@ export class Site {
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
       random: opts.random,
-      onDue: (name, planned) => void this.runner.run(name, 'schedule', undefined, planned),
+      // in a zone, only the check's owner runs it (docs/ha.md)
+      onDue: (name, planned) => {
+        if (this.zone && !this.zone.runsHere(name)) return;
+        void this.runner.run(name, 'schedule', undefined, planned);
+      },
     });
   }
 

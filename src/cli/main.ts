@@ -160,7 +160,7 @@ export async function run(f: Flags): Promise<number> {
   }
   for (const i of site.loaded.issues) log[i.severity === 'error' ? 'error' : 'warn']({ path: formatPath(i.path) }, `config problem: ${formatIssue(i)}`);
 
-  for (const s of await wiring.services(site, { port, webui })) site.use(s);
+  for (const s of await wiring.services(site, { port, webui, node: f.node })) site.use(s);
   await site.start();
   writePid(configPath);
   log.info({ config: configPath, checks: site.loaded.checks.size, version: VERSION }, 'siteward running');

@@ -59,6 +59,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
     options: isObject(r.options) ? r.options : {},
     actions: c?.actions ?? [],
     depends: c?.depends ?? [],
+    node: c?.node ?? null,
   };
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
