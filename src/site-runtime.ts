@@ -176,7 +176,7 @@ export class SiteRuntime implements RunnerHost {
     this.states.set(name, state);
     const entry = this.entry(name);
     // in a zone, only the check's owner notifies (docs/ha.md)
-    const notifies = entry && events.some((e) => e.notify) && (this.site.zone?.notifies(name) ?? true);
+    const notifies = entry && events.some((e) => e.notify) && (this.site.zone?.notifies(name, isFailing(state.failState)) ?? true);
     const actions = notifies ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
     const job: Commit = {
       name, state, events, meta, entry, now: this.clock.now(), actions,

@@ -11,8 +11,12 @@ export interface ZoneHook {
   readonly node: string;
   /** does this node run this check's scheduled runs? */
   runsHere(check: string): boolean;
-  /** does this node send this check's notifications? (only its owner does) */
-  notifies(check: string): boolean;
+  /**
+   * At a notifying transition to `failing`: does this node send it? Only the
+   * owner does, and not when the zone already notified that state
+   * (notified.ts). A true answer records the state for the zone first.
+   */
+  notifies(check: string, failing: boolean): boolean;
   /** the node that owns the check, `"*"` for a local check on every node, null when unknown */
   owner(check: string): string | null;
   /** the zone's nodes as this node sees them */

@@ -16,6 +16,8 @@ import { zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
 import type { ZoneHook } from './hook.ts';
+import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
+import { isFailing } from '../engine/state.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -35,6 +37,9 @@ export class ZoneService implements SiteService, ZoneHook {
   private cands: string[] | null = null;
   private lastLive = '';
   private log: Logger | null = null;
+  /** the zone's last notified state per check (retained records) */
+  private readonly records = new Map<string, NotifiedRecord>();
+  private ready = false;
   /** connected and our "up" status is out */
   connected = false;
 
@@ -84,8 +89,13 @@ export class ZoneService implements SiteService, ZoneHook {
     this.client = client;
     client.on('connect', () => {
       this.log?.info({ url: m.url }, 'zone connected');
-      client.subscribe(t.nodes, { qos: 1 }, (err) => {
+      client.subscribe([t.nodes, t.notifiedAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
+        // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
+        else site.clock.setTimer(() => {
+          this.ready = true;
+          this.changed();
+        }, cfg.heartbeat * 1000);
       });
       this.beat();
     });
@@ -95,6 +105,7 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
     client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
+    site.bus.on('run', this.onRun);
     this.armExpiry();
   }
 
@@ -105,6 +116,7 @@ export class ZoneService implements SiteService, ZoneHook {
     const c = this.client;
     this.client = null;
     if (this.site?.zone === this) this.site.zone = null;
+    this.site?.bus.off('run', this.onRun);
     if (!c || !this.cfg) return;
     if (c.connected) {
       await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
@@ -116,12 +128,57 @@ export class ZoneService implements SiteService, ZoneHook {
 
   runsHere(check: string): boolean {
     const o = this.owner(check);
-    return o === null || o === '*' || o === this.node;
+    if (o === null || o === '*') return true;
+    // cold start: nothing movable runs before this node has heard the zone (the
+    // retained statuses and records), unless the broker stays silent all grace long
+    if (!this.ready && this.cfg && this.site && this.site.clock.now() < this.startedAt + this.cfg.grace * 1000) return false;
+    return o === this.node;
   }
 
-  notifies(check: string): boolean {
-    return this.runsHere(check);
+  notifies(check: string, failing: boolean): boolean {
+    if (!this.runsHere(check)) return false;
+    if (this.owner(check) === '*') return true; // a local check: each node notifies its own
+    if (!sendTransition(this.records.get(check), failing)) {
+      this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
+      return false;
+    }
+    this.record(check, failing);
+    return true;
   }
+
+  /** Records (retained, QoS 1) that this state of the check was notified. */
+  private record(check: string, failing: boolean): void {
+    if (!this.cfg || !this.site) return;
+    const rec: NotifiedRecord = { failing, at: this.site.clock.now(), node: this.node };
+    this.records.set(check, rec);
+    this.client?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
+      .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
+  }
+
+  /**
+   * After a run of an owned check: a notification the zone still owes (the
+   * previous owner died before it, or this node's copy of the state was stale).
+   */
+  private readonly onRun = ({ name }: { name: string }): void => {
+    const site = this.site;
+    if (!site || !this.ready || this.owner(name) !== this.node) return;
+    const e = site.entry(name);
+    const st = site.state(name);
+    if (!e || e.config.paused || site.readOnly) return;
+    const failing = isFailing(st.failState);
+    const c = catchUp(this.records.get(name), failing);
+    if (!c.send) return;
+    this.record(name, failing);
+    if (!(failing ? e.config.failAction : e.config.passAction)) return;
+    const actions = e.config.actions.filter((a) => site.action(a)?.active);
+    if (!actions.length) return;
+    const n = site.runtime.notification(name, 'transition');
+    const note = c.repeated
+      ? `possibly repeated: node ${this.node} took this check over and cannot tell whether it was already sent`
+      : `sent by node ${this.node}, which took this check over`;
+    site.warn(`zone ${this.zone}: ${name}: ${note}`, 'info');
+    site.notifier.notify(actions, { ...n, check: { ...n.check, log: [...n.check.log, note] } });
+  };
 
   owner(check: string): string | null {
     const p = this.placement(check);
@@ -182,6 +239,19 @@ export class ZoneService implements SiteService, ZoneHook {
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (!this.cfg || !this.site) return;
+    if (topic.includes('/notified/')) {
+      let check: string | null = null;
+      try {
+        check = decodeURIComponent(topic.slice(topic.lastIndexOf('/') + 1));
+      } catch {
+        // not one of ours
+      }
+      const rec = payload.length ? decodeRecord(payload) : null;
+      if (check !== null && rec) this.records.set(check, rec);
+      else if (check !== null && payload.length === 0) this.records.delete(check);
+      else this.log?.warn({ topic }, 'zone: malformed notified record dropped');
+      return;
+    }
     const node = topic.slice(topic.lastIndexOf('/') + 1);
     if (payload.length === 0) {
       if (this.table.forget(node)) this.changed();
