@@ -3,6 +3,7 @@ import { rendezvous, weight } from '../../src/zone/hrw.ts';
 import { candidates, ownerOf, runsHere, type Placement, type ZoneView } from '../../src/zone/ownership.ts';
 import { Members, decodeStatus } from '../../src/zone/members.ts';
 import { normalizeZone, nodeName, ZoneSchema } from '../../src/zone/config.ts';
+import { catchUp, decodeRecord, encodeRecord, sendTransition } from '../../src/zone/notified.ts';
 
 const names = Array.from({ length: 3000 }, (_, i) => `check ${i}`);
 const assign = (nodes: string[]): Map<string, string | null> => new Map(names.map((n) => [n, rendezvous(n, nodes)]));
@@ -140,5 +141,35 @@ describe('zone config', () => {
     expect(nodeName(undefined, { SITEWARD_NODE: 'x' }, 'h.example')).toBe('x');
     expect(nodeName(undefined, {}, 'h.example')).toBe('h');
     expect(nodeName('a/b#', {}, 'h')).toBe('a-b-');
+  });
+});
+
+describe('notified records (exactly one notifier)', () => {
+  const rec = (failing: boolean) => ({ failing, at: 1, node: 'b' });
+
+  it.each<[string, ReturnType<typeof rec> | undefined, boolean, boolean]>([
+    ['no record: send', undefined, true, true],
+    ['a new state: send', rec(false), true, true],
+    ['the state the zone already notified: not again', rec(true), true, false],
+    ['a recovery already notified: not again', rec(false), false, false],
+  ])('a transition: %s', (_w, r, failing, want) => {
+    expect(sendTransition(r, failing)).toBe(want);
+  });
+
+  it.each<[string, ReturnType<typeof rec> | undefined, boolean, unknown]>([
+    ['passing, nothing recorded: nothing owed', undefined, false, { send: false }],
+    ['failing, nothing recorded: sent, possibly repeated', undefined, true, { send: true, repeated: true }],
+    ['as recorded: nothing owed', rec(true), true, { send: false }],
+    ['recovered before this node ran it: the PASS is owed', rec(true), false, { send: true, repeated: false }],
+    ['failed before this node ran it: the FAIL is owed', rec(false), true, { send: true, repeated: false }],
+  ])('after a run without a notification: %s', (_w, r, failing, want) => {
+    expect(catchUp(r, failing)).toEqual(want);
+  });
+
+  it('decodes only well-formed records', () => {
+    expect(decodeRecord(encodeRecord({ failing: true, at: 5, node: 'a' }))).toEqual({ failing: true, at: 5, node: 'a' });
+    for (const bad of ['', 'x', '{}', '{"failing":"yes","at":1,"node":"a"}', JSON.stringify({ failing: true, at: 1, node: 'a', pad: 'x'.repeat(2000) })]) {
+      expect(decodeRecord(Buffer.from(bad))).toBeNull();
+    }
   });
 });
