@@ -26,6 +26,7 @@ Usage: siteward [--config=FILE] [options]
   --create            create the site as --init would when the file does not exist, then run
   --port=N            web UI port (with --init: the stored port; otherwise this run only)
   --webui=false       run without the web UI (with --init: a site with no web UI)
+  --node=NAME         this node's name in an HA zone (default: SITEWARD_NODE, else the host name)
   --merge=FILE        merge FILE into the site file first (.csv: check import, else JSON)
   --check-config      validate the site file, print every problem, exit 1 on errors
   --run=NAME          run one check once and print its log and state; exit 0 PASS, 1 FAIL,

@@ -189,7 +189,9 @@ export class SiteRuntime implements RunnerHost {
     const { state, events } = result;
     this.states.set(name, state);
     const entry = this.entry(name);
-    const actions = entry && events.some((e) => e.notify) ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
+    // in a zone, only the check's owner notifies (docs/ha.md)
+    const notifies = entry && events.some((e) => e.notify) && (this.site.zone?.notifies(name, isFailing(state.failState)) ?? true);
+    const actions = notifies ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
     const job: Commit = {
       name, state, events, meta, entry, now: this.clock.now(), actions,
       // built now: a later result in the same turn must not change what this one says

@@ -31,6 +31,7 @@ import { silentLogger } from './log.ts';
 import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
 import { ServiceStartError } from './site-service.ts';
+import type { ZoneHook } from './zone/hook.ts';
 
 export interface SiteService {
   name: string;
@@ -91,6 +92,8 @@ export class Site {
   readonly runner: Runner;
   /** what opening the state database found (moved aside when damaged, missing after earlier runs) */
   openNotes: string[] = [];
+  /** the HA zone's hook (src/zone/), installed by the zone service; null: every check runs and notifies here */
+  zone: ZoneHook | null = null;
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -127,7 +130,11 @@ export class Site {
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
       random: opts.random,
-      onDue: (name, planned) => void this.runner.run(name, 'schedule', undefined, planned),
+      // in a zone, only the check's owner runs it (docs/ha.md)
+      onDue: (name, planned) => {
+        if (this.zone && !this.zone.runsHere(name)) return;
+        void this.runner.run(name, 'schedule', undefined, planned);
+      },
     });
   }
 

@@ -14,12 +14,16 @@ import { API_MIGRATIONS } from './api/tokens.ts';
 import { apiListenOptions } from './api/listen.ts';
 import type { ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
+import { ZoneService } from './zone/service.ts';
+import { nodeName } from './zone/config.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
   port?: number;
   /** `--webui=false`: run without the web UI */
   webui: boolean;
+  /** `--node`: this node's name in an HA zone (docs/ha.md) */
+  node?: string;
 }
 
 export function migrations(): MigrationSet[] {
@@ -64,6 +68,8 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   if (web) out.push(web);
   // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
   out.push(new MqttFederation());
+  // HA zone membership (src/zone/): idle without a `zone` key
+  out.push(new ZoneService({ node: nodeName(flags.node) }));
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   const api = apiListenOptions(site);
   if (api) {

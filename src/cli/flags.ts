@@ -5,7 +5,7 @@
 export const OPTIONS = {
   config: { type: 'string' }, init: { type: 'boolean' }, create: { type: 'boolean' }, port: { type: 'string' },
   webui: { type: 'string' }, merge: { type: 'string' }, 'check-config': { type: 'boolean' }, run: { type: 'string' },
-  logging: { type: 'string' }, version: { type: 'boolean' }, help: { type: 'boolean' },
+  logging: { type: 'string' }, node: { type: 'string' }, version: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
 export interface Flags {
@@ -18,6 +18,7 @@ export interface Flags {
   'check-config'?: boolean;
   run?: string;
   logging?: string;
+  node?: string;
   version?: boolean;
   help?: boolean;
 }

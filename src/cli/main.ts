@@ -171,7 +171,7 @@ export async function run(f: Flags): Promise<number> {
   }
   logIssues(log, site.loaded.issues);
 
-  for (const s of await wiring.services(site, { port, webui })) site.use(s);
+  for (const s of await wiring.services(site, { port, webui, node: f.node })) site.use(s);
   try {
     await site.start();
   } catch (e) {

@@ -78,6 +78,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
     options: isObject(r.options) ? r.options : {},
     actions: c?.actions ? (r.actions as string[]) : NONE,
     depends: c?.depends ? (r.depends as string[]) : NONE,
+    node: c?.node ?? null,
   };
   // an empty topic means "not published" (fletchck writes null or "")
   const topicBad = config.publish ? topicProblem(config.publish) : null;

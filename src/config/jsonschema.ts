@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { checkTypes } from '../checks/registry.ts';
 import { actionTypes } from '../actions/registry.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
+import { ZoneSchema } from '../zone/config.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
 const cronBody = z.looseObject({
@@ -42,6 +43,7 @@ export function siteZodSchema(): z.ZodType {
     webui: WebuiSchema.nullable().optional(),
     mqtt: MqttSchema.nullable().optional(),
     api: ApiSchema.nullable().optional(),
+    zone: ZoneSchema,
     plugins: PluginsSchema.optional(),
     history: HistorySchema.optional(),
     scheduler: SchedulerSchema.optional(),

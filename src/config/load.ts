@@ -19,6 +19,7 @@ import { validateCheck } from './check-entry.ts';
 import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
+import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -31,6 +32,8 @@ export interface SiteSettings {
   mqtt: MqttConfig | null;
   /** siteward: the API listener (null = no section) */
   api: ApiConfig | null;
+  /** siteward: the HA zone (null = a single node; docs/ha.md) */
+  zone: ZoneConfig | null;
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
@@ -71,7 +74,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const empty = (): LoadedSite => ({
     doc: {}, checks: new Map(), actions: new Map(), issues, fatal: true,
     settings: {
-      base: env.base, timezone: null, webui: null, mqtt: null, api: null, name: 'Fletchck',
+      base: env.base, timezone: null, webui: null, mqtt: null, api: null, zone: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
       notifications: NotificationsSchema.parse({}),
     },
@@ -126,12 +129,15 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const bad = topicFilterProblem(mqtt.basetopic);
     if (bad) issues.push({ path: ['mqtt', 'basetopic'], message: bad, severity: 'error' });
   }
+  const zoneParsed = ZoneSchema.safeParse(doc.zone);
+  if (!zoneParsed.success) issues.push(...fromZod(zoneParsed.error, doc.zone, ['zone']));
   const settings: SiteSettings = {
     base: env.base,
     timezone,
     webui,
     mqtt,
     api,
+    zone: zoneParsed.success ? normalizeZone(zoneParsed.data) : null,
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),

@@ -23,6 +23,8 @@ export interface CheckConfig {
   options: Record<string, unknown>;
   actions: string[];
   depends: string[];
+  /** siteward zones: the node this check is pinned to (docs/ha.md) */
+  node?: string | null;
 }
 
 export interface ActionConfig {

@@ -107,6 +107,8 @@ export const CheckCommonSchema = z.looseObject({
   actions: z.array(z.string()).optional(),
   depends: z.array(z.string()).optional(),
   data: z.unknown().optional(),
+  node: z.string().min(1).max(128).regex(/^[^/+#\u0000]+$/, 'a node name: no "/", "+", "#"').nullable().optional()
+    .describe('siteward zones: run this check only on this node (docs/ha.md)'),
 });
 
 export const ActionCommonSchema = z.looseObject({

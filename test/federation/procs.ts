@@ -59,13 +59,13 @@ export interface Proc {
   cleanup(): void;
 }
 
-export function spawnSiteward(name: string, doc: Record<string, unknown>): Proc {
+export function spawnSiteward(name: string, doc: Record<string, unknown>, extraArgs: string[] = []): Proc {
   const { dir, cleanup } = tempDir(`swp-${name}-`);
   const configPath = join(dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ timezone: 'UTC', webui: null, scheduler: { jitter: 0 }, ...doc }, null, 1));
   const logFile = join(dir, 'stderr.log');
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [CLI, `--config=${configPath}`, '--webui=false', '--logging=info'], { stdio: ['ignore', fd, fd], cwd: dir });
+  const proc = spawn(process.execPath, [CLI, `--config=${configPath}`, '--webui=false', '--logging=info', ...extraArgs], { stdio: ['ignore', fd, fd], cwd: dir });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const dbPath = join(dir, 'site.db');
   const query = <T>(fn: (db: Database.Database) => T, dflt: T): T => {

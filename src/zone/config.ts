@@ -1,0 +1,47 @@
+/**
+ * The site file's `zone` key (issue 23, docs/ha.md): a site with a zone is
+ * one of the 1–3 nodes that run it together. `"zone": "hq"` is the short
+ * form; the object form tunes the timing. Nodes of a zone share the `mqtt`
+ * broker settings (each may point at a different server of a cluster).
+ */
+import { hostname as osHostname } from 'node:os';
+import { z } from 'zod';
+
+const level = z.string().min(1).max(128).regex(/^[^/+#\u0000]+$/, 'one topic level: no "/", "+", "#"');
+
+export const ZoneObjectSchema = z.looseObject({
+  name: level.describe('the zone: every node whose site file names it shares the checks'),
+  heartbeat: z.number().min(0.05).max(3600).default(10).describe('seconds between two status messages of a node'),
+  misses: z.int().min(1).max(100).default(3).describe('heartbeats a node may miss before the others count it as dead'),
+  grace: z.number().min(0).max(3600).default(30)
+    .describe('seconds after start during which nodes known but not yet up keep their checks (a lone first node does not take everything)'),
+  topic: z.string().min(1).max(256).regex(/^[^+#\u0000]+$/, 'no wildcards').default('siteward/zone').describe('topic prefix of the zone messages'),
+});
+
+export const ZoneSchema = z.union([level, ZoneObjectSchema]).nullable().optional()
+  .describe('siteward: the HA zone this node belongs to (docs/ha.md); a name, or {"name", "heartbeat", "misses", "grace", "topic"}');
+
+export type ZoneConfig = z.output<typeof ZoneObjectSchema>;
+
+/** The zone settings, or null for a site without a zone. */
+export function normalizeZone(v: z.output<typeof ZoneSchema>): ZoneConfig | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? ZoneObjectSchema.parse({ name: v }) : v;
+}
+
+/** A node's identity: `--node=NAME`, else SITEWARD_NODE, else the host name (first label). */
+export function nodeName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, host = osHostname()): string {
+  const raw = flag || env.SITEWARD_NODE || host.split('.')[0] || 'siteward';
+  const name = raw.replace(/[/+#\u0000]/g, '-').slice(0, 128);
+  return name;
+}
+
+export function zoneTopics(z: ZoneConfig): { node: (n: string) => string; nodes: string; notified: (check: string) => string; notifiedAll: string } {
+  const base = `${z.topic.replace(/\/+$/, '')}/${z.name}`;
+  return {
+    node: (n) => `${base}/node/${n}`,
+    nodes: `${base}/node/+`,
+    notified: (c) => `${base}/notified/${encodeURIComponent(c)}`,
+    notifiedAll: `${base}/notified/+`,
+  };
+}

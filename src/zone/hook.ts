@@ -1,0 +1,24 @@
+/**
+ * The narrow hook between a zone and the engine (docs/ha.md): the site asks
+ * it before a scheduled run and before a notification; it knows nothing else
+ * of the engine. A site without a zone has no hook: everything runs here.
+ */
+import type { MemberView } from './members.ts';
+
+export interface ZoneHook {
+  /** the zone's name and this node's name */
+  readonly zone: string;
+  readonly node: string;
+  /** does this node run this check's scheduled runs? */
+  runsHere(check: string): boolean;
+  /**
+   * At a notifying transition to `failing`: does this node send it? Only the
+   * owner does, and not when the zone already notified that state
+   * (notified.ts). A true answer records the state for the zone first.
+   */
+  notifies(check: string, failing: boolean): boolean;
+  /** the node that owns the check, `"*"` for a local check on every node, null when unknown */
+  owner(check: string): string | null;
+  /** the zone's nodes as this node sees them */
+  members(): MemberView[];
+}

@@ -1,0 +1,54 @@
+/**
+ * "Exactly one notifier" (issue 23, docs/ha.md). The zone keeps, per check,
+ * a retained record of the last state that was notified:
+ * `<prefix>/<zone>/notified/<check>` = {"failing", "at", "node"}. The owner
+ * records it before it sends. A node that takes a check over reads it:
+ * - its own transition to a state the record already holds is not sent
+ *   again (the previous owner sent it);
+ * - a state that differs from the record without a local transition (its
+ *   own copy of the state was stale) is sent, because the zone never told
+ *   anyone;
+ * - with no record at all for a failing check it cannot know, so it sends
+ *   and marks the message as possibly repeated (Alertmanager's rule: a
+ *   duplicate is better than a missed alert).
+ * Pure decisions here; service.ts does the MQTT part.
+ */
+
+export interface NotifiedRecord {
+  failing: boolean;
+  /** ms, the recording node's clock (informational) */
+  at: number;
+  node: string;
+}
+
+export function encodeRecord(r: NotifiedRecord): Buffer {
+  return Buffer.from(JSON.stringify(r));
+}
+
+export function decodeRecord(buf: Buffer): NotifiedRecord | null {
+  if (buf.length === 0 || buf.length > 1024) return null;
+  try {
+    const o = JSON.parse(buf.toString()) as Record<string, unknown>;
+    if (!o || typeof o !== 'object' || typeof o.failing !== 'boolean' || typeof o.node !== 'string' || typeof o.at !== 'number') return null;
+    return { failing: o.failing, at: o.at, node: o.node.slice(0, 128) };
+  } catch {
+    return null;
+  }
+}
+
+/** At a transition of an owned check: send it? (false: the zone already sent this state) */
+export function sendTransition(rec: NotifiedRecord | undefined, failing: boolean): boolean {
+  return !rec || rec.failing !== failing;
+}
+
+export type Catchup = { send: false } | { send: true; repeated: boolean };
+
+/**
+ * After a run of an owned check that caused no notification: does the zone
+ * still owe one? Only when the state differs from what was last notified,
+ * or when nothing was ever recorded for a failing check (possibly repeated).
+ */
+export function catchUp(rec: NotifiedRecord | undefined, failing: boolean): Catchup {
+  if (!rec) return failing ? { send: true, repeated: true } : { send: false };
+  return rec.failing === failing ? { send: false } : { send: true, repeated: false };
+}

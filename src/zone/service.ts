@@ -1,0 +1,301 @@
+/**
+ * The zone service (issue 23, docs/ha.md): membership over the site's MQTT
+ * broker with plain MQTT 3.1.1 (retained status, last will, QoS 1), so
+ * Mosquitto and a NATS cluster's MQTT listener both work. It has its own
+ * connection (its own will), next to the federation's, and installs the
+ * site's ZoneHook: who runs a check and who notifies.
+ */
+import { createHash } from 'node:crypto';
+import type { IPublishPacket, MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Site, SiteService } from '../site.ts';
+import type { TimerHandle } from '../engine/clock.ts';
+import { VERSION } from '../version.ts';
+import { resolveSettings } from '../federation/options.ts';
+import { zoneTopics, type ZoneConfig } from './config.ts';
+import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
+import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
+import type { ZoneHook } from './hook.ts';
+import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
+import { isFailing } from '../engine/state.ts';
+
+export interface ZoneServiceOptions {
+  /** this node's name (cli: --node, SITEWARD_NODE, host name) */
+  node: string;
+}
+
+export class ZoneService implements SiteService, ZoneHook {
+  readonly name = 'zone';
+  readonly node: string;
+  private site: Site | null = null;
+  private cfg: ZoneConfig | null = null;
+  private client: MqttClient | null = null;
+  private table = new Members();
+  private startedAt = 0;
+  private heartbeat: TimerHandle | null = null;
+  private expiry: TimerHandle | null = null;
+  private cands: string[] | null = null;
+  private lastLive = '';
+  private log: Logger | null = null;
+  /** the zone's last notified state per check (retained records) */
+  private readonly records = new Map<string, NotifiedRecord>();
+  private ready = false;
+  /** connected and our "up" status is out */
+  connected = false;
+
+  constructor(o: ZoneServiceOptions) {
+    this.node = o.node;
+  }
+
+  get zone(): string {
+    return this.cfg?.name ?? '';
+  }
+
+  async start(site: Site): Promise<void> {
+    const cfg = site.settings.zone;
+    if (!cfg) return;
+    this.site = site;
+    this.log = site.log.child({ zone: cfg.name, node: this.node });
+    if (!site.settings.mqtt || site.settings.mqtt.hostname === '') {
+      site.warn(`zone ${cfg.name}: no MQTT broker (the mqtt section) — this node runs every check alone`);
+      return;
+    }
+    this.cfg = cfg;
+    this.table = new Members(cfg.misses);
+    this.startedAt = site.clock.now();
+    site.zone = this;
+    const m = resolveSettings(site.settings.mqtt, site);
+    if (m.error) {
+      site.warn(`zone ${cfg.name}: ${m.error} — this node runs every check alone`);
+      return;
+    }
+    const t = zoneTopics(cfg);
+    const lib = await import('mqtt');
+    const client = lib.connect(m.url, {
+      clientId: `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`,
+      clean: true,
+      keepalive: Math.max(5, Math.min(60, Math.ceil(cfg.heartbeat * 2))),
+      protocolVersion: 4,
+      username: m.username,
+      password: m.password,
+      reconnectPeriod: 1000,
+      reconnectOnConnackError: true,
+      connectTimeout: 10_000,
+      rejectUnauthorized: true,
+      ca: m.ca,
+      servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
+      will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => {
+      this.log?.info({ url: m.url }, 'zone connected');
+      client.subscribe([t.nodes, t.notifiedAll], { qos: 1 }, (err) => {
+        if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
+        // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
+        else site.clock.setTimer(() => {
+          this.ready = true;
+          this.changed();
+        }, cfg.heartbeat * 1000);
+      });
+      this.beat();
+    });
+    client.on('close', () => {
+      if (this.connected) site.warn(`zone ${cfg.name}: connection to ${m.url} lost`);
+      this.connected = false;
+    });
+    client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
+    client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
+    site.bus.on('run', this.onRun);
+    this.armExpiry();
+  }
+
+  async stop(): Promise<void> {
+    this.heartbeat?.cancel();
+    this.expiry?.cancel();
+    this.heartbeat = this.expiry = null;
+    const c = this.client;
+    this.client = null;
+    if (this.site?.zone === this) this.site.zone = null;
+    this.site?.bus.off('run', this.onRun);
+    if (!c || !this.cfg) return;
+    if (c.connected) {
+      await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
+    }
+    await c.endAsync(false).catch(() => undefined);
+  }
+
+  // ---- ZoneHook
+
+  runsHere(check: string): boolean {
+    const o = this.owner(check);
+    if (o === null || o === '*') return true;
+    // cold start: nothing movable runs before this node has heard the zone (the
+    // retained statuses and records), unless the broker stays silent all grace long
+    if (!this.ready && this.cfg && this.site && this.site.clock.now() < this.startedAt + this.cfg.grace * 1000) return false;
+    return o === this.node;
+  }
+
+  notifies(check: string, failing: boolean): boolean {
+    if (!this.runsHere(check)) return false;
+    if (this.owner(check) === '*') return true; // a local check: each node notifies its own
+    if (!sendTransition(this.records.get(check), failing)) {
+      this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
+      return false;
+    }
+    this.record(check, failing);
+    return true;
+  }
+
+  /** Records (retained, QoS 1) that this state of the check was notified. */
+  private record(check: string, failing: boolean): void {
+    if (!this.cfg || !this.site) return;
+    const rec: NotifiedRecord = { failing, at: this.site.clock.now(), node: this.node };
+    this.records.set(check, rec);
+    this.client?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
+      .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
+  }
+
+  /**
+   * After a run of an owned check: a notification the zone still owes (the
+   * previous owner died before it, or this node's copy of the state was stale).
+   */
+  private readonly onRun = ({ name }: { name: string }): void => {
+    const site = this.site;
+    if (!site || !this.ready || this.owner(name) !== this.node) return;
+    const e = site.entry(name);
+    const st = site.state(name);
+    if (!e || e.config.paused || site.readOnly) return;
+    const failing = isFailing(st.failState);
+    const c = catchUp(this.records.get(name), failing);
+    if (!c.send) return;
+    this.record(name, failing);
+    if (!(failing ? e.config.failAction : e.config.passAction)) return;
+    const actions = e.config.actions.filter((a) => site.action(a)?.active);
+    if (!actions.length) return;
+    const n = site.runtime.notification(name, 'transition');
+    const note = c.repeated
+      ? `possibly repeated: node ${this.node} took this check over and cannot tell whether it was already sent`
+      : `sent by node ${this.node}, which took this check over`;
+    site.warn(`zone ${this.zone}: ${name}: ${note}`, 'info');
+    const sent = { ...n, check: { ...n.check, log: [...n.check.log, note] } };
+    try {
+      site.notifier.queue(actions, sent);
+    } catch (e) {
+      site.notifier.hold(actions, sent, e); // the store refused it (a full disk): delivered from memory
+    }
+  };
+
+  owner(check: string): string | null {
+    const p = this.placement(check);
+    if (!p) return null;
+    this.cands ??= candidates(this.view());
+    return ownerOf(p, this.view(), this.cands);
+  }
+
+  members(): MemberView[] {
+    const now = this.site?.clock.now() ?? 0;
+    const v = this.table.view(now);
+    const own = v.find((x) => x.name === this.node);
+    const checks = this.site ? [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node || this.owner(c) === '*').length : 0;
+    const self: MemberView = { name: this.node, status: 'up', heardAt: now, checks, version: VERSION };
+    return own ? v.map((x) => (x.name === this.node ? self : x)) : [...v, self].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The membership as this node sees it now (tests, the API). */
+  view(): ZoneView {
+    const now = this.site?.clock.now() ?? 0;
+    return {
+      self: this.node,
+      live: this.table.live(now),
+      known: this.table.all(),
+      inGrace: this.cfg ? now - this.startedAt < this.cfg.grace * 1000 : false,
+    };
+  }
+
+  // ---- internals
+
+  private placement(check: string): Placement | null {
+    const e = this.site?.entry(check);
+    return e ? { name: check, type: e.config.type, node: e.config.node ?? null } : null;
+  }
+
+  private status(state: 'up' | 'down', reason?: string): Buffer {
+    const s: NodeStatus = { node: this.node, state, heartbeat: this.cfg?.heartbeat ?? 10, version: VERSION, reason };
+    if (state === 'up' && this.site) s.checks = [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node).length;
+    return Buffer.from(JSON.stringify(s));
+  }
+
+  /** Publishes "up" (retained) and re-arms the heartbeat. */
+  private beat(): void {
+    this.heartbeat?.cancel();
+    const c = this.client;
+    if (!c || !this.cfg || !this.site) return;
+    const cfg = this.cfg;
+    this.heartbeat = this.site.clock.setTimer(() => this.beat(), cfg.heartbeat * 1000);
+    if (!c.connected) return;
+    c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).then(
+      () => {
+        if (!this.connected) this.site?.warn(`zone ${cfg.name}: node ${this.node} is up`, 'info');
+        this.connected = true;
+      },
+      (e: unknown) => this.log?.warn({ err: (e as Error).message }, 'zone heartbeat not sent'),
+    );
+  }
+
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    if (!this.cfg || !this.site) return;
+    if (topic.includes('/notified/')) {
+      let check: string | null = null;
+      try {
+        check = decodeURIComponent(topic.slice(topic.lastIndexOf('/') + 1));
+      } catch {
+        // not one of ours
+      }
+      const rec = payload.length ? decodeRecord(payload) : null;
+      if (check !== null && rec) this.records.set(check, rec);
+      else if (check !== null && payload.length === 0) this.records.delete(check);
+      else this.log?.warn({ topic }, 'zone: malformed notified record dropped');
+      return;
+    }
+    const node = topic.slice(topic.lastIndexOf('/') + 1);
+    if (payload.length === 0) {
+      if (this.table.forget(node)) this.changed();
+      return;
+    }
+    const s = decodeStatus(payload);
+    if (!s || s.node !== node) {
+      this.log?.warn({ topic, bytes: payload.length }, 'zone: malformed node status dropped');
+      return;
+    }
+    if (s.node === this.node) {
+      // our own will from an earlier connection (or a stale retained "down"): say we are up
+      if (s.state === 'down' && this.client?.connected) this.beat();
+      return;
+    }
+    // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats
+    void retained;
+    if (this.table.onStatus(s, this.site.clock.now())) this.changed();
+  }
+
+  /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */
+  private changed(): void {
+    this.cands = null;
+    const live = this.table.live(this.site!.clock.now()).join(',');
+    if (live !== this.lastLive) {
+      this.log?.info({ live }, 'zone membership');
+      this.lastLive = live;
+    }
+    this.armExpiry();
+  }
+
+  private armExpiry(): void {
+    this.expiry?.cancel();
+    this.expiry = null;
+    if (!this.site || !this.cfg) return;
+    const now = this.site.clock.now();
+    const graceEnd = this.startedAt + this.cfg.grace * 1000;
+    const next = [this.table.nextExpiry(now), graceEnd > now ? graceEnd + 1 : null].filter((x): x is number => x !== null);
+    if (next.length === 0) return;
+    this.expiry = this.site.clock.setTimer(() => this.changed(), Math.max(0, Math.min(...next) - now));
+  }
+}

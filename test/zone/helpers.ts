@@ -1,0 +1,43 @@
+/**
+ * In-process zone nodes for the zone tests: a site with the zone service in
+ * a temp folder, on a real broker.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Site } from '../../src/site.ts';
+import { ZoneService } from '../../src/zone/service.ts';
+import { tempDir } from '../servers/common.ts';
+
+export interface ZoneNode {
+  name: string;
+  site: Site;
+  zone: ZoneService;
+  stop(): Promise<void>;
+}
+
+export async function openZoneNode(name: string, port: number, doc: Record<string, unknown>): Promise<ZoneNode> {
+  const { dir, cleanup } = tempDir(`swz-${name}-`);
+  const configPath = join(dir, 'site.json');
+  writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
+  const site = await Site.open({ configPath, dbPath: ':memory:', random: () => 0 });
+  const zone = new ZoneService({ node: name });
+  site.use(zone);
+  await site.start();
+  let stopped = false;
+  return {
+    name, site, zone,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await site.stop();
+      cleanup();
+    },
+  };
+}
+
+/** `count` https checks with no trigger (ownership only; nothing runs). */
+export function someChecks(count: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) out[`web ${i}`] = { type: 'https', options: { hostname: '127.0.0.1' } };
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * Zone membership and ownership on real brokers (issue 23): Mosquitto, and a
+ * 3-node NATS cluster with each node on a different NATS server.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describeDaemon } from '../servers/common.ts';
+import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
+import { until } from '../federation/helpers.ts';
+import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+
+const ZONE = { name: 'hq', heartbeat: 0.5, misses: 3, grace: 0 };
+const CHECKS = someChecks(60);
+
+function suite(brokerName: string, ports: () => number[]): void {
+  let nodes: ZoneNode[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    nodes = [];
+  });
+  const open = async (names: string[]): Promise<void> => {
+    const ps = ports();
+    nodes.push(...(await Promise.all(names.map((n, i) => openZoneNode(n, ps[i % ps.length], { zone: ZONE, checks: CHECKS })))));
+  };
+  const live = (n: ZoneNode): string[] => [...new Set([...n.zone.view().live, n.name])].sort();
+  const owners = (n: ZoneNode): string[] => Object.keys(CHECKS).map((c) => n.zone.owner(c)!);
+
+  it(`${brokerName}: three nodes agree on the members and on one owner per check`, async () => {
+    await open(['a', 'b', 'c']);
+    await until(() => nodes.every((n) => live(n).join() === 'a,b,c'), 30_000, 'every node sees a, b, c');
+    const [a, b, c] = nodes;
+    expect(owners(b)).toEqual(owners(a));
+    expect(owners(c)).toEqual(owners(a));
+    for (const check of Object.keys(CHECKS)) expect(nodes.filter((n) => n.zone.runsHere(check))).toHaveLength(1);
+    expect(new Set(owners(a))).toEqual(new Set(['a', 'b', 'c']));
+    expect(a.zone.members().map((m) => [m.name, m.status])).toEqual([['a', 'up'], ['b', 'up'], ['c', 'up']]);
+  });
+
+  it(`${brokerName}: a clean stop hands the node's checks to the others at once, and only those`, async () => {
+    await open(['a', 'b', 'c']);
+    await until(() => nodes.every((n) => live(n).join() === 'a,b,c'), 30_000, 'every node sees a, b, c');
+    const before = owners(nodes[0]);
+    await nodes[2].stop();
+    await until(() => live(nodes[0]).join() === 'a,b' && live(nodes[1]).join() === 'a,b', 10_000, 'c down');
+    const after = owners(nodes[0]);
+    expect(owners(nodes[1])).toEqual(after);
+    Object.keys(CHECKS).forEach((_, i) => {
+      if (before[i] === 'c') expect(['a', 'b']).toContain(after[i]);
+      else expect(after[i]).toBe(before[i]);
+    });
+    expect(nodes[0].zone.members().find((m) => m.name === 'c')?.status).toBe('down');
+  });
+
+  it(`${brokerName}: a peer that dies (its last will) or goes silent (missed heartbeats) stops counting`, async () => {
+    await open(['a']);
+    const [a] = nodes;
+    const port = ports()[ports().length - 1];
+    const topic = 'siteward/zone/hq/node/';
+    const will = { topic: `${topic}dies`, payload: Buffer.from('{"node":"dies","state":"down","reason":"connection lost"}'), qos: 1 as const, retain: true };
+    const peer = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, will, reconnectPeriod: 0 });
+    await new Promise<void>((r) => peer.once('connect', () => r()));
+    await peer.publishAsync(`${topic}dies`, '{"node":"dies","state":"up","heartbeat":60}', { qos: 1, retain: true });
+    await peer.publishAsync(`${topic}silent`, '{"node":"silent","state":"up","heartbeat":0.5}', { qos: 1, retain: true });
+    await until(() => live(a).join() === 'a,dies,silent', 20_000, 'both peers up');
+    // silent never beats again: dead after 3 × 0.5 s, on a's clock
+    await until(() => live(a).join() === 'a,dies', 20_000, 'silent expired');
+    peer.stream.destroy(); // no DISCONNECT: the broker publishes the will
+    await until(() => live(a).join() === 'a', 30_000, 'the will of "dies" seen');
+    expect(a.zone.members().find((m) => m.name === 'dies')?.status).toBe('down');
+    const clean = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4 });
+    await new Promise<void>((r) => clean.once('connect', () => r()));
+    await clean.publishAsync(`${topic}dies`, '', { qos: 1, retain: true });
+    await clean.publishAsync(`${topic}silent`, '', { qos: 1, retain: true });
+    await until(() => !a.zone.view().known.some((k) => k === 'dies' || k === 'silent'), 20_000, 'cleared statuses forgotten');
+    await clean.endAsync();
+  });
+}
+
+describeDaemon('zone membership on Mosquitto', MOSQUITTO_PROGRAMS, () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+  suite('Mosquitto', () => [broker.port]);
+});
+
+describeDaemon('zone membership on a 3-node NATS cluster', [NATS_SERVER], () => {
+  let cluster: NatsCluster;
+  beforeAll(async () => {
+    cluster = await startNatsCluster(3);
+    await cluster.ready();
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+  suite('NATS', () => cluster.mqttPorts);
+});
