@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { HOSTNAME_MAX } from './text-limits.ts';
+import { OidcSchema } from './oidc.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
@@ -20,6 +21,7 @@ export const WebuiSchema = z.looseObject({
   users: z.record(z.string(), z.string()).nullable().default(null).describe('username → argon2 PHC hash'),
   roles: z.record(z.string(), z.enum(['admin', 'operator', 'viewer'])).optional()
     .describe('siteward: username → role (admin, operator, viewer); fletchck users default to operator, "admin" to admin'),
+  oidc: OidcSchema.optional().describe('siteward: single sign-on with OpenID Connect (docs/security.md)'),
 });
 
 /** spec §7.1 (+ siteward extensions, all optional so fletchck ignores them; docs/federation.md) */
