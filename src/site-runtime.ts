@@ -17,6 +17,7 @@ import type { Clock } from './engine/clock.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
+import { withSiteDefaults } from './actions/template.ts';
 
 /** A result waiting to be written and announced. */
 interface Commit {
@@ -149,7 +150,7 @@ export class SiteRuntime implements RunnerHost {
   notification(name: string, kind: Notification['kind']): Notification {
     const v = this.view(name)!;
     const s = v.state;
-    return {
+    return withSiteDefaults({
       site: this.site.name,
       kind,
       at: this.clock.now(),
@@ -158,7 +159,7 @@ export class SiteRuntime implements RunnerHost {
         level: s.level, log: s.log, summary: this.summary(name), lastFail: s.lastFail, lastPass: s.lastPass,
         lastCheck: s.lastCheck, zone: this.entry(name)?.zone ?? null,
       },
-    };
+    }, this.site.settings.notifications);
   }
 
   /**

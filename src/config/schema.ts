@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { HOSTNAME_MAX } from './text-limits.ts';
 import { OidcSchema } from './oidc.ts';
+import { TemplateSchema } from '../actions/template-schema.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
@@ -90,6 +91,10 @@ export const NotificationsSchema = z.looseObject({
   backoffMax: z.number().min(1).default(3600).describe('longest wait between two tries, seconds'),
   stormLimit: z.int().min(0).default(10)
     .describe('notifications one action sends singly per clock minute; the rest of that minute go out as one digest (0: no limit)'),
+  template: TemplateSchema.optional()
+    .describe('default message template of every action without its own: {"subject": "…", "body": "…"} (docs/actions.md "Message templates")'),
+  url: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// address').optional()
+    .describe('the web UI\'s address as people reach it, for links in messages ({{url}}), e.g. https://siteward.example.org'),
 });
 
 /** Common check keys (spec §3.1). `options` is validated per type by the registry. */

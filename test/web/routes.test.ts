@@ -25,6 +25,7 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /account/2fa/disable': 'viewer',
   'GET /user/:name/2fa-reset': 'admin',
   'POST /user/:name/2fa-reset': 'admin',
+  'POST /ui/action-preview': 'operator',
   'POST /logout': 'viewer',
   'GET /account': 'viewer',
   'POST /account/password': 'viewer',
