@@ -15,6 +15,7 @@ import { PendingLogins } from './twofactor/pending.ts';
 import { OidcClient } from './oidc/client.ts';
 import { twoFactorRoutes } from './routes/twofactor.tsx';
 import { oidcRoutes } from './routes/oidc.tsx';
+import { reportRoutes } from './routes/reports.tsx';
 import { sessionMiddleware, type WebEnv } from './context.ts';
 import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
@@ -112,6 +113,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', usersRoutes(deps));
   app.route('/', configRoutes(deps));
   app.route('/', tokenRoutes(deps));
+  app.route('/', reportRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)
