@@ -37,6 +37,7 @@ export function oidcRoutes(d: WebDeps): Hono<WebEnv> {
   r.post('/login/oidc', async (c) => {
     const form = formValues(await c.req.parseBody({ all: true }));
     const next = safeNext(form.get('next'));
+    if (c.get('auth')) return c.redirect(next, 303); // signed in already
     const o = oidcOf(site.settings.webui);
     if (!o) return c.text('single sign-on is not configured', 404);
     if (!checkLoginToken(c, d.secure, form.get('_login'))) return showLogin(c, d, { next, error: 'The sign-in form expired. Please try again.', status: 403 });

@@ -49,6 +49,7 @@ export function twoFactorRoutes(d: WebDeps): Hono<WebEnv> {
   r.post('/login/2fa', async (c) => {
     const form = formValues(await c.req.parseBody({ all: true }));
     const cookie = getCookie(c, pendingCookie(d.secure));
+    if (c.get('auth')) return c.redirect('/', 303); // signed in already
     const p = pending.get(cookie);
     if (!p || !cookie) return c.redirect('/login', 303);
     const again = (error: string, status: 401 | 403 | 429) =>
