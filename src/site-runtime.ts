@@ -19,6 +19,7 @@ import { Unstored } from './engine/unstored.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
+import { withSiteDefaults } from './actions/template.ts';
 
 /** A result waiting to be written and announced. */
 interface Commit {
@@ -163,7 +164,7 @@ export class SiteRuntime implements RunnerHost {
   notification(name: string, kind: Notification['kind']): Notification {
     const v = this.view(name)!;
     const s = v.state;
-    return {
+    return withSiteDefaults({
       site: this.site.name,
       kind,
       at: this.clock.now(),
@@ -172,7 +173,7 @@ export class SiteRuntime implements RunnerHost {
         level: s.level, log: s.log, summary: this.summary(name), lastFail: s.lastFail, lastPass: s.lastPass,
         lastCheck: s.lastCheck, zone: this.entry(name)?.zone ?? null,
       },
-    };
+    }, this.site.settings.notifications);
   }
 
   /**

@@ -41,6 +41,10 @@ export interface Notification {
   at: number;
   /** kind 'digest': the notifications it stands for, oldest first */
   items?: DigestItem[];
+  /** the site's default message template (notifications.template, src/actions/template.ts) */
+  template?: { subject?: string; body?: string };
+  /** the web UI's public address for links (notifications.url) */
+  url?: string;
 }
 
 /** One notification folded into a digest (storm control). */

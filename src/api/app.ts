@@ -29,6 +29,7 @@ import { checkRoutes } from './routes/checks.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { siteRoutes } from './routes/site.ts';
 import type { RouteDeps } from './routes/common.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 /** Paths served by apiRoutes(): exempt them from the web UI's session and CSRF middleware. */
 export const API_PATH_PREFIXES = ['/api/', '/metrics', '/push/', '/badge/', '/healthz'] as const;
@@ -94,6 +95,7 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   checkRoutes(v1, d);
   actionRoutes(v1, d);
   siteRoutes(v1, d);
+  reportRoutes(v1, d);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

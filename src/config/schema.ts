@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { hostName } from './text-limits.ts';
+import { OidcSchema } from './oidc.ts';
+import { TemplateSchema } from '../actions/template-schema.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
@@ -20,6 +22,7 @@ export const WebuiSchema = z.looseObject({
   users: z.record(z.string(), z.string()).nullable().default(null).describe('username → argon2 PHC hash'),
   roles: z.record(z.string(), z.enum(['admin', 'operator', 'viewer'])).optional()
     .describe('siteward: username → role (admin, operator, viewer); fletchck users default to operator, "admin" to admin'),
+  oidc: OidcSchema.optional().describe('siteward: single sign-on with OpenID Connect (docs/security.md)'),
 });
 
 /** spec §7.1 (+ siteward extensions, all optional so fletchck ignores them; docs/federation.md) */
@@ -88,6 +91,10 @@ export const NotificationsSchema = z.looseObject({
   backoffMax: z.number().min(1).default(3600).describe('longest wait between two tries, seconds'),
   stormLimit: z.int().min(0).default(10)
     .describe('notifications one action sends singly per clock minute; the rest of that minute go out as one digest (0: no limit)'),
+  template: TemplateSchema.optional()
+    .describe('default message template of every action without its own: {"subject": "…", "body": "…"} (docs/actions.md "Message templates")'),
+  url: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// address').optional()
+    .describe('the web UI\'s address as people reach it, for links in messages ({{url}}), e.g. https://siteward.example.org'),
 });
 
 /** Common check keys (spec §3.1). `options` is validated per type by the registry. */

@@ -28,7 +28,7 @@ export const BODY_LIMITS = {
 /** The largest body accepted for a request. */
 export function bodyLimitFor(path: string): number {
   if (path === '/config/raw' || path === '/config/raw/check') return BODY_LIMITS.rawEditor;
-  if (path === '/login') return BODY_LIMITS.login;
+  if (path === '/login' || path.startsWith('/login/')) return BODY_LIMITS.login;
   if (path.startsWith('/push/')) return BODY_LIMITS.push;
   return BODY_LIMITS.default;
 }

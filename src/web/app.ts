@@ -8,8 +8,14 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Site } from '../site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
-import { PasswordChecker, userHash, type Verify } from './auth.ts';
-import { LoginGuard } from './login-guard.ts';
+import { PasswordChecker, sessionBinding, type Verify } from './auth.ts';
+import { LoginGuard, PAIR_THROTTLE, Throttle } from './login-guard.ts';
+import { TotpStore } from './twofactor/store.ts';
+import { PendingLogins } from './twofactor/pending.ts';
+import { OidcClient } from './oidc/client.ts';
+import { twoFactorRoutes } from './routes/twofactor.tsx';
+import { oidcRoutes } from './routes/oidc.tsx';
+import { reportRoutes } from './routes/reports.tsx';
 import { sessionMiddleware, type WebEnv } from './context.ts';
 import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
@@ -69,7 +75,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const now = (): number => site.clock.now();
   const sessions = new SessionStore(site.db, key, now);
   const extensions = [...(o.extensions ?? [])];
-  const alive = (id: string): boolean => sessions.alive(id, (u) => userHash(site.settings.webui, u));
+  const alive = (id: string): boolean => sessions.alive(id, (u, source) => sessionBinding(site.settings.webui, u, source));
   const deps: WebDeps = {
     site,
     sessions,
@@ -77,6 +83,12 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     secure: o.secure,
     assets: loadAssets(),
     hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps
+    twofactor: {
+      store: new TotpStore(site.db, key, now, () => site.name),
+      pending: new PendingLogins(now),
+      throttle: new Throttle(now, PAIR_THROTTLE),
+    },
+    oidc: new OidcClient(now, site.base),
     portOverride: o.portOverride,
   };
   deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
@@ -92,6 +104,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   for (const e of extensions) app.route(e.path, e.app);
   app.route('/', staticRoutes(deps.assets));
   app.route('/', authRoutes(deps));
+  app.route('/', twoFactorRoutes(deps));
+  app.route('/', oidcRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', checksRoutes(deps));
@@ -100,6 +114,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', usersRoutes(deps));
   app.route('/', configRoutes(deps));
   app.route('/', tokenRoutes(deps));
+  app.route('/', reportRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)

@@ -11,6 +11,8 @@
 import argon2 from 'argon2';
 import type { WebuiConfig } from '../config/load.ts';
 import { hashPassword, randomPassword } from '../config/init.ts';
+import type { Session, SessionSource } from './sessions.ts';
+import { oidcBinding } from '../config/oidc.ts';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];
@@ -35,6 +37,21 @@ export function userHash(webui: WebuiConfig | null, user: string): string | unde
   const users = webui?.users;
   if (!users || !Object.hasOwn(users, user)) return undefined;
   return users[user];
+}
+
+/**
+ * What a session is bound to now (src/web/sessions.ts CurrentBinding): a
+ * password session to the user's stored hash; a single sign-on session to
+ * the OpenID Connect settings that admitted it (none: it ends).
+ */
+export function sessionBinding(webui: WebuiConfig | null, user: string, source: SessionSource): string | undefined {
+  return source === 'oidc' ? oidcBinding(webui) : userHash(webui, user);
+}
+
+/** The role of a signed-in session: a single sign-on session keeps what its claims gave. */
+export function sessionRole(webui: WebuiConfig | null, s: Pick<Session, 'user' | 'source' | 'role'>): Role {
+  if (s.source === 'oidc') return ROLES.includes(s.role as Role) ? (s.role as Role) : 'viewer';
+  return roleOf(webui, s.user);
 }
 
 export type Verify = (hash: string, password: string) => Promise<boolean>;

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Site } from '../site.ts';
 import type { SessionStore, Session } from './sessions.ts';
-import { allows, roleOf, userHash, type Role } from './auth.ts';
+import { allows, sessionBinding, sessionRole, type Role } from './auth.ts';
 
 export interface AuthInfo {
   user: string;
@@ -50,9 +50,9 @@ export function sessionMiddleware(site: Site, sessions: SessionStore, secure: bo
   const name = cookieNames(secure).session;
   return async (c, next) => {
     const webui = site.settings.webui;
-    const found = sessions.lookup(getCookie(c, name), (u) => userHash(webui, u));
+    const found = sessions.lookup(getCookie(c, name), (u, source) => sessionBinding(webui, u, source));
     if (found) {
-      c.set('auth', { user: found.session.user, role: roleOf(webui, found.session.user), session: found.session });
+      c.set('auth', { user: found.session.user, role: sessionRole(webui, found.session), session: found.session });
       if (found.renewed) setSessionCookie(c, secure, getCookie(c, name)!, found.session.expires, site.clock.now());
     } else {
       c.set('auth', null);

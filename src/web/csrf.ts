@@ -72,6 +72,9 @@ export function csrfMiddleware(o: CsrfOptions): MiddlewareHandler<WebEnv> {
     if (underPrefix(path, o.exempt())) return next();
     if (crossSite(c)) return c.text('cross-site request refused', 403);
     if (path === '/login') return next(); // checked by the login route (double submit)
+    // the later steps of a sign-in (/login/2fa, /login/oidc) check the same double-submit token;
+    // with a session there is no sign-in to continue, and the session's token applies as everywhere
+    if (path.startsWith('/login/') && !c.get('auth')) return next();
     const auth = c.get('auth');
     if (!auth) return c.text('login required', 401);
     const token = c.req.header(CSRF_HEADER) ?? (await formField(c, CSRF_FIELD));

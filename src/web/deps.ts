@@ -8,6 +8,10 @@ import type { LoginGuard } from './login-guard.ts';
 import type { WebEnv } from './context.ts';
 import type { LiveHub } from './live.ts';
 import type { SessionStore } from './sessions.ts';
+import type { TotpStore } from './twofactor/store.ts';
+import type { PendingLogins } from './twofactor/pending.ts';
+import type { Throttle } from './login-guard.ts';
+import type { OidcClient } from './oidc/client.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -34,6 +38,10 @@ export interface WebDeps {
   secure: boolean;
   assets: Assets;
   hub: LiveHub;
+  /** TOTP second factor: the per-user store, sign-ins waiting for a code, wrong-code throttle per user */
+  twofactor: { store: TotpStore; pending: PendingLogins; throttle: Throttle };
+  /** single sign-on (OpenID Connect relying party) */
+  oidc: OidcClient;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

@@ -33,6 +33,9 @@ export const WEB_MIGRATIONS: MigrationSet = {
      );
      CREATE INDEX web_sessions_user ON web_sessions (user);
      CREATE INDEX web_sessions_expires ON web_sessions (expires);`,
+    // how the session was signed in (password, or OpenID Connect with the role its claims gave)
+    `ALTER TABLE web_sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'password';
+     ALTER TABLE web_sessions ADD COLUMN role TEXT;`,
   ],
 };
 
@@ -43,6 +46,9 @@ export const ABSOLUTE_MS = 30 * 86_400_000;
 /** `seen`/`expires` are written at most this often per session. */
 const TOUCH_MS = 60_000;
 
+/** How a session was signed in: a local password (with or without 2FA), or single sign-on. */
+export type SessionSource = 'password' | 'oidc';
+
 export interface Session {
   /** hash of the secret (the row id) */
   id: string;
@@ -50,7 +56,19 @@ export interface Session {
   csrf: string;
   created: number;
   expires: number;
+  source: SessionSource;
+  /** oidc: the role the identity provider's claims gave at sign-in */
+  role: string | null;
 }
+
+/**
+ * What a session is bound to now: a password session to the user's stored
+ * hash, a single sign-on session to the OpenID Connect settings (src/web/oidc);
+ * undefined ends it.
+ */
+export type CurrentBinding = (user: string, source: SessionSource) => string | undefined;
+
+type Row = { id: string; user: string; pwfp: string; csrf: string; created: number; seen: number; expires: number; source: SessionSource; role: string | null };
 
 /** A short fingerprint of a stored password hash (never the hash itself). */
 export function passwordFingerprint(hash: string): string {
@@ -105,8 +123,8 @@ export class SessionStore {
     // idempotent: a site opened without the web migrations still gets the table
     migrate(db, [WEB_MIGRATIONS]);
     this.q = {
-      insert: db.prepare('INSERT INTO web_sessions (id, user, pwfp, csrf, created, seen, expires, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      get: db.prepare('SELECT id, user, pwfp, csrf, created, seen, expires FROM web_sessions WHERE id = ?'),
+      insert: db.prepare('INSERT INTO web_sessions (id, user, pwfp, csrf, created, seen, expires, address, source, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      get: db.prepare('SELECT id, user, pwfp, csrf, created, seen, expires, source, role FROM web_sessions WHERE id = ?'),
       touch: db.prepare('UPDATE web_sessions SET seen = ?, expires = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM web_sessions WHERE id = ?'),
       deleteUser: db.prepare('DELETE FROM web_sessions WHERE user = ?'),
@@ -120,13 +138,14 @@ export class SessionStore {
     return createHmac('sha256', this.key).update(secret).digest('base64url');
   }
 
-  /** Starts a session; returns the cookie value. */
-  create(user: string, passwordHash: string, address: string | null): { cookie: string; session: Session } {
+  /** Starts a session; returns the cookie value. `passwordHash`: what the session binds to (see CurrentBinding). */
+  create(user: string, passwordHash: string, address: string | null, o: { source?: SessionSource; role?: string } = {}): { cookie: string; session: Session } {
     const secret = randomBytes(32).toString('base64url');
     const t = this.now();
-    const session: Session = { id: sha(secret), user, csrf: randomBytes(24).toString('base64url'), created: t, expires: t + IDLE_MS };
+    const source = o.source ?? 'password';
+    const session: Session = { id: sha(secret), user, csrf: randomBytes(24).toString('base64url'), created: t, expires: t + IDLE_MS, source, role: o.role ?? null };
     this.q.prune.run(t);
-    this.q.insert.run(session.id, user, passwordFingerprint(passwordHash), session.csrf, t, t, session.expires, address);
+    this.q.insert.run(session.id, user, passwordFingerprint(passwordHash), session.csrf, t, t, session.expires, address, source, session.role);
     return { cookie: `${secret}.${this.sign(secret)}`, session };
   }
 
@@ -134,7 +153,7 @@ export class SessionStore {
    * The live session behind a cookie value, or null. `currentHash` gives the
    * user's stored hash now (undefined: no such user any more).
    */
-  lookup(cookie: string | undefined, currentHash: (user: string) => string | undefined): { session: Session; renewed: boolean } | null {
+  lookup(cookie: string | undefined, currentHash: CurrentBinding): { session: Session; renewed: boolean } | null {
     if (!cookie) return null;
     const dot = cookie.lastIndexOf('.');
     if (dot <= 0) return null;
@@ -142,12 +161,10 @@ export class SessionStore {
     const given = Buffer.from(cookie.slice(dot + 1));
     const want = Buffer.from(this.sign(secret));
     if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
-    const row = this.q.get.get(sha(secret)) as
-      | { id: string; user: string; pwfp: string; csrf: string; created: number; seen: number; expires: number }
-      | undefined;
+    const row = this.q.get.get(sha(secret)) as Row | undefined;
     if (!row) return null;
     const t = this.now();
-    const hash = currentHash(row.user);
+    const hash = currentHash(row.user, row.source);
     if (row.expires <= t || row.created + ABSOLUTE_MS <= t || hash === undefined || passwordFingerprint(hash) !== row.pwfp) {
       bestEffort(() => this.q.delete.run(row.id));
       return null;
@@ -162,15 +179,15 @@ export class SessionStore {
         renewed = true;
       }
     }
-    return { session: { id: row.id, user: row.user, csrf: row.csrf, created: row.created, expires }, renewed };
+    return { session: { id: row.id, user: row.user, csrf: row.csrf, created: row.created, expires, source: row.source, role: row.role }, renewed };
   }
 
   /** Whether a session (by row id) is still valid: not expired, user and password unchanged. */
-  alive(id: string, currentHash: (user: string) => string | undefined): boolean {
-    const row = this.q.get.get(id) as { user: string; pwfp: string; created: number; expires: number } | undefined;
+  alive(id: string, currentHash: CurrentBinding): boolean {
+    const row = this.q.get.get(id) as Row | undefined;
     if (!row) return false;
     const t = this.now();
-    const hash = currentHash(row.user);
+    const hash = currentHash(row.user, row.source);
     return row.expires > t && row.created + ABSOLUTE_MS > t && hash !== undefined && passwordFingerprint(hash) === row.pwfp;
   }
 

@@ -18,7 +18,7 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export const SECTIONS = {
-  webui: { schema: WebuiSchema, exclude: ['users', 'roles'] },
+  webui: { schema: WebuiSchema, exclude: ['users', 'roles', 'oidc'] },
   mqtt: { schema: MqttSchema, exclude: [] },
   plugins: { schema: PluginsSchema, exclude: [] },
   history: { schema: HistorySchema, exclude: [] },

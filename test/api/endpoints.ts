@@ -28,6 +28,7 @@ export const ROWS: Row[] = [
   { method: 'POST', path: '/checks/web/resume', doc: '/checks/{name}/resume', need: 'operate', ok: 200 },
   { method: 'GET', path: '/checks/web/history', doc: '/checks/{name}/history', need: 'read', ok: 200 },
   { method: 'GET', path: '/checks/web/notifications', doc: '/checks/{name}/notifications', need: 'read', ok: 200 },
+  { method: 'GET', path: '/reports', doc: '/reports', need: 'read', ok: 200 },
   { method: 'GET', path: '/actions', doc: '/actions', need: 'read', ok: 200 },
   { method: 'GET', path: '/actions/sitelog', doc: '/actions/{name}', need: 'read', ok: 200 },
   { method: 'POST', path: '/actions', doc: '/actions', need: 'admin', ok: 201, body: { name: 'more', type: 'log' } },

@@ -23,6 +23,9 @@ const PUBLIC: Record<string, string> = {
   'GET /login': 'the sign-in form',
   'POST /login': 'signing in (double-submit token, throttled)',
   'GET /logout': 'asks before signing out (the POST needs a session)',
+  'POST /login/2fa': 'the code step of a sign-in (double-submit token, the half-done sign-in\'s cookie, throttled)',
+  'POST /login/oidc': 'starts single sign-on (double-submit token)',
+  'GET /login/oidc/callback': 'the identity provider\'s redirect back (state, PKCE verifier and nonce are checked)',
   'GET /healthz': 'liveness for Docker and systemd',
   'GET /metrics': 'Prometheus: a token off loopback or with api.metricsAuth (test/security/exposure.test.ts)',
   'GET /push/:token': 'heartbeats: the token in the URL is the secret',
@@ -148,7 +151,7 @@ describe('role × route × method', () => {
             if (fileNow() !== before) wrong.push(`${where}: a method the path does not have changed the site`);
           } else if (allowed) {
             // public routes may still send a visitor to sign in (GET /logout) or refuse a form without its token (POST /login)
-            const denied = g.kind === 'public' ? (status === 401 || status === 403) && !(path === '/login' && method === 'POST') : refused;
+            const denied = g.kind === 'public' ? (status === 401 || status === 403) && !(path.startsWith('/login') && method === 'POST') : refused;
             if (denied) wrong.push(`${where}: refused though allowed`);
           } else {
             if (!refused) wrong.push(`${where}: not refused`);

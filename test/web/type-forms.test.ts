@@ -74,22 +74,24 @@ const ACTIONS: Record<string, Record<string, unknown>> = {
   email: {
     hostname: 'smtp.example.org', port: 587, tls: 'starttls', username: 'alerts', password: { env: 'SMTP_PASSWORD' }, sender: 'siteward@example.org',
     recipients: ['ops@example.org', 'boss@example.org'], timeout: 20, fallback: '/usr/sbin/sendmail', site: 'HQ', icon: '🐕', ca: 'relay-ca.pem',
+    template: { subject: '[{{site}}] {{name}} {{state}}', body: '{{name}} is {{state}} since {{since}}\n{{log}}' },
   },
-  sms: { url: 'https://sms.example.org/api', apikey: 'sms-inline-secret', sender: 'Alerts', recipients: ['+61400000001', '+61400000002'], timeout: 9, site: 'HQ', icon: '!' },
+  sms: { url: 'https://sms.example.org/api', apikey: 'sms-inline-secret', sender: 'Alerts', recipients: ['+61400000001', '+61400000002'], timeout: 9, site: 'HQ', icon: '!', template: { body: '{{name}} {{state}}' }, maxSegments: 2 },
   webhook: {
     url: { env: 'HOOK_URL' }, method: 'PUT', headers: { 'X-Team': 'ops', Authorization: 'Bearer webhook-inline-secret', 'X-Key': { file: '/run/hook-key' } },
-    body: { text: '{{title}}', items: ['{{name}}', 2] }, contentType: 'application/vnd.example+json', timeout: 5,
+    body: { text: '{{title}}', items: ['{{name}}', 2] }, contentType: 'application/vnd.example+json', timeout: 5, template: { body: '{{name}} is {{state}}' },
   },
   ntfy: {
     server: 'https://ntfy.example.org', topic: 'ops-alerts', token: { file: '/run/secrets/ntfy' }, username: 'bot', password: 'ntfy-inline-secret',
     priorityFail: 5, priorityPass: 2, tagsFail: ['warning', 'skull'], tagsPass: ['ok'], click: 'https://status.example.org', site: 'HQ', icon: '🐕', timeout: 7,
+    template: { subject: '{{name}} {{state}}' },
   },
-  telegram: { apiUrl: 'https://tg.example.org', token: 'telegram-inline-secret', chatId: -1001234567890, silentPass: true, site: 'HQ', icon: '🐕', timeout: 6 },
+  telegram: { apiUrl: 'https://tg.example.org', token: 'telegram-inline-secret', chatId: -1001234567890, silentPass: true, site: 'HQ', icon: '🐕', timeout: 6, template: { body: '*{{name}}* is {{state}}' } },
   pushover: {
     apiUrl: 'https://po.example.org/1/messages.json', token: 'pushover-inline-secret', user: { env: 'PUSHOVER_USER' }, device: 'phone', sound: 'siren',
-    priorityFail: 0, priorityPass: -1, site: 'HQ', icon: '🐕', timeout: 8,
+    priorityFail: 0, priorityPass: -1, site: 'HQ', icon: '🐕', timeout: 8, template: { body: '{{summary}}' },
   },
-  slack: { url: 'https://hooks.example.org/services/slack-inline-secret', channel: '#ops', username: 'siteward', iconEmoji: ':dog:', escape: false, site: 'HQ', icon: '🐕', timeout: 4 },
+  slack: { url: 'https://hooks.example.org/services/slack-inline-secret', channel: '#ops', username: 'siteward', iconEmoji: ':dog:', escape: false, site: 'HQ', icon: '🐕', timeout: 4, template: { body: '*{{name}}* {{log}}' } },
 };
 
 /** Inline secrets of a sample: strings that must never be sent back to a browser. */

@@ -111,6 +111,10 @@ export function ActionPage(p: { ctx: PageCtx; d: ActionFormData }): Child {
             extra={{ 'hx-get': '/ui/action-fields', 'hx-target': '#action-fields', 'hx-swap': 'outerHTML', 'hx-include': '#f-oldName' }} />
           <ActionFields {...d.fields} />
           <PickField name="incheck" label="Used by checks" s={d.s} options={d.checkNames} />
+          <div class="toolbar">
+            <button type="button" id="preview-button" hx-post="/ui/action-preview" hx-target="#template-preview" hx-swap="innerHTML" hx-include="closest form">Preview message</button>
+          </div>
+          <div id="template-preview" aria-live="polite" />
           <div class="toolbar"><button type="submit" class="primary">{d.name === null ? 'Add action' : 'Save'}</button></div>
         </form>
       ) : <p class="muted">Viewers cannot change actions.</p>}

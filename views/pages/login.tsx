@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import type { Assets } from '../../src/web/assets.ts';
 import { BarePage } from '../layout.tsx';
 
-export function LoginPage(p: { site: string; assets: Assets; token: string; next: string; user?: string; error?: string; noUsers?: boolean }): Child {
+export function LoginPage(p: { site: string; assets: Assets; token: string; next: string; user?: string; error?: string; noUsers?: boolean; sso?: string }): Child {
   return (
     <BarePage site={p.site} title="Sign in" assets={p.assets}>
       <section class="card">
@@ -23,6 +23,31 @@ export function LoginPage(p: { site: string; assets: Assets; token: string; next
           </div>
           <div class="toolbar"><button type="submit" class="primary">Sign in</button></div>
         </form>
+        {p.sso ? (
+          <form method="post" action="/login/oidc" class="toolbar sso">
+            <input type="hidden" name="_login" value={p.token} />
+            <input type="hidden" name="next" value={p.next} />
+            <button type="submit">Sign in with {p.sso}</button>
+          </form>
+        ) : null}
+      </section>
+    </BarePage>
+  );
+}
+
+/**
+ * A page that continues to `next` at once (meta refresh, no script): after
+ * single sign-on (so the new SameSite=Strict cookie is sent), and on the way
+ * to the identity provider (a form's redirect to another origin would break
+ * the CSP's form-action 'self').
+ */
+export function ContinuePage(p: { site: string; assets: Assets; next: string; title: string; text: string }): Child {
+  return (
+    <BarePage site={p.site} title={p.title} assets={p.assets}>
+      <meta http-equiv="refresh" content={`0;url=${p.next}`} />
+      <section class="card">
+        <h1>{p.title}</h1>
+        <p><a href={p.next} class="btn primary" id="continue">{p.text}</a></p>
       </section>
     </BarePage>
   );

@@ -5,7 +5,7 @@ import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, userUrl, type PageCtx } from '../ui.tsx';
 import { SelectField, TextField, type FormState } from '../partials/fields.tsx';
 
-export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; sessions?: number }[]; flash?: string }): Child {
+export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; sessions?: number; twofactor?: boolean }[]; flash?: string }): Child {
   const { ctx } = p;
   return (
     <Page ctx={ctx} title="Users">
@@ -14,12 +14,13 @@ export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; 
       {p.flash ? <div class="notice" role="status">{p.flash}</div> : null}
       <div class="toolbar"><a class="btn primary" href="/user"><Icon name="plus" assets={ctx.assets} /> Add user</a></div>
       <table class="rows">
-        <thead><tr><th>User</th><th>Role</th><th>Actions</th></tr></thead>
+        <thead><tr><th>User</th><th>Role</th><th>Two-factor</th><th>Actions</th></tr></thead>
         <tbody>
           {p.users.map((u) => (
             <tr>
               <td data-label="User"><a href={userUrl(u.name)}>{u.name}</a></td>
               <td data-label="Role">{u.role}</td>
+              <td data-label="Two-factor">{u.twofactor ? <>on <a class="btn" href={userUrl(u.name, '/2fa-reset')}>Reset<span class="sr-only"> two-factor sign-in of {u.name}</span></a></> : 'off'}</td>
               <td data-label="Actions" class="acts">
                 <a class="btn" href={userUrl(u.name)}><Icon name="edit" assets={ctx.assets} /><span class="sr-only">Edit {u.name}</span></a>
                 <a class="btn danger" href={userUrl(u.name, '/delete')}><Icon name="delete" assets={ctx.assets} /><span class="sr-only">Delete {u.name}</span></a>
@@ -70,6 +71,8 @@ export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean }): 
         <TextField name="repeat" label="New password again" s={s} type="password" autocomplete="new-password" required />
         <div class="toolbar"><button type="submit" class="primary">Change password</button></div>
       </form>
+      <h2>Two-factor sign-in</h2>
+      <p><a class="btn" href="/account/2fa">Manage two-factor sign-in</a></p>
       <h2>Sign out</h2>
       <form method="post" action="/logout" class="toolbar">
         <Csrf token={ctx.csrf} />

@@ -8,6 +8,7 @@ import { defineAction } from '../types.ts';
 import { APP_ICON, APP_NAME } from '../message.ts';
 import { commonActionOptions, optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { composeEmail } from './mime.ts';
+import { templateOption } from '../template-schema.ts';
 import { sendSmtp } from './smtp.ts';
 import { sendmail } from './sendmail.ts';
 import { hostAccess } from '../../config/marks.ts';
@@ -30,6 +31,7 @@ export const EmailOptions = z.looseObject({
   site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
   ca: hostAccess(z.string().nullable()).default(null).describe('siteward: PEM file of extra CA certificates to trust (private CA, self-signed relay)'),
+  template: templateOption,
 });
 
 export const email = defineAction({

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { emailBody, emailSubject } from '../message.ts';
+import { renderFor, type Template } from '../template.ts';
 import type { Notification } from '../types.ts';
 import { wallTime } from '../../util/time.ts';
 
@@ -36,19 +37,21 @@ export interface ComposeOptions {
   /** subject prefix */
   site: string;
   icon: string;
+  template?: Template;
 }
 
 export async function composeEmail(n: Notification, o: ComposeOptions, now: number): Promise<EmailMessage> {
   const messageId = `<${n.id ?? randomUUID()}@${hostname() || 'localhost'}>`;
   // MIME canonical form (RFC 2046 §4.1.1): text lines end in CRLF, also
   // inside base64; nodemailer would leave a bare LF in a 7bit body.
-  const text = emailBody(n, o.icon).replace(/\r?\n/g, '\r\n');
+  const t = renderFor('email', o.template, n);
+  const text = (t.body ?? emailBody(n, o.icon)).replace(/\r?\n/g, '\r\n');
   // loaded by the first email: a site without email actions does not carry nodemailer (docs/performance.md)
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: o.sender ?? undefined,
     to: o.recipients,
-    subject: emailSubject(n, o.site),
+    subject: t.subject ?? emailSubject(n, o.site),
     messageId,
     headers: { Date: rfc5322Date(now) },
     text,

@@ -9,6 +9,8 @@ import { emailBody, emailSubject } from '../message.ts';
 import { commonActionOptions, clip, messageOptions, optionalSecret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
 import { isFailing } from '../../engine/state.ts';
+import { templateOption } from '../template-schema.ts';
+import { renderFor } from '../template.ts';
 
 const priority = (dflt: number, when: string): z.ZodDefault<z.ZodInt> =>
   z.int().min(1).max(5).default(dflt).describe(`ntfy priority ${when} (1 min … 5 max; default ${dflt})`);
@@ -26,6 +28,7 @@ export const NtfyOptions = z.looseObject({
   tagsPass: z.array(z.string()).default(['white_check_mark']).describe('tags for PASS'),
   click: z.string().nullable().default(null).describe('URL opened when the notification is tapped'),
   ...messageOptions,
+  template: templateOption,
   timeout: timeout(10),
 });
 
@@ -47,11 +50,12 @@ export const ntfy = defineAction({
       headers.Authorization = `Basic ${Buffer.from(`${o.username}:${password}`).toString('base64')}`;
       secrets.push(password, headers.Authorization.slice(6));
     }
+    const t = renderFor('ntfy', o.template, n);
     const body = {
       topic: o.topic,
-      title: clip(emailSubject(n, o.site ?? n.site), 250),
+      title: t.subject ?? clip(emailSubject(n, o.site ?? n.site), 250),
       // ntfy turns messages over 4096 bytes into attachments
-      message: clip(emailBody(n, o.icon), 3500),
+      message: t.body ?? clip(emailBody(n, o.icon), 3500),
       priority: failing ? o.priorityFail : o.priorityPass,
       tags: failing ? o.tagsFail : o.tagsPass,
       ...(o.click ? { click: o.click } : {}),

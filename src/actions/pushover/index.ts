@@ -8,6 +8,8 @@ import { emailBody, emailSubject } from '../message.ts';
 import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest, pyUrlencode, redact } from '../shared/http.ts';
 import { isFailing } from '../../engine/state.ts';
+import { templateOption } from '../template-schema.ts';
+import { renderFor } from '../template.ts';
 
 // 2 (emergency) needs retry/expire parameters and acknowledgement: not offered
 const priority = (dflt: number, when: string): z.ZodDefault<z.ZodInt> =>
@@ -23,6 +25,7 @@ export const PushoverOptions = z.looseObject({
   priorityFail: priority(1, 'for FAIL'),
   priorityPass: priority(0, 'for PASS'),
   ...messageOptions,
+  template: templateOption,
   timeout: timeout(10),
 });
 
@@ -39,11 +42,12 @@ export const pushover = defineAction({
   async send(n, o, ctx) {
     const token = await secretValue(o.token);
     const user = await secretValue(o.user);
+    const t = renderFor('pushover', o.template, n);
     const fields: [string, string][] = [
       ['token', token],
       ['user', user],
-      ['title', clip(emailSubject(n, o.site ?? n.site), 250)],
-      ['message', clip(emailBody(n, o.icon), 1024)],
+      ['title', t.subject ?? clip(emailSubject(n, o.site ?? n.site), 250)],
+      ['message', t.body ?? clip(emailBody(n, o.icon), 1024)],
       ['priority', String(isFailing(n.check.failState) ? o.priorityFail : o.priorityPass)],
       ['timestamp', String(Math.floor(n.at / 1000))],
     ];

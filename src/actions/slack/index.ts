@@ -8,6 +8,8 @@ import { defineAction } from '../types.ts';
 import { emailBody, emailSubject } from '../message.ts';
 import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
+import { templateOption } from '../template-schema.ts';
+import { renderFor, slackEscape } from '../template.ts';
 
 export const SlackOptions = z.looseObject({
   ...commonActionOptions,
@@ -18,13 +20,11 @@ export const SlackOptions = z.looseObject({
   escape: z.boolean().default(true)
     .describe('escape &, < and > as Slack requires; turn off for Mattermost, which shows the entities'),
   ...messageOptions,
+  template: templateOption,
   timeout: timeout(10),
 });
 
-/** Slack's three control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
-export function slackEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { slackEscape };
 
 export const slack = defineAction({
   type: 'slack',
@@ -34,7 +34,11 @@ export const slack = defineAction({
   async send(n, o, ctx) {
     const url = await secretValue(o.url);
     const esc = o.escape ? slackEscape : (s: string): string => s;
-    const text = clip(`*${esc(emailSubject(n, o.site ?? n.site))}*\n${esc(emailBody(n, o.icon))}`, 3900);
+    // a template's body is mrkdwn with its values escaped (src/actions/template.ts)
+    const t = renderFor('slack', o.template, n, o.escape ? undefined : (s: string) => s);
+    const text = t.body !== null
+      ? t.body
+      : clip(`*${esc(t.subject ?? emailSubject(n, o.site ?? n.site))}*\n${esc(emailBody(n, o.icon))}`, 3900);
     const body = {
       text,
       ...(o.channel ? { channel: o.channel } : {}),

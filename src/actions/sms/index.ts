@@ -8,6 +8,8 @@ import { defineAction, ActionError } from '../types.ts';
 import { APP_ICON, smsText } from '../message.ts';
 import { commonActionOptions, optionalSecret, recipients, secretValue, timeout } from '../shared/options.ts';
 import { failFor, httpRequest, pyUrlencode } from '../shared/http.ts';
+import { templateOption } from '../template-schema.ts';
+import { renderFor, smsClip } from '../template.ts';
 
 /** fletchck's CKURL (spec §11). */
 export const CK_URL = 'https://sms-api.cloudkinnekt.au/smsp-in';
@@ -21,6 +23,9 @@ export const SmsOptions = z.looseObject({
   timeout: timeout(5),
   site: z.string().default('').describe('text prefix before the icon (default none)'),
   icon: z.string().default(APP_ICON).describe('icon at the start of the text (default 🐶)'),
+  template: templateOption,
+  maxSegments: z.int().min(1).max(10).default(3)
+    .describe('siteward: longest text in SMS segments (160 GSM characters each, 153 when split; 70/67 with other characters); longer texts are cut'),
 });
 
 /** The request body of spec §5.5, byte for byte. */
@@ -45,7 +50,9 @@ export const sms = defineAction({
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
     if (apikey) headers.Authorization = `Bearer ${apikey}`;
     const secrets = apikey ? [apikey] : [];
-    const body = smsForm(smsText(n, o.site, o.icon), o.sender, o.recipients);
+    const t = renderFor('sms', o.template, n);
+    const text = t.body ?? (t.subject !== null ? `${t.subject}\n${n.check.summary}`.trim() : smsText(n, o.site, o.icon));
+    const body = smsForm(smsClip(text, o.maxSegments), o.sender, o.recipients);
     const res = await httpRequest(o.url, { method: 'POST', headers, body, secrets }, ctx);
     if (res.status === 200) return;
     // another 2xx may mean the text went out: do not risk sending it twice

@@ -11,6 +11,9 @@ import { commonActionOptions, clip, messageOptions, secret, secretValue, timeout
 import { failFor, httpRequest } from '../shared/http.ts';
 import { ActionError } from '../types.ts';
 import { isFailing } from '../../engine/state.ts';
+import type { Notification } from '../types.ts';
+import { templateOption, type Template } from '../template-schema.ts';
+import { renderFor, renderText, templateView } from '../template.ts';
 
 export const TelegramOptions = z.looseObject({
   ...commonActionOptions,
@@ -19,8 +22,24 @@ export const TelegramOptions = z.looseObject({
   chatId: z.union([z.string().min(1), z.int()]).describe('chat, group or channel id (or @channelname)'),
   silentPass: z.boolean().default(false).describe('deliver PASS messages without a sound'),
   ...messageOptions,
+  template: templateOption,
   timeout: timeout(10),
 });
+
+/**
+ * The message: the built-in one as plain text; a template's body as
+ * MarkdownV2 with every value escaped (the template's own text is the
+ * markup). A templated text over Telegram's 4096 characters is sent as plain
+ * text instead, as cutting markup could leave an entity open.
+ */
+export function telegramText(n: Notification, o: { site: string | null; icon: string; template?: Template }): { text: string; markdown: boolean } {
+  const t = renderFor('telegram', o.template, n);
+  const subject = t.subject ?? emailSubject(n, o.site ?? n.site);
+  if (t.body === null) return { text: clip(`${subject}\n\n${emailBody(n, o.icon)}`, 4096), markdown: false };
+  const own = { ...(n.template ?? {}), ...(o.template ?? {}) };
+  if (t.body.length < 4096 || own.body === undefined) return { text: t.body, markdown: true };
+  return { text: clip(renderText(own.body, templateView(n, n.url ?? null), (s) => s), 4096), markdown: false };
+}
 
 interface TelegramReply {
   ok?: boolean;
@@ -36,9 +55,10 @@ export const telegram = defineAction({
   async send(n, o, ctx) {
     const token = await secretValue(o.token);
     const url = `${o.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`;
-    const text = clip(`${emailSubject(n, o.site ?? n.site)}\n\n${emailBody(n, o.icon)}`, 4096);
+    const m = telegramText(n, o);
     const body = JSON.stringify({
-      chat_id: o.chatId, text, disable_web_page_preview: true, disable_notification: o.silentPass && !isFailing(n.check.failState),
+      chat_id: o.chatId, text: m.text, ...(m.markdown ? { parse_mode: 'MarkdownV2' } : {}),
+      disable_web_page_preview: true, disable_notification: o.silentPass && !isFailing(n.check.failState),
     });
     const secrets = [token];
     const res = await httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, secrets }, ctx);

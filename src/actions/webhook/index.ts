@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { defineAction } from '../types.ts';
 import { commonActionOptions, secret, secretValue, timeout } from '../shared/options.ts';
 import { httpSend } from '../shared/http.ts';
+import { templateOption } from '../template-schema.ts';
+import { renderFor } from '../template.ts';
 import { fillJson, fillString, notificationJson, PLACEHOLDERS, unknownPlaceholders } from './payload.ts';
 
 const placeholderList = Object.keys(PLACEHOLDERS).map((k) => `{{${k}}}`).join(' ');
@@ -21,6 +23,7 @@ export const WebhookOptions = z.looseObject({
     .refine((b) => unknownPlaceholders(b).length === 0, { message: `unknown placeholder; known: ${placeholderList}` }),
   contentType: z.string().nullable().default(null)
     .describe('Content-Type; default application/json, or text/plain; charset=utf-8 for a string template'),
+  template: templateOption.describe('siteward: a message template; its rendered subject and body are added to the default JSON payload as "subject" and "text" (docs/actions.md "Message templates")'),
   timeout: timeout(10),
 });
 
@@ -41,7 +44,10 @@ export const webhook = defineAction({
     let body: string;
     let type: string;
     if (o.body === null) {
-      body = JSON.stringify(notificationJson(n));
+      const t = renderFor('webhook', o.template, n);
+      body = JSON.stringify({
+        ...notificationJson(n), ...(t.subject !== null ? { subject: t.subject } : {}), ...(t.body !== null ? { text: t.body } : {}),
+      });
       type = 'application/json';
     } else if (typeof o.body === 'string') {
       body = fillString(o.body, n);

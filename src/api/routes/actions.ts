@@ -8,6 +8,7 @@ import { ActionEntrySchema, ActionListSchema, ActionPatchSchema, ActionViewSchem
 import { actionView, mergePatch, rawAction, storable } from '../views.ts';
 import { testNotification } from '../../actions/test-notification.ts';
 import { ERRORS, applyEdit, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
+import { withSiteDefaults } from '../../actions/template.ts';
 
 export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   const tag = ['actions'];
@@ -92,7 +93,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   })), async (c) => {
     const { name } = c.req.valid('param');
     view(name, true);
-    const r = await site.notifier.test(name, testNotification(site.name, site.settings.timezone, site.clock.now()));
+    const r = await site.notifier.test(name, withSiteDefaults(testNotification(site.name, site.settings.timezone, site.clock.now()), site.settings.notifications));
     site.warn(`Action ${name} tested through the API: ${r.ok ? 'ok' : `failed (${r.error ?? 'unknown error'})`}`);
     return c.json(r.ok ? { ok: true } : { ok: false, error: r.error ?? 'unknown error' }, 200);
   });

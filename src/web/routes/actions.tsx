@@ -26,6 +26,9 @@ import type { FormState } from '../../../views/partials/fields.tsx';
 import { actionUrl } from '../../../views/ui.tsx';
 import { plainHelp } from '../words.ts';
 import { commonActionOptions } from '../../actions/shared/options.ts';
+import { withSiteDefaults } from '../../actions/template.ts';
+import { previewOf } from '../template-preview.ts';
+import { TemplatePreview } from '../../../views/partials/template-preview.tsx';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -189,7 +192,7 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const name = c.req.param('name');
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     // the notifier's own test path (spec §5.6): sent at once, and recorded by the outbox like any delivery
-    const res = await site.notifier.test(name, testNotification(site.name, site.settings.timezone, site.clock.now()));
+    const res = await site.notifier.test(name, withSiteDefaults(testNotification(site.name, site.settings.timezone, site.clock.now()), site.settings.notifications));
     const test = res.ok
       ? { ok: true, message: 'Test notification sent: the receiver accepted it.' }
       : { ok: false, message: `Test notification failed: ${res.error ?? 'unknown error'}` };
@@ -213,6 +216,13 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     if (!res.ok) return page(c, name, { ...formFrom(name), general: res.issues.map(formatIssue) }, { status: 422 });
     site.warn(`Deleted action ${name} by ${authOf(c).user}`);
     return c.redirect(`/actions?deleted=${encodeURIComponent(name)}`, 303);
+  });
+
+  // the editor's "Preview message": the form's template rendered for a sample failing check, as the channel would send it
+  r.post('/ui/action-preview', need('operator'), async (c) => {
+    const form = formValues(await c.req.parseBody({ all: true }));
+    const res = read(form, form.get('oldName'));
+    return html(c, <TemplatePreview d={previewOf(res.raw.type, res.raw.options, res.errors[`${OPT}template`], site)} />);
   });
 
   r.get('/ui/action-fields', need('operator'), async (c) => {

@@ -8,12 +8,15 @@ import { hashPassword, randomPassword } from '../../config/init.ts';
 import type { WebuiConfig } from '../../config/load.ts';
 import { formatIssue } from '../../config/issues.ts';
 import { roleOf, userHash } from '../auth.ts';
-import { authOf, clientAddress, cookieNames, need, safeNext, setSessionCookie, type WebContext, type WebEnv } from '../context.ts';
+import { authOf, clientAddress, cookieNames, need, safeNext, type WebContext, type WebEnv } from '../context.ts';
 import { checkLoginToken, issueLoginToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
 import { html, pageCtx } from '../render.tsx';
 import { putUser } from '../users.ts';
+import { oidcOf } from '../../config/oidc.ts';
+import { askForCode } from './twofactor.tsx';
+import { finishLogin, logName } from '../login.ts';
 import { LoginPage } from '../../../views/pages/login.tsx';
 import { AccountPage } from '../../../views/pages/users.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
@@ -21,10 +24,7 @@ import { emptyForm } from '../../../views/partials/fields.tsx';
 
 export const MIN_PASSWORD = 8;
 
-/** A user name as it may appear in a log line (bounded, one line). */
-export function logName(user: string): string {
-  return JSON.stringify(user.length > 64 ? `${user.slice(0, 64)}…` : user);
-}
+export { logName };
 
 /** fletchck's `""` dummy user (spec §2.2), made only when the file has none. */
 export async function dummyHash(webui: WebuiConfig | null): Promise<string> {
@@ -32,15 +32,22 @@ export async function dummyHash(webui: WebuiConfig | null): Promise<string> {
   return typeof own === 'string' ? own : hashPassword(randomPassword());
 }
 
+export interface LoginView { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 | 503 }
+
+/** The login page (with a fresh login token), e.g. again with an error. */
+export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
+  const { site } = d;
+  const token = issueLoginToken(c, d.secure);
+  const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
+  const sso = oidcOf(site.settings.webui);
+  return html(c, <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers && !sso} sso={sso?.label} />, o.status ?? 200);
+}
+
 export function authRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
 
-  const loginPage = async (c: WebContext, o: { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 | 503 }) => {
-    const token = issueLoginToken(c, d.secure);
-    const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
-    return html(c, <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers} />, o.status ?? 200);
-  };
+  const loginPage = (c: WebContext, o: LoginView) => showLogin(c, d, o);
 
   r.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
@@ -72,10 +79,10 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
       site.warn(`Invalid login username=${logName(user)} (${addr})`);
       return loginPage(c, { next, user, error: 'Invalid login details', status: 401 });
     }
-    const { cookie, session } = d.sessions.create(user, userHash(webui, user)!, addr);
-    setSessionCookie(c, d.secure, cookie, session.expires, site.clock.now());
-    deleteCookie(c, cookieNames(d.secure).login, { path: '/', secure: d.secure });
-    site.warn(`Login username=${logName(user)} (${addr})`);
+    const hash = userHash(webui, user)!;
+    // the second factor, when the user has one (./twofactor.tsx)
+    if (d.twofactor.store.enabled(user)) return askForCode(c, d, user, hash, next);
+    finishLogin(c, d, user, hash, addr, next);
     return c.redirect(next, 303);
   });
 

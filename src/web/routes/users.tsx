@@ -36,7 +36,7 @@ export function usersRoutes(d: WebDeps): Hono<WebEnv> {
     ), o.status ?? 200);
 
   r.get('/users', need('admin'), async (c) => {
-    const users = userNames(webui()).map((u) => ({ name: u, role: roleOf(webui(), u) }));
+    const users = userNames(webui()).map((u) => ({ name: u, role: roleOf(webui(), u), twofactor: d.twofactor.store.enabled(u) }));
     const flash = c.req.query('deleted') ? `Deleted user "${c.req.query('deleted')}".` : c.req.query('saved') ? `Saved user "${c.req.query('saved')}".` : undefined;
     return html(c, <UsersPage ctx={pageCtx(c, d, { kind: 'page' })} users={users} flash={flash} />);
   });
@@ -80,7 +80,11 @@ export function usersRoutes(d: WebDeps): Hono<WebEnv> {
       throw e;
     }
     if (!res.ok) return form(c, oldName ?? null, formState(f, {}, res.issues.map(formatIssue)), { status: 422 });
-    if (oldName !== undefined && oldName !== name) d.sessions.renameUser(oldName, name);
+    if (oldName !== undefined && oldName !== name) {
+      d.sessions.renameUser(oldName, name);
+      d.twofactor.store.rename(oldName, name);
+    }
+    if (oldName === undefined) d.twofactor.store.reset(name); // a new user never inherits an old second factor
     if (hash) {
       // a new password ends the user's sessions (except the admin's own, re-bound)
       const me = authOf(c);
@@ -117,6 +121,7 @@ export function usersRoutes(d: WebDeps): Hono<WebEnv> {
     const res = await site.mutate((doc) => deleteUser(doc, name));
     if (!res.ok) return form(c, name, { values: { username: name }, errors: {}, general: res.issues.map(formatIssue) }, { status: 422 });
     d.sessions.endUser(name);
+    d.twofactor.store.reset(name);
     site.warn(`Deleted user ${logName(name)} by ${authOf(c).user}`);
     return c.redirect(`/users?deleted=${encodeURIComponent(name)}`, 303);
   });
