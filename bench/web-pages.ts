@@ -2,15 +2,22 @@
  * Server time of the home page and the checks page with 10,000 checks
  * (+100 sequences), through the web app's request handler (`app.request()`:
  * routing, session, CSRF token, view models, JSX rendering; no socket).
+ * Every check shown on the first page and on page 40 has a settled history
+ * (48 h of 1-minute runs, 5-minute buckets for 7 days, hourly for 30 days:
+ * bench/lib/web.ts fillHistory), so the heartbeat bars and uptime figures
+ * read what a real site holds.
  * Median of 15 requests after 3 warm-ups. Run: node --import tsx bench/web-pages.ts
  */
 import { performance } from 'node:perf_hooks';
 import { dist, emit, figure, median, note, round } from './lib/report.ts';
 import { webBench } from './lib/web.ts';
+import { buildList, parseQuery } from '../src/web/checklist.ts';
 
 const N = Number(process.env.CHECKS ?? 10_000);
 const REQUESTS = Number(process.env.REQUESTS ?? 15);
-const w = await webBench(N, 'vera');
+const w = await webBench(N, 'vera', {
+  history: (site) => [1, 40].flatMap((page) => buildList(site, { ...parseQuery(() => undefined), page }).sections.flatMap((s) => [...(s.seq ? [s.seq] : []), ...s.rows.map((r) => r.vm.name)])),
+});
 
 async function time(path: string): Promise<{ ms: number[]; bytes: number }> {
   const ms: number[] = [];
@@ -37,7 +44,7 @@ await w.close();
 
 emit('web-pages', [
   figure({ key: 'home_ms', figure: `home page HTML, ${N.toLocaleString('en')} checks, server time (median)`, target: '< 150 ms', value: round(median(home.ms)), unit: 'ms', better: 'lower', limit: 150 }),
-  figure({ key: 'checks_ms', figure: `checks page HTML, ${N.toLocaleString('en')} checks, server time (median)`, target: '< 150 ms', value: round(median(checks.ms)), unit: 'ms', better: 'lower', limit: 150 }),
+  figure({ key: 'checks_ms', figure: `checks page HTML with heartbeat bars and uptime, ${N.toLocaleString('en')} checks, server time (median)`, target: '< 150 ms', value: round(median(checks.ms)), unit: 'ms', better: 'lower', limit: 150 }),
 ], {
   checks: N, requests: REQUESTS,
   homeMs: dist(home.ms), homeKiB: round(home.bytes / 1024),
