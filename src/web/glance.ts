@@ -13,8 +13,8 @@ import { uptimes, type Uptime } from './history.ts';
 export const BEATS = 24;
 
 export interface BeatVM {
-  /** pass, fail, part (an hour with some failed runs), or gap (no data) */
-  kind: 'pass' | 'fail' | 'part' | 'gap';
+  /** pass, fail, part (an hour with some failed runs), gap (no data between runs), or empty (a slot before the first run) */
+  kind: 'pass' | 'fail' | 'part' | 'gap' | 'empty';
   title: string;
 }
 
@@ -56,6 +56,7 @@ export function duration(ms: number): string {
 }
 
 export function msText(ms: number): string {
+  if (ms < 1) return '< 1 ms';
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`;
 }
 
@@ -82,8 +83,10 @@ export function beats(runs: readonly Beat[], zone: string | null): BeatVM[] {
       out.push({ kind: r.fail ? 'fail' : 'pass', title: `${when}: ${r.fail ? 'fail' : 'pass'}${r.durationMs !== null ? `, ${msText(r.durationMs)}` : ''}` });
     }
   });
-  // the bar holds BEATS entries: gap markers push the oldest runs out
-  return out.slice(-BEATS);
+  // the bar holds BEATS entries: gap markers push the oldest runs out; a short history is padded on the left
+  const bar = out.slice(-BEATS);
+  const pad: BeatVM[] = Array.from({ length: BEATS - bar.length }, () => ({ kind: 'empty', title: '' }));
+  return [...pad, ...bar];
 }
 
 export function glance(src: GlanceSource, name: string, zone: string | null): GlanceVM {

@@ -55,15 +55,20 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    // what fits on the screen, to look at
+    await page.screenshot({ path: join(SHOTS, `${name}-screen.png`) });
   };
 
   /** axe-core's serious and critical findings on the page as it is now. */
   const axe = async (): Promise<string[]> => {
     // evaluated through the DevTools protocol, not a <script>: the page's CSP stays as it is
     await page.evaluate(AXE);
-    return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+    const r: { passes: number; bad: string[] } = await page.evaluate(`axe.run(document).then((r) => ({ passes: r.passes.length, bad: r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`);
+      .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')) }))`);
+    // axe really looked (colour contrast, names, roles, …)
+    expect(r.passes).toBeGreaterThan(10);
+    return r.bad;
   };
 
   beforeAll(async () => {

@@ -26,7 +26,11 @@ describe('at a glance: pieces', () => {
   it('a gap between runs much longer than their usual spacing is shown as no data', () => {
     const min = 60_000;
     const runs = [0, 1, 2, 3, 200, 201].map((m) => ({ t: m * min, fail: m === 3, durationMs: 12, n: 1, fails: m === 3 ? 1 : 0 }));
-    const b = beats(runs, 'UTC');
+    const all = beats(runs, 'UTC');
+    // a bar of 24 slots, a short history padded on the left
+    expect(all).toHaveLength(24);
+    const b = all.filter((x) => x.kind !== 'empty');
+    expect(all.slice(0, 17).every((x) => x.kind === 'empty')).toBe(true);
     expect(b.map((x) => x.kind)).toEqual(['pass', 'pass', 'pass', 'fail', 'gap', 'pass', 'pass']);
     expect(b[4].title).toMatch(/no data for 3 h 17 min$/);
     expect(b[0].title).toMatch(/: pass, 12 ms$/);
@@ -83,8 +87,8 @@ describe('the checks page at a glance', () => {
     // the menu is labelled with the check's name
     expect(page).toContain('Actions<span class="sr-only"> for c000</span>');
     // a heartbeat bar per row; a check that ran once has one passing beat, one never run none
-    expect(page).toMatch(new RegExp(`data-check="c000">[\\s\\S]*?aria-label="last run: all passed"><span class="beat pass" title="[^"]+: pass, [0-9.]+ ms"></span></span>`));
-    expect(page).toMatch(new RegExp(`data-check="c001">[\\s\\S]*?aria-label="no runs yet"></span>`));
+    expect(page).toMatch(new RegExp(`data-check="c000">[\\s\\S]*?aria-label="last run: all passed">(<span class="beat empty"></span>){23}<span class="beat pass" title="[^"]+: pass, (&lt; 1|[0-9.]+) ms"></span></span>`));
+    expect(page).toMatch(new RegExp(`data-check="c001">[\\s\\S]*?aria-label="no runs yet">(<span class="beat empty"></span>){24}</span>`));
     expect(page).toMatch(/<span class="up none" title="24 h: no runs"><span class="muted">24 h<\/span> no data<\/span>/);
     // pager above and below, with page numbers
     expect(count(page, '<nav class="pager"')).toBe(2);

@@ -99,7 +99,7 @@ export function RowActions(p: { vm: CheckVM; group: string | null | undefined; c
 export function Beats(p: { g: GlanceVM }): Child {
   return (
     <span class="beats" role="img" aria-label={p.g.summary}>
-      {p.g.beats.map((b) => <span class={`beat ${b.kind}`} title={b.title} />)}
+      {p.g.beats.map((b) => <span class={`beat ${b.kind}`} title={b.title || undefined} />)}
     </span>
   );
 }
