@@ -89,6 +89,14 @@ export class Rollups {
     put: Record<Tier, Statement>; sums: Record<Tier | 'runs', Statement>; buckets: Statement;
   };
   private cursor = 0;
+  /** the watermark as last read or written (this is its only writer) */
+  private mark: number | null | undefined;
+  /**
+   * Tier sums by check and range: they change only when the watermark moves
+   * or old buckets are pruned (then the whole cache goes), so the 7- and
+   * 30-day uptime of a page of checks is read from SQLite once an hour.
+   */
+  private sums = new Map<string, Coverage>();
 
   constructor(private readonly db: Db) {
     const put = (t: Tier): Statement => db.prepare(`INSERT OR REPLACE INTO ${t} (check_id, t, n, fails, dmin, davg, dmax, dp95, spec, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -114,8 +122,28 @@ export class Rollups {
 
   /** The watermark: hours before it are in both tiers. Null before the first roll-up (nothing rolled yet). */
   rolledUntil(): number | null {
-    const row = this.q.getMark.get(MARK) as { value: string } | undefined;
-    return row ? Number(row.value) : null;
+    if (this.mark === undefined) {
+      const row = this.q.getMark.get(MARK) as { value: string } | undefined;
+      this.mark = row ? Number(row.value) : null;
+    }
+    return this.mark;
+  }
+
+  private setMark(w: number): void {
+    this.q.setMark.run(MARK, String(w));
+    this.mark = w;
+    this.sums.clear();
+  }
+
+  /** Tier rows were deleted (pruning): cached sums may count them. */
+  forget(): void {
+    this.sums.clear();
+  }
+
+  /** Forgets the cached watermark too (a rolled-back transaction may have taken its write). */
+  reset(): void {
+    this.mark = undefined;
+    this.sums.clear();
   }
 
   /**
@@ -128,7 +156,7 @@ export class Rollups {
     if (w === null) {
       const first = (this.q.first.get() as { t: number | null }).t;
       w = Math.floor((first ?? now) / HOUR) * HOUR;
-      this.q.setMark.run(MARK, String(w));
+      this.setMark(w);
     }
     if (w + HOUR + GRACE > now) return false;
     if (this.cursor === 0) {
@@ -138,16 +166,21 @@ export class Rollups {
       const to = next === null ? closed : Math.min(closed, Math.floor(next / HOUR) * HOUR);
       if (to > w) {
         w = to;
-        this.q.setMark.run(MARK, String(w));
+        this.setMark(w);
         if (w + HOUR + GRACE > now) return false;
       }
     }
     const hour = w;
     const ids = this.q.ids.all(this.cursor, STEP_CHECKS) as { id: number }[];
-    this.db.transaction(() => {
-      for (const { id } of ids) this.rollCheck(id, hour, codec);
-      if (ids.length < STEP_CHECKS) this.q.setMark.run(MARK, String(hour + HOUR));
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const { id } of ids) this.rollCheck(id, hour, codec);
+        if (ids.length < STEP_CHECKS) this.setMark(hour + HOUR);
+      })();
+    } catch (e) {
+      this.reset();
+      throw e;
+    }
     if (ids.length < STEP_CHECKS) {
       this.cursor = 0;
       return hour + 2 * HOUR + GRACE <= now;
@@ -216,7 +249,20 @@ export class Rollups {
     if (from < w) {
       const hourUp = Math.ceil(from / HOUR) * HOUR;
       add(this.q.sums.runs_5m, Math.ceil(from / FIVE_MIN) * FIVE_MIN, Math.min(hourUp, w));
-      add(this.q.sums.runs_1h, hourUp, Math.min(w, to));
+      const end = Math.min(w, to);
+      if (end > hourUp) {
+        const key = `${id}|${hourUp}|${end}`;
+        let hit = this.sums.get(key);
+        if (!hit) {
+          const r = this.q.sums.runs_1h.get(id, hourUp, end) as { runs: number; fails: number; covered: number };
+          hit = { runs: r.runs, fails: r.fails, coveredMs: r.covered };
+          if (this.sums.size > 200_000) this.sums.clear();
+          this.sums.set(key, hit);
+        }
+        out.runs += hit.runs;
+        out.fails += hit.fails;
+        out.coveredMs += hit.coveredMs;
+      }
     }
     out.coveredMs = Math.min(out.coveredMs, to - from);
     return out;

@@ -154,6 +154,7 @@ export class StateStore {
   rolledBack(): void {
     this.metrics.reset();
     this.lastRun.clear();
+    this.rollups.reset();
   }
 
   /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */
@@ -302,7 +303,9 @@ export class StateStore {
     const ids = this.q.pruneIds.all(this.pruneCursor, PRUNE_CHECKS) as { id: number }[];
     for (const { id } of ids) {
       // the tiers hold at most 288 + 24 rows a check a day: deleted whole
-      removed += this.q.prune5m.run(id, c.fiveMinute).changes + this.q.prune1h.run(id, c.hourly).changes;
+      const tiers = this.q.prune5m.run(id, c.fiveMinute).changes + this.q.prune1h.run(id, c.hourly).changes;
+      if (tiers) this.rollups.forget();
+      removed += tiers;
       const n = this.q.pruneRuns.run(id, before, id, before, Math.max(1, PRUNE_BATCH - removed)).changes;
       removed += n;
       if (removed >= PRUNE_BATCH) {

@@ -97,9 +97,17 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
   }).filter((x) => x.show && (x.grp.seq !== null || x.grp.members.length > 0 || !filtering));
   // failing first (issue 22): without a state filter, the failing checks head the list once more, wherever their group is
   if (!query.state) {
-    const failing = site.sortedChecks()
-      .filter((e) => !isGroupType(e.config.type) && FAILING.has(displayState(site, e)) && matches(e.config.name))
-      .map((e) => e.config.name);
+    // in the order the groups list them (each check once)
+    const seen = new Set<string>();
+    const failing: string[] = [];
+    for (const grp of g.groups) {
+      for (const name of grp.members) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const e = site.entry(name);
+        if (e && !isGroupType(e.config.type) && FAILING.has(displayState(site, e)) && matches(name)) failing.push(name);
+      }
+    }
     if (failing.length) plan.unshift({ grp: { seq: null, members: failing }, idx: failing.map((_, i) => i), show: true, kind: 'failing' });
   }
   const rows = plan.reduce((n, x) => n + x.idx.length, 0);
