@@ -6,7 +6,7 @@
  * (src/store/rollup.ts), so a 30-day uptime is ~720 hourly rows, not 43,200 runs.
  */
 import type { Beat } from '../store/state.ts';
-import { displayTime } from '../util/time.ts';
+import { wallTime } from '../util/time.ts';
 import { uptimes, type Uptime } from './history.ts';
 
 /** Runs in a heartbeat bar. */
@@ -31,6 +31,15 @@ export interface GlanceVM {
 export interface GlanceSource {
   store: { recentRuns(name: string, limit: number): Beat[]; coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number } };
   clock: { now(): number };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** "07 Dec 04:15" in the check's zone: a heartbeat block's time (the row says the zone elsewhere). */
+export function shortTime(t: number, zone: string | null): string {
+  const w = wallTime(t, zone);
+  return `${pad(w.day)} ${MONTHS[w.month - 1]} ${pad(w.hour)}:${pad(w.minute)}`;
 }
 
 /** "3 min ago", "in 20 s", "just now": the absolute time goes beside it (a title). */
@@ -73,9 +82,9 @@ export function beats(runs: readonly Beat[], zone: string | null): BeatVM[] {
   runs.forEach((r, i) => {
     const gap = i > 0 ? gaps[i - 1] : 0;
     if (i > 0 && gap > Math.max(3 * usual, 600_000) && runs[i - 1].n === 1) {
-      out.push({ kind: 'gap', title: `${displayTime(runs[i - 1].t, zone)}: no data for ${duration(gap)}` });
+      out.push({ kind: 'gap', title: `${shortTime(runs[i - 1].t, zone)}: no data for ${duration(gap)}` });
     }
-    const when = displayTime(r.t, zone);
+    const when = shortTime(r.t, zone);
     if (r.n > 1) {
       const kind = r.fails === 0 ? 'pass' : r.fails === r.n ? 'fail' : 'part';
       out.push({ kind, title: `${when}, the hour: ${r.n} runs, ${r.fails} failed` });

@@ -65,7 +65,6 @@ export function ActionsForm(p: { csrf: string; back: string }): Child {
 /** Run / pause / clone / edit / move / delete for one check (operators only), as a labelled menu. */
 export function RowActions(p: { vm: CheckVM; group: string | null | undefined; ctx: RowCtx; first: boolean; last: boolean; menuId: string; movable?: boolean }): Child {
   const { vm } = p;
-  const a = p.ctx.assets;
   // the group a move is within travels in the URL: the form is shared by every row
   const q = p.group !== undefined ? `?group=${encodeURIComponent(p.group ?? '')}` : '';
   const post = (tail: string): Record<string, string> => {
@@ -76,20 +75,18 @@ export function RowActions(p: { vm: CheckVM; group: string | null | undefined; c
     <details class="menu" id={`${p.menuId}-d`}>
       <summary id={p.menuId} class="btn">Actions<span class="sr-only"> for {vm.name}</span></summary>
       <div class="menu-items">
-        {vm.paused ? null : <button {...post('/run')}><Icon name="run" assets={a} /> Run now</button>}
-        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>
-          <Icon name={vm.paused ? 'run' : 'pause'} assets={a} /> {vm.paused ? 'Resume' : 'Pause'}
-        </button>
-        <a class="btn" href={checkUrl(vm.name)}><Icon name="edit" assets={a} /> Edit</a>
-        {vm.cloneable ? <button {...post('/clone')}><Icon name="clone" assets={a} /> Clone</button> : null}
+        {vm.paused ? null : <button {...post('/run')}>Run now</button>}
+        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>{vm.paused ? 'Resume' : 'Pause'}</button>
+        <a class="btn" href={checkUrl(vm.name)}>Edit</a>
+        {vm.cloneable ? <button {...post('/clone')}>Clone</button> : null}
         {p.movable === false ? null : (
           <>
-            <button {...post('/move')} name="dir" value="up" disabled={p.first}><Icon name="up" assets={a} /> Move up</button>
-            <button {...post('/move')} name="dir" value="down" disabled={p.last}><Icon name="down" assets={a} /> Move down</button>
+            <button {...post('/move')} name="dir" value="up" disabled={p.first}>Move up</button>
+            <button {...post('/move')} name="dir" value="down" disabled={p.last}>Move down</button>
           </>
         )}
         <a class="btn danger" href={checkUrl(vm.name, '/delete')} hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
-          <Icon name="delete" assets={a} /> Delete
+          Delete
         </a>
       </div>
     </details>
