@@ -24,7 +24,7 @@ export interface WebBench {
 
 /**
  * A settled history for the named checks, as the tiers hold it with the
- * default retention: every 1-minute run of the last 48 h, 5-minute buckets
+ * default retention: every 1-minute run of the last 24 h, 5-minute buckets
  * for 7 days and hourly buckets for 30 days (written directly, not rolled
  * up: the bench is about reading them). 1 % of runs fail.
  */
@@ -38,7 +38,7 @@ export function fillHistory(site: Site, names: readonly string[], now: number): 
   const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
   for (const name of names) {
     const runs = [];
-    for (let k = 48 * 60; k > 0; k--) runs.push({ t: now - k * 60_000, fail: rand() < 0.01, durationMs: 1 + rand() * 40, level: null, softFail: null, metrics: [] });
+    for (let k = 24 * 60; k > 0; k--) runs.push({ t: now - k * 60_000, fail: rand() < 0.01, durationMs: 1 + rand() * 40, level: null, softFail: null, metrics: [] });
     site.store.appendRuns(name, runs);
     const id = site.store.checkId(name);
     db.transaction(() => {

@@ -73,7 +73,15 @@ export function aggregate(values: number[]): Agg | null {
 }
 
 const tenths = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 10));
-const short = (v: number): string => String(Number(v.toPrecision(6)));
+/**
+ * A statistic as short text: four significant digits (a chart's resolution),
+ * in exponent form when that is shorter ("4.235e10" for a byte count).
+ */
+export function short(v: number): string {
+  const plain = String(Number(v.toPrecision(4)));
+  const exp = v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  return exp.length < plain.length ? exp : plain;
+}
 
 /** What roll-up needs of the metric codec (src/store/history.ts). */
 export interface MetricNames {
