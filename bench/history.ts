@@ -8,7 +8,7 @@
  * figures (24 h / 7 d / 30 d), median over 20 checks.
  * Then the tiers (src/store/rollup.ts): the 30 days are rolled up into
  * 5-minute and hourly buckets as a first start after the upgrade does (timed),
- * pruned with the default retention (every run 24 h, 5-minute buckets 7 days,
+ * pruned with the default retention (every run 24 h, 5-minute buckets 3 days,
  * hourly 30 days) and vacuumed: the size a site settles at; uptimes again,
  * now read from the tiers.
  * By default 100 checks are written (4.3 M runs, half a minute) and the size
@@ -124,7 +124,7 @@ emit('history', [
   }),
   figure({
     key: 'history_tiered_mb',
-    figure: `history store size with tiers (every run 24 h, 5-minute buckets 7 d, hourly 30 d), 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
+    figure: `history store size with tiers (every run 24 h, 5-minute buckets 3 d, hourly 30 d), 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
     target: '< 250 MB', value: round(tiered1000 / 1e6, 0), unit: 'MB', better: 'lower', limit: 250,
   }),
   figure({ key: 'uptimes_ms', figure: "a check's uptime 24 h / 7 d / 30 d from the tiers (median)", target: '< 5 ms', value: round(median(upTiered), 2), unit: 'ms', better: 'lower', limit: 5 }),

@@ -77,7 +77,7 @@ export const ApiSchema = z.looseObject({
  */
 export const HistorySchema = z.looseObject({
   days: z.number().min(0).default(30).describe('keep hourly summaries of the runs (count, failures, min/avg/max/p95 of run time and of each metric) and the state changes this many days'),
-  fiveMinuteDays: z.number().min(0).default(7).describe('keep 5-minute summaries of the runs this many days'),
+  fiveMinuteDays: z.number().min(0).default(3).describe('keep 5-minute summaries of the runs this many days'),
   rawHours: z.number().min(1).default(24).describe('keep every single run this many hours (older time is read from the summaries)'),
 });
 

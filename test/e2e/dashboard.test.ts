@@ -181,10 +181,15 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     expect(problems).toEqual([]);
   });
 
-  it('no serious or critical axe-core finding; screenshots light and dark, desktop and phone', { timeout: 180_000 }, async () => {
+  it('no serious or critical axe-core finding; screenshots light and dark, desktop and phone', { timeout: 240_000 }, async () => {
+    // with a failing check: the banner, the failing section and a failing card with its log are on the pages
+    target!.close();
+    target!.closeAllConnections();
+    await page.goto(`${base}/checks`);
+    await page.waitForSelector(`#r-n-${cid('web')} [data-state="FAIL"]`, { timeout: 30_000 });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, path] of [['home', '/'], ['checks', '/checks'], ['checks-failing', '/checks?state=FAIL']] as const) {
+      for (const [name, path] of [['home', '/'], ['checks', '/checks'], ['checks-failing', '/checks?state=FAIL'], ['check', '/check/web']] as const) {
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.goto(`${base}${path}`);
         expect(await axe(), `${path} (${scheme})`).toEqual([]);
