@@ -3,7 +3,7 @@
  * (+100 sequences), through the web app's request handler (`app.request()`:
  * routing, session, CSRF token, view models, JSX rendering; no socket).
  * Every check shown on the first page and on page 40 has a settled history
- * (24 h of 1-minute runs, 5-minute buckets for 7 days, hourly for 30 days:
+ * (24 h of 1-minute runs, 5-minute buckets for 3 days, hourly for 30 days:
  * bench/lib/web.ts fillHistory), so the heartbeat bars and uptime figures
  * read what a real site holds.
  * Median of 15 requests after 3 warm-ups. Run: node --import tsx bench/web-pages.ts

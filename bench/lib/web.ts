@@ -42,7 +42,7 @@ export function fillHistory(site: Site, names: readonly string[], now: number): 
     site.store.appendRuns(name, runs);
     const id = site.store.checkId(name);
     db.transaction(() => {
-      for (let t = w - 7 * 24 * HOUR; t < w; t += 300_000) put5.run(id, t, rand() < 0.05 ? 1 : 0);
+      for (let t = w - 3 * 24 * HOUR; t < w; t += 300_000) put5.run(id, t, rand() < 0.05 ? 1 : 0);
       for (let t = w - 30 * 24 * HOUR; t < w; t += HOUR) put1.run(id, t, rand() < 0.3 ? 1 : 0);
     })();
   }
