@@ -406,15 +406,25 @@ export class Site {
 
   private schedulePrune(delayMs: number): void {
     this.pruneTimer = this.clock.setTimer(() => {
-      const before = this.clock.now() - this.settings.history.days * 86_400_000;
-      const batch = (): void => {
-        // a stop closes the database between two steps
-        if (this.readOnly || !this.db.open) return;
-        // small steps, each its own turn of the event loop: checks keep running meanwhile
-        if (this.store.pruneBatch(before).more) setImmediate(batch);
+      const now = this.clock.now();
+      const h = this.settings.history;
+      // nothing is kept longer than `days`, whatever the finer tiers say
+      const hourly = now - h.days * 86_400_000;
+      const cuts = { raw: Math.max(now - h.rawHours * 3_600_000, hourly), fiveMinute: Math.max(now - h.fiveMinuteDays * 86_400_000, hourly), hourly };
+      // a stop closes the database between two steps
+      const live = (): boolean => !this.readOnly && this.db.open;
+      // then the closed hours are rolled up (raw runs are pruned only once rolled up: the next pass takes them)
+      const rollup = (): void => {
+        if (live() && this.store.rollupStep(now)) setImmediate(rollup);
       };
-      batch();
-      this.schedulePrune(3_600_000);
+      const prune = (): void => {
+        if (!live()) return;
+        // small steps, each its own turn of the event loop: checks keep running meanwhile
+        if (this.store.pruneBatch(cuts).more) setImmediate(prune);
+        else setImmediate(rollup);
+      };
+      prune();
+      this.schedulePrune(600_000);
     }, delayMs);
   }
 }

@@ -8,8 +8,11 @@ import { raw } from 'hono/html';
 import { Csrf, Icon, hx, type PageCtx } from './ui.tsx';
 import { FailBadge } from './partials/fail-badge.tsx';
 
-/** htmx 4 settings (HCON/JSON): no injected style sheet (CSP), only our extensions. */
-const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, extensions: 'sse,siteward', defaultTimeout: 120000 });
+/**
+ * htmx 4 settings (HCON/JSON): no injected style sheet (CSP), only our
+ * extensions; a live morph leaves an open menu (`<details open>`) open.
+ */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, extensions: 'sse,siteward', defaultTimeout: 120000, morphIgnore: ['data-htmx-powered', 'open'] });
 
 function NavLink(p: { href: string; path: string; children: Child }): Child {
   const current = p.href === '/' ? p.path === '/' : p.path === p.href || p.path.startsWith(`${p.href}/`);

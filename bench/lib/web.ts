@@ -22,7 +22,34 @@ export interface WebBench {
   close(): Promise<void>;
 }
 
-export async function webBench(n: number, role: 'olly' | 'vera' = 'olly'): Promise<WebBench> {
+/**
+ * A settled history for the named checks, as the tiers hold it with the
+ * default retention: every 1-minute run of the last 24 h, 5-minute buckets
+ * for 7 days and hourly buckets for 30 days (written directly, not rolled
+ * up: the bench is about reading them). 1 % of runs fail.
+ */
+export function fillHistory(site: Site, names: readonly string[], now: number): void {
+  const HOUR = 3_600_000;
+  const w = Math.floor(now / HOUR) * HOUR - HOUR;
+  const db = site.db;
+  const put5 = db.prepare('INSERT OR REPLACE INTO runs_5m (check_id, t, n, fails, dmin, davg, dmax, dp95) VALUES (?, ?, 5, ?, 10, 25, 60, 55)');
+  const put1 = db.prepare('INSERT OR REPLACE INTO runs_1h (check_id, t, n, fails, dmin, davg, dmax, dp95) VALUES (?, ?, 60, ?, 10, 25, 60, 55)');
+  let seed = 7;
+  const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  for (const name of names) {
+    const runs = [];
+    for (let k = 24 * 60; k > 0; k--) runs.push({ t: now - k * 60_000, fail: rand() < 0.01, durationMs: 1 + rand() * 40, level: null, softFail: null, metrics: [] });
+    site.store.appendRuns(name, runs);
+    const id = site.store.checkId(name);
+    db.transaction(() => {
+      for (let t = w - 3 * 24 * HOUR; t < w; t += 300_000) put5.run(id, t, rand() < 0.05 ? 1 : 0);
+      for (let t = w - 30 * 24 * HOUR; t < w; t += HOUR) put1.run(id, t, rand() < 0.3 ? 1 : 0);
+    })();
+  }
+  db.prepare("INSERT INTO kv (key, value) VALUES ('history.rolledUntil', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(w));
+}
+
+export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { history?: (site: Site) => string[] } = {}): Promise<WebBench> {
   const t = tempDir('sw-bench-web-');
   const path = join(t.dir, 'site.json');
   const doc = generateSite(n);
@@ -46,6 +73,7 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly'): Promi
       metrics: [{ name: 'used_percent', value: i % 100, unit: '%' }],
     });
   }
+  if (o.history) fillHistory(site, o.history(site), now);
   // scheduled (next run times shown) but not run: the page cost alone is measured
   site.runner.run = () => Promise.resolve(null);
   await site.start();

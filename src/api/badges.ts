@@ -85,7 +85,8 @@ export function badgeRoutes(site: Site): Hono {
     if (!allowed(name)) return c.body(null, 404);
     const days = Math.min(365, Math.max(1, Number.parseInt(c.req.query('days') ?? '7', 10) || 7));
     const now = site.clock.now();
-    const { runs, fails: failed } = site.store.runCounts(name, now - days * 86_400_000, now);
+    // from the history tiers (raw runs are kept only for hours, src/store/rollup.ts)
+    const { runs, fails: failed } = site.store.coverage(name, now - days * 86_400_000, now + 1);
     const text = label(c.req.query('label'), `uptime ${days}d`);
     if (runs === 0) return send(badgeSvg(text, 'no data', COLOURS.grey));
     const pct = ((runs - failed) / runs) * 100;

@@ -73,9 +73,15 @@ export const ApiSchema = z.looseObject({
   badges: z.boolean().default(false).describe('serve public SVG badges for every check (else only checks with options.badge)'),
 });
 
-/** siteward: run history retention. */
+/**
+ * siteward: run history retention, per tier (src/store/rollup.ts): every run
+ * for `rawHours`, 5-minute summaries for `fiveMinuteDays`, hourly summaries
+ * (and state transitions) for `days`.
+ */
 export const HistorySchema = z.looseObject({
-  days: z.number().min(0).default(30).describe('keep run history this many days'),
+  days: z.number().min(0).default(30).describe('keep hourly summaries of the runs (count, failures, min/avg/max/p95 of run time and of each metric) and the state changes this many days'),
+  fiveMinuteDays: z.number().min(0).default(3).describe('keep 5-minute summaries of the runs this many days'),
+  rawHours: z.number().min(1).default(24).describe('keep every single run this many hours (older time is read from the summaries)'),
 });
 
 /** siteward: scheduler tuning. */

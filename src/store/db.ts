@@ -8,6 +8,7 @@ import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { migrateRunsV1 } from './history.ts';
+import { ROLLUP_SCHEMA } from './rollup.ts';
 
 /**
  * Migrations are owned by the module whose tables they create (core, outbox,
@@ -66,6 +67,8 @@ export const CORE_MIGRATIONS: MigrationSet = {
      );`,
     // the compact run history: 225 → ~40 bytes a run (src/store/history.ts)
     migrateRunsV1,
+    // 5-minute and 1-hour roll-ups (src/store/rollup.ts); existing runs are rolled up in the background from the oldest hour on
+    ROLLUP_SCHEMA,
   ],
 };
 

@@ -75,6 +75,11 @@ export class MetricCodec {
     return m ? { name: m.name, unit: typeof m.unit === 'string' ? m.unit : undefined } : null;
   }
 
+  /** The metric names of a spec, in stored order. */
+  names(specId: number | null): string[] {
+    return specId === null ? [] : this.spec(specId).map((m) => m.name);
+  }
+
   /** One metric's value from a stored run without decoding the others; null when the run lacks it. */
   value(specId: number | null, vals: string | null, name: string): number | null {
     if (specId === null || vals === null) return null;

@@ -7,6 +7,7 @@ import type { Database as Db, Statement, Transaction } from 'better-sqlite3';
 import type { CheckState, StateEvent } from '../engine/state.ts';
 import { initialState } from '../engine/state.ts';
 import { MetricCodec, type StoredMetric } from './history.ts';
+import { Rollups, type Bucket, type Coverage } from './rollup.ts';
 
 /** Rows a prune call removes at most, and checks it visits at most (a call is one short transaction). */
 const PRUNE_BATCH = 5000;
@@ -40,6 +41,25 @@ export interface SeriesRow {
   value: number | null;
 }
 
+/** Prune cut-offs per tier (ms since the epoch): rows older than these go. */
+export interface PruneCuts {
+  raw: number;
+  fiveMinute: number;
+  /** the hourly tier and transitions */
+  hourly: number;
+}
+
+/** One entry of a heartbeat bar: a run, or an hour of runs when raw runs are gone. */
+export interface Beat {
+  t: number;
+  fail: boolean;
+  durationMs: number | null;
+  /** runs this entry stands for (1 for a run) */
+  n: number;
+  /** failed runs among them */
+  fails: number;
+}
+
 export interface TransitionRow {
   t: number;
   to: string;
@@ -53,18 +73,21 @@ export class StateStore {
   /** check id → time and seq of its last stored run: two runs in one millisecond both keep a row (key (check_id, t, seq)) */
   private readonly lastRun = new Map<number, { t: number; seq: number }>();
   private readonly metrics: MetricCodec;
+  private readonly rollups: Rollups;
   /** prune position: checks before it were pruned in this pass */
   private pruneCursor = 0;
   private readonly q: {
     upsert: Statement; getId: Statement; addId: Statement; run: Statement; nextSeq: Statement; transition: Statement;
     history: Statement; transitions: Statement; deleteState: Statement; renameState: Statement; renameId: Statement;
     pruneIds: Statement; pruneRuns: Statement; pruneTransitions: Statement; counts: Statement; series: Statement;
+    prune5m: Statement; prune1h: Statement; recent: Statement;
   };
   /** Built once: better-sqlite3's transaction() makes four wrappers per call (docs/performance.md). */
   private readonly tx: Transaction<(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]) => void>;
 
   constructor(private readonly db: Db) {
     this.metrics = new MetricCodec(db);
+    this.rollups = new Rollups(db);
     this.q = {
       upsert: db.prepare('INSERT INTO check_state (name, state, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated = excluded.updated'),
       getId: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
@@ -80,6 +103,9 @@ export class StateStore {
       pruneIds: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id LIMIT ?'),
       pruneRuns: db.prepare('DELETE FROM runs WHERE check_id = ? AND t < ? AND t <= (SELECT max(t) FROM (SELECT t FROM runs WHERE check_id = ? AND t < ? ORDER BY t LIMIT ?))'),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
+      prune5m: db.prepare('DELETE FROM runs_5m WHERE check_id = ? AND t < ?'),
+      prune1h: db.prepare('DELETE FROM runs_1h WHERE check_id = ? AND t < ?'),
+      recent: db.prepare('SELECT t, fail, duration_ms FROM runs WHERE check_id = ? ORDER BY t DESC, seq DESC LIMIT ?').raw(true),
       counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
       // rows as arrays: a week of 1-minute runs is 10,080 of them
       series: db.prepare('SELECT t, fail, duration_ms, level, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?').raw(true),
@@ -130,6 +156,7 @@ export class StateStore {
     this.lastRun.clear();
     // a check id added inside the rolled-back transaction is gone too (a full disk found this)
     this.ids.clear();
+    this.rollups.reset();
   }
 
   /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */
@@ -204,6 +231,45 @@ export class StateStore {
     return { runs: r.runs, fails: r.fails };
   }
 
+  /**
+   * Runs, failures and the time covered by any run in [from, to), read from
+   * the tier that holds each part of the range (src/store/rollup.ts).
+   */
+  coverage(name: string, from: number, to: number): Coverage {
+    return this.rollups.coverage(this.checkId(name), from, to);
+  }
+
+  /**
+   * The newest `limit` runs, oldest first (a heartbeat bar). When the raw
+   * runs kept are fewer, the hours before them come from the hourly tier,
+   * one entry an hour.
+   */
+  recentRuns(name: string, limit: number): Beat[] {
+    const id = this.checkId(name);
+    const raw = this.q.recent.all(id, limit) as [number, number, number | null][];
+    const out: Beat[] = raw.map(([t, fail, d]) => ({ t, fail: fail === 1, durationMs: d, n: 1, fails: fail }));
+    if (out.length < limit) {
+      const before = out.length ? out[out.length - 1].t : Number.MAX_SAFE_INTEGER;
+      const w = this.rollups.rolledUntil();
+      if (w !== null) {
+        for (const b of this.rollups.hourly(id, Math.min(before, w), limit - out.length) as Bucket[]) {
+          out.push({ t: b.t, fail: b.fails > 0, durationMs: null, n: b.n, fails: b.fails });
+        }
+      }
+    }
+    return out.reverse();
+  }
+
+  /** One step of rolling raw runs up into the tiers; true while more is waiting. */
+  rollupStep(now: number): boolean {
+    return this.rollups.step(now, this.metrics);
+  }
+
+  /** Where roll-up has got to (hours before it are in the tiers), null before it started. */
+  rolledUntil(): number | null {
+    return this.rollups.rolledUntil();
+  }
+
   transitions(name: string, limit = 100): TransitionRow[] {
     const rows = this.q.transitions.all(this.checkId(name), limit) as { t: number; to_state: string; from_state: string; notify: number; log: string }[];
     return rows.map((r) => ({ t: r.t, to: r.to_state, from: r.from_state, notify: r.notify === 1, log: JSON.parse(r.log) as string[] }));
@@ -224,18 +290,25 @@ export class StateStore {
   }
 
   /**
-   * Deletes history older than `before` in small steps: at most PRUNE_BATCH
+   * Deletes history older than the cut-offs (one number: all tiers) in small steps: at most PRUNE_BATCH
    * rows and PRUNE_CHECKS checks a call, so a call is short even with
    * 10,000 checks and nothing to delete. Runs are deleted along
    * the primary key, check by check from where the last call stopped;
    * `more` is false once a pass over every check is complete.
    */
-  pruneBatch(before: number): { removed: number; more: boolean } {
-    let removed = this.pruneCursor === 0 ? this.q.pruneTransitions.run(before).changes : 0;
+  pruneBatch(cuts: number | PruneCuts): { removed: number; more: boolean } {
+    const c: PruneCuts = typeof cuts === 'number' ? { raw: cuts, fiveMinute: cuts, hourly: cuts } : cuts;
+    // raw runs not yet rolled up are kept (the watermark; before roll-up started: the hourly cut-off)
+    const before = Math.min(c.raw, this.rollups.rolledUntil() ?? c.hourly);
+    let removed = this.pruneCursor === 0 ? this.q.pruneTransitions.run(c.hourly).changes : 0;
     if (removed >= PRUNE_BATCH) return { removed, more: true };
     const ids = this.q.pruneIds.all(this.pruneCursor, PRUNE_CHECKS) as { id: number }[];
     for (const { id } of ids) {
-      const n = this.q.pruneRuns.run(id, before, id, before, PRUNE_BATCH - removed).changes;
+      // the tiers hold at most 288 + 24 rows a check a day: deleted whole
+      const tiers = this.q.prune5m.run(id, c.fiveMinute).changes + this.q.prune1h.run(id, c.hourly).changes;
+      if (tiers) this.rollups.forget();
+      removed += tiers;
+      const n = this.q.pruneRuns.run(id, before, id, before, Math.max(1, PRUNE_BATCH - removed)).changes;
       removed += n;
       if (removed >= PRUNE_BATCH) {
         // this check may have rows left: it is visited again next call

@@ -112,8 +112,22 @@ export function isoInZone(t: number, zone: string | null): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** Abbreviations memoised per zone and 15-minute slot (they change only at DST transitions, like offsets). */
+const abbrMemo = new Map<string, string>();
+
 /** The zone abbreviation Python's `%Z` would print (e.g. ACDT), or a numeric offset. */
 export function zoneAbbreviation(t: number, zone: string | null): string {
+  const memo = `${zone ?? ''}|${Math.floor(t / SLOT)}`;
+  let hit = abbrMemo.get(memo);
+  if (hit === undefined) {
+    hit = abbreviation(t, zone);
+    if (abbrMemo.size > 100_000) abbrMemo.clear();
+    abbrMemo.set(memo, hit);
+  }
+  return hit;
+}
+
+function abbreviation(t: number, zone: string | null): string {
   const key = zone ?? '';
   let fmts = abbrCache.get(key);
   if (!fmts) {

@@ -21,6 +21,7 @@ import { csrfMiddleware } from './csrf.ts';
 import { formBodyMiddleware } from './form-body.ts';
 import type { WebDeps, WebExtension } from './deps.ts';
 import { securityHeaders } from './headers.ts';
+import { compression } from './compress.ts';
 import { BADGE_PREFIX } from '../api/badges.ts';
 import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
@@ -94,6 +95,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
 
   const app = new Hono<WebEnv>();
+  // outermost: it sees every answer last (pages, API, static files; never the event stream)
+  app.use('*', compression());
   app.use('*', securityHeaders(o.secure, [BADGE_PREFIX]));
   // before anything reads a body (CSRF and form parsing do): 413 beyond the route's limit
   app.use('*', bodyLimits());

@@ -4,16 +4,23 @@
  */
 import type { Site } from '../site.ts';
 import { checkType } from '../checks/registry.ts';
-import { checkVM, DISPLAY_STATES, displayState, grouping, type CheckVM, type DisplayState } from './model.ts';
+import { checkVM, DISPLAY_STATES, displayState, grouping, isGroupType, type CheckVM, type DisplayState } from './model.ts';
 
 export const PAGE_ROWS = 200;
+
+/** Where a check runs: here, or on another instance (a mirrored `remote` check). */
+export type Instance = 'local' | 'remote';
 
 export interface ListQuery {
   q: string;
   type: string;
   state: DisplayState | '';
+  instance: Instance | '';
   page: number;
 }
+
+/** States listed in the "Failing" section at the top of an unfiltered list. */
+const FAILING = new Set<DisplayState>(['FAIL', 'ERROR', 'SOFTFAIL']);
 
 export interface ListRow {
   vm: CheckVM;
@@ -22,6 +29,8 @@ export interface ListRow {
 }
 
 export interface Section {
+  /** the failing checks pinned at the top, or a sequence's group / "not sequenced" */
+  kind: 'failing' | 'group';
   seq: string | null;
   header: CheckVM | null;
   /** position of the sequence among sequences (for its move buttons) */
@@ -51,6 +60,7 @@ export function parseQuery(get: (k: string) => string | undefined): ListQuery {
     q: (get('q') ?? '').trim(),
     type: checkType(get('type') ?? '') ? (get('type') as string) : '',
     state: STATES.has(state) ? (state as DisplayState) : '',
+    instance: get('instance') === 'local' || get('instance') === 'remote' ? (get('instance') as Instance) : '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
@@ -60,6 +70,7 @@ export function queryString(q: ListQuery, page = q.page): string {
   if (q.q) p.set('q', q.q);
   if (q.type) p.set('type', q.type);
   if (q.state) p.set('state', q.state);
+  if (q.instance) p.set('instance', q.instance);
   if (page > 1) p.set('page', String(page));
   return p.toString();
 }
@@ -67,12 +78,13 @@ export function queryString(q: ListQuery, page = q.page): string {
 export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
   const g = grouping(site);
   const needle = query.q.toLowerCase();
-  const filtering = needle !== '' || query.type !== '' || query.state !== '';
+  const filtering = needle !== '' || query.type !== '' || query.state !== '' || query.instance !== '';
   const matches = (name: string): boolean => {
     const e = site.entry(name);
     if (!e) return false;
     if (needle && !name.toLowerCase().includes(needle)) return false;
     if (query.type && e.config.type !== query.type) return false;
+    if (query.instance && (e.config.type === 'remote') !== (query.instance === 'remote')) return false;
     if (query.state && displayState(site, e) !== query.state) return false;
     return true;
   };
@@ -81,8 +93,23 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
     const idx: number[] = [];
     grp.members.forEach((m, i) => { if (matches(m)) idx.push(i); });
     const show = !filtering || idx.length > 0 || (grp.seq !== null && matches(grp.seq));
-    return { grp, idx, show };
+    return { grp, idx, show, kind: 'group' as Section['kind'] };
   }).filter((x) => x.show && (x.grp.seq !== null || x.grp.members.length > 0 || !filtering));
+  // failing first (issue 22): without a state filter, the failing checks head the list once more, wherever their group is
+  if (!query.state) {
+    // in the order the groups list them (each check once)
+    const seen = new Set<string>();
+    const failing: string[] = [];
+    for (const grp of g.groups) {
+      for (const name of grp.members) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const e = site.entry(name);
+        if (e && !isGroupType(e.config.type) && FAILING.has(displayState(site, e)) && matches(name)) failing.push(name);
+      }
+    }
+    if (failing.length) plan.unshift({ grp: { seq: null, members: failing }, idx: failing.map((_, i) => i), show: true, kind: 'failing' });
+  }
   const rows = plan.reduce((n, x) => n + x.idx.length, 0);
   const pages = Math.max(1, Math.ceil(rows / pageRows));
   const page = Math.min(query.page, pages);
@@ -91,7 +118,7 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
   // pass 2: the page's sections, with view models only for what is shown
   const sections: Section[] = [];
   let at = 0;
-  for (const { grp, idx } of plan) {
+  for (const { grp, idx, kind } of plan) {
     const start = at;
     const end = at + idx.length;
     at = end;
@@ -100,6 +127,7 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
     const slice = idx.slice(Math.max(0, from - start), Math.max(0, to - start));
     const seqPos = grp.seq === null ? -1 : g.seqs.indexOf(grp.seq);
     sections.push({
+      kind,
       seq: grp.seq,
       header: grp.seq === null ? null : checkVM(site, grp.seq),
       firstSeq: seqPos === 0,
@@ -112,11 +140,13 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
   return { query: { ...query, page }, sections, page, pages, rows };
 }
 
-/** The rows of `name` as the page would draw them (one per group listing it). */
-export function rowsOf(site: Site, name: string): { group: string | null; row: ListRow }[] {
+/** The rows of `name` as the page would draw them (one per group listing it, and one in the failing section). */
+export function rowsOf(site: Site, name: string): { group: string | null; failing?: boolean; row: ListRow }[] {
   const vm = checkVM(site, name);
   if (!vm) return [];
-  const out: { group: string | null; row: ListRow }[] = [];
+  const out: { group: string | null; failing?: boolean; row: ListRow }[] = [];
+  // a row that just passed keeps its place in the failing section until the list reloads: it is updated there too
+  if (!vm.isGroup) out.push({ group: null, failing: true, row: { vm, first: true, last: true } });
   for (const grp of grouping(site).groups) {
     const i = grp.members.indexOf(name);
     if (i >= 0) out.push({ group: grp.seq, row: { vm, first: i === 0, last: i === grp.members.length - 1 } });

@@ -10,8 +10,10 @@ import type { SeriesRow } from '../store/state.ts';
 export interface Uptime {
   label: string;
   runs: number;
-  /** percentage of passing runs, null without runs */
+  /** percentage of passing runs, null without runs ("no data", never 100 %) */
   percent: number | null;
+  /** share of the span with any run (0–1): time siteward was not running, or a remote check sent nothing, is not uptime */
+  coverage: number;
 }
 
 export interface SparkPoint {
@@ -42,16 +44,24 @@ export type { DeliveryRecord } from '../actions/dispatch.ts';
 
 const DAY = 86_400_000;
 
-export function uptimes(site: Site, name: string): Uptime[] {
+export const UPTIME_SPANS: readonly [string, number][] = [['24 h', DAY], ['7 d', 7 * DAY], ['30 d', 30 * DAY]];
+
+/** Uptime over 24 h / 7 d / 30 d, each from the history tier that holds it (src/store/rollup.ts). */
+export function uptimes(site: { store: { coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number } }; clock: { now(): number } }, name: string): Uptime[] {
   const now = site.clock.now();
-  return [
-    ['24 h', DAY],
-    ['7 d', 7 * DAY],
-    ['30 d', 30 * DAY],
-  ].map(([label, span]) => {
-    const r = site.store.runCounts(name, now - (span as number), now);
-    return { label: label as string, runs: r.runs, percent: r.runs ? (100 * (r.runs - r.fails)) / r.runs : null };
+  return UPTIME_SPANS.map(([label, span]) => {
+    const r = site.store.coverage(name, now - span, now + 1);
+    return { label, runs: r.runs, percent: r.runs ? (100 * (r.runs - r.fails)) / r.runs : null, coverage: Math.min(1, r.coveredMs / span) };
   });
+}
+
+/** "99.95 %", "100 %", or "no data" (a span without runs is never shown as uptime). */
+export function percentText(u: Pick<Uptime, 'percent'>): string {
+  if (u.percent === null) return 'no data';
+  const p = u.percent;
+  // never round a failure up to 100 %
+  const s = p === 100 ? '100' : p >= 99.99 ? '99.99' : p.toFixed(p >= 99 ? 2 : 1);
+  return `${s} %`;
 }
 
 const LEVEL_NUMBER = /^\s*(-?\d+(?:\.\d+)?)\s*(\S*)/;

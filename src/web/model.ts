@@ -61,6 +61,9 @@ export interface CheckVM {
   /** for groups: the members whose state is failing */
   failingMembers: string[];
   cloneable: boolean;
+  /** the same times as instants (ms), for "3 min ago" */
+  at: { check: number | null; pass: number | null; fail: number | null; next: number | null };
+  zone: string | null;
 }
 
 export function displayState(site: Site, e: CheckEntry): DisplayState {
@@ -106,6 +109,8 @@ export function checkVM(site: Site, name: string): CheckVM | null {
     errors: site.issuesFor(name).filter((i) => i.severity === 'error').map(formatIssue),
     failingMembers: group ? membersOf(site.loaded, name).filter((m) => isFailing(site.state(m).failState)) : [],
     cloneable: t?.cloneable !== false,
+    at: { check: s.lastCheck ?? s.lastUpdate, pass: s.lastPass, fail: s.lastFail, next },
+    zone: e.zone,
   };
 }
 

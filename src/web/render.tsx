@@ -12,13 +12,16 @@ import { allows } from './auth.ts';
 import { authOf, type WebContext } from './context.ts';
 import type { WebDeps } from './deps.ts';
 import { checkVM, counts, failingCount, grouping, neverRun, type CheckVM } from './model.ts';
-import { buildList, parseQuery, queryString, rowsOf } from './checklist.ts';
+import { buildList, parseQuery, queryString, rowsOf, type CheckList } from './checklist.ts';
 import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
 import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
 import type { PageCtx } from '../../views/ui.tsx';
 import { FailBadge } from '../../views/partials/fail-badge.tsx';
 import { Summary } from '../../views/partials/summary.tsx';
-import { CheckRow } from '../../views/partials/check-row.tsx';
+import { LiveRow, type RowCtx } from '../../views/partials/check-row.tsx';
+import { FailBanner } from '../../views/partials/fail-banner.tsx';
+import { Chips, type ChecksPageData } from '../../views/pages/checks.tsx';
+import { glance } from './glance.ts';
 import { CheckStatus } from '../../views/partials/check-status.tsx';
 import { LogBlock } from '../../views/partials/log-block.tsx';
 import { History } from '../../views/partials/history.tsx';
@@ -50,26 +53,67 @@ export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 |
   return c.html(await toHtml(node), status);
 }
 
+/** A row context for the checks list: the at-a-glance figures are computed once per check and request. */
+export function rowContext(site: Site, d: WebDeps, who: Who, back: string): RowCtx {
+  const memo = new Map<string, ReturnType<typeof glance>>();
+  return {
+    assets: d.assets, csrf: who.csrf, operate: who.operate, back, now: site.clock.now(),
+    glance: (vm) => {
+      let g = memo.get(vm.name);
+      if (!g) memo.set(vm.name, (g = glance(site, vm.name, vm.zone)));
+      return g;
+    },
+  };
+}
+
+/** The checks page's data for a query (the list is built separately: it is what the page and its reloads share). */
+export function checksData(site: Site, list: CheckList): ChecksPageData {
+  const types = new Map<string, number>();
+  let remote = 0;
+  for (const e of site.loaded.checks.values()) {
+    types.set(e.config.type, (types.get(e.config.type) ?? 0) + 1);
+    if (e.config.type === 'remote') remote++;
+  }
+  return { list, counts: counts(site), types: [...types].sort((a, b) => a[0].localeCompare(b[0])), remote };
+}
+
 /** How many failing cards the home page shows before "N more…". */
 const HOME_CARDS = 100;
+
+/** Tiles in the home page's "at a glance" grid before "all N checks". */
+const HOME_TILES = 60;
 
 export function homeData(site: Site): HomeData {
   const g = grouping(site);
   const failing: CheckVM[] = [];
   let more = 0;
+  const failingNow = (name: string): boolean => {
+    const s = site.state(name);
+    return isFailing(s.failState) && !neverRun(s) && !site.entry(name)?.config.paused;
+  };
   for (const e of site.sortedChecks()) {
     const name = e.config.name;
-    const s = site.state(name);
-    if (g.inseqs.has(name) || !isFailing(s.failState) || neverRun(s)) continue;
+    if (!failingNow(name)) continue;
+    // a member is shown inside its sequence's card when that sequence fails too; a member
+    // failing before its sequence does (or in a passing one) gets its own card (issue 22: the page was blank)
+    if ((g.inseqs.get(name) ?? []).some(failingNow)) continue;
     if (failing.length < HOME_CARDS) failing.push(checkVM(site, name)!);
     else more++;
+  }
+  // at a glance: each sequence, then the checks in none
+  const tiles: CheckVM[] = [];
+  for (const grp of g.groups) {
+    for (const name of grp.seq !== null ? [grp.seq] : grp.members) {
+      if (tiles.length >= HOME_TILES) break;
+      tiles.push(checkVM(site, name)!);
+    }
   }
   const starter = new Set(Object.keys(selfCheckSet()));
   const start = {
     ownCheck: [...site.loaded.checks.keys()].some((n) => !starter.has(n)),
     notifies: [...site.loaded.actions.values()].some((a) => a.config.type !== 'log'),
   };
-  return { site: site.name, counts: counts(site), failing, more, anyFailing: failingCount(site) > 0, start };
+  return { site: site.name, counts: counts(site), failing, more, anyFailing: failing.length > 0, tiles, start };
 }
 
 export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
@@ -88,7 +132,7 @@ export function checkDeliveries(site: Site, name: string): Promise<DeliveryRecor
   }
 }
 
-interface Who {
+export interface Who {
   csrf: string;
   operate: boolean;
 }
@@ -102,25 +146,33 @@ export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who,
     case 'home':
       if (anyState) {
         parts.push(<Summary counts={counts(site)} assets={d.assets} oob />);
-        parts.push(<HomeMain d={homeData(site)} assets={d.assets} csrf={who.csrf} operate={who.operate} oob />);
+        parts.push(<FailBanner counts={counts(site)} oob />);
       }
+      if (anyState || b.ran.size > 0) parts.push(<HomeMain d={homeData(site)} ctx={rowContext(site, d, who, '/')} oob />);
       break;
     case 'checks': {
-      if (!anyState) break;
-      parts.push(<Summary counts={counts(site)} assets={d.assets} oob />);
+      // rows change with every run (last run, next run, the heartbeat bar), not only with the state
+      const changed = new Set([...b.states, ...b.ran]);
+      if (changed.size === 0) break;
       const q = new URLSearchParams(view.query);
       const list = buildList(site, parseQuery((k) => q.get(k) ?? undefined));
+      if (anyState) {
+        const data = checksData(site, list);
+        parts.push(<FailBanner counts={data.counts} oob />);
+        parts.push(<Chips q={list.query} counts={data.counts} types={data.types} remote={data.remote} oob />);
+      }
       const shown = new Set<string>();
       for (const s of list.sections) {
         if (s.seq !== null) shown.add(s.seq);
         for (const r of s.rows) shown.add(r.vm.name);
       }
       const back = `/checks${queryString(list.query) ? `?${queryString(list.query)}` : ''}`;
-      const rowCtx = { assets: d.assets, csrf: who.csrf, operate: who.operate, back };
-      for (const name of b.states) {
+      const rowCtx = rowContext(site, d, who, back);
+      // rows go as htmx partials (<template>s): a <tr> after other markup in one message is dropped by the HTML parser
+      for (const name of changed) {
         if (!shown.has(name)) continue;
-        for (const { group, row } of rowsOf(site, name)) {
-          parts.push(<CheckRow vm={row.vm} group={group} ctx={rowCtx} first={row.first} last={row.last} oob />);
+        for (const { group, failing, row } of rowsOf(site, name)) {
+          parts.push(<LiveRow vm={row.vm} group={group} failing={failing} ctx={rowCtx} first={row.first} last={row.last} />);
         }
       }
       break;

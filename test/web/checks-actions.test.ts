@@ -127,10 +127,10 @@ describe('run, pause, delete', () => {
     expect(t.site.state('l1').lastCheck).not.toBeNull();
   });
 
-  it('over htmx the run answers with the updated row as an out-of-band swap', async () => {
+  it('over htmx the run answers with the updated row as an htmx partial', async () => {
     const res = await a.post('/check/l1/run', { view: 'checks', back: '/checks' }, { headers: { 'HX-Request': 'true' } });
     const html = await res.text();
-    expect(html).toMatch(/<tr id="r-n-c[0-9a-f]{16}"[^>]*data-check="l1" hx-swap-oob="true">/);
+    expect(html).toMatch(/<hx-partial hx-target="#r-n-c[0-9a-f]{16}" hx-swap="outerMorph"><tr id="r-n-c[0-9a-f]{16}"[^>]*data-check="l1">/);
     expect(html).toContain('data-state="PASS"');
   });
 
@@ -222,7 +222,8 @@ describe('the list', () => {
     await t.site.mutate((doc) => ({ ...doc, checks }));
     const html = await (await a.get('/checks?page=3')).text();
     expect((html.match(/data-check="/g) ?? []).length).toBe(200);
-    expect(html).toContain('Page 3 of 50');
+    expect(html).toContain('<a aria-current="page" href="/checks?page=3">3</a>');
+    expect(html).toContain('<a href="/checks?page=50" aria-label="page 50">50</a>');
     expect(html).toContain('data-check="c00400"');
     expect(html).toContain('href="/checks?page=4"');
   });

@@ -59,13 +59,16 @@ async function open(path: string): Promise<Stream> {
 }
 
 describe('live updates', () => {
-  it('the checks page gets the changed check\'s rows (one per group), the summary and the badge', async () => {
+  it('the checks page gets the changed check\'s rows (one per group, as htmx partials), the chips, the banner and the badge', async () => {
     const s = await open('/events?view=checks');
     await t.site.runNow('root');
     const text = await s.until((x) => x.includes(`id="r-${cid('seq')}-${cid('root')}"`));
-    expect(text).toMatch(/data: <tr id="r-c[0-9a-f]{16}-c[0-9a-f]{16}" data-check="root" hx-swap-oob="true">/);
+    // a <template> (hx-partial) per row: the HTML parser keeps a <tr> there whatever precedes it (issue 22)
+    expect(text).toContain(`<hx-partial hx-target="#r-${cid('seq')}-${cid('root')}" hx-swap="outerMorph"><tr id="r-${cid('seq')}-${cid('root')}" data-check="root">`);
+    expect(text).not.toMatch(/^data: <tr/m);
     expect(text).toContain('data-state="PASS"');
-    expect(text).toContain('<ul id="summary"');
+    expect(text).toContain('<div id="chips"');
+    expect(text).toContain('<div id="failbanner"');
     expect(text).toContain('<span id="failbadge"');
     // a viewer's rows carry no action forms
     expect(text).not.toContain('/check/root/run');
@@ -78,6 +81,16 @@ describe('live updates', () => {
     await t.site.runNow('lone');
     const text = await s.until((x) => x.includes('data-check="lone"'));
     expect(text).not.toContain('data-check="root"');
+    await s.cancel();
+  });
+
+  it('a run that changes no state still refreshes its rows (last run, next run, the heartbeat bar)', async () => {
+    await t.site.runNow('lone');
+    const s = await open('/events?view=checks');
+    await t.site.runNow('lone'); // PASS again: no transition
+    const text = await s.until((x) => x.includes('data-check="lone"'));
+    expect(text).toContain(`hx-target="#r-n-${cid('lone')}"`);
+    expect(text).toContain('class="beats" role="img" aria-label="last 2 runs: all passed"');
     await s.cancel();
   });
 

@@ -55,4 +55,25 @@ describe('/status', () => {
     expect(d.anyFailing).toBe(false);
     expect(d.counts).toMatchObject({ total: 3, PASS: 3 });
   });
+
+  it('a sequence member failing before its sequence does gets a card of its own (the home page was blank)', async () => {
+    t = await webSite({
+      checks: {
+        m1: { type: 'disk', options: { volume: '/', level: 100 } },
+        s: { type: 'sequence', options: { checks: ['m1'] } },
+      },
+    });
+    await t.site.runNow('s');
+    expect(homeData(t.site).anyFailing).toBe(false);
+    // the member runs on its own and fails; the sequence has not run since and still passes
+    await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), m1: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } } } }));
+    await t.site.runNow('m1');
+    const d = homeData(t.site);
+    expect(d.counts.FAIL).toBe(1);
+    expect(d.anyFailing).toBe(true);
+    expect(d.failing.map((v) => v.name)).toEqual(['m1']);
+    // once the sequence fails too, its card lists the member and the member's own card goes
+    await t.site.runNow('s');
+    expect(homeData(t.site).failing.map((v) => v.name)).toEqual(['s']);
+  });
 });

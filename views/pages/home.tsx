@@ -1,7 +1,9 @@
 /**
- * Home (spec §8.3): the failing checks that are not inside a sequence (with
- * their logs and a Re-Run button), or the all-clear card; counts by state.
- * `#home-main` is live-swapped as a whole.
+ * Home (spec §8.3, issue 22): a banner while anything fails, the failing
+ * checks (a sequence's card lists its failing members; a member failing
+ * before its sequence has a card of its own) with their logs and a Re-Run
+ * button, or the all-clear card; then every sequence and unsequenced check at
+ * a glance (heartbeat bar and uptime). `#home-main` is live-swapped as a whole.
  */
 import type { Child } from 'hono/jsx';
 import type { CheckVM, Counts } from '../../src/web/model.ts';
@@ -10,6 +12,10 @@ import { Page } from '../layout.tsx';
 import { Icon, type PageCtx } from '../ui.tsx';
 import { CheckCard } from '../partials/check-card.tsx';
 import { Summary } from '../partials/summary.tsx';
+import { FailBanner } from '../partials/fail-banner.tsx';
+import { Ago, Beats, Uptimes, type RowCtx } from '../partials/check-row.tsx';
+import { StateBadge } from '../partials/state-badge.tsx';
+import { checkUrl } from '../ui.tsx';
 import type { Assets } from '../../src/web/assets.ts';
 
 export interface HomeData {
@@ -19,6 +25,8 @@ export interface HomeData {
   /** failing cards not shown (more than the page holds) */
   more: number;
   anyFailing: boolean;
+  /** the at-a-glance tiles: each sequence, then the checks in none (the first HOME_TILES) */
+  tiles: CheckVM[];
   /** the first steps of a new site: done or not (the card goes once both are) */
   start: { ownCheck: boolean; notifies: boolean };
 }
@@ -45,33 +53,53 @@ export function GettingStarted(p: { start: HomeData['start']; assets: Assets }):
   );
 }
 
-export function HomeMain(p: { d: HomeData; assets: Assets; csrf: string; operate: boolean; oob?: boolean }): Child {
-  const { d } = p;
+/** One check or sequence at a glance: name, state, heartbeat bar, uptime, last run. */
+function Tile(p: { vm: CheckVM; ctx: RowCtx }): Child {
+  const g = p.ctx.glance(p.vm);
+  return (
+    <li class="tile">
+      <a href={checkUrl(p.vm.name)}>{p.vm.name}</a> <StateBadge vm={p.vm} assets={p.ctx.assets} level={false} />
+      <Beats g={g} />
+      <span class="tilefoot"><Uptimes g={g} /> <span class="muted">last run <Ago t={p.vm.at.check} text={p.vm.lastCheck || p.vm.lastUpdate} now={p.ctx.now} /></span></span>
+    </li>
+  );
+}
+
+export function HomeMain(p: { d: HomeData; ctx: RowCtx; oob?: boolean }): Child {
+  const { d, ctx } = p;
   return (
     <div id="home-main" hx-swap-oob={p.oob ? 'true' : undefined}>
-      {p.operate ? <GettingStarted start={d.start} assets={p.assets} /> : null}
+      {ctx.operate ? <GettingStarted start={d.start} assets={ctx.assets} /> : null}
       {d.anyFailing ? (
         <>
-          <div class="cards">{d.failing.map((vm) => <CheckCard vm={vm} assets={p.assets} csrf={p.csrf} operate={p.operate} />)}</div>
+          <div class="cards">{d.failing.map((vm) => <CheckCard vm={vm} assets={ctx.assets} csrf={ctx.csrf} operate={ctx.operate} glance={ctx.glance(vm)} />)}</div>
           {d.more > 0 ? <p><a href="/checks?state=FAIL">{plural(d.more, 'more failing check')}…</a></p> : null}
         </>
       ) : (
         <section class="card allclear" aria-label="all clear">
-          <div class="big st-PASS"><Icon name="pass" assets={p.assets} /></div>
+          <div class="big st-PASS"><Icon name="pass" assets={ctx.assets} /></div>
           <p>No check is failing. {d.site} is monitoring {plural(d.counts.total, 'check')}{d.counts.PENDING ? `, ${d.counts.PENDING} not run yet` : ''}.</p>
-          {p.operate ? <a class="btn primary" href="/check"><Icon name="plus" assets={p.assets} /> Add check</a> : null}
+          {ctx.operate ? <a class="btn primary" href="/check"><Icon name="plus" assets={ctx.assets} /> Add check</a> : null}
         </section>
       )}
+      {d.tiles.length ? (
+        <section aria-labelledby="glance-h">
+          <h2 id="glance-h">At a glance</h2>
+          <ul class="tiles">{d.tiles.map((vm) => <Tile vm={vm} ctx={ctx} />)}</ul>
+          {d.counts.total > d.tiles.length ? <p><a href="/checks">All {plural(d.counts.total, 'check')}…</a></p> : null}
+        </section>
+      ) : null}
     </div>
   );
 }
 
-export function HomePage(p: { ctx: PageCtx; d: HomeData }): Child {
+export function HomePage(p: { ctx: PageCtx; d: HomeData; rowCtx: RowCtx }): Child {
   return (
     <Page ctx={p.ctx} title="Home">
       <h1>{p.d.site}</h1>
       <Summary counts={p.d.counts} assets={p.ctx.assets} />
-      <HomeMain d={p.d} assets={p.ctx.assets} csrf={p.ctx.csrf} operate={p.ctx.can.operate} />
+      <FailBanner counts={p.d.counts} />
+      <HomeMain d={p.d} ctx={p.rowCtx} />
     </Page>
   );
 }

@@ -8,14 +8,17 @@ import type { CheckVM } from '../../src/web/model.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 import { LogBlock } from './log-block.tsx';
+import { Beats, Uptimes } from './check-row.tsx';
+import type { GlanceVM } from '../../src/web/glance.ts';
 
-export function CheckCard(p: { vm: CheckVM; assets: Assets; csrf: string; operate: boolean }): Child {
+export function CheckCard(p: { vm: CheckVM; assets: Assets; csrf: string; operate: boolean; glance?: GlanceVM }): Child {
   const { vm } = p;
   const remote = vm.displayType !== vm.type;
   return (
     <section class="card failing" id={`card-${vm.id}`} aria-labelledby={`card-${vm.id}-h`}>
       <h2 id={`card-${vm.id}-h`}><a href={checkUrl(vm.name)}>{vm.name}</a> <span class="muted">({vm.displayType})</span></h2>
       <StateBadge vm={vm} assets={p.assets} />
+      {p.glance ? <p class="glance"><Beats g={p.glance} /><Uptimes g={p.glance} /></p> : null}
       <dl class="facts">
         <dt>Last fail</dt><dd>{vm.lastFail || 'never'}</dd>
         {remote ? <><dt>Remote type</dt><dd>{vm.displayType}</dd><dt>Last updated</dt><dd>{vm.lastUpdate || 'never'}</dd></> : null}

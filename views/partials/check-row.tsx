@@ -1,11 +1,18 @@
 /**
- * One check as a table row of the checks page (spec §8.3), under the group
- * (sequence) it is shown in. The same partial is live-swapped by id when the
- * check's state changes, once per group that lists it.
+ * One check as a table row of the checks page (spec §8.3, issue 22 "at a
+ * glance"): name and type, state, a heartbeat bar of its last runs, uptime
+ * over 24 h / 7 d / 30 d, the last run time, "3 min ago" times with the
+ * absolute time as a title, and a labelled actions menu. The menu's buttons
+ * submit the page's one form (`#acts`, ActionsForm), so a row carries no
+ * form and no CSRF token of its own. The row is live-swapped by id (a morph:
+ * focus and an open menu stay) after every run, once per group that lists it.
  */
 import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
 import type { Assets } from '../../src/web/assets.ts';
 import { cid, type CheckVM } from '../../src/web/model.ts';
+import { msText, relative, type GlanceVM } from '../../src/web/glance.ts';
+import { percentText } from '../../src/web/history.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 
@@ -15,67 +22,133 @@ export interface RowCtx {
   operate: boolean;
   /** where a plain (non-htmx) form post returns to */
   back: string;
+  /** the at-a-glance figures of a check (only rows shown are asked for) */
+  glance: (vm: CheckVM) => GlanceVM;
+  now: number;
 }
 
-export function rowId(group: string | null, vm: { id: string }): string {
-  return `r-${group === null ? 'n' : cid(group)}-${vm.id}`;
+/** A row's element id: per group listing the check, and `r-f-…` in the failing section at the top. */
+export function rowId(group: string | null, vm: { id: string }, failing = false): string {
+  return `r-${failing ? 'f' : group === null ? 'n' : cid(group)}-${vm.id}`;
 }
 
-export function TriggerIcon(p: { vm: CheckVM; assets: Assets }): Child {
+/** A time as "3 min ago" with the absolute time on hover; empty text when there is none. */
+export function Ago(p: { t: number | null; text: string; now: number; none?: string }): Child {
+  if (p.t === null || !p.text) return <span class="muted">{p.none ?? 'never'}</span>;
+  return <time datetime={new Date(p.t).toISOString()} title={p.text}>{relative(p.t, p.now)}</time>;
+}
+
+export function TriggerIcon(p: { vm: CheckVM; assets: Assets; now?: number }): Child {
   const { vm } = p;
   const kind = vm.triggerKind ?? 'manual';
   const text = vm.triggerKind ? `${vm.triggerText}${vm.nextRun ? ` · next run: ${vm.nextRun}` : ''}` : 'no trigger: runs only manually or in a sequence';
   return (
     <span class="trig" title={text}>
       <Icon name={kind} assets={p.assets} />
-      <span class="sr-only">{text}</span>
-      {vm.nextRun ? <span class="muted"> {vm.nextRun}</span> : null}
+      <span class="sr-only">{vm.triggerKind ? vm.triggerText : text}</span>
+      {vm.nextRun && vm.at.next !== null ? <> {p.now !== undefined ? <Ago t={vm.at.next} text={vm.nextRun} now={p.now} /> : <span class="muted">{vm.nextRun}</span>}</> : null}
     </span>
   );
 }
 
-/** Run / pause / clone / edit / move / delete for one check (operators only). */
-export function RowActions(p: { vm: CheckVM; group: string | null | undefined; ctx: RowCtx; first: boolean; last: boolean }): Child {
-  const { vm, ctx } = p;
-  const a = ctx.assets;
-  const post = (tail: string): Record<string, string> => ({ formaction: checkUrl(vm.name, tail), 'hx-post': checkUrl(vm.name, tail), 'hx-swap': 'none' });
+/** The page's one form for row actions (buttons name it with `form="acts"`). */
+export function ActionsForm(p: { csrf: string; back: string }): Child {
   return (
-    <form method="post" action={checkUrl(vm.name, '/run')} class="acts">
-      <Csrf token={ctx.csrf} />
-      <input type="hidden" name="back" value={ctx.back} />
+    <form id="acts" method="post" action="/checks" class="acts-form">
+      <Csrf token={p.csrf} />
+      <input type="hidden" name="back" value={p.back} />
       <input type="hidden" name="view" value="checks" />
-      {p.group !== undefined ? <input type="hidden" name="group" value={p.group ?? ''} /> : null}
-      {vm.paused ? null : (
-        <button type="submit" {...post('/run')} title={`Run ${vm.name} now`}><Icon name="run" assets={a} /><span class="sr-only">Run {vm.name}</span></button>
-      )}
-      <button type="submit" name="paused" value={vm.paused ? '0' : '1'} {...post('/pause')} title={vm.paused ? `Resume ${vm.name}` : `Pause ${vm.name}`}>
-        <Icon name={vm.paused ? 'run' : 'pause'} assets={a} /><span class="sr-only">{vm.paused ? 'Resume' : 'Pause'} {vm.name}</span>
-      </button>
-      {vm.cloneable ? (
-        <button type="submit" {...post('/clone')} title={`Clone ${vm.name}`}><Icon name="clone" assets={a} /><span class="sr-only">Clone {vm.name}</span></button>
-      ) : null}
-      <a class="btn" href={checkUrl(vm.name)} title={`Edit ${vm.name}`}><Icon name="edit" assets={a} /><span class="sr-only">Edit {vm.name}</span></a>
-      <button type="submit" name="dir" value="up" disabled={p.first} {...post('/move')} title={`Move ${vm.name} up`}><Icon name="up" assets={a} /><span class="sr-only">Move {vm.name} up</span></button>
-      <button type="submit" name="dir" value="down" disabled={p.last} {...post('/move')} title={`Move ${vm.name} down`}><Icon name="down" assets={a} /><span class="sr-only">Move {vm.name} down</span></button>
-      <a class="btn danger" href={checkUrl(vm.name, '/delete')} title={`Delete ${vm.name}`}
-        hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
-        <Icon name="delete" assets={a} /><span class="sr-only">Delete {vm.name}</span>
-      </a>
     </form>
   );
 }
 
-export function CheckRow(p: { vm: CheckVM; group: string | null; ctx: RowCtx; first: boolean; last: boolean; oob?: boolean }): Child {
+/** Run / pause / clone / edit / move / delete for one check (operators only), as a labelled menu. */
+export function RowActions(p: { vm: CheckVM; group: string | null | undefined; ctx: RowCtx; first: boolean; last: boolean; menuId: string; movable?: boolean }): Child {
+  const { vm } = p;
+  // the group a move is within travels in the URL: the form is shared by every row
+  const q = p.group !== undefined ? `?group=${encodeURIComponent(p.group ?? '')}` : '';
+  const post = (tail: string): Record<string, string> => {
+    const url = checkUrl(vm.name, tail) + (tail === '/move' ? q : '');
+    return { form: 'acts', type: 'submit', formaction: url, 'hx-post': url, 'hx-swap': 'none' };
+  };
+  return (
+    <details class="menu" id={`${p.menuId}-d`}>
+      <summary id={p.menuId} class="btn">Actions<span class="sr-only"> for {vm.name}</span></summary>
+      <div class="menu-items">
+        {vm.paused ? null : <button {...post('/run')}>Run now</button>}
+        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>{vm.paused ? 'Resume' : 'Pause'}</button>
+        <a class="btn" href={checkUrl(vm.name)}>Edit</a>
+        {vm.cloneable ? <button {...post('/clone')}>Clone</button> : null}
+        {p.movable === false ? null : (
+          <>
+            <button {...post('/move')} name="dir" value="up" disabled={p.first}>Move up</button>
+            <button {...post('/move')} name="dir" value="down" disabled={p.last}>Move down</button>
+          </>
+        )}
+        <a class="btn danger" href={checkUrl(vm.name, '/delete')} hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
+          Delete
+        </a>
+      </div>
+    </details>
+  );
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]);
+
+/**
+ * The heartbeat bar: one block per run, oldest left; colour and a title per
+ * block, the whole in words for screen readers. Built as one escaped string:
+ * 24 blocks on each of 200 rows are most of a page's elements, and JSX
+ * nodes for them cost more than the rest of the row.
+ */
+export function Beats(p: { g: GlanceVM }): Child {
+  let out = `<span class="beats" role="img" aria-label="${esc(p.g.summary)}">`;
+  for (const b of p.g.beats) out += b.title ? `<span class="beat ${b.kind}" title="${esc(b.title)}"></span>` : `<span class="beat ${b.kind}"></span>`;
+  return raw(`${out}</span>`);
+}
+
+export function Uptimes(p: { g: GlanceVM }): Child {
+  return (
+    <span class="ups">
+      {p.g.uptime.map((u) => (
+        <span class={`up${u.percent === null ? ' none' : u.percent < 99 ? ' low' : ''}`}
+          title={u.runs ? `${u.label}: ${u.runs} runs, ${Math.round(u.coverage * 100)} % of the time with data` : `${u.label}: no runs`}>
+          <span class="muted">{u.label}</span> {percentText(u)}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function CheckRow(p: { vm: CheckVM; group: string | null; failing?: boolean; ctx: RowCtx; first: boolean; last: boolean }): Child {
   const { vm, ctx } = p;
   const failing = !vm.isGroup && (vm.state === 'FAIL' || vm.state === 'ERROR');
+  const id = rowId(p.group, vm, p.failing);
+  const g = ctx.glance(vm);
   return (
-    <tr id={rowId(p.group, vm)} class={failing ? 'failing' : undefined} data-check={vm.name} hx-swap-oob={p.oob ? 'true' : undefined}>
-      <td class="name" data-label="Check"><a href={checkUrl(vm.name)}>{vm.name}</a> <span class="type">({vm.displayType})</span></td>
+    <tr id={id} class={failing ? 'failing' : undefined} data-check={vm.name}>
+      <td class="name" data-label="Check"><a href={checkUrl(vm.name)}>{vm.name}</a> <span class="type">{vm.displayType}</span></td>
       <td data-label="State"><StateBadge vm={vm} assets={ctx.assets} /></td>
-      <td data-label="Last pass">{vm.lastPass || <span class="muted">never</span>}</td>
-      <td data-label="Last fail">{vm.lastFail || <span class="muted">never</span>}</td>
-      <td data-label="Next run"><TriggerIcon vm={vm} assets={ctx.assets} /></td>
-      {ctx.operate ? <td data-label="Actions"><RowActions vm={vm} group={p.group} ctx={ctx} first={p.first} last={p.last} /></td> : null}
+      <td data-label="Last runs" class="glance"><Beats g={g} /><Uptimes g={g} /></td>
+      <td data-label="Run time">{g.responseMs !== null ? msText(g.responseMs) : <span class="muted">–</span>}</td>
+      <td data-label="Last run"><Ago t={vm.at.check} text={vm.lastCheck || vm.lastUpdate} now={ctx.now} /></td>
+      <td data-label="Next run"><TriggerIcon vm={vm} assets={ctx.assets} now={ctx.now} /></td>
+      {ctx.operate ? <td data-label="Actions"><RowActions vm={vm} group={p.group} ctx={ctx} first={p.first} last={p.last} movable={!p.failing} menuId={`${id}-m`} /></td> : null}
     </tr>
+  );
+}
+
+/**
+ * A row as a live fragment: an htmx partial (a `<template>`), so the HTML
+ * parser keeps the `<tr>` whatever comes before it in the same message
+ * (issue 22: a bare `<tr>` after other markup was dropped), morphed into
+ * place so focus and an open menu survive.
+ */
+export function LiveRow(p: { vm: CheckVM; group: string | null; failing?: boolean; ctx: RowCtx; first: boolean; last: boolean }): Child {
+  return (
+    <hx-partial hx-target={`#${rowId(p.group, p.vm, p.failing)}`} hx-swap="outerMorph">
+      <CheckRow {...p} />
+    </hx-partial>
   );
 }

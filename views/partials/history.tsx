@@ -5,6 +5,7 @@
  */
 import type { Child } from 'hono/jsx';
 import type { DeliveryRecord, Spark, TransitionVM, Uptime } from '../../src/web/history.ts';
+import { percentText } from '../../src/web/history.ts';
 import { actionUrl } from '../ui.tsx';
 import { plural } from '../../src/web/model.ts';
 
@@ -96,7 +97,7 @@ export function History(p: { id: string; uptime: Uptime[]; spark: Spark; transit
       <h2 id={`hist-${p.id}-h`}>History</h2>
       <div class="uptime">
         {p.uptime.map((u) => (
-          <div><span class="muted">Uptime {u.label}</span><strong>{u.percent === null ? '–' : `${u.percent.toFixed(u.percent === 100 ? 0 : 2)}%`}</strong><span class="muted">{plural(u.runs, 'run')}</span></div>
+          <div><span class="muted">Uptime {u.label}</span><strong>{percentText(u)}</strong><span class="muted">{plural(u.runs, 'run')}{u.runs && u.coverage < 0.95 ? `, data for ${Math.round(u.coverage * 100)} % of the time` : ''}</span></div>
         ))}
       </div>
       <Sparkline spark={p.spark} />

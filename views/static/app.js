@@ -54,6 +54,28 @@
     var name = f.elements.namedItem('name');
     if (name && name.value.trim() === '') name.value = u.port ? (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + u.port : host;
   });
+  // action menus (<details class="menu">): one open at a time; a click elsewhere or Escape closes it (focus back on its button)
+  document.addEventListener('click', function (e) {
+    var inside = e.target && e.target.closest ? e.target.closest('details.menu') : null;
+    document.querySelectorAll('details.menu[open]').forEach(function (d) { if (d !== inside) d.removeAttribute('open'); });
+    // an item chosen: the menu closes and its button keeps the focus (the row is morphed, not replaced)
+    var item = inside && e.target.closest('.menu-items button, .menu-items a[hx-delete]');
+    if (item) {
+      setTimeout(function () {
+        inside.removeAttribute('open');
+        var s = inside.querySelector('summary');
+        if (s) s.focus();
+      }, 0);
+    }
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    var d = e.target && e.target.closest ? e.target.closest('details.menu[open]') : null;
+    if (!d) return;
+    d.removeAttribute('open');
+    var s = d.querySelector('summary');
+    if (s) s.focus();
+  });
   // live-update indicator: body[data-live] is "on" while the event stream is open
   var live = function (on) { document.body.setAttribute('data-live', on ? 'on' : 'off'); };
   document.addEventListener('htmx:sse:after:connection', function () { live(true); });

@@ -7,16 +7,15 @@
 import { Hono } from 'hono';
 import { deleteCheck, putCheck } from '../../config/edits.ts';
 import { formatIssue, type Issue } from '../../config/issues.ts';
-import { checkTypeNames } from '../../checks/registry.ts';
 import { authOf, isHtmx, need, safeNext, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { formValues, type FormValues } from '../fields.ts';
 import { operatorEdit } from '../scope.ts';
 import { buildList, parseQuery, queryString } from '../checklist.ts';
-import { counts, grouping, membersOf, rawCheck } from '../model.ts';
+import { grouping, membersOf, rawCheck } from '../model.ts';
 import { cloneCheck, movePriorities, setPriorities } from '../ordering.ts';
 import { allows } from '../auth.ts';
-import { fragment, html, pageCtx } from '../render.tsx';
+import { checksData, fragment, html, pageCtx, rowContext } from '../render.tsx';
 import type { LiveView } from '../live.ts';
 import { ChecksPage, CheckListView } from '../../../views/pages/checks.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
@@ -61,9 +60,11 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/checks', need('viewer'), async (c) => {
     const query = parseQuery((k) => c.req.query(k));
     const list = buildList(site, query);
-    const ctx = pageCtx(c, d, { kind: 'checks', query: queryString(list.query) });
+    const qs = queryString(list.query);
+    const ctx = pageCtx(c, d, { kind: 'checks', query: qs });
     const deleted = c.req.query('deleted');
-    return html(c, <ChecksPage ctx={ctx} list={list} counts={counts(site)} types={checkTypeNames()} flash={deleted ? `Deleted check "${deleted}".` : undefined} />);
+    const rowCtx = rowContext(site, d, { csrf: ctx.csrf, operate: ctx.can.operate }, `/checks${qs ? `?${qs}` : ''}`);
+    return html(c, <ChecksPage ctx={ctx} rowCtx={rowCtx} d={{ ...checksData(site, list), flash: deleted ? `Deleted check "${deleted}".` : undefined }} />);
   });
 
   r.get('/checks/list', need('viewer'), async (c) => {
@@ -72,7 +73,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     const qs = queryString(list.query);
     const back = `/checks${qs ? `?${qs}` : ''}`;
     c.header('HX-Push-Url', back);
-    return html(c, <CheckListView list={list} ctx={{ assets: d.assets, csrf: a.session.csrf, operate: allows(a.role, 'operator'), back }} />);
+    return html(c, <CheckListView list={list} ctx={rowContext(site, d, { csrf: a.session.csrf, operate: allows(a.role, 'operator') }, back)} />);
   });
 
   r.post('/check/:name/run', need('operator'), async (c) => {
@@ -125,7 +126,8 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     const dir = form.get('dir') === 'up' ? 'up' : 'down';
-    const group = form.has('group') ? (form.get('group') ?? '') : undefined;
+    // the checks page's rows share one form: their group travels in the URL
+    const group = form.has('group') ? (form.get('group') ?? '') : c.req.query('group');
     const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
       const prio = movePriorities(site.loaded, grouping(site), name, dir, group);
       return prio ? setPriorities(doc, prio) : doc;

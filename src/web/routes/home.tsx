@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { need, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { buildStatus } from '../status.ts';
-import { homeData, html, pageCtx } from '../render.tsx';
+import { homeData, html, pageCtx, rowContext } from '../render.tsx';
 import { HomePage } from '../../../views/pages/home.tsx';
 import { ConfirmPage, LogPage } from '../../../views/pages/simple.tsx';
 
@@ -13,7 +13,10 @@ export function homeRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
 
-  r.get('/', need('viewer'), async (c) => html(c, <HomePage ctx={pageCtx(c, d, { kind: 'home' })} d={homeData(site)} />));
+  r.get('/', need('viewer'), async (c) => {
+    const ctx = pageCtx(c, d, { kind: 'home' });
+    return html(c, <HomePage ctx={ctx} d={homeData(site)} rowCtx={rowContext(site, d, { csrf: ctx.csrf, operate: ctx.can.operate }, '/')} />);
+  });
 
   r.get('/status', need('viewer'), (c) => c.json(buildStatus(site)));
 

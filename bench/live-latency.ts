@@ -1,0 +1,91 @@
+/**
+ * Live update latency (issue 22): a check runs → its row on an open `/checks`
+ * page in Chromium shows the new state. A site of CHECKS checks (default
+ * 10,000 memory checks with no trigger, so nothing else runs) plus `probe`, a
+ * tcp check against a local server that is closed and reopened between runs
+ * so that every run flips the state. Timed from the run's start (site.runNow)
+ * to the row's state in the page (Playwright waiting on the DOM), 12 flips;
+ * this includes the check itself, the live batch window (250 ms), rendering
+ * the rows, SSE and htmx's morph.
+ * Run: node --import tsx bench/live-latency.ts (needs /usr/bin/chromium)
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import { Site } from '../src/site.ts';
+import * as wiring from '../src/wiring.ts';
+import { WebService } from '../src/web/server.ts';
+import { cid } from '../src/web/model.ts';
+import { tempDir } from '../test/servers/common.ts';
+import { testCert, writeCert } from '../test/servers/tls-cert.ts';
+import { fastHash } from '../test/web/helpers.ts';
+import { dist, emit, figure, median, note, round } from './lib/report.ts';
+
+const N = Number(process.env.CHECKS ?? 10_000);
+const FLIPS = Number(process.env.FLIPS ?? 12);
+
+const t = tempDir('sw-bench-live-');
+const cert = await testCert();
+let server: Server | null = null;
+let port = 0;
+const open = async (): Promise<void> => {
+  server = createServer((s) => s.on('error', () => undefined).resume());
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+};
+await open();
+const checks: Record<string, unknown> = { probe: { type: 'tcp', options: { hostname: '127.0.0.1', port, timeout: 2 } } };
+for (let i = 0; i < N; i++) checks[`host-${i}`] = { type: 'memory', options: { level: 100 } };
+const path = join(t.dir, 'site.json');
+writeFileSync(path, JSON.stringify({
+  webui: { name: 'Live bench', hostname: '127.0.0.1', port: null, ...writeCert(t.dir, 'ui', cert), users: { admin: await fastHash('bench-admin-pw'), '': await fastHash('x') } },
+  scheduler: { jitter: 0 }, checks,
+}), { mode: 0o600 });
+const site = await Site.open({ configPath: path, migrations: wiring.migrations() });
+const services = await wiring.services(site, { port: 0, webui: true });
+for (const s of services) site.use(s);
+await site.start();
+await site.runNow('probe');
+const base = (services.find((s): s is WebService => s instanceof WebService)!).address()!.url;
+
+const ctx = await chromium.launchPersistentContext(join(t.dir, 'profile'), {
+  executablePath: '/usr/bin/chromium', headless: true, ignoreHTTPSErrors: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+await page.goto(`${base}/login`);
+await page.fill('#username', 'admin');
+await page.fill('#password', 'bench-admin-pw');
+await page.click('button[type=submit]');
+await page.waitForURL(`${base}/`);
+await page.goto(`${base}/checks?q=probe`);
+await page.waitForSelector('body[data-live="on"]');
+const row = `#r-n-${cid('probe')}`;
+
+const ms: number[] = [];
+for (let i = 0; i < FLIPS; i++) {
+  const fail = i % 2 === 0;
+  if (fail) {
+    server!.close();
+    await once(server!, 'close');
+  } else {
+    await open();
+  }
+  const t0 = performance.now();
+  void site.runNow('probe');
+  await page.waitForSelector(`${row} [data-state="${fail ? 'FAIL' : 'PASS'}"]`, { timeout: 10_000 });
+  ms.push(performance.now() - t0);
+}
+await ctx.close();
+await site.stop();
+(server as Server | null)?.close();
+t.cleanup();
+
+note(`run → row changed on an open /checks page, ${N} checks: ${JSON.stringify(dist(ms))} ms`);
+emit('live-latency', [
+  figure({ key: 'live_row_ms', figure: `live update: run → row changed on an open /checks page in Chromium, ${N.toLocaleString('en')} checks (median)`, target: '< 500 ms', value: round(median(ms)), unit: 'ms', better: 'lower', limit: 500 }),
+], { checks: N, flips: FLIPS, ms: dist(ms) });
