@@ -9,6 +9,7 @@
  */
 import { checkRefs, type StatusPageConfig } from './config.ts';
 import type { Incident } from './incidents.ts';
+import { barsSvg, pctText, type BarCache } from './bars.ts';
 
 export const DAY = 86_400_000;
 export const BAR_DAYS = 90;
@@ -34,6 +35,8 @@ export interface StatusCheckVM {
   /** over the 90 days, null without runs */
   uptime: number | null;
   days: DayVM[];
+  /** the 90-day bar as SVG markup (src/status-pages/bars.ts), '' without days */
+  bars: string;
 }
 export interface StatusGroupVM { name: string; checks: StatusCheckVM[] }
 export type BannerLevel = 'ok' | 'partial' | 'major';
@@ -91,9 +94,9 @@ function dayClass(runs: number, fails: number): DayClass {
 
 const isoDay = (d: number): string => new Date(d * DAY).toISOString().slice(0, 10);
 
-export function checkVM(src: StatusSource, daily: DailyUptime, name: string, label: string, responseTime: boolean): StatusCheckVM {
+export function checkVM(src: StatusSource, daily: DailyUptime, bars: BarCache, name: string, label: string, responseTime: boolean): StatusCheckVM {
   const c = src.check(name);
-  if (!c) return { label, status: 'unknown', responseMs: null, uptime: null, days: [] };
+  if (!c) return { label, status: 'unknown', responseMs: null, uptime: null, days: [], bars: '' };
   let runs = 0;
   let fails = 0;
   const days = daily.read(src, name).map((x) => {
@@ -102,7 +105,11 @@ export function checkVM(src: StatusSource, daily: DailyUptime, name: string, lab
     return { date: isoDay(x.day), runs: x.runs, fails: x.fails, percent: x.runs ? (100 * (x.runs - x.fails)) / x.runs : null, cls: dayClass(x.runs, x.fails) };
   });
   const status: CheckStatus = c.paused ? 'paused' : !c.checked ? 'unknown' : c.failing ? 'down' : 'up';
-  return { label, status, responseMs: responseTime ? src.lastDuration(name) : null, uptime: runs ? (100 * (runs - fails)) / runs : null, days };
+  const uptime = runs ? (100 * (runs - fails)) / runs : null;
+  return {
+    label, status, responseMs: responseTime ? src.lastDuration(name) : null, uptime, days,
+    bars: barsSvg(label, pctText(uptime), bars.body(name, days), days.length),
+  };
 }
 
 /** The banner: from the checks' states, raised by open incidents (major impact → major outage). */
@@ -118,8 +125,8 @@ export function banner(groups: readonly StatusGroupVM[], incidents: readonly Inc
   return { level, text: BANNER_TEXT[level] };
 }
 
-export function statusPageVM(src: StatusSource, daily: DailyUptime, page: StatusPageConfig, incidents: Incident[]): StatusPageVM {
-  const groups = page.groups.map((g) => ({ name: g.name, checks: checkRefs(g).map((r) => checkVM(src, daily, r.check, r.label, page.responseTime)) }));
+export function statusPageVM(src: StatusSource, daily: DailyUptime, bars: BarCache, page: StatusPageConfig, incidents: Incident[]): StatusPageVM {
+  const groups = page.groups.map((g) => ({ name: g.name, checks: checkRefs(g).map((r) => checkVM(src, daily, bars, r.check, r.label, page.responseTime)) }));
   return {
     slug: page.slug, title: page.title, description: page.description, logo: page.logo, responseTime: page.responseTime,
     banner: banner(groups, incidents), groups, incidents, now: src.now(),

@@ -59,15 +59,15 @@ describe('a public status page', () => {
     expect(html).toContain('File storage');
     expect(html).not.toContain('nas-disk-01');
     expect(html).not.toMatch(/style=/);
-    const bars = [...html.matchAll(/<rect [^>]*class="ub-(\w+)"[^>]*><title>([^<]*)<\/title>/g)];
-    expect(bars).toHaveLength(2 * 90);
-    const disk = bars.slice(0, 90);
-    expect(disk[87][1]).toBe('down');
-    expect(disk[87][2]).toMatch(/: 50\.00 % of 10 runs$/);
-    expect(disk[88][1]).toBe('up');
-    expect(disk[88][2]).toMatch(/: 100 % of 4 runs$/);
-    expect(disk[0]).toEqual(expect.arrayContaining(['none']));
-    expect(disk[0][2]).toMatch(/no data/);
+    const bars = [...html.matchAll(/<rect x="(\d+)" y="0" width="(\d+)" height="20" class="ub-(\w+)"><title>([^<]*)<\/title>/g)].map((m) => [Number(m[1]), Number(m[2]), m[3], m[4]] as const);
+    // the disk: 87 days without data as one rect, the 50 % day, the passing day, today; then the memory check
+    expect(bars.slice(0, 4).map((b) => b.slice(0, 3))).toEqual([[0, 347, 'none'], [348, 3, 'down'], [352, 3, 'up'], [356, 3, 'up']]);
+    expect(bars[0][3]).toMatch(/^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d: no data$/);
+    expect(bars[1][3]).toMatch(/: 50\.00 % of 10 runs$/);
+    expect(bars[2][3]).toMatch(/: 100 % of 4 runs$/);
+    expect(bars.slice(4).map((b) => b.slice(0, 3))).toEqual([[0, 355, 'none'], [356, 3, 'up']]);
+    // 90 days in all, for each check
+    expect(html.match(/viewBox="0 0 360 20"/g)).toHaveLength(2);
   });
 
   it('a private page sends a visitor to sign in and shows to a viewer', async () => {

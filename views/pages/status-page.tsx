@@ -1,35 +1,21 @@
 /**
  * A public status page (issue 22, docs/status-pages.md): its own bare
  * chrome (no navigation, no session), the overall banner, each group's
- * checks with a 90-day uptime bar (SVG, one rect a day, classes only: the
- * CSP allows no inline style) and the incidents with their updates.
+ * checks with a 90-day uptime bar (SVG drawn in src/status-pages/bars.ts,
+ * classes only: the CSP allows no inline style) and the incidents.
  */
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Assets } from '../../src/web/assets.ts';
 import type { StatusCheckVM, StatusPageVM } from '../../src/status-pages/model.ts';
 import type { Incident } from '../../src/status-pages/incidents.ts';
+import { pctText } from '../../src/status-pages/bars.ts';
 
 const STATUS_WORDS: Record<StatusCheckVM['status'], string> = { up: 'Operational', down: 'Down', paused: 'Paused', unknown: 'No data' };
 const STAGE_WORDS: Record<string, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' };
 
 export const utc = (t: number): string => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const pct = (v: number | null): string => (v === null ? 'no data' : `${v >= 99.995 ? '100' : v.toFixed(2)} %`);
 const ms = (v: number | null): string => (v === null ? '' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`);
-
-/** 90 days as bars: a rect per day, its <title> the day's uptime (hover / long-press). */
-export function UptimeBars(p: { c: StatusCheckVM }): Child {
-  const n = p.c.days.length;
-  return (
-    <svg class="ubars" viewBox={`0 0 ${n * 4} 20`} preserveAspectRatio="none" role="img" aria-label={`${p.c.label}: ${pct(p.c.uptime)} over ${n} days`}>
-      {p.c.days.map((d, i) => (
-        <rect x={i * 4} y="0" width="3" height="20" rx="0.6" class={`ub-${d.cls}`}>
-          <title>{`${d.date}: ${d.runs ? `${pct(d.percent)} of ${d.runs} runs` : 'no data'}`}</title>
-        </rect>
-      ))}
-    </svg>
-  );
-}
 
 export function IncidentView(p: { i: Incident; children?: Child }): Child {
   const { i } = p;
@@ -91,10 +77,10 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
                         <span class="sp-name">{c.label}</span>
                         <span class={`sp-state sp-${c.status}`}>{STATUS_WORDS[c.status]}</span>
                       </div>
-                      {c.days.length ? <UptimeBars c={c} /> : null}
+                      {raw(c.bars)}
                       <div class="sp-meta muted">
                         <span>{`${c.days.length} days ago`}</span>
-                        <span>{`${pct(c.uptime)} uptime`}{vm.responseTime && c.responseMs !== null ? ` · ${ms(c.responseMs)} response` : ''}</span>
+                        <span>{`${pctText(c.uptime)} uptime`}{vm.responseTime && c.responseMs !== null ? ` · ${ms(c.responseMs)} response` : ''}</span>
                         <span>today</span>
                       </div>
                     </li>

@@ -18,6 +18,7 @@ import type { StatusPageConfig } from '../../status-pages/config.ts';
 import { IncidentError, IncidentStore, IMPACTS, STAGES, type Impact, type Stage } from '../../status-pages/incidents.ts';
 import { BAR_DAYS, DailyUptime, DAY, statusJson, statusPageVM, type StatusSource } from '../../status-pages/model.ts';
 import { atomFeed } from '../../status-pages/atom.ts';
+import { BarCache } from '../../status-pages/bars.ts';
 import { pageFromForm, pageValues } from '../../status-pages/form.ts';
 import { StatusPageView } from '../../../views/pages/status-page.tsx';
 import { StatusPageManage, StatusPageNew, StatusPagesList } from '../../../views/pages/status-admin.tsx';
@@ -46,14 +47,17 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
   const { site } = d;
   const incidents = new IncidentStore(site.db, () => site.clock.now());
   const daily = new DailyUptime();
+  const bars = new BarCache();
   const src = statusSource(site);
   const viewer = need('viewer');
 
   const find = (slug: string): StatusPageConfig | undefined => site.settings.statusPages.find((p) => p.slug === slug);
   const recent = (slug: string) => incidents.forPage(slug, site.clock.now() - BAR_DAYS * DAY);
   const build = (page: StatusPageConfig) => {
-    daily.keep(new Set(site.settings.statusPages.flatMap((p) => p.groups.flatMap((g) => g.checks.map((c) => (typeof c === 'string' ? c : c.check))))));
-    return statusPageVM(src, daily, page, recent(page.slug));
+    const shown = new Set(site.settings.statusPages.flatMap((p) => p.groups.flatMap((g) => g.checks.map((c) => (typeof c === 'string' ? c : c.check)))));
+    daily.keep(shown);
+    bars.keep(shown);
+    return statusPageVM(src, daily, bars, page, recent(page.slug));
   };
 
   /** A public page for anyone; any other page for signed-in users (as need('viewer')). */
