@@ -58,31 +58,40 @@ export const BANNER_TEXT: Record<BannerLevel, string> = {
   major: 'Major outage',
 };
 
-/** Run counts of finished UTC days, per check; bounded to the days a bar shows. */
+/**
+ * Daily run counts per check. A finished day's counts are read once and
+ * kept, and so is the finished part of the bar (its DayVMs and totals,
+ * rebuilt when the UTC day changes); bounded to the days a bar shows.
+ */
 export class DailyUptime {
-  private readonly days = new Map<string, Map<number, { runs: number; fails: number }>>();
+  private readonly counts = new Map<string, Map<number, { runs: number; fails: number }>>();
+  private readonly finished = new Map<string, { today: number; days: DayVM[]; runs: number; fails: number }>();
 
-  /** The last `n` UTC days up to today, oldest first. */
-  read(src: StatusSource, name: string, n = BAR_DAYS): { day: number; runs: number; fails: number }[] {
+  /** The last `n` UTC days up to today, oldest first, with their totals. */
+  read(src: StatusSource, name: string, n = BAR_DAYS): { days: DayVM[]; runs: number; fails: number } {
     const today = Math.floor(src.now() / DAY);
-    let known = this.days.get(name);
-    if (!known) this.days.set(name, (known = new Map()));
-    const out: { day: number; runs: number; fails: number }[] = [];
-    for (let d = today - n + 1; d <= today; d++) {
-      let c = d === today ? undefined : known.get(d);
-      if (!c) {
-        c = src.counts(name, d * DAY, (d + 1) * DAY - 1);
-        if (d !== today) known.set(d, c);
+    let f = this.finished.get(name);
+    if (!f || f.today !== today) {
+      let known = this.counts.get(name);
+      if (!known) this.counts.set(name, (known = new Map()));
+      f = { today, days: [], runs: 0, fails: 0 };
+      for (let d = today - n + 1; d < today; d++) {
+        let c = known.get(d);
+        if (!c) known.set(d, (c = src.counts(name, d * DAY, (d + 1) * DAY - 1)));
+        f.days.push(dayVM(d, c.runs, c.fails));
+        f.runs += c.runs;
+        f.fails += c.fails;
       }
-      out.push({ day: d, ...c });
+      for (const d of known.keys()) if (d <= today - n) known.delete(d);
+      this.finished.set(name, f);
     }
-    for (const d of known.keys()) if (d <= today - n) known.delete(d);
-    return out;
+    const c = src.counts(name, today * DAY, (today + 1) * DAY - 1);
+    return { days: [...f.days, dayVM(today, c.runs, c.fails)], runs: f.runs + c.runs, fails: f.fails + c.fails };
   }
 
   /** Forgets checks no page shows any more. */
   keep(names: ReadonlySet<string>): void {
-    for (const k of this.days.keys()) if (!names.has(k)) this.days.delete(k);
+    for (const m of [this.counts, this.finished]) for (const k of m.keys()) if (!names.has(k)) m.delete(k);
   }
 }
 
@@ -92,18 +101,14 @@ function dayClass(runs: number, fails: number): DayClass {
   return fails / runs <= 0.05 ? 'warn' : 'down';
 }
 
-const isoDay = (d: number): string => new Date(d * DAY).toISOString().slice(0, 10);
+function dayVM(d: number, runs: number, fails: number): DayVM {
+  return { date: new Date(d * DAY).toISOString().slice(0, 10), runs, fails, percent: runs ? (100 * (runs - fails)) / runs : null, cls: dayClass(runs, fails) };
+}
 
 export function checkVM(src: StatusSource, daily: DailyUptime, bars: BarCache, name: string, label: string, responseTime: boolean): StatusCheckVM {
   const c = src.check(name);
   if (!c) return { label, status: 'unknown', responseMs: null, uptime: null, days: [], bars: '' };
-  let runs = 0;
-  let fails = 0;
-  const days = daily.read(src, name).map((x) => {
-    runs += x.runs;
-    fails += x.fails;
-    return { date: isoDay(x.day), runs: x.runs, fails: x.fails, percent: x.runs ? (100 * (x.runs - x.fails)) / x.runs : null, cls: dayClass(x.runs, x.fails) };
-  });
+  const { days, runs, fails } = daily.read(src, name);
   const status: CheckStatus = c.paused ? 'paused' : !c.checked ? 'unknown' : c.failing ? 'down' : 'up';
   const uptime = runs ? (100 * (runs - fails)) / runs : null;
   return {
