@@ -144,4 +144,23 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
     // the refused post is the only complaint the browser logged
     expect(problems).toEqual(['console error: Failed to load resource: the server responded with a status of 403 (Forbidden)']);
   });
+  it("a check's chart range picker changes the range", { timeout: 120_000 }, async () => {
+    for (const o of [{}, { dark: true, phone: true }]) {
+      const v = await context(o);
+      await login(v.page, 'vera');
+      await v.page.goto(`${base}/check/disk-root`);
+      await v.page.click('a:has-text("Charts: response time")');
+      await v.page.waitForURL(`${base}/check/disk-root/charts`);
+      expect(await v.page.locator('nav.ranges a[aria-current=page]').textContent()).toBe('24 hours');
+      expect(await v.page.locator('figure.chart figcaption').first().textContent()).toMatch(/over the last 24 hours: \d+ runs?/);
+      await v.page.click('nav.ranges a:has-text("7 days")');
+      await v.page.waitForURL(`${base}/check/disk-root/charts?range=7d`);
+      expect(await v.page.locator('nav.ranges a[aria-current=page]').textContent()).toBe('7 days');
+      expect(await v.page.locator('figure.chart figcaption').first().textContent()).toMatch(/over the last 7 days: \d+ runs?/);
+      expect(await v.page.locator('svg.chart-svg').count()).toBeGreaterThan(0);
+      await v.page.screenshot({ path: join(SHOTS, `charts${o.dark ? '-dark' : ''}${o.phone ? '-phone' : ''}.png`), fullPage: true });
+      await v.ctx.close();
+    }
+    expect(problems.filter((p) => !p.includes('status of 403'))).toEqual([]);
+  });
 });
