@@ -20,7 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
-const ALL = ['cli-scale', 'engine-scale', 'throughput', 'lateness', 'hang', 'mqtt-ingest', 'mqtt-latency', 'web-pages', 'web-edit', 'metrics', 'history', 'live-latency'];
+const ALL = ['cli-scale', 'engine-scale', 'throughput', 'lateness', 'hang', 'mqtt-ingest', 'mqtt-latency', 'web-pages', 'web-edit', 'metrics', 'history', 'live-latency', 'status-page', 'chart'];
 
 const args = process.argv.slice(2);
 let runs = 1;

@@ -56,6 +56,7 @@ export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child
               <NavLink href="/actions" path={ctx.path}>Actions</NavLink>
               <NavLink href="/log" path={ctx.path}>Log</NavLink>
               <NavLink href="/reports" path={ctx.path}>Reports</NavLink>
+              <NavLink href="/status-pages" path={ctx.path}>Status pages</NavLink>
               {ctx.can.admin ? <NavLink href="/users" path={ctx.path}>Users</NavLink> : null}
               {ctx.can.admin ? <NavLink href="/config" path={ctx.path}>Config</NavLink> : null}
               {ctx.can.admin ? <NavLink href="/tokens" path={ctx.path}>Tokens</NavLink> : null}

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { checkTypes } from '../checks/registry.ts';
 import { actionTypes } from '../actions/registry.ts';
+import { StatusPagesSchema } from '../status-pages/config.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 import { ZoneSchema } from '../zone/config.ts';
 
@@ -47,6 +48,7 @@ export function siteZodSchema(): z.ZodType {
     plugins: PluginsSchema.optional(),
     history: HistorySchema.optional(),
     scheduler: SchedulerSchema.optional(),
+    statusPages: StatusPagesSchema.optional(),
     actions: z.record(z.string(), union(actions)).optional(),
     checks: z.record(z.string(), union(checks)).optional(),
     log: z.array(z.string()).optional().describe('the volatile site log (kept by siteward)'),

@@ -20,6 +20,7 @@ import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
+import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -38,6 +39,8 @@ export interface SiteSettings {
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
   notifications: z.output<typeof NotificationsSchema>;
+  /** siteward: status pages (src/status-pages/config.ts) */
+  statusPages: StatusPageConfig[];
   /** the site's display name (webui.name, default Fletchck) */
   name: string;
 }
@@ -76,7 +79,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     settings: {
       base: env.base, timezone: null, webui: null, mqtt: null, api: null, zone: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
-      notifications: NotificationsSchema.parse({}),
+      notifications: NotificationsSchema.parse({}), statusPages: [],
     },
   });
   if (!isObject(docIn)) {
@@ -142,6 +145,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),
     notifications: section(NotificationsSchema, doc.notifications, 'notifications', issues) ?? NotificationsSchema.parse({}),
+    statusPages: [],
     name: webui?.name ?? 'Fletchck',
   };
   const runEnv: RunEnv = {
@@ -253,5 +257,8 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       if (a) a.active = false;
     }
   }
+  const pages = validateStatusPages(doc.statusPages, new Set(checks.keys()));
+  issues.push(...pages.issues);
+  settings.statusPages = pages.pages;
   return { doc, settings, checks, actions, issues, fatal: false };
 }

@@ -37,6 +37,8 @@ import { configRoutes } from './routes/config.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
 import { isStorageError } from '../store/health.ts';
+import { statusPageRoutes } from './routes/status-pages.tsx';
+import { chartRoutes } from './routes/charts.tsx';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
@@ -118,6 +120,8 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', configRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', reportRoutes(deps));
+  app.route('/', statusPageRoutes(deps));
+  app.route('/', chartRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)

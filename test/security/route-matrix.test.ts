@@ -35,6 +35,9 @@ const PUBLIC: Record<string, string> = {
   'GET /badge/:check/state.svg': 'opt-in public badges',
   'GET /badge/:check/uptime.svg': 'opt-in public badges',
   'GET /api/v1/openapi.json': 'the API description',
+  'GET /status/:slug': 'status pages: public when the page says so, else as need(viewer) (test/web/status-pages.test.ts)',
+  'GET /status/:slug/summary.json': 'status pages',
+  'GET /status/:slug/feed.atom': 'status pages',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -89,19 +89,34 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /tokens': 'admin',
   'GET /tokens/:id/revoke': 'admin',
   'POST /tokens/:id/revoke': 'admin',
+  // status pages: public pages for anyone, the others as need('viewer') (test/web/status-pages.test.ts)
+  'GET /status/:slug': 'public',
+  'GET /status/:slug/summary.json': 'public',
+  'GET /status/:slug/feed.atom': 'public',
+  'GET /status-pages': 'viewer',
+  'GET /status-pages/new': 'operator',
+  'POST /status-pages': 'operator',
+  'GET /status-pages/:slug': 'viewer',
+  'POST /status-pages/:slug': 'operator',
+  'POST /status-pages/:slug/delete': 'operator',
+  'POST /status-pages/:slug/incidents': 'operator',
+  'POST /status-pages/:slug/incidents/:id': 'operator',
+  'GET /check/:name/charts': 'viewer',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 function url(path: string): string {
   const name = path.startsWith('/action') ? 'logit' : path.startsWith('/user') ? 'olly' : 'root';
-  return path.replace(':name', encodeURIComponent(name)).replace(':file', 'nothing.css').replace(':id', '1');
+  return path.replace(':name', encodeURIComponent(name)).replace(':file', 'nothing.css').replace(':id', '1').replace(':slug', 'main');
 }
 
 let t: TestSite;
 let routes: { method: string; path: string }[];
 beforeAll(async () => {
   t = await webSite();
+  const page = await t.site.mutate((doc) => ({ ...doc, statusPages: [{ slug: 'main', title: 'Main', groups: [{ name: 'All', checks: ['root'] }] }] }));
+  if (!page.ok) throw new Error('status page not added');
   const seen = new Set<string>();
   routes = t.web.app.routes
     .filter((r) => r.method !== 'ALL')

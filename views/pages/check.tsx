@@ -149,6 +149,7 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       {d.extras.push ? <PushPanel vm={d.extras.push} operate={ctx.can.operate} /> : null}
       {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
       <History {...d.history} />
+      <p><a href={checkUrl(vm.name, '/charts')}>Charts: response time and measurements over 1 hour to 90 days</a></p>
       {d.extras.badges ? <BadgePanel vm={d.extras.badges} /> : null}
       <h2>Configuration</h2>
       {d.form ? <CheckForm ctx={ctx} d={d.form} /> : <pre class="log" aria-label="configuration">{d.config}</pre>}

@@ -1,0 +1,79 @@
+/**
+ * A public status page of 500 checks (10 groups of 50) with 90 days of
+ * history (one run every 15 minutes: 8,640 runs a check, 4.3 M in all,
+ * 1 % failing), through the web app's request handler (`app.request()`,
+ * signed out; no socket). Two figures: the first request after start (every
+ * check's 90 daily run counts read from the store: 45,000 range counts) and
+ * the median of 15 later requests (finished days are kept in memory; only
+ * today is counted again). Run: node --import tsx bench/status-page.ts
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Site } from '../src/site.ts';
+import * as wiring from '../src/wiring.ts';
+import type { RunRecord } from '../src/store/state.ts';
+import { buildWebApp } from '../src/web/app.ts';
+import { tempDir } from '../test/servers/common.ts';
+import { Agent } from '../test/web/helpers.ts';
+import { dist, emit, figure, median, note, round } from './lib/report.ts';
+
+const CHECKS = Number(process.env.STATUS_CHECKS ?? 500);
+const DAYS = 90;
+const STEP = 15 * 60_000;
+const REQUESTS = 15;
+const now = Date.now();
+
+const t = tempDir('sw-bench-status-');
+const configPath = join(t.dir, 'site.json');
+const checks: Record<string, unknown> = {};
+for (let c = 0; c < CHECKS; c++) checks[`check-${c}`] = { type: 'memory', options: { level: 100 } };
+const groups = Array.from({ length: Math.ceil(CHECKS / 50) }, (_, g) => ({
+  name: `Group ${g + 1}`, checks: Array.from({ length: Math.min(50, CHECKS - g * 50) }, (_, i) => ({ check: `check-${g * 50 + i}`, label: `Service ${g * 50 + i}` })),
+}));
+writeFileSync(configPath, JSON.stringify({
+  webui: { name: 'Bench', hostname: '127.0.0.1', port: 1, cert: null, key: null, users: {} }, checks,
+  statusPages: [{ slug: 'bench', title: 'Bench status', public: true, groups }],
+}));
+const site = await Site.open({ configPath, migrations: wiring.migrations() });
+
+let seed = 1;
+const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+const t0 = performance.now();
+const per = (DAYS * 86_400_000) / STEP;
+for (let c = 0; c < CHECKS; c++) {
+  const runs: RunRecord[] = [];
+  for (let k = 0; k < per; k++) runs.push({ t: now - (per - k) * STEP, fail: rand() < 0.01, durationMs: Math.round(5 + rand() * 50), level: null, softFail: null, metrics: [] });
+  site.store.appendRuns(`check-${c}`, runs);
+  if (c % 100 === 99) note(`${c + 1} checks written, ${Math.round((performance.now() - t0) / 1000)} s`);
+}
+site.runner.run = () => Promise.resolve(null);
+await site.start();
+const web = await buildWebApp(site, { secure: false });
+const agent = new Agent(web);
+
+async function once(): Promise<{ ms: number; bytes: number }> {
+  const a = performance.now();
+  const res = await agent.get('/status/bench');
+  const text = await res.text();
+  const ms = performance.now() - a;
+  if (res.status !== 200) throw new Error(`status page: ${res.status}`);
+  return { ms, bytes: text.length };
+}
+const cold = await once();
+const warm: number[] = [];
+let bytes = 0;
+for (let i = -2; i < REQUESTS; i++) {
+  const r = await once();
+  bytes = r.bytes;
+  if (i >= 0) warm.push(r.ms);
+}
+note(`cold ${round(cold.ms)} ms; warm ${JSON.stringify(dist(warm))} ms; ${Math.round(bytes / 1024)} KiB`);
+web.close();
+await site.stop();
+t.cleanup();
+
+emit('status-page', [
+  figure({ key: 'status_warm_ms', figure: `status page, ${CHECKS} checks, 90-day bars, server time (median)`, target: '< 50 ms', value: round(median(warm)), unit: 'ms', better: 'lower', limit: 50 }),
+  figure({ key: 'status_cold_ms', figure: `status page, ${CHECKS} checks, first request after start (90 days counted from the store)`, target: 'report', value: round(cold.ms), unit: 'ms', better: 'lower', limit: null }),
+], { checks: CHECKS, runsPerCheck: per, warmMs: dist(warm), coldMs: round(cold.ms), kib: round(bytes / 1024) });
