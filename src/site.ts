@@ -29,6 +29,8 @@ import { DirectNotifier, type Notifier, type NotifierHost } from './actions/disp
 import { silentLogger } from './log.ts';
 import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
+import type { Ops } from './ops/ops.ts';
+import { createOps } from './ops/site.ts';
 
 export interface SiteService {
   name: string;
@@ -81,6 +83,8 @@ export class Site {
   readonly runtime: SiteRuntime;
   readonly scheduler: Scheduler;
   readonly runner: Runner;
+  /** maintenance windows, acknowledgements, escalation, decision trace (src/ops) */
+  readonly ops: Ops;
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -108,6 +112,7 @@ export class Site {
       now: () => this.clock.now(),
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
+    this.ops = createOps(this);
     // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
     // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
     this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, this.clock === systemClock ? new LoopPacer() : immediatePacer);
@@ -196,6 +201,7 @@ export class Site {
     if (this.started) return;
     this.started = true;
     this.notifier.start();
+    this.ops.start();
     for (const e of this.loaded.checks.values()) {
       if (e.active && e.schedule) this.scheduler.set(e.config.name, e.schedule);
     }
@@ -215,6 +221,7 @@ export class Site {
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.pruneTimer?.cancel();
+    this.ops.stop();
     await this.runner.idle();
     this.runtime.flush();
     for (const s of [...this.services].reverse()) {

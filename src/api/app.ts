@@ -27,6 +27,7 @@ import { badgeRoutes } from './badges.ts';
 import { checkRoutes } from './routes/checks.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { siteRoutes } from './routes/site.ts';
+import { opsRoutes } from './routes/ops.ts';
 import type { RouteDeps } from './routes/common.ts';
 
 /** Paths served by apiRoutes(): exempt them from the web UI's session and CSRF middleware. */
@@ -93,6 +94,7 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   checkRoutes(v1, d);
   actionRoutes(v1, d);
   siteRoutes(v1, d);
+  opsRoutes(v1, d);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -52,6 +52,14 @@ export const StateText = z.enum(['PASS', 'FAIL', 'PAUSED']);
 
 export const MetricSchema = z.object({ name: z.string(), value: z.number(), unit: z.string().optional() }).meta({ id: 'Metric' });
 
+export const AckSchema = z.object({
+  by: z.string().describe('who acknowledged (user or `token <name>`)'), at: z.string(), comment: z.string(),
+}).nullable().describe('the acknowledgement of the current failure; cleared on recovery').meta({ id: 'Ack' });
+
+export const MaintenanceNowSchema = z.object({
+  window: z.string(), start: z.string(), end: z.string(), reason: z.string().nullable(), by: z.string().nullable(),
+}).nullable().describe('the maintenance window covering the check now: transitions notify nobody').meta({ id: 'MaintenanceNow' });
+
 export const CheckSummarySchema = z.object({
   name: z.string(),
   type: z.string(),
@@ -66,6 +74,8 @@ export const CheckSummarySchema = z.object({
   lastPass: time,
   lastFail: time,
   nextRun: time,
+  ack: AckSchema,
+  maintenance: MaintenanceNowSchema,
 }).meta({ id: 'CheckSummary' });
 
 export const CheckDetailSchema = CheckSummarySchema.extend({

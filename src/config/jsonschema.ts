@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { checkTypes } from '../checks/registry.ts';
 import { actionTypes } from '../actions/registry.ts';
+import { MaintenanceSchema } from '../ops/maintenance.ts';
+import { EscalationSchema } from '../ops/config.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
@@ -47,6 +49,8 @@ export function siteZodSchema(): z.ZodType {
     scheduler: SchedulerSchema.optional(),
     actions: z.record(z.string(), union(actions)).optional(),
     checks: z.record(z.string(), union(checks)).optional(),
+    maintenance: MaintenanceSchema.optional(),
+    escalation: EscalationSchema.optional(),
     log: z.array(z.string()).optional().describe('the volatile site log (kept by siteward)'),
   }).describe('siteward / fletchck site file');
 }

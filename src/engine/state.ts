@@ -86,6 +86,8 @@ export type StateEvent = {
   from: FailState;
   /** whether actions should be notified (rules + silent soft-fail handling) */
   notify: boolean;
+  /** siteward: the maintenance window that silenced it (set by src/ops, not by the state machine) */
+  maintenance?: string;
 };
 
 export interface Step {

@@ -61,6 +61,10 @@ export interface CheckVM {
   /** for groups: the members whose state is failing */
   failingMembers: string[];
   cloneable: boolean;
+  /** the acknowledgement of the current failure (src/ops) */
+  ack: { by: string; at: string; comment: string } | null;
+  /** the maintenance window covering the check now (src/ops) */
+  maintenance: { window: string; until: string; reason: string | null; by: string | null } | null;
 }
 
 export function displayState(site: Site, e: CheckEntry): DisplayState {
@@ -106,6 +110,16 @@ export function checkVM(site: Site, name: string): CheckVM | null {
     errors: site.issuesFor(name).filter((i) => i.severity === 'error').map(formatIssue),
     failingMembers: group ? membersOf(site.loaded, name).filter((m) => isFailing(site.state(m).failState)) : [],
     cloneable: t?.cloneable !== false,
+    ...opsVM(site, name, e.zone),
+  };
+}
+
+function opsVM(site: Site, name: string, zone: string | null): Pick<CheckVM, 'ack' | 'maintenance'> {
+  const a = site.ops.ack(name);
+  const m = site.ops.maintenance(name);
+  return {
+    ack: a ? { by: a.by, at: displayTime(a.at, zone), comment: a.comment } : null,
+    maintenance: m ? { window: m.window, until: displayTime(m.end, zone), reason: m.reason, by: m.by } : null,
   };
 }
 

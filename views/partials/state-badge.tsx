@@ -16,6 +16,8 @@ export function StateBadge(p: { vm: CheckVM; assets: Assets; level?: boolean }):
       {vm.state === 'SOFTFAIL' && vm.softFail ? <span class="muted"> (depends on {vm.softFail})</span> : null}
       {vm.state === 'PENDING' ? <span class="muted"> (not run yet)</span> : null}
       {p.level !== false && vm.level ? <span class="level">{vm.level}</span> : null}
+      {vm.ack ? <span class="ops-tag ack" title={`${vm.ack.at}${vm.ack.comment ? `: ${vm.ack.comment}` : ''}`}> acknowledged by {vm.ack.by}</span> : null}
+      {vm.maintenance ? <span class="ops-tag maint" title={vm.maintenance.reason ?? vm.maintenance.window}> in maintenance until {vm.maintenance.until}</span> : null}
     </span>
   );
 }
