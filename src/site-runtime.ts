@@ -260,6 +260,8 @@ export class SiteRuntime implements RunnerHost {
       if (event.to === 'FAIL') {
         this.site.warn(`${label} Log: ${repr(state.log)}`);
         this.site.warn(`${label} FAIL${quiet}`);
+      } else if (event.to === 'WARN') {
+        this.site.warn(`${label} WARN${quiet} Log: ${repr(state.log)}`);
       } else {
         // a recovery is routine: info in the process log, still a line of the site log
         this.site.warn(`${label} PASS${quiet}`, 'info');

@@ -48,7 +48,7 @@ export const ActionPatchSchema = z.looseObject({
   options: z.looseObject({}).nullable().optional(),
 }).describe('JSON merge patch (RFC 7396) of the action').meta({ id: 'ActionPatch' });
 
-export const StateText = z.enum(['PASS', 'FAIL', 'PAUSED']);
+export const StateText = z.enum(['PASS', 'WARN', 'FAIL', 'PAUSED']).describe('WARN: passing, but a level is above its warning threshold');
 
 export const MetricSchema = z.object({ name: z.string(), value: z.number(), unit: z.string().optional() }).meta({ id: 'Metric' });
 
@@ -92,7 +92,7 @@ export const CheckListSchema = z.object({ checks: z.array(CheckSummarySchema) })
 export const CheckListQuery = z.object({
   name: z.string().optional().describe('only checks whose name contains this text (case-insensitive)'),
   type: z.string().optional().describe('only checks of this type (or display type, e.g. remote.smtp); comma-separated for several'),
-  state: z.enum(['PASS', 'FAIL', 'PAUSED']).optional(),
+  state: z.enum(['PASS', 'WARN', 'FAIL', 'PAUSED']).optional(),
 });
 
 export const HistoryQuery = z.object({

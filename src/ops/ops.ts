@@ -140,14 +140,17 @@ export class Ops {
   /** Inside the commit's transaction: keeps the decisions, ends acks on recovery, starts escalation on an announced FAIL. */
   committed(name: string, events: StateEvent[], state: CheckState, decisions: Decision[]): void {
     for (const d of decisions) this.store.addDecision(name, d);
-    if (!isFailing(state)) {
+    // the live state, not the job's: with group commit (site-runtime.ts) a job is
+    // written a turn later, and an ack made meanwhile belongs to the newer failure
+    const live = this.host.state(name);
+    if (!isFailing(live)) {
       if (this.store.ack(name)) this.store.clearAck(name);
       this.store.clearEscalation(name);
       this.cancelEscalation(name);
       return;
     }
     const announced = events.some((e) => e.to === 'FAIL' && e.notify);
-    if (announced) this.startEscalation(name, state);
+    if (announced && state.lastFail === live.lastFail) this.startEscalation(name, live);
   }
 
   // ---- acknowledgement

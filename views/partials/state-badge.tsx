@@ -4,8 +4,8 @@ import type { Assets } from '../../src/web/assets.ts';
 import type { CheckVM, DisplayState } from '../../src/web/model.ts';
 import { Icon } from '../ui.tsx';
 
-const ICON: Record<DisplayState, string> = { PASS: 'pass', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error', PENDING: 'pending' };
-const WORD: Record<DisplayState, string> = { PASS: 'PASS', FAIL: 'FAIL', SOFTFAIL: 'SOFTFAIL', PAUSED: 'PAUSED', ERROR: 'CONFIG ERROR', PENDING: 'PENDING' };
+const ICON: Record<DisplayState, string> = { PASS: 'pass', WARN: 'softfail', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error', PENDING: 'pending' };
+const WORD: Record<DisplayState, string> = { PASS: 'PASS', WARN: 'WARN', FAIL: 'FAIL', SOFTFAIL: 'SOFTFAIL', PAUSED: 'PAUSED', ERROR: 'CONFIG ERROR', PENDING: 'PENDING' };
 
 export function StateBadge(p: { vm: CheckVM; assets: Assets; level?: boolean }): Child {
   const { vm } = p;
