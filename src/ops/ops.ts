@@ -130,8 +130,8 @@ export class Ops {
         ack: ack && ack.episode === (state.lastFail ?? -1) ? { by: ack.by, at: ack.at, comment: ack.comment } : null,
       });
       decisions.push(d);
-      if (m) out.push({ ...e, notify: false, maintenance: m.window });
-      else out.push(d.notified.length ? e : { ...e, notify: false });
+      // `notify` stays what the rules say (the transitions table); maintenance overrides it
+      out.push(m ? { ...e, notify: false, maintenance: m.window } : e);
       if (d.notified.length) notify = d.notified;
     }
     return { events: out, actions: notify, decisions };
