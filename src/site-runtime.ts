@@ -20,6 +20,7 @@ import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
 import { withSiteDefaults } from './actions/template.ts';
+import type { Decision } from './ops/trace.ts';
 
 /** A result waiting to be written and announced. */
 interface Commit {
@@ -36,6 +37,8 @@ interface Commit {
   announced?: boolean;
   /** its notifications went to the notifier's memory (the store refused them): never queued again */
   held?: boolean;
+  /** why each transition notified whom (src/ops/trace.ts) */
+  decisions: Decision[];
 }
 
 export { MAX_UNSTORED } from './engine/unstored.ts';
@@ -187,14 +190,17 @@ export class SiteRuntime implements RunnerHost {
    * before it is written, so a crash loses at most results nobody heard of.
    */
   commit(name: string, result: Step, meta: RunMeta): void {
-    const { state, events } = result;
+    const { state } = result;
     this.states.set(name, state);
     const entry = this.entry(name);
+    // maintenance, WARN rules and the decision trace (src/ops): which actions, and why not the others
+    const gated = this.site.ops.gate(name, result.events, state);
+    const { events, decisions } = gated;
     // in a zone, only the check's owner notifies (docs/ha.md)
     const notifies = entry && events.some((e) => e.notify) && (this.site.zone?.notifies(name, isFailing(state.failState)) ?? true);
-    const actions = notifies ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
+    const actions = notifies ? gated.actions : [];
     const job: Commit = {
-      name, state, events, meta, entry, now: this.clock.now(), actions,
+      name, state, events, meta, entry, now: this.clock.now(), actions: events.some((e) => e.notify) ? actions : [], decisions,
       // built now: a later result in the same turn must not change what this one says
       notification: actions.length ? this.notification(name, 'transition') : null,
     };
@@ -322,6 +328,7 @@ export class SiteRuntime implements RunnerHost {
             t: j.now, fail: isFailing(j.state.failState), durationMs: j.meta.durationMs, level: j.state.level, softFail: j.state.softFail,
             metrics: j.state.metrics,
           } : undefined, j.events);
+          if (j.events.length) this.site.ops.committed(j.name, j.events, j.state, j.decisions);
           if (!j.notification || j.held) continue;
           for (const e of j.events) if (e.notify) this.site.notifier.queue(j.actions, j.notification);
         }
@@ -339,12 +346,15 @@ export class SiteRuntime implements RunnerHost {
     if (!entry) return;
     const label = `${name} (${this.displayType(entry)})`;
     for (const event of j.events) {
+      const quiet = event.maintenance === undefined ? '' : ` (in maintenance "${event.maintenance}")`;
       if (event.to === 'FAIL') {
         this.site.warn(`${label} Log: ${repr(state.log)}`);
-        this.site.warn(`${label} FAIL`);
+        this.site.warn(`${label} FAIL${quiet}`);
+      } else if (event.to === 'WARN') {
+        this.site.warn(`${label} WARN${quiet} Log: ${repr(state.log)}`);
       } else {
         // a recovery is routine: info in the process log, still a line of the site log
-        this.site.warn(`${label} PASS`, 'info');
+        this.site.warn(`${label} PASS${quiet}`, 'info');
       }
       this.site.bus.emit('transition', { name, event, state });
     }

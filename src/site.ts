@@ -32,6 +32,8 @@ import { logStamp } from './util/time.ts';
 import { SiteRuntime } from './site-runtime.ts';
 import { ServiceStartError } from './site-service.ts';
 import type { ZoneHook } from './zone/hook.ts';
+import type { Ops } from './ops/ops.ts';
+import { createOps } from './ops/site.ts';
 
 export interface SiteService {
   name: string;
@@ -94,6 +96,8 @@ export class Site {
   openNotes: string[] = [];
   /** the HA zone's hook (src/zone/), installed by the zone service; null: every check runs and notifies here */
   zone: ZoneHook | null = null;
+  /** maintenance windows, acknowledgements, escalation, decision trace (src/ops) */
+  readonly ops: Ops;
   private readonly services: SiteService[] = [];
   private lock: Promise<unknown> = Promise.resolve();
   private pruneTimer: TimerHandle | null = null;
@@ -123,6 +127,7 @@ export class Site {
       storage: this.storage,
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
+    this.ops = createOps(this);
     // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
     // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
     this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, this.clock === systemClock ? new LoopPacer() : immediatePacer);
@@ -218,6 +223,7 @@ export class Site {
     if (this.started) return;
     this.started = true;
     this.notifier.start();
+    this.ops.start();
     for (const e of this.loaded.checks.values()) {
       if (e.active && e.schedule) this.scheduler.set(e.config.name, e.schedule);
     }
@@ -243,6 +249,7 @@ export class Site {
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.pruneTimer?.cancel();
+    this.ops.stop();
     await this.runner.idle();
     this.runtime.flush();
     for (const s of [...this.services].reverse()) {

@@ -11,8 +11,8 @@ import type { FailState } from '../engine/state.ts';
 export interface Notification {
   /** site name (webui.name) */
   site: string;
-  /** why: a state transition, a reminder while failing, a digest or a test (spec §5.6) */
-  kind: 'transition' | 'reminder' | 'digest' | 'test';
+  /** why: a state transition, a reminder while failing, an escalation step (src/ops), a digest or a test (spec §5.6) */
+  kind: 'transition' | 'reminder' | 'escalation' | 'digest' | 'test';
   /**
    * A stable id of this delivery (one per notification and action), set by
    * the outbox. A repeated delivery carries the same id (email Message-ID,

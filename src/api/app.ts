@@ -28,6 +28,7 @@ import { badgeRoutes } from './badges.ts';
 import { checkRoutes } from './routes/checks.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { siteRoutes } from './routes/site.ts';
+import { opsRoutes } from './routes/ops.ts';
 import type { RouteDeps } from './routes/common.ts';
 import { reportRoutes } from './routes/reports.ts';
 
@@ -96,6 +97,7 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   actionRoutes(v1, d);
   siteRoutes(v1, d);
   reportRoutes(v1, d);
+  opsRoutes(v1, d);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

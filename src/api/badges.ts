@@ -76,7 +76,7 @@ export function badgeRoutes(site: Site): Hono {
     if (!allowed(name)) return c.body(null, 404);
     const e = site.entry(name)!;
     const st = stateText(site.state(name), e.config.paused);
-    const colour = st === 'PASS' ? COLOURS.green : st === 'FAIL' ? COLOURS.red : COLOURS.grey;
+    const colour = st === 'PASS' ? COLOURS.green : st === 'FAIL' ? COLOURS.red : st === 'WARN' ? COLOURS.yellow : COLOURS.grey;
     return send(badgeSvg(label(c.req.query('label'), name), st, colour));
   });
 

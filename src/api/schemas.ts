@@ -52,9 +52,17 @@ export const ActionPatchSchema = z.looseObject({
   options: z.looseObject({}).nullable().optional(),
 }).describe('JSON merge patch (RFC 7396) of the action').meta({ id: 'ActionPatch' });
 
-export const StateText = z.enum(['PASS', 'FAIL', 'PAUSED']);
+export const StateText = z.enum(['PASS', 'WARN', 'FAIL', 'PAUSED']).describe('WARN: passing, but a level is above its warning threshold');
 
 export const MetricSchema = z.object({ name: z.string(), value: z.number(), unit: z.string().optional() }).meta({ id: 'Metric' });
+
+export const AckSchema = z.object({
+  by: z.string().describe('who acknowledged (user or `token <name>`)'), at: z.string(), comment: z.string(),
+}).nullable().describe('the acknowledgement of the current failure; cleared on recovery').meta({ id: 'Ack' });
+
+export const MaintenanceNowSchema = z.object({
+  window: z.string(), start: z.string(), end: z.string(), reason: z.string().nullable(), by: z.string().nullable(),
+}).nullable().describe('the maintenance window covering the check now: transitions notify nobody').meta({ id: 'MaintenanceNow' });
 
 export const CheckSummarySchema = z.object({
   name: z.string(),
@@ -70,6 +78,8 @@ export const CheckSummarySchema = z.object({
   lastPass: time,
   lastFail: time,
   nextRun: time,
+  ack: AckSchema,
+  maintenance: MaintenanceNowSchema,
 }).meta({ id: 'CheckSummary' });
 
 export const CheckDetailSchema = CheckSummarySchema.extend({
@@ -86,7 +96,7 @@ export const CheckListSchema = z.object({ checks: z.array(CheckSummarySchema) })
 export const CheckListQuery = z.object({
   name: z.string().optional().describe('only checks whose name contains this text (case-insensitive)'),
   type: z.string().optional().describe('only checks of this type (or display type, e.g. remote.smtp); comma-separated for several'),
-  state: z.enum(['PASS', 'FAIL', 'PAUSED']).optional(),
+  state: z.enum(['PASS', 'WARN', 'FAIL', 'PAUSED']).optional(),
 });
 
 export const HistoryQuery = z.object({

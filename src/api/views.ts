@@ -52,6 +52,17 @@ export function checkSummary(site: Site, e: CheckEntry): z.infer<typeof CheckSum
     lastPass: iso(s.lastPass),
     lastFail: iso(s.lastFail),
     nextRun: iso(site.nextRun(name)),
+    ...opsView(site, name),
+  };
+}
+
+/** The check's acknowledgement and maintenance window now (src/ops). */
+export function opsView(site: Site, name: string): Pick<z.infer<typeof CheckSummarySchema>, 'ack' | 'maintenance'> {
+  const a = site.ops.ack(name);
+  const m = site.ops.maintenance(name);
+  return {
+    ack: a ? { by: a.by, at: iso(a.at)!, comment: a.comment } : null,
+    maintenance: m ? { window: m.window, start: iso(m.start)!, end: iso(m.end)!, reason: m.reason, by: m.by } : null,
   };
 }
 

@@ -31,6 +31,8 @@ export interface Outcome {
   /** A label for a labelled failure: 'certificate', 'hostkey', 'warning', … */
   softFail?: string | null;
   metrics?: Metric[];
+  /** siteward: a passing run whose level is above its warning threshold → WARN (issue 19) */
+  warn?: boolean;
 }
 
 /** Read-only view of another check, for sequence and remote checks. */

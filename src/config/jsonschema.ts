@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { checkTypes } from '../checks/registry.ts';
 import { actionTypes } from '../actions/registry.ts';
 import { StatusPagesSchema } from '../status-pages/config.ts';
+import { MaintenanceSchema } from '../ops/maintenance.ts';
+import { EscalationSchema } from '../ops/config.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 import { ZoneSchema } from '../zone/config.ts';
 
@@ -51,6 +53,8 @@ export function siteZodSchema(): z.ZodType {
     statusPages: StatusPagesSchema.optional(),
     actions: z.record(z.string(), union(actions)).optional(),
     checks: z.record(z.string(), union(checks)).optional(),
+    maintenance: MaintenanceSchema.optional(),
+    escalation: EscalationSchema.optional(),
     log: z.array(z.string()).optional().describe('the volatile site log (kept by siteward)'),
   }).describe('siteward / fletchck site file');
 }

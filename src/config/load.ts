@@ -21,6 +21,7 @@ import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
 import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
+import { compileOps, emptyOpsConfig, type OpsConfig } from '../ops/config.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -52,6 +53,8 @@ export interface LoadedSite {
   checks: Map<string, CheckEntry>;
   actions: Map<string, ActionEntry>;
   issues: Issue[];
+  /** siteward: maintenance windows and escalation policies (src/ops/) */
+  ops: OpsConfig;
   /** true when the document cannot be used at all */
   fatal: boolean;
 }
@@ -75,7 +78,7 @@ function section<S extends z.ZodType>(schema: S, value: unknown, key: string, is
 export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial<RunEnv>, parseIssues: Issue[] = []): LoadedSite {
   const issues: Issue[] = [...parseIssues];
   const empty = (): LoadedSite => ({
-    doc: {}, checks: new Map(), actions: new Map(), issues, fatal: true,
+    doc: {}, checks: new Map(), actions: new Map(), issues, fatal: true, ops: emptyOpsConfig(),
     settings: {
       base: env.base, timezone: null, webui: null, mqtt: null, api: null, zone: null, name: 'Fletchck',
       plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
@@ -243,6 +246,12 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       badChecks.add(n);
     }
   }
+  // maintenance windows and escalation policies (issue 19)
+  const policies = new Map<string, string>();
+  for (const [n, e] of checks) if (typeof e.config.options.escalation === 'string') policies.set(n, e.config.options.escalation);
+  const ops = compileOps(doc, timezone, new Set(checks.keys()), new Set(actions.keys()), policies);
+  issues.push(...ops.issues);
+  for (const n of ops.badChecks) badChecks.add(n);
   // duplicate names reported by the reader make that check inactive too
   for (const i of parseIssues) {
     if (i.path.length === 2 && i.path[0] === 'checks' && typeof i.path[1] === 'string') badChecks.add(i.path[1]);
@@ -260,5 +269,5 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const pages = validateStatusPages(doc.statusPages, new Set(checks.keys()));
   issues.push(...pages.issues);
   settings.statusPages = pages.pages;
-  return { doc, settings, checks, actions, issues, fatal: false };
+  return { doc, settings, checks, actions, issues, fatal: false, ops: ops.config };
 }

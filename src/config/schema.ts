@@ -135,4 +135,7 @@ export const commonCheckOptions = {
   renotify: z.number().min(0).optional()
     .describe('siteward: repeat the FAIL notification every this many minutes while the check stays FAIL (0 or unset: never)'),
   badge: z.boolean().optional().describe('siteward: serve public SVG badges of this check (/badge/<name>/state.svg, uptime.svg)'),
+  tags: z.array(z.string().max(256)).max(100).optional().describe('siteward: labels that maintenance windows can select'),
+  escalation: z.string().max(1024).optional()
+    .describe('siteward: the escalation policy (site file "escalation") followed while this check stays FAIL unacknowledged'),
 };

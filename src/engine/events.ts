@@ -20,6 +20,8 @@ export interface SiteEvents {
   config: [{ changed: string[]; removed: string[]; renamed: [string, string][] }];
   /** a scheduled run started `ms` after its planned time (scheduler lateness, for /metrics) */
   lateness: [{ name: string; ms: number }];
+  /** a check was acknowledged or entered/left maintenance: reminders reconsider it (src/ops) */
+  quiet: [{ name: string }];
   /** a line was added to the volatile site log */
   log: [{ line: string }];
   /** what siteward cannot store began, changed or ended (null): the UI's banner, /healthz */

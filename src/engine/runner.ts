@@ -174,7 +174,7 @@ export class Runner {
     const turn = this.pacer.turn();
     if (turn) await turn;
     return commit(
-      { kind: 'result', fail: outcome.fail, log, level: outcome.level, softFail: outcome.softFail ?? null, metrics: outcome.metrics },
+      { kind: 'result', fail: outcome.fail, log, level: outcome.level, softFail: outcome.softFail ?? null, metrics: outcome.metrics, warn: outcome.warn === true },
       { reason, durationMs, outcome: { ...outcome, log } },
     );
   }
@@ -236,5 +236,6 @@ function wellFormed(o: unknown): Outcome {
     level: typeof x.level === 'string' || x.level === null ? x.level : undefined,
     softFail: typeof x.softFail === 'string' ? x.softFail : null,
     metrics: Array.isArray(x.metrics) ? x.metrics.filter((m) => m && typeof m.name === 'string' && Number.isFinite(m.value)) : undefined,
+    warn: x.warn === true,
   };
 }

@@ -33,13 +33,19 @@ export interface CheckState {
    */
   silent: boolean;
   metrics: StateMetric[];
+  /**
+   * siteward: the check passes but a level crossed its warning threshold
+   * (issue 19). WARN sits between PASS and FAIL: failState stays false, so
+   * fletchck peers see PASS (docs/operations.md "WARN").
+   */
+  warn: boolean;
 }
 
 /** spec §3.1: new checks start in FAIL. */
 export function initialState(): CheckState {
   return {
     failState: true, failCount: 0, threshold: null, softFail: null, level: null, log: [],
-    lastCheck: null, lastFail: null, lastPass: null, lastUpdate: null, silent: false, metrics: [],
+    lastCheck: null, lastFail: null, lastPass: null, lastUpdate: null, silent: false, metrics: [], warn: false,
   };
 }
 
@@ -63,6 +69,8 @@ export type Input =
       level?: string | null;
       softFail?: string | null;
       metrics?: StateMetric[];
+      /** a passing run whose level is above its warning threshold */
+      warn?: boolean;
     }
   /** a state update received from another instance (spec §4.14) */
   | { kind: 'remote'; data: RemoteData };
@@ -78,14 +86,20 @@ export interface RemoteData {
   lastCheck: number | null;
   lastFail: number | null;
   lastPass: number | null;
+  /** siteward peers: the sender's WARN (a top-level field fletchck ignores) */
+  warn?: boolean;
 }
 
 export type StateEvent = {
   kind: 'transition';
-  to: 'FAIL' | 'PASS';
+  to: 'FAIL' | 'PASS' | 'WARN';
   from: FailState;
+  /** the state before was WARN (from is then false) */
+  fromWarn?: boolean;
   /** whether actions should be notified (rules + silent soft-fail handling) */
   notify: boolean;
+  /** siteward: the maintenance window that silenced it (set by src/ops, not by the state machine) */
+  maintenance?: string;
 };
 
 export interface Step {
@@ -96,9 +110,26 @@ export interface Step {
 export const isFailing = (f: FailState): boolean => f !== false && f !== '';
 
 /** getState() text (spec §3.2). */
-export function stateText(state: CheckState, paused: boolean): 'PAUSED' | 'FAIL' | 'PASS' {
+export function stateText(state: CheckState, paused: boolean): 'PAUSED' | 'FAIL' | 'PASS' | 'WARN' {
   if (paused) return 'PAUSED';
-  return isFailing(state.failState) ? 'FAIL' : 'PASS';
+  if (isFailing(state.failState)) return 'FAIL';
+  return state.warn ? 'WARN' : 'PASS';
+}
+
+/**
+ * siteward WARN (issue 19) on a passing result: PASS ⇄ WARN transitions, and
+ * the way out of FAIL says which of the two it lands in. WARN is announced
+ * at once (no threshold: it is the early signal); it notifies like a failure
+ * (failAction) and its end like a recovery (passAction); which actions hear
+ * of it is each action's `notifyWarn` (src/ops/trace.ts).
+ */
+function passingEvents(rules: Rules, prev: CheckState, warn: boolean): StateEvent[] {
+  const fromWarn = prev.warn ? { fromWarn: true } : {};
+  if (isFailing(prev.failState)) {
+    return [{ kind: 'transition', to: warn ? 'WARN' : 'PASS', from: prev.failState, notify: rules.passAction && !prev.silent }];
+  }
+  if (warn === prev.warn) return [];
+  return [{ kind: 'transition', to: warn ? 'WARN' : 'PASS', from: prev.failState, ...fromWarn, notify: warn ? rules.failAction : rules.passAction }];
 }
 
 export function step(rules: Rules, prev: CheckState, input: Input, now: number): Step {
@@ -106,7 +137,7 @@ export function step(rules: Rules, prev: CheckState, input: Input, now: number):
 
   // 1. Paused: no run, no notification; lastCheck and failCount untouched.
   if (rules.paused || input.kind === 'paused') {
-    return { state: { ...prev, log: ['PAUSED'], failState: false, softFail: null, silent: false }, events: [] };
+    return { state: { ...prev, log: ['PAUSED'], failState: false, softFail: null, silent: false, warn: false }, events: [] };
   }
 
   // 2–3. A failing dependency: soft fail, failState set directly, counter untouched.
@@ -141,20 +172,21 @@ export function step(rules: Rules, prev: CheckState, input: Input, now: number):
     state.failCount = prev.failCount + 1;
     const changed = input.fail !== prev.failState || prev.silent;
     if (state.failCount >= rules.threshold && changed) {
-      events.push({ kind: 'transition', to: 'FAIL', from: prev.failState, notify: rules.failAction });
+      events.push({ kind: 'transition', to: 'FAIL', from: prev.failState, ...(prev.warn ? { fromWarn: true } : {}), notify: rules.failAction });
       state.failState = input.fail;
       state.lastFail = now;
       state.silent = false;
+      state.warn = false;
     }
   } else {
-    // 7. any passing run resets the counter and reports PASS if it was failing
+    // 7. any passing run resets the counter and reports PASS (or WARN) if it was failing
     state.failCount = 0;
-    if (isFailing(prev.failState)) {
-      events.push({ kind: 'transition', to: 'PASS', from: prev.failState, notify: rules.passAction && !prev.silent });
-      state.lastPass = now;
-    }
+    const warn = input.warn === true;
+    events.push(...passingEvents(rules, prev, warn));
+    if (isFailing(prev.failState)) state.lastPass = now;
     state.failState = input.fail;
     state.silent = false;
+    state.warn = warn;
   }
   return { state, events };
 }
@@ -175,9 +207,11 @@ function remoteStep(rules: Rules, prev: CheckState, d: RemoteData, now: number):
     lastUpdate: d.lastCheck ?? now,
     silent: false,
     metrics: prev.metrics,
+    warn: !isFailing(d.failState) && d.warn === true,
   };
   if (rules.paused) {
     state.failState = false;
+    state.warn = false;
     return { state, events: [] };
   }
   const events: StateEvent[] = [];
@@ -188,8 +222,8 @@ function remoteStep(rules: Rules, prev: CheckState, d: RemoteData, now: number):
     if (reached && d.failState !== prev.failState) {
       events.push({ kind: 'transition', to: 'FAIL', from: prev.failState, notify: rules.failAction });
     }
-  } else if (isFailing(prev.failState)) {
-    events.push({ kind: 'transition', to: 'PASS', from: prev.failState, notify: rules.passAction && !prev.silent });
+  } else {
+    events.push(...passingEvents(rules, prev, state.warn));
   }
   return { state, events };
 }

@@ -34,6 +34,12 @@ export interface WirePayload {
    * extra top-level key: fletchck reads only name/type/data and ignores it.
    */
   instance?: string;
+  /**
+   * siteward: "WARN" while the check is in the warning state (issue 19). On
+   * the wire a WARN is a pass (failState false), so fletchck, which reads
+   * only name/type/data, sees PASS; siteward peers read this key.
+   */
+  state?: 'WARN';
 }
 
 export interface EncodeInput {
@@ -66,6 +72,7 @@ export function encodeState(i: EncodeInput): WirePayload {
     },
   };
   if (i.instance) payload.instance = i.instance;
+  if (s.warn && !isFailing(s.failState)) payload.state = 'WARN';
   return payload;
 }
 
@@ -185,7 +192,9 @@ function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
   if (typeof data === 'string') return reject('invalid-data', data, name);
   const inst = obj.instance;
   const instance = typeof inst === 'string' && inst.length > 0 && inst.length <= MAX_NAME && !/[/+#]/.test(inst) && !CONTROL.test(inst) ? inst : null;
-  return { ok: true, name, type: obj.type, data: parseTimes(data, o.zone ?? null), instance };
+  const parsed = parseTimes(data, o.zone ?? null);
+  if (obj.state === 'WARN' && !isFailing(parsed.failState)) parsed.warn = true;
+  return { ok: true, name, type: obj.type, data: parsed, instance };
 }
 
 /** RemoteData before its times are parsed: they are still the payload's text. */

@@ -31,6 +31,7 @@ import { authRoutes } from './routes/auth.tsx';
 import { homeRoutes } from './routes/home.tsx';
 import { checksRoutes } from './routes/checks.tsx';
 import { checkRoutes } from './routes/check.tsx';
+import { opsRoutes } from './routes/ops.tsx';
 import { actionsRoutes } from './routes/actions.tsx';
 import { usersRoutes } from './routes/users.tsx';
 import { configRoutes } from './routes/config.tsx';
@@ -115,6 +116,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', eventRoutes(deps));
   app.route('/', checksRoutes(deps));
   app.route('/', checkRoutes(deps));
+  app.route('/', opsRoutes(deps));
   app.route('/', actionsRoutes(deps));
   app.route('/', usersRoutes(deps));
   app.route('/', configRoutes(deps));

@@ -19,8 +19,8 @@ import { formatIssue } from '../config/issues.ts';
  * the API and MQTT say so; people are shown "pending" instead of a failure
  * and 0 % uptime.
  */
-export type DisplayState = 'PASS' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR' | 'PENDING';
-export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'PENDING', 'PAUSED', 'PASS'];
+export type DisplayState = 'PASS' | 'WARN' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR' | 'PENDING';
+export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'WARN', 'PENDING', 'PAUSED', 'PASS'];
 
 /** Never run (nor heard from, for a remote check): failing only by fletchck's start rule. */
 export function neverRun(s: CheckState): boolean {
@@ -64,6 +64,10 @@ export interface CheckVM {
   /** the same times as instants (ms), for "3 min ago" */
   at: { check: number | null; pass: number | null; fail: number | null; next: number | null };
   zone: string | null;
+  /** the acknowledgement of the current failure (src/ops) */
+  ack: { by: string; at: string; comment: string } | null;
+  /** the maintenance window covering the check now (src/ops) */
+  maintenance: { window: string; until: string; reason: string | null; by: string | null } | null;
 }
 
 export function displayState(site: Site, e: CheckEntry): DisplayState {
@@ -71,7 +75,7 @@ export function displayState(site: Site, e: CheckEntry): DisplayState {
   if (c.paused) return 'PAUSED';
   const s = site.state(c.name);
   if (!e.active) return 'ERROR';
-  if (!isFailing(s.failState)) return 'PASS';
+  if (!isFailing(s.failState)) return s.warn ? 'WARN' : 'PASS';
   if (neverRun(s)) return 'PENDING';
   // a dependency soft-fail (spec §3.2 step 3) is labelled with the dependency's name
   return s.softFail !== null && c.depends.includes(s.softFail) ? 'SOFTFAIL' : 'FAIL';
@@ -111,6 +115,16 @@ export function checkVM(site: Site, name: string): CheckVM | null {
     cloneable: t?.cloneable !== false,
     at: { check: s.lastCheck ?? s.lastUpdate, pass: s.lastPass, fail: s.lastFail, next },
     zone: e.zone,
+    ...opsVM(site, name, e.zone),
+  };
+}
+
+function opsVM(site: Site, name: string, zone: string | null): Pick<CheckVM, 'ack' | 'maintenance'> {
+  const a = site.ops.ack(name);
+  const m = site.ops.maintenance(name);
+  return {
+    ack: a ? { by: a.by, at: displayTime(a.at, zone), comment: a.comment } : null,
+    maintenance: m ? { window: m.window, until: displayTime(m.end, zone), reason: m.reason, by: m.by } : null,
   };
 }
 
@@ -178,7 +192,7 @@ export function grouping(site: Site): Grouping {
 export type Counts = Record<DisplayState, number> & { total: number };
 
 export function counts(site: Site): Counts {
-  const out: Counts = { PASS: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, PENDING: 0, total: 0 };
+  const out: Counts = { PASS: 0, WARN: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, PENDING: 0, total: 0 };
   for (const e of site.loaded.checks.values()) {
     out[displayState(site, e)]++;
     out.total++;

@@ -15,8 +15,8 @@ import type { Doc } from '../config/edits.ts';
 import { guardEdit, type Renames } from '../config/trust.ts';
 import { allows, type Role } from './auth.ts';
 
-/** Top-level sections the check and action routes may change. */
-const EDITABLE = new Set(['checks', 'actions']);
+/** Top-level sections the check and action routes may change ("maintenance now" is operator work, src/ops). */
+const EDITABLE = new Set(['checks', 'actions', 'maintenance']);
 
 export class AdminOnly extends Error {
   constructor(readonly section: string) {

@@ -29,6 +29,11 @@ export const ROWS: Row[] = [
   { method: 'GET', path: '/checks/web/history', doc: '/checks/{name}/history', need: 'read', ok: 200 },
   { method: 'GET', path: '/checks/web/notifications', doc: '/checks/{name}/notifications', need: 'read', ok: 200 },
   { method: 'GET', path: '/reports', doc: '/reports', need: 'read', ok: 200 },
+  // a new check starts in FAIL (spec §3.1): it can be acknowledged
+  { method: 'POST', path: '/checks/web/ack', doc: '/checks/{name}/ack', need: 'operate', ok: 200, body: { comment: 'on it' } },
+  { method: 'POST', path: '/checks/web/maintenance', doc: '/checks/{name}/maintenance', need: 'operate', ok: 200, body: { minutes: 30 } },
+  { method: 'POST', path: '/checks/web/maintenance/end', doc: '/checks/{name}/maintenance/end', need: 'operate', ok: 200 },
+  { method: 'GET', path: '/checks/web/trace', doc: '/checks/{name}/trace', need: 'read', ok: 200 },
   { method: 'GET', path: '/actions', doc: '/actions', need: 'read', ok: 200 },
   { method: 'GET', path: '/actions/sitelog', doc: '/actions/{name}', need: 'read', ok: 200 },
   { method: 'POST', path: '/actions', doc: '/actions', need: 'admin', ok: 201, body: { name: 'more', type: 'log' } },
@@ -49,5 +54,7 @@ export const ROWS: Row[] = [
 export const SITE = {
   actions: { sitelog: { type: 'log', options: {} } },
   checks: { web: { type: 'disk', options: { volume: '/' }, actions: ['sitelog'] } },
+  // a planned window covering `web` now, so that "end maintenance now" has one to end
+  maintenance: { planned: { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z', checks: ['web'] } },
 };
 

@@ -30,7 +30,7 @@ const PLUGIN = join(plugins.dir, 'check_thing');
 
 /** A valid set of options per check type, none equal to its default (a default is not written). */
 const CHECKS: Record<string, Record<string, unknown>> = {
-  ssh: { hostname: 'ssh.example.org', port: 2222, timeout: 7, hostkey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s', renotify: 30 },
+  ssh: { hostname: 'ssh.example.org', port: 2222, timeout: 7, hostkey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s', renotify: 30, tags: ['edge', 'dmz'] },
   smtp: { hostname: 'mx.example.org', port: 587, timeout: 8, tls: false, selfsigned: true, ca: 'private-ca.pem', expiryDays: 14 },
   submit: { hostname: 'smtp.example.org', port: 4650, timeout: 12, selfsigned: true, ca: 'submit-ca.pem', expiryDays: 3, badge: true },
   imap: { hostname: 'imap.example.org', port: 143, timeout: 9, tls: true, username: 'monitor', password: 'imap-inline-secret', selfsigned: true, ca: 'imap-ca.pem', expiryDays: 10 },
@@ -38,16 +38,16 @@ const CHECKS: Record<string, Record<string, unknown>> = {
   cert: { hostname: 'imap.example.org', port: 993, probe: 'a1 NOOP', timeout: 3, selfsigned: true, ca: 'cert-ca.pem', expiryDays: 21 },
   dns: { hostname: '127.0.0.1', port: 5353, timeout: 2, reqName: 'example.org', reqType: 'MX', reqTcp: true },
   tcp: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, send: 'PING\r\n', expect: '+PONG', selfsigned: true, ca: 'redis-ca.pem', expiryDays: 12 },
-  disk: { volume: '/var', level: 75, hysteresis: 3 },
-  cpu: { level: 70, hysteresis: 4 },
-  memory: { level: 60, hysteresis: 1 },
-  temp: { source: 'hwmon', hostname: 'thermo.example.org', port: 8080, chip: 'coretemp', label: 'Package id 0', temperature: 80, hysteresis: 5, timeout: 3 },
-  ups: { upsName: 'rack-ups', hostname: 'nut.example.org', port: 3494, timeout: 4, username: 'upsmon', password: { env: 'UPS_PASSWORD' }, minCharge: 40, minRuntime: 300 },
+  disk: { volume: '/var', level: 75, hysteresis: 3, warnLevel: 65 },
+  cpu: { level: 70, hysteresis: 4, warnLevel: 50 },
+  memory: { level: 60, hysteresis: 1, warnLevel: 55 },
+  temp: { source: 'hwmon', hostname: 'thermo.example.org', port: 8080, chip: 'coretemp', label: 'Package id 0', temperature: 80, hysteresis: 5, warnTemperature: 70, timeout: 3 },
+  ups: { upsName: 'rack-ups', hostname: 'nut.example.org', port: 3494, timeout: 4, username: 'upsmon', password: { env: 'UPS_PASSWORD' }, minCharge: 40, minRuntime: 300, warnCharge: 60 },
   sequence: { checks: ['root', 'ram'] },
   remote: { timeout: 600 },
-  net: { interface: 'eth0', level: 500, hysteresis: 50, direction: 'rx', sample: 2, timeout: 4 },
+  net: { interface: 'eth0', level: 500, warnLevel: 400, hysteresis: 50, direction: 'rx', sample: 2, timeout: 4 },
   exec: { command: [PLUGIN, '-w', '4', '-c', '4', 'two words'], timeout: 20, env: { LANG: 'C', API_TOKEN: 'plugin-inline-secret', FROM_ENV: { env: 'PLUGIN_TOKEN' }, FROM_FILE: { file: '/run/secrets/plugin' } } },
-  truenas: { hostname: 'nas.example.org', port: 8443, tls: false, selfsigned: true, ca: 'nas-ca.pem', apiKey: { file: '/run/secrets/truenas' }, pool: 'tank', alertLevel: 'ERROR', level: 80, hysteresis: 4, timeout: 15 },
+  truenas: { hostname: 'nas.example.org', port: 8443, tls: false, selfsigned: true, ca: 'nas-ca.pem', apiKey: { file: '/run/secrets/truenas' }, pool: 'tank', alertLevel: 'ERROR', level: 80, warnLevel: 70, hysteresis: 4, timeout: 15 },
   push: { token: 'pushTokenSecret_0123456789', timeout: 600, grace: 60 },
   postgres: { hostname: 'db.example.org', port: 5433, timeout: 8, username: 'monitor', password: 'pg-inline-secret', database: 'app', tls: true, query: 'select count(*) from jobs', expect: '3', minValue: 1, maxValue: 9, selfsigned: true, ca: 'pg-ca.pem', expiryDays: 5 },
   mysql: { hostname: 'mariadb.example.org', port: 3307, timeout: 8, username: 'monitor', password: { env: 'MYSQL_PASSWORD' }, database: 'wiki', tls: true, query: 'select 1', expect: '1', minValue: 0, maxValue: 2, selfsigned: true, ca: 'my-ca.pem', expiryDays: 5 },
@@ -70,7 +70,7 @@ const CHECKS: Record<string, Record<string, unknown>> = {
 
 /** A valid set of options per action type. */
 const ACTIONS: Record<string, Record<string, unknown>> = {
-  log: { default: true },
+  log: { default: true, notifyWarn: true },
   email: {
     hostname: 'smtp.example.org', port: 587, tls: 'starttls', username: 'alerts', password: { env: 'SMTP_PASSWORD' }, sender: 'siteward@example.org',
     recipients: ['ops@example.org', 'boss@example.org'], timeout: 20, fallback: '/usr/sbin/sendmail', site: 'HQ', icon: '🐕', ca: 'relay-ca.pem',
@@ -187,14 +187,17 @@ describe('the samples cover the registries', () => {
   it('every check type and every action type has a sample here, using every option', () => {
     expect(Object.keys(CHECKS).sort()).toEqual(checkTypes.map((x) => x.type).sort());
     expect(Object.keys(ACTIONS).sort()).toEqual(actionTypes.map((x) => x.type).sort());
-    // `default` is every action's (commonActionOptions): the log sample uses it
-    expect(ACTIONS.log.default).toBe(true);
+    // `default` and `notifyWarn` are every action's (commonActionOptions): the log sample uses them
+    expect(ACTIONS.log).toMatchObject({ default: true, notifyWarn: true });
+    const shared = (k: string): boolean => k === 'default' || k === 'notifyWarn';
     for (const x of actionTypes) {
-      expect(Object.keys(ACTIONS[x.type]).filter((k) => k !== 'default').sort(), x.type).toEqual(fieldsOf(x.options).map((f) => f.key).filter((k) => k !== 'default').sort());
+      expect(Object.keys(ACTIONS[x.type]).filter((k) => !shared(k)).sort(), x.type).toEqual(fieldsOf(x.options).map((f) => f.key).filter((k) => !shared(k)).sort());
     }
     for (const x of checkTypes) {
-      const own = typeFields(x).filter((f) => f.key !== 'renotify' && f.key !== 'badge').map((f) => f.key).sort();
-      expect(Object.keys(CHECKS[x.type]).filter((k) => k !== 'renotify' && k !== 'badge').sort(), x.type).toEqual(own);
+      // options every type shares (commonCheckOptions) are sampled once; `escalation` needs a policy (test/ops)
+      const common = (k: string): boolean => ['renotify', 'badge', 'tags', 'escalation'].includes(k);
+      const own = typeFields(x).filter((f) => !common(f.key)).map((f) => f.key).sort();
+      expect(Object.keys(CHECKS[x.type]).filter((k) => !common(k)).sort(), x.type).toEqual(own);
     }
   });
 });

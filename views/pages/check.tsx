@@ -12,6 +12,8 @@ import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
 import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
+import { OpsPanel } from '../partials/ops-panel.tsx';
+import type { DecisionVM } from '../../src/web/ops-vm.ts';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import {
   CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState,
@@ -112,6 +114,8 @@ export interface CheckPageData {
   flash?: string;
   /** push URLs, badges, remote source: what the check's type or options add */
   extras: { push: PushVM | null; badges: BadgeVM | null; remote: RemoteVM | null };
+  /** why it alerted (or not): recent decisions (src/ops) */
+  decisions: DecisionVM[];
 }
 
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
@@ -148,6 +152,7 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       <LogBlock vm={vm} id />
       {d.extras.push ? <PushPanel vm={d.extras.push} operate={ctx.can.operate} /> : null}
       {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
+      <OpsPanel vm={vm} csrf={ctx.csrf} operate={ctx.can.operate} decisions={d.decisions} />
       <History {...d.history} />
       <p><a href={checkUrl(vm.name, '/charts')}>Charts: response time and measurements over 1 hour to 90 days</a></p>
       {d.extras.badges ? <BadgePanel vm={d.extras.badges} /> : null}

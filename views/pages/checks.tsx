@@ -17,7 +17,7 @@ import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type Ro
 import { StateBadge } from '../partials/state-badge.tsx';
 import { FailBanner } from '../partials/fail-banner.tsx';
 
-const STATE_WORD: Record<DisplayState, string> = { FAIL: 'Failing', SOFTFAIL: 'Soft fail', ERROR: 'Config error', PENDING: 'Pending', PAUSED: 'Paused', PASS: 'Passing' };
+const STATE_WORD: Record<DisplayState, string> = { FAIL: 'Failing', SOFTFAIL: 'Soft fail', ERROR: 'Config error', PENDING: 'Pending', PAUSED: 'Paused', WARN: 'Warning', PASS: 'Passing' };
 
 function listUrl(q: ListQuery, change: Partial<ListQuery>): string {
   const qs = queryString({ ...q, ...change, page: change.page ?? 1 });

@@ -20,6 +20,8 @@ export function siteReminderHost(site: Site, outbox: () => OutboxNotifier): Remi
     failingSince: (name) => {
       const e = site.entry(name);
       if (!e || !e.active || e.config.paused || !e.config.failAction) return null;
+      // acknowledged or in maintenance: no reminders (src/ops)
+      if (site.ops.quiet(name)) return null;
       const s = site.state(name);
       return isFailing(s.failState) && !s.silent ? (s.lastFail ?? -1) : null;
     },
@@ -51,5 +53,6 @@ export function createOutbox(host: NotifierHost, site: Site): OutboxNotifier {
     }
     for (const name of changed) self?.reminders?.reconsider(name);
   });
+  site.bus.on('quiet', ({ name }) => self?.reminders?.reconsider(name));
   return self;
 }

@@ -10,6 +10,7 @@ import { APP_ICON } from '../message.ts';
 /** Options every action type has (spread first into each type's schema). */
 export const commonActionOptions = {
   default: z.boolean().optional().describe('siteward: ticked for new checks in the Add-check form'),
+  notifyWarn: z.boolean().optional().describe('siteward: also notify when a check enters or leaves WARN (a level above its warning threshold)'),
 };
 
 const SECRET_HELP = 'a string, {"env": "NAME"} (environment variable) or {"file": "/path"} (file contents)';

@@ -22,7 +22,7 @@ export function siteRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     method: 'get', path: '/status', tags: ['site'], summary: 'Site summary: counts by state, failing checks, problems',
     responses: { 200: json(StatusSchema, 'the site'), 401: ERRORS[401] },
   })), (c) => {
-    const counts = { PASS: 0, FAIL: 0, PAUSED: 0 };
+    const counts = { PASS: 0, WARN: 0, FAIL: 0, PAUSED: 0 };
     const failing: string[] = [];
     let inactive = 0;
     for (const e of site.sortedChecks()) {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { percentLevel, padded } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns, warnLevelOption } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -17,6 +17,7 @@ export const CpuOptions = z.looseObject({
   ...commonCheckOptions,
   level: z.number().min(0).max(100).default(80).describe('fail above this busy percentage'),
   hysteresis: z.number().min(0).default(5).describe('once failing, pass again only below level − hysteresis'),
+  ...warnLevelOption,
 });
 
 interface Sample { busy: number; total: number }
@@ -61,6 +62,7 @@ export const cpu = defineCheck({
       const pct = busyPercent(prev, cur);
       return {
         fail: levelFails(pct, o.level, o.hysteresis, isFailing(ctx.check.state.failState)),
+        warn: levelWarns(pct, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         level: percentLevel(pct),
         log: [`CPU: ${padded(pct, 2, 0)}%, Target: ${o.level}%`],
         metrics: [{ name: 'busy_percent', value: pct, unit: '%', crit: o.level, min: 0, max: 100 }],

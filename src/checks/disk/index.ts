@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { percentLevel, padded, sizeUnit } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns, warnLevelOption } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -15,6 +15,7 @@ export const DiskOptions = z.looseObject({
   volume: z.string().default('/').describe('mount point or any path on the file system'),
   level: z.number().min(0).max(100).default(90).describe('fail above this used percentage'),
   hysteresis: z.number().min(0).default(2).describe('once failing, pass again only below level − hysteresis'),
+  ...warnLevelOption,
 });
 
 export interface DiskUsage {
@@ -67,6 +68,7 @@ export const disk = defineCheck({
       const fail = levelFails(du.percent, o.level, o.hysteresis, isFailing(ctx.check.state.failState));
       return {
         fail,
+        warn: !fail && levelWarns(du.percent, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         level: percentLevel(du.percent),
         log: [`${o.volume}: ${padded(du.percent, 2, 0)}% ${u.fmt(du.used)}/${u.fmt(du.total)}${u.unit}, ${u.fmt(du.free)}${u.unit} Free, Target: ${o.level}%`],
         metrics: [

@@ -37,22 +37,23 @@ const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const clip = (s: string): string => (s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}…` : s);
 
 /** Nagios exit status → outcome (Nagios Plugin API "Plugin Return Codes"). */
-export function judgeExit(code: number | null): Pick<Outcome, 'fail' | 'softFail'> {
+export function judgeExit(code: number | null): Pick<Outcome, 'fail' | 'softFail' | 'warn'> {
   if (code === 0) return { fail: false, softFail: null };
-  if (code === 1) return { fail: true, softFail: 'warning' };
+  // siteward (issue 19): WARNING is the WARN state: passing on the wire to fletchck, announced to notifyWarn actions
+  if (code === 1) return { fail: false, softFail: null, warn: true };
   if (code === 2) return { fail: true, softFail: null };
   return { fail: true, softFail: 'unknown' };
 }
 
 export function pluginOutcome(name: string, r: PluginResult): Outcome {
   const parsed = parsePluginOutput(r.stdout.trim() !== '' ? r.stdout : r.stderr);
-  const { fail, softFail } = judgeExit(r.code);
+  const { fail, softFail, warn } = judgeExit(r.code);
   let summary = parsed.summary;
   if (r.code === null) summary = `${name} killed by ${r.signal ?? 'a signal'}${summary ? `: ${summary}` : ''}`;
   else if (!summary) summary = `${name} exited with status ${r.code} and no output`;
   const log = [clip(summary), ...parsed.longText.slice(0, MAX_LONG_LINES).map(clip)];
   if (parsed.longText.length > MAX_LONG_LINES || r.truncated) log.push('(output truncated)');
-  return { fail, softFail, log, level: null, metrics: parsed.metrics };
+  return { fail, softFail, warn, log, level: null, metrics: parsed.metrics };
 }
 
 async function pluginEnv(extra: Record<string, z.output<typeof SecretSchema>> | undefined): Promise<Record<string, string>> {
@@ -68,7 +69,7 @@ export const exec = defineCheck({
   type: 'exec',
   info: {
     summary: 'Runs a Nagios-compatible plugin from an allowed plugin folder.',
-    pass: 'exit status 0 (OK); 1 fails labelled `warning`, 2 fails, 3 or anything else fails labelled `unknown`.',
+    pass: 'exit status 0 (OK); 1 (WARNING) is the WARN state, 2 fails, 3 or anything else fails labelled `unknown`.',
   },
   options: ExecOptions,
   defaultTimeout: 10,

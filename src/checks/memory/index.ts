@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { percentLevel, padded, sizeUnit } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns, warnLevelOption } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 
@@ -15,6 +15,7 @@ export const MemoryOptions = z.looseObject({
   ...commonCheckOptions,
   level: z.number().min(0).max(100).default(85).describe('fail above this used percentage'),
   hysteresis: z.number().min(0).default(5).describe('once failing, pass again only below level − hysteresis'),
+  ...warnLevelOption,
 });
 
 /** psutil's virtual_memory() on Linux: percent = (total − available) / total. */
@@ -51,6 +52,7 @@ export const memory = defineCheck({
       const u = sizeUnit(m.total);
       return {
         fail: levelFails(m.percent, o.level, o.hysteresis, isFailing(ctx.check.state.failState)),
+        warn: levelWarns(m.percent, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         level: percentLevel(m.percent),
         log: [`Memory: ${padded(m.percent, 2, 0)}% ${u.fmt(m.used)}/${u.fmt(m.total)}${u.unit}, ${u.fmt(m.available)}${u.unit} Available, Target: ${o.level}%`],
         metrics: [

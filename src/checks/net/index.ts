@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defineCheck, type Metric } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { fixed } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 import { operstateOk, readCounters, readOperstate, type Counters } from './procnet.ts';
@@ -19,6 +19,7 @@ export const NetOptions = z.looseObject({
     .describe('interface name as in `ip link` (eth0, enp3s0, wlan0, br0…)'),
   level: z.number().positive().optional().describe('fail above this rate in Mbit/s; without it only the link state is checked'),
   hysteresis: z.number().min(0).default(0).describe('Mbit/s: once failing, pass again only below level − hysteresis'),
+  warnLevel: z.number().positive().optional().describe('siteward: WARN above this rate in Mbit/s (below `level`)'),
   direction: z.enum(['max', 'rx', 'tx', 'sum']).default('max')
     .describe('rate compared with level: the larger of receive and transmit (max), receive, transmit, or both added (sum)'),
   sample: z.number().min(0).max(10).default(1)
@@ -101,6 +102,7 @@ export const net = defineCheck({
       const crit = (d: 'rx' | 'tx'): Partial<Metric> => (o.level !== undefined && (o.direction === d || o.direction === 'max') ? { crit: o.level } : {});
       return {
         fail,
+        warn: levelWarns(v, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         log: [`${o.interface}: link ${stateText}, rx ${mbit(r.rx)}, tx ${mbit(r.tx)}${target}`],
         level: mbit(v),
         metrics: [

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { fixed } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 import { CometError, cometCelsius, decodeXml, fetchEventXml } from './comet.ts';
@@ -23,6 +23,7 @@ export const TempOptions = z.looseObject({
   timeout: z.number().positive().default(10).describe('seconds for the whole reading'),
   temperature: z.number().default(50).describe('fail above this temperature in °C (fletchck does not use `level` here)'),
   hysteresis: z.number().min(0).default(2).describe('once failing, pass again only below temperature − hysteresis'),
+  warnTemperature: z.number().optional().describe('siteward: WARN above this temperature in °C (below `temperature`)'),
   chip: z.string().min(1).optional().describe('hwmon: chip name (e.g. coretemp, k10temp, nvme) or folder (hwmon2); default: the first chip with a sensor'),
   label: z.string().min(1).optional().describe('hwmon: sensor label (e.g. "Package id 0", "Tctl", "Composite") or tempN; default: the chip\'s first sensor'),
 });
@@ -44,7 +45,7 @@ export const temp = defineCheck({
       const subject = o.chip ?? 'hwmon';
       try {
         const r = await readHwmon(ctx.env.sysRoot, o.chip, o.label);
-        return outcome(`${r.chip}/${r.label}`, r.celsius, o.temperature, o.hysteresis, failing);
+        return outcome(`${r.chip}/${r.label}`, r.celsius, o.temperature, o.hysteresis, failing, { level: o.warnTemperature, warning: ctx.check.state.warn });
       } catch (e) {
         return { fail: true, log: [detailLine(subject, e)], level: null };
       }
@@ -54,16 +55,17 @@ export const temp = defineCheck({
       // fletchck reads the body only on 200; anything else is "unable to read"
       if (res.status !== 200) throw new CometError();
       const t = cometCelsius(decodeXml(res.body, res.contentType));
-      return outcome(o.hostname, t, o.temperature, o.hysteresis, failing);
+      return outcome(o.hostname, t, o.temperature, o.hysteresis, failing, { level: o.warnTemperature, warning: ctx.check.state.warn });
     } catch (e) {
       return { fail: true, log: [detailLine(o.hostname, e)], level: null };
     }
   },
 });
 
-function outcome(subject: string, t: number, threshold: number, hysteresis: number, failing: boolean) {
+function outcome(subject: string, t: number, threshold: number, hysteresis: number, failing: boolean, w: { level?: number; warning: boolean }) {
   return {
     fail: levelFails(t, threshold, hysteresis, failing),
+    warn: levelWarns(t, w.level, hysteresis, w.warning),
     log: [`${subject}: ${fixed(t, 1)}${DEG} Target: ${threshold}${DEG}`],
     level: `${fixed(t, 1)}${DEG}`,
     metrics: Number.isFinite(t) ? [{ name: 'temperature', value: t, unit: DEG, crit: threshold }] : [],

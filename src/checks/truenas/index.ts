@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { defineCheck } from '../types.ts';
 import { commonCheckOptions } from '../../config/schema.ts';
 import { percentLevel } from '../shared/format.ts';
-import { levelFails } from '../shared/level.ts';
+import { levelFails, levelWarns, warnLevelOption } from '../shared/level.ts';
 import { detailLine } from '../shared/errors.ts';
 import { isFailing } from '../../engine/state.ts';
 import { resolveSecret, SecretSchema } from '../../util/secret.ts';
@@ -34,6 +34,7 @@ export const TruenasOptions = z.looseObject({
   alertLevel: z.enum(ALERT_LEVELS).default('WARNING').describe('fail on active (not dismissed) alerts at or above this level'),
   level: z.number().min(0).max(100).default(90).describe('fail above this pool usage percentage (the fullest pool counts)'),
   hysteresis: z.number().min(0).default(2).describe('once failing, pass again only below level − hysteresis'),
+  ...warnLevelOption,
   timeout: z.number().positive().default(10).describe('seconds for the whole check'),
 });
 type TruenasOpts = z.output<typeof TruenasOptions>;
@@ -94,6 +95,8 @@ export const truenas = defineCheck({
       const info = a.info.length ? a.info : ['No pools'];
       return {
         fail: problems.length > 0,
+        // WARN: pool usage above warnLevel (and nothing failing)
+        warn: a.maxUsed !== null && levelWarns(a.maxUsed, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         log: [...info, ...problems],
         level: a.maxUsed === null ? null : percentLevel(a.maxUsed),
         metrics: [...a.metrics, { name: 'alerts', value: alerts.length, min: 0 }],

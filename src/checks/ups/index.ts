@@ -28,6 +28,7 @@ export const UpsOptions = z.looseObject({
     .describe('siteward: password for `username` (sent as PASSWORD): the text, {"env": "NAME"} or {"file": "/path"}'),
   minCharge: z.number().min(0).max(100).optional().describe('siteward: fail when battery.charge is below this percentage, even on line power'),
   minRuntime: z.number().min(0).optional().describe('siteward: fail when battery.runtime is below this many seconds (or not reported)'),
+  warnCharge: z.number().min(0).max(100).optional().describe('siteward: WARN when battery.charge is below this percentage (above minCharge)'),
 });
 type UpsOpts = z.output<typeof UpsOptions>;
 
@@ -54,7 +55,7 @@ function optionalNumber(vars: Record<string, string>, key: string): number | und
 }
 
 /** fletchck's decision and log lines for a set of variables, plus siteward's minimums. */
-export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: boolean; lines: string[]; level: string | null; metrics: Metric[] } {
+export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: boolean; warn?: boolean; lines: string[]; level: string | null; metrics: Metric[] } {
   const status = vars['ups.status'];
   if (status !== undefined && status.trim() === 'WAIT') {
     // upsd has no data from the driver yet (startup): only ups.status exists
@@ -101,7 +102,10 @@ export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: bool
   if (runtime !== undefined) metrics.push({ name: 'battery_runtime', value: runtime, unit: 's', min: 0, ...(o.minRuntime !== undefined ? { crit: o.minRuntime } : {}) });
   const load = optionalNumber(vars, 'ups.load');
   if (load !== undefined) metrics.push({ name: 'ups_load', value: load, unit: '%', min: 0, max: 100 });
-  return { fail, lines, level: percentLevel(bc), metrics };
+  // siteward WARN (issue 19): charge below warnCharge while nothing fails
+  const warn = o.warnCharge !== undefined && bc < o.warnCharge;
+  if (warn && !fail) lines.push(`Battery charge ${fixed(bc, 0)}% below warning ${o.warnCharge}%`);
+  return { fail, warn, lines, level: percentLevel(bc), metrics };
 }
 
 /** The failure line for an error, mapped as fletchck maps nut2's errors (§4.8). */
@@ -133,7 +137,7 @@ export const ups = defineCheck({
         host: o.hostname, port: o.port, ups: o.upsName, username: o.username, password, signal: ctx.signal,
       });
       const r = judgeUps(o, vars);
-      return { fail: r.fail, log: [...log, ...r.lines], level: r.level, metrics: r.metrics };
+      return { fail: r.fail, warn: r.warn, log: [...log, ...r.lines], level: r.level, metrics: r.metrics };
     } catch (e) {
       return { fail: true, log: [...log, upsErrorLine(o.upsName, e)], level: null };
     }

@@ -22,6 +22,7 @@ import { AdminRequired } from '../../config/trust.ts';
 import { redactEntry } from '../../config/redact.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
 import { plainHelp } from '../words.ts';
+import { decisionVMs } from '../ops-vm.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
@@ -74,6 +75,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
         config: JSON.stringify(redactEntry('check', config), null, 1),
         flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
         extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name) },
+        decisions: decisionVMs(site, name),
       }} />
     ), status);
   };

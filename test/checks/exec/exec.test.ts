@@ -21,14 +21,16 @@ describeDaemon('exec with the Debian monitoring-plugins', [P('check_dummy'), P('
   const run = (command: string[], state = passing) => runType(exec, { command }, { ...env, state });
 
   it.each([
-    ['0', false, null, 'OK: all good'],
-    ['1', true, 'warning', 'WARNING: all good'],
-    ['2', true, null, 'CRITICAL: all good'],
-    ['3', true, 'unknown', 'UNKNOWN: all good'],
-  ])('check_dummy %s → fail %s, label %s', async (code, fail, softFail, line) => {
+    ['0', false, null, false, 'OK: all good'],
+    // issue 19: Nagios WARNING is siteward's WARN state (a pass on the wire)
+    ['1', false, null, true, 'WARNING: all good'],
+    ['2', true, null, false, 'CRITICAL: all good'],
+    ['3', true, 'unknown', false, 'UNKNOWN: all good'],
+  ])('check_dummy %s → fail %s, label %s, warn %s', async (code, fail, softFail, warn, line) => {
     const r = await run([P('check_dummy'), code, 'all good'], {});
     expect(r.fail).toBe(fail);
     expect(r.softFail).toBe(softFail);
+    expect(r.warn === true).toBe(warn);
     expect(r.log).toEqual([line]);
   });
 
@@ -154,7 +156,7 @@ describe('exec with fixture plugins', () => {
   it('long text lines go to the log; perfdata after the first "|" line is read', async () => {
     const p = script('multi', "echo 'WARNING - two disks | a=1'\necho 'disk sda: 91%'\necho 'disk sdb: 40% | b=2;3;4'\necho \"'c d'=5\"\nexit 1");
     const r = await run([p]);
-    expect(r.softFail).toBe('warning');
+    expect(r.warn).toBe(true);
     expect(r.log).toEqual(['WARNING - two disks', 'disk sda: 91%', 'disk sdb: 40%']);
     expect(r.metrics).toEqual([
       { name: 'a', value: 1 },

@@ -1,0 +1,332 @@
+/**
+ * Operations at run time (issue 19, docs/operations.md): maintenance windows,
+ * acknowledgements, escalation and the decision trace. The engine asks two
+ * things of it — `gate()` for each committed step (who is notified, and why
+ * not) and `quiet()` for reminders — and tells it nothing else; everything it
+ * needs comes through the narrow OpsHost.
+ *
+ * Timers follow the reminders' model (src/actions/outbox/reminders.ts): a
+ * failure episode is identified by its lastFail, timers run on the site
+ * clock, and what was done is durable (SQLite), so a restart resumes at the
+ * step it had reached.
+ */
+import type { Clock, TimerHandle } from '../engine/clock.ts';
+import type { CheckState, StateEvent } from '../engine/state.ts';
+import type { OpsConfig } from './config.ts';
+import { covers, nextChange, occurrenceAt, type CheckFacts, type MaintenanceWindow } from './maintenance.ts';
+import { OpsStore, type Ack } from './store.ts';
+import { decide, type Decision } from './trace.ts';
+
+export interface CheckRules {
+  failAction: boolean;
+  passAction: boolean;
+  threshold: number;
+  retries: number;
+  actions: string[];
+  escalation: string | null;
+  /** false when the check is paused or not runnable */
+  live: boolean;
+}
+
+export interface OpsHost {
+  clock: Clock;
+  readOnly: boolean;
+  config(): OpsConfig;
+  checks(): Iterable<string>;
+  facts(name: string): CheckFacts | null;
+  rules(name: string): CheckRules | null;
+  state(name: string): CheckState;
+  actionActive(action: string): boolean;
+  /** whether an action notifies on WARN (issue 19 WARN state) */
+  actionWarns?(action: string): boolean;
+  /** queues a notification of the check's current state to `actions` */
+  send(name: string, actions: string[], kind: 'transition' | 'escalation'): void;
+  warn(message: string, level?: 'info' | 'warn'): void;
+  /** a check became quiet or loud (ack, window start/end): reminders reconsider it */
+  quietChanged(name: string): void;
+  /** days of decision trace to keep (the history's) */
+  keepDays(): number;
+}
+
+export interface MaintenanceNow {
+  window: string;
+  start: number;
+  end: number;
+  reason: string | null;
+  by: string | null;
+}
+
+const isFailing = (s: CheckState): boolean => s.failState !== false && s.failState !== '';
+
+export class Ops {
+  readonly store: OpsStore;
+  private windowTimer: TimerHandle | null = null;
+  private pruneTimer: TimerHandle | null = null;
+  /** window occurrences active at the last look: name → the window */
+  private active = new Map<string, MaintenanceWindow>();
+  private readonly escalations = new Map<string, TimerHandle>();
+  private started = false;
+
+  constructor(private readonly host: OpsHost, store: OpsStore) {
+    this.store = store;
+  }
+
+  // ---- queries
+
+  /** The maintenance window covering a check now, or null. */
+  maintenance(name: string, now = this.host.clock.now()): MaintenanceNow | null {
+    const facts = this.host.facts(name);
+    if (!facts) return null;
+    for (const w of this.host.config().maintenance) {
+      if (!covers(w, facts)) continue;
+      const o = occurrenceAt(w, now);
+      if (o) return { window: w.name, start: o.start, end: o.end, reason: w.reason, by: w.by };
+    }
+    return null;
+  }
+
+  /** Every window covering a check now. */
+  covering(name: string, now = this.host.clock.now()): MaintenanceWindow[] {
+    const facts = this.host.facts(name);
+    return facts ? this.host.config().maintenance.filter((w) => covers(w, facts) && occurrenceAt(w, now)) : [];
+  }
+
+  /** The acknowledgement of the check's current failure, or null. */
+  ack(name: string): Ack | null {
+    const a = this.store.ack(name);
+    const s = this.host.state(name);
+    return a && isFailing(s) && a.episode === (s.lastFail ?? -1) ? a : null;
+  }
+
+  /** Reminders and escalation keep quiet: the failure is acknowledged or the check is in maintenance. */
+  quiet(name: string): boolean {
+    return this.ack(name) !== null || this.maintenance(name) !== null;
+  }
+
+  decisions(name: string, limit?: number): Decision[] {
+    return this.store.decisions(name, limit);
+  }
+
+  // ---- the engine's hook
+
+  /**
+   * Decides the notifications of one committed step: events lose `notify`
+   * in maintenance; returns the actions to notify and a decision per event.
+   */
+  gate(name: string, events: StateEvent[], state: CheckState): { events: StateEvent[]; actions: string[]; decisions: Decision[] } {
+    if (events.length === 0) return { events, actions: [], decisions: [] };
+    const rules = this.host.rules(name);
+    if (!rules) return { events, actions: [], decisions: [] };
+    const now = this.host.clock.now();
+    const m = this.maintenance(name, now);
+    const ack = this.store.ack(name);
+    const actions = rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a), warn: this.host.actionWarns?.(a) ?? false }));
+    const decisions: Decision[] = [];
+    const out: StateEvent[] = [];
+    let notify: string[] = [];
+    for (const e of events) {
+      const d = decide({
+        t: now, event: e, rules, state, actions, maintenance: m?.window ?? null,
+        ack: ack && ack.episode === (state.lastFail ?? -1) ? { by: ack.by, at: ack.at, comment: ack.comment } : null,
+      });
+      decisions.push(d);
+      // `notify` stays what the rules say (the transitions table); maintenance overrides it
+      out.push(m ? { ...e, notify: false, maintenance: m.window } : e);
+      if (d.notified.length) notify = d.notified;
+    }
+    return { events: out, actions: notify, decisions };
+  }
+
+  /** Inside the commit's transaction: keeps the decisions, ends acks on recovery, starts escalation on an announced FAIL. */
+  committed(name: string, events: StateEvent[], state: CheckState, decisions: Decision[]): void {
+    for (const d of decisions) this.store.addDecision(name, d);
+    // the live state, not the job's: with group commit (site-runtime.ts) a job is
+    // written a turn later, and an ack made meanwhile belongs to the newer failure
+    const live = this.host.state(name);
+    if (!isFailing(live)) {
+      if (this.store.ack(name)) this.store.clearAck(name);
+      this.store.clearEscalation(name);
+      this.cancelEscalation(name);
+      return;
+    }
+    const announced = events.some((e) => e.to === 'FAIL' && e.notify);
+    if (announced && state.lastFail === live.lastFail) this.startEscalation(name, live);
+  }
+
+  // ---- acknowledgement
+
+  acknowledge(name: string, by: string, comment: string): { ok: true; ack: Ack } | { ok: false; error: string } {
+    const s = this.host.state(name);
+    if (!this.host.rules(name)) return { ok: false, error: `no check named ${JSON.stringify(name)}` };
+    if (!isFailing(s)) return { ok: false, error: `${name} is not failing: there is nothing to acknowledge` };
+    const ack: Ack = { episode: s.lastFail ?? -1, by, at: this.host.clock.now(), comment };
+    if (!this.host.readOnly) this.store.putAck(name, ack);
+    this.cancelEscalation(name);
+    this.host.warn(`${name} acknowledged by ${by}${comment ? `: ${comment}` : ''}`, 'info');
+    this.host.quietChanged(name);
+    return { ok: true, ack };
+  }
+
+  // ---- lifecycle
+
+  start(): void {
+    this.started = true;
+    this.active = this.activeWindows(this.host.clock.now());
+    this.scheduleWindows();
+    for (const name of this.host.checks()) this.resumeEscalation(name);
+    this.prune(60_000);
+  }
+
+  stop(): void {
+    this.started = false;
+    this.pruneTimer?.cancel();
+    this.windowTimer?.cancel();
+    this.windowTimer = null;
+    for (const t of this.escalations.values()) t.cancel();
+    this.escalations.clear();
+  }
+
+  /** After a config change: windows may have been added, ended or removed; policies changed. */
+  configChanged(renamed: [string, string][], removed: string[]): void {
+    if (!this.host.readOnly) {
+      for (const [from, to] of renamed) this.store.rename(from, to);
+      for (const n of removed) this.store.remove(n);
+    }
+    if (!this.started) return;
+    this.windowsChanged();
+    for (const t of this.escalations.values()) t.cancel();
+    this.escalations.clear();
+    for (const name of this.host.checks()) this.resumeEscalation(name);
+  }
+
+  private prune(delayMs: number): void {
+    this.pruneTimer = this.host.clock.setTimer(() => {
+      if (!this.host.readOnly && this.store.db.open) this.store.prune(this.host.clock.now() - this.host.keepDays() * 86_400_000);
+      this.prune(3_600_000);
+    }, delayMs);
+  }
+
+  // ---- maintenance windows
+
+  private activeWindows(now: number): Map<string, MaintenanceWindow> {
+    return new Map(this.host.config().maintenance.filter((w) => occurrenceAt(w, now)).map((w) => [w.name, w]));
+  }
+
+  private scheduleWindows(): void {
+    this.windowTimer?.cancel();
+    const now = this.host.clock.now();
+    let next: number | null = null;
+    for (const w of this.host.config().maintenance) {
+      const t = nextChange(w, now);
+      if (t !== null && (next === null || t < next)) next = t;
+    }
+    this.windowTimer = next === null ? null : this.host.clock.setTimer(() => this.windowsChanged(), Math.max(0, next - now));
+  }
+
+  private windowsChanged(): void {
+    const now = this.host.clock.now();
+    const before = this.active;
+    const after = this.activeWindows(now);
+    this.active = after;
+    const touched = new Set<string>();
+    const ended: MaintenanceWindow[] = [];
+    // by name: a config change makes new window objects, and a window still active is not over
+    for (const [n, w] of before) if (!after.has(n)) ended.push(w);
+    for (const [n, w] of after) if (!before.has(n)) this.eachCovered(w, (c) => touched.add(c));
+    for (const w of ended) {
+      this.host.warn(`Maintenance "${w.name}" ended`, 'info');
+      this.eachCovered(w, (c) => {
+        touched.add(c);
+        if (w.notifyAtEnd) this.stillFailing(c, w);
+        else this.resumeEscalation(c);
+      });
+    }
+    for (const [n, w] of after) if (!before.has(n)) this.host.warn(`Maintenance "${n}" started${w.reason ? `: ${w.reason}` : ''}`, 'info');
+    for (const c of touched) this.host.quietChanged(c);
+    this.scheduleWindows();
+  }
+
+  private eachCovered(w: MaintenanceWindow, fn: (check: string) => void): void {
+    for (const name of this.host.checks()) {
+      const f = this.host.facts(name);
+      if (f && covers(w, f)) fn(name);
+    }
+  }
+
+  /** The end of a window: a check still failing (and in no other window) notifies once. */
+  private stillFailing(name: string, w: MaintenanceWindow): void {
+    const rules = this.host.rules(name);
+    const s = this.host.state(name);
+    if (!rules?.live || !isFailing(s) || s.silent || !rules.failAction || this.maintenance(name) !== null || this.ack(name)) return;
+    const now = this.host.clock.now();
+    const actions = rules.actions.filter((a) => this.host.actionActive(a));
+    const d: Decision = {
+      ...decide({ t: now, event: { to: 'FAIL', from: true, notify: true }, rules, state: s, actions: rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })), maintenance: null, ack: null }),
+      kind: 'maintenance-end', from: 'maintenance',
+    };
+    d.summary = `still failing when maintenance "${w.name}" ended: ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'nobody to notify'}`;
+    if (this.host.readOnly) return;
+    this.store.db.transaction(() => {
+      this.store.addDecision(name, d);
+      if (actions.length) this.host.send(name, actions, 'transition');
+      this.startEscalation(name, s);
+    })();
+  }
+
+  // ---- escalation
+
+  private steps(name: string): { afterMs: number; actions: string[] }[] {
+    const policy = this.host.rules(name)?.escalation;
+    return policy ? (this.host.config().escalation.get(policy) ?? []) : [];
+  }
+
+  private startEscalation(name: string, s: CheckState): void {
+    if (this.steps(name).length === 0) return;
+    if (!this.host.readOnly) this.store.putEscalation(name, { episode: s.lastFail ?? -1, base: this.host.clock.now(), step: 0 });
+    this.resumeEscalation(name);
+  }
+
+  private cancelEscalation(name: string): void {
+    this.escalations.get(name)?.cancel();
+    this.escalations.delete(name);
+  }
+
+  /** (Re)arms the timer of a check's next escalation step from what SQLite says was done. */
+  private resumeEscalation(name: string): void {
+    this.cancelEscalation(name);
+    if (!this.started) return;
+    const e = this.store.escalation(name);
+    const steps = this.steps(name);
+    const s = this.host.state(name);
+    if (!e || !isFailing(s) || e.episode !== (s.lastFail ?? -1) || e.step >= steps.length) return;
+    const due = e.base + steps[e.step].afterMs;
+    this.escalations.set(name, this.host.clock.setTimer(() => this.escalate(name, e.step), Math.max(0, due - this.host.clock.now())));
+  }
+
+  private escalate(name: string, step: number): void {
+    this.escalations.delete(name);
+    const e = this.store.escalation(name);
+    const steps = this.steps(name);
+    const rules = this.host.rules(name);
+    const s = this.host.state(name);
+    if (!e || e.step !== step || !rules?.live || !isFailing(s) || e.episode !== (s.lastFail ?? -1) || step >= steps.length) return;
+    // acknowledged: escalation ends; in maintenance: it waits for the window's end (which restarts it)
+    if (this.ack(name) || this.maintenance(name)) return;
+    const now = this.host.clock.now();
+    const st = steps[step];
+    const actions = st.actions.filter((a) => this.host.actionActive(a));
+    const d: Decision = {
+      ...decide({ t: now, event: { to: 'FAIL', from: true, notify: true }, rules, state: s, actions: st.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })), maintenance: null, ack: null }),
+      kind: 'escalation', escalationStep: step + 1,
+    };
+    d.summary = `unacknowledged for ${Math.round((now - e.base) / 60_000)} min: escalation step ${step + 1} ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'had no working action'}`;
+    if (this.host.readOnly) return;
+    this.store.db.transaction(() => {
+      this.store.putEscalation(name, { ...e, step: step + 1 });
+      this.store.addDecision(name, d);
+      if (actions.length) this.host.send(name, actions, 'escalation');
+    })();
+    this.host.warn(`${name} escalation step ${step + 1}: ${actions.join(', ') || 'no working action'}`);
+    this.resumeEscalation(name);
+  }
+}

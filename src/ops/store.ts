@@ -1,0 +1,119 @@
+/**
+ * What operations keep in SQLite so that a restart changes nothing:
+ * acknowledgements, escalation progress, and the decision trace of each
+ * transition. A failure episode is identified by the check's lastFail.
+ */
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { migrate, type MigrationSet } from '../store/db.ts';
+import type { Decision } from './trace.ts';
+
+export const OPS_MIGRATIONS: MigrationSet = {
+  module: 'ops',
+  steps: [
+    `CREATE TABLE ops_ack (
+       check_name TEXT PRIMARY KEY,
+       episode INTEGER NOT NULL,
+       by TEXT NOT NULL,
+       at INTEGER NOT NULL,
+       comment TEXT NOT NULL
+     );
+     CREATE TABLE ops_escalation (
+       check_name TEXT PRIMARY KEY,
+       episode INTEGER NOT NULL,
+       base INTEGER NOT NULL,
+       step INTEGER NOT NULL
+     );
+     CREATE TABLE ops_trace (
+       id INTEGER PRIMARY KEY,
+       check_name TEXT NOT NULL,
+       t INTEGER NOT NULL,
+       decision TEXT NOT NULL
+     );
+     CREATE INDEX ops_trace_check_t ON ops_trace (check_name, t);`,
+  ],
+};
+
+export interface Ack {
+  episode: number;
+  by: string;
+  at: number;
+  comment: string;
+}
+
+/** Escalation progress of one failure: `step` steps done, counted from `base` (when the FAIL was announced). */
+export interface Escalation {
+  episode: number;
+  base: number;
+  step: number;
+}
+
+export class OpsStore {
+  private readonly q: Record<string, Statement>;
+
+  constructor(readonly db: Db) {
+    migrate(db, [OPS_MIGRATIONS]);
+    this.q = {
+      ack: db.prepare('SELECT episode, by, at, comment FROM ops_ack WHERE check_name = ?'),
+      putAck: db.prepare('INSERT OR REPLACE INTO ops_ack (check_name, episode, by, at, comment) VALUES (?, ?, ?, ?, ?)'),
+      delAck: db.prepare('DELETE FROM ops_ack WHERE check_name = ?'),
+      esc: db.prepare('SELECT episode, base, step FROM ops_escalation WHERE check_name = ?'),
+      putEsc: db.prepare('INSERT OR REPLACE INTO ops_escalation (check_name, episode, base, step) VALUES (?, ?, ?, ?)'),
+      delEsc: db.prepare('DELETE FROM ops_escalation WHERE check_name = ?'),
+      trace: db.prepare('INSERT INTO ops_trace (check_name, t, decision) VALUES (?, ?, ?)'),
+      traces: db.prepare('SELECT decision FROM ops_trace WHERE check_name = ? ORDER BY id DESC LIMIT ?'),
+      prune: db.prepare('DELETE FROM ops_trace WHERE t < ?'),
+      renameAck: db.prepare('UPDATE OR REPLACE ops_ack SET check_name = ? WHERE check_name = ?'),
+      renameEsc: db.prepare('UPDATE OR REPLACE ops_escalation SET check_name = ? WHERE check_name = ?'),
+      renameTrace: db.prepare('UPDATE ops_trace SET check_name = ? WHERE check_name = ?'),
+    };
+  }
+
+  ack(check: string): Ack | null {
+    return (this.q.ack.get(check) as Ack | undefined) ?? null;
+  }
+
+  putAck(check: string, a: Ack): void {
+    this.q.putAck.run(check, a.episode, a.by, a.at, a.comment);
+  }
+
+  clearAck(check: string): boolean {
+    return this.q.delAck.run(check).changes > 0;
+  }
+
+  escalation(check: string): Escalation | null {
+    return (this.q.esc.get(check) as Escalation | undefined) ?? null;
+  }
+
+  putEscalation(check: string, e: Escalation): void {
+    this.q.putEsc.run(check, e.episode, e.base, e.step);
+  }
+
+  clearEscalation(check: string): void {
+    this.q.delEsc.run(check);
+  }
+
+  addDecision(check: string, d: Decision): void {
+    this.q.trace.run(check, d.t, JSON.stringify(d));
+  }
+
+  decisions(check: string, limit = 50): Decision[] {
+    return (this.q.traces.all(check, limit) as { decision: string }[]).map((r) => JSON.parse(r.decision) as Decision);
+  }
+
+  prune(before: number): void {
+    this.q.prune.run(before);
+  }
+
+  rename(from: string, to: string): void {
+    this.db.transaction(() => {
+      this.q.renameAck.run(to, from);
+      this.q.renameEsc.run(to, from);
+      this.q.renameTrace.run(to, from);
+    })();
+  }
+
+  remove(check: string): void {
+    this.clearAck(check);
+    this.clearEscalation(check);
+  }
+}
