@@ -132,6 +132,7 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     // …unless the picker says light
     await page.selectOption('select[data-theme-pick]', 'light');
     expect(await bg()).toBe(light);
+    await page.selectOption('select[data-theme-pick]', 'system');
     await page.emulateMedia({ colorScheme: 'light' });
 
     // the public status page, signed out (a fresh browser context: no session, no cookie)
@@ -170,13 +171,19 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     await tile.locator('[data-state="FAIL"]').waitFor({ timeout: 30_000 });
     expect(await page.evaluate('window.marker')).toBe(7);
     await shot('kiosk-fail-light-desktop');
-    await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, 'looks-kiosk-light-phone.png'), fullPage: true });
+    const kioskLight = await bg();
+    await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
     await page.waitForSelector('body.kiosk');
+    // no cookie left ("System"): the system's dark setting decides
+    expect(await bg()).not.toBe(kioskLight);
     await page.screenshot({ path: join(SHOTS, 'looks-kiosk-dark-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot('kiosk-dark-desktop');
+    await page.goto(`${base}/checks`);
+    await shot('checks-dark-desktop');
     expect(problems).toEqual([]);
   });
 });
