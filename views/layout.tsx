@@ -71,6 +71,7 @@ export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children
             </nav>
           </header>}
           <main id="main">
+            {p.kiosk ? <p class="kiosk-stale" role="status">Not updating live: reload the page (or sign in again).</p> : null}
             {ctx.storage ? (
               <div class="errors banner" role="alert" id="storage-banner">
                 <strong>Results are not being saved.</strong> {ctx.storage}. Checks keep running and notifications are

@@ -156,6 +156,8 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     await page.waitForSelector('body.kiosk[data-live="on"]');
     expect(await page.locator('nav.main').count()).toBe(0);
     expect(await page.locator('header.top').count()).toBe(0);
+    // connected: the "not updating live" line is hidden
+    expect(await page.locator('.kiosk-stale').isVisible()).toBe(false);
     const tile = page.locator('.tile', { has: page.locator('a', { hasText: /^web$/ }) });
     await tile.locator('[data-state="PASS"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('.tile').count()).toBe(6);
@@ -184,6 +186,16 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     await shot('kiosk-dark-desktop');
     await page.goto(`${base}/checks`);
     await shot('checks-dark-desktop');
+
     expect(problems).toEqual([]);
+    // the session ends (signed out in another tab): the stream closes and the wall screen says it is stale
+    await page.goto(`${base}/?kiosk=1`);
+    await page.waitForSelector('body.kiosk[data-live="on"]');
+    const tab = await ctx.newPage();
+    await tab.goto(`${base}/`);
+    await tab.click('nav.main button[type=submit]');
+    await tab.waitForURL(/\/login/);
+    await tab.close();
+    await page.locator('.kiosk-stale').waitFor({ state: 'visible', timeout: 30_000 });
   });
 });
