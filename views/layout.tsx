@@ -7,6 +7,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Csrf, Icon, hx, type PageCtx } from './ui.tsx';
 import { FailBadge } from './partials/fail-badge.tsx';
+import { ThemePick, useTheme } from './theme.tsx';
 
 /**
  * htmx 4 settings (HCON/JSON): no injected style sheet (CSP), only our
@@ -33,20 +34,21 @@ function Head(p: { site: string; title: string; assets: PageCtx['assets']; child
   );
 }
 
-export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child {
+/** `kiosk`: the wall-screen view (issue 22): no header or navigation, large tiles (app.css `body.kiosk`). */
+export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children: Child }): Child {
   const { ctx } = p;
   const a = ctx.assets;
   return (
     <>
       {raw('<!DOCTYPE html>')}
-      <html lang="en">
+      <html lang="en" data-theme={useTheme()}>
         <Head site={ctx.site} title={p.title} assets={a}>
           <meta name="csrf-token" content={ctx.csrf} />
           <meta name="htmx-config" content={HTMX_CONFIG} />
         </Head>
-        <body data-live="off">
+        <body data-live="off" class={p.kiosk ? 'kiosk' : undefined}>
           <a class="skip" href="#main">Skip to content</a>
-          <header class="top">
+          {p.kiosk ? null : <header class="top">
             <a class="brand" href="/"><Icon name="logo" assets={a} />{ctx.site}</a>
             <FailBadge count={ctx.failCount} />
             {ctx.live ? <span class="live-dot" title="live updates" aria-hidden="true">●</span> : null}
@@ -61,13 +63,15 @@ export function Page(p: { ctx: PageCtx; title: string; children: Child }): Child
               {ctx.can.admin ? <NavLink href="/config" path={ctx.path}>Config</NavLink> : null}
               {ctx.can.admin ? <NavLink href="/tokens" path={ctx.path}>Tokens</NavLink> : null}
               <NavLink href="/account" path={ctx.path}><span class="who">{ctx.user} ({ctx.role})</span></NavLink>
+              <ThemePick />
               <form method="post" action="/logout">
                 <Csrf token={ctx.csrf} />
                 <button type="submit">Sign out</button>
               </form>
             </nav>
-          </header>
+          </header>}
           <main id="main">
+            {p.kiosk ? <p class="kiosk-stale" role="status">Not updating live: reload the page (or sign in again).</p> : null}
             {ctx.storage ? (
               <div class="errors banner" role="alert" id="storage-banner">
                 <strong>Results are not being saved.</strong> {ctx.storage}. Checks keep running and notifications are
@@ -91,11 +95,12 @@ export function BarePage(p: { site: string; title: string; assets: PageCtx['asse
   return (
     <>
       {raw('<!DOCTYPE html>')}
-      <html lang="en">
+      <html lang="en" data-theme={useTheme()}>
         <Head site={p.site} title={p.title} assets={p.assets} />
         <body>
-          <header class="top"><span class="brand"><Icon name="logo" assets={p.assets} />{p.site}</span></header>
+          <header class="top"><span class="brand"><Icon name="logo" assets={p.assets} />{p.site}</span><span class="end"><ThemePick /></span></header>
           <main id="main">{p.children}</main>
+          <script src={p.assets.app.url} integrity={p.assets.app.integrity} />
         </body>
       </html>
     </>

@@ -27,6 +27,8 @@ import { LogBlock } from '../../views/partials/log-block.tsx';
 import { History } from '../../views/partials/history.tsx';
 import { SiteLogAppend } from '../../views/partials/site-log.tsx';
 import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
+import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
+import { getCookie } from 'hono/cookie';
 
 export async function toHtml(node: Child): Promise<string> {
   if (node === null || node === undefined || typeof node === 'boolean') return '';
@@ -50,7 +52,9 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
 }
 
 export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 413 | 429 | 500 | 503 = 200): Promise<Response> {
-  return c.html(await toHtml(node), status);
+  // the remembered light/dark choice, so the first paint is right (views/theme.tsx)
+  const theme = themeOf(getCookie(c, THEME_COOKIE));
+  return c.html(await toHtml(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>), status);
 }
 
 /** A row context for the checks list: the at-a-glance figures are computed once per check and request. */

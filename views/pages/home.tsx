@@ -93,9 +93,13 @@ export function HomeMain(p: { d: HomeData; ctx: RowCtx; oob?: boolean }): Child 
   );
 }
 
-export function HomePage(p: { ctx: PageCtx; d: HomeData; rowCtx: RowCtx }): Child {
+/**
+ * `kiosk`: the wall-screen view of `/?kiosk=1` (docs/webui.md): the same live
+ * `#home-main`, without the header and navigation, tiles large (app.css `body.kiosk`).
+ */
+export function HomePage(p: { ctx: PageCtx; d: HomeData; rowCtx: RowCtx; kiosk?: boolean }): Child {
   return (
-    <Page ctx={p.ctx} title="Home">
+    <Page ctx={p.ctx} title={p.kiosk ? 'Wall screen' : 'Home'} kiosk={p.kiosk}>
       <h1>{p.d.site}</h1>
       <Summary counts={p.d.counts} assets={p.ctx.assets} />
       <FailBanner counts={p.d.counts} />

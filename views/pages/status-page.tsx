@@ -10,6 +10,7 @@ import type { Assets } from '../../src/web/assets.ts';
 import type { StatusCheckVM, StatusPageVM } from '../../src/status-pages/model.ts';
 import type { Incident } from '../../src/status-pages/incidents.ts';
 import { pctText } from '../../src/status-pages/bars.ts';
+import { ThemePick, useTheme } from '../theme.tsx';
 
 const STATUS_WORDS: Record<StatusCheckVM['status'], string> = { up: 'Operational', down: 'Down', paused: 'Paused', unknown: 'No data' };
 const STAGE_WORDS: Record<string, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' };
@@ -42,7 +43,7 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
   return (
     <>
       {raw('<!DOCTYPE html>')}
-      <html lang="en">
+      <html lang="en" data-theme={useTheme()}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -100,8 +101,10 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
               <a href={`/status/${vm.slug}/summary.json`}>JSON</a>
               {p.manage ? <a href={p.manage}>Manage this page</a> : null}
               <span>Powered by siteward</span>
+              <ThemePick />
             </footer>
           </main>
+          <script src={assets.app.url} integrity={assets.app.integrity} />
         </body>
       </html>
     </>

@@ -12,6 +12,19 @@
     var t = token();
     if (t && e.detail && e.detail.ctx) e.detail.ctx.request.headers['X-CSRF-Token'] = t;
   });
+  // the theme picker (views/theme.tsx): the choice is applied at once and kept
+  // in a cookie for a year, which the server reads so the next page is painted
+  // right from the start; "system" forgets it (prefers-color-scheme decides)
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el || !el.hasAttribute || !el.hasAttribute('data-theme-pick')) return;
+    var v = el.value === 'light' || el.value === 'dark' ? el.value : '';
+    if (v) document.documentElement.setAttribute('data-theme', v);
+    else document.documentElement.removeAttribute('data-theme');
+    document.cookie = 'sw-theme=' + (v || 'system') + '; path=/; SameSite=Lax; max-age=' + (v ? 31536000 : 0);
+  });
+  // pages without htmx (sign-in, public status pages) use only the theme picker
+  if (typeof htmx === 'undefined') return;
   // htmx compiles hx-on / js: expressions with Function(). The CSP forbids it
   // anyway; this makes any such attribute inert (and says so) instead of
   // throwing inside htmx.
