@@ -19,6 +19,11 @@ export interface StatusSource {
   now(): number;
   /** null: no such check */
   check(name: string): { failing: boolean; paused: boolean; checked: boolean } | null;
+  /**
+   * Runs and failures in [from, to): read from the history tiers for time
+   * before the raw window (StateStore.coverage, src/store/rollup.ts), so a
+   * day is ~24 hourly rows and days whose raw runs are pruned keep their bars.
+   */
   counts(name: string, from: number, to: number): { runs: number; fails: number };
   /** the last run's duration (ms), null when unknown */
   lastDuration(name: string): number | null;
@@ -77,7 +82,7 @@ export class DailyUptime {
       f = { today, days: [], runs: 0, fails: 0 };
       for (let d = today - n + 1; d < today; d++) {
         let c = known.get(d);
-        if (!c) known.set(d, (c = src.counts(name, d * DAY, (d + 1) * DAY - 1)));
+        if (!c) known.set(d, (c = src.counts(name, d * DAY, (d + 1) * DAY)));
         f.days.push(dayVM(d, c.runs, c.fails));
         f.runs += c.runs;
         f.fails += c.fails;
@@ -85,7 +90,7 @@ export class DailyUptime {
       for (const d of known.keys()) if (d <= today - n) known.delete(d);
       this.finished.set(name, f);
     }
-    const c = src.counts(name, today * DAY, (today + 1) * DAY - 1);
+    const c = src.counts(name, today * DAY, (today + 1) * DAY);
     return { days: [...f.days, dayVM(today, c.runs, c.fails)], runs: f.runs + c.runs, fails: f.fails + c.fails };
   }
 

@@ -35,7 +35,7 @@ export function statusSource(site: Site): StatusSource {
       const s = site.state(name);
       return { failing: isFailing(s.failState), paused: e.config.paused, checked: (s.lastCheck ?? s.lastUpdate) !== null };
     },
-    counts: (name, from, to) => site.store.runCounts(name, from, to),
+    counts: (name, from, to) => site.store.coverage(name, from, to),
     lastDuration: (name) => site.store.history(name, 0, site.clock.now(), 1)[0]?.durationMs ?? null,
   };
 }
