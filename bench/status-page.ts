@@ -38,6 +38,8 @@ const groups = Array.from({ length: Math.ceil(CHECKS / 50) }, (_, g) => ({
 writeFileSync(configPath, JSON.stringify({
   webui: { name: 'Bench', hostname: '127.0.0.1', port: 1, cert: null, key: null, users: {} }, checks,
   statusPages: [{ slug: 'bench', title: 'Bench status', public: true, groups }],
+  // keep the 90 days the bars show (the default, 30, would prune them in the background while the page is measured)
+  history: { days: 91 },
 }));
 const site = await Site.open({ configPath, migrations: wiring.migrations() });
 
