@@ -301,13 +301,14 @@ const fromTenths = (v: number | null): number | null => (v === null ? null : v /
  * with the store (the watermark is read fresh: roll-up may have moved it).
  */
 export class TierReader {
-  private readonly q: { id: Statement; mark: Statement; hourly: Statement };
+  private readonly q: { id: Statement; mark: Statement; hourly: Statement; days: Statement };
 
   constructor(db: Db, private readonly codec: { decode(spec: number | null, vals: string | null): { name: string; value: number; unit?: unknown }[] }) {
     this.q = {
       id: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
       mark: db.prepare('SELECT value FROM kv WHERE key = ?'),
       hourly: db.prepare('SELECT t, n, fails, dmin, davg, dmax, dp95, spec, stats FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? ORDER BY t').raw(true),
+      days: db.prepare('SELECT t / 86400000 AS d, sum(n) AS runs, sum(fails) AS fails FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? GROUP BY d').raw(true),
     };
   }
 
@@ -330,6 +331,22 @@ export class TierReader {
         metrics: this.metrics(spec, stats),
       };
     });
+  }
+
+  /**
+   * Runs and failures per UTC day (day number = t / 1 day) of the days in
+   * [fromDay, toDay) that lie wholly before the watermark, in one query: a
+   * status page's 90-day bar. `until`: the first day not answered (the
+   * watermark's day); a day before it missing from `days` had no run.
+   */
+  daily(name: string, fromDay: number, toDay: number): { until: number; days: Map<number, { runs: number; fails: number }> } {
+    const w = this.rolledUntil();
+    const until = w === null ? fromDay : Math.max(fromDay, Math.min(toDay, Math.floor(w / 86_400_000)));
+    const days = new Map<number, { runs: number; fails: number }>();
+    const id = this.q.id.get(name) as { id: number } | undefined;
+    if (!id || until <= fromDay) return { until, days };
+    for (const [d, runs, fails] of this.q.days.all(id.id, fromDay * 86_400_000, until * 86_400_000) as [number, number, number][]) days.set(d, { runs, fails });
+    return { until, days };
   }
 
   /** The bucket's "min:avg:max:p95" per metric, in the order of its spec; a metric without values is ''. */
