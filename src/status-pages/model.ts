@@ -19,7 +19,19 @@ export interface StatusSource {
   now(): number;
   /** null: no such check */
   check(name: string): { failing: boolean; paused: boolean; checked: boolean } | null;
+  /**
+   * Runs and failures in [from, to): read from the history tiers for time
+   * before the raw window (StateStore.coverage, src/store/rollup.ts), so a
+   * day is ~24 hourly rows and days whose raw runs are pruned keep their bars.
+   */
   counts(name: string, from: number, to: number): { runs: number; fails: number };
+  /**
+   * Optional: the counts of many whole days in one read (the hourly tier
+   * grouped by day, TierReader.daily); days from `until` on, and all days
+   * without it, are asked of `counts`. A day before `until` missing from
+   * `days` had no run.
+   */
+  daily?(name: string, fromDay: number, toDay: number): { until: number; days: ReadonlyMap<number, { runs: number; fails: number }> };
   /** the last run's duration (ms), null when unknown */
   lastDuration(name: string): number | null;
 }
@@ -75,9 +87,17 @@ export class DailyUptime {
       let known = this.counts.get(name);
       if (!known) this.counts.set(name, (known = new Map()));
       f = { today, days: [], runs: 0, fails: 0 };
-      for (let d = today - n + 1; d < today; d++) {
+      const first = today - n + 1;
+      // the days not known yet: many at once from the tier when the source can (the first request after a start)
+      let ask = first;
+      while (ask < today && known.has(ask)) ask++;
+      if (src.daily && ask < today) {
+        const got = src.daily(name, ask, today);
+        for (let d = ask; d < got.until; d++) if (!known.has(d)) known.set(d, got.days.get(d) ?? { runs: 0, fails: 0 });
+      }
+      for (let d = first; d < today; d++) {
         let c = known.get(d);
-        if (!c) known.set(d, (c = src.counts(name, d * DAY, (d + 1) * DAY - 1)));
+        if (!c) known.set(d, (c = src.counts(name, d * DAY, (d + 1) * DAY)));
         f.days.push(dayVM(d, c.runs, c.fails));
         f.runs += c.runs;
         f.fails += c.fails;
@@ -85,7 +105,7 @@ export class DailyUptime {
       for (const d of known.keys()) if (d <= today - n) known.delete(d);
       this.finished.set(name, f);
     }
-    const c = src.counts(name, today * DAY, (today + 1) * DAY - 1);
+    const c = src.counts(name, today * DAY, (today + 1) * DAY);
     return { days: [...f.days, dayVM(today, c.runs, c.fails)], runs: f.runs + c.runs, fails: f.fails + c.fails };
   }
 

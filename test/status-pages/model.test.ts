@@ -57,4 +57,31 @@ describe('daily uptime', () => {
     expect(next.days[88]).toMatchObject({ percent: 100 });
     expect(next.bars).toContain('class="ub-down"');
   });
+
+  it('reads the finished days before the tier watermark in one call, the rest per day; days missing from it are no data', () => {
+    const now = 100 * DAY + 3_600_000;
+    const asked: number[] = [];
+    const ranges: [number, number][] = [];
+    const src: StatusSource = {
+      now: () => now,
+      check: () => ({ failing: false, paused: false, checked: true }),
+      counts: (_n, from, to) => {
+        expect(to - from).toBe(DAY);
+        asked.push(from / DAY);
+        return { runs: 1, fails: 0 };
+      },
+      // the tier answers up to day 98; it has runs on day 50 only
+      daily: (_n, fromDay, toDay) => {
+        ranges.push([fromDay, toDay]);
+        return { until: 98, days: new Map([[50, { runs: 10, fails: 5 }]]) };
+      },
+      lastDuration: () => null,
+    };
+    const vm = checkVM(src, new DailyUptime(), new BarCache(), 'web', 'Web', false);
+    expect(ranges).toEqual([[11, 100]]);
+    expect(asked).toEqual([98, 99, 100]);
+    expect(vm.days[39]).toMatchObject({ runs: 10, percent: 50 });
+    expect(vm.days[40]).toMatchObject({ runs: 0, percent: null, cls: 'none' });
+    expect(vm.days[87]).toMatchObject({ runs: 1, percent: 100 });
+  });
 });

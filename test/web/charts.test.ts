@@ -48,3 +48,51 @@ describe('charts', () => {
     expect((await vera.get('/check/nope/charts')).status).toBe(404);
   });
 });
+
+describe('charts of ranges beyond the raw window (history tiers)', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  let u: TestSite;
+  let viewer: Agent;
+  beforeAll(async () => {
+    u = await webSite();
+    const now = u.clock.now();
+    const h40 = Math.floor((now - 40 * DAY) / HOUR) * HOUR;
+    const h20 = Math.floor((now - 20 * DAY) / HOUR) * HOUR;
+    const run = (t: number, fail: boolean, durationMs: number, used: number) => ({ t, fail, durationMs, level: null, softFail: null, metrics: [{ name: 'used_percent', value: used, unit: '%' }] });
+    // 40 days ago: an hour of passing 5 ms runs; 20 days ago: an hour of 50 ms runs, 6 failing; the last hour: 10 runs of 1 ms
+    u.site.store.appendRuns('ram', [
+      ...Array.from({ length: 60 }, (_, i) => run(h40 + i * MIN, false, 5, 30)),
+      ...Array.from({ length: 60 }, (_, i) => run(h20 + i * MIN, i < 6, 50, 70)),
+      ...Array.from({ length: 10 }, (_, i) => run(now - 20 * MIN + i * MIN, false, 1, 50)),
+    ]);
+    // roll up, then prune the raw runs to a 2-hour window, as a running site does
+    for (let i = 0; i < 100_000 && u.site.store.rollupStep(now); i++);
+    while (u.site.store.pruneBatch({ raw: now - 2 * HOUR, fiveMinute: now - 3 * DAY, hourly: now - 91 * DAY }).more);
+    viewer = new Agent(u.web, '10.8.0.2');
+    await viewer.login('vera', PASSWORDS.vera);
+  });
+  afterAll(() => u.close());
+
+  it('charts 90 days from the hourly tier after the raw runs are pruned; raw runs only for the recent window', async () => {
+    const now = u.clock.now();
+    expect(u.site.store.history('ram', 0, now - 2 * HOUR, 1000)).toEqual([]);
+    const page = await viewer.page('/check/ram/charts?range=90d');
+    expect(page).toContain('130 runs, 6 failed');
+    // 60 × 5 ms and 60 × 50 ms from the tier, 10 × 1 ms raw: average 3,310 / 130
+    expect(page).toContain('over the last 90 days: min 1.00 ms, average 25.5 ms, max 50.0 ms, 95th percentile 50.0 ms (130 values)');
+    expect(page).toContain('used_percent');
+    expect(page).toContain('class="strip-fail"');
+    expect(page).toContain('class="strip-pass"');
+  });
+
+  it('time without any run stays "no data" between the tier buckets', () => {
+    const now = u.clock.now();
+    const b = (t: number, fails: number) => ({ t, n: 12, fails, duration: { min: 1, avg: 2, max: 3, p95: 3 }, metrics: [] });
+    const d = chartData([], '90d', now, 90, [b(now - 80 * DAY, 0), b(now - 10 * DAY, 1)]);
+    expect(d.strip.map((s) => s.cls)).toEqual(['none', 'pass', 'none', 'fail', 'none']);
+    expect(d.runs).toBe(24);
+    expect(d.fails).toBe(1);
+    expect(d.series[0].stats).toEqual({ count: 24, min: 1, avg: 2, max: 3, p95: 3 });
+  });
+});

@@ -18,6 +18,8 @@ import type { StatusPageConfig } from '../../status-pages/config.ts';
 import { IncidentError, IncidentStore, IMPACTS, STAGES, type Impact, type Stage } from '../../status-pages/incidents.ts';
 import { BAR_DAYS, DailyUptime, DAY, statusJson, statusPageVM, type StatusSource } from '../../status-pages/model.ts';
 import { atomFeed } from '../../status-pages/atom.ts';
+import { MetricCodec } from '../../store/history.ts';
+import { TierReader } from '../../store/rollup.ts';
 import { BarCache } from '../../status-pages/bars.ts';
 import { pageFromForm, pageValues } from '../../status-pages/form.ts';
 import { StatusPageView } from '../../../views/pages/status-page.tsx';
@@ -27,6 +29,7 @@ import type { FormState } from '../../../views/partials/fields.tsx';
 
 /** The site as status pages read it: states, run counts, the last run's duration. */
 export function statusSource(site: Site): StatusSource {
+  const tiers = new TierReader(site.db, new MetricCodec(site.db));
   return {
     now: () => site.clock.now(),
     check: (name) => {
@@ -35,7 +38,8 @@ export function statusSource(site: Site): StatusSource {
       const s = site.state(name);
       return { failing: isFailing(s.failState), paused: e.config.paused, checked: (s.lastCheck ?? s.lastUpdate) !== null };
     },
-    counts: (name, from, to) => site.store.runCounts(name, from, to),
+    counts: (name, from, to) => site.store.coverage(name, from, to),
+    daily: (name, fromDay, toDay) => tiers.daily(name, fromDay, toDay),
     lastDuration: (name) => site.store.history(name, 0, site.clock.now(), 1)[0]?.durationMs ?? null,
   };
 }

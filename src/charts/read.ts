@@ -1,0 +1,31 @@
+/**
+ * What a check's chart reads for a range (issue 22): every run of a short
+ * range with all its metrics; for a longer range, the hours before the
+ * roll-up watermark from the hourly tier (src/store/rollup.ts: 2,160 rows
+ * for 90 days) and the raw runs from it on, with the response time and the
+ * check's main metric (StateStore.series reads one value a run without
+ * decoding the others). Never both for one time; an hour without a bucket
+ * is "no data". docs/performance.md "Charts".
+ */
+import type { HistoryRow, StateStore } from '../store/state.ts';
+import { HOUR, type TierBucket, type TierReader } from '../store/rollup.ts';
+import { chartData, RANGES, type ChartData, type RangeKey } from './series.ts';
+
+/** Most runs read for one chart: 90 days of one run every 30 s. */
+const MAX_ROWS = 260_000;
+/** Up to this range every metric is charted from the raw runs (all decoded). */
+const FULL_DECODE = RANGES['24h'];
+
+export function readChart(store: Pick<StateStore, 'history' | 'series'>, tiers: Pick<TierReader, 'rolledUntil' | 'hourly'>, name: string, range: RangeKey, to: number): ChartData {
+  const from = to - RANGES[range];
+  if (RANGES[range] <= FULL_DECODE) return chartData(store.history(name, from, to, MAX_ROWS).reverse(), range, to);
+  const w = tiers.rolledUntil();
+  const older: TierBucket[] = w !== null && w > from ? tiers.hourly(name, Math.floor(from / HOUR) * HOUR, Math.min(w, to)) : [];
+  const s = store.series(name, w === null ? from : Math.max(from, w), to, MAX_ROWS);
+  const m = s.metric;
+  const rows: HistoryRow[] = s.rows.map((r) => ({
+    t: r.t, fail: r.fail, durationMs: r.durationMs, level: r.level, softFail: null,
+    metrics: m && r.value !== null ? [{ name: m.name, value: r.value, unit: m.unit }] : [],
+  }));
+  return chartData(rows, range, to, undefined, older);
+}
