@@ -5,7 +5,7 @@
  * scheduler.
  */
 import type { Logger } from 'pino';
-import type { Site } from './site.ts';
+import type { Database as Db } from 'better-sqlite3';
 import type { LoadedSite } from './config/load.ts';
 import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
@@ -14,6 +14,11 @@ import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/typ
 import { initialState, isFailing, stateText, type CheckState, type StateEvent, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
+import type { Scheduler } from './engine/scheduler.ts';
+import type { SiteBus } from './engine/events.ts';
+import type { StateStore } from './store/state.ts';
+import type { Notifier } from './actions/dispatch.ts';
+import type { RunEnv } from './checks/types.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
@@ -31,6 +36,32 @@ interface Commit {
   notification: Notification | null;
 }
 
+/**
+ * What the runtime uses of the rest of the site: its parts, passed in (built
+ * once in site.ts), and the few site operations it calls. Not the Site.
+ */
+export interface RuntimeParts {
+  db: Db;
+  store: StateStore;
+  bus: SiteBus;
+  clock: Clock;
+  log: Logger;
+  notifier: Notifier;
+  scheduler: Scheduler;
+  readOnly: boolean;
+  /** the config in force now */
+  config(): LoadedSite;
+  /** what checks may need from the host (RunContext.env) */
+  env(): RunEnv;
+  /** a line of the site log */
+  warn(message: string, level?: 'info' | 'warn'): void;
+  /** stores option values into a check's config (RunContext.saveOptions) */
+  saveOptions(name: string, patch: Record<string, unknown>): Promise<void>;
+  isStarted(): boolean;
+  /** runs a sequence member inside its sequence's slot (the runner) */
+  runMember(name: string, signal: AbortSignal): Promise<CheckState | null>;
+}
+
 export class SiteRuntime implements RunnerHost {
   private readonly states = new Map<string, CheckState>();
   private readonly scratch = new Map<string, Record<string, unknown>>();
@@ -46,13 +77,13 @@ export class SiteRuntime implements RunnerHost {
   private waiters: (() => void)[] = [];
 
   /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
-  constructor(private readonly site: Site, private readonly batchCommits = false) {
+  constructor(private readonly site: RuntimeParts, private readonly batchCommits = false) {
     this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
-      get name() { return site.name; },
-      get timezone() { return site.settings.timezone; },
+      get name() { return site.config().settings.name; },
+      get timezone() { return site.config().settings.timezone; },
       check: (n) => this.view(n),
-      runMember: async (n, signal) => (await site.runner.run(n, 'member', signal)) ?? this.state(n),
+      runMember: async (n, signal) => (await site.runMember(n, signal)) ?? this.state(n),
     };
   }
 
@@ -65,7 +96,7 @@ export class SiteRuntime implements RunnerHost {
   }
 
   entry(name: string): CheckEntry | undefined {
-    return this.site.entry(name);
+    return this.site.config().checks.get(name);
   }
 
   checkType(type: string): AnyCheckType | undefined {
@@ -86,7 +117,7 @@ export class SiteRuntime implements RunnerHost {
   }
 
   issues(name: string): Issue[] {
-    return this.site.issuesFor(name);
+    return this.site.config().issues.filter((i) => i.path[0] === 'checks' && i.path[1] === name);
   }
 
   displayType(e: CheckEntry): string {
@@ -132,7 +163,7 @@ export class SiteRuntime implements RunnerHost {
         return (log ??= parent.child({ check: name }));
       },
       saveOptions: (patch) => this.site.saveOptions(name, patch),
-      env: this.site.env,
+      env: this.site.env(),
       scratch,
     };
   }
@@ -150,7 +181,7 @@ export class SiteRuntime implements RunnerHost {
     const v = this.view(name)!;
     const s = v.state;
     return {
-      site: this.site.name,
+      site: this.site.config().settings.name,
       kind,
       at: this.clock.now(),
       check: {
@@ -175,7 +206,7 @@ export class SiteRuntime implements RunnerHost {
     const { state, events } = result;
     this.states.set(name, state);
     const entry = this.entry(name);
-    const actions = entry && events.some((e) => e.notify) ? entry.config.actions.filter((a) => this.site.action(a)?.active) : [];
+    const actions = entry && events.some((e) => e.notify) ? entry.config.actions.filter((a) => this.site.config().actions.get(a)?.active) : [];
     const job: Commit = {
       name, state, events, meta, entry, now: this.clock.now(), actions,
       // built now: a later result in the same turn must not change what this one says
@@ -296,7 +327,7 @@ export class SiteRuntime implements RunnerHost {
       if (same && !renamedTo(renamed, name)) continue;
       changed.push(name);
       if (!this.states.has(name)) this.states.set(name, initialState());
-      if (this.site.isStarted) scheduler.set(name, e.active ? e.schedule : null);
+      if (this.site.isStarted()) scheduler.set(name, e.active ? e.schedule : null);
     }
     this.site.bus.emit('config', { changed, removed, renamed });
   }

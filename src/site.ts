@@ -14,6 +14,7 @@ import { formatIssue, type Issue } from './config/issues.ts';
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
 import { atomicWrite, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
+import { rawEntry } from './config/raw.ts';
 import type { CheckEntry, ActionEntry } from './config/model.ts';
 import { openDatabase, CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
 import { StateStore } from './store/state.ts';
@@ -23,7 +24,7 @@ import { Scheduler } from './engine/scheduler.ts';
 import { Runner, type RunReason } from './engine/runner.ts';
 import { LoopPacer, immediatePacer } from './engine/pacer.ts';
 import { SiteBus } from './engine/events.ts';
-import { initialState, step, type CheckState, type RemoteData } from './engine/state.ts';
+import { initialState, rulesOf, step, type CheckState, type RemoteData } from './engine/state.ts';
 import type { RunEnv } from './checks/types.ts';
 import { DirectNotifier, type Notifier, type NotifierHost } from './actions/dispatch.ts';
 import { silentLogger } from './log.ts';
@@ -100,7 +101,6 @@ export class Site {
     this.db = db;
     this.store = new StateStore(db);
     this.siteLog = new SiteLogStore(db);
-    this.runtime = new SiteRuntime(this, (opts.clock ?? systemClock) === systemClock);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
@@ -108,15 +108,26 @@ export class Site {
       now: () => this.clock.now(),
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
-    // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
-    // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
-    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, this.clock === systemClock ? new LoopPacer() : immediatePacer);
     this.scheduler = new Scheduler({
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
       random: opts.random,
       onDue: (name, planned) => void this.runner.run(name, 'schedule', undefined, planned),
     });
+    // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
+    // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
+    const realTime = this.clock === systemClock;
+    this.runtime = new SiteRuntime({
+      db, store: this.store, bus: this.bus, clock: this.clock, log: this.log, notifier: this.notifier, scheduler: this.scheduler,
+      readOnly: this.readOnly,
+      config: () => this.loaded,
+      env: () => this.env,
+      warn: (m, level) => this.warn(m, level),
+      saveOptions: (name, patch) => this.saveOptions(name, patch),
+      isStarted: () => this.started,
+      runMember: (name, signal) => this.runner.run(name, 'member', signal),
+    }, realTime);
+    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, realTime ? new LoopPacer() : immediatePacer);
   }
 
   /** Reads, validates and opens a site. Throws SiteLoadError when the file is unusable. */
@@ -244,7 +255,7 @@ export class Site {
     const e = this.entry(name);
     if (!e) return null;
     const c = e.config;
-    const result = step({ threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused }, this.state(name), { kind: 'remote', data }, this.clock.now());
+    const result = step(rulesOf(c), this.state(name), { kind: 'remote', data }, this.clock.now());
     this.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
     return result.state;
   }
@@ -297,7 +308,7 @@ export class Site {
   /** Stores option values into a check (e.g. an SSH host key learned on first use). */
   async saveOptions(name: string, patch: Record<string, unknown>): Promise<void> {
     const r = await this.mutate((doc) => {
-      const raw = (doc.checks as Record<string, Record<string, unknown>> | undefined)?.[name];
+      const raw = rawEntry(doc, 'checks', name);
       if (!raw) return doc;
       return putCheck(doc, name, { ...raw, options: { ...((raw.options as object | undefined) ?? {}), ...patch } });
     });

@@ -13,14 +13,13 @@ import { CheckCommonSchema } from './schema.ts';
 import { compileTrigger } from './trigger.ts';
 import { textLimitIssues } from './text-limits.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
+import { isObject } from '../util/guard.ts';
 
 export interface CheckValidation {
   entry: Omit<CheckEntry, 'active' | 'index'>;
   issues: Issue[];
   members: string[];
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const cache = new WeakMap<object, { key: string; result: CheckValidation }>();
 

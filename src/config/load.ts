@@ -17,6 +17,7 @@ import type { ActionEntry, CheckEntry } from './model.ts';
 import { sectionTextIssues, textLimitIssues } from './text-limits.ts';
 import { validateCheck } from './check-entry.ts';
 import { findCycles } from './graph.ts';
+import { isObject } from '../util/guard.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -47,8 +48,6 @@ export interface LoadedSite {
   /** true when the document cannot be used at all */
   fatal: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Longest name of a check, action or user (characters). Names travel in

@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
 import { immediatePacer, type Pacer } from './pacer.ts';
-import { step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
+import { rulesOf, step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
 import type { CheckEntry } from '../config/model.ts';
 import type { AnyCheckType, Outcome, RunContext } from '../checks/types.ts';
 import { detailLine } from '../checks/shared/errors.ts';
@@ -133,7 +133,7 @@ export class Runner {
     const entry = this.host.entry(name);
     if (!entry) return this.host.state(name);
     const c = entry.config;
-    const rules = { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
+    const rules = rulesOf(c);
     const type = this.host.checkType(c.type);
     const commit = (input: Input, meta: RunMeta): CheckState => {
       // read the state again: a long run must not overwrite a newer one

@@ -50,6 +50,11 @@ export interface Rules {
   paused: boolean;
 }
 
+/** The state machine's rules as a check's config states them: the one place they are read from config. */
+export function rulesOf(c: Rules): Rules {
+  return { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
+}
+
 export type Input =
   /** the check is paused (spec §3.2 step 1) */
   | { kind: 'paused' }

@@ -69,16 +69,17 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const sessions = new SessionStore(site.db, key, now);
   const extensions = [...(o.extensions ?? [])];
   const alive = (id: string): boolean => sessions.alive(id, (u) => userHash(site.settings.webui, u));
+  // the hub renders with the deps it is part of: the renderer reads them when a batch goes out, after both exist
+  const hub: LiveHub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
   const deps: WebDeps = {
     site,
     sessions,
     logins: new LoginGuard(now, new PasswordChecker(o.verify), o.maxVerifications),
     secure: o.secure,
     assets: loadAssets(),
-    hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps
+    hub,
     portOverride: o.portOverride,
   };
-  deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
 
   const app = new Hono<WebEnv>();
   app.use('*', securityHeaders(o.secure, [BADGE_PREFIX]));

@@ -10,9 +10,7 @@ import type { Site } from '../site.ts';
 import { federationOf } from '../federation/mqtt.ts';
 import type { FederationStats } from '../federation/stats.ts';
 import { displayTime } from '../util/time.ts';
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../util/guard.ts';
 
 /** Base URLs the API's public endpoints are reachable on: this page's origin, and the API's own listener. */
 export function publicBases(site: Site, origin: string): string[] {

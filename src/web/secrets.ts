@@ -7,6 +7,7 @@
  * edited as JSON in which stored inline values are replaced by a marker.
  */
 import type { FormValues } from './form-values.ts';
+import { isObject } from '../util/guard.ts';
 
 export type SecretSource = 'keep' | 'inline' | 'env' | 'file' | 'none';
 export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env', 'file', 'none'];
@@ -15,7 +16,6 @@ export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env',
 export const KEPT = '(stored secret: unchanged)';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export interface SecretView {
   /** what is stored, for the page: null when nothing is */

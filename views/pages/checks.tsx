@@ -5,9 +5,7 @@
  * when the configuration changes (live `sw-config` event).
  */
 import type { Child } from 'hono/jsx';
-import type { CheckList, Section } from '../../src/web/checklist.ts';
-import { queryString } from '../../src/web/checklist.ts';
-import { DISPLAY_STATES, type Counts } from '../../src/web/model.ts';
+import { type CheckList, type Counts, DISPLAY_STATES, queryString, type Section } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckRow, RowActions, TriggerIcon, type RowCtx } from '../partials/check-row.tsx';

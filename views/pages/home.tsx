@@ -4,13 +4,11 @@
  * `#home-main` is live-swapped as a whole.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM, Counts } from '../../src/web/model.ts';
-import { plural } from '../../src/web/model.ts';
+import { type Assets, type CheckVM, type Counts, plural } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, type PageCtx } from '../ui.tsx';
 import { CheckCard } from '../partials/check-card.tsx';
 import { Summary } from '../partials/summary.tsx';
-import type { Assets } from '../../src/web/assets.ts';
 
 export interface HomeData {
   site: string;

@@ -4,8 +4,7 @@
  * check's state changes, once per group that lists it.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import { cid, type CheckVM } from '../../src/web/model.ts';
+import { type Assets, type CheckVM, cid } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 

@@ -68,7 +68,7 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const patch = (await c.req.json()) as Record<string, unknown>;
     const to = typeof patch.name === 'string' ? patch.name : name;
     if (to !== name && site.action(to)) throw new ApiError('conflict', `an action named ${JSON.stringify(to)} exists`);
-    const previous = rawAction(site, name) ?? {};
+    const previous = rawAction(site.loaded, name) ?? {};
     const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
     await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, to, next, name), ['actions', to], { actions: to !== name ? [[name, to]] : [] });
     return c.json(view(to, true), 200);

@@ -86,7 +86,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     const patch = (await c.req.json()) as Record<string, unknown>;
     const to = typeof patch.name === 'string' ? patch.name : name;
     if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
-    const previous = rawCheck(site, name) ?? {};
+    const previous = rawCheck(site.loaded, name) ?? {};
     const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
     await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, to, next, name), ['checks', to], { checks: to !== name ? [[name, to]] : [] });
     return c.json(detail(to, true), 200);
@@ -123,7 +123,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
       const { name } = c.req.valid('param');
       entryOr404(site, name);
       if (site.entry(name)!.config.paused !== paused) {
-        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
+        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site.loaded, name) ?? {}), paused }), ['checks', name]);
       }
       return c.json(detail(name, c.get('token').scope === 'admin'), 200);
     });

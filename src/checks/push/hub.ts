@@ -10,8 +10,8 @@ import type { LoadedSite } from '../../config/load.ts';
 import type { CheckState } from '../../engine/state.ts';
 import { putCheck } from '../../config/edits.ts';
 import { cleanMessage, consumed, deliver, type Heartbeat } from './heartbeat.ts';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../../util/guard.ts';
+import { rawEntry } from '../../config/raw.ts';
 
 export function newPushToken(): string {
   return randomBytes(24).toString('base64url');
@@ -64,7 +64,7 @@ export class PushHub {
     this.ensuring = this.site.mutate((doc) => {
       let next = doc;
       for (const name of missing) {
-        const raw = (next.checks as Record<string, Record<string, unknown>>)[name];
+        const raw = rawEntry(next, 'checks', name) ?? {};
         next = putCheck(next, name, { ...raw, options: { ...(isObject(raw.options) ? raw.options : {}), token: newPushToken() } });
       }
       return next;

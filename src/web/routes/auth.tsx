@@ -17,7 +17,7 @@ import { putUser } from '../users.ts';
 import { LoginPage } from '../../../views/pages/login.tsx';
 import { AccountPage } from '../../../views/pages/users.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { emptyForm } from '../../../views/partials/fields.tsx';
+import { emptyForm } from '../view-data.ts';
 
 export const MIN_PASSWORD = 8;
 

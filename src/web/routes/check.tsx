@@ -25,8 +25,7 @@ import { plainHelp } from '../words.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { many, one, type FormState } from '../../../views/partials/fields.tsx';
-import { checkUrl } from '../../../views/ui.tsx';
+import { checkUrl, type FormState, many, one } from '../view-data.ts';
 
 class Conflict extends Error {}
 

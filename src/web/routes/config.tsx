@@ -19,7 +19,7 @@ import { html, pageCtx } from '../render.tsx';
 import { federationVM } from '../integrations.ts';
 import { ConfigPage, DiffView, RawPage, RawResultView, type RawResult } from '../../../views/pages/config.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
+import type { FormState } from '../view-data.ts';
 
 class Conflict extends Error {}
 

@@ -16,7 +16,7 @@ import { formState } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import { TokensPage, type Created, type TokenRowVM } from '../../../views/pages/tokens.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
+import type { FormState } from '../view-data.ts';
 
 const MAX_NAME = 100;
 
