@@ -11,7 +11,7 @@ import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
 import { checkType } from './checks/registry.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
-import { initialState, isFailing, stateText, type CheckState, type StateEvent, type Step } from './engine/state.ts';
+import { initialState, isFailing, rulesOf, stateText, step, type CheckState, type Input, type StateEvent, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
 import type { Scheduler } from './engine/scheduler.ts';
@@ -130,11 +130,8 @@ export class SiteRuntime implements RunnerHost {
     return { config: e.config, state: this.state(name), displayType: this.displayType(e) };
   }
 
-  /**
-   * A check's in-memory scratch (RunContext.scratch). Public so that code in a
-   * check type's own folder can hand a run its input (a push heartbeat).
-   */
-  scratchFor(name: string): Record<string, unknown> {
+  /** A check's in-memory scratch between its own runs (RunContext.scratch); nothing else feeds it. */
+  private scratchFor(name: string): Record<string, unknown> {
     let scratch = this.scratch.get(name);
     if (!scratch) {
       scratch = {};
@@ -193,6 +190,21 @@ export class SiteRuntime implements RunnerHost {
   }
 
   /**
+   * The one entry into the engine. Every input — a run's outcome (scheduled,
+   * manual, sequence member, CLI), a push heartbeat, a remote update, a
+   * staleness or offline verdict — takes the same path: the state machine
+   * with the check's rules (engine/state.ts), then commit() (SQLite, the
+   * outbox), then the bus. Returns the new state; null for an unknown check.
+   */
+  input(name: string, input: Input, meta: RunMeta): CheckState | null {
+    const e = this.entry(name);
+    if (!e) return null;
+    const result = step(rulesOf(e.config), this.state(name), input, this.clock.now());
+    this.commit(name, result, meta);
+    return result.state;
+  }
+
+  /**
    * Commits a run's (or a remote update's) result: the state at once in
    * memory; in SQLite, the state, the history row, the transitions and the
    * notifications they cause in one transaction; then the bus events and
@@ -202,7 +214,7 @@ export class SiteRuntime implements RunnerHost {
    * transaction (docs/performance.md "Group commit"). Nothing is announced
    * before it is written, so a crash loses at most results nobody heard of.
    */
-  commit(name: string, result: Step, meta: RunMeta): void {
+  private commit(name: string, result: Step, meta: RunMeta): void {
     const { state, events } = result;
     this.states.set(name, state);
     const entry = this.entry(name);

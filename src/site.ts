@@ -21,10 +21,10 @@ import { StateStore } from './store/state.ts';
 import { SiteLogStore } from './store/sitelog.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { Runner, type RunReason } from './engine/runner.ts';
+import { Runner, type Delivered, type RunMeta, type RunReason } from './engine/runner.ts';
 import { LoopPacer, immediatePacer } from './engine/pacer.ts';
 import { SiteBus } from './engine/events.ts';
-import { initialState, rulesOf, step, type CheckState, type RemoteData } from './engine/state.ts';
+import { initialState, type CheckState, type Input, type RemoteData } from './engine/state.ts';
 import type { RunEnv } from './checks/types.ts';
 import { DirectNotifier, type Notifier, type NotifierHost } from './actions/dispatch.ts';
 import { silentLogger } from './log.ts';
@@ -51,6 +51,14 @@ export interface SiteOptions {
   migrations?: MigrationSet[];
   notifier?: (host: NotifierHost, site: Site) => Notifier;
   saveFs?: SaveFs;
+  /**
+   * The engine's speed-ups (docs/performance.md): bursts of run endings
+   * sliced by the pacer, and results committed a turn at a time (group
+   * commit). Default: on with the system clock (production), off with an
+   * injected clock, where a test steps time and reads results at once. The
+   * one switch; test/engine/group-commit.test.ts runs both ways.
+   */
+  batching?: boolean;
 }
 
 export class SiteLoadError extends Error {
@@ -114,9 +122,7 @@ export class Site {
       random: opts.random,
       onDue: (name, planned) => void this.runner.run(name, 'schedule', undefined, planned),
     });
-    // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
-    // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
-    const realTime = this.clock === systemClock;
+    const batching = opts.batching ?? this.clock === systemClock;
     this.runtime = new SiteRuntime({
       db, store: this.store, bus: this.bus, clock: this.clock, log: this.log, notifier: this.notifier, scheduler: this.scheduler,
       readOnly: this.readOnly,
@@ -126,8 +132,8 @@ export class Site {
       saveOptions: (name, patch) => this.saveOptions(name, patch),
       isStarted: () => this.started,
       runMember: (name, signal) => this.runner.run(name, 'member', signal),
-    }, realTime);
-    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, realTime ? new LoopPacer() : immediatePacer);
+    }, batching);
+    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, batching ? new LoopPacer() : immediatePacer);
   }
 
   /** Reads, validates and opens a site. Throws SiteLoadError when the file is unusable. */
@@ -250,14 +256,26 @@ export class Site {
     return state;
   }
 
+  /**
+   * Feeds an outcome that arrived from outside (a push heartbeat) to the
+   * engine: it takes the check's turn like a run (runner.deliver), then
+   * state machine → commit → bus. Resolves once stored and announced.
+   */
+  async deliver(name: string, reason: RunReason, outcome: Delivered): Promise<CheckState | null> {
+    if (!this.loaded.checks.has(name)) return null;
+    const state = await this.runner.deliver(name, reason, outcome);
+    await this.runtime.committed();
+    return state;
+  }
+
   /** Applies an update received from another instance (spec §4.14). */
   applyRemote(name: string, data: RemoteData): CheckState | null {
-    const e = this.entry(name);
-    if (!e) return null;
-    const c = e.config;
-    const result = step(rulesOf(c), this.state(name), { kind: 'remote', data }, this.clock.now());
-    this.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
-    return result.state;
+    return this.input(name, { kind: 'remote', data }, { reason: 'remote', durationMs: null, outcome: null });
+  }
+
+  /** The engine's one entry (SiteRuntime.input): state machine → commit → bus. */
+  input(name: string, input: Input, meta: RunMeta): CheckState | null {
+    return this.runtime.input(name, input, meta);
   }
 
   /**

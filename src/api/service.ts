@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
-import { apiRoutes, type ApiDeps } from './app.ts';
+import { apiRoutes, createApiContext, type ApiContext } from './app.ts';
 import type { ListenOptions } from './listen.ts';
 
 export { apiListenOptions, type ListenOptions } from './listen.ts';
@@ -20,7 +20,8 @@ export class ApiService implements SiteService {
   readonly name = 'api';
   private server: Server | null = null;
 
-  constructor(private readonly listen: ListenOptions, private readonly deps: ApiDeps = {}) {}
+  /** `api`: the site's API state (wiring.ts shares one with the web UI); without one, its own is made at start */
+  constructor(private readonly listen: ListenOptions, private readonly api?: ApiContext) {}
 
   /** The port actually bound (after start). */
   get port(): number {
@@ -32,7 +33,7 @@ export class ApiService implements SiteService {
   }
 
   async start(site: Site): Promise<void> {
-    const app = apiRoutes(site, this.deps, { listenHost: () => this.listen.hostname });
+    const app = apiRoutes(this.api ?? createApiContext(site), { listenHost: () => this.listen.hostname });
     const l = this.listen;
     const server = (this.tls
       ? createAdaptorServer({

@@ -70,7 +70,13 @@ export type Input =
       metrics?: StateMetric[];
     }
   /** a state update received from another instance (spec §4.14) */
-  | { kind: 'remote'; data: RemoteData };
+  | { kind: 'remote'; data: RemoteData }
+  /**
+   * this instance's own verdict on a remote check — no update for its
+   * timeout, or its instance went offline (federation/staleness.ts): a fact,
+   * not a flaky measurement, so it fails at once (threshold 1)
+   */
+  | { kind: 'verdict'; log: string[] };
 
 /** A validated remote payload's `data` with times already parsed (spec §7.4). */
 export interface RemoteData {
@@ -108,6 +114,7 @@ export function stateText(state: CheckState, paused: boolean): 'PAUSED' | 'FAIL'
 
 export function step(rules: Rules, prev: CheckState, input: Input, now: number): Step {
   if (input.kind === 'remote') return remoteStep(rules, prev, input.data, now);
+  if (input.kind === 'verdict') return step({ ...rules, threshold: 1 }, prev, { kind: 'result', fail: true, log: input.log }, now);
 
   // 1. Paused: no run, no notification; lastCheck and failCount untouched.
   if (rules.paused || input.kind === 'paused') {

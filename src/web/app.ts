@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import type { FederationView } from '../federation/mqtt.ts';
 import type { Site } from '../site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
 import { PasswordChecker, userHash, type Verify } from './auth.ts';
@@ -49,6 +50,8 @@ export interface WebAppOptions {
   /** live-update batch window (ms) */
   flushMs?: number;
   portOverride?: number;
+  /** the MQTT federation of this process, for its status on the config and check pages */
+  federation?: FederationView | null;
 }
 
 export interface WebApp {
@@ -78,6 +81,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     secure: o.secure,
     assets: loadAssets(),
     hub,
+    federation: o.federation ?? null,
     portOverride: o.portOverride,
   };
 

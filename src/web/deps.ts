@@ -8,6 +8,7 @@ import type { LoginGuard } from './login-guard.ts';
 import type { WebEnv } from './context.ts';
 import type { LiveHub } from './live.ts';
 import type { SessionStore } from './sessions.ts';
+import type { FederationView } from '../federation/mqtt.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -34,6 +35,8 @@ export interface WebDeps {
   secure: boolean;
   assets: Assets;
   hub: LiveHub;
+  /** the MQTT federation of this process (wiring.ts), null without one */
+  federation: FederationView | null;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

@@ -1,6 +1,7 @@
 /**
  * The site side of push checks: finds the check a token belongs to, hands a
- * heartbeat to its next run and runs it, and gives every push check with an
+ * heartbeat to the engine as the check's outcome (Site.deliver: the same
+ * gates, state machine, commit and bus as a run), and gives every push check with an
  * empty token a random one, saved into the site file (so the URL survives
  * restarts and shows in the file and the UI).
  */
@@ -9,7 +10,9 @@ import type { Site } from '../../site.ts';
 import type { LoadedSite } from '../../config/load.ts';
 import type { CheckState } from '../../engine/state.ts';
 import { putCheck } from '../../config/edits.ts';
-import { cleanMessage, consumed, deliver, type Heartbeat } from './heartbeat.ts';
+import { cleanMessage, type Heartbeat } from './heartbeat.ts';
+import { assess, type PushOptions } from './index.ts';
+import type { z } from 'zod';
 import { isObject } from '../../util/guard.ts';
 import { rawEntry } from '../../config/raw.ts';
 
@@ -31,17 +34,13 @@ export class PushHub {
     return this.index.get(token);
   }
 
-  /** Records a heartbeat and runs the check. Null when the token is unknown. */
+  /** Feeds a heartbeat to the engine as the check's outcome. Null when the token is unknown. */
   async heartbeat(token: string, o: { fail: boolean; msg?: string | null }): Promise<CheckState | null> {
     const name = this.find(token);
     if (name === undefined) return null;
     const hb: Heartbeat = { t: this.site.clock.now(), fail: o.fail, msg: cleanMessage(o.msg) };
-    const scratch = this.site.runtime.scratchFor(name);
-    deliver(scratch, hb);
-    let state = await this.site.runNow(name, 'manual');
-    // a run already in flight when the heartbeat arrived did not see it: run once more
-    if (!consumed(scratch, hb) && this.find(token) === name) state = await this.site.runNow(name, 'manual');
-    return state;
+    const zone = this.site.entry(name)?.zone ?? null;
+    return this.site.deliver(name, 'push', (opts) => assess(opts as z.output<typeof PushOptions>, hb, hb.t, zone, this.site.state(name)));
   }
 
   /** Subscribes to config changes so new push checks get a token; returns the unsubscribe. */

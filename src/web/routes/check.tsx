@@ -72,7 +72,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
         // a viewer's view: secrets described, never shown (the one redaction, src/config/redact.ts)
         config: JSON.stringify(redactEntry('check', config), null, 1),
         flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
-        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name) },
+        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
       }} />
     ), status);
   };

@@ -37,7 +37,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)} />
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site, d.federation)} />
     ), o.status ?? 200);
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
