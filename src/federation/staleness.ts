@@ -36,7 +36,10 @@ export interface EngineInput {
   input(name: string, input: Input, meta: RunMeta): CheckState | null;
 }
 
-function remoteTimeout(site: Site, name: string): number | null {
+/** What the stale watch uses of the site (passed in; not the whole Site). */
+export type StaleSite = EngineInput & Pick<Site, 'clock' | 'loaded' | 'state'>;
+
+function remoteTimeout(site: StaleSite, name: string): number | null {
   const e = site.entry(name);
   if (!e || e.config.type !== 'remote' || !e.active || e.config.paused || !e.opts) return null;
   const t = e.opts.timeout;
@@ -51,7 +54,7 @@ export class StaleWatch {
   /** checks failed by this watch (for counters) */
   expired = 0;
 
-  constructor(private readonly site: Site) {}
+  constructor(private readonly site: StaleSite) {}
 
   /** Starts watching every remote check with a timeout, counting from now. */
   start(): void {

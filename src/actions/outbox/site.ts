@@ -9,7 +9,10 @@ import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
 import type { ReminderSource } from './reminders.ts';
 
-export function siteReminderSource(site: Site): ReminderSource {
+/** What the outbox uses of the site (passed in; not the whole Site). */
+export type OutboxSite = Pick<Site, 'loaded' | 'entry' | 'action' | 'state' | 'readOnly' | 'runtime' | 'db' | 'clock' | 'settings' | 'bus'>;
+
+export function siteReminderSource(site: OutboxSite): ReminderSource {
   return {
     checks: () => site.loaded.checks.keys(),
     intervalMs: (name) => {
@@ -32,7 +35,7 @@ export function siteReminderSource(site: Site): ReminderSource {
   };
 }
 
-export function createOutbox(host: NotifierHost, site: Site): OutboxNotifier {
+export function createOutbox(host: NotifierHost, site: OutboxSite): OutboxNotifier {
   const outbox = new OutboxNotifier({
     host,
     db: site.db,

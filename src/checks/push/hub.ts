@@ -20,13 +20,16 @@ export function newPushToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** What the push hub uses of the site (passed in; not the whole Site). */
+export type PushSite = Pick<Site, 'loaded' | 'clock' | 'log' | 'bus' | 'readOnly' | 'entry' | 'state' | 'deliver' | 'mutate'>;
+
 export class PushHub {
   private index = new Map<string, string>();
   private indexed: LoadedSite | null = null;
   private ensuring: Promise<void> | null = null;
   private again = false;
 
-  constructor(private readonly site: Site) {}
+  constructor(private readonly site: PushSite) {}
 
   /** The check a token belongs to (only active, valid push checks). */
   find(token: string): string | undefined {
