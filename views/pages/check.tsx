@@ -3,10 +3,7 @@
  * form (operators) or the configuration (viewers); also the new-check page.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM } from '../../src/web/model.ts';
-import type { Field } from '../../src/web/fields.ts';
-import type { CheckTypeInfo } from '../../src/checks/types.ts';
-import type { BadgeVM, PushVM, RemoteVM } from '../../src/web/integrations.ts';
+import type { BadgeVM, CheckTypeInfo, CheckVM, Field, PushVM, RemoteVM } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';

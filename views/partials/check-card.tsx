@@ -3,8 +3,7 @@
  * members of a sequence, remote type and last update, log lines, Re-Run.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import type { CheckVM } from '../../src/web/model.ts';
+import type { Assets, CheckVM } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 import { LogBlock } from './log-block.tsx';
