@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { labelOf, plainHelp } from './words.ts';
-import { branches, isHostAccess, secretPathsOf, type Json, type SlotPath } from '../config/marks.ts';
+import { branches, isHostAccess, secretPathsOf, type Json } from '../config/marks.ts';
 
 export { formValues, listValue, type FormValues } from './form-values.ts';
 export { fieldValues, readFields, type ReadResult } from './field-read.ts';

@@ -18,7 +18,6 @@ export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env',
 /** Older pages' marker for the inline value stored at the same place of a JSON field (still read back). */
 export const KEPT = '(stored secret: unchanged)';
 
-type Obj = Record<string, unknown>;
 
 export interface SecretView {
   /** what is stored, for the page: null when nothing is */

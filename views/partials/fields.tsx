@@ -4,7 +4,7 @@
  * zod schemas (src/web/fields.ts); the same component draws common fields.
  */
 import type { Child } from 'hono/jsx';
-import { type Field, fieldId, type FormState, KEPT, keptMarker, many, one } from '../../src/web/view-data.ts';
+import { type Field, fieldId, type FormState, keptMarker, many, one } from '../../src/web/view-data.ts';
 import { SecretField } from './secret-field.tsx';
 
 export { emptyForm, fieldId, many, one, type FormState } from '../../src/web/view-data.ts';
