@@ -79,8 +79,14 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   const webui = api ? await webService(site, flags, api, federation) : null;
   if (webui) out.push(webui);
   out.push(federation);
-  // maintenance windows select by a remote check's instance (src/ops): handed over here
-  site.remotes = federation;
+  // maintenance windows select by a remote check's instance (src/ops): handed over here;
+  // nothing is known of remote instances while the federation is not running
+  site.remotes = {
+    get instance() {
+      return federation.isRunning ? federation.instance : null;
+    },
+    remoteInfo: (name) => (federation.isRunning ? federation.remoteInfo(name) : { instance: null }),
+  };
   // HA zone membership (src/zone/): idle without a `zone` key
   out.push(new ZoneService({ node: nodeName(flags.node) }));
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
