@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { openTestSite } from '../test/helpers/site.ts';
 import { API_MIGRATIONS } from '../src/api/tokens.ts';
-import { apiRoutes } from '../src/api/app.ts';
+import { apiRoutes, createApiContext } from '../src/api/app.ts';
 import { initialState } from '../src/engine/state.ts';
 import { dist, emit, figure, median, round } from './lib/report.ts';
 
@@ -21,7 +21,7 @@ for (let i = 0; i < N; i++) {
     metrics: [{ name: 'used_percent', value: i % 100, unit: '%' }, { name: 'used_bytes', value: i * 1000, unit: 'B' }, { name: 'free_bytes', value: i, unit: 'B' }],
   });
 }
-const app = apiRoutes(t.site);
+const app = apiRoutes(createApiContext(t.site));
 const times: number[] = [];
 let bytes = 0;
 for (let i = -1; i < 5; i++) {

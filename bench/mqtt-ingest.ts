@@ -8,7 +8,7 @@
  */
 import mqtt from 'mqtt';
 import { performance } from 'node:perf_hooks';
-import { MqttFederation, federationOf } from '../src/federation/mqtt.ts';
+import { MqttFederation } from '../src/federation/mqtt.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { emit, figure, median, note, round, until } from './lib/report.ts';
@@ -29,8 +29,9 @@ writeFileSync(`${t.dir}/site.json`, JSON.stringify(doc));
 
 /** One siteward session: start, wait until subscribed and idle, return the site. */
 async function session(): Promise<Awaited<ReturnType<typeof openBenchSite>>> {
-  const b = await openBenchSite(doc, { dir: t.dir, services: [new MqttFederation()] });
-  await until(() => federationOf(b.site)?.connected === true, 10_000, 'siteward connected');
+  const federation = new MqttFederation();
+  const b = await openBenchSite(doc, { dir: t.dir, services: [federation] });
+  await until(() => federation.connected, 10_000, 'siteward connected');
   return b;
 }
 
@@ -54,7 +55,8 @@ for (let r = 0; r < ROUNDS; r++) {
   let applied = 0;
   let first = 0;
   let last = 0;
-  const b = await openBenchSite(doc, { dir: t.dir, services: [new MqttFederation()], start: false });
+  const federation = new MqttFederation();
+  const b = await openBenchSite(doc, { dir: t.dir, services: [federation], start: false });
   b.site.bus.on('state', () => {
     const now = performance.now();
     if (applied++ === 0) first = now;
@@ -64,7 +66,7 @@ for (let r = 0; r < ROUNDS; r++) {
   await until(() => applied >= MESSAGES, 120_000, `${MESSAGES} messages applied`, 50);
   const rate = (applied - 1) / ((last - first) / 1000);
   rates.push(rate);
-  const stats = federationOf(b.site)?.snapshot();
+  const stats = federation.snapshot();
   note(`round ${r + 1}: ${applied} applied in ${Math.round(last - first)} ms = ${Math.round(rate)}/s (received ${stats?.received}, rejected ${stats?.rejectedTotal})`);
   await b.close();
 }

@@ -6,7 +6,7 @@
  * call in the peer (both on the wall clock). Run: node --import tsx bench/mqtt-latency.ts
  */
 import { performance } from 'node:perf_hooks';
-import { MqttFederation, federationOf } from '../src/federation/mqtt.ts';
+import { MqttFederation } from '../src/federation/mqtt.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { dist, emit, figure, note, percentile, round, until } from './lib/report.ts';
 import { firstJson, machineNoise, spawnTs } from './lib/proc.ts';
@@ -18,14 +18,15 @@ const SECONDS = Number(process.env.SECONDS ?? 20);
 const CHECKS = Number(process.env.REMOTE_CHECKS ?? 1000);
 
 const broker = await startMosquitto({ logType: 'error' });
-const b = await openBenchSite(remoteSite({ port: broker.port, basetopic: 'peer/#', clientid: 'bench-latency', checks: CHECKS }), { services: [new MqttFederation()], start: false });
+const federation = new MqttFederation();
+const b = await openBenchSite(remoteSite({ port: broker.port, basetopic: 'peer/#', clientid: 'bench-latency', checks: CHECKS }), { services: [federation], start: false });
 const seen = new Map<number, number>();
 b.site.bus.on('state', ({ state }) => {
   const k = seqOf(state.log);
   if (k !== null && !seen.has(k)) seen.set(k, performance.timeOrigin + performance.now());
 });
 await b.site.start();
-await until(() => federationOf(b.site)?.connected === true, 10_000, 'siteward connected');
+await until(() => federation.connected, 10_000, 'siteward connected');
 await new Promise((r) => setTimeout(r, 500)); // subscribed
 
 const noise = machineNoise(SECONDS - 1);

@@ -15,6 +15,7 @@ const step = (name, cmd, cmdArgs) => {
 let failedSteps = 0;
 if (!step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) failedSteps++;
 if (!step('lint', 'npx', ['eslint', '.'])) failedSteps++;
+if (!step('imports', 'node', ['scripts/check-imports.mjs'])) failedSteps++;
 if (!step('build', 'npx', ['tsc', '-p', 'tsconfig.build.json'])) failedSteps++;
 
 const out = '.vitest-results.json';

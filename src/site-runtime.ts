@@ -5,17 +5,24 @@
  * scheduler.
  */
 import type { Logger } from 'pino';
-import type { Site } from './site.ts';
+import type { Database as Db } from 'better-sqlite3';
 import type { LoadedSite } from './config/load.ts';
 import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
 import { checkType } from './checks/registry.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
-import { initialState, isFailing, stateText, type CheckState, type StateEvent, type Step } from './engine/state.ts';
+import { initialState, isFailing, rulesOf, stateText, step, type CheckState, type Input, type StateEvent, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock, TimerHandle } from './engine/clock.ts';
-import { isStorageError } from './store/health.ts';
+import { isStorageError, type StoreHealth } from './store/health.ts';
 import { Unstored } from './engine/unstored.ts';
+import type { Scheduler } from './engine/scheduler.ts';
+import type { SiteBus } from './engine/events.ts';
+import type { StateStore } from './store/state.ts';
+import type { Notifier } from './actions/dispatch.ts';
+import type { RunEnv } from './checks/types.ts';
+import type { Ops } from './ops/ops.ts';
+import type { ZoneHook } from './zone/hook.ts';
 import type { Notification } from './actions/types.ts';
 import { repr } from './util/pyrepr.ts';
 import { sleepOn } from './checks/shared/errors.ts';
@@ -45,6 +52,38 @@ export { MAX_UNSTORED } from './engine/unstored.ts';
 /** How often results the store refused are tried again (site clock). */
 export const STORE_RETRY_MS = 5_000;
 
+/**
+ * What the runtime uses of the rest of the site: its parts, passed in (built
+ * once in site.ts), and the few site operations it calls. Not the Site.
+ */
+export interface RuntimeParts {
+  db: Db;
+  store: StateStore;
+  bus: SiteBus;
+  clock: Clock;
+  log: Logger;
+  notifier: Notifier;
+  scheduler: Scheduler;
+  readOnly: boolean;
+  /** the config in force now */
+  config(): LoadedSite;
+  /** what checks may need from the host (RunContext.env) */
+  env(): RunEnv;
+  /** a line of the site log */
+  warn(message: string, level?: 'info' | 'warn'): void;
+  /** stores option values into a check's config (RunContext.saveOptions) */
+  saveOptions(name: string, patch: Record<string, unknown>): Promise<void>;
+  isStarted(): boolean;
+  /** runs a sequence member inside its sequence's slot (the runner) */
+  runMember(name: string, signal: AbortSignal): Promise<CheckState | null>;
+  /** what cannot be stored now (a full disk): told when results are refused and when they are taken again */
+  storage: Pick<StoreHealth, 'failed' | 'worked' | 'problem'>;
+  /** maintenance, WARN rules, the decision trace (src/ops): asked in commit, told in the write */
+  ops: Pick<Ops, 'gate' | 'committed'>;
+  /** the HA zone's hook (src/zone/), null outside a zone */
+  zone(): ZoneHook | null;
+}
+
 export class SiteRuntime implements RunnerHost {
   private readonly states = new Map<string, CheckState>();
   private readonly scratch = new Map<string, Record<string, unknown>>();
@@ -63,14 +102,14 @@ export class SiteRuntime implements RunnerHost {
   private retry: TimerHandle | null = null;
 
   /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
-  constructor(private readonly site: Site, private readonly batchCommits = false) {
+  constructor(private readonly site: RuntimeParts, private readonly batchCommits = false) {
     this.unstored = new Unstored((m) => site.warn(m));
     this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
-      get name() { return site.name; },
-      get timezone() { return site.settings.timezone; },
+      get name() { return site.config().settings.name; },
+      get timezone() { return site.config().settings.timezone; },
       check: (n) => this.view(n),
-      runMember: async (n, signal) => (await site.runner.run(n, 'member', signal)) ?? this.state(n),
+      runMember: async (n, signal) => (await site.runMember(n, signal)) ?? this.state(n),
     };
   }
 
@@ -83,7 +122,7 @@ export class SiteRuntime implements RunnerHost {
   }
 
   entry(name: string): CheckEntry | undefined {
-    return this.site.entry(name);
+    return this.site.config().checks.get(name);
   }
 
   checkType(type: string): AnyCheckType | undefined {
@@ -104,7 +143,7 @@ export class SiteRuntime implements RunnerHost {
   }
 
   issues(name: string): Issue[] {
-    return this.site.issuesFor(name);
+    return this.site.config().issues.filter((i) => i.path[0] === 'checks' && i.path[1] === name);
   }
 
   displayType(e: CheckEntry): string {
@@ -117,11 +156,8 @@ export class SiteRuntime implements RunnerHost {
     return { config: e.config, state: this.state(name), displayType: this.displayType(e) };
   }
 
-  /**
-   * A check's in-memory scratch (RunContext.scratch). Public so that code in a
-   * check type's own folder can hand a run its input (a push heartbeat).
-   */
-  scratchFor(name: string): Record<string, unknown> {
+  /** A check's in-memory scratch between its own runs (RunContext.scratch); nothing else feeds it. */
+  private scratchFor(name: string): Record<string, unknown> {
     let scratch = this.scratch.get(name);
     if (!scratch) {
       scratch = {};
@@ -150,7 +186,7 @@ export class SiteRuntime implements RunnerHost {
         return (log ??= parent.child({ check: name }));
       },
       saveOptions: (patch) => this.site.saveOptions(name, patch),
-      env: this.site.env,
+      env: this.site.env(),
       scratch,
     };
   }
@@ -168,7 +204,7 @@ export class SiteRuntime implements RunnerHost {
     const v = this.view(name)!;
     const s = v.state;
     return withSiteDefaults({
-      site: this.site.name,
+      site: this.site.config().settings.name,
       kind,
       at: this.clock.now(),
       check: {
@@ -176,7 +212,22 @@ export class SiteRuntime implements RunnerHost {
         level: s.level, log: s.log, summary: this.summary(name), lastFail: s.lastFail, lastPass: s.lastPass,
         lastCheck: s.lastCheck, zone: this.entry(name)?.zone ?? null,
       },
-    }, this.site.settings.notifications);
+    }, this.site.config().settings.notifications);
+  }
+
+  /**
+   * The one entry into the engine. Every input — a run's outcome (scheduled,
+   * manual, sequence member, CLI), a push heartbeat, a remote update, a
+   * staleness or offline verdict — takes the same path: the state machine
+   * with the check's rules (engine/state.ts), then commit() (SQLite, the
+   * outbox), then the bus. Returns the new state; null for an unknown check.
+   */
+  input(name: string, input: Input, meta: RunMeta): CheckState | null {
+    const e = this.entry(name);
+    if (!e) return null;
+    const result = step(rulesOf(e.config), this.state(name), input, this.clock.now());
+    this.commit(name, result, meta);
+    return result.state;
   }
 
   /**
@@ -189,7 +240,7 @@ export class SiteRuntime implements RunnerHost {
    * transaction (docs/performance.md "Group commit"). Nothing is announced
    * before it is written, so a crash loses at most results nobody heard of.
    */
-  commit(name: string, result: Step, meta: RunMeta): void {
+  private commit(name: string, result: Step, meta: RunMeta): void {
     const { state } = result;
     this.states.set(name, state);
     const entry = this.entry(name);
@@ -197,7 +248,7 @@ export class SiteRuntime implements RunnerHost {
     const gated = this.site.ops.gate(name, result.events, state);
     const { events, decisions } = gated;
     // in a zone, only the check's owner notifies (docs/ha.md)
-    const notifies = entry && events.some((e) => e.notify) && (this.site.zone?.notifies(name, isFailing(state.failState)) ?? true);
+    const notifies = entry && events.some((e) => e.notify) && (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? true);
     const actions = notifies ? gated.actions : [];
     const job: Commit = {
       name, state, events, meta, entry, now: this.clock.now(), actions: events.some((e) => e.notify) ? actions : [], decisions,
@@ -404,7 +455,7 @@ export class SiteRuntime implements RunnerHost {
       if (same && !renamedTo(renamed, name)) continue;
       changed.push(name);
       if (!this.states.has(name)) this.states.set(name, initialState());
-      if (this.site.isStarted) scheduler.set(name, e.active ? e.schedule : null);
+      if (this.site.isStarted()) scheduler.set(name, e.active ? e.schedule : null);
     }
     this.site.bus.emit('config', { changed, removed, renamed });
   }

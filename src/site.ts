@@ -13,6 +13,7 @@ import { formatIssue, logIssues, problemSuffix, type Issue } from './config/issu
 import { serializeSite, stateToData, dataToState } from './config/serialize.ts';
 import { atomicWrite, removeStaleSaves, type SaveFs } from './config/save.ts';
 import { putCheck, type Doc } from './config/edits.ts';
+import { rawEntry } from './config/raw.ts';
 import type { CheckEntry, ActionEntry } from './config/model.ts';
 import { CORE_MIGRATIONS, type MigrationSet } from './store/db.ts';
 import { openStateDb, ranBefore } from './store/open.ts';
@@ -21,10 +22,10 @@ import { SiteLogStore } from './store/sitelog.ts';
 import { StoreHealth, storageLine, type StoreProblem } from './store/health.ts';
 import { systemClock, type Clock, type TimerHandle } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { Runner, type RunReason } from './engine/runner.ts';
+import { Runner, type Delivered, type RunMeta, type RunReason } from './engine/runner.ts';
 import { LoopPacer, immediatePacer } from './engine/pacer.ts';
 import { SiteBus } from './engine/events.ts';
-import { initialState, step, type CheckState, type RemoteData } from './engine/state.ts';
+import { initialState, type CheckState, type Input, type RemoteData } from './engine/state.ts';
 import type { RunEnv } from './checks/types.ts';
 import { DirectNotifier, type Notifier, type NotifierHost } from './actions/dispatch.ts';
 import { silentLogger } from './log.ts';
@@ -33,7 +34,7 @@ import { SiteRuntime } from './site-runtime.ts';
 import { ServiceStartError } from './site-service.ts';
 import type { ZoneHook } from './zone/hook.ts';
 import type { Ops } from './ops/ops.ts';
-import { createOps } from './ops/site.ts';
+import { createOps, type RemoteFacts } from './ops/site.ts';
 
 export interface SiteService {
   name: string;
@@ -59,6 +60,14 @@ export interface SiteOptions {
   migrations?: MigrationSet[];
   notifier?: (host: NotifierHost, site: Site) => Notifier;
   saveFs?: SaveFs;
+  /**
+   * The engine's speed-ups (docs/performance.md): bursts of run endings
+   * sliced by the pacer, and results committed a turn at a time (group
+   * commit). Default: on with the system clock (production), off with an
+   * injected clock, where a test steps time and reads results at once. The
+   * one switch; test/engine/group-commit.test.ts runs both ways.
+   */
+  batching?: boolean;
 }
 
 export class SiteLoadError extends Error {
@@ -96,6 +105,12 @@ export class Site {
   openNotes: string[] = [];
   /** the HA zone's hook (src/zone/), installed by the zone service; null: every check runs and notifies here */
   zone: ZoneHook | null = null;
+  /**
+   * Which instance each remote check follows, and this instance's name: the
+   * MQTT federation's view, handed over by wiring.ts when it builds the
+   * federation (null without one). Maintenance windows select by it (src/ops).
+   */
+  remotes: RemoteFacts | null = null;
   /** maintenance windows, acknowledgements, escalation, decision trace (src/ops) */
   readonly ops: Ops;
   private readonly services: SiteService[] = [];
@@ -118,7 +133,6 @@ export class Site {
     this.store = new StateStore(db);
     this.storage = new StoreHealth(() => this.clock.now(), (problem, was) => this.storageChanged(problem, was));
     this.siteLog = new SiteLogStore(db, this.storage);
-    this.runtime = new SiteRuntime(this, (opts.clock ?? systemClock) === systemClock);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
       log: this.log,
@@ -128,9 +142,6 @@ export class Site {
     };
     this.notifier = opts.notifier ? opts.notifier(notifierHost, this) : new DirectNotifier(notifierHost);
     this.ops = createOps(this);
-    // real time: bursts of run endings are sliced (engine/pacer.ts) and results are
-    // committed a turn at a time (site-runtime.ts); a test's fake clock does all at once
-    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, this.clock === systemClock ? new LoopPacer() : immediatePacer);
     this.scheduler = new Scheduler({
       clock: this.clock,
       jitterMs: loaded.settings.scheduler.jitter * 1000,
@@ -141,6 +152,21 @@ export class Site {
         void this.runner.run(name, 'schedule', undefined, planned);
       },
     });
+    const batching = opts.batching ?? this.clock === systemClock;
+    this.runtime = new SiteRuntime({
+      db, store: this.store, bus: this.bus, clock: this.clock, log: this.log, notifier: this.notifier, scheduler: this.scheduler,
+      readOnly: this.readOnly,
+      config: () => this.loaded,
+      env: () => this.env,
+      warn: (m, level) => this.warn(m, level),
+      saveOptions: (name, patch) => this.saveOptions(name, patch),
+      isStarted: () => this.started,
+      runMember: (name, signal) => this.runner.run(name, 'member', signal),
+      storage: this.storage,
+      ops: this.ops,
+      zone: () => this.zone,
+    }, batching);
+    this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, batching ? new LoopPacer() : immediatePacer);
   }
 
   /** Reads, validates and opens a site. Throws SiteLoadError when the file is unusable. */
@@ -276,14 +302,26 @@ export class Site {
     return state;
   }
 
+  /**
+   * Feeds an outcome that arrived from outside (a push heartbeat) to the
+   * engine: it takes the check's turn like a run (runner.deliver), then
+   * state machine → commit → bus. Resolves once stored and announced.
+   */
+  async deliver(name: string, reason: RunReason, outcome: Delivered): Promise<CheckState | null> {
+    if (!this.loaded.checks.has(name)) return null;
+    const state = await this.runner.deliver(name, reason, outcome);
+    await this.runtime.committed();
+    return state;
+  }
+
   /** Applies an update received from another instance (spec §4.14). */
   applyRemote(name: string, data: RemoteData): CheckState | null {
-    const e = this.entry(name);
-    if (!e) return null;
-    const c = e.config;
-    const result = step({ threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused }, this.state(name), { kind: 'remote', data }, this.clock.now());
-    this.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
-    return result.state;
+    return this.input(name, { kind: 'remote', data }, { reason: 'remote', durationMs: null, outcome: null });
+  }
+
+  /** The engine's one entry (SiteRuntime.input): state machine → commit → bus. */
+  input(name: string, input: Input, meta: RunMeta): CheckState | null {
+    return this.runtime.input(name, input, meta);
   }
 
   /** Says loudly that storing began or stopped failing (logger, site log, the bus for the UI). */
@@ -348,7 +386,7 @@ export class Site {
   /** Stores option values into a check (e.g. an SSH host key learned on first use). */
   async saveOptions(name: string, patch: Record<string, unknown>): Promise<void> {
     const r = await this.mutate((doc) => {
-      const raw = (doc.checks as Record<string, Record<string, unknown>> | undefined)?.[name];
+      const raw = rawEntry(doc, 'checks', name);
       if (!raw) return doc;
       return putCheck(doc, name, { ...raw, options: { ...((raw.options as object | undefined) ?? {}), ...patch } });
     });

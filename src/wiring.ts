@@ -7,12 +7,12 @@ import type { Site, SiteOptions, SiteService } from './site.ts';
 import type { MigrationSet } from './store/db.ts';
 import { OUTBOX_MIGRATIONS } from './actions/outbox/store.ts';
 import { createOutbox } from './actions/outbox/site.ts';
-import { MqttFederation, federationOf } from './federation/mqtt.ts';
+import { MqttFederation, type FederationView } from './federation/mqtt.ts';
 import type { WebService } from './web/server.ts';
 import { WEB_MIGRATIONS } from './web/sessions.ts';
 import { API_MIGRATIONS } from './api/tokens.ts';
 import { apiListenOptions } from './api/listen.ts';
-import type { ApiDeps } from './api/app.ts';
+import type { ApiContext, ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
@@ -35,14 +35,14 @@ export function notifierFactory(): SiteOptions['notifier'] {
   return createOutbox;
 }
 
-/** What /metrics reads from the outbox and the federation. */
-export function apiDeps(site: Site): ApiDeps {
+/** What /metrics reads from the outbox and the federation (handed over, never looked up). */
+export function apiDeps(site: Site, federation: FederationView | null): ApiDeps {
   return {
     outbox: outboxStats(site.notifier, () => site.loaded.actions.keys()),
     federation: {
-      connected: () => federationOf(site)?.connected ?? false,
-      received: () => federationOf(site)?.snapshot().received ?? 0,
-      rejected: () => federationOf(site)?.snapshot().rejectedTotal ?? 0,
+      connected: () => federation?.isRunning === true && federation.connected,
+      received: () => (federation?.isRunning ? federation.snapshot().received : 0),
+      rejected: () => (federation?.isRunning ? federation.snapshot().rejectedTotal : 0),
     },
   };
 }
@@ -53,28 +53,46 @@ export function apiDeps(site: Site): ApiDeps {
  * public), so they are exempt from the session CSRF check. The web UI and
  * the API (Hono, JSX views, argon2, zod-openapi, prom-client) are imported
  * only when they will listen: a headless agent does not carry them
- * (docs/performance.md).
+ * (docs/performance.md). `api` is the API state this process shares between
+ * its listeners.
  */
-export async function webService(site: Site, flags: RunFlags): Promise<WebService | null> {
+export async function webService(site: Site, flags: RunFlags, api: ApiContext, federation: FederationView | null): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
   const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
-  const routes = apiRoutes(site, apiDeps(site), { listenHost: () => site.settings.webui?.hostname ?? null });
-  return new Web({ port: flags.port }).mount('/', routes, { exempt: API_PATH_PREFIXES });
+  const routes = apiRoutes(api, { listenHost: () => site.settings.webui?.hostname ?? null });
+  return new Web({ port: flags.port, app: { federation } }).mount('/', routes, { exempt: API_PATH_PREFIXES });
 }
 
+/**
+ * The services of a running siteward, each part built once here and handed
+ * to what uses it: the MQTT federation (to /metrics and the UI), one API
+ * state (to the web UI's mount and the API's own listener).
+ */
 export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {
-  const out: SiteService[] = [];
-  const web = await webService(site, flags);
-  if (web) out.push(web);
   // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
-  out.push(new MqttFederation());
+  const federation = new MqttFederation();
+  const listen = apiListenOptions(site);
+  const web = flags.webui && site.settings.webui;
+  // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
+  const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation)) : null;
+  const out: SiteService[] = [];
+  const webui = api ? await webService(site, flags, api, federation) : null;
+  if (webui) out.push(webui);
+  out.push(federation);
+  // maintenance windows select by a remote check's instance (src/ops): handed over here;
+  // nothing is known of remote instances while the federation is not running
+  site.remotes = {
+    get instance() {
+      return federation.isRunning ? federation.instance : null;
+    },
+    remoteInfo: (name) => (federation.isRunning ? federation.remoteInfo(name) : { instance: null }),
+  };
   // HA zone membership (src/zone/): idle without a `zone` key
   out.push(new ZoneService({ node: nodeName(flags.node) }));
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
-  const api = apiListenOptions(site);
-  if (api) {
+  if (listen && api) {
     const { ApiService } = await import('./api/service.ts');
-    out.push(new ApiService(api, apiDeps(site)));
+    out.push(new ApiService(listen, api));
   }
   return out;
 }

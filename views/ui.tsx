@@ -3,29 +3,9 @@
  * CSRF field, the page context. All text goes through JSX, which escapes it.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../src/web/assets.ts';
-import type { Role } from '../src/web/auth.ts';
+import type { Assets } from '../src/web/view-data.ts';
 
-export interface PageCtx {
-  site: string;
-  user: string;
-  role: Role;
-  csrf: string;
-  assets: Assets;
-  /** failing non-sequence checks (header badge) */
-  failCount: number;
-  path: string;
-  can: { operate: boolean; admin: boolean };
-  /** query of the page's live-update stream (`view=checks&…`), or null */
-  live: string | null;
-  /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
-  storage: string | null;
-}
-
-export const enc = encodeURIComponent;
-export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)}${tail}`;
-export const actionUrl = (name: string, tail = ''): string => `/action/${enc(name)}${tail}`;
-export const userUrl = (name: string, tail = ''): string => `/user/${enc(name)}${tail}`;
+export { actionUrl, checkUrl, enc, userUrl, type PageCtx } from '../src/web/view-data.ts';
 
 export function Icon(p: { name: string; assets: Assets; label?: string }): Child {
   return (

@@ -21,7 +21,7 @@ import { isStorageError } from '../store/health.ts';
 import { PushHub } from '../checks/push/hub.ts';
 import { ApiError, sendError, zodError } from './errors.ts';
 import { authenticate, type AuthEnv } from './auth.ts';
-import { TokenStore } from './tokens.ts';
+import { siteTokens, type TokenStore } from './tokens.ts';
 import { SiteMetrics, type MetricsProviders } from './metrics.ts';
 import { pushRoutes } from './push.ts';
 import { badgeRoutes } from './badges.ts';
@@ -61,21 +61,15 @@ export interface ApiContext {
   push: PushHub;
 }
 
-const contexts = new WeakMap<Site, ApiContext>();
-
 /**
- * The API state of a site, created on first use (later calls return the same
- * one, so the web UI and the standalone listener share it; the providers of
- * the first call are the ones used).
+ * The API state of a site. Built once by its owner (wiring.ts builds one and
+ * hands it to the web UI's mount and to the API's own listener, so they share
+ * the push hub and the counters); nothing keeps it on the side.
  */
-export function apiContext(site: Site, deps: ApiDeps = {}): ApiContext {
-  let ctx = contexts.get(site);
-  if (!ctx) {
-    const push = new PushHub(site);
-    ctx = { site, tokens: new TokenStore(site.db, () => site.clock.now()), metrics: new SiteMetrics(site, deps), push };
-    contexts.set(site, ctx);
-    push.attach();
-  }
+export function createApiContext(site: Site, deps: ApiDeps = {}): ApiContext {
+  const push = new PushHub(site);
+  const ctx: ApiContext = { site, tokens: siteTokens(site), metrics: new SiteMetrics(site, deps), push };
+  push.attach();
   return ctx;
 }
 
@@ -120,8 +114,8 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
 }
 
 /** Every API-subsystem route of a site, as one Hono app. */
-export function apiRoutes(site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = {}): Hono {
-  const ctx = apiContext(site, deps);
+export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
+  const { site } = ctx;
   const app = new Hono();
   // first: 413 beyond the route's limit, before a token or a body is looked at
   app.use('*', bodyLimits());
@@ -155,7 +149,7 @@ export function apiRoutes(site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = 
 }
 
 /** Mounts apiRoutes() on an existing Hono app (the web UI's). */
-export function mountApi(app: Hono, site: Site, deps: ApiDeps = {}, o: ApiRoutesOptions = {}): Hono {
-  app.route('/', apiRoutes(site, deps, o));
+export function mountApi(app: Hono, ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
+  app.route('/', apiRoutes(ctx, o));
   return app;
 }

@@ -18,6 +18,9 @@ export interface MetricsProviders {
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
+/** What /metrics reads of the site (passed in; not the whole Site). */
+export type MetricsSite = Pick<Site, 'bus' | 'loaded' | 'name' | 'runner' | 'runtime' | 'scheduler' | 'state' | 'storage'>;
+
 export class SiteMetrics {
   readonly registry = new Registry();
   /** last run duration per check (ms), since start */
@@ -28,7 +31,7 @@ export class SiteMetrics {
   private readonly providerFill: (() => void)[] = [];
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly site: Site, providers: MetricsProviders = {}) {
+  constructor(private readonly site: MetricsSite, providers: MetricsProviders = {}) {
     const r = [this.registry];
     const gauge = (name: string, help: string, labelNames: string[] = []): Gauge => new Gauge({ name, help, labelNames, registers: r });
     this.g = {

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Site, SiteService } from '../site.ts';
-import { apiRoutes, type ApiDeps } from './app.ts';
+import { apiRoutes, createApiContext, type ApiContext } from './app.ts';
 import type { ListenOptions } from './listen.ts';
 import { readTlsFiles } from '../config/tls-files.ts';
 import { listenProblem } from '../util/listen-error.ts';
@@ -22,7 +22,8 @@ export class ApiService implements SiteService {
   readonly required = true;
   private server: Server | null = null;
 
-  constructor(private readonly listen: ListenOptions, private readonly deps: ApiDeps = {}) {}
+  /** `api`: the site's API state (wiring.ts shares one with the web UI); without one, its own is made at start */
+  constructor(private readonly listen: ListenOptions, private readonly api?: ApiContext) {}
 
   /** The port actually bound (after start). */
   get port(): number {
@@ -34,7 +35,7 @@ export class ApiService implements SiteService {
   }
 
   async start(site: Site): Promise<void> {
-    const app = apiRoutes(site, this.deps, { listenHost: () => this.listen.hostname });
+    const app = apiRoutes(this.api ?? createApiContext(site), { listenHost: () => this.listen.hostname });
     const l = this.listen;
     const server = (this.tls
       ? createAdaptorServer({

@@ -125,3 +125,8 @@ export class TokenStore {
     return { ok: true, token: info(r) };
   }
 }
+
+/** The token store over a site's database (stateless: every holder sees the same tokens). */
+export function siteTokens(site: { db: Db; clock: { now(): number } }): TokenStore {
+  return new TokenStore(site.db, () => site.clock.now());
+}

@@ -11,10 +11,9 @@ import { stateText } from '../engine/state.ts';
 import { apiIssues } from './errors.ts';
 import { redactEntry, type EntryKind } from '../config/redact.ts';
 import type { ActionViewSchema, CheckDetailSchema, CheckSummarySchema } from './schemas.ts';
+import { isObject } from '../util/guard.ts';
 
 export const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A copy of a check or action entry without its runtime `data`, its secrets redacted unless `showSecrets`. */
 export function redact(kind: EntryKind, entry: unknown, showSecrets: boolean): Record<string, unknown> {
@@ -23,17 +22,9 @@ export function redact(kind: EntryKind, entry: unknown, showSecrets: boolean): R
   return showSecrets ? rest : redactEntry(kind, rest);
 }
 
-export function rawCheck(site: Site, name: string): Record<string, unknown> | undefined {
-  const checks = site.loaded.doc.checks;
-  const raw = isObject(checks) ? checks[name] : undefined;
-  return isObject(raw) ? raw : undefined;
-}
+import { rawCheck, rawAction } from '../config/raw.ts';
 
-export function rawAction(site: Site, name: string): Record<string, unknown> | undefined {
-  const actions = site.loaded.doc.actions;
-  const raw = isObject(actions) ? actions[name] : undefined;
-  return isObject(raw) ? raw : undefined;
-}
+export { rawCheck, rawAction };
 
 export function checkSummary(site: Site, e: CheckEntry): z.infer<typeof CheckSummarySchema> {
   const name = e.config.name;
@@ -75,7 +66,7 @@ export function checkDetail(site: Site, e: CheckEntry, showSecrets: boolean): z.
     log: s.log,
     metrics: s.metrics.map((m) => ({ name: m.name, value: m.value, ...(m.unit !== undefined ? { unit: m.unit } : {}) })),
     lastUpdate: iso(s.lastUpdate),
-    config: redact('check', rawCheck(site, name), showSecrets),
+    config: redact('check', rawCheck(site.loaded, name), showSecrets),
     issues: apiIssues(site.issuesFor(name), ['checks', name]),
   };
 }
@@ -86,7 +77,7 @@ export function actionView(site: Site, name: string, showSecrets: boolean): z.in
   const checks = [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
   const issues = site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === name);
   return {
-    name, type: a.config.type, active: a.active, config: redact('action', rawAction(site, name), showSecrets), checks,
+    name, type: a.config.type, active: a.active, config: redact('action', rawAction(site.loaded, name), showSecrets), checks,
     issues: apiIssues(issues, ['actions', name]),
   };
 }

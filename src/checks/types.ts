@@ -119,6 +119,16 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
   defaultTimeout: number | null;
   /** Whether retries apply (false for sequence and remote, as fletchck's UI hides them). */
   retries?: boolean;
+  /**
+   * The run timeout in seconds for these options, null for none. Default
+   * (runTimeout below): the common `timeout` option, else defaultTimeout.
+   */
+  timeout?(opts: z.output<S>): number | null;
+  /**
+   * What a failure line of this check names (a host, a volume, …). Default
+   * (runTarget below): the common `hostname` option, else the check's name.
+   */
+  target?(opts: z.output<S>): string | null;
   /** false: the web UI offers no "clone" (spec §8.6: remote checks cannot be cloned). Default true. */
   cloneable?: boolean;
   /**
@@ -152,6 +162,23 @@ export interface CheckType<S extends z.ZodType = z.ZodType> {
 /** Helper that keeps the generic parameter while checking the shape. */
 export function defineCheck<S extends z.ZodType>(t: CheckType<S>): CheckType<S> {
   return t;
+}
+
+/**
+ * The run timeout a type gives these options (its `timeout` hook, or the
+ * common `timeout` option, or its default). The runner asks this; it reads
+ * no option by name.
+ */
+export function runTimeout(t: CheckType, opts: Record<string, unknown>): number | null {
+  if (t.timeout) return t.timeout(opts);
+  if (t.defaultTimeout === null) return null;
+  return typeof opts.timeout === 'number' ? opts.timeout : t.defaultTimeout;
+}
+
+/** What a failure line names: the type's `target` hook, or the common `hostname` option, or the check's name. */
+export function runTarget(t: CheckType, opts: Record<string, unknown>, name: string): string {
+  const v = t.target ? t.target(opts) : typeof opts.hostname === 'string' ? opts.hostname : null;
+  return v || name;
 }
 
 /**

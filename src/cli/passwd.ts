@@ -23,9 +23,7 @@ import { defaultDbPath } from '../site.ts';
 import { migrations } from '../wiring.ts';
 import { SessionStore } from '../web/sessions.ts';
 import { runningPid } from './pidfile.ts';
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../util/guard.ts';
 
 /** One line from the terminal without echoing it. */
 function askHidden(question: string): Promise<string> {

@@ -15,14 +15,13 @@ import { textLimitIssues } from './text-limits.ts';
 import { marksOf, onSlot } from './marks.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
 import { prototypeKeyIssues, topicProblem } from './names.ts';
+import { isObject } from '../util/guard.ts';
 
 export interface CheckValidation {
   entry: Omit<CheckEntry, 'active' | 'index'>;
   issues: Issue[];
   members: string[];
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** What a result depends on besides the raw object (compared field by field: no key string per check). */
 interface Cached {

@@ -6,11 +6,10 @@
  * from them; the same for actions in every check's `actions`.
  */
 import { checkType } from '../checks/registry.ts';
+import { isObject } from '../util/guard.ts';
 
 export type Doc = Record<string, unknown>;
 type Obj = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function section(doc: Doc, key: 'checks' | 'actions'): Obj {
   return isObject(doc[key]) ? doc[key] : {};

@@ -22,6 +22,7 @@ import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from '.
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
 import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
 import { compileOps, emptyOpsConfig, type OpsConfig } from '../ops/config.ts';
+import { isObject } from '../util/guard.ts';
 
 export type WebuiConfig = z.output<typeof WebuiSchema>;
 export type MqttConfig = z.output<typeof MqttSchema>;
@@ -58,8 +59,6 @@ export interface LoadedSite {
   /** true when the document cannot be used at all */
   fatal: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A check or action name that cannot travel (names.ts), as an issue at its path. */
 function nameIssue(path: PathSegment[], name: string): Issue | null {

@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import type { PathSegment } from './issues.ts';
+import { isObject } from '../util/guard.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -75,8 +76,6 @@ export function slotText(path: SlotPath): string {
   for (const s of path) out += typeof s === 'string' ? `${out ? '.' : ''}${s}` : s.each === 'key' ? `${out ? '.' : ''}*` : '[]';
   return out;
 }
-
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Deepest slot path followed into a schema (zod's recursive schemas refer back to themselves). */
 const MAX_SLOT_DEPTH = 32;

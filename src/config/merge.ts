@@ -12,9 +12,9 @@ import { checkType } from '../checks/registry.ts';
 import { normaliseHost } from '../util/host.ts';
 import { parseTriggerText } from './trigger.ts';
 import { nameProblem, PROTOTYPE_KEYS } from './names.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export interface MergeResult {
   doc: Obj;

@@ -18,9 +18,9 @@ import { checkType } from '../checks/registry.ts';
 import { actionType } from '../actions/registry.ts';
 import { describeSecret } from '../util/secret.ts';
 import { mapSlots, marksOf, slotValues, type OptionMarks } from './marks.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export type EntryKind = 'check' | 'action';
 

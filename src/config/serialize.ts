@@ -6,10 +6,9 @@
 import type { CheckState } from '../engine/state.ts';
 import { isoInZone, parseLenientTime } from '../util/time.ts';
 import { CHECK_DEFAULTS, CHECK_KEYS } from './model.ts';
+import { isObject } from '../util/guard.ts';
 
 const TOP_ORDER = ['$schema', 'base', 'timezone', 'webui', 'mqtt', 'actions', 'checks', 'log'];
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** States are replaced, never mutated, so their `data` can be remembered per object. */
 const dataMemo = new WeakMap<CheckState, { zone: string | null; data: Record<string, unknown> }>();

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { Issue, PathSegment } from './issues.ts';
 import { MAX_DEPTH } from './parse.ts';
+import { isObject } from '../util/guard.ts';
 
 /** Longest string in the configuration (a webhook body template, a TCP dialogue, an SSH host key fit easily). */
 export const MAX_TEXT = 65_536;
@@ -27,8 +28,6 @@ export const HOSTNAME_MAX = 260;
 export const hostName = z.string().max(HOSTNAME_MAX, 'too long for a host name or address');
 /** Deepest nesting inside a check, an action or a section (the file adds a few levels above it). */
 export const MAX_VALUE_DEPTH = MAX_DEPTH - 10;
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Strings longer than MAX_TEXT and values nested deeper than

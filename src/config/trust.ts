@@ -26,9 +26,7 @@ import { isSecretRef } from '../util/secret.ts';
 import type { Doc } from './edits.ts';
 import { formatIssue, type Issue, type PathSegment } from './issues.ts';
 import { marksOf, slotValues, type SlotValue } from './marks.ts';
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../util/guard.ts';
 
 /** What the rule needs of a type. */
 export interface TrustType {

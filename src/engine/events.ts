@@ -1,7 +1,9 @@
 /**
- * The site's event bus: everything downstream of the state machine (the
- * outbox, MQTT publish, history, live UI, metrics) subscribes here, so none of
- * them is called from the engine directly.
+ * The site's event bus: what is announced after a result is committed. The
+ * commit itself (site-runtime.ts) writes the state, the history row, the
+ * transitions and the outbox's notifications in one transaction — they are
+ * not bus listeners, so a crash cannot keep one and lose another. MQTT
+ * publish, the live UI, metrics and the site log listen here.
  */
 import { EventEmitter } from 'node:events';
 import type { CheckState, StateEvent } from './state.ts';

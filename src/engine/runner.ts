@@ -14,13 +14,17 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
 import { immediatePacer, type Pacer } from './pacer.ts';
-import { step, retryLog, finishRetries, isFailing, type CheckState, type Input, type Step } from './state.ts';
+import { retryLog, finishRetries, isFailing, type CheckState, type Input } from './state.ts';
 import type { CheckEntry } from '../config/model.ts';
-import type { AnyCheckType, Outcome, RunContext } from '../checks/types.ts';
+import { runTarget, runTimeout, type AnyCheckType, type Outcome, type RunContext } from '../checks/types.ts';
 import { detailLine } from '../checks/shared/errors.ts';
 import { formatIssue, type Issue } from '../config/issues.ts';
 
-export type RunReason = 'schedule' | 'manual' | 'member' | 'cli' | 'remote';
+/** Why a result came: a run (scheduled, manual, sequence member, CLI), a push heartbeat, or another instance. */
+export type RunReason = 'schedule' | 'manual' | 'member' | 'cli' | 'push' | 'remote';
+
+/** An outcome that arrives from outside instead of from a run (a push heartbeat), made from the check's options. */
+export type Delivered = (opts: Record<string, unknown>) => Outcome;
 
 /** How long a check may ignore its abort signal (once it fired) before the runner gives up on it. */
 export const ABORT_GRACE_MS = 250;
@@ -41,7 +45,12 @@ export interface RunnerHost {
   state(name: string): CheckState;
   issues(name: string): Issue[];
   context(name: string, entry: CheckEntry, signal: AbortSignal, opts: Record<string, unknown>): RunContext;
-  commit(name: string, result: Step, meta: RunMeta): void;
+  /**
+   * The engine's one entry (site-runtime.ts): the input goes through the
+   * state machine with the check's rules, is committed and announced.
+   * Returns the new state (null for a check that no longer exists).
+   */
+  input(name: string, input: Input, meta: RunMeta): CheckState | null;
   /** a scheduled run started `ms` after its planned (jittered) time, slot wait included (for /metrics) */
   lateness?(name: string, ms: number): void;
 }
@@ -108,9 +117,34 @@ export class Runner {
       }
       return busy;
     }
-    const p = this.execute(name, reason, parentSignal, planned).finally(() => this.inflight.delete(name));
+    const p = this.execute(name, reason, parentSignal, planned).finally(() => this.settle(name, p));
     this.inflight.set(name, p);
     return p;
+  }
+
+  /**
+   * An outcome that arrives from outside (a push heartbeat): it takes the
+   * check's turn like a run — after the run in flight, and a scheduled run
+   * meanwhile is coalesced — passes the same gates (paused, not runnable, a
+   * failing dependency) and goes to the engine's one entry.
+   */
+  deliver(name: string, reason: RunReason, outcome: Delivered): Promise<CheckState> {
+    const before = this.inflight.get(name);
+    const p: Promise<CheckState> = (async () => {
+      if (before) await before.catch(() => undefined);
+      try {
+        return await this.runOnce(name, reason, undefined, outcome);
+      } catch (e) {
+        this.host.log.error({ check: name, err: e }, 'a delivered outcome failed inside the engine');
+        return this.host.state(name);
+      }
+    })().finally(() => this.settle(name, p));
+    this.inflight.set(name, p);
+    return p;
+  }
+
+  private settle(name: string, p: Promise<CheckState | null>): void {
+    if (this.inflight.get(name) === p) this.inflight.delete(name);
   }
 
   private async execute(name: string, reason: RunReason, parentSignal?: AbortSignal, planned?: number): Promise<CheckState> {
@@ -128,19 +162,14 @@ export class Runner {
     }
   }
 
-  private async runOnce(name: string, reason: RunReason, parentSignal?: AbortSignal): Promise<CheckState> {
+  private async runOnce(name: string, reason: RunReason, parentSignal?: AbortSignal, delivered?: Delivered): Promise<CheckState> {
     const { clock } = this.host;
     const entry = this.host.entry(name);
     if (!entry) return this.host.state(name);
     const c = entry.config;
-    const rules = { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
     const type = this.host.checkType(c.type);
-    const commit = (input: Input, meta: RunMeta): CheckState => {
-      // read the state again: a long run must not overwrite a newer one
-      const result = step(rules, this.host.state(name), input, clock.now());
-      this.host.commit(name, result, meta);
-      return result.state;
-    };
+    // the engine reads the state when the result arrives: a long run must not overwrite a newer one
+    const commit = (input: Input, meta: RunMeta): CheckState => this.host.input(name, input, meta) ?? this.host.state(name);
 
     if (c.paused) return commit({ kind: 'paused' }, { reason, durationMs: null, outcome: null });
 
@@ -157,10 +186,10 @@ export class Runner {
       }
     }
 
-    const retries = type.retries === false ? 1 : c.retries;
+    const retries = delivered ? 0 : type.retries === false ? 1 : c.retries;
     const started = clock.now();
-    let outcome: Outcome = { fail: true, log: [] };
-    let attempt = 0;
+    let outcome: Outcome = delivered ? wellFormed(delivered(entry.opts)) : { fail: true, log: [] };
+    let attempt = delivered ? 1 : 0;
     while (attempt < retries) {
       attempt++;
       outcome = await this.attempt(name, entry, type, entry.opts, parentSignal);
@@ -184,9 +213,9 @@ export class Runner {
     name: string, entry: CheckEntry, type: AnyCheckType, opts: Record<string, unknown>, parentSignal?: AbortSignal,
   ): Promise<Outcome> {
     const { clock } = this.host;
-    const seconds = type.defaultTimeout === null ? null : typeof opts.timeout === 'number' ? opts.timeout : type.defaultTimeout;
+    const seconds = runTimeout(type, opts);
     const controller = new AbortController();
-    const subject = typeof opts.hostname === 'string' && opts.hostname ? opts.hostname : name;
+    const subject = runTarget(type, opts, name);
     const timeoutError = (): Error => {
       const e = new Error(`no result within ${seconds} s`);
       e.name = 'TimeoutError';

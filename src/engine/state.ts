@@ -56,6 +56,11 @@ export interface Rules {
   paused: boolean;
 }
 
+/** The state machine's rules as a check's config states them: the one place they are read from config. */
+export function rulesOf(c: Rules): Rules {
+  return { threshold: c.threshold, failAction: c.failAction, passAction: c.passAction, paused: c.paused };
+}
+
 export type Input =
   /** the check is paused (spec §3.2 step 1) */
   | { kind: 'paused' }
@@ -73,7 +78,13 @@ export type Input =
       warn?: boolean;
     }
   /** a state update received from another instance (spec §4.14) */
-  | { kind: 'remote'; data: RemoteData };
+  | { kind: 'remote'; data: RemoteData }
+  /**
+   * this instance's own verdict on a remote check — no update for its
+   * timeout, or its instance went offline (federation/staleness.ts): a fact,
+   * not a flaky measurement, so it fails at once (threshold 1)
+   */
+  | { kind: 'verdict'; log: string[] };
 
 /** A validated remote payload's `data` with times already parsed (spec §7.4). */
 export interface RemoteData {
@@ -134,6 +145,7 @@ function passingEvents(rules: Rules, prev: CheckState, warn: boolean): StateEven
 
 export function step(rules: Rules, prev: CheckState, input: Input, now: number): Step {
   if (input.kind === 'remote') return remoteStep(rules, prev, input.data, now);
+  if (input.kind === 'verdict') return step({ ...rules, threshold: 1 }, prev, { kind: 'result', fail: true, log: input.log }, now);
 
   // 1. Paused: no run, no notification; lastCheck and failCount untouched.
   if (rules.paused || input.kind === 'paused') {

@@ -34,14 +34,10 @@ const STOP_GRACE_MS = 3000;
 type RunEvent = SiteEvents['run'][0];
 type ConfigEvent = SiteEvents['config'][0];
 
-const registry = new WeakMap<Site, MqttFederation>();
-
-/** The federation service of a running site (for /metrics and the UI), if any. */
-export function federationOf(site: Site): MqttFederation | undefined {
-  return registry.get(site);
-}
-
 const noTrace = (): void => undefined;
+
+/** What the web UI and /metrics read of the federation (wiring.ts hands it to them). */
+export type FederationView = Pick<MqttFederation, 'isRunning' | 'connected' | 'instance' | 'snapshot' | 'brokerUrl' | 'problem' | 'remoteInfo' | 'staleDeadline'>;
 
 export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
@@ -73,7 +69,6 @@ export class MqttFederation implements SiteService {
     this.stale = new StaleWatch(site);
     this.receiver = new Receiver({ site, log: this.log, settings: () => this.cfg!, stats: this.stats, stale: this.stale });
     this.publishTopics = publishTopics(site.loaded);
-    registry.set(site, this);
     this.running = true;
     site.bus.on('run', this.onRun);
     site.bus.on('config', this.onConfig);
@@ -92,7 +87,11 @@ export class MqttFederation implements SiteService {
     const c = this.client;
     this.client = null;
     if (c && this.cfg) await this.disconnect(c, this.cfg, 'offline', 'shutdown');
-    registry.delete(this.site);
+  }
+
+  /** True between start() and stop(): the service runs in this process. */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   /** True while connected to the broker. */
@@ -135,8 +134,8 @@ export class MqttFederation implements SiteService {
   // ---- publishing
 
   private readonly onRun = (ev: RunEvent): void => {
-    // spec §3.5: after every scheduled or manual run; never for a sequence's members
-    if (ev.reason !== 'schedule' && ev.reason !== 'manual') return;
+    // spec §3.5: after every scheduled or manual run (a push heartbeat counts as one); never for a sequence's members
+    if (ev.reason !== 'schedule' && ev.reason !== 'manual' && ev.reason !== 'push') return;
     this.publishState(ev.name);
   };
 

@@ -11,6 +11,7 @@
 import type { CheckState, FailState, RemoteData } from '../engine/state.ts';
 import { isFailing } from '../engine/state.ts';
 import { isoInZone, parseLenientTime } from '../util/time.ts';
+import { isObject } from '../util/guard.ts';
 
 /** The state fields of a check as published (spec §7.3), in fletchck's key order. */
 export interface WireData {
@@ -124,7 +125,6 @@ export const DEFAULT_MAX_PAYLOAD = 256 * 1024;
 export const MAX_NAME = 256;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = (o: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 

@@ -15,8 +15,7 @@ import { decodeStatus, InstanceTable, offlineLine } from './liveness.ts';
 import { failRemote, type StaleWatch } from './staleness.ts';
 import type { Resolved } from './options.ts';
 import type { FederationStats, RejectCode } from './stats.ts';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../util/guard.ts';
 
 export interface ReceiverHost {
   site: Site;

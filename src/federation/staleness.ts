@@ -11,7 +11,9 @@
  */
 import type { Site } from '../site.ts';
 import type { TimerHandle } from '../engine/clock.ts';
-import { step } from '../engine/state.ts';
+import type { CheckEntry } from '../config/model.ts';
+import type { CheckState, Input } from '../engine/state.ts';
+import type { RunMeta } from '../engine/runner.ts';
 import { updateTimeoutLine } from '../checks/remote/index.ts';
 
 /**
@@ -19,22 +21,25 @@ import { updateTimeoutLine } from '../checks/remote/index.ts';
  * as a failing result that takes effect at once (threshold 1: it is a fact,
  * not a flaky measurement). Paused and inactive checks are left alone.
  */
-export function failRemote(site: Site, name: string, line: string): boolean {
-  const e = site.entry(name);
+export function failRemote(engine: EngineInput, name: string, line: string): boolean {
+  const e = engine.entry(name);
   if (!e || e.config.type !== 'remote' || e.config.paused || !e.active) return false;
-  const c = e.config;
-  const result = step(
-    { threshold: 1, failAction: c.failAction, passAction: c.passAction, paused: false },
-    site.state(name),
-    { kind: 'result', fail: true, log: [line] },
-    site.clock.now(),
-  );
-  // 'remote': not a run of this instance's own, so it is neither published nor a history row
-  site.runtime.commit(name, result, { reason: 'remote', durationMs: null, outcome: null });
+  // through the engine's one entry, as a verdict (threshold 1); 'remote': not a
+  // run of this instance's own, so it is neither published nor a history row
+  engine.input(name, { kind: 'verdict', log: [line] }, { reason: 'remote', durationMs: null, outcome: null });
   return true;
 }
 
-function remoteTimeout(site: Site, name: string): number | null {
+/** What a verdict needs of the site: the check's config and the engine's entry. */
+export interface EngineInput {
+  entry(name: string): CheckEntry | undefined;
+  input(name: string, input: Input, meta: RunMeta): CheckState | null;
+}
+
+/** What the stale watch uses of the site (passed in; not the whole Site). */
+export type StaleSite = EngineInput & Pick<Site, 'clock' | 'loaded' | 'state'>;
+
+function remoteTimeout(site: StaleSite, name: string): number | null {
   const e = site.entry(name);
   if (!e || e.config.type !== 'remote' || !e.active || e.config.paused || !e.opts) return null;
   const t = e.opts.timeout;
@@ -49,7 +54,7 @@ export class StaleWatch {
   /** checks failed by this watch (for counters) */
   expired = 0;
 
-  constructor(private readonly site: Site) {}
+  constructor(private readonly site: StaleSite) {}
 
   /** Starts watching every remote check with a timeout, counting from now. */
   start(): void {

@@ -8,11 +8,10 @@
  */
 import type { Doc } from '../config/edits.ts';
 import { occurrenceAt, type MaintenanceWindow } from './maintenance.ts';
+import { isObject } from '../util/guard.ts';
 
 /** Longest "maintenance now": a week. */
 export const MAX_ADHOC_MINUTES = 7 * 24 * 60;
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function section(doc: Doc): Record<string, unknown> {
   return isObject(doc.maintenance) ? doc.maintenance : {};

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { compileTrigger } from '../config/trigger.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from '../config/issues.ts';
 import { compileMaintenance, selectorIssues, type MaintenanceWindow } from './maintenance.ts';
+import { isObject } from '../util/guard.ts';
 
 export const EscalationStepSchema = z.looseObject({
   after: z.looseObject({}).describe('time since the FAIL was announced, interval units ({"minutes": 15})'),
@@ -41,8 +42,6 @@ export interface OpsConfig {
 }
 
 export const emptyOpsConfig = (): OpsConfig => ({ maintenance: [], escalation: new Map() });
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function compileEscalation(raw: unknown, actions: ReadonlySet<string>, issues: Issue[]): Map<string, EscalationStep[]> {
   const out = new Map<string, EscalationStep[]>();

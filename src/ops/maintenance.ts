@@ -21,6 +21,7 @@ import { compileTrigger } from '../config/trigger.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from '../config/issues.ts';
 import type { CronCalendar } from '../engine/cron.ts';
 import { canonicalZone, parseLenientTime } from '../util/time.ts';
+import { isObject } from '../util/guard.ts';
 
 const names = z.array(z.string().max(1024)).max(10_000);
 
@@ -62,8 +63,6 @@ export interface MaintenanceWindow {
   by: string | null;
   zone: string | null;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Validates `doc.maintenance`. Bad windows are reported and left out; the rest apply. */
 export function compileMaintenance(raw: unknown, siteZone: string | null): { windows: MaintenanceWindow[]; issues: Issue[] } {

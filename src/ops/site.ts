@@ -3,13 +3,41 @@
  * site (config read live, check facts for window selectors, notifications
  * through the site's notifier), and config changes followed.
  */
-import type { Site } from '../site.ts';
+import type { Database as Db } from 'better-sqlite3';
 import type { LoadedSite } from '../config/load.ts';
+import type { ActionEntry, CheckEntry } from '../config/model.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { SiteBus } from '../engine/events.ts';
+import type { CheckState } from '../engine/state.ts';
+import type { Notifier } from '../actions/dispatch.ts';
+import type { Notification } from '../actions/types.ts';
 import { checkType } from '../checks/registry.ts';
-import { federationOf } from '../federation/mqtt.ts';
 import { Ops, type OpsHost } from './ops.ts';
 import { OpsStore } from './store.ts';
 import type { CheckFacts } from './maintenance.ts';
+
+/** Which instance each remote check follows, and this instance's name (the MQTT federation's view). */
+export interface RemoteFacts {
+  readonly instance: string | null;
+  remoteInfo(name: string): { instance: string | null };
+}
+
+/** What operations use of the site (site.ts passes itself; nothing else of it is reached). */
+export interface OpsSite {
+  readonly loaded: LoadedSite;
+  readonly clock: Clock;
+  readonly readOnly: boolean;
+  readonly db: Db;
+  readonly bus: SiteBus;
+  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
+  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
+  /** handed over by wiring.ts when it builds the federation; null without one */
+  readonly remotes: RemoteFacts | null;
+  entry(name: string): CheckEntry | undefined;
+  action(name: string): ActionEntry | undefined;
+  state(name: string): CheckState;
+  warn(message: string, level?: 'info' | 'warn'): void;
+}
 
 /** check → the sequences (group checks) that contain it, for one loaded config. */
 function sequencesOf(loaded: LoadedSite): Map<string, string[]> {
@@ -28,7 +56,7 @@ function sequencesOf(loaded: LoadedSite): Map<string, string[]> {
   return out;
 }
 
-export function opsHost(site: Site): OpsHost {
+export function opsHost(site: OpsSite): OpsHost {
   let cache: { loaded: LoadedSite; seqs: Map<string, string[]> } | null = null;
   const seqs = (): Map<string, string[]> => {
     if (cache?.loaded !== site.loaded) cache = { loaded: site.loaded, seqs: sequencesOf(site.loaded) };
@@ -47,8 +75,8 @@ export function opsHost(site: Site): OpsHost {
         name,
         tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
         sequences: seqs().get(name) ?? [],
-        instance: e.config.type === 'remote' ? (federationOf(site)?.remoteInfo(name).instance ?? null) : null,
-        self: federationOf(site)?.instance ?? null,
+        instance: e.config.type === 'remote' ? (site.remotes?.remoteInfo(name).instance ?? null) : null,
+        self: site.remotes?.instance ?? null,
       };
     },
     rules: (name) => {
@@ -73,11 +101,11 @@ export function opsHost(site: Site): OpsHost {
     },
     warn: (m, level) => site.warn(m, level),
     quietChanged: (name) => site.bus.emit('quiet', { name }),
-    keepDays: () => Math.max(1, site.settings.history.days),
+    keepDays: () => Math.max(1, site.loaded.settings.history.days),
   };
 }
 
-export function createOps(site: Site): Ops {
+export function createOps(site: OpsSite): Ops {
   const ops = new Ops(opsHost(site), new OpsStore(site.db));
   site.bus.on('config', ({ renamed, removed }) => ops.configChanged(renamed, removed));
   return ops;

@@ -6,7 +6,9 @@
  * checks is 45,000 days, and the finished days of a check are drawn once
  * a day (BarCache) — only today's rect is new on each request.
  */
-import type { DayVM } from './model.ts';
+/** One day of a check's 90-day bar (model.ts builds them). */
+export type DayClass = 'none' | 'up' | 'warn' | 'down';
+export interface DayVM { date: string; runs: number; fails: number; percent: number | null; cls: DayClass }
 
 const W = 4;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -9,7 +9,7 @@
  */
 import { checkRefs, type StatusPageConfig } from './config.ts';
 import type { Incident } from './incidents.ts';
-import { barsSvg, pctText, type BarCache } from './bars.ts';
+import { barsSvg, pctText, type BarCache, type DayClass, type DayVM } from './bars.ts';
 
 export const DAY = 86_400_000;
 export const BAR_DAYS = 90;
@@ -37,9 +37,8 @@ export interface StatusSource {
 }
 
 export type CheckStatus = 'up' | 'down' | 'paused' | 'unknown';
-export type DayClass = 'none' | 'up' | 'warn' | 'down';
 
-export interface DayVM { date: string; runs: number; fails: number; percent: number | null; cls: DayClass }
+export type { DayClass, DayVM } from './bars.ts';
 export interface StatusCheckVM {
   label: string;
   status: CheckStatus;

@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isObject } from './guard.ts';
 
 /** Schema for an option that holds a secret (use `.optional()` / `.nullable()` as needed). */
 export const SecretSchema = z.union([
@@ -33,8 +34,6 @@ export class SecretError extends Error {
     this.name = 'SecretError';
   }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** True for `{"env": …}` / `{"file": …}` (a reference, not the secret). */
 export function isSecretRef(value: unknown): value is { env: string } | { file: string } {

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import type { FederationView } from '../federation/mqtt.ts';
 import type { Site } from '../site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
 import { PasswordChecker, sessionBinding, type Verify } from './auth.ts';
@@ -60,6 +61,8 @@ export interface WebAppOptions {
   /** live-update batch window (ms) */
   flushMs?: number;
   portOverride?: number;
+  /** the MQTT federation of this process, for its status on the config and check pages */
+  federation?: FederationView | null;
 }
 
 export interface WebApp {
@@ -80,22 +83,24 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   const sessions = new SessionStore(site.db, key, now);
   const extensions = [...(o.extensions ?? [])];
   const alive = (id: string): boolean => sessions.alive(id, (u, source) => sessionBinding(site.settings.webui, u, source));
+  // the hub renders with the deps it is part of: the renderer reads them when a batch goes out, after both exist
+  const hub: LiveHub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
   const deps: WebDeps = {
     site,
     sessions,
     logins: new LoginGuard(now, new PasswordChecker(o.verify), o.maxVerifications),
     secure: o.secure,
     assets: loadAssets(),
-    hub: null as unknown as LiveHub, // set just below: the hub's renderer needs the deps
+    hub,
     twofactor: {
       store: new TotpStore(site.db, key, now, () => site.name),
       pending: new PendingLogins(now),
       throttle: new Throttle(now, PAIR_THROTTLE),
     },
     oidc: new OidcClient(now, site.base),
+    federation: o.federation ?? null,
     portOverride: o.portOverride,
   };
-  deps.hub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
 
   const app = new Hono<WebEnv>();
   // outermost: it sees every answer last (pages, API, static files; never the event stream)

@@ -19,10 +19,10 @@ import { fieldsOf, fieldValues, listValue, membersKeysOf, readFields, type Field
 import { grouping, isGroupType, rawCheck } from './model.ts';
 import { plainHelp } from './words.ts';
 import { nameFromHost, overlay, urlFields } from './paste-url.ts';
-import type { FormState } from '../../views/partials/fields.tsx';
+import type { FormState } from './view-data.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export const OPT = 'opt.';
 

@@ -12,6 +12,7 @@ import type { TotpStore } from './twofactor/store.ts';
 import type { PendingLogins } from './twofactor/pending.ts';
 import type { Throttle } from './login-guard.ts';
 import type { OidcClient } from './oidc/client.ts';
+import type { FederationView } from '../federation/mqtt.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -42,6 +43,8 @@ export interface WebDeps {
   twofactor: { store: TotpStore; pending: PendingLogins; throttle: Throttle };
   /** single sign-on (OpenID Connect relying party) */
   oidc: OidcClient;
+  /** the MQTT federation of this process (wiring.ts), null without one */
+  federation: FederationView | null;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

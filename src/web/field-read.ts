@@ -3,10 +3,10 @@
  * `fieldValues` fills a form from what the file holds (secrets never),
  * `readFields` reads a submitted form back into options the schema accepts.
  */
-import type { Field } from './fields.ts';
+import type { Field } from './field-types.ts';
 import { listValue, type FormValues } from './form-values.ts';
 import { maskSecrets, readSecret, secretView, unmaskSecrets } from './secrets.ts';
-import type { FormState } from '../../views/partials/fields.tsx';
+import type { FormState } from './form-state.ts';
 
 type Json = Record<string, unknown>;
 

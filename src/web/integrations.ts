@@ -7,12 +7,10 @@
  * reach into the subsystems.
  */
 import type { Site } from '../site.ts';
-import { federationOf } from '../federation/mqtt.ts';
+import type { FederationView } from '../federation/mqtt.ts';
 import type { FederationStats } from '../federation/stats.ts';
 import { displayTime } from '../util/time.ts';
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isObject } from '../util/guard.ts';
 
 /** Base URLs the API's public endpoints are reachable on: this page's origin, and the API's own listener. */
 export function publicBases(site: Site, origin: string): string[] {
@@ -96,10 +94,10 @@ export interface RemoteVM {
 }
 
 /** A remote check's sender and staleness (src/federation); null for other types. */
-export function remoteVM(site: Site, name: string): RemoteVM | null {
+export function remoteVM(site: Site, name: string, federation: FederationView | null): RemoteVM | null {
   const e = site.entry(name);
   if (!e || e.config.type !== 'remote') return null;
-  const fed = federationOf(site);
+  const fed = federation?.isRunning ? federation : undefined;
   const info = fed?.remoteInfo(name) ?? { instance: null, offline: null, topic: null };
   const deadline = fed?.staleDeadline(name) ?? null;
   return {
@@ -121,8 +119,8 @@ export interface FederationVM {
   stats: FederationStats | null;
 }
 
-export function federationVM(site: Site): FederationVM {
-  const fed = federationOf(site);
+export function federationVM(site: Site, federation: FederationView | null): FederationVM {
+  const fed = federation?.isRunning ? federation : undefined;
   const p = fed?.problem ?? null;
   return {
     configured: site.settings.mqtt !== null,

@@ -214,18 +214,8 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The raw check object from the site document (what the file holds). */
-export function rawCheck(loaded: LoadedSite, name: string): Record<string, unknown> | undefined {
-  const checks = loaded.doc.checks as Record<string, unknown> | undefined;
-  const v = checks && Object.hasOwn(checks, name) ? checks[name] : undefined;
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-export function rawAction(loaded: LoadedSite, name: string): Record<string, unknown> | undefined {
-  const actions = loaded.doc.actions as Record<string, unknown> | undefined;
-  const v = actions && Object.hasOwn(actions, name) ? actions[name] : undefined;
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
+/** Raw entry access lives in one module (src/config/raw.ts); re-exported for the UI's routes. */
+export { rawCheck, rawAction } from '../config/raw.ts';
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);

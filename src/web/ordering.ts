@@ -9,9 +9,9 @@ import type { LoadedSite } from '../config/load.ts';
 import { checkType } from '../checks/registry.ts';
 import type { Grouping } from './model.ts';
 import { isGroupType, membersOf } from './model.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Sets `priority` on the named checks, copying only those (structural sharing). */
 export function setPriorities(doc: Doc, prio: ReadonlyMap<string, number>): Doc {

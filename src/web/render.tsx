@@ -15,7 +15,7 @@ import { checkVM, counts, failingCount, grouping, neverRun, type CheckVM } from 
 import { buildList, parseQuery, queryString, rowsOf, type CheckList } from './checklist.ts';
 import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
 import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
-import type { PageCtx } from '../../views/ui.tsx';
+import type { PageCtx } from './view-data.ts';
 import { FailBadge } from '../../views/partials/fail-badge.tsx';
 import { Summary } from '../../views/partials/summary.tsx';
 import { LiveRow, type RowCtx } from '../../views/partials/check-row.tsx';

@@ -10,6 +10,7 @@
 import type { FormValues } from './form-values.ts';
 import type { PathSegment } from '../config/issues.ts';
 import { mapSlots, slotValues, type SlotPath } from '../config/marks.ts';
+import { isObject } from '../util/guard.ts';
 
 export type SecretSource = 'keep' | 'inline' | 'env' | 'file' | 'none';
 export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env', 'file', 'none'];
@@ -17,8 +18,6 @@ export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env',
 /** Older pages' marker for the inline value stored at the same place of a JSON field (still read back). */
 export const KEPT = '(stored secret: unchanged)';
 
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export interface SecretView {
   /** what is stored, for the page: null when nothing is */

@@ -12,10 +12,10 @@ import { fieldsOf, fieldValues, readFields, type Field, type FormValues } from '
 import { roleOf } from './auth.ts';
 import { userNames } from './users.ts';
 import { versionOf } from './model.ts';
-import type { FormState } from '../../views/partials/fields.tsx';
+import type { FormState } from './view-data.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export const SECTIONS = {
   webui: { schema: WebuiSchema, exclude: ['users', 'roles', 'oidc'] },

@@ -8,9 +8,9 @@
 import type { Doc } from '../config/edits.ts';
 import { ADMIN_USER, roleOf, type Role } from './auth.ts';
 import type { WebuiConfig } from '../config/load.ts';
+import { isObject } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function webuiOf(doc: Doc): Obj {
   return isObject(doc.webui) ? doc.webui : {};

@@ -3,7 +3,7 @@
  * against SITE (shared by the scope matrix and the OpenAPI tests).
  */
 import type { Scope } from '../../src/api/tokens.ts';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import type { ApiTestSite } from './helpers.ts';
 
 export interface Row {
@@ -47,7 +47,7 @@ export const ROWS: Row[] = [
   { method: 'POST', path: '/tokens', doc: '/tokens', need: 'admin', ok: 201, body: { name: 'ci', scope: 'read' } },
   {
     method: 'DELETE', doc: '/tokens/{id}', need: 'admin', ok: 204,
-    path: (t) => `/tokens/${apiContext(t.site).tokens.create({ name: 'spare', scope: 'read' }).token.id}`,
+    path: (t) => `/tokens/${siteTokens(t.site).create({ name: 'spare', scope: 'read' }).token.id}`,
   },
 ];
 

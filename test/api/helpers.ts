@@ -4,12 +4,14 @@
  */
 import type { Hono } from 'hono';
 import { openTestSite, type TestSite } from '../helpers/site.ts';
-import { apiContext, apiRoutes, type ApiDeps } from '../../src/api/app.ts';
+import { apiRoutes, createApiContext, type ApiContext, type ApiDeps } from '../../src/api/app.ts';
 import { API_MIGRATIONS, SCOPES, type Scope } from '../../src/api/tokens.ts';
 import type { SiteOptions } from '../../src/site.ts';
 
 export interface ApiTestSite extends TestSite {
   app: Hono;
+  /** the API state the app serves (tokens, push hub, counters) */
+  api: ApiContext;
   token: Record<Scope, string>;
   /** a request with the token of `scope` (or none), JSON body when given */
   call(method: string, path: string, o?: { scope?: Scope | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
@@ -17,8 +19,8 @@ export interface ApiTestSite extends TestSite {
 
 export async function openApiSite(doc: Record<string, unknown>, opts: Partial<SiteOptions> & { deps?: ApiDeps } = {}): Promise<ApiTestSite> {
   const t = await openTestSite(doc, { dbPath: ':memory:', migrations: [API_MIGRATIONS], ...opts });
-  const app = apiRoutes(t.site, opts.deps);
-  const ctx = apiContext(t.site);
+  const ctx = createApiContext(t.site, opts.deps);
+  const app = apiRoutes(ctx);
   await ctx.push.settled();
   const token = Object.fromEntries(SCOPES.map((s) => [s, ctx.tokens.create({ name: `test-${s}`, scope: s }).secret])) as Record<Scope, string>;
   const call: ApiTestSite['call'] = (method, path, o = {}) => {
@@ -32,5 +34,5 @@ export async function openApiSite(doc: Record<string, unknown>, opts: Partial<Si
     }
     return Promise.resolve(app.request(path, { method, headers, body }));
   };
-  return { ...t, app, token, call };
+  return { ...t, app, api: ctx, token, call };
 }

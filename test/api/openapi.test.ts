@@ -8,7 +8,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { openApiSite, type ApiTestSite } from './helpers.ts';
 import { restApi } from '../../src/api/app.ts';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import { ROWS, SITE } from './endpoints.ts';
 
 let t: ApiTestSite;
@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
   });
 
   it('lists every route the REST app serves, with its method', () => {
-    const app = restApi({ site: t.site, tokens: apiContext(t.site).tokens });
+    const app = restApi({ site: t.site, tokens: siteTokens(t.site) });
     const served = [...new Set(app.routes
       .filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json')
       .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))].sort();

@@ -13,7 +13,7 @@ import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import * as wiring from '../../src/wiring.ts';
 import { ApiService, apiListenOptions } from '../../src/api/service.ts';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import { freePort, tempDir } from '../servers/common.ts';
 import { writeSite } from '../helpers/site.ts';
 
@@ -53,7 +53,7 @@ describe('API listener', () => {
       const metrics = parse(await (await fetch(`${base}/metrics`)).text());
       expect(metrics.find((f) => f.name === 'siteward_check_up')!.metrics[0]).toMatchObject({ labels: { check: 'job', type: 'push' }, value: '1' });
 
-      const { secret } = apiContext(site).tokens.create({ name: 'http', scope: 'read' });
+      const { secret } = siteTokens(site).create({ name: 'http', scope: 'read' });
       expect((await fetch(`${base}/api/v1/status`)).status).toBe(401);
       const status = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${secret}` } });
       expect(await status.json()).toMatchObject({ checks: { total: 1, PASS: 1 } });

@@ -5,8 +5,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { openApiSite, type ApiTestSite } from './helpers.ts';
-import { apiContext } from '../../src/api/app.ts';
-import { LAST_USE_RESOLUTION_MS } from '../../src/api/tokens.ts';
+import { LAST_USE_RESOLUTION_MS, siteTokens } from '../../src/api/tokens.ts';
 import { tokenCli } from '../../src/api/token-cli.ts';
 import { tempDir } from '../servers/common.ts';
 import { writeSite } from '../helpers/site.ts';
@@ -45,7 +44,7 @@ describe('API tokens', () => {
 
   it('a revoked token is refused with token_revoked and stays listed as revoked', async () => {
     t = await openApiSite({});
-    const { secret, token } = apiContext(t.site).tokens.create({ name: 'old', scope: 'admin' });
+    const { secret, token } = siteTokens(t.site).create({ name: 'old', scope: 'admin' });
     const headers = { authorization: `Bearer ${secret}` };
     expect((await t.app.request('/api/v1/checks', { headers })).status).toBe(200);
     expect((await t.call('DELETE', `/api/v1/tokens/${token.id}`)).status).toBe(204);
@@ -68,7 +67,7 @@ describe('API tokens', () => {
 
   it('records the last use, at most once a minute', async () => {
     t = await openApiSite({});
-    const store = apiContext(t.site).tokens;
+    const store = siteTokens(t.site);
     const { secret, token } = store.create({ name: 'u', scope: 'read' });
     expect(store.get(token.id)!.lastUsed).toBeNull();
     const use = (): Promise<Response> => Promise.resolve(t.app.request('/api/v1/status', { headers: { authorization: `Bearer ${secret}` } }));

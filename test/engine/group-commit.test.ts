@@ -7,7 +7,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { Site } from '../../src/site.ts';
+import { Site, type SiteOptions } from '../../src/site.ts';
+import { FakeClock } from '../../src/engine/clock.ts';
 import type { RemoteData } from '../../src/engine/state.ts';
 import { StateStore } from '../../src/store/state.ts';
 import { openDatabase } from '../../src/store/db.ts';
@@ -18,12 +19,12 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function realSite(checks: Record<string, unknown>): Promise<{ site: Site; dbPath: string; stop(): Promise<void> }> {
+async function realSite(checks: Record<string, unknown>, o: Partial<SiteOptions> = {}): Promise<{ site: Site; dbPath: string; stop(): Promise<void> }> {
   const t = tempDir('sw-gc-');
   const configPath = join(t.dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, webui: null, checks }));
   const dbPath = join(t.dir, 'site.db');
-  const site = await Site.open({ configPath, dbPath });
+  const site = await Site.open({ configPath, dbPath, ...o });
   let stopped = false;
   cleanups.push(() => t.cleanup());
   cleanups.push(async () => {
@@ -38,6 +39,26 @@ async function realSite(checks: Record<string, unknown>): Promise<{ site: Site; 
 
 const pass = (n: number): RemoteData => ({
   failState: false, failCount: 0, threshold: 1, log: [`update ${n}`], softFail: null, level: null, lastCheck: 1000 + n, lastFail: null, lastPass: 1000 + n,
+});
+
+describe('one switch for the speed-ups (SiteOptions.batching)', () => {
+  it('a test clock takes the production path when asked: stored and announced at the end of the turn', async () => {
+    const { site } = await realSite({ a: { type: 'remote', subType: 'x' } }, { clock: new FakeClock(), batching: true });
+    const seen: string[] = [];
+    site.bus.on('state', ({ name }) => seen.push(name));
+    site.applyRemote('a', pass(1));
+    expect(site.state('a').log).toEqual(['update 1']);
+    expect(site.store.loadAll().has('a')).toBe(false);
+    await site.runtime.committed();
+    expect(seen).toEqual(['a']);
+    expect(site.store.loadAll().get('a')?.log).toEqual(['update 1']);
+  });
+
+  it('without it a test clock commits at once', async () => {
+    const { site } = await realSite({ a: { type: 'remote', subType: 'x' } }, { clock: new FakeClock() });
+    site.applyRemote('a', pass(1));
+    expect(site.store.loadAll().get('a')?.log).toEqual(['update 1']);
+  });
 });
 
 describe('group commit on the real clock', () => {

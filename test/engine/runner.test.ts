@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { Runner, ABORT_GRACE_MS, type RunnerHost, type RunMeta } from '../../src/engine/runner.ts';
-import { initialState, type CheckState, type Step } from '../../src/engine/state.ts';
+import { initialState, rulesOf, step, type CheckState, type Step } from '../../src/engine/state.ts';
 import { defineCheck, type AnyCheckType, type Outcome, type RunContext } from '../../src/checks/types.ts';
 import type { CheckEntry, CheckConfig } from '../../src/config/model.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -61,9 +61,13 @@ function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: nu
       check: { config: entries.get(n)!.config, state: states.get(n) ?? initialState(), displayType: n },
       site: { name: 's', timezone: null, check: () => undefined, runMember: async () => initialState() },
     }),
-    commit: (n, step, meta) => {
-      states.set(n, step.state);
-      commits.push({ name: n, step, meta });
+    input: (n, input, meta) => {
+      const e = entries.get(n);
+      if (!e) return null;
+      const result = step(rulesOf(e.config), states.get(n) ?? initialState(), input, clock.now());
+      states.set(n, result.state);
+      commits.push({ name: n, step: result, meta });
+      return result.state;
     },
   };
   const runner = new Runner(host, opts.concurrency ?? 100, opts.pacer);

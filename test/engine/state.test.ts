@@ -131,6 +131,20 @@ describe('remote updates (spec §4.14)', () => {
   });
 });
 
+describe("a local verdict on a remote check (stale, or its instance offline)", () => {
+  const verdict: Input = { kind: 'verdict', log: ['No update for 600 s'] };
+  it('fails at once whatever the threshold, and notifies FAIL', () => {
+    const out = step(rules({ threshold: 3 }), passing({ lastPass: 5 }), verdict, 7);
+    expect(out.state.failState).toBe(true);
+    expect(out.state.log).toEqual(['No update for 600 s']);
+    expect(out.state.lastFail).toBe(7);
+    expect(out.events).toEqual([{ kind: 'transition', to: 'FAIL', from: false, notify: true }]);
+  });
+  it('follows the check\'s failAction', () => {
+    expect(step(rules({ threshold: 3, failAction: false }), passing(), verdict, 7).events.map((e) => e.notify)).toEqual([false]);
+  });
+});
+
 describe('hysteresis (spec §3.3)', () => {
   const cases: [string, number, boolean, boolean][] = [
     ['passing: at the level passes', 90, false, false],

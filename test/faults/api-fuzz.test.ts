@@ -15,7 +15,8 @@ import { validateSite } from '../../src/config/load.ts';
 import { formatIssue } from '../../src/config/issues.ts';
 import { checkTypes } from '../../src/checks/registry.ts';
 import { actionTypes } from '../../src/actions/registry.ts';
-import { apiContext, restApi } from '../../src/api/app.ts';
+import { restApi } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import { openApiSite, type ApiTestSite } from '../api/helpers.ts';
 import { Fuzz, NAMES, rng, value } from './web-fuzz.ts';
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
     saveFs: { open: async (...a: Parameters<typeof open>) => Object.assign(await open(...a), { sync: () => Promise.resolve() }), rename, link, unlink },
   });
   const seen = new Set<string>();
-  endpoints = restApi({ site: t.site, tokens: apiContext(t.site).tokens }).routes
+  endpoints = restApi({ site: t.site, tokens: siteTokens(t.site) }).routes
     .filter((r) => r.method !== 'ALL')
     .map((r) => ({ method: r.method, path: `/api/v1${r.path}` }))
     .filter((r) => !seen.has(`${r.method} ${r.path}`) && (seen.add(`${r.method} ${r.path}`), true));

@@ -17,7 +17,7 @@ import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { STORE_RETRY_MS } from '../../src/site-runtime.ts';
 import { buildWebApp } from '../../src/web/app.ts';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import type { OutboxNotifier } from '../../src/actions/outbox/notifier.ts';
 import * as wiring from '../../src/wiring.ts';
 import { startReceiver } from '../servers/http-receiver.ts';
@@ -62,7 +62,7 @@ describe('the disk under the site and its database fills up', () => {
       await site.runtime.committed();
       await outbox.idle();
     };
-    const token = apiContext(site).tokens.create({ name: 'reader', scope: 'admin' }).secret;
+    const token = siteTokens(site).create({ name: 'reader', scope: 'admin' }).secret;
     const api = (method: string, p: string, body?: unknown): Promise<Response> => Promise.resolve(web.app.request(p, {
       method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
     }));

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
 import { WebService } from '../../src/web/server.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
-import { API_MIGRATIONS } from '../../src/api/tokens.ts';
-import { API_PATH_PREFIXES, apiContext, apiRoutes } from '../../src/api/app.ts';
+import { API_MIGRATIONS, siteTokens } from '../../src/api/tokens.ts';
+import { API_PATH_PREFIXES, apiRoutes, createApiContext } from '../../src/api/app.ts';
 import { ApiService } from '../../src/api/service.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { openApiSite, type ApiTestSite } from '../api/helpers.ts';
@@ -67,8 +67,10 @@ describe('badges are embeddable from both ports', () => {
       api: { hostname: '127.0.0.1', port: apiPort }, checks: { m: { type: 'memory', options: { level: 100, badge: true } } },
     }));
     const site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
-    const web = new WebService({ port: 0 }).mount('/', apiRoutes(site), { exempt: API_PATH_PREFIXES });
-    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }));
+    // one API state for both listeners, as wiring.ts does
+    const api = createApiContext(site);
+    const web = new WebService({ port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api));
     await site.start();
     cleanups.push(() => site.stop());
     const KEYS = ['content-type', 'cache-control', 'x-content-type-options', 'content-security-policy', 'cross-origin-resource-policy',
@@ -101,9 +103,9 @@ describe('/metrics off loopback', () => {
 
   it('by default: open on a loopback listener, a token needed on any other', async () => {
     t = await openApiSite({ checks: {} });
-    for (const host of ['localhost', '127.0.0.1', '::1']) expect(await scrape(apiRoutes(t.site, {}, { listenHost: () => host }), undefined), host).toBe(200);
+    for (const host of ['localhost', '127.0.0.1', '::1']) expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => host }), undefined), host).toBe(200);
     for (const host of ['', '0.0.0.0', '::', '192.0.2.1', 'siteward.example.org', null]) {
-      const app = apiRoutes(t.site, {}, { listenHost: () => host });
+      const app = apiRoutes(createApiContext(t.site), { listenHost: () => host });
       expect(await scrape(app), String(host)).toBe(401);
       expect(await scrape(app, t.token.read), String(host)).toBe(200);
     }
@@ -111,11 +113,11 @@ describe('/metrics off loopback', () => {
 
   it('api.metricsAuth decides when set: true always needs a token, false never does', async () => {
     t = await openApiSite({ api: { metricsAuth: false }, checks: {} });
-    expect(await scrape(apiRoutes(t.site, {}, { listenHost: () => '0.0.0.0' }))).toBe(200);
+    expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => '0.0.0.0' }))).toBe(200);
     await t.close();
     t = await openApiSite({ api: { metricsAuth: true }, checks: {} });
-    expect(await scrape(apiRoutes(t.site, {}, { listenHost: () => '127.0.0.1' }))).toBe(401);
-    expect(apiContext(t.site).tokens.list().length).toBeGreaterThan(0);
+    expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => '127.0.0.1' }))).toBe(401);
+    expect(siteTokens(t.site).list().length).toBeGreaterThan(0);
   });
 });
 

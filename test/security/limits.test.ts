@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
 import { WebService } from '../../src/web/server.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
-import { API_MIGRATIONS } from '../../src/api/tokens.ts';
-import { API_PATH_PREFIXES, apiContext, apiRoutes } from '../../src/api/app.ts';
+import { API_MIGRATIONS, siteTokens } from '../../src/api/tokens.ts';
+import { API_PATH_PREFIXES, apiRoutes, createApiContext } from '../../src/api/app.ts';
 import { ApiService } from '../../src/api/service.ts';
 import { BODY_LIMITS } from '../../src/util/body-limit.ts';
 import { Agent, PASSWORDS, fastHash, webSite, withApi, type TestSite } from '../web/helpers.ts';
@@ -54,8 +54,10 @@ describe('bodies beyond the limit are refused before they are read', () => {
     apiPort = await freePort();
     writeFileSync(path, JSON.stringify({ webui: { name: 'L', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') } }, api: { hostname: '127.0.0.1', port: apiPort }, checks: {} }));
     site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
-    const web = new WebService({ port: 0 }).mount('/', apiRoutes(site), { exempt: API_PATH_PREFIXES });
-    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }));
+    // one API state for both listeners, as wiring.ts does
+    const api = createApiContext(site);
+    const web = new WebService({ port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api));
     await site.start();
     webPort = web.address()!.port;
   });
@@ -78,7 +80,7 @@ describe('bodies beyond the limit are refused before they are read', () => {
 
   it('the API listener: 50 MB announced to /api/v1/checks with no token is 413 at once, as JSON', async () => {
     expect(await announce(apiPort, '/api/v1/checks', 50 * 1024 * 1024, { 'Content-Type': 'application/json' })).toBe('HTTP/1.1 413 Payload Too Large');
-    const token = apiContext(site).tokens.create({ name: 'x', scope: 'admin' }).secret;
+    const token = siteTokens(site).create({ name: 'x', scope: 'admin' }).secret;
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/checks`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', type: 'cpu', pad: 'y'.repeat(BODY_LIMITS.default) }),
     });
@@ -144,7 +146,7 @@ describe('strings in the configuration are limited, with a clear error', () => {
   });
 
   it('through the API: a 300-character host name (400) and a 70 KB template (422) are refused with their paths; nesting too deep is 400', async () => {
-    const token = apiContext(t.site).tokens.create({ name: 'l', scope: 'admin' }).secret;
+    const token = siteTokens(t.site).create({ name: 'l', scope: 'admin' }).secret;
     const post = (path: string, body: string): Promise<Response> => Promise.resolve(t.web.app.request(path, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body,
     }));

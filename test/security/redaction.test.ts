@@ -22,9 +22,8 @@ import { actionTypes } from '../../src/actions/registry.ts';
 import { EACH_KEY, marksOf, slotText, slotValues, type SlotPath } from '../../src/config/marks.ts';
 import { buildWebApp, type WebApp } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
-import { API_MIGRATIONS } from '../../src/api/tokens.ts';
-import { apiContext } from '../../src/api/app.ts';
-import { MqttFederation, federationOf } from '../../src/federation/mqtt.ts';
+import { API_MIGRATIONS, siteTokens } from '../../src/api/tokens.ts';
+import { MqttFederation } from '../../src/federation/mqtt.ts';
 import { Agent, PASSWORDS, fastHash, withApi } from '../web/helpers.ts';
 import { freePort, tempDir } from '../servers/common.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
@@ -152,9 +151,10 @@ beforeAll(async () => {
   site = await Site.open({ configPath: path, dbPath: join(dir.dir, 'site.db'), clock: new FakeClock(Date.UTC(2026, 0, 1)), migrations: [WEB_MIGRATIONS, API_MIGRATIONS], log: pino({ level: 'debug' }, sink) });
   const errors = site.loaded.issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new Error(`the samples are invalid: ${JSON.stringify(errors)}`);
-  site.use(new MqttFederation());
+  const federation = new MqttFederation();
+  site.use(federation);
   await site.start();
-  for (const end = Date.now() + 20_000; !federationOf(site)?.connected;) {
+  for (const end = Date.now() + 20_000; !federation.connected;) {
     if (Date.now() > end) throw new Error('the MQTT federation did not connect');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -199,7 +199,7 @@ describe('every secret option of every type, through every output below admin', 
   });
 
   it('the REST API shows them to admin tokens only', async () => {
-    const tokens = apiContext(site).tokens;
+    const tokens = siteTokens(site);
     const token = (scope: 'read' | 'operate' | 'admin'): string => tokens.create({ name: `r-${scope}`, scope }).secret;
     const get = async (t: string, p: string): Promise<string> => {
       const res = await web.app.request(p, { headers: { authorization: `Bearer ${t}` } });

@@ -12,7 +12,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Hono } from 'hono';
-import { apiContext, apiRoutes, restApi } from '../../src/api/app.ts';
+import { apiRoutes, createApiContext, restApi } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import type { Scope } from '../../src/api/tokens.ts';
 import type { Role } from '../../src/web/auth.ts';
 import { Agent, PASSWORDS, webSite, withApi, type TestSite } from '../web/helpers.ts';
@@ -75,11 +76,11 @@ beforeAll(async () => {
   const pages = await webSite({ api: false });
   table = guards(pages.web.app.routes);
   await pages.close();
-  const api = apiRoutes(t.site);
+  const api = apiRoutes(createApiContext(t.site));
   for (const [k, g] of guards(api.routes)) if (!k.includes(' /api/v1')) table.set(k, g);
-  for (const [k, g] of guards(restApi({ site: t.site, tokens: apiContext(t.site).tokens }).routes, '/api/v1')) table.set(k, g);
-  apiContext(t.site).tokens.create({ name: 'sacrificial', scope: 'read' }); // DELETE /api/v1/tokens/1 revokes this one
-  for (const s of SCOPES) tokens[s] = apiContext(t.site).tokens.create({ name: s, scope: s }).secret;
+  for (const [k, g] of guards(restApi({ site: t.site, tokens: siteTokens(t.site) }).routes, '/api/v1')) table.set(k, g);
+  siteTokens(t.site).create({ name: 'sacrificial', scope: 'read' }); // DELETE /api/v1/tokens/1 revokes this one
+  for (const s of SCOPES) tokens[s] = siteTokens(t.site).create({ name: s, scope: s }).secret;
   for (const [user, role] of [['vera', 'viewer'], ['olly', 'operator'], ['admin', 'admin']] as const) {
     const a = new Agent(t.web, `10.9.0.${rank(ROLES, role) + 1}`);
     await a.login(user, PASSWORDS[user]);

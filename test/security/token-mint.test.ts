@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { openApiSite, type ApiTestSite } from '../api/helpers.ts';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 
 const body = async (r: Response): Promise<{ error?: { code: string; message: string }; token?: string; info?: { expires: string | null } }> => r.json() as never;
 
@@ -15,7 +15,7 @@ describe('tokens minted by tokens', () => {
 
   it('an expiring admin token mints only tokens that expire no later than itself', async () => {
     t = await openApiSite({});
-    const tokens = apiContext(t.site).tokens;
+    const tokens = siteTokens(t.site);
     const short = tokens.create({ name: 'short', scope: 'admin', expires: t.clock.now() + 3_600_000 }).secret;
     const mint = (b: Record<string, unknown>): Promise<Response> => Promise.resolve(t.app.request('/api/v1/tokens', {
       method: 'POST', headers: { authorization: `Bearer ${short}`, 'content-type': 'application/json' }, body: JSON.stringify(b),

@@ -18,7 +18,8 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import type { RemoteData } from '../../src/engine/state.ts';
 import type { RunRecord } from '../../src/store/state.ts';
 import { API_MIGRATIONS } from '../../src/api/tokens.ts';
-import { apiContext, apiRoutes } from '../../src/api/app.ts';
+import { apiRoutes, createApiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import { tempDir } from '../servers/common.ts';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli.js');
@@ -82,8 +83,8 @@ describe('a damaged or missing site.db', () => {
     expect(site.state('far').failCount).toBe(3);
     expect(site.state('near').failState).toBe(false);
     // the API reads what it has (the history went with the old file)
-    const app = apiRoutes(site);
-    const token = apiContext(site).tokens.create({ name: 'r', scope: 'read' }).secret;
+    const app = apiRoutes(createApiContext(site));
+    const token = siteTokens(site).create({ name: 'r', scope: 'read' }).secret;
     for (const p of ['/api/v1/checks', '/api/v1/checks/far', '/api/v1/checks/far/history']) {
       expect((await app.request(p, { headers: { authorization: `Bearer ${token}` } })).status, p).toBe(200);
     }

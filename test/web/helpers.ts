@@ -11,7 +11,7 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import { buildWebApp, type WebApp, type WebAppOptions } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
 import { API_MIGRATIONS } from '../../src/api/tokens.ts';
-import { API_PATH_PREFIXES, apiRoutes } from '../../src/api/app.ts';
+import { API_PATH_PREFIXES, apiRoutes, createApiContext } from '../../src/api/app.ts';
 import type { Hono } from 'hono';
 import type { WebEnv } from '../../src/web/context.ts';
 import { tempDir } from '../servers/common.ts';
@@ -83,7 +83,7 @@ export async function webSite(o: {
 
 /** The web app with the API subsystem mounted as the wiring does (REST API, /push, /badge, /metrics). */
 export function withApi(site: Site): Partial<WebAppOptions> {
-  return { extensions: [{ path: '/', app: apiRoutes(site) as unknown as Hono<WebEnv>, exempt: API_PATH_PREFIXES }] };
+  return { extensions: [{ path: '/', app: apiRoutes(createApiContext(site)) as unknown as Hono<WebEnv>, exempt: API_PATH_PREFIXES }] };
 }
 
 export type FormBody = Record<string, string | string[]>;

@@ -96,9 +96,9 @@ describe('MQTT federation', () => {
 
   it('the config page shows the connection, the instance and the counters; a remote check shows its sender and staleness', async () => {
     broker = await startAedes();
-    t = await webSite();
-    await t.site.mutate((doc) => ({ ...doc, mqtt: mqtt(broker!.port), checks: { ...(doc.checks as object), far: { type: 'remote', options: { timeout: 600 } } } }));
     fed = new MqttFederation();
+    t = await webSite({ app: { federation: fed } });
+    await t.site.mutate((doc) => ({ ...doc, mqtt: mqtt(broker!.port), checks: { ...(doc.checks as object), far: { type: 'remote', options: { timeout: 600 } } } }));
     await fed.start(t.site);
     await expect.poll(() => fed!.connected, { timeout: 5000 }).toBe(true);
     const p = await peer(broker.port);
@@ -122,10 +122,10 @@ describe('MQTT federation', () => {
   });
 
   it('a broker that cannot be reached is shown as not connected, with the error', async () => {
-    t = await webSite();
+    fed = new MqttFederation();
+    t = await webSite({ app: { federation: fed } });
     const port = await freePort();
     await t.site.mutate((doc) => ({ ...doc, mqtt: mqtt(port) }));
-    fed = new MqttFederation();
     await fed.start(t.site);
     await expect.poll(() => fed!.problem?.message ?? '', { timeout: 5000 }).toMatch(/ECONNREFUSED/);
     const cfg = await (await agent('admin')).page('/config');

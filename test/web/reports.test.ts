@@ -6,7 +6,7 @@
  * may not.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { apiContext } from '../../src/api/app.ts';
+import { siteTokens } from '../../src/api/tokens.ts';
 import { Agent, PASSWORDS, webSite, withApi, type TestSite } from './helpers.ts';
 
 const MIN = 60_000;
@@ -62,7 +62,7 @@ describe('reports', () => {
   });
 
   it('the API: GET /api/v1/reports with a read token', async () => {
-    const { secret } = apiContext(t.site).tokens.create({ name: 'r', scope: 'read' });
+    const { secret } = siteTokens(t.site).create({ name: 'r', scope: 'read' });
     const res = await t.web.app.request('/api/v1/reports?from=2026-01-01&to=2026-01-01&check=root', { headers: { Authorization: `Bearer ${secret}` } });
     expect(res.status).toBe(200);
     const body = await res.json() as { groups: unknown[]; checks: { name: string; uptime: number; outages: { start: string; end: string }[] }[] };

@@ -1,13 +1,11 @@
 /** Actions list and editor (spec §8.5) with "Test action" (spec §5.6). */
 import type { Child } from 'hono/jsx';
-import type { Field } from '../../src/web/fields.ts';
-import type { DeliveryRecord } from '../../src/web/history.ts';
+import type { ActionHealthVM, DeliveryRecord, Field } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, actionUrl, type PageCtx } from '../ui.tsx';
 import { OptionFields, PickField, SelectField, TextField, type FormState } from '../partials/fields.tsx';
 import { Deliveries } from '../partials/history.tsx';
 import { ActionHealthPanel, HealthBadge } from '../partials/integrations.tsx';
-import type { ActionHealthVM } from '../../src/web/integrations.ts';
 
 export interface ActionRowVM {
   name: string;

@@ -1,9 +1,9 @@
 /** A check's charts page: the range picker (links: works without script) and the charts. */
 import type { Child } from 'hono/jsx';
+import { type ChartData, RANGE_WORDS, type RangeKey, RANGES } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { checkUrl, type PageCtx } from '../ui.tsx';
 import { Charts } from '../partials/chart.tsx';
-import { RANGE_WORDS, RANGES, type ChartData, type RangeKey } from '../../src/charts/series.ts';
 
 export function ChartsPage(p: { ctx: PageCtx; name: string; data: ChartData }): Child {
   const words = RANGE_WORDS[p.data.range];

@@ -3,17 +3,13 @@
  * form (operators) or the configuration (viewers); also the new-check page.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM } from '../../src/web/model.ts';
-import type { Field } from '../../src/web/fields.ts';
-import type { CheckTypeInfo } from '../../src/checks/types.ts';
-import type { BadgeVM, PushVM, RemoteVM } from '../../src/web/integrations.ts';
+import { type BadgeVM, type CheckTypeInfo, type CheckVM, type DecisionVM, type Field, type PushVM, type RemoteVM } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
 import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
-import type { DecisionVM } from '../../src/web/ops-vm.ts';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import {
   CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState,

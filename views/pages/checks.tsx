@@ -8,9 +8,7 @@
  * `sw-config` event), so focus stays where it was.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckList, ListQuery, Section } from '../../src/web/checklist.ts';
-import { queryString } from '../../src/web/checklist.ts';
-import { DISPLAY_STATES, plural, type Counts, type DisplayState } from '../../src/web/model.ts';
+import { type CheckList, type Counts, DISPLAY_STATES, type DisplayState, type ListQuery, plural, queryString, type Section } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type RowCtx } from '../partials/check-row.tsx';

@@ -4,13 +4,11 @@
  * JSON editor for the whole site file with validation, diff and roll back.
  */
 import type { Child } from 'hono/jsx';
-import type { Field } from '../../src/web/fields.ts';
-import type { DiffResult } from '../../src/web/diff.ts';
+import type { DiffResult, FederationVM, Field } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
 import { FederationPanel } from '../partials/integrations.tsx';
-import type { FederationVM } from '../../src/web/integrations.ts';
 
 export interface ConfigSections {
   webui: Field[];

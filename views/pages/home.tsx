@@ -6,8 +6,7 @@
  * a glance (heartbeat bar and uptime). `#home-main` is live-swapped as a whole.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM, Counts } from '../../src/web/model.ts';
-import { plural } from '../../src/web/model.ts';
+import { type Assets, type CheckVM, type Counts, plural } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, type PageCtx } from '../ui.tsx';
 import { CheckCard } from '../partials/check-card.tsx';
@@ -16,7 +15,6 @@ import { FailBanner } from '../partials/fail-banner.tsx';
 import { Ago, Beats, Uptimes, type RowCtx } from '../partials/check-row.tsx';
 import { StateBadge } from '../partials/state-badge.tsx';
 import { checkUrl } from '../ui.tsx';
-import type { Assets } from '../../src/web/assets.ts';
 
 export interface HomeData {
   site: string;

@@ -1,6 +1,6 @@
 /** The login page (spec §8.2). */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
+import type { Assets } from '../../src/web/view-data.ts';
 import { BarePage } from '../layout.tsx';
 
 export function LoginPage(p: { site: string; assets: Assets; token: string; next: string; user?: string; error?: string; noUsers?: boolean; sso?: string }): Child {

@@ -1,9 +1,8 @@
 /** Uptime/SLA reports (issue 19): a range form, groups and checks with their figures, one check's outages. */
 import type { Child } from 'hono/jsx';
+import { type CheckReport, type GroupReport, type Report, type SiteReport } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { ErrorList, checkUrl, enc, type PageCtx } from '../ui.tsx';
-import type { CheckReport, GroupReport, SiteReport } from '../../src/reports/service.ts';
-import type { Report } from '../../src/reports/sla.ts';
 
 export interface ReportFormValues { month: string; from: string; to: string }
 

@@ -4,12 +4,11 @@
  * The public page itself is views/pages/status-page.tsx.
  */
 import type { Child } from 'hono/jsx';
+import { type Incident, type StatusPageConfig } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, SelectField, TextAreaField, TextField, type FormState } from '../partials/fields.tsx';
 import { IncidentView } from './status-page.tsx';
-import type { StatusPageConfig } from '../../src/status-pages/config.ts';
-import type { Incident } from '../../src/status-pages/incidents.ts';
 
 const enc = encodeURIComponent;
 const STAGES: [string, string][] = [['investigating', 'Investigating'], ['identified', 'Identified'], ['monitoring', 'Monitoring'], ['resolved', 'Resolved']];

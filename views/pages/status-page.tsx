@@ -5,11 +5,8 @@
  * classes only: the CSP allows no inline style) and the incidents.
  */
 import type { Child } from 'hono/jsx';
+import { type Assets, type Incident, pctText, type StatusCheckVM, type StatusPageVM } from '../../src/web/view-data.ts';
 import { raw } from 'hono/html';
-import type { Assets } from '../../src/web/assets.ts';
-import type { StatusCheckVM, StatusPageVM } from '../../src/status-pages/model.ts';
-import type { Incident } from '../../src/status-pages/incidents.ts';
-import { pctText } from '../../src/status-pages/bars.ts';
 import { ThemePick, useTheme } from '../theme.tsx';
 
 const STATUS_WORDS: Record<StatusCheckVM['status'], string> = { up: 'Operational', down: 'Down', paused: 'Paused', unknown: 'No data' };

@@ -1,6 +1,6 @@
 /** Two-factor sign-in: the code step of the login, and the account's 2FA page. */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
+import { type Assets } from '../../src/web/view-data.ts';
 import { BarePage, Page } from '../layout.tsx';
 import { Csrf, type PageCtx } from '../ui.tsx';
 

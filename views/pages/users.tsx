@@ -1,6 +1,6 @@
 /** Users (admin only, spec §8.5, with roles) and the account page (own password). */
 import type { Child } from 'hono/jsx';
-import type { Role } from '../../src/web/auth.ts';
+import type { Role } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, userUrl, type PageCtx } from '../ui.tsx';
 import { SelectField, TextField, type FormState } from '../partials/fields.tsx';

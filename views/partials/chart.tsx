@@ -4,8 +4,7 @@
  * CSP) — with min / avg / max / p95 for the range, and the state strip.
  */
 import type { Child } from 'hono/jsx';
-import type { ChartData, Series } from '../../src/charts/series.ts';
-import { plural } from '../../src/web/model.ts';
+import { type ChartData, plural, type Series } from '../../src/web/view-data.ts';
 
 const H = 120;
 const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));

@@ -3,13 +3,11 @@
  * members of a sequence, remote type and last update, log lines, Re-Run.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import type { CheckVM } from '../../src/web/model.ts';
+import { type Assets, type CheckVM, type GlanceVM } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 import { LogBlock } from './log-block.tsx';
 import { Beats, Uptimes } from './check-row.tsx';
-import type { GlanceVM } from '../../src/web/glance.ts';
 
 export function CheckCard(p: { vm: CheckVM; assets: Assets; csrf: string; operate: boolean; glance?: GlanceVM }): Child {
   const { vm } = p;

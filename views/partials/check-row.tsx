@@ -9,10 +9,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { Assets } from '../../src/web/assets.ts';
-import { cid, type CheckVM } from '../../src/web/model.ts';
-import { msText, relative, type GlanceVM } from '../../src/web/glance.ts';
-import { percentText } from '../../src/web/history.ts';
+import { type Assets, type CheckVM, cid, type GlanceVM, msText, percentText, relative } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 

@@ -4,8 +4,7 @@
  * sequences it is in. Live-swapped by id.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import type { CheckVM } from '../../src/web/model.ts';
+import type { Assets, CheckVM } from '../../src/web/view-data.ts';
 import { checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 

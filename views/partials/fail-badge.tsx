@@ -1,6 +1,6 @@
 /** Header badge "N checks in fail state" (spec §8.3); empty (hidden) when none. Live-swapped by id. */
 import type { Child } from 'hono/jsx';
-import { plural } from '../../src/web/model.ts';
+import { plural } from '../../src/web/view-data.ts';
 
 export function FailBadge(p: { count: number; oob?: boolean }): Child {
   return (

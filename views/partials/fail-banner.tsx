@@ -1,6 +1,6 @@
 /** A banner while any check fails (issue 22), on home and the checks page. Live-swapped by id; empty (and hidden by CSS) when all is well. */
 import type { Child } from 'hono/jsx';
-import { plural, type Counts } from '../../src/web/model.ts';
+import { type Counts, plural } from '../../src/web/view-data.ts';
 
 export function FailBanner(p: { counts: Counts; oob?: boolean }): Child {
   const n = p.counts.FAIL;

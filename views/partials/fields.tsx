@@ -4,37 +4,13 @@
  * zod schemas (src/web/fields.ts); the same component draws common fields.
  */
 import type { Child } from 'hono/jsx';
-import type { Field } from '../../src/web/fields.ts';
-import { keptMarker } from '../../src/web/secrets.ts';
+import { type Field, fieldId, type FormState, keptMarker, many, one } from '../../src/web/view-data.ts';
 import { SecretField } from './secret-field.tsx';
 
-export interface FormState {
-  /** submitted (or stored) values by input name: one string, or several */
-  values: Record<string, string | string[]>;
-  /** error text by input name */
-  errors: Record<string, string>;
-  /** errors not tied to one field */
-  general: string[];
-}
-
-export const emptyForm = (): FormState => ({ values: {}, errors: {}, general: [] });
+export { emptyForm, fieldId, many, one, type FormState } from '../../src/web/view-data.ts';
 
 /** Shown on a hostAccess field to a user below admin (src/config/trust.ts decides; this only says so). */
 export const ADMIN_ONLY_FIELD = 'Only an administrator can change this: it decides what runs on this host or what siteward reads.';
-
-export function fieldId(name: string): string {
-  return `f-${name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
-}
-
-export function one(s: FormState, name: string): string {
-  const v = s.values[name];
-  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-}
-
-export function many(s: FormState, name: string): string[] {
-  const v = s.values[name];
-  return v === undefined ? [] : Array.isArray(v) ? v : v.split(/\r?\n/).filter((x) => x !== '');
-}
 
 function Help(p: { id: string; help?: string; error?: string }): Child {
   return (

@@ -4,10 +4,8 @@
  * notification deliveries when the notifier records them.
  */
 import type { Child } from 'hono/jsx';
-import type { DeliveryRecord, Spark, TransitionVM, Uptime } from '../../src/web/history.ts';
-import { percentText } from '../../src/web/history.ts';
+import { type DeliveryRecord, percentText, plural, type Spark, type TransitionVM, type Uptime } from '../../src/web/view-data.ts';
 import { actionUrl } from '../ui.tsx';
-import { plural } from '../../src/web/model.ts';
 
 const W = 600;
 const H = 80;

@@ -4,8 +4,7 @@
  * federation's status and an action's delivery health.
  */
 import type { Child } from 'hono/jsx';
-import type { ActionHealthVM, BadgeVM, FederationVM, PushVM, RemoteVM } from '../../src/web/integrations.ts';
-import type { FederationStats } from '../../src/federation/stats.ts';
+import type { ActionHealthVM, BadgeVM, FederationStats, FederationVM, PushVM, RemoteVM } from '../../src/web/view-data.ts';
 
 /** A read-only text with a copy button (app.js copies `data-copy`'s element). */
 export function CopyField(p: { id: string; label: string; value: string; multiline?: boolean }): Child {

@@ -1,6 +1,6 @@
 /** The log lines of a check's last run. Live-swapped by id on the detail page. A named group: `aria-label` on a bare `<pre>` is not allowed (axe-core). */
 import type { Child } from 'hono/jsx';
-import type { CheckVM } from '../../src/web/model.ts';
+import type { CheckVM } from '../../src/web/view-data.ts';
 
 export function LogBlock(p: { vm: CheckVM; id?: boolean; oob?: boolean }): Child {
   return (

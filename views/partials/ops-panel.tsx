@@ -4,8 +4,7 @@
  * not)": the decision taken for each recent transition.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM } from '../../src/web/model.ts';
-import type { DecisionVM } from '../../src/web/ops-vm.ts';
+import { type CheckVM, type DecisionVM } from '../../src/web/view-data.ts';
 import { Csrf, checkUrl } from '../ui.tsx';
 
 const DURATIONS: [string, string][] = [['15', '15 minutes'], ['60', '1 hour'], ['240', '4 hours'], ['1440', '1 day']];

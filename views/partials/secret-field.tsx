@@ -5,8 +5,7 @@
  * "file PATH") and never carries a stored value.
  */
 import type { Child } from 'hono/jsx';
-import type { Field } from '../../src/web/fields.ts';
-import { fieldId, one, type FormState } from './fields.tsx';
+import { fieldId, one, type Field, type FormState } from '../../src/web/view-data.ts';
 
 export function SecretField(p: { f: Field; name: string; label: string; help: string; s: FormState }): Child {
   const { f, name, s } = p;

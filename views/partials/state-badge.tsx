@@ -1,7 +1,6 @@
 /** A check's state: icon + word (+ level). Colour is never the only signal. */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import type { CheckVM, DisplayState } from '../../src/web/model.ts';
+import type { Assets, CheckVM, DisplayState } from '../../src/web/view-data.ts';
 import { Icon } from '../ui.tsx';
 
 const ICON: Record<DisplayState, string> = { PASS: 'pass', WARN: 'softfail', FAIL: 'fail', SOFTFAIL: 'softfail', PAUSED: 'paused', ERROR: 'error', PENDING: 'pending' };

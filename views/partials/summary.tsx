@@ -1,7 +1,6 @@
 /** Counts of checks by state, each a link to the filtered list. Live-swapped by id. */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/assets.ts';
-import { DISPLAY_STATES, plural, type Counts } from '../../src/web/model.ts';
+import { type Assets, type Counts, DISPLAY_STATES, plural } from '../../src/web/view-data.ts';
 import { StateIcon } from './state-badge.tsx';
 
 export function Summary(p: { counts: Counts; assets: Assets; oob?: boolean }): Child {

@@ -1,6 +1,6 @@
 /** The action editor's message preview (a sample failing check rendered with the form's template). */
 import type { Child } from 'hono/jsx';
-import type { PreviewData } from '../../src/web/template-preview.ts';
+import { type PreviewData } from '../../src/web/view-data.ts';
 
 export function TemplatePreview(p: { d: PreviewData }): Child {
   const { d } = p;

@@ -25,7 +25,7 @@ import { ActionError, type Notification } from '../types.ts';
 import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord, type OutboxRow } from './store.ts';
 import { retryDelay } from './backoff.ts';
 import { foldDigests } from './digest.ts';
-import { Reminders, type ReminderHost } from './reminders.ts';
+import { Reminders, type ReminderSource } from './reminders.ts';
 import { HeldQueue, MAX_HELD, Unrecorded, persistMemory, type HeldRow } from './volatile.ts';
 
 export interface OutboxSettings {
@@ -47,7 +47,7 @@ export interface OutboxOptions {
   clock: Clock;
   settings?: () => OutboxSettings;
   random?: () => number;
-  reminders?: ReminderHost;
+  reminders?: ReminderSource;
   /** finished rows older than this many days are deleted (default 30) */
   keepDays?: () => number;
 }
@@ -85,7 +85,17 @@ export class OutboxNotifier implements Notifier {
     this.settings = o.settings ?? ((): OutboxSettings => OUTBOX_DEFAULTS);
     this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
-    this.reminders = o.reminders ? new Reminders(o.reminders, o.clock) : null;
+    const src = o.reminders;
+    this.reminders = src ? new Reminders({
+      checks: () => src.checks(),
+      intervalMs: (c) => src.intervalMs(c),
+      failingSince: (c) => src.failingSince(c),
+      remind: (c) => {
+        const r = src.reminder(c);
+        if (r && r.actions.length) this.notify(r.actions, r.n);
+      },
+      lastAnnounced: (c) => this.store.lastAnnounced(c),
+    }, o.clock) : null;
     this.inTransaction = o.db.transaction((fn: () => void) => fn());
   }
 

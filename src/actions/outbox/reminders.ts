@@ -24,6 +24,15 @@ export interface ReminderHost {
   lastAnnounced(check: string): { created: number; n: Notification } | undefined;
 }
 
+/**
+ * What the site tells the outbox's reminders (actions/outbox/site.ts); the
+ * outbox adds remind() and lastAnnounced() itself, from its own queue.
+ */
+export interface ReminderSource extends Pick<ReminderHost, 'checks' | 'intervalMs' | 'failingSince'> {
+  /** the reminder due for the check now: its active actions and the notification; null when none */
+  reminder(check: string): { actions: string[]; n: Notification } | null;
+}
+
 const episode = (lastFail: number | null): number => lastFail ?? -1;
 
 export class Reminders {

@@ -7,9 +7,12 @@ import type { Site } from '../../site.ts';
 import type { NotifierHost } from '../dispatch.ts';
 import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
-import type { ReminderHost } from './reminders.ts';
+import type { ReminderSource } from './reminders.ts';
 
-export function siteReminderHost(site: Site, outbox: () => OutboxNotifier): ReminderHost {
+/** What the outbox uses of the site (passed in; not the whole Site). */
+export type OutboxSite = Pick<Site, 'loaded' | 'entry' | 'action' | 'state' | 'readOnly' | 'runtime' | 'db' | 'clock' | 'settings' | 'bus' | 'ops'>;
+
+export function siteReminderSource(site: OutboxSite): ReminderSource {
   return {
     checks: () => site.loaded.checks.keys(),
     intervalMs: (name) => {
@@ -25,34 +28,31 @@ export function siteReminderHost(site: Site, outbox: () => OutboxNotifier): Remi
       const s = site.state(name);
       return isFailing(s.failState) && !s.silent ? (s.lastFail ?? -1) : null;
     },
-    remind: (name) => {
+    reminder: (name) => {
       const e = site.entry(name);
-      if (!e || site.readOnly) return;
+      if (!e || site.readOnly) return null;
       const actions = e.config.actions.filter((a) => site.action(a)?.active);
-      if (actions.length) outbox().notify(actions, site.runtime.notification(name, 'reminder'));
+      return actions.length ? { actions, n: site.runtime.notification(name, 'reminder') } : null;
     },
-    lastAnnounced: (name) => outbox().store.lastAnnounced(name),
   };
 }
 
-export function createOutbox(host: NotifierHost, site: Site): OutboxNotifier {
-  let self: OutboxNotifier | null = null;
-  const outbox = (): OutboxNotifier => self!;
-  self = new OutboxNotifier({
+export function createOutbox(host: NotifierHost, site: OutboxSite): OutboxNotifier {
+  const outbox = new OutboxNotifier({
     host,
     db: site.db,
     clock: site.clock,
     settings: () => site.settings.notifications,
     keepDays: () => Math.max(1, site.settings.history.days),
-    reminders: siteReminderHost(site, outbox),
+    reminders: siteReminderSource(site),
   });
   site.bus.on('config', ({ changed, renamed }) => {
     for (const [from, to] of renamed) {
-      if (!site.readOnly) self?.store.renameCheck(from, to);
-      self?.reminders?.rename(from, to);
+      if (!site.readOnly) outbox.store.renameCheck(from, to);
+      outbox.reminders?.rename(from, to);
     }
-    for (const name of changed) self?.reminders?.reconsider(name);
+    for (const name of changed) outbox.reminders?.reconsider(name);
   });
-  site.bus.on('quiet', ({ name }) => self?.reminders?.reconsider(name));
-  return self;
+  site.bus.on('quiet', ({ name }) => outbox.reminders?.reconsider(name));
+  return outbox;
 }

@@ -1,13 +1,14 @@
 /**
- * /actions: list, get, create, replace, patch (and rename), delete, test.
+ * /actions: list, get, test; create, replace, patch (and rename), delete
+ * are the collection routes (collection.ts), shared with /checks.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { deleteAction, putAction } from '../../config/edits.ts';
-import { ApiError } from '../errors.ts';
 import { ActionEntrySchema, ActionListSchema, ActionPatchSchema, ActionViewSchema, CreateActionSchema, NameParam, TestResultSchema } from '../schemas.ts';
-import { actionView, mergePatch, rawAction, storable } from '../views.ts';
+import { actionView } from '../views.ts';
+import { collectionRoutes } from './collection.ts';
 import { testNotification } from '../../actions/test-notification.ts';
-import { ERRORS, applyEdit, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
+import { ERRORS, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
 import { withSiteDefaults } from '../../actions/template.ts';
 
 export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
@@ -32,58 +33,18 @@ export function actionRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     responses: { 200: json(ActionViewSchema, 'the action'), 401: ERRORS[401], 404: ERRORS[404] },
   })), (c) => c.json(view(c.req.valid('param').name, c.get('token').scope === 'admin'), 200));
 
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'post', path: '/actions', tags: tag, summary: 'Create an action',
-    request: body(CreateActionSchema, 'the action as in the site file, plus its name'),
-    responses: { 201: json(ActionViewSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const raw = (await c.req.json()) as Record<string, unknown>;
-    const name = c.req.valid('json').name;
-    if (site.action(name)) throw new ApiError('conflict', `an action named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
-    return c.json(view(name, true), 201);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'put', path: '/actions/{name}', tags: tag, summary: 'Create or replace an action',
-    request: { params: NameParam, ...body(ActionEntrySchema, 'the action as in the site file') },
-    responses: {
-      200: json(ActionViewSchema, 'replaced'), 201: json(ActionViewSchema, 'created'),
-      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 503: ERRORS[503],
+  collectionRoutes(app, { site, tokens }, {
+    key: 'actions', kind: 'action', a: 'an action',
+    schemas: { entry: ActionEntrySchema, create: CreateActionSchema, patch: ActionPatchSchema, view: ActionViewSchema },
+    summaries: {
+      create: 'Create an action', put: 'Create or replace an action',
+      patch: 'Change some keys of an action (JSON merge patch); `name` renames it', delete: 'Delete an action (and remove it from every check)',
     },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    const existed = site.action(name) !== undefined;
-    const raw = (await c.req.json()) as Record<string, unknown>;
-    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, name, storable(raw)), ['actions', name]);
-    return c.json(view(name, true), existed ? 200 : 201);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'patch', path: '/actions/{name}', tags: tag, summary: 'Change some keys of an action (JSON merge patch); `name` renames it',
-    request: { params: NameParam, ...body(ActionPatchSchema) },
-    responses: { 200: json(ActionViewSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    view(name, true);
-    const patch = (await c.req.json()) as Record<string, unknown>;
-    const to = typeof patch.name === 'string' ? patch.name : name;
-    if (to !== name && site.action(to)) throw new ApiError('conflict', `an action named ${JSON.stringify(to)} exists`);
-    const previous = rawAction(site, name) ?? {};
-    const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
-    await applyEdit(site, c.get('token').scope, (doc) => putAction(doc, to, next, name), ['actions', to], { actions: to !== name ? [[name, to]] : [] });
-    return c.json(view(to, true), 200);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'delete', path: '/actions/{name}', tags: tag, summary: 'Delete an action (and remove it from every check)',
-    request: { params: NameParam },
-    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    view(name, true);
-    await applyEdit(site, c.get('token').scope, (doc) => deleteAction(doc, name), ['actions', name]);
-    return c.body(null, 204);
+    exists: (name) => site.action(name) !== undefined,
+    view,
+    fresh: (entry) => entry,
+    put: (doc, name, entry, from) => putAction(doc, name, entry, from),
+    remove: deleteAction,
   });
 
   app.openapi(createRoute(secured(tokens, 'operate', {

@@ -1,5 +1,6 @@
 /**
- * /checks: list (filters), get, create, replace, patch (and rename), delete,
+ * /checks: list (filters), get, create, replace, patch (and rename), delete
+ * (the collection routes, collection.ts, shared with /actions),
  * run now, pause/resume, history and notifications of a check. Every write
  * goes through Site.mutate, as the web UI's do.
  */
@@ -14,8 +15,9 @@ import {
   CheckDetailSchema, CheckEntrySchema, CheckListQuery, CheckListSchema, CheckPatchSchema, CreateCheckSchema, HistoryQuery,
   HistorySchema, NameParam, NotificationsSchema,
 } from '../schemas.ts';
-import { checkDetail, checkSummary, iso, mergePatch, parseTime, rawCheck, storable } from '../views.ts';
-import { ERRORS, applyEdit, body, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
+import { checkDetail, checkSummary, iso, parseTime, rawCheck } from '../views.ts';
+import { collectionRoutes } from './collection.ts';
+import { ERRORS, applyEdit, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
 
 
 
@@ -48,59 +50,18 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
     responses: { 200: json(CheckDetailSchema, 'the check'), 401: ERRORS[401], 404: ERRORS[404] },
   })), (c) => c.json(detail(c.req.valid('param').name, c.get('token').scope === 'admin'), 200));
 
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'post', path: '/checks', tags: tag, summary: 'Create a check',
-    request: body(CreateCheckSchema, 'the check as in the site file, plus its name'),
-    responses: { 201: json(CheckDetailSchema, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const raw = (await c.req.json()) as Record<string, unknown>;
-    const name = c.req.valid('json').name;
-    if (site.entry(name)) throw new ApiError('conflict', `a check named ${JSON.stringify(name)} exists`);
-    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, newCheckOptions(storable(raw))), ['checks', name]);
-    return c.json(detail(name, true), 201);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'put', path: '/checks/{name}', tags: tag, summary: 'Create or replace a check',
-    request: { params: NameParam, ...body(CheckEntrySchema, 'the check as in the site file') },
-    responses: {
-      200: json(CheckDetailSchema, 'replaced'), 201: json(CheckDetailSchema, 'created'),
-      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 503: ERRORS[503],
+  collectionRoutes(app, { site, tokens }, {
+    key: 'checks', kind: 'check', a: 'a check',
+    schemas: { entry: CheckEntrySchema, create: CreateCheckSchema, patch: CheckPatchSchema, view: CheckDetailSchema },
+    summaries: {
+      create: 'Create a check', put: 'Create or replace a check',
+      patch: 'Change some keys of a check (JSON merge patch); `name` renames it', delete: 'Delete a check (and remove it from depends and sequences)',
     },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    const existed = site.entry(name) !== undefined;
-    const raw = (await c.req.json()) as Record<string, unknown>;
-    const entry = storable(raw);
-    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, existed ? entry : newCheckOptions(entry)), ['checks', name]);
-    return c.json(detail(name, true), existed ? 200 : 201);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'patch', path: '/checks/{name}', tags: tag, summary: 'Change some keys of a check (JSON merge patch); `name` renames it',
-    request: { params: NameParam, ...body(CheckPatchSchema) },
-    responses: { 200: json(CheckDetailSchema, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    entryOr404(site, name);
-    const patch = (await c.req.json()) as Record<string, unknown>;
-    const to = typeof patch.name === 'string' ? patch.name : name;
-    if (to !== name && site.entry(to)) throw new ApiError('conflict', `a check named ${JSON.stringify(to)} exists`);
-    const previous = rawCheck(site, name) ?? {};
-    const next = storable(mergePatch(previous, patch) as Record<string, unknown>);
-    await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, to, next, name), ['checks', to], { checks: to !== name ? [[name, to]] : [] });
-    return c.json(detail(to, true), 200);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'delete', path: '/checks/{name}', tags: tag, summary: 'Delete a check (and remove it from depends and sequences)',
-    request: { params: NameParam },
-    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (c) => {
-    const { name } = c.req.valid('param');
-    entryOr404(site, name);
-    await applyEdit(site, c.get('token').scope, (doc) => deleteCheck(doc, name), ['checks', name]);
-    return c.body(null, 204);
+    exists: (name) => site.entry(name) !== undefined,
+    view: detail,
+    fresh: newCheckOptions,
+    put: (doc, name, entry, from) => putCheck(doc, name, entry, from),
+    remove: deleteCheck,
   });
 
   app.openapi(createRoute(secured(tokens, 'operate', {
@@ -125,7 +86,7 @@ export function checkRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
       const { name } = c.req.valid('param');
       entryOr404(site, name);
       if (site.entry(name)!.config.paused !== paused) {
-        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site, name) ?? {}), paused }), ['checks', name]);
+        await applyEdit(site, c.get('token').scope, (doc) => putCheck(doc, name, { ...(rawCheck(site.loaded, name) ?? {}), paused }), ['checks', name]);
       }
       return c.json(detail(name, c.get('token').scope === 'admin'), 200);
     });

@@ -1,8 +1,8 @@
 /**
- * How a heartbeat reaches a push check's run: the push endpoint puts it in
- * the check's scratch and runs the check; the run reads it from there. After
- * a restart the scratch is empty, so the last heartbeat is recovered from the
- * check's persisted state (its `heartbeat_*` metrics and log).
+ * A heartbeat and where the last one is kept: the push endpoint hands the
+ * heartbeat to the engine as an outcome (hub.ts, Site.deliver), so the
+ * check's state holds it — its `heartbeat_*` metrics and its log. A scheduled
+ * run (is it late?) and a restart read it back from there.
  */
 import type { CheckState } from '../../engine/state.ts';
 
@@ -17,8 +17,6 @@ export interface Heartbeat {
   restored?: boolean;
 }
 
-const INBOX = 'push.heartbeat';
-const SEEN = 'push.seen';
 export const MAX_MESSAGE = 200;
 
 /** One line, no control characters, at most MAX_MESSAGE characters (it goes into logs and SMS). */
@@ -29,21 +27,8 @@ export function cleanMessage(msg: string | null | undefined): string | null {
   return one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE - 1)}…` : one;
 }
 
-export function deliver(scratch: Record<string, unknown>, hb: Heartbeat): void {
-  scratch[INBOX] = hb;
-}
-
-/** True once a run has read `hb` (a run already in flight when it arrived has not). */
-export function consumed(scratch: Record<string, unknown>, hb: Heartbeat): boolean {
-  return scratch[SEEN] === hb;
-}
-
-export function latest(scratch: Record<string, unknown>, state: CheckState): Heartbeat | null {
-  const hb = scratch[INBOX] as Heartbeat | undefined;
-  if (hb) {
-    scratch[SEEN] = hb;
-    return hb;
-  }
+/** The last heartbeat, as the check's state holds it (null before the first). */
+export function latest(state: CheckState): Heartbeat | null {
   const t = state.metrics.find((m) => m.name === 'heartbeat_timestamp');
   if (!t) return null;
   const failed = state.metrics.find((m) => m.name === 'heartbeat_failed')?.value === 1;

@@ -1,6 +1,7 @@
 /**
  * The site side of push checks: finds the check a token belongs to, hands a
- * heartbeat to its next run and runs it, and gives every push check with an
+ * heartbeat to the engine as the check's outcome (Site.deliver: the same
+ * gates, state machine, commit and bus as a run), and gives every push check with an
  * empty token a random one, saved into the site file (so the URL survives
  * restarts and shows in the file and the UI).
  */
@@ -9,13 +10,18 @@ import type { Site } from '../../site.ts';
 import type { LoadedSite } from '../../config/load.ts';
 import type { CheckState } from '../../engine/state.ts';
 import { putCheck } from '../../config/edits.ts';
-import { cleanMessage, consumed, deliver, type Heartbeat } from './heartbeat.ts';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { cleanMessage, type Heartbeat } from './heartbeat.ts';
+import { assess, type PushOptions } from './index.ts';
+import type { z } from 'zod';
+import { isObject } from '../../util/guard.ts';
+import { rawEntry } from '../../config/raw.ts';
 
 export function newPushToken(): string {
   return randomBytes(24).toString('base64url');
 }
+
+/** What the push hub uses of the site (passed in; not the whole Site). */
+export type PushSite = Pick<Site, 'loaded' | 'clock' | 'log' | 'bus' | 'readOnly' | 'entry' | 'state' | 'deliver' | 'mutate'>;
 
 export class PushHub {
   private index = new Map<string, string>();
@@ -23,7 +29,7 @@ export class PushHub {
   private ensuring: Promise<void> | null = null;
   private again = false;
 
-  constructor(private readonly site: Site) {}
+  constructor(private readonly site: PushSite) {}
 
   /** The check a token belongs to (only active, valid push checks). */
   find(token: string): string | undefined {
@@ -31,17 +37,13 @@ export class PushHub {
     return this.index.get(token);
   }
 
-  /** Records a heartbeat and runs the check. Null when the token is unknown. */
+  /** Feeds a heartbeat to the engine as the check's outcome. Null when the token is unknown. */
   async heartbeat(token: string, o: { fail: boolean; msg?: string | null }): Promise<CheckState | null> {
     const name = this.find(token);
     if (name === undefined) return null;
     const hb: Heartbeat = { t: this.site.clock.now(), fail: o.fail, msg: cleanMessage(o.msg) };
-    const scratch = this.site.runtime.scratchFor(name);
-    deliver(scratch, hb);
-    let state = await this.site.runNow(name, 'manual');
-    // a run already in flight when the heartbeat arrived did not see it: run once more
-    if (!consumed(scratch, hb) && this.find(token) === name) state = await this.site.runNow(name, 'manual');
-    return state;
+    const zone = this.site.entry(name)?.zone ?? null;
+    return this.site.deliver(name, 'push', (opts) => assess(opts as z.output<typeof PushOptions>, hb, hb.t, zone, this.site.state(name)));
   }
 
   /** Subscribes to config changes so new push checks get a token; returns the unsubscribe. */
@@ -64,7 +66,7 @@ export class PushHub {
     this.ensuring = this.site.mutate((doc) => {
       let next = doc;
       for (const name of missing) {
-        const raw = (next.checks as Record<string, Record<string, unknown>>)[name];
+        const raw = rawEntry(next, 'checks', name) ?? {};
         next = putCheck(next, name, { ...raw, options: { ...(isObject(raw.options) ? raw.options : {}), token: newPushToken() } });
       }
       return next;

@@ -22,16 +22,15 @@ import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
 import { ActionFields, ActionPage, ActionsPage, type ActionFormData } from '../../../views/pages/actions.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
-import { actionUrl } from '../../../views/ui.tsx';
+import { actionUrl, type FormState } from '../view-data.ts';
 import { plainHelp } from '../words.ts';
 import { commonActionOptions } from '../../actions/shared/options.ts';
 import { withSiteDefaults } from '../../actions/template.ts';
 import { previewOf } from '../template-preview.ts';
 import { TemplatePreview } from '../../../views/partials/template-preview.tsx';
+import { isObject } from '../../util/guard.ts';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 class Conflict extends Error {}
 

@@ -20,7 +20,7 @@ import { finishLogin, logName } from '../login.ts';
 import { LoginPage } from '../../../views/pages/login.tsx';
 import { AccountPage } from '../../../views/pages/users.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { emptyForm } from '../../../views/partials/fields.tsx';
+import { emptyForm } from '../view-data.ts';
 
 export const MIN_PASSWORD = 8;
 

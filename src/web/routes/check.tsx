@@ -26,8 +26,7 @@ import { decisionVMs } from '../ops-vm.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { many, one, type FormState } from '../../../views/partials/fields.tsx';
-import { checkUrl } from '../../../views/ui.tsx';
+import { checkUrl, type FormState, many, one } from '../view-data.ts';
 
 class Conflict extends Error {}
 
@@ -74,7 +73,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
         // a viewer's view: secrets described, never shown (the one redaction, src/config/redact.ts)
         config: JSON.stringify(redactEntry('check', config), null, 1),
         flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
-        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name) },
+        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
         decisions: decisionVMs(site, name),
       }} />
     ), status);

@@ -19,7 +19,7 @@ import { checksData, fragment, html, pageCtx, rowContext } from '../render.tsx';
 import type { LiveView } from '../live.ts';
 import { ChecksPage, CheckListView } from '../../../views/pages/checks.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
-import { checkUrl } from '../../../views/ui.tsx';
+import { checkUrl } from '../view-data.ts';
 
 /** The page an action came from (hidden `view`/`back` fields), for htmx answers and redirects. */
 function origin(form: FormValues, name: string): { view: LiveView; back: string } {

@@ -20,7 +20,7 @@ import { html, pageCtx } from '../render.tsx';
 import { federationVM } from '../integrations.ts';
 import { ConfigPage, DiffView, RawPage, RawResultView, type RawResult } from '../../../views/pages/config.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
+import type { FormState } from '../view-data.ts';
 
 class Conflict extends Error {}
 
@@ -38,7 +38,7 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
     html(c, (
       <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site)}
+        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site, d.federation)}
         fletchck={fletchckWarning(site.loaded)?.message ?? null} />
     ), o.status ?? 200);
 

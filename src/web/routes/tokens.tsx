@@ -1,12 +1,11 @@
 /**
  * API tokens (admin only, issue 8): list, create — the secret is shown once,
  * on the page that answers the create, and only its hash is stored — and
- * revoke after a confirmation. The store is the API's (`apiContext(site)`),
+ * revoke after a confirmation. The store is the API's (`siteTokens(site)`: the same table),
  * shared with `/api/v1/tokens` and `siteward-token`.
  */
 import { Hono } from 'hono';
-import { apiContext } from '../../api/app.ts';
-import { SCOPES, type Scope, type TokenStore } from '../../api/tokens.ts';
+import { SCOPES, siteTokens, type Scope, type TokenStore } from '../../api/tokens.ts';
 import { parseExpiry } from '../../api/views.ts';
 import { displayTime } from '../../util/time.ts';
 import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
@@ -16,7 +15,7 @@ import { formState } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import { TokensPage, type Created, type TokenRowVM } from '../../../views/pages/tokens.tsx';
 import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
+import type { FormState } from '../view-data.ts';
 
 const MAX_NAME = 100;
 
@@ -27,7 +26,7 @@ export function tokenRoutes(d: WebDeps): Hono<WebEnv> {
   /** The API's token store; null when the site database has no API tables (the API module is not wired in). */
   const store = (): TokenStore | null => {
     try {
-      return apiContext(site).tokens;
+      return siteTokens(site);
     } catch (e) {
       site.log.warn({ err: e }, 'API tokens are not available');
       return null;

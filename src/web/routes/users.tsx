@@ -17,8 +17,7 @@ import { notFound } from './checks.tsx';
 import { dummyHash, logName, MIN_PASSWORD } from './auth.tsx';
 import { UserPage, UsersPage } from '../../../views/pages/users.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
-import { userUrl } from '../../../views/ui.tsx';
+import { type FormState, userUrl } from '../view-data.ts';
 
 class Conflict extends Error {}
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { openApiSite, type ApiTestSite } from '../../api/helpers.ts';
 import { Site } from '../../../src/site.ts';
 import { API_MIGRATIONS } from '../../../src/api/tokens.ts';
-import { apiContext, apiRoutes } from '../../../src/api/app.ts';
+import { apiRoutes, createApiContext } from '../../../src/api/app.ts';
 import { PUSH_TOKEN } from '../../../src/checks/push/index.ts';
 import { stateText } from '../../../src/engine/state.ts';
 
@@ -107,7 +107,7 @@ describe('push check', () => {
     expect(state()).toBe('PASS');
     // one created later through the API gets one too
     await t.call('POST', '/api/v1/checks', { body: { name: 'later', type: 'push' } });
-    await apiContext(t.site).push.settled();
+    await t.api.push.settled();
     expect((t.file() as { checks: { later: { options: { token: string } } } }).checks.later.options.token).toMatch(PUSH_TOKEN);
   });
 
@@ -125,7 +125,7 @@ describe('push check', () => {
     const log = t.site.state('job').log;
     await t.site.stop();
     const again = await Site.open({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
-    apiRoutes(again);
+    apiRoutes(createApiContext(again));
     await again.start();
     await t.clock.advance(61_000);
     expect(stateText(again.state('job'), false)).toBe('FAIL');

@@ -1,0 +1,59 @@
+/**
+ * The one module views/ imports from src/: the page-data types the routes
+ * hand to pages, and the display helpers pages use (form state, URLs,
+ * plurals). src/ never imports views/ back except the routes and render.tsx,
+ * which draw pages (docs/architecture.md "The web UI"). Nothing here reaches
+ * into the engine: pages get plain objects.
+ */
+import type { Assets } from './assets.ts';
+import type { Role } from './auth.ts';
+
+export type { Assets } from './assets.ts';
+export type { Role } from './auth.ts';
+export type { Field } from './fields.ts';
+export type { CheckVM, Counts, DisplayState } from './model.ts';
+export type { DeliveryRecord, Spark, TransitionVM, Uptime } from './history.ts';
+export type { ActionHealthVM, BadgeVM, FederationVM, PushVM, RemoteVM } from './integrations.ts';
+export type { CheckList, Section } from './checklist.ts';
+export type { DiffResult } from './diff.ts';
+export type { FederationStats } from '../federation/stats.ts';
+export type { CheckTypeInfo } from '../checks/types.ts';
+export { cid, DISPLAY_STATES, plural } from './model.ts';
+export { KEPT } from './secrets.ts';
+export { queryString } from './checklist.ts';
+export { emptyForm, fieldId, many, one, type FormState } from './form-state.ts';
+export type { ListQuery } from './checklist.ts';
+export { keptMarker } from './secrets.ts';
+export { percentText } from './history.ts';
+export { msText, relative, type GlanceVM } from './glance.ts';
+export type { DecisionVM } from './ops-vm.ts';
+export type { PreviewData } from './template-preview.ts';
+export { RANGE_WORDS, RANGES, type ChartData, type RangeKey, type Series } from '../charts/series.ts';
+export type { CheckReport, GroupReport, SiteReport } from '../reports/service.ts';
+export type { Report } from '../reports/sla.ts';
+export type { StatusPageConfig } from '../status-pages/config.ts';
+export type { Incident } from '../status-pages/incidents.ts';
+export type { StatusCheckVM, StatusPageVM } from '../status-pages/model.ts';
+export { pctText } from '../status-pages/bars.ts';
+
+/** What every page gets besides its own data. */
+export interface PageCtx {
+  site: string;
+  user: string;
+  role: Role;
+  csrf: string;
+  assets: Assets;
+  /** failing non-sequence checks (header badge) */
+  failCount: number;
+  path: string;
+  can: { operate: boolean; admin: boolean };
+  /** query of the page's live-update stream (`view=checks&…`), or null */
+  live: string | null;
+  /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
+  storage: string | null;
+}
+
+export const enc = encodeURIComponent;
+export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)}${tail}`;
+export const actionUrl = (name: string, tail = ''): string => `/action/${enc(name)}${tail}`;
+export const userUrl = (name: string, tail = ''): string => `/user/${enc(name)}${tail}`;
