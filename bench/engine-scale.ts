@@ -41,8 +41,44 @@ for (let i = 0; i < 22; i++) {
 }
 await site.stop();
 t.cleanup();
-emit('engine-scale', [
-  figure({ key: 'open_ms', figure: `engine: read + validate + open, ${N.toLocaleString('en')} checks`, target: 'report', value: Math.round(t1 - t0), unit: 'ms', better: 'lower', limit: null }),
-  figure({ key: 'schedule_ms', figure: `engine: schedule ${N.toLocaleString('en')} checks`, target: 'report', value: Math.round(t2 - t1), unit: 'ms', better: 'lower', limit: null }),
-  figure({ key: 'mutate_ms', figure: `engine: one edit (Site.mutate: validate, save, reschedule), ${N.toLocaleString('en')} checks (median)`, target: 'report', value: round(median(edits)), unit: 'ms', better: 'lower', limit: null }),
-], { checks: N + N / 100, scheduled, openMs: Math.round(t1 - t0), scheduleMs: Math.round(t2 - t1), rssMB: Math.round(rss / 1e6), rssDeltaMB: Math.round((rss - rss0) / 1e6), mutateMs: dist(edits) });
+emit(
+  'engine-scale',
+  [
+    figure({
+      key: 'open_ms',
+      figure: `engine: read + validate + open, ${N.toLocaleString('en')} checks`,
+      target: 'report',
+      value: Math.round(t1 - t0),
+      unit: 'ms',
+      better: 'lower',
+      limit: null,
+    }),
+    figure({
+      key: 'schedule_ms',
+      figure: `engine: schedule ${N.toLocaleString('en')} checks`,
+      target: 'report',
+      value: Math.round(t2 - t1),
+      unit: 'ms',
+      better: 'lower',
+      limit: null,
+    }),
+    figure({
+      key: 'mutate_ms',
+      figure: `engine: one edit (Site.mutate: validate, save, reschedule), ${N.toLocaleString('en')} checks (median)`,
+      target: 'report',
+      value: round(median(edits)),
+      unit: 'ms',
+      better: 'lower',
+      limit: null,
+    }),
+  ],
+  {
+    checks: N + N / 100,
+    scheduled,
+    openMs: Math.round(t1 - t0),
+    scheduleMs: Math.round(t2 - t1),
+    rssMB: Math.round(rss / 1e6),
+    rssDeltaMB: Math.round((rss - rss0) / 1e6),
+    mutateMs: dist(edits),
+  },
+);

@@ -9,7 +9,11 @@ export interface CheckSpec {
 
 /** The default mix: local checks only (disk, memory, cpu). */
 export const localMix = (i: number): CheckSpec =>
-  i % 3 === 0 ? { type: 'disk', options: { volume: '/', level: 95 } } : i % 3 === 1 ? { type: 'memory', options: { level: 95 } } : { type: 'cpu', options: { level: 99 } };
+  i % 3 === 0
+    ? { type: 'disk', options: { volume: '/', level: 95 } }
+    : i % 3 === 1
+      ? { type: 'memory', options: { level: 95 } }
+      : { type: 'cpu', options: { level: 99 } };
 
 /**
  * A mix with network checks against local servers: TCP connects, verified
@@ -18,9 +22,12 @@ export const localMix = (i: number): CheckSpec =>
 export function networkMix(servers: { tcp: number; tls: number; caFile: string }): (i: number) => CheckSpec {
   return (i) => {
     switch (i % 5) {
-      case 0: return { type: 'tcp', options: { hostname: '127.0.0.1', port: servers.tcp } };
-      case 1: return { type: 'tcp', options: { hostname: 'localhost', port: servers.tls, tls: true, ca: servers.caFile } };
-      default: return localMix(i);
+      case 0:
+        return { type: 'tcp', options: { hostname: '127.0.0.1', port: servers.tcp } };
+      case 1:
+        return { type: 'tcp', options: { hostname: 'localhost', port: servers.tls, tls: true, ca: servers.caFile } };
+      default:
+        return localMix(i);
     }
   };
 }

@@ -21,7 +21,11 @@ const servers = await startServers();
 const checks: Record<string, unknown> = {};
 for (let i = 0; i < HEALTHY; i++) {
   const s = i % 60;
-  checks[`ok${i}`] = { type: 'tcp', trigger: { cron: { second: `${Math.min(s, (s + 30) % 60)},${Math.max(s, (s + 30) % 60)}` } }, options: { hostname: '127.0.0.1', port: servers.tcp } };
+  checks[`ok${i}`] = {
+    type: 'tcp',
+    trigger: { cron: { second: `${Math.min(s, (s + 30) % 60)},${Math.max(s, (s + 30) % 60)}` } },
+    options: { hostname: '127.0.0.1', port: servers.tcp },
+  };
 }
 const b = await openBenchSite({ scheduler: { jitter: 0 }, webui: null, checks });
 const { site } = b;
@@ -56,7 +60,11 @@ phase = 'warmup';
 const added = await site.mutate((doc) => {
   let d = doc;
   for (let i = 0; i < HANGERS; i++) {
-    d = putCheck(d, `hang${i}`, { type: 'tcp', trigger: { interval: { seconds: 6 } }, options: { hostname: '127.0.0.1', port: servers.silent, send: 'ping\n', expect: 'pong', timeout: 5 } });
+    d = putCheck(d, `hang${i}`, {
+      type: 'tcp',
+      trigger: { interval: { seconds: 6 } },
+      options: { hostname: '127.0.0.1', port: servers.silent, send: 'ping\n', expect: 'pong', timeout: 5 },
+    });
   }
   return d;
 });
@@ -72,13 +80,30 @@ await servers.close();
 
 const p99a = percentile(delays.baseline, 99);
 const p99b = percentile(delays.hanging, 99);
-note(`delay without hangers ${JSON.stringify(dist(delays.baseline))}, with ${JSON.stringify(dist(delays.hanging))}; hung runs ${hungRuns} (${hungTimeouts} timeouts)`);
-emit('hang', [
-  figure({ key: 'hang_extra_p99', figure: `extra delay (p99) for other checks while ${HANGERS.toLocaleString('en')} checks hang to their timeout`, target: '< 50 ms', value: round(p99b - p99a), unit: 'ms', better: 'lower', limit: 50 }),
-], {
-  healthy: HEALTHY, hangers: HANGERS, windowS: WINDOW_S,
-  delayMs: { baseline: dist(delays.baseline), hanging: dist(delays.hanging) },
-  latenessMs: { baseline: dist(late.baseline), hanging: dist(late.hanging) },
-  hungRuns, hungTimeouts,
-  idleProcessTimerLateMs: { baseline: await noiseA, hanging: await noiseB },
-});
+note(
+  `delay without hangers ${JSON.stringify(dist(delays.baseline))}, with ${JSON.stringify(dist(delays.hanging))}; hung runs ${hungRuns} (${hungTimeouts} timeouts)`,
+);
+emit(
+  'hang',
+  [
+    figure({
+      key: 'hang_extra_p99',
+      figure: `extra delay (p99) for other checks while ${HANGERS.toLocaleString('en')} checks hang to their timeout`,
+      target: '< 50 ms',
+      value: round(p99b - p99a),
+      unit: 'ms',
+      better: 'lower',
+      limit: 50,
+    }),
+  ],
+  {
+    healthy: HEALTHY,
+    hangers: HANGERS,
+    windowS: WINDOW_S,
+    delayMs: { baseline: dist(delays.baseline), hanging: dist(delays.hanging) },
+    latenessMs: { baseline: dist(late.baseline), hanging: dist(late.hanging) },
+    hungRuns,
+    hungTimeouts,
+    idleProcessTimerLateMs: { baseline: await noiseA, hanging: await noiseB },
+  },
+);

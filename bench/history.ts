@@ -44,11 +44,22 @@ function run(c: number, k: number): RunRecord {
   const at = now - (PER_CHECK - k) * 60_000;
   const fail = rand() < 0.01;
   if (c % 2 === 0) {
-    return { t: at, fail, durationMs: Math.round(1 + rand() * 4), level: null, softFail: null, metrics: [{ name: 'response_time', value: Math.round(1 + rand() * 4) / 1000, unit: 's', min: 0 }] };
+    return {
+      t: at,
+      fail,
+      durationMs: Math.round(1 + rand() * 4),
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'response_time', value: Math.round(1 + rand() * 4) / 1000, unit: 's', min: 0 }],
+    };
   }
   const p = 40 + rand() * 5;
   return {
-    t: at, fail, durationMs: Math.round(1 + rand() * 4), level: ` ${Math.round(p)}%`, softFail: null,
+    t: at,
+    fail,
+    durationMs: Math.round(1 + rand() * 4),
+    level: ` ${Math.round(p)}%`,
+    softFail: null,
     metrics: [
       { name: 'used_percent', value: p, unit: '%', crit: 95, min: 0, max: 100 },
       { name: 'used_bytes', value: Math.round(p * 1e9), unit: 'B', min: 0, max: 100e9 },
@@ -110,24 +121,68 @@ for (let i = 0; i < 20; i++) {
 }
 await site.stop();
 t.cleanup();
-note(`tiers: rolled up in ${round(rollS, 0)} s (${steps} steps), pruned in ${round(pruneS, 1)} s; ${JSON.stringify(tierRows)} rows in ${round(tiered / 1e6, 0)} MB; uptimes ${JSON.stringify(dist(upTiered))} ms`);
+note(
+  `tiers: rolled up in ${round(rollS, 0)} s (${steps} steps), pruned in ${round(pruneS, 1)} s; ${JSON.stringify(tierRows)} rows in ${round(tiered / 1e6, 0)} MB; uptimes ${JSON.stringify(dist(upTiered))} ms`,
+);
 const tiered1000 = CHECKS === 1000 ? tiered : (tiered / CHECKS) * 1000;
 
-note(`${rows} runs in ${round(bytes / 1e6, 0)} MB (${round(bytes / rows, 1)} B/run), written in ${round(fillS, 0)} s; 7-day sparkline ${JSON.stringify(dist(spark))} ms (${points} points); uptimes ${JSON.stringify(dist(up))} ms`);
+note(
+  `${rows} runs in ${round(bytes / 1e6, 0)} MB (${round(bytes / rows, 1)} B/run), written in ${round(fillS, 0)} s; 7-day sparkline ${JSON.stringify(dist(spark))} ms (${points} points); uptimes ${JSON.stringify(dist(up))} ms`,
+);
 // the figure is for 1,000 checks; a smaller run is scaled by its bytes per run (the layout is linear in runs)
 const at1000 = CHECKS === 1000 ? bytes : (bytes / rows) * 1000 * PER_CHECK;
-emit('history', [
-  figure({
-    key: 'history_mb',
-    figure: `history store size, 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
-    target: 'report', value: round(at1000 / 1e6, 0), unit: 'MB', better: 'lower', limit: null,
-  }),
-  figure({
-    key: 'history_tiered_mb',
-    figure: `history store size with tiers (every run 24 h, 5-minute buckets 3 d, hourly 30 d), 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
-    target: '< 250 MB', value: round(tiered1000 / 1e6, 0), unit: 'MB', better: 'lower', limit: 250,
-  }),
-  figure({ key: 'uptimes_ms', figure: "a check's uptime 24 h / 7 d / 30 d from the tiers (median)", target: '< 5 ms', value: round(median(upTiered), 2), unit: 'ms', better: 'lower', limit: 5 }),
-  figure({ key: 'sparkline_ms', figure: "a check's 7-day sparkline (query + bucketing, median)", target: '< 50 ms', value: round(median(spark)), unit: 'ms', better: 'lower', limit: 50 }),
-], { checks: CHECKS, runs: rows, measuredMB: round(bytes / 1e6, 0), bytesPerRun: round(bytes / rows, 1), fillSeconds: round(fillS, 0), sparkline7dMs: dist(spark), uptimesMs: dist(up),
-  rollupSeconds: round(rollS, 0), pruneSeconds: round(pruneS, 1), tierRows, tieredMB: round(tiered / 1e6, 0), uptimesTieredMs: dist(upTiered) });
+emit(
+  'history',
+  [
+    figure({
+      key: 'history_mb',
+      figure: `history store size, 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
+      target: 'report',
+      value: round(at1000 / 1e6, 0),
+      unit: 'MB',
+      better: 'lower',
+      limit: null,
+    }),
+    figure({
+      key: 'history_tiered_mb',
+      figure: `history store size with tiers (every run 24 h, 5-minute buckets 3 d, hourly 30 d), 30 days of 1-minute runs for 1,000 checks${CHECKS === 1000 ? '' : ` (from ${CHECKS.toLocaleString('en')} checks × ${1000 / CHECKS})`}`,
+      target: '< 250 MB',
+      value: round(tiered1000 / 1e6, 0),
+      unit: 'MB',
+      better: 'lower',
+      limit: 250,
+    }),
+    figure({
+      key: 'uptimes_ms',
+      figure: "a check's uptime 24 h / 7 d / 30 d from the tiers (median)",
+      target: '< 5 ms',
+      value: round(median(upTiered), 2),
+      unit: 'ms',
+      better: 'lower',
+      limit: 5,
+    }),
+    figure({
+      key: 'sparkline_ms',
+      figure: "a check's 7-day sparkline (query + bucketing, median)",
+      target: '< 50 ms',
+      value: round(median(spark)),
+      unit: 'ms',
+      better: 'lower',
+      limit: 50,
+    }),
+  ],
+  {
+    checks: CHECKS,
+    runs: rows,
+    measuredMB: round(bytes / 1e6, 0),
+    bytesPerRun: round(bytes / rows, 1),
+    fillSeconds: round(fillS, 0),
+    sparkline7dMs: dist(spark),
+    uptimesMs: dist(up),
+    rollupSeconds: round(rollS, 0),
+    pruneSeconds: round(pruneS, 1),
+    tierRows,
+    tieredMB: round(tiered / 1e6, 0),
+    uptimesTieredMs: dist(upTiered),
+  },
+);

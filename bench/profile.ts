@@ -31,7 +31,13 @@ const [mode, ...rest] = process.argv.slice(2);
 const MB = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 const KB = (b: number): string => `${(b / 1024).toFixed(b < 10_240 ? 2 : 0)} KiB`;
 
-interface HeapReport { checks: number; rss: number; map: { key: string; rss: number }[]; heap: { total: number; groups: HeapGroup[] }; shapes: ReturnType<typeof objectShapes> }
+interface HeapReport {
+  checks: number;
+  rss: number;
+  map: { key: string; rss: number }[];
+  heap: { total: number; groups: HeapGroup[] };
+  shapes: ReturnType<typeof objectShapes>;
+}
 
 async function heapOf(checks: number, tls: number, caFile: string): Promise<HeapReport> {
   const t = tempDir('sw-prof-');
@@ -39,7 +45,9 @@ async function heapOf(checks: number, tls: number, caFile: string): Promise<Heap
   const mix = (i: number): CheckSpec => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: tls } } : localMix(i));
   writeFileSync(path, JSON.stringify(generateSite(checks, { checkType: mix, jitter: 5 })));
   const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', path], {
-    cwd: t.dir, env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', NODE_EXTRA_CA_CERTS: caFile }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: t.dir,
+    env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', NODE_EXTRA_CA_CERTS: caFile },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let running = false;
   createInterface({ input: child.stderr! }).on('line', (l) => {
@@ -52,14 +60,19 @@ async function heapOf(checks: number, tls: number, caFile: string): Promise<Heap
   child.kill('SIGUSR2');
   // the snapshot is written synchronously: done when its size stops changing
   let last = -1;
-  await until(() => {
-    const f = readdirSync(t.dir).find((n) => n.endsWith('.heapsnapshot'));
-    if (!f) return false;
-    const size = statSync(join(t.dir, f)).size;
-    const done = size > 0 && size === last;
-    last = size;
-    return done;
-  }, 300_000, 'the heap snapshot', 1000);
+  await until(
+    () => {
+      const f = readdirSync(t.dir).find((n) => n.endsWith('.heapsnapshot'));
+      if (!f) return false;
+      const size = statSync(join(t.dir, f)).size;
+      const done = size > 0 && size === last;
+      last = size;
+      return done;
+    },
+    300_000,
+    'the heap snapshot',
+    1000,
+  );
   const file = readdirSync(t.dir).find((n) => n.endsWith('.heapsnapshot'))!;
   const heap = heapGroups(join(t.dir, file));
   const shapes = objectShapes(join(t.dir, file), checks / 2);
@@ -93,7 +106,8 @@ if (mode === 'heap') {
     const [a, b] = reports;
     const added = b.checks - a.checks;
     const before = new Map(a.heap.groups.map((g) => [g.key, g]));
-    const deltas = b.heap.groups.map((g) => ({ key: g.key, bytes: g.bytes - (before.get(g.key)?.bytes ?? 0), count: g.count - (before.get(g.key)?.count ?? 0) }))
+    const deltas = b.heap.groups
+      .map((g) => ({ key: g.key, bytes: g.bytes - (before.get(g.key)?.bytes ?? 0), count: g.count - (before.get(g.key)?.count ?? 0) }))
       .sort((x, y) => y.bytes - x.bytes);
     console.log(`\n## per check (${b.checks} − ${a.checks}): RSS ${KB((b.rss - a.rss) / added)}, V8 heap ${KB((b.heap.total - a.heap.total) / added)}`);
     for (const d of deltas.slice(0, 30)) console.log(`  ${KB(d.bytes / added).padStart(10)}  ${(d.count / added).toFixed(2).padStart(7)} objects  ${d.key}`);
@@ -102,7 +116,11 @@ if (mode === 'heap') {
     for (const g of b.map.slice(0, 8)) console.log(`  ${KB((g.rss - (mapBefore.get(g.key) ?? 0)) / added).padStart(10)}  ${g.key}`);
   }
 } else if (mode === 'cpu') {
-  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }
   const prof = JSON.parse(readFileSync(rest[0], 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();

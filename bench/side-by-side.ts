@@ -48,17 +48,28 @@ const ONLY = new Set((process.env.SIDE_ONLY ?? 'small,large,ingest').split(','))
 const stub = tempDir('sw-bench-nut2-');
 writeNutStub(stub.dir);
 const servers = await startServers();
-const setup: ProgramSetup = { fletchckPath: fletchckPath(SRC), stubDir: stub.dir, python: process.env.FLETCHCK_PYTHON ?? '/usr/bin/python3', caFile: servers.caFile,
+const setup: ProgramSetup = {
+  fletchckPath: fletchckPath(SRC),
+  stubDir: stub.dir,
+  python: process.env.FLETCHCK_PYTHON ?? '/usr/bin/python3',
+  caFile: servers.caFile,
   nodeArgs: process.env.SITEWARD_NODE_ARGS?.split(' ').filter(Boolean),
 };
 
 /** 40 % verified TLS certificate checks, 60 % local: a type mix both programs have. */
-const tlsMix = (i: number): CheckSpec =>
-  i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: servers.tls } } : localMix(i);
+const tlsMix = (i: number): CheckSpec => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: servers.tls } } : localMix(i));
 
 const mb = (b: number): number => round(b / 1e6, 1);
 
-interface SiteRun { startMs: number; startCpuMs: number; rssAtStartMB: number; rssEndMB: number; peakMB: number; transitions: number; stop: string }
+interface SiteRun {
+  startMs: number;
+  startCpuMs: number;
+  rssAtStartMB: number;
+  rssEndMB: number;
+  peakMB: number;
+  transitions: number;
+  stop: string;
+}
 
 /** One program on a fresh copy of a generated site, watched for WATCH_S seconds. */
 async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
@@ -72,7 +83,15 @@ async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
     const end = performance.now() + WATCH_S * 1000;
     while (performance.now() < end) await sleep(250);
     const { rss, peak } = p.rss();
-    const r = { startMs: Math.round(startMs), startCpuMs: p.readyCpuMs, rssAtStartMB: mb(rssAtStart), rssEndMB: mb(rss), peakMB: mb(peak), transitions: p.transitions.count, stop: '' };
+    const r = {
+      startMs: Math.round(startMs),
+      startCpuMs: p.readyCpuMs,
+      rssAtStartMB: mb(rssAtStart),
+      rssEndMB: mb(rss),
+      peakMB: mb(peak),
+      transitions: p.transitions.count,
+      stop: '',
+    };
     r.stop = (await p.stop()).signalled;
     return r;
   } finally {
@@ -90,16 +109,29 @@ function transitionPayload(k: number, n: number): { topic: string; payload: Buff
 function statePayload(name: string, failing: boolean, k: number): { topic: string; payload: Buffer } {
   const iso = new Date().toISOString();
   const data = {
-    threshold: 1, failState: failing, failCount: failing ? 1 : 0, log: [failing ? `seq ${k} connection refused` : `seq ${k}`],
-    softFail: null, lastCheck: iso, lastFail: failing ? iso : null, lastPass: failing ? null : iso, level: null,
+    threshold: 1,
+    failState: failing,
+    failCount: failing ? 1 : 0,
+    log: [failing ? `seq ${k} connection refused` : `seq ${k}`],
+    softFail: null,
+    lastCheck: iso,
+    lastFail: failing ? iso : null,
+    lastPass: failing ? null : iso,
+    level: null,
   };
   return { topic: `peer/${name}`, payload: Buffer.from(JSON.stringify({ name, type: 'tcp', data })) };
 }
 
 interface IngestRun {
-  rate: number; transitions: number; drainMs: number; rssPeakMB: number; rssBeforeMB: number; startMs: number;
+  rate: number;
+  transitions: number;
+  drainMs: number;
+  rssPeakMB: number;
+  rssBeforeMB: number;
+  startMs: number;
   /** CPU time of the program from "running" to the last transition (on a loaded machine steadier than the rate), and per transition */
-  drainCpuMs: number; cpuUsPerTransition: number;
+  drainCpuMs: number;
+  cpuUsPerTransition: number;
 }
 
 async function runIngest(name: ProgramName): Promise<IngestRun> {
@@ -117,10 +149,15 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
     p = startProgram(name, path, t.dir, setup);
     await withTimeout(p.ready, 60_000, `${name} running`);
     const probe = statePayload('probe', false, 0);
-    await until(() => {
-      if (p!.transitions.count === 0) void pub.publishAsync(probe.topic, probe.payload, { qos: 1 });
-      return p!.transitions.count > 0;
-    }, 60_000, `${name} subscribed`, 500);
+    await until(
+      () => {
+        if (p!.transitions.count === 0) void pub.publishAsync(probe.topic, probe.payload, { qos: 1 });
+        return p!.transitions.count > 0;
+      },
+      60_000,
+      `${name} subscribed`,
+      500,
+    );
     await p.stop();
     // 2. the backlog waits at the broker
     for (let k = 0; k < MESSAGES; k += 1000) {
@@ -146,8 +183,16 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
     const drainCpuMs = cpuMsOf(p.child.pid!) - p.readyCpuMs;
     if (tr.count < MESSAGES) note(`${name}: only ${tr.count} of ${MESSAGES} transitions logged\n${p.tail()}`);
     const drainMs = tr.last - tr.first;
-    return { rate: Math.round((tr.count - 1) / (drainMs / 1000)), transitions: tr.count, drainMs: Math.round(drainMs), rssPeakMB: mb(rssPeak), rssBeforeMB: mb(rssBefore), startMs: Math.round(startMs),
-      drainCpuMs, cpuUsPerTransition: round((drainCpuMs * 1000) / Math.max(1, tr.count), 1) };
+    return {
+      rate: Math.round((tr.count - 1) / (drainMs / 1000)),
+      transitions: tr.count,
+      drainMs: Math.round(drainMs),
+      rssPeakMB: mb(rssPeak),
+      rssBeforeMB: mb(rssBefore),
+      startMs: Math.round(startMs),
+      drainCpuMs,
+      cpuUsPerTransition: round((drainCpuMs * 1000) / Math.max(1, tr.count), 1),
+    };
   } finally {
     await p?.stop(3000);
     await pub.endAsync();
@@ -168,7 +213,9 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 type Round = Record<ProgramName, { small: SiteRun; large: SiteRun; ingest: IngestRun }>;
 const rounds: Round[] = [];
 const siteNote = (r: number, n: ProgramName, checks: number, x: SiteRun): void =>
-  note(`round ${r} ${n} ${checks} checks: start ${x.startMs} ms (${x.startCpuMs} ms CPU), RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB, peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`);
+  note(
+    `round ${r} ${n} ${checks} checks: start ${x.startMs} ms (${x.startCpuMs} ms CPU), RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB, peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`,
+  );
 for (let r = 1; r <= ROUNDS; r++) {
   const round = Object.fromEntries(PROGRAMS.map((n) => [n, {}])) as Round;
   // back to back: each scenario in fletchck, then at once in siteward
@@ -181,7 +228,9 @@ for (let r = 1; r <= ROUNDS; r++) {
   if (ONLY.has('ingest')) {
     for (const n of PROGRAMS) {
       const x = (round[n].ingest = await runIngest(n));
-      note(`round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining; ${x.drainCpuMs} ms CPU after "running" (${x.cpuUsPerTransition} µs a transition)`);
+      note(
+        `round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining; ${x.drainCpuMs} ms CPU after "running" (${x.cpuUsPerTransition} µs a transition)`,
+      );
     }
   }
   rounds.push(round);
@@ -199,28 +248,133 @@ const n1 = SMALL.toLocaleString('en');
 const n10 = LARGE.toLocaleString('en');
 /** Each row: the value in both programs; the goal is on siteward's (and may name fletchck's). */
 const rows = [
-  { key: 'peak_rss_small', figure: `peak RSS, ${n1} checks`, unit: 'MB', better: 'lower' as const, goal: '≤ fletchck (< 60 MB)', get: (x: Round[ProgramName]) => x.small.peakMB, ok: (sw: number, fl: number) => sw < 60 && sw <= fl, limit: 60 },
-  { key: 'rss_60s_small', figure: `RSS after ${WATCH_S} s, ${n1} checks`, unit: 'MB', better: 'lower' as const, goal: '< 50 MB', get: (x: Round[ProgramName]) => x.small.rssEndMB, ok: (sw: number) => sw < 50, limit: 50 },
-  { key: 'rss_60s_large', figure: `RSS after ${WATCH_S} s, ${n10} checks (40 % TLS, running)`, unit: 'MB', better: 'lower' as const, goal: '< 100 MB', get: (x: Round[ProgramName]) => x.large.rssEndMB, ok: (sw: number) => sw < 100, limit: 100 },
-  { key: 'start_small', figure: `start to scheduled, ${n1} checks`, unit: 'ms', better: 'lower' as const, goal: '< 500 ms', get: (x: Round[ProgramName]) => x.small.startMs, ok: (sw: number) => sw < 500, limit: 500 },
-  { key: 'ingest', figure: `MQTT ingest, ${MESSAGES.toLocaleString('en')} messages that each change state`, unit: 'msg/s', better: 'higher' as const, goal: '≥ 20,000 msg/s (≥ 10× fletchck)', get: (x: Round[ProgramName]) => x.ingest.rate, ok: (sw: number, fl: number) => sw >= 20_000 && sw >= 10 * fl, limit: 20_000 },
-  { key: 'ingest_rss', figure: `memory while ingesting (${REMOTE.toLocaleString('en')} remote checks, peak RSS)`, unit: 'MB', better: 'lower' as const, goal: '< 60 MB', get: (x: Round[ProgramName]) => x.ingest.rssPeakMB, ok: (sw: number) => sw < 60, limit: 60 },
+  {
+    key: 'peak_rss_small',
+    figure: `peak RSS, ${n1} checks`,
+    unit: 'MB',
+    better: 'lower' as const,
+    goal: '≤ fletchck (< 60 MB)',
+    get: (x: Round[ProgramName]) => x.small.peakMB,
+    ok: (sw: number, fl: number) => sw < 60 && sw <= fl,
+    limit: 60,
+  },
+  {
+    key: 'rss_60s_small',
+    figure: `RSS after ${WATCH_S} s, ${n1} checks`,
+    unit: 'MB',
+    better: 'lower' as const,
+    goal: '< 50 MB',
+    get: (x: Round[ProgramName]) => x.small.rssEndMB,
+    ok: (sw: number) => sw < 50,
+    limit: 50,
+  },
+  {
+    key: 'rss_60s_large',
+    figure: `RSS after ${WATCH_S} s, ${n10} checks (40 % TLS, running)`,
+    unit: 'MB',
+    better: 'lower' as const,
+    goal: '< 100 MB',
+    get: (x: Round[ProgramName]) => x.large.rssEndMB,
+    ok: (sw: number) => sw < 100,
+    limit: 100,
+  },
+  {
+    key: 'start_small',
+    figure: `start to scheduled, ${n1} checks`,
+    unit: 'ms',
+    better: 'lower' as const,
+    goal: '< 500 ms',
+    get: (x: Round[ProgramName]) => x.small.startMs,
+    ok: (sw: number) => sw < 500,
+    limit: 500,
+  },
+  {
+    key: 'ingest',
+    figure: `MQTT ingest, ${MESSAGES.toLocaleString('en')} messages that each change state`,
+    unit: 'msg/s',
+    better: 'higher' as const,
+    goal: '≥ 20,000 msg/s (≥ 10× fletchck)',
+    get: (x: Round[ProgramName]) => x.ingest.rate,
+    ok: (sw: number, fl: number) => sw >= 20_000 && sw >= 10 * fl,
+    limit: 20_000,
+  },
+  {
+    key: 'ingest_rss',
+    figure: `memory while ingesting (${REMOTE.toLocaleString('en')} remote checks, peak RSS)`,
+    unit: 'MB',
+    better: 'lower' as const,
+    goal: '< 60 MB',
+    get: (x: Round[ProgramName]) => x.ingest.rssPeakMB,
+    ok: (sw: number) => sw < 60,
+    limit: 60,
+  },
   // no goal: steadier than wall time on a loaded machine, and the large site's start
-  { key: 'start_cpu_small', figure: `CPU time to scheduled, ${n1} checks`, unit: 'ms', better: 'lower' as const, goal: 'report', get: (x: Round[ProgramName]) => x.small.startCpuMs, ok: () => true, limit: null },
-  { key: 'start_large', figure: `start to scheduled, ${n10} checks`, unit: 'ms', better: 'lower' as const, goal: 'report', get: (x: Round[ProgramName]) => x.large.startMs, ok: () => true, limit: null },
+  {
+    key: 'start_cpu_small',
+    figure: `CPU time to scheduled, ${n1} checks`,
+    unit: 'ms',
+    better: 'lower' as const,
+    goal: 'report',
+    get: (x: Round[ProgramName]) => x.small.startCpuMs,
+    ok: () => true,
+    limit: null,
+  },
+  {
+    key: 'start_large',
+    figure: `start to scheduled, ${n10} checks`,
+    unit: 'ms',
+    better: 'lower' as const,
+    goal: 'report',
+    get: (x: Round[ProgramName]) => x.large.startMs,
+    ok: () => true,
+    limit: null,
+  },
 ];
 const table = rows.map((r) => {
   const fl = med('fletchck', r.get);
   const sw = med('siteward', r.get);
   const values = { fletchck: rounds.map((x) => r.get(x.fletchck)), siteward: rounds.map((x) => r.get(x.siteward)) };
-  return { key: r.key, figure: r.figure, unit: r.unit, goal: r.goal, fletchck: fl, siteward: sw, ratio: round(sw / fl, 2), verdict: r.goal === 'report' ? 'report' : r.ok(sw, fl) ? 'met' : 'missed', values };
+  return {
+    key: r.key,
+    figure: r.figure,
+    unit: r.unit,
+    goal: r.goal,
+    fletchck: fl,
+    siteward: sw,
+    ratio: round(sw / fl, 2),
+    verdict: r.goal === 'report' ? 'report' : r.ok(sw, fl) ? 'met' : 'missed',
+    values,
+  };
 });
-emit('side-by-side', rows.map((r, i) => figure({ key: r.key, figure: r.figure, target: r.goal, value: table[i].siteward, unit: r.unit, better: r.better, limit: r.limit })), {
-  rounds: ROUNDS, watchS: WATCH_S, table,
-  medians: Object.fromEntries(PROGRAMS.map((n) => [n, {
-    small: { startMs: med(n, (x) => x.small.startMs), startCpuMs: med(n, (x) => x.small.startCpuMs), rssAtStartMB: med(n, (x) => x.small.rssAtStartMB), rssEndMB: med(n, (x) => x.small.rssEndMB), peakMB: med(n, (x) => x.small.peakMB) },
-    large: { startMs: med(n, (x) => x.large.startMs), startCpuMs: med(n, (x) => x.large.startCpuMs), rssAtStartMB: med(n, (x) => x.large.rssAtStartMB), rssEndMB: med(n, (x) => x.large.rssEndMB), peakMB: med(n, (x) => x.large.peakMB) },
-    ingest: { rate: med(n, (x) => x.ingest.rate), rssBeforeMB: med(n, (x) => x.ingest.rssBeforeMB), rssPeakMB: med(n, (x) => x.ingest.rssPeakMB) },
-  }])),
-  raw: rounds,
-});
+emit(
+  'side-by-side',
+  rows.map((r, i) => figure({ key: r.key, figure: r.figure, target: r.goal, value: table[i].siteward, unit: r.unit, better: r.better, limit: r.limit })),
+  {
+    rounds: ROUNDS,
+    watchS: WATCH_S,
+    table,
+    medians: Object.fromEntries(
+      PROGRAMS.map((n) => [
+        n,
+        {
+          small: {
+            startMs: med(n, (x) => x.small.startMs),
+            startCpuMs: med(n, (x) => x.small.startCpuMs),
+            rssAtStartMB: med(n, (x) => x.small.rssAtStartMB),
+            rssEndMB: med(n, (x) => x.small.rssEndMB),
+            peakMB: med(n, (x) => x.small.peakMB),
+          },
+          large: {
+            startMs: med(n, (x) => x.large.startMs),
+            startCpuMs: med(n, (x) => x.large.startCpuMs),
+            rssAtStartMB: med(n, (x) => x.large.rssAtStartMB),
+            rssEndMB: med(n, (x) => x.large.rssEndMB),
+            peakMB: med(n, (x) => x.large.peakMB),
+          },
+          ingest: { rate: med(n, (x) => x.ingest.rate), rssBeforeMB: med(n, (x) => x.ingest.rssBeforeMB), rssPeakMB: med(n, (x) => x.ingest.rssPeakMB) },
+        },
+      ]),
+    ),
+    raw: rounds,
+  },
+);

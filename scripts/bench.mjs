@@ -20,7 +20,22 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
-const ALL = ['cli-scale', 'engine-scale', 'throughput', 'lateness', 'hang', 'mqtt-ingest', 'mqtt-latency', 'web-pages', 'web-edit', 'metrics', 'history', 'live-latency', 'status-page', 'chart'];
+const ALL = [
+  'cli-scale',
+  'engine-scale',
+  'throughput',
+  'lateness',
+  'hang',
+  'mqtt-ingest',
+  'mqtt-latency',
+  'web-pages',
+  'web-edit',
+  'metrics',
+  'history',
+  'live-latency',
+  'status-page',
+  'chart',
+];
 
 const args = process.argv.slice(2);
 let runs = 1;
@@ -56,7 +71,12 @@ for (const name of benches) {
   for (let r = 1; r <= runs; r++) {
     process.stderr.write(`== ${name}${runs > 1 ? ` (run ${r}/${runs})` : ''}\n`);
     const t0 = Date.now();
-    const p = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+    const p = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 << 20,
+    });
     const line = p.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
     if (p.status !== 0 || !line) {
       process.stderr.write(`   ${name} failed (exit ${p.status})\n${p.stdout.slice(-2000)}\n`);
@@ -90,9 +110,21 @@ for (const name of benches) {
   }
 }
 
-const summary = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, runs, seconds: Math.round((Date.now() - started) / 1000), figures: rows, results: Object.fromEntries(results) };
+const summary = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  runs,
+  seconds: Math.round((Date.now() - started) / 1000),
+  figures: rows,
+  results: Object.fromEntries(results),
+};
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(summary, null, 1)}\n`);
-console.log(JSON.stringify({ runs, seconds: summary.seconds, figures: rows.map(({ bench, key, value, unit, values, verdict }) => ({ bench, key, value, unit, values, verdict })) }));
+console.log(
+  JSON.stringify({
+    runs,
+    seconds: summary.seconds,
+    figures: rows.map(({ bench, key, value, unit, values, verdict }) => ({ bench, key, value, unit, values, verdict })),
+  }),
+);
 console.log('');
 if (sideBySide) {
   const table = results.get('side-by-side')?.[0]?.details?.table;
@@ -101,7 +133,9 @@ if (sideBySide) {
   console.log('|---|---|---|---|---|---|');
   for (const r of table) {
     const spread = (xs, unit) => (xs.length > 1 ? ` (${fmt(Math.min(...xs), '').trim()}–${fmt(Math.max(...xs), unit)})` : '');
-    console.log(`| ${r.figure} | ${fmt(r.fletchck, r.unit)}${spread(r.values.fletchck, r.unit)} | ${fmt(r.siteward, r.unit)}${spread(r.values.siteward, r.unit)} | ${r.ratio}× | ${r.goal} | ${r.verdict} |`);
+    console.log(
+      `| ${r.figure} | ${fmt(r.fletchck, r.unit)}${spread(r.values.fletchck, r.unit)} | ${fmt(r.siteward, r.unit)}${spread(r.values.siteward, r.unit)} | ${r.ratio}× | ${r.goal} | ${r.verdict} |`,
+    );
   }
   process.exit(0);
 }

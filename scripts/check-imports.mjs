@@ -31,7 +31,8 @@ for (const f of files) {
   const sf = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.ES2022, false, f.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const out = new Set();
   for (const s of sf.statements) {
-    const spec = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : null;
+    const spec =
+      (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : null;
     if (!spec || !spec.startsWith('.')) continue;
     const target = resolve(dirname(f), spec);
     if (!known.has(target)) continue;

@@ -20,12 +20,19 @@ function optionsTable(schema: Parameters<typeof optionRows>[0]): string {
   // options marked hostAccess, or holding a value so marked (src/config/marks.ts): only an administrator may change them
   const host = slotOptions(marksOf(schema).hostAccess);
   const meaning = (r: { name: string; description: string }): string => `${host.has(r.name) ? '**Admin only.** ' : ''}${cell(r.description)}`;
-  return ['| option | type | default | meaning |', '|---|---|---|---|', ...rows.map((r) => `| \`${r.name}\` | ${r.type.replace(/(?<!\\)\|/g, '\\|')} | ${r.dflt ? `\`${cell(r.dflt)}\`` : ''} | ${meaning(r)} |`)].join('\n') + '\n';
+  return (
+    [
+      '| option | type | default | meaning |',
+      '|---|---|---|---|',
+      ...rows.map((r) => `| \`${r.name}\` | ${r.type.replace(/(?<!\\)\|/g, '\\|')} | ${r.dflt ? `\`${cell(r.dflt)}\`` : ''} | ${meaning(r)} |`),
+    ].join('\n') + '\n'
+  );
 }
 
 export function checksSection(): string {
   const out: string[] = ['| type | what it checks | passes when | fletchck |', '|---|---|---|---|'];
-  for (const t of checkTypes) out.push(`| [\`${t.type}\`](#check-${t.type}) | ${cell(t.info.summary)} | ${cell(t.info.pass)} | ${t.info.fletchck ? 'yes' : 'new'} |`);
+  for (const t of checkTypes)
+    out.push(`| [\`${t.type}\`](#check-${t.type}) | ${cell(t.info.summary)} | ${cell(t.info.pass)} | ${t.info.fletchck ? 'yes' : 'new'} |`);
   out.push('');
   for (const t of checkTypes) {
     const timeout = t.defaultTimeout === null ? '' : ` Default timeout ${t.defaultTimeout} s.`;

@@ -102,12 +102,19 @@ export class SiteRuntime implements RunnerHost {
   private retry: TimerHandle | null = null;
 
   /** `batchCommits`: one transaction per event-loop turn (see commit()); off for fake clocks in tests. */
-  constructor(private readonly site: RuntimeParts, private readonly batchCommits = false) {
+  constructor(
+    private readonly site: RuntimeParts,
+    private readonly batchCommits = false,
+  ) {
     this.unstored = new Unstored((m) => site.warn(m));
     this.inTransaction = site.db.transaction((fn: () => void) => fn());
     this.siteView = {
-      get name() { return site.config().settings.name; },
-      get timezone() { return site.config().settings.timezone; },
+      get name() {
+        return site.config().settings.name;
+      },
+      get timezone() {
+        return site.config().settings.timezone;
+      },
       check: (n) => this.view(n),
       runMember: async (n, signal) => (await site.runMember(n, signal)) ?? this.state(n),
     };
@@ -203,16 +210,28 @@ export class SiteRuntime implements RunnerHost {
   notification(name: string, kind: Notification['kind']): Notification {
     const v = this.view(name)!;
     const s = v.state;
-    return withSiteDefaults({
-      site: this.site.config().settings.name,
-      kind,
-      at: this.clock.now(),
-      check: {
-        name, type: v.displayType, state: stateText(s, v.config.paused), failState: s.failState, softFail: s.softFail,
-        level: s.level, log: s.log, summary: this.summary(name), lastFail: s.lastFail, lastPass: s.lastPass,
-        lastCheck: s.lastCheck, zone: this.entry(name)?.zone ?? null,
+    return withSiteDefaults(
+      {
+        site: this.site.config().settings.name,
+        kind,
+        at: this.clock.now(),
+        check: {
+          name,
+          type: v.displayType,
+          state: stateText(s, v.config.paused),
+          failState: s.failState,
+          softFail: s.softFail,
+          level: s.level,
+          log: s.log,
+          summary: this.summary(name),
+          lastFail: s.lastFail,
+          lastPass: s.lastPass,
+          lastCheck: s.lastCheck,
+          zone: this.entry(name)?.zone ?? null,
+        },
       },
-    }, this.site.config().settings.notifications);
+      this.site.config().settings.notifications,
+    );
   }
 
   /**
@@ -251,7 +270,14 @@ export class SiteRuntime implements RunnerHost {
     const notifies = entry && events.some((e) => e.notify) && (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? true);
     const actions = notifies ? gated.actions : [];
     const job: Commit = {
-      name, state, events, meta, entry, now: this.clock.now(), actions: events.some((e) => e.notify) ? actions : [], decisions,
+      name,
+      state,
+      events,
+      meta,
+      entry,
+      now: this.clock.now(),
+      actions: events.some((e) => e.notify) ? actions : [],
+      decisions,
       // built now: a later result in the same turn must not change what this one says
       notification: actions.length ? this.notification(name, 'transition') : null,
     };
@@ -364,7 +390,10 @@ export class SiteRuntime implements RunnerHost {
     this.retry?.cancel();
     this.retry = null;
     const n = this.unstored.items.length;
-    if (n) this.site.warn(`${n} result${n === 1 ? '' : 's'} could not be stored before siteward stopped (${this.site.storage.problem?.message ?? 'the database refused them'})`);
+    if (n)
+      this.site.warn(
+        `${n} result${n === 1 ? '' : 's'} could not be stored before siteward stopped (${this.site.storage.problem?.message ?? 'the database refused them'})`,
+      );
   }
 
   /** The state and the notifications it causes are committed together, so a crash can never keep the one and lose the other (docs/actions.md). */
@@ -375,10 +404,22 @@ export class SiteRuntime implements RunnerHost {
       this.inTransaction(() => {
         for (const j of jobs) {
           const ran = j.meta.reason !== 'remote' && j.state.log[0] !== 'PAUSED';
-          store.write(j.name, j.state, j.now, ran ? {
-            t: j.now, fail: isFailing(j.state.failState), durationMs: j.meta.durationMs, level: j.state.level, softFail: j.state.softFail,
-            metrics: j.state.metrics,
-          } : undefined, j.events);
+          store.write(
+            j.name,
+            j.state,
+            j.now,
+            ran
+              ? {
+                  t: j.now,
+                  fail: isFailing(j.state.failState),
+                  durationMs: j.meta.durationMs,
+                  level: j.state.level,
+                  softFail: j.state.softFail,
+                  metrics: j.state.metrics,
+                }
+              : undefined,
+            j.events,
+          );
           if (j.events.length) this.site.ops.committed(j.name, j.events, j.state, j.decisions);
           if (!j.notification || j.held) continue;
           for (const e of j.events) if (e.notify) this.site.notifier.queue(j.actions, j.notification);
@@ -450,7 +491,10 @@ export class SiteRuntime implements RunnerHost {
     const changed: string[] = [];
     for (const [name, e] of next.checks) {
       const old = prev.checks.get(name);
-      const same = old !== undefined && !zoneChanged && old.active === e.active &&
+      const same =
+        old !== undefined &&
+        !zoneChanged &&
+        old.active === e.active &&
         (prevChecks[name] === nextChecks[name] || JSON.stringify(prevChecks[name]) === JSON.stringify(nextChecks[name]));
       if (same && !renamedTo(renamed, name)) continue;
       changed.push(name);

@@ -6,7 +6,10 @@ const SERVICE_WORDS: Record<string, string> = { web: 'web UI', api: 'API listene
 
 /** A required service (web UI, API listener) could not start; the message is one line for the operator. */
 export class ServiceStartError extends Error {
-  constructor(readonly service: string, reason: string) {
+  constructor(
+    readonly service: string,
+    reason: string,
+  ) {
     super(`the ${SERVICE_WORDS[service] ?? service} cannot start: ${reason}`);
     this.name = 'ServiceStartError';
   }

@@ -131,7 +131,10 @@ export class Site {
     this.envOverride = opts.env ?? {};
     this.db = db;
     this.store = new StateStore(db);
-    this.storage = new StoreHealth(() => this.clock.now(), (problem, was) => this.storageChanged(problem, was));
+    this.storage = new StoreHealth(
+      () => this.clock.now(),
+      (problem, was) => this.storageChanged(problem, was),
+    );
     this.siteLog = new SiteLogStore(db, this.storage);
     const notifierHost: NotifierHost = {
       action: (n) => this.loaded.actions.get(n),
@@ -153,19 +156,28 @@ export class Site {
       },
     });
     const batching = opts.batching ?? this.clock === systemClock;
-    this.runtime = new SiteRuntime({
-      db, store: this.store, bus: this.bus, clock: this.clock, log: this.log, notifier: this.notifier, scheduler: this.scheduler,
-      readOnly: this.readOnly,
-      config: () => this.loaded,
-      env: () => this.env,
-      warn: (m, level) => this.warn(m, level),
-      saveOptions: (name, patch) => this.saveOptions(name, patch),
-      isStarted: () => this.started,
-      runMember: (name, signal) => this.runner.run(name, 'member', signal),
-      storage: this.storage,
-      ops: this.ops,
-      zone: () => this.zone,
-    }, batching);
+    this.runtime = new SiteRuntime(
+      {
+        db,
+        store: this.store,
+        bus: this.bus,
+        clock: this.clock,
+        log: this.log,
+        notifier: this.notifier,
+        scheduler: this.scheduler,
+        readOnly: this.readOnly,
+        config: () => this.loaded,
+        env: () => this.env,
+        warn: (m, level) => this.warn(m, level),
+        saveOptions: (name, patch) => this.saveOptions(name, patch),
+        isStarted: () => this.started,
+        runMember: (name, signal) => this.runner.run(name, 'member', signal),
+        storage: this.storage,
+        ops: this.ops,
+        zone: () => this.zone,
+      },
+      batching,
+    );
     this.runner = new Runner(this.runtime, loaded.settings.scheduler.concurrency, batching ? new LoopPacer() : immediatePacer);
   }
 
@@ -175,7 +187,10 @@ export class Site {
     const parsed = await readSiteFile(path);
     const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
     if (loaded.fatal) throw new SiteLoadError(loaded.issues);
-    const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], { ranBefore: ranBefore(loaded), now: new Date((opts.clock ?? systemClock).now()) });
+    const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], {
+      ranBefore: ranBefore(loaded),
+      now: new Date((opts.clock ?? systemClock).now()),
+    });
     const site = new Site(opts, loaded, db);
     site.openNotes = notes;
     if (!site.readOnly) await removeStaleSaves(path);
@@ -191,8 +206,11 @@ export class Site {
     let env = this.envs.get(this.loaded);
     if (!env) {
       env = Object.freeze({
-        base: this.base, pluginDirs: this.loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
-        sysRoot: '/sys', procRoot: '/proc', ...this.envOverride,
+        base: this.base,
+        pluginDirs: this.loaded.settings.plugins.dirs.map((d) => resolve(this.base, d)),
+        sysRoot: '/sys',
+        procRoot: '/proc',
+        ...this.envOverride,
       });
       this.envs.set(this.loaded, env);
     }

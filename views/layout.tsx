@@ -13,11 +13,20 @@ import { ThemePick, useTheme } from './theme.tsx';
  * htmx 4 settings (HCON/JSON): no injected style sheet (CSP), only our
  * extensions; a live morph leaves an open menu (`<details open>`) open.
  */
-const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false, extensions: 'sse,siteward', defaultTimeout: 120000, morphIgnore: ['data-htmx-powered', 'open'] });
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorCSS: false,
+  extensions: 'sse,siteward',
+  defaultTimeout: 120000,
+  morphIgnore: ['data-htmx-powered', 'open'],
+});
 
 function NavLink(p: { href: string; path: string; children: Child }): Child {
   const current = p.href === '/' ? p.path === '/' : p.path === p.href || p.path.startsWith(`${p.href}/`);
-  return <a href={p.href} aria-current={current ? 'page' : undefined}>{p.children}</a>;
+  return (
+    <a href={p.href} aria-current={current ? 'page' : undefined}>
+      {p.children}
+    </a>
+  );
 }
 
 /** The head every page shares; `children` adds to it (the signed-in page's CSRF token and htmx config). */
@@ -47,35 +56,78 @@ export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children
           <meta name="htmx-config" content={HTMX_CONFIG} />
         </Head>
         <body data-live="off" class={p.kiosk ? 'kiosk' : undefined}>
-          <a class="skip" href="#main">Skip to content</a>
-          {p.kiosk ? null : <header class="top">
-            <a class="brand" href="/"><Icon name="logo" assets={a} />{ctx.site}</a>
-            <FailBadge count={ctx.failCount} />
-            {ctx.live ? <span class="live-dot" title="live updates" aria-hidden="true">●</span> : null}
-            <nav class="main" aria-label="Main">
-              <NavLink href="/" path={ctx.path}>Home</NavLink>
-              <NavLink href="/checks" path={ctx.path}>Checks</NavLink>
-              <NavLink href="/actions" path={ctx.path}>Actions</NavLink>
-              <NavLink href="/log" path={ctx.path}>Log</NavLink>
-              <NavLink href="/reports" path={ctx.path}>Reports</NavLink>
-              <NavLink href="/status-pages" path={ctx.path}>Status pages</NavLink>
-              {ctx.can.admin ? <NavLink href="/users" path={ctx.path}>Users</NavLink> : null}
-              {ctx.can.admin ? <NavLink href="/config" path={ctx.path}>Config</NavLink> : null}
-              {ctx.can.admin ? <NavLink href="/tokens" path={ctx.path}>Tokens</NavLink> : null}
-              <NavLink href="/account" path={ctx.path}><span class="who">{ctx.user} ({ctx.role})</span></NavLink>
-              <ThemePick />
-              <form method="post" action="/logout">
-                <Csrf token={ctx.csrf} />
-                <button type="submit">Sign out</button>
-              </form>
-            </nav>
-          </header>}
+          <a class="skip" href="#main">
+            Skip to content
+          </a>
+          {p.kiosk ? null : (
+            <header class="top">
+              <a class="brand" href="/">
+                <Icon name="logo" assets={a} />
+                {ctx.site}
+              </a>
+              <FailBadge count={ctx.failCount} />
+              {ctx.live ? (
+                <span class="live-dot" title="live updates" aria-hidden="true">
+                  ●
+                </span>
+              ) : null}
+              <nav class="main" aria-label="Main">
+                <NavLink href="/" path={ctx.path}>
+                  Home
+                </NavLink>
+                <NavLink href="/checks" path={ctx.path}>
+                  Checks
+                </NavLink>
+                <NavLink href="/actions" path={ctx.path}>
+                  Actions
+                </NavLink>
+                <NavLink href="/log" path={ctx.path}>
+                  Log
+                </NavLink>
+                <NavLink href="/reports" path={ctx.path}>
+                  Reports
+                </NavLink>
+                <NavLink href="/status-pages" path={ctx.path}>
+                  Status pages
+                </NavLink>
+                {ctx.can.admin ? (
+                  <NavLink href="/users" path={ctx.path}>
+                    Users
+                  </NavLink>
+                ) : null}
+                {ctx.can.admin ? (
+                  <NavLink href="/config" path={ctx.path}>
+                    Config
+                  </NavLink>
+                ) : null}
+                {ctx.can.admin ? (
+                  <NavLink href="/tokens" path={ctx.path}>
+                    Tokens
+                  </NavLink>
+                ) : null}
+                <NavLink href="/account" path={ctx.path}>
+                  <span class="who">
+                    {ctx.user} ({ctx.role})
+                  </span>
+                </NavLink>
+                <ThemePick />
+                <form method="post" action="/logout">
+                  <Csrf token={ctx.csrf} />
+                  <button type="submit">Sign out</button>
+                </form>
+              </nav>
+            </header>
+          )}
           <main id="main">
-            {p.kiosk ? <p class="kiosk-stale" role="status">Not updating live: reload the page (or sign in again).</p> : null}
+            {p.kiosk ? (
+              <p class="kiosk-stale" role="status">
+                Not updating live: reload the page (or sign in again).
+              </p>
+            ) : null}
             {ctx.storage ? (
               <div class="errors banner" role="alert" id="storage-banner">
-                <strong>Results are not being saved.</strong> {ctx.storage}. Checks keep running and notifications are
-                sent from memory, but a restart would lose them: free space on the disk that holds the site folder.
+                <strong>Results are not being saved.</strong> {ctx.storage}. Checks keep running and notifications are sent from memory, but a restart would
+                lose them: free space on the disk that holds the site folder.
               </div>
             ) : null}
             {p.children}
@@ -98,7 +150,15 @@ export function BarePage(p: { site: string; title: string; assets: PageCtx['asse
       <html lang="en" data-theme={useTheme()}>
         <Head site={p.site} title={p.title} assets={p.assets} />
         <body>
-          <header class="top"><span class="brand"><Icon name="logo" assets={p.assets} />{p.site}</span><span class="end"><ThemePick /></span></header>
+          <header class="top">
+            <span class="brand">
+              <Icon name="logo" assets={p.assets} />
+              {p.site}
+            </span>
+            <span class="end">
+              <ThemePick />
+            </span>
+          </header>
           <main id="main">{p.children}</main>
           <script src={p.assets.app.url} integrity={p.assets.app.integrity} />
         </body>

@@ -27,7 +27,11 @@ export function useTheme(): string | undefined {
 /** The theme picker in a page's header: a plain labelled select, so it works from the keyboard. */
 export function ThemePick(): Child {
   const t = useContext(ThemeContext) ?? 'system';
-  const opt = (v: string, text: string): Child => <option value={v} selected={t === v}>{text}</option>;
+  const opt = (v: string, text: string): Child => (
+    <option value={v} selected={t === v}>
+      {text}
+    </option>
+  );
   return (
     <label class="theme-pick">
       <span class="sr-only">Theme</span>

@@ -24,7 +24,11 @@ export function ErrorList(p: { errors: readonly string[]; title?: string }): Chi
   return (
     <div class="errors" role="alert">
       <strong>{p.title ?? 'Please fix the following:'}</strong>
-      <ul>{p.errors.map((e) => <li>{e}</li>)}</ul>
+      <ul>
+        {p.errors.map((e) => (
+          <li>{e}</li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -36,16 +36,19 @@ export function fletchckPath(src: string): string {
 /** `nut2` is not packaged for Debian: a module that imports and fails only when a ups check runs. */
 export function writeNutStub(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'nut2.py'), [
-    '# stub written by siteward bench/lib/contenders.ts: nut2 (PyNUT) is not packaged in Debian',
-    'class PyNUTError(Exception):',
-    '    pass',
-    '',
-    'class PyNUTClient:',
-    '    def __init__(self, *args, **kwargs):',
-    "        raise PyNUTError('nut2 is a stub in this benchmark')",
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'nut2.py'),
+    [
+      '# stub written by siteward bench/lib/contenders.ts: nut2 (PyNUT) is not packaged in Debian',
+      'class PyNUTError(Exception):',
+      '    pass',
+      '',
+      'class PyNUTClient:',
+      '    def __init__(self, *args, **kwargs):',
+      "        raise PyNUTError('nut2 is a stub in this benchmark')",
+      '',
+    ].join('\n'),
+  );
 }
 
 export interface ProgramSetup {
@@ -91,17 +94,18 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
   const logFile = join(cwd, `${name}-${Date.now()}.log`);
   const out = openSync(logFile, 'a+');
   const t0 = performance.now();
-  const child = name === 'fletchck'
-    ? spawn(s.python, ['-m', 'fletchck', `--config=${configPath}`], {
-      cwd,
-      env: { ...process.env, PYTHONPATH: [s.stubDir, s.fletchckPath].join(':'), ...(s.caFile ? { SSL_CERT_FILE: s.caFile } : {}) },
-      stdio: ['ignore', out, out],
-    })
-    : spawn(process.execPath, [...(s.nodeArgs ?? []), process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', configPath], {
-      cwd,
-      env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', ...(s.caFile ? { NODE_EXTRA_CA_CERTS: s.caFile } : {}) },
-      stdio: ['ignore', out, out],
-    });
+  const child =
+    name === 'fletchck'
+      ? spawn(s.python, ['-m', 'fletchck', `--config=${configPath}`], {
+          cwd,
+          env: { ...process.env, PYTHONPATH: [s.stubDir, s.fletchckPath].join(':'), ...(s.caFile ? { SSL_CERT_FILE: s.caFile } : {}) },
+          stdio: ['ignore', out, out],
+        })
+      : spawn(process.execPath, [...(s.nodeArgs ?? []), process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', configPath], {
+          cwd,
+          env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', ...(s.caFile ? { NODE_EXTRA_CA_CERTS: s.caFile } : {}) },
+          stdio: ['ignore', out, out],
+        });
   const transitions = { count: 0, first: 0, last: 0 };
   const tail: string[] = [];
   let onReady: (ms: number) => void = () => undefined;
@@ -145,15 +149,21 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
     }
   };
   const poller = setInterval(poll, 20);
-  const exited = new Promise<void>((r) => child.once('exit', () => {
-    clearInterval(poller);
-    poll();
-    closeSync(out);
-    r();
-  }));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      clearInterval(poller);
+      poll();
+      closeSync(out);
+      r();
+    }),
+  );
   child.once('exit', (code, signal) => onFail(new Error(`${name} exited (${code ?? signal}) before it was running:\n${tail.join('\n')}`)));
   const running: Running = {
-    name, child, ready, transitions, readyCpuMs: Number.NaN,
+    name,
+    child,
+    ready,
+    transitions,
+    readyCpuMs: Number.NaN,
     rss: () => rssOf(child.pid!),
     tail: () => tail.join('\n'),
     stop: async (graceMs = 10_000) => {

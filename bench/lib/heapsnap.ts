@@ -76,7 +76,10 @@ export function memoryMap(pid: number): MapGroup[] {
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (rss) by.set(key, (by.get(key) ?? 0) + Number(rss[1]) * 1024);
   }
-  return [...by.entries()].map(([k, rss]) => ({ key: k, rss })).filter((g) => g.rss > 0).sort((a, b) => b.rss - a.rss);
+  return [...by.entries()]
+    .map(([k, rss]) => ({ key: k, rss }))
+    .filter((g) => g.rss > 0)
+    .sort((a, b) => b.rss - a.rss);
 }
 
 /**
@@ -84,7 +87,10 @@ export function memoryMap(pid: number): MapGroup[] {
  * count and self size: which records exist once per check.
  */
 export function objectShapes(file: string, min = 1000): { shape: string; count: number; bytes: number }[] {
-  const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot & { edges: number[]; snapshot: { meta: { edge_fields: string[]; edge_types: [string[], ...unknown[]] } } };
+  const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot & {
+    edges: number[];
+    snapshot: { meta: { edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
+  };
   const nf = s.snapshot.meta.node_fields;
   const ef = s.snapshot.meta.edge_fields;
   const types = s.snapshot.meta.node_types[0];

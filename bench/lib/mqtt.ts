@@ -21,7 +21,8 @@ export function payload(k: number, checks: number, at = Date.now()): { topic: st
   const name = `r${k % checks}`;
   const iso = new Date(at).toISOString();
   const body = {
-    name, type: 'tcp',
+    name,
+    type: 'tcp',
     data: { threshold: 1, failState: false, failCount: 0, log: [`seq ${k}`], softFail: null, lastCheck: iso, lastFail: null, lastPass: iso, level: null },
   };
   return { topic: `peer/${name}`, payload: Buffer.from(JSON.stringify(body)) };

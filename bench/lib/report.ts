@@ -52,7 +52,13 @@ export function round(x: number, d = 1): number {
 
 /** A one-line summary of a latency sample. */
 export function dist(xs: readonly number[], d = 1): { n: number; p50: number; p90: number; p99: number; max: number } {
-  return { n: xs.length, p50: round(percentile(xs, 50), d), p90: round(percentile(xs, 90), d), p99: round(percentile(xs, 99), d), max: round(percentile(xs, 100), d) };
+  return {
+    n: xs.length,
+    p50: round(percentile(xs, 50), d),
+    p90: round(percentile(xs, 90), d),
+    p99: round(percentile(xs, 99), d),
+    max: round(percentile(xs, 100), d),
+  };
 }
 
 /** Progress for a person watching (stderr, so stdout stays one JSON line). */

@@ -31,7 +31,9 @@ export async function openBenchSite(
   if (o.start !== false) await site.start();
   let closed = false;
   return {
-    site, dir: t.dir, path,
+    site,
+    dir: t.dir,
+    path,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -42,7 +44,12 @@ export async function openBenchSite(
 }
 
 /** `n` tcp checks named `<prefix><i>` with the given options and trigger. */
-export function tcpChecks(n: number, prefix: string, options: Record<string, unknown>, trigger: (i: number) => Record<string, unknown> | null = () => null): Record<string, unknown> {
+export function tcpChecks(
+  n: number,
+  prefix: string,
+  options: Record<string, unknown>,
+  trigger: (i: number) => Record<string, unknown> | null = () => null,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) out[`${prefix}${i}`] = { type: 'tcp', trigger: trigger(i), options };
   return out;

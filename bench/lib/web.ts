@@ -38,7 +38,8 @@ export function fillHistory(site: Site, names: readonly string[], now: number): 
   const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
   for (const name of names) {
     const runs = [];
-    for (let k = 24 * 60; k > 0; k--) runs.push({ t: now - k * 60_000, fail: rand() < 0.01, durationMs: 1 + rand() * 40, level: null, softFail: null, metrics: [] });
+    for (let k = 24 * 60; k > 0; k--)
+      runs.push({ t: now - k * 60_000, fail: rand() < 0.01, durationMs: 1 + rand() * 40, level: null, softFail: null, metrics: [] });
     site.store.appendRuns(name, runs);
     const id = site.store.checkId(name);
     db.transaction(() => {
@@ -54,7 +55,11 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   const path = join(t.dir, 'site.json');
   const doc = generateSite(n);
   doc.webui = {
-    name: 'Bench', hostname: '127.0.0.1', port: 1, cert: null, key: null,
+    name: 'Bench',
+    hostname: '127.0.0.1',
+    port: 1,
+    cert: null,
+    key: null,
     users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera) },
     roles: { vera: 'viewer' },
   };
@@ -67,8 +72,13 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
     const i = Number(name.replace(/^\D+/, ''));
     const failing = i % 4 === 0;
     site.runtime.setState(name, {
-      ...initialState(), failState: failing, failCount: failing ? 3 : 0, lastCheck: now - 30_000, lastPass: failing ? now - 3_600_000 : now - 30_000,
-      lastFail: failing ? now - 30_000 : null, level: ` ${i % 100}%`,
+      ...initialState(),
+      failState: failing,
+      failCount: failing ? 3 : 0,
+      lastCheck: now - 30_000,
+      lastPass: failing ? now - 3_600_000 : now - 30_000,
+      lastFail: failing ? now - 30_000 : null,
+      level: ` ${i % 100}%`,
       log: failing ? [`check-${i} OSError: disk nearly full (${i % 100}%)`] : [],
       metrics: [{ name: 'used_percent', value: i % 100, unit: '%' }],
     });
@@ -82,7 +92,9 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   const r = await agent.login(role, PASSWORDS[role]);
   if (r.status !== 303) throw new Error(`login failed: ${r.status}`);
   return {
-    site, web, agent,
+    site,
+    web,
+    agent,
     close: async () => {
       web.close();
       await site.stop();
@@ -91,7 +103,13 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   };
 }
 
-const unescape = (v: string): string => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (v: string): string =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The check form of a page as a browser would submit it (as test/web/check-form.test.ts reads it). */
 export function formOf(html: string): FormBody {

@@ -99,8 +99,13 @@ export class DirectNotifier implements Notifier {
 
   deliveries(q: DeliveryQuery = {}): DeliveryRecord[] {
     return this.records
-      .filter((r) => (q.check === undefined || r.check === q.check) && (q.action === undefined || r.action === q.action) &&
-        (q.status === undefined || r.status === q.status) && (q.before === undefined || r.id < q.before))
+      .filter(
+        (r) =>
+          (q.check === undefined || r.check === q.check) &&
+          (q.action === undefined || r.action === q.action) &&
+          (q.status === undefined || r.status === q.status) &&
+          (q.before === undefined || r.id < q.before),
+      )
       .reverse()
       .slice(0, q.limit ?? 100);
   }
@@ -133,9 +138,20 @@ export class DirectNotifier implements Notifier {
   private remember(action: string, n: Notification, attempts: number, error: string | null): void {
     const now = this.host.now();
     this.records.push({
-      id: ++this.seq, uid: n.id ?? String(this.seq), action, check: n.kind === 'test' ? null : n.check.name, kind: n.kind,
-      state: n.check.state, status: error === null ? 'sent' : 'failed', attempts, created: n.at, nextAt: null,
-      lastAttempt: now, lastError: error, sentAt: error === null ? now : null, digestId: null,
+      id: ++this.seq,
+      uid: n.id ?? String(this.seq),
+      action,
+      check: n.kind === 'test' ? null : n.check.name,
+      kind: n.kind,
+      state: n.check.state,
+      status: error === null ? 'sent' : 'failed',
+      attempts,
+      created: n.at,
+      nextAt: null,
+      lastAttempt: now,
+      lastError: error,
+      sentAt: error === null ? now : null,
+      digestId: null,
     });
     if (this.records.length > KEEP) this.records.shift();
     const s = this.actionStatus(action);

@@ -12,16 +12,7 @@ import { telegram } from './telegram/index.ts';
 import { pushover } from './pushover/index.ts';
 import { slack } from './slack/index.ts';
 
-export const actionTypes: readonly AnyActionType[] = [
-  log,
-  email,
-  sms,
-  webhook,
-  ntfy,
-  telegram,
-  pushover,
-  slack,
-];
+export const actionTypes: readonly AnyActionType[] = [log, email, sms, webhook, ntfy, telegram, pushover, slack];
 
 export const LEGACY_ACTION_TYPES: Record<string, string> = { cksms: 'sms' };
 

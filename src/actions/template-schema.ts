@@ -6,13 +6,17 @@ import Mustache from 'mustache';
 import { z } from 'zod';
 
 /** A template Mustache cannot read (an unclosed section, a bad tag) is a config error with its path. */
-const mustache = (max: number) => z.string().max(max).superRefine((v, ctx) => {
-  try {
-    Mustache.parse(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `not a valid template: ${(e as Error).message}` });
-  }
-});
+const mustache = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((v, ctx) => {
+      try {
+        Mustache.parse(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `not a valid template: ${(e as Error).message}` });
+      }
+    });
 
 export const MAX_TEMPLATE = 8192;
 
@@ -23,6 +27,6 @@ export const TemplateSchema = z.strictObject({
 export type Template = z.output<typeof TemplateSchema>;
 
 /** The option every text-sending action type has. */
-export const templateOption = TemplateSchema.optional()
-  .describe('siteward: {"subject": "…", "body": "…"} with {{name}}, {{type}}, {{state}}, {{level}}, {{log}}, {{site}}, {{since}}, {{url}}, … (docs/actions.md "Message templates"); default: the site\'s notifications.template, else the built-in text');
-
+export const templateOption = TemplateSchema.optional().describe(
+  'siteward: {"subject": "…", "body": "…"} with {{name}}, {{type}}, {{state}}, {{level}}, {{log}}, {{site}}, {{since}}, {{url}}, … (docs/actions.md "Message templates"); default: the site\'s notifications.template, else the built-in text',
+);

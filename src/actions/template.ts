@@ -24,18 +24,18 @@ import type { Template } from './template-schema.ts';
 
 /** Names a template may use, with what they hold (docs and the editor's help). */
 export const TEMPLATE_FIELDS: Record<string, string> = {
-  name: 'the check\'s name',
-  type: 'the check\'s type, e.g. https',
+  name: "the check's name",
+  type: "the check's type, e.g. https",
   state: 'PASS, FAIL or PAUSED',
   level: 'the measured level, e.g. 91% (empty when none)',
-  log: 'the run\'s log lines',
+  log: "the run's log lines",
   summary: 'one line on why it fails (empty when passing)',
-  site: 'the site\'s name',
+  site: "the site's name",
   since: 'when the check entered this state (site time zone)',
   duration: 'how long it has been in this state, e.g. 1 h 5 min',
   at: 'when the notification was made (site time zone)',
   kind: 'transition, reminder or test',
-  url: 'the check\'s page (needs notifications.url)',
+  url: "the check's page (needs notifications.url)",
   failing: 'true while failing (for {{#failing}}…{{/failing}} sections)',
   passing: 'true while passing',
 };
@@ -157,7 +157,12 @@ export function renderFor(channel: Channel, own: Template | undefined, n: Notifi
   const t = { ...(n.template ?? {}), ...(own ?? {}) };
   const c = CHANNELS[channel];
   const view = templateView(n, n.url ?? null);
-  const subject = t.subject === undefined ? null : renderText(t.subject, view, plain).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const subject =
+    t.subject === undefined
+      ? null
+      : renderText(t.subject, view, plain)
+          .replace(/\s*[\r\n]+\s*/g, ' ')
+          .trim();
   let body = t.body === undefined ? null : renderText(t.body, view, escape ?? c.escape);
   if (body !== null && c.body > 0 && body.length > c.body) {
     body = clip(body, c.body);

@@ -20,9 +20,19 @@ export function testNotification(site: string, zone: string | null, now: number,
     kind: 'test',
     at: now,
     check: {
-      name: TEST_CHECK_NAME, type: TEST_CHECK_TYPE, state: 'FAIL', failState: true, softFail: null, level: value, log,
+      name: TEST_CHECK_NAME,
+      type: TEST_CHECK_TYPE,
+      state: 'FAIL',
+      failState: true,
+      softFail: null,
+      level: value,
+      log,
       // getSummary of a failing check: its last log line (spec §3.2)
-      summary: log[log.length - 1], lastFail: now, lastPass: now, lastCheck: now, zone,
+      summary: log[log.length - 1],
+      lastFail: now,
+      lastPass: now,
+      lastCheck: now,
+      zone,
     },
   };
 }

@@ -85,7 +85,9 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
     },
   });
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http', scheme: 'bearer', description: 'an API token (swt_…) with scope read, operate or admin',
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an API token (swt_…) with scope read, operate or admin',
   });
   checkRoutes(v1, d);
   actionRoutes(v1, d);
@@ -95,7 +97,8 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
-      title: 'siteward API', version: VERSION,
+      title: 'siteward API',
+      version: VERSION,
       description: 'Checks, actions, state and history of a siteward site. Scopes nest: read ⊂ operate ⊂ admin. See docs/api.md.',
     },
     servers: [{ url: '/api/v1' }],
@@ -125,7 +128,11 @@ export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
     // a monitor that cannot store its results is not ok (issue 16)
     const problem = up ? site.storage.problem : null;
     const status = !up ? 'starting' : problem ? 'degraded' : 'ok';
-    return c.json({ status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}) }, status === 'ok' ? 200 : 503, { 'Cache-Control': 'no-store' });
+    return c.json(
+      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}) },
+      status === 'ok' ? 200 : 503,
+      { 'Cache-Control': 'no-store' },
+    );
   });
 
   // metricsAuth: true always, false never, null (default): off loopback (check names are not for the network)

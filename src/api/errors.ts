@@ -9,13 +9,31 @@ import { z } from 'zod';
 import { formatPath, fromZod, type Issue, type PathSegment } from '../config/issues.ts';
 
 export type ErrorCode =
-  | 'unauthorized' | 'token_expired' | 'token_revoked' | 'forbidden' | 'not_found' | 'conflict'
-  | 'invalid_request' | 'invalid_config' | 'payload_too_large' | 'save_failed' | 'internal';
+  | 'unauthorized'
+  | 'token_expired'
+  | 'token_revoked'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_request'
+  | 'invalid_config'
+  | 'payload_too_large'
+  | 'save_failed'
+  | 'internal';
 
 export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
-  unauthorized: 401, token_expired: 401, token_revoked: 401, forbidden: 403, not_found: 404, conflict: 409,
+  unauthorized: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
   // save_failed: a full or failing disk, a temporary condition (Retry-After)
-  invalid_request: 400, invalid_config: 422, payload_too_large: 413, save_failed: 503, internal: 500,
+  invalid_request: 400,
+  invalid_config: 422,
+  payload_too_large: 413,
+  save_failed: 503,
+  internal: 500,
 };
 
 export interface ApiIssue {
@@ -27,26 +45,34 @@ export interface ApiIssue {
   severity: 'error' | 'warning';
 }
 
-export const IssueSchema = z.object({
-  path: z.array(z.union([z.string(), z.number()])).describe('JSON path of the field, relative to the request body where possible'),
-  at: z.string().describe('the field as a path in the site file (for invalid_request: in the request body or query)'),
-  message: z.string(),
-  severity: z.enum(['error', 'warning']),
-}).meta({ id: 'Issue' });
+export const IssueSchema = z
+  .object({
+    path: z.array(z.union([z.string(), z.number()])).describe('JSON path of the field, relative to the request body where possible'),
+    at: z.string().describe('the field as a path in the site file (for invalid_request: in the request body or query)'),
+    message: z.string(),
+    severity: z.enum(['error', 'warning']),
+  })
+  .meta({ id: 'Issue' });
 
-export const ErrorSchema = z.object({
-  error: z.object({
-    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).describe('stable, machine-readable'),
-    message: z.string().describe('for people; may change'),
-    issues: z.array(IssueSchema).optional(),
-  }),
-}).meta({ id: 'Error' });
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).describe('stable, machine-readable'),
+      message: z.string().describe('for people; may change'),
+      issues: z.array(IssueSchema).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 /** What a client is told to wait before trying a write again that could not be stored. */
 export const SAVE_RETRY_SECONDS = 30;
 
 export class ApiError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly issues?: ApiIssue[]) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ApiIssue[],
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -71,7 +97,12 @@ export function apiIssues(issues: readonly Issue[], base: readonly PathSegment[]
 
 /** A zod failure on a request body/query, with paths relative to it. */
 export function zodError(error: z.ZodError, input: unknown, where: string): ApiError {
-  const issues = fromZod(error, input, []).map((i) => ({ path: i.path, at: `${where}${i.path.length ? ` ${formatPath(i.path)}` : ''}`, message: i.message, severity: i.severity }));
+  const issues = fromZod(error, input, []).map((i) => ({
+    path: i.path,
+    at: `${where}${i.path.length ? ` ${formatPath(i.path)}` : ''}`,
+    message: i.message,
+    severity: i.severity,
+  }));
   return new ApiError('invalid_request', `invalid ${where}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, issues);
 }
 

@@ -24,4 +24,3 @@ export function apiListenOptions(site: Site, env: NodeJS.ProcessEnv = process.en
   if (port === null) return null;
   return { hostname: env.SITEWARD_API_HOSTNAME ?? api?.hostname ?? 'localhost', port, cert: api?.cert ?? null, key: api?.key ?? null };
 }
-

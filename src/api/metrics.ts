@@ -25,13 +25,32 @@ export class SiteMetrics {
   readonly registry = new Registry();
   /** last run duration per check (ms), since start */
   private readonly durations = new Map<string, number>();
-  private readonly g: Record<'info' | 'checks' | 'up' | 'paused' | 'failCount' | 'lastRun' | 'lastPass' | 'lastFail' | 'duration' | 'metric'
-    | 'running' | 'waiting' | 'scheduled' | 'storing' | 'unstored', Gauge>;
+  private readonly g: Record<
+    | 'info'
+    | 'checks'
+    | 'up'
+    | 'paused'
+    | 'failCount'
+    | 'lastRun'
+    | 'lastPass'
+    | 'lastFail'
+    | 'duration'
+    | 'metric'
+    | 'running'
+    | 'waiting'
+    | 'scheduled'
+    | 'storing'
+    | 'unstored',
+    Gauge
+  >;
   private readonly lateness: Histogram;
   private readonly providerFill: (() => void)[] = [];
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly site: MetricsSite, providers: MetricsProviders = {}) {
+  constructor(
+    private readonly site: MetricsSite,
+    providers: MetricsProviders = {},
+  ) {
     const r = [this.registry];
     const gauge = (name: string, help: string, labelNames: string[] = []): Gauge => new Gauge({ name, help, labelNames, registers: r });
     this.g = {

@@ -45,8 +45,15 @@ export interface NotificationRecord {
 /** The notifier's delivery record for a check (the outbox keeps it durably). */
 export function checkNotifications(n: Notifier, check: string, limit: number): NotificationRecord[] {
   return n.deliveries({ check, limit }).map((d) => ({
-    id: d.uid, check: d.check, action: d.action, kind: d.kind, status: d.status, attempts: d.attempts,
-    created: d.created, delivered: d.sentAt, lastError: d.lastError,
+    id: d.uid,
+    check: d.check,
+    action: d.action,
+    kind: d.kind,
+    status: d.status,
+    attempts: d.attempts,
+    created: d.created,
+    delivered: d.sentAt,
+    lastError: d.lastError,
   }));
 }
 

@@ -55,7 +55,9 @@ export function pushRoutes(site: Site, hub: PushHub): Hono {
     c.header('Cache-Control', 'no-store');
     // the check has the heartbeat, but only in memory: no OK for what is not stored (issue 16)
     if (site.runtime.unstoredCount > 0) {
-      return c.text(`heartbeat received but not stored: ${site.storage.problem?.message ?? 'the database refused it'}\n`, 503, { 'Retry-After': String(SAVE_RETRY_SECONDS) });
+      return c.text(`heartbeat received but not stored: ${site.storage.problem?.message ?? 'the database refused it'}\n`, 503, {
+        'Retry-After': String(SAVE_RETRY_SECONDS),
+      });
     }
     return c.text('OK\n', 200);
   };

@@ -17,7 +17,10 @@ export interface RateOptions {
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly o: RateOptions, private readonly now: () => number) {}
+  constructor(
+    private readonly o: RateOptions,
+    private readonly now: () => number,
+  ) {}
 
   /** Takes one request from `key`'s bucket; returns 0 if allowed, else seconds to wait. */
   take(key: string): number {

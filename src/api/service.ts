@@ -23,7 +23,10 @@ export class ApiService implements SiteService {
   private server: Server | null = null;
 
   /** `api`: the site's API state (wiring.ts shares one with the web UI); without one, its own is made at start */
-  constructor(private readonly listen: ListenOptions, private readonly api?: ApiContext) {}
+  constructor(
+    private readonly listen: ListenOptions,
+    private readonly api?: ApiContext,
+  ) {}
 
   /** The port actually bound (after start). */
   get port(): number {
@@ -37,12 +40,15 @@ export class ApiService implements SiteService {
   async start(site: Site): Promise<void> {
     const app = apiRoutes(this.api ?? createApiContext(site), { listenHost: () => this.listen.hostname });
     const l = this.listen;
-    const server = (this.tls
-      ? createAdaptorServer({
-        fetch: app.fetch, createServer: createHttps,
-        serverOptions: await readTlsFiles(site.base, 'api', l.cert!, l.key!),
-      })
-      : createAdaptorServer({ fetch: app.fetch })) as Server;
+    const server = (
+      this.tls
+        ? createAdaptorServer({
+            fetch: app.fetch,
+            createServer: createHttps,
+            serverOptions: await readTlsFiles(site.base, 'api', l.cert!, l.key!),
+          })
+        : createAdaptorServer({ fetch: app.fetch })
+    ) as Server;
     await new Promise<void>((ok, reject) => {
       const fail = (e: Error): void => reject(new Error(listenProblem(e, l.hostname, l.port)));
       server.once('error', fail);

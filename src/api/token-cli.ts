@@ -25,8 +25,13 @@ const USAGE = `Usage:
 const when = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
 export function tokenCli(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): number {
-  const { values: f, positionals: [cmd, ...rest] } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
+  const {
+    values: f,
+    positionals: [cmd, ...rest],
+  } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
     options: { config: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (f.help || !cmd) {
@@ -62,7 +67,8 @@ export function tokenCli(argv: string[], out: (s: string) => void = console.log,
     }
     if (cmd === 'list') {
       out('id\tscope\tname\tprefix\tcreated\texpires\tlast used\trevoked');
-      for (const t of tokens.list()) out([t.id, t.scope, t.name, `${t.prefix}…`, when(t.created), when(t.expires), when(t.lastUsed), when(t.revoked)].join('\t'));
+      for (const t of tokens.list())
+        out([t.id, t.scope, t.name, `${t.prefix}…`, when(t.created), when(t.expires), when(t.lastUsed), when(t.revoked)].join('\t'));
       return 0;
     }
     if (cmd === 'revoke') {

@@ -51,13 +51,25 @@ const PREFIX = 'swt_';
 export const LAST_USE_RESOLUTION_MS = 60_000;
 
 interface Row {
-  id: number; name: string; scope: string; prefix: string; created: number;
-  expires: number | null; last_used: number | null; revoked: number | null;
+  id: number;
+  name: string;
+  scope: string;
+  prefix: string;
+  created: number;
+  expires: number | null;
+  last_used: number | null;
+  revoked: number | null;
 }
 
 const info = (r: Row): TokenInfo => ({
-  id: r.id, name: r.name, scope: r.scope as Scope, prefix: r.prefix, created: r.created,
-  expires: r.expires, lastUsed: r.last_used, revoked: r.revoked,
+  id: r.id,
+  name: r.name,
+  scope: r.scope as Scope,
+  prefix: r.prefix,
+  created: r.created,
+  expires: r.expires,
+  lastUsed: r.last_used,
+  revoked: r.revoked,
 });
 
 const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -66,7 +78,10 @@ export class TokenStore {
   private readonly q: Record<'insert' | 'byHash' | 'byId' | 'all' | 'touch' | 'revoke' | 'remove', Statement>;
 
   /** `now` is the site clock (tests inject a fake one). */
-  constructor(db: Db, private readonly now: () => number = Date.now) {
+  constructor(
+    db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
     this.q = {
       insert: db.prepare('INSERT INTO api_tokens (name, scope, hash, prefix, created, expires) VALUES (?, ?, ?, ?, ?, ?)'),
       byHash: db.prepare('SELECT * FROM api_tokens WHERE hash = ?'),

@@ -77,7 +77,11 @@ export function actionView(site: Site, name: string, showSecrets: boolean): z.in
   const checks = [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);
   const issues = site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === name);
   return {
-    name, type: a.config.type, active: a.active, config: redact('action', rawAction(site.loaded, name), showSecrets), checks,
+    name,
+    type: a.config.type,
+    active: a.active,
+    config: redact('action', rawAction(site.loaded, name), showSecrets),
+    checks,
     issues: apiIssues(issues, ['actions', name]),
   };
 }

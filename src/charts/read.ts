@@ -16,7 +16,13 @@ const MAX_ROWS = 260_000;
 /** Up to this range every metric is charted from the raw runs (all decoded). */
 const FULL_DECODE = RANGES['24h'];
 
-export function readChart(store: Pick<StateStore, 'history' | 'series'>, tiers: Pick<TierReader, 'rolledUntil' | 'hourly'>, name: string, range: RangeKey, to: number): ChartData {
+export function readChart(
+  store: Pick<StateStore, 'history' | 'series'>,
+  tiers: Pick<TierReader, 'rolledUntil' | 'hourly'>,
+  name: string,
+  range: RangeKey,
+  to: number,
+): ChartData {
   const from = to - RANGES[range];
   if (RANGES[range] <= FULL_DECODE) return chartData(store.history(name, from, to, MAX_ROWS).reverse(), range, to);
   const w = tiers.rolledUntil();
@@ -24,7 +30,11 @@ export function readChart(store: Pick<StateStore, 'history' | 'series'>, tiers: 
   const s = store.series(name, w === null ? from : Math.max(from, w), to, MAX_ROWS);
   const m = s.metric;
   const rows: HistoryRow[] = s.rows.map((r) => ({
-    t: r.t, fail: r.fail, durationMs: r.durationMs, level: r.level, softFail: null,
+    t: r.t,
+    fail: r.fail,
+    durationMs: r.durationMs,
+    level: r.level,
+    softFail: null,
     metrics: m && r.value !== null ? [{ name: m.name, value: r.value, unit: m.unit }] : [],
   }));
   return chartData(rows, range, to, undefined, older);

@@ -17,11 +17,40 @@ export type RangeKey = keyof typeof RANGES;
 export const RANGE_WORDS: Record<RangeKey, string> = { '1h': '1 hour', '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' };
 export const isRange = (v: string | undefined): v is RangeKey => v !== undefined && Object.hasOwn(RANGES, v);
 
-export interface Stats { count: number; min: number; avg: number; max: number; p95: number }
-export interface Bucket { i: number; min: number; avg: number; max: number }
-export interface Series { name: string; unit: string; stats: Stats | null; buckets: Bucket[] }
-export interface StripPart { from: number; to: number; cls: 'pass' | 'fail' | 'none' }
-export interface ChartData { range: RangeKey; from: number; to: number; width: number; runs: number; fails: number; series: Series[]; strip: StripPart[] }
+export interface Stats {
+  count: number;
+  min: number;
+  avg: number;
+  max: number;
+  p95: number;
+}
+export interface Bucket {
+  i: number;
+  min: number;
+  avg: number;
+  max: number;
+}
+export interface Series {
+  name: string;
+  unit: string;
+  stats: Stats | null;
+  buckets: Bucket[];
+}
+export interface StripPart {
+  from: number;
+  to: number;
+  cls: 'pass' | 'fail' | 'none';
+}
+export interface ChartData {
+  range: RangeKey;
+  from: number;
+  to: number;
+  width: number;
+  runs: number;
+  fails: number;
+  series: Series[];
+  strip: StripPart[];
+}
 
 /** Nearest-rank p95 and the rest, of a list of values (not sorted in place). */
 export function stats(values: readonly number[]): Stats | null {
@@ -57,7 +86,11 @@ function accStats(a: Acc): Stats | null {
   const rank = Math.max(1, Math.ceil(0.95 * count));
   let seen = 0;
   let p95 = w[w.length - 1][0];
-  for (const [v, n] of w) if ((seen += n) >= rank) { p95 = v; break; }
+  for (const [v, n] of w)
+    if ((seen += n) >= rank) {
+      p95 = v;
+      break;
+    }
   return { count, min, max, avg: sum / count, p95 };
 }
 
@@ -123,7 +156,9 @@ export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: numb
     for (const m of r.metrics) if (Number.isFinite(m.value)) add(m.name, typeof m.unit === 'string' ? m.unit : '', i, m.value);
   }
   const series = [...named].map(([name, s]) => ({
-    name, unit: s.unit, stats: accStats(s),
+    name,
+    unit: s.unit,
+    stats: accStats(s),
     buckets: [...s.b].sort((a, b) => a[0] - b[0]).map(([i, x]) => ({ i, min: x.min, max: x.max, avg: x.sum / x.n })),
   }));
   const strip: StripPart[] = [];

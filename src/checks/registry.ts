@@ -85,6 +85,6 @@ export function checkTypeNames(): string[] {
 export function newCheckOptions(raw: Record<string, unknown>): Record<string, unknown> {
   const t = checkType(String(raw.type ?? ''));
   if (!t?.newCheckOptions) return raw;
-  const options = raw.options !== null && typeof raw.options === 'object' && !Array.isArray(raw.options) ? raw.options as Record<string, unknown> : {};
+  const options = raw.options !== null && typeof raw.options === 'object' && !Array.isArray(raw.options) ? (raw.options as Record<string, unknown>) : {};
   return { ...raw, options: { ...t.newCheckOptions, ...options } };
 }

@@ -3,9 +3,18 @@
  * anything else) and its usage error.
  */
 export const OPTIONS = {
-  config: { type: 'string' }, init: { type: 'boolean' }, create: { type: 'boolean' }, port: { type: 'string' },
-  webui: { type: 'string' }, merge: { type: 'string' }, 'check-config': { type: 'boolean' }, run: { type: 'string' },
-  logging: { type: 'string' }, node: { type: 'string' }, version: { type: 'boolean' }, help: { type: 'boolean' },
+  config: { type: 'string' },
+  init: { type: 'boolean' },
+  create: { type: 'boolean' },
+  port: { type: 'string' },
+  webui: { type: 'string' },
+  merge: { type: 'string' },
+  'check-config': { type: 'boolean' },
+  run: { type: 'string' },
+  logging: { type: 'string' },
+  node: { type: 'string' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean' },
 } as const;
 
 export interface Flags {
@@ -25,4 +34,3 @@ export interface Flags {
 
 /** Thrown for a usage error: printed with a pointer to --help, exit 2. */
 export class UsageError extends Error {}
-

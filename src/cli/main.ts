@@ -127,10 +127,12 @@ export async function run(f: Flags): Promise<number> {
       if (/^n/i.test(await ask('Start? (Y/n) '))) return 0;
     }
   } else if (located.how === 'default' && !(await exists(configPath))) {
-    console.error([
-      `No site file: ${configPath} does not exist, nor do ${searchPlaces(process.cwd(), process.env).slice(1).join(', ')}.`,
-      'Create a site here with: siteward --create (or name the file with --config=FILE or SITEWARD_CONFIG)',
-    ].join('\n'));
+    console.error(
+      [
+        `No site file: ${configPath} does not exist, nor do ${searchPlaces(process.cwd(), process.env).slice(1).join(', ')}.`,
+        'Create a site here with: siteward --create (or name the file with --config=FILE or SITEWARD_CONFIG)',
+      ].join('\n'),
+    );
     return 1;
   }
 
@@ -145,7 +147,9 @@ export async function run(f: Flags): Promise<number> {
     for (const i of issues) console.log(`${i.severity}: ${formatIssue(i)}`);
     const errors = issues.filter((i) => i.severity === 'error').length;
     const n = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
-    console.log(`${configPath}: ${n(site.checks.size, 'check')}, ${n(site.actions.size, 'action')}, ${n(errors, 'error')}, ${n(issues.length - errors, 'warning')}`);
+    console.log(
+      `${configPath}: ${n(site.checks.size, 'check')}, ${n(site.actions.size, 'action')}, ${n(errors, 'error')}, ${n(issues.length - errors, 'warning')}`,
+    );
     return errors > 0 || site.fatal ? 1 : 0;
   }
 
@@ -156,7 +160,11 @@ export async function run(f: Flags): Promise<number> {
   let site: Site;
   try {
     site = await Site.open({
-      configPath, log, readOnly: once, migrations: wiring.migrations(), notifier: wiring.notifierFactory(),
+      configPath,
+      log,
+      readOnly: once,
+      migrations: wiring.migrations(),
+      notifier: wiring.notifierFactory(),
       dbPath: once ? ':memory:' : undefined,
     });
   } catch (e) {
@@ -191,14 +199,17 @@ export async function run(f: Flags): Promise<number> {
       if (stopping) return;
       stopping = true;
       site.warn(`Site terminated by ${signal}`, 'info');
-      site.stop().then(() => {
-        removePid(configPath);
-        done(0);
-      }, (e: unknown) => {
-        log.error({ err: e }, 'stop failed');
-        removePid(configPath);
-        done(1);
-      });
+      site.stop().then(
+        () => {
+          removePid(configPath);
+          done(0);
+        },
+        (e: unknown) => {
+          log.error({ err: e }, 'stop failed');
+          removePid(configPath);
+          done(1);
+        },
+      );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
@@ -213,7 +224,9 @@ async function runOne(site: Site, name: string): Promise<number> {
   const entry = site.entry(name);
   if (!entry) {
     const names = [...site.loaded.checks.keys()];
-    console.error(`No check named ${JSON.stringify(name)}${names.length ? ` (checks: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})` : ''}`);
+    console.error(
+      `No check named ${JSON.stringify(name)}${names.length ? ` (checks: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})` : ''}`,
+    );
     await site.stop();
     return 2;
   }
@@ -226,7 +239,8 @@ async function runOne(site: Site, name: string): Promise<number> {
   const result = entry.config.paused ? 'PAUSED' : isFailing(raw) ? 'FAIL' : 'PASS';
   console.log(`${name} (${type}): ${result}${state.level ? ` ${state.level}` : ''}`);
   for (const l of state.log) console.log(`  ${l}`);
-  if (result !== stateText(state, entry.config.paused)) console.log(`(reported state with threshold ${entry.config.threshold}: ${stateText(state, entry.config.paused)})`);
+  if (result !== stateText(state, entry.config.paused))
+    console.log(`(reported state with threshold ${entry.config.threshold}: ${stateText(state, entry.config.paused)})`);
   await site.stop();
   return result === 'FAIL' ? 1 : 0;
 }

@@ -106,7 +106,9 @@ export async function passwd(user: string, configFlag: string | undefined): Prom
       process.kill(pid, 'SIGHUP');
       console.log(`The running siteward (pid ${pid}) re-reads the site file now.`);
     } catch (e) {
-      console.log(`Could not tell the running siteward (pid ${pid}) to re-read the file (${(e as Error).message}): reload it (SIGHUP, systemctl reload siteward) before signing in.`);
+      console.log(
+        `Could not tell the running siteward (pid ${pid}) to re-read the file (${(e as Error).message}): reload it (SIGHUP, systemctl reload siteward) before signing in.`,
+      );
     }
   }
   return 0;

@@ -85,14 +85,27 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   issues.push(...prototypeKeyIssues(r.options, [...path, 'options']));
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
-  if (!t && typeof r.type === 'string') issues.push({ path: [...path, 'type'], message: `unknown check type ${quoteName(r.type)}${didYouMean(r.type, checkTypes.map((x) => x.type))}`, severity: 'error' });
+  if (!t && typeof r.type === 'string')
+    issues.push({
+      path: [...path, 'type'],
+      message: `unknown check type ${quoteName(r.type)}${didYouMean(
+        r.type,
+        checkTypes.map((x) => x.type),
+      )}`,
+      severity: 'error',
+    });
 
   let zone = timezone;
   const tzOpt = config.options.timezone;
   if (tzOpt !== undefined && tzOpt !== null) {
     const z2 = typeof tzOpt === 'string' ? canonicalZone(tzOpt) : null;
     if (z2) zone = z2;
-    else issues.push({ path: [...path, 'options', 'timezone'], message: `${showValue(tzOpt)} is not a known time zone; using the site zone`, severity: 'warning' });
+    else
+      issues.push({
+        path: [...path, 'options', 'timezone'],
+        message: `${showValue(tzOpt)} is not a known time zone; using the site zone`,
+        severity: 'warning',
+      });
   }
 
   let opts: Record<string, unknown> | null = null;

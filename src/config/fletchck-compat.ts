@@ -21,7 +21,10 @@ export interface FletchckCompat {
 }
 
 /** What keeps fletchck from loading (or keeping) this site; empty lists when it would. */
-export function fletchckCompat(site: { checks: ReadonlyMap<string, { config: { type: string } }>; actions: ReadonlyMap<string, { config: { type: string } }> }): FletchckCompat {
+export function fletchckCompat(site: {
+  checks: ReadonlyMap<string, { config: { type: string } }>;
+  actions: ReadonlyMap<string, { config: { type: string } }>;
+}): FletchckCompat {
   const checks: string[] = [];
   for (const [name, e] of site.checks) {
     const t = checkType(e.config.type);
@@ -45,7 +48,13 @@ function list(names: string[]): string {
 export function fletchckWarning(site: Parameters<typeof fletchckCompat>[0]): Issue | null {
   const c = fletchckCompat(site);
   const parts: string[] = [];
-  if (c.checks.length) parts.push(`fletchck cannot load this file: it refuses the whole site because of the siteward-only check${c.checks.length > 1 ? 's' : ''} ${list(c.checks)}`);
-  if (c.actions.length) parts.push(`fletchck would skip the siteward-only action${c.actions.length > 1 ? 's' : ''} ${list(c.actions)} (and drop ${c.actions.length > 1 ? 'them' : 'it'} when it saves)`);
+  if (c.checks.length)
+    parts.push(
+      `fletchck cannot load this file: it refuses the whole site because of the siteward-only check${c.checks.length > 1 ? 's' : ''} ${list(c.checks)}`,
+    );
+  if (c.actions.length)
+    parts.push(
+      `fletchck would skip the siteward-only action${c.actions.length > 1 ? 's' : ''} ${list(c.actions)} (and drop ${c.actions.length > 1 ? 'them' : 'it'} when it saves)`,
+    );
   return parts.length ? { path: [], message: parts.join('; '), severity: 'warning' } : null;
 }

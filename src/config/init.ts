@@ -79,8 +79,13 @@ export function selfCheckSet(): Record<string, unknown> {
     load: local('cpu', { level: 75 }),
     root: local('disk', { volume: '/', level: 75 }),
     'self-check': {
-      type: 'sequence', trigger: { interval: { minutes: 5 } }, threshold: 2, failAction: true, passAction: true,
-      actions: [DEFAULT_ACTION], options: { checks: ['ram', 'load', 'root'] },
+      type: 'sequence',
+      trigger: { interval: { minutes: 5 } },
+      threshold: 2,
+      failAction: true,
+      passAction: true,
+      actions: [DEFAULT_ACTION],
+      options: { checks: ['ram', 'load', 'root'] },
     },
   };
 }
@@ -91,13 +96,21 @@ async function makeCertificate(dir: string, stem: string, hostname: string): Pro
   const cert = join(dir, `${stem}.cert`);
   const key = join(dir, `${stem}.key`);
   const now = Date.now();
-  const altNames = hostname === 'localhost'
-    ? [{ type: 2 as const, value: 'localhost' }, { type: 7 as const, ip: '127.0.0.1' }, { type: 7 as const, ip: '::1' }]
-    : [{ type: 2 as const, value: hostname }];
+  const altNames =
+    hostname === 'localhost'
+      ? [
+          { type: 2 as const, value: 'localhost' },
+          { type: 7 as const, ip: '127.0.0.1' },
+          { type: 7 as const, ip: '::1' },
+        ]
+      : [{ type: 2 as const, value: hostname }];
   // an ECDSA P-256 key: made in milliseconds (RSA-2048 takes up to a second on a busy machine), accepted by every browser
   const pem = await generate([{ name: 'commonName', value: hostname }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
-    notBeforeDate: new Date(now - 3_600_000), notAfterDate: new Date(now + CERT_DAYS * 86_400_000),
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 3_600_000),
+    notAfterDate: new Date(now + CERT_DAYS * 86_400_000),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true },
@@ -123,7 +136,10 @@ export function schemaRef(siteDir: string, root = PROJECT_ROOT): string {
 }
 
 export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Creates the site file (overwriting is the caller's decision). */
@@ -148,7 +164,11 @@ export async function initSite(o: InitOptions): Promise<InitResult> {
       certError = (e as Error).message;
     }
     webui = {
-      name: o.name ?? 'siteward', hostname, port, cert: tls?.cert ?? null, key: tls?.key ?? null,
+      name: o.name ?? 'siteward',
+      hostname,
+      port,
+      cert: tls?.cert ?? null,
+      key: tls?.key ?? null,
       // the "" user is fletchck's dummy hash for uniform login timing (spec §2.2)
       users: { [ADMIN_USER]: await hashPassword(password), '': await hashPassword(randomPassword()) },
     };

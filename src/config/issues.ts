@@ -59,8 +59,10 @@ export function problemSuffix(issues: readonly Issue[], checks: Iterable<{ activ
   const head = [errors ? count(errors, 'error') : '', issues.length > errors ? count(issues.length - errors, 'warning') : ''].filter(Boolean).join(' and ');
   const more = issues.length > SUMMARY_ISSUES ? `; and ${issues.length - SUMMARY_ISSUES} more` : '';
   const idle = [...checks].filter((e) => !e.active).map((e) => e.config.name);
-  const idleText = idle.length === 0 ? ''
-    : `; ${idle.length === 1 ? 'check' : 'checks'} ${idle.slice(0, SUMMARY_ISSUES).join(', ')}${idle.length > SUMMARY_ISSUES ? ' …' : ''} ${idle.length === 1 ? 'does' : 'do'} not run`;
+  const idleText =
+    idle.length === 0
+      ? ''
+      : `; ${idle.length === 1 ? 'check' : 'checks'} ${idle.slice(0, SUMMARY_ISSUES).join(', ')}${idle.length > SUMMARY_ISSUES ? ' …' : ''} ${idle.length === 1 ? 'does' : 'do'} not run`;
   return ` with ${head}: ${issues.slice(0, SUMMARY_ISSUES).map(formatIssue).join('; ')}${more}${idleText}`;
 }
 
@@ -98,8 +100,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const EXPECT: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false',
-  array: 'a list', object: 'an object', record: 'an object', null: 'null',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+  null: 'null',
 };
 
 /**
@@ -108,7 +116,13 @@ const EXPECT: Record<string, string> = {
  * secret slot of the registry, src/config/marks.ts `onSlot`): the message
  * says what kind of value it is, never the value.
  */
-export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[], severity: Issue['severity'] = 'error', secret?: (path: PathSegment[]) => boolean): Issue[] {
+export function fromZod(
+  error: z.ZodError,
+  input: unknown,
+  prefix: PathSegment[],
+  severity: Issue['severity'] = 'error',
+  secret?: (path: PathSegment[]) => boolean,
+): Issue[] {
   return error.issues.map((iss) => {
     const rel = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
     const hidden = secret?.(rel) === true;
@@ -129,7 +143,14 @@ export function fromZod(error: z.ZodError, input: unknown, prefix: PathSegment[]
         message = `${show(got)} is too large (maximum ${String(iss.maximum)})`;
         break;
       case 'invalid_value':
-        message = `${show(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}${hidden ? '' : didYouMean(got, iss.values.filter((v): v is string => typeof v === 'string'))}`;
+        message = `${show(got)} is not one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}${
+          hidden
+            ? ''
+            : didYouMean(
+                got,
+                iss.values.filter((v): v is string => typeof v === 'string'),
+              )
+        }`;
         break;
       case 'unrecognized_keys':
         message = `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}`;

@@ -14,16 +14,35 @@ import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema,
 import { ZoneSchema } from '../zone/config.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
-const cronBody = z.looseObject({
-  year: cronValue.optional(), month: cronValue.optional(), day: cronValue.optional(), week: cronValue.optional(),
-  day_of_week: cronValue.optional(), hour: cronValue.optional(), minute: cronValue.optional(), second: cronValue.optional(),
-  start_date: z.string().optional(), end_date: z.string().optional(), timezone: z.string().optional(),
-}).describe('APScheduler cron fields (spec §6.1); omitted less significant fields take their minimum');
-const intervalBody = z.looseObject({
-  weeks: z.int().min(0).optional(), days: z.int().min(0).optional(), hours: z.int().min(0).optional(),
-  minutes: z.int().min(0).optional(), seconds: z.int().min(0).optional(), end_date: z.string().optional(), timezone: z.string().optional(),
-}).describe('run 1 s after start, then every interval');
-export const TriggerDocSchema = z.union([z.object({ interval: intervalBody }), z.object({ cron: cronBody })]).nullable()
+const cronBody = z
+  .looseObject({
+    year: cronValue.optional(),
+    month: cronValue.optional(),
+    day: cronValue.optional(),
+    week: cronValue.optional(),
+    day_of_week: cronValue.optional(),
+    hour: cronValue.optional(),
+    minute: cronValue.optional(),
+    second: cronValue.optional(),
+    start_date: z.string().optional(),
+    end_date: z.string().optional(),
+    timezone: z.string().optional(),
+  })
+  .describe('APScheduler cron fields (spec §6.1); omitted less significant fields take their minimum');
+const intervalBody = z
+  .looseObject({
+    weeks: z.int().min(0).optional(),
+    days: z.int().min(0).optional(),
+    hours: z.int().min(0).optional(),
+    minutes: z.int().min(0).optional(),
+    seconds: z.int().min(0).optional(),
+    end_date: z.string().optional(),
+    timezone: z.string().optional(),
+  })
+  .describe('run 1 s after start, then every interval');
+export const TriggerDocSchema = z
+  .union([z.object({ interval: intervalBody }), z.object({ cron: cronBody })])
+  .nullable()
   .describe('when the check runs; null = only manually or inside a sequence');
 
 /** The check entry schema for one type: common keys + that type's options. */
@@ -39,24 +58,26 @@ export function siteZodSchema(): z.ZodType {
   const checks = checkTypes.map((t) => checkEntrySchema(t));
   const actions = actionTypes.map((t) => z.looseObject({ type: z.literal(t.type), options: t.options.optional() }).describe(t.info.summary));
   const union = (xs: z.ZodType[]): z.ZodType => (xs.length === 1 ? xs[0] : z.union(xs as [z.ZodType, z.ZodType, ...z.ZodType[]]));
-  return z.looseObject({
-    $schema: z.string().optional(),
-    base: z.string().nullable().optional().describe('the site folder (informational; rewritten on save)'),
-    timezone: z.string().nullable().optional().describe('IANA zone for display, scheduling and notifications; null = host local'),
-    webui: WebuiSchema.nullable().optional(),
-    mqtt: MqttSchema.nullable().optional(),
-    api: ApiSchema.nullable().optional(),
-    zone: ZoneSchema,
-    plugins: PluginsSchema.optional(),
-    history: HistorySchema.optional(),
-    scheduler: SchedulerSchema.optional(),
-    statusPages: StatusPagesSchema.optional(),
-    actions: z.record(z.string(), union(actions)).optional(),
-    checks: z.record(z.string(), union(checks)).optional(),
-    maintenance: MaintenanceSchema.optional(),
-    escalation: EscalationSchema.optional(),
-    log: z.array(z.string()).optional().describe('the volatile site log (kept by siteward)'),
-  }).describe('siteward / fletchck site file');
+  return z
+    .looseObject({
+      $schema: z.string().optional(),
+      base: z.string().nullable().optional().describe('the site folder (informational; rewritten on save)'),
+      timezone: z.string().nullable().optional().describe('IANA zone for display, scheduling and notifications; null = host local'),
+      webui: WebuiSchema.nullable().optional(),
+      mqtt: MqttSchema.nullable().optional(),
+      api: ApiSchema.nullable().optional(),
+      zone: ZoneSchema,
+      plugins: PluginsSchema.optional(),
+      history: HistorySchema.optional(),
+      scheduler: SchedulerSchema.optional(),
+      statusPages: StatusPagesSchema.optional(),
+      actions: z.record(z.string(), union(actions)).optional(),
+      checks: z.record(z.string(), union(checks)).optional(),
+      maintenance: MaintenanceSchema.optional(),
+      escalation: EscalationSchema.optional(),
+      log: z.array(z.string()).optional().describe('the volatile site log (kept by siteward)'),
+    })
+    .describe('siteward / fletchck site file');
 }
 
 export function siteJsonSchema(): Record<string, unknown> {

@@ -10,9 +10,7 @@ import { didYouMean } from '../util/suggest.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
 import { fromZod, quoteName, showValue, type Issue, type PathSegment } from './issues.ts';
-import {
-  ActionCommonSchema, ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
-} from './schema.ts';
+import { ActionCommonSchema, ApiSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 import type { ActionEntry, CheckEntry } from './model.ts';
 import { sectionTextIssues, textLimitIssues } from './text-limits.ts';
 import { validateCheck } from './check-entry.ts';
@@ -77,11 +75,25 @@ function section<S extends z.ZodType>(schema: S, value: unknown, key: string, is
 export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial<RunEnv>, parseIssues: Issue[] = []): LoadedSite {
   const issues: Issue[] = [...parseIssues];
   const empty = (): LoadedSite => ({
-    doc: {}, checks: new Map(), actions: new Map(), issues, fatal: true, ops: emptyOpsConfig(),
+    doc: {},
+    checks: new Map(),
+    actions: new Map(),
+    issues,
+    fatal: true,
+    ops: emptyOpsConfig(),
     settings: {
-      base: env.base, timezone: null, webui: null, mqtt: null, api: null, zone: null, name: 'Fletchck',
-      plugins: PluginsSchema.parse({}), history: HistorySchema.parse({}), scheduler: SchedulerSchema.parse({}),
-      notifications: NotificationsSchema.parse({}), statusPages: [],
+      base: env.base,
+      timezone: null,
+      webui: null,
+      mqtt: null,
+      api: null,
+      zone: null,
+      name: 'Fletchck',
+      plugins: PluginsSchema.parse({}),
+      history: HistorySchema.parse({}),
+      scheduler: SchedulerSchema.parse({}),
+      notifications: NotificationsSchema.parse({}),
+      statusPages: [],
     },
   });
   if (!isObject(docIn)) {
@@ -91,7 +103,11 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const doc = docIn;
   for (const key of ['checks', 'actions'] as const) {
     if (doc[key] !== undefined && doc[key] !== null && !isObject(doc[key])) {
-      issues.push({ path: [key], message: `expected an object of name → ${key === 'checks' ? 'check' : 'action'}, got ${showValue(doc[key])}`, severity: 'error' });
+      issues.push({
+        path: [key],
+        message: `expected an object of name → ${key === 'checks' ? 'check' : 'action'}, got ${showValue(doc[key])}`,
+        severity: 'error',
+      });
       return { ...empty(), doc };
     }
   }
@@ -101,8 +117,10 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   if (doc.timezone !== undefined && doc.timezone !== null) {
     timezone = typeof doc.timezone === 'string' ? canonicalZone(doc.timezone) : null;
     // an unknown zone name may be known to another host's zone database: a warning; a non-text is wrong
-    if (typeof doc.timezone !== 'string') issues.push({ path: ['timezone'], message: `expected a time zone name, got ${showValue(doc.timezone)}`, severity: 'error' });
-    else if (!timezone) issues.push({ path: ['timezone'], message: `${showValue(doc.timezone)} is not a known time zone; using host local time`, severity: 'warning' });
+    if (typeof doc.timezone !== 'string')
+      issues.push({ path: ['timezone'], message: `expected a time zone name, got ${showValue(doc.timezone)}`, severity: 'error' });
+    else if (!timezone)
+      issues.push({ path: ['timezone'], message: `${showValue(doc.timezone)} is not a known time zone; using host local time`, severity: 'warning' });
   }
   // written by fletchck and siteward, rewritten on every save
   if (doc.base !== undefined && doc.base !== null && typeof doc.base !== 'string') {
@@ -127,7 +145,8 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   if (isObject(doc.webui) && isObject(doc.webui.users)) {
     // user names: only the length (fletchck's dummy user is "")
     for (const u of Object.keys(doc.webui.users)) {
-      if (u.length > MAX_NAME) issues.push({ path: ['webui', 'users', u], message: `the name is ${u.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' });
+      if (u.length > MAX_NAME)
+        issues.push({ path: ['webui', 'users', u], message: `the name is ${u.length} characters long; at most ${MAX_NAME} are allowed`, severity: 'error' });
     }
   }
   if (mqtt?.basetopic) {
@@ -151,7 +170,10 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     name: webui?.name ?? 'Fletchck',
   };
   const runEnv: RunEnv = {
-    base: env.base, pluginDirs: env.pluginDirs ?? settings.plugins.dirs, sysRoot: env.sysRoot ?? '/sys', procRoot: env.procRoot ?? '/proc',
+    base: env.base,
+    pluginDirs: env.pluginDirs ?? settings.plugins.dirs,
+    sysRoot: env.sysRoot ?? '/sys',
+    procRoot: env.procRoot ?? '/proc',
   };
 
   // --- actions (spec §5.1)
@@ -174,7 +196,14 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     issues.push(...prototypeKeyIssues(isObject(raw) ? raw.options : undefined, [...path, 'options']));
     let opts: Record<string, unknown> | null = null;
     if (!t) {
-      issues.push({ path: [...path, 'type'], message: `unknown action type ${quoteName(common.data.type)}${didYouMean(common.data.type, actionTypes.map((x) => x.type))}`, severity: 'error' });
+      issues.push({
+        path: [...path, 'type'],
+        message: `unknown action type ${quoteName(common.data.type)}${didYouMean(
+          common.data.type,
+          actionTypes.map((x) => x.type),
+        )}`,
+        severity: 'error',
+      });
     } else {
       const r = t.options.safeParse(options);
       if (r.success) opts = r.data as Record<string, unknown>;
@@ -238,7 +267,11 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     const mixed = cycle.some(viaMember) && cycle.some(viaDepends);
     const shown = [...cycle, cycle[0]].join(' → ');
     for (const n of cycle) {
-      const message = mixed ? `sequences and dependencies form a cycle: ${shown}` : viaMember(n) ? `sequences contain each other: ${shown}` : `dependency cycle: ${shown}`;
+      const message = mixed
+        ? `sequences and dependencies form a cycle: ${shown}`
+        : viaMember(n)
+          ? `sequences contain each other: ${shown}`
+          : `dependency cycle: ${shown}`;
       // the edges this check adds to the cycle: its members, its depends, or both
       if (viaMember(n)) issues.push({ path: ['checks', n, 'options', 'checks'], message, severity: 'error' });
       if (viaDepends(n)) issues.push({ path: ['checks', n, 'depends'], message, severity: 'error' });

@@ -33,13 +33,7 @@ export function searchPlaces(cwd: string, env: NodeJS.ProcessEnv): string[] {
   // systemd sets STATE_DIRECTORY (a colon-separated list) when the unit has StateDirectory=
   const state = env.STATE_DIRECTORY?.split(':')[0];
   const stateDir = state && isAbsolute(state) ? state : '/var/lib/siteward';
-  return [
-    join(cwd, 'site.json'),
-    join(cwd, 'fletchck.conf'),
-    join(cwd, 'site', 'site.json'),
-    join(stateDir, 'site.json'),
-    '/data/site.json',
-  ];
+  return [join(cwd, 'site.json'), join(cwd, 'fletchck.conf'), join(cwd, 'site', 'site.json'), join(stateDir, 'site.json'), '/data/site.json'];
 }
 
 export function locateSite(i: LocateInput = {}): Located {

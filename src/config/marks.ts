@@ -224,13 +224,16 @@ export function slotValues(value: unknown, path: SlotPath): SlotValue[] {
  * secret (or a secret in the wrong place), so its value is never shown.
  */
 export function onSlot(at: readonly PathSegment[], slots: readonly SlotPath[]): boolean {
-  return at.length > 0 && slots.some((slot) => {
-    const n = Math.min(at.length, slot.length);
-    for (let i = 0; i < n; i++) {
-      const step = slot[i];
-      const seg = at[i];
-      if (typeof step === 'string' ? seg !== step : step.each === 'item' ? typeof seg !== 'number' : typeof seg !== 'string') return false;
-    }
-    return true;
-  });
+  return (
+    at.length > 0 &&
+    slots.some((slot) => {
+      const n = Math.min(at.length, slot.length);
+      for (let i = 0; i < n; i++) {
+        const step = slot[i];
+        const seg = at[i];
+        if (typeof step === 'string' ? seg !== step : step.each === 'item' ? typeof seg !== 'number' : typeof seg !== 'string') return false;
+      }
+      return true;
+    })
+  );
 }

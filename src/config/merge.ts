@@ -165,8 +165,16 @@ export function csvToImport(text: string): { doc: Obj; messages: string[] } {
         }
         value = t.trigger;
       }
-      if (LISTS.has(col)) check[col] = v.split(',').map((x) => x.trim()).filter(Boolean);
-      else if (col === 'checks') options.checks = v.split(',').map((x) => x.trim()).filter(Boolean);
+      if (LISTS.has(col))
+        check[col] = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+      else if (col === 'checks')
+        options.checks = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
       else if (col === 'timezone') options.timezone = v;
       else if (TOP_LEVEL.has(col)) check[col] = value;
       else options[col] = value;

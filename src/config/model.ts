@@ -50,8 +50,21 @@ export const CHECK_DEFAULTS = {
 
 /** Keys of a flattened check, in fletchck's save order (spec §2.4). */
 export const CHECK_KEYS = [
-  'type', 'subType', 'trigger', 'threshold', 'retries', 'priority', 'paused',
-  'failAction', 'passAction', 'publish', 'remoteId', 'options', 'actions', 'depends', 'data',
+  'type',
+  'subType',
+  'trigger',
+  'threshold',
+  'retries',
+  'priority',
+  'paused',
+  'failAction',
+  'passAction',
+  'publish',
+  'remoteId',
+  'options',
+  'actions',
+  'depends',
+  'data',
 ] as const;
 
 /** A check after loading: its config, compiled schedule, parsed options and problems. */

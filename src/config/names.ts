@@ -54,7 +54,9 @@ export function prototypeKeyPaths(value: unknown, at: (string | number)[] = [], 
 /** Prototype keys inside an options value, each an error at its path (`path` is the options' own). */
 export function prototypeKeyIssues(options: unknown, path: PathSegment[]): Issue[] {
   return prototypeKeyPaths(options).map((p) => ({
-    path: [...path, ...p], message: `${JSON.stringify(p[p.length - 1])} is reserved and cannot be an option name`, severity: 'error' as const,
+    path: [...path, ...p],
+    message: `${JSON.stringify(p[p.length - 1])} is reserved and cannot be an option name`,
+    severity: 'error' as const,
   }));
 }
 

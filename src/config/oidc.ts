@@ -33,26 +33,37 @@ const claimValues = z.array(z.string().min(1).max(256)).max(100);
 
 export const OidcSchema = z.looseObject({
   enabled: z.boolean().default(true).describe('offer single sign-on on the login page'),
-  issuer: z.string().max(2048).superRefine((v, ctx) => {
-    const p = issuerProblem(v);
-    if (p) ctx.addIssue({ code: 'custom', message: p });
-  }).describe('the identity provider\'s issuer URL (its /.well-known/openid-configuration is read)'),
+  issuer: z
+    .string()
+    .max(2048)
+    .superRefine((v, ctx) => {
+      const p = issuerProblem(v);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    })
+    .describe("the identity provider's issuer URL (its /.well-known/openid-configuration is read)"),
   clientId: z.string().min(1).max(512).describe('client id registered at the identity provider'),
-  clientSecret: SecretSchema.nullable().default(null).meta({ secret: true })
+  clientSecret: SecretSchema.nullable()
+    .default(null)
+    .meta({ secret: true })
     .describe('client secret: the value, {"env": "NAME"} or {"file": "/path"}; null for a public client (PKCE only)'),
-  redirectUri: z.string().max(2048).nullable().default(null)
-    .describe('callback URL registered at the provider; null: <this site\'s address>/login/oidc/callback'),
+  redirectUri: z
+    .string()
+    .max(2048)
+    .nullable()
+    .default(null)
+    .describe("callback URL registered at the provider; null: <this site's address>/login/oidc/callback"),
   scopes: z.string().max(1024).default('openid profile email').describe('scopes asked for (openid is always included)'),
   usernameClaim: z.string().min(1).max(128).default('preferred_username').describe('claim used as the user name (falls back to sub)'),
   roleClaim: z.string().min(1).max(128).default('groups').describe('claim whose value (a string or a list) decides the role'),
-  roles: z.looseObject({
-    admin: claimValues.default([]),
-    operator: claimValues.default([]),
-    viewer: claimValues.default([]),
-  }).default({ admin: [], operator: [], viewer: [] })
+  roles: z
+    .looseObject({
+      admin: claimValues.default([]),
+      operator: claimValues.default([]),
+      viewer: claimValues.default([]),
+    })
+    .default({ admin: [], operator: [], viewer: [] })
     .describe('role → claim values giving it, e.g. {"admin": ["siteward-admins"]}; the highest match wins'),
-  defaultRole: z.enum(['admin', 'operator', 'viewer']).nullable().default(null)
-    .describe('role of a user matching none of roles; null: such users are refused'),
+  defaultRole: z.enum(['admin', 'operator', 'viewer']).nullable().default(null).describe('role of a user matching none of roles; null: such users are refused'),
   label: z.string().min(1).max(64).default('single sign-on').describe('shown on the login button: "Sign in with …"'),
 });
 
@@ -76,7 +87,9 @@ export function oidcOf(webui: WebuiLike): OidcConfig | null {
 export function oidcBinding(webui: WebuiLike): string | undefined {
   const o = oidcOf(webui);
   if (!o) return undefined;
-  return `oidc:${createHash('sha256').update(JSON.stringify([o.issuer, o.clientId, o.roleClaim, o.usernameClaim, o.roles, o.defaultRole])).digest('base64url')}`;
+  return `oidc:${createHash('sha256')
+    .update(JSON.stringify([o.issuer, o.clientId, o.roleClaim, o.usernameClaim, o.roles, o.defaultRole]))
+    .digest('base64url')}`;
 }
 
 const RANKED: readonly Role[] = ['admin', 'operator', 'viewer'];

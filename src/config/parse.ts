@@ -160,7 +160,11 @@ export function parseSiteText(text: string): ParsedText {
         if (!seen) return;
         if (seen.has(key)) {
           const path: PathSegment[] = [...pathSupplier(), key];
-          issues.push({ path, message: `duplicate name: defined twice (again at ${lineCol(text, offset)}); only the last definition is used`, severity: 'error' });
+          issues.push({
+            path,
+            message: `duplicate name: defined twice (again at ${lineCol(text, offset)}); only the last definition is used`,
+            severity: 'error',
+          });
         }
         seen.add(key);
       },
@@ -173,7 +177,10 @@ export function parseSiteText(text: string): ParsedText {
   if (errors.length > 0) {
     const e = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    return { doc: undefined, issues: [{ path: [], message: `invalid JSON at ${lineCol(text, e.offset)}: ${printParseErrorCode(e.error)}${more}`, severity: 'error' }] };
+    return {
+      doc: undefined,
+      issues: [{ path: [], message: `invalid JSON at ${lineCol(text, e.offset)}: ${printParseErrorCode(e.error)}${more}`, severity: 'error' }],
+    };
   }
   let doc: unknown;
   try {

@@ -48,10 +48,11 @@ export function textLimitIssues(value: unknown, path: PathSegment[], skip: reado
       return;
     }
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i], depth + 1));
-    else for (const [k, x] of Object.entries(v)) {
-      if (k.length > MAX_TEXT) out.push({ path: at, message: `has a key ${k.length} characters long; at most ${MAX_TEXT} are allowed`, severity: 'error' });
-      else if (!(depth === 0 && skip.includes(k))) walk(x, [...at, k], depth + 1);
-    }
+    else
+      for (const [k, x] of Object.entries(v)) {
+        if (k.length > MAX_TEXT) out.push({ path: at, message: `has a key ${k.length} characters long; at most ${MAX_TEXT} are allowed`, severity: 'error' });
+        else if (!(depth === 0 && skip.includes(k))) walk(x, [...at, k], depth + 1);
+      }
   };
   walk(value, path, 0);
   return out;

@@ -14,7 +14,10 @@ export type TlsSection = 'webui' | 'api';
 
 /** A file a listener needs is missing or wrong; `path` is its key in the site file. */
 export class TlsFileError extends Error {
-  constructor(readonly path: PathSegment[], message: string) {
+  constructor(
+    readonly path: PathSegment[],
+    message: string,
+  ) {
     super(message);
     this.name = 'TlsFileError';
   }
@@ -69,7 +72,11 @@ export async function tlsFileIssues(base: string, sections: Partial<Record<TlsSe
       }
     } else if (s.cert || s.key) {
       const missing = s.cert ? 'key' : 'cert';
-      issues.push({ path: [section, missing], message: `${section}.${s.cert ? 'cert' : 'key'} is set but ${section}.${missing} is not: the listener uses plain HTTP`, severity: 'warning' });
+      issues.push({
+        path: [section, missing],
+        message: `${section}.${s.cert ? 'cert' : 'key'} is set but ${section}.${missing} is not: the listener uses plain HTTP`,
+        severity: 'warning',
+      });
     }
   }
   return issues;

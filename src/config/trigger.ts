@@ -12,7 +12,11 @@ export type TriggerJson = Record<string, unknown>;
 
 export const INTERVAL_UNITS = ['weeks', 'days', 'hours', 'minutes', 'seconds'] as const;
 const UNIT_MS: Record<(typeof INTERVAL_UNITS)[number], number> = {
-  weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000,
+  weeks: 604_800_000,
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
+  seconds: 1000,
 };
 
 export type Schedule =
@@ -25,11 +29,7 @@ export type Schedule =
  * the trigger) and the schedule when there were no errors. `null` trigger =
  * never scheduled.
  */
-export function compileTrigger(
-  trigger: unknown,
-  zone: string | null,
-  path: PathSegment[],
-): { schedule: Schedule | null; issues: Issue[] } {
+export function compileTrigger(trigger: unknown, zone: string | null, path: PathSegment[]): { schedule: Schedule | null; issues: Issue[] } {
   const issues: Issue[] = [];
   const err = (p: PathSegment[], message: string): { schedule: null; issues: Issue[] } => {
     issues.push({ path: [...path, ...p], message, severity: 'error' });
@@ -104,16 +104,45 @@ export function compileTrigger(
 // ---- plain text (spec §6.3) ----
 
 const INTERVAL_TEXT_UNITS: Record<string, string> = {
-  weeks: 'weeks', week: 'weeks', days: 'days', day: 'days', hours: 'hours', hr: 'hours',
-  minutes: 'minutes', min: 'minutes', seconds: 'seconds', sec: 'seconds',
-  end_date: 'end_date', end: 'end_date', timezone: 'timezone', z: 'timezone',
+  weeks: 'weeks',
+  week: 'weeks',
+  days: 'days',
+  day: 'days',
+  hours: 'hours',
+  hr: 'hours',
+  minutes: 'minutes',
+  min: 'minutes',
+  seconds: 'seconds',
+  sec: 'seconds',
+  end_date: 'end_date',
+  end: 'end_date',
+  timezone: 'timezone',
+  z: 'timezone',
   // siteward: the singular and short forms people type ("1 hour") also work
-  hour: 'hours', hrs: 'hours', minute: 'minutes', mins: 'minutes', second: 'seconds', secs: 'seconds',
+  hour: 'hours',
+  hrs: 'hours',
+  minute: 'minutes',
+  mins: 'minutes',
+  second: 'seconds',
+  secs: 'seconds',
 };
 const CRON_TEXT_UNITS: Record<string, string> = {
-  year: 'year', month: 'month', day: 'day', week: 'week', day_of_week: 'day_of_week', weekday: 'day_of_week',
-  hour: 'hour', hr: 'hour', minute: 'minute', min: 'minute', second: 'second', sec: 'second',
-  end_date: 'end_date', end: 'end_date', timezone: 'timezone', z: 'timezone',
+  year: 'year',
+  month: 'month',
+  day: 'day',
+  week: 'week',
+  day_of_week: 'day_of_week',
+  weekday: 'day_of_week',
+  hour: 'hour',
+  hr: 'hour',
+  minute: 'minute',
+  min: 'minute',
+  second: 'second',
+  sec: 'second',
+  end_date: 'end_date',
+  end: 'end_date',
+  timezone: 'timezone',
+  z: 'timezone',
 };
 
 export type TextParse = { ok: true; trigger: TriggerJson | null } | { ok: false; error: string };
@@ -175,11 +204,25 @@ export function parseTriggerText(text: string): TextParse {
 }
 
 const INTERVAL_ORDER: [string, string][] = [
-  ['weeks', 'week'], ['days', 'day'], ['hours', 'hr'], ['minutes', 'min'], ['seconds', 'sec'], ['end_date', 'end'], ['timezone', 'z'],
+  ['weeks', 'week'],
+  ['days', 'day'],
+  ['hours', 'hr'],
+  ['minutes', 'min'],
+  ['seconds', 'sec'],
+  ['end_date', 'end'],
+  ['timezone', 'z'],
 ];
 const CRON_ORDER: [string, string][] = [
-  ['year', 'year'], ['month', 'month'], ['day', 'day'], ['week', 'week'], ['day_of_week', 'weekday'],
-  ['hour', 'hr'], ['minute', 'min'], ['second', 'sec'], ['end_date', 'end'], ['timezone', 'z'],
+  ['year', 'year'],
+  ['month', 'month'],
+  ['day', 'day'],
+  ['week', 'week'],
+  ['day_of_week', 'weekday'],
+  ['hour', 'hr'],
+  ['minute', 'min'],
+  ['second', 'sec'],
+  ['end_date', 'end'],
+  ['timezone', 'z'],
 ];
 
 /** Renders a trigger as text in the fixed key order of spec §6.3 (other keys are not shown). */

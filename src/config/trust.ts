@@ -106,9 +106,12 @@ function entryIssues(kind: 'check' | 'action', name: string, before: unknown, af
   // an unknown type's options are not resolved by anything: no reference there reaches a file
   for (const p of ta ? marksOf(ta.options).secrets : []) {
     // a reference the entry held at this slot before (anywhere: a list may have been reordered) is kept, not made
-    const kept = slotValues(ob, p).map((v) => v.value).filter(isSecretRef);
+    const kept = slotValues(ob, p)
+      .map((v) => v.value)
+      .filter(isSecretRef);
     for (const v of slotValues(oa, p)) {
-      if (v.exact && isSecretRef(v.value) && !kept.some((k) => same(k, v.value))) out.push({ path: at('options', ...v.at), message: REFERENCE_REASON, severity: 'error' });
+      if (v.exact && isSecretRef(v.value) && !kept.some((k) => same(k, v.value)))
+        out.push({ path: at('options', ...v.at), message: REFERENCE_REASON, severity: 'error' });
     }
   }
   return out;
@@ -135,10 +138,7 @@ function sectionIssues(kind: 'check' | 'action', before: Doc, after: Doc, rename
 /** What in the change from `before` to `after` needs the admin role (empty: anyone who may edit may make it). */
 export function adminNeeds(before: Doc, after: Doc, o: { renamed?: Renames; types?: TypeLookup } = {}): Issue[] {
   const types = o.types ?? REGISTRY;
-  return [
-    ...sectionIssues('check', before, after, o.renamed?.checks ?? [], types),
-    ...sectionIssues('action', before, after, o.renamed?.actions ?? [], types),
-  ];
+  return [...sectionIssues('check', before, after, o.renamed?.checks ?? [], types), ...sectionIssues('action', before, after, o.renamed?.actions ?? [], types)];
 }
 
 /**

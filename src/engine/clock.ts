@@ -30,7 +30,11 @@ export const systemClock: Clock = {
     } else {
       t = setTimeout(fn, delay);
     }
-    return { cancel: () => { if (t) clearTimeout(t); } };
+    return {
+      cancel: () => {
+        if (t) clearTimeout(t);
+      },
+    };
   },
 };
 
@@ -54,7 +58,11 @@ export class FakeClock implements Clock {
   setTimer(fn: () => void, ms: number): TimerHandle {
     const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, live: true };
     this.timers.push(timer);
-    return { cancel: () => { timer.live = false; } };
+    return {
+      cancel: () => {
+        timer.live = false;
+      },
+    };
   }
 
   /** Number of live timers (for tests that assert nothing is left scheduled). */

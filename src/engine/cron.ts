@@ -12,8 +12,14 @@ export const CRON_FIELDS = ['year', 'month', 'day', 'week', 'day_of_week', 'hour
 export type CronField = (typeof CRON_FIELDS)[number];
 
 const RANGE: Record<CronField, [number, number]> = {
-  year: [1970, 9999], month: [1, 12], day: [1, 31], week: [1, 53], day_of_week: [0, 6],
-  hour: [0, 23], minute: [0, 59], second: [0, 59],
+  year: [1970, 9999],
+  month: [1, 12],
+  day: [1, 31],
+  week: [1, 53],
+  day_of_week: [0, 6],
+  hour: [0, 23],
+  minute: [0, 59],
+  second: [0, 59],
 };
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 /** APScheduler numbers weekdays from Monday = 0. */
@@ -22,7 +28,10 @@ const CRONER_DOW = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 const ORDINALS: Record<string, number> = { '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5 };
 
 export class CronFieldError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -105,13 +114,19 @@ function parseField(field: CronField, raw: string | number): ParsedField {
     for (let v = lo; v <= hi; v += step) out.values.add(v);
   }
   if (out.weekdayPositions.length > 0 && (out.values.size > 0 || out.last)) {
-    throw new CronFieldError(field, `${JSON.stringify(String(raw))}: weekday positions ("2nd mon", "last fri") cannot be mixed with day numbers in one expression`);
+    throw new CronFieldError(
+      field,
+      `${JSON.stringify(String(raw))}: weekday positions ("2nd mon", "last fri") cannot be mixed with day numbers in one expression`,
+    );
   }
   return out;
 }
 
 function list(values: Set<number>, map: (n: number) => string = String): string {
-  return [...values].sort((x, y) => x - y).map(map).join(',');
+  return [...values]
+    .sort((x, y) => x - y)
+    .map(map)
+    .join(',');
 }
 
 export interface CronSpec {
@@ -175,7 +190,10 @@ export class CronCalendar {
   /** croner's pattern, for display and tests */
   readonly pattern: string;
 
-  constructor(spec: CronSpec, readonly zone: string | null) {
+  constructor(
+    spec: CronSpec,
+    readonly zone: string | null,
+  ) {
     // APScheduler defaults (spec §6.1): fields more significant than the least
     // significant given one default to '*', less significant ones to their minimum;
     // week and day_of_week always default to '*'.

@@ -41,7 +41,10 @@ export class LoopPacer implements Pacer {
     this.yielded = true;
   };
 
-  constructor(private readonly budgetMs = 4, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly budgetMs = 4,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   later(fn: () => void): void {
     if (this.waiting === 0 && this.slice()) {

@@ -87,7 +87,11 @@ export class Runner {
    * `pacer` slices bursts of run endings across event-loop turns (pacer.ts);
    * the default runs everything at once, as tests on a fake clock need.
    */
-  constructor(private readonly host: RunnerHost, concurrency: number, private readonly pacer: Pacer = immediatePacer) {
+  constructor(
+    private readonly host: RunnerHost,
+    concurrency: number,
+    private readonly pacer: Pacer = immediatePacer,
+  ) {
     this.slots = new Semaphore(concurrency);
   }
 
@@ -203,15 +207,21 @@ export class Runner {
     const turn = this.pacer.turn();
     if (turn) await turn;
     return commit(
-      { kind: 'result', fail: outcome.fail, log, level: outcome.level, softFail: outcome.softFail ?? null, metrics: outcome.metrics, warn: outcome.warn === true },
+      {
+        kind: 'result',
+        fail: outcome.fail,
+        log,
+        level: outcome.level,
+        softFail: outcome.softFail ?? null,
+        metrics: outcome.metrics,
+        warn: outcome.warn === true,
+      },
       { reason, durationMs, outcome: { ...outcome, log } },
     );
   }
 
   /** One attempt under the check's timeout. Always resolves with a well-formed Outcome. */
-  private async attempt(
-    name: string, entry: CheckEntry, type: AnyCheckType, opts: Record<string, unknown>, parentSignal?: AbortSignal,
-  ): Promise<Outcome> {
+  private async attempt(name: string, entry: CheckEntry, type: AnyCheckType, opts: Record<string, unknown>, parentSignal?: AbortSignal): Promise<Outcome> {
     const { clock } = this.host;
     const seconds = runTimeout(type, opts);
     const controller = new AbortController();
@@ -230,11 +240,18 @@ export class Runner {
     // the abort (closing sockets, ending the run) goes through the pacer: a
     // thousand runs timing out together are wound down a slice at a time;
     // the grace period starts once the signal has actually fired
-    const timeout = seconds === null ? null : clock.setTimer(() => this.pacer.later(() => {
-      if (controller.signal.aborted) return;
-      controller.abort(timeoutError());
-      grace = clock.setTimer(() => abandon?.({ fail: true, log: [detailLine(subject, timeoutError())] }), ABORT_GRACE_MS);
-    }), seconds * 1000);
+    const timeout =
+      seconds === null
+        ? null
+        : clock.setTimer(
+            () =>
+              this.pacer.later(() => {
+                if (controller.signal.aborted) return;
+                controller.abort(timeoutError());
+                grace = clock.setTimer(() => abandon?.({ fail: true, log: [detailLine(subject, timeoutError())] }), ABORT_GRACE_MS);
+              }),
+            seconds * 1000,
+          );
     try {
       const ctx = this.host.context(name, entry, controller.signal, opts);
       const running = (async (): Promise<Outcome> => type.run(opts, ctx))().then(

@@ -44,8 +44,19 @@ export interface CheckState {
 /** spec §3.1: new checks start in FAIL. */
 export function initialState(): CheckState {
   return {
-    failState: true, failCount: 0, threshold: null, softFail: null, level: null, log: [],
-    lastCheck: null, lastFail: null, lastPass: null, lastUpdate: null, silent: false, metrics: [], warn: false,
+    failState: true,
+    failCount: 0,
+    threshold: null,
+    softFail: null,
+    level: null,
+    log: [],
+    lastCheck: null,
+    lastFail: null,
+    lastPass: null,
+    lastUpdate: null,
+    silent: false,
+    metrics: [],
+    warn: false,
   };
 }
 

@@ -14,7 +14,10 @@ export class Unstored<T extends { events: readonly unknown[] }> {
   items: T[] = [];
   private dropped = 0;
 
-  constructor(private readonly warn: (message: string) => void, private readonly max = MAX_UNSTORED) {}
+  constructor(
+    private readonly warn: (message: string) => void,
+    private readonly max = MAX_UNSTORED,
+  ) {}
 
   /** Keeps `failed` (the results still refused, oldest first) within the bound. */
   keep(failed: T[]): void {
@@ -24,7 +27,8 @@ export class Unstored<T extends { events: readonly unknown[] }> {
       let quiet = 0;
       keep = keep.filter((j) => !(j.events.length === 0 && quiet < over && ++quiet));
       if (keep.length > this.max) keep = keep.slice(keep.length - this.max);
-      if (this.dropped === 0) this.warn(`More than ${this.max} results wait to be stored: the oldest are dropped from memory (their checks' current state is kept)`);
+      if (this.dropped === 0)
+        this.warn(`More than ${this.max} results wait to be stored: the oldest are dropped from memory (their checks' current state is kept)`);
       this.dropped += failed.length - keep.length;
     }
     if (keep.length === 0) this.dropped = 0;

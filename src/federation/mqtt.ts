@@ -37,7 +37,10 @@ type ConfigEvent = SiteEvents['config'][0];
 const noTrace = (): void => undefined;
 
 /** What the web UI and /metrics read of the federation (wiring.ts hands it to them). */
-export type FederationView = Pick<MqttFederation, 'isRunning' | 'connected' | 'instance' | 'snapshot' | 'brokerUrl' | 'problem' | 'remoteInfo' | 'staleDeadline'>;
+export type FederationView = Pick<
+  MqttFederation,
+  'isRunning' | 'connected' | 'instance' | 'snapshot' | 'brokerUrl' | 'problem' | 'remoteInfo' | 'staleDeadline'
+>;
 
 export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
@@ -123,7 +126,11 @@ export class MqttFederation implements SiteService {
   /** Where a remote check's updates come from, for the UI: the sender instance (if it says), its offline reason, the topic. */
   remoteInfo(name: string): { instance: string | null; offline: string | null; topic: string | null } {
     const instance = this.receiver.instances.ownerOf(name);
-    return { instance, offline: instance === null ? null : this.receiver.instances.offlineReason(instance), topic: this.receiver.remoteTopics.get(name) ?? null };
+    return {
+      instance,
+      offline: instance === null ? null : this.receiver.instances.offlineReason(instance),
+      topic: this.receiver.remoteTopics.get(name) ?? null,
+    };
   }
 
   /** The local time a remote check will fail for silence, or null (for the UI and tests). */
@@ -145,7 +152,11 @@ export class MqttFederation implements SiteService {
     const topic = e?.config.publish;
     if (!cfg || !cfg.enabled || !e || !topic) return;
     const payload = encodePayload({
-      name, type: e.config.type, threshold: e.config.threshold, state: this.site.state(name), zone: e.zone,
+      name,
+      type: e.config.type,
+      threshold: e.config.threshold,
+      state: this.site.state(name),
+      zone: e.zone,
       instance: cfg.statusPrefix ? cfg.instance : null,
     });
     this.send({ topic, payload, qos: cfg.qos, retain: cfg.retain });
@@ -180,9 +191,7 @@ export class MqttFederation implements SiteService {
   // ---- configuration
 
   private readonly onConfig = (ev: ConfigEvent): void => {
-    this.configChain = this.configChain
-      .then(() => this.applyConfig(ev))
-      .catch((e: unknown) => this.log.error({ err: e }, 'MQTT reconfiguration failed'));
+    this.configChain = this.configChain.then(() => this.applyConfig(ev)).catch((e: unknown) => this.log.error({ err: e }, 'MQTT reconfiguration failed'));
   };
 
   private async applyConfig(ev: ConfigEvent): Promise<void> {
@@ -367,14 +376,19 @@ export class MqttFederation implements SiteService {
 
   private async disconnect(client: MqttClient, cfg: Resolved, status: 'keep' | 'clear' | 'offline', reason: string): Promise<void> {
     if (client.connected && cfg.statusPrefix && status !== 'keep') {
-      const payload = status === 'clear'
-        ? Buffer.alloc(0)
-        : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
-      await withTimeout(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS)
-        .catch(() => undefined);
+      const payload =
+        status === 'clear' ? Buffer.alloc(0) : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
+      await withTimeout(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS).catch(
+        () => undefined,
+      );
     }
     // a graceful DISCONNECT: the broker does not publish the will
-    const ended = client.connected && (await withTimeout(client.endAsync(false), STOP_GRACE_MS).then(() => true, () => false));
+    const ended =
+      client.connected &&
+      (await withTimeout(client.endAsync(false), STOP_GRACE_MS).then(
+        () => true,
+        () => false,
+      ));
     if (!ended) await client.endAsync(true).catch(() => undefined);
     client.removeAllListeners();
     client.on('error', () => undefined);

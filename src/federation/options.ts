@@ -47,7 +47,10 @@ export interface Resolved {
  * MQTT 3.1.1's guaranteed 23 characters of [0-9a-zA-Z].
  */
 export function stableClientId(configPath: string, host = osHostname()): string {
-  return `sw${createHash('sha256').update(`${host}\n${resolve(configPath)}`).digest('hex').slice(0, 21)}`;
+  return `sw${createHash('sha256')
+    .update(`${host}\n${resolve(configPath)}`)
+    .digest('hex')
+    .slice(0, 21)}`;
 }
 
 /**
@@ -137,7 +140,21 @@ export function resolveSettings(m: MqttConfig, site: { configPath: string; base:
 /** What needs a new connection when it changes (everything but receive-side and queue tuning). */
 export function connectionKey(r: Resolved): string {
   return JSON.stringify([
-    r.enabled, r.url, r.tls, r.ca?.length ?? 0, r.ca?.at(-1) ?? null, r.username ?? null, r.password ?? null, r.clientId, r.instance,
-    r.clean, r.qos, r.basetopic, r.statusPrefix, r.protocolVersion, r.keepalive, r.error,
+    r.enabled,
+    r.url,
+    r.tls,
+    r.ca?.length ?? 0,
+    r.ca?.at(-1) ?? null,
+    r.username ?? null,
+    r.password ?? null,
+    r.clientId,
+    r.instance,
+    r.clean,
+    r.qos,
+    r.basetopic,
+    r.statusPrefix,
+    r.protocolVersion,
+    r.keepalive,
+    r.error,
   ]);
 }

@@ -84,14 +84,7 @@ export function encodePayload(i: EncodeInput): Buffer {
 
 // ---- decoding
 
-export type RejectReason =
-  | 'too-large'
-  | 'not-utf8'
-  | 'invalid-json'
-  | 'not-object'
-  | 'bad-name'
-  | 'malformed'
-  | 'invalid-data';
+export type RejectReason = 'too-large' | 'not-utf8' | 'invalid-json' | 'not-object' | 'bad-name' | 'malformed' | 'invalid-data';
 
 export interface Rejection {
   ok: false;

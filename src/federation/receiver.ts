@@ -185,10 +185,13 @@ export class Receiver {
       this.goOffline(s.instance, s.reason);
       return;
     }
-    this.pending.set(s.instance, site.clock.setTimer(() => {
-      this.pending.delete(s.instance);
-      this.goOffline(s.instance, s.reason);
-    }, grace));
+    this.pending.set(
+      s.instance,
+      site.clock.setTimer(() => {
+        this.pending.delete(s.instance);
+        this.goOffline(s.instance, s.reason);
+      }, grace),
+    );
   }
 
   private cancelOffline(instance: string): void {

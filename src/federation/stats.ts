@@ -38,8 +38,21 @@ export interface FederationStats {
 
 export function emptyStats(): FederationStats {
   return {
-    connected: false, connects: 0, disconnects: 0, received: 0, applied: 0, autoadded: 0,
-    statuses: 0, ignored: { own: 0, cleared: 0 }, rejected: {}, rejectedTotal: 0,
-    published: 0, publishErrors: 0, queued: 0, dropped: 0, stale: 0, offline: 0,
+    connected: false,
+    connects: 0,
+    disconnects: 0,
+    received: 0,
+    applied: 0,
+    autoadded: 0,
+    statuses: 0,
+    ignored: { own: 0, cleared: 0 },
+    rejected: {},
+    rejectedTotal: 0,
+    published: 0,
+    publishErrors: 0,
+    queued: 0,
+    dropped: 0,
+    stale: 0,
+    offline: 0,
   };
 }

@@ -36,8 +36,11 @@ export function startWindow(doc: Doc, o: { checks: string[]; now: number; minute
   }
   const name = freshName(kept, `${o.checks.join(', ')} by ${o.by} at ${new Date(o.now).toISOString().slice(0, 16)}Z`);
   kept[name] = {
-    start: new Date(o.now).toISOString(), end: new Date(o.now + o.minutes * 60_000).toISOString(),
-    checks: o.checks, by: o.by, ...(o.reason ? { reason: o.reason } : {}),
+    start: new Date(o.now).toISOString(),
+    end: new Date(o.now + o.minutes * 60_000).toISOString(),
+    checks: o.checks,
+    by: o.by,
+    ...(o.reason ? { reason: o.reason } : {}),
   };
   return { doc: { ...doc, maintenance: kept }, name };
 }

@@ -29,7 +29,9 @@ export const EscalationPolicySchema = z.looseObject({
   steps: z.array(EscalationStepSchema).min(1).max(20).describe('steps, in order of their "after"'),
 });
 
-export const EscalationSchema = z.record(z.string().max(1024), EscalationPolicySchema).describe('siteward: escalation policies: further actions notified while a FAIL stays unacknowledged (docs/operations.md)');
+export const EscalationSchema = z
+  .record(z.string().max(1024), EscalationPolicySchema)
+  .describe('siteward: escalation policies: further actions notified while a FAIL stays unacknowledged (docs/operations.md)');
 
 export interface EscalationStep {
   afterMs: number;
@@ -83,7 +85,10 @@ function compileEscalation(raw: unknown, actions: ReadonlySet<string>, issues: I
  * policies (`options.escalation`). `checkPolicies` maps check → policy name.
  */
 export function compileOps(
-  doc: Record<string, unknown>, zone: string | null, checks: ReadonlySet<string>, actions: ReadonlySet<string>,
+  doc: Record<string, unknown>,
+  zone: string | null,
+  checks: ReadonlySet<string>,
+  actions: ReadonlySet<string>,
   checkPolicies: ReadonlyMap<string, string>,
 ): { config: OpsConfig; issues: Issue[]; badChecks: string[] } {
   const issues: Issue[] = [];

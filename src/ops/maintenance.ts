@@ -25,23 +25,24 @@ import { isObject } from '../util/guard.ts';
 
 const names = z.array(z.string().max(1024)).max(10_000);
 
-export const MaintenanceWindowSchema = z.looseObject({
-  start: z.string().max(64).optional().describe('one-off window: start (ISO 8601; without an offset, in the window\'s zone)'),
-  end: z.string().max(64).optional().describe('one-off window: end (ISO 8601)'),
-  cron: z.looseObject({}).optional().describe('recurring window: when it starts, the same fields as a check\'s cron trigger'),
-  duration: z.looseObject({}).optional().describe('recurring window: how long it lasts, interval units ({"hours": 2})'),
-  timezone: z.string().max(64).optional().describe('IANA zone of the window (default: the site zone)'),
-  checks: names.optional().describe('checks covered, by name'),
-  tags: names.optional().describe('checks covered, by their options.tags'),
-  sequences: names.optional().describe('sequences covered, with their members'),
-  instances: names.optional().describe('remote checks of these instances (and every check when this instance is listed)'),
-  notifyAtEnd: z.boolean().default(true).describe('when the window ends, a check still failing notifies once'),
-  reason: z.string().max(1000).optional().describe('why (shown in the UI and the site log)'),
-  by: z.string().max(1024).optional().describe('who started the window (set by "maintenance now")'),
-}).describe('a maintenance window: checks run and history is kept, transitions notify nobody');
+export const MaintenanceWindowSchema = z
+  .looseObject({
+    start: z.string().max(64).optional().describe("one-off window: start (ISO 8601; without an offset, in the window's zone)"),
+    end: z.string().max(64).optional().describe('one-off window: end (ISO 8601)'),
+    cron: z.looseObject({}).optional().describe("recurring window: when it starts, the same fields as a check's cron trigger"),
+    duration: z.looseObject({}).optional().describe('recurring window: how long it lasts, interval units ({"hours": 2})'),
+    timezone: z.string().max(64).optional().describe('IANA zone of the window (default: the site zone)'),
+    checks: names.optional().describe('checks covered, by name'),
+    tags: names.optional().describe('checks covered, by their options.tags'),
+    sequences: names.optional().describe('sequences covered, with their members'),
+    instances: names.optional().describe('remote checks of these instances (and every check when this instance is listed)'),
+    notifyAtEnd: z.boolean().default(true).describe('when the window ends, a check still failing notifies once'),
+    reason: z.string().max(1000).optional().describe('why (shown in the UI and the site log)'),
+    by: z.string().max(1024).optional().describe('who started the window (set by "maintenance now")'),
+  })
+  .describe('a maintenance window: checks run and history is kept, transitions notify nobody');
 
-export const MaintenanceSchema = z.record(z.string().max(1024), MaintenanceWindowSchema)
-  .describe('siteward: named maintenance windows (docs/operations.md)');
+export const MaintenanceSchema = z.record(z.string().max(1024), MaintenanceWindowSchema).describe('siteward: named maintenance windows (docs/operations.md)');
 
 export interface Selectors {
   checks: string[];
@@ -50,9 +51,7 @@ export interface Selectors {
   instances: string[];
 }
 
-export type Timing =
-  | { kind: 'once'; start: number; end: number }
-  | { kind: 'recurring'; calendar: CronCalendar; durationMs: number };
+export type Timing = { kind: 'once'; start: number; end: number } | { kind: 'recurring'; calendar: CronCalendar; durationMs: number };
 
 export interface MaintenanceWindow {
   name: string;
@@ -172,11 +171,14 @@ export interface CheckFacts {
 
 export function covers(w: MaintenanceWindow, c: CheckFacts): boolean {
   const s = w.selectors;
-  return s.checks.includes(c.name) ||
+  return (
+    s.checks.includes(c.name) ||
     s.tags.some((t) => c.tags.includes(t)) ||
-    s.sequences.includes(c.name) || s.sequences.some((q) => c.sequences.includes(q)) ||
+    s.sequences.includes(c.name) ||
+    s.sequences.some((q) => c.sequences.includes(q)) ||
     (c.instance !== null && s.instances.includes(c.instance)) ||
-    (c.self !== null && s.instances.includes(c.self));
+    (c.self !== null && s.instances.includes(c.self))
+  );
 }
 
 /** Warnings for selectors naming checks or sequences the site does not have. */

@@ -67,7 +67,10 @@ export class Ops {
   private readonly escalations = new Map<string, TimerHandle>();
   private started = false;
 
-  constructor(private readonly host: OpsHost, store: OpsStore) {
+  constructor(
+    private readonly host: OpsHost,
+    store: OpsStore,
+  ) {
     this.store = store;
   }
 
@@ -126,7 +129,12 @@ export class Ops {
     let notify: string[] = [];
     for (const e of events) {
       const d = decide({
-        t: now, event: e, rules, state, actions, maintenance: m?.window ?? null,
+        t: now,
+        event: e,
+        rules,
+        state,
+        actions,
+        maintenance: m?.window ?? null,
         ack: ack && ack.episode === (state.lastFail ?? -1) ? { by: ack.by, at: ack.at, comment: ack.comment } : null,
       });
       decisions.push(d);
@@ -209,7 +217,12 @@ export class Ops {
   // ---- maintenance windows
 
   private activeWindows(now: number): Map<string, MaintenanceWindow> {
-    return new Map(this.host.config().maintenance.filter((w) => occurrenceAt(w, now)).map((w) => [w.name, w]));
+    return new Map(
+      this.host
+        .config()
+        .maintenance.filter((w) => occurrenceAt(w, now))
+        .map((w) => [w.name, w]),
+    );
   }
 
   private scheduleWindows(): void {
@@ -261,8 +274,17 @@ export class Ops {
     const now = this.host.clock.now();
     const actions = rules.actions.filter((a) => this.host.actionActive(a));
     const d: Decision = {
-      ...decide({ t: now, event: { to: 'FAIL', from: true, notify: true }, rules, state: s, actions: rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })), maintenance: null, ack: null }),
-      kind: 'maintenance-end', from: 'maintenance',
+      ...decide({
+        t: now,
+        event: { to: 'FAIL', from: true, notify: true },
+        rules,
+        state: s,
+        actions: rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })),
+        maintenance: null,
+        ack: null,
+      }),
+      kind: 'maintenance-end',
+      from: 'maintenance',
     };
     d.summary = `still failing when maintenance "${w.name}" ended: ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'nobody to notify'}`;
     if (this.host.readOnly) return;
@@ -300,7 +322,10 @@ export class Ops {
     const s = this.host.state(name);
     if (!e || !isFailing(s) || e.episode !== (s.lastFail ?? -1) || e.step >= steps.length) return;
     const due = e.base + steps[e.step].afterMs;
-    this.escalations.set(name, this.host.clock.setTimer(() => this.escalate(name, e.step), Math.max(0, due - this.host.clock.now())));
+    this.escalations.set(
+      name,
+      this.host.clock.setTimer(() => this.escalate(name, e.step), Math.max(0, due - this.host.clock.now())),
+    );
   }
 
   private escalate(name: string, step: number): void {
@@ -316,8 +341,17 @@ export class Ops {
     const st = steps[step];
     const actions = st.actions.filter((a) => this.host.actionActive(a));
     const d: Decision = {
-      ...decide({ t: now, event: { to: 'FAIL', from: true, notify: true }, rules, state: s, actions: st.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })), maintenance: null, ack: null }),
-      kind: 'escalation', escalationStep: step + 1,
+      ...decide({
+        t: now,
+        event: { to: 'FAIL', from: true, notify: true },
+        rules,
+        state: s,
+        actions: st.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })),
+        maintenance: null,
+        ack: null,
+      }),
+      kind: 'escalation',
+      escalationStep: step + 1,
     };
     d.summary = `unacknowledged for ${Math.round((now - e.base) / 60_000)} min: escalation step ${step + 1} ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'had no working action'}`;
     if (this.host.readOnly) return;

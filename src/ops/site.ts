@@ -84,8 +84,13 @@ export function opsHost(site: OpsSite): OpsHost {
       if (!e) return null;
       const c = e.config;
       return {
-        failAction: c.failAction, passAction: c.passAction, threshold: c.threshold, retries: c.retries, actions: c.actions,
-        escalation: typeof c.options.escalation === 'string' ? c.options.escalation : null, live: e.active && !c.paused,
+        failAction: c.failAction,
+        passAction: c.passAction,
+        threshold: c.threshold,
+        retries: c.retries,
+        actions: c.actions,
+        escalation: typeof c.options.escalation === 'string' ? c.options.escalation : null,
+        live: e.active && !c.paused,
       };
     },
     state: (name) => site.state(name),

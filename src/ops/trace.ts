@@ -60,7 +60,12 @@ export function decide(i: DecideInput): Decision {
     blocked = `in maintenance (window "${i.maintenance}")`;
   }
   // WARN, and the way back from it to PASS, go only to actions that asked (notifyWarn)
-  const warnOnly = event.to === 'WARN' ? 'the action does not notify on WARN (notifyWarn)' : event.fromWarn && event.to === 'PASS' ? 'the action was not told of the WARN (notifyWarn)' : null;
+  const warnOnly =
+    event.to === 'WARN'
+      ? 'the action does not notify on WARN (notifyWarn)'
+      : event.fromWarn && event.to === 'PASS'
+        ? 'the action was not told of the WARN (notifyWarn)'
+        : null;
   const notified: string[] = [];
   const skipped: Decision['skipped'] = [];
   for (const a of i.actions) {
@@ -76,8 +81,20 @@ export function decide(i: DecideInput): Decision {
   else if (i.actions.length === 0) summary = `${to}: nobody notified: the check has no actions`;
   else summary = `${to}: nobody notified`;
   return {
-    t: i.t, kind: 'transition', to, from: fromText(event.from, event.fromWarn), result: i.state.log[i.state.log.length - 1] ?? null,
-    failCount: i.state.failCount, threshold: rules.threshold, retries: rules.retries, dependency: i.state.softFail,
-    maintenance: i.maintenance, ack: i.ack, escalationStep: null, notified, skipped, summary,
+    t: i.t,
+    kind: 'transition',
+    to,
+    from: fromText(event.from, event.fromWarn),
+    result: i.state.log[i.state.log.length - 1] ?? null,
+    failCount: i.state.failCount,
+    threshold: rules.threshold,
+    retries: rules.retries,
+    dependency: i.state.softFail,
+    maintenance: i.maintenance,
+    ack: i.ack,
+    escalationStep: null,
+    notified,
+    skipped,
+    summary,
   };
 }

@@ -19,16 +19,23 @@ export interface ReportFiguresJson {
 
 export function figuresJson(r: Report): ReportFiguresJson {
   return {
-    uptime: r.uptime, upSeconds: sec(r.upMs)!, downSeconds: sec(r.downMs)!, noDataSeconds: sec(r.noDataMs)!,
+    uptime: r.uptime,
+    upSeconds: sec(r.upMs)!,
+    downSeconds: sec(r.downMs)!,
+    noDataSeconds: sec(r.noDataMs)!,
     outages: r.outages.map((o) => ({ start: iso(o.start), end: iso(o.end), ongoing: o.ongoing })),
-    mttrSeconds: sec(r.mttrMs), longestOutageSeconds: sec(r.longestMs),
-    noData: r.noData.map((p) => ({ start: iso(p.start), end: iso(p.end) })), runs: r.runs,
+    mttrSeconds: sec(r.mttrMs),
+    longestOutageSeconds: sec(r.longestMs),
+    noData: r.noData.map((p) => ({ start: iso(p.start), end: iso(p.end) })),
+    runs: r.runs,
   };
 }
 
 export function reportJson(r: SiteReport) {
   return {
-    from: iso(r.from), to: iso(r.to), zone: r.zone,
+    from: iso(r.from),
+    to: iso(r.to),
+    zone: r.zone,
     groups: r.groups.map((g) => ({ name: g.name, members: g.members, ...figuresJson(g) })),
     checks: r.checks.map((x) => ({ name: x.name, truncated: x.truncated, ...figuresJson(x) })),
   };

@@ -98,7 +98,11 @@ export function siteReport(src: ReportSource, range: { from: number; to: number 
   });
   const groups = src.groups().map((g) => {
     const members = g.members.filter((m) => lines.has(m));
-    const segs = combine(members.map((m) => lines.get(m)!), from, to);
+    const segs = combine(
+      members.map((m) => lines.get(m)!),
+      from,
+      to,
+    );
     const runs = members.reduce((n, m) => n + (checks.find((c) => c.name === m)?.runs ?? 0), 0);
     return { name: g.name, members, ...summarise(segs, from, to, runs) };
   });
@@ -120,11 +124,35 @@ const minutes = (ms: number | null): string | null => (ms === null ? null : (ms 
 
 /** The report as CSV: one line per group and per check. */
 export function reportCsv(r: SiteReport): string {
-  let out = csvLine(['kind', 'name', 'from', 'to', 'uptime_percent', 'outages', 'downtime_minutes', 'mttr_minutes', 'longest_outage_minutes', 'no_data_minutes', 'no_data_periods', 'runs']);
-  const row = (kind: string, name: string, x: Report): string => csvLine([
-    kind, name, isoInZone(r.from, r.zone), isoInZone(r.to, r.zone), x.uptime === null ? null : x.uptime.toFixed(3), x.outages.length,
-    minutes(x.downMs), minutes(x.mttrMs), minutes(x.longestMs), minutes(x.noDataMs), x.noData.length, x.runs,
+  let out = csvLine([
+    'kind',
+    'name',
+    'from',
+    'to',
+    'uptime_percent',
+    'outages',
+    'downtime_minutes',
+    'mttr_minutes',
+    'longest_outage_minutes',
+    'no_data_minutes',
+    'no_data_periods',
+    'runs',
   ]);
+  const row = (kind: string, name: string, x: Report): string =>
+    csvLine([
+      kind,
+      name,
+      isoInZone(r.from, r.zone),
+      isoInZone(r.to, r.zone),
+      x.uptime === null ? null : x.uptime.toFixed(3),
+      x.outages.length,
+      minutes(x.downMs),
+      minutes(x.mttrMs),
+      minutes(x.longestMs),
+      minutes(x.noDataMs),
+      x.noData.length,
+      x.runs,
+    ]);
   for (const g of r.groups) out += row('group', g.name, g);
   for (const c of r.checks) out += row('check', c.name, c);
   return out;

@@ -121,7 +121,11 @@ export function summarise(segments: readonly Segment[], from: number, to: number
   const ended = outages.filter((o) => !o.ongoing);
   const lengths = outages.map((o) => o.end - o.start);
   return {
-    from, to, upMs, downMs, noDataMs,
+    from,
+    to,
+    upMs,
+    downMs,
+    noDataMs,
     uptime: upMs + downMs > 0 ? (100 * upMs) / (upMs + downMs) : null,
     outages,
     mttrMs: ended.length ? ended.reduce((n, o) => n + (o.end - o.start), 0) / ended.length : null,

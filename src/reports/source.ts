@@ -11,16 +11,17 @@ export function reportSource(site: Site): ReportSource {
   return {
     runs: (name, from, to, limit) => site.store.series(name, from, to, limit).rows.map((r) => ({ t: r.t, fail: r.fail })),
     checks: () => site.sortedChecks().map((e) => e.config.name),
-    groups: () => site.sortedChecks().flatMap((e) => {
-      const members = checkType(e.config.type)?.members;
-      if (!members || !e.opts) return [];
-      let list: string[];
-      try {
-        list = members(e.opts);
-      } catch {
-        return [];
-      }
-      return [{ name: e.config.name, members: list.filter((m) => site.entry(m) !== undefined) }];
-    }),
+    groups: () =>
+      site.sortedChecks().flatMap((e) => {
+        const members = checkType(e.config.type)?.members;
+        if (!members || !e.opts) return [];
+        let list: string[];
+        try {
+          list = members(e.opts);
+        } catch {
+          return [];
+        }
+        return [{ name: e.config.name, members: list.filter((m) => site.entry(m) !== undefined) }];
+      }),
   };
 }

@@ -7,7 +7,15 @@ import type { Incident } from './incidents.ts';
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const iso = (t: number): string => new Date(t).toISOString();
 
-export function atomFeed(o: { title: string; pageUrl: string; feedUrl: string; host: string; slug: string; now: number; incidents: readonly Incident[] }): string {
+export function atomFeed(o: {
+  title: string;
+  pageUrl: string;
+  feedUrl: string;
+  host: string;
+  slug: string;
+  now: number;
+  incidents: readonly Incident[];
+}): string {
   const latest = (i: Incident): number => Math.max(i.opened, i.resolved ?? 0, ...i.updates.map((u) => u.t));
   const updated = o.incidents.length ? Math.max(...o.incidents.map(latest)) : o.now;
   // tag URIs (RFC 4151): stable ids whatever address the page is read at

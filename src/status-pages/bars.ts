@@ -8,7 +8,13 @@
  */
 /** One day of a check's 90-day bar (model.ts builds them). */
 export type DayClass = 'none' | 'up' | 'warn' | 'down';
-export interface DayVM { date: string; runs: number; fails: number; percent: number | null; cls: DayClass }
+export interface DayVM {
+  date: string;
+  runs: number;
+  fails: number;
+  percent: number | null;
+  cls: DayClass;
+}
 
 const W = 4;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -23,7 +29,7 @@ function title(from: DayVM, to: DayVM, runs: number, percent: number | null): st
 /** The rects of days[from, to): runs of "none" days and of fully passing days are one rect each. */
 export function rects(days: readonly DayVM[], offset: number): string {
   let out = '';
-  for (let i = 0; i < days.length;) {
+  for (let i = 0; i < days.length; ) {
     const d = days[i];
     let j = i + 1;
     let runs = d.runs;

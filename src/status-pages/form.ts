@@ -9,7 +9,9 @@ import { checkRefs, type StatusPageConfig } from './config.ts';
 const ARROW = ' => ';
 
 export function groupsText(groups: StatusPageConfig['groups']): string {
-  return groups.map((g) => [`# ${g.name}`, ...checkRefs(g).map((r) => (r.label === r.check ? r.check : `${r.check}${ARROW}${r.label}`))].join('\n')).join('\n\n');
+  return groups
+    .map((g) => [`# ${g.name}`, ...checkRefs(g).map((r) => (r.label === r.check ? r.check : `${r.check}${ARROW}${r.label}`))].join('\n'))
+    .join('\n\n');
 }
 
 /** Reads the groups text; an error names the line. */
@@ -37,8 +39,13 @@ export function parseGroups(text: string): { groups: Record<string, unknown>[]; 
 export function pageValues(p: StatusPageConfig | null): Record<string, string> {
   if (!p) return { slug: '', title: '', description: '', logo: '', public: '', responseTime: 'on', groups: '# Services\n' };
   return {
-    slug: p.slug, title: p.title, description: p.description, logo: p.logo ?? '',
-    public: p.public ? 'on' : '', responseTime: p.responseTime ? 'on' : '', groups: groupsText(p.groups),
+    slug: p.slug,
+    title: p.title,
+    description: p.description,
+    logo: p.logo ?? '',
+    public: p.public ? 'on' : '',
+    responseTime: p.responseTime ? 'on' : '',
+    groups: groupsText(p.groups),
   };
 }
 
@@ -49,8 +56,13 @@ export function pageFromForm(v: (k: string) => string): { page: Record<string, u
   const logo = v('logo').trim();
   return {
     page: {
-      slug: v('slug').trim(), title: v('title').trim(), description: v('description').trim(), logo: logo || null,
-      public: v('public') !== '', responseTime: v('responseTime') !== '', groups: g.groups,
+      slug: v('slug').trim(),
+      title: v('title').trim(),
+      description: v('description').trim(),
+      logo: logo || null,
+      public: v('public') !== '',
+      responseTime: v('responseTime') !== '',
+      groups: g.groups,
     },
     errors,
   };

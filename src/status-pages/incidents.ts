@@ -73,14 +73,19 @@ function text(v: string, what: string, max: number): string {
 export class IncidentStore {
   private readonly q: Record<'open' | 'update' | 'resolve' | 'one' | 'list' | 'updates', Statement>;
 
-  constructor(private readonly db: Db, private readonly now: () => number) {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+  ) {
     migrate(db, [INCIDENT_MIGRATIONS]);
     this.q = {
       open: db.prepare('INSERT INTO incidents (page, title, impact, opened) VALUES (?, ?, ?, ?)'),
       update: db.prepare('INSERT INTO incident_updates (incident, t, status, body, author) VALUES (?, ?, ?, ?, ?)'),
       resolve: db.prepare('UPDATE incidents SET resolved = ? WHERE id = ? AND resolved IS NULL'),
       one: db.prepare('SELECT id, page, title, impact, opened, resolved FROM incidents WHERE id = ?'),
-      list: db.prepare('SELECT id, page, title, impact, opened, resolved FROM incidents WHERE page = ? AND (resolved IS NULL OR resolved >= ?) ORDER BY opened DESC, id DESC LIMIT ?'),
+      list: db.prepare(
+        'SELECT id, page, title, impact, opened, resolved FROM incidents WHERE page = ? AND (resolved IS NULL OR resolved >= ?) ORDER BY opened DESC, id DESC LIMIT ?',
+      ),
       updates: db.prepare('SELECT id, t, status, body, author FROM incident_updates WHERE incident = ? ORDER BY t DESC, id DESC'),
     };
   }

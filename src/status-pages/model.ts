@@ -49,7 +49,10 @@ export interface StatusCheckVM {
   /** the 90-day bar as SVG markup (src/status-pages/bars.ts), '' without days */
   bars: string;
 }
-export interface StatusGroupVM { name: string; checks: StatusCheckVM[] }
+export interface StatusGroupVM {
+  name: string;
+  checks: StatusCheckVM[];
+}
 export type BannerLevel = 'ok' | 'partial' | 'major';
 export interface StatusPageVM {
   slug: string;
@@ -131,7 +134,11 @@ export function checkVM(src: StatusSource, daily: DailyUptime, bars: BarCache, n
   const status: CheckStatus = c.paused ? 'paused' : !c.checked ? 'unknown' : c.failing ? 'down' : 'up';
   const uptime = runs ? (100 * (runs - fails)) / runs : null;
   return {
-    label, status, responseMs: responseTime ? src.lastDuration(name) : null, uptime, days,
+    label,
+    status,
+    responseMs: responseTime ? src.lastDuration(name) : null,
+    uptime,
+    days,
     bars: barsSvg(label, pctText(uptime), bars.body(name, days), days.length),
   };
 }
@@ -152,8 +159,15 @@ export function banner(groups: readonly StatusGroupVM[], incidents: readonly Inc
 export function statusPageVM(src: StatusSource, daily: DailyUptime, bars: BarCache, page: StatusPageConfig, incidents: Incident[]): StatusPageVM {
   const groups = page.groups.map((g) => ({ name: g.name, checks: checkRefs(g).map((r) => checkVM(src, daily, bars, r.check, r.label, page.responseTime)) }));
   return {
-    slug: page.slug, title: page.title, description: page.description, logo: page.logo, responseTime: page.responseTime,
-    banner: banner(groups, incidents), groups, incidents, now: src.now(),
+    slug: page.slug,
+    title: page.title,
+    description: page.description,
+    logo: page.logo,
+    responseTime: page.responseTime,
+    banner: banner(groups, incidents),
+    groups,
+    incidents,
+    now: src.now(),
   };
 }
 
@@ -166,7 +180,10 @@ export function statusJson(vm: StatusPageVM): Record<string, unknown> {
     groups: vm.groups.map((g) => ({
       name: g.name,
       checks: g.checks.map((c) => ({
-        name: c.label, status: c.status, responseMs: c.responseMs, uptime90d: c.uptime,
+        name: c.label,
+        status: c.status,
+        responseMs: c.responseMs,
+        uptime90d: c.uptime,
         days: c.days.map((d) => ({ date: d.date, runs: d.runs, uptime: d.percent })),
       })),
     })),
@@ -176,7 +193,10 @@ export function statusJson(vm: StatusPageVM): Record<string, unknown> {
 
 export function publicIncident(i: Incident): Record<string, unknown> {
   return {
-    id: i.id, title: i.title, impact: i.impact, opened: new Date(i.opened).toISOString(),
+    id: i.id,
+    title: i.title,
+    impact: i.impact,
+    opened: new Date(i.opened).toISOString(),
     resolved: i.resolved === null ? null : new Date(i.resolved).toISOString(),
     updates: i.updates.map((u) => ({ at: new Date(u.t).toISOString(), status: u.status, body: u.body })),
   };

@@ -44,7 +44,10 @@ export class StoreHealth implements StoreReporter {
   private readonly failing = new Map<StorePart, { since: number; error: string }>();
 
   /** `changed` is told each time the problem starts, changes or ends (null). */
-  constructor(private readonly now: () => number, private readonly changed: (problem: StoreProblem | null, was: StoreProblem | null) => void) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly changed: (problem: StoreProblem | null, was: StoreProblem | null) => void,
+  ) {}
 
   failed(part: StorePart, error: unknown): void {
     const was = this.problem;
@@ -66,7 +69,9 @@ export class StoreHealth implements StoreReporter {
   get problem(): StoreProblem | null {
     if (this.failing.size === 0) return null;
     const since = Math.min(...[...this.failing.values()].map((f) => f.since));
-    const parts = PARTS.filter((p) => this.failing.has(p)).map((p) => `${p} (${this.failing.get(p)!.error})`).join('; ');
+    const parts = PARTS.filter((p) => this.failing.has(p))
+      .map((p) => `${p} (${this.failing.get(p)!.error})`)
+      .join('; ');
     return { since, message: `siteward cannot store ${parts}` };
   }
 }

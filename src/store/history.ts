@@ -125,7 +125,16 @@ export function migrateRunsV1(db: Db): void {
   // in key-ordered pages: better-sqlite3 cannot write while a read is open
   const page = db.prepare(`SELECT rowid AS rid, check_id, t, fail, duration_ms, level, soft_fail, metrics FROM runs_v1
     WHERE (check_id, t, rowid) > (?, ?, ?) ORDER BY check_id, t, rowid LIMIT 10000`);
-  type V1 = { rid: number; check_id: number; t: number; fail: number; duration_ms: number | null; level: string | null; soft_fail: string | null; metrics: string | null };
+  type V1 = {
+    rid: number;
+    check_id: number;
+    t: number;
+    fail: number;
+    duration_ms: number | null;
+    level: string | null;
+    soft_fail: string | null;
+    metrics: string | null;
+  };
   let after: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   let lastId = -1;
   let lastT = -Infinity;

@@ -44,11 +44,20 @@ function damaged(e: unknown): boolean {
 function quickCheck(db: Db): void {
   const result = db.pragma('quick_check(1)', { simple: true });
   // e.g. "*** in database main ***\nTree 18 page 85: btreeInitPage() returns error code 11": one line
-  if (result !== 'ok') throw new Damaged(String(result).replace(/\*\*\* in database \w+ \*\*\*/, '').replace(/\s+/g, ' ').trim());
+  if (result !== 'ok')
+    throw new Damaged(
+      String(result)
+        .replace(/\*\*\* in database \w+ \*\*\*/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
 }
 
 function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Moves the damaged file and its WAL and shared-memory files aside; returns the new name. */
@@ -73,7 +82,9 @@ export function openStateDb(path: string, sets: readonly MigrationSet[], o: { ra
   if (path === ':memory:') return { db: openDatabase(path, sets), notes: [] };
   const notes: string[] = [];
   if (!existsSync(path) && o.ranBefore) {
-    notes.push(`${path} was not found: started a new state database. The site file shows earlier runs: their history, API tokens, sign-in sessions and queued notifications are not in it; check states come from the site file`);
+    notes.push(
+      `${path} was not found: started a new state database. The site file shows earlier runs: their history, API tokens, sign-in sessions and queued notifications are not in it; check states come from the site file`,
+    );
   }
   try {
     return { db: open(path, sets), notes };
@@ -85,7 +96,9 @@ export function openStateDb(path: string, sets: readonly MigrationSet[], o: { ra
     } catch (e2) {
       throw new StateDbError(`the state database ${path} is damaged (${(e as Error).message}) and could not be moved aside: ${(e2 as Error).message}`);
     }
-    notes.push(`${path} is damaged (${(e as Error).message}): moved it to ${aside} and started a new state database; check states come from the site file (history, API tokens, sign-in sessions and queued notifications are in the moved file)`);
+    notes.push(
+      `${path} is damaged (${(e as Error).message}): moved it to ${aside} and started a new state database; check states come from the site file (history, API tokens, sign-in sessions and queued notifications are in the moved file)`,
+    );
     try {
       return { db: open(path, sets), notes };
     } catch (e2) {

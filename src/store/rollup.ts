@@ -24,7 +24,9 @@ const STEP_CHECKS = 200;
 const MARK = 'history.rolledUntil';
 
 /** core migration 3: the two tiers (both WITHOUT ROWID, keyed like `runs`). */
-export const ROLLUP_SCHEMA = ['runs_5m', 'runs_1h'].map((t) => `
+export const ROLLUP_SCHEMA = ['runs_5m', 'runs_1h']
+  .map(
+    (t) => `
   CREATE TABLE ${t} (
     check_id INTEGER NOT NULL,
     t INTEGER NOT NULL,
@@ -34,7 +36,9 @@ export const ROLLUP_SCHEMA = ['runs_5m', 'runs_1h'].map((t) => `
     spec INTEGER,
     stats TEXT,
     PRIMARY KEY (check_id, t)
-  ) WITHOUT ROWID;`).join('\n');
+  ) WITHOUT ROWID;`,
+  )
+  .join('\n');
 
 export type Tier = 'runs_5m' | 'runs_1h';
 
@@ -79,7 +83,10 @@ const tenths = (ms: number | undefined): number | null => (ms === undefined ? nu
  */
 export function short(v: number): string {
   const plain = String(Number(v.toPrecision(4)));
-  const exp = v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  const exp = v
+    .toExponential(3)
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e');
   return exp.length < plain.length ? exp : plain;
 }
 
@@ -93,8 +100,15 @@ type RawRun = [t: number, fail: number, durationMs: number | null, spec: number 
 
 export class Rollups {
   private readonly q: {
-    ids: Statement; runs: Statement; getMark: Statement; setMark: Statement; first: Statement; next: Statement;
-    put: Record<Tier, Statement>; sums: Record<Tier | 'runs', Statement>; buckets: Statement;
+    ids: Statement;
+    runs: Statement;
+    getMark: Statement;
+    setMark: Statement;
+    first: Statement;
+    next: Statement;
+    put: Record<Tier, Statement>;
+    sums: Record<Tier | 'runs', Statement>;
+    buckets: Statement;
   };
   private cursor = 0;
   /** the watermark as last read or written (this is its only writer) */
@@ -107,9 +121,12 @@ export class Rollups {
   private sums = new Map<string, Coverage>();
 
   constructor(private readonly db: Db) {
-    const put = (t: Tier): Statement => db.prepare(`INSERT OR REPLACE INTO ${t} (check_id, t, n, fails, dmin, davg, dmax, dp95, spec, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const sums = (t: Tier, size: number): Statement => db.prepare(
-      `SELECT coalesce(sum(n), 0) AS runs, coalesce(sum(fails), 0) AS fails, count(*) * ${size} AS covered FROM ${t} WHERE check_id = ? AND t >= ? AND t < ? AND n > 0`);
+    const put = (t: Tier): Statement =>
+      db.prepare(`INSERT OR REPLACE INTO ${t} (check_id, t, n, fails, dmin, davg, dmax, dp95, spec, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const sums = (t: Tier, size: number): Statement =>
+      db.prepare(
+        `SELECT coalesce(sum(n), 0) AS runs, coalesce(sum(fails), 0) AS fails, count(*) * ${size} AS covered FROM ${t} WHERE check_id = ? AND t >= ? AND t < ? AND n > 0`,
+      );
     this.q = {
       ids: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id LIMIT ?'),
       runs: db.prepare('SELECT t, fail, duration_ms, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t < ? ORDER BY t, seq').raw(true),
@@ -122,7 +139,9 @@ export class Rollups {
       sums: {
         runs_5m: sums('runs_5m', FIVE_MIN),
         runs_1h: sums('runs_1h', HOUR),
-        runs: db.prepare(`SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails, count(DISTINCT t / ${FIVE_MIN}) * ${FIVE_MIN} AS covered FROM runs WHERE check_id = ? AND t >= ? AND t < ?`),
+        runs: db.prepare(
+          `SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails, count(DISTINCT t / ${FIVE_MIN}) * ${FIVE_MIN} AS covered FROM runs WHERE check_id = ? AND t >= ? AND t < ?`,
+        ),
       },
       buckets: db.prepare('SELECT t, n, fails FROM runs_1h WHERE check_id = ? AND t < ? ORDER BY t DESC LIMIT ?').raw(true),
     };
@@ -228,10 +247,12 @@ export class Rollups {
     // the stats follow the metric order of the bucket's last spec: "min:avg:max:p95" per metric, comma-separated
     const names = codec.names(spec);
     const stats = names.length
-      ? names.map((n) => {
-        const a = aggregate(byMetric.get(n) ?? []);
-        return a ? [a.min, a.avg, a.max, a.p95].map(short).join(':') : '';
-      }).join(',')
+      ? names
+          .map((n) => {
+            const a = aggregate(byMetric.get(n) ?? []);
+            return a ? [a.min, a.avg, a.max, a.p95].map(short).join(':') : '';
+          })
+          .join(',')
       : null;
     this.q.put[tier].run(id, t, rows.length, fails, tenths(d?.min), tenths(d?.avg), tenths(d?.max), tenths(d?.p95), spec, stats);
   }
@@ -283,7 +304,12 @@ export class Rollups {
 }
 
 /** A bucket of the hourly tier with its statistics decoded (a chart of a long range, src/charts/series.ts). */
-export interface TierStats { min: number; avg: number; max: number; p95: number }
+export interface TierStats {
+  min: number;
+  avg: number;
+  max: number;
+  p95: number;
+}
 export interface TierBucket {
   t: number;
   n: number;
@@ -303,12 +329,17 @@ const fromTenths = (v: number | null): number | null => (v === null ? null : v /
 export class TierReader {
   private readonly q: { id: Statement; mark: Statement; hourly: Statement; days: Statement };
 
-  constructor(db: Db, private readonly codec: { decode(spec: number | null, vals: string | null): { name: string; value: number; unit?: unknown }[] }) {
+  constructor(
+    db: Db,
+    private readonly codec: { decode(spec: number | null, vals: string | null): { name: string; value: number; unit?: unknown }[] },
+  ) {
     this.q = {
       id: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
       mark: db.prepare('SELECT value FROM kv WHERE key = ?'),
       hourly: db.prepare('SELECT t, n, fails, dmin, davg, dmax, dp95, spec, stats FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? ORDER BY t').raw(true),
-      days: db.prepare('SELECT t / 86400000 AS d, sum(n) AS runs, sum(fails) AS fails FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? GROUP BY d').raw(true),
+      days: db
+        .prepare('SELECT t / 86400000 AS d, sum(n) AS runs, sum(fails) AS fails FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? GROUP BY d')
+        .raw(true),
     };
   }
 
@@ -326,7 +357,9 @@ export class TierReader {
     return (this.q.hourly.all(id.id, from, to) as Row[]).map(([t, n, fails, dmin, davg, dmax, dp95, spec, stats]) => {
       const d = [dmin, davg, dmax, dp95].map(fromTenths);
       return {
-        t, n, fails,
+        t,
+        n,
+        fails,
         duration: d.every((v) => v !== null) ? { min: d[0]!, avg: d[1]!, max: d[2]!, p95: d[3]! } : null,
         metrics: this.metrics(spec, stats),
       };

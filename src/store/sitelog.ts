@@ -27,7 +27,10 @@ export class SiteLogStore {
   private readonly trim: Statement;
   private readonly inTransaction: (fn: () => void) => void;
 
-  constructor(private readonly db: Db, private readonly reporter?: StoreReporter) {
+  constructor(
+    private readonly db: Db,
+    private readonly reporter?: StoreReporter,
+  ) {
     this.lines = (db.prepare('SELECT line FROM site_log ORDER BY id').all() as { line: string }[]).map((r) => r.line);
     this.rows = this.lines.length;
     this.insert = db.prepare('INSERT INTO site_log (line) VALUES (?)');

@@ -77,10 +77,25 @@ export class StateStore {
   /** prune position: checks before it were pruned in this pass */
   private pruneCursor = 0;
   private readonly q: {
-    upsert: Statement; getId: Statement; addId: Statement; run: Statement; nextSeq: Statement; transition: Statement;
-    history: Statement; transitions: Statement; deleteState: Statement; renameState: Statement; renameId: Statement;
-    pruneIds: Statement; pruneRuns: Statement; pruneTransitions: Statement; counts: Statement; series: Statement;
-    prune5m: Statement; prune1h: Statement; recent: Statement;
+    upsert: Statement;
+    getId: Statement;
+    addId: Statement;
+    run: Statement;
+    nextSeq: Statement;
+    transition: Statement;
+    history: Statement;
+    transitions: Statement;
+    deleteState: Statement;
+    renameState: Statement;
+    renameId: Statement;
+    pruneIds: Statement;
+    pruneRuns: Statement;
+    pruneTransitions: Statement;
+    counts: Statement;
+    series: Statement;
+    prune5m: Statement;
+    prune1h: Statement;
+    recent: Statement;
   };
   /** Built once: better-sqlite3's transaction() makes four wrappers per call (docs/performance.md). */
   private readonly tx: Transaction<(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]) => void>;
@@ -89,26 +104,34 @@ export class StateStore {
     this.metrics = new MetricCodec(db);
     this.rollups = new Rollups(db);
     this.q = {
-      upsert: db.prepare('INSERT INTO check_state (name, state, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated = excluded.updated'),
+      upsert: db.prepare(
+        'INSERT INTO check_state (name, state, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated = excluded.updated',
+      ),
       getId: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
       addId: db.prepare('INSERT INTO check_ids (name) VALUES (?)'),
       run: db.prepare('INSERT INTO runs (check_id, t, seq, fail, duration_ms, level, soft_fail, spec, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       nextSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) AS seq FROM runs WHERE check_id = ? AND t = ?'),
       transition: db.prepare('INSERT INTO transitions (check_id, t, to_state, from_state, notify, log) VALUES (?, ?, ?, ?, ?, ?)'),
-      history: db.prepare('SELECT t, fail, duration_ms, level, soft_fail, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?'),
+      history: db.prepare(
+        'SELECT t, fail, duration_ms, level, soft_fail, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?',
+      ),
       transitions: db.prepare('SELECT t, to_state, from_state, notify, log FROM transitions WHERE check_id = ? ORDER BY t DESC LIMIT ?'),
       deleteState: db.prepare('DELETE FROM check_state WHERE name = ?'),
       renameState: db.prepare('UPDATE check_state SET name = ? WHERE name = ?'),
       renameId: db.prepare('UPDATE check_ids SET name = ? WHERE name = ?'),
       pruneIds: db.prepare('SELECT id FROM check_ids WHERE id >= ? ORDER BY id LIMIT ?'),
-      pruneRuns: db.prepare('DELETE FROM runs WHERE check_id = ? AND t < ? AND t <= (SELECT max(t) FROM (SELECT t FROM runs WHERE check_id = ? AND t < ? ORDER BY t LIMIT ?))'),
+      pruneRuns: db.prepare(
+        'DELETE FROM runs WHERE check_id = ? AND t < ? AND t <= (SELECT max(t) FROM (SELECT t FROM runs WHERE check_id = ? AND t < ? ORDER BY t LIMIT ?))',
+      ),
       pruneTransitions: db.prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE t < ? LIMIT 5000)'),
       prune5m: db.prepare('DELETE FROM runs_5m WHERE check_id = ? AND t < ?'),
       prune1h: db.prepare('DELETE FROM runs_1h WHERE check_id = ? AND t < ?'),
       recent: db.prepare('SELECT t, fail, duration_ms FROM runs WHERE check_id = ? ORDER BY t DESC, seq DESC LIMIT ?').raw(true),
       counts: db.prepare('SELECT count(*) AS runs, coalesce(sum(fail), 0) AS fails FROM runs WHERE check_id = ? AND t >= ? AND t <= ?'),
       // rows as arrays: a week of 1-minute runs is 10,080 of them
-      series: db.prepare('SELECT t, fail, duration_ms, level, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?').raw(true),
+      series: db
+        .prepare('SELECT t, fail, duration_ms, level, spec, vals FROM runs WHERE check_id = ? AND t >= ? AND t <= ? ORDER BY t DESC, seq DESC LIMIT ?')
+        .raw(true),
     };
     this.tx = db.transaction((name, state, now, run, events) => this.write(name, state, now, run, events));
   }
@@ -198,10 +221,20 @@ export class StateStore {
 
   history(name: string, from: number, to: number, limit = 10_000): HistoryRow[] {
     const rows = this.q.history.all(this.checkId(name), from, to, limit) as {
-      t: number; fail: number; duration_ms: number | null; level: string | null; soft_fail: string | null; spec: number | null; vals: string | null;
+      t: number;
+      fail: number;
+      duration_ms: number | null;
+      level: string | null;
+      soft_fail: string | null;
+      spec: number | null;
+      vals: string | null;
     }[];
     return rows.map((r) => ({
-      t: r.t, fail: r.fail === 1, durationMs: r.duration_ms, level: r.level, softFail: r.soft_fail,
+      t: r.t,
+      fail: r.fail === 1,
+      durationMs: r.duration_ms,
+      level: r.level,
+      softFail: r.soft_fail,
       metrics: this.metrics.decode(r.spec, r.vals),
     }));
   }

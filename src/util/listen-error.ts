@@ -12,6 +12,6 @@ const WHY: Record<string, string> = {
 
 export function listenProblem(e: unknown, host: string | null | undefined, port: number): string {
   const code = (e as NodeJS.ErrnoException).code ?? '';
-  const where = `${host && host.includes(':') ? `[${host}]` : (host || '*')}:${port}`;
+  const where = `${host && host.includes(':') ? `[${host}]` : host || '*'}:${port}`;
   return `cannot listen on ${where}: ${WHY[code] ?? (e as Error).message}${code ? ` (${code})` : ''}`;
 }

@@ -17,11 +17,13 @@ import { z } from 'zod';
 import { isObject } from './guard.ts';
 
 /** Schema for an option that holds a secret (use `.optional()` / `.nullable()` as needed). */
-export const SecretSchema = z.union([
-  z.string(),
-  z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
-  z.strictObject({ file: z.string().min(1).describe('file holding the secret (relative paths: from the site folder)') }),
-]).describe('the secret itself, {"env": "NAME"} or {"file": "/path"}');
+export const SecretSchema = z
+  .union([
+    z.string(),
+    z.strictObject({ env: z.string().min(1).describe('environment variable holding the secret') }),
+    z.strictObject({ file: z.string().min(1).describe('file holding the secret (relative paths: from the site folder)') }),
+  ])
+  .describe('the secret itself, {"env": "NAME"} or {"file": "/path"}');
 
 export type Secret = z.output<typeof SecretSchema>;
 export type SecretValue = Secret;

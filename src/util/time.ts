@@ -36,8 +36,12 @@ function partsFormat(zone: string | null): Intl.DateTimeFormat {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone: zone ?? undefined,
       hourCycle: 'h23',
-      year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     partsCache.set(key, f);
   }
@@ -45,7 +49,13 @@ function partsFormat(zone: string | null): Intl.DateTimeFormat {
 }
 
 export interface WallTime {
-  year: number; month: number; day: number; hour: number; minute: number; second: number; ms: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
   /** offset from UTC in minutes (east positive) */
   offset: number;
 }
@@ -80,14 +90,25 @@ export function wallTime(t: number, zone: string | null): WallTime {
     const offset = zoneOffset(t, zone);
     const w = new Date(t + offset * 60000);
     return {
-      year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(),
-      hour: w.getUTCHours(), minute: w.getUTCMinutes(), second: w.getUTCSeconds(), ms: w.getUTCMilliseconds(), offset,
+      year: w.getUTCFullYear(),
+      month: w.getUTCMonth() + 1,
+      day: w.getUTCDate(),
+      hour: w.getUTCHours(),
+      minute: w.getUTCMinutes(),
+      second: w.getUTCSeconds(),
+      ms: w.getUTCMilliseconds(),
+      offset,
     };
   }
   const d = new Date(t);
   return {
-    year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(),
-    hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds(), ms: d.getMilliseconds(),
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+    ms: d.getMilliseconds(),
     offset: -d.getTimezoneOffset(),
   };
 }
@@ -141,7 +162,8 @@ function abbreviation(t: number, zone: string | null): string {
   const d = new Date(t);
   for (const f of fmts) {
     const name = f.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value;
-    if (name && !/^(GMT|UTC)[+-]/.test(name)) return name === 'GMT' && zone !== null && /^(UTC|Etc\/UTC|Etc\/Universal|Universal|Zulu)$/.test(zone) ? 'UTC' : name;
+    if (name && !/^(GMT|UTC)[+-]/.test(name))
+      return name === 'GMT' && zone !== null && /^(UTC|Etc\/UTC|Etc\/Universal|Universal|Zulu)$/.test(zone) ? 'UTC' : name;
   }
   return offsetText(wallTime(t, zone).offset, false);
 }
@@ -155,7 +177,14 @@ export function displayTime(t: number | null | undefined, zone: string | null): 
 
 /** Fixed abbreviations fletchck's lenient parser understands (spec §3.8). */
 const LEGACY_ZONES: Record<string, number> = {
-  AEST: 600, AEDT: 660, ACST: 570, ACDT: 630, AWST: 480, UTC: 0, GMT: 0, Z: 0,
+  AEST: 600,
+  AEDT: 660,
+  ACST: 570,
+  ACDT: 630,
+  AWST: 480,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
 };
 
 /** Converts wall-clock fields in `zone` to an instant (first match across DST gaps). */
@@ -173,8 +202,7 @@ export function fromWallTime(
   return t;
 }
 
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const LEGACY_RE = /^(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ([A-Za-z]{1,5}|[+-]\d{2}:?\d{2}))?$/;
 
 function parseOffset(s: string): number | null {
@@ -200,8 +228,12 @@ export function parseLenientTime(s: unknown, zone: string | null = null): number
   let m = ISO_RE.exec(text);
   if (m) {
     const f = {
-      year: Number(m[1]), month: Number(m[2]), day: Number(m[3]),
-      hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0),
+      year: Number(m[1]),
+      month: Number(m[2]),
+      day: Number(m[3]),
+      hour: Number(m[4] ?? 0),
+      minute: Number(m[5] ?? 0),
+      second: Number(m[6] ?? 0),
       ms: m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0,
     };
     if (!validFields(f)) return null;
@@ -261,8 +293,14 @@ function parseIsoWithOffset(text: string): number | null | undefined {
   if (n < 20) return undefined;
   for (const i of DIGIT_AT) if (!isDigit(text.charCodeAt(i))) return undefined;
   const sep = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 116 && sep !== 32) ||
-    text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (sep !== 84 && sep !== 116 && sep !== 32) ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return undefined;
   let i = 19;
   let ms = 0;
   const c = text.charCodeAt(i);
@@ -276,14 +314,25 @@ function parseIsoWithOffset(text: string): number | null | undefined {
   let off: number;
   const z = text.charCodeAt(i);
   if ((z === 90 || z === 122) && i + 1 === n) off = 0;
-  else if ((z === 43 || z === 45) && i + 6 === n && isDigit(text.charCodeAt(i + 1)) && isDigit(text.charCodeAt(i + 2)) &&
-    text.charCodeAt(i + 3) === 58 && isDigit(text.charCodeAt(i + 4)) && isDigit(text.charCodeAt(i + 5))) {
+  else if (
+    (z === 43 || z === 45) &&
+    i + 6 === n &&
+    isDigit(text.charCodeAt(i + 1)) &&
+    isDigit(text.charCodeAt(i + 2)) &&
+    text.charCodeAt(i + 3) === 58 &&
+    isDigit(text.charCodeAt(i + 4)) &&
+    isDigit(text.charCodeAt(i + 5))
+  ) {
     const v = digits(text, i + 1, i + 3) * 60 + digits(text, i + 4, i + 6);
     off = z === 45 ? -v : v;
   } else return undefined;
   const f = {
-    year: digits(text, 0, 4), month: digits(text, 5, 7), day: digits(text, 8, 10),
-    hour: digits(text, 11, 13), minute: digits(text, 14, 16), second: digits(text, 17, 19),
+    year: digits(text, 0, 4),
+    month: digits(text, 5, 7),
+    day: digits(text, 8, 10),
+    hour: digits(text, 11, 13),
+    minute: digits(text, 14, 16),
+    second: digits(text, 17, 19),
   };
   if (!validFields(f)) return null;
   return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, ms) - off * 60000;

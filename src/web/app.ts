@@ -137,7 +137,11 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     if (err instanceof AdminRequired) return failed(c, deps, 'Only an administrator may do this', err.issues, 403);
     // the database refused a write (a full disk: signing in stores a session): say so, not "internal error"
     if (isStorageError(err)) {
-      return c.text(`siteward cannot store anything right now (${err.message}); nothing was changed. Free space on the disk that holds the site folder and try again.`, 503, { 'Retry-After': '30' });
+      return c.text(
+        `siteward cannot store anything right now (${err.message}); nothing was changed. Free space on the disk that holds the site folder and try again.`,
+        503,
+        { 'Retry-After': '30' },
+      );
     }
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);

@@ -84,7 +84,12 @@ export function defaultActionNames(site: Site): string[] {
  */
 export function newCheckForm(type: string, site?: Site): FormState {
   const values: FormState['values'] = {
-    checkType: type, failAction: 'on', passAction: 'on', name: '', trigger: NEW_CHECK_TRIGGER, actions: site ? defaultActionNames(site) : [],
+    checkType: type,
+    failAction: 'on',
+    passAction: 'on',
+    name: '',
+    trigger: NEW_CHECK_TRIGGER,
+    actions: site ? defaultActionNames(site) : [],
   };
   const t = checkType(type);
   if (t) fieldValues(typeFields(t), newCheckOptions({ type, options: {} }).options as Obj, OPT, values);
@@ -132,7 +137,8 @@ export function describeTriggerText(site: Site, text: string, inSequence = false
   const r = parseTriggerText(text);
   if (!r.ok) return { ok: false, message: r.error };
   if (r.trigger === null && inSequence) return { ok: true, message: 'no trigger of its own: it runs with its sequence, or by hand' };
-  if (r.trigger === null) return { ok: true, warn: true, message: 'no trigger and in no sequence: this check will never run by itself, only by hand. Enter e.g. “1 min”.' };
+  if (r.trigger === null)
+    return { ok: true, warn: true, message: 'no trigger and in no sequence: this check will never run by itself, only by hand. Enter e.g. “1 min”.' };
   const { schedule } = compileTrigger(r.trigger, site.settings.timezone, []);
   const now = site.clock.now();
   let next: number | null = null;

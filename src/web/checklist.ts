@@ -89,12 +89,16 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
     return true;
   };
   // pass 1: which rows match, per group (cheap: no view models yet)
-  const plan = g.groups.map((grp) => {
-    const idx: number[] = [];
-    grp.members.forEach((m, i) => { if (matches(m)) idx.push(i); });
-    const show = !filtering || idx.length > 0 || (grp.seq !== null && matches(grp.seq));
-    return { grp, idx, show, kind: 'group' as Section['kind'] };
-  }).filter((x) => x.show && (x.grp.seq !== null || x.grp.members.length > 0 || !filtering));
+  const plan = g.groups
+    .map((grp) => {
+      const idx: number[] = [];
+      grp.members.forEach((m, i) => {
+        if (matches(m)) idx.push(i);
+      });
+      const show = !filtering || idx.length > 0 || (grp.seq !== null && matches(grp.seq));
+      return { grp, idx, show, kind: 'group' as Section['kind'] };
+    })
+    .filter((x) => x.show && (x.grp.seq !== null || x.grp.members.length > 0 || !filtering));
   // failing first (issue 22): without a state filter, the failing checks head the list once more, wherever their group is
   if (!query.state) {
     // in the order the groups list them (each check once)

@@ -39,8 +39,8 @@ export function chooseEncoding(header: string | undefined): Encoding | null {
 
 function squeeze(body: Buffer, enc: Encoding): Promise<Buffer> {
   return enc === 'br'
-    // quality 5: most of brotli's gain at a fraction of its top setting's time (a 700 KB page in a few ms)
-    ? br(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    ? // quality 5: most of brotli's gain at a fraction of its top setting's time (a 700 KB page in a few ms)
+      br(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
     : gz(body, { level: 6 });
 }
 
@@ -56,9 +56,7 @@ export function compression(): MiddlewareHandler {
     const body = Buffer.from(await res.arrayBuffer());
     // immutable files (hashed static URLs) are compressed once
     const key = enc && /immutable/.test(res.headers.get('Cache-Control') ?? '') ? `${enc} ${c.req.path}` : null;
-    const out = !enc || body.length < MIN_BYTES
-      ? body
-      : (key && cache.get(key)) || await squeeze(body, enc);
+    const out = !enc || body.length < MIN_BYTES ? body : (key && cache.get(key)) || (await squeeze(body, enc));
     if (key && out !== body && !cache.has(key) && cache.size < 64) cache.set(key, out);
     // Hono copies the old response's headers onto the new one: adjust them after
     c.res = new Response(out, res);

@@ -41,7 +41,11 @@ export function clientAddress(c: WebContext): string {
 
 export function setSessionCookie(c: WebContext, secure: boolean, value: string, expires: number, now: number): void {
   setCookie(c, cookieNames(secure).session, value, {
-    httpOnly: true, secure, sameSite: 'Strict', path: '/', maxAge: Math.max(0, Math.floor((expires - now) / 1000)),
+    httpOnly: true,
+    secure,
+    sameSite: 'Strict',
+    path: '/',
+    maxAge: Math.max(0, Math.floor((expires - now) / 1000)),
   });
 }
 

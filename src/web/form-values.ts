@@ -26,5 +26,9 @@ export function formValues(body: Record<string, string | File | (string | File)[
 
 /** Splits a list field: one item per line, or repeated fields (check boxes); blanks dropped. */
 export function listValue(form: FormValues, name: string): string[] {
-  return form.all(name).flatMap((v) => v.split(/\r?\n/)).map((s) => s.trim()).filter((s) => s !== '');
+  return form
+    .all(name)
+    .flatMap((v) => v.split(/\r?\n/))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

@@ -29,7 +29,10 @@ export interface GlanceVM {
 
 /** What glance needs of the site (a narrow view, not the whole Site). */
 export interface GlanceSource {
-  store: { recentRuns(name: string, limit: number): Beat[]; coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number } };
+  store: {
+    recentRuns(name: string, limit: number): Beat[];
+    coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number };
+  };
   clock: { now(): number };
 }
 
@@ -47,10 +50,14 @@ export function relative(t: number, now: number): string {
   const d = t - now;
   const a = Math.abs(d);
   if (a < 5_000) return 'just now';
-  const unit = a < 60_000 ? `${Math.round(a / 1000)} s`
-    : a < 3_600_000 ? `${Math.round(a / 60_000)} min`
-      : a < 172_800_000 ? `${Math.round(a / 3_600_000)} h`
-        : `${Math.round(a / 86_400_000)} d`;
+  const unit =
+    a < 60_000
+      ? `${Math.round(a / 1000)} s`
+      : a < 3_600_000
+        ? `${Math.round(a / 60_000)} min`
+        : a < 172_800_000
+          ? `${Math.round(a / 3_600_000)} h`
+          : `${Math.round(a / 86_400_000)} d`;
   return d < 0 ? `${unit} ago` : `in ${unit}`;
 }
 
@@ -104,9 +111,10 @@ export function glance(src: GlanceSource, name: string, zone: string | null): Gl
   const fails = runs.reduce((n, r) => n + (r.n === 1 ? (r.fail ? 1 : 0) : r.fails), 0);
   const total = runs.reduce((n, r) => n + r.n, 0);
   const gaps = b.filter((x) => x.kind === 'gap').length;
-  const summary = total === 0
-    ? 'no runs yet'
-    : `last ${total === 1 ? 'run' : `${total} runs`}: ${fails === 0 ? 'all passed' : `${fails} failed`}${gaps ? `, ${gaps === 1 ? 'one gap' : `${gaps} gaps`} without data` : ''}`;
+  const summary =
+    total === 0
+      ? 'no runs yet'
+      : `last ${total === 1 ? 'run' : `${total} runs`}: ${fails === 0 ? 'all passed' : `${fails} failed`}${gaps ? `, ${gaps === 1 ? 'one gap' : `${gaps} gaps`} without data` : ''}`;
   const last = runs.length ? runs[runs.length - 1] : null;
   return { beats: b, summary, uptime: uptimes(src, name), responseMs: last && last.n === 1 ? last.durationMs : null };
 }

@@ -6,14 +6,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { WebEnv } from './context.ts';
 
-export const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+export const CSP = ["default-src 'self'", "img-src 'self' data:", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'"].join(
+  '; ',
+);
 
 /**
  * `ownHeaders`: path prefixes whose responses carry their own complete set

@@ -44,10 +44,17 @@ export type { DeliveryRecord } from '../actions/dispatch.ts';
 
 const DAY = 86_400_000;
 
-export const UPTIME_SPANS: readonly [string, number][] = [['24 h', DAY], ['7 d', 7 * DAY], ['30 d', 30 * DAY]];
+export const UPTIME_SPANS: readonly [string, number][] = [
+  ['24 h', DAY],
+  ['7 d', 7 * DAY],
+  ['30 d', 30 * DAY],
+];
 
 /** Uptime over 24 h / 7 d / 30 d, each from the history tier that holds it (src/store/rollup.ts). */
-export function uptimes(site: { store: { coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number } }; clock: { now(): number } }, name: string): Uptime[] {
+export function uptimes(
+  site: { store: { coverage(name: string, from: number, to: number): { runs: number; fails: number; coveredMs: number } }; clock: { now(): number } },
+  name: string,
+): Uptime[] {
   const now = site.clock.now();
   return UPTIME_SPANS.map(([label, span]) => {
     const r = site.store.coverage(name, now - span, now + 1);
@@ -105,7 +112,11 @@ export function sparkline(site: Site, name: string, maxPoints = 120, days = 1): 
   }
   const values = points.map((p) => p.v).filter((v): v is number => v !== null);
   return {
-    series, unit, points, from, to,
+    series,
+    unit,
+    points,
+    from,
+    to,
     min: values.length ? Math.min(...values) : 0,
     max: values.length ? Math.max(...values) : 0,
   };

@@ -53,8 +53,14 @@ export function pushVM(site: Site, name: string, origin: string): PushVM | null 
   vm.examples = [
     { label: 'success', command: `curl -fsS -m 10 --retry 3 ${shellQuote(url)}` },
     { label: 'failure with a message', command: `curl -fsS -m 10 --retry 3 ${shellQuote(`${url}?status=fail&msg=backup%20failed`)}` },
-    { label: 'failure, message from a command (POST)', command: `curl -fsS -m 10 --data-urlencode status=fail --data-urlencode "msg=$(tail -n 1 backup.log)" ${shellQuote(url)}` },
-    { label: 'cron: heartbeat only when the job succeeds', command: `0 3 * * * /usr/local/bin/backup && curl -fsS -m 10 --retry 3 ${shellQuote(url)} >/dev/null` },
+    {
+      label: 'failure, message from a command (POST)',
+      command: `curl -fsS -m 10 --data-urlencode status=fail --data-urlencode "msg=$(tail -n 1 backup.log)" ${shellQuote(url)}`,
+    },
+    {
+      label: 'cron: heartbeat only when the job succeeds',
+      command: `0 3 * * * /usr/local/bin/backup && curl -fsS -m 10 --retry 3 ${shellQuote(url)} >/dev/null`,
+    },
   ];
   return vm;
 }
@@ -76,7 +82,8 @@ export function badgeVM(site: Site, name: string, origin: string): BadgeVM | nul
   const alt = name.replace(/[[\]\\]/g, '\\$&');
   const attr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return {
-    state, uptime,
+    state,
+    uptime,
     markdown: `![${alt}](${state}) ![${alt} uptime](${uptime})`,
     html: `<img src="${attr(state)}" alt="${attr(name)}"> <img src="${attr(uptime)}" alt="${attr(`${name} uptime`)}">`,
   };
@@ -101,7 +108,9 @@ export function remoteVM(site: Site, name: string, federation: FederationView | 
   const info = fed?.remoteInfo(name) ?? { instance: null, offline: null, topic: null };
   const deadline = fed?.staleDeadline(name) ?? null;
   return {
-    running: fed !== undefined, connected: fed?.connected ?? false, ...info,
+    running: fed !== undefined,
+    connected: fed?.connected ?? false,
+    ...info,
     lastUpdate: displayTime(site.state(name).lastUpdate, e.zone),
     staleAt: deadline === null ? null : displayTime(deadline, e.zone),
   };

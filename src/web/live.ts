@@ -7,12 +7,7 @@
  */
 import type { Site } from '../site.ts';
 
-export type LiveView =
-  | { kind: 'home' }
-  | { kind: 'checks'; query: string }
-  | { kind: 'check'; name: string }
-  | { kind: 'log' }
-  | { kind: 'page' };
+export type LiveView = { kind: 'home' } | { kind: 'checks'; query: string } | { kind: 'check'; name: string } | { kind: 'log' } | { kind: 'page' };
 
 export function parseView(get: (k: string) => string | undefined): LiveView {
   switch (get('view')) {
@@ -93,7 +88,11 @@ export class LiveHub {
   private readonly off: (() => void)[] = [];
   private readonly flushMs: number;
 
-  constructor(site: Site, private readonly render: Render, private readonly o: HubOptions) {
+  constructor(
+    site: Site,
+    private readonly render: Render,
+    private readonly o: HubOptions,
+  ) {
     this.flushMs = o.flushMs ?? 250;
     const on = <E extends 'state' | 'run' | 'config' | 'log'>(event: E, fn: (...a: never[]) => void): void => {
       site.bus.on(event, fn as never);
@@ -108,7 +107,8 @@ export class LiveHub {
         for (const n of e.changed) c.changed.add(n);
         for (const n of e.removed) c.removed.add(n);
         c.renamed.push(...e.renamed);
-      }));
+      }),
+    );
     // real timers: the keep-alive is about sockets and proxies, not check time
     this.pingTimer = setInterval(() => void this.pingAll(), o.pingMs ?? 25_000);
     this.pingTimer.unref();
@@ -145,27 +145,31 @@ export class LiveHub {
     this.timer = null;
     const batch = this.batch;
     this.batch = LiveHub.empty();
-    await Promise.all([...this.clients].map(async (c) => {
-      if (!this.o.alive(c.session)) {
-        this.drop(c);
-        return;
-      }
-      try {
-        for (const m of await this.render(c, batch)) await c.send(m);
-      } catch {
-        this.drop(c);
-      }
-    }));
+    await Promise.all(
+      [...this.clients].map(async (c) => {
+        if (!this.o.alive(c.session)) {
+          this.drop(c);
+          return;
+        }
+        try {
+          for (const m of await this.render(c, batch)) await c.send(m);
+        } catch {
+          this.drop(c);
+        }
+      }),
+    );
   }
 
   private async pingAll(): Promise<void> {
-    await Promise.all([...this.clients].map(async (c) => {
-      if (!this.o.alive(c.session)) {
-        this.drop(c);
-        return;
-      }
-      await c.ping().catch(() => this.drop(c));
-    }));
+    await Promise.all(
+      [...this.clients].map(async (c) => {
+        if (!this.o.alive(c.session)) {
+          this.drop(c);
+          return;
+        }
+        await c.ping().catch(() => this.drop(c));
+      }),
+    );
   }
 
   private drop(c: LiveClient): void {

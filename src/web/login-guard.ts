@@ -42,7 +42,10 @@ export interface ThrottleOptions {
 export class Throttle {
   private readonly map = new Map<string, Failures>();
 
-  constructor(private readonly now: () => number, private readonly o: ThrottleOptions) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly o: ThrottleOptions,
+  ) {}
 
   private delay(count: number): number {
     const over = count - this.o.free;
@@ -102,7 +105,11 @@ export class LoginGuard {
   readonly addresses: Throttle;
   private active = 0;
 
-  constructor(now: () => number, private readonly passwords: PasswordChecker, private readonly maxConcurrent = MAX_VERIFICATIONS) {
+  constructor(
+    now: () => number,
+    private readonly passwords: PasswordChecker,
+    private readonly maxConcurrent = MAX_VERIFICATIONS,
+  ) {
     this.pairs = new Throttle(now, PAIR_THROTTLE);
     this.addresses = new Throttle(now, ADDRESS_THROTTLE);
   }

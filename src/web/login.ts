@@ -17,7 +17,12 @@ export function logName(user: string): string {
  * the session stays bound to (src/web/auth.ts sessionBinding).
  */
 export function finishLogin(
-  c: WebContext, d: WebDeps, user: string, binding: string, addr: string, next: string,
+  c: WebContext,
+  d: WebDeps,
+  user: string,
+  binding: string,
+  addr: string,
+  next: string,
   o: { source?: SessionSource; role?: string } = {},
 ): { cookie: string } {
   const { cookie, session } = d.sessions.create(user, binding, addr, o);

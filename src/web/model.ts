@@ -110,7 +110,10 @@ export function checkVM(site: Site, name: string): CheckVM | null {
     triggerText: formatTriggerText(trig),
     paused: c.paused,
     active: e.active,
-    errors: site.issuesFor(name).filter((i) => i.severity === 'error').map(formatIssue),
+    errors: site
+      .issuesFor(name)
+      .filter((i) => i.severity === 'error')
+      .map(formatIssue),
     failingMembers: group ? membersOf(site.loaded, name).filter((m) => isFailing(site.state(m).failState)) : [],
     cloneable: t?.cloneable !== false,
     at: { check: s.lastCheck ?? s.lastUpdate, pass: s.lastPass, fail: s.lastFail, next },
@@ -220,7 +223,11 @@ export { rawCheck, rawAction } from '../config/raw.ts';
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }
@@ -236,5 +243,8 @@ export function versionOf(v: unknown): string {
     const { data: _data, ...rest } = x as Record<string, unknown>;
     x = rest;
   }
-  return createHash('sha256').update(JSON.stringify(canonical(x) ?? null)).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(x) ?? null))
+    .digest('base64url')
+    .slice(0, 22);
 }

@@ -26,6 +26,10 @@ function facts(d: Decision, zone: string | null): string[] {
 export function decisionVMs(site: Site, name: string, limit = 10): DecisionVM[] {
   const zone = site.entry(name)?.zone ?? null;
   return site.ops.decisions(name, limit).map((d) => ({
-    at: displayTime(d.t, zone), kind: d.kind, summary: d.summary, facts: facts(d, zone), skipped: d.skipped,
+    at: displayTime(d.t, zone),
+    kind: d.kind,
+    summary: d.summary,
+    facts: facts(d, zone),
+    skipped: d.skipped,
   }));
 }

@@ -50,9 +50,7 @@ export function movePriorities(loaded: LoadedSite, g: Grouping, name: string, di
     return new Map(order.map((s, i) => [s, (i + 1) * 100]));
   }
   const holder =
-    group === undefined
-      ? g.groups.find((x) => x.members.includes(name))
-      : g.groups.find((x) => (x.seq ?? '') === group && x.members.includes(name));
+    group === undefined ? g.groups.find((x) => x.members.includes(name)) : g.groups.find((x) => (x.seq ?? '') === group && x.members.includes(name));
   if (!holder) return null;
   const order = swap(holder.members);
   if (!order) return null;

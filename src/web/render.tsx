@@ -61,7 +61,11 @@ export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 |
 export function rowContext(site: Site, d: WebDeps, who: Who, back: string): RowCtx {
   const memo = new Map<string, ReturnType<typeof glance>>();
   return {
-    assets: d.assets, csrf: who.csrf, operate: who.operate, back, now: site.clock.now(),
+    assets: d.assets,
+    csrf: who.csrf,
+    operate: who.operate,
+    back,
+    now: site.clock.now(),
     glance: (vm) => {
       let g = memo.get(vm.name);
       if (!g) memo.set(vm.name, (g = glance(site, vm.name, vm.zone)));
@@ -123,8 +127,13 @@ export function homeData(site: Site): HomeData {
 export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
   const zone = site.entry(vm.name)?.zone ?? null;
   return {
-    id: vm.id, uptime: uptimes(site, vm.name), spark: sparkline(site, vm.name), transitions: transitions(site, vm.name),
-    deliveries, zoneTime: (t) => displayTime(t, zone), oob,
+    id: vm.id,
+    uptime: uptimes(site, vm.name),
+    spark: sparkline(site, vm.name),
+    transitions: transitions(site, vm.name),
+    deliveries,
+    zoneTime: (t) => displayTime(t, zone),
+    oob,
   };
 }
 
@@ -159,7 +168,10 @@ export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who,
       const changed = new Set([...b.states, ...b.ran]);
       if (changed.size === 0) break;
       const q = new URLSearchParams(view.query);
-      const list = buildList(site, parseQuery((k) => q.get(k) ?? undefined));
+      const list = buildList(
+        site,
+        parseQuery((k) => q.get(k) ?? undefined),
+      );
       if (anyState) {
         const data = checksData(site, list);
         parts.push(<FailBanner counts={data.counts} oob />);

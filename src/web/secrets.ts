@@ -18,7 +18,6 @@ export const SECRET_SOURCES: readonly SecretSource[] = ['keep', 'inline', 'env',
 /** Older pages' marker for the inline value stored at the same place of a JSON field (still read back). */
 export const KEPT = '(stored secret: unchanged)';
 
-
 export interface SecretView {
   /** what is stored, for the page: null when nothing is */
   stored: string | null;
@@ -96,7 +95,13 @@ export function maskSecrets(v: unknown, slots: readonly SlotPath[]): unknown {
   return mapSlots(v, slots, (s) => (inline(s.value) ? keptMarker(++n) : s.value));
 }
 
-const where = (at: readonly PathSegment[]): string => (at.length ? `${at.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, '')}: ` : '');
+const where = (at: readonly PathSegment[]): string =>
+  at.length
+    ? `${at
+        .map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`))
+        .join('')
+        .replace(/^\./, '')}: `
+    : '';
 
 /**
  * Puts the stored secrets back where the submitted JSON has a marker: a

@@ -115,15 +115,27 @@ function bestEffort(write: () => unknown): boolean {
 
 export class SessionStore {
   private readonly q: {
-    insert: Statement; get: Statement; touch: Statement; delete: Statement; deleteUser: Statement;
-    deleteUserExcept: Statement; prune: Statement; renameUser: Statement;
+    insert: Statement;
+    get: Statement;
+    touch: Statement;
+    delete: Statement;
+    deleteUser: Statement;
+    deleteUserExcept: Statement;
+    prune: Statement;
+    renameUser: Statement;
   };
 
-  constructor(private readonly db: Db, private readonly key: Buffer, private readonly now: () => number) {
+  constructor(
+    private readonly db: Db,
+    private readonly key: Buffer,
+    private readonly now: () => number,
+  ) {
     // idempotent: a site opened without the web migrations still gets the table
     migrate(db, [WEB_MIGRATIONS]);
     this.q = {
-      insert: db.prepare('INSERT INTO web_sessions (id, user, pwfp, csrf, created, seen, expires, address, source, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare(
+        'INSERT INTO web_sessions (id, user, pwfp, csrf, created, seen, expires, address, source, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       get: db.prepare('SELECT id, user, pwfp, csrf, created, seen, expires, source, role FROM web_sessions WHERE id = ?'),
       touch: db.prepare('UPDATE web_sessions SET seen = ?, expires = ? WHERE id = ?'),
       delete: db.prepare('DELETE FROM web_sessions WHERE id = ?'),
@@ -143,7 +155,15 @@ export class SessionStore {
     const secret = randomBytes(32).toString('base64url');
     const t = this.now();
     const source = o.source ?? 'password';
-    const session: Session = { id: sha(secret), user, csrf: randomBytes(24).toString('base64url'), created: t, expires: t + IDLE_MS, source, role: o.role ?? null };
+    const session: Session = {
+      id: sha(secret),
+      user,
+      csrf: randomBytes(24).toString('base64url'),
+      created: t,
+      expires: t + IDLE_MS,
+      source,
+      role: o.role ?? null,
+    };
     this.q.prune.run(t);
     this.q.insert.run(session.id, user, passwordFingerprint(passwordHash), session.csrf, t, t, session.expires, address, source, session.role);
     return { cookie: `${secret}.${this.sign(secret)}`, session };

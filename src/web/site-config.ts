@@ -39,8 +39,14 @@ export function sectionFields(): Record<SectionName, Field[]> {
 export function configVersion(doc: Doc): string {
   const w = isObject(doc.webui) ? { ...doc.webui, users: undefined, roles: undefined } : doc.webui;
   return versionOf({
-    timezone: doc.timezone ?? null, webui: w ?? null, mqtt: doc.mqtt ?? null, plugins: doc.plugins, history: doc.history, scheduler: doc.scheduler,
-    notifications: doc.notifications, api: doc.api,
+    timezone: doc.timezone ?? null,
+    webui: w ?? null,
+    mqtt: doc.mqtt ?? null,
+    plugins: doc.plugins,
+    history: doc.history,
+    scheduler: doc.scheduler,
+    notifications: doc.notifications,
+    api: doc.api,
   });
 }
 
@@ -90,11 +96,13 @@ export function readConfigForm(doc: Doc, form: FormValues): { doc: Doc; errors: 
 
 /** Refuses a document that would lock everyone out of the web UI. */
 export function lockoutProblem(doc: Doc): Issue | null {
-  if (!isObject(doc.webui)) return { path: ['webui'], message: 'the web UI cannot be switched off from the web UI (edit the file, or use --webui=false)', severity: 'error' };
+  if (!isObject(doc.webui))
+    return { path: ['webui'], message: 'the web UI cannot be switched off from the web UI (edit the file, or use --webui=false)', severity: 'error' };
   const w = WebuiSchema.safeParse(doc.webui);
   if (!w.success) return null; // reported by validation with its path
   const admins = userNames(w.data).filter((u) => roleOf(w.data, u) === 'admin');
-  if (admins.length === 0) return { path: ['webui', 'users'], message: 'no administrator would be left: keep at least one user with the admin role', severity: 'error' };
+  if (admins.length === 0)
+    return { path: ['webui', 'users'], message: 'no administrator would be left: keep at least one user with the admin role', severity: 'error' };
   return null;
 }
 

@@ -23,7 +23,6 @@ export interface PreviewData {
   size: string;
 }
 
-
 export function previewOf(type: string, options: Obj, templateError: string | undefined, site: Pick<Site, 'name' | 'settings' | 'clock'>): PreviewData {
   const none = (problem: string): PreviewData => ({ problem, subject: null, body: '', format: '', size: '' });
   const t = actionType(type);
@@ -32,19 +31,38 @@ export function previewOf(type: string, options: Obj, templateError: string | un
   if (templateError) return none(`The template cannot be used: ${templateError}`);
   const parsed = t.options.safeParse(options);
   if (!parsed.success) return none(`Fix the options first: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  const o = parsed.data as Obj & { template?: { subject?: string; body?: string }; site?: string | null; icon?: string; maxSegments?: number; escape?: boolean };
-  const n = withSiteDefaults(testNotification(site.name, site.settings.timezone, site.clock.now(), () => 0.5), site.settings.notifications);
+  const o = parsed.data as Obj & {
+    template?: { subject?: string; body?: string };
+    site?: string | null;
+    icon?: string;
+    maxSegments?: number;
+    escape?: boolean;
+  };
+  const n = withSiteDefaults(
+    testNotification(site.name, site.settings.timezone, site.clock.now(), () => 0.5),
+    site.settings.notifications,
+  );
   const prefix = typeof o.site === 'string' ? o.site : site.name;
   const icon = o.icon ?? '';
   if (channel === 'telegram') {
     const m = telegramText(n, { site: o.site ?? null, icon, template: o.template });
-    return { subject: null, body: m.text, format: m.markdown ? 'Telegram MarkdownV2, values escaped' : 'plain text', size: `${m.text.length} of 4096 characters` };
+    return {
+      subject: null,
+      body: m.text,
+      format: m.markdown ? 'Telegram MarkdownV2, values escaped' : 'plain text',
+      size: `${m.text.length} of 4096 characters`,
+    };
   }
   const r = renderFor(channel, o.template, n, channel === 'slack' && o.escape === false ? (s) => s : undefined);
   if (channel === 'sms') {
     const text = smsClip(r.body ?? (r.subject !== null ? `${r.subject}\n${n.check.summary}`.trim() : smsText(n, prefix, icon)), o.maxSegments ?? 3);
     const seg = smsSegments(text);
-    return { subject: null, body: text, format: seg.gsm ? 'SMS, GSM characters' : 'SMS, Unicode', size: `${seg.segments} of at most ${o.maxSegments ?? 3} segments` };
+    return {
+      subject: null,
+      body: text,
+      format: seg.gsm ? 'SMS, GSM characters' : 'SMS, Unicode',
+      size: `${seg.segments} of at most ${o.maxSegments ?? 3} segments`,
+    };
   }
   const subject = r.subject ?? emailSubject(n, prefix);
   const body = r.body ?? emailBody(n, icon);

@@ -7,18 +7,35 @@
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 
-const level = z.string().min(1).max(128).regex(/^[^/+#\u0000]+$/, 'one topic level: no "/", "+", "#"');
+const level = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^/+#\u0000]+$/, 'one topic level: no "/", "+", "#"');
 
 export const ZoneObjectSchema = z.looseObject({
   name: level.describe('the zone: every node whose site file names it shares the checks'),
   heartbeat: z.number().min(0.05).max(3600).default(10).describe('seconds between two status messages of a node'),
   misses: z.int().min(1).max(100).default(3).describe('heartbeats a node may miss before the others count it as dead'),
-  grace: z.number().min(0).max(3600).default(30)
+  grace: z
+    .number()
+    .min(0)
+    .max(3600)
+    .default(30)
     .describe('seconds after start during which nodes known but not yet up keep their checks (a lone first node does not take everything)'),
-  topic: z.string().min(1).max(256).regex(/^[^+#\u0000]+$/, 'no wildcards').default('siteward/zone').describe('topic prefix of the zone messages'),
+  topic: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^+#\u0000]+$/, 'no wildcards')
+    .default('siteward/zone')
+    .describe('topic prefix of the zone messages'),
 });
 
-export const ZoneSchema = z.union([level, ZoneObjectSchema]).nullable().optional()
+export const ZoneSchema = z
+  .union([level, ZoneObjectSchema])
+  .nullable()
+  .optional()
   .describe('siteward: the HA zone this node belongs to (docs/ha.md); a name, or {"name", "heartbeat", "misses", "grace", "topic"}');
 
 export type ZoneConfig = z.output<typeof ZoneObjectSchema>;

@@ -44,7 +44,9 @@ export function decodeStatus(buf: Buffer | string, maxBytes = 4096): NodeStatus 
   if (o.state !== 'up' && o.state !== 'down') return null;
   const heartbeat = typeof o.heartbeat === 'number' && o.heartbeat > 0 && o.heartbeat <= 3600 ? o.heartbeat : 10;
   return {
-    node: o.node, state: o.state, heartbeat,
+    node: o.node,
+    state: o.state,
+    heartbeat,
     version: typeof o.version === 'string' ? o.version.slice(0, 64) : undefined,
     checks: typeof o.checks === 'number' && Number.isInteger(o.checks) && o.checks >= 0 ? o.checks : undefined,
     reason: typeof o.reason === 'string' ? o.reason.slice(0, 200) : undefined,
@@ -84,7 +86,10 @@ export class Members {
 
   /** Live nodes, sorted. */
   live(now: number): string[] {
-    return [...this.known.values()].filter((k) => this.aliveAt(k, now)).map((k) => k.status.node).sort();
+    return [...this.known.values()]
+      .filter((k) => this.aliveAt(k, now))
+      .map((k) => k.status.node)
+      .sort();
   }
 
   /** Every node ever heard of (live or not), sorted. */
@@ -104,9 +109,14 @@ export class Members {
   }
 
   view(now: number): MemberView[] {
-    return [...this.known.values()].map((k) => ({
-      name: k.status.node, status: this.aliveAt(k, now) ? 'up' as const : 'down' as const, heardAt: k.heardAt,
-      checks: k.status.checks ?? 0, version: k.status.version ?? null,
-    })).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.known.values()]
+      .map((k) => ({
+        name: k.status.node,
+        status: this.aliveAt(k, now) ? ('up' as const) : ('down' as const),
+        heardAt: k.heardAt,
+        checks: k.status.checks ?? 0,
+        version: k.status.version ?? null,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 }

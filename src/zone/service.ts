@@ -92,10 +92,11 @@ export class ZoneService implements SiteService, ZoneHook {
       client.subscribe([t.nodes, t.notifiedAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
-        else site.clock.setTimer(() => {
-          this.ready = true;
-          this.changed();
-        }, cfg.heartbeat * 1000);
+        else
+          site.clock.setTimer(() => {
+            this.ready = true;
+            this.changed();
+          }, cfg.heartbeat * 1000);
       });
       this.beat();
     });
@@ -151,7 +152,8 @@ export class ZoneService implements SiteService, ZoneHook {
     if (!this.cfg || !this.site) return;
     const rec: NotifiedRecord = { failing, at: this.site.clock.now(), node: this.node };
     this.records.set(check, rec);
-    this.client?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
+    this.client
+      ?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
       .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
   }
 

@@ -14,7 +14,20 @@ describe('action config', () => {
   it('fletchck email, cksms and log actions load as they are', () => {
     const s = load({
       actions: {
-        mail: { type: 'email', options: { hostname: 'smtp.example.com', port: 0, username: 'u', password: 'p', sender: 'a@example.com', recipients: ['b@example.com'], fallback: '/usr/lib/sendmail', site: 'HQ', timeout: 10 } },
+        mail: {
+          type: 'email',
+          options: {
+            hostname: 'smtp.example.com',
+            port: 0,
+            username: 'u',
+            password: 'p',
+            sender: 'a@example.com',
+            recipients: ['b@example.com'],
+            fallback: '/usr/lib/sendmail',
+            site: 'HQ',
+            timeout: 10,
+          },
+        },
         text: { type: 'cksms', options: { apikey: 'k', sender: 'dedicated', recipients: ['+61400000000'] } },
         logit: { type: 'log' },
       },

@@ -52,7 +52,9 @@ describe('action contract (every registered type)', () => {
     it(`${t.type}: a summary and a description for every option`, () => {
       expect(t.info.summary.length).toBeGreaterThan(10);
       const shape = (t.options as z.ZodObject).shape;
-      const undocumented = Object.entries(shape).filter(([, v]) => !(v as z.ZodType).description).map(([k]) => k);
+      const undocumented = Object.entries(shape)
+        .filter(([, v]) => !(v as z.ZodType).description)
+        .map(([k]) => k);
       expect(undocumented).toEqual([]);
     });
 
@@ -60,7 +62,10 @@ describe('action contract (every registered type)', () => {
     if (fixture === null || fixture === undefined) continue;
     it(`${t.type}: a timeout option, and a silent server ends the send by it, as a transient error`, async () => {
       expect(Object.keys((t.options as z.ZodObject).shape)).toContain('timeout');
-      const err = await send(entry(t.type, { ...fixture(port), timeout: 0.5 }), failNote()).then(() => null, (e: unknown) => e);
+      const err = await send(entry(t.type, { ...fixture(port), timeout: 0.5 }), failNote()).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ActionError);
       expect((err as ActionError).permanent).toBe(false);
       expect((err as ActionError).message).toMatch(/timed out|timeout/i);

@@ -27,7 +27,12 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-interface Row { uid: string; status: string; attempts: number; inflight: number | null }
+interface Row {
+  uid: string;
+  status: string;
+  attempts: number;
+  inflight: number | null;
+}
 
 /** The outbox rows as another process sees them (the WAL makes commits visible at once). */
 function rows(db: string): Row[] {
@@ -64,14 +69,17 @@ async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void
 
 function site(name: string, port: number): { config: string; db: string } {
   const config = join(dir, `${name}.json`);
-  writeFileSync(config, JSON.stringify({
-    webui: { name: 'HQ' },
-    scheduler: { jitter: 0 },
-    notifications: { backoff: 1, backoffMax: 1 },
-    actions: { hook: { type: 'webhook', options: { url: `https://127.0.0.1:${port}/hook` } } },
-    // a sequence without members passes: its first run is the FAIL → PASS transition (spec §3.2)
-    checks: { seq: { type: 'sequence', trigger: { interval: { seconds: 1 } }, options: { checks: [] }, actions: ['hook'] } },
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      webui: { name: 'HQ' },
+      scheduler: { jitter: 0 },
+      notifications: { backoff: 1, backoffMax: 1 },
+      actions: { hook: { type: 'webhook', options: { url: `https://127.0.0.1:${port}/hook` } } },
+      // a sequence without members passes: its first run is the FAIL → PASS transition (spec §3.2)
+      checks: { seq: { type: 'sequence', trigger: { interval: { seconds: 1 } }, options: { checks: [] }, actions: ['hook'] } },
+    }),
+  );
   return { config, db: join(dir, `${name}.db`) };
 }
 

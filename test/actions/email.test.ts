@@ -49,7 +49,13 @@ function headers(n: Notification, subject: string, encoding: '7bit' | 'base64'):
 }
 
 const base = (port: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  hostname: '127.0.0.1', port, sender: 'mon@example.test', recipients: ['ops@example.test', 'boss@example.test'], site: 'HQ', ca: caFile, ...extra,
+  hostname: '127.0.0.1',
+  port,
+  sender: 'mon@example.test',
+  recipients: ['ops@example.test', 'boss@example.test'],
+  site: 'HQ',
+  ca: caFile,
+  ...extra,
 });
 
 function only(messages: SmtpMessage[]): SmtpMessage {
@@ -71,7 +77,9 @@ describe('email over SMTP', () => {
       expect(m.to).toEqual(['ops@example.test', 'boss@example.test']);
       const p = parse(m.raw);
       expect(p.head).toBe(headers(n, '[HQ] FAIL: web (https)', '7bit'));
-      expect(p.body).toBe('web (https) in FAIL state at 14 Jan 2026 05:04 UTC\r\n\r\nLog:\r\n\r\nweb.example.com ConnectionRefusedError: [Errno 111] Connection refused\r\n');
+      expect(p.body).toBe(
+        'web (https) in FAIL state at 14 Jan 2026 05:04 UTC\r\n\r\nLog:\r\n\r\nweb.example.com ConnectionRefusedError: [Errno 111] Connection refused\r\n',
+      );
       expect(p.date).toMatch(DATE);
       expect(Date.parse(p.date)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     } finally {
@@ -89,7 +97,9 @@ describe('email over SMTP', () => {
       expect(m.user).toBe('mon');
       const p = parse(m.raw);
       expect(p.head).toBe(headers(n, '[HQ] PASS: web (https)', 'base64'));
-      expect(Buffer.from(p.body, 'base64').toString('utf8')).toBe(`web (https) in PASS state at 14 Jan 2026 05:10 UTC\r\n${DOG}${THUMB}\r\n\r\nLog:\r\n\r\nHTTP/1.1 200 OK`);
+      expect(Buffer.from(p.body, 'base64').toString('utf8')).toBe(
+        `web (https) in PASS state at 14 Jan 2026 05:10 UTC\r\n${DOG}${THUMB}\r\n\r\nLog:\r\n\r\nHTTP/1.1 200 OK`,
+      );
     } finally {
       await smtp.close();
     }
@@ -107,8 +117,8 @@ describe('email over SMTP', () => {
       expect(p.head).toBe(headers(n, '[HQ] FAIL: self-check (sequence)', '7bit'));
       expect(p.body).toBe(
         'self-check (sequence) in FAIL state at 14 Jan 2026 05:04 UTC\r\n\r\nLog:\r\n\r\n' +
-        // the log's trailing '' line is the message's final CRLF (RFC 5322 §2.3)
-        'memory (memory): PASS 42%\r\ndisk (disk): FAIL\r\nVolume / 95% full\r\n\r\ncpu (cpu): FAIL\r\nLoad 99%\r\n',
+          // the log's trailing '' line is the message's final CRLF (RFC 5322 §2.3)
+          'memory (memory): PASS 42%\r\ndisk (disk): FAIL\r\nVolume / 95% full\r\n\r\ncpu (cpu): FAIL\r\nLoad 99%\r\n',
       );
     } finally {
       await smtp.close();
@@ -137,7 +147,9 @@ describe('email over SMTP', () => {
       const e = entry('email', base(smtp.port, { tls: 'none' }));
       for (const n of [failNote(), passNote(), sequenceNote()]) await send(e, n);
       expect(smtp.messages.map((m) => parse(m.raw).head.split('\r\n')[2])).toEqual([
-        'Subject: [HQ] FAIL: web (https)', 'Subject: [HQ] PASS: web (https)', 'Subject: [HQ] FAIL: self-check (sequence)',
+        'Subject: [HQ] FAIL: web (https)',
+        'Subject: [HQ] PASS: web (https)',
+        'Subject: [HQ] FAIL: self-check (sequence)',
       ]);
     } finally {
       await smtp.close();
@@ -234,7 +246,12 @@ describe('email through the sendmail fallback', () => {
     const stdin = readFileSync(`${out}.stdin`, 'utf8');
     expect(stdin).not.toContain('\r');
     const [head, body] = [stdin.slice(0, stdin.indexOf('\n\n')), stdin.slice(stdin.indexOf('\n\n') + 2)];
-    expect(head.split('\n').filter((l) => !l.startsWith('Date: ')).join('\r\n')).toBe(headers(n, '[HQ] FAIL: web (https)', '7bit'));
+    expect(
+      head
+        .split('\n')
+        .filter((l) => !l.startsWith('Date: '))
+        .join('\r\n'),
+    ).toBe(headers(n, '[HQ] FAIL: web (https)', '7bit'));
     expect(body).toBe('web (https) in FAIL state at 14 Jan 2026 05:04 UTC\n\nLog:\n\nweb.example.com ConnectionRefusedError: [Errno 111] Connection refused\n');
   });
 
@@ -258,14 +275,18 @@ describe('email through the sendmail fallback', () => {
 
   it('the timeout applies: a hanging program is killed and the send fails', async () => {
     const hang = fakeSendmail('sendmail-hang', 'exec sleep 30');
-    const err = (await send(entry('email', { fallback: hang, recipients: ['x@example.test'], timeout: 0.5 }), failNote()).catch((e: unknown) => e)) as ActionError;
+    const err = (await send(entry('email', { fallback: hang, recipients: ['x@example.test'], timeout: 0.5 }), failNote()).catch(
+      (e: unknown) => e,
+    )) as ActionError;
     expect(err).toBeInstanceOf(ActionError);
     expect(err.permanent).toBe(false);
     expect(err.message).toMatch(/timed out/);
   });
 
   it('a fallback that does not exist is a permanent error', async () => {
-    const err = (await send(entry('email', { fallback: join(dir, 'no-such-sendmail'), recipients: ['x@example.test'] }), failNote()).catch((e: unknown) => e)) as ActionError;
+    const err = (await send(entry('email', { fallback: join(dir, 'no-such-sendmail'), recipients: ['x@example.test'] }), failNote()).catch(
+      (e: unknown) => e,
+    )) as ActionError;
     expect(err.permanent).toBe(true);
     expect(err.message).toContain('ENOENT');
   });

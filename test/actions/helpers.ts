@@ -37,12 +37,24 @@ export async function send(e: ActionEntry, n: Notification, h: NotifierHost = ho
 /** `web (https)` failing with a connection error. */
 export function failNote(over: Partial<Notification['check']> = {}): Notification {
   return {
-    site: 'HQ', kind: 'transition', at: T_FAIL, id: 'n-fail-1',
+    site: 'HQ',
+    kind: 'transition',
+    at: T_FAIL,
+    id: 'n-fail-1',
     check: {
-      name: 'web', type: 'https', state: 'FAIL', failState: true, softFail: null, level: null,
+      name: 'web',
+      type: 'https',
+      state: 'FAIL',
+      failState: true,
+      softFail: null,
+      level: null,
       log: ['web.example.com ConnectionRefusedError: [Errno 111] Connection refused'],
       summary: 'web.example.com ConnectionRefusedError: [Errno 111] Connection refused',
-      lastFail: T_FAIL, lastPass: Date.UTC(2026, 0, 13, 22, 0), lastCheck: T_FAIL, zone: 'UTC', ...over,
+      lastFail: T_FAIL,
+      lastPass: Date.UTC(2026, 0, 13, 22, 0),
+      lastCheck: T_FAIL,
+      zone: 'UTC',
+      ...over,
     },
   };
 }
@@ -50,10 +62,24 @@ export function failNote(over: Partial<Notification['check']> = {}): Notificatio
 /** `web (https)` back to PASS. */
 export function passNote(over: Partial<Notification['check']> = {}): Notification {
   return {
-    site: 'HQ', kind: 'transition', at: T_PASS, id: 'n-pass-1',
+    site: 'HQ',
+    kind: 'transition',
+    at: T_PASS,
+    id: 'n-pass-1',
     check: {
-      name: 'web', type: 'https', state: 'PASS', failState: false, softFail: null, level: null,
-      log: ['HTTP/1.1 200 OK'], summary: '', lastFail: T_FAIL, lastPass: T_PASS, lastCheck: T_PASS, zone: 'UTC', ...over,
+      name: 'web',
+      type: 'https',
+      state: 'PASS',
+      failState: false,
+      softFail: null,
+      level: null,
+      log: ['HTTP/1.1 200 OK'],
+      summary: '',
+      lastFail: T_FAIL,
+      lastPass: T_PASS,
+      lastCheck: T_PASS,
+      zone: 'UTC',
+      ...over,
     },
   };
 }
@@ -61,12 +87,23 @@ export function passNote(over: Partial<Notification['check']> = {}): Notificatio
 /** A sequence with two failing members (spec §4.13 log and summary). */
 export function sequenceNote(): Notification {
   return {
-    site: 'HQ', kind: 'transition', at: T_FAIL, id: 'n-seq-1',
+    site: 'HQ',
+    kind: 'transition',
+    at: T_FAIL,
+    id: 'n-seq-1',
     check: {
-      name: 'self-check', type: 'sequence', state: 'FAIL', failState: 'disk,cpu', softFail: null, level: null,
+      name: 'self-check',
+      type: 'sequence',
+      state: 'FAIL',
+      failState: 'disk,cpu',
+      softFail: null,
+      level: null,
       log: ['memory (memory): PASS 42%', 'disk (disk): FAIL', 'Volume / 95% full', '', 'cpu (cpu): FAIL', 'Load 99%', ''],
       summary: ' disk \u26a0\ufe0f95%\n cpu \u26a0\ufe0f99%',
-      lastFail: T_FAIL, lastPass: null, lastCheck: T_FAIL, zone: 'UTC',
+      lastFail: T_FAIL,
+      lastPass: null,
+      lastCheck: T_FAIL,
+      zone: 'UTC',
     },
   };
 }

@@ -35,7 +35,10 @@ beforeEach(() => {
 });
 
 async function failure(p: Promise<unknown>): Promise<ActionError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ActionError);
   return e as ActionError;
 }
@@ -52,7 +55,10 @@ describe('sms (Cloudkinnekt, spec §5.5)', () => {
     expect(r.headers.authorization).toBe('Bearer k3y-123');
     expect(r.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const text = `HQ ${DOG}\u{1f4ac}\nweb: FAIL\nweb.example.com ConnectionRefusedError: [Errno 111] Connection refused\n14 Jan 2026 05:04 UTC`;
-    const q = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+    const q = (s: string): string =>
+      encodeURIComponent(s)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%20/g, '+');
     expect(r.body).toBe(`originator=dedicated&mobile_number=61400000000%2C61400000001&concatenated=true&utf=true&text=${q(text)}`);
     expect([...new URLSearchParams(r.body).keys()]).toEqual(['originator', 'mobile_number', 'concatenated', 'utf', 'text']);
     expect(new URLSearchParams(r.body).get('text')).toBe(text);
@@ -93,13 +99,24 @@ describe('webhook', () => {
     expect(r.path).toBe('/hook?x=1');
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body)).toEqual({
-      id: 'n-fail-1', site: 'HQ', kind: 'transition', at: '2026-01-14T05:04:00.000Z',
-      title: '[HQ] FAIL: web (https)', message: FAIL_BODY,
+      id: 'n-fail-1',
+      site: 'HQ',
+      kind: 'transition',
+      at: '2026-01-14T05:04:00.000Z',
+      title: '[HQ] FAIL: web (https)',
+      message: FAIL_BODY,
       check: {
-        name: 'web', type: 'https', state: 'FAIL', failState: true, softFail: null, level: null,
+        name: 'web',
+        type: 'https',
+        state: 'FAIL',
+        failState: true,
+        softFail: null,
+        level: null,
         summary: 'web.example.com ConnectionRefusedError: [Errno 111] Connection refused',
         log: ['web.example.com ConnectionRefusedError: [Errno 111] Connection refused'],
-        lastFail: '2026-01-14T05:04:00.000Z', lastPass: '2026-01-13T22:00:00.000Z', lastCheck: '2026-01-14T05:04:00.000Z',
+        lastFail: '2026-01-14T05:04:00.000Z',
+        lastPass: '2026-01-13T22:00:00.000Z',
+        lastCheck: '2026-01-14T05:04:00.000Z',
       },
     });
   });
@@ -109,7 +126,10 @@ describe('webhook', () => {
     const file = join(dir, 'hook-secret');
     writeFileSync(file, 'tok-file\n');
     try {
-      await send(entry('webhook', { url: `${rx.url}/h`, method: 'PUT', headers: { Authorization: { env: 'SW_TEST_HOOK_TOKEN' }, 'X-Key': { file }, 'X-Plain': 'p' } }), passNote());
+      await send(
+        entry('webhook', { url: `${rx.url}/h`, method: 'PUT', headers: { Authorization: { env: 'SW_TEST_HOOK_TOKEN' }, 'X-Key': { file }, 'X-Plain': 'p' } }),
+        passNote(),
+      );
       const r = rx.requests[0];
       expect(r.method).toBe('PUT');
       expect(r.headers.authorization).toBe('tok-env');
@@ -124,7 +144,9 @@ describe('webhook', () => {
     await send(entry('webhook', { url: `${rx.url}/t`, body: { text: '{{name}} is {{state}} "{{summary}}"', n: 1, tags: ['{{site}}'] } }), failNote());
     expect(rx.requests[0].headers['content-type']).toBe('application/json');
     expect(JSON.parse(rx.requests[0].body)).toEqual({
-      text: 'web is FAIL "web.example.com ConnectionRefusedError: [Errno 111] Connection refused"', n: 1, tags: ['HQ'],
+      text: 'web is FAIL "web.example.com ConnectionRefusedError: [Errno 111] Connection refused"',
+      n: 1,
+      tags: ['HQ'],
     });
   });
 
@@ -196,7 +218,10 @@ describe('telegram', () => {
     expect(r.path).toBe('/bot123:ABC/sendMessage');
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body)).toEqual({
-      chat_id: -1001234, text: `[HQ] FAIL: web (https)\n\n${FAIL_BODY}`, disable_web_page_preview: true, disable_notification: false,
+      chat_id: -1001234,
+      text: `[HQ] FAIL: web (https)\n\n${FAIL_BODY}`,
+      disable_web_page_preview: true,
+      disable_notification: false,
     });
   });
 
@@ -234,8 +259,13 @@ describe('pushover', () => {
     expect(r.path).toBe('/1/messages.json');
     expect(r.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(r.body))).toEqual({
-      token: 'app-tok', user: 'user-key', title: '[HQ] FAIL: web (https)', message: FAIL_BODY, priority: '1',
-      timestamp: String(Date.UTC(2026, 0, 14, 5, 4) / 1000), device: 'phone',
+      token: 'app-tok',
+      user: 'user-key',
+      title: '[HQ] FAIL: web (https)',
+      message: FAIL_BODY,
+      priority: '1',
+      timestamp: String(Date.UTC(2026, 0, 14, 5, 4) / 1000),
+      device: 'phone',
     });
   });
 
@@ -250,14 +280,19 @@ describe('pushover', () => {
 
 describe('slack (and Mattermost, Rocket.Chat)', () => {
   it('POSTs {text} to the incoming webhook, Slack-escaped, with optional channel/username/icon', async () => {
-    await send(entry('slack', { url: `${rx.url}/services/T0/B0/XYZ`, channel: '#ops', username: 'siteward', iconEmoji: ':dog:' }), failNote({ log: ['<urlopen error> & more'] }));
+    await send(
+      entry('slack', { url: `${rx.url}/services/T0/B0/XYZ`, channel: '#ops', username: 'siteward', iconEmoji: ':dog:' }),
+      failNote({ log: ['<urlopen error> & more'] }),
+    );
     const r = rx.requests[0];
     expect(r.method).toBe('POST');
     expect(r.path).toBe('/services/T0/B0/XYZ');
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body)).toEqual({
       text: '*[HQ] FAIL: web (https)*\nweb (https) in FAIL state at 14 Jan 2026 05:04 UTC\n\nLog:\n\n&lt;urlopen error&gt; &amp; more',
-      channel: '#ops', username: 'siteward', icon_emoji: ':dog:',
+      channel: '#ops',
+      username: 'siteward',
+      icon_emoji: ':dog:',
     });
   });
 

@@ -29,24 +29,37 @@ async function hungServer(): Promise<{ port: number; open: Set<Socket>; accepted
   });
   await new Promise<void>((r) => server.listen(0, HOST, r));
   return {
-    port: (server.address() as { port: number }).port, open, accepted: () => accepted,
-    close: () => new Promise<void>((r) => {
-      for (const s of open) s.destroy();
-      server.close(() => r());
-    }),
+    port: (server.address() as { port: number }).port,
+    open,
+    accepted: () => accepted,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
 const remote = (fail: boolean, at: number): RemoteData => ({
-  failState: fail, failCount: fail ? 1 : 0, threshold: 1, log: [fail ? 'down' : 'up'], softFail: null, level: null,
-  lastCheck: at, lastFail: fail ? at : null, lastPass: fail ? null : at,
+  failState: fail,
+  failCount: fail ? 1 : 0,
+  threshold: 1,
+  log: [fail ? 'down' : 'up'],
+  softFail: null,
+  level: null,
+  lastCheck: at,
+  lastFail: fail ? at : null,
+  lastPass: fail ? null : at,
 });
 
 /** Waits for `p`, or fails after `ms` naming what did not happen. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -65,14 +78,17 @@ describe('outbox lanes', () => {
     cleanups.push(t.cleanup, () => rx.close());
     const clock = new FakeClock(Date.UTC(2026, 0, 14, 5));
     const path = join(t.dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      actions: {
-        // a long timeout: the mail lane stays busy for the whole test (its server never greets)
-        mail: { type: 'email', options: { hostname: HOST, port: smtp.port, tls: 'none', recipients: ['ops@example.test'], timeout: 240 } },
-        hook: { type: 'webhook', options: { url: `${rx.url}/hook` } },
-      },
-      checks: { web: { type: 'remote', subType: 'https', actions: ['mail', 'hook'] } },
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        actions: {
+          // a long timeout: the mail lane stays busy for the whole test (its server never greets)
+          mail: { type: 'email', options: { hostname: HOST, port: smtp.port, tls: 'none', recipients: ['ops@example.test'], timeout: 240 } },
+          hook: { type: 'webhook', options: { url: `${rx.url}/hook` } },
+        },
+        checks: { web: { type: 'remote', subType: 'https', actions: ['mail', 'hook'] } },
+      }),
+    );
     const site = await Site.open({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
     await site.start();
     // the hung connections are cut first, so the stop does not wait out the mail's timeout
@@ -104,10 +120,13 @@ describe('outbox lanes', () => {
     cleanups.push(t.cleanup, () => rx.close());
     const clock = new FakeClock(Date.UTC(2026, 0, 14, 5));
     const path = join(t.dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
-      checks: { web: { type: 'remote', subType: 'https', actions: ['hook'] } },
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
+        checks: { web: { type: 'remote', subType: 'https', actions: ['hook'] } },
+      }),
+    );
     const site = await Site.open({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
     await site.start();
     cleanups.push(() => site.stop());

@@ -39,7 +39,7 @@ describe('email texts (spec §5.4)', () => {
   it('a sequence: its log verbatim, trailing empty member separators included', () => {
     expect(emailBody(sequenceNote(), DOG)).toBe(
       'self-check (sequence) in FAIL state at 14 Jan 2026 05:04 UTC\n\nLog:\n\n' +
-      'memory (memory): PASS 42%\ndisk (disk): FAIL\nVolume / 95% full\n\ncpu (cpu): FAIL\nLoad 99%\n',
+        'memory (memory): PASS 42%\ndisk (disk): FAIL\nVolume / 95% full\n\ncpu (cpu): FAIL\nLoad 99%\n',
     );
   });
 

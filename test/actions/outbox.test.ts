@@ -126,7 +126,12 @@ describe('outbox delivery', () => {
     await outbox.idle();
     expect(rx.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { check: { state: string } }).check.state}`)).toEqual(['/a FAIL', '/b PASS']);
     await at(T0 + 30_000);
-    expect(rx.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { check: { state: string } }).check.state}`)).toEqual(['/a FAIL', '/b PASS', '/a FAIL', '/a PASS']);
+    expect(rx.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { check: { state: string } }).check.state}`)).toEqual([
+      '/a FAIL',
+      '/b PASS',
+      '/a FAIL',
+      '/a PASS',
+    ]);
   });
 
   it('honours Retry-After when it asks for longer than the back-off', async () => {
@@ -152,7 +157,10 @@ describe('outbox delivery', () => {
     expect(await outbox.test('hook', n)).toEqual({ ok: true });
     expect(await outbox.test('hook', n)).toEqual({ ok: false, error: `127.0.0.1:${rx.port}: HTTP 403 forbidden` });
     expect(await outbox.test('nope', n)).toEqual({ ok: false, error: 'unknown action nope' });
-    expect(outbox.deliveries({ action: 'hook' }).map((r) => [r.kind, r.status, r.check])).toEqual([['test', 'failed', null], ['test', 'sent', null]]);
+    expect(outbox.deliveries({ action: 'hook' }).map((r) => [r.kind, r.status, r.check])).toEqual([
+      ['test', 'failed', null],
+      ['test', 'sent', null],
+    ]);
     expect(JSON.parse(rx.requests[0].body)).toMatchObject({ kind: 'test', check: { name: 'Test Notification', type: 'action-test' } });
     expect(outbox.actionStatus('hook')).toMatchObject({ lastError: `127.0.0.1:${rx.port}: HTTP 403 forbidden`, lastErrorAt: T0 });
   });
@@ -162,7 +170,11 @@ describe('outbox delivery', () => {
     outbox.notify(['hook'], failNote({ name: 'mail', type: 'smtp' }));
     outbox.notify(['hook', 'other'], passNote());
     await outbox.idle();
-    expect(outbox.deliveries({ check: 'web' }).map((r) => [r.action, r.state])).toEqual([['other', 'PASS'], ['hook', 'PASS'], ['hook', 'FAIL']]);
+    expect(outbox.deliveries({ check: 'web' }).map((r) => [r.action, r.state])).toEqual([
+      ['other', 'PASS'],
+      ['hook', 'PASS'],
+      ['hook', 'FAIL'],
+    ]);
     expect(outbox.deliveries({ check: 'mail' })).toHaveLength(1);
     expect(outbox.deliveries({ status: 'sent', limit: 2 })).toHaveLength(2);
   });

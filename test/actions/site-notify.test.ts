@@ -34,17 +34,30 @@ afterEach(async () => {
 });
 
 function remote(fail: boolean, at: number, log: string[] = [fail ? 'down' : 'up']): RemoteData {
-  return { failState: fail, failCount: fail ? 1 : 0, threshold: 1, log, softFail: null, level: null, lastCheck: at, lastFail: fail ? at : null, lastPass: fail ? null : at };
+  return {
+    failState: fail,
+    failCount: fail ? 1 : 0,
+    threshold: 1,
+    log,
+    softFail: null,
+    level: null,
+    lastCheck: at,
+    lastFail: fail ? at : null,
+    lastPass: fail ? null : at,
+  };
 }
 
 function writeSite(checks: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   const path = join(dir, 'site.json');
-  writeFileSync(path, JSON.stringify({
-    webui: { name: 'HQ' },
-    actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
-    checks,
-    ...extra,
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      webui: { name: 'HQ' },
+      actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
+      checks,
+      ...extra,
+    }),
+  );
   return path;
 }
 
@@ -68,7 +81,12 @@ async function at(site: Site, t: number): Promise<void> {
   }
 }
 
-interface Sent { kind: string; check: { name: string; state: string }; title: string; items?: { name: string; state: string }[] }
+interface Sent {
+  kind: string;
+  check: { name: string; state: string };
+  title: string;
+  items?: { name: string; state: string }[];
+}
 const sent = (): Sent[] => rx.requests.map((r) => JSON.parse(r.body) as Sent);
 const summary = (): string[] => sent().map((s, i) => `${(rx.requests[i].at - T0) / MIN}m ${s.kind} ${s.check.state}`);
 
@@ -88,18 +106,24 @@ describe('reminders (renotify)', () => {
       await at(site, T0 + 90 * MIN);
       expect(summary()).toEqual(['0m transition PASS', '2m transition FAIL', '12m reminder FAIL', '22m reminder FAIL', '25m transition PASS']);
       expect(sent()[2].title).toBe('[HQ] FAIL: web (remote.https)');
-      expect(outboxOf(site).deliveries({ check: 'web' }).map((d) => d.kind)).toEqual(['transition', 'reminder', 'reminder', 'transition', 'transition']);
+      expect(
+        outboxOf(site)
+          .deliveries({ check: 'web' })
+          .map((d) => d.kind),
+      ).toEqual(['transition', 'reminder', 'reminder', 'transition', 'transition']);
     } finally {
       await site.stop();
     }
   });
 
   it('a new failure (another lastFail) restarts the count; none without renotify; none while paused', async () => {
-    const site = await open(writeSite({
-      ...webCheck(),
-      quiet: { type: 'remote', subType: 'dns', options: {}, actions: ['hook'] },
-      paused: { type: 'remote', subType: 'ssh', paused: true, options: { renotify: 5 }, actions: ['hook'] },
-    }));
+    const site = await open(
+      writeSite({
+        ...webCheck(),
+        quiet: { type: 'remote', subType: 'dns', options: {}, actions: ['hook'] },
+        paused: { type: 'remote', subType: 'ssh', paused: true, options: { renotify: 5 }, actions: ['hook'] },
+      }),
+    );
     try {
       for (const c of ['web', 'quiet', 'paused']) site.applyRemote(c, remote(false, T0));
       await at(site, T0 + MIN);
@@ -110,9 +134,12 @@ describe('reminders (renotify)', () => {
       await at(site, T0 + 16 * MIN);
       const got = rx.requests.map((r, i) => `${(r.at - T0) / MIN}m ${sent()[i].check.name} ${sent()[i].kind} ${sent()[i].check.state}`);
       expect(got).toEqual([
-        '0m web transition PASS', '0m quiet transition PASS',
-        '1m web transition FAIL', '1m quiet transition FAIL',
-        '5m web transition PASS', '5m web transition FAIL',
+        '0m web transition PASS',
+        '0m quiet transition PASS',
+        '1m web transition FAIL',
+        '1m quiet transition FAIL',
+        '5m web transition PASS',
+        '5m web transition FAIL',
         '15m web reminder FAIL',
       ]);
     } finally {
@@ -181,9 +208,16 @@ describe('storm control', () => {
       expect(digest.items!.map((i) => i.name)).toEqual(names.slice(10));
       expect(digest.items!.every((i) => i.state === 'FAIL')).toBe(true);
       // both storms (the first PASS of 100 new checks, then the FAIL) were digested
-      const digestRows = outboxOf(site).deliveries({ limit: 1000 }).filter((d) => d.kind === 'digest');
-      expect(digestRows.map((d) => [d.state, d.status])).toEqual([['FAIL', 'sent'], ['PASS', 'sent']]);
-      const held = outboxOf(site).deliveries({ status: 'digested', limit: 1000 }).filter((d) => d.digestId === digestRows[0].id);
+      const digestRows = outboxOf(site)
+        .deliveries({ limit: 1000 })
+        .filter((d) => d.kind === 'digest');
+      expect(digestRows.map((d) => [d.state, d.status])).toEqual([
+        ['FAIL', 'sent'],
+        ['PASS', 'sent'],
+      ]);
+      const held = outboxOf(site)
+        .deliveries({ status: 'digested', limit: 1000 })
+        .filter((d) => d.digestId === digestRows[0].id);
       expect(held.map((d) => d.check).reverse()).toEqual(names.slice(10));
       await at(site, t1 + 10 * MIN);
       expect(rx.requests).toHaveLength(11);

@@ -7,7 +7,15 @@
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import {
-  renderFor, renderText, smsClip, smsSegments, telegramEscape, templateProblem, templateView, TEMPLATE_FIELDS, withSiteDefaults,
+  renderFor,
+  renderText,
+  smsClip,
+  smsSegments,
+  telegramEscape,
+  templateProblem,
+  templateView,
+  TEMPLATE_FIELDS,
+  withSiteDefaults,
 } from '../../src/actions/template.ts';
 import { telegramText } from '../../src/actions/telegram/index.ts';
 import { startSmtp } from '../servers/smtp-receiver.ts';
@@ -15,7 +23,10 @@ import { actionType } from '../../src/actions/registry.ts';
 import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
 import { entry, failNote, passNote, send, T_FAIL } from './helpers.ts';
 
-const EVERY = Object.keys(TEMPLATE_FIELDS).filter((k) => k !== 'failing' && k !== 'passing').map((k) => `${k}=[{{${k}}}]`).join('\n');
+const EVERY = Object.keys(TEMPLATE_FIELDS)
+  .filter((k) => k !== 'failing' && k !== 'passing')
+  .map((k) => `${k}=[{{${k}}}]`)
+  .join('\n');
 
 describe('rendering', () => {
   it('renders every field of a failing check', () => {
@@ -49,7 +60,7 @@ describe('rendering', () => {
     expect(JSON.stringify(r.success ? null : r.error.issues[0].path)).toBe('["template","body"]');
   });
 
-  it('Telegram: values escaped for MarkdownV2, the template\'s own markup kept, {{{x}}} raw', () => {
+  it("Telegram: values escaped for MarkdownV2, the template's own markup kept, {{{x}}} raw", () => {
     const n = failNote({ name: 'web_1 (prod).example', log: ['*bold* [link](x) 1-2=3!'] });
     const r = renderFor('telegram', { body: '*{{name}}* is {{state}}\n{{log}}\n{{{name}}}' }, n);
     expect(r.body).toBe('*web\\_1 \\(prod\\)\\.example* is FAIL\n\\*bold\\* \\[link\\]\\(x\\) 1\\-2\\=3\\!\nweb_1 (prod).example');
@@ -92,7 +103,7 @@ describe('rendering', () => {
     expect(smsClip('ą'.repeat(200), 1)).toBe(`${'ą'.repeat(69)}\u2026`);
   });
 
-  it('the site default applies to an action without a template; the action\'s own wins', () => {
+  it("the site default applies to an action without a template; the action's own wins", () => {
     const n = withSiteDefaults(failNote(), { template: { subject: 'site {{name}}', body: 'site body' }, url: 'https://x.example' });
     expect(renderFor('email', undefined, n)).toEqual({ subject: 'site web', body: 'site body' });
     expect(renderFor('email', { body: 'own {{url}}' }, n)).toEqual({ subject: 'site web', body: 'own https://x.example/check/web' });
@@ -120,7 +131,10 @@ describe('each text-sending action type sends the rendered text', () => {
   it('email (a real SMTP server)', async () => {
     const smtp = await startSmtp({ mode: 'none' });
     try {
-      await send(entry('email', { hostname: '127.0.0.1', port: smtp.port, tls: 'none', sender: 'mon@example.test', recipients: ['ops@example.test'], template }), failNote());
+      await send(
+        entry('email', { hostname: '127.0.0.1', port: smtp.port, tls: 'none', sender: 'mon@example.test', recipients: ['ops@example.test'], template }),
+        failNote(),
+      );
       const raw = smtp.messages[0].raw;
       expect(raw).toContain('\r\nSubject: FAIL web\r\n');
       expect(raw).toContain('Content-Transfer-Encoding: base64');

@@ -27,7 +27,9 @@ describe('REST API', () => {
   it('creates a check: validated, saved in the site file and scheduled at once', async () => {
     t = await openApiSite(SITE);
     await t.site.start();
-    const r = await t.call('POST', '/api/v1/checks', { body: { name: 'var', type: 'disk', trigger: { interval: { minutes: 10 } }, options: { volume: '/var' } } });
+    const r = await t.call('POST', '/api/v1/checks', {
+      body: { name: 'var', type: 'disk', trigger: { interval: { minutes: 10 } }, options: { volume: '/var' } },
+    });
     expect(r.status).toBe(201);
     const body = await json(r);
     expect(body.name).toBe('var');
@@ -73,7 +75,9 @@ describe('REST API', () => {
     expect((await json(missing)).error!.code).toBe('not_found');
     expect((await json(await t.call('GET', '/api/v1/nothing-here'))).error!.code).toBe('not_found');
     const bad = await t.app.request('/api/v1/checks/x', {
-      method: 'PUT', headers: { authorization: `Bearer ${t.token.admin}`, 'content-type': 'application/json' }, body: '{"type": ',
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.token.admin}`, 'content-type': 'application/json' },
+      body: '{"type": ',
     });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error!.code).toBe('invalid_request');
@@ -139,7 +143,15 @@ describe('REST API', () => {
     t = await openApiSite(SITE);
     await t.call('POST', '/api/v1/checks/root/run');
     t.site.applyRemote('peer', {
-      failState: false, failCount: 0, threshold: 1, log: ['ok'], softFail: null, level: '12 ms', lastCheck: t.clock.now(), lastFail: null, lastPass: null,
+      failState: false,
+      failCount: 0,
+      threshold: 1,
+      log: ['ok'],
+      softFail: null,
+      level: '12 ms',
+      lastCheck: t.clock.now(),
+      lastFail: null,
+      lastPass: null,
     });
     const all = await json(await t.call('GET', '/api/v1/metrics/all', { scope: 'read' }));
     const checks = all.checks as { name: string; remote: boolean; state: string; level: string | null; metrics: { name: string }[] }[];
@@ -154,7 +166,9 @@ describe('REST API', () => {
     await t.site.notifier.stop();
     const body = await json(await t.call('GET', '/api/v1/checks/root/notifications?limit=5', { scope: 'read' }));
     expect(body.available).toBe(true);
-    expect(body.notifications).toEqual([expect.objectContaining({ check: 'root', action: 'sitelog', kind: 'transition', status: 'sent', attempts: 1, lastError: null })]);
+    expect(body.notifications).toEqual([
+      expect.objectContaining({ check: 'root', action: 'sitelog', kind: 'transition', status: 'sent', attempts: 1, lastError: null }),
+    ]);
     expect(Date.parse((body.notifications as { created: string }[])[0].created)).toBe(t.clock.now());
   });
 

@@ -14,13 +14,14 @@ const DIST = join(import.meta.dirname, '../../dist/src');
 const TOKEN = 'cron-job-token-0123456789';
 
 /** A GET on a connection of its own (no keep-alive agent). */
-const fresh = (url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-  get(url, { headers, agent: false }, (res) => {
-    let body = '';
-    res.on('data', (d: Buffer) => (body += d.toString()));
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-  }).on('error', reject);
-});
+const fresh = (url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    get(url, { headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
 
 describe('siteward with the API listener', () => {
   it('runs headless: healthz, push, a token from siteward-token, clean stop', async () => {
@@ -31,7 +32,9 @@ describe('siteward with the API listener', () => {
       api: { hostname: '127.0.0.1', port },
       checks: { nightly: { type: 'push', trigger: { interval: { minutes: 1 } }, options: { token: TOKEN, timeout: 86400 } } },
     });
-    const child = spawn(process.execPath, [join(DIST, 'cli.js'), `--config=${config}`, '--webui=false', '--logging=error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(DIST, 'cli.js'), `--config=${config}`, '--webui=false', '--logging=error'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -41,7 +44,9 @@ describe('siteward with the API listener', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${base}/push/${TOKEN}`, { method: 'POST', body: 'backup done' })).text()).toBe('OK\n');
 
-      const made = spawnSync(process.execPath, [join(DIST, 'api', 'token-cli.js'), `--config=${config}`, 'create', '--name=e2e', '--scope=read'], { encoding: 'utf8' });
+      const made = spawnSync(process.execPath, [join(DIST, 'api', 'token-cli.js'), `--config=${config}`, 'create', '--name=e2e', '--scope=read'], {
+        encoding: 'utf8',
+      });
       expect(made.status, made.stderr).toBe(0);
       const secret = made.stdout.trim();
       // a new connection: siteward-token can take longer than the server's keep-alive (5 s) on a loaded

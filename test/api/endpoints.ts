@@ -46,7 +46,10 @@ export const ROWS: Row[] = [
   { method: 'GET', path: '/tokens', doc: '/tokens', need: 'admin', ok: 200 },
   { method: 'POST', path: '/tokens', doc: '/tokens', need: 'admin', ok: 201, body: { name: 'ci', scope: 'read' } },
   {
-    method: 'DELETE', doc: '/tokens/{id}', need: 'admin', ok: 204,
+    method: 'DELETE',
+    doc: '/tokens/{id}',
+    need: 'admin',
+    ok: 204,
     path: (t) => `/tokens/${siteTokens(t.site).create({ name: 'spare', scope: 'read' }).token.id}`,
   },
 ];
@@ -57,4 +60,3 @@ export const SITE = {
   // a planned window covering `web` now, so that "end maintenance now" has one to end
   maintenance: { planned: { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z', checks: ['web'] } },
 };
-

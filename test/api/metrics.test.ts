@@ -31,7 +31,7 @@ describe('/metrics', () => {
     return parse(await r.text());
   };
 
-  it('exports each check\'s state, counters, times, duration and reported metrics', async () => {
+  it("exports each check's state, counters, times, duration and reported metrics", async () => {
     t = await openApiSite({
       checks: {
         root: { type: 'disk', options: { volume: '/', level: 100 } },
@@ -44,7 +44,15 @@ describe('/metrics', () => {
     await t.site.runNow(WEIRD);
     await t.site.runNow(WEIRD);
     t.site.applyRemote('peer', {
-      failState: true, failCount: 4, threshold: 2, log: ['down'], softFail: null, level: null, lastCheck: t.clock.now() - 5000, lastFail: null, lastPass: null,
+      failState: true,
+      failCount: 4,
+      threshold: 2,
+      log: ['down'],
+      softFail: null,
+      level: null,
+      lastCheck: t.clock.now() - 5000,
+      lastFail: null,
+      lastPass: null,
     });
     const fs = await scrape();
     expect(family(fs, 'siteward_check_up').type).toBe('GAUGE');
@@ -77,12 +85,15 @@ describe('/metrics', () => {
 
   it('exports outbox and MQTT figures from their providers', async () => {
     let received = 10;
-    t = await openApiSite({}, {
-      deps: {
-        outbox: { pending: () => 3, failed: () => 1 },
-        federation: { connected: () => true, received: () => received, rejected: () => 2 },
+    t = await openApiSite(
+      {},
+      {
+        deps: {
+          outbox: { pending: () => 3, failed: () => 1 },
+          federation: { connected: () => true, received: () => received, rejected: () => 2 },
+        },
       },
-    });
+    );
     let fs = await scrape();
     expect(sample(fs, 'siteward_outbox_pending', {})).toBe(3);
     expect(sample(fs, 'siteward_outbox_failed', {})).toBe(1);

@@ -23,8 +23,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const operations = (d: OpenAPIV3_1.Document): string[] =>
-  Object.entries(d.paths ?? {}).flatMap(([p, item]) =>
-    Object.keys(item ?? {}).filter((m) => ['get', 'put', 'post', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+  Object.entries(d.paths ?? {})
+    .flatMap(([p, item]) =>
+      Object.keys(item ?? {})
+        .filter((m) => ['get', 'put', 'post', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${p}`),
+    )
+    .sort();
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -35,9 +40,9 @@ describe('OpenAPI document', () => {
 
   it('lists every route the REST app serves, with its method', () => {
     const app = restApi({ site: t.site, tokens: siteTokens(t.site) });
-    const served = [...new Set(app.routes
-      .filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json')
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))].sort();
+    const served = [
+      ...new Set(app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)),
+    ].sort();
     expect(served.length).toBeGreaterThan(15);
     expect(operations(doc)).toEqual(served);
   });

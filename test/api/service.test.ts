@@ -72,7 +72,12 @@ describe('API listener', () => {
     const site = await openSite(d.dir, {});
     try {
       expect((await wiring.services(site, { webui: false })).map((s) => s.name)).toEqual(['mqtt', 'zone']);
-      expect(apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })).toEqual({ hostname: '127.0.0.1', port: 0, cert: null, key: null });
+      expect(apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })).toEqual({
+        hostname: '127.0.0.1',
+        port: 0,
+        cert: null,
+        key: null,
+      });
       expect(() => apiListenOptions(site, { SITEWARD_API_PORT: 'eighty' })).toThrow(/SITEWARD_API_PORT/);
     } finally {
       await site.stop();
@@ -83,7 +88,8 @@ describe('API listener', () => {
   it('serves HTTPS when api.cert and api.key are set', async () => {
     const d = tempDir('sw-apisrv-');
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-      keySize: 2048, algorithm: 'sha256',
+      keySize: 2048,
+      algorithm: 'sha256',
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
     });
     writeFileSync(join(d.dir, 'api.cert'), pems.cert);

@@ -97,7 +97,12 @@ describe('siteward-token command', () => {
       const config = writeSite(d.dir, {});
       const out: string[] = [];
       const err: string[] = [];
-      const run = (...args: string[]): number => tokenCli([`--config=${config}`, ...args], (s) => out.push(s), (s) => err.push(s));
+      const run = (...args: string[]): number =>
+        tokenCli(
+          [`--config=${config}`, ...args],
+          (s) => out.push(s),
+          (s) => err.push(s),
+        );
       expect(run('create', '--name=ci', '--scope=operate', '--expires=30d')).toBe(0);
       const secret = out.pop()!;
       expect(secret).toMatch(/^swt_/);

@@ -52,7 +52,14 @@ export const contractFixtures: Record<string, (s: Silent) => Record<string, unkn
   redis: (s) => ({ hostname: s.host, port: s.port, password: 'contract-pass', key: 'k' }),
   ntp: (s) => ({ hostname: s.host, port: s.udpPort }),
   mqtt: (s) => ({ hostname: s.host, port: s.port, topic: 'site/status' }),
-  ldap: (s) => ({ hostname: s.host, port: s.port, tls: 'none', username: 'cn=monitor,dc=example,dc=org', password: 'contract-pass', base: 'dc=example,dc=org' }),
+  ldap: (s) => ({
+    hostname: s.host,
+    port: s.port,
+    tls: 'none',
+    username: 'cn=monitor,dc=example,dc=org',
+    password: 'contract-pass',
+    base: 'dc=example,dc=org',
+  }),
   // three requests a second apart outlast the contract's timeout: the run is cut and ping killed
   ping: (s) => ({ hostname: s.host }),
   // no screenshot: it would be written after the run, into a folder the suite removes

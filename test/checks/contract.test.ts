@@ -63,10 +63,15 @@ describe('check contract (every registered type)', () => {
       let outcome: Outcome | undefined;
       let thrown: unknown;
       try {
-        outcome = await type.run(parsed.data, runContext(controller.signal, type, raw, {
-          name: `contract-${type.type}`, site: 'contract', state: { lastUpdate: Date.now() },
-          env: { base: silent.dir, pluginDirs: [silent.dir], sysRoot: silent.dir },
-        }));
+        outcome = await type.run(
+          parsed.data,
+          runContext(controller.signal, type, raw, {
+            name: `contract-${type.type}`,
+            site: 'contract',
+            state: { lastUpdate: Date.now() },
+            env: { base: silent.dir, pluginDirs: [silent.dir], sysRoot: silent.dir },
+          }),
+        );
       } catch (e) {
         thrown = e;
       } finally {

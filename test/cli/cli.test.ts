@@ -40,7 +40,10 @@ describe('siteward CLI', () => {
   it('--create on a fresh folder prints the address and password, runs the self-check, and stops cleanly on SIGTERM', async () => {
     const t = tempDir();
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, '--config', 'site/site.json', '--create', `--port=${port}`, '--webui=false'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--config', 'site/site.json', '--create', `--port=${port}`, '--webui=false'], {
+      cwd: t.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -68,7 +71,10 @@ describe('siteward CLI', () => {
     expect(out).toContain(`Site file: ${join(t.dir, 'site', 'site.json')}`);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const saved = JSON.parse(readFileSync(join(t.dir, 'site', 'site.json'), 'utf8')) as { checks: Record<string, { data: { lastCheck: string | null } }>; log: string[] };
+    const saved = JSON.parse(readFileSync(join(t.dir, 'site', 'site.json'), 'utf8')) as {
+      checks: Record<string, { data: { lastCheck: string | null } }>;
+      log: string[];
+    };
     expect(saved.checks['self-check'].data.lastCheck).not.toBeNull();
     expect(saved.log.some((l) => l.endsWith('Site terminated by SIGTERM'))).toBe(true);
     expect(statSync(join(t.dir, 'site', 'site.json')).mode & 0o777).toBe(0o600);
@@ -97,14 +103,17 @@ describe('siteward CLI', () => {
 
   it('--check-config prints every problem with its path and exits 1', () => {
     const t = tempDir();
-    writeFileSync(join(t.dir, 'site.json'), JSON.stringify({
-      checks: {
-        web: { type: 'disk', trigger: { cron: { hour: '25' } } },
-        x: { type: 'nosuch' },
-        y: { type: 'cpu', depends: ['ghost'], options: { level: 'high' } },
-        ok: { type: 'memory' },
-      },
-    }));
+    writeFileSync(
+      join(t.dir, 'site.json'),
+      JSON.stringify({
+        checks: {
+          web: { type: 'disk', trigger: { cron: { hour: '25' } } },
+          x: { type: 'nosuch' },
+          y: { type: 'cpu', depends: ['ghost'], options: { level: 'high' } },
+          ok: { type: 'memory' },
+        },
+      }),
+    );
     const r = cli(['--check-config'], t.dir);
     expect(r.code).toBe(1);
     expect(r.out).toContain('error: checks["web"].trigger.cron.hour: "25" is out of range 0-23');
@@ -140,11 +149,17 @@ describe('siteward CLI', () => {
     writeFileSync(join(t.dir, 'site.json'), JSON.stringify({ checks: { seq: { type: 'sequence', options: { checks: [] } } } }));
     writeFileSync(join(t.dir, 'add.json'), JSON.stringify({ timezone: 'UTC', checks: { root: { type: 'disk', inseq: ['seq'], data: { ignored: true } } } }));
     expect(cli(['--merge=add.json', '--check-config'], t.dir).code).toBe(0);
-    writeFileSync(join(t.dir, 'more.csv'), 'name,checkType,trigger,level,inseq,timezone,hostname\nram,memory,5 min,80,seq,Australia/Adelaide,\nbad,nosuch,,,,,\nmac,disk,,,,,00:11:22:33:44:55\n');
+    writeFileSync(
+      join(t.dir, 'more.csv'),
+      'name,checkType,trigger,level,inseq,timezone,hostname\nram,memory,5 min,80,seq,Australia/Adelaide,\nbad,nosuch,,,,,\nmac,disk,,,,,00:11:22:33:44:55\n',
+    );
     const r = cli(['--merge=more.csv', '--check-config'], t.dir);
     expect(r.code).toBe(0);
     expect(r.err).toContain('line 3: skipped (unknown check type "nosuch")');
-    const doc = JSON.parse(readFileSync(join(t.dir, 'site.json'), 'utf8')) as { timezone: string; checks: Record<string, { trigger?: unknown; options: Record<string, unknown>; data?: unknown }> };
+    const doc = JSON.parse(readFileSync(join(t.dir, 'site.json'), 'utf8')) as {
+      timezone: string;
+      checks: Record<string, { trigger?: unknown; options: Record<string, unknown>; data?: unknown }>;
+    };
     expect(doc.timezone).toBe('UTC');
     expect(doc.checks.seq.options.checks).toEqual(['root', 'ram']);
     expect(doc.checks.root.data).toBeUndefined();

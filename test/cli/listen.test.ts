@@ -59,7 +59,9 @@ describe('a web UI that cannot listen', () => {
     writeFileSync(join(d, 'site.json'), JSON.stringify({ webui: { hostname: '127.0.0.1', port, users: {} }, checks: { ram: { type: 'memory' } } }));
     const r = await run(['--config=site.json'], d);
     expect(r.code).toBe(1);
-    expect(plain(r.err)).toEqual([`siteward: the web UI cannot start: cannot listen on 127.0.0.1:${port}: the address is already in use by another program (EADDRINUSE)`]);
+    expect(plain(r.err)).toEqual([
+      `siteward: the web UI cannot start: cannot listen on 127.0.0.1:${port}: the address is already in use by another program (EADDRINUSE)`,
+    ]);
     expect(r.out).not.toMatch(/Site address|https?:\/\//);
     // the site log keeps it for the UI of the next start
     expect((JSON.parse(readFileSync(join(d, 'site.json'), 'utf8')) as { log: string[] }).log.at(-1)).toMatch(/the web UI cannot start: cannot listen on/);
@@ -77,7 +79,10 @@ describe('a web UI that cannot listen', () => {
 
   it('a missing certificate file: exit 1 naming the file, not a plain-HTTP or headless daemon', async () => {
     const d = dir();
-    writeFileSync(join(d, 'site.json'), JSON.stringify({ webui: { hostname: '127.0.0.1', port: await freePort(), cert: 'gone.cert', key: 'gone.key', users: {} }, checks: {} }));
+    writeFileSync(
+      join(d, 'site.json'),
+      JSON.stringify({ webui: { hostname: '127.0.0.1', port: await freePort(), cert: 'gone.cert', key: 'gone.key', users: {} }, checks: {} }),
+    );
     const r = await run(['--config=site.json'], d);
     expect(r.code).toBe(1);
     expect(plain(r.err)).toEqual([`siteward: the web UI cannot start: cannot read the certificate file ${join(d, 'gone.cert')}: there is no such file`]);
@@ -89,7 +94,9 @@ describe('a web UI that cannot listen', () => {
     writeFileSync(join(d, 'site.json'), JSON.stringify({ api: { hostname: '127.0.0.1', port }, checks: {} }));
     const r = await run(['--config=site.json', '--webui=false'], d);
     expect(r.code).toBe(1);
-    expect(plain(r.err)).toEqual([`siteward: the API listener cannot start: cannot listen on 127.0.0.1:${port}: the address is already in use by another program (EADDRINUSE)`]);
+    expect(plain(r.err)).toEqual([
+      `siteward: the API listener cannot start: cannot listen on 127.0.0.1:${port}: the address is already in use by another program (EADDRINUSE)`,
+    ]);
   }, 120_000);
 });
 
@@ -101,7 +108,10 @@ describe('--check-config', () => {
     mkdirSync(join(d, 'folder.key'));
     writeFileSync(join(d, 'text.cert'), 'not a certificate\n');
     const check = (webui: Record<string, unknown>, api: Record<string, unknown> | null = null) => {
-      writeFileSync(join(d, 'site.json'), JSON.stringify({ webui: { port: 1, users: {}, ...webui }, ...(api ? { api: { port: 2, ...api } } : {}), checks: {} }));
+      writeFileSync(
+        join(d, 'site.json'),
+        JSON.stringify({ webui: { port: 1, users: {}, ...webui }, ...(api ? { api: { port: 2, ...api } } : {}), checks: {} }),
+      );
       return spawnSync(process.execPath, [CLI, '--check-config', '--config=site.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 });
     };
     let r = check({ cert: 'missing.cert', key: a.key });
@@ -125,15 +135,22 @@ describe('--check-config', () => {
 
   it('warns, naming them, about checks and actions that keep fletchck from loading the file', () => {
     const d = dir();
-    writeFileSync(join(d, 'site.json'), JSON.stringify({
-      actions: { mail: { type: 'email' }, hook: { type: 'webhook', options: { url: 'http://127.0.0.1:1/' } } },
-      checks: { ram: { type: 'memory' }, port: { type: 'tcp', options: { hostname: '127.0.0.1', port: 1 } }, beat: { type: 'push' } },
-    }));
+    writeFileSync(
+      join(d, 'site.json'),
+      JSON.stringify({
+        actions: { mail: { type: 'email' }, hook: { type: 'webhook', options: { url: 'http://127.0.0.1:1/' } } },
+        checks: { ram: { type: 'memory' }, port: { type: 'tcp', options: { hostname: '127.0.0.1', port: 1 } }, beat: { type: 'push' } },
+      }),
+    );
     const r = spawnSync(process.execPath, [CLI, '--check-config', '--config=site.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('warning: (site): fletchck cannot load this file: it refuses the whole site because of the siteward-only checks port (tcp), beat (push); fletchck would skip the siteward-only action hook (webhook) (and drop it when it saves)');
+    expect(r.stdout).toContain(
+      'warning: (site): fletchck cannot load this file: it refuses the whole site because of the siteward-only checks port (tcp), beat (push); fletchck would skip the siteward-only action hook (webhook) (and drop it when it saves)',
+    );
     writeFileSync(join(d, 'site.json'), JSON.stringify({ actions: { mail: { type: 'email' } }, checks: { ram: { type: 'memory' } } }));
-    expect(spawnSync(process.execPath, [CLI, '--check-config', '--config=site.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 }).stdout).not.toContain('fletchck');
+    expect(spawnSync(process.execPath, [CLI, '--check-config', '--config=site.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 }).stdout).not.toContain(
+      'fletchck',
+    );
   }, 120_000);
 });
 
@@ -144,7 +161,9 @@ describe('the Config page', () => {
     const a = new Agent(t.web);
     await a.login('admin', PASSWORDS.admin);
     const html = await a.page('/config');
-    expect(html).toMatch(/<div class="notice" role="note" id="fletchck-compat"><strong>Not for fletchck.<\/strong> fletchck cannot load this file: it refuses the whole site because of the siteward-only check svc \(tcp\)\.<\/div>/);
+    expect(html).toMatch(
+      /<div class="notice" role="note" id="fletchck-compat"><strong>Not for fletchck.<\/strong> fletchck cannot load this file: it refuses the whole site because of the siteward-only check svc \(tcp\)\.<\/div>/,
+    );
     await t.site.mutate((doc) => ({ ...doc, checks: { ram: { type: 'memory' } } }));
     expect(await a.page('/config')).not.toContain('fletchck-compat');
   }, 120_000);

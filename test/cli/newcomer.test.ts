@@ -19,9 +19,17 @@ import { PROJECT_ROOT } from '../../src/version.ts';
 const CLI = join(PROJECT_ROOT, 'dist/src/cli.js');
 const TOKEN = join(PROJECT_ROOT, 'dist/src/api/token-cli.js');
 
-function run(args: string[], cwd: string, o: { input?: string; env?: NodeJS.ProcessEnv; node?: string[]; bin?: string } = {}): { code: number | null; out: string; err: string } {
+function run(
+  args: string[],
+  cwd: string,
+  o: { input?: string; env?: NodeJS.ProcessEnv; node?: string[]; bin?: string } = {},
+): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [...(o.node ?? []), o.bin ?? CLI, ...args], {
-    cwd, encoding: 'utf8', timeout: 60_000, input: o.input ?? '', env: { ...process.env, SITEWARD_CONFIG: '', ...o.env },
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    input: o.input ?? '',
+    env: { ...process.env, SITEWARD_CONFIG: '', ...o.env },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -38,10 +46,13 @@ describe('--help and --version answer before the application loads', () => {
   it('loads none of the engine, SQLite or the web UI for --help, --version or a bad flag', () => {
     const t = tempDir();
     // a loader hook that refuses the application's modules
-    writeFileSync(join(t.dir, 'hooks.mjs'), `export async function load(url, context, next) {
+    writeFileSync(
+      join(t.dir, 'hooks.mjs'),
+      `export async function load(url, context, next) {
   if (/\\/dist\\/src\\/(site|wiring|cli\\/main)\\.js$/.test(url) || url.includes('better-sqlite3')) throw new Error('loaded ' + url);
   return next(url, context);
-}\n`);
+}\n`,
+    );
     writeFileSync(join(t.dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
     const node = ['--import', join(t.dir, 'register.mjs')];
     const help = run(['--help'], t.dir, { node });
@@ -82,7 +93,7 @@ describe('one rule finds the site file', () => {
     expect(searchPlaces(cwd, {})).toHaveLength(5);
   });
 
-  it('npm start\'s site/site.json is found by --check-config, --run and siteward-token, each saying where it looked', () => {
+  it("npm start's site/site.json is found by --check-config, --run and siteward-token, each saying where it looked", () => {
     const t = tempDir();
     mkdirSync(join(t.dir, 'site'));
     writeFileSync(join(t.dir, 'site', 'site.json'), JSON.stringify({ checks: { ok: { type: 'memory', options: { level: 100 } } } }));
@@ -137,7 +148,7 @@ describe('the first start', () => {
 });
 
 describe('siteward passwd', () => {
-  it('sets the password (argon2id, atomic write), ends the user\'s sessions and makes the running siteward re-read the file', { timeout: 90_000 }, async () => {
+  it("sets the password (argon2id, atomic write), ends the user's sessions and makes the running siteward re-read the file", { timeout: 90_000 }, async () => {
     const t = tempDir();
     expect(run(['--init'], t.dir).code).toBe(0);
     const path = join(t.dir, 'site.json');
@@ -147,12 +158,20 @@ describe('siteward passwd', () => {
     store.create('admin', 'old-hash', null);
     store.create('vera', 'h', null);
     db.close();
-    const daemon = spawn(process.execPath, [CLI, '--webui=false'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SITEWARD_CONFIG: '' } });
+    const daemon = spawn(process.execPath, [CLI, '--webui=false'], {
+      cwd: t.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SITEWARD_CONFIG: '' },
+    });
     let err = '';
     daemon.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => daemon.on('exit', (c) => r(c)));
     try {
-      await until(() => existsSync(join(t.dir, 'site.pid')), 30_000, () => err);
+      await until(
+        () => existsSync(join(t.dir, 'site.pid')),
+        30_000,
+        () => err,
+      );
       const r = run(['passwd', 'admin'], t.dir, { input: 'correct horse\n' });
       expect(r.err).toContain('(found');
       expect(r.code).toBe(0);
@@ -165,7 +184,11 @@ describe('siteward passwd', () => {
       const rows = new Database(join(t.dir, 'site.db'), { readonly: true });
       expect(rows.prepare('SELECT user FROM web_sessions ORDER BY user').all()).toEqual([{ user: 'vera' }]);
       rows.close();
-      await until(() => err.includes('Site reloaded'), 20_000, () => err);
+      await until(
+        () => err.includes('Site reloaded'),
+        20_000,
+        () => err,
+      );
     } finally {
       daemon.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -191,7 +214,10 @@ describe('siteward passwd', () => {
 describe('--run and the logs', () => {
   it('--run prints only human lines, and exits 2 naming the checks when the check does not exist', () => {
     const t = tempDir();
-    writeFileSync(join(t.dir, 'site.json'), JSON.stringify({ checks: { full: { type: 'disk', options: { level: 0, hysteresis: 0 } }, bad: { type: 'disk', options: { level: 'x' } } } }));
+    writeFileSync(
+      join(t.dir, 'site.json'),
+      JSON.stringify({ checks: { full: { type: 'disk', options: { level: 0, hysteresis: 0 } }, bad: { type: 'disk', options: { level: 'x' } } } }),
+    );
     const r = run(['--run=full'], t.dir);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^full \(disk\): FAIL/);
@@ -205,25 +231,44 @@ describe('--run and the logs', () => {
 
   it('logs a PASS at info and a FAIL at warn, and a config problem with its path and message in their own fields', { timeout: 60_000 }, async () => {
     const t = tempDir();
-    writeFileSync(join(t.dir, 'site.json'), JSON.stringify({
-      scheduler: { jitter: 0 },
-      checks: {
-        up: { type: 'disk', options: { level: 100 }, trigger: { interval: { seconds: 1 } } },
-        down: { type: 'disk', threshold: 1, options: { level: 0, hysteresis: 0 }, trigger: { interval: { seconds: 1 } } },
-        bad: { type: 'cpu', options: { level: 'high' } },
-      },
-    }));
+    writeFileSync(
+      join(t.dir, 'site.json'),
+      JSON.stringify({
+        scheduler: { jitter: 0 },
+        checks: {
+          up: { type: 'disk', options: { level: 100 }, trigger: { interval: { seconds: 1 } } },
+          down: { type: 'disk', threshold: 1, options: { level: 0, hysteresis: 0 }, trigger: { interval: { seconds: 1 } } },
+          bad: { type: 'cpu', options: { level: 'high' } },
+        },
+      }),
+    );
     // a check starts in FAIL (spec §3.1): "down" fails once it has passed; make it pass first
-    const child = spawn(process.execPath, [CLI, '--webui=false'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SITEWARD_CONFIG: '' } });
+    const child = spawn(process.execPath, [CLI, '--webui=false'], {
+      cwd: t.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SITEWARD_CONFIG: '' },
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    const lines = (): Record<string, unknown>[] => err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (): Record<string, unknown>[] =>
+      err
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     try {
-      await until(() => lines().some((l) => l.msg === 'up (disk) PASS'), 30_000, () => err);
+      await until(
+        () => lines().some((l) => l.msg === 'up (disk) PASS'),
+        30_000,
+        () => err,
+      );
       expect(lines().find((l) => l.msg === 'up (disk) PASS')?.level).toBe('info');
       const problem = lines().find((l) => String(l.msg).startsWith('config problem'));
-      expect(problem).toMatchObject({ level: 'error', path: 'checks["bad"].options.level', msg: 'config problem: checks["bad"].options.level: expected a number, got the text "high"' });
+      expect(problem).toMatchObject({
+        level: 'error',
+        path: 'checks["bad"].options.level',
+        msg: 'config problem: checks["bad"].options.level: expected a number, got the text "high"',
+      });
     } finally {
       child.kill('SIGTERM');
       await exited;
@@ -233,11 +278,19 @@ describe('--run and the logs', () => {
     doc.checks.up.options = { level: 0, hysteresis: 0 };
     writeFileSync(join(t.dir, 'site.json'), JSON.stringify(doc));
     err = '';
-    const again = spawn(process.execPath, [CLI, '--webui=false'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SITEWARD_CONFIG: '' } });
+    const again = spawn(process.execPath, [CLI, '--webui=false'], {
+      cwd: t.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SITEWARD_CONFIG: '' },
+    });
     again.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const ended = new Promise<number | null>((r) => again.on('exit', (c) => r(c)));
     try {
-      await until(() => lines().some((l) => l.msg === 'up (disk) FAIL'), 30_000, () => err);
+      await until(
+        () => lines().some((l) => l.msg === 'up (disk) FAIL'),
+        30_000,
+        () => err,
+      );
       expect(lines().find((l) => l.msg === 'up (disk) FAIL')?.level).toBe('warn');
     } finally {
       again.kill('SIGTERM');

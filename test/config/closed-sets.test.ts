@@ -13,7 +13,9 @@ import { fieldsOf } from '../../src/web/fields.ts';
 import { closest } from '../../src/util/suggest.ts';
 
 const problems = (doc: Record<string, unknown>): string[] =>
-  validateSite(doc, { base: '/site' }, []).issues.filter((i) => i.severity === 'error').map(formatIssue);
+  validateSite(doc, { base: '/site' }, [])
+    .issues.filter((i) => i.severity === 'error')
+    .map(formatIssue);
 
 /** A slip of the keyboard: one letter doubled. */
 const slip = (s: string): string => `${s}${s.slice(-1)}`;
@@ -26,18 +28,29 @@ describe('closed sets are checked at load, with did-you-mean', () => {
   });
 
   it('the dns reqType: any name dnspython knows (any case, TYPEn), else an error naming the nearest', () => {
-    expect(problems({ checks: { d: { type: 'dns', options: { reqType: 'AAAAX' } } } }))
-      .toEqual(['checks["d"].options.reqType: "AAAAX" is not a DNS record type; did you mean "AAAA"?']);
+    expect(problems({ checks: { d: { type: 'dns', options: { reqType: 'AAAAX' } } } })).toEqual([
+      'checks["d"].options.reqType: "AAAAX" is not a DNS record type; did you mean "AAAA"?',
+    ]);
     for (const ok of ['aaaa', 'MX', 'TYPE65', 'nsap_ptr']) expect(problems({ checks: { d: { type: 'dns', options: { reqType: ok } } } })).toEqual([]);
   });
 
   const enums = [
-    ...checkTypes.flatMap((t) => fieldsOf(t.options).filter((f) => f.choices.length > 1).map((f) => ({ section: 'checks', type: t.type, f }))),
-    ...actionTypes.flatMap((t) => fieldsOf(t.options).filter((f) => f.choices.length > 1).map((f) => ({ section: 'actions', type: t.type, f }))),
+    ...checkTypes.flatMap((t) =>
+      fieldsOf(t.options)
+        .filter((f) => f.choices.length > 1)
+        .map((f) => ({ section: 'checks', type: t.type, f })),
+    ),
+    ...actionTypes.flatMap((t) =>
+      fieldsOf(t.options)
+        .filter((f) => f.choices.length > 1)
+        .map((f) => ({ section: 'actions', type: t.type, f })),
+    ),
   ];
 
   it('finds the enum options of the registry (so the next test tests something)', () => {
-    expect(enums.map((e) => `${e.type}.${e.f.key}`)).toEqual(expect.arrayContaining(['email.tls', 'webhook.method', 'temp.source', 'net.direction', 'truenas.alertLevel']));
+    expect(enums.map((e) => `${e.type}.${e.f.key}`)).toEqual(
+      expect.arrayContaining(['email.tls', 'webhook.method', 'temp.source', 'net.direction', 'truenas.alertLevel']),
+    );
   });
 
   it.each(enums.map((e) => [`${e.type}.${e.f.key}`, e] as const))('%s: a value outside the set is an error with the nearest choice', (_name, e) => {

@@ -29,7 +29,15 @@ describe('site file loading', () => {
     expect(s.settings.name).toBe('HQ');
     expect(s.actions.get('sms')?.config.type).toBe('sms');
     const peer = s.checks.get('peer')!;
-    expect(peer.config).toMatchObject({ type: 'remote', subType: 'https', paused: true, failAction: false, remoteId: 'web', depends: ['root'], actions: ['sms'] });
+    expect(peer.config).toMatchObject({
+      type: 'remote',
+      subType: 'https',
+      paused: true,
+      failAction: false,
+      remoteId: 'web',
+      depends: ['root'],
+      actions: ['sms'],
+    });
     expect(peer.schedule?.kind).toBe('cron');
     expect(s.checks.get('self-check')!.zone).toBe('UTC');
     const root = dataToState(s.checks.get('root')!.fileData, 'Australia/Adelaide', initialState())!;
@@ -50,11 +58,30 @@ describe('site file loading', () => {
     expect(JSON.parse(saved)).toEqual(withExtras);
   });
 
-  it('saves checks in fletchck\'s flattened form, every key present, in its order', () => {
+  it("saves checks in fletchck's flattened form, every key present, in its order", () => {
     const s = load(site({ a: { type: 'disk' } }));
-    const out = JSON.parse(serializeSite({ doc: s.doc, base: '/x', data: () => undefined, log: [] })) as Record<string, Record<string, Record<string, unknown>>>;
+    const out = JSON.parse(serializeSite({ doc: s.doc, base: '/x', data: () => undefined, log: [] })) as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
     expect(Object.keys(out)).toEqual(['base', 'timezone', 'webui', 'actions', 'checks', 'log']);
-    expect(Object.keys(out.checks.a)).toEqual(['type', 'subType', 'trigger', 'threshold', 'retries', 'priority', 'paused', 'failAction', 'passAction', 'publish', 'remoteId', 'options', 'actions', 'depends', 'data']);
+    expect(Object.keys(out.checks.a)).toEqual([
+      'type',
+      'subType',
+      'trigger',
+      'threshold',
+      'retries',
+      'priority',
+      'paused',
+      'failAction',
+      'passAction',
+      'publish',
+      'remoteId',
+      'options',
+      'actions',
+      'depends',
+      'data',
+    ]);
   });
 
   it('reports every problem with its JSON path; bad checks are inactive, good ones run', () => {
@@ -93,7 +120,14 @@ describe('site file loading', () => {
   });
 
   it('reports dependency cycles', () => {
-    const m = messages(site({ a: { type: 'disk', depends: ['b'] }, b: { type: 'disk', depends: ['c'] }, c: { type: 'disk', depends: ['a'] }, s: { type: 'disk', depends: ['s'] } }));
+    const m = messages(
+      site({
+        a: { type: 'disk', depends: ['b'] },
+        b: { type: 'disk', depends: ['c'] },
+        c: { type: 'disk', depends: ['a'] },
+        s: { type: 'disk', depends: ['s'] },
+      }),
+    );
     expect(m).toContain('checks["a"].depends: dependency cycle: a → b → c → a');
     expect(m).toContain('checks["s"].depends[0]: a check cannot depend on itself');
   });
@@ -107,12 +141,14 @@ describe('site file loading', () => {
     ]);
     expect([direct.checks.get('s')!.active, direct.checks.get('m')!.active, direct.checks.get('free')!.active]).toEqual([false, false, true]);
     // longer, through a check that is both: a member of outer, and a sequence whose member depends on outer
-    const long = messages(site({
-      outer: { type: 'sequence', options: { checks: ['inner'] } },
-      inner: { type: 'sequence', options: { checks: ['leaf'] } },
-      leaf: { type: 'disk', depends: ['peer'] },
-      peer: { type: 'disk', depends: ['outer'] },
-    }));
+    const long = messages(
+      site({
+        outer: { type: 'sequence', options: { checks: ['inner'] } },
+        inner: { type: 'sequence', options: { checks: ['leaf'] } },
+        leaf: { type: 'disk', depends: ['peer'] },
+        peer: { type: 'disk', depends: ['outer'] },
+      }),
+    );
     expect(long.filter((l) => l.includes('sequences and dependencies form a cycle'))).toHaveLength(4);
     expect(long.some((l) => l.startsWith('checks["outer"].options.checks: '))).toBe(true);
     expect(long.some((l) => l.startsWith('checks["peer"].depends: '))).toBe(true);
@@ -132,11 +168,13 @@ describe('site file loading', () => {
     expect(messages('{"checks": {\n "a": {"type": "disk"},\n "\\u0061": {"type": "cpu"}\n}}')).toEqual([
       'checks["a"]: duplicate name: defined twice (again at line 3, column 2); only the last definition is used',
     ]);
-    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "/", "volume": "/home"}}}}')[0])
-      .toMatch(/^checks\["a"\]\.options\.volume: duplicate name/);
+    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "/", "volume": "/home"}}}}')[0]).toMatch(
+      /^checks\["a"\]\.options\.volume: duplicate name/,
+    );
     // the same text as a value, in another object, or in a list is no duplicate
-    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "type"}}, "b": {"type": "disk", "depends": ["a", "a:"]}}}'))
-      .toEqual(['checks["b"].depends[1]: unknown check "a:"']);
+    expect(messages('{"checks": {"a": {"type": "disk", "options": {"volume": "type"}}, "b": {"type": "disk", "depends": ["a", "a:"]}}}')).toEqual([
+      'checks["b"].depends[1]: unknown check "a:"',
+    ]);
   });
 
   it('an unknown action type is reported and only that action is inactive', () => {

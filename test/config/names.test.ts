@@ -36,9 +36,13 @@ function docWith(name: string): Record<string, unknown> {
 }
 
 describe('the name rule', () => {
-  it.each(BAD_NAMES)('a name that is %s is refused with its reason', (_what, name, why) => {
-    expect(nameProblem(name)).toMatch(why);
-  }, 120_000);
+  it.each(BAD_NAMES)(
+    'a name that is %s is refused with its reason',
+    (_what, name, why) => {
+      expect(nameProblem(name)).toMatch(why);
+    },
+    120_000,
+  );
 
   it('accepts what fletchck users write: spaces, unicode, punctuation, slashes, up to the limit', () => {
     for (const ok of ['web', 'web disk', 'Mail (HQ) – IMAP', 'ns1.example.org', 'a/b', '日本', '…', 'n'.repeat(MAX_NAME), '.hidden', 'x..y']) {
@@ -46,24 +50,31 @@ describe('the name rule', () => {
     }
   }, 120_000);
 
-  it.each(BAD_NAMES)('the site file: a check and an action named %s are errors at their paths, the rest of the site runs', (_what, name, why) => {
-    const site = validateSite(docWith(name), { base: '/tmp' });
-    expect(site.fatal).toBe(false);
-    for (const kind of ['checks', 'actions'] as const) {
-      const issue = site.issues.find((i) => i.path.length === 2 && i.path[0] === kind && i.path[1] === name);
-      expect(issue, `${kind}: ${site.issues.map(formatIssue).join('\n')}`).toMatchObject({ severity: 'error' });
-      expect(issue!.message).toMatch(why);
-    }
-    expect(site.checks.get(name)?.active).toBe(false);
-    expect(site.actions.get(name)?.active).toBe(false);
-    expect(site.checks.get('ok')?.active).toBe(true);
-  }, 120_000);
+  it.each(BAD_NAMES)(
+    'the site file: a check and an action named %s are errors at their paths, the rest of the site runs',
+    (_what, name, why) => {
+      const site = validateSite(docWith(name), { base: '/tmp' });
+      expect(site.fatal).toBe(false);
+      for (const kind of ['checks', 'actions'] as const) {
+        const issue = site.issues.find((i) => i.path.length === 2 && i.path[0] === kind && i.path[1] === name);
+        expect(issue, `${kind}: ${site.issues.map(formatIssue).join('\n')}`).toMatchObject({ severity: 'error' });
+        expect(issue!.message).toMatch(why);
+      }
+      expect(site.checks.get(name)?.active).toBe(false);
+      expect(site.actions.get(name)?.active).toBe(false);
+      expect(site.checks.get('ok')?.active).toBe(true);
+    },
+    120_000,
+  );
 
   it('prototype keys inside check and action options are errors at their paths, at any depth', () => {
-    const site = validateSite(JSON.parse(`{
+    const site = validateSite(
+      JSON.parse(`{
       "actions": {"hook": {"type": "webhook", "options": {"url": "http://127.0.0.1:1/", "headers": {"__proto__": {"x": "1"}}}}},
       "checks": {"c": {"type": "memory", "options": {"constructor": 1, "deep": [{"prototype": 2}]}}}
-    }`), { base: '/tmp' });
+    }`),
+      { base: '/tmp' },
+    );
     const errors = site.issues.filter((i) => i.severity === 'error').map(formatIssue);
     expect(errors).toContain('actions["hook"].options.headers.__proto__: "__proto__" is reserved and cannot be an option name');
     expect(errors).toContain('checks["c"].options.constructor: "constructor" is reserved and cannot be an option name');
@@ -75,13 +86,20 @@ describe('the name rule', () => {
 
 describe('the topic rule', () => {
   it('a publish topic with a wildcard or NUL is an error at checks[…].publish; an empty one means "not published"', () => {
-    const site = validateSite({
-      checks: {
-        plus: { type: 'memory', publish: 'sw/+/x' }, hash: { type: 'memory', publish: 'sw/#' }, nul: { type: 'memory', publish: 'a\u0000b' },
-        fine: { type: 'memory', publish: 'sw/a b/ü' }, none: { type: 'memory', publish: '' }, unset: { type: 'memory', publish: null },
+    const site = validateSite(
+      {
+        checks: {
+          plus: { type: 'memory', publish: 'sw/+/x' },
+          hash: { type: 'memory', publish: 'sw/#' },
+          nul: { type: 'memory', publish: 'a\u0000b' },
+          fine: { type: 'memory', publish: 'sw/a b/ü' },
+          none: { type: 'memory', publish: '' },
+          unset: { type: 'memory', publish: null },
+        },
+        mqtt: { basetopic: 'fl/#/x' },
       },
-      mqtt: { basetopic: 'fl/#/x' },
-    }, { base: '/tmp' });
+      { base: '/tmp' },
+    );
     const errors = site.issues.filter((i) => i.severity === 'error').map(formatIssue);
     expect(errors).toEqual([
       'mqtt.basetopic: # must be the last level of a topic filter',
@@ -102,33 +120,39 @@ describe('the topic rule', () => {
 });
 
 describe('the REST API asks the same rule', () => {
-  it.each([['__proto__'], ['.'], ['..'], ['constructor']])('%s: read, write and create answer 400 invalid_request naming the rule (not 404)', async (name) => {
-    const t = await openApiSite({ checks: { ok: { type: 'memory' } }, actions: { logit: { type: 'log' } } });
-    try {
-      // "." and ".." never reach a route: URL parsing folds /checks/.. into /checks (RFC 3986 §5.2.4), which is why they are no names
-      const inPath = name.startsWith('.') ? [] : [
-        ['GET', `/api/v1/checks/${encodeURIComponent(name)}`, undefined],
-        ['PUT', `/api/v1/checks/${encodeURIComponent(name)}`, { type: 'memory' }],
-        ['GET', `/api/v1/actions/${encodeURIComponent(name)}`, undefined],
-        ['PUT', `/api/v1/actions/${encodeURIComponent(name)}`, { type: 'log' }],
-      ] as const;
-      for (const [method, path, body] of [
-        ...inPath,
-        ['POST', '/api/v1/checks', { name, type: 'memory' }],
-        ['POST', '/api/v1/actions', { name, type: 'log' }],
-        ['PATCH', '/api/v1/checks/ok', { name }],
-      ] as const) {
-        const res = await t.call(method, path, { body });
-        const json = (await res.json()) as { error: { code: string; message: string } };
-        expect(res.status, `${method} ${path}`).toBe(400);
-        expect(json.error.code).toBe('invalid_request');
-        expect(json.error.message).toMatch(/reserved|folder step/);
+  it.each([['__proto__'], ['.'], ['..'], ['constructor']])(
+    '%s: read, write and create answer 400 invalid_request naming the rule (not 404)',
+    async (name) => {
+      const t = await openApiSite({ checks: { ok: { type: 'memory' } }, actions: { logit: { type: 'log' } } });
+      try {
+        // "." and ".." never reach a route: URL parsing folds /checks/.. into /checks (RFC 3986 §5.2.4), which is why they are no names
+        const inPath = name.startsWith('.')
+          ? []
+          : ([
+              ['GET', `/api/v1/checks/${encodeURIComponent(name)}`, undefined],
+              ['PUT', `/api/v1/checks/${encodeURIComponent(name)}`, { type: 'memory' }],
+              ['GET', `/api/v1/actions/${encodeURIComponent(name)}`, undefined],
+              ['PUT', `/api/v1/actions/${encodeURIComponent(name)}`, { type: 'log' }],
+            ] as const);
+        for (const [method, path, body] of [
+          ...inPath,
+          ['POST', '/api/v1/checks', { name, type: 'memory' }],
+          ['POST', '/api/v1/actions', { name, type: 'log' }],
+          ['PATCH', '/api/v1/checks/ok', { name }],
+        ] as const) {
+          const res = await t.call(method, path, { body });
+          const json = (await res.json()) as { error: { code: string; message: string } };
+          expect(res.status, `${method} ${path}`).toBe(400);
+          expect(json.error.code).toBe('invalid_request');
+          expect(json.error.message).toMatch(/reserved|folder step/);
+        }
+        expect(Object.keys(t.file().checks as object)).toEqual(['ok']);
+      } finally {
+        await t.close();
       }
-      expect(Object.keys(t.file().checks as object)).toEqual(['ok']);
-    } finally {
-      await t.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('a name the site file accepts at the limit can be created, read and edited through the API', async () => {
     const t = await openApiSite({ checks: {} });
@@ -137,7 +161,7 @@ describe('the REST API asks the same rule', () => {
       expect((await t.call('POST', '/api/v1/checks', { body: { name, type: 'memory' } })).status).toBe(201);
       expect((await t.call('GET', `/api/v1/checks/${encodeURIComponent(name)}`)).status).toBe(200);
       expect((await t.call('PATCH', `/api/v1/checks/${encodeURIComponent(name)}`, { body: { threshold: 2 } })).status).toBe(200);
-      const tooLong = (await t.call('POST', '/api/v1/checks', { body: { name: `${name}!`, type: 'memory' } }));
+      const tooLong = await t.call('POST', '/api/v1/checks', { body: { name: `${name}!`, type: 'memory' } });
       expect(tooLong.status).toBe(400);
     } finally {
       await t.close();
@@ -194,7 +218,9 @@ describe('--merge asks the same rule', () => {
       'line 3: skipped ("__proto__" is reserved and cannot be a name)',
     ]);
     expect(Object.keys(csv.doc.checks as object)).toEqual(['fine']);
-    const imp = JSON.parse('{"checks": {"__proto__": {"type": "memory"}, " ": {"type": "memory"}, "ok": {"type": "memory", "__proto__": {"paused": true}}}, "actions": {"..": {"type": "log"}}}') as Record<string, unknown>;
+    const imp = JSON.parse(
+      '{"checks": {"__proto__": {"type": "memory"}, " ": {"type": "memory"}, "ok": {"type": "memory", "__proto__": {"paused": true}}}, "actions": {"..": {"type": "log"}}}',
+    ) as Record<string, unknown>;
     const r = mergeJson({ checks: {} }, imp);
     expect(r.messages).toEqual([
       'Ignored action "..": ".." cannot be a name: web addresses treat it as a folder step',
@@ -224,7 +250,8 @@ describe('MQTT autoadd asks the same rule', () => {
       await expect.poll(() => t.fed.connected, { timeout: 10_000 }).toBe(true);
       const p = await peer(broker.port);
       const long = 'r'.repeat(MAX_NAME + 1);
-      for (const name of ['.', '__proto__', long, 'fine']) await p.publishAsync(`fl/${name === long ? 'long' : name}`, fletchckPayload(name, 'disk'), { qos: 1 });
+      for (const name of ['.', '__proto__', long, 'fine'])
+        await p.publishAsync(`fl/${name === long ? 'long' : name}`, fletchckPayload(name, 'disk'), { qos: 1 });
       await expect.poll(() => t.site.entry('fine')?.config.type, { timeout: 10_000 }).toBe('remote');
       await expect.poll(() => t.fed.snapshot().rejected['autoadd-failed'] ?? 0, { timeout: 10_000 }).toBe(3);
       expect([...t.site.loaded.checks.keys()]).toEqual(['fine']);

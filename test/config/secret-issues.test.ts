@@ -15,7 +15,10 @@ describe('validation issues at secret slots', () => {
     const out = messages({
       checks: {
         mail: { type: 'imap', options: { hostname: 'imap.example.org', password: 987654321 } },
-        portal: { type: 'browser', options: { url: 'https://portal.example.org/', steps: [{ fill: '#u', value: 'monitor' }, 'hunter2-stray', { fill: '#p', value: 13572468 }] } },
+        portal: {
+          type: 'browser',
+          options: { url: 'https://portal.example.org/', steps: [{ fill: '#u', value: 'monitor' }, 'hunter2-stray', { fill: '#p', value: 13572468 }] },
+        },
       },
       actions: { mail: { type: 'email', options: { hostname: 'smtp.example.org', password: 24681357 } } },
     });

@@ -22,8 +22,10 @@ describe('trigger text (spec §6.3)', () => {
     ['cron mon-fri weekday 9 hr', { cron: { day_of_week: 'mon-fri', hour: '9' } }],
     ['cron last fri day', { cron: { day: 'last fri' } }],
     ['interval 30 sec 2026-01-01 end', { interval: { seconds: 30, end_date: '2026-01-01' } }],
-    ['cron 9-17 hr 20,40 min mon-fri weekday Australia/Adelaide z',
-      { cron: { hour: '9-17', minute: '20,40', day_of_week: 'mon-fri', timezone: 'Australia/Adelaide' } }],
+    [
+      'cron 9-17 hr 20,40 min mon-fri weekday Australia/Adelaide z',
+      { cron: { hour: '9-17', minute: '20,40', day_of_week: 'mon-fri', timezone: 'Australia/Adelaide' } },
+    ],
     ['cron 9 hr australia/adelaide z', { cron: { hour: '9', timezone: 'Australia/Adelaide' } }],
     ['CRON 5 HR', { cron: { hour: '5' } }],
     ['min 5 min', { interval: { minutes: 5 } }],
@@ -63,7 +65,8 @@ describe('trigger text (spec §6.3)', () => {
       expect(formatTriggerText(trigger)).toBe(text);
       if (trigger) {
         const back = ok(text) as Record<string, Record<string, unknown>>;
-        const norm = (t: unknown): string => JSON.stringify(t, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v : typeof v === 'number' ? String(v) : v));
+        const norm = (t: unknown): string =>
+          JSON.stringify(t, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v : typeof v === 'number' ? String(v) : v));
         expect(norm(back)).toBe(norm(trigger));
       }
     });

@@ -26,7 +26,7 @@ describe('README', () => {
     expect(p).toMatch(/C\+\+ toolchain only where npm finds no prebuilt binary/);
   });
 
-  it('has a quick start that is the newcomer test\'s path', () => {
+  it("has a quick start that is the newcomer test's path", () => {
     const q = section('Quick start');
     const e2e = readFileSync(join(PROJECT_ROOT, 'test/e2e/newcomer.test.ts'), 'utf8');
     expect(q).toContain('npm ci\nnpm start');
@@ -34,7 +34,8 @@ describe('README', () => {
     for (const words of ['User name:', 'Password:', 'Get started', 'Add a check', 'Add a notification', 'Hostname', 'every minute', 'PASS', 'FAIL', 'Log']) {
       expect(q, words).toContain(words);
     }
-    for (const step of ['Add a notification', 'Add a check', 'insertText(targetUrl)', "toBe('PASS')", "toBe('FAIL')", '/log', 'site/site.json']) expect(e2e, step).toContain(step);
+    for (const step of ['Add a notification', 'Add a check', 'insertText(targetUrl)', "toBe('PASS')", "toBe('FAIL')", '/log', 'site/site.json'])
+      expect(e2e, step).toContain(step);
     expect(q).toContain('test/e2e/newcomer.test.ts');
   });
 });

@@ -87,12 +87,20 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     };
     for (let i = 1; i <= 12; i++) checks[`host-${String(i).padStart(2, '0')}`] = { type: 'memory', options: { level: 100 } };
     const path = join(dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: { name: 'Dash Site', hostname: '127.0.0.1', port: null, ...files, users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
-      scheduler: { jitter: 0 },
-      actions: { journal: { type: 'log' } },
-      checks,
-    }, null, 1), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          webui: { name: 'Dash Site', hostname: '127.0.0.1', port: null, ...files, users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
+          scheduler: { jitter: 0 },
+          actions: { journal: { type: 'log' } },
+          checks,
+        },
+        null,
+        1,
+      ),
+      { mode: 0o600 },
+    );
     site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
@@ -107,7 +115,16 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
       headless: true,
       ignoreHTTPSErrors: true,
       viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('console', (m) => {
@@ -141,8 +158,11 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     const before = await lastRun();
     // a function (not a string: the page's CSP forbids string eval) run in the page
     type Doc = { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } };
-    await page.waitForFunction(([sel, was]) => (globalThis as unknown as Doc).document.querySelector(sel)?.getAttribute('datetime') !== was,
-      [`${row} td[data-label="Last run"] time`, before] as const, { timeout: 20_000 });
+    await page.waitForFunction(
+      ([sel, was]) => (globalThis as unknown as Doc).document.querySelector(sel)?.getAttribute('datetime') !== was,
+      [`${row} td[data-label="Last run"] time`, before] as const,
+      { timeout: 20_000 },
+    );
     expect(await lastRun()).not.toBe(before);
     expect(await page.locator(`${row} .beat.fail`).count()).toBe(0);
 
@@ -189,7 +209,12 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     await page.waitForSelector(`#r-n-${cid('web')} [data-state="FAIL"]`, { timeout: 30_000 });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, path] of [['home', '/'], ['checks', '/checks'], ['checks-failing', '/checks?state=FAIL'], ['check', '/check/web']] as const) {
+      for (const [name, path] of [
+        ['home', '/'],
+        ['checks', '/checks'],
+        ['checks-failing', '/checks?state=FAIL'],
+        ['check', '/check/web'],
+      ] as const) {
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.goto(`${base}${path}`);
         expect(await axe(), `${path} (${scheme})`).toEqual([]);

@@ -57,13 +57,27 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     };
     for (let i = 1; i <= 5; i++) checks[`host-${i}`] = { type: 'memory', options: { level: 100 } };
     const path = join(dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: { name: 'Looks Site', hostname: '127.0.0.1', port: null, ...writeCert(dir, 'ui', cert), users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
-      scheduler: { jitter: 0 },
-      actions: { journal: { type: 'log' } },
-      checks,
-      statusPages: [{ slug: 'public', title: 'Looks status', public: true, groups: [{ name: 'Web', checks: [{ check: 'web', label: 'Website' }] }] }],
-    }, null, 1), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          webui: {
+            name: 'Looks Site',
+            hostname: '127.0.0.1',
+            port: null,
+            ...writeCert(dir, 'ui', cert),
+            users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') },
+          },
+          scheduler: { jitter: 0 },
+          actions: { journal: { type: 'log' } },
+          checks,
+          statusPages: [{ slug: 'public', title: 'Looks status', public: true, groups: [{ name: 'Web', checks: [{ check: 'web', label: 'Website' }] }] }],
+        },
+        null,
+        1,
+      ),
+      { mode: 0o600 },
+    );
     site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
@@ -77,7 +91,16 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
       ignoreHTTPSErrors: true,
       viewport: { width: 1280, height: 900 },
       colorScheme: 'light',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('console', (m) => {
@@ -162,7 +185,9 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     await tile.locator('[data-state="PASS"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('.tile').count()).toBe(6);
     // readable across a room: the check's name is far larger than body text
-    const size = parseFloat(await tile.locator('a').evaluate((a) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(a).fontSize));
+    const size = parseFloat(
+      await tile.locator('a').evaluate((a) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(a).fontSize),
+    );
     expect(size).toBeGreaterThanOrEqual(24);
     await page.evaluate('window.marker = 7');
     await shot('kiosk-light-desktop');

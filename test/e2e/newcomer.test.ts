@@ -72,7 +72,8 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
     const webPort = await freePort();
     // package.json "start": node dist/src/cli.js --config site/site.json --create
     child = spawn(process.execPath, [CLI, '--config', 'site/site.json', '--create'], {
-      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SITEWARD_CONFIG: '', SITEWARD_WEBUI_PORT: String(webPort), NODE_EXTRA_CA_CERTS: files.cert },
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,7 +89,16 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
       // the certificate warning the first start explains; a person accepts it once
       ignoreHTTPSErrors: true,
       viewport: { width: 1200, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     const watch = (p: Page): void => {
@@ -109,93 +119,105 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
     cleanup?.();
   });
 
-  it('signs in with the printed user and password, follows Get started, pastes a URL and sees PASS, then FAIL and the log action\'s lines', { timeout: 240_000 }, async () => {
-    const user = /^User name: (\S+)$/m.exec(out)![1];
-    const password = /^Password: (\S+)$/m.exec(out)![1];
-    expect(out).toContain('self-signed');
+  it(
+    "signs in with the printed user and password, follows Get started, pastes a URL and sees PASS, then FAIL and the log action's lines",
+    { timeout: 240_000 },
+    async () => {
+      const user = /^User name: (\S+)$/m.exec(out)![1];
+      const password = /^Password: (\S+)$/m.exec(out)![1];
+      expect(out).toContain('self-signed');
 
-    // sign in
-    await page.goto(`${base}/`);
-    await page.waitForURL(/\/login/);
-    await shot('01-login');
-    await page.fill('#username', user);
-    await page.fill('#password', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${base}/`);
+      // sign in
+      await page.goto(`${base}/`);
+      await page.waitForURL(/\/login/);
+      await shot('01-login');
+      await page.fill('#username', user);
+      await page.fill('#password', password);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${base}/`);
 
-    // the first page says what to do
-    const start = page.locator('section.start');
-    await expect.poll(() => start.isVisible()).toBe(true);
-    expect(await start.innerText()).toMatch(/Add a check[\s\S]*Add a notification/);
-    await shot('02-home-get-started');
+      // the first page says what to do
+      const start = page.locator('section.start');
+      await expect.poll(() => start.isVisible()).toBe(true);
+      expect(await start.innerText()).toMatch(/Add a check[\s\S]*Add a notification/);
+      await shot('02-home-get-started');
 
-    // Add a notification: the action form, for email
-    await start.getByRole('link', { name: 'Add a notification' }).click();
-    await page.waitForURL(`${base}/action?type=email`);
-    expect(await page.locator('select[name=actionType]').inputValue()).toBe('email');
-    await shot('03-add-notification');
-    await page.goBack();
+      // Add a notification: the action form, for email
+      await start.getByRole('link', { name: 'Add a notification' }).click();
+      await page.waitForURL(`${base}/action?type=email`);
+      expect(await page.locator('select[name=actionType]').inputValue()).toBe('email');
+      await shot('03-add-notification');
+      await page.goBack();
 
-    // Add a check: https, every minute, the log action ticked
-    await page.locator('section.start').getByRole('link', { name: 'Add a check' }).click();
-    await page.waitForURL(`${base}/check`);
-    expect(await page.locator('select[name=checkType]').inputValue()).toBe('https');
-    expect(await page.locator('input[name=trigger]').inputValue()).toBe('1 min');
-    expect(await page.locator('input[name=actions][value=log]').isChecked()).toBe(true);
-    expect(await page.locator('[name="opt.expectStatus"]').inputValue()).toBe('200-399');
-    await shot('04-new-check-form');
+      // Add a check: https, every minute, the log action ticked
+      await page.locator('section.start').getByRole('link', { name: 'Add a check' }).click();
+      await page.waitForURL(`${base}/check`);
+      expect(await page.locator('select[name=checkType]').inputValue()).toBe('https');
+      expect(await page.locator('input[name=trigger]').inputValue()).toBe('1 min');
+      expect(await page.locator('input[name=actions][value=log]').isChecked()).toBe(true);
+      expect(await page.locator('[name="opt.expectStatus"]').inputValue()).toBe('200-399');
+      await shot('04-new-check-form');
 
-    // paste the URL into the host name field, touch nothing else
-    await page.locator('input[name="opt.hostname"]').focus();
-    await page.keyboard.insertText(targetUrl);
-    const u = new URL(targetUrl);
-    expect(await page.locator('input[name="opt.hostname"]').inputValue()).toBe('localhost');
-    expect(await page.locator('input[name="opt.port"]').inputValue()).toBe(u.port);
-    expect(await page.locator('input[name="opt.reqPath"]').inputValue()).toBe('/health');
-    expect(await page.locator('input[name="opt.tls"]').isChecked()).toBe(true);
-    const name = `localhost:${u.port}`;
-    expect(await page.locator('input[name=name]').inputValue()).toBe(name);
-    await shot('05-url-pasted');
-    const saved = Date.now();
-    await page.getByRole('button', { name: 'Add check' }).click();
-    await page.waitForURL(/\/check\/.+\?saved=1/);
+      // paste the URL into the host name field, touch nothing else
+      await page.locator('input[name="opt.hostname"]').focus();
+      await page.keyboard.insertText(targetUrl);
+      const u = new URL(targetUrl);
+      expect(await page.locator('input[name="opt.hostname"]').inputValue()).toBe('localhost');
+      expect(await page.locator('input[name="opt.port"]').inputValue()).toBe(u.port);
+      expect(await page.locator('input[name="opt.reqPath"]').inputValue()).toBe('/health');
+      expect(await page.locator('input[name="opt.tls"]').isChecked()).toBe(true);
+      const name = `localhost:${u.port}`;
+      expect(await page.locator('input[name=name]').inputValue()).toBe(name);
+      await shot('05-url-pasted');
+      const saved = Date.now();
+      await page.getByRole('button', { name: 'Add check' }).click();
+      await page.waitForURL(/\/check\/.+\?saved=1/);
 
-    // PASS within a minute of saving, on the open page
-    const status = page.locator('[id^="status-"] .state');
-    await expect.poll(() => status.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('PASS');
-    expect(Date.now() - saved).toBeLessThan(60_000);
-    expect(await page.locator('pre.log, .log').first().innerText()).toMatch(/^HTTP 200 OK in \d+ ms · Content-Type: text\/plain/);
-    await shot('06-check-pass');
+      // PASS within a minute of saving, on the open page
+      const status = page.locator('[id^="status-"] .state');
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('PASS');
+      expect(Date.now() - saved).toBeLessThan(60_000);
+      expect(await page.locator('pre.log, .log').first().innerText()).toMatch(/^HTTP 200 OK in \d+ ms · Content-Type: text\/plain/);
+      await shot('06-check-pass');
 
-    // the server stops: the next scheduled run turns the open page FAIL
-    await new Promise<void>((r) => target!.close(() => r()));
-    target = null;
-    await expect.poll(() => status.getAttribute('data-state'), { timeout: 100_000, interval: 500 }).toBe('FAIL');
-    expect(await page.locator('.log').first().innerText()).toContain('ConnectionRefusedError');
-    await shot('07-check-fail');
+      // the server stops: the next scheduled run turns the open page FAIL
+      await new Promise<void>((r) => target!.close(() => r()));
+      target = null;
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: 100_000, interval: 500 }).toBe('FAIL');
+      expect(await page.locator('.log').first().innerText()).toContain('ConnectionRefusedError');
+      await shot('07-check-fail');
 
-    // the log action wrote both transitions
-    await page.goto(`${base}/log`);
-    const log = await page.locator('main').innerText();
-    expect(log).toContain(`${name} (https): PASS`);
-    expect(log).toContain(`${name} (https): FAIL`);
-    await shot('08-log');
+      // the log action wrote both transitions
+      await page.goto(`${base}/log`);
+      const log = await page.locator('main').innerText();
+      expect(log).toContain(`${name} (https): PASS`);
+      expect(log).toContain(`${name} (https): FAIL`);
+      await shot('08-log');
 
-    // the home page now lists the failure; the Get started card keeps the notification step
-    await page.goto(`${base}/`);
-    // the header's count and the summary's agree (the machine's own cpu check may fail too on a busy host)
-    const failing = Number(/(\d+) fail/.exec(await page.locator('#summary').innerText())?.[1]);
-    expect(failing).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('#failbadge').innerText()).toBe(`${failing} check${failing === 1 ? '' : 's'} in fail state`);
-    await shot('09-home-failing');
-    expect(problems).toEqual([]);
-  });
+      // the home page now lists the failure; the Get started card keeps the notification step
+      await page.goto(`${base}/`);
+      // the header's count and the summary's agree (the machine's own cpu check may fail too on a busy host)
+      const failing = Number(/(\d+) fail/.exec(await page.locator('#summary').innerText())?.[1]);
+      expect(failing).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('#failbadge').innerText()).toBe(`${failing} check${failing === 1 ? '' : 's'} in fail state`);
+      await shot('09-home-failing');
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('the changed pages in dark mode and at phone width', { timeout: 120_000 }, async () => {
-    const pages = [['home', '/'], ['new-check', '/check'], ['checks', '/checks'], ['log', '/log']] as const;
+    const pages = [
+      ['home', '/'],
+      ['new-check', '/check'],
+      ['checks', '/checks'],
+      ['log', '/log'],
+    ] as const;
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [size, viewport] of [['desktop', { width: 1200, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      for (const [size, viewport] of [
+        ['desktop', { width: 1200, height: 900 }],
+        ['phone', { width: 390, height: 844 }],
+      ] as const) {
         await page.setViewportSize(viewport);
         for (const [label, path] of pages) {
           await page.goto(`${base}${path}`);

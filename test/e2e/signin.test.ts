@@ -71,31 +71,54 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
     process.env[SECRET_ENV] = CLIENT_SECRET;
 
     const path = join(dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: {
-        name: 'Sign-in E2E', hostname: '127.0.0.1', port: null,
-        users: { admin: await fastHash('admin-e2e-pass'), olly: await fastHash(OLLY_PW), '': await fastHash('dummy') },
-        oidc: {
-          issuer, clientId: 'siteward', clientSecret: { env: SECRET_ENV }, scopes: 'openid profile groups',
-          roles: { admin: ['siteward-admins'], viewer: ['staff'] }, label: 'Example SSO',
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          webui: {
+            name: 'Sign-in E2E',
+            hostname: '127.0.0.1',
+            port: null,
+            users: { admin: await fastHash('admin-e2e-pass'), olly: await fastHash(OLLY_PW), '': await fastHash('dummy') },
+            oidc: {
+              issuer,
+              clientId: 'siteward',
+              clientSecret: { env: SECRET_ENV },
+              scopes: 'openid profile groups',
+              roles: { admin: ['siteward-admins'], viewer: ['staff'] },
+              label: 'Example SSO',
+            },
+          },
+          scheduler: { jitter: 0 },
+          checks: { anchor: { type: 'disk', options: { volume: '/', level: 100 } } },
         },
-      },
-      scheduler: { jitter: 0 },
-      checks: { anchor: { type: 'disk', options: { volume: '/', level: 100 } } },
-    }, null, 1), { mode: 0o600 });
+        null,
+        1,
+      ),
+      { mode: 0o600 },
+    );
     site = await Site.open({ configPath: path, migrations: wiring.migrations() });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();
     await site.runNow('anchor');
-    base = services.find((s): s is WebService => s instanceof WebService)!.address()!.url.replace(/\/$/, '');
+    base = services
+      .find((s): s is WebService => s instanceof WebService)!
+      .address()!
+      .url.replace(/\/$/, '');
 
     // … then the provider, which must know siteward's callback URL
     const provider = new Provider(issuer, {
-      clients: [{
-        client_id: 'siteward', client_secret: CLIENT_SECRET, redirect_uris: [`${base}/login/oidc/callback`],
-        grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
-      }],
+      clients: [
+        {
+          client_id: 'siteward',
+          client_secret: CLIENT_SECRET,
+          redirect_uris: [`${base}/login/oidc/callback`],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
       scopes: ['openid', 'profile', 'groups'],
       claims: { openid: ['sub'], profile: ['preferred_username'], groups: ['groups'] },
       async findAccount(_ctx, id) {
@@ -109,8 +132,17 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
     idp.on('request', (req, res) => void handle(req, res));
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -138,7 +170,12 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
       await page.click('button:has-text("Set up two-factor sign-in")');
       await page.waitForSelector('img.qr');
       // the QR image really loaded (an SVG served by siteward)
-      expect(await page.locator('img.qr').evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; })).toBe(true);
+      expect(
+        await page.locator('img.qr').evaluate((img) => {
+          const i = img as unknown as { complete: boolean; naturalWidth: number };
+          return i.complete && i.naturalWidth > 0;
+        }),
+      ).toBe(true);
       await page.screenshot({ path: join(SHOTS, 'signin-01-enrol.png'), fullPage: true });
       const secret = (await page.locator('#totp-secret').textContent())!.trim();
       const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
@@ -181,7 +218,10 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
   };
 
   it('OpenID Connect: alice (admin group) signs in as admin, bob as viewer, carol is refused', { timeout: 120_000 }, async () => {
-    for (const [user, role] of [['alice', 'admin'], ['bob', 'viewer']] as const) {
+    for (const [user, role] of [
+      ['alice', 'admin'],
+      ['bob', 'viewer'],
+    ] as const) {
       const { ctx, page } = await contextFor();
       try {
         await ssoLogin(page, user);

@@ -28,7 +28,8 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
 
   const context = async (o: { dark?: boolean; phone?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> => {
     const ctx = await browser.newContext({
-      viewport: o.phone ? { width: 390, height: 844 } : { width: 1200, height: 900 }, colorScheme: o.dark ? 'dark' : 'light',
+      viewport: o.phone ? { width: 390, height: 844 } : { width: 1200, height: 900 },
+      colorScheme: o.dark ? 'dark' : 'light',
     });
     const page = await ctx.newPage();
     page.on('console', (m) => {
@@ -51,19 +52,44 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
     const t = tempDir('sw-e2e-sp-');
     cleanup = t.cleanup;
     const path = join(t.dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: {
-        name: 'E2E Status', hostname: '127.0.0.1', port: null, cert: null, key: null,
-        users: { olly: await fastHash(PW.olly), vera: await fastHash(PW.vera), '': await fastHash('dummy-pass') },
-        roles: { olly: 'operator', vera: 'viewer' },
-      },
-      scheduler: { jitter: 0 },
-      checks: { 'disk-root': { type: 'disk', options: { volume: '/', level: 100 } }, memory: { type: 'memory', options: { level: 100 } } },
-      statusPages: [{
-        slug: 'public', title: 'Example Org status', description: 'Services we run for the office.', public: true,
-        groups: [{ name: 'Servers', checks: [{ check: 'disk-root', label: 'File server' }, { check: 'memory', label: 'Application server' }] }],
-      }],
-    }, null, 1), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          webui: {
+            name: 'E2E Status',
+            hostname: '127.0.0.1',
+            port: null,
+            cert: null,
+            key: null,
+            users: { olly: await fastHash(PW.olly), vera: await fastHash(PW.vera), '': await fastHash('dummy-pass') },
+            roles: { olly: 'operator', vera: 'viewer' },
+          },
+          scheduler: { jitter: 0 },
+          checks: { 'disk-root': { type: 'disk', options: { volume: '/', level: 100 } }, memory: { type: 'memory', options: { level: 100 } } },
+          statusPages: [
+            {
+              slug: 'public',
+              title: 'Example Org status',
+              description: 'Services we run for the office.',
+              public: true,
+              groups: [
+                {
+                  name: 'Servers',
+                  checks: [
+                    { check: 'disk-root', label: 'File server' },
+                    { check: 'memory', label: 'Application server' },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        null,
+        1,
+      ),
+      { mode: 0o600 },
+    );
     site = await Site.open({ configPath: path, migrations: wiring.migrations() });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
@@ -71,7 +97,11 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
     await site.runNow('disk-root');
     await site.runNow('memory');
     base = services.find((s): s is WebService => s instanceof WebService)!.address()!.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   });
 
   afterAll(async () => {

@@ -51,15 +51,16 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
   const problems: string[] = [];
 
   /** A request with node's own client (no browser, no cookies), trusting the site's certificate. */
-  const fetchTls = (url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  const fetchTls = (url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { ca, headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
     });
-    req.on('error', reject);
-    req.end();
-  });
 
   const shot = async (name: string, p: Page = page): Promise<void> => {
     await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -81,12 +82,20 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     targetPort = (target.address() as AddressInfo).port;
 
     const path = join(dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: { name: 'E2E Site', hostname: '127.0.0.1', port: null, ...files, users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
-      scheduler: { jitter: 0 },
-      actions: { journal: { type: 'log' } },
-      checks: { anchor: { type: 'disk', options: { volume: '/', level: 100 } } },
-    }, null, 1), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          webui: { name: 'E2E Site', hostname: '127.0.0.1', port: null, ...files, users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') } },
+          scheduler: { jitter: 0 },
+          actions: { journal: { type: 'log' } },
+          checks: { anchor: { type: 'disk', options: { volume: '/', level: 100 } } },
+        },
+        null,
+        1,
+      ),
+      { mode: 0o600 },
+    );
     // the check must trust the throwaway certificate (RunEnv.extraCa)
     site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
     const services = await wiring.services(site, { port: 0, webui: true });
@@ -103,7 +112,16 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
       headless: true,
       ignoreHTTPSErrors: true,
       viewport: { width: 1200, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     const watch = (p: Page): void => {
@@ -231,7 +249,14 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     expect(await rowNames('')).toEqual(['anchor']);
 
     // other pages, for the record
-    for (const [name, path] of [['09-actions', '/actions'], ['10-action', '/action/journal'], ['11-log', '/log'], ['12-config', '/config'], ['13-raw', '/config/raw'], ['14-account', '/account']] as const) {
+    for (const [name, path] of [
+      ['09-actions', '/actions'],
+      ['10-action', '/action/journal'],
+      ['11-log', '/log'],
+      ['12-config', '/config'],
+      ['13-raw', '/config/raw'],
+      ['14-account', '/account'],
+    ] as const) {
       await page.goto(`${base}${path}`);
       await shot(name);
     }
@@ -282,7 +307,13 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     await page.reload();
     await page.waitForSelector(`#status-${cid('nightly backup')} [data-state="PASS"]`);
     // the badge images are served (same origin, under the page's CSP and COEP) and decode
-    await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> } }).document.querySelectorAll('#badges img')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [
+        ...(
+          globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ complete: boolean; naturalWidth: number }> } }
+        ).document.querySelectorAll('#badges img'),
+      ].every((i) => i.complete && i.naturalWidth > 0),
+    );
     await shot('25-push-check');
 
     // MQTT switched on in the config form: the federation connects and the status panel says so

@@ -38,7 +38,15 @@ async function realSite(checks: Record<string, unknown>, o: Partial<SiteOptions>
 }
 
 const pass = (n: number): RemoteData => ({
-  failState: false, failCount: 0, threshold: 1, log: [`update ${n}`], softFail: null, level: null, lastCheck: 1000 + n, lastFail: null, lastPass: 1000 + n,
+  failState: false,
+  failCount: 0,
+  threshold: 1,
+  log: [`update ${n}`],
+  softFail: null,
+  level: null,
+  lastCheck: 1000 + n,
+  lastFail: null,
+  lastPass: 1000 + n,
 });
 
 describe('one switch for the speed-ups (SiteOptions.batching)', () => {
@@ -73,7 +81,10 @@ describe('group commit on the real clock', () => {
     expect(site.store.loadAll().has('a')).toBe(false);
     expect(seen).toEqual([]);
     await site.runtime.committed();
-    expect(seen).toEqual([{ name: 'a', stored: 1 }, { name: 'b', stored: 1 }]);
+    expect(seen).toEqual([
+      { name: 'a', stored: 1 },
+      { name: 'b', stored: 1 },
+    ]);
     expect(site.store.loadAll().get('b')?.log).toEqual(['update 2']);
   });
 

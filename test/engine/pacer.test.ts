@@ -50,7 +50,9 @@ describe('loop pacer', () => {
     const item = (i: number) => () => {
       ran.push(i);
       const end = performance.now() + 1;
-      while (performance.now() < end) { /* busy */ }
+      while (performance.now() < end) {
+        /* busy */
+      }
     };
     for (let i = 0; i < 40; i++) p.later(item(i));
     // a 4 ms slice holds at most 4 of them (fewer on a busy machine)

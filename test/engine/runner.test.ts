@@ -19,14 +19,21 @@ function heldPacer(): Pacer & { release(): void; held: number } {
   return {
     later: (fn) => void q.push(fn),
     turn: () => new Promise<void>((r) => q.push(r)),
-    release: () => { while (q.length) q.shift()!(); },
-    get held() { return q.length; },
+    release: () => {
+      while (q.length) q.shift()!();
+    },
+    get held() {
+      return q.length;
+    },
   };
 }
 
 type Behaviour = (ctx: RunContext, call: number) => Promise<Outcome>;
 
-function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: number; configs?: Record<string, Partial<CheckConfig>>; timeout?: number; pacer?: Pacer } = {}) {
+function harness(
+  behaviours: Record<string, Behaviour>,
+  opts: { concurrency?: number; configs?: Record<string, Partial<CheckConfig>>; timeout?: number; pacer?: Pacer } = {},
+) {
   const clock = new FakeClock();
   const states = new Map<string, CheckState>();
   const calls: Record<string, number> = {};
@@ -35,28 +42,55 @@ function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: nu
   const types = new Map<string, AnyCheckType>();
   const entries = new Map<string, CheckEntry>();
   for (const [name, fn] of Object.entries(behaviours)) {
-    types.set(name, defineCheck({
-      type: name, info: { summary: '', pass: '' }, options: z.looseObject({ timeout: z.number().optional() }), defaultTimeout: opts.timeout ?? 5,
-      run: (_o, ctx) => {
-        calls[name] = (calls[name] ?? 0) + 1;
-        starts.push({ name, at: clock.now() });
-        return fn(ctx, calls[name]);
-      },
-    }));
+    types.set(
+      name,
+      defineCheck({
+        type: name,
+        info: { summary: '', pass: '' },
+        options: z.looseObject({ timeout: z.number().optional() }),
+        defaultTimeout: opts.timeout ?? 5,
+        run: (_o, ctx) => {
+          calls[name] = (calls[name] ?? 0) + 1;
+          starts.push({ name, at: clock.now() });
+          return fn(ctx, calls[name]);
+        },
+      }),
+    );
     const config: CheckConfig = {
-      name, type: name, subType: null, trigger: null, threshold: 1, retries: 1, priority: 0, paused: false, failAction: true,
-      passAction: true, publish: null, remoteId: null, options: {}, actions: [], depends: [], ...opts.configs?.[name],
+      name,
+      type: name,
+      subType: null,
+      trigger: null,
+      threshold: 1,
+      retries: 1,
+      priority: 0,
+      paused: false,
+      failAction: true,
+      passAction: true,
+      publish: null,
+      remoteId: null,
+      options: {},
+      actions: [],
+      depends: [],
+      ...opts.configs?.[name],
     };
     entries.set(name, { config, opts: {}, schedule: null, zone: null, active: true, fileData: undefined, index: 0 });
   }
   const host: RunnerHost = {
-    clock, log: silentLogger(),
+    clock,
+    log: silentLogger(),
     entry: (n) => entries.get(n),
     checkType: (t) => types.get(t),
     state: (n) => states.get(n) ?? initialState(),
     issues: () => [],
     context: (n, _e, signal) => ({
-      signal, now: () => clock.now(), sleep: (ms) => sleepOn(clock, ms, signal), zone: null, log: silentLogger(), scratch: {}, saveOptions: async () => undefined,
+      signal,
+      now: () => clock.now(),
+      sleep: (ms) => sleepOn(clock, ms, signal),
+      zone: null,
+      log: silentLogger(),
+      scratch: {},
+      saveOptions: async () => undefined,
       env: { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' },
       check: { config: entries.get(n)!.config, state: states.get(n) ?? initialState(), displayType: n },
       site: { name: 's', timezone: null, check: () => undefined, runMember: async () => initialState() },
@@ -76,9 +110,10 @@ function harness(behaviours: Record<string, Behaviour>, opts: { concurrency?: nu
 
 const passing: Behaviour = async () => ({ fail: false, log: ['ok'] });
 const never: Behaviour = () => new Promise<Outcome>(() => undefined);
-const honours: Behaviour = (ctx) => new Promise<Outcome>((resolve) => {
-  ctx.signal.addEventListener('abort', () => resolve({ fail: true, log: ['host TimeoutError: timed out'] }));
-});
+const honours: Behaviour = (ctx) =>
+  new Promise<Outcome>((resolve) => {
+    ctx.signal.addEventListener('abort', () => resolve({ fail: true, log: ['host TimeoutError: timed out'] }));
+  });
 
 describe('runner', () => {
   it('a check that ignores its signal is abandoned just after its timeout with a TimeoutError line', async () => {
@@ -119,13 +154,17 @@ describe('runner', () => {
     expect((await p)!.log).toEqual(['host TimeoutError: timed out']);
   });
 
-  it('a thrown error becomes a FAIL with fletchck\'s detail line', async () => {
+  it("a thrown error becomes a FAIL with fletchck's detail line", async () => {
     const h = harness({ boom: () => Promise.reject(new RangeError('bad thing')) });
     expect((await h.runner.run('boom', 'manual'))!.log).toEqual(['boom RangeError: bad thing']);
   });
 
   it('a synchronous throw is caught too', async () => {
-    const h = harness({ sync: () => { throw new Error('sync'); } });
+    const h = harness({
+      sync: () => {
+        throw new Error('sync');
+      },
+    });
     expect((await h.runner.run('sync', 'manual'))!.log).toEqual(['sync Error: sync']);
   });
 
@@ -134,7 +173,7 @@ describe('runner', () => {
     expect((await h.runner.run('junk', 'manual'))!.log).toEqual(['internal error: the check returned no valid outcome']);
   });
 
-  it('retries: keeps only the last attempt\'s log, with Retry k/N and Failed after N tries', async () => {
+  it("retries: keeps only the last attempt's log, with Retry k/N and Failed after N tries", async () => {
     const h = harness({ flaky: async (_c, n) => ({ fail: true, log: [`attempt ${n}`] }) }, { configs: { flaky: { retries: 3 } } });
     expect((await h.runner.run('flaky', 'manual'))!.log).toEqual(['Retry 3/3', 'attempt 3', 'Failed after 3 tries']);
     expect(h.calls.flaky).toBe(3);
@@ -160,7 +199,15 @@ describe('runner', () => {
   });
 
   it('a manual run while one is in flight waits for it and shares its result', async () => {
-    const h = harness({ slow: async (ctx) => { await new Promise((r) => ctx.signal.addEventListener('abort', r)); return { fail: false, log: ['done'] }; } }, { timeout: 1 });
+    const h = harness(
+      {
+        slow: async (ctx) => {
+          await new Promise((r) => ctx.signal.addEventListener('abort', r));
+          return { fail: false, log: ['done'] };
+        },
+      },
+      { timeout: 1 },
+    );
     const a = h.runner.run('slow', 'schedule');
     const b = h.runner.run('slow', 'manual');
     await h.clock.advance(1000);
@@ -183,11 +230,13 @@ describe('runner', () => {
     expect(h.calls.p).toBeUndefined();
   });
 
-  it('checks hanging to their timeout do not delay another check\'s start', async () => {
+  it("checks hanging to their timeout do not delay another check's start", async () => {
     const behaviours: Record<string, Behaviour> = { quick: passing };
     for (let i = 0; i < 50; i++) behaviours[`hang${i}`] = never;
     const h = harness(behaviours, { concurrency: 64, timeout: 10 });
-    const hung = Object.keys(behaviours).filter((n) => n.startsWith('hang')).map((n) => h.runner.run(n, 'schedule'));
+    const hung = Object.keys(behaviours)
+      .filter((n) => n.startsWith('hang'))
+      .map((n) => h.runner.run(n, 'schedule'));
     await h.clock.advance(100);
     const t = h.clock.now();
     const q = h.runner.run('quick', 'schedule');
@@ -201,11 +250,13 @@ describe('runner', () => {
 
   it('bounded concurrency queues runs first-in first-out', async () => {
     const order: string[] = [];
-    const b = (n: string): Behaviour => async (ctx) => {
-      order.push(n);
-      await new Promise((r) => ctx.signal.addEventListener('abort', r));
-      return { fail: false, log: [] };
-    };
+    const b =
+      (n: string): Behaviour =>
+      async (ctx) => {
+        order.push(n);
+        await new Promise((r) => ctx.signal.addEventListener('abort', r));
+        return { fail: false, log: [] };
+      };
     const h = harness({ a: b('a'), b: b('b'), c: b('c'), d: b('d') }, { concurrency: 2, timeout: 1 });
     const runs = ['a', 'b', 'c', 'd'].map((n) => h.runner.run(n, 'schedule'));
     await h.clock.advance(0);

@@ -27,22 +27,69 @@ describe('state machine (spec §3.2)', () => {
     { name: 'a new check starts in FAIL and its first pass notifies PASS', inputs: [pass], trail: ['PASS!'] },
     { name: 'a new check whose first run fails notifies nothing', inputs: [fail], trail: ['-'] },
     { name: 'PASS → FAIL notifies once, further failures do not', start: passing(), inputs: [fail, fail, fail], trail: ['FAIL!', '-', '-'] },
-    { name: 'FAIL is reported only once the threshold is reached', rules: { threshold: 3 }, start: passing(), inputs: [fail, fail, fail, fail], trail: ['-', '-', 'FAIL!', '-'] },
-    { name: 'a pass below the threshold resets the counter', rules: { threshold: 2 }, start: passing(), inputs: [fail, pass, fail, fail], trail: ['-', '-', '-', 'FAIL!'] },
+    {
+      name: 'FAIL is reported only once the threshold is reached',
+      rules: { threshold: 3 },
+      start: passing(),
+      inputs: [fail, fail, fail, fail],
+      trail: ['-', '-', 'FAIL!', '-'],
+    },
+    {
+      name: 'a pass below the threshold resets the counter',
+      rules: { threshold: 2 },
+      start: passing(),
+      inputs: [fail, pass, fail, fail],
+      trail: ['-', '-', '-', 'FAIL!'],
+    },
     { name: 'recovery notifies PASS', start: passing(), inputs: [fail, pass], trail: ['FAIL!', 'PASS!'] },
-    { name: 'failAction=false records the transition without notifying', rules: { failAction: false }, start: passing(), inputs: [fail, pass], trail: ['fail', 'PASS!'] },
-    { name: 'passAction=false records recovery without notifying', rules: { passAction: false }, start: passing(), inputs: [fail, pass], trail: ['FAIL!', 'pass'] },
-    { name: 'a sequence string changing from "a" to "a,b" is a new FAIL', start: passing({ failState: '' }),
-      inputs: [{ kind: 'result', fail: 'a', log: [] }, { kind: 'result', fail: 'a', log: [] }, { kind: 'result', fail: 'a,b', log: [] }, { kind: 'result', fail: '', log: [] }],
-      trail: ['FAIL!', '-', 'FAIL!', 'PASS!'] },
-    { name: 'a new sequence (failState true) failing with "a" notifies FAIL (compared by value)',
-      inputs: [{ kind: 'result', fail: 'a', log: [] }], trail: ['FAIL!'] },
-    { name: 'a soft fail from PASS is silent, and so is its recovery (fixes fletchck)', start: passing(),
-      inputs: [{ kind: 'softfail', dependency: 'db' }, pass], trail: ['-', 'pass'] },
-    { name: 'a real failure after a silent soft fail is announced', start: passing(),
-      inputs: [{ kind: 'softfail', dependency: 'db' }, fail, pass], trail: ['-', 'FAIL!', 'PASS!'] },
-    { name: 'a soft fail while FAIL was announced keeps it announced: recovery notifies', start: passing(),
-      inputs: [fail, { kind: 'softfail', dependency: 'db' }, pass], trail: ['FAIL!', '-', 'PASS!'] },
+    {
+      name: 'failAction=false records the transition without notifying',
+      rules: { failAction: false },
+      start: passing(),
+      inputs: [fail, pass],
+      trail: ['fail', 'PASS!'],
+    },
+    {
+      name: 'passAction=false records recovery without notifying',
+      rules: { passAction: false },
+      start: passing(),
+      inputs: [fail, pass],
+      trail: ['FAIL!', 'pass'],
+    },
+    {
+      name: 'a sequence string changing from "a" to "a,b" is a new FAIL',
+      start: passing({ failState: '' }),
+      inputs: [
+        { kind: 'result', fail: 'a', log: [] },
+        { kind: 'result', fail: 'a', log: [] },
+        { kind: 'result', fail: 'a,b', log: [] },
+        { kind: 'result', fail: '', log: [] },
+      ],
+      trail: ['FAIL!', '-', 'FAIL!', 'PASS!'],
+    },
+    {
+      name: 'a new sequence (failState true) failing with "a" notifies FAIL (compared by value)',
+      inputs: [{ kind: 'result', fail: 'a', log: [] }],
+      trail: ['FAIL!'],
+    },
+    {
+      name: 'a soft fail from PASS is silent, and so is its recovery (fixes fletchck)',
+      start: passing(),
+      inputs: [{ kind: 'softfail', dependency: 'db' }, pass],
+      trail: ['-', 'pass'],
+    },
+    {
+      name: 'a real failure after a silent soft fail is announced',
+      start: passing(),
+      inputs: [{ kind: 'softfail', dependency: 'db' }, fail, pass],
+      trail: ['-', 'FAIL!', 'PASS!'],
+    },
+    {
+      name: 'a soft fail while FAIL was announced keeps it announced: recovery notifies',
+      start: passing(),
+      inputs: [fail, { kind: 'softfail', dependency: 'db' }, pass],
+      trail: ['FAIL!', '-', 'PASS!'],
+    },
     { name: 'a paused check never notifies', rules: { paused: true }, start: passing(), inputs: [fail, fail], trail: ['-', '-'] },
   ];
   for (const c of cases) {
@@ -131,7 +178,7 @@ describe('remote updates (spec §4.14)', () => {
   });
 });
 
-describe("a local verdict on a remote check (stale, or its instance offline)", () => {
+describe('a local verdict on a remote check (stale, or its instance offline)', () => {
   const verdict: Input = { kind: 'verdict', log: ['No update for 600 s'] };
   it('fails at once whatever the threshold, and notifies FAIL', () => {
     const out = step(rules({ threshold: 3 }), passing({ lastPass: 5 }), verdict, 7);
@@ -140,7 +187,7 @@ describe("a local verdict on a remote check (stale, or its instance offline)", (
     expect(out.state.lastFail).toBe(7);
     expect(out.events).toEqual([{ kind: 'transition', to: 'FAIL', from: false, notify: true }]);
   });
-  it('follows the check\'s failAction', () => {
+  it("follows the check's failAction", () => {
     expect(step(rules({ threshold: 3, failAction: false }), passing(), verdict, 7).events.map((e) => e.notify)).toEqual([false]);
   });
 });

@@ -39,7 +39,9 @@ const BASE = {
 const LOCAL_TYPES = new Set(['disk', 'memory', 'log']);
 function runnable(kind: 'checks' | 'actions'): string[] {
   const section = (t.site.loaded.doc[kind] ?? {}) as Record<string, { type?: unknown }>;
-  return Object.entries(section).filter(([, e]) => typeof e?.type === 'string' && LOCAL_TYPES.has(e.type)).map(([n]) => n);
+  return Object.entries(section)
+    .filter(([, e]) => typeof e?.type === 'string' && LOCAL_TYPES.has(e.type))
+    .map(([n]) => n);
 }
 
 const PROTO = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
@@ -49,13 +51,16 @@ let t: ApiTestSite;
 let endpoints: { method: string; path: string }[];
 
 beforeAll(async () => {
-  t = await openApiSite({ scheduler: { jitter: 0 }, ...BASE }, {
-    // fsync is not under test here: thousands of saves stay quick
-    saveFs: { open: async (...a: Parameters<typeof open>) => Object.assign(await open(...a), { sync: () => Promise.resolve() }), rename, link, unlink },
-  });
+  t = await openApiSite(
+    { scheduler: { jitter: 0 }, ...BASE },
+    {
+      // fsync is not under test here: thousands of saves stay quick
+      saveFs: { open: async (...a: Parameters<typeof open>) => Object.assign(await open(...a), { sync: () => Promise.resolve() }), rename, link, unlink },
+    },
+  );
   const seen = new Set<string>();
-  endpoints = restApi({ site: t.site, tokens: siteTokens(t.site) }).routes
-    .filter((r) => r.method !== 'ALL')
+  endpoints = restApi({ site: t.site, tokens: siteTokens(t.site) })
+    .routes.filter((r) => r.method !== 'ALL')
     .map((r) => ({ method: r.method, path: `/api/v1${r.path}` }))
     .filter((r) => !seen.has(`${r.method} ${r.path}`) && (seen.add(`${r.method} ${r.path}`), true));
 });
@@ -71,14 +76,24 @@ function fileProblems(): string[] {
 /** A JSON value that is wrong in some way, or plausible. */
 function jsonValue(f: Fuzz, depth = 0): unknown {
   switch (f.int(depth > 2 ? 6 : 9)) {
-    case 0: return value(f);
-    case 1: return f.pick([0, -1, 1.5, 1e308, -0, 65536, 2 ** 53 + 1]);
-    case 2: return f.pick([true, false, null]);
-    case 3: return f.pick(NAMES);
-    case 4: return { env: f.pick(['HOME', 'PATH', '']) };
-    case 5: return { file: f.pick(['/etc/shadow', 'site.session-key', '']) };
-    case 6: return Array.from({ length: f.int(4) }, () => jsonValue(f, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: 1 + f.int(3) }, () => [f.chance(0.2) ? f.pick(PROTO) : value(f, 'name').slice(0, 40), jsonValue(f, depth + 1)]));
+    case 0:
+      return value(f);
+    case 1:
+      return f.pick([0, -1, 1.5, 1e308, -0, 65536, 2 ** 53 + 1]);
+    case 2:
+      return f.pick([true, false, null]);
+    case 3:
+      return f.pick(NAMES);
+    case 4:
+      return { env: f.pick(['HOME', 'PATH', '']) };
+    case 5:
+      return { file: f.pick(['/etc/shadow', 'site.session-key', '']) };
+    case 6:
+      return Array.from({ length: f.int(4) }, () => jsonValue(f, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: 1 + f.int(3) }, () => [f.chance(0.2) ? f.pick(PROTO) : value(f, 'name').slice(0, 40), jsonValue(f, depth + 1)]),
+      );
   }
 }
 
@@ -91,7 +106,8 @@ function entry(f: Fuzz, kind: 'check' | 'action'): Record<string, unknown> {
   if (f.chance(0.1)) options[f.pick(PROTO)] = jsonValue(f);
   const e: Record<string, unknown> = { type: f.chance(0.9) ? t0.type : jsonValue(f), options };
   if (kind === 'check') {
-    for (const k of ['trigger', 'threshold', 'retries', 'priority', 'paused', 'depends', 'actions', 'publish', 'failAction']) if (f.chance(0.15)) e[k] = jsonValue(f);
+    for (const k of ['trigger', 'threshold', 'retries', 'priority', 'paused', 'depends', 'actions', 'publish', 'failAction'])
+      if (f.chance(0.15)) e[k] = jsonValue(f);
     if (f.chance(0.2)) e.trigger = { interval: { minutes: f.pick([5, -1, 0, 'x', 1e9]) } };
   }
   return e;
@@ -103,16 +119,39 @@ function body(f: Fuzz, method: string, path: string): { bytes: Uint8Array | stri
   const json = (v: unknown): string => JSON.stringify(v);
   const kind = path.includes('/actions') ? 'action' : 'check';
   switch (f.int(12)) {
-    case 0: return { bytes: '', type: 'application/json' };
-    case 1: return { bytes: new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]), type: 'application/json' };
-    case 2: return { bytes: `${'['.repeat(f.pick([50, 101, 3000]))}${']'.repeat(f.pick([50, 101, 3000]))}`, type: 'application/json' };
-    case 3: return { bytes: json({ name: 'big', type: 'cpu', pad: 'x'.repeat(f.pick([100_000, 1_100_000])) }), type: 'application/json' };
-    case 4: return { bytes: json({ ...entry(f, kind), name: f.pick(NAMES) }).slice(0, 1 + f.int(40)), type: 'application/json' };
-    case 5: return { bytes: `{"__proto__": {"polluted": 1}, "name": "p${f.int(9)}", "type": "cpu", "constructor": {"prototype": {"x": 1}}}`, type: 'application/json' };
-    case 6: return { bytes: json(entry(f, kind)), type: f.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', undefined, 'application/json; charset=latin1']) };
-    case 7: return { bytes: json(jsonValue(f)), type: 'application/json' };
-    case 8: return { bytes: json({ name: f.pick([...NAMES, 'x'.repeat(300), `fz-${f.int(20)}`]), scope: f.pick(['read', 'operate', 'admin', 'root', 1]), expires: f.pick(['1h', '30d', '2001-01-01', 'soon', 5]) }), type: 'application/json' };
-    default: return { bytes: json({ name: `fz-${f.int(20)}`, ...entry(f, kind) }), type: 'application/json' };
+    case 0:
+      return { bytes: '', type: 'application/json' };
+    case 1:
+      return { bytes: new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]), type: 'application/json' };
+    case 2:
+      return { bytes: `${'['.repeat(f.pick([50, 101, 3000]))}${']'.repeat(f.pick([50, 101, 3000]))}`, type: 'application/json' };
+    case 3:
+      return { bytes: json({ name: 'big', type: 'cpu', pad: 'x'.repeat(f.pick([100_000, 1_100_000])) }), type: 'application/json' };
+    case 4:
+      return { bytes: json({ ...entry(f, kind), name: f.pick(NAMES) }).slice(0, 1 + f.int(40)), type: 'application/json' };
+    case 5:
+      return {
+        bytes: `{"__proto__": {"polluted": 1}, "name": "p${f.int(9)}", "type": "cpu", "constructor": {"prototype": {"x": 1}}}`,
+        type: 'application/json',
+      };
+    case 6:
+      return {
+        bytes: json(entry(f, kind)),
+        type: f.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', undefined, 'application/json; charset=latin1']),
+      };
+    case 7:
+      return { bytes: json(jsonValue(f)), type: 'application/json' };
+    case 8:
+      return {
+        bytes: json({
+          name: f.pick([...NAMES, 'x'.repeat(300), `fz-${f.int(20)}`]),
+          scope: f.pick(['read', 'operate', 'admin', 'root', 1]),
+          expires: f.pick(['1h', '30d', '2001-01-01', 'soon', 5]),
+        }),
+        type: 'application/json',
+      };
+    default:
+      return { bytes: json({ name: `fz-${f.int(20)}`, ...entry(f, kind) }), type: 'application/json' };
   }
 }
 
@@ -142,7 +181,11 @@ describe('fuzzed REST API requests', () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < REQUESTS; i++) {
       // a fuzzed site loses its base checks and actions: put them back now and then
-      if (i % 250 === 0) await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), ...BASE.checks }, actions: { ...(doc.actions as object), ...BASE.actions } }), { allowErrors: true });
+      if (i % 250 === 0)
+        await t.site.mutate(
+          (doc) => ({ ...doc, checks: { ...(doc.checks as object), ...BASE.checks }, actions: { ...(doc.actions as object), ...BASE.actions } }),
+          { allowErrors: true },
+        );
       const ep = f.chance(0.95) ? f.pick(endpoints) : { method: f.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']), path: f.pick(endpoints).path };
       const method = f.chance(0.05) ? f.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) : ep.method;
       const path = concrete(f, ep.path, method);
@@ -152,7 +195,14 @@ describe('fuzzed REST API requests', () => {
       if (scope === 'garbage') headers.authorization = f.pick(['Bearer ', 'Bearer swt_x', 'Basic YTpi', `Bearer ${'swt_'.padEnd(300, 'a')}`, 'bearer  swt_']);
       else if (scope) headers.authorization = `Bearer ${t.token[scope]}`;
       if (b.type) headers['content-type'] = b.type;
-      if (f.chance(0.05)) headers[f.pick(['x-forwarded-for', 'origin', 'accept', 'content-encoding', 'x-http-method-override'])] = f.pick(['gzip', '*/*', 'DELETE', '127.0.0.1, evil', 'null']);
+      if (f.chance(0.05))
+        headers[f.pick(['x-forwarded-for', 'origin', 'accept', 'content-encoding', 'x-http-method-override'])] = f.pick([
+          'gzip',
+          '*/*',
+          'DELETE',
+          '127.0.0.1, evil',
+          'null',
+        ]);
       const label = `${method} ${path.slice(0, 120)} [${scope ?? 'none'}]`;
       let res: Response;
       try {

@@ -60,13 +60,24 @@ describe('broken site files', () => {
   it('the corpus reaches every check type, action type and settings key of the registries', () => {
     const wrong = entries.find((e) => e.name === 'wrong types at every level')!;
     const named = new Set(wrong.paths.map((p) => String(p[1])));
-    for (const t of checkTypes) expect([...named].some((n) => n.startsWith(`opt-${t.type}-`)), t.type).toBe(true);
+    for (const t of checkTypes)
+      expect(
+        [...named].some((n) => n.startsWith(`opt-${t.type}-`)),
+        t.type,
+      ).toBe(true);
     for (const t of actionTypes) {
       expect(actionBase[t.type], `actionBase for ${t.type}`).toBeDefined();
-      if (t.type !== 'log') expect([...named].some((n) => n.startsWith(`opt-${t.type}-`)), t.type).toBe(true);
+      if (t.type !== 'log')
+        expect(
+          [...named].some((n) => n.startsWith(`opt-${t.type}-`)),
+          t.type,
+        ).toBe(true);
     }
     for (const s of ['webui', 'mqtt', 'api', 'plugins', 'history', 'scheduler', 'notifications', 'timezone', 'log', 'base']) {
-      expect(wrong.paths.some((p) => p[0] === s), s).toBe(true);
+      expect(
+        wrong.paths.some((p) => p[0] === s),
+        s,
+      ).toBe(true);
     }
     expect(entries.filter((e) => e.name.startsWith('truncated')).length).toBe(JSON.stringify(baseSite(), null, 1).length);
   });
@@ -79,7 +90,8 @@ describe('broken site files', () => {
       const errors = site.issues.filter((i) => i.severity === 'error');
       if (site.fatal !== e.fatal) problems.push(`${e.name}: fatal ${site.fatal}, expected ${e.fatal}`);
       for (const p of e.paths) {
-        if (!errors.some((i) => under(i.path, p))) problems.push(`${e.name}: no error at ${formatPath(p)} (got ${errors.slice(0, 3).map(formatIssue).join('; ')})`);
+        if (!errors.some((i) => under(i.path, p)))
+          problems.push(`${e.name}: no error at ${formatPath(p)} (got ${errors.slice(0, 3).map(formatIssue).join('; ')})`);
       }
       for (const i of site.issues) {
         const u = unclear(i);
@@ -89,7 +101,8 @@ describe('broken site files', () => {
         const s = await Site.open({ configPath: e.file, dbPath: ':memory:', readOnly: true });
         if (e.fatal) problems.push(`${e.name}: Site.open accepted an unusable file`);
         for (const p of e.paths) {
-          if (!s.loaded.issues.some((i) => i.severity === 'error' && under(i.path, p))) problems.push(`${e.name}: Site.open lost the error at ${formatPath(p)}`);
+          if (!s.loaded.issues.some((i) => i.severity === 'error' && under(i.path, p)))
+            problems.push(`${e.name}: Site.open lost the error at ${formatPath(p)}`);
         }
         await s.stop();
       } catch (err) {
@@ -104,7 +117,8 @@ describe('broken site files', () => {
   it('runtime data of the wrong types is read leniently, as fletchck reads it (spec §2.3): the site loads', async () => {
     const doc = baseSite();
     (doc.checks as Record<string, unknown>).odd = {
-      type: 'cpu', data: { failState: { a: 1 }, failCount: 'many', log: 5, softFail: [1], level: 7, lastFail: [1], lastCheck: 'not a time', lastPass: {} },
+      type: 'cpu',
+      data: { failState: { a: 1 }, failCount: 'many', log: 5, softFail: [1], level: 7, lastFail: [1], lastCheck: 'not a time', lastPass: {} },
     };
     const file = join(dir, 'odd-data.json');
     writeFileSync(file, JSON.stringify(doc));
@@ -114,12 +128,14 @@ describe('broken site files', () => {
     await s.stop();
   });
 
-  it('the CLI\'s report is complete when its reader is slow (a pipe to a busy process)', async () => {
+  it("the CLI's report is complete when its reader is slow (a pipe to a busy process)", async () => {
     const wrong = entries.find((e) => e.name === 'wrong types at every level')!;
     const runs = Array.from({ length: 6 }, () => checkConfig(wrong.file));
     // this process reads the pipes only after two seconds of work: the children finish writing first
     const end = Date.now() + 2000;
-    while (Date.now() < end) { /* busy */ }
+    while (Date.now() < end) {
+      /* busy */
+    }
     for (const r of await Promise.all(runs)) {
       expect(r.out.trimEnd().split('\n').at(-1)).toMatch(/: \d+ checks?, \d+ actions?, \d+ errors?, \d+ warnings?$/);
     }

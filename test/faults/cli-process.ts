@@ -30,14 +30,15 @@ export function startCli(config: string, args: string[] = ['--webui=false', '--l
   return {
     proc,
     stderr: () => err,
-    messages: () => err.split('\n').flatMap((l) => {
-      try {
-        const m = (JSON.parse(l) as { msg?: unknown }).msg;
-        return typeof m === 'string' ? [m] : [];
-      } catch {
-        return [];
-      }
-    }),
+    messages: () =>
+      err.split('\n').flatMap((l) => {
+        try {
+          const m = (JSON.parse(l) as { msg?: unknown }).msg;
+          return typeof m === 'string' ? [m] : [];
+        } catch {
+          return [];
+        }
+      }),
     kill: async (signal) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = once(proc, 'exit');
@@ -47,8 +48,22 @@ export function startCli(config: string, args: string[] = ['--webui=false', '--l
   };
 }
 
-export interface TransitionRow { id: number; name: string; to: string; notify: number }
-export interface OutboxRow { id: number; uid: string; action: string; check: string | null; kind: string; state: string; status: string; inflight: number | null }
+export interface TransitionRow {
+  id: number;
+  name: string;
+  to: string;
+  notify: number;
+}
+export interface OutboxRow {
+  id: number;
+  uid: string;
+  action: string;
+  check: string | null;
+  kind: string;
+  state: string;
+  status: string;
+  inflight: number | null;
+}
 
 function query<T>(db: string, sql: string): T[] {
   if (!existsSync(db)) return [];

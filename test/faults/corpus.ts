@@ -12,7 +12,14 @@ import { z } from 'zod';
 import { checkTypes } from '../../src/checks/registry.ts';
 import { actionTypes } from '../../src/actions/registry.ts';
 import {
-  ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, NotificationsSchema, PluginsSchema, SchedulerSchema, WebuiSchema,
+  ApiSchema,
+  CheckCommonSchema,
+  HistorySchema,
+  MqttSchema,
+  NotificationsSchema,
+  PluginsSchema,
+  SchedulerSchema,
+  WebuiSchema,
 } from '../../src/config/schema.ts';
 import type { PathSegment } from '../../src/config/issues.ts';
 import { MAX_DEPTH } from '../../src/config/parse.ts';
@@ -86,8 +93,13 @@ export function baseSite(): Record<string, unknown> {
 }
 
 const SECTIONS: [string, z.ZodType][] = [
-  ['webui', WebuiSchema], ['mqtt', MqttSchema], ['api', ApiSchema], ['plugins', PluginsSchema], ['history', HistorySchema],
-  ['scheduler', SchedulerSchema], ['notifications', NotificationsSchema],
+  ['webui', WebuiSchema],
+  ['mqtt', MqttSchema],
+  ['api', ApiSchema],
+  ['plugins', PluginsSchema],
+  ['history', HistorySchema],
+  ['scheduler', SchedulerSchema],
+  ['notifications', NotificationsSchema],
 ];
 
 /** One site with a wrong type at every level at once (each problem in its own check or action). */
@@ -170,41 +182,103 @@ export function corpus(dir: string): CorpusEntry[] {
   const entry = (name: string, doc: unknown, paths: PathSegment[][], fatal = false): void => {
     out.push({ name, bytes: Buffer.isBuffer(doc) ? doc : json(doc), paths, fatal, cli: true });
   };
-  for (const [key, value] of [['checks', 'not an object'], ['checks', [1, 2]], ['actions', 42]] as const) {
-    entry(`top-level ${key} of the wrong type (${JSON.stringify(value)})`, with_((d) => (d[key] = value)), [[key]], true);
+  for (const [key, value] of [
+    ['checks', 'not an object'],
+    ['checks', [1, 2]],
+    ['actions', 42],
+  ] as const) {
+    entry(
+      `top-level ${key} of the wrong type (${JSON.stringify(value)})`,
+      with_((d) => (d[key] = value)),
+      [[key]],
+      true,
+    );
   }
   for (const v of [[], 'a string', null, 42]) entry(`a site file holding ${JSON.stringify(v)}`, v, [[]], true);
-  entry('unknown check and action types', with_((d) => {
-    checksOf(d).odd = { type: 'no-such-type' };
-    (d.actions as Record<string, unknown>).odd = { type: 'carrier-pigeon' };
-  }), [['checks', 'odd', 'type'], ['actions', 'odd', 'type']]);
-  entry('sequences containing each other', with_((d) => {
-    checksOf(d).s1 = { type: 'sequence', options: { checks: ['s2'] } };
-    checksOf(d).s2 = { type: 'sequence', options: { checks: ['s1'] } };
-    checksOf(d).self = { type: 'sequence', options: { checks: ['self'] } };
-  }), [['checks', 's1', 'options', 'checks'], ['checks', 's2', 'options', 'checks'], ['checks', 'self', 'options', 'checks']]);
-  entry('a dependency cycle', with_((d) => {
-    checksOf(d).a = { type: 'cpu', depends: ['b'] };
-    checksOf(d).b = { type: 'cpu', depends: ['c'] };
-    checksOf(d).c = { type: 'cpu', depends: ['a'] };
-    checksOf(d).me = { type: 'cpu', depends: ['me'] };
-  }), [['checks', 'a', 'depends'], ['checks', 'b', 'depends'], ['checks', 'c', 'depends'], ['checks', 'me', 'depends']]);
-  entry('a sequence whose member depends on it', with_((d) => {
-    checksOf(d).s = { type: 'sequence', options: { checks: ['m'] } };
-    checksOf(d).m = { type: 'cpu', depends: ['s'] };
-  }), [['checks', 's', 'options', 'checks'], ['checks', 'm', 'depends']]);
-  entry('duplicate names', Buffer.from(
-    '{"actions": {"a": {"type": "log"}, "a": {"type": "log"}},\n "checks": {"x": {"type": "cpu"}, "y": {"type": "cpu", "type": "disk"}, "x": {"type": "memory"}}}',
-  ), [['actions', 'a'], ['checks', 'x'], ['checks', 'y', 'type']]);
+  entry(
+    'unknown check and action types',
+    with_((d) => {
+      checksOf(d).odd = { type: 'no-such-type' };
+      (d.actions as Record<string, unknown>).odd = { type: 'carrier-pigeon' };
+    }),
+    [
+      ['checks', 'odd', 'type'],
+      ['actions', 'odd', 'type'],
+    ],
+  );
+  entry(
+    'sequences containing each other',
+    with_((d) => {
+      checksOf(d).s1 = { type: 'sequence', options: { checks: ['s2'] } };
+      checksOf(d).s2 = { type: 'sequence', options: { checks: ['s1'] } };
+      checksOf(d).self = { type: 'sequence', options: { checks: ['self'] } };
+    }),
+    [
+      ['checks', 's1', 'options', 'checks'],
+      ['checks', 's2', 'options', 'checks'],
+      ['checks', 'self', 'options', 'checks'],
+    ],
+  );
+  entry(
+    'a dependency cycle',
+    with_((d) => {
+      checksOf(d).a = { type: 'cpu', depends: ['b'] };
+      checksOf(d).b = { type: 'cpu', depends: ['c'] };
+      checksOf(d).c = { type: 'cpu', depends: ['a'] };
+      checksOf(d).me = { type: 'cpu', depends: ['me'] };
+    }),
+    [
+      ['checks', 'a', 'depends'],
+      ['checks', 'b', 'depends'],
+      ['checks', 'c', 'depends'],
+      ['checks', 'me', 'depends'],
+    ],
+  );
+  entry(
+    'a sequence whose member depends on it',
+    with_((d) => {
+      checksOf(d).s = { type: 'sequence', options: { checks: ['m'] } };
+      checksOf(d).m = { type: 'cpu', depends: ['s'] };
+    }),
+    [
+      ['checks', 's', 'options', 'checks'],
+      ['checks', 'm', 'depends'],
+    ],
+  );
+  entry(
+    'duplicate names',
+    Buffer.from(
+      '{"actions": {"a": {"type": "log"}, "a": {"type": "log"}},\n "checks": {"x": {"type": "cpu"}, "y": {"type": "cpu", "type": "disk"}, "x": {"type": "memory"}}}',
+    ),
+    [
+      ['actions', 'a'],
+      ['checks', 'x'],
+      ['checks', 'y', 'type'],
+    ],
+  );
   const huge = 'n'.repeat(100 * 1024);
-  entry('huge names (100 KB)', with_((d) => {
-    checksOf(d)[huge] = { type: 'cpu', depends: [huge.slice(1)] };
-    (d.actions as Record<string, unknown>)[huge] = { type: 'log' };
-    ((d.webui as Record<string, unknown>).users as Record<string, unknown>)[huge] = 'x';
-  }), [['checks', huge], ['checks', huge, 'depends', 0], ['actions', huge], ['webui', 'users', huge]]);
+  entry(
+    'huge names (100 KB)',
+    with_((d) => {
+      checksOf(d)[huge] = { type: 'cpu', depends: [huge.slice(1)] };
+      (d.actions as Record<string, unknown>)[huge] = { type: 'log' };
+      ((d.webui as Record<string, unknown>).users as Record<string, unknown>)[huge] = 'x';
+    }),
+    [
+      ['checks', huge],
+      ['checks', huge, 'depends', 0],
+      ['actions', huge],
+      ['webui', 'users', huge],
+    ],
+  );
   const good = json(baseSite());
   const at = good.indexOf('www.example.test');
-  for (const [name, bad] of [['a 0xff byte', [0xff]], ['a lone continuation byte', [0x80]], ['an overlong encoding', [0xc0, 0xaf]], ['a surrogate', [0xed, 0xa0, 0x80]]] as const) {
+  for (const [name, bad] of [
+    ['a 0xff byte', [0xff]],
+    ['a lone continuation byte', [0x80]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['a surrogate', [0xed, 0xa0, 0x80]],
+  ] as const) {
     entry(`invalid UTF-8: ${name}`, Buffer.concat([good.subarray(0, at), Buffer.from(bad), good.subarray(at)]), [[]], true);
   }
   entry('invalid UTF-8: cut inside a character', Buffer.concat([good.subarray(0, at), Buffer.from('é', 'utf8').subarray(0, 1)]), [[]], true);
@@ -212,9 +286,16 @@ export function corpus(dir: string): CorpusEntry[] {
     const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
     entry(`lists nested ${depth} deep in options`, Buffer.from(`{"checks": {"deep": {"type": "cpu", "options": {"x": ${deep}}}}}`), [[]], true);
   }
-  entry('objects nested 100000 deep in a check\'s data', Buffer.from(`{"checks": {"deep": {"type": "cpu", "data": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}}`), [[]], true);
+  entry(
+    "objects nested 100000 deep in a check's data",
+    Buffer.from(`{"checks": {"deep": {"type": "cpu", "data": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}}`),
+    [[]],
+    true,
+  );
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-  entry('a BOM, then a wrong type', Buffer.concat([bom, json(with_((d) => (checksOf(d).web = { type: 'https', options: { hostname: 5 } })))]), [['checks', 'web', 'options', 'hostname']]);
+  entry('a BOM, then a wrong type', Buffer.concat([bom, json(with_((d) => (checksOf(d).web = { type: 'https', options: { hostname: 5 } })))]), [
+    ['checks', 'web', 'options', 'hostname'],
+  ]);
   entry('two BOMs', Buffer.concat([bom, bom, good]), [[]], true);
   entry('an empty file', Buffer.alloc(0), [[]], true);
   entry('only white space', Buffer.from(' \n\t\n'), [[]], true);

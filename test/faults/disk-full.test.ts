@@ -43,7 +43,9 @@ function injectedFs(full: () => boolean): SaveFs {
         sync: () => fh.sync(),
       });
     }) as SaveFs['open'],
-    rename, link, unlink,
+    rename,
+    link,
+    unlink,
   };
 }
 
@@ -78,19 +80,31 @@ function freeDisk(): void {
 
 async function openSite(dir: string, saveFs?: SaveFs): Promise<{ site: Site; web: WebApp; path: string }> {
   const path = join(dir, 'site.json');
-  writeFileSync(path, JSON.stringify({
-    webui: { name: 'Full Disk', hostname: '127.0.0.1', port: 1, users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly) } },
-    scheduler: { jitter: 0 },
-    actions: { logit: { type: 'log' } },
-    checks: {
-      root: { type: 'disk', options: { volume: '/', level: 100 } },
-      ram: { type: 'memory', options: { level: 100 } },
-    },
-  }, null, 1), { mode: 0o600 });
+  writeFileSync(
+    path,
+    JSON.stringify(
+      {
+        webui: { name: 'Full Disk', hostname: '127.0.0.1', port: 1, users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly) } },
+        scheduler: { jitter: 0 },
+        actions: { logit: { type: 'log' } },
+        checks: {
+          root: { type: 'disk', options: { volume: '/', level: 100 } },
+          ram: { type: 'memory', options: { level: 100 } },
+        },
+      },
+      null,
+      1,
+    ),
+    { mode: 0o600 },
+  );
   const outside = join(root.dir, 'state');
   mkdirSync(outside, { recursive: true });
   const site = await Site.open({
-    configPath: path, dbPath: join(outside, `${Date.now()}.db`), clock: new FakeClock(Date.UTC(2026, 0, 1, 12)), migrations: [WEB_MIGRATIONS], saveFs,
+    configPath: path,
+    dbPath: join(outside, `${Date.now()}.db`),
+    clock: new FakeClock(Date.UTC(2026, 0, 1, 12)),
+    migrations: [WEB_MIGRATIONS],
+    saveFs,
   });
   const web = await buildWebApp(site, { secure: false, flushMs: 5, keyPath: join(outside, 'session-key') });
   return { site, web, path };
@@ -115,7 +129,10 @@ describe('the disk fills up during a save', () => {
     const before = readFileSync(path);
     const same = (what: string): void => {
       expect(readFileSync(path).equals(before), `${what}: the site file changed`).toBe(true);
-      expect(readdirSync(disk).filter((f) => f.endsWith('.tmp') || f.endsWith('.bak-tmp')), `${what}: temp files left`).toEqual([]);
+      expect(
+        readdirSync(disk).filter((f) => f.endsWith('.tmp') || f.endsWith('.bak-tmp')),
+        `${what}: temp files left`,
+      ).toEqual([]);
     };
 
     // the caller gets the error, the running site keeps its config
@@ -137,7 +154,11 @@ describe('the disk fills up during a save', () => {
       ['site config form', '/config', pages.config],
       ['raw editor', '/config/raw', pages.raw],
       ['new user', '/user', { username: 'newbie', role: 'viewer', password: 'long-enough-1' }],
-      ['user edit', '/user/olly', { username: 'olly', role: 'viewer', password: '', version: formFields(await a.page('/user/olly'), 'action="/user/olly"').version as string }],
+      [
+        'user edit',
+        '/user/olly',
+        { username: 'olly', role: 'viewer', password: '', version: formFields(await a.page('/user/olly'), 'action="/user/olly"').version as string },
+      ],
       ['action form', '/action/logit', pages.action],
       ['new action', '/action', { name: 'more', actionType: 'log' }],
       ['action delete', '/action/logit/delete', { confirm: 'yes' }],
@@ -166,19 +187,26 @@ describe('the disk fills up during a save', () => {
 
 describe('failures at the other steps of the atomic save (injected at the seam)', () => {
   const steps: [string, (real: SaveFs) => SaveFs][] = [
-    ['fsync of the new file (EIO)', (real) => ({
-      ...real,
-      open: (async (p: string, f?: string, m?: number) => {
-        const fh = await real.open(p, f, m);
-        if (f !== 'wx') return fh;
-        return Object.assign(Object.create(fh) as typeof fh, {
-          writeFile: (d: string) => fh.writeFile(d, 'utf8'), close: () => fh.close(),
-          sync: () => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })),
-        });
-      }) as SaveFs['open'],
-    })],
+    [
+      'fsync of the new file (EIO)',
+      (real) => ({
+        ...real,
+        open: (async (p: string, f?: string, m?: number) => {
+          const fh = await real.open(p, f, m);
+          if (f !== 'wx') return fh;
+          return Object.assign(Object.create(fh) as typeof fh, {
+            writeFile: (d: string) => fh.writeFile(d, 'utf8'),
+            close: () => fh.close(),
+            sync: () => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })),
+          });
+        }) as SaveFs['open'],
+      }),
+    ],
     ['the backup link (ENOSPC)', (real) => ({ ...real, link: () => Promise.reject(enospc('link')) })],
-    ['the rename over the site file (ENOSPC)', (real) => ({ ...real, rename: (from, to) => (String(to).endsWith('.json') ? Promise.reject(enospc('rename')) : real.rename(from, to)) })],
+    [
+      'the rename over the site file (ENOSPC)',
+      (real) => ({ ...real, rename: (from, to) => (String(to).endsWith('.json') ? Promise.reject(enospc('rename')) : real.rename(from, to)) }),
+    ],
   ];
   for (const [step, make] of steps) {
     it(`${step}: the old file survives, the caller and the site log get the error`, async () => {

@@ -27,7 +27,11 @@ describe('hostile servers: a 100 MB flood', () => {
   });
 
   it('control: the meter sees a reader that keeps everything it reads', async () => {
-    const server = await startHostile({ transport: 'tcp', starts: 'server', script: { kind: 'flood', prefix: Buffer.alloc(0), unit: Buffer.alloc(1024, 0x41) } });
+    const server = await startHostile({
+      transport: 'tcp',
+      starts: 'server',
+      script: { kind: 'flood', prefix: Buffer.alloc(0), unit: Buffer.alloc(1024, 0x41) },
+    });
     try {
       const { value, use } = await measure(async () => {
         const kept: Buffer[] = [];

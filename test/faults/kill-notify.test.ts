@@ -51,21 +51,40 @@ async function rig(hookPort?: number): Promise<Rig> {
   const port = hookPort ?? (await freePort());
   const checks: Record<string, unknown> = {};
   flippers.forEach((s, i) => {
-    checks[`flip${i}`] = { type: 'smtp', trigger: { interval: { seconds: 1 } }, options: { hostname: '127.0.0.1', port: s.port, tls: false, timeout: 5 }, actions: ['hook'] };
+    checks[`flip${i}`] = {
+      type: 'smtp',
+      trigger: { interval: { seconds: 1 } },
+      options: { hostname: '127.0.0.1', port: s.port, tls: false, timeout: 5 },
+      actions: ['hook'],
+    };
   });
   // always mid-run; a short timeout, because a clean stop (SIGTERM) lets running checks finish
-  checks.stuck = { type: 'smtp', trigger: { interval: { seconds: 1 } }, options: { hostname: '127.0.0.1', port: stuck.port, tls: false, timeout: 3 }, actions: ['hook'] };
+  checks.stuck = {
+    type: 'smtp',
+    trigger: { interval: { seconds: 1 } },
+    options: { hostname: '127.0.0.1', port: stuck.port, tls: false, timeout: 3 },
+    actions: ['hook'],
+  };
   const config = join(dir, 'site.json');
-  writeFileSync(config, JSON.stringify({
-    webui: { name: 'Crash' },
-    scheduler: { jitter: 0 },
-    // retry quickly; no digests (each transition keeps its own notification)
-    notifications: { backoff: 1, backoffMax: 1, stormLimit: 0 },
-    actions: { hook: { type: 'webhook', options: { url: `http://127.0.0.1:${port}/hook` } } },
-    checks,
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      webui: { name: 'Crash' },
+      scheduler: { jitter: 0 },
+      // retry quickly; no digests (each transition keeps its own notification)
+      notifications: { backoff: 1, backoffMax: 1, stormLimit: 0 },
+      actions: { hook: { type: 'webhook', options: { url: `http://127.0.0.1:${port}/hook` } } },
+      checks,
+    }),
+  );
   const r: Rig = {
-    dir, config, db: join(dir, 'site.db'), hookPort: port, flippers, stuck, announced: new Set(),
+    dir,
+    config,
+    db: join(dir, 'site.db'),
+    hookPort: port,
+    flippers,
+    stuck,
+    announced: new Set(),
     close: async () => {
       await Promise.all([...flippers, stuck].map((s) => s.close()));
       cleanup();
@@ -128,11 +147,18 @@ async function finalLife(r: Rig): Promise<Cli> {
   const before = storedBy(r);
   const p = startCli(r.config);
   try {
-    await until('every notification delivered, every flipper passing', () => {
-      const rows = outbox(r.db);
-      const last = (n: string): string | undefined => transitions(r.db).filter((t) => t.name === n).at(-1)?.to;
-      return rows.length > 0 && rows.every((x) => x.status === 'sent') && r.flippers.every((_, i) => last(`flip${i}`) === 'PASS');
-    }, 60_000);
+    await until(
+      'every notification delivered, every flipper passing',
+      () => {
+        const rows = outbox(r.db);
+        const last = (n: string): string | undefined =>
+          transitions(r.db)
+            .filter((t) => t.name === n)
+            .at(-1)?.to;
+        return rows.length > 0 && rows.every((x) => x.status === 'sent') && r.flippers.every((_, i) => last(`flip${i}`) === 'PASS');
+      },
+      60_000,
+    );
     await p.kill('SIGTERM');
   } finally {
     await p.kill('SIGKILL');
@@ -151,11 +177,17 @@ function expectNothingLost(r: Rig): void {
     const got = rows.filter((x) => x.check === name && x.kind === 'transition').map((x) => x.state);
     expect(got, `${name}: notifications vs transitions`).toEqual(want);
   }
-  expect(rows.filter((x) => x.status !== 'sent'), 'undelivered rows').toEqual([]);
+  expect(
+    rows.filter((x) => x.status !== 'sent'),
+    'undelivered rows',
+  ).toEqual([]);
   expect(stored.length).toBeGreaterThanOrEqual(KILLS * PER_LIFE);
 }
 
-interface Hook { id: string; check: { name: string; state: string } }
+interface Hook {
+  id: string;
+  check: { name: string; state: string };
+}
 const bodies = (rx: Receiver): Hook[] => rx.requests.map((q) => JSON.parse(q.body) as Hook);
 
 describe('SIGKILL with pending notifications and mid-run checks (built CLI)', () => {
@@ -214,7 +246,10 @@ describe('SIGKILL with pending notifications and mid-run checks (built CLI)', ()
     const count = new Map<string, number>();
     for (const b of got) count.set(b.id, (count.get(b.id) ?? 0) + 1);
     for (const x of rows) expect(count.get(x.uid), `${x.uid} never received`).toBeGreaterThanOrEqual(1);
-    expect([...count.keys()].filter((id) => !rows.some((x) => x.uid === id)), 'ids the outbox does not know').toEqual([]);
+    expect(
+      [...count.keys()].filter((id) => !rows.some((x) => x.uid === id)),
+      'ids the outbox does not know',
+    ).toEqual([]);
     // a repeat only for a send the restarted process found in flight, and said so
     const repeated = [...count].filter(([, n]) => n > 1).map(([id]) => id);
     // the first kill was made inside the window; a kill at another instant may land there too

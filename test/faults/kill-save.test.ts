@@ -49,36 +49,40 @@ function runAndKill(configPath: string, saves: number, delayMs: number): Promise
 }
 
 describe('crash safety', () => {
-  it(`the site file and state survive ${KILLS} SIGKILLs at random instants during saves`, async () => {
-    const t = tempDir('sw-kill-');
-    const path = writeSite(t.dir, { checks: { counter: { type: 'disk', options: { n: 0 } } } });
-    let acknowledged = 0;
-    let stateAck = 0;
-    for (let i = 0; i < KILLS; i++) {
-      const r = await runAndKill(path, i % 3, Math.floor(Math.random() * 30));
-      acknowledged = Math.max(acknowledged, r.saved);
-      stateAck = Math.max(stateAck, r.state);
-      const text = readFileSync(path, 'utf8');
-      const parsed = parseSiteText(text);
-      expect(parsed.issues, `kill ${i}: file must parse`).toEqual([]);
-      const site = validateSite(parsed.doc, { base: t.dir });
-      expect(site.fatal).toBe(false);
-      const n = site.checks.get('counter')!.config.options.n as number;
-      // the file holds the last acknowledged save, or the one in flight when killed
-      expect(n === acknowledged || n === acknowledged + 1, `kill ${i}: file n=${n}, acknowledged ${acknowledged}`).toBe(true);
-      acknowledged = n;
-    }
-    const db = new Database(join(t.dir, 'site.db'), { readonly: true });
-    const row = db.prepare("SELECT state FROM check_state WHERE name = 'counter'").get() as { state: string };
-    db.close();
-    expect((JSON.parse(row.state) as { failCount: number }).failCount).toBeGreaterThanOrEqual(stateAck);
-    // a reopened site removes the temp file a killed save left behind
-    const leftovers = readdirSync(t.dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.bak-tmp'));
-    expect(leftovers.length).toBeLessThanOrEqual(2);
-    // runs are killed after 0, 1 or 2 acknowledged saves in turn: at least one save a kill on average
-    expect(acknowledged).toBeGreaterThanOrEqual(KILLS);
-    t.cleanup();
-    // sized by count, not by time: a loaded machine takes longer, never fails (docs/faults.md). Each kill
-    // starts a process: about 1.5 s idle, 4.6 s beside stress-ng --cpu 4; 15 s a kill is the limit
-  }, KILLS * 15_000);
+  it(
+    `the site file and state survive ${KILLS} SIGKILLs at random instants during saves`,
+    async () => {
+      const t = tempDir('sw-kill-');
+      const path = writeSite(t.dir, { checks: { counter: { type: 'disk', options: { n: 0 } } } });
+      let acknowledged = 0;
+      let stateAck = 0;
+      for (let i = 0; i < KILLS; i++) {
+        const r = await runAndKill(path, i % 3, Math.floor(Math.random() * 30));
+        acknowledged = Math.max(acknowledged, r.saved);
+        stateAck = Math.max(stateAck, r.state);
+        const text = readFileSync(path, 'utf8');
+        const parsed = parseSiteText(text);
+        expect(parsed.issues, `kill ${i}: file must parse`).toEqual([]);
+        const site = validateSite(parsed.doc, { base: t.dir });
+        expect(site.fatal).toBe(false);
+        const n = site.checks.get('counter')!.config.options.n as number;
+        // the file holds the last acknowledged save, or the one in flight when killed
+        expect(n === acknowledged || n === acknowledged + 1, `kill ${i}: file n=${n}, acknowledged ${acknowledged}`).toBe(true);
+        acknowledged = n;
+      }
+      const db = new Database(join(t.dir, 'site.db'), { readonly: true });
+      const row = db.prepare("SELECT state FROM check_state WHERE name = 'counter'").get() as { state: string };
+      db.close();
+      expect((JSON.parse(row.state) as { failCount: number }).failCount).toBeGreaterThanOrEqual(stateAck);
+      // a reopened site removes the temp file a killed save left behind
+      const leftovers = readdirSync(t.dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.bak-tmp'));
+      expect(leftovers.length).toBeLessThanOrEqual(2);
+      // runs are killed after 0, 1 or 2 acknowledged saves in turn: at least one save a kill on average
+      expect(acknowledged).toBeGreaterThanOrEqual(KILLS);
+      t.cleanup();
+      // sized by count, not by time: a loaded machine takes longer, never fails (docs/faults.md). Each kill
+      // starts a process: about 1.5 s idle, 4.6 s beside stress-ng --cpu 4; 15 s a kill is the limit
+    },
+    KILLS * 15_000,
+  );
 });

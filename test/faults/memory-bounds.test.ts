@@ -27,17 +27,36 @@ afterEach(async () => {
 const full = (): Error => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 
 const state = (fail: boolean, n: number): RemoteData => ({
-  failState: fail, failCount: fail ? 1 : 0, threshold: 1, log: [`update ${n}`], softFail: null, level: null,
-  lastCheck: n, lastFail: fail ? n : null, lastPass: fail ? null : n,
+  failState: fail,
+  failCount: fail ? 1 : 0,
+  threshold: 1,
+  log: [`update ${n}`],
+  softFail: null,
+  level: null,
+  lastCheck: n,
+  lastFail: fail ? n : null,
+  lastPass: fail ? null : n,
 });
 
 async function open(checks: Record<string, unknown>): Promise<Site> {
   const t = tempDir('sw-bounds-');
   const configPath = join(t.dir, 'site.json');
   // the webhook goes nowhere (port 9 on loopback refuses): deliveries fail and wait for their retry
-  writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, actions: { hook: { type: 'webhook', options: { url: 'http://127.0.0.1:9/' } } }, checks }));
-  const site = await Site.open({ configPath, dbPath: join(t.dir, 'site.db'), clock: new FakeClock(Date.UTC(2026, 0, 1)), migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
-  cleanups.push(() => t.cleanup(), () => site.stop());
+  writeFileSync(
+    configPath,
+    JSON.stringify({ scheduler: { jitter: 0 }, actions: { hook: { type: 'webhook', options: { url: 'http://127.0.0.1:9/' } } }, checks }),
+  );
+  const site = await Site.open({
+    configPath,
+    dbPath: join(t.dir, 'site.db'),
+    clock: new FakeClock(Date.UTC(2026, 0, 1)),
+    migrations: [OUTBOX_MIGRATIONS],
+    notifier: createOutbox,
+  });
+  cleanups.push(
+    () => t.cleanup(),
+    () => site.stop(),
+  );
   return site;
 }
 
@@ -61,7 +80,12 @@ describe('memory while the database refuses writes', () => {
     await site.runtime.committed();
     site.applyRemote('a', state(false, 99_999));
     expect(site.runtime.unstoredCount).toBe(0);
-    expect(site.store.transitions('b').map((t) => t.to).reverse()).toEqual(['PASS', 'FAIL', 'PASS', 'FAIL', 'PASS']);
+    expect(
+      site.store
+        .transitions('b')
+        .map((t) => t.to)
+        .reverse(),
+    ).toEqual(['PASS', 'FAIL', 'PASS', 'FAIL', 'PASS']);
     expect(site.storage.problem).toBeNull();
   }, 120_000);
 

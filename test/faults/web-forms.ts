@@ -6,7 +6,12 @@
 import type { FormBody } from '../web/helpers.ts';
 
 const unescape = (v: string): string =>
-  v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The form whose start tag contains `marker` (e.g. `id="check-form"` or `action="/config"`), without `_csrf`. */
 export function formFields(html: string, marker: string): FormBody {

@@ -19,7 +19,17 @@ const rnd = rng(SEED);
 const int = (n: number): number => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
-const DATA = { threshold: 1, failState: false, failCount: 0, log: ['ok'], softFail: null, lastCheck: '2026-11-22T09:28:17.895594+00:00', lastFail: null, lastPass: null, level: ' 9%' };
+const DATA = {
+  threshold: 1,
+  failState: false,
+  failCount: 0,
+  log: ['ok'],
+  softFail: null,
+  lastCheck: '2026-11-22T09:28:17.895594+00:00',
+  lastFail: null,
+  lastPass: null,
+  level: ' 9%',
+};
 const valid = (): Record<string, unknown> => ({ name: 'target', type: 'disk', data: { ...DATA } });
 const WRONG: unknown[] = [[], {}, 1.5, 'text', true, null, [1, 2]];
 const ascii = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(32 + int(95))).join('');
@@ -137,7 +147,10 @@ let t: TestSite;
 const cap = captureLogger();
 beforeAll(async () => {
   broker = await startAedes();
-  t = await openSite({ mqtt: mqttSection(broker.port, { basetopic: 'fz/#', autoadd: false }), checks: { target: { type: 'remote', subType: 'disk' } } }, { log: cap.log });
+  t = await openSite(
+    { mqtt: mqttSection(broker.port, { basetopic: 'fz/#', autoadd: false }), checks: { target: { type: 'remote', subType: 'disk' } } },
+    { log: cap.log },
+  );
   await until(() => t.fed.connected, 5000, 'connected');
 });
 afterAll(async () => {
@@ -145,44 +158,48 @@ afterAll(async () => {
   await broker?.close();
 });
 
-it(`survives ${N} random and mutated payloads; rejects each invalid one with its reason; applies every valid one (seed ${SEED})`, async () => {
-  const cases = generate();
-  const transitions: StateEvent[] = [];
-  t.site.bus.on('transition', (e) => {
-    if (e.name === 'target') transitions.push(e.event);
-  });
-  const p = await peer(broker.port);
-  const t0 = Date.now();
-  // QoS 1: each PUBACK comes after the message was handled, so this also waits for the handling
-  await Promise.all(cases.map((c, i) => p.publishAsync(`fz/${i % 7}`, c.bytes, { qos: 1 })));
-  // sized by the count: ~2 ms a message idle, ten times that beside stress-ng (docs/faults.md)
-  await expect.poll(() => t.fed.snapshot().applied + t.fed.snapshot().rejectedTotal, { timeout: N * 25, interval: 200 }).toBe(N);
-  console.log(`fuzz: ${N} messages published and handled in ${Date.now() - t0} ms`);
+it(
+  `survives ${N} random and mutated payloads; rejects each invalid one with its reason; applies every valid one (seed ${SEED})`,
+  async () => {
+    const cases = generate();
+    const transitions: StateEvent[] = [];
+    t.site.bus.on('transition', (e) => {
+      if (e.name === 'target') transitions.push(e.event);
+    });
+    const p = await peer(broker.port);
+    const t0 = Date.now();
+    // QoS 1: each PUBACK comes after the message was handled, so this also waits for the handling
+    await Promise.all(cases.map((c, i) => p.publishAsync(`fz/${i % 7}`, c.bytes, { qos: 1 })));
+    // sized by the count: ~2 ms a message idle, ten times that beside stress-ng (docs/faults.md)
+    await expect.poll(() => t.fed.snapshot().applied + t.fed.snapshot().rejectedTotal, { timeout: N * 25, interval: 200 }).toBe(N);
+    console.log(`fuzz: ${N} messages published and handled in ${Date.now() - t0} ms`);
 
-  const want: Record<string, number> = {};
-  for (const c of cases) if (c.reason) want[c.reason] = (want[c.reason] ?? 0) + 1;
-  const validCases = cases.filter((c) => c.reason === null);
-  const s = t.fed.snapshot();
-  expect(s.rejected).toEqual(want);
-  expect(s.rejectedTotal).toBe(N - validCases.length);
-  expect(s.applied).toBe(validCases.length);
-  // nothing else arrived but our own birth on the status topic
-  expect(s.received).toBe(N + 1);
-  expect(s.ignored).toEqual({ own: 1, cleared: 0 });
-  // logged once each
-  expect(cap.lines.filter((l) => typeof l.reason === 'string' && l.level === 40)).toHaveLength(s.rejectedTotal);
+    const want: Record<string, number> = {};
+    for (const c of cases) if (c.reason) want[c.reason] = (want[c.reason] ?? 0) + 1;
+    const validCases = cases.filter((c) => c.reason === null);
+    const s = t.fed.snapshot();
+    expect(s.rejected).toEqual(want);
+    expect(s.rejectedTotal).toBe(N - validCases.length);
+    expect(s.applied).toBe(validCases.length);
+    // nothing else arrived but our own birth on the status topic
+    expect(s.received).toBe(N + 1);
+    expect(s.ignored).toEqual({ own: 1, cleared: 0 });
+    // logged once each
+    expect(cap.lines.filter((l) => typeof l.reason === 'string' && l.level === 40)).toHaveLength(s.rejectedTotal);
 
-  // every valid update applied in order: the last one's log, and one transition per flip
-  const last = validCases.at(-1)!;
-  expect(t.site.state('target').log).toEqual([`seq ${last.seq}`]);
-  let prev = true; // a new check starts in FAIL
-  let flips = 0;
-  for (const c of validCases) {
-    if (c.fail !== prev) flips++;
-    prev = c.fail!;
-  }
-  expect(transitions).toHaveLength(flips);
-  expect(t.fed.connected).toBe(true);
-  expect(s.disconnects).toBe(0);
-  await p.endAsync();
-}, N * 40);
+    // every valid update applied in order: the last one's log, and one transition per flip
+    const last = validCases.at(-1)!;
+    expect(t.site.state('target').log).toEqual([`seq ${last.seq}`]);
+    let prev = true; // a new check starts in FAIL
+    let flips = 0;
+    for (const c of validCases) {
+      if (c.fail !== prev) flips++;
+      prev = c.fail!;
+    }
+    expect(transitions).toHaveLength(flips);
+    expect(t.fed.connected).toBe(true);
+    expect(s.disconnects).toBe(0);
+    await p.endAsync();
+  },
+  N * 40,
+);

@@ -50,7 +50,10 @@ export async function openSite(doc: Record<string, unknown>, opts: { clock?: Clo
   if (opts.start !== false) await site.start();
   let stopped = false;
   return {
-    site, fed, dir, configPath,
+    site,
+    fed,
+    dir,
+    configPath,
     file: () => JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>,
     stop: async () => {
       if (stopped) return;
@@ -66,7 +69,10 @@ export function mqttSection(port: number, extra: Record<string, unknown> = {}): 
 }
 
 /** A bare client playing a peer (fletchck, or a test probe). */
-export async function peer(port: number, opts: mqtt.IClientOptions = {}): Promise<MqttClient & { messages: { topic: string; payload: Buffer; retain: boolean }[] }> {
+export async function peer(
+  port: number,
+  opts: mqtt.IClientOptions = {},
+): Promise<MqttClient & { messages: { topic: string; payload: Buffer; retain: boolean }[] }> {
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
   const messages: { topic: string; payload: Buffer; retain: boolean }[] = [];
   c.on('message', (topic, payload, packet) => messages.push({ topic, payload, retain: packet.retain }));
@@ -92,10 +98,19 @@ export async function retainedOn(port: number, topic: string): Promise<string> {
 /** A payload in exactly fletchck's shape (spec §7.3). */
 export function fletchckPayload(name: string, type: string, data: Partial<Record<string, unknown>> = {}): string {
   return JSON.stringify({
-    name, type,
+    name,
+    type,
     data: {
-      threshold: 1, failState: false, failCount: 0, log: [], softFail: null,
-      lastCheck: '2026-11-22T09:28:17.895594+00:00', lastFail: null, lastPass: '2026-11-22T09:20:02+00:00', level: null, ...data,
+      threshold: 1,
+      failState: false,
+      failCount: 0,
+      log: [],
+      softFail: null,
+      lastCheck: '2026-11-22T09:28:17.895594+00:00',
+      lastFail: null,
+      lastPass: '2026-11-22T09:20:02+00:00',
+      level: null,
+      ...data,
     },
   });
 }

@@ -80,7 +80,16 @@ describeDaemon('federation over Mosquitto', MOSQUITTO_PROGRAMS, () => {
 
   it('TLS: verifies the broker against the configured CA and the host name', async () => {
     const a = await open({ port: mq.tlsPort, tls: true, cafile: mq.caFile, username: 'probe', password: 's3cret', instance: 'tls-a' });
-    const b = await open({ hostname: 'localhost', port: mq.tlsPort, tls: true, cafile: mq.caFile, username: 'probe', password: 's3cret', instance: 'tls-b', basetopic: 'tls/#' });
+    const b = await open({
+      hostname: 'localhost',
+      port: mq.tlsPort,
+      tls: true,
+      cafile: mq.caFile,
+      username: 'probe',
+      password: 's3cret',
+      instance: 'tls-b',
+      basetopic: 'tls/#',
+    });
     await expect.poll(() => a.fed.connected && b.fed.connected, { timeout: 5000 }).toBe(true);
     await mirrored(a, b, 'tls/a/root');
   });

@@ -13,7 +13,11 @@ const settings = (m: Record<string, unknown>) => resolveSettings(MqttSchema.pars
 
 describe('connection settings (spec §7.1)', () => {
   it.each([
-    { name: 'defaults: localhost:1883, QoS 1, retain, persist', m: {}, want: { url: 'mqtt://localhost:1883', qos: 1, retain: true, clean: false, autoadd: true, enabled: true, protocolVersion: 4, keepalive: 60 } },
+    {
+      name: 'defaults: localhost:1883, QoS 1, retain, persist',
+      m: {},
+      want: { url: 'mqtt://localhost:1883', qos: 1, retain: true, clean: false, autoadd: true, enabled: true, protocolVersion: 4, keepalive: 60 },
+    },
     { name: 'tls without a port: 8883', m: { tls: true, hostname: 'broker.lan' }, want: { url: 'mqtts://broker.lan:8883' } },
     { name: 'a null hostname means localhost', m: { hostname: null, port: 1999 }, want: { url: 'mqtt://localhost:1999' } },
     { name: 'an empty hostname never connects', m: { hostname: '' }, want: { enabled: false } },
@@ -88,7 +92,12 @@ describe('the outage queue', () => {
 
   it('with all topics distinct drops the oldest', () => {
     const q = new OutboundQueue(2);
-    for (const [t, n] of [['a', 1], ['b', 2], ['c', 3]] as const) q.push(m(t, n));
+    for (const [t, n] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      q.push(m(t, n));
     expect(show(q)).toEqual(['b=2', 'c=3']);
   });
 
@@ -106,7 +115,11 @@ describe('the outage queue', () => {
 describe('status messages', () => {
   const buf = (s: string) => Buffer.from(s);
   it.each([
-    { topic: 'siteward/status/web-1', payload: encodeStatus({ siteward: '1', instance: 'web-1', site: 's', state: 'offline', reason: 'connection lost' }), want: { kind: 'status', instance: 'web-1', state: 'offline', reason: 'connection lost' } },
+    {
+      topic: 'siteward/status/web-1',
+      payload: encodeStatus({ siteward: '1', instance: 'web-1', site: 's', state: 'offline', reason: 'connection lost' }),
+      want: { kind: 'status', instance: 'web-1', state: 'offline', reason: 'connection lost' },
+    },
     { topic: 'siteward/status/web-1', payload: buf(''), want: { kind: 'cleared', instance: 'web-1' } },
     { topic: 'siteward/status/a/b', payload: buf('{}'), want: { kind: 'invalid' } },
     { topic: 'siteward/status/a', payload: buf('[1]'), want: { kind: 'invalid' } },

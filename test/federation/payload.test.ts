@@ -19,14 +19,30 @@ const GOLDEN: { name: string; wire: string; expect: Record<string, unknown> }[] 
   {
     name: 'a passing disk check, ISO times with microseconds and a +10:30 offset (1.1.5)',
     wire: '{"name": "root", "type": "disk", "data": {"threshold": 1, "failState": false, "failCount": 0, "log": ["/: 23% 8.1/35.0GB, 27.0GB Free, Target: 90%"], "softFail": null, "lastCheck": "2026-11-22T19:58:17.895594+10:30", "lastFail": null, "lastPass": "2026-11-22T19:20:02.000012+10:30", "level": " 23%"}}',
-    expect: { name: 'root', type: 'disk', data: { failState: false, failCount: 0, threshold: 1, level: ' 23%', softFail: null,
-      lastCheck: Date.UTC(2026, 10, 22, 9, 28, 17, 895), lastFail: null, lastPass: Date.UTC(2026, 10, 22, 8, 50, 2, 0),
-      log: ['/: 23% 8.1/35.0GB, 27.0GB Free, Target: 90%'] } },
+    expect: {
+      name: 'root',
+      type: 'disk',
+      data: {
+        failState: false,
+        failCount: 0,
+        threshold: 1,
+        level: ' 23%',
+        softFail: null,
+        lastCheck: Date.UTC(2026, 10, 22, 9, 28, 17, 895),
+        lastFail: null,
+        lastPass: Date.UTC(2026, 10, 22, 8, 50, 2, 0),
+        log: ['/: 23% 8.1/35.0GB, 27.0GB Free, Target: 90%'],
+      },
+    },
   },
   {
     name: 'a failing sequence: failState is the failing members string',
     wire: '{"name": "self-check", "type": "sequence", "data": {"threshold": 1, "failState": "ram,load", "failCount": 3, "log": ["ram (memory): FAIL", "Memory: 91.2% 7.3/8.0GB, 0.7GB Free, Target: 85%", "", "load (cpu): FAIL", "CPU:  88% (avg 1.76 / 2), Target: 80%", "", "root (disk): PASS  23%"], "softFail": null, "lastCheck": "2026-11-22T09:28:17.895594+00:00", "lastFail": "2026-11-22T09:26:17+00:00", "lastPass": null, "level": null}}',
-    expect: { name: 'self-check', type: 'sequence', data: { failState: 'ram,load', failCount: 3, lastFail: Date.UTC(2026, 10, 22, 9, 26, 17), lastPass: null } },
+    expect: {
+      name: 'self-check',
+      type: 'sequence',
+      data: { failState: 'ram,load', failCount: 3, lastFail: Date.UTC(2026, 10, 22, 9, 26, 17), lastPass: null },
+    },
   },
   {
     name: 'a soft-failed https check (certificate label, retries, threshold 2)',
@@ -71,7 +87,8 @@ describe('golden fletchck payloads are accepted (spec §7.3, §10)', () => {
 });
 
 const BASE = { threshold: 1, failState: false, failCount: 0, log: [], softFail: null, lastCheck: null, lastFail: null, lastPass: null, level: null };
-const msg = (data: Record<string, unknown>, top: Record<string, unknown> = {}): string => JSON.stringify({ name: 'c', type: 'disk', data: { ...BASE, ...data }, ...top });
+const msg = (data: Record<string, unknown>, top: Record<string, unknown> = {}): string =>
+  JSON.stringify({ name: 'c', type: 'disk', data: { ...BASE, ...data }, ...top });
 const without = (k: string): string => {
   const d: Record<string, unknown> = { ...BASE };
   delete d[k];
@@ -96,7 +113,11 @@ describe('rejections (spec §7.4): each with a reason, none throws', () => {
     { name: 'no data', wire: JSON.stringify({ name: 'c', type: 'disk' }), reason: 'malformed' },
     { name: 'empty data', wire: JSON.stringify({ name: 'c', type: 'disk', data: {} }), reason: 'malformed' },
     { name: 'data is a list', wire: JSON.stringify({ name: 'c', type: 'disk', data: [1] }), reason: 'malformed' },
-    ...['threshold', 'failCount', 'softFail', 'lastCheck', 'lastFail', 'lastPass', 'failState', 'log'].map((k) => ({ name: `"${k}" missing`, wire: without(k), reason: 'invalid-data' })),
+    ...['threshold', 'failCount', 'softFail', 'lastCheck', 'lastFail', 'lastPass', 'failState', 'log'].map((k) => ({
+      name: `"${k}" missing`,
+      wire: without(k),
+      reason: 'invalid-data',
+    })),
     { name: 'failCount a string', wire: msg({ failCount: '1' }), reason: 'invalid-data' },
     { name: 'threshold a float', wire: msg({ threshold: 1.5 }), reason: 'invalid-data' },
     { name: 'threshold beyond a safe integer', wire: msg({ threshold: 2 ** 60 }), reason: 'invalid-data' },
@@ -134,7 +155,11 @@ describe('rejections (spec §7.4): each with a reason, none throws', () => {
 describe('accepted variations (spec §7.4)', () => {
   it.each([
     { name: 'booleans count as ints (Python)', wire: msg({ threshold: true, failCount: false }), data: { threshold: 1, failCount: 0 } },
-    { name: 'an unparseable time becomes null', wire: msg({ lastCheck: 'soon', lastPass: '31 Feb 2026 10:00 UTC' }), data: { lastCheck: null, lastPass: null } },
+    {
+      name: 'an unparseable time becomes null',
+      wire: msg({ lastCheck: 'soon', lastPass: '31 Feb 2026 10:00 UTC' }),
+      data: { lastCheck: null, lastPass: null },
+    },
     { name: 'non-string log items are shown as JSON', wire: msg({ log: ['a', 1, null, { b: [2] }] }), data: { log: ['a', '1', 'null', '{"b":[2]}'] } },
     { name: 'unknown keys are ignored', wire: msg({ extra: { deep: [[[[1]]]] } }, { more: true }), data: { failState: false } },
   ])('$name', ({ wire, data }) => {
@@ -152,14 +177,17 @@ const state = (o: Partial<CheckState>): CheckState => ({ ...initialState(), ...o
 const T = Date.UTC(2026, 10, 22, 9, 28, 17, 895);
 
 describe('what siteward publishes (spec §7.3)', () => {
-  it('has fletchck\'s keys in fletchck\'s order and ISO-8601 times with the check zone\'s offset', () => {
+  it("has fletchck's keys in fletchck's order and ISO-8601 times with the check zone's offset", () => {
     const bytes = encodePayload({
-      name: 'root', type: 'disk', threshold: 2, zone: 'Australia/Adelaide',
+      name: 'root',
+      type: 'disk',
+      threshold: 2,
+      zone: 'Australia/Adelaide',
       state: state({ failState: false, failCount: 0, log: ['ok'], level: ' 9%', lastCheck: T, lastPass: Date.UTC(2026, 10, 22, 9, 20, 2), lastUpdate: T }),
     });
     expect(bytes.toString('utf8')).toBe(
       '{"name":"root","type":"disk","data":{"threshold":2,"failState":false,"failCount":0,"log":["ok"],"softFail":null,' +
-      '"lastCheck":"2026-11-22T19:58:17.895000+10:30","lastFail":null,"lastPass":"2026-11-22T19:50:02+10:30","level":" 9%"}}',
+        '"lastCheck":"2026-11-22T19:58:17.895000+10:30","lastFail":null,"lastPass":"2026-11-22T19:50:02+10:30","level":" 9%"}}',
     );
   });
 
@@ -171,11 +199,29 @@ describe('what siteward publishes (spec §7.3)', () => {
 
   const published: { name: string; input: EncodeInput }[] = [
     { name: 'a never-run check (initial FAIL, null times)', input: { name: 'new', type: 'disk', threshold: 1, zone: null, state: initialState() } },
-    { name: 'a passing check', input: { name: 'p', type: 'memory', threshold: 1, zone: 'UTC', state: state({ failState: false, lastCheck: T, lastPass: T, level: ' 40%' }) } },
-    { name: 'a confirmed failure', input: { name: 'f', type: 'cpu', threshold: 3, zone: 'Europe/Berlin', state: state({ failState: true, failCount: 4, lastCheck: T, lastFail: T, log: ['CPU: 99%'] }) } },
-    { name: 'a failing sequence', input: { name: 's', type: 'sequence', threshold: 1, zone: 'UTC', state: state({ failState: 'ram,load', failCount: 1, log: ['ram (memory): FAIL', ''] }) } },
+    {
+      name: 'a passing check',
+      input: { name: 'p', type: 'memory', threshold: 1, zone: 'UTC', state: state({ failState: false, lastCheck: T, lastPass: T, level: ' 40%' }) },
+    },
+    {
+      name: 'a confirmed failure',
+      input: {
+        name: 'f',
+        type: 'cpu',
+        threshold: 3,
+        zone: 'Europe/Berlin',
+        state: state({ failState: true, failCount: 4, lastCheck: T, lastFail: T, log: ['CPU: 99%'] }),
+      },
+    },
+    {
+      name: 'a failing sequence',
+      input: { name: 's', type: 'sequence', threshold: 1, zone: 'UTC', state: state({ failState: 'ram,load', failCount: 1, log: ['ram (memory): FAIL', ''] }) },
+    },
     { name: 'a passing sequence', input: { name: 's', type: 'sequence', threshold: 1, zone: 'UTC', state: state({ failState: '', failCount: 0 }) } },
-    { name: 'a soft fail', input: { name: 'd', type: 'disk', threshold: 1, zone: 'UTC', state: state({ failState: true, softFail: 'gw', log: ['SOFTFAIL (depends=gw)'] }) } },
+    {
+      name: 'a soft fail',
+      input: { name: 'd', type: 'disk', threshold: 1, zone: 'UTC', state: state({ failState: true, softFail: 'gw', log: ['SOFTFAIL (depends=gw)'] }) },
+    },
     { name: 'a paused check', input: { name: 'z', type: 'disk', threshold: 1, zone: 'UTC', state: state({ failState: false, log: ['PAUSED'] }) } },
     { name: 'with the instance field', input: { name: 'i', type: 'disk', threshold: 1, zone: 'UTC', instance: 'agent-1', state: state({ failState: false }) } },
   ];
@@ -186,9 +232,21 @@ describe('what siteward publishes (spec §7.3)', () => {
       expect(fletchckWouldCrash(bytes)).toBe(false);
       const s = p.input.state;
       expect(dec(bytes)).toMatchObject({
-        ok: true, name: p.input.name, type: p.input.type, instance: p.input.instance ?? null,
-        data: { failState: s.failState, failCount: s.failCount, threshold: p.input.threshold, log: s.log, softFail: s.softFail, level: s.level,
-          lastCheck: s.lastCheck, lastFail: s.lastFail, lastPass: s.lastPass },
+        ok: true,
+        name: p.input.name,
+        type: p.input.type,
+        instance: p.input.instance ?? null,
+        data: {
+          failState: s.failState,
+          failCount: s.failCount,
+          threshold: p.input.threshold,
+          log: s.log,
+          softFail: s.softFail,
+          level: s.level,
+          lastCheck: s.lastCheck,
+          lastFail: s.lastFail,
+          lastPass: s.lastPass,
+        },
       });
     });
   }

@@ -12,16 +12,21 @@ import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/m
 import { retainedOn } from './helpers.ts';
 import { assertBuilt, spawnSiteward, type Proc } from './procs.ts';
 
-const disk = (vol: string, topic: string, seconds = 1): Record<string, unknown> =>
-  ({ type: 'disk', trigger: { interval: { seconds } }, publish: topic, options: { volume: vol, level: 100 } });
+const disk = (vol: string, topic: string, seconds = 1): Record<string, unknown> => ({
+  type: 'disk',
+  trigger: { interval: { seconds } },
+  publish: topic,
+  options: { volume: vol, level: 100 },
+});
 const failing = (p: Proc, check: string): boolean | string | null => p.state(check)?.failState ?? null;
 
 describeDaemon('federation between siteward processes', MOSQUITTO_PROGRAMS, () => {
   let mq: Mosquitto;
   let vols: { dir: string; cleanup: () => void };
   const procs: Proc[] = [];
-  const mqtt = (instance: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
-    ({ mqtt: { hostname: '127.0.0.1', port: mq.port, instance, ...extra } });
+  const mqtt = (instance: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    mqtt: { hostname: '127.0.0.1', port: mq.port, instance, ...extra },
+  });
   const start = (name: string, doc: Record<string, unknown>): Proc => {
     const p = spawnSiteward(name, doc);
     procs.push(p);
@@ -61,8 +66,14 @@ describeDaemon('federation between siteward processes', MOSQUITTO_PROGRAMS, () =
     await expect.poll(() => failing(a, 'a-vol'), { timeout: 10_000, interval: 50 }).toBe(true);
     await expect.poll(() => failing(b, 'a-vol'), { timeout: 5000, interval: 50 }).toBe(true);
     expect(b.state('a-vol')!.log).toEqual(a.state('a-vol')!.log);
-    const aFail = a.transitions('a-vol').filter((x) => x.to === 'FAIL').at(-1)!;
-    const bFail = b.transitions('a-vol').filter((x) => x.to === 'FAIL').at(-1)!;
+    const aFail = a
+      .transitions('a-vol')
+      .filter((x) => x.to === 'FAIL')
+      .at(-1)!;
+    const bFail = b
+      .transitions('a-vol')
+      .filter((x) => x.to === 'FAIL')
+      .at(-1)!;
     const latency = bFail.t - aFail.t;
     console.log(`federation latency A → B: ${latency} ms`);
     expect(latency).toBeLessThan(1000);
@@ -72,7 +83,10 @@ describeDaemon('federation between siteward processes', MOSQUITTO_PROGRAMS, () =
     vols = tempDir('swv-');
     const va = vol('a');
     const a = start('a', { ...mqtt('a'), checks: { 'a-vol': disk(va, 'sw/a/a-vol') } });
-    const c = start('c', { ...mqtt('c', { basetopic: 'sw/#' }), checks: { 'c-vol': disk(vol('c'), 'sw/c/c-vol'), 'c-slow': disk(vol('c'), 'sw/c/c-slow', 3600) } });
+    const c = start('c', {
+      ...mqtt('c', { basetopic: 'sw/#' }),
+      checks: { 'c-vol': disk(vol('c'), 'sw/c/c-vol'), 'c-slow': disk(vol('c'), 'sw/c/c-slow', 3600) },
+    });
     const b = start('b', { ...mqtt('b', { basetopic: 'sw/#' }), checks: {} });
     for (const name of ['a-vol', 'c-vol', 'c-slow']) {
       await expect.poll(() => failing(b, name), { timeout: 20_000, interval: 100 }).toBe(false);
@@ -155,12 +169,23 @@ describeDaemon('federation across a broker outage', MOSQUITTO_PROGRAMS, () => {
         else rmSync(v, { recursive: true });
       }
       await sleep(down + 30_000 - Date.now());
-      const during = a.transitions('flap').filter((x) => x.t > down).map((x) => x.to);
+      const during = a
+        .transitions('flap')
+        .filter((x) => x.t > down)
+        .map((x) => x.to);
       expect(during).toEqual(['FAIL', 'PASS', 'FAIL']);
       await mq.start();
 
       // every change made during the outage reaches B, in order
-      await expect.poll(() => b.transitions('flap').filter((x) => x.t > down).map((x) => x.to), { timeout: 60_000, interval: 250 })
+      await expect
+        .poll(
+          () =>
+            b
+              .transitions('flap')
+              .filter((x) => x.t > down)
+              .map((x) => x.to),
+          { timeout: 60_000, interval: 250 },
+        )
         .toEqual(['FAIL', 'PASS', 'FAIL']);
       for (const p of [a, b]) expect(p.log()).toMatch(/MQTT reconnected to mqtt:\/\/127\.0\.0\.1/);
       // and the link works again both ways: a change after the outage arrives too

@@ -65,7 +65,10 @@ export function spawnSiteward(name: string, doc: Record<string, unknown>, extraA
   writeFileSync(configPath, JSON.stringify({ timezone: 'UTC', webui: null, scheduler: { jitter: 0 }, ...doc }, null, 1));
   const logFile = join(dir, 'stderr.log');
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [CLI, `--config=${configPath}`, '--webui=false', '--logging=info', ...extraArgs], { stdio: ['ignore', fd, fd], cwd: dir });
+  const proc = spawn(process.execPath, [CLI, `--config=${configPath}`, '--webui=false', '--logging=info', ...extraArgs], {
+    stdio: ['ignore', fd, fd],
+    cwd: dir,
+  });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const dbPath = join(dir, 'site.db');
   const query = <T>(fn: (db: Database.Database) => T, dflt: T): T => {
@@ -80,15 +83,26 @@ export function spawnSiteward(name: string, doc: Record<string, unknown>, extraA
     }
   };
   return {
-    name, dir, configPath, proc,
+    name,
+    dir,
+    configPath,
+    proc,
     log: () => readFileSync(logFile, 'utf8'),
-    state: (check) => query((db) => {
-      const row = db.prepare('SELECT state FROM check_state WHERE name = ?').get(check) as { state: string } | undefined;
-      return row ? (JSON.parse(row.state) as CheckState) : null;
-    }, null),
-    transitions: (check) => query((db) => db.prepare(
-      'SELECT t, to_state AS "to", from_state AS "from" FROM transitions JOIN check_ids ON check_ids.id = transitions.check_id WHERE check_ids.name = ? ORDER BY transitions.id',
-    ).all(check) as Transition[], []),
+    state: (check) =>
+      query((db) => {
+        const row = db.prepare('SELECT state FROM check_state WHERE name = ?').get(check) as { state: string } | undefined;
+        return row ? (JSON.parse(row.state) as CheckState) : null;
+      }, null),
+    transitions: (check) =>
+      query(
+        (db) =>
+          db
+            .prepare(
+              'SELECT t, to_state AS "to", from_state AS "from" FROM transitions JOIN check_ids ON check_ids.id = transitions.check_id WHERE check_ids.name = ? ORDER BY transitions.id',
+            )
+            .all(check) as Transition[],
+        [],
+      ),
     file: () => JSON.parse(readFileSync(configPath, 'utf8')) as ReturnType<Proc['file']>,
     edit(fn) {
       writeFileSync(configPath, JSON.stringify(fn(JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>), null, 1));

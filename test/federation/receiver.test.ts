@@ -33,7 +33,10 @@ interface Rig {
 async function rig(checks: Record<string, unknown>, mqtt: Record<string, unknown> = {}): Promise<Rig> {
   const clock = new FakeClock(T0);
   // the site is not started (no service): the receiver is driven by hand
-  const t = await openSite({ timezone: 'UTC', mqtt: { hostname: '', basetopic: 'fl/#', instance: 'me', offlinegrace: 0, ...mqtt }, checks }, { clock, start: false });
+  const t = await openSite(
+    { timezone: 'UTC', mqtt: { hostname: '', basetopic: 'fl/#', instance: 'me', offlinegrace: 0, ...mqtt }, checks },
+    { clock, start: false },
+  );
   open.push(t);
   const stats = emptyStats();
   const stale = new StaleWatch(t.site);
@@ -47,7 +50,12 @@ async function rig(checks: Record<string, unknown>, mqtt: Record<string, unknown
     stale.sync();
   });
   return {
-    t, clock, rx, stale, stats, transitions,
+    t,
+    clock,
+    rx,
+    stale,
+    stats,
+    transitions,
     send: (topic, payload, retained = false) => rx.handle(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload), retained),
   };
 }
@@ -62,7 +70,14 @@ describe('receiving remote check updates (spec §7.4, §4.14)', () => {
     const r = await rig({ far: remote() });
     await r.send('fl/a/far', failing('far', { level: ' 95%', softFail: null }));
     const s = r.t.site.state('far');
-    expect(s).toMatchObject({ failState: true, failCount: 1, threshold: 1, log: ['/: 95% full'], level: ' 95%', lastCheck: Date.parse('2026-11-22T09:28:17.895594Z') });
+    expect(s).toMatchObject({
+      failState: true,
+      failCount: 1,
+      threshold: 1,
+      log: ['/: 95% full'],
+      level: ' 95%',
+      lastCheck: Date.parse('2026-11-22T09:28:17.895594Z'),
+    });
     expect(s.lastUpdate).toBe(s.lastCheck);
     expect(r.rx.remoteTopics.get('far')).toBe('fl/a/far');
     expect(r.stats).toMatchObject({ received: 1, applied: 1, rejectedTotal: 0 });
@@ -155,9 +170,10 @@ describe('receiving remote check updates (spec §7.4, §4.14)', () => {
 });
 
 describe('instance liveness (siteward)', () => {
-  const fromX = (name: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ ...JSON.parse(fletchckPayload(name, 'disk', extra)), instance: 'x' });
+  const fromX = (name: string, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ ...JSON.parse(fletchckPayload(name, 'disk', extra)), instance: 'x' });
 
-  it("the will fails every remote check of that instance at once, and only those", async () => {
+  it('the will fails every remote check of that instance at once, and only those', async () => {
     const r = await rig({ a: remote(), b: remote(), other: remote() });
     await r.send('fl/x/a', fromX('a'));
     await r.send('fl/x/b', fromX('b'));

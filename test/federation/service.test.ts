@@ -63,17 +63,22 @@ describe('publishing (spec §3.5, §7.3)', () => {
   it('publishes after scheduled runs, every run, changed or not', async () => {
     const t = await site({ mqtt: mqttSection(broker.port), checks: {} });
     mkdirSync(join(t.dir, 'vol'));
-    await t.site.mutate((d) => putCheck(d, 'tick', { type: 'disk', publish: 'sw/tick', trigger: { interval: { seconds: 1 } }, options: { volume: join(t.dir, 'vol'), level: 100 } }));
+    await t.site.mutate((d) =>
+      putCheck(d, 'tick', { type: 'disk', publish: 'sw/tick', trigger: { interval: { seconds: 1 } }, options: { volume: join(t.dir, 'vol'), level: 100 } }),
+    );
     await expect.poll(() => on('sw/tick').length, { timeout: 8000 }).toBeGreaterThanOrEqual(3);
   });
 
   it('does not publish the members a sequence runs, only the sequence (spec §3.5)', async () => {
     const t = await site({ mqtt: mqttSection(broker.port), checks: {} });
     mkdirSync(join(t.dir, 'vol'));
-    await t.site.mutate((d) => putCheck(
-      putCheck(d, 'member', { type: 'disk', publish: 'sw/member', options: { volume: join(t.dir, 'vol'), level: 100 } }),
-      'seq', { type: 'sequence', publish: 'sw/seq', options: { checks: ['member'] } },
-    ));
+    await t.site.mutate((d) =>
+      putCheck(putCheck(d, 'member', { type: 'disk', publish: 'sw/member', options: { volume: join(t.dir, 'vol'), level: 100 } }), 'seq', {
+        type: 'sequence',
+        publish: 'sw/seq',
+        options: { checks: ['member'] },
+      }),
+    );
     await t.site.runNow('seq');
     await expect.poll(() => on('sw/seq').length).toBe(1);
     expect(JSON.parse(on('sw/seq')[0].payload)).toMatchObject({ type: 'sequence', data: { failState: '' } });
@@ -163,7 +168,9 @@ describe('live reconfiguration (spec §7.6)', () => {
       expect(JSON.parse(await retainedOn(broker.port, 'siteward/status/i1'))).toMatchObject({ state: 'offline', reason: 'reconfigured' });
       expect(JSON.parse(await retainedOn(other.port, 'siteward/status/i1'))).toMatchObject({ state: 'online' });
       await t.site.mutate((d) => ({ ...d, mqtt: null }));
-      await expect.poll(() => retainedOn(other.port, 'siteward/status/i1').then((s) => JSON.parse(s) as { state: string })).toMatchObject({ state: 'offline', reason: 'disabled' });
+      await expect
+        .poll(() => retainedOn(other.port, 'siteward/status/i1').then((s) => JSON.parse(s) as { state: string }))
+        .toMatchObject({ state: 'offline', reason: 'disabled' });
       expect(t.fed.connected).toBe(false);
     } finally {
       await other.close();
@@ -263,7 +270,14 @@ describe('outages (siteward)', () => {
 describe('staleness through the broker (siteward)', () => {
   it('a remote with a timeout and no trigger fails when updates stop (FakeClock)', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 22, 9, 0));
-    const t = await site({ timezone: 'UTC', mqtt: mqttSection(broker.port, { basetopic: 'fl/#' }), checks: { far: { type: 'remote', subType: 'disk', options: { timeout: 120 } } } }, { clock });
+    const t = await site(
+      {
+        timezone: 'UTC',
+        mqtt: mqttSection(broker.port, { basetopic: 'fl/#' }),
+        checks: { far: { type: 'remote', subType: 'disk', options: { timeout: 120 } } },
+      },
+      { clock },
+    );
     const p = await peer(broker.port);
     await p.publishAsync('fl/far', fletchckPayload('far', 'disk', { lastCheck: '2026-11-22T09:00:00+00:00' }), { qos: 1 });
     await expect.poll(() => t.site.state('far').failState).toBe(false);

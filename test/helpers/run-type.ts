@@ -41,8 +41,21 @@ export function parseOptions(type: AnyCheckType, raw: Record<string, unknown>): 
 /** The context the runner would hand `type.run` for a check with options `raw`. */
 export function runContext(signal: AbortSignal, type: AnyCheckType, raw: Record<string, unknown>, o: DirectRunOpts = {}): RunContext {
   const config = {
-    name: o.name ?? `test-${type.type}`, type: type.type, subType: null, trigger: null, threshold: 1, retries: 1, priority: 0, paused: false,
-    failAction: true, passAction: true, publish: null, remoteId: null, options: raw, actions: [], depends: [],
+    name: o.name ?? `test-${type.type}`,
+    type: type.type,
+    subType: null,
+    trigger: null,
+    threshold: 1,
+    retries: 1,
+    priority: 0,
+    paused: false,
+    failAction: true,
+    passAction: true,
+    publish: null,
+    remoteId: null,
+    options: raw,
+    actions: [],
+    depends: [],
   };
   return {
     signal,
@@ -64,9 +77,12 @@ export async function runDirect(type: AnyCheckType, raw: Record<string, unknown>
   const opts = parseOptions(type, raw);
   const seconds = typeof opts.timeout === 'number' ? opts.timeout : type.defaultTimeout;
   const controller = new AbortController();
-  const timer = seconds === null || seconds === undefined ? null : setTimeout(() => {
-    controller.abort(Object.assign(new Error(`no result within ${seconds} s`), { name: 'TimeoutError' }));
-  }, seconds * 1000);
+  const timer =
+    seconds === null || seconds === undefined
+      ? null
+      : setTimeout(() => {
+          controller.abort(Object.assign(new Error(`no result within ${seconds} s`), { name: 'TimeoutError' }));
+        }, seconds * 1000);
   const saved: Record<string, unknown>[] = [];
   const ctx = runContext(controller.signal, type, raw, {
     ...o,

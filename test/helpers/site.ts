@@ -29,7 +29,10 @@ export async function openTestSite(doc: Record<string, unknown>, opts: Partial<S
   const clock = (opts.clock as FakeClock | undefined) ?? new FakeClock();
   const site = await Site.open({ configPath: path, clock, ...opts });
   return {
-    site, clock, dir: t.dir, path,
+    site,
+    clock,
+    dir: t.dir,
+    path,
     file: () => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>,
     close: async () => {
       await site.stop();
@@ -42,7 +45,10 @@ export async function openTestSite(doc: Record<string, unknown>, opts: Partial<S
 export function procFixture(dir: string, o: { memTotalKb: number; memAvailKb: number; cpu: number[] }): string {
   const root = join(dir, 'proc');
   mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, 'meminfo'), `MemTotal:       ${o.memTotalKb} kB\nMemFree:        ${Math.floor(o.memAvailKb / 2)} kB\nMemAvailable:   ${o.memAvailKb} kB\nBuffers:        1000 kB\nCached:         ${Math.floor(o.memAvailKb / 3)} kB\nSReclaimable:   100 kB\n`);
+  writeFileSync(
+    join(root, 'meminfo'),
+    `MemTotal:       ${o.memTotalKb} kB\nMemFree:        ${Math.floor(o.memAvailKb / 2)} kB\nMemAvailable:   ${o.memAvailKb} kB\nBuffers:        1000 kB\nCached:         ${Math.floor(o.memAvailKb / 3)} kB\nSReclaimable:   100 kB\n`,
+  );
   writeFileSync(join(root, 'stat'), `cpu  ${o.cpu.join(' ')}\ncpu0 ${o.cpu.join(' ')}\n`);
   return root;
 }

@@ -13,7 +13,17 @@ const SITE = {
   actions: { sitelog: { type: 'log', options: {} } },
   checks: { peer: { type: 'remote', subType: 'https', options: {}, actions: ['sitelog'] } },
 };
-const down = (at: number) => ({ failState: true, failCount: 1, threshold: 1, log: ['down'], softFail: null, level: null, lastCheck: at, lastFail: at, lastPass: null });
+const down = (at: number) => ({
+  failState: true,
+  failCount: 1,
+  threshold: 1,
+  log: ['down'],
+  softFail: null,
+  level: null,
+  lastCheck: at,
+  lastFail: at,
+  lastPass: null,
+});
 const up = (at: number) => ({ ...down(at), failState: false, failCount: 0, log: ['up'], lastFail: null, lastPass: at });
 
 describe('operations API', () => {

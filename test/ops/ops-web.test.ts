@@ -14,8 +14,28 @@ describe('operations on the check page', () => {
   it('acknowledge and maintenance now, shown with who and why', async () => {
     t = await webSite({ checks: { nas: { type: 'remote', subType: 'truenas', options: {}, actions: ['logit'] } } });
     const now = t.clock.now();
-    t.site.applyRemote('nas', { failState: false, failCount: 0, threshold: 1, log: ['ok'], softFail: null, level: null, lastCheck: now, lastFail: null, lastPass: now });
-    t.site.applyRemote('nas', { failState: true, failCount: 1, threshold: 1, log: ['pool degraded'], softFail: null, level: null, lastCheck: now, lastFail: now, lastPass: null });
+    t.site.applyRemote('nas', {
+      failState: false,
+      failCount: 0,
+      threshold: 1,
+      log: ['ok'],
+      softFail: null,
+      level: null,
+      lastCheck: now,
+      lastFail: null,
+      lastPass: now,
+    });
+    t.site.applyRemote('nas', {
+      failState: true,
+      failCount: 1,
+      threshold: 1,
+      log: ['pool degraded'],
+      softFail: null,
+      level: null,
+      lastCheck: now,
+      lastFail: now,
+      lastPass: null,
+    });
     const a = new Agent(t.web);
     await a.login('olly', PASSWORDS.olly);
     let page = decodeHtml(await a.page('/check/nas'));
@@ -36,7 +56,17 @@ describe('operations on the check page', () => {
     expect(t.site.siteLog.all().some((l) => /nas acknowledged by olly: replacing the disk/.test(l))).toBe(true);
 
     // recovery inside the window: nobody notified, and the trace says why; the ack is gone
-    t.site.applyRemote('nas', { failState: false, failCount: 0, threshold: 1, log: ['ok'], softFail: null, level: null, lastCheck: now, lastFail: now, lastPass: now });
+    t.site.applyRemote('nas', {
+      failState: false,
+      failCount: 0,
+      threshold: 1,
+      log: ['ok'],
+      softFail: null,
+      level: null,
+      lastCheck: now,
+      lastFail: now,
+      lastPass: now,
+    });
     page = decodeHtml(await a.page('/check/nas'));
     expect(page).toMatch(/PASS: nobody notified: in maintenance \(window "nas by olly/);
     expect(page).not.toContain('Acknowledged by');

@@ -33,21 +33,34 @@ afterEach(async () => {
 });
 
 function remote(fail: boolean, at: number): RemoteData {
-  return { failState: fail, failCount: fail ? 1 : 0, threshold: 1, log: [fail ? 'down' : 'up'], softFail: null, level: null, lastCheck: at, lastFail: fail ? at : null, lastPass: fail ? null : at };
+  return {
+    failState: fail,
+    failCount: fail ? 1 : 0,
+    threshold: 1,
+    log: [fail ? 'down' : 'up'],
+    softFail: null,
+    level: null,
+    lastCheck: at,
+    lastFail: fail ? at : null,
+    lastPass: fail ? null : at,
+  };
 }
 
 function writeSite(checks: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   const path = join(dir, 'site.json');
-  writeFileSync(path, JSON.stringify({
-    webui: { name: 'HQ' },
-    actions: {
-      hook: { type: 'webhook', options: { url: `${rx.url}/hook` } },
-      sms: { type: 'webhook', options: { url: `${rx.url}/sms` } },
-      pager: { type: 'webhook', options: { url: `${rx.url}/pager` } },
-    },
-    checks,
-    ...extra,
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      webui: { name: 'HQ' },
+      actions: {
+        hook: { type: 'webhook', options: { url: `${rx.url}/hook` } },
+        sms: { type: 'webhook', options: { url: `${rx.url}/sms` } },
+        pager: { type: 'webhook', options: { url: `${rx.url}/pager` } },
+      },
+      checks,
+      ...extra,
+    }),
+  );
   return path;
 }
 
@@ -67,12 +80,16 @@ async function at(site: Site, t: number): Promise<void> {
   }
 }
 
-interface Sent { kind: string; check: { name: string; state: string } }
+interface Sent {
+  kind: string;
+  check: { name: string; state: string };
+}
 /** `<minute>m <path> <kind> <state>` of every delivery */
-const got = (): string[] => rx.requests.map((r) => {
-  const s = JSON.parse(r.body) as Sent;
-  return `${(r.at - T0) / MIN}m ${r.path.slice(1)} ${s.check.name} ${s.kind} ${s.check.state}`;
-});
+const got = (): string[] =>
+  rx.requests.map((r) => {
+    const s = JSON.parse(r.body) as Sent;
+    return `${(r.at - T0) / MIN}m ${r.path.slice(1)} ${s.check.name} ${s.kind} ${s.check.state}`;
+  });
 
 const web = (options: Record<string, unknown> = {}): Record<string, unknown> => ({
   web: { type: 'remote', subType: 'https', options, actions: ['hook'] },
@@ -80,9 +97,11 @@ const web = (options: Record<string, unknown> = {}): Record<string, unknown> => 
 
 describe('maintenance windows', () => {
   it('a one-off window: transitions inside notify nobody and are marked; a check still failing at the end notifies once', async () => {
-    const site = await open(writeSite(web({ renotify: 5 }), {
-      maintenance: { upgrade: { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 40 * MIN).toISOString(), checks: ['web'] } },
-    }));
+    const site = await open(
+      writeSite(web({ renotify: 5 }), {
+        maintenance: { upgrade: { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 40 * MIN).toISOString(), checks: ['web'] } },
+      }),
+    );
     try {
       site.applyRemote('web', remote(false, T0));
       await at(site, T0 + 12 * MIN);
@@ -101,7 +120,13 @@ describe('maintenance windows', () => {
       ]);
       const trace = site.ops.decisions('web');
       expect(trace[0]).toMatchObject({ kind: 'maintenance-end', notified: ['hook'] });
-      expect(trace[1]).toMatchObject({ kind: 'transition', to: 'FAIL', maintenance: 'upgrade', notified: [], skipped: [{ action: 'hook', why: 'in maintenance (window "upgrade")' }] });
+      expect(trace[1]).toMatchObject({
+        kind: 'transition',
+        to: 'FAIL',
+        maintenance: 'upgrade',
+        notified: [],
+        skipped: [{ action: 'hook', why: 'in maintenance (window "upgrade")' }],
+      });
       expect(site.siteLog.all().some((l) => l.endsWith('web (remote.https) FAIL (in maintenance "upgrade")'))).toBe(true);
       expect(site.siteLog.all().some((l) => l.endsWith('Maintenance "upgrade" ended'))).toBe(true);
     } finally {
@@ -110,9 +135,22 @@ describe('maintenance windows', () => {
   });
 
   it('notifyAtEnd false: a check failing at the end stays quiet; one that recovered inside says nothing either', async () => {
-    const site = await open(writeSite({ ...web(), db: { type: 'remote', subType: 'postgres', options: { tags: ['data'] }, actions: ['hook'] } }, {
-      maintenance: { nightly: { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 20 * MIN).toISOString(), checks: ['web'], tags: ['data'], notifyAtEnd: false } },
-    }));
+    const site = await open(
+      writeSite(
+        { ...web(), db: { type: 'remote', subType: 'postgres', options: { tags: ['data'] }, actions: ['hook'] } },
+        {
+          maintenance: {
+            nightly: {
+              start: new Date(T0 + 10 * MIN).toISOString(),
+              end: new Date(T0 + 20 * MIN).toISOString(),
+              checks: ['web'],
+              tags: ['data'],
+              notifyAtEnd: false,
+            },
+          },
+        },
+      ),
+    );
     try {
       site.applyRemote('web', remote(false, T0));
       site.applyRemote('db', remote(false, T0));
@@ -131,9 +169,11 @@ describe('maintenance windows', () => {
     // 01:30–02:30 Europe/Berlin every day; clocks go forward on 29 Mar 2026 (02:00 → 03:00)
     const berlin = Date.UTC(2026, 2, 28, 0, 0); // 28 Mar 01:00 CET
     clock = new FakeClock(berlin);
-    const site = await open(writeSite(web(), {
-      maintenance: { backup: { cron: { hour: 1, minute: 30 }, duration: { hours: 1 }, timezone: 'Europe/Berlin', checks: ['web'] } },
-    }));
+    const site = await open(
+      writeSite(web(), {
+        maintenance: { backup: { cron: { hour: 1, minute: 30 }, duration: { hours: 1 }, timezone: 'Europe/Berlin', checks: ['web'] } },
+      }),
+    );
     try {
       // 28 Mar, CET (UTC+1): 01:30 local = 00:30 UTC
       expect(site.ops.maintenance('web', Date.UTC(2026, 2, 28, 0, 29))).toBeNull();
@@ -141,7 +181,10 @@ describe('maintenance windows', () => {
       // 29 Mar, CEST from 02:00 local: 01:30 CET is 00:30 UTC, the hour ends at 01:30 UTC (03:30 CEST)
       expect(site.ops.maintenance('web', Date.UTC(2026, 2, 29, 0, 30))).toMatchObject({ start: Date.UTC(2026, 2, 29, 0, 30) });
       // 30 Mar, CEST (UTC+2): 01:30 local = 23:30 UTC the day before
-      expect(site.ops.maintenance('web', Date.UTC(2026, 2, 29, 23, 30))).toMatchObject({ start: Date.UTC(2026, 2, 29, 23, 30), end: Date.UTC(2026, 2, 30, 0, 30) });
+      expect(site.ops.maintenance('web', Date.UTC(2026, 2, 29, 23, 30))).toMatchObject({
+        start: Date.UTC(2026, 2, 29, 23, 30),
+        end: Date.UTC(2026, 2, 30, 0, 30),
+      });
       expect(site.ops.maintenance('web', Date.UTC(2026, 2, 30, 0, 30))).toBeNull();
     } finally {
       await site.stop();
@@ -149,26 +192,30 @@ describe('maintenance windows', () => {
   });
 
   it('bad windows are refused with their JSON paths; the rest of the site loads', async () => {
-    const site = await open(writeSite(web(), {
-      maintenance: {
-        a: { start: 'soon', end: '2026-01-01T00:00:00Z', checks: ['web'] },
-        b: { cron: { hour: 25 }, duration: { hours: 1 }, checks: ['web'] },
-        c: { cron: { hour: 1 }, duration: { hours: 'x' }, checks: ['web'] },
-        d: { start: '2026-01-02T00:00:00Z', end: '2026-01-01T00:00:00Z', checks: ['web'] },
-        e: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z' },
-        f: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z', checks: ['nope'] },
-      },
-    }));
+    const site = await open(
+      writeSite(web(), {
+        maintenance: {
+          a: { start: 'soon', end: '2026-01-01T00:00:00Z', checks: ['web'] },
+          b: { cron: { hour: 25 }, duration: { hours: 1 }, checks: ['web'] },
+          c: { cron: { hour: 1 }, duration: { hours: 'x' }, checks: ['web'] },
+          d: { start: '2026-01-02T00:00:00Z', end: '2026-01-01T00:00:00Z', checks: ['web'] },
+          e: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z' },
+          f: { start: '2026-01-01T00:00:00Z', end: '2026-01-02T00:00:00Z', checks: ['nope'] },
+        },
+      }),
+    );
     try {
       const issues = site.loaded.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-      expect(issues).toEqual(expect.arrayContaining([
-        expect.stringMatching(/^maintenance\.a\.start: "soon" is not an ISO 8601 time/),
-        expect.stringMatching(/^maintenance\.b\.cron\.hour: /),
-        expect.stringMatching(/^maintenance\.c\.duration\.hours: expected a whole number of hours/),
-        'maintenance.d.end: the end must be after the start',
-        expect.stringMatching(/^maintenance\.e: names no checks/),
-        'maintenance.f.checks.0: unknown check "nope"',
-      ]));
+      expect(issues).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^maintenance\.a\.start: "soon" is not an ISO 8601 time/),
+          expect.stringMatching(/^maintenance\.b\.cron\.hour: /),
+          expect.stringMatching(/^maintenance\.c\.duration\.hours: expected a whole number of hours/),
+          'maintenance.d.end: the end must be after the start',
+          expect.stringMatching(/^maintenance\.e: names no checks/),
+          'maintenance.f.checks.0: unknown check "nope"',
+        ]),
+      );
       expect(site.loaded.ops.maintenance.map((w) => w.name)).toEqual(['f']);
     } finally {
       await site.stop();
@@ -220,7 +267,14 @@ describe('acknowledgement', () => {
 });
 
 describe('escalation', () => {
-  const policy = { oncall: { steps: [{ after: { minutes: 10 }, actions: ['sms'] }, { after: { minutes: 30 }, actions: ['pager'] }] } };
+  const policy = {
+    oncall: {
+      steps: [
+        { after: { minutes: 10 }, actions: ['sms'] },
+        { after: { minutes: 30 }, actions: ['pager'] },
+      ],
+    },
+  };
 
   it('notifies each step after N minutes unacknowledged; a restart in the middle keeps its step', async () => {
     const db = join(dir, 'site.db');
@@ -235,11 +289,7 @@ describe('escalation', () => {
     const s2 = await open(path, db);
     try {
       await at(s2, T0 + 60 * MIN);
-      expect(got()).toEqual([
-        '0m hook web transition PASS', '1m hook web transition FAIL',
-        '11m sms web escalation FAIL',
-        '31m pager web escalation FAIL',
-      ]);
+      expect(got()).toEqual(['0m hook web transition PASS', '1m hook web transition FAIL', '11m sms web escalation FAIL', '31m pager web escalation FAIL']);
       const trace = s2.ops.decisions('web');
       expect(trace[0]).toMatchObject({ kind: 'escalation', escalationStep: 2, notified: ['pager'] });
     } finally {
@@ -248,7 +298,12 @@ describe('escalation', () => {
   });
 
   it('an acknowledgement or a recovery ends it', async () => {
-    const site = await open(writeSite({ ...web({ escalation: 'oncall' }), db: { type: 'remote', subType: 'pg', options: { escalation: 'oncall' }, actions: ['hook'] } }, { escalation: policy }));
+    const site = await open(
+      writeSite(
+        { ...web({ escalation: 'oncall' }), db: { type: 'remote', subType: 'pg', options: { escalation: 'oncall' }, actions: ['hook'] } },
+        { escalation: policy },
+      ),
+    );
     try {
       site.applyRemote('web', remote(false, T0));
       site.applyRemote('db', remote(false, T0));
@@ -266,16 +321,27 @@ describe('escalation', () => {
   });
 
   it('an unknown policy or action is an error with its path', async () => {
-    const site = await open(writeSite(web({ escalation: 'nobody' }), {
-      escalation: { p: { steps: [{ after: { minutes: 10 }, actions: ['nope'] }, { after: { minutes: 5 }, actions: ['sms'] }] } },
-    }));
+    const site = await open(
+      writeSite(web({ escalation: 'nobody' }), {
+        escalation: {
+          p: {
+            steps: [
+              { after: { minutes: 10 }, actions: ['nope'] },
+              { after: { minutes: 5 }, actions: ['sms'] },
+            ],
+          },
+        },
+      }),
+    );
     try {
       const issues = site.loaded.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-      expect(issues).toEqual(expect.arrayContaining([
-        'checks.web.options.escalation: unknown escalation policy "nobody"',
-        'escalation.p.steps.0.actions.0: unknown action "nope"',
-        'escalation.p.steps.1.after: each step must come later than the one before',
-      ]));
+      expect(issues).toEqual(
+        expect.arrayContaining([
+          'checks.web.options.escalation: unknown escalation policy "nobody"',
+          'escalation.p.steps.0.actions.0: unknown action "nope"',
+          'escalation.p.steps.1.after: each step must come later than the one before',
+        ]),
+      );
       expect(site.entry('web')?.active).toBe(false);
     } finally {
       await site.stop();

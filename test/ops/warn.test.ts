@@ -33,13 +33,41 @@ function play(r: Rules, start: CheckState, inputs: Input[]): { state: CheckState
 
 describe('WARN in the state machine', () => {
   const cases: { name: string; rules?: Partial<Rules>; start?: CheckState; inputs: Input[]; trail: string[]; end: string }[] = [
-    { name: 'PASS → WARN at once (no threshold), repeated WARN is quiet', rules: { threshold: 3 }, start: passing(), inputs: [warn, warn], trail: ['WARN!', '-'], end: 'WARN' },
+    {
+      name: 'PASS → WARN at once (no threshold), repeated WARN is quiet',
+      rules: { threshold: 3 },
+      start: passing(),
+      inputs: [warn, warn],
+      trail: ['WARN!', '-'],
+      end: 'WARN',
+    },
     { name: 'WARN → PASS says it came from WARN', start: passing(), inputs: [warn, ok], trail: ['WARN!', 'WPASS!'], end: 'PASS' },
-    { name: 'WARN → FAIL (threshold applies to FAIL)', rules: { threshold: 2 }, start: passing(), inputs: [warn, bad, bad], trail: ['WARN!', '-', 'WFAIL!'], end: 'FAIL' },
+    {
+      name: 'WARN → FAIL (threshold applies to FAIL)',
+      rules: { threshold: 2 },
+      start: passing(),
+      inputs: [warn, bad, bad],
+      trail: ['WARN!', '-', 'WFAIL!'],
+      end: 'FAIL',
+    },
     { name: 'FAIL → WARN is a recovery into WARN', start: passing(), inputs: [bad, warn], trail: ['FAIL!', 'WARN!'], end: 'WARN' },
     { name: 'a new check whose first run warns announces WARN', inputs: [warn], trail: ['WARN!'], end: 'WARN' },
-    { name: 'failAction off: WARN recorded, not notified', rules: { failAction: false }, start: passing(), inputs: [warn, ok], trail: ['warn', 'WPASS!'], end: 'PASS' },
-    { name: 'passAction off: the way back is not notified', rules: { passAction: false }, start: passing(), inputs: [warn, ok], trail: ['WARN!', 'Wpass'], end: 'PASS' },
+    {
+      name: 'failAction off: WARN recorded, not notified',
+      rules: { failAction: false },
+      start: passing(),
+      inputs: [warn, ok],
+      trail: ['warn', 'WPASS!'],
+      end: 'PASS',
+    },
+    {
+      name: 'passAction off: the way back is not notified',
+      rules: { passAction: false },
+      start: passing(),
+      inputs: [warn, ok],
+      trail: ['WARN!', 'Wpass'],
+      end: 'PASS',
+    },
     { name: 'pausing ends WARN without a transition', start: passing({ warn: true }), inputs: [{ kind: 'paused' }], trail: ['-'], end: 'PASS' },
   ];
   for (const c of cases) {
@@ -60,7 +88,11 @@ describe('WARN in the state machine', () => {
 
 describe('the warning level', () => {
   it.each([
-    [79, 80, false, false], [81, 80, false, true], [78, 80, true, true], [74, 80, true, false], [99, undefined, false, false],
+    [79, 80, false, false],
+    [81, 80, false, true],
+    [78, 80, true, true],
+    [74, 80, true, false],
+    [99, undefined, false, false],
   ])('value %s, warnLevel %s, warning %s → %s', (v, w, warning, out) => {
     expect(levelWarns(v, w, 5, warning)).toBe(out);
   });

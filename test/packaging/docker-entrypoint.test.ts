@@ -68,66 +68,77 @@ describe('Docker image entrypoint (run from the Dockerfile, no container engine)
     expect(readme).toContain(`https://localhost:${env.SITEWARD_WEBUI_PORT}`);
   });
 
-  it('first start in an empty /data as an unprivileged user: creates the site, prints the user and password, serves the web UI on SITEWARD_WEBUI_PORT and passes the HEALTHCHECK', { timeout: 90_000 }, async () => {
-    // nobody must reach the project (CI clones it somewhere world-readable)
-    for (const p of ['dist/src/cli.js', 'node_modules', 'views/static']) accessSync(join(PROJECT_ROOT, p), constants.R_OK);
-    const t = tempDir('sw-docker-');
-    // as root (CI), run as nobody; an unprivileged developer already is one
-    const root = process.getuid?.() === 0;
-    if (root) chownSync(t.dir, NOBODY, NOBODY);
-    const data = t.dir;
-    const [webPort, apiPort] = [await freePort(), await freePort()];
-    const workdir = of('WORKDIR').pop()!.getArgumentsContent()!;
-    expect(workdir).toBe('/app');
-    expect(of('USER').pop()!.getArgumentsContent()).toBe('node');
-    // the image's /app is the built project; /data is the temp folder
-    const swap = (s: string): string => s.replaceAll('/data', data);
-    const [exe, ...entry] = jsonArgs(of('ENTRYPOINT').pop()!);
-    expect(exe).toBe('node');
-    const cmd = jsonArgs(of('CMD').pop()!);
-    const childEnv: NodeJS.ProcessEnv = {
-      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, swap(v)])),
-      SITEWARD_WEBUI_PORT: String(webPort),
-      SITEWARD_API_PORT: String(apiPort),
-      // the slim image has no openssl: nothing may need a program from PATH
-      PATH: '/nonexistent',
-      HOME: data,
-    };
-    const child = spawn(process.execPath, [...entry, ...cmd.map(swap)], { cwd: PROJECT_ROOT, env: childEnv, ...(root ? { uid: NOBODY, gid: NOBODY } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    try {
-      const deadline = Date.now() + 60_000;
-      while (!/siteward running/.test(err)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start:\n${out}\n${err}`);
-        await new Promise((r) => setTimeout(r, 100));
+  it(
+    'first start in an empty /data as an unprivileged user: creates the site, prints the user and password, serves the web UI on SITEWARD_WEBUI_PORT and passes the HEALTHCHECK',
+    { timeout: 90_000 },
+    async () => {
+      // nobody must reach the project (CI clones it somewhere world-readable)
+      for (const p of ['dist/src/cli.js', 'node_modules', 'views/static']) accessSync(join(PROJECT_ROOT, p), constants.R_OK);
+      const t = tempDir('sw-docker-');
+      // as root (CI), run as nobody; an unprivileged developer already is one
+      const root = process.getuid?.() === 0;
+      if (root) chownSync(t.dir, NOBODY, NOBODY);
+      const data = t.dir;
+      const [webPort, apiPort] = [await freePort(), await freePort()];
+      const workdir = of('WORKDIR').pop()!.getArgumentsContent()!;
+      expect(workdir).toBe('/app');
+      expect(of('USER').pop()!.getArgumentsContent()).toBe('node');
+      // the image's /app is the built project; /data is the temp folder
+      const swap = (s: string): string => s.replaceAll('/data', data);
+      const [exe, ...entry] = jsonArgs(of('ENTRYPOINT').pop()!);
+      expect(exe).toBe('node');
+      const cmd = jsonArgs(of('CMD').pop()!);
+      const childEnv: NodeJS.ProcessEnv = {
+        ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, swap(v)])),
+        SITEWARD_WEBUI_PORT: String(webPort),
+        SITEWARD_API_PORT: String(apiPort),
+        // the slim image has no openssl: nothing may need a program from PATH
+        PATH: '/nonexistent',
+        HOME: data,
+      };
+      const child = spawn(process.execPath, [...entry, ...cmd.map(swap)], {
+        cwd: PROJECT_ROOT,
+        env: childEnv,
+        ...(root ? { uid: NOBODY, gid: NOBODY } : {}),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!/siteward running/.test(err)) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start:\n${out}\n${err}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(out).toMatch(/^User name: admin$/m);
+        const password = /^Password: (\S+)$/m.exec(out)?.[1];
+        expect(password).toMatch(/^[0-9a-z+-]{14}$/);
+        expect(out).toContain('self-signed');
+        const site = JSON.parse(readFileSync(join(data, 'site.json'), 'utf8')) as { webui: { cert: string }; $schema: string };
+        expect(site.webui.cert).toBe(join(data, 'site.cert'));
+        expect(site.$schema).toMatch(/site\.schema\.json$/);
+        // every interface: reachable on a non-loopback-bound name too
+        const login = await get(`https://127.0.0.1:${webPort}/login`);
+        expect(login.status).toBe(200);
+        expect(login.body).toContain('name="password"');
+        const outside = Object.values(networkInterfaces())
+          .flat()
+          .find((a) => a && a.family === 'IPv4' && !a.internal);
+        if (outside) expect((await get(`https://${outside.address}:${webPort}/login`)).status).toBe(200);
+        // HEALTHCHECK CMD ["node", "-e", …] with the image's environment
+        const hc = of('HEALTHCHECK').pop()!.getArgumentsContent()!;
+        const script = JSON.parse(hc.slice(hc.indexOf('['))) as string[];
+        expect(script.slice(0, 2)).toEqual(['node', '-e']);
+        const health = spawnSync(process.execPath, script.slice(1), { env: childEnv, timeout: 20_000 });
+        expect(health.status).toBe(0);
+      } finally {
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        t.cleanup();
       }
-      expect(out).toMatch(/^User name: admin$/m);
-      const password = /^Password: (\S+)$/m.exec(out)?.[1];
-      expect(password).toMatch(/^[0-9a-z+-]{14}$/);
-      expect(out).toContain('self-signed');
-      const site = JSON.parse(readFileSync(join(data, 'site.json'), 'utf8')) as { webui: { cert: string }; $schema: string };
-      expect(site.webui.cert).toBe(join(data, 'site.cert'));
-      expect(site.$schema).toMatch(/site\.schema\.json$/);
-      // every interface: reachable on a non-loopback-bound name too
-      const login = await get(`https://127.0.0.1:${webPort}/login`);
-      expect(login.status).toBe(200);
-      expect(login.body).toContain('name="password"');
-      const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
-      if (outside) expect((await get(`https://${outside.address}:${webPort}/login`)).status).toBe(200);
-      // HEALTHCHECK CMD ["node", "-e", …] with the image's environment
-      const hc = of('HEALTHCHECK').pop()!.getArgumentsContent()!;
-      const script = JSON.parse(hc.slice(hc.indexOf('['))) as string[];
-      expect(script.slice(0, 2)).toEqual(['node', '-e']);
-      const health = spawnSync(process.execPath, script.slice(1), { env: childEnv, timeout: 20_000 });
-      expect(health.status).toBe(0);
-    } finally {
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      t.cleanup();
-    }
-  });
+    },
+  );
 });

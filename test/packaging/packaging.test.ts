@@ -16,11 +16,19 @@ const read = (f: string): string => readFileSync(join(PROJECT_ROOT, f), 'utf8');
 
 /** Instructions with continuation lines joined and comments dropped. */
 function instructions(text: string): { op: string; args: string }[] {
-  const joined = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
-  return joined.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [op, ...rest] = l.split(/\s+/);
-    return { op: op.toUpperCase(), args: rest.join(' ') };
-  });
+  const joined = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
 }
 
 describe('Dockerfile', () => {
@@ -42,10 +50,18 @@ describe('Dockerfile', () => {
   it('is multi-stage on node:20-bookworm-slim, building native modules in the build stage only', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const s of stages) expect(s[0].args).toMatch(/^node:20-bookworm-slim\b/);
-    const buildRuns = stages[0].filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    const buildRuns = stages[0]
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(buildRuns).toMatch(/g\+\+/);
     expect(buildRuns).toMatch(/npm (ci|rebuild)/);
-    expect(runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n')).not.toMatch(/apt-get|g\+\+/);
+    expect(
+      runtime
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).not.toMatch(/apt-get|g\+\+/);
   });
 
   it('copies only files that exist in the build context', () => {
@@ -55,7 +71,10 @@ describe('Dockerfile', () => {
       const parts = c.args.split(/\s+/).filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(existsSync(join(PROJECT_ROOT, src)), `COPY ${src}`).toBe(true);
     }
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const c of copies) for (const src of c.args.split(/\s+/).slice(0, -1)) expect(ignored).not.toContain(src.replace(/^\.\//, ''));
   });
 
@@ -78,7 +97,12 @@ describe('Dockerfile', () => {
 
 describe('contrib/siteward.service', () => {
   const unit = read('contrib/siteward.service');
-  const keys = new Map(unit.split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const keys = new Map(
+    unit
+      .split('\n')
+      .filter((l) => /^\w+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
   it('is hardened', () => {
     expect(keys.get('DynamicUser')).toBe('yes');

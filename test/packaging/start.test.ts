@@ -9,7 +9,9 @@ import { PROJECT_ROOT } from '../../src/version.ts';
 import { tempDir } from '../servers/common.ts';
 
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-  scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 describe('npm start', () => {

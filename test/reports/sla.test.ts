@@ -27,7 +27,10 @@ describe('timeline and figures', () => {
     // minutes 0..99; failing 10..14 (5 min) and 50..64 (15 min)
     const r = runs(0, 100, (m) => (m >= 10 && m < 15) || (m >= 50 && m < 65));
     const s = summarise(timeline(r, T0, T0 + 100 * MIN), T0, T0 + 100 * MIN, r.length);
-    expect(s.outages.map((o) => [(o.start - T0) / MIN, (o.end - T0) / MIN, o.ongoing])).toEqual([[10, 15, false], [50, 65, false]]);
+    expect(s.outages.map((o) => [(o.start - T0) / MIN, (o.end - T0) / MIN, o.ongoing])).toEqual([
+      [10, 15, false],
+      [50, 65, false],
+    ]);
     expect(s.mttrMs).toBe(10 * MIN);
     expect(s.longestMs).toBe(15 * MIN);
     expect(s.uptime).toBeCloseTo(80, 10);
@@ -62,15 +65,33 @@ describe('timeline and figures', () => {
   });
 
   it('typical interval is the median gap', () => {
-    expect(typicalInterval([{ t: 0, fail: false }, { t: 10, fail: false }, { t: 20, fail: false }, { t: 1000, fail: false }])).toBe(10);
+    expect(
+      typicalInterval([
+        { t: 0, fail: false },
+        { t: 10, fail: false },
+        { t: 20, fail: false },
+        { t: 1000, fail: false },
+      ]),
+    ).toBe(10);
   });
 
   it('a group is down while any member is down, no data while none has data', () => {
-    const a = timeline(runs(0, 60, (m) => m >= 10 && m < 20), T0, T0 + 60 * MIN);
-    const b = timeline(runs(30, 30, (m) => m >= 40 && m < 45), T0, T0 + 60 * MIN);
+    const a = timeline(
+      runs(0, 60, (m) => m >= 10 && m < 20),
+      T0,
+      T0 + 60 * MIN,
+    );
+    const b = timeline(
+      runs(30, 30, (m) => m >= 40 && m < 45),
+      T0,
+      T0 + 60 * MIN,
+    );
     const c = timeline([], T0, T0 + 60 * MIN);
     const g = summarise(combine([a, b, c], T0, T0 + 60 * MIN), T0, T0 + 60 * MIN, 0);
-    expect(g.outages.map((o) => [(o.start - T0) / MIN, (o.end - T0) / MIN])).toEqual([[10, 20], [40, 45]]);
+    expect(g.outages.map((o) => [(o.start - T0) / MIN, (o.end - T0) / MIN])).toEqual([
+      [10, 20],
+      [40, 45],
+    ]);
     expect(g.noDataMs).toBe(0);
     const none = summarise(combine([c], T0, T0 + 60 * MIN), T0, T0 + 60 * MIN, 0);
     expect(none.uptime).toBeNull();
@@ -96,7 +117,10 @@ describe('ranges, site reports and CSV', () => {
     };
     const r = siteReport(src, { from: T0, to: T0 + 86_400_000 }, T0 + 60 * MIN, 'UTC');
     expect(r.to).toBe(T0 + 60 * MIN);
-    expect(r.checks.map((c) => [c.name, c.uptime?.toFixed(2), c.noDataMs])).toEqual([['a', '83.33', 0], ['b', '100.00', 0]]);
+    expect(r.checks.map((c) => [c.name, c.uptime?.toFixed(2), c.noDataMs])).toEqual([
+      ['a', '83.33', 0],
+      ['b', '100.00', 0],
+    ]);
     expect(r.groups[0]).toMatchObject({ name: 'seq', members: ['a', 'b'] });
     expect(r.groups[0].outages).toHaveLength(1);
     const csv = reportCsv(r).split('\r\n');

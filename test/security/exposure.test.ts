@@ -62,10 +62,14 @@ describe('badges are embeddable from both ports', () => {
     cleanups.push(() => t.cleanup());
     const apiPort = await freePort();
     const path = join(t.dir, 'site.json');
-    writeFileSync(path, JSON.stringify({
-      webui: { name: 'B', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') } },
-      api: { hostname: '127.0.0.1', port: apiPort }, checks: { m: { type: 'memory', options: { level: 100, badge: true } } },
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        webui: { name: 'B', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') } },
+        api: { hostname: '127.0.0.1', port: apiPort },
+        checks: { m: { type: 'memory', options: { level: 100, badge: true } } },
+      }),
+    );
     const site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
     const api = createApiContext(site);
@@ -73,8 +77,15 @@ describe('badges are embeddable from both ports', () => {
     site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api));
     await site.start();
     cleanups.push(() => site.stop());
-    const KEYS = ['content-type', 'cache-control', 'x-content-type-options', 'content-security-policy', 'cross-origin-resource-policy',
-      'cross-origin-embedder-policy', 'x-frame-options'];
+    const KEYS = [
+      'content-type',
+      'cache-control',
+      'x-content-type-options',
+      'content-security-policy',
+      'cross-origin-resource-policy',
+      'cross-origin-embedder-policy',
+      'x-frame-options',
+    ];
     const headersAt = async (base: string): Promise<Record<string, string | null>> => {
       const res = await fetch(`${base}/badge/m/state.svg`);
       expect(res.status).toBe(200);
@@ -85,8 +96,11 @@ describe('badges are embeddable from both ports', () => {
     const onApi = await headersAt(`http://127.0.0.1:${apiPort}`);
     expect(onWeb).toEqual(onApi);
     expect(onWeb).toMatchObject({
-      'cross-origin-resource-policy': 'cross-origin', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'x-content-type-options': 'nosniff',
-      'cross-origin-embedder-policy': null, 'x-frame-options': null,
+      'cross-origin-resource-policy': 'cross-origin',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'x-content-type-options': 'nosniff',
+      'cross-origin-embedder-policy': null,
+      'x-frame-options': null,
     });
     // the pages on that port keep theirs
     const page = await fetch(`${web.address()!.url}/login`);
@@ -103,7 +117,8 @@ describe('/metrics off loopback', () => {
 
   it('by default: open on a loopback listener, a token needed on any other', async () => {
     t = await openApiSite({ checks: {} });
-    for (const host of ['localhost', '127.0.0.1', '::1']) expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => host }), undefined), host).toBe(200);
+    for (const host of ['localhost', '127.0.0.1', '::1'])
+      expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => host }), undefined), host).toBe(200);
     for (const host of ['', '0.0.0.0', '::', '192.0.2.1', 'siteward.example.org', null]) {
       const app = apiRoutes(createApiContext(t.site), { listenHost: () => host });
       expect(await scrape(app), String(host)).toBe(401);
@@ -128,9 +143,15 @@ describe('api.metricsAuth on the config page', () => {
     const a = new Agent(t.web);
     await a.login('admin', PASSWORDS.admin);
     const api = (): Record<string, unknown> => (t.site.loaded.doc.api ?? {}) as Record<string, unknown>;
-    for (const [choice, stored] of [['false', false], ['true', true], ['', undefined]] as const) {
+    for (const [choice, stored] of [
+      ['false', false],
+      ['true', true],
+      ['', undefined],
+    ] as const) {
       const page = await a.page('/config');
-      expect(page).toMatch(/<select id="f-api_2emetricsAuth" name="api.metricsAuth"[^>]*><option value=""[^>]*>\(default\)<\/option><option value="true"[^>]*>yes<\/option><option value="false"[^>]*>no<\/option>/);
+      expect(page).toMatch(
+        /<select id="f-api_2emetricsAuth" name="api.metricsAuth"[^>]*><option value=""[^>]*>\(default\)<\/option><option value="true"[^>]*>yes<\/option><option value="false"[^>]*>no<\/option>/,
+      );
       const res = await a.post('/config', { ...scrapeForm(formHtml(page, 'action="/config"')), 'api.metricsAuth': choice });
       expect(res.status, choice).toBe(303);
       expect(api().metricsAuth, choice).toBe(stored);

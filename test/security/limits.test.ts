@@ -39,7 +39,8 @@ function announce(port: number, path: string, length: number, headers: Record<st
     });
     s.on('error', () => undefined);
     const head = Object.entries({ Host: 'localhost', 'Content-Type': 'application/x-www-form-urlencoded', ...headers, 'Content-Length': String(length) })
-      .map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n');
     s.write(`POST ${path} HTTP/1.1\r\n${head}\r\n\r\n`);
   });
 }
@@ -52,7 +53,14 @@ describe('bodies beyond the limit are refused before they are read', () => {
   beforeAll(async () => {
     const path = join(dir.dir, 'site.json');
     apiPort = await freePort();
-    writeFileSync(path, JSON.stringify({ webui: { name: 'L', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') } }, api: { hostname: '127.0.0.1', port: apiPort }, checks: {} }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        webui: { name: 'L', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') } },
+        api: { hostname: '127.0.0.1', port: apiPort },
+        checks: {},
+      }),
+    );
     site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
     const api = createApiContext(site);
@@ -82,7 +90,9 @@ describe('bodies beyond the limit are refused before they are read', () => {
     expect(await announce(apiPort, '/api/v1/checks', 50 * 1024 * 1024, { 'Content-Type': 'application/json' })).toBe('HTTP/1.1 413 Payload Too Large');
     const token = siteTokens(site).create({ name: 'x', scope: 'admin' }).secret;
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/checks`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', type: 'cpu', pad: 'y'.repeat(BODY_LIMITS.default) }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', type: 'cpu', pad: 'y'.repeat(BODY_LIMITS.default) }),
     });
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');
@@ -96,7 +106,12 @@ describe('bodies beyond the limit are refused before they are read', () => {
         c.close();
       },
     });
-    const res = await fetch(`http://127.0.0.1:${webPort}/login`, { method: 'POST', body: big, duplex: 'half', headers: { 'content-type': 'application/x-www-form-urlencoded' } } as RequestInit);
+    const res = await fetch(`http://127.0.0.1:${webPort}/login`, {
+      method: 'POST',
+      body: big,
+      duplex: 'half',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    } as RequestInit);
     expect(res.status).toBe(413);
   });
 });
@@ -147,20 +162,32 @@ describe('strings in the configuration are limited, with a clear error', () => {
 
   it('through the API: a 300-character host name (400) and a 70 KB template (422) are refused with their paths; nesting too deep is 400', async () => {
     const token = siteTokens(t.site).create({ name: 'l', scope: 'admin' }).secret;
-    const post = (path: string, body: string): Promise<Response> => Promise.resolve(t.web.app.request(path, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body,
-    }));
+    const post = (path: string, body: string): Promise<Response> =>
+      Promise.resolve(
+        t.web.app.request(path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        }),
+      );
     const host = await post('/api/v1/checks', JSON.stringify({ name: 'h', type: 'https', options: { hostname: 'h'.repeat(300) } }));
     expect(host.status).toBe(400);
-    expect(await host.json()).toMatchObject({ error: { code: 'invalid_request', issues: [{ path: ['options', 'hostname'], message: expect.stringMatching(/maximum 260|too long for a host name/) }] } });
-    const tpl = await post('/api/v1/actions', JSON.stringify({ name: 'w', type: 'webhook', options: { url: 'http://127.0.0.1:9/x', body: 'b'.repeat(70_000) } }));
+    expect(await host.json()).toMatchObject({
+      error: { code: 'invalid_request', issues: [{ path: ['options', 'hostname'], message: expect.stringMatching(/maximum 260|too long for a host name/) }] },
+    });
+    const tpl = await post(
+      '/api/v1/actions',
+      JSON.stringify({ name: 'w', type: 'webhook', options: { url: 'http://127.0.0.1:9/x', body: 'b'.repeat(70_000) } }),
+    );
     expect(tpl.status).toBe(422);
     expect(JSON.stringify(await tpl.json())).toMatch(/options\.body.*at most 65536/);
     const deep = await post('/api/v1/checks', `{"name":"d","type":"cpu","options":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`);
     expect(deep.status).toBe(400);
     expect(await deep.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/nested more than 100 levels/) } });
     const bad = await t.web.app.request('/api/v1/checks', {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { message: 'the request body is not valid UTF-8' } });
@@ -172,7 +199,14 @@ describe('strings in the configuration are limited, with a clear error', () => {
     await a.login('admin', PASSWORDS.admin);
     await a.page('/action');
     const body = `{"H":${'['.repeat(95)}${']'.repeat(95)}}`;
-    const res = await a.post('/action', { name: 'deep', actionType: 'webhook', 'opt.url.src': 'inline', 'opt.url': 'http://127.0.0.1:9/x', 'opt.body.as': 'json', 'opt.body': body });
+    const res = await a.post('/action', {
+      name: 'deep',
+      actionType: 'webhook',
+      'opt.url.src': 'inline',
+      'opt.url': 'http://127.0.0.1:9/x',
+      'opt.body.as': 'json',
+      'opt.body': body,
+    });
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/nested more than 90 levels deep/);
     expect(t.site.action('deep')).toBeUndefined();

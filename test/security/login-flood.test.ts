@@ -40,7 +40,14 @@ describe('a login flood does not starve the checks', () => {
     const httpsPort = (web.address() as AddressInfo).port;
     const port = await freePort();
     const config = writeSite(dir.dir, {
-      webui: { name: 'Flood', hostname: '127.0.0.1', port, cert: null, key: null, users: { admin: await hashPassword('flood-admin-pw'), '': await hashPassword(randomPassword()) } },
+      webui: {
+        name: 'Flood',
+        hostname: '127.0.0.1',
+        port,
+        cert: null,
+        key: null,
+        users: { admin: await hashPassword('flood-admin-pw'), '': await hashPassword(randomPassword()) },
+      },
       checks: {
         disk: { type: 'disk', trigger: { interval: { seconds: 2 } }, options: { volume: dir.dir, level: 100 } },
         web: { type: 'https', trigger: { interval: { seconds: 2 } }, options: { hostname: 'localhost', port: httpsPort, selfsigned: true } },
@@ -52,7 +59,7 @@ describe('a login flood does not starve the checks', () => {
     const metrics = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
     const lastRun = async (check: string): Promise<number> => metric(await metrics(), 'siteward_check_last_run_timestamp_seconds', check) ?? 0;
     const until = async (what: string, ok: () => Promise<boolean>, ms = 60_000): Promise<void> => {
-      for (const end = Date.now() + ms; !(await ok());) {
+      for (const end = Date.now() + ms; !(await ok()); ) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -64,17 +71,24 @@ describe('a login flood does not starve the checks', () => {
 
     const login = await fetch(`${base}/login`);
     const token = /name="_login" value="([^"]+)"/.exec(await login.text())![1];
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const floodStart = Date.now() / 1000;
-    const answers = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-      const t0 = Date.now();
-      const res = await fetch(`${base}/login`, {
-        method: 'POST', redirect: 'manual', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _login: token, username: 'admin', password: `wrong-${i}` }),
-      });
-      await res.arrayBuffer();
-      return { status: res.status, ms: Date.now() - t0 };
-    }));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const t0 = Date.now();
+        const res = await fetch(`${base}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _login: token, username: 'admin', password: `wrong-${i}` }),
+        });
+        await res.arrayBuffer();
+        return { status: res.status, ms: Date.now() - t0 };
+      }),
+    );
     const floodEnd = Date.now() / 1000;
     // a run that started after the flood ended has finished: every run that overlapped it is in
     await until('a run after the flood', async () => (await lastRun('disk')) > floodEnd + 1 && (await lastRun('web')) > floodEnd + 1);
@@ -83,11 +97,17 @@ describe('a login flood does not starve the checks', () => {
     expect(metric(m, 'siteward_check_fail_count', 'disk')).toBe(0);
     expect(metric(m, 'siteward_check_fail_count', 'web')).toBe(0);
     const db = join(dir.dir, 'site.db');
-    expect(transitions(db).filter((x) => x.to === 'FAIL'), 'no check failed during the flood').toEqual([]);
+    expect(
+      transitions(db).filter((x) => x.to === 'FAIL'),
+      'no check failed during the flood',
+    ).toEqual([]);
     expect(floodEnd - floodStart).toBeGreaterThan(0);
 
     const statuses = answers.map((a) => a.status);
-    expect(statuses.every((s) => s === 401 || s === 429 || s === 503), statuses.join(',')).toBe(true);
+    expect(
+      statuses.every((s) => s === 401 || s === 429 || s === 503),
+      statuses.join(','),
+    ).toBe(true);
     const busy = answers.filter((a) => a.status === 503);
     expect(busy.length).toBeGreaterThan(30);
   });

@@ -93,7 +93,11 @@ describe('verifications at once are capped', () => {
     const token = await loginForm(a);
     const slow = [0, 1].map(() => a.post('/login', { _login: token, username: 'olly', password: 'wrong' }, { csrf: null }));
     await expect.poll(() => v.held()).toBe(2);
-    const busy = await new Agent(t.web, '192.0.2.21').post('/login', { _login: token, username: 'admin', password: PASSWORDS.admin }, { csrf: null, headers: { Cookie: `siteward-login=${token}` } });
+    const busy = await new Agent(t.web, '192.0.2.21').post(
+      '/login',
+      { _login: token, username: 'admin', password: PASSWORDS.admin },
+      { csrf: null, headers: { Cookie: `siteward-login=${token}` } },
+    );
     expect(busy.status).toBe(503);
     expect(busy.headers.get('Retry-After')).toBe('1');
     expect(await busy.text()).toContain('busy checking other sign-ins');
@@ -114,7 +118,8 @@ describe('/account/password', () => {
     await a.page('/account');
     const before = v.calls();
     const codes: number[] = [];
-    for (let i = 0; i < 10; i++) codes.push((await a.post('/account/password', { current: `guess-${i}`, password: 'new-password-1', repeat: 'new-password-1' })).status);
+    for (let i = 0; i < 10; i++)
+      codes.push((await a.post('/account/password', { current: `guess-${i}`, password: 'new-password-1', repeat: 'new-password-1' })).status);
     expect(codes).toEqual([422, 422, 422, 422, 422, 422, 429, 429, 429, 429]);
     expect(v.calls() - before).toBe(6);
     const held = await a.post('/account/password', { current: PASSWORDS.olly, password: 'new-password-1', repeat: 'new-password-1' });
@@ -127,8 +132,20 @@ describe('/account/password', () => {
 
 describe('next after login stays on this origin', () => {
   const HOSTILE = [
-    '/\t/evil.example/x', '/\u000b/evil.example/x', '/\n/evil.example', '/\r\n/evil.example', '//evil.example', '/\\evil.example', '/\\/evil.example',
-    'https://evil.example', 'evil.example', '/%2F/x', ' /x', '/\u0000/evil', '/x\\..\\..\\evil', '/\u007f/evil',
+    '/\t/evil.example/x',
+    '/\u000b/evil.example/x',
+    '/\n/evil.example',
+    '/\r\n/evil.example',
+    '//evil.example',
+    '/\\evil.example',
+    '/\\/evil.example',
+    'https://evil.example',
+    'evil.example',
+    '/%2F/x',
+    ' /x',
+    '/\u0000/evil',
+    '/x\\..\\..\\evil',
+    '/\u007f/evil',
   ];
 
   it('whatever the value, the answer resolves (as a browser resolves it) to this origin', () => {

@@ -31,7 +31,9 @@ beforeEach(async () => {
   t = await webSite({
     doc: {
       webui: {
-        name: 'Boundary', hostname: '127.0.0.1', port: 1,
+        name: 'Boundary',
+        hostname: '127.0.0.1',
+        port: 1,
         users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), '': await fastHash('x-dummy') },
       },
       scheduler: { jitter: 0 },
@@ -123,7 +125,11 @@ describe('an operator cannot make the daemon read a file or a variable', () => {
     const before = fileText();
     const key = join(t.dir, 'site.session-key');
     const res = await olly.post('/action', {
-      name: 'leak', actionType: 'webhook', 'opt.url.src': 'inline', 'opt.url': 'http://127.0.0.1:9/x', 'opt.headers': JSON.stringify({ 'X-Leak': { file: key } }),
+      name: 'leak',
+      actionType: 'webhook',
+      'opt.url.src': 'inline',
+      'opt.url': 'http://127.0.0.1:9/x',
+      'opt.headers': JSON.stringify({ 'X-Leak': { file: key } }),
     });
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/only an administrator may make siteward read a secret from an environment variable or a file/);
@@ -132,7 +138,10 @@ describe('an operator cannot make the daemon read a file or a variable', () => {
 
   it('an email password {"file": "/etc/shadow"} or {"env": …} made by an operator is refused; one kept is fine', async () => {
     const form = await actionForm(olly, 'relay');
-    for (const ref of [{ src: 'file', ref: '/etc/shadow' }, { src: 'env', ref: 'HOME' }]) {
+    for (const ref of [
+      { src: 'file', ref: '/etc/shadow' },
+      { src: 'env', ref: 'HOME' },
+    ]) {
       const res = await olly.post('/action/relay', { ...form, 'opt.password.src': ref.src, 'opt.password.ref': ref.ref });
       expect(res.status, ref.ref).toBe(403);
     }
@@ -144,7 +153,9 @@ describe('an operator cannot make the daemon read a file or a variable', () => {
     expect((await olly.post('/action/relay', { ...form, 'opt.sender': 'alerts@example.org' })).status).toBe(303);
     expect(rawAction(t.site.loaded, 'relay')!.options).toMatchObject({ password: { env: 'SMTP_PASSWORD' }, sender: 'alerts@example.org' });
     // a new inline value replaces the reference: that reads nothing, so an operator may
-    expect((await olly.post('/action/relay', { ...(await actionForm(olly, 'relay')), 'opt.password.src': 'inline', 'opt.password': 'typed' })).status).toBe(303);
+    expect((await olly.post('/action/relay', { ...(await actionForm(olly, 'relay')), 'opt.password.src': 'inline', 'opt.password': 'typed' })).status).toBe(
+      303,
+    );
   });
 
   it('a stored header reference stays when an operator edits the webhook; a changed one is refused', async () => {
@@ -161,7 +172,8 @@ describe('the API below admin scope', () => {
     const run = (edit: Parameters<typeof applyEdit>[2]) => applyEdit(t.site, 'operate', edit, []);
     const raw = rawCheck(t.site.loaded, 'plug')!;
     await expect(run((d) => putCheck(d, 'plug', { ...raw, options: { command: [plugin], env: { LD_PRELOAD: '/tmp/x.so' } } }))).rejects.toSatisfy(
-      (e: unknown) => e instanceof ApiError && e.code === 'forbidden' && /only an administrator/.test(e.message));
+      (e: unknown) => e instanceof ApiError && e.code === 'forbidden' && /only an administrator/.test(e.message),
+    );
     await expect(run((d) => putAction(d, 'x', { type: 'webhook', options: { url: { file: '/etc/shadow' } } }))).rejects.toBeInstanceOf(ApiError);
     await run((d) => putCheck(d, 'plug', { ...raw, paused: true }));
     expect(t.site.entry('plug')!.config.paused).toBe(true);

@@ -82,7 +82,11 @@ function placeSecret(value: unknown, slot: SlotPath, secret: string): unknown {
     return { ...o, ...Object.fromEntries(keys.map((k) => [k, placeSecret(o[k], rest, secret)])) };
   }
   // an item of a list: only those that already have the place (a browser step with a `value`)
-  return Array.isArray(value) ? value.map((x) => (rest.length === 0 || (x !== null && typeof x === 'object' && typeof rest[0] === 'string' && rest[0] in x) ? placeSecret(x, rest, secret) : x)) : value;
+  return Array.isArray(value)
+    ? value.map((x) =>
+        rest.length === 0 || (x !== null && typeof x === 'object' && typeof rest[0] === 'string' && rest[0] in x) ? placeSecret(x, rest, secret) : x,
+      )
+    : value;
 }
 const inlineSecretsAt = (v: unknown, slot: SlotPath): unknown[] => slotValues(v, slot).map((x) => x.value);
 
@@ -120,7 +124,8 @@ beforeAll(async () => {
       const s = secretFor(type, slot, url);
       secrets.push(s);
       out = placeSecret(out, slot, s);
-      if (!inlineSecretsAt(out, slot).includes(s)) throw new Error(`${type}: the sample has no place for ${slotText(slot)}: give the item around it in CHECK_SAMPLES/ACTION_SAMPLES`);
+      if (!inlineSecretsAt(out, slot).includes(s))
+        throw new Error(`${type}: the sample has no place for ${slotText(slot)}: give the item around it in CHECK_SAMPLES/ACTION_SAMPLES`);
     }
     return out as Record<string, unknown>;
   };
@@ -128,7 +133,12 @@ beforeAll(async () => {
     if (marksOf(t.options).secrets.length === 0) continue;
     const sample = CHECK_SAMPLES[t.type];
     if (!sample) throw new Error(`check type ${t.type} has secret options: add a sample to CHECK_SAMPLES`);
-    checks[`s-${t.type}`] = { type: t.type, publish: `sw/s-${t.type}`, options: fill(t.type, { ...sample({ closed, plugin }), timeout: 5 }, t.options), actions: [] };
+    checks[`s-${t.type}`] = {
+      type: t.type,
+      publish: `sw/s-${t.type}`,
+      options: fill(t.type, { ...sample({ closed, plugin }), timeout: 5 }, t.options),
+      actions: [],
+    };
   }
   for (const t of actionTypes) {
     if (marksOf(t.options).secrets.length === 0) continue;
@@ -137,24 +147,43 @@ beforeAll(async () => {
     actions[`a-${t.type}`] = { type: t.type, options: fill(t.type, { ...sample({ closed, url }), timeout: 5 }, t.options) };
   }
   const path = join(dir.dir, 'site.json');
-  writeFileSync(path, JSON.stringify({
-    webui: {
-      name: 'Redact', hostname: '127.0.0.1', port: 1,
-      users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera), '': await fastHash('d') },
-      roles: { vera: 'viewer' },
+  writeFileSync(
+    path,
+    JSON.stringify({
+      webui: {
+        name: 'Redact',
+        hostname: '127.0.0.1',
+        port: 1,
+        users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera), '': await fastHash('d') },
+        roles: { vera: 'viewer' },
+      },
+      plugins: { dirs: [dir.dir] },
+      mqtt: { hostname: '127.0.0.1', port: broker.port, instance: 'redact' },
+      scheduler: { jitter: 0 },
+      checks,
+      actions,
+    }),
+    { mode: 0o600 },
+  );
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      logged.push(chunk.toString());
+      cb();
     },
-    plugins: { dirs: [dir.dir] },
-    mqtt: { hostname: '127.0.0.1', port: broker.port, instance: 'redact' },
-    scheduler: { jitter: 0 }, checks, actions,
-  }), { mode: 0o600 });
-  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => { logged.push(chunk.toString()); cb(); } });
-  site = await Site.open({ configPath: path, dbPath: join(dir.dir, 'site.db'), clock: new FakeClock(Date.UTC(2026, 0, 1)), migrations: [WEB_MIGRATIONS, API_MIGRATIONS], log: pino({ level: 'debug' }, sink) });
+  });
+  site = await Site.open({
+    configPath: path,
+    dbPath: join(dir.dir, 'site.db'),
+    clock: new FakeClock(Date.UTC(2026, 0, 1)),
+    migrations: [WEB_MIGRATIONS, API_MIGRATIONS],
+    log: pino({ level: 'debug' }, sink),
+  });
   const errors = site.loaded.issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new Error(`the samples are invalid: ${JSON.stringify(errors)}`);
   const federation = new MqttFederation();
   site.use(federation);
   await site.start();
-  for (const end = Date.now() + 20_000; !federation.connected;) {
+  for (const end = Date.now() + 20_000; !federation.connected; ) {
     if (Date.now() > end) throw new Error('the MQTT federation did not connect');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -169,7 +198,8 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-const leaks = (text: string): string[] => secrets.filter((s) => text.includes(s) || text.includes(encodeURIComponent(s)) || text.includes(JSON.stringify(s).slice(1, -1)));
+const leaks = (text: string): string[] =>
+  secrets.filter((s) => text.includes(s) || text.includes(encodeURIComponent(s)) || text.includes(JSON.stringify(s).slice(1, -1)));
 
 describe('every secret option of every type, through every output below admin', () => {
   it('the site holds one of each (the walk is over the registries)', () => {
@@ -206,8 +236,14 @@ describe('every secret option of every type, through every output below admin', 
       expect(res.status, p).toBe(200);
       return res.text();
     };
-    const paths = ['/api/v1/checks', '/api/v1/actions', '/api/v1/status', '/api/v1/metrics/all',
-      ...[...site.loaded.checks.keys()].map((n) => `/api/v1/checks/${n}`), ...[...site.loaded.actions.keys()].map((n) => `/api/v1/actions/${n}`)];
+    const paths = [
+      '/api/v1/checks',
+      '/api/v1/actions',
+      '/api/v1/status',
+      '/api/v1/metrics/all',
+      ...[...site.loaded.checks.keys()].map((n) => `/api/v1/checks/${n}`),
+      ...[...site.loaded.actions.keys()].map((n) => `/api/v1/actions/${n}`),
+    ];
     for (const scope of ['read', 'operate'] as const) {
       const t = token(scope);
       for (const p of paths) expect(leaks(await get(t, p)), `${scope} ${p}`).toEqual([]);
@@ -222,14 +258,24 @@ describe('every secret option of every type, through every output below admin', 
     await v.login('vera', PASSWORDS.vera);
     const o = new Agent(web);
     await o.login('olly', PASSWORDS.olly);
-    const pages = ['/', '/checks', '/actions', '/log', '/status',
-      ...[...site.loaded.checks.keys()].map((n) => `/check/${n}`), ...[...site.loaded.actions.keys()].map((n) => `/action/${n}`)];
+    const pages = [
+      '/',
+      '/checks',
+      '/actions',
+      '/log',
+      '/status',
+      ...[...site.loaded.checks.keys()].map((n) => `/check/${n}`),
+      ...[...site.loaded.actions.keys()].map((n) => `/action/${n}`),
+    ];
     for (const p of pages) {
       const viewer = await v.page(p);
       expect(leaks(viewer), `viewer ${p}`).toEqual([]);
       // an operator sees a push check's URL (with its token) on the check's page: the one documented exception
       const operator = await o.page(p);
-      expect(leaks(operator).filter((s) => !(p === '/check/s-push' && s.startsWith('pushtok_'))), `operator ${p}`).toEqual([]);
+      expect(
+        leaks(operator).filter((s) => !(p === '/check/s-push' && s.startsWith('pushtok_'))),
+        `operator ${p}`,
+      ).toEqual([]);
     }
     expect(await v.page('/check/s-imap')).toContain('(secret: inline)');
     const metrics = await (await web.app.request('/metrics')).text();

@@ -24,9 +24,9 @@ const PUBLIC: Record<string, string> = {
   'GET /login': 'the sign-in form',
   'POST /login': 'signing in (double-submit token, throttled)',
   'GET /logout': 'asks before signing out (the POST needs a session)',
-  'POST /login/2fa': 'the code step of a sign-in (double-submit token, the half-done sign-in\'s cookie, throttled)',
+  'POST /login/2fa': "the code step of a sign-in (double-submit token, the half-done sign-in's cookie, throttled)",
   'POST /login/oidc': 'starts single sign-on (double-submit token)',
-  'GET /login/oidc/callback': 'the identity provider\'s redirect back (state, PKCE verifier and nonce are checked)',
+  'GET /login/oidc/callback': "the identity provider's redirect back (state, PKCE verifier and nonce are checked)",
   'GET /healthz': 'liveness for Docker and systemd',
   'GET /metrics': 'Prometheus: a token off loopback or with api.metricsAuth (test/security/exposure.test.ts)',
   'GET /push/:token': 'heartbeats: the token in the URL is the secret',
@@ -81,7 +81,11 @@ beforeAll(async () => {
   for (const [k, g] of guards(restApi({ site: t.site, tokens: siteTokens(t.site) }).routes, '/api/v1')) table.set(k, g);
   siteTokens(t.site).create({ name: 'sacrificial', scope: 'read' }); // DELETE /api/v1/tokens/1 revokes this one
   for (const s of SCOPES) tokens[s] = siteTokens(t.site).create({ name: s, scope: s }).secret;
-  for (const [user, role] of [['vera', 'viewer'], ['olly', 'operator'], ['admin', 'admin']] as const) {
+  for (const [user, role] of [
+    ['vera', 'viewer'],
+    ['olly', 'operator'],
+    ['admin', 'admin'],
+  ] as const) {
     const a = new Agent(t.web, `10.9.0.${rank(ROLES, role) + 1}`);
     await a.login(user, PASSWORDS[user]);
     agents[role] = a;
@@ -105,7 +109,11 @@ async function call(who: { role?: Role; scope?: Scope }, method: string, path: s
   if (path.startsWith('/api/')) {
     return a.request(concrete(path), { method, headers: { ...headers, 'Content-Type': 'application/json', 'X-CSRF-Token': a.csrf }, body: '{}' });
   }
-  return a.request(concrete(path), { method, headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': a.csrf }, body: `_csrf=${a.csrf}` });
+  return a.request(concrete(path), {
+    method,
+    headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': a.csrf },
+    body: `_csrf=${a.csrf}`,
+  });
 }
 
 /** After a request that may have ended the agent's session (sign-out), sign in again. */
@@ -128,7 +136,9 @@ describe('role × route × method', () => {
   it('every path × every method × every principal gets what its guard says', { timeout: 300_000 }, async () => {
     const wrong: string[] = [];
     const principals: { label: string; role?: Role; scope?: Scope }[] = [
-      { label: 'anonymous' }, ...ROLES.map((role) => ({ label: role, role })), ...SCOPES.map((scope) => ({ label: `token:${scope}`, scope })),
+      { label: 'anonymous' },
+      ...ROLES.map((role) => ({ label: role, role })),
+      ...SCOPES.map((scope) => ({ label: `token:${scope}`, scope })),
     ];
     // pages first, the API last: its admin DELETEs remove the check and action the pages use
     const ordered = paths().sort((a, b) => Number(a.startsWith('/api/')) - Number(b.startsWith('/api/')));

@@ -7,7 +7,8 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { openApiSite, type ApiTestSite } from '../api/helpers.ts';
 import { siteTokens } from '../../src/api/tokens.ts';
 
-const body = async (r: Response): Promise<{ error?: { code: string; message: string }; token?: string; info?: { expires: string | null } }> => r.json() as never;
+const body = async (r: Response): Promise<{ error?: { code: string; message: string }; token?: string; info?: { expires: string | null } }> =>
+  r.json() as never;
 
 describe('tokens minted by tokens', () => {
   let t: ApiTestSite;
@@ -17,10 +18,19 @@ describe('tokens minted by tokens', () => {
     t = await openApiSite({});
     const tokens = siteTokens(t.site);
     const short = tokens.create({ name: 'short', scope: 'admin', expires: t.clock.now() + 3_600_000 }).secret;
-    const mint = (b: Record<string, unknown>): Promise<Response> => Promise.resolve(t.app.request('/api/v1/tokens', {
-      method: 'POST', headers: { authorization: `Bearer ${short}`, 'content-type': 'application/json' }, body: JSON.stringify(b),
-    }));
-    for (const b of [{ name: 'forever', scope: 'admin' }, { name: 'longer', scope: 'read', expires: '2h' }, { name: 'date', scope: 'read', expires: '2030-01-01T00:00:00Z' }]) {
+    const mint = (b: Record<string, unknown>): Promise<Response> =>
+      Promise.resolve(
+        t.app.request('/api/v1/tokens', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${short}`, 'content-type': 'application/json' },
+          body: JSON.stringify(b),
+        }),
+      );
+    for (const b of [
+      { name: 'forever', scope: 'admin' },
+      { name: 'longer', scope: 'read', expires: '2h' },
+      { name: 'date', scope: 'read', expires: '2030-01-01T00:00:00Z' },
+    ]) {
       const r = await mint(b);
       expect(r.status, b.name).toBe(403);
       const e = await body(r);

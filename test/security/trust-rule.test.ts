@@ -42,8 +42,24 @@ describe('every value marked hostAccess, in every registered type', () => {
   it('the marked places are the programs, their environment and the files and sockets the daemon reads', () => {
     const marked = kinds.flatMap(({ types }) => types.flatMap((t) => marksOf(t.options).hostAccess.map((p) => `${t.type}.${slotText(p)}`)));
     expect(marked.sort()).toEqual([
-      'cert.ca', 'docker.ca', 'docker.socket', 'email.ca', 'email.fallback', 'exec.command', 'exec.env', 'https.ca', 'imap.ca', 'ldap.ca', 'mqtt.ca', 'mysql.ca',
-      'postgres.ca', 'redis.ca', 'smtp.ca', 'submit.ca', 'tcp.ca', 'truenas.ca',
+      'cert.ca',
+      'docker.ca',
+      'docker.socket',
+      'email.ca',
+      'email.fallback',
+      'exec.command',
+      'exec.env',
+      'https.ca',
+      'imap.ca',
+      'ldap.ca',
+      'mqtt.ca',
+      'mysql.ca',
+      'postgres.ca',
+      'redis.ca',
+      'smtp.ca',
+      'submit.ca',
+      'tcp.ca',
+      'truenas.ca',
     ]);
   });
 
@@ -84,7 +100,7 @@ describe('every value marked hostAccess, in every registered type', () => {
   }
 });
 
-describe('every secret slot, in every registered type: references are an administrator\'s', () => {
+describe("every secret slot, in every registered type: references are an administrator's", () => {
   for (const { kind, key, types } of kinds) {
     for (const t of types) {
       for (const slot of marksOf(t.options).secrets) {
@@ -106,7 +122,10 @@ describe('every secret slot, in every registered type: references are an adminis
           const at = [key, 'x', 'options', ...place(slot, '').at];
           const inline = put('plain');
           for (const ref of [{ file: '/etc/shadow' }, { env: 'HOME' }]) {
-            expect(adminNeeds(inline, put(ref)).map((i) => i.path), JSON.stringify(ref)).toEqual([at]);
+            expect(
+              adminNeeds(inline, put(ref)).map((i) => i.path),
+              JSON.stringify(ref),
+            ).toEqual([at]);
             expect(adminNeeds({}, put(ref)).map((i) => i.path)).toEqual([at]);
             expect(adminNeeds(put(ref), put(ref))).toEqual([]);
             expect(adminNeeds(put(ref), inline)).toEqual([]);
@@ -144,7 +163,10 @@ describe('marks deeper in an option: items of a list, objects in objects', () =>
   it('a new reference in an item is refused at its path; inline values, kept and reordered references are not', () => {
     const user = { fill: '#u', value: 'monitor' };
     const pass = { fill: '#p', value: { file: '/run/portal' } };
-    const refs = (a: Doc, b: Doc) => adminNeeds(a, b, { types }).filter((i) => i.message === REFERENCE_REASON).map((i) => i.path);
+    const refs = (a: Doc, b: Doc) =>
+      adminNeeds(a, b, { types })
+        .filter((i) => i.message === REFERENCE_REASON)
+        .map((i) => i.path);
     expect(refs(has([user]), has([user, pass]))).toEqual([['checks', 'x', 'options', 'steps', 1, 'value']]);
     expect(refs(has([user]), has([user, { tls: { key: { env: 'KEY' } } }]))).toEqual([['checks', 'x', 'options', 'steps', 1, 'tls', 'key']]);
     expect(refs(has([user, pass]), has([pass, { click: '#go' }, user]))).toEqual([]);
@@ -152,9 +174,12 @@ describe('marks deeper in an option: items of a list, objects in objects', () =>
     expect(refs(has([user, pass]), has([user, { fill: '#p', value: { file: '/etc/shadow' } }]))).toEqual([['checks', 'x', 'options', 'steps', 1, 'value']]);
   });
 
-  it('a file in an item is an administrator\'s: changed, added or moved, refused at its path; kept, not', () => {
+  it("a file in an item is an administrator's: changed, added or moved, refused at its path; kept, not", () => {
     const ca = (f: string) => ({ tls: { ca: f } });
-    const host = (a: Doc, b: Doc) => adminNeeds(a, b, { types }).filter((i) => i.message !== REFERENCE_REASON).map((i) => i.path);
+    const host = (a: Doc, b: Doc) =>
+      adminNeeds(a, b, { types })
+        .filter((i) => i.message !== REFERENCE_REASON)
+        .map((i) => i.path);
     expect(host(has([ca('/etc/a.pem')]), has([ca('/etc/b.pem')]))).toEqual([['checks', 'x', 'options', 'steps', 0, 'tls', 'ca']]);
     expect(host(has([{ click: '#go' }]), has([{ click: '#go' }, ca('/etc/a.pem')]))).toEqual([['checks', 'x', 'options', 'steps', 1, 'tls', 'ca']]);
     expect(host(has([ca('/etc/a.pem')]), has([{ click: '#go' }, ca('/etc/a.pem')]))).toEqual([['checks', 'x', 'options', 'steps', 1, 'tls', 'ca']]);
@@ -162,22 +187,42 @@ describe('marks deeper in an option: items of a list, objects in objects', () =>
   });
 
   it('redaction follows: every value at a secret slot is described, anything else is kept', () => {
-    const options = { steps: [{ fill: '#u', value: 'monitor' }, { click: '#go' }, { fill: '#p', value: { file: '/run/portal' } }, { tls: { ca: '/etc/a.pem', key: 'k3y' } }, 'odd'] };
+    const options = {
+      steps: [
+        { fill: '#u', value: 'monitor' },
+        { click: '#go' },
+        { fill: '#p', value: { file: '/run/portal' } },
+        { tls: { ca: '/etc/a.pem', key: 'k3y' } },
+        'odd',
+      ],
+    };
     expect(redactOptions(marksOf(deep.options), options)).toEqual({
-      steps: [{ fill: '#u', value: '(secret: inline)' }, { click: '#go' }, { fill: '#p', value: '(secret: file /run/portal)' }, { tls: { ca: '/etc/a.pem', key: '(secret: inline)' } }, '(secret: inline)'],
+      steps: [
+        { fill: '#u', value: '(secret: inline)' },
+        { click: '#go' },
+        { fill: '#p', value: '(secret: file /run/portal)' },
+        { tls: { ca: '/etc/a.pem', key: '(secret: inline)' } },
+        '(secret: inline)',
+      ],
     });
   });
 });
 
 describe('adminOnly types', () => {
   const types: TypeLookup = {
-    check: (type) => (type === 'shell' ? { adminOnly: 'runs a program on this host', options: z.looseObject({ line: z.string() }) } : checkTypes.find((c) => c.type === type)),
+    check: (type) =>
+      type === 'shell' ? { adminOnly: 'runs a program on this host', options: z.looseObject({ line: z.string() }) } : checkTypes.find((c) => c.type === type),
     action: () => undefined,
   };
   const shell = { type: 'shell', options: { line: 'uptime' } };
 
   it('the registered ones: the container engine and the browser', () => {
-    expect([...checkTypes, ...actionTypes].filter((t) => t.adminOnly !== undefined).map((t) => t.type).sort()).toEqual(['browser', 'docker']);
+    expect(
+      [...checkTypes, ...actionTypes]
+        .filter((t) => t.adminOnly !== undefined)
+        .map((t) => t.type)
+        .sort(),
+    ).toEqual(['browser', 'docker']);
   });
 
   it('adding, editing, deleting or retyping one needs an administrator; pausing and moving it do not', () => {
@@ -205,7 +250,8 @@ describe('the marks carry the meaning, not option names', () => {
           properties(p, [...at, k], out);
         }
       }
-      if (b.additionalProperties && typeof b.additionalProperties === 'object') properties(b.additionalProperties as Record<string, unknown>, [...at, EACH_KEY], out);
+      if (b.additionalProperties && typeof b.additionalProperties === 'object')
+        properties(b.additionalProperties as Record<string, unknown>, [...at, EACH_KEY], out);
       if (b.items && typeof b.items === 'object') properties(b.items as Record<string, unknown>, [...at, EACH_ITEM], out);
     }
     return out;

@@ -20,15 +20,16 @@ export interface AedesBroker {
 export async function startAedes(): Promise<AedesBroker> {
   const broker = await Aedes.createBroker();
   const sockets = new Set<Socket>();
-  const listen = (port: number): Promise<Server> => new Promise((resolve, reject) => {
-    const s = createServer((sock) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-      broker.handle(sock);
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve, reject) => {
+      const s = createServer((sock) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+        broker.handle(sock);
+      });
+      s.on('error', reject);
+      s.listen(port, HOST, () => resolve(s));
     });
-    s.on('error', reject);
-    s.listen(port, HOST, () => resolve(s));
-  });
   let server: Server | null = await listen(0);
   const port = (server.address() as AddressInfo).port;
   const pause = async (): Promise<void> => {

@@ -42,10 +42,18 @@ export async function startChrony(stratum = 8): Promise<Chrony> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const conf = join(dir, 'chrony.conf');
-    writeFileSync(conf, [
-      `port ${port}`, 'bindaddress 127.0.0.1', `local stratum ${stratum}`, 'allow 127.0.0.1', 'cmdport 0',
-      `pidfile ${join(dir, 'chronyd.pid')}`, `driftfile ${join(dir, 'drift')}`,
-    ].join('\n') + '\n');
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bindaddress 127.0.0.1',
+        `local stratum ${stratum}`,
+        'allow 127.0.0.1',
+        'cmdport 0',
+        `pidfile ${join(dir, 'chronyd.pid')}`,
+        `driftfile ${join(dir, 'drift')}`,
+      ].join('\n') + '\n',
+    );
     // -x: serve time without adjusting the system clock; -d: foreground, log to stderr
     const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
     const daemon: Daemon = spawnDaemon('chronyd', dir, CHRONYD, ['-x', '-d', '-f', conf, ...user]);
@@ -53,7 +61,9 @@ export async function startChrony(stratum = 8): Promise<Chrony> {
     while (Date.now() < end && daemon.proc.exitCode === null && !(await answers(port))) await new Promise((r) => setTimeout(r, 100));
     if (daemon.proc.exitCode === null && (await answers(port))) {
       return {
-        port, stratum, log: daemon.log,
+        port,
+        stratum,
+        log: daemon.log,
         stop: async () => {
           await daemon.stop();
           cleanup();

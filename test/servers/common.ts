@@ -87,7 +87,9 @@ export function spawnDaemon(name: string, dir: string, cmd: string, args: string
   const fd = openSync(logFile, 'a');
   const proc = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   const d: Daemon = {
-    name, proc, logFile,
+    name,
+    proc,
+    logFile,
     log: () => {
       try {
         return readFileSync(logFile, 'utf8');

@@ -42,7 +42,11 @@ export async function startReceiver(opts: { tls?: { cert: string; key: string };
   const requests: Received[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const r: Receiver = {
-    url: '', port: 0, requests, replies: [], fallback: { status: 200, body: 'ok' },
+    url: '',
+    port: 0,
+    requests,
+    replies: [],
+    fallback: { status: 200, body: 'ok' },
     waitFor: (n) => (requests.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
     close: async () => {
       server.closeAllConnections();
@@ -54,7 +58,13 @@ export async function startReceiver(opts: { tls?: { cert: string; key: string };
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: (opts.now ?? Date.now)() });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: (opts.now ?? Date.now)(),
+      });
       for (const w of waiters.filter((x) => requests.length >= x.n)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve();

@@ -32,7 +32,8 @@ export async function startMariaDb(o: { init: string; pem?: Pem }): Promise<Mari
   const data = join(dir, 'data');
   const user = process.getuid?.() === 0 ? ['--user=root'] : [];
   execFileSync('/usr/bin/mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--skip-test-db', '--auth-root-authentication-method=socket', ...user], {
-    stdio: 'pipe', cwd: dir,
+    stdio: 'pipe',
+    cwd: dir,
   });
   const init = join(dir, 'init.sql');
   writeFileSync(init, o.init);
@@ -48,15 +49,28 @@ export async function startMariaDb(o: { init: string; pem?: Pem }): Promise<Mari
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const daemon = spawnDaemon('mariadb', dir, MARIADBD, [
-      '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${socket}`,
-      `--pid-file=${join(dir, 'my.pid')}`, '--skip-log-bin', '--skip-name-resolve', '--innodb-buffer-pool-size=16M',
-      `--init-file=${init}`, '--log-warnings=4', ...tls, ...user,
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${socket}`,
+      `--pid-file=${join(dir, 'my.pid')}`,
+      '--skip-log-bin',
+      '--skip-name-resolve',
+      '--innodb-buffer-pool-size=16M',
+      `--init-file=${init}`,
+      '--log-warnings=4',
+      ...tls,
+      ...user,
     ]);
     try {
       await waitPort(port, 30_000);
       await waitForLog(daemon, 'ready for connections');
       return {
-        port, dir, daemon, log: daemon.log,
+        port,
+        dir,
+        daemon,
+        log: daemon.log,
         useCertificate: (pem) => {
           place(pem);
           // the superuser logs in over the socket as the OS user (install-db: unix_socket authentication)

@@ -60,14 +60,17 @@ export async function startNatsCluster(n = 3): Promise<NatsCluster> {
   const conf = (i: number): string => {
     const f = join(dir, `n${i + 1}.conf`);
     mkdirSync(join(dir, `js${i + 1}`), { recursive: true });
-    writeFileSync(f, [
-      `server_name: n${i + 1}`,
-      `listen: 127.0.0.1:${client[i]}`,
-      `jetstream { store_dir: "${join(dir, `js${i + 1}`)}" }`,
-      `cluster { name: zone, listen: 127.0.0.1:${route[i]}, routes: [${routes}] }`,
-      `mqtt { listen: 127.0.0.1:${mqttPorts[i]} }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      f,
+      [
+        `server_name: n${i + 1}`,
+        `listen: 127.0.0.1:${client[i]}`,
+        `jetstream { store_dir: "${join(dir, `js${i + 1}`)}" }`,
+        `cluster { name: zone, listen: 127.0.0.1:${route[i]}, routes: [${routes}] }`,
+        `mqtt { listen: 127.0.0.1:${mqttPorts[i]} }`,
+        '',
+      ].join('\n'),
+    );
     return f;
   };
   const start = async (i: number): Promise<void> => {
@@ -80,7 +83,9 @@ export async function startNatsCluster(n = 3): Promise<NatsCluster> {
   };
   await Promise.all(mqttPorts.map((_, i) => start(i)));
   const cluster: NatsCluster = {
-    dir, mqttPorts, running,
+    dir,
+    mqttPorts,
+    running,
     kill: async (i) => {
       const d = daemons[i];
       if (!d || !running(i)) return;

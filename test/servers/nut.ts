@@ -34,7 +34,9 @@ export interface NutServer {
 }
 
 function devText(vars: UpsVars): string {
-  return Object.entries(vars).map(([k, v]) => `${k}: ${v}\n`).join('');
+  return Object.entries(vars)
+    .map(([k, v]) => `${k}: ${v}\n`)
+    .join('');
 }
 
 function rawQuery(port: number, ups: string): Promise<UpsVars | string> {
@@ -79,8 +81,12 @@ export async function startNut(upses: Record<string, UpsVars>, opts: { maxAge?: 
   const port = await freePort();
   const devFile = (ups: string): string => join(dir, `${ups}.dev`);
   writeFileSync(join(dir, 'nut.conf'), 'MODE=standalone\n');
-  writeFileSync(join(dir, 'ups.conf'), Object.keys(upses)
-    .map((u) => `[${u}]\n  driver = dummy-ups\n  port = ${devFile(u)}\n  pollinterval = 1\n  desc = "test ${u}"\n`).join(''));
+  writeFileSync(
+    join(dir, 'ups.conf'),
+    Object.keys(upses)
+      .map((u) => `[${u}]\n  driver = dummy-ups\n  port = ${devFile(u)}\n  pollinterval = 1\n  desc = "test ${u}"\n`)
+      .join(''),
+  );
   writeFileSync(join(dir, 'upsd.conf'), `LISTEN ${HOST} ${port}\nMAXAGE ${opts.maxAge ?? 15}\n`);
   writeFileSync(join(dir, 'upsd.users'), '[monitor]\n  password = s3cret\n  upsmon secondary\n', { mode: 0o640 });
   for (const [u, vars] of Object.entries(upses)) writeFileSync(devFile(u), devText(vars));

@@ -55,8 +55,20 @@ async function until(ok: () => boolean, ms: number): Promise<void> {
 export async function startPodman(): Promise<Podman> {
   const { dir, cleanup } = tempDir('sw-podman-');
   const global = [
-    '--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--tmpdir', join(dir, 'tmp'),
-    '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', RUNC,
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'run'),
+    '--tmpdir',
+    join(dir, 'tmp'),
+    '--storage-driver',
+    'vfs',
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+    '--runtime',
+    RUNC,
   ];
   const podman = (...args: string[]): string => {
     const r = spawnSync(PODMAN, [...global, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -99,8 +111,21 @@ export async function startPodman(): Promise<Podman> {
   }
   const run: Podman['run'] = (name, o = {}) => {
     const health = o.health ? ['--health-cmd', o.health, '--health-retries', '1', '--health-interval', 'disable'] : [];
-    podman('run', '--detach', '--name', name, '--network', 'none',
-      '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', ...health, IMAGE, ...(o.cmd ?? ['sleep', '3600']));
+    podman(
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--network',
+      'none',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--ulimit',
+      'nproc=1024:1024',
+      ...health,
+      IMAGE,
+      ...(o.cmd ?? ['sleep', '3600']),
+    );
     if (o.wait) podman('wait', name);
   };
   return { socket, podman, run, log: () => service?.log() ?? '', stop };

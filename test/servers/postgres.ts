@@ -14,7 +14,11 @@ import type { Pem } from './testca.ts';
 /** Debian installs one folder per major version: /usr/lib/postgresql/<N>/bin. */
 function pgBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   return join(root, versions[0] ?? '15', 'bin');
 }
 
@@ -48,13 +52,25 @@ export async function startPostgres(o: { pem?: Pem } = {}): Promise<Postgres> {
   if (asRoot) chownSync(pwfile, NOBODY, NOBODY);
   const data = join(dir, 'data');
   const [initCmd, initArgs] = unprivileged(join(PG_BIN, 'initdb'), [
-    '-D', data, '-U', superuser.username, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    superuser.username,
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
   ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe', cwd: dir });
   const settings = ['listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`, 'fsync=off', 'log_destination=stderr'];
   if (o.pem) {
     // the key must belong to the server's user and be private, or PostgreSQL refuses it
-    for (const [from, to] of [[o.pem.certFile, 'server.crt'], [o.pem.keyFile, 'server.key']] as const) {
+    for (const [from, to] of [
+      [o.pem.certFile, 'server.crt'],
+      [o.pem.keyFile, 'server.key'],
+    ] as const) {
       copyFileSync(from, join(data, to));
       chmodSync(join(data, to), 0o600);
       if (asRoot) chownSync(join(data, to), NOBODY, NOBODY);

@@ -33,19 +33,38 @@ export async function startRedis(pem: Pem): Promise<Redis> {
     const port = await freePort();
     const tlsPort = await freePort();
     const conf = join(dir, 'redis.conf');
-    writeFileSync(conf, [
-      `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'save ""', 'appendonly no', 'daemonize no', 'logfile ""',
-      `requirepass "${password}"`,
-      `user ${user.username} on >${user.password} ~* +ping +get +auth +quit`,
-      `tls-port ${tlsPort}`, `tls-cert-file ${pem.certFile}`, `tls-key-file ${pem.keyFile}`, 'tls-auth-clients no',
-    ].join('\n') + '\n');
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        'save ""',
+        'appendonly no',
+        'daemonize no',
+        'logfile ""',
+        `requirepass "${password}"`,
+        `user ${user.username} on >${user.password} ~* +ping +get +auth +quit`,
+        `tls-port ${tlsPort}`,
+        `tls-cert-file ${pem.certFile}`,
+        `tls-key-file ${pem.keyFile}`,
+        'tls-auth-clients no',
+      ].join('\n') + '\n',
+    );
     const daemon: Daemon = spawnDaemon('redis', dir, REDIS, [conf]);
     try {
       await Promise.all([waitPort(port), waitPort(tlsPort)]);
       await waitForLog(daemon, 'Ready to accept connections');
       return {
-        port, tlsPort, password, user, log: daemon.log,
-        cli: (...args) => execFileSync('/usr/bin/redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', '-a', password, ...args], { encoding: 'utf8' }).trim(),
+        port,
+        tlsPort,
+        password,
+        user,
+        log: daemon.log,
+        cli: (...args) =>
+          execFileSync('/usr/bin/redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', '-a', password, ...args], {
+            encoding: 'utf8',
+          }).trim(),
         stop: async () => {
           await daemon.stop();
           cleanup();

@@ -30,17 +30,32 @@ export async function startSlapd(pem: Pem): Promise<Slapd> {
   const hash = execFileSync('/usr/sbin/slappasswd', ['-s', user.password], { encoding: 'utf8' }).trim();
   mkdirSync(join(dir, 'db'));
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, [
-    'include /etc/ldap/schema/core.schema', 'include /etc/ldap/schema/cosine.schema', 'include /etc/ldap/schema/inetorgperson.schema',
-    `pidfile ${join(dir, 'slapd.pid')}`, 'modulepath /usr/lib/ldap', 'moduleload back_mdb',
-    `TLSCertificateFile ${pem.certFile}`, `TLSCertificateKeyFile ${pem.keyFile}`,
-    'database mdb', 'maxsize 10485760', `suffix "${base}"`, `rootdn "cn=admin,${base}"`, `directory ${join(dir, 'db')}`,
-  ].join('\n') + '\n');
-  const person = (uid: string, extra: string[] = []): string => [`dn: uid=${uid},ou=people,${base}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: ${uid}`, `sn: ${uid}`, ...extra, ''].join('\n');
+  writeFileSync(
+    conf,
+    [
+      'include /etc/ldap/schema/core.schema',
+      'include /etc/ldap/schema/cosine.schema',
+      'include /etc/ldap/schema/inetorgperson.schema',
+      `pidfile ${join(dir, 'slapd.pid')}`,
+      'modulepath /usr/lib/ldap',
+      'moduleload back_mdb',
+      `TLSCertificateFile ${pem.certFile}`,
+      `TLSCertificateKeyFile ${pem.keyFile}`,
+      'database mdb',
+      'maxsize 10485760',
+      `suffix "${base}"`,
+      `rootdn "cn=admin,${base}"`,
+      `directory ${join(dir, 'db')}`,
+    ].join('\n') + '\n',
+  );
+  const person = (uid: string, extra: string[] = []): string =>
+    [`dn: uid=${uid},ou=people,${base}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: ${uid}`, `sn: ${uid}`, ...extra, ''].join('\n');
   const ldif = [
     [`dn: ${base}`, 'objectClass: dcObject', 'objectClass: organization', 'o: Example', 'dc: example', ''].join('\n'),
     [`dn: ou=people,${base}`, 'objectClass: organizationalUnit', 'ou: people', ''].join('\n'),
-    person('monitor', [`userPassword: ${hash}`]), person('alice'), person('bob'),
+    person('monitor', [`userPassword: ${hash}`]),
+    person('alice'),
+    person('bob'),
   ].join('\n');
   writeFileSync(join(dir, 'data.ldif'), ldif);
   execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
@@ -52,7 +67,11 @@ export async function startSlapd(pem: Pem): Promise<Slapd> {
     try {
       await Promise.all([waitPort(port), waitPort(ldapsPort)]);
       return {
-        port, ldapsPort, base, user, log: daemon.log,
+        port,
+        ldapsPort,
+        base,
+        user,
+        log: daemon.log,
         stop: async () => {
           await daemon.stop();
           cleanup();

@@ -33,7 +33,8 @@ export async function startSmtp(opts: { mode: 'implicit' | 'starttls' | 'none'; 
   const r: SmtpReceiver = { port: 0, cert, messages, refusedLogins: 0, close: async () => undefined };
   const server = new SMTPServer({
     secure: opts.mode === 'implicit',
-    key, cert,
+    key,
+    cert,
     logger: false,
     hideSTARTTLS: opts.mode === 'none',
     authOptional: !opts.auth,

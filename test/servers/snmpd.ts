@@ -46,19 +46,22 @@ export async function startSnmpd(o: { ipv6?: boolean } = {}): Promise<Snmpd> {
   const { dir, cleanup } = tempDir('sw-snmpd-');
   const port = await freeUdpPort();
   const listen = [`udp:${HOST}:${port}`, ...(o.ipv6 ? [`udp6:[::1]:${port}`] : [])].join(',');
-  writeFileSync(join(dir, 'snmpd.conf'), [
-    `agentaddress ${listen}`,
-    `rocommunity ${COMMUNITY} 127.0.0.1`,
-    ...(o.ipv6 ? [`rocommunity6 ${COMMUNITY} ::1`] : []),
-    `createUser ${V3.user} SHA "${V3.auth}" AES "${V3.priv}"`,
-    `rouser ${V3.user} priv`,
-    `sysName ${SYS.name}`,
-    `sysLocation ${SYS.location}`,
-    `sysServices ${SYS.services}`,
-    'extend okjob /bin/true',
-    'extend badjob /bin/false',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'snmpd.conf'),
+    [
+      `agentaddress ${listen}`,
+      `rocommunity ${COMMUNITY} 127.0.0.1`,
+      ...(o.ipv6 ? [`rocommunity6 ${COMMUNITY} ::1`] : []),
+      `createUser ${V3.user} SHA "${V3.auth}" AES "${V3.priv}"`,
+      `rouser ${V3.user} priv`,
+      `sysName ${SYS.name}`,
+      `sysLocation ${SYS.location}`,
+      `sysServices ${SYS.services}`,
+      'extend okjob /bin/true',
+      'extend badjob /bin/false',
+      '',
+    ].join('\n'),
+  );
   // -C: only this file; -M: no MIB files (numeric OIDs); -Lo: log to stdout (the log file)
   const d = spawnDaemon('snmpd', dir, SNMPD, ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-M', join(dir, 'no-mibs'), '-p', join(dir, 'snmpd.pid')], {
     SNMP_PERSISTENT_DIR: join(dir, 'persist'),

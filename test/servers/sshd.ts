@@ -37,7 +37,9 @@ export function makeHostKey(dir: string, kind: HostKeyKind): HostKey {
   const path = join(dir, `host_${kind}`);
   execFileSync('ssh-keygen', ['-q', ...KEYGEN_ARGS[kind], '-N', '', '-C', `test-${kind}`, '-f', path]);
   const [type, blob] = readFileSync(`${path}.pub`, 'utf8').trim().split(' ');
-  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${path}.pub`]).toString().split(' ')[1];
+  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${path}.pub`])
+    .toString()
+    .split(' ')[1];
   return { kind, path, type, blob, fingerprint };
 }
 
@@ -52,18 +54,21 @@ export async function startSshd(dir: string, name: string, keys: HostKey[]): Pro
   mkdirSync('/run/sshd', { recursive: true }); // privilege-separation directory
   const port = await freePort();
   const config = join(dir, `${name}_config`);
-  writeFileSync(config, [
-    `Port ${port}`,
-    `ListenAddress ${HOST}`,
-    ...keys.map((k) => `HostKey ${k.path}`),
-    'PidFile none',
-    'UsePAM no',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PermitRootLogin no',
-    'AuthorizedKeysFile none',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      `ListenAddress ${HOST}`,
+      ...keys.map((k) => `HostKey ${k.path}`),
+      'PidFile none',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'AuthorizedKeysFile none',
+      '',
+    ].join('\n'),
+  );
   // sshd re-executes itself, so it must be started by its absolute path
   const daemon = spawnDaemon(name, dir, SSHD, ['-D', '-e', '-f', config]);
   try {

@@ -19,7 +19,15 @@ export async function testCert(days = 30, cn = 'localhost'): Promise<TestCert> {
     algorithm: 'sha256',
     notBeforeDate: new Date(now - 86_400_000),
     notAfterDate: new Date(now + days * 86_400_000),
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   return { cert: pem.cert, key: pem.private, fingerprint: pem.fingerprint };
 }

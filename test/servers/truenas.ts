@@ -14,25 +14,69 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { generate } from 'selfsigned';
 import { HOST } from './common.ts';
 
-export interface DiskSpec { status?: string; read?: number; write?: number; checksum?: number }
+export interface DiskSpec {
+  status?: string;
+  read?: number;
+  write?: number;
+  checksum?: number;
+}
 
 /** A leaf vdev (one disk), as in pool.query's topology. */
 export function disk(name: string, s: DiskSpec = {}): Record<string, unknown> {
   return {
-    name: `${name}1`, type: 'DISK', path: `/dev/disk/by-partuuid/${name}-0001`, guid: String(Math.floor(Math.random() * 1e15)),
-    status: s.status ?? 'ONLINE', disk: name, device: `${name}1`, unavail_disk: null, children: [],
+    name: `${name}1`,
+    type: 'DISK',
+    path: `/dev/disk/by-partuuid/${name}-0001`,
+    guid: String(Math.floor(Math.random() * 1e15)),
+    status: s.status ?? 'ONLINE',
+    disk: name,
+    device: `${name}1`,
+    unavail_disk: null,
+    children: [],
     stats: {
-      timestamp: 1_700_000_000, read_errors: s.read ?? 0, write_errors: s.write ?? 0, checksum_errors: s.checksum ?? 0,
-      ops: [0, 812, 1033, 0, 0, 0, 0], bytes: [0, 1e9, 2e9, 0, 0, 0, 0], size: 0, allocated: 0, fragmentation: 0,
-      self_healed: 0, configured_ashift: 12, logical_ashift: 9, physical_ashift: 12,
+      timestamp: 1_700_000_000,
+      read_errors: s.read ?? 0,
+      write_errors: s.write ?? 0,
+      checksum_errors: s.checksum ?? 0,
+      ops: [0, 812, 1033, 0, 0, 0, 0],
+      bytes: [0, 1e9, 2e9, 0, 0, 0, 0],
+      size: 0,
+      allocated: 0,
+      fragmentation: 0,
+      self_healed: 0,
+      configured_ashift: 12,
+      logical_ashift: 9,
+      physical_ashift: 12,
     },
   };
 }
 
 export function mirror(i: number, status: string, children: Record<string, unknown>[]): Record<string, unknown> {
   return {
-    name: `mirror-${i}`, type: 'MIRROR', path: null, guid: String(1e14 + i), status, disk: null, device: null, unavail_disk: null, children,
-    stats: { timestamp: 1_700_000_000, read_errors: 0, write_errors: 0, checksum_errors: 0, ops: [], bytes: [], size: 0, allocated: 0, fragmentation: 0, self_healed: 0, configured_ashift: 12, logical_ashift: 9, physical_ashift: 12 },
+    name: `mirror-${i}`,
+    type: 'MIRROR',
+    path: null,
+    guid: String(1e14 + i),
+    status,
+    disk: null,
+    device: null,
+    unavail_disk: null,
+    children,
+    stats: {
+      timestamp: 1_700_000_000,
+      read_errors: 0,
+      write_errors: 0,
+      checksum_errors: 0,
+      ops: [],
+      bytes: [],
+      size: 0,
+      allocated: 0,
+      fragmentation: 0,
+      self_healed: 0,
+      configured_ashift: 12,
+      logical_ashift: 9,
+      physical_ashift: 12,
+    },
   };
 }
 
@@ -54,11 +98,41 @@ export function pool(p: PoolSpec): Record<string, unknown> {
   const allocated = p.allocated ?? Math.round(size * 0.42);
   const healthy = p.healthy ?? (p.status ?? 'ONLINE') === 'ONLINE';
   return {
-    id: nextPoolId++, name: p.name, guid: '15544237843719946435', status: p.status ?? 'ONLINE', path: `/mnt/${p.name}`,
-    scan: { function: 'SCRUB', state: 'FINISHED', start_time: { $date: 1_700_000_000_000 }, end_time: { $date: 1_700_003_600_000 }, percentage: 99.99, bytes_to_process: 1e12, bytes_processed: 1e12, bytes_issued: 1e12, pause: null, errors: 0, total_secs_left: null },
-    expand: null, is_upgraded: true, healthy, warning: false, status_code: healthy ? 'OK' : 'DEGRADED', status_detail: p.statusDetail ?? null,
-    size, allocated, free: size - allocated, freeing: 0, dedup_table_size: 0, dedup_table_quota: 'auto', fragmentation: '3',
-    size_str: String(size), allocated_str: String(allocated), free_str: String(size - allocated), freeing_str: '0',
+    id: nextPoolId++,
+    name: p.name,
+    guid: '15544237843719946435',
+    status: p.status ?? 'ONLINE',
+    path: `/mnt/${p.name}`,
+    scan: {
+      function: 'SCRUB',
+      state: 'FINISHED',
+      start_time: { $date: 1_700_000_000_000 },
+      end_time: { $date: 1_700_003_600_000 },
+      percentage: 99.99,
+      bytes_to_process: 1e12,
+      bytes_processed: 1e12,
+      bytes_issued: 1e12,
+      pause: null,
+      errors: 0,
+      total_secs_left: null,
+    },
+    expand: null,
+    is_upgraded: true,
+    healthy,
+    warning: false,
+    status_code: healthy ? 'OK' : 'DEGRADED',
+    status_detail: p.statusDetail ?? null,
+    size,
+    allocated,
+    free: size - allocated,
+    freeing: 0,
+    dedup_table_size: 0,
+    dedup_table_quota: 'auto',
+    fragmentation: '3',
+    size_str: String(size),
+    allocated_str: String(allocated),
+    free_str: String(size - allocated),
+    freeing_str: '0',
     autotrim: { parsed: 'off', rawvalue: 'off', source: 'DEFAULT', value: 'off' },
     topology: { data: p.data, log: [], cache: [], spare: p.spare ?? [], special: [], dedup: [] },
   };
@@ -66,9 +140,21 @@ export function pool(p: PoolSpec): Record<string, unknown> {
 
 export function alert(level: string, formatted: string, o: { dismissed?: boolean; klass?: string } = {}): Record<string, unknown> {
   return {
-    uuid: `a-${Math.random().toString(36).slice(2)}`, source: '', klass: o.klass ?? 'VolumeStatus', args: {}, node: 'Controller A', key: 'k',
-    datetime: { $date: 1_700_000_000_000 }, last_occurrence: { $date: 1_700_000_000_000 }, dismissed: o.dismissed ?? false, mail: null,
-    text: '%(volume)s is %(state)s', id: 'x', level, formatted, one_shot: false,
+    uuid: `a-${Math.random().toString(36).slice(2)}`,
+    source: '',
+    klass: o.klass ?? 'VolumeStatus',
+    args: {},
+    node: 'Controller A',
+    key: 'k',
+    datetime: { $date: 1_700_000_000_000 },
+    last_occurrence: { $date: 1_700_000_000_000 },
+    dismissed: o.dismissed ?? false,
+    mail: null,
+    text: '%(volume)s is %(state)s',
+    id: 'x',
+    level,
+    formatted,
+    one_shot: false,
   };
 }
 
@@ -96,10 +182,22 @@ export async function startTruenas(state: TruenasState, opts: { tls: boolean; dn
   if (opts.tls) {
     const now = Date.now();
     const pems = await generate([{ name: 'commonName', value: 'truenas.local' }], {
-      keySize: 2048, algorithm: 'sha256', notBeforeDate: new Date(now - 86400e3), notAfterDate: new Date(now + 30 * 86400e3),
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now - 86400e3),
+      notAfterDate: new Date(now + 30 * 86400e3),
       // by default the certificate names localhost and 127.0.0.1; `dnsNames` replaces both
-      extensions: [{ name: 'subjectAltName', altNames: opts.dnsNames ? opts.dnsNames.map((value) => ({ type: 2 as const, value }))
-        : [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: opts.dnsNames
+            ? opts.dnsNames.map((value) => ({ type: 2 as const, value }))
+            : [
+                { type: 2, value: 'localhost' },
+                { type: 7, ip: '127.0.0.1' },
+              ],
+        },
+      ],
     });
     cert = pems.cert;
     server = createHttps({ key: pems.private, cert: pems.cert });
@@ -124,7 +222,9 @@ export async function startTruenas(state: TruenasState, opts: { tls: boolean; dn
       }
       calls.push(req.method);
       if (!authed) {
-        return reply({ error: { code: -32001, message: 'Method call error', data: { error: 13, errname: 'EACCES', reason: 'Not authenticated', trace: null, extra: null } } });
+        return reply({
+          error: { code: -32001, message: 'Method call error', data: { error: 13, errname: 'EACCES', reason: 'Not authenticated', trace: null, extra: null } },
+        });
       }
       if (req.method === 'pool.query') return reply({ result: state.pools });
       if (req.method === 'alert.list') return reply({ result: state.alerts });

@@ -18,7 +18,8 @@ function capture(): { log: pino.Logger; lines: Record<string, unknown>[] } {
   return { log: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }), lines };
 }
 
-const problems = (lines: Record<string, unknown>[]): string[] => lines.filter((l) => String(l.msg).startsWith('config problem: ')).map((l) => `${String(l.level)} ${String(l.msg).slice('config problem: '.length)}`);
+const problems = (lines: Record<string, unknown>[]): string[] =>
+  lines.filter((l) => String(l.msg).startsWith('config problem: ')).map((l) => `${String(l.level)} ${String(l.msg).slice('config problem: '.length)}`);
 
 describe('reload', () => {
   it('logs every problem of the new file with its path and names them in the site log', async () => {
@@ -32,7 +33,9 @@ describe('reload', () => {
       '40 checks["z"].options.timezone: "Mars/Base" is not a known time zone; using the site zone',
     ]);
     const last = ts.site.siteLog.all().at(-1)!;
-    expect(last).toMatch(/ Site reloaded with 1 error and 1 warning: checks\["x"\]\.type: unknown check type "nosuch"; checks\["z"\]\.options\.timezone: .*; check x does not run$/);
+    expect(last).toMatch(
+      / Site reloaded with 1 error and 1 warning: checks\["x"\]\.type: unknown check type "nosuch"; checks\["z"\]\.options\.timezone: .*; check x does not run$/,
+    );
     expect(ts.site.entry('x')?.active).toBe(false);
     // a clean file says only that it was reloaded
     writeFileSync(ts.path, JSON.stringify({ checks: { a: { type: 'disk' } } }));
@@ -45,7 +48,9 @@ describe('reload', () => {
     const t = tempDir('sw-reload-');
     const path = join(t.dir, 'site.json');
     writeFileSync(path, JSON.stringify({ scheduler: { jitter: 0 }, checks: { a: { type: 'disk' } } }));
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/src/cli.js'), `--config=${path}`, '--webui=false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/src/cli.js'), `--config=${path}`, '--webui=false'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     try {
@@ -53,9 +58,18 @@ describe('reload', () => {
       writeFileSync(path, JSON.stringify({ scheduler: { jitter: 0 }, checks: { a: { type: 'disk' }, x: { type: 'nosuch' } } }));
       child.kill('SIGHUP');
       await expect.poll(() => err.includes('Site reloaded'), { timeout: 60_000 }).toBe(true);
-      const json = err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(json.find((l) => String(l.msg).startsWith('config problem'))).toMatchObject({ level: 'error', path: 'checks["x"].type', msg: 'config problem: checks["x"].type: unknown check type "nosuch"' });
-      expect(json.find((l) => typeof l.msg === 'string' && l.msg.startsWith('Site reloaded'))?.msg).toBe('Site reloaded with 1 error: checks["x"].type: unknown check type "nosuch"; check x does not run');
+      const json = err
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(json.find((l) => String(l.msg).startsWith('config problem'))).toMatchObject({
+        level: 'error',
+        path: 'checks["x"].type',
+        msg: 'config problem: checks["x"].type: unknown check type "nosuch"',
+      });
+      expect(json.find((l) => typeof l.msg === 'string' && l.msg.startsWith('Site reloaded'))?.msg).toBe(
+        'Site reloaded with 1 error: checks["x"].type: unknown check type "nosuch"; check x does not run',
+      );
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -76,7 +90,9 @@ describe('reload', () => {
       const res = await a.post('/config/raw', { text, version });
       expect(res.status).toBe(303);
       expect(problems(lines)).toEqual(['50 checks["x"].type: unknown check type "nosuch"']);
-      expect(t.site.siteLog.all().at(-1)).toMatch(/ Site file edited by admin with 1 error: checks\["x"\]\.type: unknown check type "nosuch"; check x does not run$/);
+      expect(t.site.siteLog.all().at(-1)).toMatch(
+        / Site file edited by admin with 1 error: checks\["x"\]\.type: unknown check type "nosuch"; check x does not run$/,
+      );
     } finally {
       await t.close();
     }

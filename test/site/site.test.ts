@@ -17,33 +17,34 @@ describe('site', () => {
   it('runs a sequence: members in (priority, listed) order, fletchck log lines, failing names, summary', async () => {
     const t = tempDir();
     const procRoot = procFixture(t.dir, { memTotalKb: 1000000, memAvailKb: 500000, cpu: [10, 0, 10, 80, 0, 0, 0, 0] });
-    const ts = await openTestSite({
-      checks: {
-        high: { ...mem(90), priority: 2 },
-        low: { ...mem(10), priority: 1 },
-        seq: { type: 'sequence', options: { checks: ['high', 'low'] } },
+    const ts = await openTestSite(
+      {
+        checks: {
+          high: { ...mem(90), priority: 2 },
+          low: { ...mem(10), priority: 1 },
+          seq: { type: 'sequence', options: { checks: ['high', 'low'] } },
+        },
       },
-    }, { env: { procRoot }, dir: join(t.dir, 'site') });
+      { env: { procRoot }, dir: join(t.dir, 'site') },
+    );
     const s = await ts.site.runNow('seq');
     expect(s!.failState).toBe('low');
-    expect(s!.log).toEqual([
-      'low (memory): FAIL',
-      'Memory: 50% 1/1GiB, 0GiB Available, Target: 10%',
-      '',
-      'high (memory): PASS 50%',
-    ]);
+    expect(s!.log).toEqual(['low (memory): FAIL', 'Memory: 50% 1/1GiB, 0GiB Available, Target: 10%', '', 'high (memory): PASS 50%']);
     expect(ts.site.runtime.summary('seq')).toBe(' low \u26a0\ufe0f50%');
     await ts.close();
     t.cleanup();
   });
 
-  it('notifies the log action on transitions and writes fletchck\'s WARNING lines', async () => {
+  it("notifies the log action on transitions and writes fletchck's WARNING lines", async () => {
     const t = tempDir();
     const procRoot = procFixture(t.dir, { memTotalKb: 1000000, memAvailKb: 500000, cpu: [1, 0, 1, 8, 0, 0, 0, 0] });
-    const ts = await openTestSite({
-      actions: { note: { type: 'log' } },
-      checks: { ram: { ...mem(90), actions: ['note'] } },
-    }, { env: { procRoot }, dir: join(t.dir, 'site') });
+    const ts = await openTestSite(
+      {
+        actions: { note: { type: 'log' } },
+        checks: { ram: { ...mem(90), actions: ['note'] } },
+      },
+      { env: { procRoot }, dir: join(t.dir, 'site') },
+    );
     await ts.site.runNow('ram');
     writeFileSync(join(procRoot, 'meminfo'), 'MemTotal: 1000000 kB\nMemAvailable: 10000 kB\n');
     await ts.site.runNow('ram');
@@ -52,7 +53,7 @@ describe('site', () => {
     expect(lines).toEqual([
       'ram (memory) PASS',
       'ram (memory): PASS',
-      'ram (memory) Log: [\'Memory: 99% 1/1GiB, 0GiB Available, Target: 90%\']',
+      "ram (memory) Log: ['Memory: 99% 1/1GiB, 0GiB Available, Target: 90%']",
       'ram (memory) FAIL',
       'ram (memory): FAIL',
     ]);
@@ -71,8 +72,14 @@ describe('site', () => {
     await ts.close();
   });
 
-  it('mutate saves atomically, applies live, and a rename keeps the check\'s state and references', async () => {
-    const ts = await openTestSite({ checks: { a: { type: 'disk', trigger: { interval: { minutes: 1 } } }, s: { type: 'sequence', options: { checks: ['a'] } }, d: { type: 'cpu', depends: ['a'] } } });
+  it("mutate saves atomically, applies live, and a rename keeps the check's state and references", async () => {
+    const ts = await openTestSite({
+      checks: {
+        a: { type: 'disk', trigger: { interval: { minutes: 1 } } },
+        s: { type: 'sequence', options: { checks: ['a'] } },
+        d: { type: 'cpu', depends: ['a'] },
+      },
+    });
     await ts.site.start();
     await ts.site.runNow('a');
     const before = ts.site.state('a');
@@ -125,9 +132,12 @@ describe('site', () => {
     await ts.close();
   });
 
-  it('state survives a restart; the file\'s data seeds only checks the store does not know', async () => {
+  it("state survives a restart; the file's data seeds only checks the store does not know", async () => {
     const t = tempDir();
-    const ts = await openTestSite({ checks: { a: { type: 'disk' }, b: { type: 'disk', data: { failState: false, failCount: 0, level: '5%', log: ['from file'] } } } }, { dir: t.dir });
+    const ts = await openTestSite(
+      { checks: { a: { type: 'disk' }, b: { type: 'disk', data: { failState: false, failCount: 0, level: '5%', log: ['from file'] } } } },
+      { dir: t.dir },
+    );
     await ts.site.runNow('a');
     const a = ts.site.state('a');
     await ts.site.stop();

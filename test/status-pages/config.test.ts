@@ -11,10 +11,17 @@ describe('statusPages', () => {
   it('loads a page with defaults filled in', () => {
     const l = load([{ slug: 'main', title: 'Our services', groups: [{ name: 'Web', checks: ['web', { check: 'mail', label: 'Email' }] }] }]);
     expect(l.issues).toEqual([]);
-    expect(l.settings.statusPages).toEqual([{
-      slug: 'main', title: 'Our services', description: '', logo: null, public: false, responseTime: true,
-      groups: [{ name: 'Web', checks: ['web', { check: 'mail', label: 'Email' }] }],
-    }]);
+    expect(l.settings.statusPages).toEqual([
+      {
+        slug: 'main',
+        title: 'Our services',
+        description: '',
+        logo: null,
+        public: false,
+        responseTime: true,
+        groups: [{ name: 'Web', checks: ['web', { check: 'mail', label: 'Email' }] }],
+      },
+    ]);
   });
 
   it('names the path of a bad slug, a missing title and an unknown key', () => {
@@ -30,9 +37,16 @@ describe('statusPages', () => {
   });
 
   it('refuses two pages with one slug, and the slug "new"', () => {
-    const dup = load([{ slug: 'a', title: 'A' }, { slug: 'a', title: 'B' }]);
+    const dup = load([
+      { slug: 'a', title: 'A' },
+      { slug: 'a', title: 'B' },
+    ]);
     expect(dup.issues.map(formatIssue).join('\n')).toMatch(/statusPages\[1\]\.slug.*already uses/);
-    expect(load([{ slug: 'new', title: 'N' }]).issues.map(formatIssue).join('\n')).toMatch(/statusPages\[0\]\.slug/);
+    expect(
+      load([{ slug: 'new', title: 'N' }])
+        .issues.map(formatIssue)
+        .join('\n'),
+    ).toMatch(/statusPages\[0\]\.slug/);
   });
 
   it('warns about a check the site does not have (the page still loads)', () => {
@@ -44,7 +58,11 @@ describe('statusPages', () => {
 
   it('accepts a local or data: logo only (the page CSP allows no other origin)', () => {
     expect(load([{ slug: 'a', title: 'A', logo: '/s/logo.png' }]).issues).toEqual([]);
-    expect(load([{ slug: 'a', title: 'A', logo: 'https://cdn.example/logo.png' }]).issues.map(formatIssue).join()).toMatch(/statusPages\[0\]\.logo/);
+    expect(
+      load([{ slug: 'a', title: 'A', logo: 'https://cdn.example/logo.png' }])
+        .issues.map(formatIssue)
+        .join(),
+    ).toMatch(/statusPages\[0\]\.logo/);
   });
 });
 
@@ -52,13 +70,19 @@ describe('the groups text of the form', () => {
   it('reads headings, names and labels, and writes the same text back', () => {
     const text = '# Web\nweb\nmail => Email\n\n# Other\n';
     const g = parseGroups(text);
-    expect(g).toEqual({ groups: [{ name: 'Web', checks: ['web', { check: 'mail', label: 'Email' }] }, { name: 'Other', checks: [] }], error: null });
+    expect(g).toEqual({
+      groups: [
+        { name: 'Web', checks: ['web', { check: 'mail', label: 'Email' }] },
+        { name: 'Other', checks: [] },
+      ],
+      error: null,
+    });
     expect(groupsText(g.groups as never)).toBe('# Web\nweb\nmail => Email\n\n# Other');
   });
 
   it('names the line of a check before any heading', () => {
     expect(parseGroups('\nweb\n').error).toMatch(/^line 2: start with a group heading/);
-    const f = pageFromForm((k) => ({ slug: 'a', title: 'A', groups: 'web' } as Record<string, string>)[k] ?? '');
+    const f = pageFromForm((k) => (({ slug: 'a', title: 'A', groups: 'web' }) as Record<string, string>)[k] ?? '');
     expect(f.errors.groups).toMatch(/line 1/);
   });
 });

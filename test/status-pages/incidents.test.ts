@@ -28,7 +28,9 @@ describe('IncidentStore', () => {
     const got = again.get(i.id)!;
     expect(got).toMatchObject({ page: 'main', title: 'Mail is slow', impact: 'minor', opened: 1_000, resolved: 3_000 });
     expect(got.updates.map((u) => [u.t, u.status, u.body, u.author])).toEqual([
-      [3_000, 'resolved', 'Fixed', 'admin'], [2_000, 'identified', 'A full disk', 'olly'], [1_000, 'investigating', 'Looking into it', 'olly'],
+      [3_000, 'resolved', 'Fixed', 'admin'],
+      [2_000, 'identified', 'A full disk', 'olly'],
+      [1_000, 'investigating', 'Looking into it', 'olly'],
     ]);
     // resolved long ago: not listed; open ones always are
     expect(again.forPage('main', 3_001)).toEqual([]);

@@ -6,7 +6,15 @@ import type { Incident } from '../../src/status-pages/incidents.ts';
 
 const c = (status: StatusCheckVM['status']): StatusCheckVM => ({ label: 'x', status, responseMs: null, uptime: null, days: [], bars: '' });
 const group = (...s: StatusCheckVM['status'][]) => [{ name: 'g', checks: s.map(c) }];
-const incident = (impact: 'minor' | 'major', resolved: number | null = null): Incident => ({ id: 1, page: 'p', title: 't', impact, opened: 0, resolved, updates: [] });
+const incident = (impact: 'minor' | 'major', resolved: number | null = null): Incident => ({
+  id: 1,
+  page: 'p',
+  title: 't',
+  impact,
+  opened: 0,
+  resolved,
+  updates: [],
+});
 
 describe('banner', () => {
   it('follows the checks: none down, some down, more than half down; paused and unknown do not count', () => {

@@ -29,8 +29,15 @@ afterEach(async () => {
 });
 
 const remote = (fail: boolean, at: number): RemoteData => ({
-  failState: fail, failCount: fail ? 3 : 0, threshold: 1, log: [fail ? 'down' : 'up'], softFail: null, level: null,
-  lastCheck: at, lastFail: fail ? at : null, lastPass: fail ? null : at,
+  failState: fail,
+  failCount: fail ? 3 : 0,
+  threshold: 1,
+  log: [fail ? 'down' : 'up'],
+  softFail: null,
+  level: null,
+  lastCheck: at,
+  lastFail: fail ? at : null,
+  lastPass: fail ? null : at,
 });
 
 /** A site that has run: history in site.db, state saved into the site file's data at its stop. */
@@ -38,13 +45,23 @@ async function siteThatRan(): Promise<{ dir: string; path: string; db: string }>
   const t = tempDir('sw-corrupt-');
   cleanups.push(t.cleanup);
   const path = join(t.dir, 'site.json');
-  writeFileSync(path, JSON.stringify({ scheduler: { jitter: 0 }, checks: { far: { type: 'remote', subType: 'disk' }, near: { type: 'remote', subType: 'disk' } } }));
+  writeFileSync(
+    path,
+    JSON.stringify({ scheduler: { jitter: 0 }, checks: { far: { type: 'remote', subType: 'disk' }, near: { type: 'remote', subType: 'disk' } } }),
+  );
   const clock = new FakeClock(Date.UTC(2026, 2, 1));
   const site = await Site.open({ configPath: path, clock, migrations: [API_MIGRATIONS] });
   site.applyRemote('far', remote(true, clock.now()));
   site.applyRemote('near', remote(false, clock.now()));
   // enough history for many pages: a damaged page among them is one the start does not read
-  const runs: RunRecord[] = Array.from({ length: 20_000 }, (_v, i) => ({ t: clock.now() - (20_000 - i) * 60_000, fail: i % 7 === 0, durationMs: 12, level: null, softFail: null, metrics: [{ name: 'x', value: i }] }));
+  const runs: RunRecord[] = Array.from({ length: 20_000 }, (_v, i) => ({
+    t: clock.now() - (20_000 - i) * 60_000,
+    fail: i % 7 === 0,
+    durationMs: 12,
+    level: null,
+    softFail: null,
+    metrics: [{ name: 'x', value: i }],
+  }));
   site.store.appendRuns('far', runs);
   await site.stop();
   return { dir: t.dir, path, db: join(t.dir, 'site.db') };
@@ -76,7 +93,11 @@ describe('a damaged or missing site.db', () => {
     // kept as it was, for whoever wants to look
     expect(readFileSync(join(dir, aside[0])).equals(damaged)).toBe(true);
     const line = site.siteLog.all().find((l) => l.includes('is damaged'));
-    expect(line).toMatch(new RegExp(`${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(.+\\): moved it to ${join(dir, aside[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and started a new state database; check states come from the site file`));
+    expect(line).toMatch(
+      new RegExp(
+        `${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(.+\\): moved it to ${join(dir, aside[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and started a new state database; check states come from the site file`,
+      ),
+    );
     expect(site.openNotes).toHaveLength(1);
     // the states come from the site file's data, saved at the last stop
     expect(site.state('far').failState).toBe(true);
@@ -96,7 +117,15 @@ describe('a damaged or missing site.db', () => {
     const site = await Site.open({ configPath: path, clock: new FakeClock(Date.UTC(2026, 2, 2)) });
     cleanups.push(() => site.stop());
     expect(asideFiles(dir)).toEqual([]);
-    expect(site.siteLog.all().some((l) => l.endsWith(`${db} was not found: started a new state database. The site file shows earlier runs: their history, API tokens, sign-in sessions and queued notifications are not in it; check states come from the site file`))).toBe(true);
+    expect(
+      site.siteLog
+        .all()
+        .some((l) =>
+          l.endsWith(
+            `${db} was not found: started a new state database. The site file shows earlier runs: their history, API tokens, sign-in sessions and queued notifications are not in it; check states come from the site file`,
+          ),
+        ),
+    ).toBe(true);
     expect(site.state('far').failState).toBe(true);
   }, 120_000);
 
@@ -111,7 +140,7 @@ describe('a damaged or missing site.db', () => {
     expect(site.siteLog.all()).toEqual([]);
   }, 120_000);
 
-  it('the built CLI: a broken header is named as site.db\'s problem (not the site config\'s), and the daemon runs', async () => {
+  it("the built CLI: a broken header is named as site.db's problem (not the site config's), and the daemon runs", async () => {
     const { dir, db } = await siteThatRan();
     const fd = openSync(db, 'r+');
     writeSync(fd, Buffer.from('this is not sqlite'), 0, 18, 0);
@@ -128,7 +157,11 @@ describe('a damaged or missing site.db', () => {
     await expect.poll(() => err.includes('siteward running'), { timeout: 60_000 }).toBe(true);
     const plain = err.split('\n').filter((l) => l.startsWith('siteward: '));
     expect(plain).toHaveLength(1);
-    expect(plain[0]).toMatch(new RegExp(`^siteward: ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(file is not a database\\): moved it to .*site\\.db\\.corrupt-\\d{8}T\\d{6}Z and started a new state database`));
+    expect(plain[0]).toMatch(
+      new RegExp(
+        `^siteward: ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(file is not a database\\): moved it to .*site\\.db\\.corrupt-\\d{8}T\\d{6}Z and started a new state database`,
+      ),
+    );
     expect(err).not.toContain('Error reading site config');
     expect(asideFiles(dir)).toHaveLength(1);
   }, 120_000);
@@ -140,7 +173,12 @@ describe('a damaged or missing site.db', () => {
     mkdirSync(join(t.dir, 'site.db'));
     const r = spawnSync(process.execPath, [CLI, '--config=site.json', '--webui=false'], { cwd: t.dir, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([`cannot open the state database ${join(t.dir, 'site.db')}: unable to open database file`]);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('{')),
+    ).toEqual([`cannot open the state database ${join(t.dir, 'site.db')}: unable to open database file`]);
     expect(existsSync(join(t.dir, 'site.db'))).toBe(true);
   }, 120_000);
 });

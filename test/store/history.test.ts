@@ -30,7 +30,11 @@ function fresh(): { db: Db; store: StateStore; path: string } {
 }
 
 const disk = (t: number, p: number): RunRecord => ({
-  t, fail: p > 90, durationMs: 3, level: ` ${Math.round(p)}%`, softFail: null,
+  t,
+  fail: p > 90,
+  durationMs: 3,
+  level: ` ${Math.round(p)}%`,
+  softFail: null,
   metrics: [
     { name: 'used_percent', value: p, unit: '%', crit: 90, min: 0, max: 100 },
     { name: 'free_bytes', value: 123456789012, unit: 'B' },
@@ -43,7 +47,17 @@ describe('run history', () => {
     const runs: RunRecord[] = [
       disk(1000, 42.198732619873),
       { t: 2000, fail: true, durationMs: null, level: null, softFail: 'certificate', metrics: [] },
-      { t: 3000, fail: false, durationMs: 12.5, level: '3 days', softFail: null, metrics: [{ name: 'response_time', value: 0.004, unit: 's' }, { name: 'cert_days_left', value: -3, unit: 'd' }] },
+      {
+        t: 3000,
+        fail: false,
+        durationMs: 12.5,
+        level: '3 days',
+        softFail: null,
+        metrics: [
+          { name: 'response_time', value: 0.004, unit: 's' },
+          { name: 'cert_days_left', value: -3, unit: 'd' },
+        ],
+      },
       disk(4000, 1e-7),
     ];
     for (const r of runs) store.record('web', initialState(), r.t, r);
@@ -63,7 +77,11 @@ describe('run history', () => {
     store.record('a', initialState(), 5000, disk(5000, 20));
     store.record('b', initialState(), 5000, disk(5000, 30));
     store.record('a', initialState(), 5000, disk(5000, 40));
-    expect(store.history('a', 0, 5000).map((r) => [r.t, r.metrics[0].value])).toEqual([[5000, 40], [5000, 20], [5000, 10]]);
+    expect(store.history('a', 0, 5000).map((r) => [r.t, r.metrics[0].value])).toEqual([
+      [5000, 40],
+      [5000, 20],
+      [5000, 10],
+    ]);
     expect(store.runCounts('a', 0, 5000).runs).toBe(3);
     expect(store.history('b', 0, 10_000).map((r) => r.t)).toEqual([5000]);
     // a new process (no memory of the last run) finds the next free slot in the database
@@ -77,8 +95,14 @@ describe('run history', () => {
     const r = (t: number, metrics: RunRecord['metrics']): RunRecord => ({ t, fail: t === 3, durationMs: t * 10, level: null, softFail: null, metrics });
     store.appendRuns('s', [
       r(1, []),
-      r(2, [{ name: 'rtt', value: 0.5, unit: 's' }, { name: 'loss', value: 0 }]),
-      r(3, [{ name: 'loss', value: 1 }, { name: 'rtt', value: 0.25, unit: 's' }]),
+      r(2, [
+        { name: 'rtt', value: 0.5, unit: 's' },
+        { name: 'loss', value: 0 },
+      ]),
+      r(3, [
+        { name: 'loss', value: 1 },
+        { name: 'rtt', value: 0.25, unit: 's' },
+      ]),
       r(4, [{ name: 'loss', value: 2 }]),
     ]);
     expect(store.series('s', 0, 10)).toEqual({
@@ -103,8 +127,14 @@ describe('run history', () => {
 
   it('prunes exactly the runs before the cut, across checks and batches, and then says it is done', () => {
     const { store } = fresh();
-    store.appendRuns('big', Array.from({ length: 12_000 }, (_, i) => disk(i, 1)));
-    store.appendRuns('small', Array.from({ length: 10 }, (_, i) => disk(i * 1000, 1)));
+    store.appendRuns(
+      'big',
+      Array.from({ length: 12_000 }, (_, i) => disk(i, 1)),
+    );
+    store.appendRuns(
+      'small',
+      Array.from({ length: 10 }, (_, i) => disk(i * 1000, 1)),
+    );
     store.appendRuns('new', [disk(50_000, 1)]);
     let calls = 0;
     while (store.pruneBatch(8000).more) calls++;
@@ -126,20 +156,44 @@ describe('run history', () => {
       return calls;
     };
     // 450 checks, at most 200 a call
-    expect(pass(500)).toEqual([{ removed: 0, more: true }, { removed: 0, more: true }, { removed: 0, more: false }]);
-    expect(pass(1300)).toEqual([{ removed: 200, more: true }, { removed: 100, more: true }, { removed: 0, more: false }]);
+    expect(pass(500)).toEqual([
+      { removed: 0, more: true },
+      { removed: 0, more: true },
+      { removed: 0, more: false },
+    ]);
+    expect(pass(1300)).toEqual([
+      { removed: 200, more: true },
+      { removed: 100, more: true },
+      { removed: 0, more: false },
+    ]);
     expect(store.runCounts('c299', 0, Infinity).runs).toBe(0);
     expect(store.runCounts('c300', 0, Infinity).runs).toBe(1);
   });
 
   it('a rolled-back outer transaction leaves no stale metric spec behind', () => {
     const { db, store } = fresh();
-    expect(() => db.transaction(() => {
-      store.record('x', initialState(), 1, { t: 1, fail: false, durationMs: 1, level: null, softFail: null, metrics: [{ name: 'fresh_metric', value: 1, unit: 'u' }] });
-      throw new Error('boom');
-    })()).toThrow('boom');
+    expect(() =>
+      db.transaction(() => {
+        store.record('x', initialState(), 1, {
+          t: 1,
+          fail: false,
+          durationMs: 1,
+          level: null,
+          softFail: null,
+          metrics: [{ name: 'fresh_metric', value: 1, unit: 'u' }],
+        });
+        throw new Error('boom');
+      })(),
+    ).toThrow('boom');
     store.rolledBack();
-    store.record('x', initialState(), 2, { t: 2, fail: false, durationMs: 1, level: null, softFail: null, metrics: [{ name: 'fresh_metric', value: 2, unit: 'u' }] });
+    store.record('x', initialState(), 2, {
+      t: 2,
+      fail: false,
+      durationMs: 1,
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'fresh_metric', value: 2, unit: 'u' }],
+    });
     expect(store.history('x', 0, 10)).toMatchObject([{ t: 2, metrics: [{ name: 'fresh_metric', value: 2, unit: 'u' }] }]);
   });
 });
@@ -157,7 +211,18 @@ describe('core migration 2: v1 runs → compact history', () => {
     put.run(1, 1000, 0, 4, null, null, JSON.stringify([{ name: 'response_time', value: 0.004, unit: 's', min: 0 }]));
     put.run(1, 1000, 1, 5, null, 'certificate', null);
     put.run(1, 2000, 0, 3.5, '90 days', null, '{not json');
-    put.run(2, 1500, 0, 1, ' 42%', null, JSON.stringify([{ name: 'used_percent', value: 42.125, unit: '%', crit: 90 }, { name: 'bad', value: 'x' }]));
+    put.run(
+      2,
+      1500,
+      0,
+      1,
+      ' 42%',
+      null,
+      JSON.stringify([
+        { name: 'used_percent', value: 42.125, unit: '%', crit: 90 },
+        { name: 'bad', value: 'x' },
+      ]),
+    );
     v1.close();
 
     const db = openDatabase(path);
@@ -176,7 +241,14 @@ describe('core migration 2: v1 runs → compact history', () => {
     expect(tables).not.toContain('runs_t');
     expect((db.prepare("SELECT id FROM schema_migrations WHERE id = 'core/2'").get() as { id: string } | undefined)?.id).toBe('core/2');
     // new runs continue after the converted ones
-    store.record('web', initialState(), 3000, { t: 3000, fail: false, durationMs: 1, level: null, softFail: null, metrics: [{ name: 'response_time', value: 0.001, unit: 's', min: 0 }] });
+    store.record('web', initialState(), 3000, {
+      t: 3000,
+      fail: false,
+      durationMs: 1,
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'response_time', value: 0.001, unit: 's', min: 0 }],
+    });
     expect(store.history('web', 0, 10_000).map((r) => r.t)).toEqual([3000, 2000, 1000, 1000]);
   });
 });

@@ -33,7 +33,10 @@ describe('history pruning', () => {
   it('a whole pass removes every old run and keeps the recent ones', async () => {
     const t = await openTestSite({ checks: { a: { type: 'remote', subType: 'x' } }, history: { days: 1 } });
     const now = t.clock.now();
-    t.site.store.appendRuns('a', [0, 1, 2, 3].map((d) => ({ t: now - d * 86_400_000 - 1000, fail: false, durationMs: 1, level: null, softFail: null, metrics: [] })));
+    t.site.store.appendRuns(
+      'a',
+      [0, 1, 2, 3].map((d) => ({ t: now - d * 86_400_000 - 1000, fail: false, durationMs: 1, level: null, softFail: null, metrics: [] })),
+    );
     await t.site.start();
     await t.clock.advance(60_000);
     expect(t.site.store.history('a', 0, Infinity).map((r) => r.t)).toEqual([now - 1000]);

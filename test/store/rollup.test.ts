@@ -35,7 +35,11 @@ const T0 = Date.UTC(2026, 0, 1, 0); // an hour boundary
 const MIN = 60_000;
 
 const run = (t: number, fail: boolean, ms: number, temp?: number): RunRecord => ({
-  t, fail, durationMs: ms, level: null, softFail: null,
+  t,
+  fail,
+  durationMs: ms,
+  level: null,
+  softFail: null,
   metrics: temp === undefined ? [] : [{ name: 'temp', value: temp, unit: 'C', warn: 60, crit: 70 }],
 });
 
@@ -69,7 +73,13 @@ describe('history tiers', () => {
     expect(hour[0]).toMatchObject({ t: T0, n: 60, fails: 6, dmin: 10, davg: 305, dmax: 600, dp95: 570 });
     // temp 40.0..45.9: min:avg:max:p95
     expect(String(hour[0].stats).split(':').map(Number)).toEqual([40, 42.95, 45.9, 45.6]);
-    const fives = db.prepare('SELECT t, n, fails, dmin, dmax FROM runs_5m ORDER BY t').all() as { t: number; n: number; fails: number; dmin: number; dmax: number }[];
+    const fives = db.prepare('SELECT t, n, fails, dmin, dmax FROM runs_5m ORDER BY t').all() as {
+      t: number;
+      n: number;
+      fails: number;
+      dmin: number;
+      dmax: number;
+    }[];
     expect(fives).toHaveLength(12);
     expect(fives[0]).toEqual({ t: T0, n: 5, fails: 1, dmin: 10, dmax: 50 });
     expect(fives[11]).toEqual({ t: T0 + 11 * FIVE_MIN, n: 5, fails: 0, dmin: 560, dmax: 600 });
@@ -81,7 +91,10 @@ describe('history tiers', () => {
     // three hours of 1-minute runs, then siteward is down for 5 hours, then one more hour
     const hours = [0, 1, 2, 8];
     for (const h of hours) {
-      store.appendRuns('web', Array.from({ length: 60 }, (_, i) => run(T0 + h * HOUR + i * MIN, h === 1 && i < 6, 5)));
+      store.appendRuns(
+        'web',
+        Array.from({ length: 60 }, (_, i) => run(T0 + h * HOUR + i * MIN, h === 1 && i < 6, 5)),
+      );
     }
     const now = T0 + 9 * HOUR + 5 * MIN;
     rollAll(store, now);
@@ -107,7 +120,10 @@ describe('history tiers', () => {
 
   it('keeps raw runs that are not rolled up yet, and prunes each tier by its own retention', () => {
     const { db, store } = fresh();
-    store.appendRuns('web', Array.from({ length: 6 * 60 }, (_, i) => run(T0 + i * MIN, false, 2)));
+    store.appendRuns(
+      'web',
+      Array.from({ length: 6 * 60 }, (_, i) => run(T0 + i * MIN, false, 2)),
+    );
     const now = T0 + 6 * HOUR;
     // nothing rolled up yet: a raw cut-off at "now" removes nothing
     store.pruneBatch({ raw: now, fiveMinute: 0, hourly: 0 });
@@ -125,13 +141,20 @@ describe('history tiers', () => {
 
   it('a heartbeat bar falls back to hourly buckets once the raw runs are gone', () => {
     const { store } = fresh();
-    store.appendRuns('web', Array.from({ length: 3 * 60 }, (_, i) => run(T0 + i * MIN, i >= 60 && i < 70, 2)));
+    store.appendRuns(
+      'web',
+      Array.from({ length: 3 * 60 }, (_, i) => run(T0 + i * MIN, i >= 60 && i < 70, 2)),
+    );
     const now = T0 + 3 * HOUR + 5 * MIN;
     rollAll(store, now);
     expect(store.recentRuns('web', 5).map((b) => b.n)).toEqual([1, 1, 1, 1, 1]);
     store.pruneBatch({ raw: now, fiveMinute: 0, hourly: 0 });
     const beats = store.recentRuns('web', 5);
-    expect(beats.map((b) => [b.t, b.n, b.fails])).toEqual([[T0, 60, 0], [T0 + HOUR, 60, 10], [T0 + 2 * HOUR, 60, 0]]);
+    expect(beats.map((b) => [b.t, b.n, b.fails])).toEqual([
+      [T0, 60, 0],
+      [T0 + HOUR, 60, 10],
+      [T0 + 2 * HOUR, 60, 0],
+    ]);
   });
 
   it('a database from before the tiers gets them, and its history is rolled up from the oldest hour on', () => {
@@ -153,7 +176,7 @@ describe('history tiers', () => {
     const now = T0 + 48 * HOUR + 10 * MIN;
     rollAll(store, now);
     expect(store.rolledUntil()).toBe(T0 + 48 * HOUR);
-    expect((db.prepare('SELECT count(*) AS n, sum(n) AS runs, sum(fails) AS fails FROM runs_1h').get())).toEqual({ n: 48, runs: 576, fails: 48 });
+    expect(db.prepare('SELECT count(*) AS n, sum(n) AS runs, sum(fails) AS fails FROM runs_1h').get()).toEqual({ n: 48, runs: 576, fails: 48 });
     store.pruneBatch({ raw: now, fiveMinute: 0, hourly: 0 });
     expect(store.coverage('web', T0, now)).toEqual({ runs: 576, fails: 48, coveredMs: 48 * HOUR });
     migrate(db, [CORE_MIGRATIONS]); // idempotent

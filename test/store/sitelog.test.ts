@@ -11,10 +11,11 @@ import { Site } from '../../src/site.ts';
 import { writeSite } from '../helpers/site.ts';
 import { tempDir } from '../servers/common.ts';
 
-const rows = (db: ReturnType<typeof openDatabase>): string[] => (db.prepare('SELECT line FROM site_log ORDER BY id').all() as { line: string }[]).map((r) => r.line);
+const rows = (db: ReturnType<typeof openDatabase>): string[] =>
+  (db.prepare('SELECT line FROM site_log ORDER BY id').all() as { line: string }[]).map((r) => r.line);
 
 describe('site log store', () => {
-  it('keeps lines in memory at once and writes a turn\'s lines together at its end', async () => {
+  it("keeps lines in memory at once and writes a turn's lines together at its end", async () => {
     const db = openDatabase(':memory:');
     const log = new SiteLogStore(db);
     const heard: string[] = [];

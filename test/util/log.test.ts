@@ -13,7 +13,12 @@ describe('turnBuffered log destination', () => {
     expect(writes).toEqual([]);
     await turn();
     expect(writes).toHaveLength(1);
-    expect(writes[0].split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['one', 'two']);
+    expect(
+      writes[0]
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['one', 'two']);
   });
 
   it('writes an error or fatal line at once, with the lines before it', () => {

@@ -35,7 +35,10 @@ describe('resolveSecret', () => {
 
   it('errors are SecretErrors naming the variable or file, never a value', async () => {
     await expect(resolveSecret({ env: 'SW_SECRET_UNSET' })).rejects.toThrow(new SecretError('environment variable SW_SECRET_UNSET is not set'));
-    await expect(resolveSecret({ file: 'nope' }, t.dir)).rejects.toMatchObject({ name: 'SecretError', message: `cannot read secret file ${join(t.dir, 'nope')} (ENOENT)` });
+    await expect(resolveSecret({ file: 'nope' }, t.dir)).rejects.toMatchObject({
+      name: 'SecretError',
+      message: `cannot read secret file ${join(t.dir, 'nope')} (ENOENT)`,
+    });
     await expect(resolveSecret(42)).rejects.toThrow('a secret must be a string');
   });
 

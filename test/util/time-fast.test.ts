@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 }
 
 describe('parseLenientTime, the ISO-with-offset shape', () => {
-  it('gives the general path\'s result for valid and invalid fields, fractions and zones', () => {
+  it("gives the general path's result for valid and invalid fields, fractions and zones", () => {
     const r = rng(20);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
     const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

@@ -8,7 +8,14 @@ import { isoInZone, displayTime, parseLenientTime, logStamp, canonicalZone } fro
 import { normaliseHost } from '../../src/util/host.ts';
 
 describe('Python number formatting', () => {
-  const cases: [number, number, string][] = [[2.5, 0, '2'], [3.5, 0, '4'], [0.125, 2, '0.12'], [1.005, 2, '1.00'], [9.96, 1, '10.0'], [-2.5, 0, '-2']];
+  const cases: [number, number, string][] = [
+    [2.5, 0, '2'],
+    [3.5, 0, '4'],
+    [0.125, 2, '0.12'],
+    [1.005, 2, '1.00'],
+    [9.96, 1, '10.0'],
+    [-2.5, 0, '-2'],
+  ];
   for (const [v, d, want] of cases) it(`'%.${d}f' % ${v} = ${want}`, () => expect(fixed(v, d)).toBe(want));
   it('%2.0f pads to width 2 and the level keeps the leading space', () => {
     expect(padded(9.2, 2, 0)).toBe(' 9');

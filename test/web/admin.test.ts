@@ -48,7 +48,7 @@ describe('site configuration', () => {
     expect(t.site.settings.timezone).toBeNull();
   });
 
-  it('enabling MQTT uses the JSON defaults (fletchck\'s form pre-ticked TLS), disabling removes it', async () => {
+  it("enabling MQTT uses the JSON defaults (fletchck's form pre-ticked TLS), disabling removes it", async () => {
     const form = await configForm();
     // the form shows the defaults ticked (persist, retain, autoadd) and TLS not ticked
     const page = await a.page('/config');
@@ -81,7 +81,13 @@ describe('site configuration', () => {
 describe('raw site-file editor', () => {
   const raw = async (): Promise<{ text: string; version: string }> => {
     const html = await a.page('/config/raw');
-    const text = /<textarea[^>]*name="text"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const text = /<textarea[^>]*name="text"[^>]*>([\s\S]*?)<\/textarea>/
+      .exec(html)![1]
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     return { text, version: /name="version" value="([^"]+)"/.exec(html)![1] };
   };
 
@@ -142,7 +148,14 @@ describe('raw site-file editor', () => {
     const d = diffLines(lines.join('\n'), after.join('\n'));
     expect(d.hunks).toHaveLength(1);
     expect(d.hunks[0].lines.map((l) => l.op + l.text)).toEqual([
-      ' line 12342', ' line 12343', ' line 12344', '-line 12345', '+changed', ' line 12346', ' line 12347', ' line 12348',
+      ' line 12342',
+      ' line 12343',
+      ' line 12344',
+      '-line 12345',
+      '+changed',
+      ' line 12346',
+      ' line 12347',
+      ' line 12348',
     ]);
     expect(d.hunks[0].aStart).toBe(12343);
   });
@@ -169,12 +182,14 @@ describe('users (admin only)', () => {
     const version = /name="version" value="([^"]+)"/.exec(await a.page('/user/admin'))![1];
     expect((await a.post('/user/admin', { username: 'root', role: 'admin', password: '', version })).status).toBe(303);
     expect(roleOf(t.site.settings.webui, 'admin')).toBe('admin'); // the name field is ignored for admin
-    expect(await (await a.post('/user/admin', { username: 'admin', role: 'viewer', password: '', version })).text()).toContain('the last administrator must keep the admin role');
+    expect(await (await a.post('/user/admin', { username: 'admin', role: 'viewer', password: '', version })).text()).toContain(
+      'the last administrator must keep the admin role',
+    );
     expect((await a.get('/user/admin/delete')).status).toBe(422);
     expect((await a.post('/user/admin/delete', { confirm: 'yes' })).status).toBe(422);
   });
 
-  it('a password change by the admin ends that user\'s sessions; deleting ends them too', async () => {
+  it("a password change by the admin ends that user's sessions; deleting ends them too", async () => {
     const o = new Agent(t.web);
     await o.login('olly', PASSWORDS.olly);
     const version = /name="version" value="([^"]+)"/.exec(await a.page('/user/olly'))![1];
@@ -228,7 +243,7 @@ describe('actions', () => {
     expect(html).toContain('unknown check: ghost');
   });
 
-  it('fletchck\'s ?run= and ?delete= links only ask', async () => {
+  it("fletchck's ?run= and ?delete= links only ask", async () => {
     expect(await (await a.get('/action/logit?run=y')).text()).toContain('Send a test notification with &quot;logit&quot;?');
     expect((await a.get('/action/logit?delete=y')).headers.get('Location')).toBe('/action/logit/delete');
     expect(t.site.loaded.actions.has('logit')).toBe(true);

@@ -242,7 +242,7 @@ describe('sessions', () => {
     const a = new Agent(t.web);
     await a.login('vera', PASSWORDS.vera);
     const hash = await fastHash('changed-elsewhere');
-    await t.site.mutate((doc) => ({ ...doc, webui: { ...(doc.webui as object), users: { ...((doc.webui as { users: object }).users), vera: hash } } }));
+    await t.site.mutate((doc) => ({ ...doc, webui: { ...(doc.webui as object), users: { ...(doc.webui as { users: object }).users, vera: hash } } }));
     expect((await a.get('/')).status).toBe(302);
   });
 

@@ -16,8 +16,22 @@ beforeAll(async () => {
   const now = t.clock.now();
   // 20 runs in the last hour (durations 1..20 ms, the 5th failing), 10 more 3 days ago (durations 100 ms)
   t.site.store.appendRuns('root', [
-    ...Array.from({ length: 10 }, (_, i) => ({ t: now - 3 * 86_400_000 + i * MIN, fail: false, durationMs: 100, level: null, softFail: null, metrics: [{ name: 'used_percent', value: 50, unit: '%' }] })),
-    ...Array.from({ length: 20 }, (_, i) => ({ t: now - 50 * MIN + i * MIN, fail: i === 4, durationMs: i + 1, level: null, softFail: null, metrics: [{ name: 'used_percent', value: 40 + i, unit: '%' }] })),
+    ...Array.from({ length: 10 }, (_, i) => ({
+      t: now - 3 * 86_400_000 + i * MIN,
+      fail: false,
+      durationMs: 100,
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'used_percent', value: 50, unit: '%' }],
+    })),
+    ...Array.from({ length: 20 }, (_, i) => ({
+      t: now - 50 * MIN + i * MIN,
+      fail: i === 4,
+      durationMs: i + 1,
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'used_percent', value: 40 + i, unit: '%' }],
+    })),
   ]);
   vera = new Agent(t.web, '10.8.0.1');
   await vera.login('vera', PASSWORDS.vera);
@@ -29,7 +43,10 @@ describe('charts', () => {
     expect(stats([])).toBeNull();
     expect(stats(Array.from({ length: 20 }, (_, i) => 20 - i))).toEqual({ count: 20, min: 1, max: 20, avg: 10.5, p95: 19 });
     const d = chartData([{ t: 50, fail: true, durationMs: 3, level: null, softFail: null, metrics: [] }], '1h', 3_600_000, 10);
-    expect(d.strip).toEqual([{ from: 0, to: 1, cls: 'fail' }, { from: 1, to: 10, cls: 'none' }]);
+    expect(d.strip).toEqual([
+      { from: 0, to: 1, cls: 'fail' },
+      { from: 1, to: 10, cls: 'none' },
+    ]);
   });
 
   it('the range picker changes the range read: 1 hour, then 7 days', async () => {
@@ -59,7 +76,14 @@ describe('charts of ranges beyond the raw window (history tiers)', () => {
     const now = u.clock.now();
     const h40 = Math.floor((now - 40 * DAY) / HOUR) * HOUR;
     const h20 = Math.floor((now - 20 * DAY) / HOUR) * HOUR;
-    const run = (t: number, fail: boolean, durationMs: number, used: number) => ({ t, fail, durationMs, level: null, softFail: null, metrics: [{ name: 'used_percent', value: used, unit: '%' }] });
+    const run = (t: number, fail: boolean, durationMs: number, used: number) => ({
+      t,
+      fail,
+      durationMs,
+      level: null,
+      softFail: null,
+      metrics: [{ name: 'used_percent', value: used, unit: '%' }],
+    });
     // 40 days ago: an hour of passing 5 ms runs; 20 days ago: an hour of 50 ms runs, 6 failing; the last hour: 10 runs of 1 ms
     u.site.store.appendRuns('ram', [
       ...Array.from({ length: 60 }, (_, i) => run(h40 + i * MIN, false, 5, 30)),

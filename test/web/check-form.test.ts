@@ -30,11 +30,27 @@ async function formOf(path: string): Promise<FormBody> {
 describe('create', () => {
   it('adds a check with notifications on and a priority after the others', async () => {
     await a.page('/check');
-    const res = await a.post('/check', { name: 'web disk', checkType: 'disk', trigger: '5 min', 'opt.volume': '/', 'opt.level': '95', failAction: 'on', passAction: 'on' });
+    const res = await a.post('/check', {
+      name: 'web disk',
+      checkType: 'disk',
+      trigger: '5 min',
+      'opt.volume': '/',
+      'opt.level': '95',
+      failAction: 'on',
+      passAction: 'on',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('Location')).toBe('/check/web%20disk?saved=1');
     const raw = rawCheck(t.site.loaded, 'web disk')!;
-    expect(raw).toMatchObject({ type: 'disk', trigger: { interval: { minutes: 5 } }, failAction: true, passAction: true, paused: false, options: { volume: '/', level: 95 }, priority: 400 });
+    expect(raw).toMatchObject({
+      type: 'disk',
+      trigger: { interval: { minutes: 5 } },
+      failAction: true,
+      passAction: true,
+      paused: false,
+      options: { volume: '/', level: 95 },
+      priority: 400,
+    });
     // empty fields are left out: their defaults apply, nothing is written for them
     expect(raw.options).not.toHaveProperty('hysteresis');
     expect(raw).not.toHaveProperty('threshold');
@@ -44,8 +60,16 @@ describe('create', () => {
   it('reports every bad field at once, with the field, and saves nothing', async () => {
     await a.page('/check');
     const res = await a.post('/check', {
-      name: 'root', checkType: 'disk', trigger: '1 fortnight', threshold: 'three', 'opt.level': 'high', 'opt.hysteresis': '-4',
-      depends: ['nope'], actions: ['ghost'], timezone: 'Mars/Olympus', inseq: ['lone'],
+      name: 'root',
+      checkType: 'disk',
+      trigger: '1 fortnight',
+      threshold: 'three',
+      'opt.level': 'high',
+      'opt.hysteresis': '-4',
+      depends: ['nope'],
+      actions: ['ghost'],
+      timezone: 'Mars/Olympus',
+      inseq: ['lone'],
     });
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -86,7 +110,7 @@ describe('create', () => {
 });
 
 describe('edit', () => {
-  it('saving the form unchanged changes no setting (it spells out fletchck\'s defaults)', async () => {
+  it("saving the form unchanged changes no setting (it spells out fletchck's defaults)", async () => {
     const before = t.site.entry('seq')!.config;
     const form = await formOf('/check/seq');
     expect((await a.post('/check/seq', form)).status).toBe(303);
@@ -94,7 +118,7 @@ describe('edit', () => {
     expect(rawCheck(t.site.loaded, 'seq')).toMatchObject({ options: { checks: ['root', 'ram'] }, paused: false, failAction: true, passAction: true });
   });
 
-  it('changing the type saves only the new type\'s options (no options pollution)', async () => {
+  it("changing the type saves only the new type's options (no options pollution)", async () => {
     const form = await formOf('/check/root');
     const res = await a.post('/check/root', { ...form, checkType: 'memory', 'opt.level': '70' });
     expect(res.status).toBe(303);
@@ -102,14 +126,20 @@ describe('edit', () => {
   });
 
   it('keeps option keys the form does not show when the type stays', async () => {
-    await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), root: { type: 'disk', options: { volume: '/', level: 100, comment: 'kept' } } } }));
+    await t.site.mutate((doc) => ({
+      ...doc,
+      checks: { ...(doc.checks as object), root: { type: 'disk', options: { volume: '/', level: 100, comment: 'kept' } } },
+    }));
     const form = await formOf('/check/root');
     expect((await a.post('/check/root', { ...form, 'opt.level': '99' })).status).toBe(303);
     expect(rawCheck(t.site.loaded, 'root')!.options).toEqual({ volume: '/', level: 99, comment: 'kept' });
   });
 
   it('re-parsing the trigger text keeps keys the text cannot express (start_date, jitter)', async () => {
-    await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), lone: { type: 'cpu', trigger: { cron: { hour: '5', start_date: '2026-02-01', jitter: 3 } } } } }));
+    await t.site.mutate((doc) => ({
+      ...doc,
+      checks: { ...(doc.checks as object), lone: { type: 'cpu', trigger: { cron: { hour: '5', start_date: '2026-02-01', jitter: 3 } } } },
+    }));
     const form = await formOf('/check/lone');
     expect(form.trigger).toEqual(['cron 5 hr']);
     expect((await a.post('/check/lone', { ...form, trigger: 'cron 6 hr 30 min' })).status).toBe(303);
@@ -195,7 +225,10 @@ describe('htmx helpers', () => {
 
 describe('pieces', () => {
   it('mergeTrigger keeps unknown keys only for the same kind', () => {
-    expect(mergeTrigger({ interval: { minutes: 5, start_date: 'x' }, misfire: 1 }, { interval: { seconds: 30 } })).toEqual({ misfire: 1, interval: { start_date: 'x', seconds: 30 } });
+    expect(mergeTrigger({ interval: { minutes: 5, start_date: 'x' }, misfire: 1 }, { interval: { seconds: 30 } })).toEqual({
+      misfire: 1,
+      interval: { start_date: 'x', seconds: 30 },
+    });
     expect(mergeTrigger({ interval: { minutes: 5, start_date: 'x' } }, { cron: { hour: '5' } })).toEqual({ cron: { hour: '5' } });
     expect(mergeTrigger({ interval: { minutes: 5 } }, null)).toBeNull();
   });

@@ -139,7 +139,7 @@ describe('run, pause, delete', () => {
     expect(html).toContain('<div id="home-main" hx-swap-oob="true">');
   });
 
-  it('fletchck\'s ?run=y link asks before running', async () => {
+  it("fletchck's ?run=y link asks before running", async () => {
     const html = await (await a.get('/check/l1?run=list')).text();
     expect(html).toContain('Run &quot;l1&quot; now?');
     expect(t.site.state('l1').lastCheck).toBeNull();
@@ -168,7 +168,10 @@ describe('run, pause, delete', () => {
   });
 
   it('deleting from the check page over htmx sends the browser to the list', async () => {
-    const res = await a.request('/check/l2', { method: 'DELETE', headers: { 'HX-Request': 'true', 'X-CSRF-Token': a.csrf, 'HX-Current-URL': 'http://localhost/check/l2' } });
+    const res = await a.request('/check/l2', {
+      method: 'DELETE',
+      headers: { 'HX-Request': 'true', 'X-CSRF-Token': a.csrf, 'HX-Current-URL': 'http://localhost/check/l2' },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('HX-Redirect')).toBe('/checks?deleted=l2');
   });

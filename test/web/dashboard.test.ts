@@ -87,7 +87,11 @@ describe('the checks page at a glance', () => {
     // the menu is labelled with the check's name
     expect(page).toContain('Actions<span class="sr-only"> for c000</span>');
     // a heartbeat bar per row; a check that ran once has one passing beat, one never run none
-    expect(page).toMatch(new RegExp(`data-check="c000">[\\s\\S]*?aria-label="last run: all passed">(<span class="beat empty"></span>){23}<span class="beat pass" title="[^"]+: pass, (&lt; 1|[0-9.]+) ms"></span></span>`));
+    expect(page).toMatch(
+      new RegExp(
+        `data-check="c000">[\\s\\S]*?aria-label="last run: all passed">(<span class="beat empty"></span>){23}<span class="beat pass" title="[^"]+: pass, (&lt; 1|[0-9.]+) ms"></span></span>`,
+      ),
+    );
     expect(page).toMatch(new RegExp(`data-check="c001">[\\s\\S]*?aria-label="no runs yet">(<span class="beat empty"></span>){24}</span>`));
     expect(page).toMatch(/<span class="up none" title="24 h: no runs"><span class="muted">24 h<\/span> no data<\/span>/);
     // pager above and below, with page numbers

@@ -43,7 +43,9 @@ describe('delivery health', () => {
     await notify('root');
     expect(statusCells(await a.page('/check/root'))).toEqual(['pending: 1 attempt failed; next try 01 Jan 2026 12:00 UTC']);
     const list = await a.page('/actions');
-    expect(list).toMatch(/<td data-label="Delivery"><span class="err" title="[^"]*HTTP 500[^"]*">failing<\/span><\/td><td data-label="Last sent">never<\/td><td data-label="Waiting \/ given up">1 \/ 0<\/td>/);
+    expect(list).toMatch(
+      /<td data-label="Delivery"><span class="err" title="[^"]*HTTP 500[^"]*">failing<\/span><\/td><td data-label="Last sent">never<\/td><td data-label="Waiting \/ given up">1 \/ 0<\/td>/,
+    );
     expect(list).toMatch(/<td data-label="Last error" class="lasterr">127\.0\.0\.1:\d+: HTTP 500 down \(01 Jan 2026 12:00 UTC\)<\/td>/);
 
     rcv.fallback = { status: 401, body: 'who are you' };
@@ -68,14 +70,23 @@ describe('delivery health', () => {
     expect(rcv.requests).toHaveLength(2);
     expect(statusCells(await a.page('/check/lone'))).toEqual([expect.stringMatching(/^digested: sent inside digest #\d+$/)]);
     expect(statusCells(await a.page('/check/root'))).toEqual(['sent: 01 Jan 2026 12:00 UTC']);
-    expect(await a.page('/actions')).toMatch(/<span class="ok">delivering<\/span><\/td><td data-label="Last sent">01 Jan 2026 12:01 UTC<\/td><td data-label="Waiting \/ given up">0 \/ 0<\/td>/);
+    expect(await a.page('/actions')).toMatch(
+      /<span class="ok">delivering<\/span><\/td><td data-label="Last sent">01 Jan 2026 12:01 UTC<\/td><td data-label="Waiting \/ given up">0 \/ 0<\/td>/,
+    );
   });
 
   it('"Test action" sends fletchck\'s test notification through the notifier, records it and shows the result', async () => {
     await a.page('/action/hook');
     const ok = await (await a.post('/action/hook/test', { back: 'edit' })).text();
     expect(ok).toContain('Test notification sent: the receiver accepted it.');
-    expect(JSON.parse(rcv.requests[0].body)).toMatchObject({ kind: 'test', check: { name: 'Test Notification', type: 'action-test', log: ['Testing action notification', expect.stringMatching(/^Fletch version: siteward /), expect.stringMatching(/^Some random value: \d+%$/)] } });
+    expect(JSON.parse(rcv.requests[0].body)).toMatchObject({
+      kind: 'test',
+      check: {
+        name: 'Test Notification',
+        type: 'action-test',
+        log: ['Testing action notification', expect.stringMatching(/^Fletch version: siteward /), expect.stringMatching(/^Some random value: \d+%$/)],
+      },
+    });
     expect(ok).toMatch(/<td data-label="Check">\(test\)<\/td><td data-label="Kind">test<\/td>.*<span class="dl dl-sent">sent<\/span>/s);
     expect(outbox().deliveries({ action: 'hook' })).toMatchObject([{ kind: 'test', status: 'sent' }]);
 
@@ -83,6 +94,9 @@ describe('delivery health', () => {
     const bad = await (await a.post('/action/hook/test', { back: 'edit' })).text();
     expect(bad).toMatch(/Test notification failed: 127\.0\.0\.1:\d+: HTTP 400 bad/);
     expect(bad).toMatch(/<dt>State<\/dt><dd><span class="err"/);
-    expect(outbox().deliveries({ action: 'hook' })).toMatchObject([{ kind: 'test', status: 'failed' }, { kind: 'test', status: 'sent' }]);
+    expect(outbox().deliveries({ action: 'hook' })).toMatchObject([
+      { kind: 'test', status: 'failed' },
+      { kind: 'test', status: 'sent' },
+    ]);
   });
 });

@@ -33,7 +33,14 @@ describe('mounted sub-apps', () => {
   });
 
   it('unsafe requests need the CSRF token unless the prefix is exempted', async () => {
-    t = await webSite({ app: { extensions: [{ path: '/api/v1', app: api() }, { path: '/hook', app: api(), csrf: false }] } });
+    t = await webSite({
+      app: {
+        extensions: [
+          { path: '/api/v1', app: api() },
+          { path: '/hook', app: api(), csrf: false },
+        ],
+      },
+    });
     const anon = new Agent(t.web);
     expect((await anon.request('/api/v1/push/x', { method: 'POST' })).status).toBe(401);
     const res = await anon.request('/hook/push/x', { method: 'POST', headers: { Authorization: 'Bearer abc' } });

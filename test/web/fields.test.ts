@@ -16,7 +16,12 @@ describe('fields from schemas', () => {
   it('every registered check type has fields for all its options (timezone is a common field)', () => {
     for (const t of checkTypes) {
       const keys = Object.keys((z.toJSONSchema(t.options, { io: 'input', unrepresentable: 'any' }) as { properties: object }).properties);
-      expect(typeFields(t).map((f) => f.key).sort(), t.type).toEqual(keys.filter((k) => k !== 'timezone').sort());
+      expect(
+        typeFields(t)
+          .map((f) => f.key)
+          .sort(),
+        t.type,
+      ).toEqual(keys.filter((k) => k !== 'timezone').sort());
       for (const f of typeFields(t)) expect(f.label, `${t.type}.${f.key}`).not.toBe('');
     }
   });
@@ -47,7 +52,7 @@ describe('fields from schemas', () => {
     expect(f.extra.kind).toBe('json');
   });
 
-  it('the registries\' secrets, value-or-list options, numeric text, templates and secrets deeper in an option get their own widgets', () => {
+  it("the registries' secrets, value-or-list options, numeric text, templates and secrets deeper in an option get their own widgets", () => {
     const of = (fs: ReturnType<typeof fieldsOf>, k: string) => fs.find((f) => f.key === k)!;
     const action = (type: string) => fieldsOf(actionTypes.find((x) => x.type === type)!.options);
     const check = (type: string) => typeFields(checkTypes.find((x) => x.type === type)!);
@@ -76,7 +81,7 @@ describe('fields from schemas', () => {
     expect(readFields(f, formValues({ 'o.expectStatus': '204' }), 'o.').values).toEqual({ expectStatus: 204 });
   });
 
-  it('a sequence\'s member list is found through the type\'s members()', () => {
+  it("a sequence's member list is found through the type's members()", () => {
     const seq = checkTypes.find((t) => t.type === 'sequence')!;
     expect(membersKeysOf(seq.options, seq.members)).toEqual(['checks']);
     expect(typeFields(seq).find((f) => f.key === 'checks')!.kind).toBe('members');

@@ -32,27 +32,36 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-export async function webSite(o: {
-  doc?: Record<string, unknown>;
-  checks?: Record<string, unknown>;
-  actions?: Record<string, unknown>;
-  app?: Partial<WebAppOptions> | ((site: Site) => Partial<WebAppOptions>);
-  clock?: FakeClock;
-  /** e.g. the durable outbox (wiring's notifierFactory) */
-  notifier?: SiteOptions['notifier'];
-  migrations?: MigrationSet[];
-  /** false: a database without the API's token table */
-  api?: boolean;
-  saveFs?: SiteOptions['saveFs'];
-  log?: SiteOptions['log'];
-} = {}): Promise<TestSite> {
+export async function webSite(
+  o: {
+    doc?: Record<string, unknown>;
+    checks?: Record<string, unknown>;
+    actions?: Record<string, unknown>;
+    app?: Partial<WebAppOptions> | ((site: Site) => Partial<WebAppOptions>);
+    clock?: FakeClock;
+    /** e.g. the durable outbox (wiring's notifierFactory) */
+    notifier?: SiteOptions['notifier'];
+    migrations?: MigrationSet[];
+    /** false: a database without the API's token table */
+    api?: boolean;
+    saveFs?: SiteOptions['saveFs'];
+    log?: SiteOptions['log'];
+  } = {},
+): Promise<TestSite> {
   const t = tempDir('sw-web-');
   const path = join(t.dir, 'site.json');
   const doc = o.doc ?? {
     webui: {
-      name: 'Test Site', hostname: '127.0.0.1', port: 1, cert: null, key: null,
+      name: 'Test Site',
+      hostname: '127.0.0.1',
+      port: 1,
+      cert: null,
+      key: null,
       users: {
-        admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera), '': await fastHash('dummy-x'),
+        admin: await fastHash(PASSWORDS.admin),
+        olly: await fastHash(PASSWORDS.olly),
+        vera: await fastHash(PASSWORDS.vera),
+        '': await fastHash('dummy-x'),
       },
       roles: { vera: 'viewer' },
     },
@@ -68,11 +77,21 @@ export async function webSite(o: {
   writeFileSync(path, JSON.stringify(doc, null, 1), { mode: 0o600 });
   const clock = o.clock ?? new FakeClock(Date.UTC(2026, 0, 1, 12));
   const site = await Site.open({
-    configPath: path, dbPath: join(t.dir, 'site.db'), clock, migrations: [WEB_MIGRATIONS, ...(o.api === false ? [] : [API_MIGRATIONS]), ...(o.migrations ?? [])], notifier: o.notifier, saveFs: o.saveFs, log: o.log,
+    configPath: path,
+    dbPath: join(t.dir, 'site.db'),
+    clock,
+    migrations: [WEB_MIGRATIONS, ...(o.api === false ? [] : [API_MIGRATIONS]), ...(o.migrations ?? [])],
+    notifier: o.notifier,
+    saveFs: o.saveFs,
+    log: o.log,
   });
   const web = await buildWebApp(site, { secure: false, flushMs: 5, ...(typeof o.app === 'function' ? o.app(site) : o.app) });
   return {
-    site, web, dir: t.dir, clock, path,
+    site,
+    web,
+    dir: t.dir,
+    clock,
+    path,
     close: async () => {
       web.close();
       await site.stop();
@@ -99,7 +118,10 @@ export class Agent {
   readonly jar = new Map<string, string>();
   csrf = '';
 
-  constructor(readonly web: WebApp, readonly address = '127.0.0.1') {}
+  constructor(
+    readonly web: WebApp,
+    readonly address = '127.0.0.1',
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -153,7 +175,12 @@ export class Agent {
 }
 
 export function decodeHtml(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The HTML of the form that contains `marker` (an id or action attribute). */

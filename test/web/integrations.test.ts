@@ -30,7 +30,8 @@ async function agent(user: 'admin' | 'olly' | 'vera'): Promise<Agent> {
   return a;
 }
 
-const field = (html: string, id: string): string => decodeHtml(new RegExp(`id="${id}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? new RegExp(`id="${id}"[^>]*>([^<]*)</textarea>`).exec(html)![1]);
+const field = (html: string, id: string): string =>
+  decodeHtml(new RegExp(`id="${id}"[^>]*value="([^"]*)"`).exec(html)?.[1] ?? new RegExp(`id="${id}"[^>]*>([^<]*)</textarea>`).exec(html)![1]);
 
 describe('push checks', () => {
   it('show the generated push URL and curl examples; the URL records heartbeats and failures', async () => {
@@ -59,7 +60,7 @@ describe('push checks', () => {
     expect(t.site.state('beat').log.join('\n')).toContain('backup failed');
   });
 
-  it('also show the API listener\'s URL when it has a port of its own', async () => {
+  it("also show the API listener's URL when it has a port of its own", async () => {
     t = await webSite({ app: withApi, checks: { beat: { type: 'push', options: { token: 'fixedToken_0123456789' } } } });
     await t.site.mutate((doc) => ({ ...doc, api: { hostname: 'mon.example.org', port: 8089, cert: null, key: null } }));
     const page = await (await agent('olly')).page('/check/beat');
@@ -69,11 +70,16 @@ describe('push checks', () => {
 
 describe('badges', () => {
   it('are shown with their URLs and snippets when enabled for the check, and the URLs serve SVG', async () => {
-    t = await webSite({ app: withApi, checks: { 'web site': { type: 'memory', options: { level: 100, badge: true } }, other: { type: 'memory', options: { level: 100 } } } });
+    t = await webSite({
+      app: withApi,
+      checks: { 'web site': { type: 'memory', options: { level: 100, badge: true } }, other: { type: 'memory', options: { level: 100 } } },
+    });
     const v = await agent('vera');
     const page = await v.page('/check/web%20site');
     expect(field(page, 'badge-state')).toBe('http://localhost/badge/web%20site/state.svg');
-    expect(field(page, 'badge-md')).toBe('![web site](http://localhost/badge/web%20site/state.svg) ![web site uptime](http://localhost/badge/web%20site/uptime.svg?days=30)');
+    expect(field(page, 'badge-md')).toBe(
+      '![web site](http://localhost/badge/web%20site/state.svg) ![web site uptime](http://localhost/badge/web%20site/uptime.svg?days=30)',
+    );
     expect(page).toContain('<img src="http://localhost/badge/web%20site/state.svg" alt="state badge"/>');
     const svg = await new Agent(t.web).request('/badge/web%20site/state.svg');
     expect(svg.status).toBe(200);
@@ -83,7 +89,14 @@ describe('badges', () => {
     // badges for every check, switched on in the config form (with the outbox's storm limit, same form)
     const admin = await agent('admin');
     const version = /name="version" value="([^"]+)"/.exec(await admin.page('/config'))![1];
-    const res = await admin.post('/config', { version, 'webui.name': 'Test Site', 'webui.hostname': '127.0.0.1', 'webui.port': '1', 'api.badges': 'on', 'notifications.stormLimit': '3' });
+    const res = await admin.post('/config', {
+      version,
+      'webui.name': 'Test Site',
+      'webui.hostname': '127.0.0.1',
+      'webui.port': '1',
+      'api.badges': 'on',
+      'notifications.stormLimit': '3',
+    });
     expect(res.status).toBe(303);
     expect(t.site.loaded.doc).toMatchObject({ api: { badges: true }, notifications: { stormLimit: 3 } });
     expect(await v.page('/check/other')).toContain('id="badges"');
@@ -92,13 +105,25 @@ describe('badges', () => {
 });
 
 describe('MQTT federation', () => {
-  const mqtt = (port: number): Record<string, unknown> => ({ hostname: '127.0.0.1', port, basetopic: 'sw/#', instance: 'hq', statustopic: 'siteward/status', queuesize: 50, offlinegrace: 2 });
+  const mqtt = (port: number): Record<string, unknown> => ({
+    hostname: '127.0.0.1',
+    port,
+    basetopic: 'sw/#',
+    instance: 'hq',
+    statustopic: 'siteward/status',
+    queuesize: 50,
+    offlinegrace: 2,
+  });
 
   it('the config page shows the connection, the instance and the counters; a remote check shows its sender and staleness', async () => {
     broker = await startAedes();
     fed = new MqttFederation();
     t = await webSite({ app: { federation: fed } });
-    await t.site.mutate((doc) => ({ ...doc, mqtt: mqtt(broker!.port), checks: { ...(doc.checks as object), far: { type: 'remote', options: { timeout: 600 } } } }));
+    await t.site.mutate((doc) => ({
+      ...doc,
+      mqtt: mqtt(broker!.port),
+      checks: { ...(doc.checks as object), far: { type: 'remote', options: { timeout: 600 } } },
+    }));
     await fed.start(t.site);
     await expect.poll(() => fed!.connected, { timeout: 5000 }).toBe(true);
     const p = await peer(broker.port);
@@ -113,7 +138,8 @@ describe('MQTT federation', () => {
     expect(cfg).toMatch(/<dt>This instance<\/dt><dd>hq<\/dd>/);
     expect(cfg).toMatch(/<td data-label="Counter">remote updates applied<\/td><td data-label="Value">1<\/td>/);
     // the siteward options are in the MQTT form
-    for (const k of ['instance', 'statustopic', 'offlinegrace', 'queuesize', 'maxpayload', 'cafile', 'protocol', 'keepalive']) expect(cfg).toContain(`name="mqtt.${k}"`);
+    for (const k of ['instance', 'statustopic', 'offlinegrace', 'queuesize', 'maxpayload', 'cafile', 'protocol', 'keepalive'])
+      expect(cfg).toContain(`name="mqtt.${k}"`);
 
     const remote = await a.page('/check/far');
     expect(remote).toMatch(/<dt>Sent by instance<\/dt><dd>agent-7<\/dd>/);
@@ -142,13 +168,32 @@ describe('MQTT federation', () => {
     const cfg = await a.page('/config');
     const version = /name="version" value="([^"]+)"/.exec(cfg)![1];
     const res = await a.post('/config', {
-      version, 'webui.name': 'Test Site', 'webui.hostname': '127.0.0.1', 'webui.port': '1', 'mqtt.enable': 'on', 'mqtt.hostname': 'broker.example',
-      'mqtt.persist': 'on', 'mqtt.retain': 'on', 'mqtt.autoadd': 'on', 'mqtt.instance': 'site-a', 'mqtt.statustopic': 'ops/status', 'mqtt.offlinegrace': '10',
-      'mqtt.queuesize': '200', 'mqtt.protocol': '5', 'mqtt.password.src': 'env', 'mqtt.password.ref': 'MQTT_PASSWORD',
+      version,
+      'webui.name': 'Test Site',
+      'webui.hostname': '127.0.0.1',
+      'webui.port': '1',
+      'mqtt.enable': 'on',
+      'mqtt.hostname': 'broker.example',
+      'mqtt.persist': 'on',
+      'mqtt.retain': 'on',
+      'mqtt.autoadd': 'on',
+      'mqtt.instance': 'site-a',
+      'mqtt.statustopic': 'ops/status',
+      'mqtt.offlinegrace': '10',
+      'mqtt.queuesize': '200',
+      'mqtt.protocol': '5',
+      'mqtt.password.src': 'env',
+      'mqtt.password.ref': 'MQTT_PASSWORD',
     });
     expect(res.status).toBe(303);
     expect(t.site.loaded.doc.mqtt).toEqual({
-      hostname: 'broker.example', futureKey: { x: 1 }, instance: 'site-a', statustopic: 'ops/status', offlinegrace: 10, queuesize: 200, protocol: '5',
+      hostname: 'broker.example',
+      futureKey: { x: 1 },
+      instance: 'site-a',
+      statustopic: 'ops/status',
+      offlinegrace: 10,
+      queuesize: 200,
+      protocol: '5',
       password: { env: 'MQTT_PASSWORD' },
     });
     expect(await a.page('/config')).toContain('Stored: env MQTT_PASSWORD.');

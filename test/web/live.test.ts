@@ -59,12 +59,14 @@ async function open(path: string): Promise<Stream> {
 }
 
 describe('live updates', () => {
-  it('the checks page gets the changed check\'s rows (one per group, as htmx partials), the chips, the banner and the badge', async () => {
+  it("the checks page gets the changed check's rows (one per group, as htmx partials), the chips, the banner and the badge", async () => {
     const s = await open('/events?view=checks');
     await t.site.runNow('root');
     const text = await s.until((x) => x.includes(`id="r-${cid('seq')}-${cid('root')}"`));
     // a <template> (hx-partial) per row: the HTML parser keeps a <tr> there whatever precedes it (issue 22)
-    expect(text).toContain(`<hx-partial hx-target="#r-${cid('seq')}-${cid('root')}" hx-swap="outerMorph"><tr id="r-${cid('seq')}-${cid('root')}" data-check="root">`);
+    expect(text).toContain(
+      `<hx-partial hx-target="#r-${cid('seq')}-${cid('root')}" hx-swap="outerMorph"><tr id="r-${cid('seq')}-${cid('root')}" data-check="root">`,
+    );
     expect(text).not.toMatch(/^data: <tr/m);
     expect(text).toContain('data-state="PASS"');
     expect(text).toContain('<div id="chips"');
@@ -75,7 +77,7 @@ describe('live updates', () => {
     await s.cancel();
   });
 
-  it('rows not on the viewer\'s page (filtered out) are not sent', async () => {
+  it("rows not on the viewer's page (filtered out) are not sent", async () => {
     const s = await open('/events?view=checks&q=lone');
     await t.site.runNow('root');
     await t.site.runNow('lone');

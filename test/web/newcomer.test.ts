@@ -21,7 +21,7 @@ afterEach(async () => {
   t = null;
 });
 
-const raw = (s: TestSite, name: string): Record<string, unknown> => ((s.site.loaded.doc.checks as Record<string, Record<string, unknown>>)[name]);
+const raw = (s: TestSite, name: string): Record<string, unknown> => (s.site.loaded.doc.checks as Record<string, Record<string, unknown>>)[name];
 
 async function admin(o: Parameters<typeof webSite>[0] = {}): Promise<Agent> {
   t = await webSite(o);
@@ -48,12 +48,19 @@ describe('the Add-check form', () => {
     const a = await admin();
     await a.page('/check');
     const res = await a.post('/check', {
-      name: '', checkType: 'https', trigger: '1 min', failAction: 'on', passAction: 'on',
-      'opt.hostname': 'http://www.example.test:8080/health?full=1', 'opt.tls': 'on', 'opt.expectStatus': '200-399',
+      name: '',
+      checkType: 'https',
+      trigger: '1 min',
+      failAction: 'on',
+      passAction: 'on',
+      'opt.hostname': 'http://www.example.test:8080/health?full=1',
+      'opt.tls': 'on',
+      'opt.expectStatus': '200-399',
     });
     expect(res.status).toBe(303);
     expect(raw(t!, 'www.example.test:8080')).toMatchObject({
-      type: 'https', trigger: { interval: { minutes: 1 } },
+      type: 'https',
+      trigger: { interval: { minutes: 1 } },
       options: { hostname: 'www.example.test', port: 8080, tls: false, reqPath: '/health?full=1', expectStatus: '200-399' },
     });
   });
@@ -73,9 +80,12 @@ describe('https checks made in the UI or the API expect 2xx/3xx; files keep any 
   it('the API fills expectStatus for a new https check, and leaves one that says otherwise', async () => {
     t = await webSite({ app: withApi });
     const { secret } = new TokenStore(t.site.db).create({ name: 't', scope: 'admin', expires: null });
-    const post = async (body: unknown): Promise<Response> => t!.web.app.request('/api/v1/checks', {
-      method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Host: 'localhost' },
-    });
+    const post = async (body: unknown): Promise<Response> =>
+      t!.web.app.request('/api/v1/checks', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Host: 'localhost' },
+      });
     expect((await post({ name: 'web', type: 'https', options: { hostname: 'www.example.test' } })).status).toBe(201);
     expect((raw(t, 'web').options as Record<string, unknown>).expectStatus).toBe('200-399');
     expect((await post({ name: 'any', type: 'https', options: { hostname: 'a.example.test', expectStatus: '2xx' } })).status).toBe(201);
@@ -105,7 +115,9 @@ describe('before a first run', () => {
   });
 
   it('the header badge and the summary count the same failures, in words', async () => {
-    const a = await admin({ checks: { full: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } }, seq: { type: 'sequence', options: { checks: ['full'] } } } });
+    const a = await admin({
+      checks: { full: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } }, seq: { type: 'sequence', options: { checks: ['full'] } } },
+    });
     await t!.site.runNow('seq');
     const html = decodeHtml(await a.page('/'));
     expect(html).toMatch(/<span id="failbadge"[^>]*>2 checks in fail state<\/span>/);
@@ -125,7 +137,10 @@ describe('Get started', () => {
     const second = decodeHtml(await a.page('/'));
     expect(second).not.toMatch(/<a href="\/check">Add a check<\/a>/);
     expect(second).toMatch(/<li class="done">[\s\S]*Add a check/);
-    await t!.site.mutate((doc) => ({ ...doc, actions: { ...(doc.actions as object), mail: { type: 'email', options: { hostname: 'mail.test', recipients: ['a@x.test'] } } } }));
+    await t!.site.mutate((doc) => ({
+      ...doc,
+      actions: { ...(doc.actions as object), mail: { type: 'email', options: { hostname: 'mail.test', recipients: ['a@x.test'] } } },
+    }));
     expect(decodeHtml(await a.page('/'))).not.toContain('Get started');
   });
 });

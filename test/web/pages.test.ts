@@ -39,10 +39,27 @@ afterAll(async () => {
 });
 
 const PAGES = [
-  '/', '/checks', `/check/${enc(EVIL)}`, '/check/seq', '/check/ok', '/check', '/actions', `/action/${enc(EVIL_ACTION)}`,
-  '/users', `/user/${enc(EVIL)}`, '/config', '/config/raw', '/log', '/account', `/check/${enc(EVIL)}/delete`,
-  `/clone/${enc(EVIL)}`, `/move/${enc(EVIL)}?m=up`, `/check/${enc(EVIL)}?run=y`, `/checks?q=${enc(EVIL)}`,
-  `/ui/trigger?trigger=${enc(`${EVIL} min`)}`, `/ui/check-fields?checkType=${enc(EVIL)}`,
+  '/',
+  '/checks',
+  `/check/${enc(EVIL)}`,
+  '/check/seq',
+  '/check/ok',
+  '/check',
+  '/actions',
+  `/action/${enc(EVIL_ACTION)}`,
+  '/users',
+  `/user/${enc(EVIL)}`,
+  '/config',
+  '/config/raw',
+  '/log',
+  '/account',
+  `/check/${enc(EVIL)}/delete`,
+  `/clone/${enc(EVIL)}`,
+  `/move/${enc(EVIL)}?m=up`,
+  `/check/${enc(EVIL)}?run=y`,
+  `/checks?q=${enc(EVIL)}`,
+  `/ui/trigger?trigger=${enc(`${EVIL} min`)}`,
+  `/ui/check-fields?checkType=${enc(EVIL)}`,
 ];
 
 describe('escaping', () => {
@@ -62,7 +79,13 @@ describe('escaping', () => {
   it('the live fragments escape too', async () => {
     const { fragment } = await import('../../src/web/render.tsx');
     for (const view of [{ kind: 'home' }, { kind: 'checks', query: '' }, { kind: 'check', name: EVIL }, { kind: 'log' }] as const) {
-      const html = await fragment(t.site, t.web.deps, view, { csrf: 'x', operate: true }, { states: new Set([EVIL, 'seq']), ran: new Set([EVIL]), lines: [EVIL] });
+      const html = await fragment(
+        t.site,
+        t.web.deps,
+        view,
+        { csrf: 'x', operate: true },
+        { states: new Set([EVIL, 'seq']), ran: new Set([EVIL]), lines: [EVIL] },
+      );
       expect(html.length, view.kind).toBeGreaterThan(0);
       expect(html, view.kind).not.toContain('<img src=x');
     }
@@ -85,7 +108,9 @@ describe('headers and markup', () => {
     for (const p of paths) {
       const res = await a.get(p);
       const h = res.headers;
-      expect(h.get('Content-Security-Policy'), p).toBe("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
+      expect(h.get('Content-Security-Policy'), p).toBe(
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+      );
       expect(h.get('X-Frame-Options'), p).toBe('deny');
       expect(h.get('X-Content-Type-Options'), p).toBe('nosniff');
       expect(h.get('X-Permitted-Cross-Domain-Policies'), p).toBe('none');
@@ -104,7 +129,10 @@ describe('headers and markup', () => {
       expect(html, p).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       const attrs = attributeNames(html);
       expect(attrs.length, p).toBeGreaterThan(0);
-      expect(attrs.filter((n) => n === 'style' || n.startsWith('on') || n.startsWith('hx-on')), p).toEqual([]);
+      expect(
+        attrs.filter((n) => n === 'style' || n.startsWith('on') || n.startsWith('hx-on')),
+        p,
+      ).toEqual([]);
       expect(html, p).not.toMatch(/(href|src|action)="javascript:/i);
     }
   });

@@ -16,9 +16,22 @@ const T0 = Date.UTC(2026, 0, 1, 10);
 let t: TestSite;
 beforeEach(async () => {
   t = await webSite({ app: withApi });
-  const run = (m: number, fail: boolean) => ({ t: T0 + m * MIN, fail, durationMs: 5, level: fail ? '99%' : '50%', softFail: null, metrics: [{ name: 'used', value: fail ? 99 : 50, unit: '%' }] });
-  t.site.store.appendRuns('root', Array.from({ length: 120 }, (_, m) => run(m, m >= 30 && m < 45)));
-  t.site.store.appendRuns('ram', Array.from({ length: 60 }, (_, m) => run(m, false)));
+  const run = (m: number, fail: boolean) => ({
+    t: T0 + m * MIN,
+    fail,
+    durationMs: 5,
+    level: fail ? '99%' : '50%',
+    softFail: null,
+    metrics: [{ name: 'used', value: fail ? 99 : 50, unit: '%' }],
+  });
+  t.site.store.appendRuns(
+    'root',
+    Array.from({ length: 120 }, (_, m) => run(m, m >= 30 && m < 45)),
+  );
+  t.site.store.appendRuns(
+    'ram',
+    Array.from({ length: 60 }, (_, m) => run(m, false)),
+  );
 });
 afterEach(async () => {
   await t.close();
@@ -31,7 +44,9 @@ describe('reports', () => {
     const html = await a.page('/reports?from=2026-01-01&to=2026-01-01');
     expect(html).toContain('<h1>Uptime report</h1>');
     // root: 105 of 120 minutes up; 1 outage of 15 min
-    expect(html).toMatch(/href="\/reports\/check\/root[^"]*">root<\/a><\/td><td data-label="Uptime" class="num">87\.500 %<\/td><td data-label="Outages" class="num">1<\/td><td data-label="Down for" class="num">15 min<\/td>/);
+    expect(html).toMatch(
+      /href="\/reports\/check\/root[^"]*">root<\/a><\/td><td data-label="Uptime" class="num">87\.500 %<\/td><td data-label="Outages" class="num">1<\/td><td data-label="Down for" class="num">15 min<\/td>/,
+    );
     // ram: an hour of results, then silence: no data, uptime of what is known
     expect(html).toMatch(/>ram<\/a><\/td><td data-label="Uptime" class="num">100 %<\/td>.*?<td data-label="No data" class="num">11 h \(2×\)<\/td>/s);
     // the group "seq" (root and ram): down while root is down
@@ -42,7 +57,9 @@ describe('reports', () => {
     const a = new Agent(t.web);
     await a.login('vera', PASSWORDS.vera);
     const html = await a.page('/reports/check/root?from=2026-01-01&to=2026-01-01');
-    expect(html).toContain('<td data-label="Started">01 Jan 2026 10:30 UTC</td><td data-label="Ended">01 Jan 2026 10:45 UTC</td><td data-label="Length">15 min</td>');
+    expect(html).toContain(
+      '<td data-label="Started">01 Jan 2026 10:30 UTC</td><td data-label="Ended">01 Jan 2026 10:45 UTC</td><td data-label="Length">15 min</td>',
+    );
     expect(html).toContain('<td data-label="From">01 Jan 2026 00:00 UTC</td><td data-label="To">01 Jan 2026 10:00 UTC</td>');
   });
 
@@ -54,7 +71,9 @@ describe('reports', () => {
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="siteward-report-2026-01.csv"');
     const lines = (await csv.text()).split('\r\n');
     expect(lines.find((l) => l.startsWith('check,root,'))).toMatch(/,87\.500,1,15\.0,15\.0,15\.0,/);
-    const json = await (await a.get('/reports.json?month=2026-01')).json() as { checks: { name: string; uptime: number; outages: unknown[]; mttrSeconds: number }[] };
+    const json = (await (await a.get('/reports.json?month=2026-01')).json()) as {
+      checks: { name: string; uptime: number; outages: unknown[]; mttrSeconds: number }[];
+    };
     expect(json.checks.find((c) => c.name === 'root')).toMatchObject({ uptime: 87.5, mttrSeconds: 900 });
     const bad = await a.get('/reports?month=2026-13');
     expect(bad.status).toBe(400);
@@ -65,7 +84,7 @@ describe('reports', () => {
     const { secret } = siteTokens(t.site).create({ name: 'r', scope: 'read' });
     const res = await t.web.app.request('/api/v1/reports?from=2026-01-01&to=2026-01-01&check=root', { headers: { Authorization: `Bearer ${secret}` } });
     expect(res.status).toBe(200);
-    const body = await res.json() as { groups: unknown[]; checks: { name: string; uptime: number; outages: { start: string; end: string }[] }[] };
+    const body = (await res.json()) as { groups: unknown[]; checks: { name: string; uptime: number; outages: { start: string; end: string }[] }[] };
     expect(body.groups).toEqual([]);
     expect(body.checks).toHaveLength(1);
     expect(body.checks[0].outages).toEqual([{ start: '2026-01-01T10:30:00.000Z', end: '2026-01-01T10:45:00.000Z', ongoing: false }]);

@@ -157,7 +157,10 @@ describe('route guards', () => {
     expect(res.headers.get('HX-Redirect')).toBe('/login');
   });
 
-  for (const [user, role] of [['vera', 'viewer'], ['olly', 'operator']] as const) {
+  for (const [user, role] of [
+    ['vera', 'viewer'],
+    ['olly', 'operator'],
+  ] as const) {
     it(`a ${role} gets 403 from every route above its role, and no state changes`, async () => {
       const a = new Agent(t.web);
       await a.login(user, PASSWORDS[user]);

@@ -46,7 +46,13 @@ describe('plugin folders are for administrators', () => {
     const page = await a.page('/config');
     expect(page).toContain('Only administrators can change them.');
     const version = /name="version" value="([^"]+)"/.exec(page)![1];
-    const res = await a.post('/config', { version, 'webui.name': 'Test Site', 'webui.hostname': '127.0.0.1', 'webui.port': '1', 'plugins.dirs': '/opt/plugins\n/usr/lib/nagios/plugins' });
+    const res = await a.post('/config', {
+      version,
+      'webui.name': 'Test Site',
+      'webui.hostname': '127.0.0.1',
+      'webui.port': '1',
+      'plugins.dirs': '/opt/plugins\n/usr/lib/nagios/plugins',
+    });
     expect(res.status).toBe(303);
     expect(dirs()).toEqual(['/opt/plugins', '/usr/lib/nagios/plugins']);
   });
@@ -71,6 +77,8 @@ describe('plugin folders are for administrators', () => {
     expect(ok(doc).checks).toHaveProperty('new');
     const sneaky = operatorEdit('operator', (d) => ({ ...putCheck(d, 'new', { type: 'cpu' }), plugins: { dirs: ['/'] } }));
     expect(() => sneaky(doc)).toThrow(AdminOnly);
-    expect(() => operatorEdit('operator', (d) => ({ ...d, webui: { ...(d.webui as object), roles: { olly: 'admin' } } }))(doc)).toThrow(/only an administrator may change "webui"/);
+    expect(() => operatorEdit('operator', (d) => ({ ...d, webui: { ...(d.webui as object), roles: { olly: 'admin' } } }))(doc)).toThrow(
+      /only an administrator may change "webui"/,
+    );
   });
 });

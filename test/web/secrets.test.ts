@@ -21,7 +21,15 @@ beforeEach(async () => {
       beat: { type: 'push', options: { token: 'beatToken_abcdefghijkl' } },
       portal: {
         type: 'browser',
-        options: { url: 'https://portal.example.org/', steps: [{ fill: '#user', value: 'step-user-inline' }, { fill: '#pass', value: 'step-pass-inline' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } }] },
+        options: {
+          url: 'https://portal.example.org/',
+          steps: [
+            { fill: '#user', value: 'step-user-inline' },
+            { fill: '#pass', value: 'step-pass-inline' },
+            { click: '#go' },
+            { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+          ],
+        },
       },
     },
     actions: { hook: { type: 'webhook', options: { url: 'https://hooks.example.org/inline-url-secret', headers: { Authorization: 'Bearer header-secret' } } } },
@@ -80,7 +88,12 @@ describe('secret fields', () => {
   });
 
   it('a refused form does not echo a newly typed secret, and still says what is stored', async () => {
-    const res = await a.post('/check/mail', { ...(await checkForm('mail')), 'opt.password.src': 'inline', 'opt.password': 'typed-secret-9', 'opt.port': 'many' });
+    const res = await a.post('/check/mail', {
+      ...(await checkForm('mail')),
+      'opt.password.src': 'inline',
+      'opt.password': 'typed-secret-9',
+      'opt.port': 'many',
+    });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).not.toContain('typed-secret-9');
@@ -119,7 +132,10 @@ describe('secret fields', () => {
     expect(hook).not.toContain('inline-url-secret');
     const hookForm = scrapeForm(formHtml(hook, 'action="/action/hook"'));
     expect((await a.post('/action/hook', hookForm)).status).toBe(303);
-    expect(rawAction(t.site.loaded, 'hook')!.options).toEqual({ url: 'https://hooks.example.org/inline-url-secret', headers: { Authorization: 'Bearer header-secret' } });
+    expect(rawAction(t.site.loaded, 'hook')!.options).toEqual({
+      url: 'https://hooks.example.org/inline-url-secret',
+      headers: { Authorization: 'Bearer header-secret' },
+    });
   });
 
   it('secrets deeper in an option (browser steps) show numbered markers, follow their steps when reordered, and never move where they would show', async () => {
@@ -129,18 +145,30 @@ describe('secret fields', () => {
     const form = await checkForm('portal');
     const steps = JSON.parse(form['opt.steps'][0]) as Record<string, unknown>[];
     expect(steps).toEqual([
-      { fill: '#user', value: keptMarker(1) }, { fill: '#pass', value: keptMarker(2) }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+      { fill: '#user', value: keptMarker(1) },
+      { fill: '#pass', value: keptMarker(2) },
+      { click: '#go' },
+      { fill: '#otp', value: { env: 'PORTAL_OTP' } },
     ]);
     const stored = (): unknown => (rawCheck(t.site.loaded, 'portal')!.options as { steps: unknown }).steps;
     // saved unchanged: the same steps
     expect((await a.post('/check/portal', form)).status).toBe(303);
     const before = stored();
-    expect(before).toEqual([{ fill: '#user', value: 'step-user-inline' }, { fill: '#pass', value: 'step-pass-inline' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } }]);
+    expect(before).toEqual([
+      { fill: '#user', value: 'step-user-inline' },
+      { fill: '#pass', value: 'step-pass-inline' },
+      { click: '#go' },
+      { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+    ]);
     // reordered: each secret stays with its step
     const swapped = [steps[1], steps[0], { expectText: 'Welcome' }, ...steps.slice(2)];
     expect((await a.post('/check/portal', { ...(await checkForm('portal')), 'opt.steps': JSON.stringify(swapped) })).status).toBe(303);
     expect(stored()).toEqual([
-      { fill: '#pass', value: 'step-pass-inline' }, { fill: '#user', value: 'step-user-inline' }, { expectText: 'Welcome' }, { click: '#go' }, { fill: '#otp', value: { env: 'PORTAL_OTP' } },
+      { fill: '#pass', value: 'step-pass-inline' },
+      { fill: '#user', value: 'step-user-inline' },
+      { expectText: 'Welcome' },
+      { click: '#go' },
+      { fill: '#otp', value: { env: 'PORTAL_OTP' } },
     ]);
     const after = stored();
     // a marker where no secret goes (a selector, a text to wait for) would show the secret: refused, nothing saved

@@ -21,7 +21,11 @@ import { freePort, tempDir, waitPort } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from './helpers.ts';
 
-interface Got { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Got {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 function get(url: string, ca?: string): Promise<Got> {
   return new Promise((resolve, reject) => {
@@ -54,12 +58,18 @@ afterEach(async () => {
 async function siteWith(webui: Record<string, unknown>): Promise<{ site: Site; web: WebService; dir: string }> {
   const t = tempDir('sw-srv-');
   const path = join(t.dir, 'site.json');
-  writeFileSync(path, JSON.stringify({ webui: { name: 'S', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') }, ...webui }, checks: {} }));
+  writeFileSync(
+    path,
+    JSON.stringify({ webui: { name: 'S', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') }, ...webui }, checks: {} }),
+  );
   const site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS] });
   const web = new WebService({ port: webui.port === undefined ? 0 : undefined });
   site.use(web);
   await site.start();
-  cleanups.push(() => t.cleanup(), () => site.stop());
+  cleanups.push(
+    () => t.cleanup(),
+    () => site.stop(),
+  );
   return { site, web, dir: t.dir };
 }
 

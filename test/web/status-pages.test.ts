@@ -18,7 +18,11 @@ let vera: Agent;
 beforeAll(async () => {
   const doc = {
     webui: {
-      name: 'Test Site', hostname: '127.0.0.1', port: 1, cert: null, key: null,
+      name: 'Test Site',
+      hostname: '127.0.0.1',
+      port: 1,
+      cert: null,
+      key: null,
       users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), vera: await fastHash(PASSWORDS.vera) },
       roles: { vera: 'viewer', olly: 'operator' },
     },
@@ -28,7 +32,13 @@ beforeAll(async () => {
       ram: { type: 'memory', options: { level: 100 } },
     },
     statusPages: [
-      { slug: 'pub', title: 'Example services', description: 'What we run', public: true, groups: [{ name: 'Storage', checks: [{ check: 'nas-disk-01.internal', label: 'File storage' }, 'ram'] }] },
+      {
+        slug: 'pub',
+        title: 'Example services',
+        description: 'What we run',
+        public: true,
+        groups: [{ name: 'Storage', checks: [{ check: 'nas-disk-01.internal', label: 'File storage' }, 'ram'] }],
+      },
       { slug: 'inside', title: 'Internal', groups: [{ name: 'All', checks: ['ram'] }] },
     ],
   };
@@ -59,13 +69,23 @@ describe('a public status page', () => {
     expect(html).toContain('File storage');
     expect(html).not.toContain('nas-disk-01');
     expect(html).not.toMatch(/style=/);
-    const bars = [...html.matchAll(/<rect x="(\d+)" y="0" width="(\d+)" height="20" class="ub-(\w+)"><title>([^<]*)<\/title>/g)].map((m) => [Number(m[1]), Number(m[2]), m[3], m[4]] as const);
+    const bars = [...html.matchAll(/<rect x="(\d+)" y="0" width="(\d+)" height="20" class="ub-(\w+)"><title>([^<]*)<\/title>/g)].map(
+      (m) => [Number(m[1]), Number(m[2]), m[3], m[4]] as const,
+    );
     // the disk: 87 days without data as one rect, the 50 % day, the passing day, today; then the memory check
-    expect(bars.slice(0, 4).map((b) => b.slice(0, 3))).toEqual([[0, 347, 'none'], [348, 3, 'down'], [352, 3, 'up'], [356, 3, 'up']]);
+    expect(bars.slice(0, 4).map((b) => b.slice(0, 3))).toEqual([
+      [0, 347, 'none'],
+      [348, 3, 'down'],
+      [352, 3, 'up'],
+      [356, 3, 'up'],
+    ]);
     expect(bars[0][3]).toMatch(/^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d: no data$/);
     expect(bars[1][3]).toMatch(/: 50\.00 % of 10 runs$/);
     expect(bars[2][3]).toMatch(/: 100 % of 4 runs$/);
-    expect(bars.slice(4).map((b) => b.slice(0, 3))).toEqual([[0, 355, 'none'], [356, 3, 'up']]);
+    expect(bars.slice(4).map((b) => b.slice(0, 3))).toEqual([
+      [0, 355, 'none'],
+      [356, 3, 'up'],
+    ]);
     // 90 days in all, for each check
     expect(html.match(/viewBox="0 0 360 20"/g)).toHaveLength(2);
   });
@@ -93,7 +113,12 @@ describe('a public status page', () => {
 
   it('shows an incident an operator posts, its updates, in the feed and the JSON without authors', async () => {
     await olly.page('/status-pages/pub');
-    const res = await olly.post('/status-pages/pub/incidents', { title: 'Mail delays', impact: 'major', status: 'investigating', body: 'Messages <b>queue</b> up' });
+    const res = await olly.post('/status-pages/pub/incidents', {
+      title: 'Mail delays',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Messages <b>queue</b> up',
+    });
     expect(res.status).toBe(303);
     let html = await (await anon().get('/status/pub')).text();
     expect(html).toContain('Major outage');
@@ -101,7 +126,10 @@ describe('a public status page', () => {
     expect(html).toContain('Messages &lt;b&gt;queue&lt;/b&gt; up');
     expect(html).not.toContain('olly');
 
-    const json = (await (await anon().request('/status/pub/summary.json')).json()) as { status: { level: string }; incidents: { id: number; updates: unknown[] }[] };
+    const json = (await (await anon().request('/status/pub/summary.json')).json()) as {
+      status: { level: string };
+      incidents: { id: number; updates: unknown[] }[];
+    };
     expect(json.status.level).toBe('major');
     expect(json.incidents).toHaveLength(1);
     expect(JSON.stringify(json)).not.toContain('olly');
@@ -126,7 +154,15 @@ describe('a public status page', () => {
     const res = await olly.post('/status-pages', { slug: 'team', title: 'Team page', public: 'on', responseTime: 'on', groups: '# Core\nram => Memory' });
     expect(res.status).toBe(303);
     const file = JSON.parse(readFileSync(t.path, 'utf8')) as { statusPages: unknown[] };
-    expect(file.statusPages[2]).toEqual({ slug: 'team', title: 'Team page', description: '', logo: null, public: true, responseTime: true, groups: [{ name: 'Core', checks: [{ check: 'ram', label: 'Memory' }] }] });
+    expect(file.statusPages[2]).toEqual({
+      slug: 'team',
+      title: 'Team page',
+      description: '',
+      logo: null,
+      public: true,
+      responseTime: true,
+      groups: [{ name: 'Core', checks: [{ check: 'ram', label: 'Memory' }] }],
+    });
     expect(await (await anon().get('/status/team')).text()).toContain('Memory');
     const bad = await olly.post('/status-pages', { slug: 'Bad Slug', title: 'x', groups: '# A' });
     expect(bad.status).toBe(422);

@@ -43,12 +43,26 @@ describe('/status', () => {
     // new checks start in FAIL (spec §3.1), but a check that has not run is pending: no cards yet
     expect(homeData(t.site).failing).toEqual([]);
     expect(homeData(t.site).counts).toMatchObject({ total: 3, PENDING: 3, FAIL: 0 });
-    await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), m1: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } }, solo: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } } } }));
+    await t.site.mutate((doc) => ({
+      ...doc,
+      checks: {
+        ...(doc.checks as object),
+        m1: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } },
+        solo: { type: 'disk', options: { volume: '/', level: 0, hysteresis: 0 } },
+      },
+    }));
     await t.site.runNow('s');
     await t.site.runNow('solo');
     // the sequence and the lone check get cards, the member does not
     expect(homeData(t.site).failing.map((v) => v.name)).toEqual(['s', 'solo']);
-    await t.site.mutate((doc) => ({ ...doc, checks: { ...(doc.checks as object), m1: { type: 'disk', options: { volume: '/', level: 100 } }, solo: { type: 'disk', options: { volume: '/', level: 100 } } } }));
+    await t.site.mutate((doc) => ({
+      ...doc,
+      checks: {
+        ...(doc.checks as object),
+        m1: { type: 'disk', options: { volume: '/', level: 100 } },
+        solo: { type: 'disk', options: { volume: '/', level: 100 } },
+      },
+    }));
     await t.site.runNow('s');
     await t.site.runNow('solo');
     const d = homeData(t.site);

@@ -98,7 +98,11 @@ describe('TOTP two-factor sign-in', () => {
     token = await password(c, 'olly', PASSWORDS.olly);
     expect((await c.post('/login/2fa', { _login: token, code: codes[0] }, { csrf: null })).status).toBe(401);
     for (let i = 0; i < 3; i++) {
-      const r = await c.post('/login/2fa', { _login: /name="_login" value="([^"]+)"/.exec(await (await c.get('/login')).text())![1], code: '123456' }, { csrf: null });
+      const r = await c.post(
+        '/login/2fa',
+        { _login: /name="_login" value="([^"]+)"/.exec(await (await c.get('/login')).text())![1], code: '123456' },
+        { csrf: null },
+      );
       expect(r.status).toBe(401);
     }
     // the fifth wrong code: back to the password

@@ -30,41 +30,225 @@ const PLUGIN = join(plugins.dir, 'check_thing');
 
 /** A valid set of options per check type, none equal to its default (a default is not written). */
 const CHECKS: Record<string, Record<string, unknown>> = {
-  ssh: { hostname: 'ssh.example.org', port: 2222, timeout: 7, hostkey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s', renotify: 30, tags: ['edge', 'dmz'] },
+  ssh: {
+    hostname: 'ssh.example.org',
+    port: 2222,
+    timeout: 7,
+    hostkey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+    renotify: 30,
+    tags: ['edge', 'dmz'],
+  },
   smtp: { hostname: 'mx.example.org', port: 587, timeout: 8, tls: false, selfsigned: true, ca: 'private-ca.pem', expiryDays: 14 },
   submit: { hostname: 'smtp.example.org', port: 4650, timeout: 12, selfsigned: true, ca: 'submit-ca.pem', expiryDays: 3, badge: true },
-  imap: { hostname: 'imap.example.org', port: 143, timeout: 9, tls: true, username: 'monitor', password: 'imap-inline-secret', selfsigned: true, ca: 'imap-ca.pem', expiryDays: 10 },
-  https: { hostname: 'www.example.org', port: 8443, tls: false, reqType: 'GET', reqPath: '/health?full=1', expectStatus: [200, '300-399', '2xx'], expectBody: 'all good', expectJson: [{ path: '$.checks[*].state', equals: 'up' }, { path: '$.maintenance', exists: false }], timeout: 4, selfsigned: true, ca: 'web-ca.pem', expiryDays: 30 },
+  imap: {
+    hostname: 'imap.example.org',
+    port: 143,
+    timeout: 9,
+    tls: true,
+    username: 'monitor',
+    password: 'imap-inline-secret',
+    selfsigned: true,
+    ca: 'imap-ca.pem',
+    expiryDays: 10,
+  },
+  https: {
+    hostname: 'www.example.org',
+    port: 8443,
+    tls: false,
+    reqType: 'GET',
+    reqPath: '/health?full=1',
+    expectStatus: [200, '300-399', '2xx'],
+    expectBody: 'all good',
+    expectJson: [
+      { path: '$.checks[*].state', equals: 'up' },
+      { path: '$.maintenance', exists: false },
+    ],
+    timeout: 4,
+    selfsigned: true,
+    ca: 'web-ca.pem',
+    expiryDays: 30,
+  },
   cert: { hostname: 'imap.example.org', port: 993, probe: 'a1 NOOP', timeout: 3, selfsigned: true, ca: 'cert-ca.pem', expiryDays: 21 },
   dns: { hostname: '127.0.0.1', port: 5353, timeout: 2, reqName: 'example.org', reqType: 'MX', reqTcp: true },
-  tcp: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, send: 'PING\r\n', expect: '+PONG', selfsigned: true, ca: 'redis-ca.pem', expiryDays: 12 },
+  tcp: {
+    hostname: 'redis.example.org',
+    port: 6380,
+    timeout: 3,
+    tls: true,
+    send: 'PING\r\n',
+    expect: '+PONG',
+    selfsigned: true,
+    ca: 'redis-ca.pem',
+    expiryDays: 12,
+  },
   disk: { volume: '/var', level: 75, hysteresis: 3, warnLevel: 65 },
   cpu: { level: 70, hysteresis: 4, warnLevel: 50 },
   memory: { level: 60, hysteresis: 1, warnLevel: 55 },
-  temp: { source: 'hwmon', hostname: 'thermo.example.org', port: 8080, chip: 'coretemp', label: 'Package id 0', temperature: 80, hysteresis: 5, warnTemperature: 70, timeout: 3 },
-  ups: { upsName: 'rack-ups', hostname: 'nut.example.org', port: 3494, timeout: 4, username: 'upsmon', password: { env: 'UPS_PASSWORD' }, minCharge: 40, minRuntime: 300, warnCharge: 60 },
+  temp: {
+    source: 'hwmon',
+    hostname: 'thermo.example.org',
+    port: 8080,
+    chip: 'coretemp',
+    label: 'Package id 0',
+    temperature: 80,
+    hysteresis: 5,
+    warnTemperature: 70,
+    timeout: 3,
+  },
+  ups: {
+    upsName: 'rack-ups',
+    hostname: 'nut.example.org',
+    port: 3494,
+    timeout: 4,
+    username: 'upsmon',
+    password: { env: 'UPS_PASSWORD' },
+    minCharge: 40,
+    minRuntime: 300,
+    warnCharge: 60,
+  },
   sequence: { checks: ['root', 'ram'] },
   remote: { timeout: 600 },
   net: { interface: 'eth0', level: 500, warnLevel: 400, hysteresis: 50, direction: 'rx', sample: 2, timeout: 4 },
-  exec: { command: [PLUGIN, '-w', '4', '-c', '4', 'two words'], timeout: 20, env: { LANG: 'C', API_TOKEN: 'plugin-inline-secret', FROM_ENV: { env: 'PLUGIN_TOKEN' }, FROM_FILE: { file: '/run/secrets/plugin' } } },
-  truenas: { hostname: 'nas.example.org', port: 8443, tls: false, selfsigned: true, ca: 'nas-ca.pem', apiKey: { file: '/run/secrets/truenas' }, pool: 'tank', alertLevel: 'ERROR', level: 80, warnLevel: 70, hysteresis: 4, timeout: 15 },
+  exec: {
+    command: [PLUGIN, '-w', '4', '-c', '4', 'two words'],
+    timeout: 20,
+    env: { LANG: 'C', API_TOKEN: 'plugin-inline-secret', FROM_ENV: { env: 'PLUGIN_TOKEN' }, FROM_FILE: { file: '/run/secrets/plugin' } },
+  },
+  truenas: {
+    hostname: 'nas.example.org',
+    port: 8443,
+    tls: false,
+    selfsigned: true,
+    ca: 'nas-ca.pem',
+    apiKey: { file: '/run/secrets/truenas' },
+    pool: 'tank',
+    alertLevel: 'ERROR',
+    level: 80,
+    warnLevel: 70,
+    hysteresis: 4,
+    timeout: 15,
+  },
   push: { token: 'pushTokenSecret_0123456789', timeout: 600, grace: 60 },
-  postgres: { hostname: 'db.example.org', port: 5433, timeout: 8, username: 'monitor', password: 'pg-inline-secret', database: 'app', tls: true, query: 'select count(*) from jobs', expect: '3', minValue: 1, maxValue: 9, selfsigned: true, ca: 'pg-ca.pem', expiryDays: 5 },
-  mysql: { hostname: 'mariadb.example.org', port: 3307, timeout: 8, username: 'monitor', password: { env: 'MYSQL_PASSWORD' }, database: 'wiki', tls: true, query: 'select 1', expect: '1', minValue: 0, maxValue: 2, selfsigned: true, ca: 'my-ca.pem', expiryDays: 5 },
-  redis: { hostname: 'redis.example.org', port: 6380, timeout: 3, tls: true, username: 'monitor', password: { file: '/run/secrets/redis' }, key: 'queue:depth', expect: '0', minValue: 0, maxValue: 100, selfsigned: true, ca: 'redis-ca.pem', expiryDays: 9 },
+  postgres: {
+    hostname: 'db.example.org',
+    port: 5433,
+    timeout: 8,
+    username: 'monitor',
+    password: 'pg-inline-secret',
+    database: 'app',
+    tls: true,
+    query: 'select count(*) from jobs',
+    expect: '3',
+    minValue: 1,
+    maxValue: 9,
+    selfsigned: true,
+    ca: 'pg-ca.pem',
+    expiryDays: 5,
+  },
+  mysql: {
+    hostname: 'mariadb.example.org',
+    port: 3307,
+    timeout: 8,
+    username: 'monitor',
+    password: { env: 'MYSQL_PASSWORD' },
+    database: 'wiki',
+    tls: true,
+    query: 'select 1',
+    expect: '1',
+    minValue: 0,
+    maxValue: 2,
+    selfsigned: true,
+    ca: 'my-ca.pem',
+    expiryDays: 5,
+  },
+  redis: {
+    hostname: 'redis.example.org',
+    port: 6380,
+    timeout: 3,
+    tls: true,
+    username: 'monitor',
+    password: { file: '/run/secrets/redis' },
+    key: 'queue:depth',
+    expect: '0',
+    minValue: 0,
+    maxValue: 100,
+    selfsigned: true,
+    ca: 'redis-ca.pem',
+    expiryDays: 9,
+  },
   ntp: { hostname: 'ntp.example.org', port: 1123, timeout: 3, maxOffset: 0.25, maxStratum: 3 },
-  mqtt: { hostname: 'mqtt.example.org', port: 8884, timeout: 6, tls: true, username: 'monitor', password: 'mqtt-inline-secret', topic: 'house/boiler/status', expect: 'online', minValue: 0, maxValue: 1, selfsigned: true, ca: 'mqtt-ca.pem', expiryDays: 8 },
-  ldap: { hostname: 'ldap.example.org', port: 6360, timeout: 7, tls: 'implicit', username: 'cn=monitor,dc=example,dc=org', password: { env: 'LDAP_PASSWORD' }, base: 'ou=people,dc=example,dc=org', filter: '(uid=monitor)', scope: 'one', expectCount: 1, minCount: 1, selfsigned: true, ca: 'ldap-ca.pem', expiryDays: 4 },
+  mqtt: {
+    hostname: 'mqtt.example.org',
+    port: 8884,
+    timeout: 6,
+    tls: true,
+    username: 'monitor',
+    password: 'mqtt-inline-secret',
+    topic: 'house/boiler/status',
+    expect: 'online',
+    minValue: 0,
+    maxValue: 1,
+    selfsigned: true,
+    ca: 'mqtt-ca.pem',
+    expiryDays: 8,
+  },
+  ldap: {
+    hostname: 'ldap.example.org',
+    port: 6360,
+    timeout: 7,
+    tls: 'implicit',
+    username: 'cn=monitor,dc=example,dc=org',
+    password: { env: 'LDAP_PASSWORD' },
+    base: 'ou=people,dc=example,dc=org',
+    filter: '(uid=monitor)',
+    scope: 'one',
+    expectCount: 1,
+    minCount: 1,
+    selfsigned: true,
+    ca: 'ldap-ca.pem',
+    expiryDays: 4,
+  },
   ping: { hostname: 'gw.example.org', timeout: 20, count: 5, interval: 0.5, maxLoss: 20, maxRtt: 150, family: 'ipv6' },
   snmp: {
-    hostname: 'switch.example.org', port: 1161, timeout: 8, version: '3', community: { env: 'SNMP_COMMUNITY' }, username: 'monitor', authProtocol: 'sha256',
-    password: 'snmp-auth-inline-secret', privProtocol: 'aes256b', privPassword: { file: '/run/secrets/snmp-priv' },
-    oids: [{ oid: '1.3.6.1.2.1.2.2.1.8', label: 'ifOperStatus', walk: true, equals: 1 }, { oid: '1.3.6.1.2.1.33.1.2.4.0', label: 'battery', unit: '%', min: 50 }],
+    hostname: 'switch.example.org',
+    port: 1161,
+    timeout: 8,
+    version: '3',
+    community: { env: 'SNMP_COMMUNITY' },
+    username: 'monitor',
+    authProtocol: 'sha256',
+    password: 'snmp-auth-inline-secret',
+    privProtocol: 'aes256b',
+    privPassword: { file: '/run/secrets/snmp-priv' },
+    oids: [
+      { oid: '1.3.6.1.2.1.2.2.1.8', label: 'ifOperStatus', walk: true, equals: 1 },
+      { oid: '1.3.6.1.2.1.33.1.2.4.0', label: 'battery', unit: '%', min: 50 },
+    ],
   },
-  docker: { container: 'web', socket: '/run/podman/podman.sock', hostname: 'docker-proxy.example.org', port: 2376, tls: true, timeout: 9, healthy: false, selfsigned: true, ca: 'docker-ca.pem', expiryDays: 5 },
+  docker: {
+    container: 'web',
+    socket: '/run/podman/podman.sock',
+    hostname: 'docker-proxy.example.org',
+    port: 2376,
+    tls: true,
+    timeout: 9,
+    healthy: false,
+    selfsigned: true,
+    ca: 'docker-ca.pem',
+    expiryDays: 5,
+  },
   browser: {
-    url: 'https://portal.example.org/login', timeout: 45, waitUntil: 'networkidle', selfsigned: true, screenshot: false,
-    steps: [{ fill: '#user', value: 'monitor' }, { fill: '#pass', value: { env: 'PORTAL_PASSWORD' } }, { click: '#go' }, { expectText: 'Welcome', selector: 'main' }],
+    url: 'https://portal.example.org/login',
+    timeout: 45,
+    waitUntil: 'networkidle',
+    selfsigned: true,
+    screenshot: false,
+    steps: [
+      { fill: '#user', value: 'monitor' },
+      { fill: '#pass', value: { env: 'PORTAL_PASSWORD' } },
+      { click: '#go' },
+      { expectText: 'Welcome', selector: 'main' },
+    ],
   },
 };
 
@@ -72,26 +256,90 @@ const CHECKS: Record<string, Record<string, unknown>> = {
 const ACTIONS: Record<string, Record<string, unknown>> = {
   log: { default: true, notifyWarn: true },
   email: {
-    hostname: 'smtp.example.org', port: 587, tls: 'starttls', username: 'alerts', password: { env: 'SMTP_PASSWORD' }, sender: 'siteward@example.org',
-    recipients: ['ops@example.org', 'boss@example.org'], timeout: 20, fallback: '/usr/sbin/sendmail', site: 'HQ', icon: '🐕', ca: 'relay-ca.pem',
+    hostname: 'smtp.example.org',
+    port: 587,
+    tls: 'starttls',
+    username: 'alerts',
+    password: { env: 'SMTP_PASSWORD' },
+    sender: 'siteward@example.org',
+    recipients: ['ops@example.org', 'boss@example.org'],
+    timeout: 20,
+    fallback: '/usr/sbin/sendmail',
+    site: 'HQ',
+    icon: '🐕',
+    ca: 'relay-ca.pem',
     template: { subject: '[{{site}}] {{name}} {{state}}', body: '{{name}} is {{state}} since {{since}}\n{{log}}' },
   },
-  sms: { url: 'https://sms.example.org/api', apikey: 'sms-inline-secret', sender: 'Alerts', recipients: ['+61400000001', '+61400000002'], timeout: 9, site: 'HQ', icon: '!', template: { body: '{{name}} {{state}}' }, maxSegments: 2 },
+  sms: {
+    url: 'https://sms.example.org/api',
+    apikey: 'sms-inline-secret',
+    sender: 'Alerts',
+    recipients: ['+61400000001', '+61400000002'],
+    timeout: 9,
+    site: 'HQ',
+    icon: '!',
+    template: { body: '{{name}} {{state}}' },
+    maxSegments: 2,
+  },
   webhook: {
-    url: { env: 'HOOK_URL' }, method: 'PUT', headers: { 'X-Team': 'ops', Authorization: 'Bearer webhook-inline-secret', 'X-Key': { file: '/run/hook-key' } },
-    body: { text: '{{title}}', items: ['{{name}}', 2] }, contentType: 'application/vnd.example+json', timeout: 5, template: { body: '{{name}} is {{state}}' },
+    url: { env: 'HOOK_URL' },
+    method: 'PUT',
+    headers: { 'X-Team': 'ops', Authorization: 'Bearer webhook-inline-secret', 'X-Key': { file: '/run/hook-key' } },
+    body: { text: '{{title}}', items: ['{{name}}', 2] },
+    contentType: 'application/vnd.example+json',
+    timeout: 5,
+    template: { body: '{{name}} is {{state}}' },
   },
   ntfy: {
-    server: 'https://ntfy.example.org', topic: 'ops-alerts', token: { file: '/run/secrets/ntfy' }, username: 'bot', password: 'ntfy-inline-secret',
-    priorityFail: 5, priorityPass: 2, tagsFail: ['warning', 'skull'], tagsPass: ['ok'], click: 'https://status.example.org', site: 'HQ', icon: '🐕', timeout: 7,
+    server: 'https://ntfy.example.org',
+    topic: 'ops-alerts',
+    token: { file: '/run/secrets/ntfy' },
+    username: 'bot',
+    password: 'ntfy-inline-secret',
+    priorityFail: 5,
+    priorityPass: 2,
+    tagsFail: ['warning', 'skull'],
+    tagsPass: ['ok'],
+    click: 'https://status.example.org',
+    site: 'HQ',
+    icon: '🐕',
+    timeout: 7,
     template: { subject: '{{name}} {{state}}' },
   },
-  telegram: { apiUrl: 'https://tg.example.org', token: 'telegram-inline-secret', chatId: -1001234567890, silentPass: true, site: 'HQ', icon: '🐕', timeout: 6, template: { body: '*{{name}}* is {{state}}' } },
-  pushover: {
-    apiUrl: 'https://po.example.org/1/messages.json', token: 'pushover-inline-secret', user: { env: 'PUSHOVER_USER' }, device: 'phone', sound: 'siren',
-    priorityFail: 0, priorityPass: -1, site: 'HQ', icon: '🐕', timeout: 8, template: { body: '{{summary}}' },
+  telegram: {
+    apiUrl: 'https://tg.example.org',
+    token: 'telegram-inline-secret',
+    chatId: -1001234567890,
+    silentPass: true,
+    site: 'HQ',
+    icon: '🐕',
+    timeout: 6,
+    template: { body: '*{{name}}* is {{state}}' },
   },
-  slack: { url: 'https://hooks.example.org/services/slack-inline-secret', channel: '#ops', username: 'siteward', iconEmoji: ':dog:', escape: false, site: 'HQ', icon: '🐕', timeout: 4, template: { body: '*{{name}}* {{log}}' } },
+  pushover: {
+    apiUrl: 'https://po.example.org/1/messages.json',
+    token: 'pushover-inline-secret',
+    user: { env: 'PUSHOVER_USER' },
+    device: 'phone',
+    sound: 'siren',
+    priorityFail: 0,
+    priorityPass: -1,
+    site: 'HQ',
+    icon: '🐕',
+    timeout: 8,
+    template: { body: '{{summary}}' },
+  },
+  slack: {
+    url: 'https://hooks.example.org/services/slack-inline-secret',
+    channel: '#ops',
+    username: 'siteward',
+    iconEmoji: ':dog:',
+    escape: false,
+    site: 'HQ',
+    icon: '🐕',
+    timeout: 4,
+    template: { body: '*{{name}}* {{log}}' },
+  },
 };
 
 /** Inline secrets of a sample: strings that must never be sent back to a browser. */
@@ -102,7 +350,12 @@ function inlineSecrets(fields: readonly Field[], opts: Record<string, unknown>):
     if (f.kind === 'secret' && typeof v === 'string') out.push(v);
     // secrets deeper in an option (exec env, webhook headers, browser steps' values): wherever the registry marks them
     if (f.kind === 'json' && f.secrets) {
-      for (const p of f.secrets) out.push(...slotValues(v, p).map((s) => s.value).filter((x): x is string => typeof x === 'string' && x !== 'C'));
+      for (const p of f.secrets)
+        out.push(
+          ...slotValues(v, p)
+            .map((s) => s.value)
+            .filter((x): x is string => typeof x === 'string' && x !== 'C'),
+        );
     }
   }
   return out;
@@ -152,7 +405,9 @@ function expectWidget(html: string, f: Field, where: string): void {
 
 /** The error messages of a refused form (for a readable failure). */
 function problems(html: string): string[] {
-  return [...html.matchAll(/<span class="err" id="([^"]*)-err" role="alert">([^<]*)</g), ...html.matchAll(/<li>()([^<]*)<\/li>/g)].map((m) => `${m[1]} ${m[2]}`);
+  return [...html.matchAll(/<span class="err" id="([^"]*)-err" role="alert">([^<]*)</g), ...html.matchAll(/<li>()([^<]*)<\/li>/g)].map(
+    (m) => `${m[1]} ${m[2]}`,
+  );
 }
 
 let t: TestSite;
@@ -167,7 +422,12 @@ beforeAll(async () => {
   chmodSync(PLUGIN, 0o755);
   t = await webSite({
     doc: {
-      webui: { name: 'Forms', hostname: '127.0.0.1', port: 1, users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), '': await fastHash('x-dummy') } },
+      webui: {
+        name: 'Forms',
+        hostname: '127.0.0.1',
+        port: 1,
+        users: { admin: await fastHash(PASSWORDS.admin), olly: await fastHash(PASSWORDS.olly), '': await fastHash('x-dummy') },
+      },
       plugins: { dirs: [plugins.dir] },
       actions: {},
       checks: { root: { type: 'disk', options: { volume: '/', level: 100 } }, ram: { type: 'memory', options: { level: 100 } } },
@@ -191,13 +451,31 @@ describe('the samples cover the registries', () => {
     expect(ACTIONS.log).toMatchObject({ default: true, notifyWarn: true });
     const shared = (k: string): boolean => k === 'default' || k === 'notifyWarn';
     for (const x of actionTypes) {
-      expect(Object.keys(ACTIONS[x.type]).filter((k) => !shared(k)).sort(), x.type).toEqual(fieldsOf(x.options).map((f) => f.key).filter((k) => !shared(k)).sort());
+      expect(
+        Object.keys(ACTIONS[x.type])
+          .filter((k) => !shared(k))
+          .sort(),
+        x.type,
+      ).toEqual(
+        fieldsOf(x.options)
+          .map((f) => f.key)
+          .filter((k) => !shared(k))
+          .sort(),
+      );
     }
     for (const x of checkTypes) {
       // options every type shares (commonCheckOptions) are sampled once; `escalation` needs a policy (test/ops)
       const common = (k: string): boolean => ['renotify', 'badge', 'tags', 'escalation'].includes(k);
-      const own = typeFields(x).filter((f) => !common(f.key)).map((f) => f.key).sort();
-      expect(Object.keys(CHECKS[x.type]).filter((k) => !common(k)).sort(), x.type).toEqual(own);
+      const own = typeFields(x)
+        .filter((f) => !common(f.key))
+        .map((f) => f.key)
+        .sort();
+      expect(
+        Object.keys(CHECKS[x.type])
+          .filter((k) => !common(k))
+          .sort(),
+        x.type,
+      ).toEqual(own);
     }
   });
 });
@@ -220,7 +498,8 @@ describe('every check type from the form', () => {
 
       const edit = await a.page(`/check/x-${type}`);
       for (const s of inlineSecrets(fields, opts)) {
-        if (type === 'push') expect(formHtml(edit, 'id="check-form"')).not.toContain(s); // the push URL shows it (operators)
+        if (type === 'push')
+          expect(formHtml(edit, 'id="check-form"')).not.toContain(s); // the push URL shows it (operators)
         else expect(edit).not.toContain(s);
       }
       for (const who of [a, o]) {

@@ -24,7 +24,11 @@ function runsSince(p: Proc, since: number): Map<string, number> {
   if (!existsSync(db)) return out;
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    const rows = d.prepare('SELECT check_ids.name AS name, COUNT(*) AS n FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ? GROUP BY check_ids.name').all(since) as { name: string; n: number }[];
+    const rows = d
+      .prepare(
+        'SELECT check_ids.name AS name, COUNT(*) AS n FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ? GROUP BY check_ids.name',
+      )
+      .all(since) as { name: string; n: number }[];
     for (const r of rows) out.set(r.name, r.n);
   } catch {
     // the schema is not there yet
@@ -47,15 +51,19 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
     const tcpPort = (tcp.address() as { port: number }).port;
     cluster = await startNatsCluster(3);
     await cluster.ready();
-    const checks = Object.fromEntries(CHECK_NAMES.map((n) => [n, { type: 'tcp', trigger: { interval: { seconds: 1 } }, options: { hostname: HOST, port: tcpPort } }]));
+    const checks = Object.fromEntries(
+      CHECK_NAMES.map((n) => [n, { type: 'tcp', trigger: { interval: { seconds: 1 } }, options: { hostname: HOST, port: tcpPort } }]),
+    );
     doc = (port) => ({ zone: { name: 'hq', heartbeat: 1, misses: 3, grace: 5 }, mqtt: { hostname: HOST, port, statustopic: null }, checks });
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([...procs.values()].map(async (p) => {
-      await p.kill();
-      p.cleanup();
-    }));
+    await Promise.all(
+      [...procs.values()].map(async (p) => {
+        await p.kill();
+        p.cleanup();
+      }),
+    );
     await cluster?.close();
     await new Promise((r) => tcp?.close(r));
   });
@@ -67,27 +75,40 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
   /** who ran each check in the last `windowMs`: waits until every check ran on exactly one of `nodes` over a whole window */
   const steady = async (nodes: string[], windowMs = 4000, timeoutMs = 60_000): Promise<Map<string, string>> => {
     // first, every node sees exactly the others as live (its last "zone membership" log line)
-    await until(() => nodes.every((n) => {
-      const lines = procs.get(n)!.log().split('\n').filter((l) => l.includes('"zone membership"'));
-      const last = lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '';
-      return last === nodes.filter((x) => x !== n).join(',');
-    }), timeoutMs, `${nodes.join(', ')} see each other`);
+    await until(
+      () =>
+        nodes.every((n) => {
+          const lines = procs
+            .get(n)!
+            .log()
+            .split('\n')
+            .filter((l) => l.includes('"zone membership"'));
+          const last = lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '';
+          return last === nodes.filter((x) => x !== n).join(',');
+        }),
+      timeoutMs,
+      `${nodes.join(', ')} see each other`,
+    );
     // the window starts once a joining node is ready (a heartbeat after it heard the zone)
     const seenAt = Date.now() + 2000;
     let owners = new Map<string, string>();
-    await until(() => {
-      const since = Date.now() - windowMs;
-      if (since < seenAt) return false;
-      const ran = new Map<string, string[]>();
-      for (const n of nodes) for (const [c] of runsSince(procs.get(n)!, since)) ran.set(c, [...(ran.get(c) ?? []), n]);
-      // the nodes that are not in `nodes` (dead) must not have run anything in the window either
-      owners = new Map([...ran].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
-      return CHECK_NAMES.every((c) => ran.get(c)?.length === 1);
-    }, timeoutMs, `every check on exactly one of ${nodes.join(', ')} for ${windowMs} ms`);
+    await until(
+      () => {
+        const since = Date.now() - windowMs;
+        if (since < seenAt) return false;
+        const ran = new Map<string, string[]>();
+        for (const n of nodes) for (const [c] of runsSince(procs.get(n)!, since)) ran.set(c, [...(ran.get(c) ?? []), n]);
+        // the nodes that are not in `nodes` (dead) must not have run anything in the window either
+        owners = new Map([...ran].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
+        return CHECK_NAMES.every((c) => ran.get(c)?.length === 1);
+      },
+      timeoutMs,
+      `every check on exactly one of ${nodes.join(', ')} for ${windowMs} ms`,
+    );
     return owners;
   };
 
-  it('every check runs on exactly one node; kill -9 moves only the dead node\'s checks; a restart moves them back', async () => {
+  it("every check runs on exactly one node; kill -9 moves only the dead node's checks; a restart moves them back", async () => {
     start('a', 0);
     start('b', 1);
     start('c', 2);

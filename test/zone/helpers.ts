@@ -25,7 +25,9 @@ export async function openZoneNode(name: string, port: number, doc: Record<strin
   await site.start();
   let stopped = false;
   return {
-    name, site, zone,
+    name,
+    site,
+    zone,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -34,7 +34,11 @@ function suite(brokerName: string, ports: () => number[]): void {
     expect(owners(c)).toEqual(owners(a));
     for (const check of Object.keys(CHECKS)) expect(nodes.filter((n) => n.zone.runsHere(check))).toHaveLength(1);
     expect(new Set(owners(a))).toEqual(new Set(['a', 'b', 'c']));
-    expect(a.zone.members().map((m) => [m.name, m.status])).toEqual([['a', 'up'], ['b', 'up'], ['c', 'up']]);
+    expect(a.zone.members().map((m) => [m.name, m.status])).toEqual([
+      ['a', 'up'],
+      ['b', 'up'],
+      ['c', 'up'],
+    ]);
   });
 
   it(`${brokerName}: a clean stop hands the node's checks to the others at once, and only those`, async () => {

@@ -24,7 +24,13 @@ function ranSince(p: Proc, since: number): Set<string> {
   if (!existsSync(db)) return new Set();
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    return new Set((d.prepare('SELECT DISTINCT check_ids.name AS name FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ?').all(since) as { name: string }[]).map((r) => r.name));
+    return new Set(
+      (
+        d.prepare('SELECT DISTINCT check_ids.name AS name FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ?').all(since) as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
+    );
   } catch {
     return new Set();
   } finally {
@@ -49,10 +55,11 @@ describeDaemon('zone: exactly one notifier per transition across node loss (real
     if (t) await new Promise((r) => t.close(r));
   };
   /** the webhook's notifications as "check state" strings */
-  const sent = (): string[] => hook.requests.map((r) => {
-    const b = JSON.parse(r.body) as { check: { name: string; state: string } };
-    return `${b.check.name} ${b.check.state}`;
-  });
+  const sent = (): string[] =>
+    hook.requests.map((r) => {
+      const b = JSON.parse(r.body) as { check: { name: string; state: string } };
+      return `${b.check.name} ${b.check.state}`;
+    });
   const count = (state: string): number => sent().filter((s) => s.endsWith(` ${state}`)).length;
 
   beforeAll(async () => {
@@ -66,19 +73,30 @@ describeDaemon('zone: exactly one notifier per transition across node loss (real
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([...procs.values()].map(async (p) => {
-      await p.kill();
-      p.cleanup();
-    }));
+    await Promise.all(
+      [...procs.values()].map(async (p) => {
+        await p.kill();
+        p.cleanup();
+      }),
+    );
     await cluster?.close();
     await hook?.close();
     await down();
   }, 120_000);
 
   it('each transition is notified once: no double alerts from three nodes, none lost or repeated when owners die', async () => {
-    const checks = Object.fromEntries(CHECKS.map((n) => [n, {
-      type: 'tcp', threshold: 1, trigger: { interval: { seconds: 1 } }, options: { hostname: HOST, port, timeout: 2 }, actions: ['hook'],
-    }]));
+    const checks = Object.fromEntries(
+      CHECKS.map((n) => [
+        n,
+        {
+          type: 'tcp',
+          threshold: 1,
+          trigger: { interval: { seconds: 1 } },
+          options: { hostname: HOST, port, timeout: 2 },
+          actions: ['hook'],
+        },
+      ]),
+    );
     const doc = (i: number): Record<string, unknown> => ({
       zone: { name: 'hq', heartbeat: 1, misses: 3, grace: 5 },
       mqtt: { hostname: HOST, port: cluster.mqttPorts[i], statustopic: null },
@@ -90,24 +108,33 @@ describeDaemon('zone: exactly one notifier per transition across node loss (real
     const start = (n: string, i: number): void => {
       procs.set(n, spawnSiteward(`zn-${n}`, doc(i), [`--node=${n}`]));
     };
-    const sees = (live: string[]): boolean => live.every((n) => {
-      const lines = procs.get(n)!.log().split('\n').filter((l) => l.includes('"zone membership"'));
-      return (lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '') === live.filter((x) => x !== n).join(',');
-    });
+    const sees = (live: string[]): boolean =>
+      live.every((n) => {
+        const lines = procs
+          .get(n)!
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('"zone membership"'));
+        return (lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '') === live.filter((x) => x !== n).join(',');
+      });
     /** waits until each check runs on exactly one of `nodes` over a settled window; returns the owners */
     const owners = async (nodes: string[]): Promise<Map<string, string>> => {
       await until(() => sees(nodes), 60_000, `${nodes.join(', ')} see each other`);
       // the window starts once a joining node is ready (a heartbeat after it heard the zone) and has run
       const seenAt = Date.now() + 2000;
       let owner = new Map<string, string>();
-      await until(() => {
-        const since = Date.now() - 3000;
-        if (since < seenAt) return false;
-        const by = new Map<string, string[]>();
-        for (const n of nodes) for (const c of ranSince(procs.get(n)!, since)) by.set(c, [...(by.get(c) ?? []), n]);
-        owner = new Map([...by].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
-        return CHECKS.every((c) => by.get(c)?.length === 1);
-      }, 60_000, 'one owner per check');
+      await until(
+        () => {
+          const since = Date.now() - 3000;
+          if (since < seenAt) return false;
+          const by = new Map<string, string[]>();
+          for (const n of nodes) for (const c of ranSince(procs.get(n)!, since)) by.set(c, [...(by.get(c) ?? []), n]);
+          owner = new Map([...by].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
+          return CHECKS.every((c) => by.get(c)?.length === 1);
+        },
+        60_000,
+        'one owner per check',
+      );
       return owner;
     };
 
@@ -132,7 +159,7 @@ describeDaemon('zone: exactly one notifier per transition across node loss (real
     await procs.get('c')!.kill();
     await up();
     await owners(['a', 'b']);
-    await until(() => cShare.every((ch) => ['a', 'b'].some((n) => ranSince(procs.get(n)!, killedAt + 1000).has(ch))), 60_000, 'c\'s checks run elsewhere');
+    await until(() => cShare.every((ch) => ['a', 'b'].some((n) => ranSince(procs.get(n)!, killedAt + 1000).has(ch))), 60_000, "c's checks run elsewhere");
     await until(() => count('PASS') >= 2 * CHECKS.length, 60_000, 'a PASS per check after the recovery').catch((e: unknown) => {
       throw new Error(`${(e as Error).message}; sent: ${sent().join(', ')}`);
     });

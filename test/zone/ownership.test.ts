@@ -28,7 +28,7 @@ describe('rendezvous hashing', () => {
     for (const c of counts.values()) expect(c).toBeGreaterThan(850); // 1000 ± 15 %
   });
 
-  it('moves only the leaving node\'s checks when a node leaves, and only ~1/N when one joins', () => {
+  it("moves only the leaving node's checks when a node leaves, and only ~1/N when one joins", () => {
     const three = assign(['a', 'b', 'c']);
     const two = assign(['a', 'b']);
     let moved = 0;
@@ -86,7 +86,7 @@ describe('ownership', () => {
 describe('membership', () => {
   const up = (node: string, heartbeat = 10) => ({ node, state: 'up' as const, heartbeat });
 
-  it('a node is dead after `misses` missed heartbeats, on the receiver\'s clock', () => {
+  it("a node is dead after `misses` missed heartbeats, on the receiver's clock", () => {
     const m = new Members(3);
     expect(m.onStatus(up('b'), 0)).toBe(true);
     expect(m.live(30_000)).toEqual(['b']);

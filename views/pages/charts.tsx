@@ -9,11 +9,21 @@ export function ChartsPage(p: { ctx: PageCtx; name: string; data: ChartData }): 
   const words = RANGE_WORDS[p.data.range];
   return (
     <Page ctx={p.ctx} title={`${p.name}: charts`}>
-      <h1>{p.name} <span class="muted">charts</span></h1>
-      <p><a href={checkUrl(p.name)}>Back to the check</a></p>
+      <h1>
+        {p.name} <span class="muted">charts</span>
+      </h1>
+      <p>
+        <a href={checkUrl(p.name)}>Back to the check</a>
+      </p>
       <nav class="ranges toolbar" aria-label="Range">
         {(Object.keys(RANGES) as RangeKey[]).map((r) => (
-          <a class={r === p.data.range ? 'btn primary' : 'btn'} href={checkUrl(p.name, `/charts?range=${r}`)} aria-current={r === p.data.range ? 'page' : undefined}>{RANGE_WORDS[r]}</a>
+          <a
+            class={r === p.data.range ? 'btn primary' : 'btn'}
+            href={checkUrl(p.name, `/charts?range=${r}`)}
+            aria-current={r === p.data.range ? 'page' : undefined}
+          >
+            {RANGE_WORDS[r]}
+          </a>
         ))}
       </nav>
       <section class="card" aria-label={`Charts over the last ${words}`}>

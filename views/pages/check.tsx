@@ -11,9 +11,7 @@ import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
-import {
-  CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState,
-} from '../partials/fields.tsx';
+import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState } from '../partials/fields.tsx';
 
 export interface TypeFieldsData {
   type: string;
@@ -27,8 +25,14 @@ export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: rea
   return (
     <fieldset id="type-fields">
       <legend>{d.type ? `${d.type} options` : 'Options'}</legend>
-      {d.info ? <p class="help muted">{d.info.summary} PASS when {d.info.pass}</p> : null}
-      {d.retries ? <TextField name="retries" label="Retries" s={p.s} type="number" min={1} max={100} step="1" placeholder="1" help="attempts per run; default 1" /> : null}
+      {d.info ? (
+        <p class="help muted">
+          {d.info.summary} PASS when {d.info.pass}
+        </p>
+      ) : null}
+      {d.retries ? (
+        <TextField name="retries" label="Retries" s={p.s} type="number" min={1} max={100} step="1" placeholder="1" help="attempts per run; default 1" />
+      ) : null}
       <OptionFields fields={d.fields} prefix="opt." s={p.s} checkNames={p.checkNames} />
       {d.fields.length === 0 ? <p class="muted">This type has no options of its own.</p> : null}
     </fieldset>
@@ -37,7 +41,12 @@ export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: rea
 
 export function TriggerParse(p: { ok: boolean; warn?: boolean; message: string }): Child {
   const cls = !p.ok ? 'parse bad' : p.warn ? 'parse warn' : 'parse';
-  return <output id="trigger-parse" class={cls} for={fieldId('trigger')} aria-live="polite">{!p.ok ? '✗ ' : p.warn ? '⚠ ' : '✓ '}{p.message}</output>;
+  return (
+    <output id="trigger-parse" class={cls} for={fieldId('trigger')} aria-live="polite">
+      {!p.ok ? '✗ ' : p.warn ? '⚠ ' : '✓ '}
+      {p.message}
+    </output>
+  );
 }
 
 export interface CheckFormData {
@@ -72,13 +81,38 @@ export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
       ) : null}
       <ErrorList errors={s.general} />
       <TextField name="name" label="Name" s={s} required help="any text; shown everywhere and used in notifications" />
-      <SelectField name="checkType" label="Type" s={s} choices={d.types}
-        extra={{ 'hx-get': '/ui/check-fields', 'hx-target': '#type-fields', 'hx-swap': 'outerHTML', 'hx-include': '#f-oldName' }} />
-      <TextField name="trigger" label="Trigger" s={s}
+      <SelectField
+        name="checkType"
+        label="Type"
+        s={s}
+        choices={d.types}
+        extra={{ 'hx-get': '/ui/check-fields', 'hx-target': '#type-fields', 'hx-swap': 'outerHTML', 'hx-include': '#f-oldName' }}
+      />
+      <TextField
+        name="trigger"
+        label="Trigger"
+        s={s}
         help={`e.g. “5 min”, “interval 1 hr 30 min”, “cron */15 min”, “cron mon-fri weekday 9 hr”; empty = no schedule of its own${d.name === null ? '. A new check runs every minute unless you change it.' : ''}`}
-        extra={{ 'hx-get': '/ui/trigger', 'hx-trigger': 'input changed delay:250ms', 'hx-target': '#trigger-parse', 'hx-swap': 'outerHTML', 'hx-include': '[name=inseq]', 'aria-controls': 'trigger-parse' }} />
+        extra={{
+          'hx-get': '/ui/trigger',
+          'hx-trigger': 'input changed delay:250ms',
+          'hx-target': '#trigger-parse',
+          'hx-swap': 'outerHTML',
+          'hx-include': '[name=inseq]',
+          'aria-controls': 'trigger-parse',
+        }}
+      />
       <TriggerParse ok={d.trigger.ok} warn={d.trigger.warn} message={d.trigger.message} />
-      <TextField name="threshold" label="Threshold" s={s} type="number" min={1} step="1" placeholder="1" help="consecutive failing runs before FAIL is reported; default 1" />
+      <TextField
+        name="threshold"
+        label="Threshold"
+        s={s}
+        type="number"
+        min={1}
+        step="1"
+        placeholder="1"
+        help="consecutive failing runs before FAIL is reported; default 1"
+      />
       <CheckboxField name="paused" label="Paused" s={s} help="a paused check does not run and never notifies" />
       <CheckboxField name="failAction" label="Notify on failure" s={s} />
       <CheckboxField name="passAction" label="Notify on recovery" s={s} />
@@ -95,7 +129,11 @@ export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
           <TextField name="subType" label="Remote type" s={s} help="remote checks: the type on the other instance" />
         </details>
       ) : null}
-      <div class="toolbar"><button type="submit" class="primary">{d.name === null ? 'Add check' : 'Save'}</button></div>
+      <div class="toolbar">
+        <button type="submit" class="primary">
+          {d.name === null ? 'Add check' : 'Save'}
+        </button>
+      </div>
     </form>
   );
 }
@@ -117,17 +155,29 @@ export interface CheckPageData {
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
   const { vm, ctx } = p;
   const a = ctx.assets;
-  const post = (tail: string, swap = 'none'): Record<string, string> => ({ formaction: checkUrl(vm.name, tail), 'hx-post': checkUrl(vm.name, tail), 'hx-swap': swap });
+  const post = (tail: string, swap = 'none'): Record<string, string> => ({
+    formaction: checkUrl(vm.name, tail),
+    'hx-post': checkUrl(vm.name, tail),
+    'hx-swap': swap,
+  });
   return (
     <form method="post" action={checkUrl(vm.name, '/run')} class="toolbar">
       <Csrf token={ctx.csrf} />
       <input type="hidden" name="view" value="check" />
       <input type="hidden" name="back" value={checkUrl(vm.name)} />
-      {vm.paused ? null : <button type="submit" class="primary" {...post('/run')}><Icon name="run" assets={a} /> Run check</button>}
+      {vm.paused ? null : (
+        <button type="submit" class="primary" {...post('/run')}>
+          <Icon name="run" assets={a} /> Run check
+        </button>
+      )}
       <button type="submit" name="paused" value={vm.paused ? '0' : '1'} {...post('/pause')}>
         <Icon name={vm.paused ? 'run' : 'pause'} assets={a} /> {vm.paused ? 'Resume' : 'Pause'}
       </button>
-      {vm.cloneable ? <button type="submit" {...post('/clone')}><Icon name="clone" assets={a} /> Clone</button> : null}
+      {vm.cloneable ? (
+        <button type="submit" {...post('/clone')}>
+          <Icon name="clone" assets={a} /> Clone
+        </button>
+      ) : null}
       <a class="btn danger" href={checkUrl(vm.name, '/delete')} hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
         <Icon name="delete" assets={a} /> Delete
       </a>
@@ -140,9 +190,13 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
   const { vm } = d;
   return (
     <Page ctx={ctx} title={vm.name}>
-      <h1>{vm.name} <span class="muted">({vm.displayType})</span></h1>
+      <h1>
+        {vm.name} <span class="muted">({vm.displayType})</span>
+      </h1>
       {ctx.can.operate ? <CheckActions ctx={ctx} vm={vm} /> : null}
-      <div id="notice" class="notice" role="status">{d.flash ?? ''}</div>
+      <div id="notice" class="notice" role="status">
+        {d.flash ?? ''}
+      </div>
       <CheckStatus vm={vm} assets={ctx.assets} inseqs={d.inseqs} />
       <h2>Last run</h2>
       <LogBlock vm={vm} id />
@@ -150,10 +204,18 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
       <OpsPanel vm={vm} csrf={ctx.csrf} operate={ctx.can.operate} decisions={d.decisions} />
       <History {...d.history} />
-      <p><a href={checkUrl(vm.name, '/charts')}>Charts: response time and measurements over 1 hour to 90 days</a></p>
+      <p>
+        <a href={checkUrl(vm.name, '/charts')}>Charts: response time and measurements over 1 hour to 90 days</a>
+      </p>
       {d.extras.badges ? <BadgePanel vm={d.extras.badges} /> : null}
       <h2>Configuration</h2>
-      {d.form ? <CheckForm ctx={ctx} d={d.form} /> : <pre class="log" aria-label="configuration">{d.config}</pre>}
+      {d.form ? (
+        <CheckForm ctx={ctx} d={d.form} />
+      ) : (
+        <pre class="log" aria-label="configuration">
+          {d.config}
+        </pre>
+      )}
     </Page>
   );
 }

@@ -15,7 +15,15 @@ import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type Ro
 import { StateBadge } from '../partials/state-badge.tsx';
 import { FailBanner } from '../partials/fail-banner.tsx';
 
-const STATE_WORD: Record<DisplayState, string> = { FAIL: 'Failing', SOFTFAIL: 'Soft fail', ERROR: 'Config error', PENDING: 'Pending', PAUSED: 'Paused', WARN: 'Warning', PASS: 'Passing' };
+const STATE_WORD: Record<DisplayState, string> = {
+  FAIL: 'Failing',
+  SOFTFAIL: 'Soft fail',
+  ERROR: 'Config error',
+  PENDING: 'Pending',
+  PAUSED: 'Paused',
+  WARN: 'Warning',
+  PASS: 'Passing',
+};
 
 function listUrl(q: ListQuery, change: Partial<ListQuery>): string {
   const qs = queryString({ ...q, ...change, page: change.page ?? 1 });
@@ -29,33 +37,62 @@ function GroupTable(p: { s: Section; ctx: RowCtx }): Child {
   const title = failing ? 'Failing' : h ? h.name : 'Not sequenced';
   const hg = h ? ctx.glance(h) : null;
   return (
-    <section class={`group${failing ? ' failing-first' : ''}`} data-group={failing ? '!failing' : (s.seq ?? '')}
-      aria-label={failing ? 'failing checks' : h ? `sequence ${h.name}` : 'checks not in a sequence'}>
+    <section
+      class={`group${failing ? ' failing-first' : ''}`}
+      data-group={failing ? '!failing' : (s.seq ?? '')}
+      aria-label={failing ? 'failing checks' : h ? `sequence ${h.name}` : 'checks not in a sequence'}
+    >
       <div class="grouphead">
         {h ? (
           <>
-            <h2><a href={checkUrl(h.name)}>{h.name}</a></h2>
+            <h2>
+              <a href={checkUrl(h.name)}>{h.name}</a>
+            </h2>
             <StateBadge vm={h} assets={ctx.assets} level={false} />
-            {hg ? <span class="glance"><Beats g={hg} /><Uptimes g={hg} /></span> : null}
+            {hg ? (
+              <span class="glance">
+                <Beats g={hg} />
+                <Uptimes g={hg} />
+              </span>
+            ) : null}
             <TriggerIcon vm={h} assets={ctx.assets} now={ctx.now} />
             {s.continued ? <span class="muted">(continued)</span> : null}
             {ctx.operate ? <RowActions vm={h} group={undefined} ctx={ctx} first={s.firstSeq} last={s.lastSeq} menuId={`g-${h.id}-m`} /> : null}
           </>
         ) : (
-          <h2>{title} {failing ? <span class="muted">({s.total})</span> : null} {s.continued ? <span class="muted">(continued)</span> : null}</h2>
+          <h2>
+            {title} {failing ? <span class="muted">({s.total})</span> : null} {s.continued ? <span class="muted">(continued)</span> : null}
+          </h2>
         )}
       </div>
       <table class="rows">
         <caption class="sr-only">{title}</caption>
         <thead>
           <tr>
-            <th scope="col">Check</th><th scope="col">State</th><th scope="col">Last runs and uptime</th><th scope="col">Run time</th>
-            <th scope="col">Last run</th><th scope="col">Next run</th>{ctx.operate ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+            <th scope="col">Check</th>
+            <th scope="col">State</th>
+            <th scope="col">Last runs and uptime</th>
+            <th scope="col">Run time</th>
+            <th scope="col">Last run</th>
+            <th scope="col">Next run</th>
+            {ctx.operate ? (
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
-          {s.rows.length === 0 ? <tr><td colspan={7} class="muted">No checks.</td></tr> : null}
-          {s.rows.map((r) => <CheckRow vm={r.vm} group={s.seq} failing={failing} ctx={ctx} first={r.first} last={r.last} />)}
+          {s.rows.length === 0 ? (
+            <tr>
+              <td colspan={7} class="muted">
+                No checks.
+              </td>
+            </tr>
+          ) : null}
+          {s.rows.map((r) => (
+            <CheckRow vm={r.vm} group={s.seq} failing={failing} ctx={ctx} first={r.first} last={r.last} />
+          ))}
         </tbody>
       </table>
     </section>
@@ -78,13 +115,35 @@ function Pager(p: { list: CheckList; where: string }): Child {
   const link = (page: number): string => listUrl(list.query, { page });
   return (
     <nav class="pager" aria-label={`pages (${p.where})`}>
-      {list.page > 1 ? <a href={link(list.page - 1)} rel="prev">← Previous</a> : null}
+      {list.page > 1 ? (
+        <a href={link(list.page - 1)} rel="prev">
+          ← Previous
+        </a>
+      ) : null}
       <ol>
-        {pageNumbers(list.page, list.pages).map((n) => n === null ? <li class="muted">…</li> : (
-          <li>{n === list.page ? <a aria-current="page" href={link(n)}>{n}</a> : <a href={link(n)} aria-label={`page ${n}`}>{n}</a>}</li>
-        ))}
+        {pageNumbers(list.page, list.pages).map((n) =>
+          n === null ? (
+            <li class="muted">…</li>
+          ) : (
+            <li>
+              {n === list.page ? (
+                <a aria-current="page" href={link(n)}>
+                  {n}
+                </a>
+              ) : (
+                <a href={link(n)} aria-label={`page ${n}`}>
+                  {n}
+                </a>
+              )}
+            </li>
+          ),
+        )}
       </ol>
-      {list.page < list.pages ? <a href={link(list.page + 1)} rel="next">Next →</a> : null}
+      {list.page < list.pages ? (
+        <a href={link(list.page + 1)} rel="next">
+          Next →
+        </a>
+      ) : null}
       <span class="muted">{plural(list.rows, 'row')}</span>
     </nav>
   );
@@ -98,14 +157,20 @@ export function CheckListView(p: { list: CheckList; ctx: RowCtx }): Child {
     <div id="checklist" hx-get={`/checks/list${qs ? `?${qs}` : ''}`} hx-trigger="sw-config from:body" hx-swap="outerMorph">
       <Pager list={list} where="top" />
       {list.sections.length === 0 ? <p class="muted">No checks match.</p> : null}
-      {list.sections.map((s) => <GroupTable s={s} ctx={p.ctx} />)}
+      {list.sections.map((s) => (
+        <GroupTable s={s} ctx={p.ctx} />
+      ))}
       <Pager list={list} where="bottom" />
     </div>
   );
 }
 
 function Chip(p: { href: string; on: boolean; children: Child }): Child {
-  return <a class={`chip${p.on ? ' on' : ''}`} href={p.href} aria-current={p.on ? 'true' : undefined}>{p.children}</a>;
+  return (
+    <a class={`chip${p.on ? ' on' : ''}`} href={p.href} aria-current={p.on ? 'true' : undefined}>
+      {p.children}
+    </a>
+  );
 }
 
 /** Filter chips: one choice per row of chips, each a link with the whole query (no script needed). */
@@ -115,24 +180,40 @@ export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number]
     <div id="chips" class="chips" role="group" aria-label="filters" hx-swap-oob={p.oob ? 'true' : undefined}>
       <div class="chiprow">
         <span class="muted">State</span>
-        <Chip href={listUrl(q, { state: '' })} on={q.state === ''}>All {p.counts.total}</Chip>
+        <Chip href={listUrl(q, { state: '' })} on={q.state === ''}>
+          All {p.counts.total}
+        </Chip>
         {DISPLAY_STATES.filter((s) => p.counts[s] > 0 || s === q.state).map((s) => (
-          <Chip href={listUrl(q, { state: s })} on={q.state === s}>{STATE_WORD[s]} {p.counts[s]}</Chip>
+          <Chip href={listUrl(q, { state: s })} on={q.state === s}>
+            {STATE_WORD[s]} {p.counts[s]}
+          </Chip>
         ))}
       </div>
       {p.types.length > 1 ? (
         <div class="chiprow">
           <span class="muted">Type</span>
-          <Chip href={listUrl(q, { type: '' })} on={q.type === ''}>Any</Chip>
-          {p.types.map(([t, n]) => <Chip href={listUrl(q, { type: t })} on={q.type === t}>{t} {n}</Chip>)}
+          <Chip href={listUrl(q, { type: '' })} on={q.type === ''}>
+            Any
+          </Chip>
+          {p.types.map(([t, n]) => (
+            <Chip href={listUrl(q, { type: t })} on={q.type === t}>
+              {t} {n}
+            </Chip>
+          ))}
         </div>
       ) : null}
       {p.remote > 0 ? (
         <div class="chiprow">
           <span class="muted">Instance</span>
-          <Chip href={listUrl(q, { instance: '' })} on={q.instance === ''}>Any</Chip>
-          <Chip href={listUrl(q, { instance: 'local' })} on={q.instance === 'local'}>This one</Chip>
-          <Chip href={listUrl(q, { instance: 'remote' })} on={q.instance === 'remote'}>Other instances {p.remote}</Chip>
+          <Chip href={listUrl(q, { instance: '' })} on={q.instance === ''}>
+            Any
+          </Chip>
+          <Chip href={listUrl(q, { instance: 'local' })} on={q.instance === 'local'}>
+            This one
+          </Chip>
+          <Chip href={listUrl(q, { instance: 'remote' })} on={q.instance === 'remote'}>
+            Other instances {p.remote}
+          </Chip>
         </div>
       ) : null}
     </div>
@@ -156,10 +237,27 @@ export function ChecksPage(p: { ctx: PageCtx; rowCtx: RowCtx; d: ChecksPageData 
     <Page ctx={ctx} title="Checks">
       <h1>Checks</h1>
       <FailBanner counts={d.counts} />
-      {d.flash ? <div class="notice" role="status">{d.flash}</div> : null}
+      {d.flash ? (
+        <div class="notice" role="status">
+          {d.flash}
+        </div>
+      ) : null}
       <div class="toolbar">
-        {ctx.can.operate ? <a class="btn primary" href="/check"><Icon name="plus" assets={ctx.assets} /> Add check</a> : null}
-        <form class="filters" method="get" action="/checks" role="search" hx-get="/checks/list" hx-target="#checklist" hx-swap="outerHTML" hx-trigger="input delay:300ms, submit">
+        {ctx.can.operate ? (
+          <a class="btn primary" href="/check">
+            <Icon name="plus" assets={ctx.assets} /> Add check
+          </a>
+        ) : null}
+        <form
+          class="filters"
+          method="get"
+          action="/checks"
+          role="search"
+          hx-get="/checks/list"
+          hx-target="#checklist"
+          hx-swap="outerHTML"
+          hx-trigger="input delay:300ms, submit"
+        >
           {q.type ? <input type="hidden" name="type" value={q.type} /> : null}
           {q.state ? <input type="hidden" name="state" value={q.state} /> : null}
           {q.instance ? <input type="hidden" name="instance" value={q.instance} /> : null}

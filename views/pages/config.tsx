@@ -20,25 +20,58 @@ export interface ConfigSections {
   api: Field[];
 }
 
-export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; version: string; flash?: string; conflict?: boolean; base: string; file: string; fed: FederationVM; fletchck?: string | null }): Child {
+export function ConfigPage(p: {
+  ctx: PageCtx;
+  s: FormState;
+  f: ConfigSections;
+  version: string;
+  flash?: string;
+  conflict?: boolean;
+  base: string;
+  file: string;
+  fed: FederationVM;
+  fletchck?: string | null;
+}): Child {
   const { ctx, s, f } = p;
   return (
     <Page ctx={ctx} title="Config">
       <h1>Site configuration</h1>
-      {p.flash ? <div class="notice" role="status">{p.flash}</div> : null}
+      {p.flash ? (
+        <div class="notice" role="status">
+          {p.flash}
+        </div>
+      ) : null}
       <div class="toolbar">
-        <a class="btn" href="/actions">Actions</a>
-        <a class="btn" href="/users">Users</a>
-        <a class="btn" href="/tokens">API tokens</a>
-        <a class="btn" href="/config/raw">Edit the site file (JSON)</a>
+        <a class="btn" href="/actions">
+          Actions
+        </a>
+        <a class="btn" href="/users">
+          Users
+        </a>
+        <a class="btn" href="/tokens">
+          API tokens
+        </a>
+        <a class="btn" href="/config/raw">
+          Edit the site file (JSON)
+        </a>
       </div>
-      <p class="muted">Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)</p>
-      {p.fletchck ? <div class="notice" role="note" id="fletchck-compat"><strong>Not for fletchck.</strong> {p.fletchck}.</div> : null}
+      <p class="muted">
+        Site file: <code>{p.file}</code> (folder <code>{p.base}</code>)
+      </p>
+      {p.fletchck ? (
+        <div class="notice" role="note" id="fletchck-compat">
+          <strong>Not for fletchck.</strong> {p.fletchck}.
+        </div>
+      ) : null}
       <FederationPanel vm={p.fed} />
       <form method="post" action="/config" class="stack" novalidate>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="version" value={p.version} />
-        {p.conflict ? <div class="errors" role="alert"><strong>The configuration was changed by someone else since you opened it.</strong> Nothing was saved; reload and try again.</div> : null}
+        {p.conflict ? (
+          <div class="errors" role="alert">
+            <strong>The configuration was changed by someone else since you opened it.</strong> Nothing was saved; reload and try again.
+          </div>
+        ) : null}
         <ErrorList errors={s.general} />
         <fieldset>
           <legend>Site</legend>
@@ -57,7 +90,9 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
         </fieldset>
         <fieldset>
           <legend>Plugins</legend>
-          <p class="help muted">The only folders <code>exec</code> checks may run programs from. Only administrators can change them.</p>
+          <p class="help muted">
+            The only folders <code>exec</code> checks may run programs from. Only administrators can change them.
+          </p>
           <OptionFields fields={f.plugins} prefix="plugins." s={s} checkNames={[]} />
         </fieldset>
         <fieldset>
@@ -73,12 +108,16 @@ export function ConfigPage(p: { ctx: PageCtx; s: FormState; f: ConfigSections; v
         <fieldset>
           <legend>API, metrics, push and badges</legend>
           <p class="help muted">
-            These endpoints are also served on the web UI's port. An address and port of their own (for push heartbeats with the web UI off)
-            apply at the next start; badges and metrics authentication apply at once. Tokens: <a href="/tokens">API tokens</a>.
+            These endpoints are also served on the web UI's port. An address and port of their own (for push heartbeats with the web UI off) apply at the next
+            start; badges and metrics authentication apply at once. Tokens: <a href="/tokens">API tokens</a>.
           </p>
           <OptionFields fields={f.api} prefix="api." s={s} checkNames={[]} />
         </fieldset>
-        <div class="toolbar"><button type="submit" class="primary">Save</button></div>
+        <div class="toolbar">
+          <button type="submit" class="primary">
+            Save
+          </button>
+        </div>
       </form>
     </Page>
   );
@@ -90,12 +129,18 @@ export function DiffView(p: { diff: DiffResult; from: string; to: string }): Chi
   if (d.hunks.length === 0) return <p class="muted">No differences.</p>;
   return (
     <div>
-      <p class="muted">{p.from} → {p.to}: {d.removed} lines removed, {d.added} added</p>
+      <p class="muted">
+        {p.from} → {p.to}: {d.removed} lines removed, {d.added} added
+      </p>
       <div class="diff" role="region" aria-label="differences">
         {d.hunks.map((h) => (
           <>
-            <div class="hunk">@@ -{h.aStart} +{h.bStart} @@</div>
-            {h.lines.map((l) => <div class={l.op === '+' ? 'add' : l.op === '-' ? 'del' : undefined}>{`${l.op} ${l.text}`}</div>)}
+            <div class="hunk">
+              @@ -{h.aStart} +{h.bStart} @@
+            </div>
+            {h.lines.map((l) => (
+              <div class={l.op === '+' ? 'add' : l.op === '-' ? 'del' : undefined}>{`${l.op} ${l.text}`}</div>
+            ))}
           </>
         ))}
       </div>
@@ -117,10 +162,23 @@ export function RawResultView(p: { r: RawResult | null }): Child {
     <div id="raw-result" aria-live="polite">
       {r === null ? null : (
         <>
-          {r.saved ? <div class="notice ok" role="status">Saved and applied.</div> : null}
+          {r.saved ? (
+            <div class="notice ok" role="status">
+              Saved and applied.
+            </div>
+          ) : null}
           {r.ok && !r.saved ? <p class="ok">Valid{r.warnings.length ? ` (with ${r.warnings.length} warnings)` : ''}.</p> : null}
           <ErrorList errors={r.errors} title="Not saved — the file has these errors:" />
-          {r.warnings.length ? <div class="notice"><strong>Warnings</strong><ul>{r.warnings.map((w) => <li>{w}</li>)}</ul></div> : null}
+          {r.warnings.length ? (
+            <div class="notice">
+              <strong>Warnings</strong>
+              <ul>
+                {r.warnings.map((w) => (
+                  <li>{w}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           {r.diff ? <DiffView diff={r.diff} from="current file" to="your text" /> : null}
         </>
       )}
@@ -133,18 +191,30 @@ export function RawPage(p: { ctx: PageCtx; text: string; version: string; result
   return (
     <Page ctx={ctx} title="Site file">
       <h1>Site file (JSON)</h1>
-      <p class="muted">The whole site file, including password hashes. Saving validates it first and refuses new errors; the previous version is kept as the .bak file.</p>
+      <p class="muted">
+        The whole site file, including password hashes. Saving validates it first and refuses new errors; the previous version is kept as the .bak file.
+      </p>
       <form method="post" action="/config/raw" class="stack" id="raw-form" novalidate>
         <Csrf token={ctx.csrf} />
         <input type="hidden" name="version" value={p.version} />
         <div class="field">
           <label for="raw-text">Site file</label>
-          <textarea id="raw-text" name="text" class="raw" spellcheck={false} autocomplete="off">{p.text}</textarea>
+          <textarea id="raw-text" name="text" class="raw" spellcheck={false} autocomplete="off">
+            {p.text}
+          </textarea>
         </div>
         <div class="toolbar">
-          <button type="submit" formaction="/config/raw/check" hx-post="/config/raw/check" hx-target="#raw-result" hx-swap="outerHTML">Validate and show changes</button>
-          <button type="submit" class="primary">Save</button>
-          {p.hasBak ? <a class="btn" href="/config/raw/rollback">Roll back to the previous version…</a> : null}
+          <button type="submit" formaction="/config/raw/check" hx-post="/config/raw/check" hx-target="#raw-result" hx-swap="outerHTML">
+            Validate and show changes
+          </button>
+          <button type="submit" class="primary">
+            Save
+          </button>
+          {p.hasBak ? (
+            <a class="btn" href="/config/raw/rollback">
+              Roll back to the previous version…
+            </a>
+          ) : null}
         </div>
       </form>
       <RawResultView r={p.result} />

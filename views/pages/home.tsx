@@ -35,8 +35,7 @@ export function GettingStarted(p: { start: HomeData['start']; assets: Assets }):
   if (start.ownCheck && start.notifies) return null;
   const step = (done: boolean, href: string, text: string, why: string): Child => (
     <li class={done ? 'done' : undefined}>
-      <Icon name={done ? 'pass' : 'plus'} assets={p.assets} label={done ? 'done' : undefined} />{' '}
-      {done ? <span>{text}</span> : <a href={href}>{text}</a>}
+      <Icon name={done ? 'pass' : 'plus'} assets={p.assets} label={done ? 'done' : undefined} /> {done ? <span>{text}</span> : <a href={href}>{text}</a>}
       <span class="muted"> {why}</span>
     </li>
   );
@@ -45,7 +44,12 @@ export function GettingStarted(p: { start: HomeData['start']; assets: Assets }):
       <h2 id="start-h">Get started</h2>
       <ol class="steps">
         {step(start.ownCheck, '/check', 'Add a check', '– paste the address of a website or name a server to watch')}
-        {step(start.notifies, '/action?type=email', 'Add a notification', '– email, chat, push or a webhook, so a failure reaches you (the built-in log action only writes to the Log page)')}
+        {step(
+          start.notifies,
+          '/action?type=email',
+          'Add a notification',
+          '– email, chat, push or a webhook, so a failure reaches you (the built-in log action only writes to the Log page)',
+        )}
       </ol>
     </section>
   );
@@ -58,7 +62,12 @@ function Tile(p: { vm: CheckVM; ctx: RowCtx }): Child {
     <li class="tile">
       <a href={checkUrl(p.vm.name)}>{p.vm.name}</a> <StateBadge vm={p.vm} assets={p.ctx.assets} level={false} />
       <Beats g={g} />
-      <span class="tilefoot"><Uptimes g={g} /> <span class="muted">last run <Ago t={p.vm.at.check} text={p.vm.lastCheck || p.vm.lastUpdate} now={p.ctx.now} /></span></span>
+      <span class="tilefoot">
+        <Uptimes g={g} />{' '}
+        <span class="muted">
+          last run <Ago t={p.vm.at.check} text={p.vm.lastCheck || p.vm.lastUpdate} now={p.ctx.now} />
+        </span>
+      </span>
     </li>
   );
 }
@@ -70,21 +79,46 @@ export function HomeMain(p: { d: HomeData; ctx: RowCtx; oob?: boolean }): Child 
       {ctx.operate ? <GettingStarted start={d.start} assets={ctx.assets} /> : null}
       {d.anyFailing ? (
         <>
-          <div class="cards">{d.failing.map((vm) => <CheckCard vm={vm} assets={ctx.assets} csrf={ctx.csrf} operate={ctx.operate} glance={ctx.glance(vm)} />)}</div>
-          {d.more > 0 ? <p><a href="/checks?state=FAIL">{plural(d.more, 'more failing check')}…</a></p> : null}
+          <div class="cards">
+            {d.failing.map((vm) => (
+              <CheckCard vm={vm} assets={ctx.assets} csrf={ctx.csrf} operate={ctx.operate} glance={ctx.glance(vm)} />
+            ))}
+          </div>
+          {d.more > 0 ? (
+            <p>
+              <a href="/checks?state=FAIL">{plural(d.more, 'more failing check')}…</a>
+            </p>
+          ) : null}
         </>
       ) : (
         <section class="card allclear" aria-label="all clear">
-          <div class="big st-PASS"><Icon name="pass" assets={ctx.assets} /></div>
-          <p>No check is failing. {d.site} is monitoring {plural(d.counts.total, 'check')}{d.counts.PENDING ? `, ${d.counts.PENDING} not run yet` : ''}.</p>
-          {ctx.operate ? <a class="btn primary" href="/check"><Icon name="plus" assets={ctx.assets} /> Add check</a> : null}
+          <div class="big st-PASS">
+            <Icon name="pass" assets={ctx.assets} />
+          </div>
+          <p>
+            No check is failing. {d.site} is monitoring {plural(d.counts.total, 'check')}
+            {d.counts.PENDING ? `, ${d.counts.PENDING} not run yet` : ''}.
+          </p>
+          {ctx.operate ? (
+            <a class="btn primary" href="/check">
+              <Icon name="plus" assets={ctx.assets} /> Add check
+            </a>
+          ) : null}
         </section>
       )}
       {d.tiles.length ? (
         <section aria-labelledby="glance-h">
           <h2 id="glance-h">At a glance</h2>
-          <ul class="tiles">{d.tiles.map((vm) => <Tile vm={vm} ctx={ctx} />)}</ul>
-          {d.counts.total > d.tiles.length ? <p><a href="/checks">All {plural(d.counts.total, 'check')}…</a></p> : null}
+          <ul class="tiles">
+            {d.tiles.map((vm) => (
+              <Tile vm={vm} ctx={ctx} />
+            ))}
+          </ul>
+          {d.counts.total > d.tiles.length ? (
+            <p>
+              <a href="/checks">All {plural(d.counts.total, 'check')}…</a>
+            </p>
+          ) : null}
         </section>
       ) : null}
     </div>

@@ -3,13 +3,30 @@ import type { Child } from 'hono/jsx';
 import type { Assets } from '../../src/web/view-data.ts';
 import { BarePage } from '../layout.tsx';
 
-export function LoginPage(p: { site: string; assets: Assets; token: string; next: string; user?: string; error?: string; noUsers?: boolean; sso?: string }): Child {
+export function LoginPage(p: {
+  site: string;
+  assets: Assets;
+  token: string;
+  next: string;
+  user?: string;
+  error?: string;
+  noUsers?: boolean;
+  sso?: string;
+}): Child {
   return (
     <BarePage site={p.site} title="Sign in" assets={p.assets}>
       <section class="card">
         <h1>Sign in</h1>
-        {p.error ? <p class="errors" role="alert">{p.error}</p> : null}
-        {p.noUsers ? <p class="notice">No users are configured: add <code>webui.users</code> to the site file (siteward --init makes an admin user).</p> : null}
+        {p.error ? (
+          <p class="errors" role="alert">
+            {p.error}
+          </p>
+        ) : null}
+        {p.noUsers ? (
+          <p class="notice">
+            No users are configured: add <code>webui.users</code> to the site file (siteward --init makes an admin user).
+          </p>
+        ) : null}
         <form method="post" action="/login" class="stack">
           <input type="hidden" name="_login" value={p.token} />
           <input type="hidden" name="next" value={p.next} />
@@ -21,7 +38,11 @@ export function LoginPage(p: { site: string; assets: Assets; token: string; next
             <label for="password">Password</label>
             <input type="password" id="password" name="password" autocomplete="current-password" required />
           </div>
-          <div class="toolbar"><button type="submit" class="primary">Sign in</button></div>
+          <div class="toolbar">
+            <button type="submit" class="primary">
+              Sign in
+            </button>
+          </div>
         </form>
         {p.sso ? (
           <form method="post" action="/login/oidc" class="toolbar sso">
@@ -47,7 +68,11 @@ export function ContinuePage(p: { site: string; assets: Assets; next: string; ti
       <meta http-equiv="refresh" content={`0;url=${p.next}`} />
       <section class="card">
         <h1>{p.title}</h1>
-        <p><a href={p.next} class="btn primary" id="continue">{p.text}</a></p>
+        <p>
+          <a href={p.next} class="btn primary" id="continue">
+            {p.text}
+          </a>
+        </p>
       </section>
     </BarePage>
   );

@@ -10,8 +10,15 @@ import { SiteLog } from '../partials/site-log.tsx';
  * `/move/x`): they now show this form instead of acting (spec §9.9).
  */
 export function ConfirmPage(p: {
-  ctx: PageCtx; title: string; question: string; action: string; button: string; danger?: boolean;
-  fields?: Record<string, string>; cancel: string; detail?: Child;
+  ctx: PageCtx;
+  title: string;
+  question: string;
+  action: string;
+  button: string;
+  danger?: boolean;
+  fields?: Record<string, string>;
+  cancel: string;
+  detail?: Child;
 }): Child {
   return (
     <Page ctx={p.ctx} title={p.title}>
@@ -22,9 +29,15 @@ export function ConfirmPage(p: {
         <form method="post" action={p.action} class="toolbar">
           <Csrf token={p.ctx.csrf} />
           <input type="hidden" name="confirm" value="yes" />
-          {Object.entries(p.fields ?? {}).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
-          <button type="submit" class={p.danger ? 'danger' : 'primary'} autofocus>{p.button}</button>
-          <a class="btn" href={p.cancel}>Cancel</a>
+          {Object.entries(p.fields ?? {}).map(([k, v]) => (
+            <input type="hidden" name={k} value={v} />
+          ))}
+          <button type="submit" class={p.danger ? 'danger' : 'primary'} autofocus>
+            {p.button}
+          </button>
+          <a class="btn" href={p.cancel}>
+            Cancel
+          </a>
         </form>
       </section>
     </Page>
@@ -37,7 +50,11 @@ export function MessagePage(p: { ctx: PageCtx; title: string; message: Child; ba
       <h1>{p.title}</h1>
       <section class={p.error ? 'card errors' : 'card'} role={p.error ? 'alert' : 'status'}>
         <p>{p.message}</p>
-        {p.back ? <p><a href={p.back}>Back</a></p> : null}
+        {p.back ? (
+          <p>
+            <a href={p.back}>Back</a>
+          </p>
+        ) : null}
       </section>
     </Page>
   );
@@ -51,7 +68,9 @@ export function LogPage(p: { ctx: PageCtx; lines: readonly string[] }): Child {
       {p.ctx.can.operate ? (
         <form method="post" action="/log/clear" class="toolbar">
           <Csrf token={p.ctx.csrf} />
-          <button type="submit" class="danger">Clear log</button>
+          <button type="submit" class="danger">
+            Clear log
+          </button>
         </form>
       ) : null}
       <SiteLog lines={p.lines} />

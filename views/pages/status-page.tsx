@@ -19,7 +19,12 @@ export function IncidentView(p: { i: Incident; children?: Child }): Child {
   const { i } = p;
   return (
     <article class={`card incident ${i.resolved === null ? `open impact-${i.impact}` : 'resolved'}`} id={`incident-${i.id}`}>
-      <h3>{i.title} <span class={`stage stage-${i.resolved === null ? i.updates[0]?.status ?? 'investigating' : 'resolved'}`}>{i.resolved === null ? (STAGE_WORDS[i.updates[0]?.status ?? ''] ?? 'Open') : 'Resolved'}</span></h3>
+      <h3>
+        {i.title}{' '}
+        <span class={`stage stage-${i.resolved === null ? (i.updates[0]?.status ?? 'investigating') : 'resolved'}`}>
+          {i.resolved === null ? (STAGE_WORDS[i.updates[0]?.status ?? ''] ?? 'Open') : 'Resolved'}
+        </span>
+      </h3>
       <ol class="updates">
         {i.updates.map((u) => (
           <li>
@@ -58,11 +63,15 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
                 {vm.description ? <p class="muted">{vm.description}</p> : null}
               </div>
             </header>
-            <p class={`sp-banner sp-${vm.banner.level}`} role="status">{vm.banner.text}</p>
+            <p class={`sp-banner sp-${vm.banner.level}`} role="status">
+              {vm.banner.text}
+            </p>
             {open.length ? (
               <section aria-labelledby="sp-open">
                 <h2 id="sp-open">Current incidents</h2>
-                {open.map((i) => <IncidentView i={i} />)}
+                {open.map((i) => (
+                  <IncidentView i={i} />
+                ))}
               </section>
             ) : null}
             {vm.groups.map((g, gi) => (
@@ -78,7 +87,10 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
                       {raw(c.bars)}
                       <div class="sp-meta muted">
                         <span>{`${c.days.length} days ago`}</span>
-                        <span>{`${pctText(c.uptime)} uptime`}{vm.responseTime && c.responseMs !== null ? ` · ${ms(c.responseMs)} response` : ''}</span>
+                        <span>
+                          {`${pctText(c.uptime)} uptime`}
+                          {vm.responseTime && c.responseMs !== null ? ` · ${ms(c.responseMs)} response` : ''}
+                        </span>
                         <span>today</span>
                       </div>
                     </li>
@@ -89,7 +101,9 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
             {past.length ? (
               <section aria-labelledby="sp-past">
                 <h2 id="sp-past">Past incidents</h2>
-                {past.map((i) => <IncidentView i={i} />)}
+                {past.map((i) => (
+                  <IncidentView i={i} />
+                ))}
               </section>
             ) : null}
             <footer class="sp-foot muted">

@@ -38,8 +38,14 @@ function CreatedCard(p: { t: Created; origin: string }): Child {
   const { t } = p;
   return (
     <section class="card created" role="status" aria-labelledby="created-h">
-      <h2 id="created-h">Token #{t.id} “{t.name}” created ({t.scope}{t.expires ? `, expires ${t.expires}` : ', no expiry'})</h2>
-      <p class="warn"><strong>Copy the token now: it is shown only this once.</strong> siteward keeps only its hash and cannot show it again; if it is lost, revoke it and create another.</p>
+      <h2 id="created-h">
+        Token #{t.id} “{t.name}” created ({t.scope}
+        {t.expires ? `, expires ${t.expires}` : ', no expiry'})
+      </h2>
+      <p class="warn">
+        <strong>Copy the token now: it is shown only this once.</strong> siteward keeps only its hash and cannot show it again; if it is lost, revoke it and
+        create another.
+      </p>
       <CopyField id="token-secret" label="New token" value={t.secret} />
       <CopyField id="token-curl" label="Try it" value={`curl -H 'Authorization: Bearer ${t.secret}' ${p.origin}/api/v1/status`} multiline />
     </section>
@@ -52,29 +58,63 @@ export function TokensPage(p: { ctx: PageCtx; rows: TokenRowVM[]; s: FormState; 
     <Page ctx={ctx} title="API tokens">
       <h1>API tokens</h1>
       <p class="muted">
-        Bearer tokens for the REST API (<code>/api/v1</code>, see <a href="/api/v1/openapi.json">openapi.json</a>) and, with{' '}
-        <code>api.metricsAuth</code>, for <code>/metrics</code>. Scopes nest: read ⊂ operate ⊂ admin.
+        Bearer tokens for the REST API (<code>/api/v1</code>, see <a href="/api/v1/openapi.json">openapi.json</a>) and, with <code>api.metricsAuth</code>, for{' '}
+        <code>/metrics</code>. Scopes nest: read ⊂ operate ⊂ admin.
       </p>
-      {p.flash ? <div class="notice" role="status">{p.flash}</div> : null}
+      {p.flash ? (
+        <div class="notice" role="status">
+          {p.flash}
+        </div>
+      ) : null}
       {p.created ? <CreatedCard t={p.created} origin={p.origin} /> : null}
       <table class="rows tokens">
-        <thead><tr><th>#</th><th>Name</th><th>Scope</th><th>Token</th><th>Created</th><th>Expires</th><th>Last used</th><th>State</th><th>Actions</th></tr></thead>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Name</th>
+            <th>Scope</th>
+            <th>Token</th>
+            <th>Created</th>
+            <th>Expires</th>
+            <th>Last used</th>
+            <th>State</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
         <tbody>
-          {p.rows.length === 0 ? <tr><td colspan={9} class="muted">No tokens yet.</td></tr> : null}
+          {p.rows.length === 0 ? (
+            <tr>
+              <td colspan={9} class="muted">
+                No tokens yet.
+              </td>
+            </tr>
+          ) : null}
           {p.rows.map((t) => (
             <tr data-token={String(t.id)}>
               <td data-label="#">{t.id}</td>
               <td data-label="Name">{t.name}</td>
               <td data-label="Scope">{t.scope}</td>
-              <td data-label="Token"><code>{t.prefix}…</code></td>
+              <td data-label="Token">
+                <code>{t.prefix}…</code>
+              </td>
               <td data-label="Created">{t.created}</td>
               <td data-label="Expires">{t.expires || 'never'}</td>
               <td data-label="Last used">{t.lastUsed || 'never'}</td>
               <td data-label="State">
-                {t.state === 'active' ? <span class="ok">active</span> : t.state === 'expired' ? <span class="err">expired</span> : <span class="err">revoked {t.revoked}</span>}
+                {t.state === 'active' ? (
+                  <span class="ok">active</span>
+                ) : t.state === 'expired' ? (
+                  <span class="err">expired</span>
+                ) : (
+                  <span class="err">revoked {t.revoked}</span>
+                )}
               </td>
               <td data-label="Actions">
-                {t.state === 'revoked' ? null : <a class="btn danger" href={`/tokens/${t.id}/revoke`}>Revoke…<span class="sr-only"> token {t.name}</span></a>}
+                {t.state === 'revoked' ? null : (
+                  <a class="btn danger" href={`/tokens/${t.id}/revoke`}>
+                    Revoke…<span class="sr-only"> token {t.name}</span>
+                  </a>
+                )}
               </td>
             </tr>
           ))}
@@ -86,8 +126,18 @@ export function TokensPage(p: { ctx: PageCtx; rows: TokenRowVM[]; s: FormState; 
         <ErrorList errors={s.general} />
         <TextField name="name" label="Name" s={s} required help="what uses it, e.g. grafana or backup-script" />
         <SelectField name="scope" label="Scope" s={s} choices={SCOPE_TEXT} />
-        <TextField name="expires" label="Expires" s={s} placeholder="never" help="a duration (30d, 12h, 90m) or a date and time (2027-01-31, 2027-01-31T12:00Z); empty: never" />
-        <div class="toolbar"><button type="submit" class="primary">Create token</button></div>
+        <TextField
+          name="expires"
+          label="Expires"
+          s={s}
+          placeholder="never"
+          help="a duration (30d, 12h, 90m) or a date and time (2027-01-31, 2027-01-31T12:00Z); empty: never"
+        />
+        <div class="toolbar">
+          <button type="submit" class="primary">
+            Create token
+          </button>
+        </div>
       </form>
     </Page>
   );

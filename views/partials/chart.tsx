@@ -36,13 +36,22 @@ function SeriesChart(p: { s: Series; width: number; words: string }): Child {
   const summary = `min ${f(s.stats.min)}, average ${f(s.stats.avg)}, max ${f(s.stats.max)}, 95th percentile ${f(s.stats.p95)}`;
   return (
     <figure class="chart">
-      <figcaption><strong>{s.name}</strong> <span class="muted">{`over the last ${p.words}: ${summary} (${plural(s.stats.count, 'value')})`}</span></figcaption>
+      <figcaption>
+        <strong>{s.name}</strong> <span class="muted">{`over the last ${p.words}: ${summary} (${plural(s.stats.count, 'value')})`}</span>
+      </figcaption>
       <svg class="chart-svg" viewBox={`0 0 ${width} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${s.name} over the last ${p.words}: ${summary}`}>
         <line class="chart-base" x1="0" y1={H - 4} x2={width} y2={H - 4} />
         {s.buckets.length > 1 ? <polygon class="chart-band" points={band} /> : null}
-        {s.buckets.length > 1 ? <polyline class="chart-line" points={line} /> : <circle class="chart-line" cx={x(s.buckets[0].i)} cy={y(s.buckets[0].avg)} r="2" />}
+        {s.buckets.length > 1 ? (
+          <polyline class="chart-line" points={line} />
+        ) : (
+          <circle class="chart-line" cx={x(s.buckets[0].i)} cy={y(s.buckets[0].avg)} r="2" />
+        )}
       </svg>
-      <div class="chart-axis muted"><span>{f(lo)}</span><span>{f(hi)}</span></div>
+      <div class="chart-axis muted">
+        <span>{f(lo)}</span>
+        <span>{f(hi)}</span>
+      </div>
     </figure>
   );
 }
@@ -52,12 +61,26 @@ export function Charts(p: { data: ChartData; words: string }): Child {
   return (
     <>
       <figure class="chart">
-        <figcaption><strong>State</strong> <span class="muted">{`over the last ${p.words}: ${plural(data.runs, 'run')}, ${data.fails} failed`}</span></figcaption>
-        <svg class="strip" viewBox={`0 0 ${data.width} 10`} preserveAspectRatio="none" role="img" aria-label={`state over the last ${p.words}: ${plural(data.runs, 'run')}, ${data.fails} failed`}>
-          {data.strip.map((s) => <rect x={s.from} y="0" width={s.to - s.from} height="10" class={`strip-${s.cls}`} />)}
+        <figcaption>
+          <strong>State</strong> <span class="muted">{`over the last ${p.words}: ${plural(data.runs, 'run')}, ${data.fails} failed`}</span>
+        </figcaption>
+        <svg
+          class="strip"
+          viewBox={`0 0 ${data.width} 10`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`state over the last ${p.words}: ${plural(data.runs, 'run')}, ${data.fails} failed`}
+        >
+          {data.strip.map((s) => (
+            <rect x={s.from} y="0" width={s.to - s.from} height="10" class={`strip-${s.cls}`} />
+          ))}
         </svg>
       </figure>
-      {data.series.length === 0 ? <p class="muted">{`No measurements in the last ${p.words}.`}</p> : data.series.map((s) => <SeriesChart s={s} width={data.width} words={p.words} />)}
+      {data.series.length === 0 ? (
+        <p class="muted">{`No measurements in the last ${p.words}.`}</p>
+      ) : (
+        data.series.map((s) => <SeriesChart s={s} width={data.width} words={p.words} />)
+      )}
     </>
   );
 }

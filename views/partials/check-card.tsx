@@ -14,14 +14,39 @@ export function CheckCard(p: { vm: CheckVM; assets: Assets; csrf: string; operat
   const remote = vm.displayType !== vm.type;
   return (
     <section class="card failing" id={`card-${vm.id}`} aria-labelledby={`card-${vm.id}-h`}>
-      <h2 id={`card-${vm.id}-h`}><a href={checkUrl(vm.name)}>{vm.name}</a> <span class="muted">({vm.displayType})</span></h2>
+      <h2 id={`card-${vm.id}-h`}>
+        <a href={checkUrl(vm.name)}>{vm.name}</a> <span class="muted">({vm.displayType})</span>
+      </h2>
       <StateBadge vm={vm} assets={p.assets} />
-      {p.glance ? <p class="glance"><Beats g={p.glance} /><Uptimes g={p.glance} /></p> : null}
+      {p.glance ? (
+        <p class="glance">
+          <Beats g={p.glance} />
+          <Uptimes g={p.glance} />
+        </p>
+      ) : null}
       <dl class="facts">
-        <dt>Last fail</dt><dd>{vm.lastFail || 'never'}</dd>
-        {remote ? <><dt>Remote type</dt><dd>{vm.displayType}</dd><dt>Last updated</dt><dd>{vm.lastUpdate || 'never'}</dd></> : null}
+        <dt>Last fail</dt>
+        <dd>{vm.lastFail || 'never'}</dd>
+        {remote ? (
+          <>
+            <dt>Remote type</dt>
+            <dd>{vm.displayType}</dd>
+            <dt>Last updated</dt>
+            <dd>{vm.lastUpdate || 'never'}</dd>
+          </>
+        ) : null}
         {vm.isGroup && vm.failingMembers.length ? (
-          <><dt>Failing checks</dt><dd>{vm.failingMembers.map((m, i) => <>{i ? ', ' : ''}<a href={checkUrl(m)}>{m}</a></>)}</dd></>
+          <>
+            <dt>Failing checks</dt>
+            <dd>
+              {vm.failingMembers.map((m, i) => (
+                <>
+                  {i ? ', ' : ''}
+                  <a href={checkUrl(m)}>{m}</a>
+                </>
+              ))}
+            </dd>
+          </>
         ) : null}
       </dl>
       <LogBlock vm={vm} />
@@ -30,7 +55,9 @@ export function CheckCard(p: { vm: CheckVM; assets: Assets; csrf: string; operat
           <Csrf token={p.csrf} />
           <input type="hidden" name="back" value="/" />
           <input type="hidden" name="view" value="home" />
-          <button type="submit" hx-post={checkUrl(vm.name, '/run')} hx-swap="none"><Icon name="run" assets={p.assets} /> Re-Run</button>
+          <button type="submit" hx-post={checkUrl(vm.name, '/run')} hx-swap="none">
+            <Icon name="run" assets={p.assets} /> Re-Run
+          </button>
         </form>
       ) : null}
     </section>

@@ -32,7 +32,11 @@ export function rowId(group: string | null, vm: { id: string }, failing = false)
 /** A time as "3 min ago" with the absolute time on hover; empty text when there is none. */
 export function Ago(p: { t: number | null; text: string; now: number; none?: string }): Child {
   if (p.t === null || !p.text) return <span class="muted">{p.none ?? 'never'}</span>;
-  return <time datetime={new Date(p.t).toISOString()} title={p.text}>{relative(p.t, p.now)}</time>;
+  return (
+    <time datetime={new Date(p.t).toISOString()} title={p.text}>
+      {relative(p.t, p.now)}
+    </time>
+  );
 }
 
 export function TriggerIcon(p: { vm: CheckVM; assets: Assets; now?: number }): Child {
@@ -43,7 +47,9 @@ export function TriggerIcon(p: { vm: CheckVM; assets: Assets; now?: number }): C
     <span class="trig" title={text}>
       <Icon name={kind} assets={p.assets} />
       <span class="sr-only">{vm.triggerKind ? vm.triggerText : text}</span>
-      {vm.nextRun && vm.at.next !== null ? <> {p.now !== undefined ? <Ago t={vm.at.next} text={vm.nextRun} now={p.now} /> : <span class="muted">{vm.nextRun}</span>}</> : null}
+      {vm.nextRun && vm.at.next !== null ? (
+        <> {p.now !== undefined ? <Ago t={vm.at.next} text={vm.nextRun} now={p.now} /> : <span class="muted">{vm.nextRun}</span>}</>
+      ) : null}
     </span>
   );
 }
@@ -60,7 +66,15 @@ export function ActionsForm(p: { csrf: string; back: string }): Child {
 }
 
 /** Run / pause / clone / edit / move / delete for one check (operators only), as a labelled menu. */
-export function RowActions(p: { vm: CheckVM; group: string | null | undefined; ctx: RowCtx; first: boolean; last: boolean; menuId: string; movable?: boolean }): Child {
+export function RowActions(p: {
+  vm: CheckVM;
+  group: string | null | undefined;
+  ctx: RowCtx;
+  first: boolean;
+  last: boolean;
+  menuId: string;
+  movable?: boolean;
+}): Child {
   const { vm } = p;
   // the group a move is within travels in the URL: the form is shared by every row
   const q = p.group !== undefined ? `?group=${encodeURIComponent(p.group ?? '')}` : '';
@@ -70,16 +84,26 @@ export function RowActions(p: { vm: CheckVM; group: string | null | undefined; c
   };
   return (
     <details class="menu" id={`${p.menuId}-d`}>
-      <summary id={p.menuId} class="btn">Actions<span class="sr-only"> for {vm.name}</span></summary>
+      <summary id={p.menuId} class="btn">
+        Actions<span class="sr-only"> for {vm.name}</span>
+      </summary>
       <div class="menu-items">
         {vm.paused ? null : <button {...post('/run')}>Run now</button>}
-        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>{vm.paused ? 'Resume' : 'Pause'}</button>
-        <a class="btn" href={checkUrl(vm.name)}>Edit</a>
+        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>
+          {vm.paused ? 'Resume' : 'Pause'}
+        </button>
+        <a class="btn" href={checkUrl(vm.name)}>
+          Edit
+        </a>
         {vm.cloneable ? <button {...post('/clone')}>Clone</button> : null}
         {p.movable === false ? null : (
           <>
-            <button {...post('/move')} name="dir" value="up" disabled={p.first}>Move up</button>
-            <button {...post('/move')} name="dir" value="down" disabled={p.last}>Move down</button>
+            <button {...post('/move')} name="dir" value="up" disabled={p.first}>
+              Move up
+            </button>
+            <button {...post('/move')} name="dir" value="down" disabled={p.last}>
+              Move down
+            </button>
           </>
         )}
         <a class="btn danger" href={checkUrl(vm.name, '/delete')} hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
@@ -109,8 +133,10 @@ export function Uptimes(p: { g: GlanceVM }): Child {
   return (
     <span class="ups">
       {p.g.uptime.map((u) => (
-        <span class={`up${u.percent === null ? ' none' : u.percent < 99 ? ' low' : ''}`}
-          title={u.runs ? `${u.label}: ${u.runs} runs, ${Math.round(u.coverage * 100)} % of the time with data` : `${u.label}: no runs`}>
+        <span
+          class={`up${u.percent === null ? ' none' : u.percent < 99 ? ' low' : ''}`}
+          title={u.runs ? `${u.label}: ${u.runs} runs, ${Math.round(u.coverage * 100)} % of the time with data` : `${u.label}: no runs`}
+        >
           <span class="muted">{u.label}</span> {percentText(u)}
         </span>
       ))}
@@ -125,13 +151,28 @@ export function CheckRow(p: { vm: CheckVM; group: string | null; failing?: boole
   const g = ctx.glance(vm);
   return (
     <tr id={id} class={failing ? 'failing' : undefined} data-check={vm.name}>
-      <td class="name" data-label="Check"><a href={checkUrl(vm.name)}>{vm.name}</a> <span class="type">{vm.displayType}</span></td>
-      <td data-label="State"><StateBadge vm={vm} assets={ctx.assets} /></td>
-      <td data-label="Last runs" class="glance"><Beats g={g} /><Uptimes g={g} /></td>
+      <td class="name" data-label="Check">
+        <a href={checkUrl(vm.name)}>{vm.name}</a> <span class="type">{vm.displayType}</span>
+      </td>
+      <td data-label="State">
+        <StateBadge vm={vm} assets={ctx.assets} />
+      </td>
+      <td data-label="Last runs" class="glance">
+        <Beats g={g} />
+        <Uptimes g={g} />
+      </td>
       <td data-label="Run time">{g.responseMs !== null ? msText(g.responseMs) : <span class="muted">–</span>}</td>
-      <td data-label="Last run"><Ago t={vm.at.check} text={vm.lastCheck || vm.lastUpdate} now={ctx.now} /></td>
-      <td data-label="Next run"><TriggerIcon vm={vm} assets={ctx.assets} now={ctx.now} /></td>
-      {ctx.operate ? <td data-label="Actions"><RowActions vm={vm} group={p.group} ctx={ctx} first={p.first} last={p.last} movable={!p.failing} menuId={`${id}-m`} /></td> : null}
+      <td data-label="Last run">
+        <Ago t={vm.at.check} text={vm.lastCheck || vm.lastUpdate} now={ctx.now} />
+      </td>
+      <td data-label="Next run">
+        <TriggerIcon vm={vm} assets={ctx.assets} now={ctx.now} />
+      </td>
+      {ctx.operate ? (
+        <td data-label="Actions">
+          <RowActions vm={vm} group={p.group} ctx={ctx} first={p.first} last={p.last} movable={!p.failing} menuId={`${id}-m`} />
+        </td>
+      ) : null}
     </tr>
   );
 }

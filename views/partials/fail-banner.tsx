@@ -7,8 +7,16 @@ export function FailBanner(p: { counts: Counts; oob?: boolean }): Child {
   const err = p.counts.ERROR;
   return (
     <div id="failbanner" class={`banner${n || err ? ' on' : ''}`} role="status" hx-swap-oob={p.oob ? 'true' : undefined}>
-      {n ? <p><strong>{plural(n, 'check')} failing.</strong> <a href="/checks?state=FAIL">Show {n === 1 ? 'it' : 'them'}</a></p> : null}
-      {err ? <p>{plural(err, 'check')} cannot run: a configuration error. <a href="/checks?state=ERROR">Show</a></p> : null}
+      {n ? (
+        <p>
+          <strong>{plural(n, 'check')} failing.</strong> <a href="/checks?state=FAIL">Show {n === 1 ? 'it' : 'them'}</a>
+        </p>
+      ) : null}
+      {err ? (
+        <p>
+          {plural(err, 'check')} cannot run: a configuration error. <a href="/checks?state=ERROR">Show</a>
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -15,8 +15,16 @@ export const ADMIN_ONLY_FIELD = 'Only an administrator can change this: it decid
 function Help(p: { id: string; help?: string; error?: string }): Child {
   return (
     <>
-      {p.help ? <span class="help" id={`${p.id}-help`}>{p.help}</span> : null}
-      {p.error ? <span class="err" id={`${p.id}-err`} role="alert">{p.error}</span> : null}
+      {p.help ? (
+        <span class="help" id={`${p.id}-help`}>
+          {p.help}
+        </span>
+      ) : null}
+      {p.error ? (
+        <span class="err" id={`${p.id}-err`} role="alert">
+          {p.error}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -27,8 +35,20 @@ function described(id: string, help?: string, error?: string): string | undefine
 }
 
 export function TextField(p: {
-  name: string; label: string; s: FormState; help?: string; type?: string; required?: boolean; placeholder?: string;
-  autocomplete?: string; inputmode?: 'numeric' | 'decimal'; min?: number; max?: number; step?: string; extra?: Record<string, string>; readonly?: boolean;
+  name: string;
+  label: string;
+  s: FormState;
+  help?: string;
+  type?: string;
+  required?: boolean;
+  placeholder?: string;
+  autocomplete?: string;
+  inputmode?: 'numeric' | 'decimal';
+  min?: number;
+  max?: number;
+  step?: string;
+  extra?: Record<string, string>;
+  readonly?: boolean;
 }): Child {
   const id = fieldId(p.name);
   const err = p.s.errors[p.name];
@@ -36,9 +56,22 @@ export function TextField(p: {
     <div class="field">
       <label for={id}>{p.label}</label>
       <input
-        type={p.type ?? 'text'} id={id} name={p.name} value={p.type === 'password' ? '' : one(p.s, p.name)} required={p.required}
-        placeholder={p.placeholder} autocomplete={p.autocomplete ?? 'off'} inputmode={p.inputmode} min={p.min} max={p.max} step={p.step} readonly={p.readonly} class={p.readonly ? 'locked' : undefined}
-        aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}
+        type={p.type ?? 'text'}
+        id={id}
+        name={p.name}
+        value={p.type === 'password' ? '' : one(p.s, p.name)}
+        required={p.required}
+        placeholder={p.placeholder}
+        autocomplete={p.autocomplete ?? 'off'}
+        inputmode={p.inputmode}
+        min={p.min}
+        max={p.max}
+        step={p.step}
+        readonly={p.readonly}
+        class={p.readonly ? 'locked' : undefined}
+        aria-invalid={err ? 'true' : undefined}
+        aria-describedby={described(id, p.help, err)}
+        {...(p.extra ?? {})}
       />
       <Help id={id} help={p.help} error={err} />
     </div>
@@ -57,7 +90,15 @@ export function CheckboxField(p: { name: string; label: string; s: FormState; he
   );
 }
 
-export function SelectField(p: { name: string; label: string; s: FormState; choices: readonly (string | [string, string])[]; help?: string; extra?: Record<string, string>; empty?: string }): Child {
+export function SelectField(p: {
+  name: string;
+  label: string;
+  s: FormState;
+  choices: readonly (string | [string, string])[];
+  help?: string;
+  extra?: Record<string, string>;
+  empty?: string;
+}): Child {
   const id = fieldId(p.name);
   const err = p.s.errors[p.name];
   const cur = one(p.s, p.name);
@@ -65,10 +106,18 @@ export function SelectField(p: { name: string; label: string; s: FormState; choi
     <div class="field">
       <label for={id}>{p.label}</label>
       <select id={id} name={p.name} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)} {...(p.extra ?? {})}>
-        {p.empty !== undefined ? <option value="" selected={cur === ''}>{p.empty}</option> : null}
+        {p.empty !== undefined ? (
+          <option value="" selected={cur === ''}>
+            {p.empty}
+          </option>
+        ) : null}
         {p.choices.map((c) => {
           const [value, text] = Array.isArray(c) ? c : [c, c];
-          return <option value={value} selected={value === cur}>{text}</option>;
+          return (
+            <option value={value} selected={value === cur}>
+              {text}
+            </option>
+          );
         })}
       </select>
       <Help id={id} help={p.help} error={err} />
@@ -82,7 +131,15 @@ export function LinesField(p: { name: string; label: string; s: FormState; help?
   return (
     <div class="field">
       <label for={id}>{p.label}</label>
-      <textarea id={id} name={p.name} rows={4} readonly={p.readonly} class={p.readonly ? 'locked' : undefined} aria-invalid={err ? 'true' : undefined} aria-describedby={described(id, p.help, err)}>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={4}
+        readonly={p.readonly}
+        class={p.readonly ? 'locked' : undefined}
+        aria-invalid={err ? 'true' : undefined}
+        aria-describedby={described(id, p.help, err)}
+      >
         {many(p.s, p.name).join('\n')}
       </textarea>
       <Help id={id} help={p.help} error={err} />
@@ -118,10 +175,15 @@ export function PickField(p: { name: string; label: string; s: FormState; option
   return (
     <fieldset aria-describedby={described(id, p.help, err)}>
       <legend>{p.label}</legend>
-      {p.options.length === 0 ? <span class="muted">(none available)</span> : (
+      {p.options.length === 0 ? (
+        <span class="muted">(none available)</span>
+      ) : (
         <div class="picks">
           {p.options.map((o, i) => (
-            <label><input type="checkbox" name={p.name} value={o} checked={cur.has(o)} id={`${id}-${i}`} />{o}</label>
+            <label>
+              <input type="checkbox" name={p.name} value={o} checked={cur.has(o)} id={`${id}-${i}`} />
+              {o}
+            </label>
           ))}
         </div>
       )}
@@ -137,8 +199,11 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
   const dflt = f.default === undefined || f.default === null ? undefined : typeof f.default === 'object' ? JSON.stringify(f.default) : String(f.default);
   const help = [
     f.locked ? ADMIN_ONLY_FIELD : '',
-    f.help, dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' && dflt !== '{}' ? `default: ${dflt}` : '',
-  ].filter(Boolean).join(' · ');
+    f.help,
+    dflt !== undefined && f.kind !== 'checkbox' && dflt !== '' && dflt !== '[]' && dflt !== '{}' ? `default: ${dflt}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const ro = f.locked === true;
   const more = (text: string): string => `${help}${help ? ' · ' : ''}${text}`;
   const label = `${f.label}${f.required ? ' (required)' : ''}`;
@@ -146,21 +211,67 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
     case 'checkbox':
       return <CheckboxField name={name} label={label} s={p.s} help={f.help} />;
     case 'select':
-      if (f.tristate) return <SelectField name={name} label={label} s={p.s} choices={[['true', 'yes'], ['false', 'no']]} help={f.help} empty="(default)" />;
+      if (f.tristate)
+        return (
+          <SelectField
+            name={name}
+            label={label}
+            s={p.s}
+            choices={[
+              ['true', 'yes'],
+              ['false', 'no'],
+            ]}
+            help={f.help}
+            empty="(default)"
+          />
+        );
       return <SelectField name={name} label={label} s={p.s} choices={f.choices} help={help} empty={f.required ? undefined : '(default)'} />;
     case 'number':
     case 'integer':
-      return <TextField name={name} label={label} s={p.s} help={help} type="number" step={f.kind === 'integer' ? '1' : 'any'} min={f.min} max={f.max} placeholder={dflt} inputmode={f.kind === 'integer' ? 'numeric' : 'decimal'} />;
+      return (
+        <TextField
+          name={name}
+          label={label}
+          s={p.s}
+          help={help}
+          type="number"
+          step={f.kind === 'integer' ? '1' : 'any'}
+          min={f.min}
+          max={f.max}
+          placeholder={dflt}
+          inputmode={f.kind === 'integer' ? 'numeric' : 'decimal'}
+        />
+      );
     case 'lines':
       return <LinesField name={name} label={label} s={p.s} help={more(f.single ? 'one or more, one per line' : 'one per line, in order')} readonly={ro} />;
     case 'members':
       return <PickField name={name} label={label} s={p.s} options={p.checkNames} help={help} />;
     case 'json':
-      return <LinesField name={name} label={`${label} (JSON)`} s={p.s} help={f.secrets ? more(`"${keptMarker(1)}" (2, 3, …) keeps a stored secret; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`) : help} readonly={ro} />;
+      return (
+        <LinesField
+          name={name}
+          label={`${label} (JSON)`}
+          s={p.s}
+          help={
+            f.secrets
+              ? more(`"${keptMarker(1)}" (2, 3, …) keeps a stored secret; {"env": "NAME"} or {"file": "/path"} keeps a secret out of the site file`)
+              : help
+          }
+          readonly={ro}
+        />
+      );
     case 'template':
       return (
         <div class="field">
-          <SelectField name={`${name}.as`} label={`${f.label}: read as`} s={p.s} choices={[['text', 'text'], ['json', 'JSON (object or array)']]} />
+          <SelectField
+            name={`${name}.as`}
+            label={`${f.label}: read as`}
+            s={p.s}
+            choices={[
+              ['text', 'text'],
+              ['json', 'JSON (object or array)'],
+            ]}
+          />
           <LinesField name={name} label={label} s={p.s} help={help} />
         </div>
       );
@@ -174,5 +285,11 @@ export function OptionField(p: { f: Field; prefix: string; s: FormState; checkNa
 }
 
 export function OptionFields(p: { fields: readonly Field[]; prefix: string; s: FormState; checkNames: readonly string[] }): Child {
-  return <>{p.fields.map((f) => <OptionField f={f} prefix={p.prefix} s={p.s} checkNames={p.checkNames} />)}</>;
+  return (
+    <>
+      {p.fields.map((f) => (
+        <OptionField f={f} prefix={p.prefix} s={p.s} checkNames={p.checkNames} />
+      ))}
+    </>
+  );
 }

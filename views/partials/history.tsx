@@ -40,8 +40,14 @@ export function Sparkline(p: { spark: Spark }): Child {
       <svg class="spark" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={title}>
         <title>{title}</title>
         <line class="base" x1="0" y1={H - 1} x2={W} y2={H - 1} />
-        {lines.map((pts) => (pts.includes(' ') ? <polyline class="line" points={pts} /> : <circle class="line" cx={pts.split(',')[0]} cy={pts.split(',')[1]} r="1.5" />))}
-        {s.points.filter((pt) => pt.fail).map((pt) => <rect class="failmark" x={Math.max(0, x(pt.t) - 1)} y={H - 6} width="2" height="6" />)}
+        {lines.map((pts) =>
+          pts.includes(' ') ? <polyline class="line" points={pts} /> : <circle class="line" cx={pts.split(',')[0]} cy={pts.split(',')[1]} r="1.5" />,
+        )}
+        {s.points
+          .filter((pt) => pt.fail)
+          .map((pt) => (
+            <rect class="failmark" x={Math.max(0, x(pt.t) - 1)} y={H - 6} width="2" height="6" />
+          ))}
       </svg>
       <figcaption class="muted">{title}</figcaption>
     </figure>
@@ -72,15 +78,34 @@ export function Deliveries(p: { rows: DeliveryRecord[] | null; zoneTime: (t: num
   if (p.rows.length === 0) return <p class="muted">No notifications yet.</p>;
   return (
     <table class="rows deliveries">
-      <thead><tr><th>Time</th>{p.showCheck ? <th>Check</th> : <th>Action</th>}<th>Kind</th><th>State</th><th>Status</th><th>Last error</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Time</th>
+          {p.showCheck ? <th>Check</th> : <th>Action</th>}
+          <th>Kind</th>
+          <th>State</th>
+          <th>Status</th>
+          <th>Last error</th>
+        </tr>
+      </thead>
       <tbody>
         {p.rows.map((d) => (
           <tr>
             <td data-label="Time">{p.zoneTime(d.created)}</td>
-            {p.showCheck ? <td data-label="Check">{d.check ?? (d.kind === 'test' ? '(test)' : '')}</td> : <td data-label="Action"><a href={actionUrl(d.action)}>{d.action}</a></td>}
+            {p.showCheck ? (
+              <td data-label="Check">{d.check ?? (d.kind === 'test' ? '(test)' : '')}</td>
+            ) : (
+              <td data-label="Action">
+                <a href={actionUrl(d.action)}>{d.action}</a>
+              </td>
+            )}
             <td data-label="Kind">{d.kind}</td>
-            <td data-label="State"><span class={`state st-${d.state}`}>{d.state}</span></td>
-            <td data-label="Status"><span class={`dl dl-${d.status}`}>{d.status}</span> <span class="muted">{deliveryDetail(d, p.zoneTime)}</span></td>
+            <td data-label="State">
+              <span class={`state st-${d.state}`}>{d.state}</span>
+            </td>
+            <td data-label="Status">
+              <span class={`dl dl-${d.status}`}>{d.status}</span> <span class="muted">{deliveryDetail(d, p.zoneTime)}</span>
+            </td>
             <td data-label="Last error">{d.lastError ?? ''}</td>
           </tr>
         ))}
@@ -89,27 +114,55 @@ export function Deliveries(p: { rows: DeliveryRecord[] | null; zoneTime: (t: num
   );
 }
 
-export function History(p: { id: string; uptime: Uptime[]; spark: Spark; transitions: TransitionVM[]; deliveries: DeliveryRecord[] | null; zoneTime: (t: number | null | undefined) => string; oob?: boolean }): Child {
+export function History(p: {
+  id: string;
+  uptime: Uptime[];
+  spark: Spark;
+  transitions: TransitionVM[];
+  deliveries: DeliveryRecord[] | null;
+  zoneTime: (t: number | null | undefined) => string;
+  oob?: boolean;
+}): Child {
   return (
     <section id={`hist-${p.id}`} class="card" aria-labelledby={`hist-${p.id}-h`} hx-swap-oob={p.oob ? 'true' : undefined}>
       <h2 id={`hist-${p.id}-h`}>History</h2>
       <div class="uptime">
         {p.uptime.map((u) => (
-          <div><span class="muted">Uptime {u.label}</span><strong>{percentText(u)}</strong><span class="muted">{plural(u.runs, 'run')}{u.runs && u.coverage < 0.95 ? `, data for ${Math.round(u.coverage * 100)} % of the time` : ''}</span></div>
+          <div>
+            <span class="muted">Uptime {u.label}</span>
+            <strong>{percentText(u)}</strong>
+            <span class="muted">
+              {plural(u.runs, 'run')}
+              {u.runs && u.coverage < 0.95 ? `, data for ${Math.round(u.coverage * 100)} % of the time` : ''}
+            </span>
+          </div>
         ))}
       </div>
       <Sparkline spark={p.spark} />
       <h3>Transitions</h3>
-      {p.transitions.length === 0 ? <p class="muted">No transitions recorded.</p> : (
+      {p.transitions.length === 0 ? (
+        <p class="muted">No transitions recorded.</p>
+      ) : (
         <table class="rows">
-          <thead><tr><th>Time</th><th>To</th><th>Notified</th><th>Log</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>To</th>
+              <th>Notified</th>
+              <th>Log</th>
+            </tr>
+          </thead>
           <tbody>
             {p.transitions.map((t) => (
               <tr>
                 <td data-label="Time">{t.at}</td>
-                <td data-label="To"><span class={`state st-${t.to}`}>{t.to}</span></td>
+                <td data-label="To">
+                  <span class={`state st-${t.to}`}>{t.to}</span>
+                </td>
                 <td data-label="Notified">{t.notified ? 'yes' : 'no'}</td>
-                <td data-label="Log"><pre class="log">{t.log.join('\n')}</pre></td>
+                <td data-label="Log">
+                  <pre class="log">{t.log.join('\n')}</pre>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -25,15 +25,19 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
     <fieldset class="secret" aria-describedby={describedBy}>
       <legend>{p.label}</legend>
       <p class="help" id={`${id}-help`}>
-        <span class="stored">{stored ? `Stored: ${stored}.` : 'Nothing stored.'}</span>{' '}
-        {p.help}{stored ? `${p.help ? ' · ' : ''}secrets are never shown here: leave the value empty to keep the stored one` : ''}
+        <span class="stored">{stored ? `Stored: ${stored}.` : 'Nothing stored.'}</span> {p.help}
+        {stored ? `${p.help ? ' · ' : ''}secrets are never shown here: leave the value empty to keep the stored one` : ''}
         {f.refsLocked ? ' · Only an administrator can make siteward read a secret from an environment variable or a file.' : ''}
       </p>
       <div class="secret-row">
         <div class="field">
           <label for={`${id}-src`}>Source</label>
           <select id={`${id}-src`} name={`${name}.src`}>
-            {choices.map(([v, t]) => <option value={v} selected={v === src}>{t}</option>)}
+            {choices.map(([v, t]) => (
+              <option value={v} selected={v === src}>
+                {t}
+              </option>
+            ))}
           </select>
         </div>
         <div class="field">
@@ -43,11 +47,24 @@ export function SecretField(p: { f: Field; name: string; label: string; help: st
         {f.refs ? (
           <div class="field">
             <label for={`${id}-ref`}>Variable name or file path</label>
-            <input type="text" id={`${id}-ref`} name={`${name}.ref`} value={one(s, `${name}.ref`)} autocomplete="off" spellcheck={false} readonly={f.refsLocked} class={f.refsLocked ? 'locked' : undefined} />
+            <input
+              type="text"
+              id={`${id}-ref`}
+              name={`${name}.ref`}
+              value={one(s, `${name}.ref`)}
+              autocomplete="off"
+              spellcheck={false}
+              readonly={f.refsLocked}
+              class={f.refsLocked ? 'locked' : undefined}
+            />
           </div>
         ) : null}
       </div>
-      {err ? <span class="err" id={`${id}-err`} role="alert">{err}</span> : null}
+      {err ? (
+        <span class="err" id={`${id}-err`} role="alert">
+          {err}
+        </span>
+      ) : null}
     </fieldset>
   );
 }

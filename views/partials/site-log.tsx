@@ -2,14 +2,28 @@
 import type { Child } from 'hono/jsx';
 
 export function LogLines(p: { lines: readonly string[] }): Child {
-  return <>{p.lines.map((l) => <li>{l}</li>)}</>;
+  return (
+    <>
+      {p.lines.map((l) => (
+        <li>{l}</li>
+      ))}
+    </>
+  );
 }
 
 export function SiteLog(p: { lines: readonly string[] }): Child {
-  return <ol id="sitelog" class="sitelog card" aria-live="polite"><LogLines lines={p.lines} /></ol>;
+  return (
+    <ol id="sitelog" class="sitelog card" aria-live="polite">
+      <LogLines lines={p.lines} />
+    </ol>
+  );
 }
 
 /** Appends lines to #sitelog (out-of-band swap in a live update). */
 export function SiteLogAppend(p: { lines: readonly string[] }): Child {
-  return <ol hx-swap-oob="beforeend:#sitelog"><LogLines lines={p.lines} /></ol>;
+  return (
+    <ol hx-swap-oob="beforeend:#sitelog">
+      <LogLines lines={p.lines} />
+    </ol>
+  );
 }

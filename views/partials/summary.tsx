@@ -6,10 +6,14 @@ import { StateIcon } from './state-badge.tsx';
 export function Summary(p: { counts: Counts; assets: Assets; oob?: boolean }): Child {
   return (
     <ul id="summary" class="summary" aria-label="checks by state" hx-swap-oob={p.oob ? 'true' : undefined}>
-      <li><a href="/checks">{plural(p.counts.total, 'check')}</a></li>
+      <li>
+        <a href="/checks">{plural(p.counts.total, 'check')}</a>
+      </li>
       {DISPLAY_STATES.filter((s) => p.counts[s] > 0 || s === 'FAIL' || s === 'PASS').map((s) => (
         <li data-state={s}>
-          <a href={`/checks?state=${s}`}><StateIcon state={s} assets={p.assets} /> {p.counts[s]} {s === 'ERROR' ? 'config error' : s.toLowerCase()}</a>
+          <a href={`/checks?state=${s}`}>
+            <StateIcon state={s} assets={p.assets} /> {p.counts[s]} {s === 'ERROR' ? 'config error' : s.toLowerCase()}
+          </a>
         </li>
       ))}
     </ul>

@@ -4,11 +4,22 @@ import { type PreviewData } from '../../src/web/view-data.ts';
 
 export function TemplatePreview(p: { d: PreviewData }): Child {
   const { d } = p;
-  if (d.problem) return <p class="errors" role="alert">{d.problem}</p>;
+  if (d.problem)
+    return (
+      <p class="errors" role="alert">
+        {d.problem}
+      </p>
+    );
   return (
     <div class="card preview">
-      <p class="muted">A sample failing check as this action would send it ({d.format}; {d.size}).</p>
-      {d.subject !== null ? <p><strong>Subject:</strong> <span id="preview-subject">{d.subject}</span></p> : null}
+      <p class="muted">
+        A sample failing check as this action would send it ({d.format}; {d.size}).
+      </p>
+      {d.subject !== null ? (
+        <p>
+          <strong>Subject:</strong> <span id="preview-subject">{d.subject}</span>
+        </p>
+      ) : null}
       <pre id="preview-body">{d.body}</pre>
     </div>
   );

@@ -18,15 +18,16 @@ export const EmailOptions = z.looseObject({
   ...commonActionOptions,
   hostname: hostName.nullable().default(null).describe('SMTP server; when unset, mail goes through `fallback`'),
   port: z.int().min(0).max(65535).default(0).describe('SMTP port; 0: 465 (implicit), 587 (starttls) or 25 (none)'),
-  tls: z.enum(['implicit', 'starttls', 'none']).default('implicit')
+  tls: z
+    .enum(['implicit', 'starttls', 'none'])
+    .default('implicit')
     .describe('siteward: "implicit" (SMTPS, fletchck\'s only mode), "starttls" (required upgrade) or "none" (plain, for a local relay)'),
   username: z.string().nullable().default(null).describe('SMTP login (used only together with password)'),
   password: optionalSecret('SMTP password'),
   sender: z.string().nullable().default(null).describe('From address and envelope sender'),
   recipients: recipients('To addresses (none: nothing is sent, and that counts as success)'),
   timeout: timeout(10),
-  fallback: hostAccess(z.string().nullable()).default(null)
-    .describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
+  fallback: hostAccess(z.string().nullable()).default(null).describe('sendmail-compatible program used when hostname is unset, e.g. /usr/sbin/sendmail'),
   // fletchck's default (spec §5.4), kept so mail filters on "[Fletchck]" keep working
   site: z.string().default(APP_NAME).describe('subject prefix [site] (default Fletchck, as in fletchck)'),
   icon: z.string().default(APP_ICON).describe('icon before 👍 on PASS mails (default 🐶; fletchck wrongly defaulted to the app name)'),
@@ -36,7 +37,7 @@ export const EmailOptions = z.looseObject({
 
 export const email = defineAction({
   type: 'email',
-  info: { summary: 'Sends the notification mail (fletchck\'s format) by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.', fletchck: true },
+  info: { summary: "Sends the notification mail (fletchck's format) by SMTP (SMTPS, STARTTLS or plain) or a sendmail program.", fletchck: true },
   options: EmailOptions,
   defaultTimeout: 10,
   async send(n, o, ctx) {

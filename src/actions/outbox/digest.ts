@@ -19,7 +19,13 @@ export function digestItem(n: Notification): DigestItem {
 /** `web (https): FAIL at 01 Jan 2026 10:00 UTC - <first summary line>` */
 export function digestLine(i: DigestItem): string {
   const again = i.kind === 'reminder' ? ' (reminder)' : '';
-  const summary = i.state === 'FAIL' ? i.summary.split('\n').find((l) => l.trim() !== '')?.trim() ?? '' : '';
+  const summary =
+    i.state === 'FAIL'
+      ? (i.summary
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '')
+      : '';
   return `${i.name} (${i.type}): ${i.state}${again} at ${displayTime(i.at, i.zone)}${summary ? ` - ${summary}` : ''}`;
 }
 

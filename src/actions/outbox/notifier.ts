@@ -86,16 +86,21 @@ export class OutboxNotifier implements Notifier {
     this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
     const src = o.reminders;
-    this.reminders = src ? new Reminders({
-      checks: () => src.checks(),
-      intervalMs: (c) => src.intervalMs(c),
-      failingSince: (c) => src.failingSince(c),
-      remind: (c) => {
-        const r = src.reminder(c);
-        if (r && r.actions.length) this.notify(r.actions, r.n);
-      },
-      lastAnnounced: (c) => this.store.lastAnnounced(c),
-    }, o.clock) : null;
+    this.reminders = src
+      ? new Reminders(
+          {
+            checks: () => src.checks(),
+            intervalMs: (c) => src.intervalMs(c),
+            failingSince: (c) => src.failingSince(c),
+            remind: (c) => {
+              const r = src.reminder(c);
+              if (r && r.actions.length) this.notify(r.actions, r.n);
+            },
+            lastAnnounced: (c) => this.store.lastAnnounced(c),
+          },
+          o.clock,
+        )
+      : null;
     this.inTransaction = o.db.transaction((fn: () => void) => fn());
   }
 
@@ -136,7 +141,10 @@ export class OutboxNotifier implements Notifier {
       const uid = randomUUID();
       const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
       const pushed = this.held.add({ uid, action, check, n: { ...n, id: uid }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
-      if (pushed?.first) this.host.warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`);
+      if (pushed?.first)
+        this.host.warn(
+          `More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`,
+        );
     }
     this.host.storage?.failed('notifications', error);
     this.host.log.error({ err: error, check: n.check.name, actions }, 'notification kept in memory: the database refused it');

@@ -38,7 +38,10 @@ const episode = (lastFail: number | null): number => lastFail ?? -1;
 export class Reminders {
   private readonly timers = new Map<string, { handle: TimerHandle; since: number }>();
 
-  constructor(private readonly host: ReminderHost, private readonly clock: Clock) {}
+  constructor(
+    private readonly host: ReminderHost,
+    private readonly clock: Clock,
+  ) {}
 
   /** Called for every queued notification. */
   queued(n: Notification): void {

@@ -91,9 +91,23 @@ export interface DeliveryQuery {
 }
 
 export interface OutboxRow {
-  id: number; uid: string; action: string; check_name: string | null; kind: string; state: string; payload: string;
-  status: DeliveryStatus; created: number; minute: number; next_at: number; attempts: number; inflight: number | null;
-  last_attempt: number | null; last_error: string | null; sent_at: number | null; digest_id: number | null;
+  id: number;
+  uid: string;
+  action: string;
+  check_name: string | null;
+  kind: string;
+  state: string;
+  payload: string;
+  status: DeliveryStatus;
+  created: number;
+  minute: number;
+  next_at: number;
+  attempts: number;
+  inflight: number | null;
+  last_attempt: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  digest_id: number | null;
 }
 
 export interface NewRow {
@@ -108,9 +122,20 @@ export interface NewRow {
 
 function record(r: OutboxRow): DeliveryRecord {
   return {
-    id: r.id, uid: r.uid, action: r.action, check: r.check_name, kind: r.kind as Notification['kind'], state: r.state,
-    status: r.status, attempts: r.attempts, created: r.created, nextAt: r.status === 'pending' ? r.next_at : null,
-    lastAttempt: r.last_attempt, lastError: r.last_error, sentAt: r.sent_at, digestId: r.digest_id,
+    id: r.id,
+    uid: r.uid,
+    action: r.action,
+    check: r.check_name,
+    kind: r.kind as Notification['kind'],
+    state: r.state,
+    status: r.status,
+    attempts: r.attempts,
+    created: r.created,
+    nextAt: r.status === 'pending' ? r.next_at : null,
+    lastAttempt: r.last_attempt,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+    digestId: r.digest_id,
   };
 }
 
@@ -123,15 +148,22 @@ export class OutboxStore {
                           VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @created)`),
       actions: db.prepare("SELECT DISTINCT action FROM outbox WHERE status = 'pending'"),
       head: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND action = ? ORDER BY created, id LIMIT ?"),
-      restore: db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at, attempts, last_error, last_attempt, sent_at)
+      restore:
+        db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at, attempts, last_error, last_attempt, sent_at)
                            VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @nextAt, @attempts, @error, @lastAttempt, @sentAt)`),
       get: db.prepare('SELECT * FROM outbox WHERE id = ?'),
       inflight: db.prepare('UPDATE outbox SET inflight = ? WHERE id = ?'),
       sent: db.prepare("UPDATE outbox SET status = 'sent', attempts = attempts + 1, inflight = NULL, last_attempt = @now, sent_at = @now WHERE id = @id"),
-      retry: db.prepare('UPDATE outbox SET attempts = attempts + 1, inflight = NULL, last_attempt = @now, last_error = @error, next_at = @nextAt WHERE id = @id'),
-      failed: db.prepare("UPDATE outbox SET status = 'failed', attempts = attempts + 1, inflight = NULL, last_attempt = @now, last_error = @error WHERE id = @id"),
+      retry: db.prepare(
+        'UPDATE outbox SET attempts = attempts + 1, inflight = NULL, last_attempt = @now, last_error = @error, next_at = @nextAt WHERE id = @id',
+      ),
+      failed: db.prepare(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, inflight = NULL, last_attempt = @now, last_error = @error WHERE id = @id",
+      ),
       okAction: db.prepare('INSERT INTO outbox_action (action, last_sent) VALUES (?, ?) ON CONFLICT(action) DO UPDATE SET last_sent = excluded.last_sent'),
-      errAction: db.prepare('INSERT INTO outbox_action (action, last_error, last_error_at) VALUES (?, ?, ?) ON CONFLICT(action) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at'),
+      errAction: db.prepare(
+        'INSERT INTO outbox_action (action, last_error, last_error_at) VALUES (?, ?, ?) ON CONFLICT(action) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at',
+      ),
       inMinute: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE action = ? AND minute = ? AND kind NOT IN ('digest', 'test')"),
       heldMinutes: db.prepare("SELECT DISTINCT action, minute FROM outbox WHERE status = 'held' AND minute < ?"),
       heldIn: db.prepare("SELECT * FROM outbox WHERE status = 'held' AND action = ? AND minute = ? ORDER BY created, id"),
@@ -149,10 +181,19 @@ export class OutboxStore {
   }
 
   insert(r: NewRow): number {
-    return Number(this.q.insert.run({
-      uid: r.uid, action: r.action, check: r.check, kind: r.n.kind, state: r.n.check.state, payload: JSON.stringify(r.n),
-      status: r.status, created: r.created, minute: r.minute,
-    }).lastInsertRowid);
+    return Number(
+      this.q.insert.run({
+        uid: r.uid,
+        action: r.action,
+        check: r.check,
+        kind: r.n.kind,
+        state: r.n.check.state,
+        payload: JSON.stringify(r.n),
+        status: r.status,
+        created: r.created,
+        minute: r.minute,
+      }).lastInsertRowid,
+    );
   }
 
   /** Actions with something pending. */
@@ -174,11 +215,25 @@ export class OutboxStore {
    * Stores a notification that was kept in memory while the database refused
    * it, as it is now: still pending (with its tries so far), or already sent.
    */
-  restore(r: { uid: string; action: string; check: string | null; n: Notification; created: number; attempts: number; nextAt: number; lastError: string | null }, sentAt: number | null): void {
+  restore(
+    r: { uid: string; action: string; check: string | null; n: Notification; created: number; attempts: number; nextAt: number; lastError: string | null },
+    sentAt: number | null,
+  ): void {
     this.q.restore.run({
-      uid: r.uid, action: r.action, check: r.check, kind: r.n.kind, state: r.n.check.state, payload: JSON.stringify(r.n),
-      status: sentAt === null ? 'pending' : 'sent', created: r.created, minute: Math.floor(r.created / 60_000), nextAt: r.nextAt,
-      attempts: r.attempts, error: r.lastError, lastAttempt: sentAt, sentAt,
+      uid: r.uid,
+      action: r.action,
+      check: r.check,
+      kind: r.n.kind,
+      state: r.n.check.state,
+      payload: JSON.stringify(r.n),
+      status: sentAt === null ? 'pending' : 'sent',
+      created: r.created,
+      minute: Math.floor(r.created / 60_000),
+      nextAt: r.nextAt,
+      attempts: r.attempts,
+      error: r.lastError,
+      lastAttempt: sentAt,
+      sentAt,
     });
     if (sentAt !== null) this.q.okAction.run(r.action, sentAt);
   }
@@ -280,10 +335,22 @@ export class OutboxStore {
   list(q: DeliveryQuery = {}): DeliveryRecord[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.check !== undefined) { where.push('check_name = ?'); args.push(q.check); }
-    if (q.action !== undefined) { where.push('action = ?'); args.push(q.action); }
-    if (q.status !== undefined) { where.push('status = ?'); args.push(q.status); }
-    if (q.before !== undefined) { where.push('id < ?'); args.push(q.before); }
+    if (q.check !== undefined) {
+      where.push('check_name = ?');
+      args.push(q.check);
+    }
+    if (q.action !== undefined) {
+      where.push('action = ?');
+      args.push(q.action);
+    }
+    if (q.status !== undefined) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
     const sql = `SELECT * FROM outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     args.push(Math.max(1, Math.min(q.limit ?? 100, 1000)));
     return (this.db.prepare(sql).all(...args) as OutboxRow[]).map(record);
@@ -299,8 +366,12 @@ export class OutboxStore {
     const s = this.q.status.get(action) as { last_sent: number | null; last_error: string | null; last_error_at: number | null } | undefined;
     const c = this.q.counts.get(action) as { queued: number | null; failed: number | null };
     return {
-      action, lastSent: s?.last_sent ?? null, lastError: s?.last_error ?? null, lastErrorAt: s?.last_error_at ?? null,
-      queued: c.queued ?? 0, failed: c.failed ?? 0,
+      action,
+      lastSent: s?.last_sent ?? null,
+      lastError: s?.last_error ?? null,
+      lastErrorAt: s?.last_error_at ?? null,
+      queued: c.queued ?? 0,
+      failed: c.failed ?? 0,
     };
   }
 }

@@ -167,8 +167,10 @@ export class Unrecorded {
  * forgets them. Throws, keeping everything, when the database refuses.
  */
 export function persistMemory(
-  held: HeldQueue, unrecorded: Unrecorded,
-  store: { restore(r: HeldRow, sentAt: number | null): void }, inTransaction: (fn: () => void) => void,
+  held: HeldQueue,
+  unrecorded: Unrecorded,
+  store: { restore(r: HeldRow, sentAt: number | null): void },
+  inTransaction: (fn: () => void) => void,
 ): void {
   unrecorded.flush(inTransaction);
   const sent = held.sentRecords();

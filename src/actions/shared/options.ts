@@ -36,8 +36,7 @@ export function timeout(seconds: number): z.ZodDefault<z.ZodNumber> {
 }
 
 /** A list of addresses or numbers (fletchck's `recipients`). */
-export const recipients = (what: string): z.ZodDefault<z.ZodArray<z.ZodString>> =>
-  z.array(z.string()).default([]).describe(what);
+export const recipients = (what: string): z.ZodDefault<z.ZodArray<z.ZodString>> => z.array(z.string()).default([]).describe(what);
 
 /** Resolves a secret option; an unreadable secret is a permanent error (fix the config or the environment). */
 export async function secretValue(value: unknown): Promise<string> {

@@ -17,8 +17,7 @@ export const SlackOptions = z.looseObject({
   channel: z.string().nullable().default(null).describe('channel override (Mattermost, Rocket.Chat, legacy Slack webhooks)'),
   username: z.string().nullable().default(null).describe('sender name override'),
   iconEmoji: z.string().nullable().default(null).describe('sender icon, e.g. :dog:'),
-  escape: z.boolean().default(true)
-    .describe('escape &, < and > as Slack requires; turn off for Mattermost, which shows the entities'),
+  escape: z.boolean().default(true).describe('escape &, < and > as Slack requires; turn off for Mattermost, which shows the entities'),
   ...messageOptions,
   template: templateOption,
   timeout: timeout(10),
@@ -36,9 +35,7 @@ export const slack = defineAction({
     const esc = o.escape ? slackEscape : (s: string): string => s;
     // a template's body is mrkdwn with its values escaped (src/actions/template.ts)
     const t = renderFor('slack', o.template, n, o.escape ? undefined : (s: string) => s);
-    const text = t.body !== null
-      ? t.body
-      : clip(`*${esc(t.subject ?? emailSubject(n, o.site ?? n.site))}*\n${esc(emailBody(n, o.icon))}`, 3900);
+    const text = t.body !== null ? t.body : clip(`*${esc(t.subject ?? emailSubject(n, o.site ?? n.site))}*\n${esc(emailBody(n, o.icon))}`, 3900);
     const body = {
       text,
       ...(o.channel ? { channel: o.channel } : {}),

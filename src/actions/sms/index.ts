@@ -24,7 +24,11 @@ export const SmsOptions = z.looseObject({
   site: z.string().default('').describe('text prefix before the icon (default none)'),
   icon: z.string().default(APP_ICON).describe('icon at the start of the text (default 🐶)'),
   template: templateOption,
-  maxSegments: z.int().min(1).max(10).default(3)
+  maxSegments: z
+    .int()
+    .min(1)
+    .max(10)
+    .default(3)
     .describe('siteward: longest text in SMS segments (160 GSM characters each, 153 when split; 70/67 with other characters); longer texts are cut'),
 });
 

@@ -38,7 +38,13 @@ export function telegramText(n: Notification, o: { site: string | null; icon: st
   if (t.body === null) return { text: clip(`${subject}\n\n${emailBody(n, o.icon)}`, 4096), markdown: false };
   const own = { ...(n.template ?? {}), ...(o.template ?? {}) };
   if (t.body.length < 4096 || own.body === undefined) return { text: t.body, markdown: true };
-  return { text: clip(renderText(own.body, templateView(n, n.url ?? null), (s) => s), 4096), markdown: false };
+  return {
+    text: clip(
+      renderText(own.body, templateView(n, n.url ?? null), (s) => s),
+      4096,
+    ),
+    markdown: false,
+  };
 }
 
 interface TelegramReply {
@@ -57,8 +63,11 @@ export const telegram = defineAction({
     const url = `${o.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`;
     const m = telegramText(n, o);
     const body = JSON.stringify({
-      chat_id: o.chatId, text: m.text, ...(m.markdown ? { parse_mode: 'MarkdownV2' } : {}),
-      disable_web_page_preview: true, disable_notification: o.silentPass && !isFailing(n.check.failState),
+      chat_id: o.chatId,
+      text: m.text,
+      ...(m.markdown ? { parse_mode: 'MarkdownV2' } : {}),
+      disable_web_page_preview: true,
+      disable_notification: o.silentPass && !isFailing(n.check.failState),
     });
     const secrets = [token];
     const res = await httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, secrets }, ctx);

@@ -11,19 +11,27 @@ import { templateOption } from '../template-schema.ts';
 import { renderFor } from '../template.ts';
 import { fillJson, fillString, notificationJson, PLACEHOLDERS, unknownPlaceholders } from './payload.ts';
 
-const placeholderList = Object.keys(PLACEHOLDERS).map((k) => `{{${k}}}`).join(' ');
+const placeholderList = Object.keys(PLACEHOLDERS)
+  .map((k) => `{{${k}}}`)
+  .join(' ');
 
 export const WebhookOptions = z.looseObject({
   ...commonActionOptions,
   url: secret('http(s) URL to call'),
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST').describe('HTTP method'),
   headers: z.record(z.string(), secret('header value')).default({}).describe('extra request headers, name → value'),
-  body: z.union([z.string(), z.looseObject({}), z.array(z.unknown())]).nullable().default(null)
-    .describe(`body template; null: the notification as JSON. A JSON object/array has its strings filled, a string is filled as text. Placeholders: ${placeholderList}`)
+  body: z
+    .union([z.string(), z.looseObject({}), z.array(z.unknown())])
+    .nullable()
+    .default(null)
+    .describe(
+      `body template; null: the notification as JSON. A JSON object/array has its strings filled, a string is filled as text. Placeholders: ${placeholderList}`,
+    )
     .refine((b) => unknownPlaceholders(b).length === 0, { message: `unknown placeholder; known: ${placeholderList}` }),
-  contentType: z.string().nullable().default(null)
-    .describe('Content-Type; default application/json, or text/plain; charset=utf-8 for a string template'),
-  template: templateOption.describe('siteward: a message template; its rendered subject and body are added to the default JSON payload as "subject" and "text" (docs/actions.md "Message templates")'),
+  contentType: z.string().nullable().default(null).describe('Content-Type; default application/json, or text/plain; charset=utf-8 for a string template'),
+  template: templateOption.describe(
+    'siteward: a message template; its rendered subject and body are added to the default JSON payload as "subject" and "text" (docs/actions.md "Message templates")',
+  ),
   timeout: timeout(10),
 });
 
@@ -46,7 +54,9 @@ export const webhook = defineAction({
     if (o.body === null) {
       const t = renderFor('webhook', o.template, n);
       body = JSON.stringify({
-        ...notificationJson(n), ...(t.subject !== null ? { subject: t.subject } : {}), ...(t.body !== null ? { text: t.body } : {}),
+        ...notificationJson(n),
+        ...(t.subject !== null ? { subject: t.subject } : {}),
+        ...(t.body !== null ? { text: t.body } : {}),
       });
       type = 'application/json';
     } else if (typeof o.body === 'string') {

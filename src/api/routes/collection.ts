@@ -40,58 +40,112 @@ export function collectionRoutes<V extends z.ZodType>(app: ApiApp, { site, token
     if (!c.exists(name)) throw notFound(c.kind, name);
   };
 
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'post', path, tags, summary: c.summaries.create,
-    request: body(c.schemas.create, `the ${c.kind} as in the site file, plus its name`),
-    responses: { 201: json(c.schemas.view, 'created'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (ctx) => {
-    const raw = (await ctx.req.json()) as Obj;
-    const name = (ctx.req.valid('json') as { name: string }).name;
-    if (c.exists(name)) throw taken(name);
-    await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, name, c.fresh(storable(raw))), [c.key, name]);
-    return ctx.json(c.view(name, true), 201);
-  });
-
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'put', path: `${path}/{name}`, tags, summary: c.summaries.put,
-    request: { params: NameParam, ...body(c.schemas.entry, `the ${c.kind} as in the site file`) },
-    responses: {
-      200: json(c.schemas.view, 'replaced'), 201: json(c.schemas.view, 'created'),
-      400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 503: ERRORS[503],
+  app.openapi(
+    createRoute(
+      secured(tokens, 'admin', {
+        method: 'post',
+        path,
+        tags,
+        summary: c.summaries.create,
+        request: body(c.schemas.create, `the ${c.kind} as in the site file, plus its name`),
+        responses: {
+          201: json(c.schemas.view, 'created'),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          403: ERRORS[403],
+          409: ERRORS[409],
+          422: ERRORS[422],
+          503: ERRORS[503],
+        },
+      }),
+    ),
+    async (ctx) => {
+      const raw = (await ctx.req.json()) as Obj;
+      const name = (ctx.req.valid('json') as { name: string }).name;
+      if (c.exists(name)) throw taken(name);
+      await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, name, c.fresh(storable(raw))), [c.key, name]);
+      return ctx.json(c.view(name, true), 201);
     },
-  })), async (ctx) => {
-    const { name } = ctx.req.valid('param');
-    const existed = c.exists(name);
-    const entry = storable((await ctx.req.json()) as Obj);
-    await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, name, existed ? entry : c.fresh(entry)), [c.key, name]);
-    return ctx.json(c.view(name, true), existed ? 200 : 201);
-  });
+  );
 
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'patch', path: `${path}/{name}`, tags, summary: c.summaries.patch,
-    request: { params: NameParam, ...body(c.schemas.patch) },
-    responses: { 200: json(c.schemas.view, 'changed'), 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (ctx) => {
-    const { name } = ctx.req.valid('param');
-    mustExist(name);
-    const patch = (await ctx.req.json()) as Obj;
-    const to = typeof patch.name === 'string' ? patch.name : name;
-    if (to !== name && c.exists(to)) throw taken(to);
-    const previous = rawEntry(site.loaded.doc, c.key, name) ?? {};
-    const next = storable(mergePatch(previous, patch) as Obj);
-    const renamed = to !== name ? [[name, to] as [string, string]] : [];
-    await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, to, next, name), [c.key, to], { [c.key]: renamed });
-    return ctx.json(c.view(to, true), 200);
-  });
+  app.openapi(
+    createRoute(
+      secured(tokens, 'admin', {
+        method: 'put',
+        path: `${path}/{name}`,
+        tags,
+        summary: c.summaries.put,
+        request: { params: NameParam, ...body(c.schemas.entry, `the ${c.kind} as in the site file`) },
+        responses: {
+          200: json(c.schemas.view, 'replaced'),
+          201: json(c.schemas.view, 'created'),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          403: ERRORS[403],
+          422: ERRORS[422],
+          503: ERRORS[503],
+        },
+      }),
+    ),
+    async (ctx) => {
+      const { name } = ctx.req.valid('param');
+      const existed = c.exists(name);
+      const entry = storable((await ctx.req.json()) as Obj);
+      await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, name, existed ? entry : c.fresh(entry)), [c.key, name]);
+      return ctx.json(c.view(name, true), existed ? 200 : 201);
+    },
+  );
 
-  app.openapi(createRoute(secured(tokens, 'admin', {
-    method: 'delete', path: `${path}/{name}`, tags, summary: c.summaries.delete,
-    request: { params: NameParam },
-    responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
-  })), async (ctx) => {
-    const { name } = ctx.req.valid('param');
-    mustExist(name);
-    await applyEdit(site, ctx.get('token').scope, (doc) => c.remove(doc, name), [c.key, name]);
-    return ctx.body(null, 204);
-  });
+  app.openapi(
+    createRoute(
+      secured(tokens, 'admin', {
+        method: 'patch',
+        path: `${path}/{name}`,
+        tags,
+        summary: c.summaries.patch,
+        request: { params: NameParam, ...body(c.schemas.patch) },
+        responses: {
+          200: json(c.schemas.view, 'changed'),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          403: ERRORS[403],
+          404: ERRORS[404],
+          409: ERRORS[409],
+          422: ERRORS[422],
+          503: ERRORS[503],
+        },
+      }),
+    ),
+    async (ctx) => {
+      const { name } = ctx.req.valid('param');
+      mustExist(name);
+      const patch = (await ctx.req.json()) as Obj;
+      const to = typeof patch.name === 'string' ? patch.name : name;
+      if (to !== name && c.exists(to)) throw taken(to);
+      const previous = rawEntry(site.loaded.doc, c.key, name) ?? {};
+      const next = storable(mergePatch(previous, patch) as Obj);
+      const renamed = to !== name ? [[name, to] as [string, string]] : [];
+      await applyEdit(site, ctx.get('token').scope, (doc) => c.put(doc, to, next, name), [c.key, to], { [c.key]: renamed });
+      return ctx.json(c.view(to, true), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute(
+      secured(tokens, 'admin', {
+        method: 'delete',
+        path: `${path}/{name}`,
+        tags,
+        summary: c.summaries.delete,
+        request: { params: NameParam },
+        responses: { 204: { description: 'deleted' }, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404], 422: ERRORS[422], 503: ERRORS[503] },
+      }),
+    ),
+    async (ctx) => {
+      const { name } = ctx.req.valid('param');
+      mustExist(name);
+      await applyEdit(site, ctx.get('token').scope, (doc) => c.remove(doc, name), [c.key, name]);
+      return ctx.body(null, 204);
+    },
+  );
 }

@@ -37,7 +37,10 @@ export function json<T extends z.ZodType>(schema: T, description: string): { des
   return { description, content: { 'application/json': { schema } } };
 }
 
-export function body<T extends z.ZodType>(schema: T, description = 'JSON body'): { body: { required: true; description: string; content: { 'application/json': { schema: T } } } } {
+export function body<T extends z.ZodType>(
+  schema: T,
+  description = 'JSON body',
+): { body: { required: true; description: string; content: { 'application/json': { schema: T } } } } {
   return { body: { required: true, description, content: { 'application/json': { schema } } } };
 }
 

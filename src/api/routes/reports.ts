@@ -21,7 +21,9 @@ const ReportQuery = z.object({
 const Period = z.object({ start: z.string(), end: z.string() });
 const Figures = {
   uptime: z.number().nullable().describe('percent of the time with data that passed; null: no data'),
-  upSeconds: z.number(), downSeconds: z.number(), noDataSeconds: z.number(),
+  upSeconds: z.number(),
+  downSeconds: z.number(),
+  noDataSeconds: z.number(),
   outages: z.array(Period.extend({ ongoing: z.boolean() })),
   mttrSeconds: z.number().nullable().describe('mean length of the outages that ended in the range'),
   longestOutageSeconds: z.number().nullable(),
@@ -29,27 +31,37 @@ const Figures = {
   runs: z.int(),
 };
 const ReportSchema = z.object({
-  from: z.string(), to: z.string(), zone: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  zone: z.string().nullable(),
   groups: z.array(z.object({ name: z.string(), members: z.array(z.string()), ...Figures })),
   checks: z.array(z.object({ name: z.string(), truncated: z.boolean(), ...Figures })),
 });
 
 export function reportRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
-  app.openapi(createRoute(secured(tokens, 'read', {
-    method: 'get', path: '/reports', tags: ['reports'], summary: 'Uptime/SLA report of checks and groups for a month or a range',
-    request: { query: ReportQuery },
-    responses: { 200: json(ReportSchema, 'the report'), 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404] },
-  })), (c) => {
-    const q = c.req.valid('query');
-    const now = site.clock.now();
-    const zone = site.settings.timezone;
-    const range = parseRange(q.from || q.to ? { from: q.from, to: q.to } : { month: q.month }, now, zone);
-    if ('error' in range) throw new ApiError('invalid_request', range.error);
-    let src = reportSource(site);
-    if (q.check !== undefined) {
-      if (!site.entry(q.check)) throw notFound('check', q.check);
-      src = { ...src, checks: () => [q.check!], groups: () => [] };
-    }
-    return c.json(reportJson(siteReport(src, range, now, zone)), 200);
-  });
+  app.openapi(
+    createRoute(
+      secured(tokens, 'read', {
+        method: 'get',
+        path: '/reports',
+        tags: ['reports'],
+        summary: 'Uptime/SLA report of checks and groups for a month or a range',
+        request: { query: ReportQuery },
+        responses: { 200: json(ReportSchema, 'the report'), 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404] },
+      }),
+    ),
+    (c) => {
+      const q = c.req.valid('query');
+      const now = site.clock.now();
+      const zone = site.settings.timezone;
+      const range = parseRange(q.from || q.to ? { from: q.from, to: q.to } : { month: q.month }, now, zone);
+      if ('error' in range) throw new ApiError('invalid_request', range.error);
+      let src = reportSource(site);
+      if (q.check !== undefined) {
+        if (!site.entry(q.check)) throw notFound('check', q.check);
+        src = { ...src, checks: () => [q.check!], groups: () => [] };
+      }
+      return c.json(reportJson(siteReport(src, range, now, zone)), 200);
+    },
+  );
 }

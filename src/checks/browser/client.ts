@@ -12,15 +12,9 @@ import type { PageJob } from './page.ts';
 import type { PoolStats } from './pool.ts';
 import { hostOf } from './host.ts';
 
-export type ToWorker =
-  | { kind: 'run'; id: number; job: PageJob }
-  | { kind: 'abort'; id: number; name: string; message: string }
-  | { kind: 'stats'; id: number };
+export type ToWorker = { kind: 'run'; id: number; job: PageJob } | { kind: 'abort'; id: number; name: string; message: string } | { kind: 'stats'; id: number };
 
-export type FromWorker =
-  | { kind: 'done'; id: number; outcome: Outcome }
-  | { kind: 'stats'; id: number; stats: PoolStats }
-  | { kind: 'idle' };
+export type FromWorker = { kind: 'done'; id: number; outcome: Outcome } | { kind: 'stats'; id: number; stats: PoolStats } | { kind: 'idle' };
 
 /** The worker thread, from the built .js, or from source through tsx (tests, `tsx src/cli.ts`). */
 function spawnWorker(): Worker {

@@ -20,9 +20,14 @@ const DEFAULT_TIMEOUT = 30;
 
 export const BrowserOptions = z.looseObject({
   ...commonCheckOptions,
-  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).max(2000).describe('the page loaded'),
+  url: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
+    .max(2000)
+    .describe('the page loaded'),
   timeout: timeoutOption(DEFAULT_TIMEOUT),
-  waitUntil: z.enum(['load', 'domcontentloaded', 'networkidle']).default('load')
+  waitUntil: z
+    .enum(['load', 'domcontentloaded', 'networkidle'])
+    .default('load')
     .describe('when the page counts as loaded: load (the load event), domcontentloaded, or networkidle (no requests for 0.5 s)'),
   steps: Steps.default([]),
   selfsigned: z.boolean().default(false).describe('accept any certificate (no verification)'),
@@ -46,9 +51,18 @@ export const browser = defineCheck({
     } catch (e) {
       return { fail: true, log: [detailLine(hostOf(o.url), e)] };
     }
-    return browserClient.run({
-      url: o.url, waitUntil: o.waitUntil, steps, selfsigned: o.selfsigned, screenshot: o.screenshot,
-      name: ctx.check.config.name, base: ctx.env.base, timeoutMs: (o.timeout ?? DEFAULT_TIMEOUT) * 1000,
-    }, ctx.signal);
+    return browserClient.run(
+      {
+        url: o.url,
+        waitUntil: o.waitUntil,
+        steps,
+        selfsigned: o.selfsigned,
+        screenshot: o.screenshot,
+        name: ctx.check.config.name,
+        base: ctx.env.base,
+        timeoutMs: (o.timeout ?? DEFAULT_TIMEOUT) * 1000,
+      },
+      ctx.signal,
+    );
   },
 });

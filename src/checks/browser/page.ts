@@ -39,8 +39,12 @@ class PageError extends Error {
 
 /** Chromium's network errors as the names the other checks use (fletchck's Python classes). */
 const NET_NAMES: Record<string, string> = {
-  ERR_CONNECTION_REFUSED: 'ConnectionRefusedError', ERR_CONNECTION_RESET: 'ConnectionResetError', ERR_NAME_NOT_RESOLVED: 'gaierror',
-  ERR_CONNECTION_TIMED_OUT: 'TimeoutError', ERR_TIMED_OUT: 'TimeoutError', ERR_ADDRESS_UNREACHABLE: 'OSError',
+  ERR_CONNECTION_REFUSED: 'ConnectionRefusedError',
+  ERR_CONNECTION_RESET: 'ConnectionResetError',
+  ERR_NAME_NOT_RESOLVED: 'gaierror',
+  ERR_CONNECTION_TIMED_OUT: 'TimeoutError',
+  ERR_TIMED_OUT: 'TimeoutError',
+  ERR_ADDRESS_UNREACHABLE: 'OSError',
 };
 
 /** `<name>: <message>` of a failure, Playwright's call log and method prefix dropped; `certificate` when Chromium refused one. */

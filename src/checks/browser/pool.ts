@@ -20,7 +20,15 @@ export const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser',
 
 /** Flags for a headless Chromium in a server or container (see test/e2e/webui.test.ts). */
 function launchArgs(): string[] {
-  const args = ['--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  const args = [
+    '--headless',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
   // Chromium refuses to start its sandbox as root
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return args;
@@ -104,9 +112,14 @@ export class BrowserPool {
       const browser = await abortable(this.launch(), signal);
       const making = browser.newContext({ ignoreHTTPSErrors: o.ignoreHTTPSErrors, viewport: { width: 1280, height: 720 } });
       // a context finished after the run gave up is closed, not left open
-      making.then(async (c) => {
-        if (signal.aborted) await c.close();
-      }, () => undefined).catch(() => undefined);
+      making
+        .then(
+          async (c) => {
+            if (signal.aborted) await c.close();
+          },
+          () => undefined,
+        )
+        .catch(() => undefined);
       context = await abortable(making, signal);
     } catch (e) {
       this.free();

@@ -22,8 +22,12 @@ export const Step = z.union([
   }),
 ]);
 
-export const Steps = z.array(Step).max(50)
-  .describe('done in order after the page loaded: {"fill": selector, "value": text}, {"click": selector}, {"waitFor": selector}, {"expectText": text, "selector"?: selector}');
+export const Steps = z
+  .array(Step)
+  .max(50)
+  .describe(
+    'done in order after the page loaded: {"fill": selector, "value": text}, {"click": selector}, {"waitFor": selector}, {"expectText": text, "selector"?: selector}',
+  );
 
 export type StepValue = z.output<typeof Step>;
 /** A step with its `value` read (a secret resolved), as sent to the browser worker. */
@@ -47,5 +51,10 @@ export async function doStep(page: Page, s: ResolvedStep, timeout: number): Prom
   if ('fill' in s) await page.locator(s.fill).first().fill(s.value, { timeout });
   else if ('click' in s) await page.locator(s.click).first().click({ timeout });
   else if ('waitFor' in s) await page.locator(s.waitFor).first().waitFor({ state: 'visible', timeout });
-  else await page.locator(s.selector ?? 'body').filter({ hasText: s.expectText }).first().waitFor({ state: 'visible', timeout });
+  else
+    await page
+      .locator(s.selector ?? 'body')
+      .filter({ hasText: s.expectText })
+      .first()
+      .waitFor({ state: 'visible', timeout });
 }

@@ -20,10 +20,12 @@ port.on('message', (m: ToWorker) => {
   if (m.kind === 'run') {
     const c = new AbortController();
     running.set(m.id, c);
-    runPage(m.job, c.signal).then(
-      (outcome) => send({ kind: 'done', id: m.id, outcome }),
-      (e: unknown) => send({ kind: 'done', id: m.id, outcome: { fail: true, log: [`internal error: ${String(e)}`] } }),
-    ).finally(() => running.delete(m.id));
+    runPage(m.job, c.signal)
+      .then(
+        (outcome) => send({ kind: 'done', id: m.id, outcome }),
+        (e: unknown) => send({ kind: 'done', id: m.id, outcome: { fail: true, log: [`internal error: ${String(e)}`] } }),
+      )
+      .finally(() => running.delete(m.id));
   } else if (m.kind === 'abort') {
     running.get(m.id)?.abort(Object.assign(new Error(m.message), { name: m.name }));
   } else if (m.kind === 'stats') {

@@ -20,7 +20,10 @@ export const CpuOptions = z.looseObject({
   ...warnLevelOption,
 });
 
-interface Sample { busy: number; total: number }
+interface Sample {
+  busy: number;
+  total: number;
+}
 
 export async function cpuSample(procRoot: string): Promise<Sample> {
   const text = await readSmallText(join(procRoot, 'stat'));

@@ -41,7 +41,9 @@ export function usageOf(s: { blocks: number; bfree: number; bavail: number; bsiz
   const used = (s.blocks - s.bfree) * s.bsize;
   const free = s.bavail * s.bsize;
   return {
-    total, used, free,
+    total,
+    used,
+    free,
     // unrounded: the level is "%2.0f" of the exact figure (9.49 is " 9%", not 9.5 then 10)
     percent: total > 0 ? (used / total) * 100 : 0,
     dfPercent: used + free > 0 ? (used / (used + free)) * 100 : 0,

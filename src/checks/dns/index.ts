@@ -23,13 +23,14 @@ import { hostName } from '../../config/text-limits.ts';
 
 export const DnsOptions = z.looseObject({
   ...commonCheckOptions,
-  hostname: hostName.optional()
-    .describe('DNS server to ask (IP address or host name); empty: the system resolver (first `nameserver` in /etc/resolv.conf)'),
+  hostname: hostName.optional().describe('DNS server to ask (IP address or host name); empty: the system resolver (first `nameserver` in /etc/resolv.conf)'),
   port: z.number().int().min(1).max(65535).default(53).describe('server port; used only when `hostname` is given'),
   timeout: z.number().positive().default(5).describe('seconds for the whole lookup, retries included'),
   reqName: z.string().default('org').describe('name to look up (absolute); for PTR an IP address, turned into its reverse name'),
   // a closed set, checked at load (dnspython refuses an unknown name only at run time)
-  reqType: z.string().default('soa')
+  reqType: z
+    .string()
+    .default('soa')
     .superRefine((t, ctx) => {
       if (typeFromText(t) === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(t)} is not a DNS record type${didYouMean(t, TYPE_NAMES)}` });
     })
@@ -61,8 +62,12 @@ async function pickServer(o: Opts, deps: Required<DnsDeps>, signal: AbortSignal)
   return { address, port: o.port };
 }
 
-const responseTime = (ms: number): { name: string; value: number; unit: string; min: number } =>
-  ({ name: 'response_time', value: Math.round(ms * 1000) / 1e6, unit: 's', min: 0 });
+const responseTime = (ms: number): { name: string; value: number; unit: string; min: number } => ({
+  name: 'response_time',
+  value: Math.round(ms * 1000) / 1e6,
+  unit: 's',
+  min: 0,
+});
 
 export function createDnsCheck(deps: DnsDeps = {}) {
   const system = { resolvConf: deps.resolvConf ?? RESOLV_CONF, systemPort: deps.systemPort ?? 53 };

@@ -14,7 +14,11 @@ import { sleep } from '../shared/errors.ts';
 /** A resolution failure named like the dnspython exception fletchck logs. */
 export class DnsError extends Error {
   /** `ms`: time to the server's (negative) response, when there was one */
-  constructor(name: string, message: string, readonly ms?: number) {
+  constructor(
+    name: string,
+    message: string,
+    readonly ms?: number,
+  ) {
     super(message);
     this.name = name;
   }
@@ -93,7 +97,8 @@ export async function resolveOnce(server: Server, o: ResolveOptions): Promise<Re
   const lifetimeOver = (): DnsError => {
     const secs = (performance.now() - started) / 1000;
     // a server that answers garbage is not silent: say what it did (dnspython would say "timed out")
-    if (undecodable !== null) return new DnsError('FormError', `Server ${label} answered ${undecodable}, and no usable answer came within ${secs.toFixed(3)} seconds`);
+    if (undecodable !== null)
+      return new DnsError('FormError', `Server ${label} answered ${undecodable}, and no usable answer came within ${secs.toFixed(3)} seconds`);
     return new DnsError('LifetimeTimeout', `The resolution lifetime expired after ${secs.toFixed(3)} seconds: ${errors.join('; ')}`);
   };
   let usable = true;

@@ -14,7 +14,11 @@ export type TryKind = 'timeout' | 'truncated' | 'fatal';
 
 export class TryError extends Error {
   /** `undecodable`: the try timed out after the server sent only datagrams that are no DNS message */
-  constructor(readonly kind: TryKind, message: string, readonly undecodable = false) {
+  constructor(
+    readonly kind: TryKind,
+    message: string,
+    readonly undecodable = false,
+  ) {
     super(message);
     this.name = 'TryError';
   }
@@ -80,14 +84,20 @@ export interface TryOptions {
 /** Sends the query and resolves with the server's response packet. */
 export function exchange(server: Server, o: TryOptions): Promise<Packet> {
   const message = dnsPacket().encode({
-    type: 'query', id: o.id, flags: dnsPacket().RECURSION_DESIRED,
+    type: 'query',
+    id: o.id,
+    flags: dnsPacket().RECURSION_DESIRED,
     questions: [{ name: o.question.name || '.', type: o.question.type as DnsPacket.RecordType, class: 'IN' }],
   });
   return o.tcp ? tcpTry(server, message, o) : udpTry(server, message, o);
 }
 
 /** Shared try plumbing: one settle, a timer and the lifetime signal, cleanup always. `timedOut` says why the time ran out. */
-function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) => void) => () => void, timedOut = (): TryError => new TryError('timeout', TIMED_OUT)): Promise<Packet> {
+function attempt(
+  o: TryOptions,
+  run: (settle: (e: TryError | null, r?: Packet) => void) => () => void,
+  timedOut = (): TryError => new TryError('timeout', TIMED_OUT),
+): Promise<Packet> {
   return new Promise<Packet>((resolve, reject) => {
     let done = false;
     let cleanup = (): void => undefined;
@@ -122,44 +132,48 @@ function attempt(o: TryOptions, run: (settle: (e: TryError | null, r?: Packet) =
  */
 function udpTry(server: Server, message: Buffer, o: TryOptions): Promise<Packet> {
   let undecodable: string | null = null;
-  return attempt(o, (settle) => {
-    const sock: UdpSocket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
-    sock.on('error', (e) => settle(socketError(e)));
-    sock.on('message', (msg) => {
-      let r: Packet;
-      try {
-        r = dnsPacket().decode(msg);
-      } catch (e) {
-        undecodable = whyUndecodable(msg, e);
-        return;
-      }
-      if (!answers(o, r)) return;
-      if (truncated(r)) settle(new TryError('truncated', 'The truncated flag is set.'));
-      else settle(null, r);
-    });
-    // Node hands a failed UDP connect to this callback (its type omits the argument)
-    const onConnect = (e?: Error | null): void => {
-      if (e) {
-        settle(socketError(e));
-        return;
-      }
-      try {
-        sock.send(message, (err) => {
-          if (err) settle(socketError(err));
-        });
-      } catch (err) {
-        settle(socketError(err));
-      }
-    };
-    sock.connect(server.port, server.address, onConnect as () => void);
-    return () => {
-      try {
-        sock.close();
-      } catch {
-        // already closed by an error
-      }
-    };
-  }, () => (undecodable === null ? new TryError('timeout', TIMED_OUT) : new TryError('timeout', `with an undecodable reply (${undecodable})`, true)));
+  return attempt(
+    o,
+    (settle) => {
+      const sock: UdpSocket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
+      sock.on('error', (e) => settle(socketError(e)));
+      sock.on('message', (msg) => {
+        let r: Packet;
+        try {
+          r = dnsPacket().decode(msg);
+        } catch (e) {
+          undecodable = whyUndecodable(msg, e);
+          return;
+        }
+        if (!answers(o, r)) return;
+        if (truncated(r)) settle(new TryError('truncated', 'The truncated flag is set.'));
+        else settle(null, r);
+      });
+      // Node hands a failed UDP connect to this callback (its type omits the argument)
+      const onConnect = (e?: Error | null): void => {
+        if (e) {
+          settle(socketError(e));
+          return;
+        }
+        try {
+          sock.send(message, (err) => {
+            if (err) settle(socketError(err));
+          });
+        } catch (err) {
+          settle(socketError(err));
+        }
+      };
+      sock.connect(server.port, server.address, onConnect as () => void);
+      return () => {
+        try {
+          sock.close();
+        } catch {
+          // already closed by an error
+        }
+      };
+    },
+    () => (undecodable === null ? new TryError('timeout', TIMED_OUT) : new TryError('timeout', `with an undecodable reply (${undecodable})`, true)),
+  );
 }
 
 /** Why a datagram is no DNS message (RFC 1035 §4.1: a 12-byte header, then the sections it counts). */

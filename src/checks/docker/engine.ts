@@ -13,7 +13,10 @@ export const REPLY_LIMIT = 4 << 20;
 
 /** The engine answered with an error status (its JSON `message` is kept). */
 export class EngineError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = status === 404 ? 'NotFound' : 'EngineError';
   }

@@ -21,16 +21,23 @@ const DEFAULT_TIMEOUT = 5;
 
 export const DockerOptions = z.looseObject({
   ...commonCheckOptions,
-  container: z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name or ID')
+  container: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a container name or ID')
     .describe('container name or ID'),
   // a socket the daemon connects to (a door into the host, as a file it reads is): the administrator's (docs/security.md)
-  socket: hostAccess(z.string().min(1).max(107)).default('/var/run/docker.sock')
-    .describe('the engine\'s unix socket (Podman as root: /run/podman/podman.sock); not used with hostname'),
+  socket: hostAccess(z.string().min(1).max(107))
+    .default('/var/run/docker.sock')
+    .describe("the engine's unix socket (Podman as root: /run/podman/podman.sock); not used with hostname"),
   hostname: hostnameOption.optional().describe('reach the engine over TCP at this host instead of the socket (e.g. a Docker socket proxy)'),
   port: z.int().min(1).max(65535).optional().describe('TCP port with hostname; absent = 2375, or 2376 with tls'),
   tls: z.boolean().default(false).describe('TLS to hostname (with certificate verification and the expiry window)'),
   timeout: timeoutOption(DEFAULT_TIMEOUT),
-  healthy: z.boolean().default(true)
+  healthy: z
+    .boolean()
+    .default(true)
     .describe('when the container has a health check, pass only while it reports healthy (starting and unhealthy fail); false: running is enough'),
   ...tlsOptions,
 });
@@ -48,11 +55,13 @@ const Inspect = z.object({
     StartedAt: z.string().optional(),
     FinishedAt: z.string().optional(),
     Error: z.string().optional(),
-    Health: z.object({
-      Status: z.string(),
-      FailingStreak: z.number().optional(),
-      Log: z.array(z.object({ ExitCode: z.number().optional(), Output: z.string().optional() })).nullish(),
-    }).nullish(),
+    Health: z
+      .object({
+        Status: z.string(),
+        FailingStreak: z.number().optional(),
+        Log: z.array(z.object({ ExitCode: z.number().optional(), Output: z.string().optional() })).nullish(),
+      })
+      .nullish(),
   }),
 });
 
@@ -86,7 +95,8 @@ export function judge(o: Pick<Opts, 'container' | 'healthy'>, c: InspectValue, n
   const health = s.Health?.Status && s.Health.Status !== 'none' ? s.Health.Status : null;
   const metrics: Metric[] = [{ name: 'restart_count', value: c.RestartCount ?? 0, min: 0 }];
   const started = s.StartedAt ? Date.parse(s.StartedAt) : NaN;
-  if (s.Status === 'running' && Number.isFinite(started)) metrics.push({ name: 'uptime', value: Math.max(0, Math.round((nowMs - started) / 1000)), unit: 's', min: 0 });
+  if (s.Status === 'running' && Number.isFinite(started))
+    metrics.push({ name: 'uptime', value: Math.max(0, Math.round((nowMs - started) / 1000)), unit: 's', min: 0 });
   const image = c.Config?.Image ? ` (image ${c.Config.Image})` : '';
   const line = `${o.container}: ${stateText(s)}${health ? `, ${health}` : ''}${image}, restarts ${c.RestartCount ?? 0}`;
   let problem: ContainerError | null = null;
@@ -105,7 +115,7 @@ export function judge(o: Pick<Opts, 'container' | 'healthy'>, c: InspectValue, n
 export const docker = defineCheck({
   type: 'docker',
   info: {
-    summary: 'A container\'s state and health through the Docker Engine API (Docker or Podman), on the engine\'s socket or over TCP.',
+    summary: "A container's state and health through the Docker Engine API (Docker or Podman), on the engine's socket or over TCP.",
     pass: 'the container is running and, when it has a health check, reports healthy (with `healthy` false, running is enough).',
   },
   adminOnly: 'talks to the container engine on this host',
@@ -134,7 +144,7 @@ export const docker = defineCheck({
       try {
         const { body } = await getJson(via, `/containers/${encodeURIComponent(o.container)}/json`, ctx.signal);
         const parsed = Inspect.safeParse(body);
-        if (!parsed.success) throw new ReplyError('the engine\'s answer has no container State');
+        if (!parsed.success) throw new ReplyError("the engine's answer has no container State");
         const v = judge(o, parsed.data, ctx.now());
         run.log.push(v.line);
         verdict = v;

@@ -14,9 +14,7 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 
-export type Resolution =
-  | { ok: true; real: string; argv0: string }
-  | { ok: false; message: string };
+export type Resolution = { ok: true; real: string; argv0: string } | { ok: false; message: string };
 
 const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
@@ -35,8 +33,8 @@ function allowedDirs(pluginDirs: readonly string[], base: string): { lexical: st
   return { lexical, real };
 }
 
-export const NO_PLUGIN_DIRS = 'exec checks are disabled: the site allows no plugin folders '
-  + '(an admin lists them in the site file as "plugins": {"dirs": ["/usr/lib/nagios/plugins"]})';
+export const NO_PLUGIN_DIRS =
+  'exec checks are disabled: the site allows no plugin folders ' + '(an admin lists them in the site file as "plugins": {"dirs": ["/usr/lib/nagios/plugins"]})';
 
 /**
  * Resolves `program` (an absolute path, or a bare name looked up in the

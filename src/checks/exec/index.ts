@@ -22,11 +22,15 @@ const noNul = z.string().regex(/^[^\0]*$/, 'an argument cannot contain a NUL cha
 export const ExecOptions = z.looseObject({
   ...commonCheckOptions,
   // what runs and with which environment is the administrator's decision (docs/security.md)
-  command: hostAccess(z.array(noNul).min(1, 'give at least the program'))
-    .describe('program and arguments, e.g. ["/usr/lib/nagios/plugins/check_load", "-w", "4,3,2", "-c", "8,6,4"]; no shell. The program must be inside a folder of the site\'s "plugins": {"dirs": [...]} (an absolute path, or a bare name looked up there)'),
+  command: hostAccess(z.array(noNul).min(1, 'give at least the program')).describe(
+    'program and arguments, e.g. ["/usr/lib/nagios/plugins/check_load", "-w", "4,3,2", "-c", "8,6,4"]; no shell. The program must be inside a folder of the site\'s "plugins": {"dirs": [...]} (an absolute path, or a bare name looked up there)',
+  ),
   timeout: z.number().positive().default(10).describe('seconds; then the plugin and every process it started are killed'),
-  env: hostAccess(z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), SecretSchema)).optional()
-    .describe('extra environment variables for the plugin (values may be {"env": "NAME"} or {"file": "/path"}); the plugin otherwise gets only PATH, HOME, TZ and LC_ALL=C (a variable such as LD_PRELOAD decides what the plugin loads)'),
+  env: hostAccess(z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), SecretSchema))
+    .optional()
+    .describe(
+      'extra environment variables for the plugin (values may be {"env": "NAME"} or {"file": "/path"}); the plugin otherwise gets only PATH, HOME, TZ and LC_ALL=C (a variable such as LD_PRELOAD decides what the plugin loads)',
+    ),
 });
 
 /** Lines of long output kept in the log, and the longest line kept. */
@@ -92,7 +96,11 @@ export const exec = defineCheck({
         throw e;
       }
       const r = await runPlugin(p.real, {
-        argv0: p.argv0, args: o.command.slice(1), env: await pluginEnv(o.env), cwd: dirname(p.real), signal: ctx.signal,
+        argv0: p.argv0,
+        args: o.command.slice(1),
+        env: await pluginEnv(o.env),
+        cwd: dirname(p.real),
+        signal: ctx.signal,
       });
       return pluginOutcome(name, r);
     } catch (e) {

@@ -68,7 +68,12 @@ export function runPlugin(file: string, o: SpawnOptions): Promise<PluginResult> 
     }
     // detached: the child calls setsid(), so its pid is the group id for the kill
     const child = spawn(file, o.args, {
-      argv0: o.argv0, cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+      argv0: o.argv0,
+      cwd: o.cwd,
+      env: o.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
     });
     const out = collect(child.stdout, o.maxStdout ?? 64 * 1024);
     const err = collect(child.stderr, o.maxStderr ?? 8 * 1024);
@@ -96,9 +101,15 @@ export function runPlugin(file: string, o: SpawnOptions): Promise<PluginResult> 
         killGroup(child.pid);
         child.stdout.destroy();
         child.stderr.destroy();
-        settle(() => resolve({
-          code, signal, stdout: out.text(), stderr: err.text(), truncated: out.truncated() || err.truncated(),
-        }));
+        settle(() =>
+          resolve({
+            code,
+            signal,
+            stdout: out.text(),
+            stderr: err.text(),
+            truncated: out.truncated() || err.truncated(),
+          }),
+        );
       };
       if (child.stdout.closed && child.stderr.closed) {
         done();

@@ -35,8 +35,14 @@ export const HttpsOptions = z.looseObject({
     .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP method such as HEAD or GET')
     .optional()
     .describe('HTTP method; default HEAD, or GET when `expectBody` or `expectJson` is set'),
-  reqPath: z.string().regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters').default('/').describe('request path (and query)'),
-  expectStatus: StatusSpec.optional().describe('pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes (a check made in the web UI or the API starts with 200-399)'),
+  reqPath: z
+    .string()
+    .regex(/^[^\s\x00-\x1f\x7f]+$/, 'a request path without spaces or control characters')
+    .default('/')
+    .describe('request path (and query)'),
+  expectStatus: StatusSpec.optional().describe(
+    'pass only on these statuses: a code, "200-299", "2xx", or a list of them; absent = any HTTP response passes (a check made in the web UI or the API starts with 200-399)',
+  ),
   expectBody: z.string().min(1).optional().describe('pass only when the response body contains this text (the first 1 MiB is searched)'),
   expectJson: ExpectJson.optional().describe(EXPECT_JSON_HELP),
   ...tlsOptions,

@@ -25,7 +25,11 @@ function parses(query: string): boolean {
 }
 
 export const JsonAssertion = z.strictObject({
-  path: z.string().min(1).max(1000).refine(parses, 'not a JSONPath query (RFC 9535), e.g. "$.status" or "$.checks[*].state"')
+  path: z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine(parses, 'not a JSONPath query (RFC 9535), e.g. "$.status" or "$.checks[*].state"')
     .describe('JSONPath query (RFC 9535) selecting the values tested, e.g. $.status'),
   exists: z.boolean().optional().describe('false: pass only when the query selects nothing; true (the default): it must select something'),
   ...valueTests,
@@ -33,7 +37,8 @@ export const JsonAssertion = z.strictObject({
 
 export const ExpectJson = z.array(JsonAssertion).min(1).max(50);
 
-export const EXPECT_JSON_HELP = 'assertions on the JSON body, e.g. [{"path": "$.status", "equals": "ok"}]; every value the path selects must pass (equals, notEquals, min, max, matches); the check then sends GET';
+export const EXPECT_JSON_HELP =
+  'assertions on the JSON body, e.g. [{"path": "$.status", "equals": "ok"}]; every value the path selects must pass (equals, notEquals, min, max, matches); the check then sends GET';
 
 export type JsonAssertionValue = z.output<typeof JsonAssertion>;
 

@@ -18,10 +18,7 @@ export const ImapOptions = z.looseObject({
   hostname: hostnameOption,
   port: portOption(993, ' (143 with `tls`)'),
   timeout: timeoutOption(6),
-  tls: z
-    .boolean()
-    .default(false)
-    .describe('connect in plain text and upgrade with STARTTLS (port 143) instead of IMAPS (implicit TLS, port 993)'),
+  tls: z.boolean().default(false).describe('connect in plain text and upgrade with STARTTLS (port 143) instead of IMAPS (implicit TLS, port 993)'),
   username: z.string().min(1).optional().describe('log in as this user (LOGIN) to check authenticated access'),
   password: SecretSchema.optional().describe('password for `username`: a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
   ...tlsOptions,

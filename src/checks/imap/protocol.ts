@@ -32,7 +32,12 @@ const CRLF = Buffer.from('\r\n');
 const tail = (line: Buffer): string => line.subarray(Math.max(0, line.length - 24)).toString('latin1');
 
 export function resultRepr(r: ImapResult): string {
-  return repr(tuple(r.type, r.data.map((d) => bytes(d))));
+  return repr(
+    tuple(
+      r.type,
+      r.data.map((d) => bytes(d)),
+    ),
+  );
 }
 
 /** A quoted string when it can be one (RFC 3501 §4.3), else a literal. */

@@ -39,15 +39,27 @@ export const LdapOptions = z.looseObject({
   hostname: hostnameOption.describe('directory server host name or IP address'),
   port: portOption(389, ' (636 with `tls` "implicit")'),
   timeout: timeoutOption(10),
-  tls: z.enum(['starttls', 'implicit', 'none']).default('starttls')
+  tls: z
+    .enum(['starttls', 'implicit', 'none'])
+    .default('starttls')
     .describe('"starttls" (upgrade on the LDAP port, RFC 4513), "implicit" (LDAPS) or "none" (plain text: a bind password travels in the clear)'),
   username: z.string().min(1).max(1024).optional().describe('DN to bind as (simple bind), e.g. "cn=monitor,dc=example,dc=org"; absent = anonymous'),
   password: SecretSchema.optional().describe('password of `username`: a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
   base: z.string().max(1024).optional().describe('search base DN; absent = only the root DSE is read'),
-  filter: z.string().min(3).max(4096).refine(filterShape, 'an LDAP filter in parentheses, e.g. "(objectClass=person)"').default('(objectClass=*)')
+  filter: z
+    .string()
+    .min(3)
+    .max(4096)
+    .refine(filterShape, 'an LDAP filter in parentheses, e.g. "(objectClass=person)"')
+    .default('(objectClass=*)')
     .describe('search filter (RFC 4515)'),
   scope: z.enum(['base', 'one', 'sub']).default('sub').describe('search scope: the base entry, its children, or the whole subtree'),
-  expectCount: z.int().min(0).max(MAX_ENTRIES - 1).optional().describe('pass only when the search finds exactly this many entries'),
+  expectCount: z
+    .int()
+    .min(0)
+    .max(MAX_ENTRIES - 1)
+    .optional()
+    .describe('pass only when the search finds exactly this many entries'),
   minCount: z.int().min(0).max(MAX_ENTRIES).optional().describe('pass only when the search finds at least this many entries'),
   ...tlsOptions,
 });
@@ -99,7 +111,11 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
   const sock = await channel(o, port, ctx, run, ldapts);
   const guard = new SocketGuard(sock, ctx.signal, REPLY_LIMIT);
   // ldapts takes a connected socket as it is (its connect sees readyState "open")
-  const client: Client = new ldapts.Client({ url: `ldap://${o.hostname.includes(':') ? `[${o.hostname}]` : o.hostname}:${port}`, createConnection: () => sock, strictDN: false });
+  const client: Client = new ldapts.Client({
+    url: `ldap://${o.hostname.includes(':') ? `[${o.hostname}]` : o.hostname}:${port}`,
+    createConnection: () => sock,
+    strictDN: false,
+  });
   try {
     if (o.username !== undefined) {
       await guard.run(client.bind(o.username, password));
@@ -110,7 +126,9 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
       const versions = dse.searchEntries[0]?.supportedLDAPVersion;
       run.log.push(`root DSE: LDAP version ${[versions ?? '?'].flat().join(', ')}`);
     } else {
-      const r = await guard.run(client.search(o.base, { scope: o.scope, filter: o.filter, attributes: ['1.1'], sizeLimit: MAX_ENTRIES, timeLimit: Math.ceil(o.timeout ?? 10) }));
+      const r = await guard.run(
+        client.search(o.base, { scope: o.scope, filter: o.filter, attributes: ['1.1'], sizeLimit: MAX_ENTRIES, timeLimit: Math.ceil(o.timeout ?? 10) }),
+      );
       const count = r.searchEntries.length;
       read.count = count;
       const more = count >= MAX_ENTRIES ? ' (the size limit: there may be more)' : '';

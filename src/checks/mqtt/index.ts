@@ -30,9 +30,14 @@ export const MqttOptions = z.looseObject({
   tls: z.boolean().default(false).describe('TLS from the first byte (MQTT over TLS, usually port 8883), with certificate verification and the expiry window'),
   username: z.string().min(1).max(256).optional().describe('user name sent in CONNECT'),
   password: SecretSchema.optional().describe('password sent in CONNECT: a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
-  topic: z.string().min(1).max(1024).regex(/^[^+#]*$/, 'one topic: no + or # wildcards').optional()
+  topic: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^[^+#]*$/, 'one topic: no + or # wildcards')
+    .optional()
     .describe('subscribe to this topic and wait for its (retained) message; the payload (UTF-8) is logged and judged'),
-  ...valueOptions('the message\'s payload'),
+  ...valueOptions("the message's payload"),
   ...tlsOptions,
 });
 
@@ -130,7 +135,8 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
       const message = firstMessage(client, o.topic);
       await guard.run(subscribed(client, o.topic));
       const got = await guard.run(message).catch((e: unknown) => {
-        if (e instanceof Error && e.name === 'TimeoutError') throw Object.assign(new Error(`no message on ${strRepr(o.topic!)} before the timeout (is one retained?)`), { name: 'TimeoutError' });
+        if (e instanceof Error && e.name === 'TimeoutError')
+          throw Object.assign(new Error(`no message on ${strRepr(o.topic!)} before the timeout (is one retained?)`), { name: 'TimeoutError' });
         throw e;
       });
       read.value = got.payload;

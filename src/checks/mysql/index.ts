@@ -39,10 +39,20 @@ export const MysqlOptions = z.looseObject({
   username: z.string().min(1).max(256).describe('user to log in as (required)'),
   password: SecretSchema.optional().describe('password of `username`: a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
   database: z.string().min(1).max(256).optional().describe('default database of the session (absent: none)'),
-  tls: z.boolean().default(false).describe('require TLS (upgraded after the server\'s greeting, before the login), with certificate verification and the expiry window'),
-  query: z.string().trim().min(1).max(4096).optional()
-    .describe('SQL run after the login, in a read-only session, e.g. "select count(*) from information_schema.processlist"; its first value (as text) is logged and judged'),
-  ...valueOptions('the query\'s first value'),
+  tls: z
+    .boolean()
+    .default(false)
+    .describe("require TLS (upgraded after the server's greeting, before the login), with certificate verification and the expiry window"),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      'SQL run after the login, in a read-only session, e.g. "select count(*) from information_schema.processlist"; its first value (as text) is logged and judged',
+    ),
+  ...valueOptions("the query's first value"),
   ...tlsOptions,
 });
 

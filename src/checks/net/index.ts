@@ -15,20 +15,30 @@ import { operstateOk, readCounters, readOperstate, type Counters } from './procn
 
 export const NetOptions = z.looseObject({
   ...commonCheckOptions,
-  interface: z.string().regex(/^[^\s/:]{1,15}$/, 'an interface name (1–15 characters, no spaces, "/" or ":")')
+  interface: z
+    .string()
+    .regex(/^[^\s/:]{1,15}$/, 'an interface name (1–15 characters, no spaces, "/" or ":")')
     .describe('interface name as in `ip link` (eth0, enp3s0, wlan0, br0…)'),
   level: z.number().positive().optional().describe('fail above this rate in Mbit/s; without it only the link state is checked'),
   hysteresis: z.number().min(0).default(0).describe('Mbit/s: once failing, pass again only below level − hysteresis'),
   warnLevel: z.number().positive().optional().describe('siteward: WARN above this rate in Mbit/s (below `level`)'),
-  direction: z.enum(['max', 'rx', 'tx', 'sum']).default('max')
+  direction: z
+    .enum(['max', 'rx', 'tx', 'sum'])
+    .default('max')
     .describe('rate compared with level: the larger of receive and transmit (max), receive, transmit, or both added (sum)'),
-  sample: z.number().min(0).max(10).default(1)
+  sample: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1)
     .describe('seconds the first run (with no earlier counters) measures over; 0: report rates from the second run on'),
   timeout: z.number().positive().default(5).describe('seconds for the whole run'),
 });
 type NetOpts = z.output<typeof NetOptions>;
 
-interface Sample extends Counters { at: number }
+interface Sample extends Counters {
+  at: number;
+}
 
 const MBIT = 1e6 / 8; // bytes per second in one Mbit/s
 
@@ -48,10 +58,14 @@ function rates(a: Sample, b: Sample, fallbackSeconds: number): { rx: number; tx:
 
 function compared(o: NetOpts, r: { rx: number; tx: number }): number {
   switch (o.direction) {
-    case 'rx': return r.rx;
-    case 'tx': return r.tx;
-    case 'sum': return r.rx + r.tx;
-    default: return Math.max(r.rx, r.tx);
+    case 'rx':
+      return r.rx;
+    case 'tx':
+      return r.tx;
+    case 'sum':
+      return r.rx + r.tx;
+    default:
+      return Math.max(r.rx, r.tx);
   }
 }
 

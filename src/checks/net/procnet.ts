@@ -24,7 +24,11 @@ export function parseNetDev(text: string): Map<string, Counters> {
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
     if (!name || name.includes('|')) continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
     out.set(name, { rxBytes: f[0], rxErrors: f[2], txBytes: f[8], txErrors: f[10] });
   }

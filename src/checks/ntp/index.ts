@@ -23,9 +23,13 @@ export const NtpOptions = z.looseObject({
   hostname: hostnameOption.describe('NTP server host name or IP address'),
   port: portOption(123, ' (UDP)'),
   timeout: timeoutOption(5),
-  maxOffset: z.number().positive().max(86_400).default(1)
-    .describe('fail when this host\'s clock and the server\'s differ by more than this many seconds (either way)'),
-  maxStratum: z.int().min(1).max(15).optional().describe('fail when the server\'s stratum is above this (1 = it has its own reference clock)'),
+  maxOffset: z
+    .number()
+    .positive()
+    .max(86_400)
+    .default(1)
+    .describe("fail when this host's clock and the server's differ by more than this many seconds (either way)"),
+  maxStratum: z.int().min(1).max(15).optional().describe("fail when the server's stratum is above this (1 = it has its own reference clock)"),
 });
 
 type Opts = z.output<typeof NtpOptions>;

@@ -76,7 +76,11 @@ export function parse(b: Buffer): ServerReply {
 
 /** The reference ID as a person reads it: ASCII for stratum 0 and 1, a dotted IPv4 address above. */
 export function refIdText(r: ServerReply): string {
-  if (r.stratum <= 1) return r.refId.toString('latin1').replace(/\0+$/, '').replace(/[^\x20-\x7e]/g, '?');
+  if (r.stratum <= 1)
+    return r.refId
+      .toString('latin1')
+      .replace(/\0+$/, '')
+      .replace(/[^\x20-\x7e]/g, '?');
   return Array.from(r.refId).join('.');
 }
 

@@ -85,18 +85,25 @@ export const ping = defineCheck({
     const timeout = o.timeout ?? DEFAULT_TIMEOUT;
     const need = budget(o);
     if (need >= timeout) {
-      return [{
-        path: ['count'],
-        message: `${o.count} requests ${o.interval} s apart and ${WAIT_S} s for the last reply take ${need} s: raise timeout above that, or lower count or interval`,
-      }];
+      return [
+        {
+          path: ['count'],
+          message: `${o.count} requests ${o.interval} s apart and ${WAIT_S} s for the last reply take ${need} s: raise timeout above that, or lower count or interval`,
+        },
+      ];
     }
     return [];
   },
   async run(o, ctx) {
     try {
       const r = await runPlugin('ping', {
-        argv0: 'ping', args: pingArgs(o), cwd: '/', signal: ctx.signal,
-        env: { PATH: SAFE_PATH, LC_ALL: 'C', LANG: 'C' }, maxStdout: 64 * 1024, maxStderr: 4096,
+        argv0: 'ping',
+        args: pingArgs(o),
+        cwd: '/',
+        signal: ctx.signal,
+        env: { PATH: SAFE_PATH, LC_ALL: 'C', LANG: 'C' },
+        maxStdout: 64 * 1024,
+        maxStderr: 4096,
       });
       const s = parseSummary(r.stdout);
       // exit 0: replies came; 1: none came (ping still prints its statistics); 2: an error

@@ -48,7 +48,10 @@ export class PingError extends Error {
  * socket.getaddrinfo would raise for the same name.
  */
 export function pingError(stderr: string, code: number | null): PingError {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines.at(-1) ?? `ping exited with status ${code ?? 'unknown'} and no message`;
   const text = last.replace(/^ping: /, '');
   if (/Name or service not known|Temporary failure in name resolution|No address associated with hostname|Name has no usable address|bad address/i.test(text)) {

@@ -29,11 +29,23 @@ export const PostgresOptions = z.looseObject({
   timeout: timeoutOption(10),
   username: z.string().min(1).max(256).describe('role to log in as (required: PostgreSQL has no anonymous login)'),
   password: SecretSchema.optional().describe('password of `username`: a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
-  database: z.string().min(1).max(256).optional().describe('database to connect to; absent = the one named like `username` (PostgreSQL\'s rule)'),
-  tls: z.boolean().default(false).describe('require TLS (SSLRequest before the login), with certificate verification and the expiry window; the password never travels before the handshake is verified'),
-  query: z.string().trim().min(1).max(4096).optional()
-    .describe('SQL run after the login, in a read-only session, e.g. "select count(*) from pg_stat_replication"; its first value (as text) is logged and judged'),
-  ...valueOptions('the query\'s first value'),
+  database: z.string().min(1).max(256).optional().describe("database to connect to; absent = the one named like `username` (PostgreSQL's rule)"),
+  tls: z
+    .boolean()
+    .default(false)
+    .describe(
+      'require TLS (SSLRequest before the login), with certificate verification and the expiry window; the password never travels before the handshake is verified',
+    ),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      'SQL run after the login, in a read-only session, e.g. "select count(*) from pg_stat_replication"; its first value (as text) is logged and judged',
+    ),
+  ...valueOptions("the query's first value"),
   ...tlsOptions,
 });
 
@@ -143,7 +155,7 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
     }
     const r = await guard.run(client.query({ text: o.query, rowMode: 'array' })).catch((e: unknown) => Promise.reject(serverError(e)));
     // several statements in one query: pg answers one result per statement; the last counts
-    const last = Array.isArray(r) ? (r.at(-1) as typeof r[number] | undefined) : r;
+    const last = Array.isArray(r) ? (r.at(-1) as (typeof r)[number] | undefined) : r;
     const rows = (last?.rows ?? []) as unknown[][];
     const value = rows.length ? valueText(rows[0]?.[0]) : undefined;
     read.value = value;

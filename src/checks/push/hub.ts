@@ -63,22 +63,28 @@ export class PushHub {
     }
     const missing = this.missing();
     if (!missing.length) return;
-    this.ensuring = this.site.mutate((doc) => {
-      let next = doc;
-      for (const name of missing) {
-        const raw = rawEntry(next, 'checks', name) ?? {};
-        next = putCheck(next, name, { ...raw, options: { ...(isObject(raw.options) ? raw.options : {}), token: newPushToken() } });
-      }
-      return next;
-    }).then((r) => {
-      if (!r.ok) this.site.log.error({ issues: r.issues }, 'could not save generated push tokens');
-    }, (e: unknown) => this.site.log.error({ err: e }, 'could not save generated push tokens')).finally(() => {
-      this.ensuring = null;
-      if (this.again) {
-        this.again = false;
-        this.ensureTokens();
-      }
-    });
+    this.ensuring = this.site
+      .mutate((doc) => {
+        let next = doc;
+        for (const name of missing) {
+          const raw = rawEntry(next, 'checks', name) ?? {};
+          next = putCheck(next, name, { ...raw, options: { ...(isObject(raw.options) ? raw.options : {}), token: newPushToken() } });
+        }
+        return next;
+      })
+      .then(
+        (r) => {
+          if (!r.ok) this.site.log.error({ issues: r.issues }, 'could not save generated push tokens');
+        },
+        (e: unknown) => this.site.log.error({ err: e }, 'could not save generated push tokens'),
+      )
+      .finally(() => {
+        this.ensuring = null;
+        if (this.again) {
+          this.again = false;
+          this.ensureTokens();
+        }
+      });
   }
 
   /** Resolves when a token generation in progress has been saved (for tests and shutdown). */

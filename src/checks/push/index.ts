@@ -20,8 +20,11 @@ export const PUSH_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export const PushOptions = z.looseObject({
   ...commonCheckOptions,
-  token: z.union([z.literal(''), z.string().regex(PUSH_TOKEN, 'must be 16–128 characters A–Z a–z 0–9 _ -')]).default('')
-    .describe('secret in the push URL /push/<token>; generated (and saved) when empty').meta({ secret: true }),
+  token: z
+    .union([z.literal(''), z.string().regex(PUSH_TOKEN, 'must be 16–128 characters A–Z a–z 0–9 _ -')])
+    .default('')
+    .describe('secret in the push URL /push/<token>; generated (and saved) when empty')
+    .meta({ secret: true }),
   timeout: z.number().positive().default(3600).describe('seconds expected between heartbeats'),
   grace: z.number().min(0).default(300).describe('extra seconds allowed before a late heartbeat fails the check'),
 });

@@ -22,11 +22,13 @@ export const RedisOptions = z.looseObject({
   hostname: hostnameOption,
   port: portOption(6379),
   timeout: timeoutOption(5),
-  tls: z.boolean().default(false).describe('TLS from the first byte (Redis\' `tls-port`), with certificate verification and the expiry window'),
+  tls: z.boolean().default(false).describe("TLS from the first byte (Redis' `tls-port`), with certificate verification and the expiry window"),
   username: z.string().min(1).max(256).optional().describe('ACL user for AUTH (Redis 6 and later); absent = the default user'),
-  password: SecretSchema.optional().describe('password for AUTH (`requirepass`, or the ACL user\'s): a string, {"env": "NAME"} or {"file": "/path"}; never logged'),
+  password: SecretSchema.optional().describe(
+    'password for AUTH (`requirepass`, or the ACL user\'s): a string, {"env": "NAME"} or {"file": "/path"}; never logged',
+  ),
   key: z.string().min(1).max(1024).optional().describe('GET this key after PING; its value is logged and judged'),
-  ...valueOptions('the key\'s value'),
+  ...valueOptions("the key's value"),
   ...tlsOptions,
 });
 
@@ -62,7 +64,8 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
       if (auth.kind !== 'status' || auth.text !== 'OK') throw new ProtocolError('AUTH was not answered with OK');
     }
     const pong = await command(reader, ['PING']);
-    if (pong.kind !== 'status' || pong.text !== 'PONG') throw new ProtocolError(`PING was answered with ${pong.kind === 'status' ? strRepr(pong.text) : `a ${pong.kind} reply`}`);
+    if (pong.kind !== 'status' || pong.text !== 'PONG')
+      throw new ProtocolError(`PING was answered with ${pong.kind === 'status' ? strRepr(pong.text) : `a ${pong.kind} reply`}`);
     run.log.push('PING: PONG');
     if (o.key !== undefined) {
       const got = await command(reader, ['GET', o.key]);

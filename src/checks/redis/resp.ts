@@ -18,10 +18,7 @@ export class RedisError extends Error {
   override name = 'RedisError';
 }
 
-export type Reply =
-  | { kind: 'status'; text: string }
-  | { kind: 'integer'; value: number }
-  | { kind: 'bulk'; value: string | null };
+export type Reply = { kind: 'status'; text: string } | { kind: 'integer'; value: number } | { kind: 'bulk'; value: string | null };
 
 /** `*<n>\r\n` then `$<bytes>\r\n<arg>\r\n` per argument (UTF-8). */
 export function encodeCommand(args: string[]): Buffer {
@@ -34,7 +31,10 @@ export function encodeCommand(args: string[]): Buffer {
 }
 
 function printable(line: Buffer): string {
-  return line.subarray(0, 80).toString('latin1').replace(/[^\x20-\x7e]/g, '?');
+  return line
+    .subarray(0, 80)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Reads one reply; an error reply throws RedisError with the server's text. */

@@ -12,7 +12,10 @@ import { displayTime } from '../../util/time.ts';
 
 export const RemoteOptions = z.looseObject({
   ...commonCheckOptions,
-  timeout: z.number().positive().optional()
+  timeout: z
+    .number()
+    .positive()
+    .optional()
     .describe('seconds without an update before the check fails (siteward: also without a trigger, and also when never heard from)'),
 });
 
@@ -41,7 +44,7 @@ export const remote = defineCheck({
     const st = ctx.check.state;
     if (o.timeout !== undefined) {
       // never heard from: count from this process's first run of the check
-      const since = st.lastUpdate ?? ((ctx.scratch.waitingSince as number | undefined) ?? (ctx.scratch.waitingSince = ctx.now()));
+      const since = st.lastUpdate ?? (ctx.scratch.waitingSince as number | undefined) ?? (ctx.scratch.waitingSince = ctx.now());
       const age = (ctx.now() - since) / 1000;
       if (age > o.timeout) {
         return { fail: true, log: [updateTimeoutLine(o.timeout, st.lastUpdate, ctx.zone)], level: st.level };

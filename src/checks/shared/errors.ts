@@ -8,11 +8,24 @@
  * fletchck/siteward federation shows the same names in detail lines.
  */
 const PYTHON_NAMES: Record<string, string> = {
-  ENOENT: 'FileNotFoundError', EEXIST: 'FileExistsError', EISDIR: 'IsADirectoryError', ENOTDIR: 'NotADirectoryError',
-  EACCES: 'PermissionError', EPERM: 'PermissionError', ECONNREFUSED: 'ConnectionRefusedError',
-  ECONNRESET: 'ConnectionResetError', ECONNABORTED: 'ConnectionAbortedError', EPIPE: 'BrokenPipeError',
-  ETIMEDOUT: 'TimeoutError', ENOTFOUND: 'gaierror', EAI_AGAIN: 'gaierror', EAI_FAIL: 'gaierror', EAI_NONAME: 'gaierror',
-  EHOSTUNREACH: 'OSError', ENETUNREACH: 'OSError', EADDRNOTAVAIL: 'OSError',
+  ENOENT: 'FileNotFoundError',
+  EEXIST: 'FileExistsError',
+  EISDIR: 'IsADirectoryError',
+  ENOTDIR: 'NotADirectoryError',
+  EACCES: 'PermissionError',
+  EPERM: 'PermissionError',
+  ECONNREFUSED: 'ConnectionRefusedError',
+  ECONNRESET: 'ConnectionResetError',
+  ECONNABORTED: 'ConnectionAbortedError',
+  EPIPE: 'BrokenPipeError',
+  ETIMEDOUT: 'TimeoutError',
+  ENOTFOUND: 'gaierror',
+  EAI_AGAIN: 'gaierror',
+  EAI_FAIL: 'gaierror',
+  EAI_NONAME: 'gaierror',
+  EHOSTUNREACH: 'OSError',
+  ENETUNREACH: 'OSError',
+  EADDRNOTAVAIL: 'OSError',
 };
 
 /** Error class name for the detail line. */
@@ -70,5 +83,14 @@ export function abortReason(signal: AbortSignal): Error {
 
 /** A real-time sleep that rejects when `signal` fires (use ctx.sleep where the site clock matters). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return sleepOn({ setTimer: (fn, d) => { const t = setTimeout(fn, d); return { cancel: () => clearTimeout(t) }; } }, ms, signal);
+  return sleepOn(
+    {
+      setTimer: (fn, d) => {
+        const t = setTimeout(fn, d);
+        return { cancel: () => clearTimeout(t) };
+      },
+    },
+    ms,
+    signal,
+  );
 }

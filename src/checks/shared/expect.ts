@@ -9,14 +9,18 @@ import { z } from 'zod';
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** A regular expression, refused at load when it does not compile. */
-const Pattern = z.string().min(1).max(1000).refine((s) => {
-  try {
-    new RegExp(s, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
+const Pattern = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((s) => {
+    try {
+      new RegExp(s, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 
 /** The test fields, to spread into an item schema beside its own keys. */
 export const valueTests = {

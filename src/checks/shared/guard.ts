@@ -38,7 +38,11 @@ export class SocketGuard {
    * Call in the same tick as the library attaches its own `data` listener,
    * so that no byte the server already sent is read before it listens.
    */
-  constructor(readonly socket: Socket, private readonly signal: AbortSignal, private readonly maxBytes: number) {
+  constructor(
+    readonly socket: Socket,
+    private readonly signal: AbortSignal,
+    private readonly maxBytes: number,
+  ) {
     this.stopped = new Promise<never>((_, reject) => (this.stop = reject));
     this.stopped.catch(() => undefined);
     socket.on('error', () => undefined);
@@ -87,9 +91,11 @@ export class SocketGuard {
     }
     const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
     timer.unref();
-    polite().catch(() => undefined).finally(() => {
-      clearTimeout(timer);
-      this.socket.destroy();
-    });
+    polite()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        this.socket.destroy();
+      });
   }
 }

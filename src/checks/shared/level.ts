@@ -24,6 +24,8 @@ export function levelWarns(value: number, warnLevel: number | undefined, hystere
 
 /** The option of every level-measuring check type (spread into its schema). */
 export const warnLevelOption = {
-  warnLevel: z.number().optional()
+  warnLevel: z
+    .number()
+    .optional()
     .describe('siteward: WARN above this (below `level`): the check passes but is shown and, for actions with notifyWarn, announced as WARN'),
 };

@@ -39,7 +39,10 @@ export class LineReader {
   private readonly onError = (e: Error): void => this.fail(e);
   private readonly onAbort = (): void => this.fail(abortReason(this.signal));
 
-  constructor(sock: Socket, private readonly signal: AbortSignal) {
+  constructor(
+    sock: Socket,
+    private readonly signal: AbortSignal,
+  ) {
     this.attach(sock);
     if (signal.aborted) this.onAbort();
     else signal.addEventListener('abort', this.onAbort, { once: true });

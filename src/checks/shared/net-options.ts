@@ -19,17 +19,8 @@ export function portOption(defaultPort: number, extra = '') {
 }
 
 export const tlsOptions = {
-  selfsigned: z
-    .boolean()
-    .default(false)
-    .describe('accept any certificate (no chain or host name verification); its days left are still read and checked'),
+  selfsigned: z.boolean().default(false).describe('accept any certificate (no chain or host name verification); its days left are still read and checked'),
   // a file the daemon reads: the administrator's decision (docs/security.md)
-  ca: hostAccess(z.string().min(1))
-    .optional()
-    .describe('PEM file of extra CA certificates to trust, e.g. a private CA (path relative to the site folder)'),
-  expiryDays: z
-    .int()
-    .min(0)
-    .default(7)
-    .describe('fail (soft-fail `certificate`) when the certificate has fewer than this many whole days left'),
+  ca: hostAccess(z.string().min(1)).optional().describe('PEM file of extra CA certificates to trust, e.g. a private CA (path relative to the site folder)'),
+  expiryDays: z.int().min(0).default(7).describe('fail (soft-fail `certificate`) when the certificate has fewer than this many whole days left'),
 };

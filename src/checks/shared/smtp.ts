@@ -18,7 +18,11 @@ export interface Reply {
 
 /** smtplib's SMTPResponseException family: the message is the tuple repr, as str() gives it. */
 export class SmtpError extends Error {
-  constructor(name: string, readonly code: number, text: Buffer | string) {
+  constructor(
+    name: string,
+    readonly code: number,
+    text: Buffer | string,
+  ) {
     super(repr(tuple(code, typeof text === 'string' ? text : bytes(text))));
     this.name = name;
   }
@@ -70,7 +74,15 @@ export async function readReply(r: LineReader): Promise<Reply> {
     if (line === null) throw new SmtpDisconnected();
     size += line.length + 2;
     if (size > MAX_REPLY) throw new ProtocolError(`a reply longer than ${MAX_REPLY} bytes`);
-    lines.push(Buffer.from(line.subarray(4).toString('latin1').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''), 'latin1'));
+    lines.push(
+      Buffer.from(
+        line
+          .subarray(4)
+          .toString('latin1')
+          .replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''),
+        'latin1',
+      ),
+    );
     const digits = line.subarray(0, 3).toString('latin1');
     code = /^\d{3}$/.test(digits) ? Number(digits) : -1;
     if (code === -1 || line[3] !== 0x2d) break;
@@ -148,7 +160,6 @@ export async function smtpDialogue(d: SmtpDialogue, run: NetRun): Promise<void> 
     if (reader) reader.close();
   }
 }
-
 
 /**
  * smtplib's address rule: with no port (0), a hostname with exactly one ':'

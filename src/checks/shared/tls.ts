@@ -20,7 +20,10 @@ const DAY_MS = 86_400_000;
  */
 export class CertificateError extends Error {
   override name = 'SSLCertVerificationError';
-  constructor(message: string, readonly days: number | null = null) {
+  constructor(
+    message: string,
+    readonly days: number | null = null,
+  ) {
     super(message);
   }
 }
@@ -237,7 +240,8 @@ export async function connectTls(p: TlsParams): Promise<TlsSession> {
       const days = daysLeft(sock.getPeerX509Certificate(), p.now());
       if (!p.trust.selfsigned && !sock.authorized) {
         const code = String(sock.authorizationError ?? 'UNKNOWN');
-        const text = code === 'ERR_TLS_CERT_ALTNAME_INVALID' || identityError ? mismatchText(p.host) : (VERIFY_TEXT[code] ?? code.toLowerCase().replace(/_/g, ' '));
+        const text =
+          code === 'ERR_TLS_CERT_ALTNAME_INVALID' || identityError ? mismatchText(p.host) : (VERIFY_TEXT[code] ?? code.toLowerCase().replace(/_/g, ' '));
         throw new CertificateError(`certificate verify failed: ${text}`, days);
       }
       return { socket: sock, days };

@@ -33,10 +33,7 @@ export const smtp = defineCheck({
     return netRun(o.hostname, async (run) => {
       const { host, port } = smtpAddress(o.hostname, o.port, 25);
       const trust = o.tls ? await loadTrust(o, ctx.env) : { selfsigned: false };
-      await smtpDialogue(
-        { host, port, tls: o.tls ? 'starttls' : 'none', trust, expiryDays: o.expiryDays, signal: ctx.signal, now: ctx.now },
-        run,
-      );
+      await smtpDialogue({ host, port, tls: o.tls ? 'starttls' : 'none', trust, expiryDays: o.expiryDays, signal: ctx.signal, now: ctx.now }, run);
     });
   },
 });

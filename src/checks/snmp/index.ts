@@ -23,11 +23,20 @@ const DEFAULT_TIMEOUT = 5;
 /** Log lines of values shown; failures are always shown. */
 const SHOWN_VALUES = 20;
 
-const Oid = z.string().trim().regex(/^\.?[0-2](\.\d+)+$/, 'a numeric OID such as 1.3.6.1.2.1.1.3.0 (MIB names are not read)');
+const Oid = z
+  .string()
+  .trim()
+  .regex(/^\.?[0-2](\.\d+)+$/, 'a numeric OID such as 1.3.6.1.2.1.1.3.0 (MIB names are not read)');
 
 export const OidItem = z.strictObject({
   oid: Oid.describe('numeric OID, e.g. 1.3.6.1.2.1.2.2.1.8.3 (ifOperStatus of interface 3)'),
-  label: z.string().min(1).max(64).regex(/^[^\s]+$/, 'one word').optional().describe('name in the log and the metric (default: the OID)'),
+  label: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^\s]+$/, 'one word')
+    .optional()
+    .describe('name in the log and the metric (default: the OID)'),
   unit: z.string().max(16).optional().describe('unit shown after the value and given to the metric, e.g. % or °C'),
   walk: z.boolean().default(false).describe('walk the subtree below the OID (a table column) and test every row'),
   ...valueTests,
@@ -48,7 +57,11 @@ export const SnmpOptions = z.looseObject({
   password: secret('v3: authentication passphrase (absent: no authentication)').optional(),
   privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).default('aes').describe('v3: privacy (encryption) protocol; aes is AES-128 (RFC 3826)'),
   privPassword: secret('v3: privacy passphrase (absent: no encryption)').optional(),
-  oids: z.array(OidItem).min(1).max(64).describe('the OIDs read and their tests, e.g. [{"oid": "1.3.6.1.2.1.33.1.2.4.0", "label": "battery", "unit": "%", "min": 50}]'),
+  oids: z
+    .array(OidItem)
+    .min(1)
+    .max(64)
+    .describe('the OIDs read and their tests, e.g. [{"oid": "1.3.6.1.2.1.33.1.2.4.0", "label": "battery", "unit": "%", "min": 50}]'),
 });
 
 type Opts = z.output<typeof SnmpOptions>;
@@ -78,18 +91,26 @@ async function target(o: Opts, ctx: RunContext): ReturnType<typeof openSession> 
   ]);
   const base = ctx.env.base;
   const v3 = o.version === '3';
-  const user = v3 ? {
-    name: o.username ?? '',
-    authProtocol: o.authProtocol,
-    authKey: o.password === undefined ? undefined : await resolveSecret(o.password, base),
-    privProtocol: o.privProtocol,
-    privKey: o.privPassword === undefined ? undefined : await resolveSecret(o.privPassword, base),
-  } : undefined;
+  const user = v3
+    ? {
+        name: o.username ?? '',
+        authProtocol: o.authProtocol,
+        authKey: o.password === undefined ? undefined : await resolveSecret(o.password, base),
+        privProtocol: o.privProtocol,
+        privKey: o.privPassword === undefined ? undefined : await resolveSecret(o.privPassword, base),
+      }
+    : undefined;
   // two tries within the timeout: one lost datagram does not fail the run
   const timeoutMs = Math.max(200, ((o.timeout ?? DEFAULT_TIMEOUT) * 1000) / 2);
   return openSession({
-    address: found.address, family: found.family === 6 ? 6 : 4, port: o.port, version: o.version,
-    community: v3 ? '' : await resolveSecret(o.community, base), user, timeoutMs, retries: 1,
+    address: found.address,
+    family: found.family === 6 ? 6 : 4,
+    port: o.port,
+    version: o.version,
+    community: v3 ? '' : await resolveSecret(o.community, base),
+    user,
+    timeoutMs,
+    retries: 1,
   });
 }
 
@@ -110,7 +131,11 @@ async function read(o: Opts, session: Session, signal: AbortSignal): Promise<Rea
   const r: Reading = { log: [], failures: [], metrics: [], level: null };
   const gets = o.oids.filter((i) => !i.walk);
   if (gets.length) {
-    const vbs = await get(session, gets.map((i) => bare(i.oid)), signal);
+    const vbs = await get(
+      session,
+      gets.map((i) => bare(i.oid)),
+      signal,
+    );
     gets.forEach((i, n) => {
       const vb = vbs[n];
       const ex = vb ? exception(vb) : 'no answer';
@@ -121,7 +146,13 @@ async function read(o: Opts, session: Session, signal: AbortSignal): Promise<Rea
       const value = plainValue(vb);
       test(i, nameOf(i), value, r);
       if (typeof value === 'number') {
-        r.metrics.push({ name: nameOf(i), value, ...(i.unit ? { unit: i.unit } : {}), ...(i.min !== undefined ? { warn: i.min } : {}), ...(i.max !== undefined ? { crit: i.max } : {}) });
+        r.metrics.push({
+          name: nameOf(i),
+          value,
+          ...(i.unit ? { unit: i.unit } : {}),
+          ...(i.min !== undefined ? { warn: i.min } : {}),
+          ...(i.max !== undefined ? { crit: i.max } : {}),
+        });
         r.level ??= `${value}${i.unit ? ` ${i.unit}` : ''}`;
       }
     });

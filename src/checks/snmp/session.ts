@@ -12,7 +12,7 @@ let loaded: Promise<SnmpModule> | null = null;
 
 /** net-snmp, loaded once (a site without snmp checks never pays for it). */
 export function snmpModule(): Promise<SnmpModule> {
-  loaded ??= import('net-snmp').then((m) => ((m as unknown as { default?: SnmpModule }).default ?? m));
+  loaded ??= import('net-snmp').then((m) => (m as unknown as { default?: SnmpModule }).default ?? m);
   return loaded;
 }
 
@@ -40,18 +40,23 @@ export class TooManyRows extends Error {
 
 export async function openSession(t: Target): Promise<Snmp.Session> {
   const snmp = await snmpModule();
-  const common = { port: t.port, transport: t.family === 6 ? 'udp6' as const : 'udp4' as const, timeout: t.timeoutMs, retries: t.retries };
+  const common = { port: t.port, transport: t.family === 6 ? ('udp6' as const) : ('udp4' as const), timeout: t.timeoutMs, retries: t.retries };
   let session: Snmp.Session;
   if (t.version === '3') {
     const u = t.user!;
     const level = u.privKey ? snmp.SecurityLevel.authPriv : u.authKey ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
     const auth = snmp.AuthProtocols as unknown as Record<string, Snmp.AuthProtocols>;
     const priv = snmp.PrivProtocols as unknown as Record<string, Snmp.PrivProtocols>;
-    session = snmp.createV3Session(t.address, {
-      name: u.name, level,
-      ...(u.authKey ? { authProtocol: auth[u.authProtocol ?? 'sha'], authKey: u.authKey } : {}),
-      ...(u.privKey ? { privProtocol: priv[u.privProtocol ?? 'aes'], privKey: u.privKey } : {}),
-    }, { ...common, version: snmp.Version3 });
+    session = snmp.createV3Session(
+      t.address,
+      {
+        name: u.name,
+        level,
+        ...(u.authKey ? { authProtocol: auth[u.authProtocol ?? 'sha'], authKey: u.authKey } : {}),
+        ...(u.privKey ? { privProtocol: priv[u.privProtocol ?? 'aes'], privKey: u.privKey } : {}),
+      },
+      { ...common, version: snmp.Version3 },
+    );
   } else {
     session = snmp.createSession(t.address, t.community, { ...common, version: t.version === '1' ? snmp.Version1 : snmp.Version2c });
   }
@@ -86,14 +91,21 @@ export function get(session: Snmp.Session, oids: string[], signal: AbortSignal):
 export function walk(session: Snmp.Session, oid: string, signal: AbortSignal): Promise<Snmp.Varbind[]> {
   const rows: Snmp.Varbind[] = [];
   let over = false;
-  return bounded(signal, (done) => session.subtree(oid, 20, (vbs) => {
-    for (const vb of vbs) {
-      if (rows.length >= MAX_ROWS) {
-        over = true;
-        return true;
-      }
-      rows.push(vb);
-    }
-    return false;
-  }, (e) => done(e ?? (over ? new TooManyRows(`more than ${MAX_ROWS} rows below ${oid}`) : null), rows)));
+  return bounded(signal, (done) =>
+    session.subtree(
+      oid,
+      20,
+      (vbs) => {
+        for (const vb of vbs) {
+          if (rows.length >= MAX_ROWS) {
+            over = true;
+            return true;
+          }
+          rows.push(vb);
+        }
+        return false;
+      },
+      (e) => done(e ?? (over ? new TooManyRows(`more than ${MAX_ROWS} rows below ${oid}`) : null), rows),
+    ),
+  );
 }

@@ -5,7 +5,21 @@
 import type { Varbind } from 'net-snmp';
 
 /** ObjectType numbers (RFC 2578, RFC 3416 §3 for the exceptions). */
-const T = { Integer: 2, OctetString: 4, Null: 5, OID: 6, IpAddress: 64, Counter: 65, Gauge: 66, TimeTicks: 67, Opaque: 68, Counter64: 70, NoSuchObject: 128, NoSuchInstance: 129, EndOfMibView: 130 };
+const T = {
+  Integer: 2,
+  OctetString: 4,
+  Null: 5,
+  OID: 6,
+  IpAddress: 64,
+  Counter: 65,
+  Gauge: 66,
+  TimeTicks: 67,
+  Opaque: 68,
+  Counter64: 70,
+  NoSuchObject: 128,
+  NoSuchInstance: 129,
+  EndOfMibView: 130,
+};
 
 /** What the agent answered instead of a value (RFC 3416 §4.2.1 exceptions). */
 export function exception(vb: Varbind): string | null {

@@ -18,13 +18,13 @@ export const SshOptions = z.looseObject({
   hostname: hostName.min(1, 'the SSH server (host name or address) is required').describe('SSH server host name or address'),
   port: z.number().int().min(1).max(65535).default(22).describe('SSH port'),
   timeout: z.number().positive().default(5).describe('seconds for the connect and the key exchange together'),
-  hostkey: z.union([
-    z.literal(''),
-    z.string().trim().regex(HOSTKEY_PATTERN, 'expected a base64 key blob or an OpenSSH SHA256: fingerprint'),
-  ]).optional().describe(
-    'expected host key: the base64 key blob (as fletchck stores it, field 2 of an OpenSSH .pub line) or an OpenSSH ' +
-    '`SHA256:` fingerprint (`ssh-keygen -lf`); empty: learn the key on the first run and save it',
-  ),
+  hostkey: z
+    .union([z.literal(''), z.string().trim().regex(HOSTKEY_PATTERN, 'expected a base64 key blob or an OpenSSH SHA256: fingerprint')])
+    .optional()
+    .describe(
+      'expected host key: the base64 key blob (as fletchck stores it, field 2 of an OpenSSH .pub line) or an OpenSSH ' +
+        '`SHA256:` fingerprint (`ssh-keygen -lf`); empty: learn the key on the first run and save it',
+    ),
 });
 
 export const ssh = defineCheck({
@@ -42,7 +42,10 @@ export const ssh = defineCheck({
     const log: string[] = [];
     try {
       const r = await preauth({
-        host: o.hostname, port: o.port, signal, timeoutS: o.timeout,
+        host: o.hostname,
+        port: o.port,
+        signal,
+        timeoutS: o.timeout,
         accept: (key) => stored === undefined || keyMatches(stored, key),
       });
       const b64 = r.key.toString('base64');

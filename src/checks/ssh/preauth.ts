@@ -118,9 +118,11 @@ function preauthWith(Client: ClientClass, o: PreauthOptions): Promise<Preauth> {
         // line still incomplete at the timeout (a server dripping its banner) is a
         // banner that could not be read, not a wrong one
         const partial = why.kind === 'timeout' && !received.includes(0x0a);
-        finish(received.length && !partial
-          ? new SshError('SSHException', `Indecipherable protocol version "${firstLine(received)}"`)
-          : new SshError('SSHException', 'Error reading SSH protocol banner'));
+        finish(
+          received.length && !partial
+            ? new SshError('SSHException', `Indecipherable protocol version "${firstLine(received)}"`)
+            : new SshError('SSHException', 'Error reading SSH protocol banner'),
+        );
       } else if (why.kind === 'timeout') {
         finish(new SshError('TimeoutError', `key exchange not completed within ${o.timeoutS} s`));
       } else if (why.kind === 'closed') {

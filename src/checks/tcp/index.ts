@@ -27,12 +27,19 @@ export const TcpOptions = z.looseObject({
   port: z.int().min(1).max(65535).describe('TCP port (required)'),
   timeout: timeoutOption(5),
   tls: z.boolean().default(false).describe('TLS handshake right after the connect (implicit TLS), with certificate verification and the expiry window'),
-  send: z.string().min(1).optional().meta({ multiline: true }).describe('text sent (UTF-8) once connected (after the handshake with `tls`); end it with a line break (`\\r\\n`) for line protocols'),
+  send: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ multiline: true })
+    .describe('text sent (UTF-8) once connected (after the handshake with `tls`); end it with a line break (`\\r\\n`) for line protocols'),
   expect: z
     .string()
     .min(1)
     .optional()
-    .describe(`pass only when the reply contains this text (the first ${EXPECT_LIMIT / 1024} KiB are searched); absent = the connect (and handshake) is enough`),
+    .describe(
+      `pass only when the reply contains this text (the first ${EXPECT_LIMIT / 1024} KiB are searched); absent = the connect (and handshake) is enough`,
+    ),
   ...tlsOptions,
 });
 

@@ -49,9 +49,8 @@ export function fetchEventXml(host: string, port: number, signal: AbortSignal): 
  */
 export function decodeXml(body: Buffer, contentType = ''): string {
   const head = body.subarray(0, 200).toString('latin1');
-  const label = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1]
-    ?? /charset\s*=\s*"?([A-Za-z0-9._:-]+)/i.exec(contentType)?.[1]
-    ?? 'utf-8';
+  const label =
+    /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1] ?? /charset\s*=\s*"?([A-Za-z0-9._:-]+)/i.exec(contentType)?.[1] ?? 'utf-8';
   try {
     return new TextDecoder(label).decode(body);
   } catch {
@@ -62,14 +61,15 @@ export function decodeXml(body: Buffer, contentType = ''): string {
 /** fast-xml-parser, loaded by the first Comet reading (docs/performance.md) */
 const fxp = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
 let parser: InstanceType<typeof import('fast-xml-parser').XMLParser> | null = null;
-const xmlParser = (): NonNullable<typeof parser> => (parser ??= new (fxp().XMLParser)({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  // every element as an array, so one and several children read the same way
-  isArray: () => true,
-}));
+const xmlParser = (): NonNullable<typeof parser> =>
+  (parser ??= new (fxp().XMLParser)({
+    ignoreAttributes: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    parseTagValue: false,
+    // every element as an array, so one and several children read the same way
+    isArray: () => true,
+  }));
 
 type Node = Record<string, unknown>;
 

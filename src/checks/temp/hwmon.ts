@@ -34,7 +34,11 @@ const readText = async (p: string): Promise<string | null> => {
 /** hwmon0, hwmon2, hwmon10 — in numeric order so "the first chip" is stable. */
 const byNumber = (a: string, b: string): number => Number(/\d+$/.exec(a)?.[0] ?? 0) - Number(/\d+$/.exec(b)?.[0] ?? 0);
 
-interface Sensor { index: number; label: string; input: string }
+interface Sensor {
+  index: number;
+  label: string;
+  input: string;
+}
 
 async function sensorsOf(dir: string): Promise<Sensor[]> {
   let files: string[];

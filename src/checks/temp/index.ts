@@ -16,9 +16,11 @@ import { hostName } from '../../config/text-limits.ts';
 
 export const TempOptions = z.looseObject({
   ...commonCheckOptions,
-  source: z.enum(['comet', 'hwmon']).default('comet')
+  source: z
+    .enum(['comet', 'hwmon'])
+    .default('comet')
     .describe('"comet": a Comet web thermometer over HTTP (fletchck); "hwmon": a local sensor under /sys/class/hwmon (siteward)'),
-  hostname: hostName.default('').describe('comet: the thermometer\'s host name or address'),
+  hostname: hostName.default('').describe("comet: the thermometer's host name or address"),
   port: z.int().min(1).max(65535).default(80).describe('comet: HTTP port'),
   timeout: z.number().positive().default(10).describe('seconds for the whole reading'),
   temperature: z.number().default(50).describe('fail above this temperature in °C (fletchck does not use `level` here)'),

@@ -11,8 +11,20 @@ import { percentLevel, sizeUnit } from '../shared/format.ts';
 export const ALERT_LEVELS = ['INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
-interface VdevStats { read_errors?: number; write_errors?: number; checksum_errors?: number }
-interface Vdev { name?: string; type?: string; status?: string; disk?: string | null; device?: string | null; stats?: VdevStats; children?: Vdev[] }
+interface VdevStats {
+  read_errors?: number;
+  write_errors?: number;
+  checksum_errors?: number;
+}
+interface Vdev {
+  name?: string;
+  type?: string;
+  status?: string;
+  disk?: string | null;
+  device?: string | null;
+  stats?: VdevStats;
+  children?: Vdev[];
+}
 export interface Pool {
   name: string;
   status?: string;
@@ -22,7 +34,13 @@ export interface Pool {
   allocated?: number | null;
   topology?: Record<string, Vdev[] | undefined> | null;
 }
-export interface Alert { level?: string; dismissed?: boolean; formatted?: string | null; text?: string; klass?: string }
+export interface Alert {
+  level?: string;
+  dismissed?: boolean;
+  formatted?: string | null;
+  text?: string;
+  klass?: string;
+}
 
 export interface Assessment {
   /** one line per pool */
@@ -52,7 +70,12 @@ export function alertText(a: Alert): string {
   const plain = raw
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
   return plain.length > 300 ? `${plain.slice(0, 300)}…` : plain;

@@ -25,9 +25,8 @@ export const TruenasOptions = z.looseObject({
   ...commonCheckOptions,
   hostname: hostName.min(1).describe('TrueNAS host name or address'),
   port: z.int().min(1).max(65535).optional().describe('default 443 with tls, 80 without'),
-  tls: z.boolean().default(true)
-    .describe('wss:// (recommended: TrueNAS revokes an API key that is used over plain ws://)'),
-  selfsigned: z.boolean().default(false).describe('accept any certificate, without host name verification (as fletchck\'s option)'),
+  tls: z.boolean().default(true).describe('wss:// (recommended: TrueNAS revokes an API key that is used over plain ws://)'),
+  selfsigned: z.boolean().default(false).describe("accept any certificate, without host name verification (as fletchck's option)"),
   ca: hostAccess(z.string()).optional().describe('PEM file with the CA (or the self-signed certificate) to trust, in addition to the system store'),
   apiKey: SecretSchema.describe('TrueNAS API key (Credentials → API Keys): the key, {"env": "NAME"} or {"file": "/path"}'),
   pool: z.string().optional().describe('watch only this pool; default: every pool'),
@@ -40,7 +39,8 @@ export const TruenasOptions = z.looseObject({
 type TruenasOpts = z.output<typeof TruenasOptions>;
 
 /** Node's certificate verification errors: a labelled failure, as TLS checks label them (§3.4). */
-const CERT_CODES = /^(?:ERR_TLS_CERT_ALTNAME_INVALID|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(?:GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE))/;
+const CERT_CODES =
+  /^(?:ERR_TLS_CERT_ALTNAME_INVALID|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(?:GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE))/;
 
 class AuthError extends Error {
   constructor(message: string) {

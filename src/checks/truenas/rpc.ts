@@ -8,7 +8,11 @@ import { abortReason } from '../shared/errors.ts';
 
 /** A JSON-RPC error answer; `reason` is TrueNAS's `data.reason` when it gives one. */
 export class RpcError extends Error {
-  constructor(readonly method: string, readonly code: number, message: string) {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+  ) {
     super(`${method}: ${message}`);
     this.name = 'RpcError';
   }
@@ -29,14 +33,21 @@ export interface RpcOptions {
  */
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 
-interface Pending { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void }
+interface Pending {
+  method: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
 
 export class RpcClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: Error | null = null;
 
-  private constructor(private readonly ws: WebSocket, private readonly signal: AbortSignal) {
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly signal: AbortSignal,
+  ) {
     ws.on('message', (data) => this.onMessage(data.toString()));
     ws.on('close', (code) => this.failAll(new Error(`connection closed (${code})`)));
     ws.on('error', (e) => this.failAll(e));
@@ -53,7 +64,11 @@ export class RpcClient {
         return;
       }
       const ws = new WebSocket(url, {
-        rejectUnauthorized: o.rejectUnauthorized, ca: o.ca, maxPayload: MAX_PAYLOAD, followRedirects: false, perMessageDeflate: false,
+        rejectUnauthorized: o.rejectUnauthorized,
+        ca: o.ca,
+        maxPayload: MAX_PAYLOAD,
+        followRedirects: false,
+        perMessageDeflate: false,
       });
       // ws reports a handshake cut short by terminate() as a later 'error' event;
       // it must never go unhandled (that would end the process)
@@ -121,8 +136,8 @@ export class RpcClient {
     const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown; data?: { reason?: unknown } } };
     if (typeof m.id !== 'number') return undefined; // a notification (collection_update…)
     if (m.error) {
-      const reason = typeof m.error.data?.reason === 'string' && m.error.data.reason ? m.error.data.reason
-        : typeof m.error.message === 'string' ? m.error.message : 'error';
+      const reason =
+        typeof m.error.data?.reason === 'string' && m.error.data.reason ? m.error.data.reason : typeof m.error.message === 'string' ? m.error.message : 'error';
       const p = this.pending.get(m.id);
       return this.settle(m.id, null, new RpcError(p?.method ?? '?', typeof m.error.code === 'number' ? m.error.code : 0, reason));
     }

@@ -18,14 +18,16 @@ const noLineBreak = (what: string) => z.string().regex(/^[^\r\n]*$/, `${what} mu
 
 export const UpsOptions = z.looseObject({
   ...commonCheckOptions,
-  upsName: z.string().regex(/^[^\s"\\]+$/, 'a UPS name has no spaces, quotes or backslashes').default('ups')
+  upsName: z
+    .string()
+    .regex(/^[^\s"\\]+$/, 'a UPS name has no spaces, quotes or backslashes')
+    .default('ups')
     .describe('UPS name as upsd knows it (the [section] of ups.conf)'),
   hostname: hostName.default('localhost').describe('host running upsd'),
   port: z.int().min(1).max(65535).default(3493).describe('upsd port'),
   timeout: z.number().positive().default(5).describe('seconds for the whole query'),
   username: noLineBreak('username').optional().describe('siteward: upsd user to log in as (sent as USERNAME); none by default, as in fletchck'),
-  password: SecretSchema.optional()
-    .describe('siteward: password for `username` (sent as PASSWORD): the text, {"env": "NAME"} or {"file": "/path"}'),
+  password: SecretSchema.optional().describe('siteward: password for `username` (sent as PASSWORD): the text, {"env": "NAME"} or {"file": "/path"}'),
   minCharge: z.number().min(0).max(100).optional().describe('siteward: fail when battery.charge is below this percentage, even on line power'),
   minRuntime: z.number().min(0).optional().describe('siteward: fail when battery.runtime is below this many seconds (or not reported)'),
   warnCharge: z.number().min(0).max(100).optional().describe('siteward: WARN when battery.charge is below this percentage (above minCharge)'),
@@ -55,7 +57,10 @@ function optionalNumber(vars: Record<string, string>, key: string): number | und
 }
 
 /** fletchck's decision and log lines for a set of variables, plus siteward's minimums. */
-export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: boolean; warn?: boolean; lines: string[]; level: string | null; metrics: Metric[] } {
+export function judgeUps(
+  o: UpsOpts,
+  vars: Record<string, string>,
+): { fail: boolean; warn?: boolean; lines: string[]; level: string | null; metrics: Metric[] } {
   const status = vars['ups.status'];
   if (status !== undefined && status.trim() === 'WAIT') {
     // upsd has no data from the driver yet (startup): only ups.status exists
@@ -63,7 +68,9 @@ export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: bool
   }
   const bc = pyFloat(required(vars, 'battery.charge'));
   const bv = pyFloat(required(vars, 'battery.voltage'));
-  const flags = required(vars, 'ups.status').split(/\s+/).filter((f) => f !== '');
+  const flags = required(vars, 'ups.status')
+    .split(/\s+/)
+    .filter((f) => f !== '');
   const lines: string[] = [];
   let fail: boolean;
   if (flags.includes('RB')) {
@@ -97,9 +104,11 @@ export function judgeUps(o: UpsOpts, vars: Record<string, string>): { fail: bool
   }
 
   const metrics: Metric[] = [];
-  if (Number.isFinite(bc)) metrics.push({ name: 'battery_charge', value: bc, unit: '%', min: 0, max: 100, ...(o.minCharge !== undefined ? { crit: o.minCharge } : {}) });
+  if (Number.isFinite(bc))
+    metrics.push({ name: 'battery_charge', value: bc, unit: '%', min: 0, max: 100, ...(o.minCharge !== undefined ? { crit: o.minCharge } : {}) });
   if (Number.isFinite(bv)) metrics.push({ name: 'battery_voltage', value: bv, unit: 'V' });
-  if (runtime !== undefined) metrics.push({ name: 'battery_runtime', value: runtime, unit: 's', min: 0, ...(o.minRuntime !== undefined ? { crit: o.minRuntime } : {}) });
+  if (runtime !== undefined)
+    metrics.push({ name: 'battery_runtime', value: runtime, unit: 's', min: 0, ...(o.minRuntime !== undefined ? { crit: o.minRuntime } : {}) });
   const load = optionalNumber(vars, 'ups.load');
   if (load !== undefined) metrics.push({ name: 'ups_load', value: load, unit: '%', min: 0, max: 100 });
   // siteward WARN (issue 19): charge below warnCharge while nothing fails
@@ -134,7 +143,12 @@ export const ups = defineCheck({
     try {
       const password = o.password === undefined ? undefined : await resolveSecret(o.password);
       const vars = await nutListVars({
-        host: o.hostname, port: o.port, ups: o.upsName, username: o.username, password, signal: ctx.signal,
+        host: o.hostname,
+        port: o.port,
+        ups: o.upsName,
+        username: o.username,
+        password,
+        signal: ctx.signal,
       });
       const r = judgeUps(o, vars);
       return { fail: r.fail, warn: r.warn, log: [...log, ...r.lines], level: r.level, metrics: r.metrics };

@@ -33,7 +33,10 @@ export class OidcClient {
   private readonly flows = new Map<string, Flow>();
   private cached: { key: string; at: number; config: Promise<client.Configuration> } | null = null;
 
-  constructor(private readonly now: () => number, private readonly base: string) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly base: string,
+  ) {}
 
   private async configuration(o: OidcConfig): Promise<client.Configuration> {
     const secret = o.clientSecret === null ? '' : await resolveSecret(o.clientSecret, this.base);
@@ -41,11 +44,10 @@ export class OidcClient {
     const t = this.now();
     if (this.cached && this.cached.key === key && t - this.cached.at < DISCOVERY_MS) return this.cached.config;
     const insecure = new URL(o.issuer).protocol === 'http:'; // only loopback passes validation (src/config/oidc.ts)
-    const config = client.discovery(
-      new URL(o.issuer), o.clientId, secret === '' ? undefined : secret,
-      secret === '' ? client.None() : undefined,
-      { timeout: TIMEOUT_S, ...(insecure ? { execute: [client.allowInsecureRequests] } : {}) },
-    );
+    const config = client.discovery(new URL(o.issuer), o.clientId, secret === '' ? undefined : secret, secret === '' ? client.None() : undefined, {
+      timeout: TIMEOUT_S,
+      ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+    });
     this.cached = { key, at: t, config };
     config.catch(() => {
       if (this.cached?.config === config) this.cached = null; // try again next time
@@ -62,8 +64,12 @@ export class OidcClient {
     const scopes = new Set(o.scopes.split(/\s+/).filter(Boolean));
     scopes.add('openid');
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri, scope: [...scopes].join(' '), state, nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: redirectUri,
+      scope: [...scopes].join(' '),
+      state,
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const t = this.now();
     for (const [k, f] of this.flows) if (f.expires <= t) this.flows.delete(k);
@@ -88,7 +94,10 @@ export class OidcClient {
     const current = new URL(flow.redirectUri);
     current.search = callback.search;
     const tokens = await client.authorizationCodeGrant(config, current, {
-      pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true,
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+      idTokenExpected: true,
     });
     const idClaims = tokens.claims();
     if (!idClaims) throw new Error('the provider returned no ID token');

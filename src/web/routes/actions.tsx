@@ -67,7 +67,12 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     return { values, errors: {}, general: [] };
   };
 
-  const page = async (c: WebContext, name: string | null, s: FormState, o: { conflict?: boolean; test?: { ok: boolean; message: string }; status?: 200 | 403 | 409 | 422 } = {}) => {
+  const page = async (
+    c: WebContext,
+    name: string | null,
+    s: FormState,
+    o: { conflict?: boolean; test?: { ok: boolean; message: string }; status?: 200 | 403 | 409 | 422 } = {},
+  ) => {
     const type = String(s.values.actionType ?? actionTypes[0]?.type ?? '');
     const t = actionType(type);
     let deliveries = null;
@@ -79,12 +84,16 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
       }
     }
     const data: ActionFormData = {
-      name, s, conflict: o.conflict ?? false, test: o.test,
+      name,
+      s,
+      conflict: o.conflict ?? false,
+      test: o.test,
       version: name === null ? '' : versionOf(rawAction(site.loaded, name)),
       types: actionTypes.map((x) => [x.type, `${x.type} — ${plainHelp(x.info.summary)}`]),
       fields: { type, summary: t?.info.summary ?? '', fields: forRole(fieldsFor(type), allows(authOf(c).role, 'admin')), s },
       checkNames: [...site.loaded.checks.keys()],
-      deliveries, zoneTime: (x) => displayTime(x, site.settings.timezone),
+      deliveries,
+      zoneTime: (x) => displayTime(x, site.settings.timezone),
       health: name === null ? null : actionHealth(site, name),
     };
     return html(c, <ActionPage ctx={pageCtx(c, d, null)} d={data} />, o.status ?? 200);
@@ -131,11 +140,17 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     if (Object.keys(res.errors).length) return again(res.errors, []);
     let mut;
     try {
-      mut = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
-        if (oldName !== undefined && versionOf(rawAction(site.loaded, oldName)) !== version) throw new Conflict();
-        if (res.name !== oldName && rawAction(site.loaded, res.name)) throw new Conflict();
-        return setActionChecks(putAction(doc, res.name, res.raw, oldName), res.name, res.incheck);
-      }, { actions: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] }));
+      mut = await site.mutate(
+        operatorEdit(
+          authOf(c).role,
+          (doc) => {
+            if (oldName !== undefined && versionOf(rawAction(site.loaded, oldName)) !== version) throw new Conflict();
+            if (res.name !== oldName && rawAction(site.loaded, res.name)) throw new Conflict();
+            return setActionChecks(putAction(doc, res.name, res.raw, oldName), res.name, res.incheck);
+          },
+          { actions: oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [] },
+        ),
+      );
     } catch (e) {
       if (e instanceof Conflict) return again({}, [], true);
       if (e instanceof AdminRequired) {
@@ -154,7 +169,11 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
 
   r.get('/actions', need('viewer'), async (c) => {
     const rows = [...site.loaded.actions.values()].map((a) => ({
-      name: a.config.name, type: a.config.type, used: usedBy(a.config.name).length, active: a.active, health: actionHealth(site, a.config.name),
+      name: a.config.name,
+      type: a.config.type,
+      used: usedBy(a.config.name).length,
+      active: a.active,
+      health: actionHealth(site, a.config.name),
       errors: site.loaded.issues.filter((i) => i.path[0] === 'actions' && i.path[1] === a.config.name).map(formatIssue),
     }));
     const flash = c.req.query('deleted') ? `Deleted action "${c.req.query('deleted')}".` : undefined;
@@ -175,7 +194,18 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     const ctx = pageCtx(c, d, null);
     if (c.req.query('run') !== undefined && ctx.can.operate) {
-      return html(c, <ConfirmPage ctx={ctx} title="Test action" question={`Send a test notification with "${name}"?`} action={actionUrl(name, '/test')} button="Send test" fields={{ back: 'edit' }} cancel={actionUrl(name)} />);
+      return html(
+        c,
+        <ConfirmPage
+          ctx={ctx}
+          title="Test action"
+          question={`Send a test notification with "${name}"?`}
+          action={actionUrl(name, '/test')}
+          button="Send test"
+          fields={{ back: 'edit' }}
+          cancel={actionUrl(name)}
+        />,
+      );
     }
     if (c.req.query('delete') !== undefined && ctx.can.operate) return c.redirect(actionUrl(name, '/delete'), 302);
     return page(c, name, formFrom(name));
@@ -191,7 +221,10 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const name = c.req.param('name');
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     // the notifier's own test path (spec §5.6): sent at once, and recorded by the outbox like any delivery
-    const res = await site.notifier.test(name, withSiteDefaults(testNotification(site.name, site.settings.timezone, site.clock.now()), site.settings.notifications));
+    const res = await site.notifier.test(
+      name,
+      withSiteDefaults(testNotification(site.name, site.settings.timezone, site.clock.now()), site.settings.notifications),
+    );
     const test = res.ok
       ? { ok: true, message: 'Test notification sent: the receiver accepted it.' }
       : { ok: false, message: `Test notification failed: ${res.error ?? 'unknown error'}` };
@@ -203,7 +236,18 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
     const name = c.req.param('name');
     if (!site.loaded.actions.has(name)) return notFound(c, d, `action named "${name}"`);
     const used = usedBy(name).length;
-    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Delete action" question={`Delete the action "${name}"?${used ? ` It is removed from ${used} checks.` : ''}`} action={actionUrl(name, '/delete')} button="Delete" danger cancel={actionUrl(name)} />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Delete action"
+        question={`Delete the action "${name}"?${used ? ` It is removed from ${used} checks.` : ''}`}
+        action={actionUrl(name, '/delete')}
+        button="Delete"
+        danger
+        cancel={actionUrl(name)}
+      />,
+    );
   });
 
   r.post('/action/:name/delete', need('operator'), async (c) => {
@@ -227,8 +271,12 @@ export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/ui/action-fields', need('operator'), async (c) => {
     const type = c.req.query('actionType') ?? '';
     const oldName = c.req.query('oldName');
-    const s: FormState = oldName && rawAction(site.loaded, oldName)?.type === type ? formFrom(oldName) : { values: { actionType: type }, errors: {}, general: [] };
-    return html(c, <ActionFields type={type} summary={actionType(type)?.info.summary ?? ''} fields={forRole(fieldsFor(type), allows(authOf(c).role, 'admin'))} s={s} />);
+    const s: FormState =
+      oldName && rawAction(site.loaded, oldName)?.type === type ? formFrom(oldName) : { values: { actionType: type }, errors: {}, general: [] };
+    return html(
+      c,
+      <ActionFields type={type} summary={actionType(type)?.info.summary ?? ''} fields={forRole(fieldsFor(type), allows(authOf(c).role, 'admin'))} s={s} />,
+    );
   });
 
   return r;

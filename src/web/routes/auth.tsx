@@ -32,7 +32,12 @@ export async function dummyHash(webui: WebuiConfig | null): Promise<string> {
   return typeof own === 'string' ? own : hashPassword(randomPassword());
 }
 
-export interface LoginView { next: string; user?: string; error?: string; status?: 200 | 401 | 403 | 429 | 503 }
+export interface LoginView {
+  next: string;
+  user?: string;
+  error?: string;
+  status?: 200 | 401 | 403 | 429 | 503;
+}
 
 /** The login page (with a fresh login token), e.g. again with an error. */
 export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
@@ -40,7 +45,11 @@ export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
   const token = issueLoginToken(c, d.secure);
   const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
   const sso = oidcOf(site.settings.webui);
-  return html(c, <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers && !sso} sso={sso?.label} />, o.status ?? 200);
+  return html(
+    c,
+    <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers && !sso} sso={sso?.label} />,
+    o.status ?? 200,
+  );
 }
 
 export function authRoutes(d: WebDeps): Hono<WebEnv> {
@@ -102,7 +111,9 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
     return c.redirect('/login', 303);
   });
 
-  r.get('/account', need('viewer'), async (c) => html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={emptyForm()} done={c.req.query('done') === '1'} />));
+  r.get('/account', need('viewer'), async (c) =>
+    html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={emptyForm()} done={c.req.query('done') === '1'} />),
+  );
 
   r.post('/account/password', need('viewer'), async (c) => {
     const a = authOf(c);
@@ -114,7 +125,8 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
     if (v.result === 'throttled' || v.result === 'busy') {
       const wait = v.result === 'busy' ? 1 : Math.ceil(v.waitMs / 1000);
       c.header('Retry-After', String(wait));
-      s.errors.current = v.result === 'busy' ? 'siteward is busy checking other passwords: try again in a moment' : `too many wrong passwords: try again in ${wait} seconds`;
+      s.errors.current =
+        v.result === 'busy' ? 'siteward is busy checking other passwords: try again in a moment' : `too many wrong passwords: try again in ${wait} seconds`;
       return html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} />, v.result === 'busy' ? 503 : 429);
     }
     if (v.result === 'wrong') s.errors.current = 'is not your current password';

@@ -12,7 +12,16 @@ import type { WebDeps } from '../deps.ts';
 import { forRole, formValues } from '../fields.ts';
 import { allows } from '../auth.ts';
 import {
-  describeTriggerText, formFromCheck, NEW_CHECK_TYPE, formForType, formState, issuesToForm, newCheckForm, readCheckForm, typeChoices, typeFields,
+  describeTriggerText,
+  formFromCheck,
+  NEW_CHECK_TYPE,
+  formForType,
+  formState,
+  issuesToForm,
+  newCheckForm,
+  readCheckForm,
+  typeChoices,
+  typeFields,
 } from '../check-form.ts';
 import { checkVM, grouping, rawCheck, versionOf } from '../model.ts';
 import { setMembership } from '../ordering.ts';
@@ -64,19 +73,24 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const raw = rawCheck(site.loaded, name) ?? {};
     const { data: _data, ...config } = raw;
     const origin = new URL(c.req.url).origin;
-    return html(c, (
-      <CheckPage ctx={ctx} d={{
-        vm,
-        inseqs: grouping(site).inseqs.get(name) ?? [],
-        history: historyProps(site, vm, await checkDeliveries(site, name)),
-        form: ctx.can.operate ? formData(c, name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
-        // a viewer's view: secrets described, never shown (the one redaction, src/config/redact.ts)
-        config: JSON.stringify(redactEntry('check', config), null, 1),
-        flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
-        extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
-        decisions: decisionVMs(site, name),
-      }} />
-    ), status);
+    return html(
+      c,
+      <CheckPage
+        ctx={ctx}
+        d={{
+          vm,
+          inseqs: grouping(site).inseqs.get(name) ?? [],
+          history: historyProps(site, vm, await checkDeliveries(site, name)),
+          form: ctx.can.operate ? formData(c, name, form?.s ?? formFromCheck(site, name), form?.conflict) : null,
+          // a viewer's view: secrets described, never shown (the one redaction, src/config/redact.ts)
+          config: JSON.stringify(redactEntry('check', config), null, 1),
+          flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
+          extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
+          decisions: decisionVMs(site, name),
+        }}
+      />,
+      status,
+    );
   };
 
   /** Secrets are never sent to the browser; re-rendering keeps the "a value is stored" hint. */
@@ -99,13 +113,20 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     let mut;
     try {
       const renamed: [string, string][] = oldName !== undefined && res.name !== oldName ? [[oldName, res.name]] : [];
-      mut = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
-        const current = oldName === undefined ? undefined : rawCheck(site.loaded, oldName);
-        if (oldName !== undefined && versionOf(current) !== version) throw new Conflict();
-        if (res.name !== oldName && rawCheck(site.loaded, res.name)) throw new Conflict();
-        const next = putCheck(doc, res.name, res.raw, oldName);
-        return setMembership(next, res.name, res.inseq, grouping(site).seqs);
-      }, { checks: renamed }), { renamed });
+      mut = await site.mutate(
+        operatorEdit(
+          authOf(c).role,
+          (doc) => {
+            const current = oldName === undefined ? undefined : rawCheck(site.loaded, oldName);
+            if (oldName !== undefined && versionOf(current) !== version) throw new Conflict();
+            if (res.name !== oldName && rawCheck(site.loaded, res.name)) throw new Conflict();
+            const next = putCheck(doc, res.name, res.raw, oldName);
+            return setMembership(next, res.name, res.inseq, grouping(site).seqs);
+          },
+          { checks: renamed },
+        ),
+        { renamed },
+      );
     } catch (e) {
       if (e instanceof AdminOnly) return c.text(e.message, 403);
       if (e instanceof AdminRequired) {
@@ -144,7 +165,18 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const run = c.req.query('run');
     if (run !== undefined && ctx.can.operate) {
       const back = run === 'list' ? '/checks' : run === 'home' ? '/' : checkUrl(name);
-      return html(c, <ConfirmPage ctx={ctx} title="Run check" question={`Run "${name}" now?`} action={checkUrl(name, '/run')} button="Run now" fields={{ back }} cancel={back} />);
+      return html(
+        c,
+        <ConfirmPage
+          ctx={ctx}
+          title="Run check"
+          question={`Run "${name}" now?`}
+          action={checkUrl(name, '/run')}
+          button="Run now"
+          fields={{ back }}
+          cancel={back}
+        />,
+      );
     }
     if (c.req.query('delete') !== undefined && ctx.can.operate) return c.redirect(checkUrl(name, '/delete'), 302);
     return detail(c, name);

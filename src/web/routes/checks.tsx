@@ -32,7 +32,11 @@ function origin(form: FormValues, name: string): { view: LiveView; back: string 
 }
 
 export async function failed(c: WebContext, d: WebDeps, title: string, issues: readonly Issue[], status: 403 | 422 = 422): Promise<Response> {
-  const msg = issues.filter((i) => i.severity === 'error').map(formatIssue).join('; ') || 'the change was refused';
+  const msg =
+    issues
+      .filter((i) => i.severity === 'error')
+      .map(formatIssue)
+      .join('; ') || 'the change was refused';
   if (isHtmx(c)) return c.text(`${title}: ${msg}`, status);
   return html(c, <MessagePage ctx={pageCtx(c, d, null)} title={title} message={msg} back="/checks" error />, status);
 }
@@ -68,7 +72,10 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
   });
 
   r.get('/checks/list', need('viewer'), async (c) => {
-    const list = buildList(site, parseQuery((k) => c.req.query(k)));
+    const list = buildList(
+      site,
+      parseQuery((k) => c.req.query(k)),
+    );
     const a = authOf(c);
     const qs = queryString(list.query);
     const back = `/checks${qs ? `?${qs}` : ''}`;
@@ -95,10 +102,12 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     const paused = form.get('paused') === '1';
-    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
-      const raw = rawCheck(site.loaded, name);
-      return raw ? putCheck(doc, name, { ...raw, paused }) : doc;
-    }));
+    const res = await site.mutate(
+      operatorEdit(authOf(c).role, (doc) => {
+        const raw = rawCheck(site.loaded, name);
+        return raw ? putCheck(doc, name, { ...raw, paused }) : doc;
+      }),
+    );
     if (!res.ok) return failed(c, d, paused ? 'Pause failed' : 'Resume failed', res.issues);
     return changed(c, origin(form, name));
   });
@@ -108,12 +117,14 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const form = formValues(await c.req.parseBody({ all: true }));
     let made: string | null = null;
-    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
-      const out = cloneCheck(doc, site.loaded, grouping(site), name);
-      if (!out) return doc;
-      made = out.name;
-      return out.doc;
-    }));
+    const res = await site.mutate(
+      operatorEdit(authOf(c).role, (doc) => {
+        const out = cloneCheck(doc, site.loaded, grouping(site), name);
+        if (!out) return doc;
+        made = out.name;
+        return out.doc;
+      }),
+    );
     if (!res.ok) return failed(c, d, 'Clone failed', res.issues);
     if (made === null) return failed(c, d, 'Clone failed', [{ path: ['checks', name], message: 'this type of check cannot be cloned', severity: 'error' }]);
     site.warn(`Cloned ${name} as ${made as string}`);
@@ -128,10 +139,12 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     const dir = form.get('dir') === 'up' ? 'up' : 'down';
     // the checks page's rows share one form: their group travels in the URL
     const group = form.has('group') ? (form.get('group') ?? '') : c.req.query('group');
-    const res = await site.mutate(operatorEdit(authOf(c).role, (doc) => {
-      const prio = movePriorities(site.loaded, grouping(site), name, dir, group);
-      return prio ? setPriorities(doc, prio) : doc;
-    }));
+    const res = await site.mutate(
+      operatorEdit(authOf(c).role, (doc) => {
+        const prio = movePriorities(site.loaded, grouping(site), name, dir, group);
+        return prio ? setPriorities(doc, prio) : doc;
+      }),
+    );
     if (!res.ok) return failed(c, d, 'Move failed', res.issues);
     return changed(c, origin(form, name));
   });
@@ -156,10 +169,18 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/check/:name/delete', need('operator'), async (c) => {
     const name = c.req.param('name');
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
-    return html(c, (
-      <ConfirmPage ctx={pageCtx(c, d, null)} title="Delete check" question={`Delete the check "${name}"? Its history is kept until it expires.`}
-        action={checkUrl(name, '/delete')} button="Delete" danger cancel={checkUrl(name)} />
-    ));
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Delete check"
+        question={`Delete the check "${name}"? Its history is kept until it expires.`}
+        action={checkUrl(name, '/delete')}
+        button="Delete"
+        danger
+        cancel={checkUrl(name)}
+      />,
+    );
   });
 
   r.post('/check/:name/delete', need('operator'), async (c) => {
@@ -176,14 +197,36 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/clone/:name', need('operator'), async (c) => {
     const name = c.req.param('name');
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
-    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Clone check" question={`Clone the check "${name}"?`} action={checkUrl(name, '/clone')} button="Clone" fields={{ back: '/checks' }} cancel="/checks" />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Clone check"
+        question={`Clone the check "${name}"?`}
+        action={checkUrl(name, '/clone')}
+        button="Clone"
+        fields={{ back: '/checks' }}
+        cancel="/checks"
+      />,
+    );
   });
 
   r.get('/move/:name', need('operator'), async (c) => {
     const name = c.req.param('name');
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const dir = c.req.query('m') === 'up' ? 'up' : 'down';
-    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Move check" question={`Move "${name}" ${dir}?`} action={checkUrl(name, '/move')} button={`Move ${dir}`} fields={{ dir, back: '/checks' }} cancel="/checks" />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Move check"
+        question={`Move "${name}" ${dir}?`}
+        action={checkUrl(name, '/move')}
+        button={`Move ${dir}`}
+        fields={{ dir, back: '/checks' }}
+        cancel="/checks"
+      />,
+    );
   });
 
   return r;

@@ -36,11 +36,22 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   const { site } = d;
 
   const page = (c: WebContext, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean; flash?: string } = {}) =>
-    html(c, (
-      <ConfigPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} f={sectionFields()} version={configVersion(site.loaded.doc)}
-        flash={o.flash} conflict={o.conflict} base={site.base} file={site.configPath} fed={federationVM(site, d.federation)}
-        fletchck={fletchckWarning(site.loaded)?.message ?? null} />
-    ), o.status ?? 200);
+    html(
+      c,
+      <ConfigPage
+        ctx={pageCtx(c, d, { kind: 'page' })}
+        s={s}
+        f={sectionFields()}
+        version={configVersion(site.loaded.doc)}
+        flash={o.flash}
+        conflict={o.conflict}
+        base={site.base}
+        file={site.configPath}
+        fed={federationVM(site, d.federation)}
+        fletchck={fletchckWarning(site.loaded)?.message ?? null}
+      />,
+      o.status ?? 200,
+    );
 
   r.get('/config', need('admin'), (c) => page(c, configForm(site.loaded.doc), { flash: c.req.query('saved') ? 'Saved and applied.' : undefined }));
 
@@ -64,7 +75,8 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
       const errors: Record<string, string> = {};
       const general: string[] = [];
       for (const i of res.issues) {
-        if (typeof i.path[0] === 'string' && i.path.length >= 2 && (SECTION_NAMES as readonly string[]).includes(i.path[0])) errors[`${i.path[0]}.${String(i.path[1])}`] ??= i.message;
+        if (typeof i.path[0] === 'string' && i.path.length >= 2 && (SECTION_NAMES as readonly string[]).includes(i.path[0]))
+          errors[`${i.path[0]}.${String(i.path[1])}`] ??= i.message;
         else if (i.path[0] === 'timezone') errors.timezone ??= i.message;
         else general.push(formatIssue(i));
       }
@@ -76,7 +88,18 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
       const w = site.settings.webui;
       const host = !w?.hostname || w.hostname === '0.0.0.0' || w.hostname === '::' ? new URL(c.req.url).hostname : w.hostname;
       const url = `${w?.cert && w.key ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${d.portOverride ?? w?.port ?? ''}/`;
-      return html(c, <MessagePage ctx={pageCtx(c, d, null)} title="Web UI moving" message={<>Saved. The web UI restarts with its new address or certificate: <a href={url}>{url}</a></>} />);
+      return html(
+        c,
+        <MessagePage
+          ctx={pageCtx(c, d, null)}
+          title="Web UI moving"
+          message={
+            <>
+              Saved. The web UI restarts with its new address or certificate: <a href={url}>{url}</a>
+            </>
+          }
+        />,
+      );
     }
     return c.redirect('/config?saved=1', 303);
   });
@@ -139,7 +162,17 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
         return shareUnchanged(cur, doc);
       });
     } catch (e) {
-      if (e instanceof Conflict) return again({ ...result, ok: false, errors: ['The configuration changed since you opened the editor (someone else saved a change). Nothing was saved: copy your changes, reload and apply them again.'] }, 409);
+      if (e instanceof Conflict)
+        return again(
+          {
+            ...result,
+            ok: false,
+            errors: [
+              'The configuration changed since you opened the editor (someone else saved a change). Nothing was saved: copy your changes, reload and apply them again.',
+            ],
+          },
+          409,
+        );
       throw e;
     }
     if (!res.ok) return again({ ...result, ok: false, errors: res.issues.map(formatIssue) }, 422);
@@ -151,25 +184,42 @@ export function configRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/config/raw/rollback', need('admin'), async (c) => {
     const bak = await fileText(`${site.configPath}.bak`);
     const ctx = pageCtx(c, d, null);
-    if (bak === null) return html(c, <MessagePage ctx={ctx} title="Roll back" message="There is no previous version (.bak) of the site file." back="/config/raw" error />, 404);
+    if (bak === null)
+      return html(c, <MessagePage ctx={ctx} title="Roll back" message="There is no previous version (.bak) of the site file." back="/config/raw" error />, 404);
     const cur = (await fileText(site.configPath)) ?? '';
-    return html(c, (
-      <ConfirmPage ctx={ctx} title="Roll back the site file" question="Replace the site file with its previous version? These are the changes:"
-        action="/config/raw/rollback" button="Roll back" danger fields={{ version: sha(bak) }} cancel="/config/raw"
-        detail={<DiffView diff={diffLines(cur, bak)} from="current file" to="previous version" />} />
-    ));
+    return html(
+      c,
+      <ConfirmPage
+        ctx={ctx}
+        title="Roll back the site file"
+        question="Replace the site file with its previous version? These are the changes:"
+        action="/config/raw/rollback"
+        button="Roll back"
+        danger
+        fields={{ version: sha(bak) }}
+        cancel="/config/raw"
+        detail={<DiffView diff={diffLines(cur, bak)} from="current file" to="previous version" />}
+      />,
+    );
   });
 
   r.post('/config/raw/rollback', need('admin'), async (c) => {
     const form = formValues(await c.req.parseBody({ all: true }));
     const bak = await fileText(`${site.configPath}.bak`);
     const ctx = pageCtx(c, d, null);
-    if (bak === null) return html(c, <MessagePage ctx={ctx} title="Roll back" message="There is no previous version (.bak) of the site file." back="/config/raw" error />, 404);
+    if (bak === null)
+      return html(c, <MessagePage ctx={ctx} title="Roll back" message="There is no previous version (.bak) of the site file." back="/config/raw" error />, 404);
     if (form.get('confirm') !== 'yes' || sha(bak) !== form.get('version')) return c.redirect('/config/raw/rollback', 303);
     const { result, doc } = await check(bak);
-    if (!doc) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={`The previous version has errors: ${result.errors.join('; ')}`} back="/config/raw" error />, 422);
+    if (!doc)
+      return html(
+        c,
+        <MessagePage ctx={ctx} title="Roll back refused" message={`The previous version has errors: ${result.errors.join('; ')}`} back="/config/raw" error />,
+        422,
+      );
     const res = await site.mutate((cur) => shareUnchanged(cur, doc));
-    if (!res.ok) return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={res.issues.map(formatIssue).join('; ')} back="/config/raw" error />, 422);
+    if (!res.ok)
+      return html(c, <MessagePage ctx={ctx} title="Roll back refused" message={res.issues.map(formatIssue).join('; ')} back="/config/raw" error />, 422);
     site.announceConfig(`Site file rolled back to its previous version by ${authOf(c).user}`);
     return c.redirect('/config/raw?saved=1', 303);
   });

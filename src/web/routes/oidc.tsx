@@ -79,7 +79,11 @@ export function oidcRoutes(d: WebDeps): Hono<WebEnv> {
     const role = roleFromClaims(o, got.claims);
     if (!user || !role) {
       site.warn(`Single sign-on refused username=${logName(user ?? '?')}: no role for its ${o.roleClaim} (${addr})`);
-      return showLogin(c, d, { next: got.next, error: 'Your account at the identity provider is not in a group allowed to use siteward. Ask an administrator.', status: 403 });
+      return showLogin(c, d, {
+        next: got.next,
+        error: 'Your account at the identity provider is not in a group allowed to use siteward. Ask an administrator.',
+        status: 403,
+      });
     }
     finishLogin(c, d, user, oidcBinding(site.settings.webui)!, addr, got.next, { source: 'oidc', role });
     // a page, not a redirect: after the provider's cross-site redirect the browser

@@ -18,7 +18,9 @@ export function opsRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
   const deps = (c: WebContext): CommandDeps => ({
-    ops: site.ops, now: () => site.clock.now(), warn: (m, l) => site.warn(m, l),
+    ops: site.ops,
+    now: () => site.clock.now(),
+    warn: (m, l) => site.warn(m, l),
     mutate: (edit) => site.mutate(operatorEdit(authOf(c).role, edit)),
   });
   const done = (c: WebContext, name: string, res: CommandResult, title: string): Response | Promise<Response> => {

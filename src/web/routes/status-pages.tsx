@@ -91,7 +91,13 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const url = new URL(c.req.url);
     const pageUrl = `${url.origin}/status/${page.slug}`;
     const body = atomFeed({
-      title: page.title, pageUrl, feedUrl: `${pageUrl}/feed.atom`, host: url.hostname, slug: page.slug, now: site.clock.now(), incidents: recent(page.slug),
+      title: page.title,
+      pageUrl,
+      feedUrl: `${pageUrl}/feed.atom`,
+      host: url.hostname,
+      slug: page.slug,
+      now: site.clock.now(),
+      incidents: recent(page.slug),
     });
     return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });
   });
@@ -103,10 +109,24 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const open = Object.fromEntries(pages.map((p) => [p.slug, recent(p.slug).filter((i) => i.resolved === null).length]));
     return html(c, <StatusPagesList ctx={pageCtx(c, d, null)} pages={pages} open={open} flash={flash} />);
   };
-  const manage = (c: WebContext, page: StatusPageConfig, o: { s?: FormState; incident?: FormState; flash?: string; error?: string; status?: 200 | 404 | 409 | 422 } = {}) => html(c, (
-    <StatusPageManage ctx={pageCtx(c, d, null)} page={page} s={o.s ?? empty(pageValues(page))} incident={o.incident ?? empty({ impact: 'minor', status: 'investigating' })}
-      incidents={recent(page.slug)} flash={o.flash} error={o.error} />
-  ), o.status ?? 200);
+  const manage = (
+    c: WebContext,
+    page: StatusPageConfig,
+    o: { s?: FormState; incident?: FormState; flash?: string; error?: string; status?: 200 | 404 | 409 | 422 } = {},
+  ) =>
+    html(
+      c,
+      <StatusPageManage
+        ctx={pageCtx(c, d, null)}
+        page={page}
+        s={o.s ?? empty(pageValues(page))}
+        incident={o.incident ?? empty({ impact: 'minor', status: 'investigating' })}
+        incidents={recent(page.slug)}
+        flash={o.flash}
+        error={o.error}
+      />,
+      o.status ?? 200,
+    );
 
   r.get('/status-pages', viewer, (c) => list(c, c.req.query('deleted') ? 'Status page deleted.' : undefined));
   r.get('/status-pages/new', need('operator'), (c) => html(c, <StatusPageNew ctx={pageCtx(c, d, null)} s={empty(pageValues(null))} />));
@@ -129,7 +149,8 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const general: string[] = [];
     for (const i of res.issues) {
       const field = i.path[0] === 'statusPages' ? i.path[2] : undefined;
-      if (typeof field === 'string' && ['slug', 'title', 'description', 'logo', 'public', 'responseTime', 'groups'].includes(field)) errors[field] ??= i.message;
+      if (typeof field === 'string' && ['slug', 'title', 'description', 'logo', 'public', 'responseTime', 'groups'].includes(field))
+        errors[field] ??= i.message;
       else general.push(formatIssue(i));
     }
     return formState(form, errors, general);
@@ -164,11 +185,22 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     if (!page) return c.text('no such status page', 404);
     const form = formValues(await c.req.parseBody({ all: true }));
     if (form.get('confirm') !== 'yes') {
-      return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Delete status page" question={`Delete the status page ${page.title}? Its incidents are kept.`}
-        action={`/status-pages/${encodeURIComponent(page.slug)}/delete`} button="Delete page" danger cancel={`/status-pages/${encodeURIComponent(page.slug)}`} />);
+      return html(
+        c,
+        <ConfirmPage
+          ctx={pageCtx(c, d, null)}
+          title="Delete status page"
+          question={`Delete the status page ${page.title}? Its incidents are kept.`}
+          action={`/status-pages/${encodeURIComponent(page.slug)}/delete`}
+          button="Delete page"
+          danger
+          cancel={`/status-pages/${encodeURIComponent(page.slug)}`}
+        />,
+      );
     }
     const res = await site.mutate((doc) => ({
-      ...doc, statusPages: (Array.isArray(doc.statusPages) ? (doc.statusPages as Record<string, unknown>[]) : []).filter((p) => !p || p.slug !== page.slug),
+      ...doc,
+      statusPages: (Array.isArray(doc.statusPages) ? (doc.statusPages as Record<string, unknown>[]) : []).filter((p) => !p || p.slug !== page.slug),
     }));
     if (!res.ok) return manage(c, page, { error: res.issues.map(formatIssue).join('; '), status: 422 });
     site.warn(`Status page ${page.slug} deleted by ${authOf(c).user}`, 'info');
@@ -183,8 +215,11 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const form = formValues(await c.req.parseBody({ all: true }));
     try {
       const i = incidents.open(page.slug, {
-        title: form.get('title') ?? '', body: form.get('body') ?? '', author: authOf(c).user,
-        impact: pick<Impact>(form.get('impact'), IMPACTS, 'minor'), status: pick<Stage>(form.get('status'), STAGES, 'investigating'),
+        title: form.get('title') ?? '',
+        body: form.get('body') ?? '',
+        author: authOf(c).user,
+        impact: pick<Impact>(form.get('impact'), IMPACTS, 'minor'),
+        status: pick<Stage>(form.get('status'), STAGES, 'investigating'),
       });
       site.warn(`Incident "${i.title}" opened on status page ${page.slug} by ${authOf(c).user}`, 'info');
     } catch (e) {

@@ -36,18 +36,40 @@ export function tokenRoutes(d: WebDeps): Hono<WebEnv> {
   const rows = (tokens: TokenStore): TokenRowVM[] => {
     const now = site.clock.now();
     const t = (x: number | null): string => displayTime(x, site.settings.timezone);
-    return tokens.list().reverse().map((k) => ({
-      id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, created: t(k.created), expires: t(k.expires), lastUsed: t(k.lastUsed),
-      revoked: t(k.revoked),
-      state: k.revoked !== null ? 'revoked' : k.expires !== null && k.expires <= now ? 'expired' : 'active',
-    }));
+    return tokens
+      .list()
+      .reverse()
+      .map((k) => ({
+        id: k.id,
+        name: k.name,
+        scope: k.scope,
+        prefix: k.prefix,
+        created: t(k.created),
+        expires: t(k.expires),
+        lastUsed: t(k.lastUsed),
+        revoked: t(k.revoked),
+        state: k.revoked !== null ? 'revoked' : k.expires !== null && k.expires <= now ? 'expired' : 'active',
+      }));
   };
 
   const unavailable = (c: WebContext) =>
-    html(c, <MessagePage ctx={pageCtx(c, d, null)} title="API tokens" message="API tokens are not available: this site runs without the API module (its database has no token table)." error />, 404);
+    html(
+      c,
+      <MessagePage
+        ctx={pageCtx(c, d, null)}
+        title="API tokens"
+        message="API tokens are not available: this site runs without the API module (its database has no token table)."
+        error
+      />,
+      404,
+    );
 
   const page = (c: WebContext, tokens: TokenStore, s: FormState, o: { created?: Created; flash?: string; status?: 200 | 201 | 422 } = {}) =>
-    html(c, <TokensPage ctx={pageCtx(c, d, null)} rows={rows(tokens)} s={s} created={o.created} flash={o.flash} origin={new URL(c.req.url).origin} />, o.status ?? 200);
+    html(
+      c,
+      <TokensPage ctx={pageCtx(c, d, null)} rows={rows(tokens)} s={s} created={o.created} flash={o.flash} origin={new URL(c.req.url).origin} />,
+      o.status ?? 200,
+    );
 
   r.get('/tokens', need('admin'), (c) => {
     const tokens = store();
@@ -77,9 +99,15 @@ export function tokenRoutes(d: WebDeps): Hono<WebEnv> {
     if (Object.keys(errors).length) return page(c, tokens, formState(form, errors), { status: 422 });
     const made = tokens.create({ name, scope: scope as Scope, expires });
     site.warn(`API token #${made.token.id} "${name}" (${scope}) created by ${authOf(c).user}`);
-    return page(c, tokens, { values: { scope: 'read' }, errors: {}, general: [] }, {
-      status: 201, created: { id: made.token.id, name, scope: made.token.scope, secret: made.secret, expires: displayTime(expires, site.settings.timezone) },
-    });
+    return page(
+      c,
+      tokens,
+      { values: { scope: 'read' }, errors: {}, general: [] },
+      {
+        status: 201,
+        created: { id: made.token.id, name, scope: made.token.scope, secret: made.secret, expires: displayTime(expires, site.settings.timezone) },
+      },
+    );
   });
 
   const found = (tokens: TokenStore, c: WebContext) => {
@@ -93,11 +121,20 @@ export function tokenRoutes(d: WebDeps): Hono<WebEnv> {
     const t = found(tokens, c);
     const ctx = pageCtx(c, d, null);
     if (!t) return html(c, <MessagePage ctx={ctx} title="Revoke token" message="There is no such token." back="/tokens" error />, 404);
-    if (t.revoked !== null) return html(c, <MessagePage ctx={ctx} title="Revoke token" message={`Token #${t.id} "${t.name}" is already revoked.`} back="/tokens" />);
-    return html(c, (
-      <ConfirmPage ctx={ctx} title="Revoke token" question={`Revoke token #${t.id} "${t.name}" (${t.scope}, ${t.prefix}…)? Programs using it get 401 from now on. This cannot be undone.`}
-        action={`/tokens/${t.id}/revoke`} button="Revoke" danger cancel="/tokens" />
-    ));
+    if (t.revoked !== null)
+      return html(c, <MessagePage ctx={ctx} title="Revoke token" message={`Token #${t.id} "${t.name}" is already revoked.`} back="/tokens" />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={ctx}
+        title="Revoke token"
+        question={`Revoke token #${t.id} "${t.name}" (${t.scope}, ${t.prefix}…)? Programs using it get 401 from now on. This cannot be undone.`}
+        action={`/tokens/${t.id}/revoke`}
+        button="Revoke"
+        danger
+        cancel="/tokens"
+      />,
+    );
   });
 
   r.post('/tokens/:id/revoke', need('admin'), async (c) => {

@@ -121,7 +121,8 @@ export function twoFactorRoutes(d: WebDeps): Hono<WebEnv> {
     const a = authOf(c);
     const form = formValues(await c.req.parseBody({ all: true }));
     const wait = throttle.wait(a.user);
-    if (wait > 0) return page(c, { kind: 'on', left: store.recoveryLeft(a.user), error: `Too many wrong codes. Try again in ${Math.ceil(wait / 1000)} seconds.` }, 422);
+    if (wait > 0)
+      return page(c, { kind: 'on', left: store.recoveryLeft(a.user), error: `Too many wrong codes. Try again in ${Math.ceil(wait / 1000)} seconds.` }, 422);
     // a stolen session alone must not switch the factor off
     if (!store.verify(a.user, (form.get('code') ?? '').slice(0, MAX_CODE)).ok) {
       throttle.fail(a.user);
@@ -136,9 +137,18 @@ export function twoFactorRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/user/:name/2fa-reset', need('admin'), (c) => {
     const name = c.req.param('name');
     if (!store.enabled(name)) return notFound(c, d, `user with two-factor sign-in named "${name}"`);
-    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Reset two-factor sign-in" danger cancel="/users"
-      question={`Reset two-factor sign-in of "${name}"? Their authenticator app and recovery codes stop working; they can sign in with the password alone and set it up again.`}
-      action={userUrl(name, '/2fa-reset')} button="Reset" />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Reset two-factor sign-in"
+        danger
+        cancel="/users"
+        question={`Reset two-factor sign-in of "${name}"? Their authenticator app and recovery codes stop working; they can sign in with the password alone and set it up again.`}
+        action={userUrl(name, '/2fa-reset')}
+        button="Reset"
+      />,
+    );
   });
 
   r.post('/user/:name/2fa-reset', need('admin'), async (c) => {

@@ -29,14 +29,27 @@ export function usersRoutes(d: WebDeps): Hono<WebEnv> {
   const version = (name: string | null): string => (name === null ? '' : versionOf({ hash: userHash(webui(), name), role: roleOf(webui(), name) }));
 
   const form = (c: WebContext, name: string | null, s: FormState, o: { status?: 200 | 409 | 422; conflict?: boolean } = {}) =>
-    html(c, (
-      <UserPage ctx={pageCtx(c, d, null)} name={name} s={s} version={version(name)} renameable={name !== ADMIN_USER}
-        suggested={name === null ? randomPassword() : undefined} conflict={o.conflict} />
-    ), o.status ?? 200);
+    html(
+      c,
+      <UserPage
+        ctx={pageCtx(c, d, null)}
+        name={name}
+        s={s}
+        version={version(name)}
+        renameable={name !== ADMIN_USER}
+        suggested={name === null ? randomPassword() : undefined}
+        conflict={o.conflict}
+      />,
+      o.status ?? 200,
+    );
 
   r.get('/users', need('admin'), async (c) => {
     const users = userNames(webui()).map((u) => ({ name: u, role: roleOf(webui(), u), twofactor: d.twofactor.store.enabled(u) }));
-    const flash = c.req.query('deleted') ? `Deleted user "${c.req.query('deleted')}".` : c.req.query('saved') ? `Saved user "${c.req.query('saved')}".` : undefined;
+    const flash = c.req.query('deleted')
+      ? `Deleted user "${c.req.query('deleted')}".`
+      : c.req.query('saved')
+        ? `Saved user "${c.req.query('saved')}".`
+        : undefined;
     return html(c, <UsersPage ctx={pageCtx(c, d, { kind: 'page' })} users={users} flash={flash} />);
   });
 
@@ -107,7 +120,18 @@ export function usersRoutes(d: WebDeps): Hono<WebEnv> {
     if (!exists(name)) return notFound(c, d, `user named "${name}"`);
     const problem = userEditProblem(webui(), { delete: name });
     if (problem) return form(c, name, { values: { username: name, role: roleOf(webui(), name) }, errors: {}, general: [problem] }, { status: 422 });
-    return html(c, <ConfirmPage ctx={pageCtx(c, d, null)} title="Delete user" question={`Delete the user "${name}"? They are signed out at once.`} action={userUrl(name, '/delete')} button="Delete" danger cancel="/users" />);
+    return html(
+      c,
+      <ConfirmPage
+        ctx={pageCtx(c, d, null)}
+        title="Delete user"
+        question={`Delete the user "${name}"? They are signed out at once.`}
+        action={userUrl(name, '/delete')}
+        button="Delete"
+        danger
+        cancel="/users"
+      />,
+    );
   });
 
   r.post('/user/:name/delete', need('admin'), async (c) => {

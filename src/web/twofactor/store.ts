@@ -60,9 +60,17 @@ export function normaliseRecovery(code: string): string {
 export class TotpStore {
   private readonly enc: Buffer;
   private readonly mac: Buffer;
-  private readonly q: Record<'get' | 'put' | 'enable' | 'step' | 'del' | 'delCodes' | 'addCode' | 'useCode' | 'countCodes' | 'rename' | 'renameCodes', Statement>;
+  private readonly q: Record<
+    'get' | 'put' | 'enable' | 'step' | 'del' | 'delCodes' | 'addCode' | 'useCode' | 'countCodes' | 'rename' | 'renameCodes',
+    Statement
+  >;
 
-  constructor(private readonly db: Db, key: Buffer, private readonly now: () => number, private readonly issuer: () => string) {
+  constructor(
+    private readonly db: Db,
+    key: Buffer,
+    private readonly now: () => number,
+    private readonly issuer: () => string,
+  ) {
     migrate(db, [TOTP_MIGRATIONS]);
     this.enc = Buffer.from(hkdfSync('sha256', key, 'siteward', 'totp-secret', 32));
     this.mac = Buffer.from(hkdfSync('sha256', key, 'siteward', 'recovery-code', 32));
@@ -100,12 +108,19 @@ export class TotpStore {
   }
 
   private codeHash(user: string, code: string): string {
-    return createHmac('sha256', this.mac).update(`${user}\0${normaliseRecovery(code)}`).digest('base64url');
+    return createHmac('sha256', this.mac)
+      .update(`${user}\0${normaliseRecovery(code)}`)
+      .digest('base64url');
   }
 
   private totp(user: string, secret: string): OTPAuth.TOTP {
     return new OTPAuth.TOTP({
-      issuer: this.issuer(), label: user, algorithm: 'SHA1', digits: DIGITS, period: PERIOD, secret: OTPAuth.Secret.fromBase32(secret),
+      issuer: this.issuer(),
+      label: user,
+      algorithm: 'SHA1',
+      digits: DIGITS,
+      period: PERIOD,
+      secret: OTPAuth.Secret.fromBase32(secret),
     });
   }
 

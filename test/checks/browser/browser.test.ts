@@ -95,13 +95,15 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
   it('steps: fills a login form (the password from the environment), submits it and finds the welcome text', async () => {
     process.env.SW_TEST_PORTAL_PW = 'hunter2';
     try {
-      const { outcome } = await run({ steps: [
-        { fill: '#user', value: 'alice' },
-        { fill: '#pass', value: { env: 'SW_TEST_PORTAL_PW' } },
-        { click: '#go' },
-        { waitFor: '#hello' },
-        { expectText: 'Welcome, alice', selector: '#hello' },
-      ] });
+      const { outcome } = await run({
+        steps: [
+          { fill: '#user', value: 'alice' },
+          { fill: '#pass', value: { env: 'SW_TEST_PORTAL_PW' } },
+          { click: '#go' },
+          { waitFor: '#hello' },
+          { expectText: 'Welcome, alice', selector: '#hello' },
+        ],
+      });
       expect(outcome.fail, outcome.log.join('\n')).toBe(false);
     } finally {
       delete process.env.SW_TEST_PORTAL_PW;
@@ -109,9 +111,10 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
   });
 
   it('a text that never shows fails at the timeout naming the step, and a screenshot of the page is saved', async () => {
-    const { outcome, elapsed } = await run({ timeout: 4, steps: [
-      { fill: '#user', value: 'alice' }, { fill: '#pass', value: 'wrong' }, { click: '#go' }, { expectText: 'Welcome' },
-    ] }, 'staff portal/login');
+    const { outcome, elapsed } = await run(
+      { timeout: 4, steps: [{ fill: '#user', value: 'alice' }, { fill: '#pass', value: 'wrong' }, { click: '#go' }, { expectText: 'Welcome' }] },
+      'staff portal/login',
+    );
     expect(outcome.fail).toBe(true);
     expect(elapsed).toBeLessThan(5500);
     expect(outcome.log[1]).toBe(`${HOST} TimeoutError: no result within 4 s (at step 4 (expectText "Welcome"))`);
@@ -166,14 +169,24 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
     expect(after.active).toBe(0);
   });
 
-  it('Playwright loads and runs in a worker thread: the engine\'s event loop is not blocked', async () => {
+  it("Playwright loads and runs in a worker thread: the engine's event loop is not blocked", async () => {
     const fresh = new BrowserClient();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     try {
-      const outcome = await fresh.run({
-        url: `${base}/`, waitUntil: 'load', steps: [], selfsigned: false, screenshot: false, name: 'lag', base: dir, timeoutMs: 30_000,
-      }, new AbortController().signal);
+      const outcome = await fresh.run(
+        {
+          url: `${base}/`,
+          waitUntil: 'load',
+          steps: [],
+          selfsigned: false,
+          screenshot: false,
+          name: 'lag',
+          base: dir,
+          timeoutMs: 30_000,
+        },
+        new AbortController().signal,
+      );
       expect(outcome.fail, outcome.log.join('\n')).toBe(false);
     } finally {
       lag.disable();
@@ -208,7 +221,7 @@ describeDaemon('browser check in Chromium', [CHROMIUM], () => {
 });
 
 describe('browser check: options, screenshots, failures', () => {
-  it('only http(s) URLs (no file:// to read the host\'s files)', () => {
+  it("only http(s) URLs (no file:// to read the host's files)", () => {
     const r = BrowserOptions.safeParse({ url: 'file:///etc/passwd' });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: 'an http:// or https:// URL' });
@@ -231,7 +244,7 @@ describe('browser check: options, screenshots, failures', () => {
     expect(checkType('browser')?.adminOnly).toBe('runs a browser on this host');
   });
 
-  it('failure names: Playwright\'s prefix and call log dropped; DNS failure is gaierror', () => {
+  it("failure names: Playwright's prefix and call log dropped; DNS failure is gaierror", () => {
     const e = new Error('page.goto: net::ERR_NAME_NOT_RESOLVED at http://nosuch.invalid/\nCall log:\n  - navigating');
     expect(describeFailure(e)).toEqual({ name: 'gaierror', message: 'net::ERR_NAME_NOT_RESOLVED at http://nosuch.invalid/', certificate: false });
   });

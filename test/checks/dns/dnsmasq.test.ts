@@ -40,13 +40,18 @@ describeDaemon('dns check against dnsmasq', [DNSMASQ], () => {
     { reqName: 'www.test', reqType: 'CNAME', log: "('www.test.', 'CNAME', 'svc.test.')" },
   ];
   const failures: { name: string; opts: Record<string, unknown>; log: (port: number) => string }[] = [
-    { name: 'NXDOMAIN', opts: { reqName: 'nx.test', reqType: 'A' },
-      log: () => `${HOST} NXDOMAIN: The DNS query name does not exist: nx.test.` },
-    { name: 'an empty answer (NoAnswer)', opts: { reqName: 'svc.test', reqType: 'AAAA' },
-      log: () => `${HOST} NoAnswer: The DNS response does not contain an answer to the question: svc.test. IN AAAA` },
+    { name: 'NXDOMAIN', opts: { reqName: 'nx.test', reqType: 'A' }, log: () => `${HOST} NXDOMAIN: The DNS query name does not exist: nx.test.` },
+    {
+      name: 'an empty answer (NoAnswer)',
+      opts: { reqName: 'svc.test', reqType: 'AAAA' },
+      log: () => `${HOST} NoAnswer: The DNS response does not contain an answer to the question: svc.test. IN AAAA`,
+    },
     // fletchck's defaults (org, SOA): dnsmasq has no upstream and refuses
-    { name: 'REFUSED (NoNameservers)', opts: {},
-      log: (port) => `${HOST} NoNameservers: All nameservers failed to answer the query org. IN SOA: Server Do53:${HOST}@${port} answered REFUSED` },
+    {
+      name: 'REFUSED (NoNameservers)',
+      opts: {},
+      log: (port) => `${HOST} NoNameservers: All nameservers failed to answer the query org. IN SOA: Server Do53:${HOST}@${port} answered REFUSED`,
+    },
     // an unknown reqType never gets here: it is a configuration error at load (test/config/closed-sets.test.ts)
   ];
 

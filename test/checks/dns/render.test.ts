@@ -30,20 +30,32 @@ describe('rdata as dnspython prints it', () => {
     { type: 'CNAME', data: 'target.test', want: 'target.test.' },
     { type: 'PTR', data: 'host.test', want: 'host.test.' },
     { type: 'MX', data: { preference: 10, exchange: 'mail.test' }, want: '10 mail.test.' },
-    { type: 'SOA', data: { mname: 'ns.test', rname: 'hostmaster.test', serial: 7, refresh: 3600, retry: 600, expire: 86400, minimum: 300 },
-      want: 'ns.test. hostmaster.test. 7 3600 600 86400 300' },
+    {
+      type: 'SOA',
+      data: { mname: 'ns.test', rname: 'hostmaster.test', serial: 7, refresh: 3600, retry: 600, expire: 86400, minimum: 300 },
+      want: 'ns.test. hostmaster.test. 7 3600 600 86400 300',
+    },
     { type: 'TXT', data: ['v=probe1'], want: '"v=probe1"' },
     // quotes and backslashes escaped, bytes outside printable ASCII as \DDD
     { type: 'TXT', data: ['say "hi"', 'a\\b', Buffer.from([1, 0xe9])], want: '"say \\"hi\\"" "a\\\\b" "\\001\\233"' },
     { type: 'SRV', data: { priority: 1, weight: 2, port: 443, target: 'web.test' }, want: '1 2 443 web.test.' },
     { type: 'CAA', data: { flags: 128, tag: 'issue', value: 'ca.test; a="b"' }, want: '128 issue "ca.test; a=\\"b\\""' },
     { type: 'HINFO', data: { cpu: 'x86', os: 'Linux' }, want: '"x86" "Linux"' },
-    { type: 'NAPTR', data: { order: 100, preference: 10, flags: 'S', services: 'SIP+D2U', regexp: '', replacement: '_sip._udp.test' },
-      want: '100 10 "S" "SIP+D2U" "" _sip._udp.test.' },
+    {
+      type: 'NAPTR',
+      data: { order: 100, preference: 10, flags: 'S', services: 'SIP+D2U', regexp: '', replacement: '_sip._udp.test' },
+      want: '100 10 "S" "SIP+D2U" "" _sip._udp.test.',
+    },
     { type: 'DS', data: { keyTag: 12345, algorithm: 13, digestType: 2, digest: hex32 }, want: `12345 13 2 ${hex32.toString('hex')}` },
     // base64 in chunks of 32 characters, as dnspython's _base64ify
-    { type: 'DNSKEY', data: { flags: 257, algorithm: 13, key: key64 },
-      want: `257 3 13 ${key64.toString('base64').match(/.{1,32}/g)!.join(' ')}` },
+    {
+      type: 'DNSKEY',
+      data: { flags: 257, algorithm: 13, key: key64 },
+      want: `257 3 13 ${key64
+        .toString('base64')
+        .match(/.{1,32}/g)!
+        .join(' ')}`,
+    },
     { type: 'SSHFP', data: { algorithm: 4, hash: 2, fingerprint: 'AB'.repeat(32) }, want: `4 2 ${'ab'.repeat(32)}` },
     { type: 'TLSA', data: { usage: 3, selector: 1, matchingType: 1, certificate: hex32 }, want: `3 1 1 ${hex32.toString('hex')}` },
     // SPF is TXT-shaped for dnspython; dns-packet hands it over raw
@@ -82,8 +94,7 @@ describe('rdata as dnspython prints it', () => {
 
 describe('record type names', () => {
   it('reads names case-insensitively, TYPEn, and dnspython names dns-packet lacks', () => {
-    expect([typeFromText('mx'), typeFromText('SOA'), typeFromText('type65'), typeFromText('https'), typeFromText('nsap_ptr')])
-      .toEqual([15, 6, 65, 65, 23]);
+    expect([typeFromText('mx'), typeFromText('SOA'), typeFromText('type65'), typeFromText('https'), typeFromText('nsap_ptr')]).toEqual([15, 6, 65, 65, 23]);
     expect(typeFromText('bogus')).toBeUndefined();
     expect(typeFromText('TYPE70000')).toBeUndefined();
   });

@@ -13,8 +13,9 @@ import { createDnsCheck, dns } from '../../../src/checks/dns/index.ts';
 import { resolveOnce } from '../../../src/checks/dns/resolve.ts';
 import { runDirect as runCheck } from '../../helpers/run-type.ts';
 
-const A = (q: Packet, ...addrs: string[]): { answers: { type: 'A'; name: string; ttl: number; data: string }[] } =>
-  ({ answers: addrs.map((data) => ({ type: 'A' as const, name: q.questions![0].name, ttl: 60, data })) });
+const A = (q: Packet, ...addrs: string[]): { answers: { type: 'A'; name: string; ttl: number; data: string }[] } => ({
+  answers: addrs.map((data) => ({ type: 'A' as const, name: q.questions![0].name, ttl: 60, data })),
+});
 
 let responder: Responder | null = null;
 afterEach(() => {
@@ -69,10 +70,7 @@ describe('dns check: answers that do not count', () => {
   });
 
   it('ignores a UDP reply with a wrong id and takes the right one', async () => {
-    const r = await serve((q) => [
-      reply({ ...q, id: (q.id! + 1) % 65536 }, A(q, '10.6.6.6')),
-      reply(q, A(q, '10.2.2.2')),
-    ]);
+    const r = await serve((q) => [reply({ ...q, id: (q.id! + 1) % 65536 }, A(q, '10.6.6.6')), reply(q, A(q, '10.2.2.2'))]);
     const { outcome } = await ask(r.port);
     expect(outcome.log).toEqual(["('svc.test.', 'A', '10.2.2.2')"]);
   });
@@ -89,9 +87,11 @@ describe('dns check: answers that do not count', () => {
   it('times out when every reply has a wrong id', async () => {
     const r = await serve((q) => [reply({ ...q, id: (q.id! + 1) % 65536 }, A(q, '10.6.6.6'))]);
     const { outcome, elapsed } = await ask(r.port, { timeout: 1 });
-    expect(outcome.log[0]).toMatch(new RegExp(
-      `^${HOST} LifetimeTimeout: The resolution lifetime expired after \\d\\.\\d{3} seconds: Server Do53:${HOST}@${r.port} answered The DNS operation timed out\\.$`,
-    ));
+    expect(outcome.log[0]).toMatch(
+      new RegExp(
+        `^${HOST} LifetimeTimeout: The resolution lifetime expired after \\d\\.\\d{3} seconds: Server Do53:${HOST}@${r.port} answered The DNS operation timed out\\.$`,
+      ),
+    );
     expect(elapsed).toBeLessThan(2000);
   });
 
@@ -116,13 +116,17 @@ describe('dns check: answers that do not count', () => {
     const short = await serve(() => [Buffer.from([0x12, 0x34, 0x81, 0x80])]);
     const a = await ask(short.port, { timeout: 1 });
     expect(a.outcome.fail).toBe(true);
-    expect(a.outcome.log[0]).toMatch(new RegExp(
-      `^${HOST} FormError: Server Do53:${HOST}@${short.port} answered with an undecodable reply \\(4 bytes, shorter than a DNS header\\), and no usable answer came within \\d\\.\\d{3} seconds$`,
-    ));
+    expect(a.outcome.log[0]).toMatch(
+      new RegExp(
+        `^${HOST} FormError: Server Do53:${HOST}@${short.port} answered with an undecodable reply \\(4 bytes, shorter than a DNS header\\), and no usable answer came within \\d\\.\\d{3} seconds$`,
+      ),
+    );
     // a full header whose counts promise records that are not there
     const cut = await serve((q) => [reply(q, A(q, '10.1.1.1')).subarray(0, 20)]);
     const b = await ask(cut.port, { timeout: 1 });
-    expect(b.outcome.log[0]).toMatch(new RegExp(`^${HOST} FormError: Server Do53:${HOST}@${cut.port} answered with an undecodable reply \\(20 bytes: .+\\), and no usable answer`));
+    expect(b.outcome.log[0]).toMatch(
+      new RegExp(`^${HOST} FormError: Server Do53:${HOST}@${cut.port} answered with an undecodable reply \\(20 bytes: .+\\), and no usable answer`),
+    );
     expect(b.outcome.log[0]).not.toMatch(/timed out/);
   });
 
@@ -130,7 +134,9 @@ describe('dns check: answers that do not count', () => {
     const r = await serve(() => []);
     const { outcome, elapsed } = await ask(r.port, { timeout: 1 });
     expect(outcome.fail).toBe(true);
-    expect(outcome.log[0]).toMatch(/^127\.0\.0\.1 LifetimeTimeout: The resolution lifetime expired after \d\.\d{3} seconds: Server .* answered The DNS operation timed out\.$/);
+    expect(outcome.log[0]).toMatch(
+      /^127\.0\.0\.1 LifetimeTimeout: The resolution lifetime expired after \d\.\d{3} seconds: Server .* answered The DNS operation timed out\.$/,
+    );
     expect(elapsed).toBeLessThan(2000);
   });
 });
@@ -163,7 +169,9 @@ describe('dns check: queries', () => {
   });
 
   it('asks for a type dns-packet has no name for (HTTPS = TYPE65) and prints it generically', async () => {
-    const r = await serve((q) => [reply(q, { answers: [{ type: 'UNKNOWN_65' as 'A', name: 'svc.test', ttl: 1, data: Buffer.from([0, 1, 0, 0]) as unknown as string }] })]);
+    const r = await serve((q) => [
+      reply(q, { answers: [{ type: 'UNKNOWN_65' as 'A', name: 'svc.test', ttl: 1, data: Buffer.from([0, 1, 0, 0]) as unknown as string }] }),
+    ]);
     const { outcome } = await ask(r.port, { reqType: 'https' });
     expect(r.queries[0].packet.questions![0].type).toBe('UNKNOWN_65');
     // the rdata text is \# 4 00010000; Python's repr doubles the backslash
@@ -225,9 +233,9 @@ describe('dns check: the system resolver', () => {
   it('fails clearly without a usable resolv.conf', async () => {
     const missing = join(dir, 'missing');
     const none = conf('none', 'search example.test\noptions ndots:2\n');
-    expect((await runCheck(createDnsCheck({ resolvConf: missing }), {})).outcome.log)
-      .toEqual([`system resolver NoResolverConfiguration: cannot open ${missing}`]);
-    expect((await runCheck(createDnsCheck({ resolvConf: none }), {})).outcome.log)
-      .toEqual(['system resolver NoResolverConfiguration: no nameservers']);
+    expect((await runCheck(createDnsCheck({ resolvConf: missing }), {})).outcome.log).toEqual([
+      `system resolver NoResolverConfiguration: cannot open ${missing}`,
+    ]);
+    expect((await runCheck(createDnsCheck({ resolvConf: none }), {})).outcome.log).toEqual(['system resolver NoResolverConfiguration: no nameservers']);
   });
 });

@@ -14,7 +14,7 @@ import { runDirect } from '../../helpers/run-type.ts';
 import { describeDaemon, HOST } from '../../servers/common.ts';
 import { BUSYBOX, PODMAN, RUNC, IMAGE, startPodman, type Podman } from '../../servers/podman.ts';
 
-describeDaemon('docker check against Podman\'s Docker API', [PODMAN, RUNC, BUSYBOX], () => {
+describeDaemon("docker check against Podman's Docker API", [PODMAN, RUNC, BUSYBOX], () => {
   let engine: Podman;
   let proxy: Server;
   let proxyPort: number;
@@ -67,13 +67,13 @@ describeDaemon('docker check against Podman\'s Docker API', [PODMAN, RUNC, BUSYB
     expect(outcome.metrics?.map((m) => m.name)).toEqual(['response_time', 'restart_count']);
   });
 
-  it('a missing container fails with the engine\'s words', async () => {
+  it("a missing container fails with the engine's words", async () => {
     const { outcome } = await check('nosuch');
     expect(outcome.fail).toBe(true);
     expect(outcome.log).toEqual(['nosuch NotFound: no container with name or ID "nosuch" found: no such container']);
   });
 
-  it('health: starting fails, unhealthy fails with the check\'s output, healthy passes; healthy false ignores it', async () => {
+  it("health: starting fails, unhealthy fails with the check's output, healthy passes; healthy false ignores it", async () => {
     const starting = await check('api');
     expect(starting.outcome.fail).toBe(true);
     expect(starting.outcome.log).toEqual([`api: running, starting (image ${IMAGE}), restarts 0`, 'api Unhealthy: health check starting']);
@@ -114,7 +114,10 @@ describe('docker check: the verdict and the options', () => {
     const v = judge({ container: 'c', healthy: true }, state({ Health: { Status: 'none' } }), Date.parse('2026-01-01T00:01:00Z'));
     expect(v.problem).toBeNull();
     expect(v.level).toBe('running');
-    expect(v.metrics).toEqual([{ name: 'restart_count', value: 2, min: 0 }, { name: 'uptime', value: 60, unit: 's', min: 0 }]);
+    expect(v.metrics).toEqual([
+      { name: 'restart_count', value: 2, min: 0 },
+      { name: 'uptime', value: 60, unit: 's', min: 0 },
+    ]);
   });
 
   it('the type is admin-only (it reaches the container engine of the host)', () => {

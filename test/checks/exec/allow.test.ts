@@ -46,7 +46,11 @@ describe('resolveProgram', () => {
 
   it.each([
     ['a program elsewhere', () => '/bin/sh', /is not inside an allowed plugin folder/],
-    ['".." segments', () => join(plugins, '..', 'plugins', 'check_ok').replace('/plugins/check_ok', '/plugins/../plugins/check_ok'), /must not contain "\.\." segments/],
+    [
+      '".." segments',
+      () => join(plugins, '..', 'plugins', 'check_ok').replace('/plugins/check_ok', '/plugins/../plugins/check_ok'),
+      /must not contain "\.\." segments/,
+    ],
     ['a symlink that leads out', () => join(plugins, 'evil'), /leads to .*, outside the allowed plugin folders/],
     ['a folder symlink that leads out', () => join(plugins, 'up', 'elsewhere', 'tool'), /leads to .*elsewhere\/tool, outside the allowed plugin folders/],
     ['a link from outside to a plugin', () => join(root, 'elsewhere', 'link_in'), /is not inside an allowed plugin folder/],
@@ -67,23 +71,29 @@ describe('resolveProgram', () => {
 });
 
 describe('exec in a site file', () => {
-  const site = (checks: Record<string, unknown>, pluginsSetting: unknown) =>
-    validateSite({ plugins: pluginsSetting, checks }, { base: root });
+  const site = (checks: Record<string, unknown>, pluginsSetting: unknown) => validateSite({ plugins: pluginsSetting, checks }, { base: root });
 
   it('a check naming a program outside the plugin folders is a config error and inactive; the others run', () => {
-    const loaded = site({
-      good: { type: 'exec', options: { command: [join(plugins, 'check_ok')] } },
-      bad: { type: 'exec', options: { command: ['/bin/sh', '-c', 'id'] } },
-    }, { dirs: [plugins] });
+    const loaded = site(
+      {
+        good: { type: 'exec', options: { command: [join(plugins, 'check_ok')] } },
+        bad: { type: 'exec', options: { command: ['/bin/sh', '-c', 'id'] } },
+      },
+      { dirs: [plugins] },
+    );
     expect(loaded.checks.get('good')?.active).toBe(true);
     expect(loaded.checks.get('bad')?.active).toBe(false);
-    expect(loaded.issues).toEqual([expect.objectContaining({
-      path: ['checks', 'bad', 'options', 'command', 0], severity: 'error', message: expect.stringMatching(/"\/bin\/sh" is not inside an allowed plugin folder/),
-    })]);
+    expect(loaded.issues).toEqual([
+      expect.objectContaining({
+        path: ['checks', 'bad', 'options', 'command', 0],
+        severity: 'error',
+        message: expect.stringMatching(/"\/bin\/sh" is not inside an allowed plugin folder/),
+      }),
+    ]);
     expect(formatIssue(loaded.issues[0])).toBe(`checks["bad"].options.command[0]: "/bin/sh" is not inside an allowed plugin folder (${plugins})`);
   });
 
-  it('plugin folders may be given relative to the site file\'s folder', () => {
+  it("plugin folders may be given relative to the site file's folder", () => {
     const loaded = site({ rel: { type: 'exec', options: { command: ['check_ok'] } } }, { dirs: ['plugins'] });
     expect(loaded.issues).toEqual([]);
     expect(loaded.checks.get('rel')?.active).toBe(true);

@@ -192,7 +192,7 @@ describe('exec with fixture plugins', () => {
     expect(r.log[0]).toBe('suicide killed by SIGKILL: half');
   });
 
-  it('the plugin does not see siteward\'s environment; `env` adds variables (secrets by reference too)', async () => {
+  it("the plugin does not see siteward's environment; `env` adds variables (secrets by reference too)", async () => {
     process.env.SW_TEST_LEAK = 'leaked-secret';
     process.env.SW_TEST_GIVEN = 'given-secret';
     try {

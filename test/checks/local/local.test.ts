@@ -12,7 +12,7 @@ import { openTestSite, procFixture } from '../../helpers/site.ts';
 import { tempDir } from '../../servers/common.ts';
 
 describe('local checks', () => {
-  it('memory: fletchck\'s line, level and metrics; hysteresis keeps a failing check failing', async () => {
+  it("memory: fletchck's line, level and metrics; hysteresis keeps a failing check failing", async () => {
     const t = tempDir();
     const procRoot = procFixture(t.dir, { memTotalKb: 16 * 1024 * 1024, memAvailKb: 4 * 1024 * 1024, cpu: [0, 0, 0, 1, 0, 0, 0, 0] });
     const ts = await openTestSite({ checks: { ram: { type: 'memory', options: { level: 74, hysteresis: 5 } } } }, { env: { procRoot }, dir: join(t.dir, 's') });
@@ -50,7 +50,7 @@ describe('local checks', () => {
     t.cleanup();
   });
 
-  it('disk: level is used/total as fletchck computes it (spec §4.9), not df\'s used/(used+available)', async () => {
+  it("disk: level is used/total as fletchck computes it (spec §4.9), not df's used/(used+available)", async () => {
     // the figures of a volume where the two differ (5 % reserved blocks and more): fletchck " 9%", df 24%
     const u = usageOf({ blocks: 66_053_021, bfree: 59_785_992, bavail: 20_330_699, bsize: 4096 });
     expect(u.percent).toBeCloseTo(9.488, 3);
@@ -59,7 +59,9 @@ describe('local checks', () => {
     // the real root file system against statvfs as coreutils reads it
     const [blocks, bfree, bavail] = execFileSync('stat', ['-f', '-c', '%b %f %a', '/'], { encoding: 'utf8' }).trim().split(' ').map(Number);
     const want = ((blocks - bfree) / blocks) * 100;
-    const ts = await openTestSite({ checks: { root: { type: 'disk', options: { level: 100 } }, strict: { type: 'disk', options: { level: Math.floor(want) + 1, hysteresis: 0 } } } });
+    const ts = await openTestSite({
+      checks: { root: { type: 'disk', options: { level: 100 } }, strict: { type: 'disk', options: { level: Math.floor(want) + 1, hysteresis: 0 } } },
+    });
     const s = (await ts.site.runNow('root'))!;
     expect(Number(s.level!.replace('%', ''))).toBeCloseTo(want, -0.5);
     expect(s.log[0]).toMatch(new RegExp(`^/: ${String(Math.round(want)).padStart(2)}% `));
@@ -72,7 +74,9 @@ describe('local checks', () => {
   });
 
   it('disk: the real root file system, and a missing volume fails with a detail line', async () => {
-    const ts = await openTestSite({ checks: { root: { type: 'disk', options: { level: 100 } }, gone: { type: 'disk', options: { volume: '/no/such/volume' } } } });
+    const ts = await openTestSite({
+      checks: { root: { type: 'disk', options: { level: 100 } }, gone: { type: 'disk', options: { volume: '/no/such/volume' } } },
+    });
     const s = (await ts.site.runNow('root'))!;
     expect(s.log[0]).toMatch(/^\/: [ \d]\d% \d+(\.\d\d)?\/\d+(\.\d\d)?(GiB|TiB), \d+(\.\d\d)?(GiB|TiB) Free, Target: 100%$/);
     expect(s.failState).toBe(false);

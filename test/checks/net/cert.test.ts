@@ -18,7 +18,7 @@ describe('cert', () => {
     expect(s.names).toEqual(['localhost']);
   });
 
-  it('an IP address is verified against the certificate\'s IP names and sent without SNI (RFC 6066)', async () => {
+  it("an IP address is verified against the certificate's IP names and sent without SNI (RFC 6066)", async () => {
     const s = await keep(startTlsService(fx.ca.valid, () => ''));
     expect((await runCheck('cert', { hostname: '127.0.0.1', port: s.port, ca: fx.ca.caFile })).fail).toBe(false);
     expect(s.names).toEqual([]);
@@ -34,7 +34,7 @@ describe('cert', () => {
     expect(o.log).toEqual([`send: "HELO it's me\\r\\n", None`, "recv: b'+OK got 14 bytes\\r\\n'"]);
   });
 
-  it('probe: a server that closes logs recv: b\'\' and still passes', async () => {
+  it("probe: a server that closes logs recv: b'' and still passes", async () => {
     const s = await keep(startTlsService(fx.ca.valid, () => null));
     const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile, probe: 'QUIT\r\n' });
     expect(o.fail).toBe(false);

@@ -90,7 +90,7 @@ describe('wrong protocol', () => {
   });
 
   // smtplib keeps line[4:] of a reply whose code is not a number, hence the cut text
-  it('smtp fails with smtplib\'s SMTPConnectError against an IMAP server', async () => {
+  it("smtp fails with smtplib's SMTPConnectError against an IMAP server", async () => {
     const s = await keep(startSpeaker('* OK [CAPABILITY IMAP4rev1] ready\r\n'));
     const o = await runCheck('smtp', { hostname: '127.0.0.1', port: s.port });
     expect(o.log).toEqual(["127.0.0.1 SMTPConnectError: (-1, b'[CAPABILITY IMAP4rev1] ready')"]);

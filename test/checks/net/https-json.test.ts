@@ -12,8 +12,22 @@ import { checkType } from '../../../src/checks/registry.ts';
 import { HttpsOptions } from '../../../src/checks/https/index.ts';
 import { runCheck, parseOptions } from './harness.ts';
 
-const healthy = { status: 'ok', version: '2.4.1', checks: [{ name: 'db', state: 'up', latency: 12 }, { name: 'cache', state: 'up', latency: 3 }] };
-const degraded = { status: 'degraded', version: '2.4.1', checks: [{ name: 'db', state: 'up', latency: 12 }, { name: 'cache', state: 'down', latency: null }] };
+const healthy = {
+  status: 'ok',
+  version: '2.4.1',
+  checks: [
+    { name: 'db', state: 'up', latency: 12 },
+    { name: 'cache', state: 'up', latency: 3 },
+  ],
+};
+const degraded = {
+  status: 'degraded',
+  version: '2.4.1',
+  checks: [
+    { name: 'db', state: 'up', latency: 12 },
+    { name: 'cache', state: 'down', latency: null },
+  ],
+};
 
 let ca: TestCa;
 let cleanup: () => void;
@@ -99,7 +113,7 @@ describe('https expectJson', () => {
     expect(o.log.at(-1)).toBe('JSON $.uptime selects nothing');
   });
 
-  it('a body that is not JSON fails with the parser\'s reason', async () => {
+  it("a body that is not JSON fails with the parser's reason", async () => {
     const o = await check('/', [{ path: '$.status', equals: 'ok' }]);
     expect(o.fail).toBe(true);
     expect(o.log.at(-1)).toMatch(/^Body is not JSON: Unexpected token/);
@@ -122,7 +136,12 @@ describe('https expectJson: configuration errors at load', () => {
   const issues = (raw: Record<string, unknown>) => HttpsOptions.safeParse({ hostname: 'h', ...raw }).error?.issues ?? [];
 
   it('a malformed JSONPath query names its place', () => {
-    const i = issues({ expectJson: [{ path: '$.status', equals: 'ok' }, { path: '$.checks[', equals: 1 }] });
+    const i = issues({
+      expectJson: [
+        { path: '$.status', equals: 'ok' },
+        { path: '$.checks[', equals: 1 },
+      ],
+    });
     expect(i.map((x) => [x.path, x.message])).toEqual([[['expectJson', 1, 'path'], 'not a JSONPath query (RFC 9535), e.g. "$.status" or "$.checks[*].state"']]);
   });
 

@@ -60,7 +60,7 @@ afterAll(async () => {
 const https = (o: Record<string, unknown>) => runCheck('https', { hostname: 'localhost', port: tlsPort, ca: ca.caFile, ...o });
 
 describe('https as in fletchck', () => {
-  it('HEAD / by default; logs one readable line: status, reason, time and the headers folded (not fletchck\'s Python tuple)', async () => {
+  it("HEAD / by default; logs one readable line: status, reason, time and the headers folded (not fletchck's Python tuple)", async () => {
     seen.length = 0;
     const o = await https({});
     expect(o.fail).toBe(false);

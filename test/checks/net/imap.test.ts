@@ -61,20 +61,23 @@ describeDaemon('imap against Dovecot', [DOVECOT], () => {
 
   it('logs in over STARTTLS with a non-ASCII password (sent as a literal)', async () => {
     const o = await runCheck('imap', {
-      hostname: 'localhost', port: d.imapPort, tls: true, ca: ca.caFile, username: d.unicodeUser, password: d.unicodePassword,
+      hostname: 'localhost',
+      port: d.imapPort,
+      tls: true,
+      ca: ca.caFile,
+      username: d.unicodeUser,
+      password: d.unicodePassword,
     });
     expect(o.fail).toBe(false);
     expect(o.log.slice(0, 2)).toEqual(["('OK', [b'Begin TLS negotiation now.'])", "('OK', [b'Logged in'])"]);
   });
 
-  it('a wrong password fails with the server\'s reply and never shows the password', async () => {
+  it("a wrong password fails with the server's reply and never shows the password", async () => {
     const secret = 'wrong-but-secret-9417';
     const o = await runCheck('imap', { hostname: 'localhost', port: d.imapsPort, ca: ca.caFile, username: d.user, password: secret });
     expect(o.fail).toBe(true);
     expect(o.softFail).toBeNull();
-    expect(o.log).toEqual([
-      `localhost IMAPError: LOGIN failed for "probe": ('NO', [b'[AUTHENTICATIONFAILED] Authentication failed.'])`,
-    ]);
+    expect(o.log).toEqual([`localhost IMAPError: LOGIN failed for "probe": ('NO', [b'[AUTHENTICATIONFAILED] Authentication failed.'])`]);
     expect(JSON.stringify(o)).not.toContain(secret);
   });
 
@@ -95,7 +98,11 @@ describeDaemon('imap against Dovecot', [DOVECOT], () => {
   it('a password variable that is not set fails before connecting, naming the variable', async () => {
     // a closed port: connecting first would fail with ECONNREFUSED instead
     const o = await runCheck('imap', {
-      hostname: 'localhost', port: await freePort(), ca: ca.caFile, username: d.user, password: { env: 'SW_TEST_NOT_SET_ANYWHERE' },
+      hostname: 'localhost',
+      port: await freePort(),
+      ca: ca.caFile,
+      username: d.user,
+      password: { env: 'SW_TEST_NOT_SET_ANYWHERE' },
     });
     expect(o.fail).toBe(true);
     expect(o.log).toEqual(['localhost SecretError: environment variable SW_TEST_NOT_SET_ANYWHERE is not set']);
@@ -128,7 +135,7 @@ describe('imap protocol edges (scripted servers)', () => {
     expect(o.log).toEqual(['127.0.0.1 IMAPError: server not IMAP4 compliant']);
   });
 
-  it('a greeting of BYE fails with the server\'s words', async () => {
+  it("a greeting of BYE fails with the server's words", async () => {
     const port = await imapServer('* BYE too many connections\r\n', () => null);
     const o = await runCheck('imap', { hostname: '127.0.0.1', port, tls: true });
     expect(o.log).toEqual(["127.0.0.1 IMAPError: server refused the session: b'* BYE too many connections'"]);

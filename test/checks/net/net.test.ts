@@ -11,8 +11,9 @@ import { parseNetDev } from '../../../src/checks/net/procnet.ts';
 import { tempDir } from '../../servers/common.ts';
 import { runType, passing, type RunOpts } from '../hostctx.ts';
 
-const HEADER = 'Inter-|   Receive                                                |  Transmit\n'
-  + ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
+const HEADER =
+  'Inter-|   Receive                                                |  Transmit\n' +
+  ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 const line = (name: string, rx: number, tx: number, rxErr = 0, txErr = 0): string =>
   `${name.padStart(6)}: ${rx} 100 ${rxErr} 0 0 0 0 0 ${tx} 90 ${txErr} 0 0 0 0 0\n`;
 
@@ -26,9 +27,17 @@ describe('net: interface rates and link state (fixture trees)', () => {
     mkdirSync(join(root, 'sys', 'class', 'net', iface), { recursive: true });
     writeFileSync(join(root, 'sys', 'class', 'net', iface, 'operstate'), `${s}\n`);
   };
-  const run = (opts: Record<string, unknown>, o: RunOpts = {}) => runType(net, { sample: 0, ...opts }, {
-    env: { procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') }, scratch, now: () => clock, ...o,
-  });
+  const run = (opts: Record<string, unknown>, o: RunOpts = {}) =>
+    runType(
+      net,
+      { sample: 0, ...opts },
+      {
+        env: { procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') },
+        scratch,
+        now: () => clock,
+        ...o,
+      },
+    );
 
   beforeEach(() => {
     ({ dir: root, cleanup } = tempDir('sw-net-'));
@@ -128,7 +137,7 @@ describe('net: interface rates and link state (fixture trees)', () => {
     expect(r.log[0]).toMatch(/^eth0 FileNotFoundError: no such file or directory/);
   });
 
-  it('parses old kernels\' lines with no space after the colon', () => {
+  it("parses old kernels' lines with no space after the colon", () => {
     const m = parseNetDev(`${HEADER}  eth0:4294967295 10 0 0 0 0 0 0 77 5 0 0 0 0 0 0\n`);
     expect(m.get('eth0')).toEqual({ rxBytes: 4294967295, rxErrors: 0, txBytes: 77, txErrors: 0 });
   });
@@ -139,7 +148,7 @@ describe('net: interface rates and link state (fixture trees)', () => {
   });
 });
 
-describe('net: this machine\'s loopback', () => {
+describe("net: this machine's loopback", () => {
   it('the first run measures over its own short window', async () => {
     const r = await runType(net, { interface: 'lo', sample: 0.2 });
     expect(r.fail).toBe(false);

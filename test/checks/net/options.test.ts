@@ -12,7 +12,7 @@ import { parseOptions } from './harness.ts';
 const TYPES = ['smtp', 'submit', 'imap', 'https', 'cert'];
 
 describe('TLS check options', () => {
-  it('are registered in fletchck\'s UI order, before the local checks', () => {
+  it("are registered in fletchck's UI order, before the local checks", () => {
     const names = checkTypeNames();
     const at = TYPES.map((t) => names.indexOf(t));
     expect(at.every((i) => i >= 0)).toBe(true);
@@ -26,7 +26,9 @@ describe('TLS check options', () => {
     expect(t.info.pass.length).toBeGreaterThan(10);
     expect(t.info.fletchck).toBe(true);
     const shape = (t.options as unknown as z.ZodObject).shape;
-    const missing = Object.entries(shape).filter(([, s]) => !(s as z.ZodType).description).map(([k]) => k);
+    const missing = Object.entries(shape)
+      .filter(([, s]) => !(s as z.ZodType).description)
+      .map(([k]) => k);
     expect(missing).toEqual([]);
   });
 

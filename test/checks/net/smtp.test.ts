@@ -40,7 +40,7 @@ describe('smtp', () => {
     expect(metric(o, 'cert_days_left')).toBeUndefined();
   });
 
-  it('fails when the server does not offer STARTTLS (smtplib\'s words)', async () => {
+  it("fails when the server does not offer STARTTLS (smtplib's words)", async () => {
     const s = await keep(startSmtp({ pem: fx.ca.valid, hideStartTls: true }));
     const o = await runCheck('smtp', { hostname: 'localhost', port: s.port, ca: fx.ca.caFile });
     expect(o.fail).toBe(true);

@@ -35,14 +35,16 @@ async function tcpServer(onConn: (s: Socket) => void): Promise<Running & { recei
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return keep(Promise.resolve({
-    port: (server.address() as AddressInfo).port,
-    received,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((res) => server.close(() => res()));
-    },
-  }));
+  return keep(
+    Promise.resolve({
+      port: (server.address() as AddressInfo).port,
+      received,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((res) => server.close(() => res()));
+      },
+    }),
+  );
 }
 
 describe('tcp: connect', () => {
@@ -170,7 +172,12 @@ describe('tcp: tls', () => {
   it('the expiry window applies', async () => {
     const s = await keep(startTlsService(fx.ca.expiring, () => ''));
     const o = await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile });
-    expect(o).toMatchObject({ fail: true, softFail: 'certificate', level: '3 days', log: ['localhost SSLCertVerificationError: Certificate expires in 3 days'] });
+    expect(o).toMatchObject({
+      fail: true,
+      softFail: 'certificate',
+      level: '3 days',
+      log: ['localhost SSLCertVerificationError: Certificate expires in 3 days'],
+    });
     expect((await runCheck('tcp', { hostname: 'localhost', port: s.port, tls: true, ca: fx.ca.caFile, expiryDays: 2 })).fail).toBe(false);
   });
 
@@ -197,6 +204,10 @@ describe('tcp: options', () => {
 
   it('every option has a description', () => {
     const shape = (checkType('tcp')!.options as unknown as z.ZodObject).shape;
-    expect(Object.entries(shape).filter(([, s]) => !(s as z.ZodType).description).map(([k]) => k)).toEqual([]);
+    expect(
+      Object.entries(shape)
+        .filter(([, s]) => !(s as z.ZodType).description)
+        .map(([k]) => k),
+    ).toEqual([]);
   });
 });

@@ -22,7 +22,9 @@ const fast = { interval: 0.2, count: 3 };
 /** ::1 is configured on this machine's loopback (/proc/net/if_inet6 lists it as 000…01 on lo). */
 function hasIpv6Loopback(): boolean {
   try {
-    return readFileSync('/proc/net/if_inet6', 'utf8').split('\n').some((l) => /^0{31}1 .* lo$/.test(l.trim()));
+    return readFileSync('/proc/net/if_inet6', 'utf8')
+      .split('\n')
+      .some((l) => /^0{31}1 .* lo$/.test(l.trim()));
   } catch {
     return false;
   }
@@ -104,7 +106,14 @@ describe('ping options', () => {
     expect(checkType('ping')?.validate?.(o, { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' })).toEqual([
       { path: ['count'], message: '20 requests 1 s apart and 2 s for the last reply take 21 s: raise timeout above that, or lower count or interval' },
     ]);
-    expect(checkType('ping')?.validate?.(PingOptions.parse({ hostname: 'h', count: 20, timeout: 30 }), { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' })).toEqual([]);
+    expect(
+      checkType('ping')?.validate?.(PingOptions.parse({ hostname: 'h', count: 20, timeout: 30 }), {
+        base: '/',
+        pluginDirs: [],
+        sysRoot: '/sys',
+        procRoot: '/proc',
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -116,9 +125,14 @@ if (!isRoot && IN_CI) throw new Error('ping loss tests need root for unshare -n,
 /** Runs the check in a fresh network namespace prepared by `setup` (shell). */
 function inNetns(setup: string, options: Record<string, unknown>): Outcome {
   const script = join(import.meta.dirname, 'netns-run.ts');
-  const r = spawnSync('/usr/bin/unshare', ['-n', '--', '/bin/sh', '-ec', `${setup}\nexec "$0" --import tsx "$1" "$2"`, process.execPath, script, JSON.stringify(options)], {
-    encoding: 'utf8', timeout: 30_000,
-  });
+  const r = spawnSync(
+    '/usr/bin/unshare',
+    ['-n', '--', '/bin/sh', '-ec', `${setup}\nexec "$0" --import tsx "$1" "$2"`, process.execPath, script, JSON.stringify(options)],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`netns run failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Outcome;
 }
@@ -168,7 +182,10 @@ describe('ping output', () => {
 
   it("names ping's errors as fletchck's Python would", () => {
     expect(pingError('ping: socket: Operation not permitted\n', 2)).toMatchObject({ name: 'PermissionError', message: 'socket: Operation not permitted' });
-    expect(pingError('ping: h.invalid: Temporary failure in name resolution\n', 2)).toMatchObject({ name: 'gaierror', message: 'Temporary failure in name resolution' });
+    expect(pingError('ping: h.invalid: Temporary failure in name resolution\n', 2)).toMatchObject({
+      name: 'gaierror',
+      message: 'Temporary failure in name resolution',
+    });
     expect(pingError('', 2)).toMatchObject({ name: 'OSError', message: 'ping exited with status 2 and no message' });
   });
 });

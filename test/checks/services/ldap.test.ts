@@ -22,7 +22,7 @@ describeDaemon('ldap against slapd', SLAPD_PROGRAMS, () => {
   }, 60_000);
   afterAll(async () => d?.stop());
 
-  it('StartTLS, bind, search: the count is the level and a metric, with the certificate\'s days', async () => {
+  it("StartTLS, bind, search: the count is the level and a metric, with the certificate's days", async () => {
     const o = await runCheck('ldap', { ...bind, base: PEOPLE, filter: '(objectClass=inetOrgPerson)', expectCount: 3 });
     expect(o.fail, o.log.join('\n')).toBe(false);
     expect(o.log).toEqual([
@@ -53,7 +53,7 @@ describeDaemon('ldap against slapd', SLAPD_PROGRAMS, () => {
     expect(children.log.at(-1)).toBe("search 'dc=example,dc=org' one '(objectClass=*)': 1 entry");
   });
 
-  it('a wrong password fails with the server\'s result and never shows the password', async () => {
+  it("a wrong password fails with the server's result and never shows the password", async () => {
     const secret = 'wrong-ldap-pass-2277';
     const o = await runCheck('ldap', { ...bind, password: secret, base: PEOPLE });
     expect(o.fail).toBe(true);
@@ -61,7 +61,7 @@ describeDaemon('ldap against slapd', SLAPD_PROGRAMS, () => {
     expect(JSON.stringify(o)).not.toContain(secret);
   });
 
-  it('a base that does not exist fails with the server\'s result', async () => {
+  it("a base that does not exist fails with the server's result", async () => {
     const o = await runCheck('ldap', { ...bind, base: 'ou=nosuch,dc=example,dc=org' });
     expect(o.log.at(-1)).toMatch(/^localhost NoSuchObjectError: .*Code: 0x20$/);
   });
@@ -122,7 +122,9 @@ describe('ldap options', () => {
     expect(t.options.safeParse({ hostname: 'l', filter: '(&(uid=a\\29b)(cn=x))' }).success).toBe(true);
   });
   it('a bind DN needs a password (no unauthenticated bind); counts need a base', () => {
-    expect(t.validate!(parseOptions('ldap', { hostname: 'l', username: 'cn=x' }), env)).toEqual([{ path: ['password'], message: 'a password is needed with username' }]);
+    expect(t.validate!(parseOptions('ldap', { hostname: 'l', username: 'cn=x' }), env)).toEqual([
+      { path: ['password'], message: 'a password is needed with username' },
+    ]);
     expect(t.validate!(parseOptions('ldap', { hostname: 'l', expectCount: 1 }), env)).toEqual([{ path: ['expectCount'], message: 'expectCount needs base' }]);
   });
 });

@@ -93,7 +93,18 @@ describeDaemon('mqtt against Mosquitto', [...MOSQUITTO_PROGRAMS, '/usr/bin/mosqu
     expect((await runCheck('mqtt', { hostname: HOST, port: m.port, topic: 'site/queue', expect: '0' })).fail).toBe(true);
     // the broker logs the DISCONNECT as it handles it: wait for both lines, then look for a dropped one
     const lines = async (): Promise<string> => {
-      for (let i = 0; i < 100 && (m.log().slice(before).match(/siteward-check-[0-9a-f]+ disconnected\./g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      for (
+        let i = 0;
+        i < 100 &&
+        (
+          m
+            .log()
+            .slice(before)
+            .match(/siteward-check-[0-9a-f]+ disconnected\./g) ?? []
+        ).length < 2;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
       return m.log().slice(before);
     };
     const log = await lines();
@@ -133,7 +144,9 @@ describe('mqtt options', () => {
     const wild = t.options.safeParse({ hostname: 'b', topic: 'site/#' });
     expect(wild.success).toBe(false);
     expect(wild.error?.issues[0]?.message).toBe('one topic: no + or # wildcards');
-    expect(t.validate!(parseOptions('mqtt', { hostname: 'b', password: 'p' }), env)).toEqual([{ path: ['username'], message: 'a username is needed with password' }]);
+    expect(t.validate!(parseOptions('mqtt', { hostname: 'b', password: 'p' }), env)).toEqual([
+      { path: ['username'], message: 'a username is needed with password' },
+    ]);
     expect(t.validate!(parseOptions('mqtt', { hostname: 'b', expect: 'x' }), env)).toEqual([{ path: ['expect'], message: 'expect needs topic' }]);
   });
 });

@@ -39,7 +39,7 @@ describeDaemon('mysql against MariaDB', MARIADB_PROGRAMS, () => {
     expect(metric(o, 'response_time')).toBeGreaterThan(0);
   });
 
-  it('a query\'s first value is logged and judged; a number becomes level and metric', async () => {
+  it("a query's first value is logged and judged; a number becomes level and metric", async () => {
     const o = await runCheck('mysql', { ...base, query: "select count(*) from jobs where state = 'queued'", expect: '2' });
     expect(o.fail, o.log.join('\n')).toBe(false);
     expect(o.log[1]).toBe("query: 1 row, first value '2'");
@@ -81,10 +81,12 @@ describeDaemon('mysql against MariaDB', MARIADB_PROGRAMS, () => {
     const o = await runCheck('mysql', { ...base, query: "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE jobs" });
     expect(o.fail).toBe(true);
     // offered, the server would ask for the file and mysql2 would refuse it with another message
-    expect(o.log.at(-1)).toBe('127.0.0.1 MysqlError: The used command is not allowed because the MariaDB server or client has disabled the local infile capability (4166)');
+    expect(o.log.at(-1)).toBe(
+      '127.0.0.1 MysqlError: The used command is not allowed because the MariaDB server or client has disabled the local infile capability (4166)',
+    );
   });
 
-  it('a wrong password fails with the server\'s words and never shows the password', async () => {
+  it("a wrong password fails with the server's words and never shows the password", async () => {
     const secret = 'not-the-password-8812';
     const o = await runCheck('mysql', { ...base, password: secret });
     expect(o.fail).toBe(true);
@@ -92,7 +94,7 @@ describeDaemon('mysql against MariaDB', MARIADB_PROGRAMS, () => {
     expect(JSON.stringify(o)).not.toContain(secret);
   });
 
-  it('a database the user may not use fails with the server\'s error', async () => {
+  it("a database the user may not use fails with the server's error", async () => {
     const o = await runCheck('mysql', { ...base, database: 'mysql' });
     expect(o.log).toEqual(["127.0.0.1 MysqlError: Access denied for user 'probe'@'%' to database 'mysql' (ER_DBACCESS_DENIED_ERROR 1044)"]);
   });
@@ -146,7 +148,9 @@ describeDaemon('mysql against MariaDB', MARIADB_PROGRAMS, () => {
       ]);
       const byIp = await runCheck('mysql', { ...base, tls: true, ca: net.ca.caFile });
       expect(byIp.softFail).toBe('certificate');
-      expect(byIp.log).toEqual(["127.0.0.1 SSLCertVerificationError: certificate verify failed: IP address mismatch, certificate is not valid for '127.0.0.1'."]);
+      expect(byIp.log).toEqual([
+        "127.0.0.1 SSLCertVerificationError: certificate verify failed: IP address mismatch, certificate is not valid for '127.0.0.1'.",
+      ]);
       expect(byIp.level).toBe('90 days');
     } finally {
       db.useCertificate(net.ca.valid);

@@ -85,7 +85,7 @@ describe('ntp against scripted replies', () => {
   };
   const port = (): number => server.address().port;
 
-  it('a kiss-o\'-death fails naming its code', async () => {
+  it("a kiss-o'-death fails naming its code", async () => {
     answer = (req) => [reply(req, { stratum: 0, refId: 'RATE' })];
     const o = await runCheck('ntp', { hostname: HOST, port: port() });
     expect(o.log).toEqual(['127.0.0.1 NtpError: the server sent the kiss code "RATE" instead of the time']);

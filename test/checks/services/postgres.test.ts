@@ -51,7 +51,7 @@ describeDaemon('postgres against PostgreSQL', POSTGRES_PROGRAMS, () => {
     expect(metric(o, 'response_time')).toBeGreaterThan(0);
   });
 
-  it('a query\'s first value is logged, judged against expect, and a number becomes level and metric', async () => {
+  it("a query's first value is logged, judged against expect, and a number becomes level and metric", async () => {
     const o = await runCheck('postgres', { ...base, query: "select count(*) from jobs where state = 'queued'", expect: '2' });
     expect(o.fail, o.log.join('\n')).toBe(false);
     expect(o.log[1]).toBe("query: 1 row, first value '2'");
@@ -85,25 +85,25 @@ describeDaemon('postgres against PostgreSQL', POSTGRES_PROGRAMS, () => {
     expect(nul.log.slice(1)).toEqual(['query: 1 row, first value None', "127.0.0.1 UnexpectedValue: None is not the expected '1'"]);
   });
 
-  it('a query of several statements: the last one\'s result counts', async () => {
+  it("a query of several statements: the last one's result counts", async () => {
     const o = await runCheck('postgres', { ...base, query: 'select 1; select 2', expect: '2' });
     expect(o.fail, o.log.join('\n')).toBe(false);
   });
 
   it('a query without expect passes once it ran', async () => {
-    const o = await runCheck('postgres', { ...base, query: "select state from jobs where id = 1" });
+    const o = await runCheck('postgres', { ...base, query: 'select state from jobs where id = 1' });
     expect(o.fail).toBe(false);
     expect(o.level).toBeNull();
     expect(o.log[1]).toBe("query: 1 row, first value 'done'");
   });
 
-  it('the session is read-only: a query that writes fails with the server\'s error', async () => {
+  it("the session is read-only: a query that writes fails with the server's error", async () => {
     const o = await runCheck('postgres', { ...base, query: "insert into jobs values (9, 'x')" });
     expect(o.fail).toBe(true);
     expect(o.log.at(-1)).toBe('127.0.0.1 PostgresError: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)');
   });
 
-  it('the server is told to stop a query at the run\'s timeout (statement_timeout)', async () => {
+  it("the server is told to stop a query at the run's timeout (statement_timeout)", async () => {
     const o = await runCheck('postgres', { ...base, timeout: 3, query: 'show statement_timeout', expect: '3s' });
     expect(o.fail, o.log.join('\n')).toBe(false);
   });
@@ -119,7 +119,7 @@ describeDaemon('postgres against PostgreSQL', POSTGRES_PROGRAMS, () => {
     }
   });
 
-  it('a wrong password fails with the server\'s words and never shows the password', async () => {
+  it("a wrong password fails with the server's words and never shows the password", async () => {
     const secret = 'not-the-password-5521';
     const o = await runCheck('postgres', { ...base, password: secret });
     expect(o.fail).toBe(true);

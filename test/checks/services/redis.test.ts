@@ -38,7 +38,7 @@ describeDaemon('redis against redis-server', REDIS_PROGRAMS, () => {
     expect(o.log).toEqual(['127.0.0.1 RedisError: NOAUTH Authentication required.']);
   });
 
-  it('a wrong password fails with the server\'s words and never shows the password', async () => {
+  it("a wrong password fails with the server's words and never shows the password", async () => {
     const secret = 'wrong-redis-pass-3391';
     const o = await runCheck('redis', { ...base, password: secret });
     expect(o.log).toEqual(['127.0.0.1 RedisError: WRONGPASS invalid username-password pair or user is disabled.']);
@@ -53,7 +53,7 @@ describeDaemon('redis against redis-server', REDIS_PROGRAMS, () => {
     expect(wrong.log).toEqual(['127.0.0.1 RedisError: WRONGPASS invalid username-password pair or user is disabled.']);
   });
 
-  it('a key\'s value is logged and judged; a number becomes level and metric', async () => {
+  it("a key's value is logged and judged; a number becomes level and metric", async () => {
     const o = await runCheck('redis', { ...base, key: 'queue:depth', maxValue: 10 });
     expect(o.fail, o.log.join('\n')).toBe(false);
     expect(o.log).toEqual(['PING: PONG', "GET 'queue:depth': '3'"]);
@@ -75,7 +75,7 @@ describeDaemon('redis against redis-server', REDIS_PROGRAMS, () => {
     expect(judged.log.at(-1)).toBe('127.0.0.1 UnexpectedValue: no value to compare (nothing was returned)');
   });
 
-  it('a key of another type fails with the server\'s WRONGTYPE error', async () => {
+  it("a key of another type fails with the server's WRONGTYPE error", async () => {
     const o = await runCheck('redis', { ...base, key: 'a:list' });
     expect(o.log.at(-1)).toBe('127.0.0.1 RedisError: WRONGTYPE Operation against a key holding the wrong kind of value');
   });
@@ -128,7 +128,9 @@ describe('redis options', () => {
   it('a username needs a password; a judgement needs a key', () => {
     const t = checkType('redis')!;
     const env = { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' };
-    expect(t.validate!(parseOptions('redis', { hostname: 'r', username: 'u' }), env)).toEqual([{ path: ['password'], message: 'a password is needed with username' }]);
+    expect(t.validate!(parseOptions('redis', { hostname: 'r', username: 'u' }), env)).toEqual([
+      { path: ['password'], message: 'a password is needed with username' },
+    ]);
     expect(t.validate!(parseOptions('redis', { hostname: 'r', expect: 'x' }), env)).toEqual([{ path: ['expect'], message: 'expect needs key' }]);
   });
 });

@@ -7,7 +7,15 @@ import { judgeValue, numeric, queryLine, valueIssues, valueLevel, withValue } fr
 
 describe('value rules', () => {
   it.each([
-    ['42', 42], [' -3.5 ', -3.5], ['1e3', 1000], ['.5', 0.5], ['12 s', null], ['0x10', null], ['', null], ['Infinity', null], [null, null],
+    ['42', 42],
+    [' -3.5 ', -3.5],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['12 s', null],
+    ['0x10', null],
+    ['', null],
+    ['Infinity', null],
+    [null, null],
   ])('numeric(%j) is %j', (text, n) => {
     expect(numeric(text)).toBe(n);
   });
@@ -42,6 +50,8 @@ describe('value rules', () => {
   it('query lines and load-time problems', () => {
     expect(queryLine(0, undefined)).toBe('query: 0 rows');
     expect(queryLine(3, null)).toBe('query: 3 rows, first value None');
-    expect(valueIssues({ minValue: 2, maxValue: 1 }, { name: 'key', set: true })).toEqual([{ path: ['maxValue'], message: 'maxValue (1) is below minValue (2)' }]);
+    expect(valueIssues({ minValue: 2, maxValue: 1 }, { name: 'key', set: true })).toEqual([
+      { path: ['maxValue'], message: 'maxValue (1) is below minValue (2)' },
+    ]);
   });
 });

@@ -15,7 +15,9 @@ import { COMMUNITY, OID, SNMPD, SYS, V3, startSnmpd, type Snmpd } from '../../se
 
 const hasV6 = ((): boolean => {
   try {
-    return readFileSync('/proc/net/if_inet6', 'utf8').split('\n').some((l) => /^0{31}1 .* lo$/.test(l.trim()));
+    return readFileSync('/proc/net/if_inet6', 'utf8')
+      .split('\n')
+      .some((l) => /^0{31}1 .* lo$/.test(l.trim()));
   } catch {
     return false;
   }
@@ -35,10 +37,22 @@ describeDaemon('snmp check against snmpd', [SNMPD], () => {
   const v2 = (oids: unknown[], o: Record<string, unknown> = {}) =>
     runDirect(snmp, { hostname: '127.0.0.1', port: agent.port, community: COMMUNITY, oids, ...o }, { env });
   const v3 = (oids: unknown[], o: Record<string, unknown> = {}) =>
-    runDirect(snmp, {
-      hostname: '127.0.0.1', port: agent.port, version: '3', username: V3.user,
-      authProtocol: 'sha', password: V3.auth, privProtocol: 'aes', privPassword: V3.priv, oids, ...o,
-    }, { env });
+    runDirect(
+      snmp,
+      {
+        hostname: '127.0.0.1',
+        port: agent.port,
+        version: '3',
+        username: V3.user,
+        authProtocol: 'sha',
+        password: V3.auth,
+        privProtocol: 'aes',
+        privPassword: V3.priv,
+        oids,
+        ...o,
+      },
+      { env },
+    );
 
   it('v2c GET: values logged, the first number is the level and a metric, response time measured', async () => {
     const { outcome } = await v2([
@@ -55,9 +69,14 @@ describeDaemon('snmp check against snmpd', [SNMPD], () => {
   });
 
   it('a value outside its test fails with a detail line naming it (and still reports it)', async () => {
-    const { outcome } = await v2([{ oid: OID.sysServices, label: 'services', unit: '', max: 50 }, { oid: OID.sysLocation, matches: '^rack' }]);
+    const { outcome } = await v2([
+      { oid: OID.sysServices, label: 'services', unit: '', max: 50 },
+      { oid: OID.sysLocation, matches: '^rack' },
+    ]);
     expect(outcome.fail).toBe(true);
-    expect(outcome.log.at(-1)).toBe(`127.0.0.1 ValueError: services is ${SYS.services}, expected at most 50; ${OID.sysLocation} is "${SYS.location}", expected matching /^rack/`);
+    expect(outcome.log.at(-1)).toBe(
+      `127.0.0.1 ValueError: services is ${SYS.services}, expected at most 50; ${OID.sysLocation} is "${SYS.location}", expected matching /^rack/`,
+    );
     expect(outcome.level).toBe(String(SYS.services));
   });
 
@@ -120,7 +139,11 @@ describeDaemon('snmp check against snmpd', [SNMPD], () => {
   });
 
   it.skipIf(!hasV6)('IPv6: the agent on ::1', async () => {
-    const { outcome } = await runDirect(snmp, { hostname: '::1', port: agent.port, community: COMMUNITY, oids: [{ oid: OID.sysName, equals: SYS.name }] }, { env });
+    const { outcome } = await runDirect(
+      snmp,
+      { hostname: '::1', port: agent.port, community: COMMUNITY, oids: [{ oid: OID.sysName, equals: SYS.name }] },
+      { env },
+    );
     expect(outcome.fail, outcome.log.join('\n')).toBe(false);
   });
 
@@ -133,7 +156,8 @@ describeDaemon('snmp check against snmpd', [SNMPD], () => {
 
 describe('snmp options', () => {
   const issues = (raw: Record<string, unknown>) => SnmpOptions.safeParse({ hostname: 'h', ...raw }).error?.issues.map((i) => [i.path, i.message]) ?? [];
-  const validate = (raw: Record<string, unknown>) => snmp.validate!(SnmpOptions.parse({ hostname: 'h', ...raw }), { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' });
+  const validate = (raw: Record<string, unknown>) =>
+    snmp.validate!(SnmpOptions.parse({ hostname: 'h', ...raw }), { base: '/', pluginDirs: [], sysRoot: '/sys', procRoot: '/proc' });
 
   it('OIDs are numeric; MIB names are refused with a clear message', () => {
     expect(issues({ oids: [{ oid: 'sysName.0' }] })).toEqual([[['oids', 0, 'oid'], 'a numeric OID such as 1.3.6.1.2.1.1.3.0 (MIB names are not read)']]);
@@ -156,7 +180,9 @@ describe('snmp options', () => {
     const { z } = await import('zod');
     const js = z.toJSONSchema(SnmpOptions, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, { secret?: boolean }> };
     for (const k of ['community', 'password', 'privPassword']) expect(js.properties[k].secret, k).toBe(true);
-    const kinds = fieldsOf(SnmpOptions).filter((f) => ['community', 'password', 'privPassword'].includes(f.key)).map((f) => f.kind);
+    const kinds = fieldsOf(SnmpOptions)
+      .filter((f) => ['community', 'password', 'privPassword'].includes(f.key))
+      .map((f) => f.kind);
     expect(kinds).toEqual(['secret', 'secret', 'secret']);
   });
 });

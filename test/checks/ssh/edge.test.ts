@@ -126,7 +126,7 @@ describe('ssh check against broken servers', () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
-  it('fails at once on an SSH-1 server, in paramiko\'s words', async () => {
+  it("fails at once on an SSH-1 server, in paramiko's words", async () => {
     const port = await start((s) => s.write('SSH-1.5-Ancient\r\n'));
     const { outcome, elapsed } = await runCheck(ssh, { hostname: HOST, port, timeout: 5 });
     expect(outcome.log).toEqual([`${HOST} IncompatiblePeer: Incompatible version (1.5 instead of 2.0)`]);

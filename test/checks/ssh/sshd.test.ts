@@ -84,8 +84,8 @@ describeDaemon('ssh check against OpenSSH sshd', [SSHD, '/usr/bin/ssh-keygen', '
   });
 
   const mismatches: { name: string; hostkey: () => string }[] = [
-    { name: 'another key blob (the server\'s own RSA key)', hostkey: () => keys.rsa.blob },
-    { name: 'another key\'s fingerprint', hostkey: () => keys.ecdsa256.fingerprint },
+    { name: "another key blob (the server's own RSA key)", hostkey: () => keys.rsa.blob },
+    { name: "another key's fingerprint", hostkey: () => keys.ecdsa256.fingerprint },
   ];
   for (const c of mismatches) {
     it(`fails with Invalid host key and softFail hostkey for ${c.name}`, async () => {

@@ -24,10 +24,12 @@ let handler: Handler;
 let server: Server;
 let port: number;
 const paths: string[] = [];
-const serve = (status: number, body: string | Buffer, type = 'text/xml'): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': type });
-  res.end(body);
-};
+const serve =
+  (status: number, body: string | Buffer, type = 'text/xml'): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(body);
+  };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -50,7 +52,7 @@ const comet = (extra: Record<string, unknown> = {}): Record<string, unknown> => 
 const DEG = '\u00b0C';
 
 describe('temp: Comet web thermometer over HTTP', () => {
-  it('reads vs1 from GET /event.xml: fletchck\'s log line, level and a metric', async () => {
+  it("reads vs1 from GET /event.xml: fletchck's log line, level and a metric", async () => {
     handler = serve(200, eventXml(`23.4${DEG}`));
     const r = await runType(temp, comet());
     expect(paths).toEqual(['GET /event.xml']);
@@ -96,7 +98,7 @@ describe('temp: Comet web thermometer over HTTP', () => {
     expect(r.level).toBeNull();
   });
 
-  it('a value that is not a number gives Python\'s ValueError line', async () => {
+  it("a value that is not a number gives Python's ValueError line", async () => {
     handler = serve(200, eventXml(`Error${DEG}`));
     const r = await runType(temp, comet(), { state: passing });
     expect(r.log).toEqual(["127.0.0.1 ValueError: could not convert string to float: 'Error'"]);
@@ -147,14 +149,14 @@ describe('temp: local hwmon sensors (fixture sysfs trees)', () => {
   const hw = (extra: Record<string, unknown>): Record<string, unknown> => ({ source: 'hwmon', ...extra });
   const env = (): { env: { sysRoot: string } } => ({ env: { sysRoot: root } });
 
-  it('reads a chip\'s labelled sensor in millidegrees', async () => {
+  it("reads a chip's labelled sensor in millidegrees", async () => {
     const r = await runType(temp, hw({ chip: 'coretemp', label: 'Package id 0', temperature: 80 }), env());
     expect(r.fail).toBe(false);
     expect(r.log).toEqual([`coretemp/Package id 0: 61.0${DEG} Target: 80${DEG}`]);
     expect(r.level).toBe(`61.0${DEG}`);
   });
 
-  it('without chip or label: the first chip\'s first sensor', async () => {
+  it("without chip or label: the first chip's first sensor", async () => {
     const r = await runType(temp, hw({}), env());
     expect(r.log).toEqual([`acpitz/temp1: 27.8${DEG} Target: 50${DEG}`]);
   });

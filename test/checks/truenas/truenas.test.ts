@@ -18,11 +18,14 @@ import { runType, passing } from '../hostctx.ts';
 const KEY = '1-Xq9cZ2dW8sLrTnVbKpYfGhJmE4uA7oQ3iS6tR0eWzC5vB1nM';
 const TIB = 1024 ** 4;
 
-const healthyTank = () => pool({
-  name: 'tank', size: 4 * TIB, allocated: 1.68 * TIB,
-  data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb')]), mirror(1, 'ONLINE', [disk('sdc'), disk('sdd')])],
-  spare: [disk('sde', { status: 'AVAIL' })],
-});
+const healthyTank = () =>
+  pool({
+    name: 'tank',
+    size: 4 * TIB,
+    allocated: 1.68 * TIB,
+    data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb')]), mirror(1, 'ONLINE', [disk('sdc'), disk('sdd')])],
+    spare: [disk('sde', { status: 'AVAIL' })],
+  });
 
 let wss: FakeTruenas;
 let ws: FakeTruenas;
@@ -49,8 +52,7 @@ beforeEach(() => {
   wss.calls.length = 0;
 });
 
-const secure = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
-  ({ hostname: '127.0.0.1', port: wss.port, ca: caFile, apiKey: KEY, ...extra });
+const secure = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ hostname: '127.0.0.1', port: wss.port, ca: caFile, apiKey: KEY, ...extra });
 
 describe('truenas over wss:// with a test certificate', () => {
   it('a healthy system passes: logs in, reads pools and alerts, reports usage', async () => {
@@ -72,11 +74,16 @@ describe('truenas over wss:// with a test certificate', () => {
   });
 
   it('a degraded mirror fails and names the pool and the missing disk', async () => {
-    wss.state.pools = [pool({
-      name: 'tank', status: 'DEGRADED', statusDetail: 'One or more devices has been removed by the administrator.',
-      size: 4 * TIB, allocated: TIB,
-      data: [mirror(0, 'DEGRADED', [disk('sda'), disk('sdb', { status: 'REMOVED' })])],
-    })];
+    wss.state.pools = [
+      pool({
+        name: 'tank',
+        status: 'DEGRADED',
+        statusDetail: 'One or more devices has been removed by the administrator.',
+        size: 4 * TIB,
+        allocated: TIB,
+        data: [mirror(0, 'DEGRADED', [disk('sda'), disk('sdb', { status: 'REMOVED' })])],
+      }),
+    ];
     const r = await runType(truenas, secure(), { state: passing });
     expect(r.fail).toBe(true);
     expect(r.log).toEqual([
@@ -87,26 +94,34 @@ describe('truenas over wss:// with a test certificate', () => {
   });
 
   it('errors on one disk fail even while the pool is ONLINE', async () => {
-    wss.state.pools = [pool({
-      name: 'tank', size: 4 * TIB, allocated: TIB,
-      data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb', { read: 2, checksum: 12 })])],
-    })];
+    wss.state.pools = [
+      pool({
+        name: 'tank',
+        size: 4 * TIB,
+        allocated: TIB,
+        data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb', { read: 2, checksum: 12 })])],
+      }),
+    ];
     const r = await runType(truenas, secure(), { state: passing });
     expect(r.fail).toBe(true);
     expect(r.log.at(-1)).toBe('tank/sdb: 2 read, 0 write, 12 checksum errors');
   });
 
   it('an active CRITICAL alert fails; dismissed ones and ones below alertLevel do not', async () => {
-    wss.state.alerts = [
-      alert('INFO', 'Scrub of pool <i>tank</i> finished.'),
-      alert('CRITICAL', 'Old news', { dismissed: true }),
-    ];
+    wss.state.alerts = [alert('INFO', 'Scrub of pool <i>tank</i> finished.'), alert('CRITICAL', 'Old news', { dismissed: true })];
     expect((await runType(truenas, secure(), { state: passing })).fail).toBe(false);
     expect((await runType(truenas, secure({ alertLevel: 'INFO' }), { state: passing })).log.at(-1)).toBe('Alert INFO: Scrub of pool tank finished.');
-    wss.state.alerts.push(alert('CRITICAL', 'Pool tank state is DEGRADED: One or more devices are faulted.<br>The following devices are not healthy:<ul><li>Disk ST4000 ZDH1 is FAULTED</li></ul>'));
+    wss.state.alerts.push(
+      alert(
+        'CRITICAL',
+        'Pool tank state is DEGRADED: One or more devices are faulted.<br>The following devices are not healthy:<ul><li>Disk ST4000 ZDH1 is FAULTED</li></ul>',
+      ),
+    );
     const r = await runType(truenas, secure(), { state: passing });
     expect(r.fail).toBe(true);
-    expect(r.log.at(-1)).toBe('Alert CRITICAL: Pool tank state is DEGRADED: One or more devices are faulted. The following devices are not healthy:Disk ST4000 ZDH1 is FAULTED');
+    expect(r.log.at(-1)).toBe(
+      'Alert CRITICAL: Pool tank state is DEGRADED: One or more devices are faulted. The following devices are not healthy:Disk ST4000 ZDH1 is FAULTED',
+    );
     expect(r.metrics).toContainEqual({ name: 'alerts', value: 1, min: 0 });
   });
 
@@ -203,9 +218,10 @@ describe('truenas over plain ws://', () => {
 
 describe('truenas alert rules (pure)', () => {
   it('orders alerts by severity, most severe last, and strips markup and entities', () => {
-    const lines = assessAlerts([
-      alert('ERROR', 'b') as never, alert('EMERGENCY', 'c') as never, alert('WARNING', 'a &amp; <b>x</b>') as never, alert('NOTICE', 'n') as never,
-    ], 'WARNING');
+    const lines = assessAlerts(
+      [alert('ERROR', 'b') as never, alert('EMERGENCY', 'c') as never, alert('WARNING', 'a &amp; <b>x</b>') as never, alert('NOTICE', 'n') as never],
+      'WARNING',
+    );
     expect(lines).toEqual(['Alert WARNING: a & x', 'Alert ERROR: b', 'Alert EMERGENCY: c']);
     expect(alertText({ formatted: null, text: 'plain %(x)s' })).toBe('plain %(x)s');
   });

@@ -22,7 +22,12 @@ interface NodeNut {
 }
 const NodeNutClass = createRequire(import.meta.url)('node-nut') as new (port: number, host: string) => NodeNut;
 
-interface Result { ups: string; status?: string; charge?: string; err?: string }
+interface Result {
+  ups: string;
+  status?: string;
+  charge?: string;
+  err?: string;
+}
 
 /** Variables enough that upsd's reply spans several reads, as with a real UPS driver. */
 function upsVars(status: string, charge: string): UpsVars {
@@ -42,30 +47,35 @@ describeDaemon('node-nut under concurrent queries (why siteward has its own NUT 
     await nut?.stop();
   });
 
-  const open = (): Promise<NodeNut> => new Promise((resolve, reject) => {
-    const n = new NodeNutClass(nut.port, nut.host);
-    n.on('ready', () => resolve(n));
-    n.on('error', reject);
-    n.start();
-  });
-  const poll = (n: NodeNut, ups: string): Promise<Result> => new Promise((resolve) => {
-    n.GetUPSVars(ups, (vars, err) => resolve(err ? { ups, err } : { ups, status: vars?.['ups.status'], charge: vars?.['battery.charge'] }));
-  });
-  /** One check's worth of node-nut: connect, list, close. */
-  const oneShot = (ups: string): Promise<Result> => new Promise((resolve) => {
-    const n = new NodeNutClass(nut.port, nut.host);
-    const timer = setTimeout(() => resolve({ ups, err: 'no answer within 3 s' }), 3000);
-    n.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ ups, err: e.message });
+  const open = (): Promise<NodeNut> =>
+    new Promise((resolve, reject) => {
+      const n = new NodeNutClass(nut.port, nut.host);
+      n.on('ready', () => resolve(n));
+      n.on('error', reject);
+      n.start();
     });
-    n.on('ready', () => n.GetUPSVars(ups, (vars, err) => {
-      clearTimeout(timer);
-      n.close();
-      resolve(err ? { ups, err } : { ups, status: vars?.['ups.status'], charge: vars?.['battery.charge'] });
-    }));
-    n.start();
-  });
+  const poll = (n: NodeNut, ups: string): Promise<Result> =>
+    new Promise((resolve) => {
+      n.GetUPSVars(ups, (vars, err) => resolve(err ? { ups, err } : { ups, status: vars?.['ups.status'], charge: vars?.['battery.charge'] }));
+    });
+  /** One check's worth of node-nut: connect, list, close. */
+  const oneShot = (ups: string): Promise<Result> =>
+    new Promise((resolve) => {
+      const n = new NodeNutClass(nut.port, nut.host);
+      const timer = setTimeout(() => resolve({ ups, err: 'no answer within 3 s' }), 3000);
+      n.on('error', (e) => {
+        clearTimeout(timer);
+        resolve({ ups, err: e.message });
+      });
+      n.on('ready', () =>
+        n.GetUPSVars(ups, (vars, err) => {
+          clearTimeout(timer);
+          n.close();
+          resolve(err ? { ups, err } : { ups, status: vars?.['ups.status'], charge: vars?.['battery.charge'] });
+        }),
+      );
+      n.start();
+    });
   const ours = async (ups: string): Promise<Result> => {
     try {
       const v = await nutListVars({ host: nut.host, port: nut.port, ups, signal: AbortSignal.timeout(3000) });
@@ -88,7 +98,7 @@ describeDaemon('node-nut under concurrent queries (why siteward has its own NUT 
     }
   });
 
-  it('node-nut: one-shot queries in parallel get another UPS\'s variables; siteward\'s client never does', async () => {
+  it("node-nut: one-shot queries in parallel get another UPS's variables; siteward's client never does", async () => {
     const pattern = ['a', 'b', 'a', 'b', 'a'];
     let nodeNutWrong: Result | undefined;
     let rounds = 0;

@@ -14,7 +14,11 @@ import { startNut, UPSD, DUMMY_UPS, type NutServer, type UpsVars } from '../../s
 import { runType, passing } from '../hostctx.ts';
 
 const base = (status: string, charge: string, voltage = '13.5'): UpsVars => ({
-  'ups.status': status, 'battery.charge': charge, 'battery.voltage': voltage, 'battery.runtime': '3600', 'ups.load': '23',
+  'ups.status': status,
+  'battery.charge': charge,
+  'battery.voltage': voltage,
+  'battery.runtime': '3600',
+  'ups.load': '23',
 });
 
 const UPSES: Record<string, UpsVars> = {
@@ -32,8 +36,12 @@ const UPSES: Record<string, UpsVars> = {
 
 describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
   let nut: NutServer;
-  const opts = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
-    ({ upsName: name, hostname: nut.host, port: nut.port, ...extra });
+  const opts = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    upsName: name,
+    hostname: nut.host,
+    port: nut.port,
+    ...extra,
+  });
   const head = (name: string): string => `Connecting to UPS via NUT: ${name}@${nut.host}:${nut.port}`;
 
   beforeAll(async () => {
@@ -43,17 +51,19 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
     await nut?.stop();
   });
 
-  it('OL passes with fletchck\'s lines, the charge as level, and metrics', async () => {
+  it("OL passes with fletchck's lines, the charge as level, and metrics", async () => {
     const r = await runType(ups, opts('ol'));
     expect(r.fail).toBe(false);
     expect(r.log).toEqual([head('ol'), 'Status: Online', 'Battery: 13.5V/100% Flags: OL']);
     expect(r.level).toBe('100%');
-    expect(r.metrics).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: 'battery_charge', value: 100, unit: '%' }),
-      expect.objectContaining({ name: 'battery_voltage', value: 13.5, unit: 'V' }),
-      expect.objectContaining({ name: 'battery_runtime', value: 3600, unit: 's' }),
-      expect.objectContaining({ name: 'ups_load', value: 23, unit: '%' }),
-    ]));
+    expect(r.metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'battery_charge', value: 100, unit: '%' }),
+        expect.objectContaining({ name: 'battery_voltage', value: 13.5, unit: 'V' }),
+        expect.objectContaining({ name: 'battery_runtime', value: 3600, unit: 's' }),
+        expect.objectContaining({ name: 'ups_load', value: 23, unit: '%' }),
+      ]),
+    );
   });
 
   it('OB fails "Status: On Battery"', async () => {
@@ -91,7 +101,7 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
     expect(r.log.slice(1)).toEqual(['Status: On Battery', 'Battery: 11.2V/8% Flags: OB, LB']);
   });
 
-  it('a missing variable gives fletchck\'s KeyError line', async () => {
+  it("a missing variable gives fletchck's KeyError line", async () => {
     const r = await runType(ups, opts('novolt'), { state: passing });
     expect(r.fail).toBe(true);
     expect(r.log).toEqual([head('novolt'), "novolt KeyError: 'battery.voltage'"]);
@@ -148,7 +158,7 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
     }
   });
 
-  it('minCharge fails an online UPS whose charge is below it; fletchck\'s rule alone passes it', async () => {
+  it("minCharge fails an online UPS whose charge is below it; fletchck's rule alone passes it", async () => {
     expect((await runType(ups, opts('low'))).fail).toBe(false);
     const r = await runType(ups, opts('low', { minCharge: 50 }), { state: passing });
     expect(r.fail).toBe(true);
@@ -163,7 +173,7 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
     expect(r.log.at(-1)).toBe('Battery runtime 3600 s below minimum 7200 s');
   });
 
-  it('five UPS checks at once, ten rounds: each gets its own UPS\'s data', async () => {
+  it("five UPS checks at once, ten rounds: each gets its own UPS's data", async () => {
     const names = ['ol', 'ob', 'oblb', 'rb', 'low'];
     const want = new Map(names.map((n) => [n, UPSES[n]['ups.status'].split(' ').join(', ')]));
     for (let round = 0; round < 10; round++) {
@@ -181,15 +191,14 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
 describe('ups decision (pure)', () => {
   const o = UpsOptions.parse({});
 
-  it('upsd\'s startup WAIT is an unknown state, not a missing variable', () => {
+  it("upsd's startup WAIT is an unknown state, not a missing variable", () => {
     const r = judgeUps(o, { 'ups.status': 'WAIT' });
     expect(r.fail).toBe(true);
     expect(r.lines[0]).toBe('Unknown UPS state');
   });
 
-  it('a non-numeric charge gives Python\'s ValueError text', () => {
-    expect(() => judgeUps(o, { 'ups.status': 'OL', 'battery.charge': 'n/a', 'battery.voltage': '13' }))
-      .toThrow("could not convert string to float: 'n/a'");
+  it("a non-numeric charge gives Python's ValueError text", () => {
+    expect(() => judgeUps(o, { 'ups.status': 'OL', 'battery.charge': 'n/a', 'battery.voltage': '13' })).toThrow("could not convert string to float: 'n/a'");
   });
 
   it('rejects a UPS name that would break the protocol line', () => {
@@ -206,13 +215,14 @@ describe('ups client framing and login refusal (a scripted server: upsd never re
       s.setEncoding('utf8');
       // replies go out in order, one byte per event-loop turn
       let queue = Promise.resolve();
-      const send = (text: string): Promise<void> => (queue = queue.then(async () => {
-        for (const ch of text) {
-          if (s.destroyed) return;
-          s.write(ch);
-          await new Promise((r) => setImmediate(r));
-        }
-      }));
+      const send = (text: string): Promise<void> =>
+        (queue = queue.then(async () => {
+          for (const ch of text) {
+            if (s.destroyed) return;
+            s.write(ch);
+            await new Promise((r) => setImmediate(r));
+          }
+        }));
       s.on('data', (d: string) => {
         buf += d;
         let nl: number;
@@ -223,7 +233,8 @@ describe('ups client framing and login refusal (a scripted server: upsd never re
           if (line.startsWith('USERNAME')) void send('OK\n');
           else if (line === 'PASSWORD good') void send('OK\n');
           else if (line.startsWith('PASSWORD')) void send('ERR ACCESS-DENIED\n');
-          else if (line === 'LIST VAR u') void send('BEGIN LIST VAR u\nVAR u battery.charge "77"\nVAR u battery.voltage "13.0"\nVAR u ups.status "OL"\nEND LIST VAR u\n');
+          else if (line === 'LIST VAR u')
+            void send('BEGIN LIST VAR u\nVAR u battery.charge "77"\nVAR u battery.voltage "13.0"\nVAR u ups.status "OL"\nEND LIST VAR u\n');
         }
       });
       s.on('error', () => undefined);
