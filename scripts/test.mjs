@@ -16,6 +16,7 @@ let failedSteps = 0;
 if (!step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) failedSteps++;
 if (!step('lint', 'npx', ['eslint', '.'])) failedSteps++;
 if (!step('imports', 'node', ['scripts/check-imports.mjs'])) failedSteps++;
+if (!step('format', 'npm', ['run', '--silent', 'format:check'])) failedSteps++;
 if (!step('build', 'npx', ['tsc', '-p', 'tsconfig.build.json'])) failedSteps++;
 
 const out = '.vitest-results.json';
