@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono';
 import type { Site } from '../site.ts';
-import { stateText } from '../engine/state.ts';
+import { neverRun, stateText } from '../engine/state.ts';
 
 /** Where badges are served: the web UI leaves these responses' headers to this module (src/web/headers.ts). */
 export const BADGE_PREFIX = '/badge/';
@@ -79,7 +79,8 @@ export function badgeRoutes(site: Site): Hono {
     const name = c.req.param('check');
     if (!allowed(name)) return c.body(null, 404);
     const e = site.entry(name)!;
-    const st = stateText(site.state(name), e.config.paused);
+    // not run yet: "pending", as the UI says (the engine keeps fletchck's FAIL, spec §3.1)
+    const st = !e.config.paused && neverRun(site.state(name)) ? 'pending' : stateText(site.state(name), e.config.paused);
     const colour = st === 'PASS' ? COLOURS.green : st === 'FAIL' ? COLOURS.red : st === 'WARN' ? COLOURS.yellow : COLOURS.grey;
     return send(badgeSvg(label(c.req.query('label'), name), st, colour));
   });

@@ -131,6 +131,14 @@ export interface Step {
 
 export const isFailing = (f: FailState): boolean => f !== false && f !== '';
 
+/**
+ * A check that has never run (nor been heard from): people are shown
+ * "pending", while the engine, /status and MQTT keep fletchck's FAIL (spec §3.1).
+ */
+export function neverRun(s: CheckState): boolean {
+  return s.lastCheck === null && s.lastUpdate === null && s.lastFail === null && s.lastPass === null;
+}
+
 /** getState() text (spec §3.2). */
 export function stateText(state: CheckState, paused: boolean): 'PAUSED' | 'FAIL' | 'PASS' | 'WARN' {
   if (paused) return 'PAUSED';

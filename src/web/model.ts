@@ -8,7 +8,7 @@ import type { Site } from '../site.ts';
 import type { LoadedSite } from '../config/load.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { checkType } from '../checks/registry.ts';
-import { isFailing, type CheckState, type FailState } from '../engine/state.ts';
+import { isFailing, neverRun, type FailState } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { formatTriggerText } from '../config/trigger.ts';
 import { formatIssue } from '../config/issues.ts';
@@ -22,10 +22,8 @@ import { formatIssue } from '../config/issues.ts';
 export type DisplayState = 'PASS' | 'WARN' | 'FAIL' | 'SOFTFAIL' | 'PAUSED' | 'ERROR' | 'PENDING';
 export const DISPLAY_STATES: readonly DisplayState[] = ['FAIL', 'SOFTFAIL', 'ERROR', 'WARN', 'PENDING', 'PAUSED', 'PASS'];
 
-/** Never run (nor heard from, for a remote check): failing only by fletchck's start rule. */
-export function neverRun(s: CheckState): boolean {
-  return s.lastCheck === null && s.lastUpdate === null && s.lastFail === null && s.lastPass === null;
-}
+/** Never run (nor heard from, for a remote check): failing only by fletchck's start rule (one rule, src/engine/state.ts). */
+export { neverRun };
 
 /** A stable, markup-safe element id for any check name (names may hold any character). */
 export function cid(name: string): string {
