@@ -8,10 +8,10 @@
  * warm-ups. RAW=1: without roll-up (every run read raw, the old path).
  * Run: node --import tsx bench/chart.ts
  */
+import { openSite } from '../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Site } from '../src/site.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import { chartData, RANGES } from '../src/charts/series.ts';
 import { readChart } from '../src/charts/read.ts';
@@ -26,7 +26,7 @@ const now = Date.now();
 const t = tempDir('sw-bench-chart-');
 const configPath = join(t.dir, 'site.json');
 writeFileSync(configPath, JSON.stringify({ webui: null, checks: { disk: { type: 'disk', options: { volume: '/' } } } }));
-const site = await Site.open({ configPath });
+const site = await openSite({ configPath });
 let seed = 1;
 const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
 const N = 90 * 1440;

@@ -7,10 +7,10 @@
  * cli-scale.ts; RSS here includes tsx and is only indicative.
  * Run: node --import tsx bench/engine-scale.ts [checks]
  */
+import { openSite } from '../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Site } from '../src/site.ts';
 import { putCheck } from '../src/config/edits.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { generateSite } from './gen-site.ts';
@@ -22,7 +22,7 @@ const path = join(t.dir, 'site.json');
 writeFileSync(path, JSON.stringify(generateSite(N)));
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
-const site = await Site.open({ configPath: path });
+const site = await openSite({ configPath: path });
 const t1 = performance.now();
 // keep the checks from running during the measurement: schedule only
 site.runner.run = () => Promise.resolve(null);

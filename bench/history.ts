@@ -16,10 +16,10 @@
  * -- --full`) writes all 43.2 M.
  * Run: node --import tsx bench/history.ts
  */
+import { openSite } from '../src/wiring.ts';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Site } from '../src/site.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import { sparkline, uptimes } from '../src/web/history.ts';
 import { tempDir } from '../test/servers/common.ts';
@@ -35,7 +35,7 @@ const configPath = join(t.dir, 'site.json');
 const checks: Record<string, unknown> = {};
 for (let c = 0; c < CHECKS; c++) checks[`check-${c}`] = { type: 'disk', options: { volume: '/' } };
 writeFileSync(configPath, JSON.stringify({ webui: null, checks }));
-const site = await Site.open({ configPath });
+const site = await openSite({ configPath });
 
 // a fixed pseudo-random sequence: the same data on every run
 let seed = 1;

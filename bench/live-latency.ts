@@ -15,7 +15,6 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
-import { Site } from '../src/site.ts';
 import * as wiring from '../src/wiring.ts';
 import { WebService } from '../src/web/server.ts';
 import { cid } from '../src/web/model.ts';
@@ -56,7 +55,7 @@ writeFileSync(
   }),
   { mode: 0o600 },
 );
-const site = await Site.open({ configPath: path, migrations: wiring.migrations() });
+const site = await wiring.openSite({ configPath: path, migrations: wiring.migrations() });
 const services = await wiring.services(site, { port: 0, webui: true });
 for (const s of services) site.use(s);
 await site.start();

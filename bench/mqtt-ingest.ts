@@ -8,7 +8,6 @@
  */
 import mqtt from 'mqtt';
 import { performance } from 'node:perf_hooks';
-import { MqttFederation } from '../src/federation/mqtt.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { emit, figure, median, note, round, until } from './lib/report.ts';
@@ -29,8 +28,8 @@ writeFileSync(`${t.dir}/site.json`, JSON.stringify(doc));
 
 /** One siteward session: start, wait until subscribed and idle, return the site. */
 async function session(): Promise<Awaited<ReturnType<typeof openBenchSite>>> {
-  const federation = new MqttFederation();
-  const b = await openBenchSite(doc, { dir: t.dir, services: [federation] });
+  const b = await openBenchSite(doc, { dir: t.dir, federation: true });
+  const federation = b.site.federation;
   await until(() => federation.connected, 10_000, 'siteward connected');
   return b;
 }
@@ -55,8 +54,8 @@ for (let r = 0; r < ROUNDS; r++) {
   let applied = 0;
   let first = 0;
   let last = 0;
-  const federation = new MqttFederation();
-  const b = await openBenchSite(doc, { dir: t.dir, services: [federation], start: false });
+  const b = await openBenchSite(doc, { dir: t.dir, federation: true, start: false });
+  const federation = b.site.federation;
   b.site.bus.on('state', () => {
     const now = performance.now();
     if (applied++ === 0) first = now;

@@ -6,7 +6,6 @@
  * call in the peer (both on the wall clock). Run: node --import tsx bench/mqtt-latency.ts
  */
 import { performance } from 'node:perf_hooks';
-import { MqttFederation } from '../src/federation/mqtt.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { dist, emit, figure, note, percentile, round, until } from './lib/report.ts';
 import { firstJson, machineNoise, spawnTs } from './lib/proc.ts';
@@ -18,11 +17,11 @@ const SECONDS = Number(process.env.SECONDS ?? 20);
 const CHECKS = Number(process.env.REMOTE_CHECKS ?? 1000);
 
 const broker = await startMosquitto({ logType: 'error' });
-const federation = new MqttFederation();
 const b = await openBenchSite(remoteSite({ port: broker.port, basetopic: 'peer/#', clientid: 'bench-latency', checks: CHECKS }), {
-  services: [federation],
+  federation: true,
   start: false,
 });
+const federation = b.site.federation;
 const seen = new Map<number, number>();
 b.site.bus.on('state', ({ state }) => {
   const k = seqOf(state.log);

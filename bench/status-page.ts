@@ -14,7 +14,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Site } from '../src/site.ts';
 import * as wiring from '../src/wiring.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import { buildWebApp } from '../src/web/app.ts';
@@ -46,7 +45,7 @@ writeFileSync(
     history: { days: 91 },
   }),
 );
-const site = await Site.open({ configPath, migrations: wiring.migrations() });
+const site = await wiring.openSite({ configPath, migrations: wiring.migrations() });
 
 let seed = 1;
 const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;

@@ -11,7 +11,7 @@ import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
 import { checkType } from './checks/registry.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
-import { initialState, isFailing, rulesOf, stateText, step, type CheckState, type Input, type Step } from './engine/state.ts';
+import { initialState, isFailing, rulesOf, stateText, step, type CheckState, type Input, type RemoteData, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';
 import type { Clock } from './engine/clock.ts';
 import { isStorageError } from './store/health.ts';
@@ -194,6 +194,11 @@ export class SiteRuntime implements RunnerHost {
     const result = step(rulesOf(e.config), this.state(name), input, this.clock.now());
     this.commit(name, result, meta);
     return result.state;
+  }
+
+  /** Applies an update received from another instance (spec §4.14): a remote input, not a run of this instance's. */
+  applyRemote(name: string, data: RemoteData): CheckState | null {
+    return this.input(name, { kind: 'remote', data }, { reason: 'remote', durationMs: null, outcome: null });
   }
 
   /** The state at once in memory; then written and announced (engine/commits.ts). */

@@ -20,13 +20,15 @@ export interface BenchSite {
 
 export async function openBenchSite(
   doc: Record<string, unknown>,
-  o: Partial<SiteOptions> & { start?: boolean; services?: SiteService[]; dir?: string } = {},
+  o: Partial<SiteOptions> & { start?: boolean; services?: SiteService[]; dir?: string; federation?: boolean } = {},
 ): Promise<BenchSite> {
   tuneHeap();
   const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir('sw-bench-');
   const path = join(t.dir, 'site.json');
   if (!o.dir) writeFileSync(path, JSON.stringify(doc));
-  const site = await Site.open({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory(), ...o });
+  const site = await wiring.openSite({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory(), ...o });
+  // the MQTT federation is one of the site's parts (wiring.ts); `federation` runs it
+  if (o.federation) site.use(site.federation);
   for (const s of o.services ?? []) site.use(s);
   if (o.start !== false) await site.start();
   let closed = false;

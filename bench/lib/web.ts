@@ -66,7 +66,7 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   doc.actions = { logit: { type: 'log' } };
   writeFileSync(path, JSON.stringify(doc), { mode: 0o600 });
   tuneHeap();
-  const site = await Site.open({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
+  const site = await wiring.openSite({ configPath: path, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
   const now = Date.now();
   for (const name of site.loaded.checks.keys()) {
     const i = Number(name.replace(/^\D+/, ''));

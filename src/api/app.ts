@@ -14,7 +14,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Site } from '../site.ts';
+import type { ApiSite } from './api-site.ts';
 import { VERSION } from '../version.ts';
 import { bodyLimits } from '../util/body-limit.ts';
 import { isStorageError } from '../store/health.ts';
@@ -55,7 +55,7 @@ export function isLoopbackHost(host: string | null | undefined): boolean {
 
 /** What the API keeps per site: one token store, one metrics registry, one push hub. */
 export interface ApiContext {
-  site: Site;
+  site: ApiSite;
   tokens: TokenStore;
   metrics: SiteMetrics;
   push: PushHub;
@@ -66,7 +66,7 @@ export interface ApiContext {
  * hands it to the web UI's mount and to the API's own listener, so they share
  * the push hub and the counters); nothing keeps it on the side.
  */
-export function createApiContext(site: Site, deps: ApiDeps = {}): ApiContext {
+export function createApiContext(site: ApiSite, deps: ApiDeps = {}): ApiContext {
   const push = new PushHub(site);
   const ctx: ApiContext = { site, tokens: siteTokens(site), metrics: new SiteMetrics(site, deps), push };
   push.attach();

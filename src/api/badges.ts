@@ -6,7 +6,7 @@
  * text is XML-escaped.
  */
 import { Hono } from 'hono';
-import type { Site } from '../site.ts';
+import type { ApiSite } from './api-site.ts';
 import { neverRun, stateText } from '../engine/state.ts';
 
 /** Where badges are served: the web UI leaves these responses' headers to this module (src/web/headers.ts). */
@@ -66,7 +66,7 @@ export function uptimeColour(pct: number): string {
   return pct >= 99.9 ? COLOURS.green : pct >= 99 ? COLOURS.yellow : pct >= 95 ? COLOURS.orange : COLOURS.red;
 }
 
-export function badgeRoutes(site: Site): Hono {
+export function badgeRoutes(site: ApiSite): Hono {
   const app = new Hono();
   const allowed = (name: string): boolean => {
     const e = site.entry(name);

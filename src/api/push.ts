@@ -6,7 +6,7 @@
  * tokens quickly runs into 429.
  */
 import { Hono, type Context } from 'hono';
-import type { Site } from '../site.ts';
+import type { ApiSite } from './api-site.ts';
 import type { PushHub } from '../checks/push/hub.ts';
 import { RateLimiter, clientAddress } from './ratelimit.ts';
 import { SAVE_RETRY_SECONDS } from './errors.ts';
@@ -32,7 +32,7 @@ async function readInput(c: Context): Promise<{ status: string; msg: string | nu
   return { status: status.toLowerCase(), msg };
 }
 
-export function pushRoutes(site: Site, hub: PushHub): Hono {
+export function pushRoutes(site: ApiSite, hub: PushHub): Hono {
   const app = new Hono();
   const perClient = new RateLimiter({ burst: 60, perSecond: 1 }, () => site.clock.now());
   const misses = new RateLimiter({ burst: 10, perSecond: 0.1 }, () => site.clock.now());

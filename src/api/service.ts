@@ -8,8 +8,9 @@ import { createServer as createHttps } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Site, SiteService } from '../site.ts';
-import { apiRoutes, createApiContext, type ApiContext } from './app.ts';
+import type { Logger } from 'pino';
+import type { SiteService } from '../site-service.ts';
+import { apiRoutes, type ApiContext } from './app.ts';
 import type { ListenOptions } from './listen.ts';
 import { readTlsFiles } from '../config/tls-files.ts';
 import { listenProblem } from '../util/listen-error.ts';
@@ -22,10 +23,11 @@ export class ApiService implements SiteService {
   readonly required = true;
   private server: Server | null = null;
 
-  /** `api`: the site's API state (wiring.ts shares one with the web UI); without one, its own is made at start */
+  /** `api`: the site's API state (wiring.ts shares one with the web UI); `site`: the site folder (TLS files) and the log */
   constructor(
     private readonly listen: ListenOptions,
-    private readonly api?: ApiContext,
+    private readonly api: ApiContext,
+    private readonly site: { readonly base: string; readonly log: Logger },
   ) {}
 
   /** The port actually bound (after start). */
@@ -37,8 +39,9 @@ export class ApiService implements SiteService {
     return Boolean(this.listen.cert && this.listen.key);
   }
 
-  async start(site: Site): Promise<void> {
-    const app = apiRoutes(this.api ?? createApiContext(site), { listenHost: () => this.listen.hostname });
+  async start(): Promise<void> {
+    const site = this.site;
+    const app = apiRoutes(this.api, { listenHost: () => this.listen.hostname });
     const l = this.listen;
     const server = (
       this.tls

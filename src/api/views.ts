@@ -5,7 +5,7 @@
  * same redaction the web UI uses.
  */
 import type { z } from 'zod';
-import type { Site } from '../site.ts';
+import type { ApiSite } from './api-site.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { stateText } from '../engine/state.ts';
 import { apiIssues } from './errors.ts';
@@ -26,7 +26,7 @@ import { rawCheck, rawAction } from '../config/raw.ts';
 
 export { rawCheck, rawAction };
 
-export function checkSummary(site: Site, e: CheckEntry): z.infer<typeof CheckSummarySchema> {
+export function checkSummary(site: ApiSite, e: CheckEntry): z.infer<typeof CheckSummarySchema> {
   const name = e.config.name;
   const s = site.state(name);
   return {
@@ -48,7 +48,7 @@ export function checkSummary(site: Site, e: CheckEntry): z.infer<typeof CheckSum
 }
 
 /** The check's acknowledgement and maintenance window now (src/ops). */
-export function opsView(site: Site, name: string): Pick<z.infer<typeof CheckSummarySchema>, 'ack' | 'maintenance'> {
+export function opsView(site: ApiSite, name: string): Pick<z.infer<typeof CheckSummarySchema>, 'ack' | 'maintenance'> {
   const a = site.ops.ack(name);
   const m = site.ops.maintenance(name);
   return {
@@ -57,7 +57,7 @@ export function opsView(site: Site, name: string): Pick<z.infer<typeof CheckSumm
   };
 }
 
-export function checkDetail(site: Site, e: CheckEntry, showSecrets: boolean): z.infer<typeof CheckDetailSchema> {
+export function checkDetail(site: ApiSite, e: CheckEntry, showSecrets: boolean): z.infer<typeof CheckDetailSchema> {
   const name = e.config.name;
   const s = site.state(name);
   return {
@@ -71,7 +71,7 @@ export function checkDetail(site: Site, e: CheckEntry, showSecrets: boolean): z.
   };
 }
 
-export function actionView(site: Site, name: string, showSecrets: boolean): z.infer<typeof ActionViewSchema> | undefined {
+export function actionView(site: ApiSite, name: string, showSecrets: boolean): z.infer<typeof ActionViewSchema> | undefined {
   const a = site.action(name);
   if (!a) return undefined;
   const checks = [...site.loaded.checks.values()].filter((e) => e.config.actions.includes(name)).map((e) => e.config.name);

@@ -159,8 +159,9 @@ export async function run(f: Flags): Promise<number> {
   if (!once) tuneHeap();
   let site: Site;
   try {
-    site = await Site.open({
+    site = await wiring.openSite({
       configPath,
+      node: f.node,
       log,
       readOnly: once,
       migrations: wiring.migrations(),
@@ -179,7 +180,7 @@ export async function run(f: Flags): Promise<number> {
   }
   logIssues(log, site.loaded.issues);
 
-  for (const s of await wiring.services(site, { port, webui, node: f.node })) site.use(s);
+  for (const s of await wiring.services(site, { port, webui })) site.use(s);
   try {
     await site.start();
   } catch (e) {

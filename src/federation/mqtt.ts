@@ -7,7 +7,8 @@
  */
 import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Site, SiteService } from '../site.ts';
+import type { FederationDeps } from './deps.ts';
+import type { SiteService } from '../site-service.ts';
 import type { SiteEvents } from '../engine/events.ts';
 import { VERSION } from '../version.ts';
 import { topicProblem } from '../config/names.ts';
@@ -46,16 +47,15 @@ export class MqttFederation implements SiteService {
   readonly name = 'mqtt';
   /** live counters; read them with snapshot() */
   private readonly stats: FederationStats = emptyStats();
-  private site!: Site;
-  private log!: Logger;
+  private readonly log: Logger;
   private cfg: Resolved | null = null;
   private key: string | null = null;
   private client: MqttClient | null = null;
   /** mqtt.js, once a broker is configured */
   private lib: MqttLib | null = null;
   private readonly queue = new OutboundQueue(1000);
-  private receiver!: Receiver;
-  private stale!: StaleWatch;
+  private readonly receiver: Receiver;
+  private readonly stale: StaleWatch;
   /** check name → publish topic, as of the last config (a deleted check's topic is needed after it is gone) */
   private publishTopics = new Map<string, string>();
   private configChain: Promise<void> = Promise.resolve();
@@ -66,11 +66,16 @@ export class MqttFederation implements SiteService {
   /** connected and the outage queue drained: new messages may go straight out */
   private ready = false;
 
-  async start(site: Site): Promise<void> {
-    this.site = site;
+  /** `site`: what the federation uses of the site (wiring.ts builds it; never the whole Site). */
+  constructor(private readonly site: FederationDeps) {
     this.log = site.log.child({ service: 'mqtt' });
     this.stale = new StaleWatch(site);
     this.receiver = new Receiver({ site, log: this.log, settings: () => this.cfg!, stats: this.stats, stale: this.stale });
+  }
+
+  async start(): Promise<void> {
+    const site = this.site;
+    this.receiver.refresh();
     this.publishTopics = publishTopics(site.loaded);
     this.running = true;
     site.bus.on('run', this.onRun);

@@ -6,7 +6,7 @@
  * thread could die on one bad payload, spec §7.4 [bug]).
  */
 import type { Logger } from 'pino';
-import type { Site } from '../site.ts';
+import type { FederationDeps } from './deps.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { putCheck, type Doc } from '../config/edits.ts';
 import { nameProblem } from '../config/names.ts';
@@ -18,7 +18,7 @@ import type { FederationStats, RejectCode } from './stats.ts';
 import { isObject } from '../util/guard.ts';
 
 export interface ReceiverHost {
-  site: Site;
+  site: FederationDeps;
   log: Logger;
   settings(): Resolved;
   stats: FederationStats;

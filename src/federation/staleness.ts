@@ -9,7 +9,7 @@
  * Clock timer serves every check (the earliest deadline), so a FakeClock
  * drives it in tests.
  */
-import type { Site } from '../site.ts';
+import type { FederationDeps } from './deps.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import type { CheckEntry } from '../config/model.ts';
 import type { CheckState, Input } from '../engine/state.ts';
@@ -37,7 +37,7 @@ export interface EngineInput {
 }
 
 /** What the stale watch uses of the site (passed in; not the whole Site). */
-export type StaleSite = EngineInput & Pick<Site, 'clock' | 'loaded' | 'state'>;
+export type StaleSite = EngineInput & Pick<FederationDeps, 'clock' | 'loaded' | 'state'>;
 
 function remoteTimeout(site: StaleSite, name: string): number | null {
   const e = site.entry(name);

@@ -7,7 +7,7 @@ import type { Site } from '../site.ts';
 import { checkType } from '../checks/registry.ts';
 import type { ReportSource } from './service.ts';
 
-export function reportSource(site: Site): ReportSource {
+export function reportSource(site: Pick<Site, 'store' | 'sortedChecks' | 'entry'>): ReportSource {
   return {
     runs: (name, from, to, limit) => site.store.series(name, from, to, limit).rows.map((r) => ({ t: r.t, fail: r.fail })),
     checks: () => site.sortedChecks().map((e) => e.config.name),

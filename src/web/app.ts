@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { FederationView } from '../federation/mqtt.ts';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { loadAssets, staticRoutes } from './assets.ts';
 import { PasswordChecker, sessionBinding, type Verify } from './auth.ts';
 import { LoginGuard, PAIR_THROTTLE, Throttle } from './login-guard.ts';
@@ -72,12 +72,12 @@ export interface WebApp {
   close(): void;
 }
 
-export function signingKeyPath(site: Site): string {
+export function signingKeyPath(site: WebSite): string {
   const stem = site.configPath.slice(site.base.length + 1).replace(/\.(json|conf)$/i, '');
   return join(site.base, `${stem}.session-key`);
 }
 
-export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp> {
+export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebApp> {
   const key = await loadSigningKey(o.keyPath ?? signingKeyPath(site));
   const now = (): number => site.clock.now();
   const sessions = new SessionStore(site.db, key, now);

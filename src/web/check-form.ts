@@ -4,7 +4,7 @@
  * as you type and never silently dropped, and unknown trigger keys (like
  * `start_date`) kept when the text is re-parsed.
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { commonCheckOptions } from '../config/schema.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
@@ -41,7 +41,7 @@ export function typeFields(t: AnyCheckType): Field[] {
 }
 
 /** The form as stored: what the browser would submit for this check unchanged. */
-export function formFromCheck(site: Site, name: string): FormState {
+export function formFromCheck(site: WebSite, name: string): FormState {
   const raw = rawCheck(site.loaded, name) ?? {};
   const e = site.entry(name);
   const c = e?.config;
@@ -73,7 +73,7 @@ export const NEW_CHECK_TYPE = 'https';
 export const NEW_CHECK_TRIGGER = '1 min';
 
 /** The actions ticked for a new check: those with `default: true` (a new site's `log`). */
-export function defaultActionNames(site: Site): string[] {
+export function defaultActionNames(site: WebSite): string[] {
   return [...site.loaded.actions.values()].filter((a) => a.config.options.default === true).map((a) => a.config.name);
 }
 
@@ -82,7 +82,7 @@ export function defaultActionNames(site: Site): string[] {
  * form stored them off), a one-minute trigger (an empty one never runs), the
  * default actions ticked and the type's options for new checks filled in.
  */
-export function newCheckForm(type: string, site?: Site): FormState {
+export function newCheckForm(type: string, site?: WebSite): FormState {
   const values: FormState['values'] = {
     checkType: type,
     failAction: 'on',
@@ -97,7 +97,7 @@ export function newCheckForm(type: string, site?: Site): FormState {
 }
 
 /** Type-specific values kept when the type selector changes (only for the stored type). */
-export function formForType(site: Site, type: string, oldName: string | undefined): FormState {
+export function formForType(site: WebSite, type: string, oldName: string | undefined): FormState {
   const stored = oldName !== undefined ? rawCheck(site.loaded, oldName) : undefined;
   if (stored && stored.type === type && oldName !== undefined) return formFromCheck(site, oldName);
   return newCheckForm(type);
@@ -133,7 +133,7 @@ export function mergeTrigger(old: unknown, parsed: Obj | null): Obj | null {
  * run next; a warning when the check would never run by itself (no trigger
  * and in no sequence).
  */
-export function describeTriggerText(site: Site, text: string, inSequence = false): { ok: boolean; message: string; warn?: boolean } {
+export function describeTriggerText(site: WebSite, text: string, inSequence = false): { ok: boolean; message: string; warn?: boolean } {
   const r = parseTriggerText(text);
   if (!r.ok) return { ok: false, message: r.error };
   if (r.trigger === null && inSequence) return { ok: true, message: 'no trigger of its own: it runs with its sequence, or by hand' };
@@ -188,7 +188,7 @@ function pasted(form: FormValues, t: AnyCheckType | undefined, isNew: boolean): 
 }
 
 /** Reads and checks a submitted check form. `oldName` is undefined for a new check. */
-export function readCheckForm(site: Site, submitted: FormValues, oldName: string | undefined): CheckFormResult {
+export function readCheckForm(site: WebSite, submitted: FormValues, oldName: string | undefined): CheckFormResult {
   const errors: Record<string, string> = {};
   const form = pasted(submitted, checkType(submitted.get('checkType') ?? ''), oldName === undefined);
   const typed = form.get('name') ?? '';

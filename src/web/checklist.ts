@@ -2,7 +2,7 @@
  * The checks page's content for a filter and a page (spec §8.3 grouping,
  * siteward's filter and pagination so 10,000 checks stay usable).
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { checkType } from '../checks/registry.ts';
 import { checkVM, DISPLAY_STATES, displayState, grouping, isGroupType, type CheckVM, type DisplayState } from './model.ts';
 
@@ -75,7 +75,7 @@ export function queryString(q: ListQuery, page = q.page): string {
   return p.toString();
 }
 
-export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
+export function buildList(site: WebSite, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
   const g = grouping(site);
   const needle = query.q.toLowerCase();
   const filtering = needle !== '' || query.type !== '' || query.state !== '' || query.instance !== '';
@@ -145,7 +145,7 @@ export function buildList(site: Site, query: ListQuery, pageRows = PAGE_ROWS): C
 }
 
 /** The rows of `name` as the page would draw them (one per group listing it, and one in the failing section). */
-export function rowsOf(site: Site, name: string): { group: string | null; failing?: boolean; row: ListRow }[] {
+export function rowsOf(site: WebSite, name: string): { group: string | null; failing?: boolean; row: ListRow }[] {
   const vm = checkVM(site, name);
   if (!vm) return [];
   const out: { group: string | null; failing?: boolean; row: ListRow }[] = [];

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import type { SessionStore, Session } from './sessions.ts';
 import { allows, sessionBinding, sessionRole, type Role } from './auth.ts';
 
@@ -50,7 +50,7 @@ export function setSessionCookie(c: WebContext, secure: boolean, value: string, 
 }
 
 /** Looks up the session of every request; never rejects (the guards do). */
-export function sessionMiddleware(site: Site, sessions: SessionStore, secure: boolean): MiddlewareHandler<WebEnv> {
+export function sessionMiddleware(site: WebSite, sessions: SessionStore, secure: boolean): MiddlewareHandler<WebEnv> {
   const name = cookieNames(secure).session;
   return async (c, next) => {
     const webui = site.settings.webui;

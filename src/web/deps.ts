@@ -2,7 +2,7 @@
  * Everything the routes share, built once per web server (src/web/app.ts).
  */
 import type { Hono } from 'hono';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import type { Assets } from './assets.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { WebEnv } from './context.ts';
@@ -31,7 +31,7 @@ export interface WebExtension {
 }
 
 export interface WebDeps {
-  site: Site;
+  site: WebSite;
   sessions: SessionStore;
   /** password verification with its throttles and concurrency cap */
   logins: LoginGuard;

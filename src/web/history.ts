@@ -3,7 +3,7 @@
  * sparkline of its main measurement, its transitions, and the delivery
  * status of its notifications when the notifier records them.
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { displayTime } from '../util/time.ts';
 import type { SeriesRow } from '../store/state.ts';
 
@@ -74,7 +74,7 @@ export function percentText(u: Pick<Uptime, 'percent'>): string {
 const LEVEL_NUMBER = /^\s*(-?\d+(?:\.\d+)?)\s*(\S*)/;
 
 /** The last `days` of runs (the check page shows one), at most `maxPoints` (bucketed by time, keeping any failure). */
-export function sparkline(site: Site, name: string, maxPoints = 120, days = 1): Spark {
+export function sparkline(site: WebSite, name: string, maxPoints = 120, days = 1): Spark {
   const to = site.clock.now();
   const from = to - days * DAY;
   // one run a minute for the whole span still fits
@@ -122,7 +122,7 @@ export function sparkline(site: Site, name: string, maxPoints = 120, days = 1): 
   };
 }
 
-export function transitions(site: Site, name: string, limit = 30): TransitionVM[] {
+export function transitions(site: WebSite, name: string, limit = 30): TransitionVM[] {
   const zone = site.entry(name)?.zone ?? null;
   return site.store.transitions(name, limit).map((t) => ({ at: displayTime(t.t, zone), to: t.to, notified: t.notify, log: t.log }));
 }

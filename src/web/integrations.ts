@@ -6,14 +6,14 @@
  * outbox (`notifier.actionStatus`). Plain view models; the views never
  * reach into the subsystems.
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import type { FederationView } from '../federation/mqtt.ts';
 import type { FederationStats } from '../federation/stats.ts';
 import { displayTime } from '../util/time.ts';
 import { isObject } from '../util/guard.ts';
 
 /** Base URLs the API's public endpoints are reachable on: this page's origin, and the API's own listener. */
-export function publicBases(site: Site, origin: string): string[] {
+export function publicBases(site: WebSite, origin: string): string[] {
   const out = [origin];
   const api = site.settings.api;
   if (api?.port) {
@@ -39,7 +39,7 @@ export interface PushVM {
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A push check's heartbeat URLs (src/api/push.ts); null for other types. */
-export function pushVM(site: Site, name: string, origin: string): PushVM | null {
+export function pushVM(site: WebSite, name: string, origin: string): PushVM | null {
   const e = site.entry(name);
   if (!e || e.config.type !== 'push') return null;
   const opts = isObject(e.config.options) ? e.config.options : {};
@@ -73,7 +73,7 @@ export interface BadgeVM {
 }
 
 /** The public badges of a check, when enabled (src/api/badges.ts: options.badge or api.badges). */
-export function badgeVM(site: Site, name: string, origin: string): BadgeVM | null {
+export function badgeVM(site: WebSite, name: string, origin: string): BadgeVM | null {
   const e = site.entry(name);
   if (!e || (site.settings.api?.badges !== true && e.config.options.badge !== true)) return null;
   const base = `${origin}/badge/${encodeURIComponent(name)}`;
@@ -101,7 +101,7 @@ export interface RemoteVM {
 }
 
 /** A remote check's sender and staleness (src/federation); null for other types. */
-export function remoteVM(site: Site, name: string, federation: FederationView | null): RemoteVM | null {
+export function remoteVM(site: WebSite, name: string, federation: FederationView | null): RemoteVM | null {
   const e = site.entry(name);
   if (!e || e.config.type !== 'remote') return null;
   const fed = federation?.isRunning ? federation : undefined;
@@ -128,7 +128,7 @@ export interface FederationVM {
   stats: FederationStats | null;
 }
 
-export function federationVM(site: Site, federation: FederationView | null): FederationVM {
+export function federationVM(site: WebSite, federation: FederationView | null): FederationVM {
   const fed = federation?.isRunning ? federation : undefined;
   const p = fed?.problem ?? null;
   return {
@@ -153,7 +153,7 @@ export interface ActionHealthVM {
 }
 
 /** An action's delivery health from the notifier (the outbox), or null when it keeps none. */
-export function actionHealth(site: Site, name: string): ActionHealthVM | null {
+export function actionHealth(site: WebSite, name: string): ActionHealthVM | null {
   let s;
   try {
     s = site.notifier.actionStatus(name);

@@ -5,7 +5,7 @@
  * out-of-band swaps keyed by element id — or a named event (`sw-config`)
  * when the page should reload a part of itself.
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 
 export type LiveView = { kind: 'home' } | { kind: 'checks'; query: string } | { kind: 'check'; name: string } | { kind: 'log' } | { kind: 'page' };
 
@@ -89,7 +89,7 @@ export class LiveHub {
   private readonly flushMs: number;
 
   constructor(
-    site: Site,
+    site: WebSite,
     private readonly render: Render,
     private readonly o: HubOptions,
   ) {

@@ -4,7 +4,7 @@
  * Views get these plain objects and never reach into the engine.
  */
 import { createHash } from 'node:crypto';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import type { LoadedSite } from '../config/load.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { checkType } from '../checks/registry.ts';
@@ -68,7 +68,7 @@ export interface CheckVM {
   maintenance: { window: string; until: string; reason: string | null; by: string | null } | null;
 }
 
-export function displayState(site: Site, e: CheckEntry): DisplayState {
+export function displayState(site: WebSite, e: CheckEntry): DisplayState {
   const c = e.config;
   if (c.paused) return 'PAUSED';
   const s = site.state(c.name);
@@ -79,7 +79,7 @@ export function displayState(site: Site, e: CheckEntry): DisplayState {
   return s.softFail !== null && c.depends.includes(s.softFail) ? 'SOFTFAIL' : 'FAIL';
 }
 
-export function checkVM(site: Site, name: string): CheckVM | null {
+export function checkVM(site: WebSite, name: string): CheckVM | null {
   const e = site.entry(name);
   if (!e) return null;
   const c = e.config;
@@ -120,7 +120,7 @@ export function checkVM(site: Site, name: string): CheckVM | null {
   };
 }
 
-function opsVM(site: Site, name: string, zone: string | null): Pick<CheckVM, 'ack' | 'maintenance'> {
+function opsVM(site: WebSite, name: string, zone: string | null): Pick<CheckVM, 'ack' | 'maintenance'> {
   const a = site.ops.ack(name);
   const m = site.ops.maintenance(name);
   return {
@@ -166,7 +166,7 @@ export interface Grouping {
 const groupCache = new WeakMap<LoadedSite, Grouping>();
 
 /** spec §8.6: each sequence with its members, then the checks in no sequence. */
-export function grouping(site: Site): Grouping {
+export function grouping(site: WebSite): Grouping {
   const loaded = site.loaded;
   const hit = groupCache.get(loaded);
   if (hit) return hit;
@@ -192,7 +192,7 @@ export function grouping(site: Site): Grouping {
 
 export type Counts = Record<DisplayState, number> & { total: number };
 
-export function counts(site: Site): Counts {
+export function counts(site: WebSite): Counts {
   const out: Counts = { PASS: 0, WARN: 0, FAIL: 0, SOFTFAIL: 0, PAUSED: 0, ERROR: 0, PENDING: 0, total: 0 };
   for (const e of site.loaded.checks.values()) {
     out[displayState(site, e)]++;
@@ -207,7 +207,7 @@ export function counts(site: Site): Counts {
  * disagreed with the list; /status keeps fletchck's count). A check not run
  * yet is pending, not failing.
  */
-export function failingCount(site: Site): number {
+export function failingCount(site: WebSite): number {
   return counts(site).FAIL;
 }
 

@@ -1,5 +1,5 @@
 /** The decision trace as the check page shows it (src/ops/trace.ts → plain words). */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { displayTime } from '../util/time.ts';
 import type { Decision } from '../ops/trace.ts';
 
@@ -23,7 +23,7 @@ function facts(d: Decision, zone: string | null): string[] {
   return out;
 }
 
-export function decisionVMs(site: Site, name: string, limit = 10): DecisionVM[] {
+export function decisionVMs(site: WebSite, name: string, limit = 10): DecisionVM[] {
   const zone = site.entry(name)?.zone ?? null;
   return site.ops.decisions(name, limit).map((d) => ({
     at: displayTime(d.t, zone),

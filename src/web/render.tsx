@@ -4,7 +4,7 @@
  * per widget, whichever way it reaches the page).
  */
 import type { Child } from 'hono/jsx';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { isFailing } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { selfCheckSet } from '../config/init.ts';
@@ -58,7 +58,7 @@ export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 |
 }
 
 /** A row context for the checks list: the at-a-glance figures are computed once per check and request. */
-export function rowContext(site: Site, d: WebDeps, who: Who, back: string): RowCtx {
+export function rowContext(site: WebSite, d: WebDeps, who: Who, back: string): RowCtx {
   const memo = new Map<string, ReturnType<typeof glance>>();
   return {
     assets: d.assets,
@@ -75,7 +75,7 @@ export function rowContext(site: Site, d: WebDeps, who: Who, back: string): RowC
 }
 
 /** The checks page's data for a query (the list is built separately: it is what the page and its reloads share). */
-export function checksData(site: Site, list: CheckList): ChecksPageData {
+export function checksData(site: WebSite, list: CheckList): ChecksPageData {
   const types = new Map<string, number>();
   let remote = 0;
   for (const e of site.loaded.checks.values()) {
@@ -91,7 +91,7 @@ const HOME_CARDS = 100;
 /** Tiles in the home page's "at a glance" grid before "all N checks". */
 const HOME_TILES = 60;
 
-export function homeData(site: Site): HomeData {
+export function homeData(site: WebSite): HomeData {
   const g = grouping(site);
   const failing: CheckVM[] = [];
   let more = 0;
@@ -124,7 +124,7 @@ export function homeData(site: Site): HomeData {
   return { site: site.name, counts: counts(site), failing, more, anyFailing: failing.length > 0, tiles, start };
 }
 
-export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
+export function historyProps(site: WebSite, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
   const zone = site.entry(vm.name)?.zone ?? null;
   return {
     id: vm.id,
@@ -137,7 +137,7 @@ export function historyProps(site: Site, vm: CheckVM, deliveries: Awaited<Return
   };
 }
 
-export function checkDeliveries(site: Site, name: string): Promise<DeliveryRecord[] | null> {
+export function checkDeliveries(site: WebSite, name: string): Promise<DeliveryRecord[] | null> {
   try {
     return Promise.resolve(site.notifier.deliveries({ check: name, limit: 20 }));
   } catch {
@@ -151,7 +151,7 @@ export interface Who {
 }
 
 /** The live partials of one page for a set of changes. */
-export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
+export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
   const parts: Child[] = [];
   const anyState = b.states.size > 0;
   if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);
@@ -216,7 +216,7 @@ export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who,
 }
 
 /** Messages for one live client. */
-export async function liveMessages(site: Site, d: WebDeps, client: LiveClient, b: Batch): Promise<LiveMessage[]> {
+export async function liveMessages(site: WebSite, d: WebDeps, client: LiveClient, b: Batch): Promise<LiveMessage[]> {
   const msgs: LiveMessage[] = [];
   const v = client.view;
   let states = b.states;

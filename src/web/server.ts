@@ -12,7 +12,8 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import type { Site, SiteService } from '../site.ts';
+import type { WebSite } from './web-site.ts';
+import type { SiteService } from '../site-service.ts';
 import type { WebuiConfig } from '../config/load.ts';
 import { readTlsFiles } from '../config/tls-files.ts';
 import { listenProblem } from '../util/listen-error.ts';
@@ -44,7 +45,6 @@ export class WebService implements SiteService {
   readonly name = 'web';
   /** asked for: a web UI that cannot listen stops the daemon (it must not claim an address it does not serve) */
   readonly required = true;
-  private site: Site | null = null;
   private web: WebApp | null = null;
   private live: Listening | null = null;
   private readonly extensions: WebExtension[];
@@ -53,7 +53,11 @@ export class WebService implements SiteService {
 
   private readonly env: WebListenOverride;
 
-  constructor(private readonly o: WebServiceOptions = {}) {
+  /** `site`: what the web UI uses of the site (wiring.ts builds it). */
+  constructor(
+    private readonly site: WebSite,
+    private readonly o: WebServiceOptions = {},
+  ) {
     this.extensions = [...(o.extensions ?? [])];
     this.env = o.env ?? webListenOverride();
   }
@@ -78,8 +82,8 @@ export class WebService implements SiteService {
     return this.web;
   }
 
-  async start(site: Site): Promise<void> {
-    this.site = site;
+  async start(): Promise<void> {
+    const site = this.site;
     const w = site.settings.webui;
     if (!w) {
       site.warn('Running without webui');
@@ -109,10 +113,10 @@ export class WebService implements SiteService {
 
   private async tls(w: WebuiConfig): Promise<{ cert: Buffer; key: Buffer } | null> {
     if (!w.cert || !w.key) return null;
-    return readTlsFiles(this.site!.base, 'webui', w.cert, w.key);
+    return readTlsFiles(this.site.base, 'webui', w.cert, w.key);
   }
 
-  private async listen(site: Site, w: WebuiConfig): Promise<Listening> {
+  private async listen(site: WebSite, w: WebuiConfig): Promise<Listening> {
     const port = this.portOf(w);
     if (port === null) throw new Error('webui.port is not set (use --port or set it in the site file)');
     const tls = await this.tls(w);
@@ -168,7 +172,7 @@ export class WebService implements SiteService {
   }
 
   /** Applies a changed webui section to the running server. */
-  private async follow(site: Site, w: WebuiConfig): Promise<void> {
+  private async follow(site: WebSite, w: WebuiConfig): Promise<void> {
     const cur = this.live;
     if (!cur) return;
     try {
@@ -207,7 +211,7 @@ export class WebService implements SiteService {
   }
 
   async stop(): Promise<void> {
-    if (this.onConfig && this.site) this.site.bus.off('config', this.onConfig);
+    if (this.onConfig) this.site.bus.off('config', this.onConfig);
     await this.moving.catch(() => undefined);
     this.web?.close();
     if (this.live) await this.close(this.live, true);

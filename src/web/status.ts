@@ -2,7 +2,7 @@
  * `/status` (spec §8.7): fletchck's JSON summary, exactly in its shape, for
  * scripts that poll it.
  */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { isFailing, type FailState } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { grouping, isGroupType, plural } from './model.ts';
@@ -24,7 +24,7 @@ export interface Status {
   inseqs: Record<string, string[]>;
 }
 
-export function buildStatus(site: Site): Status {
+export function buildStatus(site: WebSite): Status {
   const g = grouping(site);
   const checks: Record<string, StatusCheck> = {};
   const seqs: Record<string, Record<string, 1>> = {};

@@ -8,7 +8,7 @@ import { testNotification } from '../actions/test-notification.ts';
 import { emailBody, emailSubject, smsText } from '../actions/message.ts';
 import { channelOf, renderFor, smsClip, smsSegments, withSiteDefaults } from '../actions/template.ts';
 import { telegramText } from '../actions/telegram/index.ts';
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export interface PreviewData {
   size: string;
 }
 
-export function previewOf(type: string, options: Obj, templateError: string | undefined, site: Pick<Site, 'name' | 'settings' | 'clock'>): PreviewData {
+export function previewOf(type: string, options: Obj, templateError: string | undefined, site: Pick<WebSite, 'name' | 'settings' | 'clock'>): PreviewData {
   const none = (problem: string): PreviewData => ({ problem, subject: null, body: '', format: '', size: '' });
   const t = actionType(type);
   const channel = channelOf(t?.type ?? '');

@@ -8,7 +8,14 @@
 import { createHash } from 'node:crypto';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Site, SiteService } from '../site.ts';
+import type { SiteService } from '../site-service.ts';
+import type { LoadedSite, SiteSettings } from '../config/load.ts';
+import type { ActionEntry, CheckEntry } from '../config/model.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { SiteBus } from '../engine/events.ts';
+import type { CheckState } from '../engine/state.ts';
+import type { Notifier } from '../actions/dispatch.ts';
+import type { Notification } from '../actions/types.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { VERSION } from '../version.ts';
 import { resolveSettings } from '../federation/options.ts';
@@ -24,10 +31,31 @@ export interface ZoneServiceOptions {
   node: string;
 }
 
+/** What the zone uses of the site (passed in by wiring.ts; never the whole Site). */
+export interface ZoneDeps {
+  readonly loaded: LoadedSite;
+  readonly settings: SiteSettings;
+  readonly configPath: string;
+  readonly base: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly bus: SiteBus;
+  readonly readOnly: boolean;
+  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
+  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
+  entry(name: string): CheckEntry | undefined;
+  action(name: string): ActionEntry | undefined;
+  state(name: string): CheckState;
+  warn(message: string, level?: 'info' | 'warn'): void;
+}
+
 export class ZoneService implements SiteService, ZoneHook {
   readonly name = 'zone';
   readonly node: string;
-  private site: Site | null = null;
+  /** the site, from start() while this node is configured for a zone */
+  private site: ZoneDeps | null = null;
+  /** in a zone: the engine asks this hook (hook()) */
+  private joined = false;
   private cfg: ZoneConfig | null = null;
   private client: MqttClient | null = null;
   private table = new Members();
@@ -43,15 +71,25 @@ export class ZoneService implements SiteService, ZoneHook {
   /** connected and our "up" status is out */
   connected = false;
 
-  constructor(o: ZoneServiceOptions) {
+  /** `deps`: what the zone uses of the site (wiring.ts builds it). */
+  constructor(
+    o: ZoneServiceOptions,
+    private readonly deps: ZoneDeps,
+  ) {
     this.node = o.node;
+  }
+
+  /** The hook the engine asks (the scheduler, the commit): this service while it is in a zone, else null (everything runs here). */
+  hook(): ZoneHook | null {
+    return this.joined ? this : null;
   }
 
   get zone(): string {
     return this.cfg?.name ?? '';
   }
 
-  async start(site: Site): Promise<void> {
+  async start(): Promise<void> {
+    const site = this.deps;
     const cfg = site.settings.zone;
     if (!cfg) return;
     this.site = site;
@@ -63,7 +101,7 @@ export class ZoneService implements SiteService, ZoneHook {
     this.cfg = cfg;
     this.table = new Members(cfg.misses);
     this.startedAt = site.clock.now();
-    site.zone = this;
+    this.joined = true;
     const m = resolveSettings(site.settings.mqtt, site);
     if (m.error) {
       site.warn(`zone ${cfg.name}: ${m.error} — this node runs every check alone`);
@@ -116,7 +154,7 @@ export class ZoneService implements SiteService, ZoneHook {
     this.heartbeat = this.expiry = null;
     const c = this.client;
     this.client = null;
-    if (this.site?.zone === this) this.site.zone = null;
+    this.joined = false;
     this.site?.bus.off('run', this.onRun);
     if (!c || !this.cfg) return;
     if (c.connected) {

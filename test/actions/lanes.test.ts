@@ -5,11 +5,11 @@
  * transition, while the mail is still waiting for its greeting. A real hung
  * TCP server beside a real HTTP receiver.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { RemoteData } from '../../src/engine/state.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/actions/outbox/store.ts';
@@ -89,7 +89,7 @@ describe('outbox lanes', () => {
         checks: { web: { type: 'remote', subType: 'https', actions: ['mail', 'hook'] } },
       }),
     );
-    const site = await Site.open({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
+    const site = await openSite({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
     await site.start();
     // the hung connections are cut first, so the stop does not wait out the mail's timeout
     cleanups.push(async () => {
@@ -127,7 +127,7 @@ describe('outbox lanes', () => {
         checks: { web: { type: 'remote', subType: 'https', actions: ['hook'] } },
       }),
     );
-    const site = await Site.open({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
+    const site = await openSite({ configPath: path, clock, dbPath: ':memory:', migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
     await site.start();
     cleanups.push(() => site.stop());
     // the outbox's reads of its queue fail (an I/O error) while `broken`: a real SQLite error code

@@ -3,6 +3,7 @@
  * remote updates, the outbox delivering to a real HTTP receiver. Reminders
  * (`renotify`) and storm control (digest) end to end.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ function writeSite(checks: Record<string, unknown>, extra: Record<string, unknow
 }
 
 async function open(path: string, db = ':memory:'): Promise<Site> {
-  const site = await Site.open({ configPath: path, clock, dbPath: db, migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
+  const site = await openSite({ configPath: path, clock, dbPath: db, migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
   await site.start();
   return site;
 }

@@ -3,6 +3,7 @@
  * through src/wiring.ts as the CLI does with the web UI off: /healthz,
  * /push, /metrics, the REST API and badges; HTTPS when api.cert/key are set.
  */
+import { createApiContext } from '../../src/api/app.ts';
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ async function openSite(dir: string, extra: Record<string, unknown>): Promise<Si
     ...extra,
     checks: { job: { type: 'push', trigger: { interval: { hours: 1 } }, options: { token: TOKEN, badge: true } } },
   });
-  return Site.open({ configPath, clock: new FakeClock(), migrations: wiring.migrations() });
+  return wiring.openSite({ configPath, clock: new FakeClock(), migrations: wiring.migrations() });
 }
 
 describe('API listener', () => {
@@ -95,7 +96,7 @@ describe('API listener', () => {
     writeFileSync(join(d.dir, 'api.cert'), pems.cert);
     writeFileSync(join(d.dir, 'api.key'), pems.private);
     const site = await openSite(d.dir, { api: { cert: 'api.cert', key: 'api.key' } });
-    const svc = new ApiService({ ...apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })! });
+    const svc = new ApiService({ ...apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })! }, createApiContext(site), site);
     site.use(svc);
     try {
       await site.start();

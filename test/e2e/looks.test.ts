@@ -78,7 +78,7 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
       ),
       { mode: 0o600 },
     );
-    site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
+    site = await wiring.openSite({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();

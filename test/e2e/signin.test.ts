@@ -97,7 +97,7 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
       ),
       { mode: 0o600 },
     );
-    site = await Site.open({ configPath: path, migrations: wiring.migrations() });
+    site = await wiring.openSite({ configPath: path, migrations: wiring.migrations() });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();

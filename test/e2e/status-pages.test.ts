@@ -90,7 +90,7 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
       ),
       { mode: 0o600 },
     );
-    site = await Site.open({ configPath: path, migrations: wiring.migrations() });
+    site = await wiring.openSite({ configPath: path, migrations: wiring.migrations() });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();

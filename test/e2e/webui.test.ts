@@ -97,7 +97,7 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
       { mode: 0o600 },
     );
     // the check must trust the throwaway certificate (RunEnv.extraCa)
-    site = await Site.open({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
+    site = await wiring.openSite({ configPath: path, migrations: wiring.migrations(), env: { extraCa: [cert.cert] } });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();

@@ -4,6 +4,7 @@
  * only then announced; a result that cannot be written costs only itself;
  * a manual run and a stop wait for the write.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ async function realSite(checks: Record<string, unknown>, o: Partial<SiteOptions>
   const configPath = join(t.dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, webui: null, checks }));
   const dbPath = join(t.dir, 'site.db');
-  const site = await Site.open({ configPath, dbPath, ...o });
+  const site = await openSite({ configPath, dbPath, ...o });
   let stopped = false;
   cleanups.push(() => t.cleanup());
   cleanups.push(async () => {

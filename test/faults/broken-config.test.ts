@@ -5,12 +5,13 @@
  * error at its JSON path — never a stack trace, never a crash — and the CLI
  * exits 1.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/version.ts';
-import { Site, SiteLoadError } from '../../src/site.ts';
+import { SiteLoadError } from '../../src/site.ts';
 import { readSiteFile } from '../../src/config/parse.ts';
 import { validateSite } from '../../src/config/load.ts';
 import { formatIssue, formatPath, type Issue, type PathSegment } from '../../src/config/issues.ts';
@@ -98,7 +99,7 @@ describe('broken site files', () => {
         if (u) problems.push(`${e.name}: unclear message ${u}`);
       }
       try {
-        const s = await Site.open({ configPath: e.file, dbPath: ':memory:', readOnly: true });
+        const s = await openSite({ configPath: e.file, dbPath: ':memory:', readOnly: true });
         if (e.fatal) problems.push(`${e.name}: Site.open accepted an unusable file`);
         for (const p of e.paths) {
           if (!s.loaded.issues.some((i) => i.severity === 'error' && under(i.path, p)))
@@ -122,7 +123,7 @@ describe('broken site files', () => {
     };
     const file = join(dir, 'odd-data.json');
     writeFileSync(file, JSON.stringify(doc));
-    const s = await Site.open({ configPath: file, dbPath: ':memory:', readOnly: true });
+    const s = await openSite({ configPath: file, dbPath: ':memory:', readOnly: true });
     expect(s.loaded.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(s.state('odd')).toMatchObject({ failState: true, failCount: 0, log: [], lastFail: null });
     await s.stop();

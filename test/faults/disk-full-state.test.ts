@@ -13,7 +13,6 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { STORE_RETRY_MS } from '../../src/site-runtime.ts';
 import { buildWebApp } from '../../src/web/app.ts';
@@ -61,7 +60,7 @@ describe('the disk under the site and its database fills up', () => {
         }),
         { mode: 0o600 },
       );
-      const site = await Site.open({ configPath: path, clock, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
+      const site = await wiring.openSite({ configPath: path, clock, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
       const web = await buildWebApp(site, { secure: false, flushMs: 5, keyPath: join(root.dir, 'session-key'), ...withApi(site) });
       const outbox = site.notifier as OutboxNotifier;
       const settle = async (): Promise<void> => {

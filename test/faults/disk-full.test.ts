@@ -9,6 +9,7 @@
  * other steps of the atomic save (fsync, the backup link, the rename) are
  * injected at the seam.
  */
+import * as wiring from '../../src/wiring.ts';
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
@@ -99,7 +100,7 @@ async function openSite(dir: string, saveFs?: SaveFs): Promise<{ site: Site; web
   );
   const outside = join(root.dir, 'state');
   mkdirSync(outside, { recursive: true });
-  const site = await Site.open({
+  const site = await wiring.openSite({
     configPath: path,
     dbPath: join(outside, `${Date.now()}.db`),
     clock: new FakeClock(Date.UTC(2026, 0, 1, 12)),

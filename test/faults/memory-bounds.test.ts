@@ -6,6 +6,7 @@
  * each loss said once in the site log. The refusal is a real SQLite error
  * (SQLITE_FULL) from the store's write.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ async function open(checks: Record<string, unknown>): Promise<Site> {
     configPath,
     JSON.stringify({ scheduler: { jitter: 0 }, actions: { hook: { type: 'webhook', options: { url: 'http://127.0.0.1:9/' } } }, checks }),
   );
-  const site = await Site.open({
+  const site = await openSite({
     configPath,
     dbPath: join(t.dir, 'site.db'),
     clock: new FakeClock(Date.UTC(2026, 0, 1)),

@@ -1,11 +1,11 @@
 // Child process for the SIGKILL-during-save test: opens the site from dist/,
 // then saves edits and records state in a tight loop, printing each counter
 // value once it is durable ("saved N" after the file, "state N" after SQLite).
-import { Site } from '../../dist/src/site.js';
+import { openSite } from '../../dist/src/wiring.js';
 import { putCheck } from '../../dist/src/config/edits.js';
 
 const [configPath] = process.argv.slice(2);
-const site = await Site.open({ configPath });
+const site = await openSite({ configPath });
 let n = Number(site.entry('counter')?.config.options.n ?? 0);
 process.stdout.write('ready\n');
 for (;;) {

@@ -7,11 +7,11 @@
  * unescaped, and the site file stays valid JSON that loads.
  * SITEWARD_FUZZ_SEED replays a run; SITEWARD_FUZZ_POSTS changes its size.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { parseSiteText } from '../../src/config/parse.ts';
 import { validateSite } from '../../src/config/load.ts';
 import { formatIssue } from '../../src/config/issues.ts';
@@ -277,7 +277,7 @@ describe('10,000 fuzzed web form posts', () => {
       // the file also opens as a site, as the next start would
       const copy = join(t.dir, 'copy.json');
       copyFileSync(t.path, copy);
-      const reopened = await Site.open({ configPath: copy, dbPath: ':memory:', readOnly: true });
+      const reopened = await openSite({ configPath: copy, dbPath: ':memory:', readOnly: true });
       await reopened.stop();
       // the fuzz reached every route, and got past the guards into the handlers
       for (const r of routes) expect(statuses.has(`${r.method} ${r.path}`), `${r.method} ${r.path} never fuzzed`).toBe(true);

@@ -2,6 +2,7 @@
  * In-process helpers for the federation tests: a site with the MQTT service
  * in a temp folder, a bare MQTT client to play a peer, and polling.
  */
+import * as wiring from '../../src/wiring.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -9,7 +10,7 @@ import { expect } from 'vitest';
 import { pino, type Logger } from 'pino';
 import { Site } from '../../src/site.ts';
 import type { Clock } from '../../src/engine/clock.ts';
-import { MqttFederation } from '../../src/federation/mqtt.ts';
+import type { MqttFederation } from '../../src/federation/mqtt.ts';
 import { tempDir } from '../servers/common.ts';
 
 export interface TestSite {
@@ -44,8 +45,8 @@ export async function openSite(doc: Record<string, unknown>, opts: { clock?: Clo
   const cleanup = own ? own.cleanup : () => undefined;
   const configPath = join(dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, ...doc }, null, 1));
-  const site = await Site.open({ configPath, dbPath: ':memory:', clock: opts.clock, random: () => 0, log: opts.log });
-  const fed = new MqttFederation();
+  const site = await wiring.openSite({ configPath, dbPath: ':memory:', clock: opts.clock, random: () => 0, log: opts.log });
+  const fed = site.federation;
   site.use(fed);
   if (opts.start !== false) await site.start();
   let stopped = false;

@@ -1,6 +1,7 @@
 /**
  * Opening a real Site on a temp site file with a fake clock and no jitter.
  */
+import { openSite } from '../../src/wiring.ts';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Site, type SiteOptions } from '../../src/site.ts';
@@ -27,7 +28,7 @@ export async function openTestSite(doc: Record<string, unknown>, opts: Partial<S
   mkdirSync(t.dir, { recursive: true });
   const path = writeSite(t.dir, doc);
   const clock = (opts.clock as FakeClock | undefined) ?? new FakeClock();
-  const site = await Site.open({ configPath: path, clock, ...opts });
+  const site = await openSite({ configPath: path, clock, ...opts });
   return {
     site,
     clock,

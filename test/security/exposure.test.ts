@@ -4,10 +4,10 @@
  * embeddable headers on the web UI's port as on the API listener; /metrics
  * needs a token by default when its listener is not on loopback.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { WebService } from '../../src/web/server.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
 import { API_MIGRATIONS, siteTokens } from '../../src/api/tokens.ts';
@@ -31,7 +31,7 @@ describe('the site database is private', () => {
     cleanups.push(() => t.cleanup());
     const path = join(t.dir, 'site.json');
     writeFileSync(path, JSON.stringify({ checks: { m: { type: 'memory', options: { level: 100 } } } }), { mode: 0o600 });
-    const site = await Site.open({ configPath: path });
+    const site = await openSite({ configPath: path });
     cleanups.push(() => site.stop());
     await site.runNow('m');
     for (const f of ['site.db', 'site.db-wal', 'site.db-shm']) expect(mode(join(t.dir, f)), f).toBe(0o600);
@@ -70,11 +70,11 @@ describe('badges are embeddable from both ports', () => {
         checks: { m: { type: 'memory', options: { level: 100, badge: true } } },
       }),
     );
-    const site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
+    const site = await openSite({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
     const api = createApiContext(site);
-    const web = new WebService({ port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
-    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api));
+    const web = new WebService(site, { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api, site));
     await site.start();
     cleanups.push(() => site.stop());
     const KEYS = [

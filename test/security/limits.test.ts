@@ -6,6 +6,7 @@
  * the API listener; and strings in the configuration have limits with a
  * clear error (a 10 MB host name is refused, the site file stays as it was).
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { connect } from 'node:net';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -61,11 +62,11 @@ describe('bodies beyond the limit are refused before they are read', () => {
         checks: {},
       }),
     );
-    site = await Site.open({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
+    site = await openSite({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
     const api = createApiContext(site);
-    const web = new WebService({ port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
-    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api));
+    const web = new WebService(site, { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api, site));
     await site.start();
     webPort = web.address()!.port;
   });

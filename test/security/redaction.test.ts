@@ -8,6 +8,7 @@
  * against a receiver that echoes back all it was sent. The admin API does
  * return the values (so the search below can find them).
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -23,7 +24,6 @@ import { EACH_KEY, marksOf, slotText, slotValues, type SlotPath } from '../../sr
 import { buildWebApp, type WebApp } from '../../src/web/app.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
 import { API_MIGRATIONS, siteTokens } from '../../src/api/tokens.ts';
-import { MqttFederation } from '../../src/federation/mqtt.ts';
 import { Agent, PASSWORDS, fastHash, withApi } from '../web/helpers.ts';
 import { freePort, tempDir } from '../servers/common.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
@@ -171,7 +171,7 @@ beforeAll(async () => {
       cb();
     },
   });
-  site = await Site.open({
+  site = await openSite({
     configPath: path,
     dbPath: join(dir.dir, 'site.db'),
     clock: new FakeClock(Date.UTC(2026, 0, 1)),
@@ -180,7 +180,7 @@ beforeAll(async () => {
   });
   const errors = site.loaded.issues.filter((i) => i.severity === 'error');
   if (errors.length) throw new Error(`the samples are invalid: ${JSON.stringify(errors)}`);
-  const federation = new MqttFederation();
+  const federation = site.federation;
   site.use(federation);
   await site.start();
   for (const end = Date.now() + 20_000; !federation.connected; ) {

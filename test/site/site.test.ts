@@ -2,12 +2,12 @@
  * The site end to end on a fake clock: scheduling, sequences, notifications,
  * live config mutation, reload, and state that survives a restart.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTestSite, procFixture } from '../helpers/site.ts';
 import { putCheck, deleteCheck } from '../../src/config/edits.ts';
-import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -144,7 +144,7 @@ describe('site', () => {
     const doc = JSON.parse(readFileSync(ts.path, 'utf8')) as { checks: Record<string, { data: Record<string, unknown> }> };
     doc.checks.a.data = { failState: true, failCount: 99, log: ['stale file data'] };
     writeFileSync(ts.path, JSON.stringify(doc));
-    const again = await Site.open({ configPath: ts.path, clock: new FakeClock() });
+    const again = await openSite({ configPath: ts.path, clock: new FakeClock() });
     expect(again.state('a')).toEqual(a);
     expect(again.state('b').log).toEqual(['from file']);
     await again.stop();

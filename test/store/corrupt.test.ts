@@ -7,13 +7,13 @@
  * what happened to site.db in a plain line, and names it when it cannot be
  * opened at all.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { RemoteData } from '../../src/engine/state.ts';
 import type { RunRecord } from '../../src/store/state.ts';
@@ -50,7 +50,7 @@ async function siteThatRan(): Promise<{ dir: string; path: string; db: string }>
     JSON.stringify({ scheduler: { jitter: 0 }, checks: { far: { type: 'remote', subType: 'disk' }, near: { type: 'remote', subType: 'disk' } } }),
   );
   const clock = new FakeClock(Date.UTC(2026, 2, 1));
-  const site = await Site.open({ configPath: path, clock, migrations: [API_MIGRATIONS] });
+  const site = await openSite({ configPath: path, clock, migrations: [API_MIGRATIONS] });
   site.applyRemote('far', remote(true, clock.now()));
   site.applyRemote('near', remote(false, clock.now()));
   // enough history for many pages: a damaged page among them is one the start does not read
@@ -86,7 +86,7 @@ describe('a damaged or missing site.db', () => {
     expect(pages).toBeGreaterThan(40);
     damagePages(db, Math.floor(pages / 2), Math.floor(pages / 2) + 4);
     const damaged = readFileSync(db);
-    const site = await Site.open({ configPath: path, clock: new FakeClock(Date.UTC(2026, 2, 2)), migrations: [API_MIGRATIONS] });
+    const site = await openSite({ configPath: path, clock: new FakeClock(Date.UTC(2026, 2, 2)), migrations: [API_MIGRATIONS] });
     cleanups.push(() => site.stop());
     const aside = asideFiles(dir);
     expect(aside).toHaveLength(1);
@@ -114,7 +114,7 @@ describe('a damaged or missing site.db', () => {
   it('a deleted site.db of a site that ran before is said, and the states come from the site file', async () => {
     const { dir, path, db } = await siteThatRan();
     rmSync(db);
-    const site = await Site.open({ configPath: path, clock: new FakeClock(Date.UTC(2026, 2, 2)) });
+    const site = await openSite({ configPath: path, clock: new FakeClock(Date.UTC(2026, 2, 2)) });
     cleanups.push(() => site.stop());
     expect(asideFiles(dir)).toEqual([]);
     expect(
@@ -134,7 +134,7 @@ describe('a damaged or missing site.db', () => {
     cleanups.push(t.cleanup);
     const path = join(t.dir, 'site.json');
     writeFileSync(path, JSON.stringify({ checks: { a: { type: 'disk' } } }));
-    const site = await Site.open({ configPath: path, clock: new FakeClock() });
+    const site = await openSite({ configPath: path, clock: new FakeClock() });
     cleanups.push(() => site.stop());
     expect(site.openNotes).toEqual([]);
     expect(site.siteLog.all()).toEqual([]);

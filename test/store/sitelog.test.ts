@@ -3,11 +3,11 @@
  * (every line of the turn in one transaction), trimmed to what memory holds,
  * and complete when the site stops (read back after a restart).
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect } from 'vitest';
 import { setImmediate as turn } from 'node:timers/promises';
 import { openDatabase } from '../../src/store/db.ts';
 import { SiteLogStore, LOG_MAX } from '../../src/store/sitelog.ts';
-import { Site } from '../../src/site.ts';
 import { writeSite } from '../helpers/site.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -49,12 +49,12 @@ describe('site log store', () => {
   it('has every line written up to a stop in SQLite (read back after a restart)', async () => {
     const t = tempDir();
     const path = writeSite(t.dir, { webui: null, checks: {} });
-    const a = await Site.open({ configPath: path });
+    const a = await openSite({ configPath: path });
     await a.start();
     await turn();
     a.warn('the very last line');
     await a.stop();
-    const b = await Site.open({ configPath: path });
+    const b = await openSite({ configPath: path });
     expect(b.siteLog.all().at(-1)).toMatch(/ the very last line$/);
     await b.stop();
     t.cleanup();

@@ -4,10 +4,10 @@
  * per address, signed HttpOnly/SameSite=Strict cookies that survive a
  * restart, and logout / password change end sessions.
  */
+import { openSite } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { buildWebApp } from '../../src/web/app.ts';
 import { PasswordChecker, argonVerify } from '../../src/web/auth.ts';
 import { WEB_MIGRATIONS } from '../../src/web/sessions.ts';
@@ -164,7 +164,7 @@ describe('sessions', () => {
     await a.login('admin', PASSWORDS.admin);
     t.web.close();
     await t.site.stop();
-    const site = await Site.open({ configPath: t.path, dbPath: join(t.dir, 'site.db'), clock: t.clock, migrations: [WEB_MIGRATIONS] });
+    const site = await openSite({ configPath: t.path, dbPath: join(t.dir, 'site.db'), clock: t.clock, migrations: [WEB_MIGRATIONS] });
     const web = await buildWebApp(site, { secure: false });
     const b = new Agent(web);
     for (const [k, v] of a.jar) b.jar.set(k, v);

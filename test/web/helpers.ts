@@ -2,6 +2,7 @@
  * A site with the web UI for in-process tests (`app.request()`), and a tiny
  * cookie-keeping client that logs in and posts forms with the CSRF token.
  */
+import { openSite } from '../../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import argon2 from 'argon2';
@@ -76,7 +77,7 @@ export async function webSite(
   };
   writeFileSync(path, JSON.stringify(doc, null, 1), { mode: 0o600 });
   const clock = o.clock ?? new FakeClock(Date.UTC(2026, 0, 1, 12));
-  const site = await Site.open({
+  const site = await openSite({
     configPath: path,
     dbPath: join(t.dir, 'site.db'),
     clock,

@@ -7,7 +7,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Agent, PASSWORDS, decodeHtml, webSite, withApi, type TestSite } from './helpers.ts';
 import { rawCheck } from '../../src/web/model.ts';
-import { MqttFederation } from '../../src/federation/mqtt.ts';
+import type { MqttFederation } from '../../src/federation/mqtt.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 import { fletchckPayload, peer } from '../federation/helpers.ts';
 import { freePort } from '../servers/common.ts';
@@ -117,14 +117,14 @@ describe('MQTT federation', () => {
 
   it('the config page shows the connection, the instance and the counters; a remote check shows its sender and staleness', async () => {
     broker = await startAedes();
-    fed = new MqttFederation();
-    t = await webSite({ app: { federation: fed } });
+    t = await webSite({ app: (site) => ({ federation: site.federation }) });
+    fed = t.site.federation;
     await t.site.mutate((doc) => ({
       ...doc,
       mqtt: mqtt(broker!.port),
       checks: { ...(doc.checks as object), far: { type: 'remote', options: { timeout: 600 } } },
     }));
-    await fed.start(t.site);
+    await fed.start();
     await expect.poll(() => fed!.connected, { timeout: 5000 }).toBe(true);
     const p = await peer(broker.port);
     const payload = { ...(JSON.parse(fletchckPayload('far', 'disk', { log: ['ok'] })) as object), instance: 'agent-7' };
@@ -148,11 +148,11 @@ describe('MQTT federation', () => {
   });
 
   it('a broker that cannot be reached is shown as not connected, with the error', async () => {
-    fed = new MqttFederation();
-    t = await webSite({ app: { federation: fed } });
+    t = await webSite({ app: (site) => ({ federation: site.federation }) });
+    fed = t.site.federation;
     const port = await freePort();
     await t.site.mutate((doc) => ({ ...doc, mqtt: mqtt(port) }));
-    await fed.start(t.site);
+    await fed.start();
     await expect.poll(() => fed!.problem?.message ?? '', { timeout: 5000 }).toMatch(/ECONNREFUSED/);
     const cfg = await (await agent('admin')).page('/config');
     expect(cfg).toContain('<strong class="err">not connected</strong>');

@@ -2,10 +2,11 @@
  * In-process zone nodes for the zone tests: a site with the zone service in
  * a temp folder, on a real broker.
  */
+import { openSite } from '../../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
-import { ZoneService } from '../../src/zone/service.ts';
+import type { ZoneService } from '../../src/zone/service.ts';
 import { tempDir } from '../servers/common.ts';
 
 export interface ZoneNode {
@@ -19,8 +20,8 @@ export async function openZoneNode(name: string, port: number, doc: Record<strin
   const { dir, cleanup } = tempDir(`swz-${name}-`);
   const configPath = join(dir, 'site.json');
   writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
-  const site = await Site.open({ configPath, dbPath: ':memory:', random: () => 0 });
-  const zone = new ZoneService({ node: name });
+  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name });
+  const zone = site.zoneService;
   site.use(zone);
   await site.start();
   let stopped = false;

@@ -3,14 +3,33 @@
  * site's database and clock, settings read live from the config, reminders
  * that read check state and renotify, and renames followed.
  */
-import type { Site } from '../../site.ts';
+import type { Database as Db } from 'better-sqlite3';
+import type { LoadedSite, SiteSettings } from '../../config/load.ts';
+import type { ActionEntry, CheckEntry } from '../../config/model.ts';
+import type { Clock } from '../../engine/clock.ts';
+import type { SiteBus } from '../../engine/events.ts';
+import type { CheckState } from '../../engine/state.ts';
+import type { Ops } from '../../ops/ops.ts';
+import type { Notification } from '../types.ts';
 import type { NotifierHost } from '../dispatch.ts';
 import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
 import type { ReminderSource } from './reminders.ts';
 
 /** What the outbox uses of the site (passed in; not the whole Site). */
-export type OutboxSite = Pick<Site, 'loaded' | 'entry' | 'action' | 'state' | 'readOnly' | 'runtime' | 'db' | 'clock' | 'settings' | 'bus' | 'ops'>;
+export interface OutboxSite {
+  readonly loaded: LoadedSite;
+  readonly settings: SiteSettings;
+  readonly readOnly: boolean;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly bus: SiteBus;
+  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
+  readonly ops: Pick<Ops, 'quiet'>;
+  entry(name: string): CheckEntry | undefined;
+  action(name: string): ActionEntry | undefined;
+  state(name: string): CheckState;
+}
 
 export function siteReminderSource(site: OutboxSite): ReminderSource {
   return {

@@ -6,7 +6,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import type { Site } from '../../site.ts';
+import type { ApiSite } from '../api-site.ts';
 import { deleteCheck, putCheck } from '../../config/edits.ts';
 import { newCheckOptions } from '../../checks/registry.ts';
 import { ApiError } from '../errors.ts';
@@ -27,7 +27,7 @@ import { checkDetail, checkSummary, iso, parseTime, rawCheck } from '../views.ts
 import { collectionRoutes } from './collection.ts';
 import { ERRORS, applyEdit, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
 
-function entryOr404(site: Site, name: string): NonNullable<ReturnType<Site['entry']>> {
+function entryOr404(site: ApiSite, name: string): NonNullable<ReturnType<ApiSite['entry']>> {
   const e = site.entry(name);
   if (!e) throw notFound('check', name);
   return e;

@@ -5,7 +5,7 @@
  */
 import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
-import type { Site } from '../../site.ts';
+import type { ApiSite } from '../api-site.ts';
 import type { Doc } from '../../config/edits.ts';
 import { AdminRequired, guardEdit, type Renames } from '../../config/trust.ts';
 import { formatIssue, type PathSegment } from '../../config/issues.ts';
@@ -17,7 +17,7 @@ import type { Scope, TokenStore } from '../tokens.ts';
 export type ApiApp = OpenAPIHono<AuthEnv>;
 
 export interface RouteDeps {
-  site: Site;
+  site: ApiSite;
   tokens: TokenStore;
 }
 
@@ -60,7 +60,7 @@ export function secured<R extends RouteConfig>(tokens: TokenStore, scope: Scope,
  * or throws an ApiError. Below the admin scope the admin rule of
  * src/config/trust.ts applies (403 `forbidden`, with the paths it concerns).
  */
-export async function applyEdit(site: Site, scope: Scope, edit: (doc: Doc) => Doc, base: PathSegment[], renamed: Renames = {}): Promise<void> {
+export async function applyEdit(site: ApiSite, scope: Scope, edit: (doc: Doc) => Doc, base: PathSegment[], renamed: Renames = {}): Promise<void> {
   let r;
   try {
     r = await site.mutate(guardEdit(scope === 'admin', edit, { renamed }), { renamed: [...(renamed.checks ?? [])] as [string, string][] });

@@ -6,7 +6,7 @@
  * and resolve incidents. fletchck's GET /status (home.tsx) is unchanged.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Site } from '../../site.ts';
+import type { WebSite } from '../web-site.ts';
 import { isFailing } from '../../engine/state.ts';
 import { formatIssue } from '../../config/issues.ts';
 import { authOf, need, type WebContext, type WebEnv } from '../context.ts';
@@ -28,7 +28,7 @@ import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../../../views/partials/fields.tsx';
 
 /** The site as status pages read it: states, run counts, the last run's duration. */
-export function statusSource(site: Site): StatusSource {
+export function statusSource(site: WebSite): StatusSource {
   const tiers = new TierReader(site.db, new MetricCodec(site.db));
   return {
     now: () => site.clock.now(),

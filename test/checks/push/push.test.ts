@@ -4,10 +4,10 @@
  * message; unknown tokens get a bare 404; guessing runs into 429; an empty
  * token is generated and saved; the last heartbeat survives a restart.
  */
+import { openSite } from '../../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { join } from 'node:path';
 import { openApiSite, type ApiTestSite } from '../../api/helpers.ts';
-import { Site } from '../../../src/site.ts';
 import { API_MIGRATIONS } from '../../../src/api/tokens.ts';
 import { apiRoutes, createApiContext } from '../../../src/api/app.ts';
 import { PUSH_TOKEN } from '../../../src/checks/push/index.ts';
@@ -124,7 +124,7 @@ describe('push check', () => {
     await push(`/push/${TOKEN}?status=fail&msg=nightly+job+crashed`);
     const log = t.site.state('job').log;
     await t.site.stop();
-    const again = await Site.open({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
+    const again = await openSite({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
     apiRoutes(createApiContext(again));
     await again.start();
     await t.clock.advance(61_000);
@@ -132,6 +132,6 @@ describe('push check', () => {
     expect(again.state('job').log).toEqual(log);
     await again.stop();
     // afterEach closes t: give it an open site again
-    t.site = await Site.open({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
+    t.site = await openSite({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
   });
 });

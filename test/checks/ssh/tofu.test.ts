@@ -3,12 +3,12 @@
  * key is in the site file as soon as the run ends — not only in memory until
  * the next save, as in fletchck — and a stored key is never overwritten.
  */
+import { openSite } from '../../../src/wiring.ts';
 import { it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeDaemon, HOST, tempDir } from '../../servers/common.ts';
 import { SSHD, makeHostKey, startSshd, type HostKey, type Sshd } from '../../servers/sshd.ts';
-import { Site } from '../../../src/site.ts';
 
 function siteFile(path: string, options: Record<string, unknown>): void {
   writeFileSync(path, JSON.stringify({ checks: { gw: { type: 'ssh', trigger: null, options } } }, null, 1));
@@ -39,7 +39,7 @@ describeDaemon('ssh trust on first use through a Site', [SSHD, '/usr/bin/ssh-key
   it('saves the learned key into the site file at once, and the next run matches it', async () => {
     const path = join(dir, 'tofu.json');
     siteFile(path, { hostname: HOST, port: sshd.port });
-    const site = await Site.open({ configPath: path, dbPath: ':memory:' });
+    const site = await openSite({ configPath: path, dbPath: ':memory:' });
     try {
       const first = await site.runNow('gw');
       expect(first?.failState).toBe(false);
@@ -56,7 +56,7 @@ describeDaemon('ssh trust on first use through a Site', [SSHD, '/usr/bin/ssh-key
   it('keeps a stored key that no longer matches and soft-fails with hostkey', async () => {
     const path = join(dir, 'stale.json');
     siteFile(path, { hostname: HOST, port: sshd.port, hostkey: other.blob });
-    const site = await Site.open({ configPath: path, dbPath: ':memory:' });
+    const site = await openSite({ configPath: path, dbPath: ':memory:' });
     try {
       const s = await site.runNow('gw');
       expect(s?.failState).toBe(true);
