@@ -5,7 +5,7 @@
  * queue for outages, retained-state housekeeping on delete (spec §7.5) and
  * live reconfiguration (spec §7.6). Receiving is in receiver.ts.
  */
-import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
+import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { FederationDeps } from './deps.ts';
 import type { SiteService } from '../site-service.ts';
@@ -17,6 +17,7 @@ import { encodeStatus, statusTopic } from './liveness.ts';
 import { OutboundQueue, type Outgoing } from './queue.ts';
 import { connectionKey, resolveSettings, type Resolved } from './options.ts';
 import { Receiver } from './receiver.ts';
+import { batchAcks } from './acks.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
@@ -284,26 +285,7 @@ export class MqttFederation implements SiteService {
     this.client = client;
     let connects = 0;
     let wasConnected = false;
-    let corked = false;
-    client.handleMessage = (packet: IPublishPacket, done: () => void): void => {
-      // The acknowledgements of one event-loop turn leave in one socket write:
-      // mqtt.js writes each PUBACK on its own (a writev per message was a tenth
-      // of the CPU of draining a backlog, docs/performance.md). Corked until
-      // the end of the turn, never longer.
-      const stream = client.stream as Partial<Pick<import('node:stream').Writable, 'cork' | 'uncork'>> | undefined;
-      if (!corked && stream?.cork && stream.uncork) {
-        corked = true;
-        stream.cork();
-        setImmediate(() => {
-          corked = false;
-          stream.uncork!();
-        });
-      }
-      // mqtt-packet hands a Buffer of its own (a copy per message was garbage for nothing)
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      // one message at a time, acknowledged after it was handled (back-pressure at QoS 1)
-      this.receiver.handle(packet.topic, payload, packet.retain).then(done, done);
-    };
+    batchAcks(client, (topic, payload, retain) => this.receiver.handle(topic, payload, retain));
     client.on('connect', (connack: IConnackPacket) => {
       if (this.client !== client) return;
       client.options.reconnectPeriod = BACKOFF_MIN_MS;

@@ -66,6 +66,19 @@ function contextFor(extra: string[], ca: string[]): SecureContext {
   return c;
 }
 
+let shared: SecureContext | undefined;
+
+/**
+ * The context of Node's own store (bundled roots, NODE_EXTRA_CA_CERTS,
+ * --use-openssl-ca), built once. Without a `secureContext`, tls.connect
+ * builds this same context (createSecureContext of no options) for every
+ * connection: an SSL_CTX each, held as long as the connection (issue 20,
+ * docs/performance.md "TLS at start").
+ */
+function defaultContext(): SecureContext {
+  return (shared ??= createSecureContext());
+}
+
 /**
  * The trust for a run: the `ca` option (a PEM bundle, relative to the site
  * folder) and the environment's extra CAs are added to Node's bundled roots.
@@ -73,7 +86,7 @@ function contextFor(extra: string[], ca: string[]): SecureContext {
  * (NODE_EXTRA_CA_CERTS, --use-openssl-ca) still apply.
  */
 export async function loadTrust(o: { selfsigned: boolean; ca?: string | undefined }, env: RunEnv): Promise<Trust> {
-  if (o.selfsigned) return { selfsigned: true };
+  if (o.selfsigned) return { selfsigned: true, context: defaultContext() };
   const extra = [...(env.extraCa ?? [])];
   if (o.ca) {
     const path = isAbsolute(o.ca) ? o.ca : resolve(env.base, o.ca);
@@ -84,7 +97,7 @@ export async function loadTrust(o: { selfsigned: boolean; ca?: string | undefine
       throw new SslError(`cannot read ca file ${path} (${code})`);
     }
   }
-  if (!extra.length) return { selfsigned: false };
+  if (!extra.length) return { selfsigned: false, context: defaultContext() };
   const ca = [...rootCertificates, ...extra];
   return { selfsigned: false, ca, context: contextFor(extra, ca) };
 }
