@@ -8,6 +8,7 @@ import type { Site } from '../site.ts';
 import { isFailing } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { selfCheckSet } from '../config/init.ts';
+import { tagsOf } from '../config/tags.ts';
 import { allows } from './auth.ts';
 import { authOf, type WebContext } from './context.ts';
 import type { WebDeps } from './deps.ts';
@@ -77,12 +78,15 @@ export function rowContext(site: Site, d: WebDeps, who: Who, back: string): RowC
 /** The checks page's data for a query (the list is built separately: it is what the page and its reloads share). */
 export function checksData(site: Site, list: CheckList): ChecksPageData {
   const types = new Map<string, number>();
+  const tags = new Map<string, number>();
   let remote = 0;
   for (const e of site.loaded.checks.values()) {
     types.set(e.config.type, (types.get(e.config.type) ?? 0) + 1);
     if (e.config.type === 'remote') remote++;
+    for (const t of new Set(tagsOf(e.config.options))) tags.set(t, (tags.get(t) ?? 0) + 1);
   }
-  return { list, counts: counts(site), types: [...types].sort((a, b) => a[0].localeCompare(b[0])), remote };
+  const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => a[0].localeCompare(b[0]));
+  return { list, counts: counts(site), types: sorted(types), tags: sorted(tags), remote };
 }
 
 /** How many failing cards the home page shows before "N more…". */
@@ -175,7 +179,7 @@ export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who,
       if (anyState) {
         const data = checksData(site, list);
         parts.push(<FailBanner counts={data.counts} oob />);
-        parts.push(<Chips q={list.query} counts={data.counts} types={data.types} remote={data.remote} oob />);
+        parts.push(<Chips q={list.query} counts={data.counts} types={data.types} tags={data.tags} remote={data.remote} oob />);
       }
       const shown = new Set<string>();
       for (const s of list.sections) {
