@@ -28,6 +28,7 @@ import { LogBlock } from '../../views/partials/log-block.tsx';
 import { History } from '../../views/partials/history.tsx';
 import { SiteLogAppend } from '../../views/partials/site-log.tsx';
 import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
+import { HostCard, HostGrid } from '../../views/partials/host-card.tsx';
 import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
 import { getCookie } from 'hono/cookie';
 
@@ -212,6 +213,16 @@ export async function fragment(site: Site, d: WebDeps, view: LiveView, who: Who,
     case 'log':
       if (b.lines.length) parts.push(<SiteLogAppend lines={b.lines} />);
       break;
+    case 'hosts': {
+      // only the cards of the hosts whose checks changed; every card when hosts came or went (src/web/hosts/board.ts)
+      const changed = new Set([...b.states, ...b.ran]);
+      if (changed.size === 0) break;
+      const now = site.clock.now();
+      const cards = d.hosts.changed(changed);
+      if (cards === null) parts.push(<HostGrid hosts={d.hosts.all()} now={now} oob />);
+      else for (const h of cards) parts.push(<HostCard host={h} now={now} oob />);
+      break;
+    }
     default:
       break;
   }
@@ -227,7 +238,7 @@ export async function liveMessages(site: Site, d: WebDeps, client: LiveClient, b
   if (b.config) {
     if (v.kind === 'checks') msgs.push({ event: 'sw-config', data: '' });
     // the batch is shared by every client: extend a copy
-    if (v.kind === 'home' || v.kind === 'page') states = new Set([...b.states, ...b.config.changed, ...b.config.removed]);
+    if (v.kind === 'home' || v.kind === 'page' || v.kind === 'hosts') states = new Set([...b.states, ...b.config.changed, ...b.config.removed]);
     if (v.kind === 'check') {
       const touched = b.config.changed.has(v.name) || b.config.removed.has(v.name) || b.config.renamed.some(([from]) => from === v.name);
       if (touched) {
