@@ -123,6 +123,13 @@ describe('the hosts page', () => {
       /<svg class="hspark" viewBox="0 0 120 32" preserveAspectRatio="none" role="img" aria-label="Memory, last 6 hours: [\d.]+( to [\d.]+)? %, latest [\d.]+ %">/,
     );
     expect(page).toMatch(/<polyline class="line" points="[\d., ]+"><\/polyline>/);
+    // a new run is drawn at once (a tile's history is kept until its check runs again or roll-up moves on)
+    const points = (html: string): string => /<li class="htile"[^]*?<polyline class="line" points="([^"]+)"/.exec(html)![1];
+    await clock.advance(5 * 60_000);
+    await t.site.runNow('ram');
+    const after = await a.page('/hosts');
+    expect(points(after)).not.toBe(points(page));
+    expect(points(after).split(' ')).toHaveLength(points(page).split(' ').length + 1);
   });
 });
 

@@ -8,7 +8,10 @@ import type { FederationView } from '../../federation/mqtt.ts';
 import { MetricCodec } from '../../store/history.ts';
 import { displayState } from '../model.ts';
 import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from './model.ts';
-import { HostSeries } from './series.ts';
+import { HostSeries, type TileSeries } from './series.ts';
+
+/** Tile histories kept at most (a site with more host checks reads the rest each time). */
+const CACHE_MAX = 20_000;
 
 export function hostSource(site: Site, federation: Pick<FederationView, 'isRunning' | 'instance' | 'remoteInfo'> | null): HostSource {
   const running = (): boolean => federation?.isRunning === true;
@@ -32,6 +35,13 @@ export function hostSource(site: Site, federation: Pick<FederationView, 'isRunni
 export class HostBoard {
   readonly index: HostIndex;
   private readonly series: HostSeries;
+  /**
+   * A tile's history changes only with a new run of its check or when roll-up
+   * moves the watermark: kept per check under that pair, so a page or a live
+   * card reads SQLite only for the checks that ran since (docs/performance.md).
+   */
+  private readonly cache = new Map<string, { key: string; s: TileSeries }>();
+  private gen: unknown = undefined;
 
   constructor(
     private readonly src: HostSource,
@@ -41,14 +51,35 @@ export class HostBoard {
     this.series = new HostSeries(site.db, site.store, new MetricCodec(site.db));
   }
 
-  private card(key: string, names: ReadonlySet<string>, now: number): HostVM {
-    return buildHost(this.src, key, names, (check) => this.series.read(check, now));
+  private card(key: string, names: ReadonlySet<string>, now: number, w: number | null): HostVM {
+    return buildHost(this.src, key, names, (check) => this.tile(check, now, w));
+  }
+
+  private tile(check: string, now: number, w: number | null): TileSeries {
+    const key = `${w}|${this.src.state(check).lastCheck}`;
+    const hit = this.cache.get(check);
+    if (hit && hit.key === key) return hit.s;
+    const s = this.series.read(check, now, w);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(check, { key, s });
+    return s;
+  }
+
+  /** Once per page or batch: the configuration (renamed or removed checks) and the watermark. */
+  private begin(): number | null {
+    const g = this.src.generation();
+    if (g !== this.gen) {
+      this.gen = g;
+      this.cache.clear();
+    }
+    return this.series.watermark();
   }
 
   /** Every host's card, in page order. */
   all(): HostVM[] {
     const now = this.src.now();
-    return sortHosts([...this.index.hosts()].map(([k, names]) => this.card(k, names, now)));
+    const w = this.begin();
+    return sortHosts([...this.index.hosts()].map(([k, names]) => this.card(k, names, now, w)));
   }
 
   /** The cards these checks touch; null when the set of hosts changed (the page redraws every card). */
@@ -57,9 +88,10 @@ export class HostBoard {
     if (t.hostsChanged) return null;
     const hosts = this.index.hosts();
     const now = this.src.now();
+    const w = this.begin();
     return [...t.keys].flatMap((k) => {
       const names = hosts.get(k);
-      return names ? [this.card(k, names, now)] : [];
+      return names ? [this.card(k, names, now, w)] : [];
     });
   }
 }

@@ -40,11 +40,15 @@ export class HostSeries {
     };
   }
 
-  /** The tile's 5-minute samples in [to − SPAN, to]. */
-  read(name: string, to: number): TileSeries {
-    const from = to - SPAN;
+  /** The roll-up watermark (hours before it are in the tiers), null before the first roll-up. */
+  watermark(): number | null {
     const mark = this.q.mark.get() as { value: string } | undefined;
-    const w = mark ? Number(mark.value) : null;
+    return mark ? Number(mark.value) : null;
+  }
+
+  /** The tile's 5-minute samples in [to − SPAN, to]; `w`: the watermark (read once per page). */
+  read(name: string, to: number, w: number | null = this.watermark()): TileSeries {
+    const from = to - SPAN;
     const rawFrom = w === null ? from : Math.max(from, w);
     const s = this.store.series(name, rawFrom, to, MAX_RAW);
     let metric = s.metric?.name ?? null;
