@@ -14,6 +14,8 @@ import { beats, relative } from '../../src/web/glance.ts';
 import { percentText } from '../../src/web/history.ts';
 import { pageNumbers } from '../../views/pages/checks.tsx';
 import { parseView, viewQuery } from '../../src/web/live.ts';
+import { parseQuery, queryString } from '../../src/web/checklist.ts';
+import { tagsOf } from '../../src/config/tags.ts';
 
 let t: TestSite | null = null;
 afterEach(async () => {
@@ -47,6 +49,18 @@ describe('at a glance: pieces', () => {
   it("an open /checks page's live view keeps its instance and tag filters", () => {
     const q = new URLSearchParams('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
     expect(viewQuery(parseView((k) => q.get(k) ?? undefined))).toBe('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
+  });
+
+  it('tags: the strings of options.tags, anything else ignored; ?tag= read (at most 256 characters, the schema limit) and written back', () => {
+    expect(tagsOf({ tags: ['nas', 3, null, 'backup'] })).toEqual(['nas', 'backup']);
+    expect(tagsOf({ tags: 'nas' })).toEqual([]);
+    expect(tagsOf({})).toEqual([]);
+    const q = (s: string): ReturnType<typeof parseQuery> => parseQuery((k) => new URLSearchParams(s).get(k) ?? undefined);
+    expect(q('tag=nas&type=disk').tag).toBe('nas');
+    expect(queryString(q('tag=nas&type=disk'))).toBe('type=disk&tag=nas');
+    expect(q(`tag=${'x'.repeat(256)}`).tag).toHaveLength(256);
+    expect(q(`tag=${'x'.repeat(257)}`).tag).toBe('');
+    expect(queryString(q('tag='))).toBe('');
   });
 
   it('relative times and page numbers', () => {
