@@ -15,6 +15,7 @@ import { buildHost, HostIndex, keyOf, MAX_TILES, SILENT_MS, sortHosts, type Host
 import type { CheckConfig } from '../../src/config/model.ts';
 import { initialState, type CheckState } from '../../src/engine/state.ts';
 import type { DisplayState } from '../../src/web/model.ts';
+import type { MemberView } from '../../src/zone/members.ts';
 
 describe('sparkline geometry', () => {
   const box = { width: 100, height: 22, from: 0, to: 1000, gapMs: 200 };
@@ -140,6 +141,7 @@ function source(o: {
   states?: Record<string, Partial<CheckState>>;
   display?: Record<string, DisplayState>;
   origin?: Record<string, { instance: string | null; offline?: string | null; topic?: string | null }>;
+  members?: MemberView[];
   now?: number;
 }): HostSource & { gen: number; list: CheckConfig[] } {
   const list = o.checks.map((c) => ({ subType: null, options: {}, paused: false, ...c }) as CheckConfig);
@@ -154,7 +156,7 @@ function source(o: {
     state: (n: string) => ({ ...initialState(), ...o.states?.[n] }),
     display: (n: string) => o.display?.[n] ?? 'PASS',
     origin: (n: string) => ({ instance: null, offline: null, topic: null, ...o.origin?.[n] }),
-    members: () => [],
+    members: () => o.members ?? [],
     now: () => o.now ?? 1_000_000_000,
   };
   return src;
@@ -245,6 +247,34 @@ describe('grouping by host', () => {
     expect(mk({ lastUpdate: now - SILENT_MS - 1 })).toMatchObject({ state: 'SILENT', silent: 'no update recently' });
     expect(mk({ lastUpdate: now - 61_000, timeout: 60 })).toMatchObject({ state: 'SILENT' });
     expect(mk({ lastUpdate: now - 59_000, timeout: 60 })).toMatchObject({ state: 'PASS' });
+  });
+
+  it('zone nodes have a card each (this node is this instance), with their status; a node that is down is silent', () => {
+    const now = 5_000_000;
+    const src = source({
+      checks: [{ name: 'ram', type: 'memory' }],
+      members: [
+        { name: 'here', status: 'up', heardAt: now, checks: 3, version: '1.0.0' },
+        { name: 'node-b', status: 'up', heardAt: now - 5000, checks: 2, version: '1.0.0' },
+        { name: 'node-c', status: 'down', heardAt: now - 90_000, checks: 0, version: null },
+      ],
+      now,
+    });
+    const idx = new HostIndex(src);
+    const hosts = idx.hosts();
+    expect([...hosts.keys()]).toEqual(['self', 'h:node-b', 'h:node-c']);
+    const b = buildHost(src, 'h:node-b', hosts.get('h:node-b')!, noSpark);
+    expect(b).toMatchObject({
+      role: 'zone node',
+      state: 'PASS',
+      silent: null,
+      lastSeen: now - 5000,
+      total: 0,
+      zone: { status: 'up', checks: 2 },
+      filter: null,
+    });
+    expect(buildHost(src, 'h:node-c', hosts.get('h:node-c')!, noSpark)).toMatchObject({ state: 'SILENT', silent: 'the zone node is down' });
+    expect(buildHost(src, 'self', hosts.get('self')!, noSpark)).toMatchObject({ role: 'this instance', filter: 'instance=local', total: 1 });
   });
 
   it('cards in order: this instance, then failing and silent hosts, then by name', () => {

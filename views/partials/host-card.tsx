@@ -110,7 +110,7 @@ function Counts(p: { host: HostVM }): Child {
   const parts = order.filter((s) => (h.counts[s] ?? 0) > 0).map((s) => `${h.counts[s]} ${s === 'ERROR' ? 'config error' : s.toLowerCase()}`);
   return (
     <p class="host-sum">
-      <a href={`/checks?${h.filter}`}>{plural(h.total, 'check')}</a>
+      {h.filter ? <a href={`/checks?${h.filter}`}>{plural(h.total, 'check')}</a> : plural(h.total, 'check')}
       {parts.length ? `: ${parts.join(', ')}` : null}
     </p>
   );
@@ -124,7 +124,7 @@ export function HostCard(p: { host: HostVM; now: number; oob?: boolean }): Child
       <header class="host-head">
         <h2 id={`${id}-h`}>{h.name}</h2>
         <span class="host-state" data-state={h.state}>
-          {STATE_WORDS[h.state]}
+          {h.total === 0 && h.zone?.status === 'up' ? 'up' : STATE_WORDS[h.state]}
         </span>
       </header>
       <p class="muted host-seen">

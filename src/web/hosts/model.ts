@@ -80,8 +80,8 @@ export interface HostVM {
   pools: PoolVM[];
   /** a zone node's own figures */
   zone: { status: 'up' | 'down'; checks: number; version: string | null } | null;
-  /** the /checks filter that lists the host's checks */
-  filter: string;
+  /** the /checks filter that lists the host's checks (this instance's: `instance=local`); null when /checks has none for it */
+  filter: string | null;
 }
 
 const SEVERITY: (DisplayState | 'SILENT')[] = ['FAIL', 'ERROR', 'SOFTFAIL', 'SILENT', 'WARN', 'PENDING', 'PAUSED', 'PASS'];
@@ -246,7 +246,8 @@ export function buildHost(
   });
   const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
   const role: HostRole = self ? 'this instance' : member ? 'zone node' : key.startsWith('t:') ? 'fletchck peer' : 'federated instance';
-  const state = silent !== null ? 'SILENT' : (worst(Object.keys(counts) as DisplayState[]) ?? 'PENDING');
+  // a zone node that is up and has no checks here is fine; any other host without checks is not known to be
+  const state = silent !== null ? 'SILENT' : (worst(Object.keys(counts) as DisplayState[]) ?? (member?.status === 'up' ? 'PASS' : 'PENDING'));
   return {
     key,
     name,
@@ -260,7 +261,7 @@ export function buildHost(
     moreTiles: Math.max(0, host.length - MAX_TILES),
     pools,
     zone: member ? { status: member.status, checks: member.checks, version: member.version } : null,
-    filter: self ? 'instance=local' : 'instance=remote',
+    filter: self ? 'instance=local' : null,
   };
 }
 
