@@ -6,9 +6,18 @@
 import type { Site } from '../../site.ts';
 import type { FederationView } from '../../federation/mqtt.ts';
 import { MetricCodec } from '../../store/history.ts';
+import type { MemberView } from '../../zone/members.ts';
 import { displayState } from '../model.ts';
 import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from './model.ts';
 import { HostSeries, type TileSeries } from './series.ts';
+
+/** What one page or live batch reads once. */
+interface Pass {
+  now: number;
+  /** the roll-up watermark */
+  w: number | null;
+  members: MemberView[];
+}
 
 /** Tile histories kept at most (a site with more host checks reads the rest each time). */
 const CACHE_MAX = 20_000;
@@ -51,8 +60,8 @@ export class HostBoard {
     this.series = new HostSeries(site.db, site.store, new MetricCodec(site.db));
   }
 
-  private card(key: string, names: ReadonlySet<string>, now: number, w: number | null): HostVM {
-    return buildHost(this.src, key, names, (check) => this.tile(check, now, w));
+  private card(key: string, names: ReadonlySet<string>, p: Pass): HostVM {
+    return buildHost(this.src, key, names, (check) => this.tile(check, p.now, p.w), p.members);
   }
 
   private tile(check: string, now: number, w: number | null): TileSeries {
@@ -65,33 +74,31 @@ export class HostBoard {
     return s;
   }
 
-  /** Once per page or batch: the configuration (renamed or removed checks) and the watermark. */
-  private begin(): number | null {
+  /** Once per page or batch: the configuration (renamed or removed checks), the time, the watermark and the zone's nodes. */
+  private begin(): Pass {
     const g = this.src.generation();
     if (g !== this.gen) {
       this.gen = g;
       this.cache.clear();
     }
-    return this.series.watermark();
+    return { now: this.src.now(), w: this.series.watermark(), members: this.src.members() };
   }
 
   /** Every host's card, in page order. */
   all(): HostVM[] {
-    const now = this.src.now();
-    const w = this.begin();
-    return sortHosts([...this.index.hosts()].map(([k, names]) => this.card(k, names, now, w)));
+    const p = this.begin();
+    return sortHosts([...this.index.hosts(p.members)].map(([k, names]) => this.card(k, names, p)));
   }
 
   /** The cards these checks touch; null when the set of hosts changed (the page redraws every card). */
   changed(checks: Iterable<string>): HostVM[] | null {
     const t = this.index.touched(checks);
     if (t.hostsChanged) return null;
-    const hosts = this.index.hosts();
-    const now = this.src.now();
-    const w = this.begin();
+    const p = this.begin();
+    const hosts = this.index.hosts(p.members);
     return [...t.keys].flatMap((k) => {
       const names = hosts.get(k);
-      return names ? [this.card(k, names, now, w)] : [];
+      return names ? [this.card(k, names, p)] : [];
     });
   }
 }

@@ -115,11 +115,11 @@ export class HostIndex {
 
   constructor(private readonly src: HostSource) {}
 
-  /** The hosts and their checks (zone nodes without checks have an empty set). */
-  hosts(): ReadonlyMap<string, ReadonlySet<string>> {
+  /** The hosts and their checks (zone nodes without checks have an empty set); `members`: the zone's nodes, read once per page. */
+  hosts(members: readonly MemberView[] = this.src.members()): ReadonlyMap<string, ReadonlySet<string>> {
     this.fresh();
     const out = new Map(this.byKey);
-    for (const m of this.src.members()) {
+    for (const m of members) {
       const k = m.name === this.src.self() ? hostKey('self', '') : hostKey('host', m.name);
       if (!out.has(k)) out.set(k, new Set());
     }
@@ -189,17 +189,18 @@ function hostType(c: CheckConfig): HostType | null {
   return (HOST_TYPES as readonly string[]).includes(t) ? (t as HostType) : null;
 }
 
-/** One host's card. `spark` reads a tile's history (only for the tiles shown). */
+/** One host's card. `spark` reads a tile's history (only for the tiles shown); `members`: the zone's nodes, read once per page (a zone counts each node's checks). */
 export function buildHost(
   src: HostSource,
   key: string,
   names: ReadonlySet<string>,
   spark: (check: string) => { samples: SparkSample[]; unit: string },
+  members: readonly MemberView[] = src.members(),
 ): HostVM {
   const now = src.now();
   const self = key === 'self';
   const name = self ? src.self() : key.slice(2);
-  const member = src.members().find((m) => m.name === name) ?? null;
+  const member = members.find((m) => m.name === name) ?? null;
   const counts: Partial<Record<DisplayState, number>> = {};
   const host: { c: CheckConfig; type: HostType }[] = [];
   const pools: PoolVM[] = [];
