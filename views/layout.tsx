@@ -78,6 +78,9 @@ export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children
                 <NavLink href="/checks" path={ctx.path}>
                   Checks
                 </NavLink>
+                <NavLink href="/hosts" path={ctx.path}>
+                  Hosts
+                </NavLink>
                 <NavLink href="/actions" path={ctx.path}>
                   Actions
                 </NavLink>

@@ -12,6 +12,7 @@ import type { CheckState } from '../engine/state.ts';
 import type { Notifier } from '../actions/dispatch.ts';
 import type { Notification } from '../actions/types.ts';
 import { checkType } from '../checks/registry.ts';
+import { tagsOf } from '../config/tags.ts';
 import { Ops, type OpsHost } from './ops.ts';
 import { OpsStore } from './store.ts';
 import type { CheckFacts } from './maintenance.ts';
@@ -70,10 +71,9 @@ export function opsHost(site: OpsSite): OpsHost {
     facts: (name): CheckFacts | null => {
       const e = site.entry(name);
       if (!e) return null;
-      const tags = e.config.options.tags;
       return {
         name,
-        tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+        tags: tagsOf(e.config.options),
         sequences: seqs().get(name) ?? [],
         instance: e.config.type === 'remote' ? (site.remotes?.remoteInfo(name).instance ?? null) : null,
         self: site.remotes?.instance ?? null,

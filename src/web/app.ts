@@ -41,6 +41,8 @@ import { tokenRoutes } from './routes/tokens.tsx';
 import { isStorageError } from '../store/health.ts';
 import { statusPageRoutes } from './routes/status-pages.tsx';
 import { chartRoutes } from './routes/charts.tsx';
+import { hostRoutes } from './routes/hosts.tsx';
+import { HostBoard, hostSource } from './hosts/board.ts';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
@@ -99,6 +101,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     },
     oidc: new OidcClient(now, site.base),
     federation: o.federation ?? null,
+    hosts: new HostBoard(hostSource(site, o.federation ?? null), site),
     portOverride: o.portOverride,
   };
 
@@ -129,6 +132,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   app.route('/', reportRoutes(deps));
   app.route('/', statusPageRoutes(deps));
   app.route('/', chartRoutes(deps));
+  app.route('/', hostRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)

@@ -4,6 +4,7 @@
  */
 import type { WebSite } from './web-site.ts';
 import { checkType } from '../checks/registry.ts';
+import { tagsOf } from '../config/tags.ts';
 import { checkVM, DISPLAY_STATES, displayState, grouping, isGroupType, type CheckVM, type DisplayState } from './model.ts';
 
 export const PAGE_ROWS = 200;
@@ -16,6 +17,8 @@ export interface ListQuery {
   type: string;
   state: DisplayState | '';
   instance: Instance | '';
+  /** one of the checks' `options.tags` ('' = any) */
+  tag: string;
   page: number;
 }
 
@@ -61,6 +64,8 @@ export function parseQuery(get: (k: string) => string | undefined): ListQuery {
     type: checkType(get('type') ?? '') ? (get('type') as string) : '',
     state: STATES.has(state) ? (state as DisplayState) : '',
     instance: get('instance') === 'local' || get('instance') === 'remote' ? (get('instance') as Instance) : '',
+    // a tag is at most 256 characters (the schema's limit): a longer one matches nothing, so it is dropped
+    tag: (get('tag') ?? '').length <= 256 ? (get('tag') ?? '') : '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
@@ -71,6 +76,7 @@ export function queryString(q: ListQuery, page = q.page): string {
   if (q.type) p.set('type', q.type);
   if (q.state) p.set('state', q.state);
   if (q.instance) p.set('instance', q.instance);
+  if (q.tag) p.set('tag', q.tag);
   if (page > 1) p.set('page', String(page));
   return p.toString();
 }
@@ -78,13 +84,14 @@ export function queryString(q: ListQuery, page = q.page): string {
 export function buildList(site: WebSite, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
   const g = grouping(site);
   const needle = query.q.toLowerCase();
-  const filtering = needle !== '' || query.type !== '' || query.state !== '' || query.instance !== '';
+  const filtering = needle !== '' || query.type !== '' || query.state !== '' || query.instance !== '' || query.tag !== '';
   const matches = (name: string): boolean => {
     const e = site.entry(name);
     if (!e) return false;
     if (needle && !name.toLowerCase().includes(needle)) return false;
     if (query.type && e.config.type !== query.type) return false;
     if (query.instance && (e.config.type === 'remote') !== (query.instance === 'remote')) return false;
+    if (query.tag && !tagsOf(e.config.options).includes(query.tag)) return false;
     if (query.state && displayState(site, e) !== query.state) return false;
     return true;
   };

@@ -73,6 +73,12 @@ export function percentText(u: Pick<Uptime, 'percent'>): string {
 
 const LEVEL_NUMBER = /^\s*(-?\d+(?:\.\d+)?)\s*(\S*)/;
 
+/** The number a level starts with and its unit (" 42%" → 42, "%"), null when it has none. */
+export function levelNumber(level: string | null): { value: number; unit: string } | null {
+  const m = level ? LEVEL_NUMBER.exec(level) : null;
+  return m ? { value: Number(m[1]), unit: m[2] } : null;
+}
+
 /** The last `days` of runs (the check page shows one), at most `maxPoints` (bucketed by time, keeping any failure). */
 export function sparkline(site: WebSite, name: string, maxPoints = 120, days = 1): Spark {
   const to = site.clock.now();
@@ -86,13 +92,10 @@ export function sparkline(site: WebSite, name: string, maxPoints = 120, days = 1
     series = metric.name;
     unit = metric.unit ?? '';
     pick = (r) => r.value;
-  } else if (rows.some((r) => r.level && LEVEL_NUMBER.test(r.level))) {
+  } else if (rows.some((r) => levelNumber(r.level))) {
     series = 'level';
-    unit = LEVEL_NUMBER.exec(rows.find((r) => r.level && LEVEL_NUMBER.test(r.level))!.level!)?.[2] ?? '';
-    pick = (r) => {
-      const m = r.level ? LEVEL_NUMBER.exec(r.level) : null;
-      return m ? Number(m[1]) : null;
-    };
+    unit = rows.map((r) => levelNumber(r.level)).find((l) => l !== null)?.unit ?? '';
+    pick = (r) => levelNumber(r.level)?.value ?? null;
   }
   const points: SparkPoint[] = [];
   const span = Math.max(1, to - from);

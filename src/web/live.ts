@@ -7,7 +7,13 @@
  */
 import type { WebSite } from './web-site.ts';
 
-export type LiveView = { kind: 'home' } | { kind: 'checks'; query: string } | { kind: 'check'; name: string } | { kind: 'log' } | { kind: 'page' };
+export type LiveView =
+  | { kind: 'home' }
+  | { kind: 'checks'; query: string }
+  | { kind: 'check'; name: string }
+  | { kind: 'log' }
+  | { kind: 'hosts' }
+  | { kind: 'page' };
 
 export function parseView(get: (k: string) => string | undefined): LiveView {
   switch (get('view')) {
@@ -15,7 +21,7 @@ export function parseView(get: (k: string) => string | undefined): LiveView {
       return { kind: 'home' };
     case 'checks': {
       const p = new URLSearchParams();
-      for (const k of ['q', 'type', 'state', 'page']) {
+      for (const k of ['q', 'type', 'state', 'instance', 'tag', 'page']) {
         const v = get(k);
         if (v) p.set(k, v);
       }
@@ -25,6 +31,8 @@ export function parseView(get: (k: string) => string | undefined): LiveView {
       return { kind: 'check', name: get('name') ?? '' };
     case 'log':
       return { kind: 'log' };
+    case 'hosts':
+      return { kind: 'hosts' };
     default:
       return { kind: 'page' };
   }

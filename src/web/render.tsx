@@ -8,6 +8,7 @@ import type { WebSite } from './web-site.ts';
 import { isFailing } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { selfCheckSet } from '../config/init.ts';
+import { tagsOf } from '../config/tags.ts';
 import { allows } from './auth.ts';
 import { authOf, type WebContext } from './context.ts';
 import type { WebDeps } from './deps.ts';
@@ -27,6 +28,7 @@ import { LogBlock } from '../../views/partials/log-block.tsx';
 import { History } from '../../views/partials/history.tsx';
 import { SiteLogAppend } from '../../views/partials/site-log.tsx';
 import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
+import { HostCard, HostGrid } from '../../views/partials/host-card.tsx';
 import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
 import { getCookie } from 'hono/cookie';
 
@@ -77,12 +79,15 @@ export function rowContext(site: WebSite, d: WebDeps, who: Who, back: string): R
 /** The checks page's data for a query (the list is built separately: it is what the page and its reloads share). */
 export function checksData(site: WebSite, list: CheckList): ChecksPageData {
   const types = new Map<string, number>();
+  const tags = new Map<string, number>();
   let remote = 0;
   for (const e of site.loaded.checks.values()) {
     types.set(e.config.type, (types.get(e.config.type) ?? 0) + 1);
     if (e.config.type === 'remote') remote++;
+    for (const t of new Set(tagsOf(e.config.options))) tags.set(t, (tags.get(t) ?? 0) + 1);
   }
-  return { list, counts: counts(site), types: [...types].sort((a, b) => a[0].localeCompare(b[0])), remote };
+  const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => a[0].localeCompare(b[0]));
+  return { list, counts: counts(site), types: sorted(types), tags: sorted(tags), remote };
 }
 
 /** How many failing cards the home page shows before "N more…". */
@@ -175,7 +180,7 @@ export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: W
       if (anyState) {
         const data = checksData(site, list);
         parts.push(<FailBanner counts={data.counts} oob />);
-        parts.push(<Chips q={list.query} counts={data.counts} types={data.types} remote={data.remote} oob />);
+        parts.push(<Chips q={list.query} counts={data.counts} types={data.types} tags={data.tags} remote={data.remote} oob />);
       }
       const shown = new Set<string>();
       for (const s of list.sections) {
@@ -208,6 +213,16 @@ export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: W
     case 'log':
       if (b.lines.length) parts.push(<SiteLogAppend lines={b.lines} />);
       break;
+    case 'hosts': {
+      // only the cards of the hosts whose checks changed; every card when hosts came or went (src/web/hosts/board.ts)
+      const changed = new Set([...b.states, ...b.ran]);
+      if (changed.size === 0) break;
+      const now = site.clock.now();
+      const cards = d.hosts.changed(changed);
+      if (cards === null) parts.push(<HostGrid hosts={d.hosts.all()} now={now} oob />);
+      else for (const h of cards) parts.push(<HostCard host={h} now={now} oob />);
+      break;
+    }
     default:
       break;
   }
@@ -223,7 +238,7 @@ export async function liveMessages(site: WebSite, d: WebDeps, client: LiveClient
   if (b.config) {
     if (v.kind === 'checks') msgs.push({ event: 'sw-config', data: '' });
     // the batch is shared by every client: extend a copy
-    if (v.kind === 'home' || v.kind === 'page') states = new Set([...b.states, ...b.config.changed, ...b.config.removed]);
+    if (v.kind === 'home' || v.kind === 'page' || v.kind === 'hosts') states = new Set([...b.states, ...b.config.changed, ...b.config.removed]);
     if (v.kind === 'check') {
       const touched = b.config.changed.has(v.name) || b.config.removed.has(v.name) || b.config.renamed.some(([from]) => from === v.name);
       if (touched) {

@@ -57,3 +57,6 @@ export const enc = encodeURIComponent;
 export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)}${tail}`;
 export const actionUrl = (name: string, tail = ''): string => `/action/${enc(name)}${tail}`;
 export const userUrl = (name: string, tail = ''): string => `/user/${enc(name)}${tail}`;
+export type { HostVM, TileVM } from './hosts/model.ts';
+export type { PoolVM } from './hosts/pools.ts';
+export { sparkGeometry, type SparkGeometry } from './hosts/spark.ts';

@@ -14,11 +14,10 @@
  *   test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createServer, type Server } from 'node:https';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Site } from '../../src/site.ts';
@@ -28,11 +27,9 @@ import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
+import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const ADMIN_PW = 'admin-dash-pass';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () => {
   let dir: string;
@@ -59,17 +56,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     await page.screenshot({ path: join(SHOTS, `${name}-screen.png`) });
   };
 
-  /** axe-core's serious and critical findings on the page as it is now. */
-  const axe = async (): Promise<string[]> => {
-    // evaluated through the DevTools protocol, not a <script>: the page's CSP stays as it is
-    await page.evaluate(AXE);
-    const r: { passes: number; bad: string[] } = await page.evaluate(`axe.run(document).then((r) => ({ passes: r.passes.length, bad: r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')) }))`);
-    // axe really looked (colour contrast, names, roles, …)
-    expect(r.passes).toBeGreaterThan(10);
-    return r.bad;
-  };
+  const axe = (): Promise<string[]> => axeFindings(page);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -110,28 +97,9 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     const web = services.find((s): s is WebService => s instanceof WebService)!;
     base = web.address()!.url;
 
-    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    ctx = await launchChromium(join(dir, 'profile'), { viewport: { width: 1280, height: 900 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => void d.accept());
+    watchPage(page, problems, { acceptDialogs: true });
   });
 
   afterAll(async () => {
@@ -142,11 +110,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
   });
 
   it('rows update live: state, heartbeat bar and last run change without a reload, and focus stays put', { timeout: 180_000 }, async () => {
-    await page.goto(`${base}/login`);
-    await page.fill('#username', 'admin');
-    await page.fill('#password', ADMIN_PW);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${base}/`);
+    await signIn(page, base, 'admin', ADMIN_PW);
 
     await page.goto(`${base}/checks`);
     await page.waitForSelector('body[data-live="on"]');

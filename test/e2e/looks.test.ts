@@ -12,7 +12,7 @@
  *   test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createServer, type Server } from 'node:https';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,9 +24,8 @@ import { WebService } from '../../src/web/server.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
+import { CHROMIUM, launchChromium, SHOTS, submitSignIn, watchPage } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const ADMIN_PW = 'admin-looks-pass';
 
 describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
@@ -85,28 +84,9 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     for (let i = 1; i <= 5; i++) await site.runNow(`host-${i}`);
     base = services.find((s): s is WebService => s instanceof WebService)!.address()!.url;
 
-    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-      colorScheme: 'light',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    ctx = await launchChromium(join(dir, 'profile'), { viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message} ${e.stack ?? ''}`));
+    watchPage(page, problems, { withUrl: true });
   });
 
   afterAll(async () => {
@@ -126,9 +106,7 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     await page.reload();
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
     expect(await bg()).toBe(dark);
-    await page.fill('#username', 'admin');
-    await page.fill('#password', ADMIN_PW);
-    await page.click('button[type=submit]');
+    await submitSignIn(page, 'admin', ADMIN_PW);
     await page.waitForURL(`${base}/`);
     // the server painted the page dark: no light first paint
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');

@@ -13,7 +13,7 @@
  * pages in dark mode and at phone width, go to test-artifacts/newcomer/.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
 import { once } from 'node:events';
@@ -23,8 +23,8 @@ import type { AddressInfo } from 'node:net';
 import { PROJECT_ROOT } from '../../src/version.ts';
 import { describeDaemon, freePort, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
+import { CHROMIUM, launchChromium, submitSignIn, watchPage } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
 const SHOTS = join(PROJECT_ROOT, 'test-artifacts', 'newcomer');
 
@@ -83,30 +83,10 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
     base = /^Site address: (\S+)$/m.exec(out)![1];
     expect(base).toBe(`https://localhost:${webPort}`);
 
-    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      // the certificate warning the first start explains; a person accepts it once
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    // the certificate warning the first start explains; a person accepts it once
+    ctx = await launchChromium(join(dir, 'profile'), { viewport: { width: 1200, height: 900 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    const watch = (p: Page): void => {
-      p.on('console', (m) => {
-        if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    };
+    const watch = (p: Page): void => watchPage(p, problems);
     ctx.on('page', watch);
     watch(page);
   }, 120_000);
@@ -131,9 +111,7 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
       await page.goto(`${base}/`);
       await page.waitForURL(/\/login/);
       await shot('01-login');
-      await page.fill('#username', user);
-      await page.fill('#password', password);
-      await page.click('button[type=submit]');
+      await submitSignIn(page, user, password);
       await page.waitForURL(`${base}/`);
 
       // the first page says what to do

@@ -17,7 +17,7 @@
  * Screenshots of every page go to test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createServer, request, type Server } from 'node:https';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,9 +31,8 @@ import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
+import { CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const ADMIN_PW = 'admin-e2e-pass';
 const VIEWER_PW = 'viewer-e2e-pass';
 
@@ -107,30 +106,9 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     expect(base).toMatch(/^https:/);
 
     const profile = join(dir, 'profile');
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    ctx = await launchChromium(profile, { viewport: { width: 1200, height: 900 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    const watch = (p: Page): void => {
-      p.on('console', (m) => {
-        if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      p.on('dialog', (d) => void d.accept());
-    };
+    const watch = (p: Page): void => watchPage(p, problems, { acceptDialogs: true });
     ctx.on('page', watch);
     watch(page);
   });
@@ -143,13 +121,7 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
     cleanup?.();
   });
 
-  const login = async (user: string, password: string): Promise<void> => {
-    await page.goto(`${base}/login`);
-    await page.fill('#username', user);
-    await page.fill('#password', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${base}/`);
-  };
+  const login = (user: string, password: string): Promise<void> => signIn(page, base, user, password);
 
   /** Opens a row's actions menu and presses one of its items (the menu replaced seven bare icons, issue 22). */
   const menu = async (check: string, item: string): Promise<void> => {

@@ -13,6 +13,9 @@ import { chooseEncoding } from '../../src/web/compress.ts';
 import { beats, relative } from '../../src/web/glance.ts';
 import { percentText } from '../../src/web/history.ts';
 import { pageNumbers } from '../../views/pages/checks.tsx';
+import { parseView, viewQuery } from '../../src/web/live.ts';
+import { parseQuery, queryString } from '../../src/web/checklist.ts';
+import { tagsOf } from '../../src/config/tags.ts';
 
 let t: TestSite | null = null;
 afterEach(async () => {
@@ -41,6 +44,23 @@ describe('at a glance: pieces', () => {
     expect(percentText({ percent: 100 })).toBe('100 %');
     expect(percentText({ percent: 99.9999 })).toBe('99.99 %');
     expect(percentText({ percent: 97.25 })).toBe('97.3 %');
+  });
+
+  it("an open /checks page's live view keeps its instance and tag filters", () => {
+    const q = new URLSearchParams('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
+    expect(viewQuery(parseView((k) => q.get(k) ?? undefined))).toBe('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
+  });
+
+  it('tags: the strings of options.tags, anything else ignored; ?tag= read (at most 256 characters, the schema limit) and written back', () => {
+    expect(tagsOf({ tags: ['nas', 3, null, 'backup'] })).toEqual(['nas', 'backup']);
+    expect(tagsOf({ tags: 'nas' })).toEqual([]);
+    expect(tagsOf({})).toEqual([]);
+    const q = (s: string): ReturnType<typeof parseQuery> => parseQuery((k) => new URLSearchParams(s).get(k) ?? undefined);
+    expect(q('tag=nas&type=disk').tag).toBe('nas');
+    expect(queryString(q('tag=nas&type=disk'))).toBe('type=disk&tag=nas');
+    expect(q(`tag=${'x'.repeat(256)}`).tag).toHaveLength(256);
+    expect(q(`tag=${'x'.repeat(257)}`).tag).toBe('');
+    expect(queryString(q('tag='))).toBe('');
   });
 
   it('relative times and page numbers', () => {
@@ -106,6 +126,29 @@ describe('the checks page at a glance', () => {
     expect(count(filtered, /<tr id="r-/g)).toBe(1);
     // with a state filter there is no separate failing section
     expect(filtered).not.toContain('aria-label="failing checks"');
+  });
+
+  it('tag chips: one per tag in use with its count, a link that filters by it (with the rest of the query), kept by the search form', async () => {
+    const tagged = (tags: string[]): Record<string, unknown> => ({ type: 'disk', options: { volume: '/', level: 100, tags } });
+    t = await webSite({ checks: { nas1: tagged(['nas', 'backup']), nas2: tagged(['nas']), web1: tagged(['web']), plain: passingDisk } });
+    const a = new Agent(t.web);
+    await a.login('vera', PASSWORDS.vera);
+    const page = await a.page('/checks');
+    expect(page).toMatch(/<span class="muted">Tag<\/span><a class="chip on" href="\/checks" aria-current="true">Any<\/a>/);
+    expect(page).toContain('<a class="chip" href="/checks?tag=nas">nas 2</a>');
+    expect(page).toContain('<a class="chip" href="/checks?tag=backup">backup 1</a>');
+    expect(page).toContain('<a class="chip" href="/checks?tag=web">web 1</a>');
+    const nas = await a.page('/checks?tag=nas&type=disk');
+    expect(nas).toContain('<a class="chip on" href="/checks?type=disk&amp;tag=nas" aria-current="true">nas 2</a>');
+    expect(nas).toContain('<input type="hidden" name="tag" value="nas"/>');
+    const rows = [...nas.matchAll(/<tr id="r-n-[^"]*" data-check="([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(rows).toEqual(['nas1', 'nas2']);
+    // the list's live reloads keep the tag (the list URL carries it)
+    expect(nas).toContain('hx-get="/checks/list?type=disk&amp;tag=nas"');
+    // a tag no check carries: no rows, and its chip says 0
+    const none = await a.page('/checks?tag=gone');
+    expect(none).toContain('No checks match.');
+    expect(none).toContain('aria-current="true">gone 0</a>');
   });
 
   it('the shared form runs, pauses and moves the check of the button pressed', async () => {

@@ -174,7 +174,7 @@ function Chip(p: { href: string; on: boolean; children: Child }): Child {
 }
 
 /** Filter chips: one choice per row of chips, each a link with the whole query (no script needed). */
-export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number][]; remote: number; oob?: boolean }): Child {
+export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number][]; tags: [string, number][]; remote: number; oob?: boolean }): Child {
   const { q } = p;
   return (
     <div id="chips" class="chips" role="group" aria-label="filters" hx-swap-oob={p.oob ? 'true' : undefined}>
@@ -202,6 +202,24 @@ export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number]
           ))}
         </div>
       ) : null}
+      {p.tags.length > 0 ? (
+        <div class="chiprow">
+          <span class="muted">Tag</span>
+          <Chip href={listUrl(q, { tag: '' })} on={q.tag === ''}>
+            Any
+          </Chip>
+          {p.tags.map(([t, n]) => (
+            <Chip href={listUrl(q, { tag: t })} on={q.tag === t}>
+              {t} {n}
+            </Chip>
+          ))}
+          {q.tag && !p.tags.some(([t]) => t === q.tag) ? (
+            <Chip href={listUrl(q, { tag: q.tag })} on>
+              {q.tag} 0
+            </Chip>
+          ) : null}
+        </div>
+      ) : null}
       {p.remote > 0 ? (
         <div class="chiprow">
           <span class="muted">Instance</span>
@@ -225,6 +243,8 @@ export interface ChecksPageData {
   counts: Counts;
   /** the check types in use, with how many checks of each */
   types: [string, number][];
+  /** the tags in use (options.tags), with how many checks carry each */
+  tags: [string, number][];
   /** mirrored checks of other instances */
   remote: number;
   flash?: string;
@@ -261,12 +281,13 @@ export function ChecksPage(p: { ctx: PageCtx; rowCtx: RowCtx; d: ChecksPageData 
           {q.type ? <input type="hidden" name="type" value={q.type} /> : null}
           {q.state ? <input type="hidden" name="state" value={q.state} /> : null}
           {q.instance ? <input type="hidden" name="instance" value={q.instance} /> : null}
+          {q.tag ? <input type="hidden" name="tag" value={q.tag} /> : null}
           <label for="flt-q">Name</label>
           <input type="search" id="flt-q" name="q" value={q.q} />
           <button type="submit">Search</button>
         </form>
       </div>
-      <Chips q={q} counts={d.counts} types={d.types} remote={d.remote} />
+      <Chips q={q} counts={d.counts} types={d.types} tags={d.tags} remote={d.remote} />
       {ctx.can.operate ? <ActionsForm csrf={ctx.csrf} back={p.rowCtx.back} /> : null}
       <CheckListView list={d.list} ctx={p.rowCtx} />
     </Page>

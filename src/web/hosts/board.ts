@@ -1,0 +1,104 @@
+/**
+ * The hosts view's one object per web server (src/web/app.ts): the host
+ * index kept between requests, the tile history reader, and the narrow
+ * HostSource it reads the site and the federation through.
+ */
+import type { Site } from '../../site.ts';
+import type { FederationView } from '../../federation/mqtt.ts';
+import { MetricCodec } from '../../store/history.ts';
+import type { MemberView } from '../../zone/members.ts';
+import { displayState } from '../model.ts';
+import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from './model.ts';
+import { HostSeries, type TileSeries } from './series.ts';
+
+/** What one page or live batch reads once. */
+interface Pass {
+  now: number;
+  /** the roll-up watermark */
+  w: number | null;
+  members: MemberView[];
+}
+
+/** Tile histories kept at most (a site with more host checks reads the rest each time). */
+const CACHE_MAX = 20_000;
+
+export function hostSource(site: Site, federation: Pick<FederationView, 'isRunning' | 'instance' | 'remoteInfo'> | null): HostSource {
+  const running = (): boolean => federation?.isRunning === true;
+  return {
+    self: () => (running() ? federation!.instance : null) ?? site.zone?.node ?? site.name,
+    generation: () => site.loaded,
+    checks: () => [...site.loaded.checks.values()].map((e) => e.config),
+    config: (name) => site.entry(name)?.config,
+    options: (name) => site.entry(name)?.opts ?? null,
+    state: (name) => site.state(name),
+    display: (name) => {
+      const e = site.entry(name);
+      return e ? displayState(site, e) : 'PENDING';
+    },
+    origin: (name) => (running() ? federation!.remoteInfo(name) : { instance: null, offline: null, topic: null }),
+    members: () => site.zone?.members() ?? [],
+    now: () => site.clock.now(),
+  };
+}
+
+export class HostBoard {
+  readonly index: HostIndex;
+  private readonly series: HostSeries;
+  /**
+   * A tile's history changes only with a new run of its check or when roll-up
+   * moves the watermark: kept per check under that pair, so a page or a live
+   * card reads SQLite only for the checks that ran since (docs/performance.md).
+   */
+  private readonly cache = new Map<string, { key: string; s: TileSeries }>();
+  private gen: unknown = undefined;
+
+  constructor(
+    private readonly src: HostSource,
+    site: Pick<Site, 'db' | 'store'>,
+  ) {
+    this.index = new HostIndex(src);
+    this.series = new HostSeries(site.db, site.store, new MetricCodec(site.db));
+  }
+
+  private card(key: string, names: ReadonlySet<string>, p: Pass): HostVM {
+    return buildHost(this.src, key, names, (check) => this.tile(check, p.now, p.w), p.members);
+  }
+
+  private tile(check: string, now: number, w: number | null): TileSeries {
+    const key = `${w}|${this.src.state(check).lastCheck}`;
+    const hit = this.cache.get(check);
+    if (hit && hit.key === key) return hit.s;
+    const s = this.series.read(check, now, w);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(check, { key, s });
+    return s;
+  }
+
+  /** Once per page or batch: the configuration (renamed or removed checks), the time, the watermark and the zone's nodes. */
+  private begin(): Pass {
+    const g = this.src.generation();
+    if (g !== this.gen) {
+      this.gen = g;
+      this.cache.clear();
+    }
+    return { now: this.src.now(), w: this.series.watermark(), members: this.src.members() };
+  }
+
+  /** Every host's card, in page order. */
+  all(): HostVM[] {
+    const p = this.begin();
+    return sortHosts([...this.index.hosts(p.members)].map(([k, names]) => this.card(k, names, p)));
+  }
+
+  /** The cards these checks touch; null when the set of hosts changed (the page redraws every card). */
+  changed(checks: Iterable<string>): HostVM[] | null {
+    const t = this.index.touched(checks);
+    if (t.hostsChanged) return null;
+    const p = this.begin();
+    const hosts = this.index.hosts(p.members);
+    return [...t.keys].flatMap((k) => {
+      const names = hosts.get(k);
+      return names ? [this.card(k, names, p)] : [];
+    });
+  }
+}
