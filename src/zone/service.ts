@@ -18,6 +18,7 @@ import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.
 import type { ZoneHook } from './hook.ts';
 import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
 import { isFailing } from '../engine/state.ts';
+import { startReplication, type Replication } from './replication.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -40,6 +41,8 @@ export class ZoneService implements SiteService, ZoneHook {
   /** the zone's last notified state per check (retained records) */
   private readonly records = new Map<string, NotifiedRecord>();
   private ready = false;
+  /** config and state replication (replication.ts) */
+  private repl: Replication | null = null;
   /** connected and our "up" status is out */
   connected = false;
 
@@ -87,15 +90,25 @@ export class ZoneService implements SiteService, ZoneHook {
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
+    this.repl = startReplication(site, {
+      node: this.node,
+      log: this.log,
+      client: () => this.client,
+      topics: t,
+      configBytes: cfg.configbytes,
+      stateBytes: m.maxPayload,
+      owner: (c) => this.owner(c),
+    });
     client.on('connect', () => {
       this.log?.info({ url: m.url }, 'zone connected');
-      client.subscribe([t.nodes, t.notifiedAll], { qos: 1 }, (err) => {
+      client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
         else
           site.clock.setTimer(() => {
             this.ready = true;
             this.changed();
+            this.repl?.onReady();
           }, cfg.heartbeat * 1000);
       });
       this.beat();
@@ -116,13 +129,21 @@ export class ZoneService implements SiteService, ZoneHook {
     this.heartbeat = this.expiry = null;
     const c = this.client;
     this.client = null;
+    this.connected = false; // a clean stop is not a lost connection
     if (this.site?.zone === this) this.site.zone = null;
     this.site?.bus.off('run', this.onRun);
+    await this.repl?.stop();
+    this.repl = null;
     if (!c || !this.cfg) return;
     if (c.connected) {
       await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
     }
     await c.endAsync(false).catch(() => undefined);
+  }
+
+  /** the zone config revision this node runs (config-sync.ts), null before the first */
+  get configRevision(): { rev: number; hash: string; node: string } | null {
+    return this.repl?.config.revision ?? null;
   }
 
   // ---- ZoneHook
@@ -198,7 +219,7 @@ export class ZoneService implements SiteService, ZoneHook {
     const now = this.site?.clock.now() ?? 0;
     const v = this.table.view(now);
     const own = v.find((x) => x.name === this.node);
-    const checks = this.site ? [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node || this.owner(c) === '*').length : 0;
+    const checks = this.runCount();
     const self: MemberView = { name: this.node, status: 'up', heardAt: now, checks, version: VERSION };
     return own ? v.map((x) => (x.name === this.node ? self : x)) : [...v, self].sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -216,6 +237,15 @@ export class ZoneService implements SiteService, ZoneHook {
 
   // ---- internals
 
+  /** How many checks this node runs: the ones it owns and the local ones (each node its own). */
+  private runCount(): number {
+    if (!this.site) return 0;
+    return [...this.site.loaded.checks.keys()].filter((c) => {
+      const o = this.owner(c);
+      return o === this.node || o === '*';
+    }).length;
+  }
+
   private placement(check: string): Placement | null {
     const e = this.site?.entry(check);
     return e ? { name: check, type: e.config.type, node: e.config.node ?? null } : null;
@@ -223,7 +253,7 @@ export class ZoneService implements SiteService, ZoneHook {
 
   private status(state: 'up' | 'down', reason?: string): Buffer {
     const s: NodeStatus = { node: this.node, state, heartbeat: this.cfg?.heartbeat ?? 10, version: VERSION, reason };
-    if (state === 'up' && this.site) s.checks = [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node).length;
+    if (state === 'up' && this.site) s.checks = this.runCount();
     return Buffer.from(JSON.stringify(s));
   }
 
@@ -246,6 +276,7 @@ export class ZoneService implements SiteService, ZoneHook {
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (!this.cfg || !this.site) return;
+    if (this.repl?.onMessage(topic, payload, retained)) return;
     if (topic.includes('/notified/')) {
       let check: string | null = null;
       try {

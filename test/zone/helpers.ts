@@ -15,10 +15,18 @@ export interface ZoneNode {
   stop(): Promise<void>;
 }
 
-export async function openZoneNode(name: string, port: number, doc: Record<string, unknown>): Promise<ZoneNode> {
-  const { dir, cleanup } = tempDir(`swz-${name}-`);
+export async function openZoneNode(
+  name: string,
+  port: number,
+  doc: Record<string, unknown>,
+  o: { dir?: string; keep?: boolean; write?: boolean } = {},
+): Promise<ZoneNode & { dir: string }> {
+  const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir(`swz-${name}-`);
+  const { dir } = t;
+  const cleanup = o.keep ? () => undefined : t.cleanup;
   const configPath = join(dir, 'site.json');
-  writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
+  if (o.write !== false)
+    writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
   const site = await Site.open({ configPath, dbPath: ':memory:', random: () => 0 });
   const zone = new ZoneService({ node: name });
   site.use(zone);
@@ -26,6 +34,7 @@ export async function openZoneNode(name: string, port: number, doc: Record<strin
   let stopped = false;
   return {
     name,
+    dir,
     site,
     zone,
     stop: async () => {
