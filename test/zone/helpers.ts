@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
+import { Site, type SiteOptions } from '../../src/site.ts';
 import { ZoneService } from '../../src/zone/service.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -19,7 +19,7 @@ export async function openZoneNode(
   name: string,
   port: number,
   doc: Record<string, unknown>,
-  o: { dir?: string; keep?: boolean; write?: boolean } = {},
+  o: { dir?: string; keep?: boolean; write?: boolean; migrations?: SiteOptions['migrations'] } = {},
 ): Promise<ZoneNode & { dir: string }> {
   const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir(`swz-${name}-`);
   const { dir } = t;
@@ -27,7 +27,7 @@ export async function openZoneNode(
   const configPath = join(dir, 'site.json');
   if (o.write !== false)
     writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
-  const site = await Site.open({ configPath, dbPath: ':memory:', random: () => 0 });
+  const site = await Site.open({ configPath, dbPath: ':memory:', random: () => 0, migrations: o.migrations });
   const zone = new ZoneService({ node: name });
   site.use(zone);
   await site.start();
