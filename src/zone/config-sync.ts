@@ -84,6 +84,30 @@ export class ConfigSync {
     this.serial(() => this.receive(d.message, retained));
   }
 
+  /** per peer: how many heartbeats in a row it announced an older revision than ours */
+  private readonly behind = new Map<string, number>();
+
+  /**
+   * A peer's heartbeat with the revision it runs. A message the broker
+   * acknowledged can still be lost (a NATS server killed as it stored it):
+   * a peer that stays behind for three heartbeats gets this node's revision
+   * again (retained, so the broker's copy is right too).
+   */
+  onPeer(node: string, rev: Pick<ConfigMessage, 'rev' | 'node' | 'hash'> | null): void {
+    const s = this.synced;
+    // a peer without a revision (an older siteward, or one just started) is left alone
+    if (!this.ready || !s || !rev || rev.hash === s.hash || newer(rev, s)) {
+      this.behind.delete(node);
+      return;
+    }
+    const n = (this.behind.get(node) ?? 0) + 1;
+    this.behind.set(node, n);
+    if (n < 3) return;
+    this.behind.clear();
+    this.h.log.warn({ peer: node, peerRev: rev.rev, rev: s.rev }, 'zone: a node stays on an older config revision, sending ours again');
+    this.serial(() => this.send({ v: 1, ...s, parent: '', at: this.h.now(), renamed: [] }));
+  }
+
   private serial(fn: () => Promise<void>): void {
     this.chain = this.chain.then(fn).catch((e: unknown) => this.h.log.error({ err: e }, 'zone config sync failed'));
   }

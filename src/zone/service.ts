@@ -87,6 +87,8 @@ export class ZoneService implements SiteService, ZoneHook {
       rejectUnauthorized: true,
       ca: m.ca,
       servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
+      // mqtt.servers: when the connected server of a cluster dies, the next one (docs/ha.md)
+      servers: m.servers,
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
@@ -100,7 +102,7 @@ export class ZoneService implements SiteService, ZoneHook {
       owner: (c) => this.owner(c),
     });
     client.on('connect', () => {
-      this.log?.info({ url: m.url }, 'zone connected');
+      this.log?.info({ server: `${client.options.host ?? m.host}:${client.options.port ?? m.port}` }, 'zone connected');
       client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
@@ -254,6 +256,7 @@ export class ZoneService implements SiteService, ZoneHook {
   private status(state: 'up' | 'down', reason?: string): Buffer {
     const s: NodeStatus = { node: this.node, state, heartbeat: this.cfg?.heartbeat ?? 10, version: VERSION, reason };
     if (state === 'up' && this.site) s.checks = this.runCount();
+    if (state === 'up' && this.configRevision) s.config = this.configRevision;
     return Buffer.from(JSON.stringify(s));
   }
 
@@ -308,6 +311,7 @@ export class ZoneService implements SiteService, ZoneHook {
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats
     void retained;
     if (this.table.onStatus(s, this.site.clock.now())) this.changed();
+    if (s.state === 'up') this.repl?.config.onPeer(s.node, s.config ?? null);
   }
 
   /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */

@@ -114,6 +114,29 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     expect(b2.site.entry('added later')).toBeDefined();
   });
 
+  it('the broker loses the config (its retained copy cleared while a node is away): the node that is ahead sends it again', async () => {
+    const [a, b] = await open(['a', 'b'], someChecks(3), { keep: true });
+    const bDir = b.dir;
+    const zone = b.site.loaded.doc.zone as { topic: string };
+    await b.stop();
+    nodes = nodes.filter((n) => n !== b);
+    await setHost(a, 'web 2', 'lost-by-the-broker.test');
+    // once revision 2 is on the broker, the broker forgets it: the retained config cleared
+    const p = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4 });
+    await new Promise((r) => p.once('connect', r));
+    let seen = false;
+    p.on('message', (_t, m) => (seen ||= m.toString().includes('"rev":2,')));
+    await p.subscribeAsync(`${zone.topic}/hq/config`, { qos: 1 });
+    await until(() => seen, 5000, 'revision 2 on the broker');
+    await p.publishAsync(`${zone.topic}/hq/config`, '', { qos: 1, retain: true });
+    await p.endAsync();
+    const b2 = await openZoneNode('b', broker.port, { zone }, { dir: bDir, write: false });
+    nodes.push(b2);
+    // b starts on revision 1 and says so in its heartbeats; a sees it stay behind and sends revision 2 again
+    await until(() => hostOf(b2, 'web 2') === 'lost-by-the-broker.test' && b2.zone.configRevision?.rev === 2, 10_000, 'b on revision 2');
+    expect(siteLog(b2)).not.toMatch(/lost to a concurrent edit/);
+  });
+
   it("the owner's check state shows on every node", async () => {
     const tcp: Server = createServer((s) => s.end());
     await new Promise<void>((r) => tcp.listen(0, HOST, () => r()));
