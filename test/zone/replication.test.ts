@@ -1,12 +1,12 @@
 /**
  * Config and state replication in a zone (issue 23) on a real Mosquitto:
  * three in-process nodes, each with its own site folder. An edit on one is
- * saved on the others within 2 s; concurrent edits of the same check end
+ * saved on the others within 2 s (and an edited file re-read, as on SIGHUP); concurrent edits of the same check end
  * with the same config everywhere and the losing node says so; a node that
  * was offline catches up at start; a malformed config message is dropped;
  * the owner's check state shows on every node.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
@@ -68,6 +68,13 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     // a check added on c reaches a, and a removal on b reaches everyone
     await c.site.mutate((d) => putCheck(d, 'new one', { type: 'tcp', options: { hostname: HOST, port: 9 } }));
     await until(() => a.site.entry('new one') !== undefined && b.site.entry('new one') !== undefined, 2000, 'the new check on a and b');
+    // an edited site file re-read (what SIGHUP does, cli/main.ts) reaches the others too
+    const file = join(b.dir, 'site.json');
+    const edited = JSON.parse(readFileSync(file, 'utf8')) as { checks: Record<string, { options: { hostname: string } }> };
+    edited.checks['web 4'].options.hostname = 'by-hand.test';
+    writeFileSync(file, JSON.stringify(edited, null, 1));
+    await b.site.reload();
+    await until(() => hostOf(a, 'web 4') === 'by-hand.test' && hostOf(c, 'web 4') === 'by-hand.test', 2000, 'the reloaded edit on a and c');
   });
 
   it('concurrent edits of one check: every node ends with the same config, the losing node says so, other edits are kept', async () => {
