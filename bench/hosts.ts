@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Site } from '../src/site.ts';
+import type { Site } from '../src/site.ts';
 import * as wiring from '../src/wiring.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import type { FederationView } from '../src/federation/mqtt.ts';
@@ -51,7 +51,7 @@ writeFileSync(
   configPath,
   JSON.stringify({ webui: { name: 'Bench', hostname: '127.0.0.1', port: 1, cert: null, key: null, users: { admin: await fastHash('bench-pass-1') } }, checks }),
 );
-const site = await Site.open({ configPath, migrations: wiring.migrations() });
+const site = await wiring.openSite({ configPath, migrations: wiring.migrations() });
 let seed = 1;
 const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
 const MIN = 60_000;

@@ -34,4 +34,5 @@ export type ApiSite = Pick<
   | 'runtime'
   | 'runner'
   | 'scheduler'
+  | 'zone'
 >;

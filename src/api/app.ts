@@ -31,6 +31,7 @@ import { siteRoutes } from './routes/site.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { RouteDeps } from './routes/common.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { zoneRoutes } from './routes/zone.ts';
 
 /** Paths served by apiRoutes(): exempt them from the web UI's session and CSRF middleware. */
 export const API_PATH_PREFIXES = ['/api/', '/metrics', '/push/', '/badge/', '/healthz'] as const;
@@ -94,6 +95,7 @@ export function restApi(d: RouteDeps): OpenAPIHono<AuthEnv> {
   siteRoutes(v1, d);
   reportRoutes(v1, d);
   opsRoutes(v1, d);
+  zoneRoutes(v1, d);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

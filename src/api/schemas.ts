@@ -110,6 +110,7 @@ export const CheckSummarySchema = z
     nextRun: time,
     ack: AckSchema,
     maintenance: MaintenanceNowSchema,
+    owner: z.string().nullable().describe('in an HA zone: the node that runs the check (docs/ha.md); null outside a zone'),
   })
   .meta({ id: 'CheckSummary' });
 
@@ -244,3 +245,24 @@ export const NewTokenSchema = z
   .meta({ id: 'NewToken' });
 
 export const CreatedTokenSchema = z.object({ token: z.string().describe('the secret: shown only now'), info: TokenSchema }).meta({ id: 'CreatedToken' });
+
+export const ZoneSchema = z
+  .object({
+    zone: z.string().nullable().describe('the zone; null: this site is not in a zone'),
+    node: z.string().nullable().describe("this node's name"),
+    configRevision: z
+      .object({ rev: z.int(), hash: z.string(), node: z.string().describe('the node where the edit was made') })
+      .nullable()
+      .describe('the zone config revision this node runs; null before the first'),
+    nodes: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(['up', 'down']),
+        checks: z.int().describe('checks the node runs: the ones it owns and its local ones'),
+        version: z.string().nullable().describe("the node's siteward version"),
+        heard: time.describe('when this node last heard its status'),
+        self: z.boolean().describe('the node that answers'),
+      }),
+    ),
+  })
+  .meta({ id: 'Zone' });

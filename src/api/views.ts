@@ -44,7 +44,16 @@ export function checkSummary(site: ApiSite, e: CheckEntry): z.infer<typeof Check
     lastFail: iso(s.lastFail),
     nextRun: iso(site.nextRun(name)),
     ...opsView(site, name),
+    owner: ownerOf(site, name),
   };
+}
+
+/** In a zone, the node that runs the check; a local check (each node its own) is this node's. */
+function ownerOf(site: ApiSite, name: string): string | null {
+  const z = site.zone;
+  if (!z) return null;
+  const o = z.owner(name);
+  return o === '*' ? z.node : o;
 }
 
 /** The check's acknowledgement and maintenance window now (src/ops). */

@@ -71,6 +71,16 @@ export const MqttSchema = z.looseObject({
   cafile: nullableString.default(null).describe('siteward: PEM file of extra CAs to trust for tls (relative to the site file)'),
   protocol: z.enum(['3.1.1', '5']).default('3.1.1').describe('siteward: MQTT protocol version'),
   keepalive: z.int().min(0).max(65535).default(60).describe('siteward: keepalive seconds (fletchck: 60)'),
+  servers: z
+    .array(
+      z
+        .string()
+        .max(300)
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+)(:\d{1,5})?$/, '"host" or "host:port"'),
+    )
+    .max(16)
+    .default([])
+    .describe('siteward: more servers of the same cluster ("host:port"), tried in turn after hostname:port when the connected one fails (docs/ha.md)'),
 });
 
 /** siteward: folders `exec` checks may run programs from (admin only). */

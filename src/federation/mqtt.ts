@@ -275,6 +275,8 @@ export class MqttFederation implements SiteService {
       rejectUnauthorized: true,
       ca: cfg.ca,
       servername: cfg.tls && !/^[\d.:[\]]+$/.test(cfg.host) ? cfg.host : undefined,
+      // mqtt.servers: a cluster's servers, tried in turn (docs/ha.md)
+      servers: cfg.servers,
       will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
       // listeners first (debug sees the CONNECT too)
       manualConnect: true,

@@ -38,6 +38,22 @@ export interface Resolved {
   keepalive: number;
   /** a problem that stops the client (e.g. an unreadable CA or password file) */
   error: string | null;
+  /** several servers of one cluster (`mqtt.servers`), tried in turn from host:port; undefined: host:port only */
+  servers: { host: string; port: number }[] | undefined;
+}
+
+/** `mqtt.servers`: "host", "host:port" or "[v6]:port" (schema-checked), with the default port. */
+export function parseServers(list: readonly string[], host: string, port: number): { host: string; port: number }[] | undefined {
+  if (!list.length) return undefined;
+  const out = [{ host, port }];
+  for (const s of list) {
+    const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s);
+    if (!m) continue;
+    const h = m[1] ?? m[2];
+    const p = m[3] ? Number(m[3]) : port;
+    if (!out.some((x) => x.host === h && x.port === p)) out.push({ host: h, port: p });
+  }
+  return out.length > 1 ? out : undefined;
 }
 
 /**
@@ -134,6 +150,7 @@ export function resolveSettings(m: MqttConfig, site: { configPath: string; base:
     protocolVersion: m.protocol === '5' ? 5 : 4,
     keepalive: m.keepalive,
     error,
+    servers: parseServers(m.servers ?? [], host, port),
   };
 }
 
@@ -156,5 +173,6 @@ export function connectionKey(r: Resolved): string {
     r.protocolVersion,
     r.keepalive,
     r.error,
+    r.servers ?? null,
   ]);
 }

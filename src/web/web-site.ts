@@ -33,4 +33,5 @@ export type WebSite = Pick<
   | 'ops'
   | 'notifier'
   | 'runtime'
+  | 'zone'
 >;

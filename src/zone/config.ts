@@ -30,6 +30,12 @@ export const ZoneObjectSchema = z.looseObject({
     .regex(/^[^+#\u0000]+$/, 'no wildcards')
     .default('siteward/zone')
     .describe('topic prefix of the zone messages'),
+  configbytes: z
+    .int()
+    .min(4096)
+    .max(64 * 1024 * 1024)
+    .default(1_000_000)
+    .describe("largest config message sent or accepted, bytes (NATS's default max_payload is 1 MB)"),
 });
 
 export const ZoneSchema = z
@@ -53,12 +59,27 @@ export function nodeName(flag: string | undefined, env: NodeJS.ProcessEnv = proc
   return name;
 }
 
-export function zoneTopics(z: ZoneConfig): { node: (n: string) => string; nodes: string; notified: (check: string) => string; notifiedAll: string } {
+export interface ZoneTopics {
+  node: (n: string) => string;
+  nodes: string;
+  notified: (check: string) => string;
+  notifiedAll: string;
+  /** the zone's config, retained (config-sync.ts) */
+  config: string;
+  /** a check's state, retained (state-sync.ts) */
+  state: (check: string) => string;
+  stateAll: string;
+}
+
+export function zoneTopics(z: ZoneConfig): ZoneTopics {
   const base = `${z.topic.replace(/\/+$/, '')}/${z.name}`;
   return {
     node: (n) => `${base}/node/${n}`,
     nodes: `${base}/node/+`,
     notified: (c) => `${base}/notified/${encodeURIComponent(c)}`,
     notifiedAll: `${base}/notified/+`,
+    config: `${base}/config`,
+    state: (c) => `${base}/state/${encodeURIComponent(c)}`,
+    stateAll: `${base}/state/+`,
   };
 }

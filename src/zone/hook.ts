@@ -21,4 +21,6 @@ export interface ZoneHook {
   owner(check: string): string | null;
   /** the zone's nodes as this node sees them */
   members(): MemberView[];
+  /** the zone config revision this node runs (config-sync.ts), null before the first */
+  readonly configRevision?: { rev: number; hash: string; node: string } | null;
 }

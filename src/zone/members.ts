@@ -16,6 +16,8 @@ export interface NodeStatus {
   /** checks this node runs (informational) */
   checks?: number;
   reason?: string;
+  /** the zone config revision the node runs (config-sync.ts): a node that is ahead re-sends it to one behind */
+  config?: { rev: number; hash: string; node: string };
 }
 
 export interface MemberView {
@@ -50,7 +52,15 @@ export function decodeStatus(buf: Buffer | string, maxBytes = 4096): NodeStatus 
     version: typeof o.version === 'string' ? o.version.slice(0, 64) : undefined,
     checks: typeof o.checks === 'number' && Number.isInteger(o.checks) && o.checks >= 0 ? o.checks : undefined,
     reason: typeof o.reason === 'string' ? o.reason.slice(0, 200) : undefined,
+    config: revisionOf(o.config),
   };
+}
+
+function revisionOf(v: unknown): NodeStatus['config'] {
+  if (!v || typeof v !== 'object') return undefined;
+  const c = v as Record<string, unknown>;
+  if (!Number.isSafeInteger(c.rev) || typeof c.hash !== 'string' || c.hash.length > 64 || typeof c.node !== 'string' || !NAME.test(c.node)) return undefined;
+  return { rev: c.rev as number, hash: c.hash, node: c.node };
 }
 
 export function isNodeName(s: string): boolean {

@@ -23,8 +23,10 @@ import { zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
 import type { ZoneHook } from './hook.ts';
+import type { FederationDeps } from '../federation/deps.ts';
 import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
 import { isFailing } from '../engine/state.ts';
+import { startReplication, type Replication } from './replication.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -47,6 +49,10 @@ export interface ZoneDeps {
   action(name: string): ActionEntry | undefined;
   state(name: string): CheckState;
   warn(message: string, level?: 'info' | 'warn'): void;
+  /** config replication saves a received revision through the site's one mutation path */
+  mutate: FederationDeps['mutate'];
+  /** state replication feeds the owner's runs in through the remote path */
+  applyRemote: FederationDeps['applyRemote'];
 }
 
 export class ZoneService implements SiteService, ZoneHook {
@@ -68,6 +74,8 @@ export class ZoneService implements SiteService, ZoneHook {
   /** the zone's last notified state per check (retained records) */
   private readonly records = new Map<string, NotifiedRecord>();
   private ready = false;
+  /** config and state replication (replication.ts) */
+  private repl: Replication | null = null;
   /** connected and our "up" status is out */
   connected = false;
 
@@ -122,18 +130,30 @@ export class ZoneService implements SiteService, ZoneHook {
       rejectUnauthorized: true,
       ca: m.ca,
       servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
+      // mqtt.servers: when the connected server of a cluster dies, the next one (docs/ha.md)
+      servers: m.servers,
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
+    this.repl = startReplication(site, {
+      node: this.node,
+      log: this.log,
+      client: () => this.client,
+      topics: t,
+      configBytes: cfg.configbytes,
+      stateBytes: m.maxPayload,
+      owner: (c) => this.owner(c),
+    });
     client.on('connect', () => {
-      this.log?.info({ url: m.url }, 'zone connected');
-      client.subscribe([t.nodes, t.notifiedAll], { qos: 1 }, (err) => {
+      this.log?.info({ server: `${client.options.host ?? m.host}:${client.options.port ?? m.port}` }, 'zone connected');
+      client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
         else
           site.clock.setTimer(() => {
             this.ready = true;
             this.changed();
+            this.repl?.onReady();
           }, cfg.heartbeat * 1000);
       });
       this.beat();
@@ -155,12 +175,20 @@ export class ZoneService implements SiteService, ZoneHook {
     const c = this.client;
     this.client = null;
     this.joined = false;
+    this.connected = false; // a clean stop is not a lost connection
     this.site?.bus.off('run', this.onRun);
+    await this.repl?.stop();
+    this.repl = null;
     if (!c || !this.cfg) return;
     if (c.connected) {
       await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
     }
     await c.endAsync(false).catch(() => undefined);
+  }
+
+  /** the zone config revision this node runs (config-sync.ts), null before the first */
+  get configRevision(): { rev: number; hash: string; node: string } | null {
+    return this.repl?.config.revision ?? null;
   }
 
   // ---- ZoneHook
@@ -236,7 +264,7 @@ export class ZoneService implements SiteService, ZoneHook {
     const now = this.site?.clock.now() ?? 0;
     const v = this.table.view(now);
     const own = v.find((x) => x.name === this.node);
-    const checks = this.site ? [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node || this.owner(c) === '*').length : 0;
+    const checks = this.runCount();
     const self: MemberView = { name: this.node, status: 'up', heardAt: now, checks, version: VERSION };
     return own ? v.map((x) => (x.name === this.node ? self : x)) : [...v, self].sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -254,6 +282,15 @@ export class ZoneService implements SiteService, ZoneHook {
 
   // ---- internals
 
+  /** How many checks this node runs: the ones it owns and the local ones (each node its own). */
+  private runCount(): number {
+    if (!this.site) return 0;
+    return [...this.site.loaded.checks.keys()].filter((c) => {
+      const o = this.owner(c);
+      return o === this.node || o === '*';
+    }).length;
+  }
+
   private placement(check: string): Placement | null {
     const e = this.site?.entry(check);
     return e ? { name: check, type: e.config.type, node: e.config.node ?? null } : null;
@@ -261,7 +298,8 @@ export class ZoneService implements SiteService, ZoneHook {
 
   private status(state: 'up' | 'down', reason?: string): Buffer {
     const s: NodeStatus = { node: this.node, state, heartbeat: this.cfg?.heartbeat ?? 10, version: VERSION, reason };
-    if (state === 'up' && this.site) s.checks = [...this.site.loaded.checks.keys()].filter((c) => this.owner(c) === this.node).length;
+    if (state === 'up' && this.site) s.checks = this.runCount();
+    if (state === 'up' && this.configRevision) s.config = this.configRevision;
     return Buffer.from(JSON.stringify(s));
   }
 
@@ -284,6 +322,7 @@ export class ZoneService implements SiteService, ZoneHook {
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (!this.cfg || !this.site) return;
+    if (this.repl?.onMessage(topic, payload, retained)) return;
     if (topic.includes('/notified/')) {
       let check: string | null = null;
       try {
@@ -315,6 +354,7 @@ export class ZoneService implements SiteService, ZoneHook {
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats
     void retained;
     if (this.table.onStatus(s, this.site.clock.now())) this.changed();
+    if (s.state === 'up') this.repl?.config.onPeer(s.node, s.config ?? null);
   }
 
   /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */

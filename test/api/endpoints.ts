@@ -43,6 +43,7 @@ export const ROWS: Row[] = [
   { method: 'POST', path: '/actions/sitelog/test', doc: '/actions/{name}/test', need: 'operate', ok: 200 },
   { method: 'GET', path: '/status', doc: '/status', need: 'read', ok: 200 },
   { method: 'GET', path: '/metrics/all', doc: '/metrics/all', need: 'read', ok: 200 },
+  { method: 'GET', path: '/zone', doc: '/zone', need: 'read', ok: 200 },
   { method: 'GET', path: '/tokens', doc: '/tokens', need: 'admin', ok: 200 },
   { method: 'POST', path: '/tokens', doc: '/tokens', need: 'admin', ok: 201, body: { name: 'ci', scope: 'read' } },
   {

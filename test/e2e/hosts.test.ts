@@ -16,7 +16,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { Site } from '../../src/site.ts';
+import type { Site } from '../../src/site.ts';
 import * as wiring from '../../src/wiring.ts';
 import { WebService } from '../../src/web/server.ts';
 import { cid } from '../../src/web/model.ts';
@@ -107,7 +107,7 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
       ),
       { mode: 0o600 },
     );
-    site = await Site.open({ configPath: path, migrations: wiring.migrations() });
+    site = await wiring.openSite({ configPath: path, migrations: wiring.migrations() });
     const services = await wiring.services(site, { port: 0, webui: true });
     for (const s of services) site.use(s);
     await site.start();

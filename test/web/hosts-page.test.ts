@@ -7,7 +7,6 @@
  * carries only the changed card.
  */
 import { describe, it, expect, afterEach, beforeAll, afterAll } from 'vitest';
-import { MqttFederation } from '../../src/federation/mqtt.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { HostSeries, SPAN } from '../../src/web/hosts/series.ts';
 import { MetricCodec } from '../../src/store/history.ts';
@@ -135,7 +134,6 @@ describe('the hosts page', () => {
 
 describe('federated hosts over MQTT', () => {
   it('a card per instance with its CPU tile; a live batch carries only the changed card; offline makes it silent, not PASS', async () => {
-    const fed = new MqttFederation();
     const clock = new FakeClock(Date.now());
     t = await webSite({
       clock,
@@ -153,8 +151,9 @@ describe('federated hosts over MQTT', () => {
         mqtt: { hostname: '127.0.0.1', port: broker.port, basetopic: 'fl/#', instance: 'hub', offlinegrace: 0 },
         checks: { ram: { type: 'memory', options: { level: 100 } } },
       },
-      app: { federation: fed },
+      app: (site) => ({ federation: site.federation }),
     });
+    const fed = t.site.federation;
     t.site.use(fed);
     await t.site.start();
     await expect.poll(() => fed.connected, { timeout: 10_000 }).toBe(true);

@@ -5,7 +5,7 @@
 import { openSite } from '../../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
+import type { Site, SiteOptions } from '../../src/site.ts';
 import type { ZoneService } from '../../src/zone/service.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -16,17 +16,26 @@ export interface ZoneNode {
   stop(): Promise<void>;
 }
 
-export async function openZoneNode(name: string, port: number, doc: Record<string, unknown>): Promise<ZoneNode> {
-  const { dir, cleanup } = tempDir(`swz-${name}-`);
+export async function openZoneNode(
+  name: string,
+  port: number,
+  doc: Record<string, unknown>,
+  o: { dir?: string; keep?: boolean; write?: boolean; migrations?: SiteOptions['migrations'] } = {},
+): Promise<ZoneNode & { dir: string }> {
+  const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir(`swz-${name}-`);
+  const { dir } = t;
+  const cleanup = o.keep ? () => undefined : t.cleanup;
   const configPath = join(dir, 'site.json');
-  writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
-  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name });
+  if (o.write !== false)
+    writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
+  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name, migrations: o.migrations });
   const zone = site.zoneService;
   site.use(zone);
   await site.start();
   let stopped = false;
   return {
     name,
+    dir,
     site,
     zone,
     stop: async () => {

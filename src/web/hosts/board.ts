@@ -3,7 +3,7 @@
  * index kept between requests, the tile history reader, and the narrow
  * HostSource it reads the site and the federation through.
  */
-import type { Site } from '../../site.ts';
+import type { WebSite } from '../web-site.ts';
 import type { FederationView } from '../../federation/mqtt.ts';
 import { MetricCodec } from '../../store/history.ts';
 import type { MemberView } from '../../zone/members.ts';
@@ -22,7 +22,7 @@ interface Pass {
 /** Tile histories kept at most (a site with more host checks reads the rest each time). */
 const CACHE_MAX = 20_000;
 
-export function hostSource(site: Site, federation: Pick<FederationView, 'isRunning' | 'instance' | 'remoteInfo'> | null): HostSource {
+export function hostSource(site: WebSite, federation: Pick<FederationView, 'isRunning' | 'instance' | 'remoteInfo'> | null): HostSource {
   const running = (): boolean => federation?.isRunning === true;
   return {
     self: () => (running() ? federation!.instance : null) ?? site.zone?.node ?? site.name,
@@ -54,7 +54,7 @@ export class HostBoard {
 
   constructor(
     private readonly src: HostSource,
-    site: Pick<Site, 'db' | 'store'>,
+    site: Pick<WebSite, 'db' | 'store'>,
   ) {
     this.index = new HostIndex(src);
     this.series = new HostSeries(site.db, site.store, new MetricCodec(site.db));

@@ -1,0 +1,37 @@
+/**
+ * GET /zone (issue 23, docs/ha.md): the HA zone this node belongs to, its
+ * nodes as this node sees them (up/down, version, checks run) and the
+ * config revision this node runs. A site outside a zone answers
+ * `{"zone": null, "node": null, "nodes": []}`.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import type { z } from 'zod';
+import type { ZoneHook } from '../../zone/hook.ts';
+import { ZoneSchema } from '../schemas.ts';
+import { iso } from '../views.ts';
+import { ERRORS, json, secured, type ApiApp, type RouteDeps } from './common.ts';
+
+export function zoneJson(z: ZoneHook | null): z.infer<typeof ZoneSchema> {
+  if (!z) return { zone: null, node: null, configRevision: null, nodes: [] };
+  return {
+    zone: z.zone,
+    node: z.node,
+    configRevision: z.configRevision ?? null,
+    nodes: z.members().map((m) => ({ name: m.name, status: m.status, checks: m.checks, version: m.version, heard: iso(m.heardAt), self: m.name === z.node })),
+  };
+}
+
+export function zoneRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
+  app.openapi(
+    createRoute(
+      secured(tokens, 'read', {
+        method: 'get',
+        path: '/zone',
+        tags: ['site'],
+        summary: "The HA zone: this node, the zone's nodes (up/down, version, checks run) and the config revision (docs/ha.md)",
+        responses: { 200: json(ZoneSchema, 'the zone'), 401: ERRORS[401] },
+      }),
+    ),
+    (c) => c.json(zoneJson(site.zone), 200, { 'Cache-Control': 'no-store' }),
+  );
+}

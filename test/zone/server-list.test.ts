@@ -1,0 +1,73 @@
+/**
+ * `mqtt.servers` (issue 23, docs/ha.md): a node given several servers of a
+ * NATS cluster reconnects to another when the one it is connected to dies
+ * (kill -9), and the zone keeps working: membership and config replication
+ * through the surviving servers. Real 3-node nats-server cluster.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDaemon } from '../servers/common.ts';
+import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
+import { until } from '../federation/helpers.ts';
+import { parseServers } from '../../src/federation/options.ts';
+import { putCheck } from '../../src/config/edits.ts';
+import { rawEntry } from '../../src/config/raw.ts';
+import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+
+describe('parseServers', () => {
+  it('puts hostname:port first, fills in the default port, drops repeats', () => {
+    expect(parseServers([], 'n1', 1883)).toBeUndefined();
+    expect(parseServers(['n1:1883'], 'n1', 1883)).toBeUndefined();
+    expect(parseServers(['n2', 'n3:1884', '[::1]:1885', 'n2:1883'], 'n1', 1883)).toEqual([
+      { host: 'n1', port: 1883 },
+      { host: 'n2', port: 1883 },
+      { host: 'n3', port: 1884 },
+      { host: '::1', port: 1885 },
+    ]);
+  });
+});
+
+const hostOf = (n: ZoneNode, check: string): unknown => (rawEntry(n.site.loaded.doc, 'checks', check)?.options as { hostname?: string } | undefined)?.hostname;
+
+describeDaemon('a zone node fails over to another server of a NATS cluster', [NATS_SERVER], () => {
+  let cluster: NatsCluster;
+  const nodes: ZoneNode[] = [];
+  beforeAll(async () => {
+    cluster = await startNatsCluster(3);
+    await cluster.ready();
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await cluster?.close();
+  });
+
+  it('kill -9 of the server a node uses: it reconnects to another, stays in the zone, and edits still replicate', async () => {
+    const [p0, p1, p2] = cluster.mqttPorts;
+    const zone = { name: 'hq', heartbeat: 0.5, misses: 4, grace: 0, topic: 'swtest/servers' };
+    const mqttOf = (port: number, others: number[]) => ({ hostname: '127.0.0.1', port, statustopic: null, servers: others.map((p) => `127.0.0.1:${p}`) });
+    // a on server 0 (then 1, 2); b on server 1 (then 2, 0)
+    const a = await openZoneNode('a', p0, { zone, checks: someChecks(4), mqtt: mqttOf(p0, [p1, p2]) });
+    nodes.push(a);
+    const b = await openZoneNode('b', p1, { zone, checks: someChecks(4), mqtt: mqttOf(p1, [p2, p0]) });
+    nodes.push(b);
+    await until(
+      () => a.zone.view().live.includes('b') && b.zone.view().live.includes('a') && a.zone.configRevision && b.zone.configRevision,
+      30_000,
+      'the zone formed',
+    );
+
+    let lost = false;
+    a.site.bus.on('log', ({ line }) => {
+      if (/connection to .* lost/.test(line)) lost = true;
+    });
+    await cluster.kill(0);
+    await until(() => lost, 20_000, "a notices its server's death");
+    // back on another server of the cluster: "up" again, heard by b
+    await until(() => a.zone.connected, 30_000, 'a reconnected');
+    await until(() => b.zone.view().live.includes('a') && a.zone.view().live.includes('b'), 30_000, 'a and b see each other again');
+    // the zone's work goes on through the surviving servers
+    const r = await a.site.mutate((d) => putCheck(d, 'web 1', { ...(rawEntry(d, 'checks', 'web 1') ?? {}), options: { hostname: 'after-failover.test' } }));
+    expect(r.ok).toBe(true);
+    await until(() => hostOf(b, 'web 1') === 'after-failover.test', 15_000, 'the edit on b after the failover');
+    expect(a.zone.view().live).toEqual(['b']);
+  }, 120_000);
+});

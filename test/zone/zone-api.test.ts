@@ -1,0 +1,104 @@
+/**
+ * The zone in the API (issue 23's Interface): on a real Mosquitto, three
+ * in-process nodes, each with its own API. GET /api/v1/zone (read scope)
+ * lists the nodes; a check's view names its owner; an edit through node A's
+ * API is answered after it is saved there and shows in node B's API within 2 s.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import { describeDaemon } from '../servers/common.ts';
+import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { until } from '../federation/helpers.ts';
+import { apiRoutes, createApiContext } from '../../src/api/app.ts';
+import { API_MIGRATIONS } from '../../src/api/tokens.ts';
+import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+
+interface ApiNode extends ZoneNode {
+  get(path: string, scope?: 'read' | 'admin'): Promise<{ status: number; body: Record<string, unknown> }>;
+  patch(path: string, body: unknown): Promise<number>;
+}
+
+type ZoneBody = {
+  zone: string;
+  node: string;
+  configRevision: { rev: number } | null;
+  nodes: { name: string; status: string; checks: number; self: boolean }[];
+};
+
+describeDaemon('the zone in the API', MOSQUITTO_PROGRAMS, () => {
+  let broker: Mosquitto;
+  const nodes: ApiNode[] = [];
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    const zone = { name: 'hq', heartbeat: 0.3, misses: 3, grace: 0, topic: 'swtest/zoneapi' };
+    for (const name of ['a', 'b', 'c']) {
+      const n = await openZoneNode(name, broker.port, { zone, checks: someChecks(9) }, { migrations: [API_MIGRATIONS] });
+      const ctx = createApiContext(n.site);
+      const app: Hono = apiRoutes(ctx);
+      const tok = { read: ctx.tokens.create({ name: 'r', scope: 'read' }).secret, admin: ctx.tokens.create({ name: 'a', scope: 'admin' }).secret };
+      nodes.push({
+        ...n,
+        get: async (path, scope = 'read') => {
+          const r = await app.request(`/api/v1${path}`, { headers: { authorization: `Bearer ${tok[scope]}` } });
+          return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+        },
+        patch: async (path, body) =>
+          (
+            await app.request(`/api/v1${path}`, {
+              method: 'PATCH',
+              headers: { authorization: `Bearer ${tok.admin}`, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            })
+          ).status,
+      });
+    }
+    await until(() => nodes.every((n) => n.zone.view().live.length === 2 && n.zone.configRevision !== null), 20_000, 'the zone formed');
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await broker?.close();
+  });
+
+  it('GET /zone lists every node up with the checks it runs, on every node; a check names its one owner', async () => {
+    for (const n of nodes) {
+      const { status, body } = await n.get('/zone');
+      expect(status).toBe(200);
+      const z = body as unknown as ZoneBody;
+      expect(z.zone).toBe('hq');
+      expect(z.node).toBe(n.name);
+      expect(z.nodes.map((x) => [x.name, x.status, x.self])).toEqual([
+        ['a', 'up', n.name === 'a'],
+        ['b', 'up', n.name === 'b'],
+        ['c', 'up', n.name === 'c'],
+      ]);
+      expect(z.configRevision?.rev).toBeGreaterThanOrEqual(1);
+    }
+    // the owners every node names add up to the counts the zone reports
+    await until(
+      async () => {
+        const z = (await nodes[0].get('/zone')).body as unknown as ZoneBody;
+        return z.nodes.reduce((s, x) => s + x.checks, 0) === 9;
+      },
+      5000,
+      'the counts of 9 checks',
+    );
+    const list = (await nodes[0].get('/checks')).body.checks as { name: string; owner: string }[];
+    expect(list).toHaveLength(9);
+    for (const c of list) {
+      expect(['a', 'b', 'c']).toContain(c.owner);
+      for (const n of nodes) expect(((await n.get(`/checks/${encodeURIComponent(c.name)}`)).body as { owner: string }).owner).toBe(c.owner);
+    }
+    const z = (await nodes[1].get('/zone')).body as unknown as ZoneBody;
+    for (const x of z.nodes) expect(x.checks).toBe(list.filter((c) => c.owner === x.name).length);
+  });
+
+  it("an edit through node A's API is saved there when answered and shows in B's and C's API within 2 s", async () => {
+    expect(await nodes[0].patch('/checks/web%203', { options: { hostname: 'edited.test' } })).toBe(200);
+    const t0 = Date.now();
+    const opt = async (n: ApiNode): Promise<unknown> =>
+      (((await n.get('/checks/web%203')).body.config as { options: { hostname: string } }).options ?? {}).hostname;
+    expect(await opt(nodes[0])).toBe('edited.test');
+    await until(async () => (await opt(nodes[1])) === 'edited.test' && (await opt(nodes[2])) === 'edited.test', 2000, 'the edit on b and c');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
