@@ -16,6 +16,7 @@ import type { OpsConfig } from './config.ts';
 import { covers, nextChange, occurrenceAt, type CheckFacts, type MaintenanceWindow } from './maintenance.ts';
 import { OpsStore, type Ack } from './store.ts';
 import { decide, type Decision } from './trace.ts';
+import { ACK_LINK_TTL, type AckClaim, type AckLinks } from './ack-link.ts';
 
 export interface CheckRules {
   failAction: boolean;
@@ -56,7 +57,7 @@ export interface MaintenanceNow {
   by: string | null;
 }
 
-const isFailing = (s: CheckState): boolean => s.failState !== false && s.failState !== '';
+const isFailing = (s: Pick<CheckState, 'failState'>): boolean => s.failState !== false && s.failState !== '';
 
 export class Ops {
   readonly store: OpsStore;
@@ -70,6 +71,8 @@ export class Ops {
   constructor(
     private readonly host: OpsHost,
     store: OpsStore,
+    /** signed one-click acknowledgement links (./ack-link.ts); null: none */
+    readonly links: AckLinks | null = null,
   ) {
     this.store = store;
   }
@@ -170,9 +173,45 @@ export class Ops {
     const ack: Ack = { episode: s.lastFail ?? -1, by, at: this.host.clock.now(), comment };
     if (!this.host.readOnly) this.store.putAck(name, ack);
     this.cancelEscalation(name);
-    this.host.warn(`${name} acknowledged by ${by}${comment ? `: ${comment}` : ''}`, 'info');
+    this.host.warn(`${name} acknowledged ${by.startsWith('via ') ? by : `by ${by}`}${comment ? `: ${comment}` : ''}`, 'info');
     this.host.quietChanged(name);
     return { ok: true, ack };
+  }
+
+  // ---- one-click links (./ack-link.ts)
+
+  /** The token of the acknowledgement link `action` sends with a failure notification, or null. */
+  ackToken(
+    action: string,
+    n: { kind: string; at: number; check: { name: string; failState: CheckState['failState']; lastFail: number | null } },
+  ): string | null {
+    if (!this.links || n.kind === 'digest' || n.kind === 'test' || !isFailing(n.check)) return null;
+    return this.links.sign({ check: n.check.name, episode: n.check.lastFail ?? -1, action, expires: n.at + ACK_LINK_TTL });
+  }
+
+  /** What a link would acknowledge now, or why it cannot (forged, expired, a failure that is over). */
+  linkClaim(token: string): { ok: true; claim: AckClaim; ack: Ack | null } | { ok: false; error: string } {
+    const v = this.links?.verify(token) ?? { ok: false as const, error: 'Acknowledgement links are not available here.' };
+    if (!v.ok) return v;
+    const { check, episode } = v.claim;
+    if (!this.host.rules(check)) return { ok: false, error: `There is no check named ${check} any more.` };
+    const s = this.host.state(check);
+    if (!isFailing(s) || (s.lastFail ?? -1) !== episode)
+      return {
+        ok: false,
+        error: `The failure of ${check} this link was sent for is over${isFailing(s) ? ', and it has failed again since: acknowledge the new failure in siteward' : ''}.`,
+      };
+    return { ok: true, claim: v.claim, ack: this.ack(check) };
+  }
+
+  /** Acknowledges the failure a link was sent for; the site log says which action's link it was. */
+  acknowledgeByLink(token: string): { ok: true; check: string; ack: Ack; already: boolean } | { ok: false; error: string } {
+    const c = this.linkClaim(token);
+    if (!c.ok) return c;
+    const check = c.claim.check;
+    if (c.ack) return { ok: true, check, ack: c.ack, already: true };
+    const r = this.acknowledge(check, `via link from ${c.claim.action}`, '');
+    return r.ok ? { ...r, check, already: false } : r;
   }
 
   // ---- lifecycle

@@ -50,6 +50,8 @@ export interface OutboxOptions {
   reminders?: ReminderSource;
   /** finished rows older than this many days are deleted (default 30) */
   keepDays?: () => number;
+  /** what one action's copy carries besides, made as it is sent (a signed ack link, src/ops/ack-link.ts) */
+  forAction?: (action: string, n: Notification) => Notification;
 }
 
 const MINUTE = 60_000;
@@ -67,6 +69,7 @@ export class OutboxNotifier implements Notifier {
   private readonly settings: () => OutboxSettings;
   private readonly random: () => number;
   private readonly keepDays: () => number;
+  private readonly forAction: (action: string, n: Notification) => Notification;
   private readonly inTransaction: (fn: () => void) => void;
   /** the running lane of each action: one delivery at a time per action, all actions at once */
   private readonly lanes = new Map<string, Promise<void>>();
@@ -85,6 +88,7 @@ export class OutboxNotifier implements Notifier {
     this.settings = o.settings ?? ((): OutboxSettings => OUTBOX_DEFAULTS);
     this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
+    this.forAction = o.forAction ?? ((_a, n): Notification => n);
     const src = o.reminders;
     this.reminders = src
       ? new Reminders(
@@ -279,7 +283,7 @@ export class OutboxNotifier implements Notifier {
     const entry = this.host.action(action);
     try {
       if (!entry) throw new ActionError(`there is no action ${action} any more`, { permanent: true });
-      await sendOnce(entry, n, this.host);
+      await sendOnce(entry, this.forAction(action, n), this.host);
       return null;
     } catch (e) {
       return e instanceof ActionError ? e : new ActionError(String(e));

@@ -8,6 +8,15 @@ import type { NotifierHost } from '../dispatch.ts';
 import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
 import type { ReminderSource } from './reminders.ts';
+import type { Notification } from '../types.ts';
+import type { Ops } from '../../ops/ops.ts';
+
+/** A failure's copy for `action` with its signed acknowledgement link, when the site has a public address (notifications.url). */
+export function withAckLink(action: string, n: Notification, ops: Pick<Ops, 'ackToken'>): Notification {
+  if (!n.url) return n;
+  const token = ops.ackToken(action, n);
+  return token ? { ...n, ackUrl: `${n.url.replace(/\/+$/, '')}/ack/${token}` } : n;
+}
 
 /** What the outbox uses of the site (passed in; not the whole Site). */
 export type OutboxSite = Pick<Site, 'loaded' | 'entry' | 'action' | 'state' | 'readOnly' | 'runtime' | 'db' | 'clock' | 'settings' | 'bus' | 'ops'>;
@@ -45,6 +54,7 @@ export function createOutbox(host: NotifierHost, site: OutboxSite): OutboxNotifi
     settings: () => site.settings.notifications,
     keepDays: () => Math.max(1, site.settings.history.days),
     reminders: siteReminderSource(site),
+    forAction: (action, n) => withAckLink(action, n, site.ops),
   });
   site.bus.on('config', ({ changed, renamed }) => {
     for (const [from, to] of renamed) {
