@@ -154,6 +154,80 @@ describe('maintenance windows', () => {
   });
 });
 
+describe('a window that ends while siteward is down', () => {
+  const window = (notifyAtEnd = true): Record<string, unknown> => ({
+    maintenance: { upgrade: { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 40 * MIN).toISOString(), checks: ['web'], notifyAtEnd } },
+  });
+
+  it('a check still failing notifies once at the next start, and not again after a second restart', async () => {
+    const db = join(h.dir, 'site.db');
+    const path = writeSite(web(), window());
+    const s1 = await open(path, db);
+    s1.applyRemote('web', remote(false, T0));
+    await at(s1, T0 + 12 * MIN);
+    s1.applyRemote('web', remote(true, h.clock.now())); // inside the window: nobody notified
+    await at(s1, T0 + 20 * MIN);
+    await s1.stop();
+    // down from 20m to 50m: the window ends at 40m unseen
+    await h.clock.advanceTo(T0 + 50 * MIN);
+    const s2 = await open(path, db);
+    try {
+      await at(s2, T0 + 52 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '50m hook web transition FAIL']);
+      expect(s2.ops.decisions('web')[0]).toMatchObject({ kind: 'maintenance-end', notified: ['hook'] });
+      expect(s2.siteLog.all().some((l) => l.endsWith('Maintenance "upgrade" ended while siteward was not running'))).toBe(true);
+    } finally {
+      await s2.stop();
+    }
+    const s3 = await open(path, db);
+    try {
+      await at(s3, T0 + 60 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '50m hook web transition FAIL']);
+    } finally {
+      await s3.stop();
+    }
+  });
+
+  it('a window still on at the restart ends as usual; with notifyAtEnd false the restart stays quiet', async () => {
+    const db = join(h.dir, 'site.db');
+    const s1 = await open(writeSite(web(), window()), db);
+    s1.applyRemote('web', remote(false, T0));
+    await at(s1, T0 + 12 * MIN);
+    s1.applyRemote('web', remote(true, h.clock.now()));
+    await at(s1, T0 + 20 * MIN);
+    await s1.stop();
+    await h.clock.advanceTo(T0 + 30 * MIN);
+    const s2 = await open(writeSite(web(), window()), db);
+    try {
+      await at(s2, T0 + 45 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '40m hook web transition FAIL']);
+    } finally {
+      await s2.stop();
+    }
+
+    const quiet = join(h.dir, 'quiet.db');
+    h.rx.requests.length = 0;
+    await h.clock.advanceTo(T0 + 46 * MIN);
+    const later = (): Record<string, unknown> => ({
+      maintenance: { later: { start: new Date(T0 + 50 * MIN).toISOString(), end: new Date(T0 + 60 * MIN).toISOString(), checks: ['web'], notifyAtEnd: false } },
+    });
+    const q1 = await open(writeSite(web(), later()), quiet);
+    q1.applyRemote('web', remote(false, h.clock.now()));
+    await at(q1, T0 + 52 * MIN);
+    q1.applyRemote('web', remote(true, h.clock.now()));
+    await at(q1, T0 + 55 * MIN);
+    await q1.stop();
+    await h.clock.advanceTo(T0 + 70 * MIN);
+    const q2 = await open(writeSite(web(), later()), quiet);
+    try {
+      await at(q2, T0 + 72 * MIN);
+      expect(got().map((l) => l.replace(/^\d+m /, ''))).toEqual(['hook web transition PASS']);
+    } finally {
+      await q2.stop();
+    }
+  });
+});
+
 describe('acknowledgement', () => {
   it('stops reminders and escalation, is kept across a restart, and clears on recovery', async () => {
     const db = join(h.dir, 'site.db');

@@ -9,12 +9,13 @@ import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
 import type { ReminderSource } from './reminders.ts';
 import type { Notification } from '../types.ts';
-import type { Ops } from '../../ops/ops.ts';
+import type { AckLinks } from '../../ops/ack-link.ts';
+import { ackToken } from '../../ops/ack-by-link.ts';
 
 /** A failure's copy for `action` with its signed acknowledgement link, when the site has a public address (notifications.url). */
-export function withAckLink(action: string, n: Notification, ops: Pick<Ops, 'ackToken'>): Notification {
+export function withAckLink(action: string, n: Notification, links: AckLinks | null): Notification {
   if (!n.url) return n;
-  const token = ops.ackToken(action, n);
+  const token = ackToken(links, action, n);
   return token ? { ...n, ackUrl: `${n.url.replace(/\/+$/, '')}/ack/${token}` } : n;
 }
 
@@ -54,7 +55,7 @@ export function createOutbox(host: NotifierHost, site: OutboxSite): OutboxNotifi
     settings: () => site.settings.notifications,
     keepDays: () => Math.max(1, site.settings.history.days),
     reminders: siteReminderSource(site),
-    forAction: (action, n) => withAckLink(action, n, site.ops),
+    forAction: (action, n) => withAckLink(action, n, site.ops.links),
   });
   site.bus.on('config', ({ changed, renamed }) => {
     for (const [from, to] of renamed) {

@@ -13,6 +13,7 @@ import { crossSite } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { html } from '../render.tsx';
 import { MAX_TOKEN } from '../../ops/ack-link.ts';
+import { acknowledgeByLink, linkClaim } from '../../ops/ack-by-link.ts';
 import { displayTime } from '../../util/time.ts';
 import { AckLinkPage } from '../../../views/pages/ack-link.tsx';
 import { checkUrl } from '../../../views/ui.tsx';
@@ -31,7 +32,7 @@ export function ackLinkRoutes(d: WebDeps): Hono<WebEnv> {
     page(c, { title: 'Link not accepted', message: error, error: true }, /expired|over/.test(error) ? 410 : 400);
 
   r.get(`${ACK_LINK_PREFIX}/:token`, (c) => {
-    const v = site.ops.linkClaim(token(c));
+    const v = linkClaim(site.ops, token(c));
     if (!v.ok) return refused(c, v.error);
     const { check } = v.claim;
     if (v.ack)
@@ -50,7 +51,7 @@ export function ackLinkRoutes(d: WebDeps): Hono<WebEnv> {
 
   r.post(`${ACK_LINK_PREFIX}/:token`, (c) => {
     if (crossSite(c)) return c.text('cross-site request refused', 403);
-    const res = site.ops.acknowledgeByLink(token(c));
+    const res = acknowledgeByLink(site.ops, token(c));
     if (!res.ok) return refused(c, res.error);
     return page(c, {
       title: 'Acknowledged',
