@@ -105,6 +105,10 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /status-pages/:slug/incidents': 'operator',
   'POST /status-pages/:slug/incidents/:id': 'operator',
   'GET /check/:name/charts': 'viewer',
+  // a status page's uptime report: signed-in readers, also for a public page (test/web/reports.test.ts)
+  'GET /status/:slug/report': 'viewer',
+  'GET /status/:slug/report.csv': 'viewer',
+  'GET /status/:slug/report.json': 'viewer',
   // one-click acknowledgement links: the signed token is the credential (test/ops/ack-link.test.ts)
   'GET /ack/:token': 'public',
   'POST /ack/:token': 'public',
