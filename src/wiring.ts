@@ -118,7 +118,12 @@ export function buildParts(opts: SiteOptions, loaded: LoadedSite, db: Db, openNo
     clock,
     bus,
     runtime: { notification },
-    ops: { quiet: (name) => ops.quiet(name) },
+    ops: {
+      quiet: (name) => ops.quiet(name),
+      get links() {
+        return ops.links;
+      },
+    },
     entry: (n) => config.entry(n),
     action: (n) => config.action(n),
     state,

@@ -36,6 +36,7 @@ export const TEMPLATE_FIELDS: Record<string, string> = {
   at: 'when the notification was made (site time zone)',
   kind: 'transition, reminder or test',
   url: "the check's page (needs notifications.url)",
+  ack: 'a signed one-click link that acknowledges this failure (needs notifications.url; empty when passing)',
   failing: 'true while failing (for {{#failing}}…{{/failing}} sections)',
   passing: 'true while passing',
 };
@@ -92,6 +93,7 @@ export function templateView(n: Notification, url: string | null): Record<string
     at: displayTime(n.at, n.check.zone),
     kind: n.kind,
     url: url ? `${url.replace(/\/+$/, '')}/check/${encodeURIComponent(n.check.name)}` : '',
+    ack: n.ackUrl ?? '',
     failing,
     passing: !failing,
   };

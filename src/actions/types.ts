@@ -45,6 +45,8 @@ export interface Notification {
   template?: { subject?: string; body?: string };
   /** the web UI's public address for links (notifications.url) */
   url?: string;
+  /** the signed one-click acknowledgement link of this action's copy (src/ops/ack-link.ts); set as it is sent */
+  ackUrl?: string;
 }
 
 /** One notification folded into a digest (storm control). */

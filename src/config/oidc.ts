@@ -65,6 +65,10 @@ export const OidcSchema = z.looseObject({
     .describe('role → claim values giving it, e.g. {"admin": ["siteward-admins"]}; the highest match wins'),
   defaultRole: z.enum(['admin', 'operator', 'viewer']).nullable().default(null).describe('role of a user matching none of roles; null: such users are refused'),
   label: z.string().min(1).max(64).default('single sign-on').describe('shown on the login button: "Sign in with …"'),
+  allowPasswords: z
+    .boolean()
+    .default(false)
+    .describe('let a user who signs in with single sign-on and has no siteward password set one on the account page (false: no password form for them)'),
 });
 
 export type OidcConfig = z.output<typeof OidcSchema>;

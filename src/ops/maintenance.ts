@@ -147,6 +147,38 @@ export function nextChange(w: MaintenanceWindow, now: number): number | null {
   return t.calendar.next(now);
 }
 
+/** The windows on at `now`, by name. */
+export function activeAt(windows: readonly MaintenanceWindow[], now: number): Map<string, MaintenanceWindow> {
+  return new Map(windows.filter((w) => occurrenceAt(w, now)).map((w) => [w.name, w]));
+}
+
+/** The next instant after `now` at which any window starts or ends, or null. */
+export function nextChangeOf(windows: readonly MaintenanceWindow[], now: number): number | null {
+  let next: number | null = null;
+  for (const w of windows) {
+    const t = nextChange(w, now);
+    if (t !== null && (next === null || t < next)) next = t;
+  }
+  return next;
+}
+
+/**
+ * Occurrences seen on before a stop (`seen`, kept in SQLite) that are over
+ * at `now`: their end passed while siteward was down. `window` is the
+ * window as the config has it now (undefined: removed since).
+ */
+export function endedSince(
+  seen: readonly { name: string; start: number }[],
+  windows: readonly MaintenanceWindow[],
+  now: number,
+): { name: string; window: MaintenanceWindow | undefined }[] {
+  return seen.flatMap((o) => {
+    const window = windows.find((x) => x.name === o.name);
+    const cur = window ? occurrenceAt(window, now) : null;
+    return cur && cur.start === o.start ? [] : [{ name: o.name, window }]; // the same occurrence still on: not over
+  });
+}
+
 /** The next occurrence (current or future), for display. */
 export function nextOccurrence(w: MaintenanceWindow, now: number): { start: number; end: number } | null {
   const cur = occurrenceAt(w, now);

@@ -13,9 +13,10 @@
 import type { Clock, TimerHandle } from '../engine/clock.ts';
 import type { CheckState, StateEvent } from '../engine/state.ts';
 import type { OpsConfig } from './config.ts';
-import { covers, nextChange, occurrenceAt, type CheckFacts, type MaintenanceWindow } from './maintenance.ts';
+import { activeAt, covers, endedSince, nextChangeOf, occurrenceAt, type CheckFacts, type MaintenanceWindow } from './maintenance.ts';
 import { OpsStore, type Ack } from './store.ts';
 import { decide, type Decision } from './trace.ts';
+import type { AckLinks } from './ack-link.ts';
 
 export interface CheckRules {
   failAction: boolean;
@@ -70,6 +71,8 @@ export class Ops {
   constructor(
     private readonly host: OpsHost,
     store: OpsStore,
+    /** signed one-click acknowledgement links (./ack-link.ts); null: none */
+    readonly links: AckLinks | null = null,
   ) {
     this.store = store;
   }
@@ -170,16 +173,26 @@ export class Ops {
     const ack: Ack = { episode: s.lastFail ?? -1, by, at: this.host.clock.now(), comment };
     if (!this.host.readOnly) this.store.putAck(name, ack);
     this.cancelEscalation(name);
-    this.host.warn(`${name} acknowledged by ${by}${comment ? `: ${comment}` : ''}`, 'info');
+    this.host.warn(`${name} acknowledged ${by.startsWith('via ') ? by : `by ${by}`}${comment ? `: ${comment}` : ''}`, 'info');
     this.host.quietChanged(name);
     return { ok: true, ack };
+  }
+
+  /** Whether a check exists and fails, and since when (one-click links, ./ack-by-link.ts); null: no such check. */
+  failure(name: string): { failing: boolean; lastFail: number | null } | null {
+    if (!this.host.rules(name)) return null;
+    const s = this.host.state(name);
+    return { failing: isFailing(s), lastFail: s.lastFail };
   }
 
   // ---- lifecycle
 
   start(): void {
     this.started = true;
-    this.active = this.activeWindows(this.host.clock.now());
+    const now = this.host.clock.now();
+    this.endedWhileDown(now);
+    this.active = this.activeWindows(now);
+    for (const w of this.active.values()) this.remember(w, now);
     this.scheduleWindows();
     for (const name of this.host.checks()) this.resumeEscalation(name);
     this.prune(60_000);
@@ -217,22 +230,13 @@ export class Ops {
   // ---- maintenance windows
 
   private activeWindows(now: number): Map<string, MaintenanceWindow> {
-    return new Map(
-      this.host
-        .config()
-        .maintenance.filter((w) => occurrenceAt(w, now))
-        .map((w) => [w.name, w]),
-    );
+    return activeAt(this.host.config().maintenance, now);
   }
 
   private scheduleWindows(): void {
     this.windowTimer?.cancel();
     const now = this.host.clock.now();
-    let next: number | null = null;
-    for (const w of this.host.config().maintenance) {
-      const t = nextChange(w, now);
-      if (t !== null && (next === null || t < next)) next = t;
-    }
+    const next = nextChangeOf(this.host.config().maintenance, now);
     this.windowTimer = next === null ? null : this.host.clock.setTimer(() => this.windowsChanged(), Math.max(0, next - now));
   }
 
@@ -248,15 +252,49 @@ export class Ops {
     for (const [n, w] of after) if (!before.has(n)) this.eachCovered(w, (c) => touched.add(c));
     for (const w of ended) {
       this.host.warn(`Maintenance "${w.name}" ended`, 'info');
+      this.windowEnded(w, (c) => touched.add(c));
+    }
+    for (const [n, w] of after)
+      if (!before.has(n)) {
+        this.remember(w, now);
+        this.host.warn(`Maintenance "${n}" started${w.reason ? `: ${w.reason}` : ''}`, 'info');
+      }
+    for (const c of touched) this.host.quietChanged(c);
+    this.scheduleWindows();
+  }
+
+  /** The end of a window's occurrence: checks still failing notify once (notifyAtEnd); its record goes in the same transaction. */
+  private windowEnded(w: MaintenanceWindow | undefined, touched: (check: string) => void, name = w?.name ?? ''): void {
+    const run = (): void => {
+      if (!this.host.readOnly) this.store.clearWindow(name);
+      if (!w) return; // removed from the config meanwhile: nothing to cover
       this.eachCovered(w, (c) => {
-        touched.add(c);
+        touched(c);
         if (w.notifyAtEnd) this.stillFailing(c, w);
         else this.resumeEscalation(c);
       });
+    };
+    if (this.host.readOnly) run();
+    else this.store.db.transaction(run)();
+  }
+
+  /** Keeps an active occurrence in SQLite, so that its end is handled even when siteward is down then. */
+  private remember(w: MaintenanceWindow, now: number): void {
+    const o = occurrenceAt(w, now);
+    if (o && !this.host.readOnly) this.store.putWindow({ name: w.name, start: o.start, end: o.end });
+  }
+
+  /**
+   * At start: occurrences seen active before a stop that have ended since
+   * (siteward was down at their end) are handled now, once — the record
+   * goes with the notification, so a second restart does not repeat it.
+   */
+  private endedWhileDown(now: number): void {
+    if (this.host.readOnly) return;
+    for (const { name, window } of endedSince(this.store.openWindows(), this.host.config().maintenance, now)) {
+      if (window) this.host.warn(`Maintenance "${name}" ended while siteward was not running`, 'info');
+      this.windowEnded(window, (c) => this.host.quietChanged(c), name);
     }
-    for (const [n, w] of after) if (!before.has(n)) this.host.warn(`Maintenance "${n}" started${w.reason ? `: ${w.reason}` : ''}`, 'info');
-    for (const c of touched) this.host.quietChanged(c);
-    this.scheduleWindows();
   }
 
   private eachCovered(w: MaintenanceWindow, fn: (check: string) => void): void {

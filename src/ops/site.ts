@@ -15,6 +15,7 @@ import { checkType } from '../checks/registry.ts';
 import { tagsOf } from '../config/tags.ts';
 import { Ops, type OpsHost } from './ops.ts';
 import { OpsStore } from './store.ts';
+import { AckLinks } from './ack-link.ts';
 import type { CheckFacts } from './maintenance.ts';
 
 /** Which instance each remote check follows, and this instance's name (the MQTT federation's view). */
@@ -111,7 +112,7 @@ export function opsHost(site: OpsSite): OpsHost {
 }
 
 export function createOps(site: OpsSite): Ops {
-  const ops = new Ops(opsHost(site), new OpsStore(site.db));
+  const ops = new Ops(opsHost(site), new OpsStore(site.db), new AckLinks(site.db, () => site.clock.now(), site.readOnly));
   site.bus.on('config', ({ renamed, removed }) => ops.configChanged(renamed, removed));
   return ops;
 }

@@ -30,6 +30,12 @@ export const OPS_MIGRATIONS: MigrationSet = {
        decision TEXT NOT NULL
      );
      CREATE INDEX ops_trace_check_t ON ops_trace (check_name, t);`,
+    // maintenance occurrences seen active whose end is not handled yet: one that ends while siteward is down is handled at the next start
+    `CREATE TABLE ops_window (
+       name TEXT PRIMARY KEY,
+       start INTEGER NOT NULL,
+       end INTEGER NOT NULL
+     );`,
   ],
 };
 
@@ -38,6 +44,13 @@ export interface Ack {
   by: string;
   at: number;
   comment: string;
+}
+
+/** A maintenance window's occurrence seen active, its end not yet handled. */
+export interface OpenWindow {
+  name: string;
+  start: number;
+  end: number;
 }
 
 /** Escalation progress of one failure: `step` steps done, counted from `base` (when the FAIL was announced). */
@@ -65,6 +78,9 @@ export class OpsStore {
       renameAck: db.prepare('UPDATE OR REPLACE ops_ack SET check_name = ? WHERE check_name = ?'),
       renameEsc: db.prepare('UPDATE OR REPLACE ops_escalation SET check_name = ? WHERE check_name = ?'),
       renameTrace: db.prepare('UPDATE ops_trace SET check_name = ? WHERE check_name = ?'),
+      windows: db.prepare('SELECT name, start, end FROM ops_window ORDER BY end'),
+      putWindow: db.prepare('INSERT OR REPLACE INTO ops_window (name, start, end) VALUES (?, ?, ?)'),
+      delWindow: db.prepare('DELETE FROM ops_window WHERE name = ?'),
     };
   }
 
@@ -110,6 +126,18 @@ export class OpsStore {
       this.q.renameEsc.run(to, from);
       this.q.renameTrace.run(to, from);
     })();
+  }
+
+  openWindows(): OpenWindow[] {
+    return this.q.windows.all() as OpenWindow[];
+  }
+
+  putWindow(w: OpenWindow): void {
+    this.q.putWindow.run(w.name, w.start, w.end);
+  }
+
+  clearWindow(name: string): void {
+    this.q.delWindow.run(name);
   }
 
   remove(check: string): void {

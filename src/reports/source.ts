@@ -6,6 +6,7 @@
 import type { Site } from '../site.ts';
 import { checkType } from '../checks/registry.ts';
 import type { ReportSource } from './service.ts';
+import { checkRefs, type StatusPageConfig } from '../status-pages/config.ts';
 
 export function reportSource(site: Pick<Site, 'store' | 'sortedChecks' | 'entry'>): ReportSource {
   return {
@@ -24,4 +25,14 @@ export function reportSource(site: Pick<Site, 'store' | 'sortedChecks' | 'entry'
         return [{ name: e.config.name, members: list.filter((m) => site.entry(m) !== undefined) }];
       }),
   };
+}
+
+/**
+ * A status page's report (docs/status-pages.md "Reports"): the page's
+ * checks in page order, each once, and the page's groups as the report's
+ * groups (members: the group's checks). Checks no longer in the site are left out.
+ */
+export function statusPageSource(base: ReportSource, page: StatusPageConfig, exists: (check: string) => boolean): ReportSource {
+  const groups = page.groups.map((g) => ({ name: g.name, members: [...new Set(checkRefs(g).map((r) => r.check))].filter(exists) }));
+  return { ...base, checks: () => [...new Set(groups.flatMap((g) => g.members))], groups: () => groups };
 }

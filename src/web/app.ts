@@ -40,6 +40,7 @@ import { eventRoutes } from './routes/events.ts';
 import { tokenRoutes } from './routes/tokens.tsx';
 import { isStorageError } from '../store/health.ts';
 import { statusPageRoutes } from './routes/status-pages.tsx';
+import { ackLinkRoutes, ACK_LINK_PREFIX } from './routes/ack-link.tsx';
 import { chartRoutes } from './routes/charts.tsx';
 import { hostRoutes } from './routes/hosts.tsx';
 import { HostBoard, hostSource } from './hosts/board.ts';
@@ -112,7 +113,8 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   // before anything reads a body (CSRF and form parsing do): 413 beyond the route's limit
   app.use('*', bodyLimits());
   app.use('*', sessionMiddleware(site, sessions, o.secure));
-  app.use('*', csrfMiddleware({ exempt: () => extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])])) }));
+  // /ack/<token>: the signed token is the credential (routes/ack-link.tsx)
+  app.use('*', csrfMiddleware({ exempt: () => [ACK_LINK_PREFIX, ...extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])]))] }));
   app.use('*', formBodyMiddleware());
   // extensions first, so their paths never fall into a page route
   for (const e of extensions) app.route(e.path, e.app);
@@ -125,6 +127,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   app.route('/', checksRoutes(deps));
   app.route('/', checkRoutes(deps));
   app.route('/', opsRoutes(deps));
+  app.route('/', ackLinkRoutes(deps));
   app.route('/', actionsRoutes(deps));
   app.route('/', usersRoutes(deps));
   app.route('/', configRoutes(deps));

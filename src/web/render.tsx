@@ -53,7 +53,11 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
   };
 }
 
-export async function html(c: WebContext, node: Child, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 413 | 429 | 500 | 503 = 200): Promise<Response> {
+export async function html(
+  c: WebContext,
+  node: Child,
+  status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 422 | 413 | 429 | 500 | 503 = 200,
+): Promise<Response> {
   // the remembered light/dark choice, so the first paint is right (views/theme.tsx)
   const theme = themeOf(getCookie(c, THEME_COOKIE));
   return c.html(await toHtml(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>), status);

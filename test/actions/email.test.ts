@@ -87,6 +87,18 @@ describe('email over SMTP', () => {
     }
   });
 
+  it('a failure with a signed acknowledgement link: the built-in text ends with it (issue 19)', async () => {
+    const smtp = await startSmtp({ mode: 'none' });
+    try {
+      const n = { ...failNote(), ackUrl: 'https://mon.example.test/ack/v1.abc.def' };
+      await send(entry('email', base(smtp.port, { tls: 'none' })), n);
+      const p = parse(only(smtp.messages).raw);
+      expect(p.body).toMatch(/Connection refused\r\n\r\nAcknowledge: https:\/\/mon\.example\.test\/ack\/v1\.abc\.def\r\n$/);
+    } finally {
+      await smtp.close();
+    }
+  });
+
   it('STARTTLS with AUTH: PASS mail, icon line, UTF-8 body in base64', async () => {
     const smtp = await startSmtp({ mode: 'starttls', auth: { user: 'mon', pass: 's3cret' } });
     try {

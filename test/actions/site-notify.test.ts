@@ -3,84 +3,13 @@
  * remote updates, the outbox delivering to a real HTTP receiver. Reminders
  * (`renotify`) and storm control (digest) end to end.
  */
-import { openSite } from '../../src/wiring.ts';
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
-import { FakeClock } from '../../src/engine/clock.ts';
-import type { RemoteData } from '../../src/engine/state.ts';
-import { OUTBOX_MIGRATIONS } from '../../src/actions/outbox/store.ts';
-import { createOutbox } from '../../src/actions/outbox/site.ts';
-import type { OutboxNotifier } from '../../src/actions/outbox/notifier.ts';
 import { putCheck } from '../../src/config/edits.ts';
-import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
-import { tempDir } from '../servers/common.ts';
+import { useNotifySite, remote, outboxOf, T0, MIN } from '../helpers/notify-site.ts';
 
-const T0 = Date.UTC(2026, 0, 14, 5, 0, 0);
-const MIN = 60_000;
-let clock: FakeClock;
-let rx: Receiver;
-let dir: string;
-let cleanup: () => void;
-
-beforeEach(async () => {
-  clock = new FakeClock(T0);
-  rx = await startReceiver({ now: () => clock.now() });
-  ({ dir, cleanup } = tempDir('sw-sitenotify-'));
-});
-afterEach(async () => {
-  await rx.close();
-  cleanup();
-});
-
-function remote(fail: boolean, at: number, log: string[] = [fail ? 'down' : 'up']): RemoteData {
-  return {
-    failState: fail,
-    failCount: fail ? 1 : 0,
-    threshold: 1,
-    log,
-    softFail: null,
-    level: null,
-    lastCheck: at,
-    lastFail: fail ? at : null,
-    lastPass: fail ? null : at,
-  };
-}
-
-function writeSite(checks: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  const path = join(dir, 'site.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      webui: { name: 'HQ' },
-      actions: { hook: { type: 'webhook', options: { url: `${rx.url}/hook` } } },
-      checks,
-      ...extra,
-    }),
-  );
-  return path;
-}
-
-async function open(path: string, db = ':memory:'): Promise<Site> {
-  const site = await openSite({ configPath: path, clock, dbPath: db, migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
-  await site.start();
-  return site;
-}
-
-const outboxOf = (s: Site): OutboxNotifier => s.notifier as OutboxNotifier;
-
-/**
- * Moves the fake clock to `t` a second at a time, letting the deliveries
- * each step starts finish (they are real HTTP requests) before time moves on.
- */
-async function at(site: Site, t: number): Promise<void> {
-  await outboxOf(site).idle();
-  while (clock.now() < t) {
-    await clock.advance(Math.min(1000, t - clock.now()));
-    await outboxOf(site).idle();
-  }
-}
+const h = useNotifySite('sw-sitenotify-', ['hook']);
+const { writeSite, open, at } = h;
 
 interface Sent {
   kind: string;
@@ -88,8 +17,8 @@ interface Sent {
   title: string;
   items?: { name: string; state: string }[];
 }
-const sent = (): Sent[] => rx.requests.map((r) => JSON.parse(r.body) as Sent);
-const summary = (): string[] => sent().map((s, i) => `${(rx.requests[i].at - T0) / MIN}m ${s.kind} ${s.check.state}`);
+const sent = (): Sent[] => h.rx.requests.map((r) => JSON.parse(r.body) as Sent);
+const summary = (): string[] => sent().map((s, i) => `${(h.rx.requests[i].at - T0) / MIN}m ${s.kind} ${s.check.state}`);
 
 const webCheck = (options: Record<string, unknown> = { renotify: 10 }): Record<string, unknown> => ({
   web: { type: 'remote', subType: 'https', options, actions: ['hook'] },
@@ -101,9 +30,9 @@ describe('reminders (renotify)', () => {
     try {
       site.applyRemote('web', remote(false, T0));
       await at(site, T0 + 2 * MIN);
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       await at(site, T0 + 25 * MIN);
-      site.applyRemote('web', remote(false, clock.now()));
+      site.applyRemote('web', remote(false, h.clock.now()));
       await at(site, T0 + 90 * MIN);
       expect(summary()).toEqual(['0m transition PASS', '2m transition FAIL', '12m reminder FAIL', '22m reminder FAIL', '25m transition PASS']);
       expect(sent()[2].title).toBe('[HQ] FAIL: web (remote.https)');
@@ -128,12 +57,12 @@ describe('reminders (renotify)', () => {
     try {
       for (const c of ['web', 'quiet', 'paused']) site.applyRemote(c, remote(false, T0));
       await at(site, T0 + MIN);
-      for (const c of ['web', 'quiet', 'paused']) site.applyRemote(c, remote(true, clock.now()));
+      for (const c of ['web', 'quiet', 'paused']) site.applyRemote(c, remote(true, h.clock.now()));
       await at(site, T0 + 5 * MIN);
-      site.applyRemote('web', remote(false, clock.now()));
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(false, h.clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       await at(site, T0 + 16 * MIN);
-      const got = rx.requests.map((r, i) => `${(r.at - T0) / MIN}m ${sent()[i].check.name} ${sent()[i].kind} ${sent()[i].check.state}`);
+      const got = h.rx.requests.map((r, i) => `${(r.at - T0) / MIN}m ${sent()[i].check.name} ${sent()[i].kind} ${sent()[i].check.state}`);
       expect(got).toEqual([
         '0m web transition PASS',
         '0m quiet transition PASS',
@@ -149,12 +78,12 @@ describe('reminders (renotify)', () => {
   });
 
   it('resume after a restart from the last FAIL or reminder in the outbox', async () => {
-    const db = join(dir, 'site.db');
+    const db = join(h.dir, 'site.db');
     const path = writeSite(webCheck());
     const s1 = await open(path, db);
     s1.applyRemote('web', remote(false, T0));
     await at(s1, T0 + MIN);
-    s1.applyRemote('web', remote(true, clock.now()));
+    s1.applyRemote('web', remote(true, h.clock.now()));
     await at(s1, T0 + 14 * MIN);
     await s1.stop();
     expect(summary()).toEqual(['0m transition PASS', '1m transition FAIL', '11m reminder FAIL']);
@@ -173,7 +102,7 @@ describe('reminders (renotify)', () => {
     try {
       site.applyRemote('web', remote(false, T0));
       await at(site, T0 + MIN);
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       await at(site, T0 + 20 * MIN);
       expect(summary()).toEqual(['0m transition PASS', '1m transition FAIL']);
       const r = await site.mutate((doc) => putCheck(doc, 'web', { type: 'remote', subType: 'https', options: { renotify: 30 }, actions: ['hook'] }));
@@ -194,15 +123,15 @@ describe('storm control', () => {
     try {
       for (const n of names) site.applyRemote(n, remote(false, T0));
       await at(site, T0 + 2 * MIN);
-      rx.requests.length = 0;
-      const t1 = clock.now();
+      h.rx.requests.length = 0;
+      const t1 = h.clock.now();
       for (const n of names) site.applyRemote(n, remote(true, t1));
       await outboxOf(site).idle();
       expect(sent().map((s) => s.check.name)).toEqual(names.slice(0, 10));
       await at(site, t1 + 59_000);
-      expect(rx.requests).toHaveLength(10);
+      expect(h.rx.requests).toHaveLength(10);
       await at(site, t1 + MIN);
-      expect(rx.requests).toHaveLength(11);
+      expect(h.rx.requests).toHaveLength(11);
       const digest = sent()[10];
       expect(digest.kind).toBe('digest');
       expect(digest.title).toBe('[HQ] FAIL: 90 notifications (digest)');
@@ -221,7 +150,7 @@ describe('storm control', () => {
         .filter((d) => d.digestId === digestRows[0].id);
       expect(held.map((d) => d.check).reverse()).toEqual(names.slice(10));
       await at(site, t1 + 10 * MIN);
-      expect(rx.requests).toHaveLength(11);
+      expect(h.rx.requests).toHaveLength(11);
     } finally {
       await site.stop();
     }
@@ -239,7 +168,7 @@ describe('a notification that cannot be queued', () => {
       // a failing insert (the outbox table is gone) must not lose the state either:
       // the notifier reports it and the engine carries on
       site.db.exec('ALTER TABLE outbox RENAME TO outbox_away');
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       expect(site.state('web').failState).toBe(true);
       expect(site.store.loadAll().get('web')?.failState).toBe(true);
       site.db.exec('ALTER TABLE outbox_away RENAME TO outbox');

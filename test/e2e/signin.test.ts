@@ -230,6 +230,12 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
         // the role decides what the session may do: only the admin sees Users
         const users = await page.goto(`${base}/users`);
         expect(users!.status()).toBe(role === 'admin' ? 200 : 403);
+        if (user === 'bob') {
+          // issue 19: an account only single sign-on knows has no password form
+          await page.goto(`${base}/account`);
+          expect(await page.locator('#sso-only').textContent()).toContain('You sign in with Example SSO');
+          expect(await page.locator('input[type=password]').count()).toBe(0);
+        }
         if (user === 'alice') {
           await page.goto(`${base}/`);
           await page.screenshot({ path: join(SHOTS, 'signin-04-sso-home.png'), fullPage: true });

@@ -3,83 +3,13 @@
  * on a fake clock, the outbox delivering to a real HTTP receiver (the same
  * harness as test/actions/site-notify.test.ts).
  */
-import { openSite } from '../../src/wiring.ts';
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
-import type { RemoteData } from '../../src/engine/state.ts';
-import { OUTBOX_MIGRATIONS } from '../../src/actions/outbox/store.ts';
-import { createOutbox } from '../../src/actions/outbox/site.ts';
-import type { OutboxNotifier } from '../../src/actions/outbox/notifier.ts';
-import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
-import { tempDir } from '../servers/common.ts';
+import { useNotifySite, remote, T0, MIN } from '../helpers/notify-site.ts';
 
-const T0 = Date.UTC(2026, 0, 14, 5, 0, 0);
-const MIN = 60_000;
-let clock: FakeClock;
-let rx: Receiver;
-let dir: string;
-let cleanup: () => void;
-
-beforeEach(async () => {
-  clock = new FakeClock(T0);
-  rx = await startReceiver({ now: () => clock.now() });
-  ({ dir, cleanup } = tempDir('sw-ops-'));
-});
-afterEach(async () => {
-  await rx.close();
-  cleanup();
-});
-
-function remote(fail: boolean, at: number): RemoteData {
-  return {
-    failState: fail,
-    failCount: fail ? 1 : 0,
-    threshold: 1,
-    log: [fail ? 'down' : 'up'],
-    softFail: null,
-    level: null,
-    lastCheck: at,
-    lastFail: fail ? at : null,
-    lastPass: fail ? null : at,
-  };
-}
-
-function writeSite(checks: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  const path = join(dir, 'site.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      webui: { name: 'HQ' },
-      actions: {
-        hook: { type: 'webhook', options: { url: `${rx.url}/hook` } },
-        sms: { type: 'webhook', options: { url: `${rx.url}/sms` } },
-        pager: { type: 'webhook', options: { url: `${rx.url}/pager` } },
-      },
-      checks,
-      ...extra,
-    }),
-  );
-  return path;
-}
-
-async function open(path: string, db = ':memory:'): Promise<Site> {
-  const site = await openSite({ configPath: path, clock, dbPath: db, migrations: [OUTBOX_MIGRATIONS], notifier: createOutbox });
-  await site.start();
-  return site;
-}
-
-const outboxOf = (s: Site): OutboxNotifier => s.notifier as OutboxNotifier;
-
-async function at(site: Site, t: number): Promise<void> {
-  await outboxOf(site).idle();
-  while (clock.now() < t) {
-    await clock.advance(Math.min(1000, t - clock.now()));
-    await outboxOf(site).idle();
-  }
-}
+const h = useNotifySite('sw-ops-', ['hook', 'sms', 'pager']);
+const { writeSite, open, at } = h;
 
 interface Sent {
   kind: string;
@@ -87,7 +17,7 @@ interface Sent {
 }
 /** `<minute>m <path> <kind> <state>` of every delivery */
 const got = (): string[] =>
-  rx.requests.map((r) => {
+  h.rx.requests.map((r) => {
     const s = JSON.parse(r.body) as Sent;
     return `${(r.at - T0) / MIN}m ${r.path.slice(1)} ${s.check.name} ${s.kind} ${s.check.state}`;
   });
@@ -107,10 +37,10 @@ describe('maintenance windows', () => {
       site.applyRemote('web', remote(false, T0));
       await at(site, T0 + 12 * MIN);
       expect(site.ops.maintenance('web')).toMatchObject({ window: 'upgrade', end: T0 + 40 * MIN });
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       await at(site, T0 + 20 * MIN);
-      site.applyRemote('web', remote(false, clock.now()));
-      site.applyRemote('web', remote(true, clock.now()));
+      site.applyRemote('web', remote(false, h.clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
       await at(site, T0 + 50 * MIN);
       expect(got()).toEqual([
         '0m hook web transition PASS',
@@ -157,8 +87,8 @@ describe('maintenance windows', () => {
       site.applyRemote('db', remote(false, T0));
       site.applyRemote('db', remote(true, T0));
       await at(site, T0 + 11 * MIN);
-      site.applyRemote('web', remote(true, clock.now()));
-      site.applyRemote('db', remote(false, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
+      site.applyRemote('db', remote(false, h.clock.now()));
       await at(site, T0 + 30 * MIN);
       expect(got()).toEqual(['0m hook web transition PASS', '0m hook db transition PASS', '0m hook db transition FAIL']);
     } finally {
@@ -169,7 +99,7 @@ describe('maintenance windows', () => {
   it('a recurring window (cron + duration in a zone) follows the wall clock across the DST change', async () => {
     // 01:30–02:30 Europe/Berlin every day; clocks go forward on 29 Mar 2026 (02:00 → 03:00)
     const berlin = Date.UTC(2026, 2, 28, 0, 0); // 28 Mar 01:00 CET
-    clock = new FakeClock(berlin);
+    h.clock = new FakeClock(berlin);
     const site = await open(
       writeSite(web(), {
         maintenance: { backup: { cron: { hour: 1, minute: 30 }, duration: { hours: 1 }, timezone: 'Europe/Berlin', checks: ['web'] } },
@@ -224,16 +154,90 @@ describe('maintenance windows', () => {
   });
 });
 
+describe('a window that ends while siteward is down', () => {
+  const window = (notifyAtEnd = true): Record<string, unknown> => ({
+    maintenance: { upgrade: { start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 40 * MIN).toISOString(), checks: ['web'], notifyAtEnd } },
+  });
+
+  it('a check still failing notifies once at the next start, and not again after a second restart', async () => {
+    const db = join(h.dir, 'site.db');
+    const path = writeSite(web(), window());
+    const s1 = await open(path, db);
+    s1.applyRemote('web', remote(false, T0));
+    await at(s1, T0 + 12 * MIN);
+    s1.applyRemote('web', remote(true, h.clock.now())); // inside the window: nobody notified
+    await at(s1, T0 + 20 * MIN);
+    await s1.stop();
+    // down from 20m to 50m: the window ends at 40m unseen
+    await h.clock.advanceTo(T0 + 50 * MIN);
+    const s2 = await open(path, db);
+    try {
+      await at(s2, T0 + 52 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '50m hook web transition FAIL']);
+      expect(s2.ops.decisions('web')[0]).toMatchObject({ kind: 'maintenance-end', notified: ['hook'] });
+      expect(s2.siteLog.all().some((l) => l.endsWith('Maintenance "upgrade" ended while siteward was not running'))).toBe(true);
+    } finally {
+      await s2.stop();
+    }
+    const s3 = await open(path, db);
+    try {
+      await at(s3, T0 + 60 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '50m hook web transition FAIL']);
+    } finally {
+      await s3.stop();
+    }
+  });
+
+  it('a window still on at the restart ends as usual; with notifyAtEnd false the restart stays quiet', async () => {
+    const db = join(h.dir, 'site.db');
+    const s1 = await open(writeSite(web(), window()), db);
+    s1.applyRemote('web', remote(false, T0));
+    await at(s1, T0 + 12 * MIN);
+    s1.applyRemote('web', remote(true, h.clock.now()));
+    await at(s1, T0 + 20 * MIN);
+    await s1.stop();
+    await h.clock.advanceTo(T0 + 30 * MIN);
+    const s2 = await open(writeSite(web(), window()), db);
+    try {
+      await at(s2, T0 + 45 * MIN);
+      expect(got()).toEqual(['0m hook web transition PASS', '40m hook web transition FAIL']);
+    } finally {
+      await s2.stop();
+    }
+
+    const quiet = join(h.dir, 'quiet.db');
+    h.rx.requests.length = 0;
+    await h.clock.advanceTo(T0 + 46 * MIN);
+    const later = (): Record<string, unknown> => ({
+      maintenance: { later: { start: new Date(T0 + 50 * MIN).toISOString(), end: new Date(T0 + 60 * MIN).toISOString(), checks: ['web'], notifyAtEnd: false } },
+    });
+    const q1 = await open(writeSite(web(), later()), quiet);
+    q1.applyRemote('web', remote(false, h.clock.now()));
+    await at(q1, T0 + 52 * MIN);
+    q1.applyRemote('web', remote(true, h.clock.now()));
+    await at(q1, T0 + 55 * MIN);
+    await q1.stop();
+    await h.clock.advanceTo(T0 + 70 * MIN);
+    const q2 = await open(writeSite(web(), later()), quiet);
+    try {
+      await at(q2, T0 + 72 * MIN);
+      expect(got().map((l) => l.replace(/^\d+m /, ''))).toEqual(['hook web transition PASS']);
+    } finally {
+      await q2.stop();
+    }
+  });
+});
+
 describe('acknowledgement', () => {
   it('stops reminders and escalation, is kept across a restart, and clears on recovery', async () => {
-    const db = join(dir, 'site.db');
+    const db = join(h.dir, 'site.db');
     const path = writeSite(web({ renotify: 10, escalation: 'oncall' }), {
       escalation: { oncall: { steps: [{ after: { minutes: 15 }, actions: ['sms'] }] } },
     });
     const s1 = await open(path, db);
     s1.applyRemote('web', remote(false, T0));
     await at(s1, T0 + MIN);
-    s1.applyRemote('web', remote(true, clock.now()));
+    s1.applyRemote('web', remote(true, h.clock.now()));
     await at(s1, T0 + 12 * MIN);
     expect(s1.ops.acknowledge('web', 'alice', 'on it')).toMatchObject({ ok: true });
     await at(s1, T0 + 14 * MIN);
@@ -244,11 +248,11 @@ describe('acknowledgement', () => {
       await at(s2, T0 + 60 * MIN);
       expect(got()).toEqual(['0m hook web transition PASS', '1m hook web transition FAIL', '11m hook web reminder FAIL']);
       expect(s2.siteLog.all().some((l) => l.endsWith('web acknowledged by alice: on it'))).toBe(true);
-      s2.applyRemote('web', remote(false, clock.now()));
+      s2.applyRemote('web', remote(false, h.clock.now()));
       expect(s2.ops.ack('web')).toBeNull();
       expect(s2.ops.store.ack('web')).toBeNull();
       // a new failure is not acknowledged
-      s2.applyRemote('web', remote(true, clock.now()));
+      s2.applyRemote('web', remote(true, h.clock.now()));
       expect(s2.ops.ack('web')).toBeNull();
       expect(s2.ops.acknowledge('nope', 'a', '')).toMatchObject({ ok: false });
     } finally {
@@ -278,12 +282,12 @@ describe('escalation', () => {
   };
 
   it('notifies each step after N minutes unacknowledged; a restart in the middle keeps its step', async () => {
-    const db = join(dir, 'site.db');
+    const db = join(h.dir, 'site.db');
     const path = writeSite(web({ escalation: 'oncall' }), { escalation: policy });
     const s1 = await open(path, db);
     s1.applyRemote('web', remote(false, T0));
     await at(s1, T0 + MIN);
-    s1.applyRemote('web', remote(true, clock.now()));
+    s1.applyRemote('web', remote(true, h.clock.now()));
     await at(s1, T0 + 20 * MIN);
     expect(s1.ops.store.escalation('web')).toMatchObject({ step: 1, base: T0 + MIN });
     await s1.stop();
@@ -309,11 +313,11 @@ describe('escalation', () => {
       site.applyRemote('web', remote(false, T0));
       site.applyRemote('db', remote(false, T0));
       await at(site, T0 + MIN);
-      site.applyRemote('web', remote(true, clock.now()));
-      site.applyRemote('db', remote(true, clock.now()));
+      site.applyRemote('web', remote(true, h.clock.now()));
+      site.applyRemote('db', remote(true, h.clock.now()));
       await at(site, T0 + 5 * MIN);
       site.ops.acknowledge('web', 'bob', '');
-      site.applyRemote('db', remote(false, clock.now()));
+      site.applyRemote('db', remote(false, h.clock.now()));
       await at(site, T0 + 60 * MIN);
       expect(got().filter((l) => l.includes('escalation'))).toEqual([]);
     } finally {

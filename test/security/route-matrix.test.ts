@@ -39,6 +39,8 @@ const PUBLIC: Record<string, string> = {
   'GET /status/:slug': 'status pages: public when the page says so, else as need(viewer) (test/web/status-pages.test.ts)',
   'GET /status/:slug/summary.json': 'status pages',
   'GET /status/:slug/feed.atom': 'status pages',
+  'GET /ack/:token': 'one-click acknowledgement: the signed token in the URL is the credential; GET only asks (test/ops/ack-link.test.ts)',
+  'POST /ack/:token': 'one-click acknowledgement: the signed token is the credential, cross-site requests refused (test/ops/ack-link.test.ts)',
 };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -112,4 +112,66 @@ describe('reports', () => {
       expect([302, 401]).toContain(res.status);
     }
   });
+
+  describe('per status page', () => {
+    const addPage = async (pub: boolean): Promise<void> => {
+      const r = await t.site.mutate((doc) => ({
+        ...doc,
+        statusPages: [
+          {
+            slug: 'main',
+            title: 'Main services',
+            public: pub,
+            groups: [
+              { name: 'Storage', checks: ['root', { check: 'root', label: 'again' }] },
+              { name: 'Memory', checks: ['ram'] },
+            ],
+          },
+        ],
+      }));
+      if (!r.ok) throw new Error('status page not added');
+    };
+
+    it("page, CSV and JSON: the page's checks, its groups as groups; linked from the page for signed-in users", async () => {
+      await addPage(true);
+      const a = new Agent(t.web);
+      await a.login('vera', PASSWORDS.vera);
+      const html = await a.page('/status/main/report?from=2026-01-01&to=2026-01-01');
+      expect(html).toContain('<h1>Uptime report: Main services</h1>');
+      expect(html).toMatch(/<td data-label="Group">Storage <span class="muted">\(1 checks\)<\/span><\/td><td data-label="Uptime" class="num">87\.500 %<\/td>/);
+      expect(html).toMatch(/<td data-label="Group">Memory <span class="muted">\(1 checks\)<\/span><\/td><td data-label="Uptime" class="num">100 %<\/td>/);
+      expect(html).not.toContain('>lone</a>'); // not on the page
+      expect(html).toContain('href="/status/main/report.csv?from=2026-01-01&amp;to=2026-01-01"');
+      const csv = await a.get('/status/main/report.csv?month=2026-01');
+      expect(csv.headers.get('content-disposition')).toBe('attachment; filename="main-report-2026-01.csv"');
+      const lines = (await csv.text()).split('\r\n');
+      expect(lines.find((l) => l.startsWith('check,root,'))).toMatch(/,87\.500,1,15\.0,15\.0,15\.0,/);
+      expect(lines.some((l) => l.startsWith('check,lone,'))).toBe(false);
+      const json = (await (await a.get('/status/main/report.json?month=2026-01')).json()) as {
+        groups: { name: string; members: string[] }[];
+        checks: { name: string }[];
+      };
+      expect(json.groups.map((g) => [g.name, g.members])).toEqual([
+        ['Storage', ['root']],
+        ['Memory', ['ram']],
+      ]);
+      expect(json.checks.map((c) => c.name)).toEqual(['root', 'ram']);
+      expect(await a.page('/status/main')).toContain('href="/status/main/report"');
+      expect((await a.get('/status/nope/report')).status).toBe(404);
+      // the API: ?page=<slug>
+      const { secret } = siteTokens(t.site).create({ name: 'r', scope: 'read' });
+      const api = await t.web.app.request('/api/v1/reports?month=2026-01&page=main', { headers: { Authorization: `Bearer ${secret}` } });
+      expect(((await api.json()) as { groups: { name: string }[] }).groups.map((g) => g.name)).toEqual(['Storage', 'Memory']);
+      expect((await t.web.app.request('/api/v1/reports?page=nope', { headers: { Authorization: `Bearer ${secret}` } })).status).toBe(404);
+    });
+
+    it('a public page shows strangers no report link, and the report needs a sign-in', async () => {
+      await addPage(true);
+      const a = new Agent(t.web);
+      const page = await a.get('/status/main');
+      expect(page.status).toBe(200);
+      expect(await page.text()).not.toContain('/status/main/report');
+      for (const p of ['/status/main/report', '/status/main/report.csv', '/status/main/report.json']) expect([302, 401]).toContain((await a.get(p)).status);
+    });
+  });
 });

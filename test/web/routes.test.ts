@@ -106,13 +106,26 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /status-pages/:slug/incidents/:id': 'operator',
   'GET /check/:name/charts': 'viewer',
   'GET /hosts': 'viewer',
+  // a status page's uptime report: signed-in readers, also for a public page (test/web/reports.test.ts)
+  'GET /status/:slug/report': 'viewer',
+  'GET /status/:slug/report.csv': 'viewer',
+  'GET /status/:slug/report.json': 'viewer',
+  // one-click acknowledgement links: the signed token is the credential (test/ops/ack-link.test.ts)
+  'GET /ack/:token': 'public',
+  'POST /ack/:token': 'public',
+  'POST /config/ack-links/rotate': 'admin',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 function url(path: string): string {
   const name = path.startsWith('/action') ? 'logit' : path.startsWith('/user') ? 'olly' : 'root';
-  return path.replace(':name', encodeURIComponent(name)).replace(':file', 'nothing.css').replace(':id', '1').replace(':slug', 'main');
+  return path
+    .replace(':name', encodeURIComponent(name))
+    .replace(':file', 'nothing.css')
+    .replace(':id', '1')
+    .replace(':slug', 'main')
+    .replace(':token', 'v1.x.y');
 }
 
 let t: TestSite;
@@ -211,8 +224,10 @@ describe('route guards', () => {
 });
 
 describe('CSRF', () => {
-  // the sign-in steps (password, code, single sign-on) carry the login form's own double-submit token instead (test/web/twofactor.test.ts, test/security/login.test.ts)
-  const unsafe = (): { method: string; path: string }[] => routes.filter((r) => r.method !== 'GET' && r.path !== '/login' && !r.path.startsWith('/login/'));
+  // the sign-in steps (password, code, single sign-on) carry the login form's own double-submit token instead (test/web/twofactor.test.ts, test/security/login.test.ts);
+  // POST /ack/<token> is authorised by its signed token alone (test/ops/ack-link.test.ts)
+  const unsafe = (): { method: string; path: string }[] =>
+    routes.filter((r) => r.method !== 'GET' && r.path !== '/login' && !r.path.startsWith('/login/') && !r.path.startsWith('/ack/'));
 
   it('every unsafe route refuses a missing or wrong token, changing nothing', async () => {
     const a = new Agent(t.web);

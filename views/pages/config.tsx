@@ -119,6 +119,19 @@ export function ConfigPage(p: {
           </button>
         </div>
       </form>
+      <section class="card" id="ack-links">
+        <h2>Acknowledgement links</h2>
+        <p class="help muted">
+          Failure notifications carry a signed link that acknowledges the failure (when notification delivery has the web UI's public address). Its key is kept
+          in the site database. Replacing it makes every link sent so far stop working; the site log records who did it.
+        </p>
+        <form method="post" action="/config/ack-links/rotate" class="toolbar">
+          <Csrf token={ctx.csrf} />
+          <button type="submit" class="danger">
+            Replace the link key
+          </button>
+        </form>
+      </section>
     </Page>
   );
 }

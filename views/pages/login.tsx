@@ -12,6 +12,8 @@ export function LoginPage(p: {
   error?: string;
   noUsers?: boolean;
   sso?: string;
+  /** false: only single sign-on accounts exist, no password form */
+  passwords?: boolean;
 }): Child {
   return (
     <BarePage site={p.site} title="Sign in" assets={p.assets}>
@@ -27,23 +29,25 @@ export function LoginPage(p: {
             No users are configured: add <code>webui.users</code> to the site file (siteward --init makes an admin user).
           </p>
         ) : null}
-        <form method="post" action="/login" class="stack">
-          <input type="hidden" name="_login" value={p.token} />
-          <input type="hidden" name="next" value={p.next} />
-          <div class="field">
-            <label for="username">User name</label>
-            <input type="text" id="username" name="username" value={p.user ?? ''} autocomplete="username" required autofocus />
-          </div>
-          <div class="field">
-            <label for="password">Password</label>
-            <input type="password" id="password" name="password" autocomplete="current-password" required />
-          </div>
-          <div class="toolbar">
-            <button type="submit" class="primary">
-              Sign in
-            </button>
-          </div>
-        </form>
+        {p.passwords === false ? null : (
+          <form method="post" action="/login" class="stack">
+            <input type="hidden" name="_login" value={p.token} />
+            <input type="hidden" name="next" value={p.next} />
+            <div class="field">
+              <label for="username">User name</label>
+              <input type="text" id="username" name="username" value={p.user ?? ''} autocomplete="username" required autofocus />
+            </div>
+            <div class="field">
+              <label for="password">Password</label>
+              <input type="password" id="password" name="password" autocomplete="current-password" required />
+            </div>
+            <div class="toolbar">
+              <button type="submit" class="primary">
+                Sign in
+              </button>
+            </div>
+          </form>
+        )}
         {p.sso ? (
           <form method="post" action="/login/oidc" class="toolbar sso">
             <input type="hidden" name="_login" value={p.token} />

@@ -84,20 +84,28 @@ export function ReportsPage(p: {
   report: SiteReport | null;
   error?: string;
   time: (t: number) => string;
+  /** a status page's report: its title and address (groups are the page's, not checks) */
+  page?: { title: string; slug: string };
 }): Child {
   const { ctx, report } = p;
   const q = p.query ? `?${p.query}` : '';
+  const base = p.page ? `/status/${enc(p.page.slug)}/report` : '/reports';
   return (
-    <Page ctx={ctx} title="Reports">
-      <h1>Uptime report</h1>
+    <Page ctx={ctx} title={p.page ? `Report: ${p.page.title}` : 'Reports'}>
+      <h1>{p.page ? `Uptime report: ${p.page.title}` : 'Uptime report'}</h1>
+      {p.page ? (
+        <p>
+          The checks and groups of the status page <a href={`/status/${enc(p.page.slug)}`}>{p.page.title}</a>. <a href={`/reports${q}`}>All checks</a>
+        </p>
+      ) : null}
       <p class="muted">Time with no results (siteward stopped, the check paused or not yet there) is left out of the uptime and listed as no data.</p>
-      <RangeForm v={p.v} action="/reports" />
+      <RangeForm v={p.v} action={base} />
       {p.error ? <ErrorList errors={[p.error]} /> : null}
       {report ? (
         <>
           <h2>{p.label}</h2>
           <p class="muted">
-            From {p.time(report.from)} to {p.time(report.to)}. <a href={`/reports.csv${q}`}>Download CSV</a> · <a href={`/reports.json${q}`}>JSON</a>
+            From {p.time(report.from)} to {p.time(report.to)}. <a href={`${base}.csv${q}`}>Download CSV</a> · <a href={`${base}.json${q}`}>JSON</a>
           </p>
           {report.groups.length ? (
             <>
@@ -115,7 +123,7 @@ export function ReportsPage(p: {
                   {report.groups.map((g: GroupReport) => (
                     <tr>
                       <td data-label="Group">
-                        <a href={checkUrl(g.name)}>{g.name}</a> <span class="muted">({g.members.length} checks)</span>
+                        {p.page ? g.name : <a href={checkUrl(g.name)}>{g.name}</a>} <span class="muted">({g.members.length} checks)</span>
                       </td>
                       <Figures r={g} />
                     </tr>

@@ -38,7 +38,7 @@ export function IncidentView(p: { i: Incident; children?: Child }): Child {
   );
 }
 
-export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: string; manage: string | null }): Child {
+export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: string; manage: string | null; report?: string | null }): Child {
   const { vm, assets } = p;
   const open = vm.incidents.filter((i) => i.resolved === null);
   const past = vm.incidents.filter((i) => i.resolved !== null);
@@ -110,6 +110,7 @@ export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: stri
               <span>{`Updated ${utc(vm.now)}`}</span>
               <a href={`/status/${vm.slug}/feed.atom`}>Incident feed (Atom)</a>
               <a href={`/status/${vm.slug}/summary.json`}>JSON</a>
+              {p.report ? <a href={p.report}>Uptime report</a> : null}
               {p.manage ? <a href={p.manage}>Manage this page</a> : null}
               <span>Powered by siteward</span>
               <ThemePick />

@@ -129,7 +129,11 @@ export function UserPage(p: {
   );
 }
 
-export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean }): Child {
+/** The account page's password part: change it, set a first one (single sign-on, allowed by the admin), or none. */
+export type PasswordMode = 'change' | 'set' | 'none';
+
+export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean; password?: PasswordMode; sso?: string }): Child {
+  const mode = p.password ?? 'change';
   const { ctx, s } = p;
   return (
     <Page ctx={ctx} title="Account">
@@ -142,25 +146,42 @@ export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean }): 
           Password changed. Your other sessions were signed out.
         </div>
       ) : null}
-      <h2>Change password</h2>
-      <form method="post" action="/account/password" class="stack" novalidate>
-        <Csrf token={ctx.csrf} />
-        <ErrorList errors={s.general} />
-        <TextField name="current" label="Current password" s={s} type="password" autocomplete="current-password" required />
-        <TextField name="password" label="New password" s={s} type="password" autocomplete="new-password" required help="at least 8 characters" />
-        <TextField name="repeat" label="New password again" s={s} type="password" autocomplete="new-password" required />
-        <div class="toolbar">
-          <button type="submit" class="primary">
-            Change password
-          </button>
-        </div>
-      </form>
-      <h2>Two-factor sign-in</h2>
-      <p>
-        <a class="btn" href="/account/2fa">
-          Manage two-factor sign-in
-        </a>
-      </p>
+      {mode === 'none' ? (
+        <>
+          <h2>Password</h2>
+          <ErrorList errors={s.general} />
+          <p id="sso-only">You sign in with {p.sso ?? 'single sign-on'}; siteward keeps no password for you.</p>
+        </>
+      ) : (
+        <>
+          <h2>{mode === 'set' ? 'Set a password' : 'Change password'}</h2>
+          {mode === 'set' ? <p class="muted">You sign in with {p.sso ?? 'single sign-on'}. A password lets you sign in without it too.</p> : null}
+          <form method="post" action="/account/password" class="stack" novalidate>
+            <Csrf token={ctx.csrf} />
+            <ErrorList errors={s.general} />
+            {mode === 'change' ? <TextField name="current" label="Current password" s={s} type="password" autocomplete="current-password" required /> : null}
+            <TextField name="password" label="New password" s={s} type="password" autocomplete="new-password" required help="at least 8 characters" />
+            <TextField name="repeat" label="New password again" s={s} type="password" autocomplete="new-password" required />
+            <div class="toolbar">
+              <button type="submit" class="primary">
+                {mode === 'set' ? 'Set password' : 'Change password'}
+              </button>
+            </div>
+          </form>
+        </>
+      )}
+      {
+        mode === 'change' ? (
+          <>
+            <h2>Two-factor sign-in</h2>
+            <p>
+              <a class="btn" href="/account/2fa">
+                Manage two-factor sign-in
+              </a>
+            </p>
+          </>
+        ) : null /* single sign-on: the provider asks for second factors (docs/security.md) */
+      }
       <h2>Sign out</h2>
       <form method="post" action="/logout" class="toolbar">
         <Csrf token={ctx.csrf} />

@@ -45,7 +45,8 @@ export async function composeEmail(n: Notification, o: ComposeOptions, now: numb
   // MIME canonical form (RFC 2046 §4.1.1): text lines end in CRLF, also
   // inside base64; nodemailer would leave a bare LF in a 7bit body.
   const t = renderFor('email', o.template, n);
-  const text = (t.body ?? emailBody(n, o.icon)).replace(/\r?\n/g, '\r\n');
+  // issue 19: the built-in text ends with the signed acknowledgement link of a failure (a template places {{ack}} itself)
+  const text = (t.body ?? `${emailBody(n, o.icon)}${n.ackUrl ? `\n\nAcknowledge: ${n.ackUrl}` : ''}`).replace(/\r?\n/g, '\r\n');
   // loaded by the first email: a site without email actions does not carry nodemailer (docs/performance.md)
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({

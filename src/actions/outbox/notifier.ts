@@ -26,7 +26,7 @@ import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type Delive
 import { retryDelay } from './backoff.ts';
 import { foldDigests } from './digest.ts';
 import { Reminders, type ReminderSource } from './reminders.ts';
-import { HeldQueue, MAX_HELD, Unrecorded, persistMemory, type HeldRow } from './volatile.ts';
+import { HeldQueue, Unrecorded, holdEach, persistMemory, sendHeld, type HeldDelivery, type HeldRow } from './volatile.ts';
 
 export interface OutboxSettings {
   /** hours a notification is retried after transient failures */
@@ -50,6 +50,8 @@ export interface OutboxOptions {
   reminders?: ReminderSource;
   /** finished rows older than this many days are deleted (default 30) */
   keepDays?: () => number;
+  /** what one action's copy carries besides, made as it is sent (a signed ack link, src/ops/ack-link.ts) */
+  forAction?: (action: string, n: Notification) => Notification;
 }
 
 const MINUTE = 60_000;
@@ -67,6 +69,7 @@ export class OutboxNotifier implements Notifier {
   private readonly settings: () => OutboxSettings;
   private readonly random: () => number;
   private readonly keepDays: () => number;
+  private readonly forAction: (action: string, n: Notification) => Notification;
   private readonly inTransaction: (fn: () => void) => void;
   /** the running lane of each action: one delivery at a time per action, all actions at once */
   private readonly lanes = new Map<string, Promise<void>>();
@@ -85,6 +88,7 @@ export class OutboxNotifier implements Notifier {
     this.settings = o.settings ?? ((): OutboxSettings => OUTBOX_DEFAULTS);
     this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
+    this.forAction = o.forAction ?? ((_a, n): Notification => n);
     const src = o.reminders;
     this.reminders = src
       ? new Reminders(
@@ -136,16 +140,7 @@ export class OutboxNotifier implements Notifier {
    * database as soon as that accepts it. Never throws.
    */
   hold(actions: readonly string[], n: Notification, error: unknown = new Error('the database refused it')): void {
-    const now = this.clock.now();
-    for (const action of actions) {
-      const uid = randomUUID();
-      const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
-      const pushed = this.held.add({ uid, action, check, n: { ...n, id: uid }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
-      if (pushed?.first)
-        this.host.warn(
-          `More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`,
-        );
-    }
+    holdEach(this.held, actions, n, this.clock.now(), randomUUID, (m) => this.host.warn(m));
     this.host.storage?.failed('notifications', error);
     this.host.log.error({ err: error, check: n.check.name, actions }, 'notification kept in memory: the database refused it');
     this.reminders?.queued(n);
@@ -264,7 +259,7 @@ export class OutboxNotifier implements Notifier {
       if (this.stopping) return;
       const head = this.head(action);
       if (!head || head.nextAt > this.clock.now()) return;
-      const r = head.kind === 'stored' ? await this.attempt(head.row, head.attempts) : await this.attemptHeld(head.row);
+      const r = head.kind === 'stored' ? await this.attempt(head.row, head.attempts) : await sendHeld(head.row, this.heldDelivery);
       if (r === 'blocked') return;
     }
   }
@@ -283,62 +278,46 @@ export class OutboxNotifier implements Notifier {
     return stored;
   }
 
-  private async attempt(row: OutboxRow, attempts: number): Promise<Result> {
-    const entry = this.host.action(row.action);
-    const n = JSON.parse(row.payload) as Notification;
-    const label = `${row.action} (${entry?.config.type ?? 'unknown'})`;
-    this.write(null, () => this.store.markInflight(row.id, this.clock.now()));
-    let err: ActionError | null = null;
+  /** Sends `n` once through `action`: null when delivered, the error otherwise. */
+  private async send(action: string, n: Notification): Promise<ActionError | null> {
+    const entry = this.host.action(action);
     try {
-      if (!entry) throw new ActionError(`there is no action ${row.action} any more`, { permanent: true });
-      await sendOnce(entry, n, this.host);
+      if (!entry) throw new ActionError(`there is no action ${action} any more`, { permanent: true });
+      await sendOnce(entry, this.forAction(action, n), this.host);
+      return null;
     } catch (e) {
-      err = e instanceof ActionError ? e : new ActionError(String(e));
+      return e instanceof ActionError ? e : new ActionError(String(e));
     }
+  }
+
+  private readonly heldDelivery: HeldDelivery = {
+    held: this.held,
+    now: () => this.clock.now(),
+    send: (action, n) => this.send(action, n),
+    afterFailure: (row, err) => this.afterFailure(this.label(row.action), row.action, row.n, row.created, row.attempts, err),
+    persist: () => this.persist(),
+  };
+
+  private label(action: string): string {
+    return `${action} (${this.host.action(action)?.config.type ?? 'unknown'})`;
+  }
+
+  private async attempt(row: OutboxRow, attempts: number): Promise<Result> {
+    const n = JSON.parse(row.payload) as Notification;
+    this.write(null, () => this.store.markInflight(row.id, this.clock.now()));
+    const err = await this.send(row.action, n);
     const now = this.clock.now();
     if (err === null) {
       this.write({ row, done: true }, () => this.store.markSent(row, now));
       if (attempts > 0) this.host.log.info({ action: row.action, attempts: attempts + 1 }, 'notification delivered after retries');
       return 'next';
     }
-    const next = this.afterFailure(label, row.action, n, row.created, attempts + 1, err);
+    const next = this.afterFailure(this.label(row.action), row.action, n, row.created, attempts + 1, err);
     if (next === null) {
       this.write({ row, done: true }, () => this.store.markFailed(row, now, err.message));
       return 'next';
     }
     this.write({ row, done: false, nextAt: next }, () => this.store.markRetry(row, now, err.message, next));
-    return 'blocked';
-  }
-
-  /** Sends a notification kept in memory; once sent it is recorded as sent when the database takes it. */
-  private async attemptHeld(row: HeldRow): Promise<Result> {
-    const entry = this.host.action(row.action);
-    const label = `${row.action} (${entry?.config.type ?? 'unknown'})`;
-    row.inflight = true;
-    let err: ActionError | null = null;
-    try {
-      if (!entry) throw new ActionError(`there is no action ${row.action} any more`, { permanent: true });
-      await sendOnce(entry, row.n, this.host);
-    } catch (e) {
-      err = e instanceof ActionError ? e : new ActionError(String(e));
-    } finally {
-      row.inflight = false;
-    }
-    const now = this.clock.now();
-    row.attempts++;
-    if (err === null) {
-      // delivered: its record is written with what memory holds, once the database takes it
-      this.held.sent(row, now);
-      this.persist();
-      return 'next';
-    }
-    row.lastError = err.message;
-    const next = this.afterFailure(label, row.action, row.n, row.created, row.attempts, err);
-    if (next === null) {
-      this.held.remove(row);
-      return 'next';
-    }
-    row.nextAt = next;
     return 'blocked';
   }
 

@@ -15,6 +15,15 @@ import type { NotifierHost } from '../dispatch.ts';
 import { isFailing } from '../../engine/state.ts';
 import { OutboxNotifier } from './notifier.ts';
 import type { ReminderSource } from './reminders.ts';
+import type { AckLinks } from '../../ops/ack-link.ts';
+import { ackToken } from '../../ops/ack-by-link.ts';
+
+/** A failure's copy for `action` with its signed acknowledgement link, when the site has a public address (notifications.url). */
+export function withAckLink(action: string, n: Notification, links: AckLinks | null): Notification {
+  if (!n.url) return n;
+  const token = ackToken(links, action, n);
+  return token ? { ...n, ackUrl: `${n.url.replace(/\/+$/, '')}/ack/${token}` } : n;
+}
 
 /** What the outbox uses of the site (passed in; not the whole Site). */
 export interface OutboxSite {
@@ -25,7 +34,7 @@ export interface OutboxSite {
   readonly clock: Clock;
   readonly bus: SiteBus;
   readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
-  readonly ops: Pick<Ops, 'quiet'>;
+  readonly ops: Pick<Ops, 'quiet' | 'links'>;
   entry(name: string): CheckEntry | undefined;
   action(name: string): ActionEntry | undefined;
   state(name: string): CheckState;
@@ -64,6 +73,7 @@ export function createOutbox(host: NotifierHost, site: OutboxSite): OutboxNotifi
     settings: () => site.settings.notifications,
     keepDays: () => Math.max(1, site.settings.history.days),
     reminders: siteReminderSource(site),
+    forAction: (action, n) => withAckLink(action, n, site.ops.links),
   });
   site.bus.on('config', ({ changed, renamed }) => {
     for (const [from, to] of renamed) {

@@ -11,7 +11,7 @@
  *   a row sent is never sent again because its `sent` did not stick — and
  *   writes the updates, in order, once the database accepts them.
  */
-import type { Notification } from '../types.ts';
+import type { ActionError, Notification } from '../types.ts';
 import type { OutboxRow } from './store.ts';
 
 /** Notifications kept in memory at most (all actions). */
@@ -181,4 +181,53 @@ export function persistMemory(
   });
   held.written(sent.length);
   for (const r of rows) held.remove(r);
+}
+
+/** Adds `n` to memory once for each action; `warn` says so (once) when memory is full and the oldest go. */
+export function holdEach(held: HeldQueue, actions: readonly string[], n: Notification, now: number, uid: () => string, warn: (msg: string) => void): void {
+  for (const action of actions) {
+    const id = uid();
+    const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
+    const pushed = held.add({ uid: id, action, check, n: { ...n, id }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
+    if (pushed?.first)
+      warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`);
+  }
+}
+
+/** What sending a row kept in memory needs from the worker. */
+export interface HeldDelivery {
+  held: HeldQueue;
+  now(): number;
+  /** sends once; resolves null when delivered, the error otherwise */
+  send(action: string, n: Notification): Promise<ActionError | null>;
+  /** logs a failed try; when to try again, or null when given up */
+  afterFailure(row: HeldRow, err: ActionError): number | null;
+  /** moves what memory holds into the database if it takes it */
+  persist(): void;
+}
+
+/** Sends a notification kept in memory; once sent it is recorded as sent when the database takes it. */
+export async function sendHeld(row: HeldRow, d: HeldDelivery): Promise<'next' | 'blocked'> {
+  row.inflight = true;
+  let err: ActionError | null;
+  try {
+    err = await d.send(row.action, row.n);
+  } finally {
+    row.inflight = false;
+  }
+  row.attempts++;
+  if (err === null) {
+    // delivered: its record is written with what memory holds, once the database takes it
+    d.held.sent(row, d.now());
+    d.persist();
+    return 'next';
+  }
+  row.lastError = err.message;
+  const next = d.afterFailure(row, err);
+  if (next === null) {
+    d.held.remove(row);
+    return 'next';
+  }
+  row.nextAt = next;
+  return 'blocked';
 }

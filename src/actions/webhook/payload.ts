@@ -33,6 +33,8 @@ export function notificationJson(n: Notification): Record<string, unknown> {
       lastCheck: iso(c.lastCheck),
     },
     ...(n.items ? { items: n.items.map((i) => ({ ...i, at: iso(i.at) })) } : {}),
+    // issue 19: the signed one-click acknowledgement link of a failure (src/ops/ack-link.ts)
+    ...(n.ackUrl ? { ackUrl: n.ackUrl } : {}),
   };
 }
 
@@ -50,6 +52,7 @@ export const PLACEHOLDERS: Record<string, (n: Notification) => string> = {
   log: (n) => n.check.log.join('\n'),
   title: (n) => emailSubject(n, n.site),
   message: (n) => emailBody(n, APP_ICON),
+  ack: (n) => n.ackUrl ?? '',
 };
 
 const PATTERN = /\{\{\s*([A-Za-z]+)\s*\}\}/g;

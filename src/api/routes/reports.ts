@@ -7,7 +7,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { parseRange, siteReport } from '../../reports/service.ts';
-import { reportSource } from '../../reports/source.ts';
+import { reportSource, statusPageSource } from '../../reports/source.ts';
 import { reportJson } from '../../reports/json.ts';
 import { ERRORS, json, notFound, secured, type ApiApp, type RouteDeps } from './common.ts';
 
@@ -16,6 +16,7 @@ const ReportQuery = z.object({
   from: z.string().max(40).optional().describe('YYYY-MM-DD (start of that day in the site zone) or an ISO 8601 time'),
   to: z.string().max(40).optional().describe('YYYY-MM-DD (inclusive: to the end of that day) or an ISO 8601 time'),
   check: z.string().max(1024).optional().describe('only this check (and no groups)'),
+  page: z.string().max(100).optional().describe("a status page's slug: its checks, and its groups as the groups"),
 });
 
 const Period = z.object({ start: z.string(), end: z.string() });
@@ -57,6 +58,11 @@ export function reportRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
       const range = parseRange(q.from || q.to ? { from: q.from, to: q.to } : { month: q.month }, now, zone);
       if ('error' in range) throw new ApiError('invalid_request', range.error);
       let src = reportSource(site);
+      if (q.page !== undefined) {
+        const page = site.settings.statusPages.find((p) => p.slug === q.page);
+        if (!page) throw new ApiError('not_found', `no status page with the slug ${JSON.stringify(q.page)}`);
+        src = statusPageSource(src, page, (n) => site.entry(n) !== undefined);
+      }
       if (q.check !== undefined) {
         if (!site.entry(q.check)) throw notFound('check', q.check);
         src = { ...src, checks: () => [q.check!], groups: () => [] };

@@ -14,7 +14,7 @@ import { isFailing } from '../../engine/state.ts';
 import { resolveSecret, SecretSchema } from '../../util/secret.ts';
 import { hostAccess } from '../../config/marks.ts';
 import { resolveProgram } from './allow.ts';
-import { parsePluginOutput } from './perfdata.ts';
+import { parsePluginOutput, type Breach } from './perfdata.ts';
 import { runPlugin, type PluginResult } from './spawn.ts';
 
 const noNul = z.string().regex(/^[^\0]*$/, 'an argument cannot contain a NUL character');
@@ -49,14 +49,25 @@ export function judgeExit(code: number | null): Pick<Outcome, 'fail' | 'softFail
   return { fail: true, softFail: 'unknown' };
 }
 
+type Judged = Pick<Outcome, 'fail' | 'softFail' | 'warn'>;
+
+function worse(j: Judged, breach: Breach | null): Judged {
+  if (!breach || j.fail) return j;
+  if (breach.level === 'crit') return { fail: true, softFail: null };
+  return { fail: false, softFail: null, warn: true };
+}
+
 export function pluginOutcome(name: string, r: PluginResult): Outcome {
   const parsed = parsePluginOutput(r.stdout.trim() !== '' ? r.stdout : r.stderr);
-  const { fail, softFail, warn } = judgeExit(r.code);
+  const judged = judgeExit(r.code);
+  // perfdata thresholds (Nagios range syntax) may make it worse, never better: beyond crit fails, beyond warn warns
+  const { fail, softFail, warn } = worse(judged, parsed.breach);
   let summary = parsed.summary;
   if (r.code === null) summary = `${name} killed by ${r.signal ?? 'a signal'}${summary ? `: ${summary}` : ''}`;
   else if (!summary) summary = `${name} exited with status ${r.code} and no output`;
   const log = [clip(summary), ...parsed.longText.slice(0, MAX_LONG_LINES).map(clip)];
   if (parsed.longText.length > MAX_LONG_LINES || r.truncated) log.push('(output truncated)');
+  if (parsed.breach && (fail !== judged.fail || warn !== judged.warn)) log.push(clip(parsed.breach.line));
   return { fail, softFail, warn, log, level: null, metrics: parsed.metrics };
 }
 
@@ -73,7 +84,7 @@ export const exec = defineCheck({
   type: 'exec',
   info: {
     summary: 'Runs a Nagios-compatible plugin from an allowed plugin folder.',
-    pass: 'exit status 0 (OK); 1 (WARNING) is the WARN state, 2 fails, 3 or anything else fails labelled `unknown`.',
+    pass: 'exit status 0 (OK); 1 (WARNING) is the WARN state, 2 fails, 3 or anything else fails labelled `unknown`. A perfdata value beyond its warn range (Nagios range syntax) is WARN, beyond its crit range fails, whatever the exit status.',
   },
   options: ExecOptions,
   defaultTimeout: 10,

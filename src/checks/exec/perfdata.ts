@@ -12,11 +12,20 @@
  * wrong often enough that anything unreadable is skipped, never fatal.
  */
 import type { Metric } from '../types.ts';
+import { alerts, parseRange } from './ranges.ts';
 
 export interface PluginOutput {
   summary: string;
   longText: string[];
   metrics: Metric[];
+  /** the worst threshold a metric is beyond (its warn/crit range), or null */
+  breach: Breach | null;
+}
+
+export interface Breach {
+  level: 'warn' | 'crit';
+  /** e.g. "load1 = 5.2 crosses the critical threshold 4" */
+  line: string;
 }
 
 /** Most metrics kept from one run. */
@@ -36,7 +45,13 @@ function plain(s: string | undefined): number | undefined {
 }
 
 export function parsePerfdata(text: string): Metric[] {
+  return readPerfdata(text).metrics;
+}
+
+/** The metrics, and the worst warn/crit range a value is beyond (Nagios range syntax, ./ranges.ts). */
+export function readPerfdata(text: string): { metrics: Metric[]; breach: Breach | null } {
   const out: Metric[] = [];
+  let breach: Breach | null = null;
   let i = 0;
   const n = text.length;
   while (i < n && out.length < MAX_METRICS) {
@@ -46,7 +61,7 @@ export function parsePerfdata(text: string): Metric[] {
     if (text[i] === "'") {
       i++;
       for (;;) {
-        if (i >= n) return out; // unterminated quote: nothing more to read
+        if (i >= n) return { metrics: out, breach }; // unterminated quote: nothing more to read
         if (text[i] === "'") {
           if (text[i + 1] === "'") {
             label += "'";
@@ -85,14 +100,26 @@ export function parsePerfdata(text: string): Metric[] {
     if (lo !== undefined) metric.min = lo;
     if (hi !== undefined) metric.max = hi;
     out.push(metric);
+    if (breach?.level !== 'crit') breach = beyond(label, value, m[2], warn, crit) ?? breach;
   }
-  return out;
+  return { metrics: out, breach };
+}
+
+function beyond(label: string, value: number, unit: string, warn: string | undefined, crit: string | undefined): Breach | null {
+  for (const [level, spec] of [
+    ['crit', crit],
+    ['warn', warn],
+  ] as const) {
+    const r = parseRange(spec);
+    if (r && alerts(r, value)) return { level, line: `${label} = ${value}${unit} crosses the ${level === 'crit' ? 'critical' : 'warning'} threshold ${spec}` };
+  }
+  return null;
 }
 
 export function parsePluginOutput(stdout: string): PluginOutput {
   const lines = stdout.replace(/\r/g, '').split('\n');
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  if (lines.length === 0) return { summary: '', longText: [], metrics: [] };
+  if (lines.length === 0) return { summary: '', longText: [], metrics: [], breach: null };
   const [first, ...rest] = lines;
   const bar = first.indexOf('|');
   const summary = (bar < 0 ? first : first.slice(0, bar)).trim();
@@ -113,5 +140,5 @@ export function parsePluginOutput(stdout: string): PluginOutput {
       inPerf = true;
     }
   }
-  return { summary, longText, metrics: parsePerfdata(perf.join(' ')) };
+  return { summary, longText, ...readPerfdata(perf.join(' ')) };
 }

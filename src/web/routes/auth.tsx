@@ -18,7 +18,7 @@ import { oidcOf } from '../../config/oidc.ts';
 import { askForCode } from './twofactor.tsx';
 import { finishLogin, logName } from '../login.ts';
 import { LoginPage } from '../../../views/pages/login.tsx';
-import { AccountPage } from '../../../views/pages/users.tsx';
+import { AccountPage, type PasswordMode } from '../../../views/pages/users.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import { emptyForm } from '../view-data.ts';
 
@@ -47,7 +47,18 @@ export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
   const sso = oidcOf(site.settings.webui);
   return html(
     c,
-    <LoginPage site={site.name} assets={d.assets} token={token} next={o.next} user={o.user} error={o.error} noUsers={noUsers && !sso} sso={sso?.label} />,
+    <LoginPage
+      site={site.name}
+      assets={d.assets}
+      token={token}
+      next={o.next}
+      user={o.user}
+      error={o.error}
+      noUsers={noUsers && !sso}
+      sso={sso?.label}
+      // only single sign-on accounts: no password form to mislead anyone
+      passwords={!(noUsers && sso)}
+    />,
     o.status ?? 200,
   );
 }
@@ -111,23 +122,49 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
     return c.redirect('/login', 303);
   });
 
-  r.get('/account', need('viewer'), async (c) =>
-    html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={emptyForm()} done={c.req.query('done') === '1'} />),
+  /**
+   * What the account page offers for a password: `change` (the user has one);
+   * for a user signed in with single sign-on who has none, `set` when the
+   * admin allows it (webui.oidc.allowPasswords), else `none` — no form.
+   */
+  const passwordMode = (c: WebContext): PasswordMode => {
+    const a = authOf(c);
+    if (a.session.source !== 'oidc' || userHash(site.settings.webui, a.user) !== undefined) return 'change';
+    return oidcOf(site.settings.webui)?.allowPasswords ? 'set' : 'none';
+  };
+  const account = (c: WebContext, s = emptyForm(), done = false) => (
+    <AccountPage
+      ctx={pageCtx(c, d, { kind: 'page' })}
+      s={s}
+      done={done}
+      password={passwordMode(c)}
+      sso={oidcOf(site.settings.webui)?.label ?? 'single sign-on'}
+    />
   );
+
+  r.get('/account', need('viewer'), async (c) => html(c, account(c, emptyForm(), c.req.query('done') === '1')));
 
   r.post('/account/password', need('viewer'), async (c) => {
     const a = authOf(c);
-    const form = formValues(await c.req.parseBody({ all: true }));
+    const mode = passwordMode(c);
     const s = emptyForm();
+    if (mode === 'none') {
+      s.general.push(
+        'You sign in with single sign-on: a siteward password is not allowed for your account (an admin may allow it: webui.oidc.allowPasswords).',
+      );
+      return html(c, account(c, s), 403);
+    }
+    const form = formValues(await c.req.parseBody({ all: true }));
     const pw = form.get('password') ?? '';
-    // the current password is verified under the login limits (a stolen session must not make it a free oracle)
-    const v = await d.logins.verify(site.settings.webui, a.user, form.get('current') ?? '', clientAddress(c));
+    // the current password is verified under the login limits (a stolen session must not make it a free oracle);
+    // a single sign-on user setting a first password has none: the session (and the admin's allowPasswords) stand for it
+    const v = mode === 'set' ? { result: 'ok' as const } : await d.logins.verify(site.settings.webui, a.user, form.get('current') ?? '', clientAddress(c));
     if (v.result === 'throttled' || v.result === 'busy') {
       const wait = v.result === 'busy' ? 1 : Math.ceil(v.waitMs / 1000);
       c.header('Retry-After', String(wait));
       s.errors.current =
         v.result === 'busy' ? 'siteward is busy checking other passwords: try again in a moment' : `too many wrong passwords: try again in ${wait} seconds`;
-      return html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} />, v.result === 'busy' ? 503 : 429);
+      return html(c, account(c, s), v.result === 'busy' ? 503 : 429);
     }
     if (v.result === 'wrong') s.errors.current = 'is not your current password';
     if (pw.length < MIN_PASSWORD) s.errors.password = `needs at least ${MIN_PASSWORD} characters`;
@@ -135,17 +172,19 @@ export function authRoutes(d: WebDeps): Hono<WebEnv> {
     if (Object.keys(s.errors).length === 0) {
       const hash = await hashPassword(pw);
       const dummy = await dummyHash(site.settings.webui);
-      const role = roleOf(site.settings.webui, a.user);
+      // a first password for a single sign-on user: the role single sign-on gave them
+      const role = mode === 'set' ? a.role : roleOf(site.settings.webui, a.user);
       const res = await site.mutate((doc) => putUser(doc, { name: a.user, oldName: a.user, hash, role }, dummy));
       if (res.ok) {
         d.sessions.endUser(a.user, a.session.id);
-        d.sessions.rebind(a.session.id, hash);
+        // a single sign-on session stays bound to the provider's settings
+        if (a.session.source !== 'oidc') d.sessions.rebind(a.session.id, hash);
         site.warn(`Password changed username=${logName(a.user)}`);
         return c.redirect('/account?done=1', 303);
       }
       s.general.push(...res.issues.map(formatIssue));
     }
-    return html(c, <AccountPage ctx={pageCtx(c, d, { kind: 'page' })} s={s} />, 422);
+    return html(c, account(c, s), 422);
   });
 
   return r;

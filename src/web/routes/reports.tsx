@@ -11,7 +11,7 @@ import { html, pageCtx } from '../render.tsx';
 import { displayTime } from '../../util/time.ts';
 import { historyCsv, MAX_RUNS, parseRange, reportCsv, siteReport, type Range } from '../../reports/service.ts';
 import { reportJson } from '../../reports/json.ts';
-import { reportSource } from '../../reports/source.ts';
+import { reportSource, statusPageSource } from '../../reports/source.ts';
 import { notFound } from './checks.tsx';
 import { CheckReportPage, ReportsPage, type ReportFormValues } from '../../../views/pages/reports.tsx';
 
@@ -68,6 +68,42 @@ export function reportRoutes(d: WebDeps): Hono<WebEnv> {
     const src = reportSource(site);
     const one = siteReport({ ...src, checks: () => [name], groups: () => [] }, range, site.clock.now(), zone()).checks[0]!;
     return html(c, <CheckReportPage ctx={ctx} name={name} v={v} query={query} label={range.label} r={one} time={time} />);
+  });
+
+  // a status page's report (docs/status-pages.md "Reports"): signed-in readers only, also for a public page
+  const pageReport = (c: WebContext) => {
+    const page = site.settings.statusPages.find((x) => x.slug === c.req.param('slug'));
+    if (!page) return { page: null, src: null };
+    return { page, src: statusPageSource(reportSource(site), page, (n) => site.entry(n) !== undefined) };
+  };
+
+  r.get('/status/:slug/report', need('viewer'), (c) => {
+    const { page, src } = pageReport(c);
+    if (!page) return notFound(c, d, `status page "${c.req.param('slug')}"`);
+    const { v, query, range } = rangeOf(c, site.clock.now(), zone());
+    const ctx = pageCtx(c, d, { kind: 'page' });
+    const sp = { title: page.title, slug: page.slug };
+    if ('error' in range) return html(c, <ReportsPage ctx={ctx} v={v} query={query} label="" report={null} error={range.error} time={time} page={sp} />, 400);
+    return html(
+      c,
+      <ReportsPage ctx={ctx} v={v} query={query} label={range.label} report={siteReport(src, range, site.clock.now(), zone())} time={time} page={sp} />,
+    );
+  });
+
+  r.get('/status/:slug/report.csv', need('viewer'), (c) => {
+    const { page, src } = pageReport(c);
+    if (!page) return c.text('no such status page', 404);
+    const { range } = rangeOf(c, site.clock.now(), zone());
+    if ('error' in range) return c.text(range.error, 400);
+    return csv(c, reportCsv(siteReport(src, range, site.clock.now(), zone())), `${page.slug}-report-${range.label}.csv`);
+  });
+
+  r.get('/status/:slug/report.json', need('viewer'), (c) => {
+    const { page, src } = pageReport(c);
+    if (!page) return c.json({ error: 'no such status page' }, 404);
+    const { range } = rangeOf(c, site.clock.now(), zone());
+    if ('error' in range) return c.json({ error: range.error }, 400);
+    return c.json(reportJson(siteReport(src, range, site.clock.now(), zone())));
   });
 
   // the raw history of one check, oldest first (the range as for reports; default this month)

@@ -77,7 +77,9 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const page = pageOf(c);
     const auth = c.get('auth');
     const manage = auth ? `/status-pages/${encodeURIComponent(page.slug)}` : null;
-    return html(c, <StatusPageView vm={build(page)} assets={d.assets} site={site.name} manage={manage} />);
+    // the uptime report is for signed-in readers (docs/status-pages.md "Reports")
+    const report = auth ? `/status/${encodeURIComponent(page.slug)}/report` : null;
+    return html(c, <StatusPageView vm={build(page)} assets={d.assets} site={site.name} manage={manage} report={report} />);
   });
 
   r.get('/status/:slug/summary.json', readable, (c) => {

@@ -165,10 +165,38 @@ describe('exec with fixture plugins', () => {
     ]);
   });
 
+  // perfdata warn/crit ranges (Nagios range syntax) make the outcome worse, never better
+  it.each([
+    // exit, perfdata, fail, warn, the extra log line
+    [0, 'load=0.5;1;2', false, false, null],
+    [0, 'load=1.5;1;2', false, true, 'load = 1.5 crosses the warning threshold 1'],
+    [0, 'load=2.5;1;2', true, false, 'load = 2.5 crosses the critical threshold 2'],
+    [0, 'free=5%;10:;5:', false, true, 'free = 5% crosses the warning threshold 10:'],
+    [0, 'free=4%;10:;5:', true, false, 'free = 4% crosses the critical threshold 5:'],
+    [0, 'temp=15;@10:20;', false, true, 'temp = 15 crosses the warning threshold @10:20'],
+    [0, 'temp=25;@10:20;', false, false, null],
+    [0, 'a=1;2;3 b=9;2;3 c=2.5;2;3', true, false, 'b = 9 crosses the critical threshold 3'],
+    [1, 'load=1.5;1;2', false, true, null],
+    [1, 'load=2.5;1;2', true, false, 'load = 2.5 crosses the critical threshold 2'],
+    [2, 'load=0.1;1;2', true, false, null],
+    [0, 'load=9;junk;20:10', false, false, null],
+  ] as const)('exit %s with perfdata %s → fail %s, warn %s', async (code, perf, fail, warn, line) => {
+    const p = script(`perf-${code}-${perf.replace(/[^a-z0-9]/gi, '_')}`, `echo 'STATUS - text | ${perf}'\nexit ${code}`);
+    const r = await run([p]);
+    expect(r.fail).toBe(fail);
+    expect(r.warn === true).toBe(warn);
+    expect(r.softFail ?? null).toBeNull();
+    expect(r.log).toEqual(line ? ['STATUS - text', line] : ['STATUS - text']);
+  });
+
   it('garbage perfdata is skipped, what can be read is kept', async () => {
-    const p = script('garbage', `echo "OK - fine | 'quoted ''label'''=5ms;10;20;0;100 junk =3 x= load1=0.5;1:2;@3;; u=U time=,5s size=1.2.3 dec=1,5% 'open=3"`);
+    const p = script(
+      'garbage',
+      `echo "OK - fine | 'quoted ''label'''=5ms;10;20;0;100 junk =3 x= load1=0.5;0:2;@3:4;; u=U time=,5s size=1.2.3 dec=1,5% 'open=3"`,
+    );
     const r = await run([p]);
     expect(r.fail).toBe(false);
+    expect(r.warn).toBeUndefined(); // load1 0.5 is inside 0:2 and outside @3:4: no alert
     expect(r.metrics).toEqual([
       { name: "quoted 'label'", value: 5, unit: 'ms', warn: 10, crit: 20, min: 0, max: 100 },
       { name: 'load1', value: 0.5 },
