@@ -95,11 +95,12 @@ function accStats(a: Acc): Stats | null {
 }
 
 /**
- * rows oldest first, all within [from, to]; `tiers`: hourly buckets of the
+ * rows oldest first, all within [from, to]; `tiers`: buckets of the
  * history tiers (src/store/rollup.ts) for the part of the range before the
- * raw runs kept — a chart of 90 days reads 2,160 of them, not 129,600 runs.
- * A bucket marks every column its hour covers; an hour without a bucket is
- * "no data".
+ * raw runs kept — hourly for a long range (a chart of 90 days reads 2,160 of
+ * them, not 129,600 runs), 5-minute for 24 hours when fewer raw hours are
+ * kept. A bucket marks every column its time covers; time without a bucket
+ * is "no data".
  */
 export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: number, width = 300, tiers: readonly TierBucket[] = []): ChartData {
   const from = to - RANGES[range];
@@ -141,7 +142,7 @@ export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: numb
   for (const b of tiers) {
     if (b.n === 0) continue;
     const i0 = at(b.t);
-    const i1 = at(b.t + HOUR - 1);
+    const i1 = at(b.t + b.ms - 1);
     runs += b.n;
     fails += b.fails;
     for (let i = i0; i <= i1; i++) state[i] = b.fails > 0 || state[i] === 'fail' ? 'fail' : 'pass';

@@ -112,7 +112,7 @@ describe('charts of ranges beyond the raw window (history tiers)', () => {
 
   it('time without any run stays "no data" between the tier buckets', () => {
     const now = u.clock.now();
-    const b = (t: number, fails: number) => ({ t, n: 12, fails, duration: { min: 1, avg: 2, max: 3, p95: 3 }, metrics: [] });
+    const b = (t: number, fails: number) => ({ t, ms: 3_600_000, n: 12, fails, duration: { min: 1, avg: 2, max: 3, p95: 3 }, metrics: [] });
     const d = chartData([], '90d', now, 90, [b(now - 80 * DAY, 0), b(now - 10 * DAY, 1)]);
     expect(d.strip.map((s) => s.cls)).toEqual(['none', 'pass', 'none', 'fail', 'none']);
     expect(d.runs).toBe(24);
