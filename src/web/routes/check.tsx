@@ -32,6 +32,7 @@ import { redactEntry } from '../../config/redact.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
 import { plainHelp } from '../words.ts';
 import { decisionVMs } from '../ops-vm.ts';
+import { checkIncidents } from '../incidents-read.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
@@ -87,6 +88,7 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
           flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
           extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
           decisions: decisionVMs(site, name),
+          incidents: checkIncidents(site, name, Number(c.req.query('incidents') ?? 1)),
         }}
       />,
       status,
