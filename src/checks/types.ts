@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CheckState, FailState } from '../engine/state.ts';
 import type { CheckConfig } from '../config/model.ts';
+import type { CertSummary } from './shared/cert-summary.ts';
 
 /** A numeric measurement a run reports (Nagios perfdata model, typed). */
 export interface Metric {
@@ -33,6 +34,8 @@ export interface Outcome {
   metrics?: Metric[];
   /** siteward: a passing run whose level is above its warning threshold → WARN (issue 19) */
   warn?: boolean;
+  /** TLS checks: the certificate the server sent (the check page's certificate panel) */
+  cert?: CertSummary;
 }
 
 /** Read-only view of another check, for sequence and remote checks. */

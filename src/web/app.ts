@@ -28,6 +28,7 @@ import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
 import { liveMessages } from './render.tsx';
 import { loadSigningKey, SessionStore } from './sessions.ts';
+import { CertStore } from './certs.ts';
 import { authRoutes } from './routes/auth.tsx';
 import { homeRoutes } from './routes/home.tsx';
 import { checksRoutes } from './routes/checks.tsx';
@@ -99,6 +100,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     },
     oidc: new OidcClient(now, site.base),
     federation: o.federation ?? null,
+    certs: new CertStore(site.db, now, site.bus),
     portOverride: o.portOverride,
   };
 
@@ -146,5 +148,12 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });
-  return { app, deps, close: () => deps.hub.close() };
+  return {
+    app,
+    deps,
+    close: () => {
+      deps.hub.close();
+      deps.certs.close();
+    },
+  };
 }

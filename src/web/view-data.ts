@@ -28,6 +28,7 @@ export { percentText } from './history.ts';
 export { msText, relative, type GlanceVM } from './glance.ts';
 export type { DecisionVM } from './ops-vm.ts';
 export type { IncidentPage, IncidentVM } from './incidents.ts';
+export type { CertVM } from './certs.ts';
 export type { PreviewData } from './template-preview.ts';
 export { RANGE_WORDS, RANGES, type ChartData, type RangeKey, type Series } from '../charts/series.ts';
 export type { CheckReport, GroupReport, SiteReport } from '../reports/service.ts';

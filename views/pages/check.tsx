@@ -6,6 +6,7 @@ import type { Child } from 'hono/jsx';
 import {
   type BadgeVM,
   type CheckTypeInfo,
+  type CertVM,
   type CheckVM,
   type DecisionVM,
   type Field,
@@ -19,6 +20,7 @@ import { CheckStatus } from '../partials/check-status.tsx';
 import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
 import { Incidents } from '../partials/incidents.tsx';
+import { CertPanel } from '../partials/cert-panel.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState } from '../partials/fields.tsx';
@@ -163,6 +165,8 @@ export interface CheckPageData {
   decisions: DecisionVM[];
   /** FAIL periods, a page of them (src/web/incidents.ts) */
   incidents: IncidentPage;
+  /** the certificate the check was last shown (TLS checks), null when none recorded */
+  cert: CertVM | null;
 }
 
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
@@ -216,6 +220,7 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       {d.extras.push ? <PushPanel vm={d.extras.push} operate={ctx.can.operate} /> : null}
       {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
       <OpsPanel vm={vm} csrf={ctx.csrf} operate={ctx.can.operate} decisions={d.decisions} />
+      {d.cert ? <CertPanel vm={d.cert} /> : null}
       <History {...d.history} />
       <Incidents name={vm.name} d={d.incidents} zoneTime={d.history.zoneTime} />
       <p>
