@@ -30,11 +30,19 @@ export interface Bucket {
   avg: number;
   max: number;
 }
+/** A metric's thresholds as its check's last run reported them (src/checks/types.ts Metric). */
+export interface Limits {
+  warn?: number;
+  crit?: number;
+  critLow?: number;
+}
 export interface Series {
   name: string;
   unit: string;
   stats: Stats | null;
   buckets: Bucket[];
+  /** drawn as warning/critical bands */
+  limits?: Limits;
 }
 export interface StripPart {
   from: number;
@@ -169,4 +177,22 @@ export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: numb
     else strip.push({ from: i, to: i + 1, cls: state[i] });
   }
   return { range, from, to, width, runs, fails, series, strip };
+}
+
+/**
+ * Puts each metric's thresholds (from the check's last run) on its series,
+ * for the warning/critical bands. Only finite numbers; a metric without any
+ * gets none.
+ */
+export function withLimits(data: ChartData, metrics: readonly (Limits & { name: string })[]): ChartData {
+  const by = new Map<string, Limits>();
+  for (const m of metrics) {
+    const l: Limits = {};
+    if (Number.isFinite(m.warn)) l.warn = m.warn;
+    if (Number.isFinite(m.crit)) l.crit = m.crit;
+    if (Number.isFinite(m.critLow)) l.critLow = m.critLow;
+    if (Object.keys(l).length) by.set(m.name, l);
+  }
+  if (by.size === 0) return data;
+  return { ...data, series: data.series.map((s) => (by.has(s.name) ? { ...s, limits: by.get(s.name) } : s)) };
 }

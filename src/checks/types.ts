@@ -15,8 +15,12 @@ export interface Metric {
   name: string;
   value: number;
   unit?: string;
+  /** the level above which the check warns (its warnLevel); charts draw it as a band */
   warn?: number;
+  /** the level above which the check fails */
   crit?: number;
+  /** the level below which the check fails (a UPS's minimum charge, an SNMP value's minimum) */
+  critLow?: number;
   min?: number;
   max?: number;
 }

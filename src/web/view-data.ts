@@ -30,7 +30,7 @@ export type { DecisionVM } from './ops-vm.ts';
 export type { IncidentPage, IncidentVM } from './incidents.ts';
 export type { CertVM } from './certs.ts';
 export type { PreviewData } from './template-preview.ts';
-export { RANGE_WORDS, RANGES, type ChartData, type RangeKey, type Series } from '../charts/series.ts';
+export { RANGE_WORDS, RANGES, type ChartData, type Limits, type RangeKey, type Series } from '../charts/series.ts';
 export type { CheckReport, GroupReport, SiteReport } from '../reports/service.ts';
 export type { Report } from '../reports/sla.ts';
 export type { StatusPageConfig } from '../status-pages/config.ts';
