@@ -108,10 +108,7 @@ describe('warning and critical bands', () => {
         3_600_000,
         10,
       ),
-      [
-        { name: 'battery_charge', value: 80, critLow: 50 },
-        { name: 'other', value: 1 },
-      ],
+      [{ name: 'battery_charge', critLow: 50 }, { name: 'other' }],
     );
     expect(d.series[0].limits).toEqual({ critLow: 50 });
   });
