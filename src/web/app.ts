@@ -71,6 +71,8 @@ export interface WebApp {
   deps: WebDeps;
   /** ends live streams and stops listening to the site */
   close(): void;
+  /** the status pages' start-up warm-up has finished (src/web/routes/status-pages.tsx) */
+  statusReady: Promise<void>;
 }
 
 export function signingKeyPath(site: Site): string {
@@ -129,7 +131,15 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', configRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', reportRoutes(deps));
-  app.route('/', statusPageRoutes(deps));
+  let statusReady: Promise<void> = Promise.resolve();
+  app.route(
+    '/',
+    statusPageRoutes(deps, {
+      ready: (p) => {
+        statusReady = p;
+      },
+    }),
+  );
   app.route('/', chartRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
@@ -151,6 +161,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   return {
     app,
     deps,
+    statusReady,
     close: () => {
       deps.hub.close();
       deps.certs.close();

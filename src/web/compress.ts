@@ -37,7 +37,7 @@ export function chooseEncoding(header: string | undefined): Encoding | null {
   return b >= g ? 'br' : 'gzip';
 }
 
-function squeeze(body: Buffer, enc: Encoding): Promise<Buffer> {
+export function squeeze(body: Buffer, enc: Encoding): Promise<Buffer> {
   return enc === 'br'
     ? // quality 5: most of brotli's gain at a fraction of its top setting's time (a 700 KB page in a few ms)
       br(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
