@@ -17,6 +17,8 @@
 export interface CachedBody {
   /** the page as text */
   text: string;
+  /** the same, UTF-8: what is sent (encoded once, not on every request) */
+  bytes: Uint8Array<ArrayBuffer>;
   /** compressed forms, made on first demand */
   encoded: Map<string, Buffer>;
 }
@@ -55,7 +57,8 @@ export class PageCache {
     if (running) return running;
     const gen = this.generation;
     const p = (async (): Promise<CachedBody> => {
-      const body: CachedBody = { text: await build(), encoded: new Map() };
+      const text = await build();
+      const body: CachedBody = { text, bytes: new Uint8Array(Buffer.from(text)), encoded: new Map() };
       if (gen === this.generation) {
         if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
         this.entries.set(key, { body, at: this.now(), build });

@@ -88,9 +88,9 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
   const send = async (c: WebContext, key: string, type: string, make: () => Promise<string>): Promise<Response> => {
     const body = await cache.get(key, make);
     const enc = body.text.length >= 1024 ? chooseEncoding(c.req.header('Accept-Encoding')) : null;
-    if (!enc) return c.body(body.text, 200, { 'Content-Type': type, Vary: 'Accept-Encoding' });
+    if (!enc) return c.body(body.bytes, 200, { 'Content-Type': type, Vary: 'Accept-Encoding' });
     let out = body.encoded.get(enc);
-    if (!out) body.encoded.set(enc, (out = await squeeze(Buffer.from(body.text), enc)));
+    if (!out) body.encoded.set(enc, (out = await squeeze(Buffer.from(body.bytes), enc)));
     return c.body(new Uint8Array(out), 200, { 'Content-Type': type, 'Content-Encoding': enc, Vary: 'Accept-Encoding' });
   };
   const pageHtml = (page: StatusPageConfig, theme: ReturnType<typeof themeOf>, manage: string | null) => () =>
