@@ -167,16 +167,6 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
 
   // ---- for signed-in users
 
-  // any change made here (a page edited, an incident opened, updated or resolved) shows on the public page at once
-  r.post('/status-pages/*', async (_c, next) => {
-    await next();
-    cache.clear();
-  });
-  r.post('/status-pages', async (_c, next) => {
-    await next();
-    cache.clear();
-  });
-
   const list = (c: WebContext, flash?: string) => {
     const pages = site.settings.statusPages;
     const open = Object.fromEntries(pages.map((p) => [p.slug, recent(p.slug).filter((i) => i.resolved === null).length]));
@@ -287,6 +277,8 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
     if (!page) return c.text('no such status page', 404);
     const form = formValues(await c.req.parseBody({ all: true }));
     try {
+      // an incident opened or updated shows on the public page at once (page edits: the config event)
+      cache.clear();
       const i = incidents.open(page.slug, {
         title: form.get('title') ?? '',
         body: form.get('body') ?? '',
@@ -309,6 +301,7 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
     if (!page || !cur || cur.page !== page.slug) return c.text('no such incident', 404);
     const form = formValues(await c.req.parseBody({ all: true }));
     try {
+      cache.clear();
       incidents.update(id, { status: pick<Stage>(form.get('status'), STAGES, 'investigating'), body: form.get('body') ?? '', author: authOf(c).user });
     } catch (e) {
       if (!(e instanceof IncidentError)) throw e;
