@@ -30,11 +30,19 @@ export interface Bucket {
   avg: number;
   max: number;
 }
+/** A metric's thresholds as its check's last run reported them (src/checks/types.ts Metric). */
+export interface Limits {
+  warn?: number;
+  crit?: number;
+  critLow?: number;
+}
 export interface Series {
   name: string;
   unit: string;
   stats: Stats | null;
   buckets: Bucket[];
+  /** drawn as warning/critical bands */
+  limits?: Limits;
 }
 export interface StripPart {
   from: number;
@@ -95,11 +103,12 @@ function accStats(a: Acc): Stats | null {
 }
 
 /**
- * rows oldest first, all within [from, to]; `tiers`: hourly buckets of the
+ * rows oldest first, all within [from, to]; `tiers`: buckets of the
  * history tiers (src/store/rollup.ts) for the part of the range before the
- * raw runs kept — a chart of 90 days reads 2,160 of them, not 129,600 runs.
- * A bucket marks every column its hour covers; an hour without a bucket is
- * "no data".
+ * raw runs kept — hourly for a long range (a chart of 90 days reads 2,160 of
+ * them, not 129,600 runs), 5-minute for 24 hours when fewer raw hours are
+ * kept. A bucket marks every column its time covers; time without a bucket
+ * is "no data".
  */
 export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: number, width = 300, tiers: readonly TierBucket[] = []): ChartData {
   const from = to - RANGES[range];
@@ -141,7 +150,7 @@ export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: numb
   for (const b of tiers) {
     if (b.n === 0) continue;
     const i0 = at(b.t);
-    const i1 = at(b.t + HOUR - 1);
+    const i1 = at(b.t + b.ms - 1);
     runs += b.n;
     fails += b.fails;
     for (let i = i0; i <= i1; i++) state[i] = b.fails > 0 || state[i] === 'fail' ? 'fail' : 'pass';
@@ -168,4 +177,22 @@ export function chartData(rows: readonly HistoryRow[], range: RangeKey, to: numb
     else strip.push({ from: i, to: i + 1, cls: state[i] });
   }
   return { range, from, to, width, runs, fails, series, strip };
+}
+
+/**
+ * Puts each metric's thresholds (from the check's last run) on its series,
+ * for the warning/critical bands. Only finite numbers; a metric without any
+ * gets none.
+ */
+export function withLimits(data: ChartData, metrics: readonly (Limits & { name: string })[]): ChartData {
+  const by = new Map<string, Limits>();
+  for (const m of metrics) {
+    const l: Limits = {};
+    if (Number.isFinite(m.warn)) l.warn = m.warn;
+    if (Number.isFinite(m.crit)) l.crit = m.crit;
+    if (Number.isFinite(m.critLow)) l.critLow = m.critLow;
+    if (Object.keys(l).length) by.set(m.name, l);
+  }
+  if (by.size === 0) return data;
+  return { ...data, series: data.series.map((s) => (by.has(s.name) ? { ...s, limits: by.get(s.name) } : s)) };
 }

@@ -8,14 +8,19 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CheckState, FailState } from '../engine/state.ts';
 import type { CheckConfig } from '../config/model.ts';
+import type { CertSummary } from './shared/cert-summary.ts';
 
 /** A numeric measurement a run reports (Nagios perfdata model, typed). */
 export interface Metric {
   name: string;
   value: number;
   unit?: string;
+  /** the level above which the check warns (its warnLevel); charts draw it as a band */
   warn?: number;
+  /** the level above which the check fails */
   crit?: number;
+  /** the level below which the check fails (a UPS's minimum charge, an SNMP value's minimum) */
+  critLow?: number;
   min?: number;
   max?: number;
 }
@@ -33,6 +38,8 @@ export interface Outcome {
   metrics?: Metric[];
   /** siteward: a passing run whose level is above its warning threshold → WARN (issue 19) */
   warn?: boolean;
+  /** TLS checks: the certificate the server sent (the check page's certificate panel) */
+  cert?: CertSummary;
 }
 
 /** Read-only view of another check, for sequence and remote checks. */

@@ -283,5 +283,6 @@ function wellFormed(o: unknown): Outcome {
     softFail: typeof x.softFail === 'string' ? x.softFail : null,
     metrics: Array.isArray(x.metrics) ? x.metrics.filter((m) => m && typeof m.name === 'string' && Number.isFinite(m.value)) : undefined,
     warn: x.warn === true,
+    ...(x.cert && typeof x.cert === 'object' ? { cert: x.cert } : {}),
   };
 }

@@ -11,6 +11,10 @@ export interface StateMetric {
   name: string;
   value: number;
   unit?: string;
+  /** the run's thresholds (src/checks/types.ts Metric): the chart's warning/critical bands */
+  warn?: number;
+  crit?: number;
+  critLow?: number;
 }
 
 export interface CheckState {

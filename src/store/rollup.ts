@@ -312,6 +312,8 @@ export interface TierStats {
 }
 export interface TierBucket {
   t: number;
+  /** the bucket's length: HOUR or FIVE_MIN */
+  ms: number;
   n: number;
   fails: number;
   /** run time in ms, null when no run of the bucket had one */
@@ -327,7 +329,7 @@ const fromTenths = (v: number | null): number | null => (v === null ? null : v /
  * with the store (the watermark is read fresh: roll-up may have moved it).
  */
 export class TierReader {
-  private readonly q: { id: Statement; mark: Statement; hourly: Statement; days: Statement };
+  private readonly q: { id: Statement; mark: Statement; hourly: Statement; fiveMinute: Statement; days: Statement };
 
   constructor(
     db: Db,
@@ -337,6 +339,9 @@ export class TierReader {
       id: db.prepare('SELECT id FROM check_ids WHERE name = ?'),
       mark: db.prepare('SELECT value FROM kv WHERE key = ?'),
       hourly: db.prepare('SELECT t, n, fails, dmin, davg, dmax, dp95, spec, stats FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? ORDER BY t').raw(true),
+      fiveMinute: db
+        .prepare('SELECT t, n, fails, dmin, davg, dmax, dp95, spec, stats FROM runs_5m WHERE check_id = ? AND t >= ? AND t < ? ORDER BY t')
+        .raw(true),
       days: db
         .prepare('SELECT t / 86400000 AS d, sum(n) AS runs, sum(fails) AS fails FROM runs_1h WHERE check_id = ? AND t >= ? AND t < ? GROUP BY d')
         .raw(true),
@@ -351,13 +356,26 @@ export class TierReader {
 
   /** Hourly buckets of a check starting in [from, to), oldest first; [] for an unknown check. */
   hourly(name: string, from: number, to: number): TierBucket[] {
+    return this.read(this.q.hourly, HOUR, name, from, to);
+  }
+
+  /**
+   * 5-minute buckets of a check starting in [from, to), oldest first: a
+   * 24-hour chart's part before the raw runs kept (history.rawHours < 24).
+   */
+  fiveMinute(name: string, from: number, to: number): TierBucket[] {
+    return this.read(this.q.fiveMinute, FIVE_MIN, name, from, to);
+  }
+
+  private read(stmt: Statement, ms: number, name: string, from: number, to: number): TierBucket[] {
     const id = this.q.id.get(name) as { id: number } | undefined;
     if (!id || to <= from) return [];
     type Row = [number, number, number, number | null, number | null, number | null, number | null, number | null, string | null];
-    return (this.q.hourly.all(id.id, from, to) as Row[]).map(([t, n, fails, dmin, davg, dmax, dp95, spec, stats]) => {
+    return (stmt.all(id.id, from, to) as Row[]).map(([t, n, fails, dmin, davg, dmax, dp95, spec, stats]) => {
       const d = [dmin, davg, dmax, dp95].map(fromTenths);
       return {
         t,
+        ms,
         n,
         fails,
         duration: d.every((v) => v !== null) ? { min: d[0]!, avg: d[1]!, max: d[2]!, p95: d[3]! } : null,

@@ -28,6 +28,7 @@ import { bodyLimits } from '../util/body-limit.ts';
 import { LiveHub } from './live.ts';
 import { liveMessages } from './render.tsx';
 import { loadSigningKey, SessionStore } from './sessions.ts';
+import { CertStore } from './certs.ts';
 import { authRoutes } from './routes/auth.tsx';
 import { homeRoutes } from './routes/home.tsx';
 import { checksRoutes } from './routes/checks.tsx';
@@ -73,6 +74,8 @@ export interface WebApp {
   deps: WebDeps;
   /** ends live streams and stops listening to the site */
   close(): void;
+  /** the status pages' start-up warm-up has finished (src/web/routes/status-pages.tsx) */
+  statusReady: Promise<void>;
 }
 
 export function signingKeyPath(site: WebSite): string {
@@ -103,6 +106,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     oidc: new OidcClient(now, site.base),
     federation: o.federation ?? null,
     hosts: new HostBoard(hostSource(site, o.federation ?? null), site),
+    certs: new CertStore(site.db, now, site.bus),
     portOverride: o.portOverride,
   };
 
@@ -133,7 +137,15 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   app.route('/', configRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', reportRoutes(deps));
-  app.route('/', statusPageRoutes(deps));
+  let statusReady: Promise<void> = Promise.resolve();
+  app.route(
+    '/',
+    statusPageRoutes(deps, {
+      ready: (p) => {
+        statusReady = p;
+      },
+    }),
+  );
   app.route('/', chartRoutes(deps));
   app.route('/', hostRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
@@ -153,5 +165,13 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     site.log.error({ err, path: new URL(c.req.url).pathname }, 'web request failed');
     return c.text('internal error (see the server log)', 500);
   });
-  return { app, deps, close: () => deps.hub.close() };
+  return {
+    app,
+    deps,
+    statusReady,
+    close: () => {
+      deps.hub.close();
+      deps.certs.close();
+    },
+  };
 }

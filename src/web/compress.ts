@@ -37,11 +37,16 @@ export function chooseEncoding(header: string | undefined): Encoding | null {
   return b >= g ? 'br' : 'gzip';
 }
 
-function squeeze(body: Buffer, enc: Encoding): Promise<Buffer> {
+export function squeeze(body: Buffer, enc: Encoding): Promise<Buffer> {
   return enc === 'br'
     ? // quality 5: most of brotli's gain at a fraction of its top setting's time (a 700 KB page in a few ms)
       br(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
     : gz(body, { level: 6 });
+}
+
+function varyOnEncoding(h: Headers): void {
+  const vary = h.get('Vary');
+  if (!vary || !/accept-encoding/i.test(vary)) h.set('Vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
 }
 
 export function compression(): MiddlewareHandler {
@@ -53,6 +58,11 @@ export function compression(): MiddlewareHandler {
     const type = res.headers.get('Content-Type') ?? '';
     if (!COMPRESSIBLE.test(type) || /no-transform/i.test(res.headers.get('Cache-Control') ?? '')) return;
     const enc = chooseEncoding(c.req.header('Accept-Encoding'));
+    if (!enc) {
+      // nothing to squeeze: the body goes out as it is, uncopied (a kept status page is megabytes)
+      varyOnEncoding(res.headers);
+      return;
+    }
     const body = Buffer.from(await res.arrayBuffer());
     // immutable files (hashed static URLs) are compressed once
     const key = enc && /immutable/.test(res.headers.get('Cache-Control') ?? '') ? `${enc} ${c.req.path}` : null;
@@ -61,8 +71,7 @@ export function compression(): MiddlewareHandler {
     // Hono copies the old response's headers onto the new one: adjust them after
     c.res = new Response(out, res);
     const h = c.res.headers;
-    const vary = h.get('Vary');
-    if (!vary || !/accept-encoding/i.test(vary)) h.set('Vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+    varyOnEncoding(h);
     if (out !== body) {
       h.set('Content-Encoding', enc as Encoding);
       h.delete('Content-Length');

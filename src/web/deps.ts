@@ -14,6 +14,7 @@ import type { Throttle } from './login-guard.ts';
 import type { OidcClient } from './oidc/client.ts';
 import type { FederationView } from '../federation/mqtt.ts';
 import type { HostBoard } from './hosts/board.ts';
+import type { CertStore } from './certs.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -48,6 +49,8 @@ export interface WebDeps {
   federation: FederationView | null;
   /** the hosts view's index and history reader (src/web/hosts/) */
   hosts: HostBoard;
+  /** the certificate each TLS check was last shown (the check page's panel) */
+  certs: CertStore;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

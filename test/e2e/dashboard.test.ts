@@ -72,7 +72,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
       root: { type: 'disk', options: { volume: '/', level: 100 } },
       tmp: { type: 'disk', options: { volume: '/tmp', level: 100 } },
     };
-    for (let i = 1; i <= 12; i++) checks[`host-${String(i).padStart(2, '0')}`] = { type: 'memory', options: { level: 100 } };
+    for (let i = 1; i <= 12; i++) checks[`host-${String(i).padStart(2, '0')}`] = { type: 'memory', options: { level: 100, warnLevel: 99 } };
     const path = join(dir, 'site.json');
     writeFileSync(
       path,
@@ -165,6 +165,33 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     expect(problems).toEqual([]);
   });
 
+  it('the trigger hint follows the sequence boxes alone (no typing in the trigger box)', { timeout: 120_000 }, async () => {
+    await page.goto(`${base}/check`);
+    if (new URL(page.url()).pathname === '/login') {
+      // run alone (vitest -t): sign in first
+      await page.fill('#username', 'admin');
+      await page.fill('#password', ADMIN_PW);
+      await page.click('button[type=submit]');
+      await page.waitForURL((u) => u.pathname !== '/login');
+      await page.goto(`${base}/check`);
+    }
+    await page.fill('#f-trigger', '');
+    await page.waitForSelector('#trigger-parse:has-text("will never run by itself")');
+    // ticking a sequence is the only change: the hint is asked again (hx-trigger "change from:input[name=inseq]")
+    await page.check('input[name="inseq"][value="backups"]');
+    await page.waitForSelector('#trigger-parse:has-text("it runs with its sequence")');
+    await page.uncheck('input[name="inseq"][value="backups"]');
+    await page.waitForSelector('#trigger-parse:has-text("will never run by itself")');
+    expect(problems).toEqual([]);
+  });
+
+  it('the check page shows the certificate panel and the incident timeline', { timeout: 120_000 }, async () => {
+    await page.goto(`${base}/check/web`);
+    await page.waitForSelector('#certificate:has-text("CN=localhost")');
+    await page.waitForSelector('#incidents');
+    expect(problems).toEqual([]);
+  });
+
   it('no serious or critical axe-core finding; screenshots light and dark, desktop and phone', { timeout: 240_000 }, async () => {
     // with a failing check: the banner, the failing section and a failing card with its log are on the pages
     target!.close();
@@ -178,6 +205,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
         ['checks', '/checks'],
         ['checks-failing', '/checks?state=FAIL'],
         ['check', '/check/web'],
+        ['charts', '/check/host-01/charts?range=1h'],
       ] as const) {
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.goto(`${base}${path}`);

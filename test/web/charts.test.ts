@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Agent, PASSWORDS, webSite, type TestSite } from './helpers.ts';
-import { chartData, stats } from '../../src/charts/series.ts';
+import { chartData, stats, withLimits } from '../../src/charts/series.ts';
 
 let t: TestSite;
 let vera: Agent;
@@ -66,6 +66,54 @@ describe('charts', () => {
   });
 });
 
+describe('warning and critical bands', () => {
+  it("a check with thresholds gets bands at its last run's levels; response time (no thresholds) gets none", async () => {
+    const page = await vera.page('/check/root/charts?range=1h');
+    // no run yet: no thresholds known
+    expect(page).not.toContain('chart-warn');
+    const b = await webSite({ checks: { disk: { type: 'disk', options: { volume: '/', level: 99, warnLevel: 97 } } } });
+    try {
+      await b.site.runNow('disk');
+      const a = new Agent(b.web);
+      await a.login('vera', PASSWORDS.vera);
+      const p = await a.page('/check/disk/charts?range=1h');
+      const used = p.slice(p.indexOf('<strong>used_percent</strong>'));
+      const svg = used.slice(used.indexOf('<svg'), used.indexOf('</svg>'));
+      expect(used).toMatch(/used_percent<\/strong> <span class="muted">over the last 1 hour: [^<]*; warning above 97\.0 %, failing above 99\.0 %/);
+      const rects = [...svg.matchAll(/<rect class="(chart-warn|chart-crit)" x="0" y="([\d.]+)" width="300" height="([\d.]+)"><\/rect>/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+        Number(m[3]),
+      ]);
+      expect(rects.map((r) => r[0])).toEqual(['chart-warn', 'chart-crit']);
+      // a 0 → 103.95 scale (99 and 5 % headroom) drawn over 108 px from y = 116 up: warning 97 → 99, critical 99 → the top
+      const px = (v: number): number => 116 - (v / 103.95) * 108;
+      expect(rects[0][1]).toBeCloseTo(px(99), 0);
+      expect(rects[0][2]).toBeCloseTo(px(97) - px(99), 0);
+      expect(rects[1][1]).toBeCloseTo(px(103.95), 0);
+      expect(rects[1][2]).toBeCloseTo(px(99) - px(103.95), 0);
+      const rt = p.slice(p.indexOf('<strong>response time</strong>'));
+      expect(rt.slice(0, rt.indexOf('</svg>'))).not.toMatch(/chart-(warn|crit)/);
+      expect(p).not.toMatch(/style=/);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("a lower limit (a UPS's minimum charge) is a critical band at the bottom", () => {
+    const d = withLimits(
+      chartData(
+        [{ t: 10, fail: false, durationMs: null, level: null, softFail: null, metrics: [{ name: 'battery_charge', value: 80, unit: '%' }] }],
+        '1h',
+        3_600_000,
+        10,
+      ),
+      [{ name: 'battery_charge', critLow: 50 }, { name: 'other' }],
+    );
+    expect(d.series[0].limits).toEqual({ critLow: 50 });
+  });
+});
+
 describe('charts of ranges beyond the raw window (history tiers)', () => {
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
@@ -112,7 +160,7 @@ describe('charts of ranges beyond the raw window (history tiers)', () => {
 
   it('time without any run stays "no data" between the tier buckets', () => {
     const now = u.clock.now();
-    const b = (t: number, fails: number) => ({ t, n: 12, fails, duration: { min: 1, avg: 2, max: 3, p95: 3 }, metrics: [] });
+    const b = (t: number, fails: number) => ({ t, ms: 3_600_000, n: 12, fails, duration: { min: 1, avg: 2, max: 3, p95: 3 }, metrics: [] });
     const d = chartData([], '90d', now, 90, [b(now - 80 * DAY, 0), b(now - 10 * DAY, 1)]);
     expect(d.strip.map((s) => s.cls)).toEqual(['none', 'pass', 'none', 'fail', 'none']);
     expect(d.runs).toBe(24);

@@ -168,4 +168,26 @@ describe('a public status page', () => {
     expect(bad.status).toBe(422);
     expect(await bad.text()).toMatch(/lower-case letters/);
   });
+
+  it('the page is kept, but a check turning FAIL shows at once; a browser asking for brotli gets it compressed', async () => {
+    const level = (n: number) =>
+      t.site.mutate((doc) => {
+        const checks = doc.checks as Record<string, Record<string, unknown>>;
+        return { ...doc, checks: { ...checks, ram: { ...checks.ram, options: { level: n } } } };
+      });
+    expect((await level(0)).ok).toBe(true);
+    // built and kept while the memory check still passes
+    expect(await (await anon().get('/status/pub')).text()).toContain('All systems operational');
+    // the run that turns it FAIL drops the kept page
+    await t.site.runNow('ram');
+    expect(await (await anon().get('/status/pub')).text()).toMatch(/Partial outage|Major outage/);
+    const br = await anon().get('/status/pub', { 'Accept-Encoding': 'br' });
+    expect(br.headers.get('Content-Encoding')).toBe('br');
+    expect(br.headers.get('Vary')).toMatch(/Accept-Encoding/);
+    const { brotliDecompressSync } = await import('node:zlib');
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toMatch(/Partial outage|Major outage/);
+    expect((await level(100)).ok).toBe(true);
+    await t.site.runNow('ram');
+    expect(await (await anon().get('/status/pub')).text()).toContain('All systems operational');
+  });
 });

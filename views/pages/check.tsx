@@ -3,12 +3,24 @@
  * form (operators) or the configuration (viewers); also the new-check page.
  */
 import type { Child } from 'hono/jsx';
-import { type BadgeVM, type CheckTypeInfo, type CheckVM, type DecisionVM, type Field, type PushVM, type RemoteVM } from '../../src/web/view-data.ts';
+import {
+  type BadgeVM,
+  type CheckTypeInfo,
+  type CertVM,
+  type CheckVM,
+  type DecisionVM,
+  type Field,
+  type IncidentPage,
+  type PushVM,
+  type RemoteVM,
+} from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
 import { LogBlock } from '../partials/log-block.tsx';
 import { History } from '../partials/history.tsx';
+import { Incidents } from '../partials/incidents.tsx';
+import { CertPanel } from '../partials/cert-panel.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState } from '../partials/fields.tsx';
@@ -95,7 +107,8 @@ export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
         help={`e.g. “5 min”, “interval 1 hr 30 min”, “cron */15 min”, “cron mon-fri weekday 9 hr”; empty = no schedule of its own${d.name === null ? '. A new check runs every minute unless you change it.' : ''}`}
         extra={{
           'hx-get': '/ui/trigger',
-          'hx-trigger': 'input changed delay:250ms',
+          // ticking or unticking a sequence changes the hint too (an empty trigger is fine for a sequence member)
+          'hx-trigger': 'input changed delay:250ms, change from:"input[name=inseq]"',
           'hx-target': '#trigger-parse',
           'hx-swap': 'outerHTML',
           'hx-include': '[name=inseq]',
@@ -150,6 +163,10 @@ export interface CheckPageData {
   extras: { push: PushVM | null; badges: BadgeVM | null; remote: RemoteVM | null };
   /** why it alerted (or not): recent decisions (src/ops) */
   decisions: DecisionVM[];
+  /** FAIL periods, a page of them (src/web/incidents.ts) */
+  incidents: IncidentPage;
+  /** the certificate the check was last shown (TLS checks), null when none recorded */
+  cert: CertVM | null;
 }
 
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
@@ -203,7 +220,9 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
       {d.extras.push ? <PushPanel vm={d.extras.push} operate={ctx.can.operate} /> : null}
       {d.extras.remote ? <RemotePanel vm={d.extras.remote} /> : null}
       <OpsPanel vm={vm} csrf={ctx.csrf} operate={ctx.can.operate} decisions={d.decisions} />
+      {d.cert ? <CertPanel vm={d.cert} /> : null}
       <History {...d.history} />
+      <Incidents name={vm.name} d={d.incidents} zoneTime={d.history.zoneTime} />
       <p>
         <a href={checkUrl(vm.name, '/charts')}>Charts: response time and measurements over 1 hour to 90 days</a>
       </p>

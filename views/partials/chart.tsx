@@ -4,7 +4,7 @@
  * CSP) — with min / avg / max / p95 for the range, and the state strip.
  */
 import type { Child } from 'hono/jsx';
-import { type ChartData, plural, type Series } from '../../src/web/view-data.ts';
+import { type ChartData, type Limits, plural, type Series } from '../../src/web/view-data.ts';
 
 const H = 120;
 const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -23,23 +23,57 @@ function show(v: number, unit: string): string {
   return unit ? `${num(v)} ${unit}` : num(v);
 }
 
+/** Warning and critical bands: above warn (to crit), above crit, below critLow. */
+function Bands(p: { l: Limits; lo: number; hi: number; y: (v: number) => string; width: number }): Child {
+  const { l, lo, hi, y, width } = p;
+  const rect = (from: number, to: number, cls: string): Child => {
+    const a = Math.max(lo, Math.min(hi, from));
+    const b = Math.max(lo, Math.min(hi, to));
+    if (b <= a) return null;
+    const top = Number(y(b));
+    return <rect class={cls} x="0" y={top.toFixed(1)} width={width} height={(Number(y(a)) - top).toFixed(1)} />;
+  };
+  return (
+    <>
+      {l.warn !== undefined ? rect(l.warn, l.crit !== undefined && l.crit > l.warn ? l.crit : hi, 'chart-warn') : null}
+      {l.crit !== undefined ? rect(l.crit, hi, 'chart-crit') : null}
+      {l.critLow !== undefined ? rect(lo, l.critLow, 'chart-crit') : null}
+    </>
+  );
+}
+
+/** "warning above 80 %, failing above 90 %" for the caption and the screen reader. */
+function limitWords(l: Limits, f: (v: number) => string): string {
+  const w: string[] = [];
+  if (l.warn !== undefined) w.push(`warning above ${f(l.warn)}`);
+  if (l.crit !== undefined) w.push(`failing above ${f(l.crit)}`);
+  if (l.critLow !== undefined) w.push(`failing below ${f(l.critLow)}`);
+  return w.join(', ');
+}
+
 function SeriesChart(p: { s: Series; width: number; words: string }): Child {
   const { s, width } = p;
   if (!s.stats) return null;
-  const lo = Math.min(0, s.stats.min);
-  const hi = s.stats.max === lo ? lo + 1 : s.stats.max;
+  const l = s.limits ?? {};
+  // the scale takes in the thresholds, so a band shows how far the values are from them
+  const lo = Math.min(0, s.stats.min, l.critLow ?? 0);
+  const top = Math.max(s.stats.max, l.warn ?? -Infinity, l.crit ?? -Infinity);
+  // headroom above a threshold at the top, so the band beyond it shows
+  const hi = top === lo ? lo + 1 : top > s.stats.max ? top + (top - lo) * 0.05 : top;
   const y = (v: number): string => (H - 4 - ((v - lo) / (hi - lo)) * (H - 12)).toFixed(1);
   const x = (i: number): string => (i + 0.5).toFixed(1);
   const line = s.buckets.map((b) => `${x(b.i)},${y(b.avg)}`).join(' ');
   const band = [...s.buckets.map((b) => `${x(b.i)},${y(b.max)}`), ...[...s.buckets].reverse().map((b) => `${x(b.i)},${y(b.min)}`)].join(' ');
   const f = (v: number): string => show(v, s.unit);
-  const summary = `min ${f(s.stats.min)}, average ${f(s.stats.avg)}, max ${f(s.stats.max)}, 95th percentile ${f(s.stats.p95)}`;
+  const limits = limitWords(l, f);
+  const summary = `min ${f(s.stats.min)}, average ${f(s.stats.avg)}, max ${f(s.stats.max)}, 95th percentile ${f(s.stats.p95)}${limits ? `; ${limits}` : ''}`;
   return (
     <figure class="chart">
       <figcaption>
         <strong>{s.name}</strong> <span class="muted">{`over the last ${p.words}: ${summary} (${plural(s.stats.count, 'value')})`}</span>
       </figcaption>
       <svg class="chart-svg" viewBox={`0 0 ${width} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${s.name} over the last ${p.words}: ${summary}`}>
+        <Bands l={l} lo={lo} hi={hi} y={y} width={width} />
         <line class="chart-base" x1="0" y1={H - 4} x2={width} y2={H - 4} />
         {s.buckets.length > 1 ? <polygon class="chart-band" points={band} /> : null}
         {s.buckets.length > 1 ? (

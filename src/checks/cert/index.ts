@@ -40,7 +40,7 @@ export const cert = defineCheck({
       const s = await connectTls({ host: o.hostname, port: o.port, trust, signal: ctx.signal, now: ctx.now });
       const reader = new LineReader(s.socket, ctx.signal);
       try {
-        run.days = s.days;
+        run.seen(s);
         checkExpiry(s.days, o.expiryDays);
         if (o.probe !== undefined) {
           // fletchck logs `send: %r, %r` of (probe, sendall()'s None)

@@ -68,7 +68,9 @@ export const cpu = defineCheck({
         warn: levelWarns(pct, o.warnLevel, o.hysteresis, ctx.check.state.warn),
         level: percentLevel(pct),
         log: [`CPU: ${padded(pct, 2, 0)}%, Target: ${o.level}%`],
-        metrics: [{ name: 'busy_percent', value: pct, unit: '%', crit: o.level, min: 0, max: 100 }],
+        metrics: [
+          { name: 'busy_percent', value: pct, unit: '%', ...(o.warnLevel !== undefined ? { warn: o.warnLevel } : {}), crit: o.level, min: 0, max: 100 },
+        ],
       };
     } catch (e) {
       return { fail: true, log: [detailLine('cpu', e)] };

@@ -74,7 +74,15 @@ export const disk = defineCheck({
         level: percentLevel(du.percent),
         log: [`${o.volume}: ${padded(du.percent, 2, 0)}% ${u.fmt(du.used)}/${u.fmt(du.total)}${u.unit}, ${u.fmt(du.free)}${u.unit} Free, Target: ${o.level}%`],
         metrics: [
-          { name: 'used_percent', value: oneDecimal(du.percent), unit: '%', crit: o.level, min: 0, max: 100 },
+          {
+            name: 'used_percent',
+            value: oneDecimal(du.percent),
+            unit: '%',
+            ...(o.warnLevel !== undefined ? { warn: o.warnLevel } : {}),
+            crit: o.level,
+            min: 0,
+            max: 100,
+          },
           { name: 'used_bytes', value: du.used, unit: 'B', min: 0, max: du.total },
           { name: 'free_bytes', value: du.free, unit: 'B', min: 0, max: du.total },
           { name: 'used_percent_df', value: oneDecimal(du.dfPercent), unit: '%', min: 0, max: 100 },

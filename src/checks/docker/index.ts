@@ -129,7 +129,7 @@ export const docker = defineCheck({
         const port = o.port ?? (o.tls ? 2376 : 2375);
         if (o.tls) {
           const s = await connectTls({ host: o.hostname, port, trust: await loadTrust(o, ctx.env), signal: ctx.signal, now: ctx.now });
-          run.days = s.days;
+          run.seen(s);
           via = { socket: s.socket, host: o.hostname };
           try {
             checkExpiry(s.days, o.expiryDays);

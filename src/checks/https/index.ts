@@ -172,7 +172,7 @@ export const https = defineCheck({
         if (o.tls) {
           const s = await connectTls({ host: o.hostname, port, trust: await loadTrust(o, ctx.env), signal: ctx.signal, now: ctx.now });
           sock = s.socket;
-          run.days = s.days;
+          run.seen(s);
           checkExpiry(s.days, o.expiryDays);
         } else {
           sock = await connectTcp(o.hostname, port, ctx.signal);

@@ -33,7 +33,7 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun): Promise<void> {
   const port = o.port || (o.tls ? 143 : 993);
   const base = { host: o.hostname, port, trust, signal: ctx.signal, now: ctx.now };
   const secured = (s: TlsSession): void => {
-    run.days = s.days;
+    run.seen(s);
     checkExpiry(s.days, o.expiryDays);
   };
   let reader: LineReader | undefined;

@@ -87,7 +87,7 @@ async function channel(o: Opts, port: number, ctx: RunContext, run: NetRun, ldap
   const trust = await loadTrust(o, ctx.env);
   const plain = o.tls === 'starttls' ? await startTls(await connectTcp(o.hostname, port, ctx.signal), ctx.signal, ldapts) : undefined;
   const s: TlsSession = await connectTls({ host: o.hostname, port, trust, signal: ctx.signal, now: ctx.now, socket: plain });
-  run.days = s.days;
+  run.seen(s);
   if (plain) run.log.push('StartTLS: success');
   try {
     checkExpiry(s.days, o.expiryDays);

@@ -56,7 +56,7 @@ export const memory = defineCheck({
         level: percentLevel(m.percent),
         log: [`Memory: ${padded(m.percent, 2, 0)}% ${u.fmt(m.used)}/${u.fmt(m.total)}${u.unit}, ${u.fmt(m.available)}${u.unit} Available, Target: ${o.level}%`],
         metrics: [
-          { name: 'used_percent', value: m.percent, unit: '%', crit: o.level, min: 0, max: 100 },
+          { name: 'used_percent', value: m.percent, unit: '%', ...(o.warnLevel !== undefined ? { warn: o.warnLevel } : {}), crit: o.level, min: 0, max: 100 },
           { name: 'available_bytes', value: m.available, unit: 'B', min: 0, max: m.total },
         ],
       };

@@ -113,7 +113,10 @@ export const net = defineCheck({
       const v = compared(o, r);
       const target = o.level === undefined ? '' : `, Target: ${mbit(o.level)}`;
       const fail = o.level !== undefined && levelFails(v, o.level, o.hysteresis, isFailing(ctx.check.state.failState));
-      const crit = (d: 'rx' | 'tx'): Partial<Metric> => (o.level !== undefined && (o.direction === d || o.direction === 'max') ? { crit: o.level } : {});
+      const crit = (d: 'rx' | 'tx'): Partial<Metric> =>
+        o.level !== undefined && (o.direction === d || o.direction === 'max')
+          ? { crit: o.level, ...(o.warnLevel !== undefined ? { warn: o.warnLevel } : {}) }
+          : {};
       return {
         fail,
         warn: levelWarns(v, o.warnLevel, o.hysteresis, ctx.check.state.warn),

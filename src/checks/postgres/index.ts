@@ -80,7 +80,7 @@ async function startTls(sock: Socket, trust: Trust, o: Opts, ctx: RunContext, ru
     if (answer[0] === 0x4e) throw new PostgresError('the server does not accept TLS (it answered N to SSLRequest)');
     if (answer[0] !== 0x53) throw new ProtocolError(`the server answered SSLRequest with ${JSON.stringify(answer.toString('latin1'))}`);
     const s = await connectTls({ host: o.hostname, port: o.port ?? 5432, trust, signal: ctx.signal, now: ctx.now, socket: reader.detach() });
-    run.days = s.days;
+    run.seen(s);
     checkExpiry(s.days, o.expiryDays);
     return s.socket;
   } catch (e) {

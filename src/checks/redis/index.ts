@@ -45,7 +45,7 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
   if (o.tls) {
     const trust = await loadTrust(o, ctx.env);
     const s = await connectTls({ host: o.hostname, port, trust, signal: ctx.signal, now: ctx.now });
-    run.days = s.days;
+    run.seen(s);
     reader = new LineReader(s.socket, ctx.signal);
     try {
       checkExpiry(s.days, o.expiryDays);

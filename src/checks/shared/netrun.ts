@@ -9,12 +9,17 @@
 import { performance } from 'node:perf_hooks';
 import type { Metric, Outcome } from '../types.ts';
 import { detailLine } from './errors.ts';
-import { CertificateError } from './tls.ts';
+import { CertificateError, type TlsSession } from './tls.ts';
+import type { CertSummary } from './cert-summary.ts';
 
 export interface NetRun {
   log: string[];
   /** Whole days the server's certificate has left, once it was read. */
   days: number | null;
+  /** The server's certificate, once it was read (the check page's certificate panel). */
+  cert: CertSummary | null;
+  /** Records a TLS session's certificate: its days left and its summary. */
+  seen(s: Pick<TlsSession, 'days' | 'cert'>): void;
   readonly passed: boolean;
   /** Marks the pass decision (and the end of the measured response time). */
   pass(): void;
@@ -41,6 +46,11 @@ export async function netRun(subject: string, body: (r: NetRun) => Promise<void>
   const r: NetRun = {
     log: [],
     days: null,
+    cert: null,
+    seen(s) {
+      r.days = s.days;
+      r.cert = s.cert;
+    },
     get passed() {
       return passed;
     },
@@ -59,6 +69,7 @@ export async function netRun(subject: string, body: (r: NetRun) => Promise<void>
     if (e instanceof CertificateError) {
       softFail = 'certificate';
       if (e.days !== null) r.days = e.days;
+      if (e.cert) r.cert = e.cert;
     }
     r.log.push(detailLine(subject, e));
   }
@@ -71,5 +82,6 @@ export async function netRun(subject: string, body: (r: NetRun) => Promise<void>
     level: r.days === null ? null : `${r.days} days`,
     softFail: passed ? null : softFail,
     metrics,
+    ...(r.cert ? { cert: r.cert } : {}),
   };
 }

@@ -122,7 +122,7 @@ export async function smtpDialogue(d: SmtpDialogue, run: NetRun): Promise<void> 
   try {
     if (d.tls === 'implicit') {
       const s = await connectTls({ host: d.host, port: d.port, trust: d.trust, signal: d.signal, now: d.now });
-      run.days = s.days;
+      run.seen(s);
       reader = new LineReader(s.socket, d.signal);
       // siteward applies the window to submit as well (fletchck skips it, spec §4.3 [quirk])
       checkExpiry(s.days, d.expiryDays);
@@ -144,7 +144,7 @@ export async function smtpDialogue(d: SmtpDialogue, run: NetRun): Promise<void> 
       if (go.code !== 220) throw new SmtpError('SMTPResponseException', go.code, go.text);
       const s = await connectTls({ host: d.host, port: d.port, trust: d.trust, signal: d.signal, now: d.now, socket: reader.detach() });
       reader.resume(s.socket);
-      run.days = s.days;
+      run.seen(s);
       run.log.push(replyRepr(go));
       checkExpiry(s.days, d.expiryDays);
     }

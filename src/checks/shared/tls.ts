@@ -9,6 +9,7 @@ import { connect as tlsConnect, checkServerIdentity, createSecureContext, rootCe
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { abortReason } from './errors.ts';
+import { certSummary, type CertSummary } from './cert-summary.ts';
 import type { RunEnv } from '../types.ts';
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,8 @@ export class CertificateError extends Error {
   constructor(
     message: string,
     readonly days: number | null = null,
+    /** the certificate that failed (the check page shows it) */
+    readonly cert: CertSummary | null = null,
   ) {
     super(message);
   }
@@ -161,6 +164,8 @@ export interface TlsSession {
   socket: TLSSocket;
   /** Whole days until notAfter (floor, as fletchck), null when no certificate was sent. */
   days: number | null;
+  /** what the certificate panel shows (src/checks/shared/cert-summary.ts), null when none was sent */
+  cert: CertSummary | null;
 }
 
 /** OpenSSL's texts for the verification results a check is likely to meet. */
@@ -250,14 +255,16 @@ export async function connectTls(p: TlsParams): Promise<TlsSession> {
   sock.on('error', () => undefined);
   try {
     return await watch(sock, p.signal, 'secureConnect', () => {
-      const days = daysLeft(sock.getPeerX509Certificate(), p.now());
+      const peer = sock.getPeerX509Certificate();
+      const days = daysLeft(peer, p.now());
+      const cert = certSummary(peer);
       if (!p.trust.selfsigned && !sock.authorized) {
         const code = String(sock.authorizationError ?? 'UNKNOWN');
         const text =
           code === 'ERR_TLS_CERT_ALTNAME_INVALID' || identityError ? mismatchText(p.host) : (VERIFY_TEXT[code] ?? code.toLowerCase().replace(/_/g, ' '));
-        throw new CertificateError(`certificate verify failed: ${text}`, days);
+        throw new CertificateError(`certificate verify failed: ${text}`, days, cert);
       }
-      return { socket: sock, days };
+      return { socket: sock, days, cert };
     });
   } catch (e) {
     sock.destroy();

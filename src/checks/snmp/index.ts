@@ -150,7 +150,7 @@ async function read(o: Opts, session: Session, signal: AbortSignal): Promise<Rea
           name: nameOf(i),
           value,
           ...(i.unit ? { unit: i.unit } : {}),
-          ...(i.min !== undefined ? { warn: i.min } : {}),
+          ...(i.min !== undefined ? { critLow: i.min } : {}),
           ...(i.max !== undefined ? { crit: i.max } : {}),
         });
         r.level ??= `${value}${i.unit ? ` ${i.unit}` : ''}`;

@@ -88,7 +88,7 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun): Promise<void> {
     const trust = await loadTrust(o, ctx.env);
     const s = await connectTls({ host: o.hostname, port: o.port, trust, signal: ctx.signal, now: ctx.now });
     sock = s.socket;
-    run.days = s.days;
+    run.seen(s);
     try {
       checkExpiry(s.days, o.expiryDays);
     } catch (e) {

@@ -70,6 +70,6 @@ function outcome(subject: string, t: number, threshold: number, hysteresis: numb
     warn: levelWarns(t, w.level, hysteresis, w.warning),
     log: [`${subject}: ${fixed(t, 1)}${DEG} Target: ${threshold}${DEG}`],
     level: `${fixed(t, 1)}${DEG}`,
-    metrics: Number.isFinite(t) ? [{ name: 'temperature', value: t, unit: DEG, crit: threshold }] : [],
+    metrics: Number.isFinite(t) ? [{ name: 'temperature', value: t, unit: DEG, ...(w.level !== undefined ? { warn: w.level } : {}), crit: threshold }] : [],
   };
 }

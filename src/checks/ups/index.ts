@@ -105,10 +105,10 @@ export function judgeUps(
 
   const metrics: Metric[] = [];
   if (Number.isFinite(bc))
-    metrics.push({ name: 'battery_charge', value: bc, unit: '%', min: 0, max: 100, ...(o.minCharge !== undefined ? { crit: o.minCharge } : {}) });
+    metrics.push({ name: 'battery_charge', value: bc, unit: '%', min: 0, max: 100, ...(o.minCharge !== undefined ? { critLow: o.minCharge } : {}) });
   if (Number.isFinite(bv)) metrics.push({ name: 'battery_voltage', value: bv, unit: 'V' });
   if (runtime !== undefined)
-    metrics.push({ name: 'battery_runtime', value: runtime, unit: 's', min: 0, ...(o.minRuntime !== undefined ? { crit: o.minRuntime } : {}) });
+    metrics.push({ name: 'battery_runtime', value: runtime, unit: 's', min: 0, ...(o.minRuntime !== undefined ? { critLow: o.minRuntime } : {}) });
   const load = optionalNumber(vars, 'ups.load');
   if (load !== undefined) metrics.push({ name: 'ups_load', value: load, unit: '%', min: 0, max: 100 });
   // siteward WARN (issue 19): charge below warnCharge while nothing fails

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { need, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { html, pageCtx } from '../render.tsx';
-import { isRange } from '../../charts/series.ts';
+import { isRange, withLimits } from '../../charts/series.ts';
 import { readChart } from '../../charts/read.ts';
 import { MetricCodec } from '../../store/history.ts';
 import { TierReader } from '../../store/rollup.ts';
@@ -20,7 +20,9 @@ export function chartRoutes(d: WebDeps): Hono<WebEnv> {
     if (!site.entry(name)) return notFound(c, d, `check named "${name}"`);
     const q = c.req.query('range');
     const range = isRange(q) ? q : '24h';
-    return html(c, <ChartsPage ctx={pageCtx(c, d, null)} name={name} data={readChart(site.store, tiers, name, range, site.clock.now())} />);
+    // the bands: the thresholds of the check's last run
+    const data = withLimits(readChart(site.store, tiers, name, range, site.clock.now()), site.state(name).metrics);
+    return html(c, <ChartsPage ctx={pageCtx(c, d, null)} name={name} data={data} />);
   });
   return r;
 }

@@ -32,6 +32,8 @@ import { redactEntry } from '../../config/redact.ts';
 import { checkDeliveries, historyProps, html, pageCtx } from '../render.tsx';
 import { plainHelp } from '../words.ts';
 import { decisionVMs } from '../ops-vm.ts';
+import { checkIncidents } from '../incidents-read.ts';
+import { certVM } from '../certs.ts';
 import { notFound } from './checks.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
 import { ConfirmPage } from '../../../views/pages/simple.tsx';
@@ -73,6 +75,9 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
     const raw = rawCheck(site.loaded, name) ?? {};
     const { data: _data, ...config } = raw;
     const origin = new URL(c.req.url).origin;
+    const entry = site.entry(name);
+    const seen = d.certs.get(name);
+    const expiryDays = typeof entry?.opts?.expiryDays === 'number' ? entry.opts.expiryDays : 7;
     return html(
       c,
       <CheckPage
@@ -87,6 +92,8 @@ export function checkRoutes(d: WebDeps): Hono<WebEnv> {
           flash: c.req.query('saved') === '1' ? 'Saved.' : undefined,
           extras: { push: pushVM(site, name, origin), badges: badgeVM(site, name, origin), remote: remoteVM(site, name, d.federation) },
           decisions: decisionVMs(site, name),
+          incidents: checkIncidents(site, name, Number(c.req.query('incidents') ?? 1)),
+          cert: seen ? certVM(seen, site.clock.now(), entry?.zone ?? null, expiryDays) : null,
         }}
       />,
       status,

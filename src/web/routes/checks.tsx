@@ -87,6 +87,8 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
     const name = c.req.param('name');
     if (!exists(name)) return notFound(c, d, `check named "${name}"`);
     const o = origin(formValues(await c.req.parseBody({ all: true })), name);
+    // who ran it, for the check's incident timeline (src/web/incidents.ts)
+    site.warn(`${name} run by hand by ${authOf(c).user}`, 'info');
     await site.runNow(name);
     if (isHtmx(c)) {
       const names = new Set([name, ...membersOf(site.loaded, name)]);
@@ -109,6 +111,7 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
       }),
     );
     if (!res.ok) return failed(c, d, paused ? 'Pause failed' : 'Resume failed', res.issues);
+    site.warn(`${name} ${paused ? 'paused' : 'resumed'} by ${authOf(c).user}`, 'info');
     return changed(c, origin(form, name));
   });
 

@@ -16,7 +16,14 @@ import { formState } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import type { StatusPageConfig } from '../../status-pages/config.ts';
 import { IncidentError, IncidentStore, IMPACTS, STAGES, type Impact, type Stage } from '../../status-pages/incidents.ts';
-import { BAR_DAYS, DailyUptime, DAY, statusJson, statusPageVM, type StatusSource } from '../../status-pages/model.ts';
+import { BAR_DAYS, checkVM, DailyUptime, DAY, statusJson, statusPageVM, type StatusSource } from '../../status-pages/model.ts';
+import { performance } from 'node:perf_hooks';
+import { PageCache } from '../../status-pages/page-cache.ts';
+import { checkRefs } from '../../status-pages/config.ts';
+import { chooseEncoding, squeeze } from '../compress.ts';
+import { getCookie } from 'hono/cookie';
+import { THEME_COOKIE, ThemeContext, themeOf } from '../../../views/theme.tsx';
+import { toHtml } from '../render.tsx';
 import { atomFeed } from '../../status-pages/atom.ts';
 import { MetricCodec } from '../../store/history.ts';
 import { TierReader } from '../../store/rollup.ts';
@@ -46,7 +53,10 @@ export function statusSource(site: WebSite): StatusSource {
 
 const empty = (values: Record<string, string> = {}): FormState => ({ values, errors: {}, general: [] });
 
-export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
+/** Slices of the start-up warm-up: at most this much synchronous work before yielding to requests. */
+const WARM_SLICE_MS = 10;
+
+export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) => void } = {}): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   const { site } = d;
   const incidents = new IncidentStore(site.db, () => site.clock.now());
@@ -57,12 +67,69 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
 
   const find = (slug: string): StatusPageConfig | undefined => site.settings.statusPages.find((p) => p.slug === slug);
   const recent = (slug: string) => incidents.forPage(slug, site.clock.now() - BAR_DAYS * DAY);
+  let shownNow: Set<string> | null = null;
+  const shown = (): Set<string> =>
+    (shownNow ??= new Set(site.settings.statusPages.flatMap((p) => p.groups.flatMap((g) => g.checks.map((c) => (typeof c === 'string' ? c : c.check))))));
   const build = (page: StatusPageConfig) => {
-    const shown = new Set(site.settings.statusPages.flatMap((p) => p.groups.flatMap((g) => g.checks.map((c) => (typeof c === 'string' ? c : c.check)))));
-    daily.keep(shown);
-    bars.keep(shown);
+    daily.keep(shown());
+    bars.keep(shown());
     return statusPageVM(src, daily, bars, page, recent(page.slug));
   };
+
+  // rendered pages, kept (src/status-pages/page-cache.ts): dropped when a check on a page changes state, the configuration or an incident changes
+  const cache = new PageCache(() => site.clock.now());
+  site.bus.on('transition', (e) => {
+    if (shown().has(e.name)) cache.clear();
+  });
+  site.bus.on('config', () => {
+    shownNow = null;
+    cache.clear();
+  });
+  const send = async (c: WebContext, key: string, type: string, make: () => Promise<string>): Promise<Response> => {
+    const body = await cache.get(key, make);
+    const enc = body.text.length >= 1024 ? chooseEncoding(c.req.header('Accept-Encoding')) : null;
+    if (!enc) return c.body(body.bytes, 200, { 'Content-Type': type, Vary: 'Accept-Encoding' });
+    let out = body.encoded.get(enc);
+    if (!out) body.encoded.set(enc, (out = await squeeze(Buffer.from(body.bytes), enc)));
+    return c.body(new Uint8Array(out), 200, { 'Content-Type': type, 'Content-Encoding': enc, Vary: 'Accept-Encoding' });
+  };
+  const pageHtml = (page: StatusPageConfig, theme: ReturnType<typeof themeOf>, manage: string | null) => () =>
+    toHtml(
+      <ThemeContext.Provider value={theme}>
+        <StatusPageView
+          vm={build(page)}
+          assets={d.assets}
+          site={site.name}
+          manage={manage}
+          // the uptime report is for signed-in readers, as managing is (docs/status-pages.md "Reports")
+          report={manage ? `/status/${encodeURIComponent(page.slug)}/report` : null}
+        />
+      </ThemeContext.Provider>,
+    );
+
+  /**
+   * After a start, every shown check's 90 days are read and drawn in slices
+   * of WARM_SLICE_MS (a page of 500 checks is ~1 s of work; one request
+   * would block the server for all of it), then each page is rendered once.
+   * A request meanwhile waits for it instead of doing the same work again.
+   */
+  const warm = (async (): Promise<void> => {
+    await new Promise<void>((r) => setImmediate(r));
+    for (const page of site.settings.statusPages) {
+      let t0 = performance.now();
+      for (const g of page.groups) {
+        for (const ref of checkRefs(g)) {
+          checkVM(src, daily, bars, ref.check, ref.label, false);
+          if (performance.now() - t0 >= WARM_SLICE_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            t0 = performance.now();
+          }
+        }
+      }
+      await cache.get(`html|${page.slug}|${themeOf(undefined)}|`, pageHtml(page, themeOf(undefined), null));
+    }
+  })().catch(() => undefined);
+  o.ready?.(warm);
 
   /** A public page for anyone; any other page for signed-in users (as need('viewer')). */
   const readable: MiddlewareHandler<WebEnv> = async (c, next) => {
@@ -77,15 +144,16 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     const page = pageOf(c);
     const auth = c.get('auth');
     const manage = auth ? `/status-pages/${encodeURIComponent(page.slug)}` : null;
-    // the uptime report is for signed-in readers (docs/status-pages.md "Reports")
-    const report = auth ? `/status/${encodeURIComponent(page.slug)}/report` : null;
-    return html(c, <StatusPageView vm={build(page)} assets={d.assets} site={site.name} manage={manage} report={report} />);
+    const theme = themeOf(getCookie(c, THEME_COOKIE));
+    await warm;
+    return send(c, `html|${page.slug}|${theme}|${manage ?? ''}`, 'text/html; charset=UTF-8', pageHtml(page, theme, manage));
   });
 
-  r.get('/status/:slug/summary.json', readable, (c) => {
+  r.get('/status/:slug/summary.json', readable, async (c) => {
     const page = pageOf(c);
     if (page.public) c.header('Access-Control-Allow-Origin', '*');
-    return c.json(statusJson(build(page)));
+    await warm;
+    return send(c, `json|${page.slug}`, 'application/json', async () => JSON.stringify(statusJson(build(page))));
   });
 
   r.get('/status/:slug/feed.atom', readable, (c) => {
@@ -216,6 +284,8 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     if (!page) return c.text('no such status page', 404);
     const form = formValues(await c.req.parseBody({ all: true }));
     try {
+      // an incident opened or updated shows on the public page at once (page edits: the config event)
+      cache.clear();
       const i = incidents.open(page.slug, {
         title: form.get('title') ?? '',
         body: form.get('body') ?? '',
@@ -238,6 +308,7 @@ export function statusPageRoutes(d: WebDeps): Hono<WebEnv> {
     if (!page || !cur || cur.page !== page.slug) return c.text('no such incident', 404);
     const form = formValues(await c.req.parseBody({ all: true }));
     try {
+      cache.clear();
       incidents.update(id, { status: pick<Stage>(form.get('status'), STAGES, 'investigating'), body: form.get('body') ?? '', author: authOf(c).user });
     } catch (e) {
       if (!(e instanceof IncidentError)) throw e;

@@ -64,7 +64,7 @@ describeDaemon('snmp check against snmpd', [SNMPD], () => {
     expect(outcome.log.slice(0, 2)).toEqual([`services = ${SYS.services}`, `${OID.sysName} = "${SYS.name}"`]);
     expect(outcome.log[2]).toMatch(/^uptime = \d+ ticks$/);
     expect(outcome.level).toBe(String(SYS.services));
-    expect(outcome.metrics?.find((m) => m.name === 'services')).toEqual({ name: 'services', value: SYS.services, warn: 1 });
+    expect(outcome.metrics?.find((m) => m.name === 'services')).toEqual({ name: 'services', value: SYS.services, critLow: 1 });
     expect(outcome.metrics?.find((m) => m.name === 'response_time')?.unit).toBe('s');
   });
 

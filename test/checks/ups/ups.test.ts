@@ -163,7 +163,7 @@ describeDaemon('ups check against upsd + dummy-ups', [UPSD, DUMMY_UPS], () => {
     const r = await runType(ups, opts('low', { minCharge: 50 }), { state: passing });
     expect(r.fail).toBe(true);
     expect(r.log).toEqual([head('low'), 'Status: Online', 'Battery: 13.5V/40% Flags: OL, CHRG', 'Battery charge 40% below minimum 50%']);
-    expect(r.metrics).toContainEqual(expect.objectContaining({ name: 'battery_charge', value: 40, crit: 50 }));
+    expect(r.metrics).toContainEqual(expect.objectContaining({ name: 'battery_charge', value: 40, critLow: 50 }));
   });
 
   it('minRuntime fails when battery.runtime is below it or not reported', async () => {
