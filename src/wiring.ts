@@ -16,6 +16,7 @@ import type { ApiContext, ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
+import { VantageService } from './zone/vantage-service.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -88,7 +89,7 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
     remoteInfo: (name) => (federation.isRunning ? federation.remoteInfo(name) : { instance: null }),
   };
   // HA zone membership (src/zone/): idle without a `zone` key
-  out.push(new ZoneService({ node: nodeName(flags.node) }));
+  out.push(new ZoneService({ node: nodeName(flags.node) }), new VantageService({ node: nodeName(flags.node) }));
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   if (listen && api) {
     const { ApiService } = await import('./api/service.ts');

@@ -38,6 +38,7 @@ export const TEMPLATE_FIELDS: Record<string, string> = {
   url: "the check's page (needs notifications.url)",
   failing: 'true while failing (for {{#failing}}…{{/failing}} sections)',
   passing: 'true while passing',
+  vantages: "a multi-vantage check: each vantage zone's view, one line each (empty for other checks)",
 };
 
 export type Channel = 'email' | 'sms' | 'telegram' | 'slack' | 'pushover' | 'ntfy' | 'webhook';
@@ -94,6 +95,7 @@ export function templateView(n: Notification, url: string | null): Record<string
     url: url ? `${url.replace(/\/+$/, '')}/check/${encodeURIComponent(n.check.name)}` : '',
     failing,
     passing: !failing,
+    vantages: n.check.vantages ?? '',
   };
 }
 
