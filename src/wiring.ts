@@ -17,6 +17,7 @@ import { outboxStats } from './api/providers.ts';
 import { ZoneService } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
 import { VantageService } from './zone/vantage-service.ts';
+import { FleetService } from './fleet/service.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -57,11 +58,17 @@ export function apiDeps(site: Site, federation: FederationView | null): ApiDeps 
  * (docs/performance.md). `api` is the API state this process shares between
  * its listeners.
  */
-export async function webService(site: Site, flags: RunFlags, api: ApiContext, federation: FederationView | null): Promise<WebService | null> {
+export async function webService(
+  site: Site,
+  flags: RunFlags,
+  api: ApiContext,
+  federation: FederationView | null,
+  fleet: FleetService | null = null,
+): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
   const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
   const routes = apiRoutes(api, { listenHost: () => site.settings.webui?.hostname ?? null });
-  return new Web({ port: flags.port, app: { federation } }).mount('/', routes, { exempt: API_PATH_PREFIXES });
+  return new Web({ port: flags.port, app: { federation, fleet } }).mount('/', routes, { exempt: API_PATH_PREFIXES });
 }
 
 /**
@@ -77,9 +84,12 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
   const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation)) : null;
   const out: SiteService[] = [];
-  const webui = api ? await webService(site, flags, api, federation) : null;
+  // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key
+  const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, nodeName(flags.node)) : null;
+  const webui = api ? await webService(site, flags, api, federation, fleet) : null;
   if (webui) out.push(webui);
   out.push(federation);
+  if (fleet) out.push(fleet);
   // maintenance windows select by a remote check's instance (src/ops): handed over here;
   // nothing is known of remote instances while the federation is not running
   site.remotes = {

@@ -41,6 +41,8 @@ import { tokenRoutes } from './routes/tokens.tsx';
 import { isStorageError } from '../store/health.ts';
 import { statusPageRoutes } from './routes/status-pages.tsx';
 import { chartRoutes } from './routes/charts.tsx';
+import { fleetRoutes } from './routes/fleet.tsx';
+import type { FleetSource } from '../fleet/service.ts';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
@@ -63,6 +65,8 @@ export interface WebAppOptions {
   portOverride?: number;
   /** the MQTT federation of this process, for its status on the config and check pages */
   federation?: FederationView | null;
+  /** the zones this instance watches, for /fleet */
+  fleet?: FleetSource | null;
 }
 
 export interface WebApp {
@@ -99,6 +103,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
     },
     oidc: new OidcClient(now, site.base),
     federation: o.federation ?? null,
+    fleet: o.fleet ?? null,
     portOverride: o.portOverride,
   };
 
@@ -129,6 +134,7 @@ export async function buildWebApp(site: Site, o: WebAppOptions): Promise<WebApp>
   app.route('/', reportRoutes(deps));
   app.route('/', statusPageRoutes(deps));
   app.route('/', chartRoutes(deps));
+  app.route('/', fleetRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)

@@ -13,6 +13,7 @@ import type { PendingLogins } from './twofactor/pending.ts';
 import type { Throttle } from './login-guard.ts';
 import type { OidcClient } from './oidc/client.ts';
 import type { FederationView } from '../federation/mqtt.ts';
+import type { FleetSource } from '../fleet/service.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -45,6 +46,8 @@ export interface WebDeps {
   oidc: OidcClient;
   /** the MQTT federation of this process (wiring.ts), null without one */
   federation: FederationView | null;
+  /** the zones this instance watches (src/fleet/), null without a `fleet` key */
+  fleet?: FleetSource | null;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

@@ -28,6 +28,7 @@ export { percentText } from './history.ts';
 export { msText, relative, type GlanceVM } from './glance.ts';
 export type { DecisionVM } from './ops-vm.ts';
 export type { PreviewData } from './template-preview.ts';
+export type { FleetData, FleetState } from '../fleet/model.ts';
 export { RANGE_WORDS, RANGES, type ChartData, type RangeKey, type Series } from '../charts/series.ts';
 export type { CheckReport, GroupReport, SiteReport } from '../reports/service.ts';
 export type { Report } from '../reports/sla.ts';
@@ -51,6 +52,8 @@ export interface PageCtx {
   live: string | null;
   /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
   storage: string | null;
+  /** this instance watches zones: the nav links /fleet */
+  fleet?: boolean;
 }
 
 export const enc = encodeURIComponent;
