@@ -176,6 +176,36 @@ describeDaemon('the fleet page in Chromium', [CHROMIUM, ...MOSQUITTO_PROGRAMS], 
     expect(problems).toEqual([]);
   });
 
+  it('the open page follows the fleet: a changed state and a node that goes down show without a reload', { timeout: 120_000 }, async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/fleet?zone=dc2`);
+    await page.evaluate('window.marker = 42');
+    const row = page.locator('#fleet-checks tbody tr:has(td:first-child:text-is("vm 5"))');
+    expect(await row.locator('td[data-label="State"]').innerText()).toBe('PASS');
+    const c = await mqtt.connectAsync(`mqtt://${HOST}:${broker.port}`, { protocolVersion: 4 });
+    await c.publishAsync(
+      'siteward/zone/dc2/state/vm%205',
+      JSON.stringify({ state: 'FAIL', failing: true, summary: 'timed out', since: Date.now(), node: 'dc2-1' }),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
+    const stateCell = (): Promise<string> => row.locator('td[data-label="State"]').innerText();
+    await expect.poll(stateCell, { timeout: 30_000 }).toBe('FAIL');
+    expect(await row.locator('td[data-label="Summary"]').innerText()).toBe('timed out');
+    // dc2's node dies (its last will): the zone and its checks go silent
+    await c.publishAsync('siteward/zone/dc2/node/dc2-1', JSON.stringify({ node: 'dc2-1', state: 'down', heartbeat: 3600, reason: 'connection lost' }), {
+      qos: 1,
+      retain: true,
+    });
+    await c.endAsync();
+    await expect.poll(stateCell, { timeout: 30_000 }).toBe('silent (node down)');
+    expect(await page.locator('table:has(caption:text("Zones")) tbody tr:has(a:text-is("dc2"))').innerText()).toContain('silent: no node up');
+    expect(await page.evaluate('window.marker')).toBe(42);
+    expect(problems).toEqual([]);
+  });
+
   it('no serious or critical axe-core finding; screenshots light and dark, desktop and phone', { timeout: 240_000 }, async () => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });

@@ -3,6 +3,7 @@
  * their nodes, and every check with its state — filter chips for state and
  * zone (plain links), a pager. A zone or node that went silent is shown as
  * such; a check nobody vouches for now says "silent", never its last PASS.
+ * The body refreshes itself every 1.5 s (htmx polling of /fleet/live).
  */
 import type { Child } from 'hono/jsx';
 import { plural, relative, type FleetData, type FleetState } from '../../src/web/view-data.ts';
@@ -169,11 +170,12 @@ function Checks(p: { d: FleetData }): Child {
   );
 }
 
-export function FleetPage(p: { ctx: PageCtx; d: FleetData }): Child {
+/** The part that refreshes itself every 1.5 s (GET /fleet/live with the same filter): htmx morphs it in place, so focus stays. */
+export function FleetBody(p: { d: FleetData }): Child {
   const { d } = p;
+  const live = url(d, { page: d.page.page }).replace(/^\/fleet/, '/fleet/live');
   return (
-    <Page ctx={p.ctx} title="Fleet">
-      <h1>Fleet</h1>
+    <div id="fleet-live" hx-get={live} hx-trigger="every 1500ms" hx-swap="outerMorph">
       {d.problem ? <ErrorList title="The fleet view may be out of date" errors={[d.problem]} /> : null}
       {d.dropped ? <ErrorList title="Too many checks" errors={[`${plural(d.dropped, 'check state')} dropped: the fleet keeps at most ${d.max}.`]} /> : null}
       {!d.zones.length ? (
@@ -218,6 +220,15 @@ export function FleetPage(p: { ctx: PageCtx; d: FleetData }): Child {
       <Pager d={d} where="top" />
       <Checks d={d} />
       <Pager d={d} where="bottom" />
+    </div>
+  );
+}
+
+export function FleetPage(p: { ctx: PageCtx; d: FleetData }): Child {
+  return (
+    <Page ctx={p.ctx} title="Fleet">
+      <h1>Fleet</h1>
+      <FleetBody d={p.d} />
     </Page>
   );
 }

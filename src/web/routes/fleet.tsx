@@ -1,41 +1,50 @@
 /**
  * /fleet (issue 23, docs/fleet.md): the zones this instance watches
  * (src/fleet/), for viewers and up. Read-only: GET with a filter and a page
- * in the query. Without a `fleet` key the page does not exist.
+ * in the query; /fleet/live is the page's body alone, which the page polls.
+ * Without a `fleet` key the page does not exist.
  */
 import { Hono } from 'hono';
-import { need, type WebEnv } from '../context.ts';
+import { need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
-import { FLEET_STATES, type FleetState } from '../../fleet/model.ts';
-import { FleetPage } from '../../../views/pages/fleet.tsx';
+import { FLEET_STATES, type FleetData, type FleetState } from '../../fleet/model.ts';
+import type { FleetSource } from '../../fleet/service.ts';
+import { FleetBody, FleetPage } from '../../../views/pages/fleet.tsx';
 
 export const FLEET_PAGE_SIZE = 100;
+
+function fleetData(f: FleetSource, c: WebContext): FleetData {
+  const s = c.req.query('state');
+  const state = FLEET_STATES.includes(s as FleetState) ? (s as FleetState) : null;
+  const zone = c.req.query('zone')?.slice(0, 128) || null;
+  const page = Math.min(1_000_000, Math.max(1, Number.parseInt(c.req.query('page')?.slice(0, 8) ?? '1', 10) || 1));
+  const now = f.now();
+  const m = f.model;
+  return {
+    zones: m.zoneRows(now),
+    nodes: m.nodeRows(now),
+    page: m.query({ state, zone, page, perPage: FLEET_PAGE_SIZE }, now),
+    state,
+    zone,
+    now,
+    problem: f.problem(),
+    dropped: m.dropped,
+    max: m.maxChecks,
+  };
+}
 
 export function fleetRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
   r.get('/fleet', need('viewer'), (c) => {
-    const f = d.fleet;
-    if (!f) return notFound(c, d, 'fleet view here (the site file has no fleet key)');
-    const s = c.req.query('state');
-    const state = FLEET_STATES.includes(s as FleetState) ? (s as FleetState) : null;
-    const zone = c.req.query('zone')?.slice(0, 128) || null;
-    const page = Math.min(1_000_000, Math.max(1, Number.parseInt(c.req.query('page')?.slice(0, 8) ?? '1', 10) || 1));
-    const now = f.now();
-    const m = f.model;
-    const data = {
-      zones: m.zoneRows(now),
-      nodes: m.nodeRows(now),
-      page: m.query({ state, zone, page, perPage: FLEET_PAGE_SIZE }, now),
-      state,
-      zone,
-      now,
-      problem: f.problem(),
-      dropped: m.dropped,
-      max: m.maxChecks,
-    };
-    return html(c, <FleetPage ctx={pageCtx(c, d, null)} d={data} />);
+    if (!d.fleet) return notFound(c, d, 'fleet view here (the site file has no fleet key)');
+    return html(c, <FleetPage ctx={pageCtx(c, d, null)} d={fleetData(d.fleet, c)} />);
+  });
+  // the page's self-refreshing body (views/pages/fleet.tsx FleetBody)
+  r.get('/fleet/live', need('viewer'), (c) => {
+    if (!d.fleet) return c.text('no fleet view here', 404);
+    return html(c, <FleetBody d={fleetData(d.fleet, c)} />);
   });
   return r;
 }
