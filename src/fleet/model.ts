@@ -56,6 +56,7 @@ interface Held {
 
 interface Zone {
   members: Members;
+  last: Map<string, { version?: string; checks?: number }>;
   checks: Map<string, Held>;
   order: string[] | null;
 }
@@ -78,18 +79,24 @@ export class FleetModel {
   private zone(name: string): Zone {
     let z = this.zones.get(name);
     if (!z) {
-      this.zones.set(name, (z = { members: new Members(this.misses), checks: new Map(), order: null }));
+      this.zones.set(name, (z = { members: new Members(this.misses), last: new Map(), checks: new Map(), order: null }));
       this.zoneOrder = null;
     }
     return z;
   }
 
+  /** A node's status. A "down" (its last will) keeps the version and checks of its last "up". */
   onStatus(zone: string, s: NodeStatus, now: number): void {
-    this.zone(zone).members.onStatus(s, now);
+    const z = this.zone(zone);
+    const last = z.last.get(s.node);
+    const full = { ...s, version: s.version ?? last?.version, checks: s.checks ?? last?.checks };
+    z.last.set(s.node, { version: full.version, checks: full.checks });
+    z.members.onStatus(full, now);
   }
 
   forgetNode(zone: string, node: string): void {
     this.zones.get(zone)?.members.forget(node);
+    this.zones.get(zone)?.last.delete(node);
   }
 
   /** A zone's view of a check (null: the retained state was cleared). */

@@ -45,9 +45,10 @@ describe('FleetModel', () => {
       'hq/hq-1 down 2 0.1.0',
       'hq/hq-2 up 1 0.1.0',
     ]);
-    // a "down" status (its last will) ends a node at once
+    // a "down" status (its last will) ends a node at once; it keeps the version and checks of its last "up"
     m.onStatus('hq', { node: 'hq-2', state: 'down', heartbeat: 10 }, 31_000);
     expect(states(m, 31_000, { zone: 'hq' })).toEqual(['hq/dns=silent', 'hq/mail=silent', 'hq/web=silent']);
+    expect(m.nodeRows(31_000).find((n) => n.name === 'hq-2')).toMatchObject({ status: 'down', version: '0.1.0', checks: 1 });
   });
 
   it('marks a zone with no live node silent, and counts nodes, checks and failing checks', () => {
