@@ -105,6 +105,9 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /status-pages/:slug/incidents': 'operator',
   'POST /status-pages/:slug/incidents/:id': 'operator',
   'GET /check/:name/charts': 'viewer',
+  // the fleet view (docs/fleet.md)
+  'GET /fleet': 'viewer',
+  'GET /fleet/live': 'viewer',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

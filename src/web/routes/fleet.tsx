@@ -2,14 +2,13 @@
  * /fleet (issue 23, docs/fleet.md): the zones this instance watches
  * (src/fleet/), for viewers and up. Read-only: GET with a filter and a page
  * in the query; /fleet/live is the page's body alone, which the page polls.
- * Without a `fleet` key the page does not exist.
+ * Without a `fleet` key the page is empty and says how to turn it on.
  */
 import { Hono } from 'hono';
 import { need, type WebContext, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { html, pageCtx } from '../render.tsx';
-import { notFound } from './checks.tsx';
-import { FLEET_STATES, type FleetData, type FleetState } from '../../fleet/model.ts';
+import { FLEET_STATES, FleetModel, type FleetData, type FleetState } from '../../fleet/model.ts';
 import type { FleetSource } from '../../fleet/service.ts';
 import { FleetBody, FleetPage } from '../../../views/pages/fleet.tsx';
 
@@ -37,14 +36,14 @@ function fleetData(f: FleetSource, c: WebContext): FleetData {
 
 export function fleetRoutes(d: WebDeps): Hono<WebEnv> {
   const r = new Hono<WebEnv>();
-  r.get('/fleet', need('viewer'), (c) => {
-    if (!d.fleet) return notFound(c, d, 'fleet view here (the site file has no fleet key)');
-    return html(c, <FleetPage ctx={pageCtx(c, d, null)} d={fleetData(d.fleet, c)} />);
-  });
+  // without a `fleet` key: an empty page that says how to turn it on
+  const none: FleetSource = {
+    model: new FleetModel(),
+    now: () => d.site.clock.now(),
+    problem: () => 'This instance watches no zones. Add "fleet": true and an mqtt section to the site file (docs/fleet.md).',
+  };
+  r.get('/fleet', need('viewer'), (c) => html(c, <FleetPage ctx={pageCtx(c, d, null)} d={fleetData(d.fleet ?? none, c)} />));
   // the page's self-refreshing body (views/pages/fleet.tsx FleetBody)
-  r.get('/fleet/live', need('viewer'), (c) => {
-    if (!d.fleet) return c.text('no fleet view here', 404);
-    return html(c, <FleetBody d={fleetData(d.fleet, c)} />);
-  });
+  r.get('/fleet/live', need('viewer'), (c) => html(c, <FleetBody d={fleetData(d.fleet ?? none, c)} />));
   return r;
 }
