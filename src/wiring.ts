@@ -45,6 +45,8 @@ import type { ApiContext, ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService, type ZoneDeps } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
+import { VantageService } from './zone/vantage-service.ts';
+import { FleetService } from './fleet/service.ts';
 
 /** Reads, validates and opens a site, its parts built once. Throws SiteLoadError when the file is unusable. */
 export async function openSite(opts: SiteOptions): Promise<Site> {
@@ -268,11 +270,17 @@ export function apiDeps(site: Site, federation: FederationView | null): ApiDeps 
  * (docs/performance.md). `api` is the API state this process shares between
  * its listeners.
  */
-export async function webService(site: Site, flags: RunFlags, api: ApiContext, federation: FederationView | null): Promise<WebService | null> {
+export async function webService(
+  site: Site,
+  flags: RunFlags,
+  api: ApiContext,
+  federation: FederationView | null,
+  fleet: FleetService | null = null,
+): Promise<WebService | null> {
   if (!flags.webui || !site.settings.webui) return null;
   const [{ WebService: Web }, { API_PATH_PREFIXES, apiRoutes }] = await Promise.all([import('./web/server.ts'), import('./api/app.ts')]);
   const routes = apiRoutes(api, { listenHost: () => site.settings.webui?.hostname ?? null });
-  return new Web(site, { port: flags.port, app: { federation } }).mount('/', routes, { exempt: API_PATH_PREFIXES });
+  return new Web(site, { port: flags.port, app: { federation, fleet } }).mount('/', routes, { exempt: API_PATH_PREFIXES });
 }
 
 /**
@@ -287,10 +295,14 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
   const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation)) : null;
   const out: SiteService[] = [];
-  const webui = api ? await webService(site, flags, api, federation) : null;
+  // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key
+  const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, site.zoneService.node, site) : null;
+  const webui = api ? await webService(site, flags, api, federation, fleet) : null;
   if (webui) out.push(webui);
   out.push(federation);
-  out.push(site.zoneService);
+  if (fleet) out.push(fleet);
+  // HA zone membership (src/zone/), and multi-vantage checks' verdicts: idle without a `zone` key
+  out.push(site.zoneService, new VantageService({ node: site.zoneService.node }, site));
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   if (listen && api) {
     const { ApiService } = await import('./api/service.ts');

@@ -93,6 +93,11 @@ export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children
                 <NavLink href="/status-pages" path={ctx.path}>
                   Status pages
                 </NavLink>
+                {ctx.fleet ? (
+                  <NavLink href="/fleet" path={ctx.path}>
+                    Fleet
+                  </NavLink>
+                ) : null}
                 {ctx.can.admin ? (
                   <NavLink href="/users" path={ctx.path}>
                     Users

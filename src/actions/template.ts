@@ -39,6 +39,7 @@ export const TEMPLATE_FIELDS: Record<string, string> = {
   ack: 'a signed one-click link that acknowledges this failure (needs notifications.url; empty when passing)',
   failing: 'true while failing (for {{#failing}}…{{/failing}} sections)',
   passing: 'true while passing',
+  vantages: "a multi-vantage check: each vantage zone's view, one line each (empty for other checks)",
 };
 
 export type Channel = 'email' | 'sms' | 'telegram' | 'slack' | 'pushover' | 'ntfy' | 'webhook';
@@ -96,6 +97,7 @@ export function templateView(n: Notification, url: string | null): Record<string
     ack: n.ackUrl ?? '',
     failing,
     passing: !failing,
+    vantages: n.check.vantages ?? '',
   };
 }
 

@@ -36,6 +36,8 @@ export interface Notification {
     lastCheck: number | null;
     /** the check's zone for displaying times */
     zone: string | null;
+    /** a multi-vantage check (docs/ha.md): one line per vantage zone with its view */
+    vantages?: string;
   };
   /** when the notification was created (ms) */
   at: number;

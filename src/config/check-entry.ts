@@ -16,6 +16,7 @@ import { marksOf, onSlot } from './marks.ts';
 import { CHECK_DEFAULTS, type CheckConfig, type CheckEntry } from './model.ts';
 import { prototypeKeyIssues, topicProblem } from './names.ts';
 import { isObject } from '../util/guard.ts';
+import { vantageIssues } from '../zone/vantage.ts';
 
 export interface CheckValidation {
   entry: Omit<CheckEntry, 'active' | 'index'>;
@@ -83,6 +84,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   const topicBad = config.publish ? topicProblem(config.publish) : null;
   if (topicBad) issues.push({ path: [...path, 'publish'], message: topicBad, severity: 'error' });
   issues.push(...prototypeKeyIssues(r.options, [...path, 'options']));
+  issues.push(...vantageIssues(config.options, [...path, 'options']));
   // the options are checked even when a common key is wrong, so every problem shows at once
   const t = checkType(config.type);
   if (!t && typeof r.type === 'string')

@@ -18,6 +18,7 @@ import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
+import { FleetSchema, normalizeFleet, type FleetConfig } from '../fleet/config.ts';
 import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
 import { compileOps, emptyOpsConfig, type OpsConfig } from '../ops/config.ts';
 import { isObject } from '../util/guard.ts';
@@ -35,6 +36,8 @@ export interface SiteSettings {
   api: ApiConfig | null;
   /** siteward: the HA zone (null = a single node; docs/ha.md) */
   zone: ZoneConfig | null;
+  /** siteward: the zones this instance watches on /fleet (null = none; docs/fleet.md) */
+  fleet?: FleetConfig | null;
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
@@ -155,6 +158,8 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   }
   const zoneParsed = ZoneSchema.safeParse(doc.zone);
   if (!zoneParsed.success) issues.push(...fromZod(zoneParsed.error, doc.zone, ['zone']));
+  const fleetParsed = FleetSchema.safeParse(doc.fleet);
+  if (!fleetParsed.success) issues.push(...fromZod(fleetParsed.error, doc.fleet, ['fleet']));
   const settings: SiteSettings = {
     base: env.base,
     timezone,
@@ -162,6 +167,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     mqtt,
     api,
     zone: zoneParsed.success ? normalizeZone(zoneParsed.data) : null,
+    fleet: fleetParsed.success ? normalizeFleet(fleetParsed.data) : null,
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { hostName } from './text-limits.ts';
 import { OidcSchema } from './oidc.ts';
 import { TemplateSchema } from '../actions/template-schema.ts';
+import { vantageOptions } from '../zone/vantage.ts';
 
 const nullableString = z.string().nullable();
 const port = z.int().min(1).max(65535);
@@ -195,4 +196,5 @@ export const commonCheckOptions = {
     .max(1024)
     .optional()
     .describe('siteward: the escalation policy (site file "escalation") followed while this check stays FAIL unacknowledged'),
+  ...vantageOptions,
 };

@@ -45,6 +45,8 @@ import { ackLinkRoutes, ACK_LINK_PREFIX } from './routes/ack-link.tsx';
 import { chartRoutes } from './routes/charts.tsx';
 import { hostRoutes } from './routes/hosts.tsx';
 import { HostBoard, hostSource } from './hosts/board.ts';
+import { fleetRoutes } from './routes/fleet.tsx';
+import type { FleetSource } from '../fleet/service.ts';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
@@ -67,6 +69,8 @@ export interface WebAppOptions {
   portOverride?: number;
   /** the MQTT federation of this process, for its status on the config and check pages */
   federation?: FederationView | null;
+  /** the zones this instance watches, for /fleet */
+  fleet?: FleetSource | null;
 }
 
 export interface WebApp {
@@ -107,6 +111,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     federation: o.federation ?? null,
     hosts: new HostBoard(hostSource(site, o.federation ?? null), site),
     certs: new CertStore(site.db, now, site.bus),
+    fleet: o.fleet ?? null,
     portOverride: o.portOverride,
   };
 
@@ -148,6 +153,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   );
   app.route('/', chartRoutes(deps));
   app.route('/', hostRoutes(deps));
+  app.route('/', fleetRoutes(deps));
   app.notFound((c) => c.text('not found', 404));
   app.onError((err, c) => {
     // an edit through a check or action route that reached another section (src/web/scope.ts)

@@ -15,6 +15,7 @@ import type { OidcClient } from './oidc/client.ts';
 import type { FederationView } from '../federation/mqtt.ts';
 import type { HostBoard } from './hosts/board.ts';
 import type { CertStore } from './certs.ts';
+import type { FleetSource } from '../fleet/service.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -51,6 +52,8 @@ export interface WebDeps {
   hosts: HostBoard;
   /** the certificate each TLS check was last shown (the check page's panel) */
   certs: CertStore;
+  /** the zones this instance watches (src/fleet/), null without a `fleet` key */
+  fleet?: FleetSource | null;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

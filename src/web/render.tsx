@@ -50,6 +50,7 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
     can: { operate: allows(a.role, 'operator'), admin: allows(a.role, 'admin') },
     live: live ? viewQuery(live) : null,
     storage: d.site.storage.problem?.message ?? null,
+    fleet: !!d.fleet,
   };
 }
 

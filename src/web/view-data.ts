@@ -30,6 +30,7 @@ export type { DecisionVM } from './ops-vm.ts';
 export type { IncidentPage, IncidentVM } from './incidents.ts';
 export type { CertVM } from './certs.ts';
 export type { PreviewData } from './template-preview.ts';
+export type { FleetData, FleetState } from '../fleet/model.ts';
 export { RANGE_WORDS, RANGES, type ChartData, type Limits, type RangeKey, type Series } from '../charts/series.ts';
 export type { CheckReport, GroupReport, SiteReport } from '../reports/service.ts';
 export type { Report } from '../reports/sla.ts';
@@ -53,6 +54,8 @@ export interface PageCtx {
   live: string | null;
   /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
   storage: string | null;
+  /** this instance watches zones: the nav links /fleet */
+  fleet?: boolean;
 }
 
 export const enc = encodeURIComponent;

@@ -27,6 +27,7 @@ import type { FederationDeps } from '../federation/deps.ts';
 import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
+import { isVantageCheck } from './vantage-service.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -205,6 +206,7 @@ export class ZoneService implements SiteService, ZoneHook {
   notifies(check: string, failing: boolean): boolean {
     if (!this.runsHere(check)) return false;
     if (this.owner(check) === '*') return true; // a local check: each node notifies its own
+    if (isVantageCheck(this.site?.entry(check)?.config.options)) return false; // decided by quorum: vantage-service.ts notifies
     if (!sendTransition(this.records.get(check), failing)) {
       this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
       return false;
@@ -232,7 +234,7 @@ export class ZoneService implements SiteService, ZoneHook {
     if (!site || !this.ready || this.owner(name) !== this.node) return;
     const e = site.entry(name);
     const st = site.state(name);
-    if (!e || e.config.paused || site.readOnly) return;
+    if (!e || e.config.paused || site.readOnly || isVantageCheck(e.config.options)) return;
     const failing = isFailing(st.failState);
     const c = catchUp(this.records.get(name), failing);
     if (!c.send) return;

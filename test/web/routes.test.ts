@@ -114,6 +114,9 @@ const NEED: Record<string, Role | 'public'> = {
   'GET /ack/:token': 'public',
   'POST /ack/:token': 'public',
   'POST /config/ack-links/rotate': 'admin',
+  // the fleet view (docs/fleet.md)
+  'GET /fleet': 'viewer',
+  'GET /fleet/live': 'viewer',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

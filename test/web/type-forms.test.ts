@@ -37,6 +37,8 @@ const CHECKS: Record<string, Record<string, unknown>> = {
     hostkey: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
     renotify: 30,
     tags: ['edge', 'dmz'],
+    vantage: ['hq', 'dc2', 'home'],
+    quorum: 2,
   },
   smtp: { hostname: 'mx.example.org', port: 587, timeout: 8, tls: false, selfsigned: true, ca: 'private-ca.pem', expiryDays: 14 },
   submit: { hostname: 'smtp.example.org', port: 4650, timeout: 12, selfsigned: true, ca: 'submit-ca.pem', expiryDays: 3, badge: true },
@@ -465,7 +467,7 @@ describe('the samples cover the registries', () => {
     }
     for (const x of checkTypes) {
       // options every type shares (commonCheckOptions) are sampled once; `escalation` needs a policy (test/ops)
-      const common = (k: string): boolean => ['renotify', 'badge', 'tags', 'escalation'].includes(k);
+      const common = (k: string): boolean => ['renotify', 'badge', 'tags', 'escalation', 'vantage', 'quorum'].includes(k);
       const own = typeFields(x)
         .filter((f) => !common(f.key))
         .map((f) => f.key)

@@ -31,6 +31,7 @@ export function notificationJson(n: Notification): Record<string, unknown> {
       lastFail: iso(c.lastFail),
       lastPass: iso(c.lastPass),
       lastCheck: iso(c.lastCheck),
+      ...(c.vantages !== undefined ? { vantages: c.vantages.split('\n') } : {}),
     },
     ...(n.items ? { items: n.items.map((i) => ({ ...i, at: iso(i.at) })) } : {}),
     // issue 19: the signed one-click acknowledgement link of a failure (src/ops/ack-link.ts)
@@ -50,6 +51,7 @@ export const PLACEHOLDERS: Record<string, (n: Notification) => string> = {
   level: (n) => n.check.level ?? '',
   time: (n) => stateTime(n),
   log: (n) => n.check.log.join('\n'),
+  vantages: (n) => n.check.vantages ?? '',
   title: (n) => emailSubject(n, n.site),
   message: (n) => emailBody(n, APP_ICON),
   ack: (n) => n.ackUrl ?? '',

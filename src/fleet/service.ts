@@ -1,0 +1,114 @@
+/**
+ * The fleet watcher (issue 23, docs/fleet.md): with a `fleet` key, this
+ * instance subscribes to the zones' retained node statuses
+ * (`<topic>/<zone>/node/<node>`) and check states (`<topic>/<zone>/view/<check>`)
+ * on its broker — a hub that site brokers bridge to, or a cluster — and keeps
+ * them in a FleetModel for /fleet. It only reads: it runs nothing and sends
+ * nothing. A malformed message is logged and dropped.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Site } from '../site.ts';
+import type { SiteService } from '../site-service.ts';
+
+/** What the fleet view uses of the site: no more. */
+export type FleetSite = Pick<Site, 'settings' | 'configPath' | 'base' | 'clock' | 'log' | 'warn'>;
+import { decodeStatus } from '../zone/members.ts';
+import { decodeView } from '../zone/state.ts';
+import { openLink } from '../zone/link.ts';
+import { FleetModel } from './model.ts';
+import type { FleetConfig } from './config.ts';
+
+/** What /fleet reads: the model and the connection's health. */
+export interface FleetSource {
+  readonly model: FleetModel;
+  now(): number;
+  /** null while connected; else why the view may be stale */
+  problem(): string | null;
+}
+
+/** `<prefix>/<zone>/<node|state>/<name>` → its parts, or null. */
+export function parseFleetTopic(prefix: string, topic: string): { zone: string; kind: 'node' | 'state'; name: string } | null {
+  if (!topic.startsWith(`${prefix}/`)) return null;
+  const rest = topic.slice(prefix.length + 1).split('/');
+  if (rest.length !== 3 || !rest[0] || (rest[1] !== 'node' && rest[1] !== 'view') || !rest[2]) return null;
+  if (rest[1] === 'node') return { zone: rest[0], kind: 'node', name: rest[2] };
+  try {
+    return { zone: rest[0], kind: 'state', name: decodeURIComponent(rest[2]) };
+  } catch {
+    return null;
+  }
+}
+
+export class FleetService implements SiteService, FleetSource {
+  readonly name = 'fleet';
+  readonly model: FleetModel;
+  private client: MqttClient | null = null;
+  private log: Logger | null = null;
+  private clock: (() => number) | null = null;
+  private why: string | null = 'not connected yet';
+  private prefix: string;
+
+  constructor(
+    private readonly cfg: FleetConfig,
+    private readonly node: string,
+    private readonly site: FleetSite,
+  ) {
+    this.model = new FleetModel(cfg.misses, cfg.maxChecks);
+    this.prefix = cfg.topic.replace(/\/+$/, '');
+  }
+
+  now(): number {
+    return this.clock ? this.clock() : Date.now();
+  }
+
+  problem(): string | null {
+    return this.why;
+  }
+
+  async start(): Promise<void> {
+    const site = this.site;
+    this.clock = () => site.clock.now();
+    this.log = site.log.child({ part: 'fleet' });
+    const link = await openLink(site, 'fleet', this.node);
+    if ('error' in link) {
+      this.why = `the fleet view has ${link.error}`;
+      site.warn(`fleet: ${this.why}`);
+      return;
+    }
+    const client = (this.client = link.client);
+    const zones = this.cfg.zones?.length ? this.cfg.zones : ['+'];
+    client.on('connect', () => {
+      this.why = null;
+      const filters = zones.flatMap((z) => [`${this.prefix}/${z}/node/+`, `${this.prefix}/${z}/view/+`]);
+      client.subscribe(filters, { qos: 1 }, (err) => {
+        if (err) this.log?.warn({ err: err.message }, 'fleet: subscribe failed');
+      });
+    });
+    client.on('close', () => (this.why = `no connection to the broker (${link.url})`));
+    client.on('error', (e) => this.log?.warn({ err: e.message }, 'fleet: connection problem'));
+    client.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    await c?.endAsync(false).catch(() => undefined);
+  }
+
+  onMessage(topic: string, payload: Buffer): void {
+    const p = parseFleetTopic(this.prefix, topic);
+    if (!p) return;
+    const now = this.now();
+    if (p.kind === 'node') {
+      if (!payload.length) return this.model.forgetNode(p.zone, p.name);
+      const s = decodeStatus(payload);
+      if (s && s.node === p.name) this.model.onStatus(p.zone, s, now);
+      else this.log?.warn({ topic }, 'fleet: malformed node status dropped');
+      return;
+    }
+    const v = payload.length ? decodeView(payload) : null;
+    if (payload.length && !v) this.log?.warn({ topic }, 'fleet: malformed check state dropped');
+    else this.model.onView(p.zone, p.name, v, now);
+  }
+}
