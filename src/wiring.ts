@@ -16,6 +16,8 @@ import type { ApiContext, ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
+import { RemoteWriteService } from './export/remote-write/service.ts';
+import type { RemoteWriteStats } from './api/providers.ts';
 
 export interface RunFlags {
   /** `--port`: overrides webui.port for this run */
@@ -36,8 +38,9 @@ export function notifierFactory(): SiteOptions['notifier'] {
 }
 
 /** What /metrics reads from the outbox and the federation (handed over, never looked up). */
-export function apiDeps(site: Site, federation: FederationView | null): ApiDeps {
+export function apiDeps(site: Site, federation: FederationView | null, remoteWrite?: RemoteWriteStats): ApiDeps {
   return {
+    remoteWrite,
     outbox: outboxStats(site.notifier, () => site.loaded.actions.keys()),
     federation: {
       connected: () => federation?.isRunning === true && federation.connected,
@@ -71,10 +74,12 @@ export async function webService(site: Site, flags: RunFlags, api: ApiContext, f
 export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {
   // MQTT federation: idle without an `mqtt` section, and it follows config edits (spec §7.6)
   const federation = new MqttFederation();
+  // Prometheus remote-write (src/export/remote-write/): idle without a `remoteWrite` key
+  const remoteWrite = new RemoteWriteService();
   const listen = apiListenOptions(site);
   const web = flags.webui && site.settings.webui;
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
-  const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation)) : null;
+  const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation, remoteWrite.stats)) : null;
   const out: SiteService[] = [];
   const webui = api ? await webService(site, flags, api, federation) : null;
   if (webui) out.push(webui);
@@ -89,6 +94,7 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   };
   // HA zone membership (src/zone/): idle without a `zone` key
   out.push(new ZoneService({ node: nodeName(flags.node) }));
+  out.push(remoteWrite);
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   if (listen && api) {
     const { ApiService } = await import('./api/service.ts');

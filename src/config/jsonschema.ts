@@ -12,6 +12,7 @@ import { MaintenanceSchema } from '../ops/maintenance.ts';
 import { EscalationSchema } from '../ops/config.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 import { ZoneSchema } from '../zone/config.ts';
+import { RemoteWriteSchema } from '../export/remote-write/config.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
 const cronBody = z
@@ -67,6 +68,7 @@ export function siteZodSchema(): z.ZodType {
       mqtt: MqttSchema.nullable().optional(),
       api: ApiSchema.nullable().optional(),
       zone: ZoneSchema,
+      remoteWrite: RemoteWriteSchema,
       plugins: PluginsSchema.optional(),
       history: HistorySchema.optional(),
       scheduler: SchedulerSchema.optional(),

@@ -18,6 +18,7 @@ import { marksOf, onSlot } from './marks.ts';
 import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
+import { RemoteWriteSchema, type RemoteWriteConfig } from '../export/remote-write/config.ts';
 import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
 import { compileOps, emptyOpsConfig, type OpsConfig } from '../ops/config.ts';
 import { isObject } from '../util/guard.ts';
@@ -35,6 +36,8 @@ export interface SiteSettings {
   api: ApiConfig | null;
   /** siteward: the HA zone (null = a single node; docs/ha.md) */
   zone: ZoneConfig | null;
+  /** siteward: Prometheus remote-write export (null = off; docs/metrics.md) */
+  remoteWrite: RemoteWriteConfig | null;
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
@@ -88,6 +91,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       mqtt: null,
       api: null,
       zone: null,
+      remoteWrite: null,
       name: 'Fletchck',
       plugins: PluginsSchema.parse({}),
       history: HistorySchema.parse({}),
@@ -137,7 +141,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const webui = isObject(doc.webui) ? section(WebuiSchema, doc.webui, 'webui', issues) : null;
   const mqtt = isObject(doc.mqtt) ? section(MqttSchema, doc.mqtt, 'mqtt', issues) : null;
   const api = isObject(doc.api) ? section(ApiSchema, doc.api, 'api', issues) : null;
-  for (const k of ['webui', 'mqtt', 'api'] as const) {
+  for (const k of ['webui', 'mqtt', 'api', 'remoteWrite'] as const) {
     if (doc[k] !== undefined && doc[k] !== null && !isObject(doc[k])) {
       issues.push({ path: [k], message: `expected an object or null, got ${showValue(doc[k])}`, severity: 'error' });
     }
@@ -162,6 +166,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     mqtt,
     api,
     zone: zoneParsed.success ? normalizeZone(zoneParsed.data) : null,
+    remoteWrite: isObject(doc.remoteWrite) ? (section(RemoteWriteSchema, doc.remoteWrite, 'remoteWrite', issues) ?? null) : null,
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),
