@@ -35,6 +35,7 @@ const ALL = [
   'live-latency',
   'status-page',
   'chart',
+  'failover',
 ];
 
 const args = process.argv.slice(2);
