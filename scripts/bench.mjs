@@ -36,6 +36,7 @@ const ALL = [
   'status-page',
   'chart',
   'fleet',
+  'failover',
 ];
 
 const args = process.argv.slice(2);

@@ -45,6 +45,8 @@ import type { ApiContext, ApiDeps } from './api/app.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService, type ZoneDeps } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
+import { RemoteWriteService } from './export/remote-write/service.ts';
+import type { RemoteWriteStats } from './api/providers.ts';
 import { VantageService } from './zone/vantage-service.ts';
 import { FleetService } from './fleet/service.ts';
 
@@ -250,8 +252,9 @@ export function notifierFactory(): SiteOptions['notifier'] {
 }
 
 /** What /metrics reads from the outbox and the federation (handed over, never looked up). */
-export function apiDeps(site: Site, federation: FederationView | null): ApiDeps {
+export function apiDeps(site: Site, federation: FederationView | null, remoteWrite?: RemoteWriteStats): ApiDeps {
   return {
+    remoteWrite,
     outbox: outboxStats(site.notifier, () => site.loaded.actions.keys()),
     federation: {
       connected: () => federation?.isRunning === true && federation.connected,
@@ -290,10 +293,12 @@ export async function webService(
  */
 export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {
   const federation = site.federation;
+  // Prometheus remote-write (src/export/remote-write/): idle without a `remoteWrite` key
+  const remoteWrite = new RemoteWriteService(site);
   const listen = apiListenOptions(site);
   const web = flags.webui && site.settings.webui;
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
-  const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation)) : null;
+  const api = web || listen ? (await import('./api/app.ts')).createApiContext(site, apiDeps(site, federation, remoteWrite.stats)) : null;
   const out: SiteService[] = [];
   // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key
   const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, site.zoneService.node, site) : null;
@@ -303,6 +308,7 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   if (fleet) out.push(fleet);
   // HA zone membership (src/zone/), and multi-vantage checks' verdicts: idle without a `zone` key
   out.push(site.zoneService, new VantageService({ node: site.zoneService.node }, site));
+  out.push(remoteWrite);
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   if (listen && api) {
     const { ApiService } = await import('./api/service.ts');

@@ -60,6 +60,8 @@ export interface ApiContext {
   tokens: TokenStore;
   metrics: SiteMetrics;
   push: PushHub;
+  /** the remote-write export's trouble, shown in /healthz (docs/metrics.md); absent: no export */
+  remoteWrite?: ApiDeps['remoteWrite'];
 }
 
 /**
@@ -69,7 +71,7 @@ export interface ApiContext {
  */
 export function createApiContext(site: ApiSite, deps: ApiDeps = {}): ApiContext {
   const push = new PushHub(site);
-  const ctx: ApiContext = { site, tokens: siteTokens(site), metrics: new SiteMetrics(site, deps), push };
+  const ctx: ApiContext = { site, tokens: siteTokens(site), metrics: new SiteMetrics(site, deps), push, remoteWrite: deps.remoteWrite };
   push.attach();
   return ctx;
 }
@@ -130,8 +132,11 @@ export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
     // a monitor that cannot store its results is not ok (issue 16)
     const problem = up ? site.storage.problem : null;
     const status = !up ? 'starting' : problem ? 'degraded' : 'ok';
+    // a failing metrics export is reported, not a reason for 503: the checks and alerts still work (docs/metrics.md)
+    const rw = ctx.remoteWrite?.problem() ?? null;
+    const remoteWrite = rw ? { remoteWrite: { error: rw.error, since: new Date(rw.since).toISOString(), queued: ctx.remoteWrite!.queued() } } : {};
     return c.json(
-      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}) },
+      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}), ...remoteWrite },
       status === 'ok' ? 200 : 503,
       { 'Cache-Control': 'no-store' },
     );

@@ -5,15 +5,16 @@
  * updated on the hot path except two small bus listeners: last run
  * durations and scheduler lateness.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
 import type { Site } from '../site.ts';
 import { isFailing } from '../engine/state.ts';
 import { VERSION } from '../version.ts';
-import type { FederationStats, OutboxStats } from './providers.ts';
+import type { FederationStats, OutboxStats, RemoteWriteStats } from './providers.ts';
 
 export interface MetricsProviders {
   outbox?: OutboxStats;
   federation?: FederationStats;
+  remoteWrite?: RemoteWriteStats;
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -99,6 +100,7 @@ export class SiteMetrics {
         rejected.inc(f.rejected());
       });
     }
+    if (providers.remoteWrite) this.providerFill.push(remoteWriteMetrics(providers.remoteWrite, r));
     const onRun = (e: { name: string; durationMs: number | null }): void => {
       if (e.durationMs !== null) this.durations.set(e.name, e.durationMs);
     };
@@ -125,6 +127,12 @@ export class SiteMetrics {
   async text(): Promise<string> {
     this.fill();
     return this.registry.metrics();
+  }
+
+  /** The same values as text(), as data (the remote-write export). */
+  async snapshot(): Promise<MetricObjectWithValues<MetricValueWithName<string>>[]> {
+    this.fill();
+    return this.registry.getMetricsAsJSON();
   }
 
   close(): void {
@@ -165,4 +173,25 @@ export class SiteMetrics {
     g.unstored.set(site.runtime.unstoredCount);
     for (const f of this.providerFill) f();
   }
+}
+
+/** The remote-write export's own health (docs/metrics.md): read from its counters at scrape time. */
+function remoteWriteMetrics(w: RemoteWriteStats, r: Registry[]): () => void {
+  const counter = (name: string, help: string, labelNames: string[] = []): Counter => new Counter({ name, help, labelNames, registers: r });
+  const queued = new Gauge({ name: 'siteward_remote_write_queued_samples', help: 'samples waiting to be sent by remote-write', registers: r });
+  const last = new Gauge({ name: 'siteward_remote_write_last_success_timestamp_seconds', help: 'when the receiver last accepted a batch', registers: r });
+  const sent = counter('siteward_remote_write_sent_samples_total', 'samples the remote-write receiver accepted');
+  const dropped = counter('siteward_remote_write_dropped_samples_total', 'samples dropped: the queue was full, or the receiver refused them', ['reason']);
+  const failures = counter('siteward_remote_write_failed_requests_total', 'remote-write requests that failed and were retried');
+  return () => {
+    queued.set(w.queued());
+    const t = w.lastSuccess();
+    if (t > 0) last.set(t / 1000);
+    sent.reset();
+    sent.inc(w.sent());
+    dropped.reset();
+    for (const reason of ['queue_full', 'rejected'] as const) dropped.inc({ reason }, w.dropped(reason));
+    failures.reset();
+    failures.inc(w.failures());
+  };
 }

@@ -25,6 +25,22 @@ export interface FederationStats {
   rejected(): number;
 }
 
+/** The remote-write export's counters (src/export/remote-write/, docs/metrics.md). */
+export interface RemoteWriteStats {
+  /** samples waiting to be sent */
+  queued(): number;
+  /** samples the receiver accepted since start */
+  sent(): number;
+  /** samples dropped since start: the queue was full, or the receiver refused them (HTTP 4xx) */
+  dropped(reason: 'queue_full' | 'rejected'): number;
+  /** failed requests (each retried with backoff) since start */
+  failures(): number;
+  /** ms since the epoch of the last accepted batch, 0 before */
+  lastSuccess(): number;
+  /** while requests fail: since when (ms) and the last error, for /healthz; null while it works */
+  problem(): { since: number; error: string } | null;
+}
+
 /** One delivery record, as the API shows it. */
 export interface NotificationRecord {
   id: string | number;

@@ -13,6 +13,7 @@ import { EscalationSchema } from '../ops/config.ts';
 import { ApiSchema, CheckCommonSchema, HistorySchema, MqttSchema, PluginsSchema, SchedulerSchema, WebuiSchema } from './schema.ts';
 import { ZoneSchema } from '../zone/config.ts';
 import { FleetSchema } from '../fleet/config.ts';
+import { RemoteWriteSchema } from '../export/remote-write/config.ts';
 
 const cronValue = z.union([z.string(), z.int()]);
 const cronBody = z
@@ -69,6 +70,7 @@ export function siteZodSchema(): z.ZodType {
       api: ApiSchema.nullable().optional(),
       zone: ZoneSchema,
       fleet: FleetSchema,
+      remoteWrite: RemoteWriteSchema,
       plugins: PluginsSchema.optional(),
       history: HistorySchema.optional(),
       scheduler: SchedulerSchema.optional(),

@@ -19,6 +19,7 @@ import { findCycles } from './graph.ts';
 import { MAX_NAME, nameProblem, prototypeKeyIssues, topicFilterProblem } from './names.ts';
 import { ZoneSchema, normalizeZone, type ZoneConfig } from '../zone/config.ts';
 import { FleetSchema, normalizeFleet, type FleetConfig } from '../fleet/config.ts';
+import { RemoteWriteSchema, type RemoteWriteConfig } from '../export/remote-write/config.ts';
 import { validateStatusPages, type StatusPageConfig } from '../status-pages/config.ts';
 import { compileOps, emptyOpsConfig, type OpsConfig } from '../ops/config.ts';
 import { isObject } from '../util/guard.ts';
@@ -38,6 +39,8 @@ export interface SiteSettings {
   zone: ZoneConfig | null;
   /** siteward: the zones this instance watches on /fleet (null = none; docs/fleet.md) */
   fleet?: FleetConfig | null;
+  /** siteward: Prometheus remote-write export (null = off; docs/metrics.md) */
+  remoteWrite: RemoteWriteConfig | null;
   plugins: z.output<typeof PluginsSchema>;
   history: z.output<typeof HistorySchema>;
   scheduler: z.output<typeof SchedulerSchema>;
@@ -91,6 +94,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
       mqtt: null,
       api: null,
       zone: null,
+      remoteWrite: null,
       name: 'Fletchck',
       plugins: PluginsSchema.parse({}),
       history: HistorySchema.parse({}),
@@ -140,7 +144,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
   const webui = isObject(doc.webui) ? section(WebuiSchema, doc.webui, 'webui', issues) : null;
   const mqtt = isObject(doc.mqtt) ? section(MqttSchema, doc.mqtt, 'mqtt', issues) : null;
   const api = isObject(doc.api) ? section(ApiSchema, doc.api, 'api', issues) : null;
-  for (const k of ['webui', 'mqtt', 'api'] as const) {
+  for (const k of ['webui', 'mqtt', 'api', 'remoteWrite'] as const) {
     if (doc[k] !== undefined && doc[k] !== null && !isObject(doc[k])) {
       issues.push({ path: [k], message: `expected an object or null, got ${showValue(doc[k])}`, severity: 'error' });
     }
@@ -168,6 +172,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     api,
     zone: zoneParsed.success ? normalizeZone(zoneParsed.data) : null,
     fleet: fleetParsed.success ? normalizeFleet(fleetParsed.data) : null,
+    remoteWrite: isObject(doc.remoteWrite) ? (section(RemoteWriteSchema, doc.remoteWrite, 'remoteWrite', issues) ?? null) : null,
     plugins: section(PluginsSchema, doc.plugins, 'plugins', issues) ?? PluginsSchema.parse({}),
     history: section(HistorySchema, doc.history, 'history', issues) ?? HistorySchema.parse({}),
     scheduler: section(SchedulerSchema, doc.scheduler, 'scheduler', issues) ?? SchedulerSchema.parse({}),

@@ -36,7 +36,7 @@ describe('API listener', () => {
     try {
       const services = await wiring.services(site, { webui: false });
       // no web UI; the MQTT service is always there and idles without an mqtt section
-      expect(services.map((s) => s.name)).toEqual(['mqtt', 'zone', 'zone-views', 'api']);
+      expect(services.map((s) => s.name)).toEqual(['mqtt', 'zone', 'zone-views', 'remote-write', 'api']);
       for (const s of services) site.use(s);
       await site.start();
       const base = `http://127.0.0.1:${port}`;
@@ -72,7 +72,7 @@ describe('API listener', () => {
     const d = tempDir('sw-apisrv-');
     const site = await openSite(d.dir, {});
     try {
-      expect((await wiring.services(site, { webui: false })).map((s) => s.name)).toEqual(['mqtt', 'zone', 'zone-views']);
+      expect((await wiring.services(site, { webui: false })).map((s) => s.name)).toEqual(['mqtt', 'zone', 'zone-views', 'remote-write']);
       expect(apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })).toEqual({
         hostname: '127.0.0.1',
         port: 0,

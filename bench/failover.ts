@@ -1,0 +1,192 @@
+/**
+ * Failover (issue 23, docs/ha.md, docs/performance.md): three real siteward
+ * processes in one zone (heartbeat 10 s, 3 misses: the defaults), each on a
+ * different server of a real 3-node NATS cluster, 30 TCP checks every 2 s
+ * and one probe check, all notifying a real webhook receiver. Node c (the
+ * probe's owner) is
+ *   - killed (kill -9): the broker sees the connection drop and publishes its
+ *     last will, the others take its checks at once;
+ *   - frozen (SIGSTOP: a hung process or a cut network, the connection stays
+ *     open): the others take its checks once its heartbeats are missed.
+ * At that moment the probe's server goes down, so the probe's FAIL can only
+ * be noticed and notified by the node that takes the probe over.
+ * Figures, medians of ROUNDS (3) rounds each:
+ * - checks: from the kill/stop to the last of c's checks having run on
+ *   another node (each node's run history says who ran what);
+ * - notifications: from the kill/stop to the probe's FAIL notification
+ *   arriving at the receiver from another node.
+ * Run: npm run build && node --import tsx bench/failover.ts
+ * (or `npm run bench -- failover`)
+ */
+import { createServer, type Server } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startNatsCluster } from '../test/servers/nats.ts';
+import { startReceiver } from '../test/servers/http-receiver.ts';
+import { assertBuilt, spawnSiteward, type Proc } from '../test/federation/procs.ts';
+import { freePort } from '../test/servers/common.ts';
+import { rendezvous } from '../src/zone/hrw.ts';
+import { emit, figure, median, note, round, sleep, until } from './lib/report.ts';
+
+const HEARTBEAT = Number(process.env.HEARTBEAT ?? 10);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const NODES = ['a', 'b', 'c'];
+/** the probe: a check name c wins (rendezvous over a, b, c) */
+const PROBE = Array.from({ length: 100 }, (_, i) => `probe ${i}`).find((n) => rendezvous(n, NODES) === 'c')!;
+const CHECKS = [...Array.from({ length: Number(process.env.CHECKS ?? 30) }, (_, i) => `svc ${i}`), PROBE];
+const INTERVAL = 2;
+
+/** first run time (ms) of each check at or after `since` in this node's history */
+function firstRuns(p: Proc, since: number): Map<string, number> {
+  const db = join(p.dir, 'site.db');
+  const out = new Map<string, number>();
+  if (!existsSync(db)) return out;
+  const d = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const rows = d
+      .prepare(
+        'SELECT check_ids.name AS name, MIN(runs.t) AS t FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ? GROUP BY check_ids.name',
+      )
+      .all(since) as { name: string; t: number }[];
+    for (const r of rows) out.set(r.name, r.t);
+  } catch {
+    // no schema yet
+  } finally {
+    d.close();
+  }
+  return out;
+}
+
+const listen = async (port = 0): Promise<Server> => {
+  const s = createServer((c) => c.end());
+  await new Promise<void>((r) => s.listen(port, '127.0.0.1', () => r()));
+  return s;
+};
+const tcp = await listen();
+const port = (tcp.address() as { port: number }).port;
+const probePort = await freePort();
+let probe: Server | null = await listen(probePort);
+const hook = await startReceiver();
+hook.fallback = { status: 200 };
+/** the probe's notifications in `state` that arrived at or after `since` (ms), from a node other than c */
+const probeNotices = (state: string, since: number): number[] =>
+  hook.requests
+    .filter((q) => q.at >= since && !q.path.endsWith('/c'))
+    .filter((q) => {
+      const b = JSON.parse(q.body) as { check: { name: string; state: string } };
+      return b.check.name === PROBE && b.check.state === state;
+    })
+    .map((q) => q.at);
+
+assertBuilt();
+const cluster = await startNatsCluster(3);
+await cluster.ready();
+const checks = Object.fromEntries(
+  CHECKS.map((n) => [
+    n,
+    {
+      type: 'tcp',
+      threshold: 1,
+      trigger: { interval: { seconds: INTERVAL } },
+      options: { hostname: '127.0.0.1', port: n === PROBE ? probePort : port, timeout: 2 },
+      actions: n === PROBE ? ['hook'] : [],
+    },
+  ]),
+);
+const doc = (i: number): Record<string, unknown> => ({
+  zone: { name: 'bench', heartbeat: HEARTBEAT, misses: 3, grace: 2 * HEARTBEAT },
+  mqtt: { hostname: '127.0.0.1', port: cluster.mqttPorts[i], statustopic: null },
+  notifications: { stormLimit: 0 },
+  actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook/${NODES[i]}`, timeout: 5 } } },
+  checks,
+});
+const procs = NODES.map((n, i) => spawnSiteward(`fo-${n}`, doc(i), [`--node=${n}`]));
+const results: Record<'kill' | 'stop', { checks: number[]; notify: number[] }> = { kill: { checks: [], notify: [] }, stop: { checks: [], notify: [] } };
+try {
+  /** who runs each check over the last `ms` (checks run by exactly one node) */
+  const owners = (ms: number, live: Proc[]): Map<string, string> | null => {
+    const since = Date.now() - ms;
+    const by = new Map<string, string[]>();
+    for (const p of live) for (const [c] of firstRuns(p, since)) by.set(c, [...(by.get(c) ?? []), p.name]);
+    return CHECKS.every((c) => by.get(c)?.length === 1) ? new Map(CHECKS.map((c) => [c, by.get(c)![0]])) : null;
+  };
+  let steady: Map<string, string> | null = null;
+  const settle = async (live: Proc[]): Promise<Map<string, string>> => {
+    // c back in charge of its share (the probe) after its cold-start grace, and one owner per check
+    await until(
+      () => (steady = owners(3 * INTERVAL * 1000, live)) !== null && steady.get(PROBE) === procs[2].name,
+      10 * HEARTBEAT * 1000 + 60_000,
+      'one owner per check, the probe on c',
+      500,
+    );
+    return steady!;
+  };
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    for (const mode of ['kill', 'stop'] as const) {
+      const first = await settle(procs);
+      const victim = procs[2];
+      const share = CHECKS.filter((c) => first.get(c) === victim.name);
+      const others = procs.filter((p) => p !== victim);
+      const at = Date.now();
+      if (mode === 'kill') await victim.kill();
+      else victim.proc.kill('SIGSTOP');
+      await new Promise((r) => probe!.close(r)); // after the victim is gone: only a survivor can see it
+      probe = null;
+      let ran: number | null = null;
+      let told: number | null = null;
+      await until(
+        () => {
+          if (ran === null) {
+            const seen = others.map((p) => firstRuns(p, at));
+            const each = share.map((c) => Math.min(...seen.map((r) => r.get(c) ?? Infinity)));
+            if (each.every(Number.isFinite)) ran = Math.max(...each);
+          }
+          told ??= probeNotices('FAIL', at)[0] ?? null;
+          return ran !== null && told !== null;
+        },
+        5 * HEARTBEAT * 1000 + 60_000,
+        'the share running elsewhere and the probe notified',
+        200,
+      ).catch(() => undefined);
+      if (ran !== null) results[mode].checks.push((ran - at) / 1000);
+      if (told !== null) results[mode].notify.push((told - at) / 1000);
+      note(
+        `round ${round_} ${mode}: c owned ${share.length} of ${CHECKS.length} checks; running elsewhere after ${ran === null ? 'not within the bound' : `${(ran - at) / 1000} s`}, notified after ${told === null ? 'not within the bound' : `${(told - at) / 1000} s`}`,
+      );
+      // the probe's server back (its PASS notified by the survivor), then c back (a new process in its place)
+      const back = Date.now();
+      probe = await listen(probePort);
+      await until(() => probeNotices('PASS', back).length > 0, 60_000, 'the probe back to PASS', 200).catch(() => note('the probe PASS was not notified'));
+      if (mode === 'stop') victim.proc.kill('SIGCONT');
+      await victim.kill();
+      victim.cleanup();
+      procs[2] = spawnSiteward('fo-c', doc(2), ['--node=c']);
+      await sleep(1000);
+    }
+  }
+} finally {
+  await Promise.all(
+    procs.map(async (p) => {
+      await p.kill();
+      p.cleanup();
+    }),
+  );
+  await cluster.close();
+  await hook.close();
+  tcp.close();
+  probe?.close();
+}
+const med = (xs: number[]): number | null => (xs.length === ROUNDS ? round(median(xs), 1) : null);
+const fig = (key: string, what: string, xs: number[]) =>
+  figure({ key, figure: `${what} (median of ${ROUNDS})`, target: '< 30 s', value: med(xs), unit: 's', better: 'lower', limit: 30 });
+emit(
+  'failover',
+  [
+    fig('failover_kill', `failover, kill -9: dead node's checks running elsewhere (heartbeat ${HEARTBEAT} s)`, results.kill.checks),
+    fig('failover_kill_notify', `failover, kill -9: its notifications resumed by another node`, results.kill.notify),
+    fig('failover_hang', `failover, SIGSTOP: hung node's checks running elsewhere (heartbeat ${HEARTBEAT} s × 3 misses)`, results.stop.checks),
+    fig('failover_hang_notify', `failover, SIGSTOP: its notifications resumed by another node`, results.stop.notify),
+  ],
+  { heartbeat: HEARTBEAT, misses: 3, checks: CHECKS.length, intervalSeconds: INTERVAL, rounds: ROUNDS, samples: results },
+);

@@ -1,0 +1,170 @@
+/**
+ * How the chaos run (chaos-run.ts, docs/ha.md "Chaos run") is judged, pure
+ * and table-tested in chaos.test.ts:
+ * - notifications: each check's arrivals against the true sequence of its
+ *   server's states (missed, redelivered, marked, unmarked, split-brain);
+ * - double runs: two nodes running the same check in the same period, from
+ *   the nodes' own run histories.
+ * A "partition" is the time a node's NATS server is down: the node cannot
+ * hear the zone, nor the zone it; both sides then run its checks (the
+ * others after its heartbeats are missed, it because it no longer hears
+ * anyone). What happens in a partition is counted apart and reported, not
+ * hidden: the issue's rule "duplicates only where a node died mid-send, and
+ * those are marked" is asserted for everything else.
+ */
+
+/** One notification as the webhook receiver saw it. */
+export interface Got {
+  state: string;
+  /** the notification id (the outbox sends the same id again after a restart) */
+  id: string | null;
+  /** the message says "possibly repeated" */
+  marked: boolean;
+  /** the node that sent it (each node posts to its own path) */
+  node: string;
+  /** ms, arrival */
+  at: number;
+}
+
+/** A node cut off from the zone from `from` to `to` (ms), slack included. */
+export interface Partition {
+  node: string;
+  from: number;
+  to: number;
+}
+
+export interface Score {
+  missed: number;
+  /** the same notification id again: its node died while sending it */
+  redelivered: number;
+  /** a repeat marked "possibly repeated" */
+  marked: number;
+  /** a repeat or an out-of-order notification from a node in a partition (or repeating one) */
+  splitBrain: number;
+  /**
+   * a repeat from the new owner right after the check was handed over
+   * (handoffs()): it had not yet heard the old owner's notified record. A
+   * known gap (docs/ha.md), counted apart.
+   */
+  handover: number;
+  /** a repeat nothing explains: a bug */
+  unmarked: number;
+}
+
+/** How long after a handover slot a notification of it may arrive (the webhook's own time). */
+const SEND_SLACK_MS = 5000;
+
+const inPartition = (ps: readonly Partition[], node: string, at: number): boolean => ps.some((p) => p.node === node && at >= p.from && at <= p.to);
+
+/** The longest common subsequence length (missed = truth − LCS with the deduplicated arrivals). */
+function lcs(a: readonly string[], b: readonly string[]): number {
+  const d = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = a[i - 1] === b[j - 1] ? d[i - 1][j - 1] + 1 : Math.max(d[i - 1][j], d[i][j - 1]);
+  return d[a.length][b.length];
+}
+
+/** One check's arrivals against its true states (the first PASS included). */
+export function score(truth: readonly string[], got: readonly Got[], partitions: readonly Partition[] = [], handovers: readonly Handoff[] = []): Score {
+  const seenIds = new Set<string>();
+  const dedup: Got[] = [];
+  const s: Score = { missed: 0, redelivered: 0, marked: 0, splitBrain: 0, handover: 0, unmarked: 0 };
+  const handedOver = (a: Got, b: Got): boolean =>
+    a.node !== b.node && handovers.some((h) => h.from === a.node && h.to === b.node && b.at >= h.at && b.at <= h.at + SEND_SLACK_MS);
+  for (const g of got) {
+    if (g.id !== null && seenIds.has(g.id)) {
+      s.redelivered++;
+      continue;
+    }
+    if (g.id !== null) seenIds.add(g.id);
+    const prev = dedup.at(-1);
+    if (prev && prev.state === g.state) {
+      if (g.marked) s.marked++;
+      else if (inPartition(partitions, g.node, g.at) || inPartition(partitions, prev.node, prev.at)) s.splitBrain++;
+      else if (handedOver(prev, g)) s.handover++;
+      else s.unmarked++;
+      continue;
+    }
+    dedup.push(g);
+  }
+  const states = dedup.map((g) => g.state);
+  const common = lcs(truth, states);
+  s.missed = truth.length - common;
+  // notifications out of the true order stand for nothing: a node in a partition, or a bug
+  const extra = states.length - common;
+  if (extra > 0) {
+    if (dedup.some((g) => inPartition(partitions, g.node, g.at))) s.splitBrain += extra;
+    else s.unmarked += extra;
+  }
+  return s;
+}
+
+export interface Run {
+  check: string;
+  node: string;
+  /** ms */
+  t: number;
+}
+
+export interface DoubleRun {
+  check: string;
+  nodes: string[];
+  from: number;
+  to: number;
+  /** it overlaps a partition of one of its nodes */
+  partition: boolean;
+}
+
+/**
+ * Periods in which two or more nodes ran the same check: runs are put in
+ * `bucketMs` slots (the check's interval); consecutive slots with runs from
+ * two nodes make one period. A handover shows as one or two such slots (the
+ * old owner's last run and the new owner's first); longer means both ran it.
+ */
+export function doubleRuns(runs: readonly Run[], bucketMs: number, partitions: readonly Partition[] = []): DoubleRun[] {
+  const by = new Map<string, Map<number, Set<string>>>();
+  for (const r of runs) {
+    let m = by.get(r.check);
+    if (!m) by.set(r.check, (m = new Map()));
+    const b = Math.floor(r.t / bucketMs);
+    let s = m.get(b);
+    if (!s) m.set(b, (s = new Set()));
+    s.add(r.node);
+  }
+  const out: DoubleRun[] = [];
+  for (const [check, m] of by) {
+    const doubles = [...m.entries()].filter(([, s]) => s.size > 1).sort(([a], [b]) => a - b);
+    let cur: DoubleRun | null = null;
+    for (const [b, s] of doubles) {
+      if (cur && b * bucketMs <= cur.to) {
+        cur.to = (b + 1) * bucketMs;
+        for (const n of s) if (!cur.nodes.includes(n)) cur.nodes.push(n);
+        continue;
+      }
+      cur = { check, nodes: [...s], from: b * bucketMs, to: (b + 1) * bucketMs, partition: false };
+      out.push(cur);
+    }
+  }
+  for (const d of out) d.partition = partitions.some((p) => d.nodes.includes(p.node) && d.from <= p.to && d.to >= p.from);
+  return out;
+}
+
+/** A check's runs moving from one node to another: `to` ran it first at `at` (ms) after `from`'s last run. */
+export interface Handoff {
+  check: string;
+  from: string;
+  to: string;
+  at: number;
+}
+
+/** Every change of the node that runs a check, in time order. */
+export function handoffs(runs: readonly Run[]): Handoff[] {
+  const out: Handoff[] = [];
+  const by = new Map<string, Run[]>();
+  for (const r of runs) by.set(r.check, [...(by.get(r.check) ?? []), r]);
+  for (const [check, rs] of by) {
+    rs.sort((a, b) => a.t - b.t);
+    for (let i = 1; i < rs.length; i++) if (rs[i].node !== rs[i - 1].node) out.push({ check, from: rs[i - 1].node, to: rs[i].node, at: rs[i].t });
+  }
+  return out;
+}
