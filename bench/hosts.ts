@@ -15,7 +15,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Site } from '../src/site.ts';
 import * as wiring from '../src/wiring.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import type { FederationView } from '../src/federation/mqtt.ts';
