@@ -218,31 +218,4 @@ export function plural(n: number, word: string): string {
 /** Raw entry access lives in one module (src/config/raw.ts); re-exported for the UI's routes. */
 export { rawCheck, rawAction } from '../config/raw.ts';
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
-/**
- * A version tag for optimistic locking: two tabs editing the same thing see
- * a conflict instead of silently overwriting each other. Runtime `data` is
- * left out (it changes with every run).
- */
-export function versionOf(v: unknown): string {
-  let x = v;
-  if (x !== null && typeof x === 'object' && !Array.isArray(x) && 'data' in x) {
-    const { data: _data, ...rest } = x as Record<string, unknown>;
-    x = rest;
-  }
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(x) ?? null))
-    .digest('base64url')
-    .slice(0, 22);
-}
+export { versionOf } from '../config/version.ts';

@@ -11,7 +11,7 @@
  */
 import type { Doc } from '../config/edits.ts';
 import { isObject } from '../util/guard.ts';
-import { versionOf } from '../web/model.ts';
+import { versionOf } from '../config/version.ts';
 import { flattenCheck } from '../config/serialize.ts';
 
 type Obj = Record<string, unknown>;

@@ -5,14 +5,17 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { ZoneDeps } from './service.ts';
+import type { FederationDeps } from '../federation/deps.ts';
 import type { SiteEvents } from '../engine/events.ts';
 import { ConfigSync } from './config-sync.ts';
 import { StateSync } from './state-sync.ts';
 import type { ZoneTopics } from './config.ts';
 
 /** The part of the site that replication touches. */
-export type ReplicaSite = Pick<ZoneDeps, 'configPath' | 'readOnly' | 'loaded' | 'mutate' | 'warn' | 'clock' | 'entry' | 'state' | 'applyRemote' | 'bus'>;
+export type ReplicaSite = { readonly readOnly: boolean } & Pick<
+  FederationDeps,
+  'configPath' | 'loaded' | 'mutate' | 'warn' | 'clock' | 'entry' | 'state' | 'applyRemote' | 'bus'
+>;
 
 export interface Replication {
   config: ConfigSync;

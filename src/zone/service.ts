@@ -27,7 +27,7 @@ import type { FederationDeps } from '../federation/deps.ts';
 import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
-import { isVantageCheck } from './vantage-service.ts';
+import { isVantageCheck } from './vantage.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */

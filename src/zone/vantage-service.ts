@@ -28,11 +28,6 @@ export interface VantageServiceOptions {
   node: string;
 }
 
-/** Is this check decided by quorum (its zone's own transitions are not notified)? */
-export function isVantageCheck(options: Record<string, unknown> | null | undefined): boolean {
-  return vantageOf(options) !== null;
-}
-
 /** What multi-vantage verdicts use of the site: no more. */
 export type VantageSite = Pick<
   Site,

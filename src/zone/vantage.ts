@@ -127,3 +127,8 @@ export function quorumLine(spec: VantageSpec, q: Quorum): string {
     ? `FAIL in ${q.fails} of ${n} vantage zones (quorum ${spec.quorum})`
     : `PASS in ${q.passes} of ${n} vantage zones (quorum ${spec.quorum} to fail)`;
 }
+
+/** Is this check decided by quorum (its zone's own transitions are not notified)? */
+export function isVantageCheck(options: Record<string, unknown> | null | undefined): boolean {
+  return vantageOf(options) !== null;
+}
