@@ -123,7 +123,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   app.use('*', bodyLimits());
   app.use('*', sessionMiddleware(site, sessions, o.secure));
   // /ack/<token>: the signed token is the credential (routes/ack-link.tsx)
-  app.use('*', csrfMiddleware({ exempt: () => [ACK_LINK_PREFIX, ...extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])]))] }));
+  app.use('*', csrfMiddleware({ exempt: () => [`${ACK_LINK_PREFIX}/`, ...extensions.flatMap((e) => (e.csrf === false ? [e.path] : [...(e.exempt ?? [])]))] }));
   app.use('*', formBodyMiddleware());
   // extensions first, so their paths never fall into a page route
   for (const e of extensions) app.route(e.path, e.app);
