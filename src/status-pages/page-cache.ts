@@ -11,16 +11,34 @@
  * - a body older than `maxAgeMs` (today's bar and response times move with
  *   every run) is still served, and rebuilt in the background, one build at
  *   a time: a visitor never waits for it;
- * - at most `maxEntries` bodies (pages × themes × HTML/JSON × encodings).
+ * - at most `maxEntries` bodies (pages × themes × HTML/JSON × encodings);
+ * - each body has an ETag (a hash of its text, made once): a browser that
+ *   revalidates its copy gets a 304 without the megabytes (RFC 9110 §13.1.2).
  */
+import { createHash } from 'node:crypto';
 
 export interface CachedBody {
   /** the page as text */
   text: string;
   /** the same, UTF-8: what is sent (encoded once, not on every request) */
   bytes: Uint8Array<ArrayBuffer>;
-  /** compressed forms, made on first demand */
-  encoded: Map<string, Buffer>;
+  /** compressed forms, made on first demand, sent as they are (no copy per request) */
+  encoded: Map<string, Uint8Array<ArrayBuffer>>;
+  /** a weak validator (RFC 9110 §8.8.3: the same for every content coding of the body) */
+  etag: string;
+}
+
+/** The weak ETag of a body's text. */
+export function etagOf(text: string): string {
+  return `W/"${createHash('sha1').update(text).digest('base64url')}"`;
+}
+
+/** Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: weak comparison, `*` matches any). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const weak = (t: string): string => t.trim().replace(/^W\//, '');
+  const want = weak(etag);
+  return header.split(',').some((t) => t.trim() === '*' || weak(t) === want);
 }
 
 interface Entry {
@@ -58,7 +76,7 @@ export class PageCache {
     const gen = this.generation;
     const p = (async (): Promise<CachedBody> => {
       const text = await build();
-      const body: CachedBody = { text, bytes: new Uint8Array(Buffer.from(text)), encoded: new Map() };
+      const body: CachedBody = { text, bytes: new Uint8Array(Buffer.from(text)), encoded: new Map(), etag: etagOf(text) };
       if (gen === this.generation) {
         if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
         this.entries.set(key, { body, at: this.now(), build });

@@ -6,7 +6,7 @@
  * was cleared is not kept.
  */
 import { describe, it, expect } from 'vitest';
-import { PageCache } from '../../src/status-pages/page-cache.ts';
+import { etagOf, matchesEtag, PageCache } from '../../src/status-pages/page-cache.ts';
 
 /** A build whose result the test releases. */
 function gate(): { build: () => Promise<string>; calls: number; release(text: string): void } {
@@ -79,5 +79,21 @@ describe('status page cache', () => {
     const c = new PageCache(() => 0, 30_000, 3);
     for (let i = 0; i < 5; i++) await c.get(`k${i}`, async () => `p${i}`);
     expect(c.size).toBe(3);
+  });
+});
+
+describe('status page validators (RFC 9110 §13.1.2)', () => {
+  it('a body has one weak ETag of its text; If-None-Match compares weakly, lists and * match', () => {
+    const e = etagOf('<p>page</p>');
+    expect(e).toMatch(/^W\/"[\w-]+"$/);
+    expect(etagOf('<p>page</p>')).toBe(e);
+    expect(etagOf('<p>other</p>')).not.toBe(e);
+    expect(matchesEtag(e, e)).toBe(true);
+    expect(matchesEtag(e.slice(2), e)).toBe(true);
+    expect(matchesEtag(`"x", ${e}`, e)).toBe(true);
+    expect(matchesEtag('*', e)).toBe(true);
+    expect(matchesEtag('W/"x"', e)).toBe(false);
+    expect(matchesEtag(undefined, e)).toBe(false);
+    expect(matchesEtag('', e)).toBe(false);
   });
 });

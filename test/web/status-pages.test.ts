@@ -190,4 +190,25 @@ describe('a public status page', () => {
     await t.site.runNow('ram');
     expect(await (await anon().get('/status/pub')).text()).toContain('All systems operational');
   });
+
+  it('a browser revalidating an unchanged page gets a 304 without the body; a change sends the new page', async () => {
+    const first = await anon().get('/status/pub', { 'Accept-Encoding': 'br' });
+    const etag = first.headers.get('ETag');
+    expect(etag).toMatch(/^W\/"[\w-]+"$/);
+    expect(first.headers.get('Cache-Control')).toBe('no-cache');
+    // the same validator for every coding (weak), so a plain request revalidates too
+    expect((await anon().get('/status/pub')).headers.get('ETag')).toBe(etag);
+    const again = await anon().get('/status/pub', { 'Accept-Encoding': 'br', 'If-None-Match': etag! });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('ETag')).toBe(etag);
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+    // a signed-in reader's page (it has the manage link) is never kept by shared caches
+    expect((await vera.get('/status/pub')).headers.get('Cache-Control')).toBe('private, no-cache');
+    // an incident changes the page: the old validator no longer matches
+    await olly.post('/status-pages/pub/incidents', { title: 'Revalidation check', body: 'Looking', impact: 'minor', status: 'investigating' });
+    const changed = await anon().get('/status/pub', { 'If-None-Match': etag! });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('ETag')).not.toBe(etag);
+    expect(await changed.text()).toContain('Revalidation check');
+  });
 });

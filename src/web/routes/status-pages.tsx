@@ -18,7 +18,7 @@ import type { StatusPageConfig } from '../../status-pages/config.ts';
 import { IncidentError, IncidentStore, IMPACTS, STAGES, type Impact, type Stage } from '../../status-pages/incidents.ts';
 import { BAR_DAYS, checkVM, DailyUptime, DAY, statusJson, statusPageVM, type StatusSource } from '../../status-pages/model.ts';
 import { performance } from 'node:perf_hooks';
-import { PageCache } from '../../status-pages/page-cache.ts';
+import { matchesEtag, PageCache } from '../../status-pages/page-cache.ts';
 import { checkRefs } from '../../status-pages/config.ts';
 import { chooseEncoding, squeeze } from '../compress.ts';
 import { getCookie } from 'hono/cookie';
@@ -85,13 +85,28 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
     shownNow = null;
     cache.clear();
   });
-  const send = async (c: WebContext, key: string, type: string, make: () => Promise<string>): Promise<Response> => {
+  /**
+   * Sends a kept body as it is: the UTF-8 bytes or their brotli/gzip form (made once), never copied or
+   * recompressed per request (the compression middleware passes a Content-Encoding through). Browsers keep
+   * it and revalidate (`no-cache` + ETag): an unchanged page is a 304 without the body.
+   */
+  const send = async (c: WebContext, key: string, type: string, make: () => Promise<string>, visible: 'public' | 'private'): Promise<Response> => {
     const body = await cache.get(key, make);
+    const headers: Record<string, string> = {
+      'Content-Type': type,
+      Vary: 'Accept-Encoding, Cookie',
+      ETag: body.etag,
+      'Cache-Control': visible === 'public' ? 'no-cache' : 'private, no-cache',
+    };
+    if (matchesEtag(c.req.header('If-None-Match'), body.etag)) return c.body(null, 304, headers);
     const enc = body.text.length >= 1024 ? chooseEncoding(c.req.header('Accept-Encoding')) : null;
-    if (!enc) return c.body(body.bytes, 200, { 'Content-Type': type, Vary: 'Accept-Encoding' });
+    if (!enc) return c.body(body.bytes, 200, headers);
     let out = body.encoded.get(enc);
-    if (!out) body.encoded.set(enc, (out = await squeeze(Buffer.from(body.bytes), enc)));
-    return c.body(new Uint8Array(out), 200, { 'Content-Type': type, 'Content-Encoding': enc, Vary: 'Accept-Encoding' });
+    if (!out) {
+      const z = await squeeze(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), enc);
+      body.encoded.set(enc, (out = new Uint8Array(z.buffer as ArrayBuffer, z.byteOffset, z.byteLength)));
+    }
+    return c.body(out, 200, { ...headers, 'Content-Encoding': enc });
   };
   const pageHtml = (page: StatusPageConfig, theme: ReturnType<typeof themeOf>, manage: string | null) => () =>
     toHtml(
@@ -146,14 +161,20 @@ export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) 
     const manage = auth ? `/status-pages/${encodeURIComponent(page.slug)}` : null;
     const theme = themeOf(getCookie(c, THEME_COOKIE));
     await warm;
-    return send(c, `html|${page.slug}|${theme}|${manage ?? ''}`, 'text/html; charset=UTF-8', pageHtml(page, theme, manage));
+    return send(
+      c,
+      `html|${page.slug}|${theme}|${manage ?? ''}`,
+      'text/html; charset=UTF-8',
+      pageHtml(page, theme, manage),
+      page.public && !manage ? 'public' : 'private',
+    );
   });
 
   r.get('/status/:slug/summary.json', readable, async (c) => {
     const page = pageOf(c);
     if (page.public) c.header('Access-Control-Allow-Origin', '*');
     await warm;
-    return send(c, `json|${page.slug}`, 'application/json', async () => JSON.stringify(statusJson(build(page))));
+    return send(c, `json|${page.slug}`, 'application/json', async () => JSON.stringify(statusJson(build(page))), page.public ? 'public' : 'private');
   });
 
   r.get('/status/:slug/feed.atom', readable, (c) => {
