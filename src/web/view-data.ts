@@ -1,8 +1,9 @@
 /**
  * The one module views/ imports from src/: the page-data types the routes
  * hand to pages, and the display helpers pages use (form state, URLs,
- * plurals). src/ never imports views/ back except the routes and render.tsx,
- * which draw pages (docs/architecture.md "The web UI"). Nothing here reaches
+ * plurals), and the `Pages` set's interface views/index.ts satisfies. src/
+ * never imports views/ back: the pages are handed in (src/web/pages.ts,
+ * docs/architecture.md). Nothing here reaches
  * into the engine: pages get plain objects.
  */
 export type { Assets } from './assets.ts';
