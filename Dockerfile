@@ -18,6 +18,7 @@ COPY package.json package-lock.json ./
 # `npm rebuild` then runs the dependencies' install scripts (the native builds)
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild
 COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
 COPY src ./src
 COPY views ./views
 COPY site.schema.json ./
@@ -25,7 +26,7 @@ RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 # every siteward command in the container finds the site in /data (also
-# `docker exec siteward node dist/src/cli.js passwd admin`);
+# `docker exec siteward node dist/bin/siteward.js passwd admin`);
 # the web UI on every interface at the documented port 30443 (the site file's
 # webui.hostname and port are overridden); the API's own listener on 8080
 # UV_THREADPOOL_SIZE: libuv's pool (file system, DNS, argon2) is sized when node starts (docs/security.md)
@@ -50,5 +51,5 @@ VOLUME ["/data"]
 EXPOSE 30443 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SITEWARD_API_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/cli.js"]
+ENTRYPOINT ["node", "dist/bin/siteward.js"]
 CMD ["--create"]

@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['node_modules/**', 'dist/**'],
+    // the web UI's pages, handed in as bin/siteward.ts does for the command (src/ never imports views/)
+    setupFiles: ['test/setup-pages.ts'],
     // generous bounded limits: tests wait on conditions, and a loaded machine (two cores shared by
     // several engineers, or `stress-ng --cpu 4`: docs/faults.md) is slow, not broken
     testTimeout: 120_000,

@@ -1,5 +1,5 @@
 /**
- * The built CLI (`node dist/src/cli.js`) on a generated site of 10,000
+ * The built CLI (`node dist/bin/siteward.js`) on a generated site of 10,000
  * checks (+100 sequences) — TCP and verified TLS checks against local servers
  * and local disk/memory/cpu checks: time from spawn to "siteward running"
  * (loaded, validated, database opened, every check scheduled) and the
@@ -22,8 +22,8 @@ import { tempDir } from '../test/servers/common.ts';
 const N = Number(process.env.CHECKS ?? 10_000);
 /** how long RSS is watched after start: the first runs of every interval check come 1 s after it */
 const WATCH_MS = Number(process.env.WATCH_MS ?? 10_000);
-const cli = join(ROOT, 'dist', 'src', 'cli.js');
-if (!existsSync(cli)) throw new Error('dist/src/cli.js is missing: run npm run build first');
+const cli = join(ROOT, 'dist', 'bin', 'siteward.js');
+if (!existsSync(cli)) throw new Error('dist/bin/siteward.js is missing: run npm run build first');
 
 const servers = await startServers();
 

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FleetService } from '../src/fleet/service.ts';
 import { buildWebApp } from '../src/web/app.ts';
+import { pages as views } from '../views/index.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { Agent, fastHash, PASSWORDS } from '../test/web/helpers.ts';
@@ -120,7 +121,7 @@ clearInterval(heartbeat);
 const changes = dist(lat);
 note(`state change → fleet model: ${JSON.stringify(changes)}`);
 
-const web = await buildWebApp(b.site, { secure: false, fleet });
+const web = await buildWebApp(b.site, { pages: views, secure: false, fleet });
 const agent = new Agent(web);
 const login = await agent.login('vera', PASSWORDS.vera);
 if (login.status !== 303) throw new Error(`login failed: ${login.status}`);

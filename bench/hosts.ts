@@ -19,6 +19,7 @@ import * as wiring from '../src/wiring.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import type { FederationView } from '../src/federation/mqtt.ts';
 import { buildWebApp } from '../src/web/app.ts';
+import { pages } from '../views/index.ts';
 import { fragment } from '../src/web/render.tsx';
 import { tempDir } from '../test/servers/common.ts';
 import { Agent, fastHash } from '../test/web/helpers.ts';
@@ -81,7 +82,7 @@ const federation = {
   instance: 'hub',
   remoteInfo: (name: string) => ({ instance: owner.get(name) ?? null, offline: null, topic: null }),
 } as unknown as FederationView;
-const web = await buildWebApp(site, { secure: false, federation });
+const web = await buildWebApp(site, { pages, secure: false, federation });
 const agent = new Agent(web);
 const res = await agent.login('admin', 'bench-pass-1');
 if (res.status !== 303) throw new Error(`login: ${res.status}`);

@@ -20,11 +20,16 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import * as wiring from '../src/wiring.ts';
 import { WebService } from '../src/web/server.ts';
+import { handPages } from '../src/web/pages.ts';
+import { pages } from '../views/index.ts';
 import { cid } from '../src/web/model.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { testCert, writeCert } from '../test/servers/tls-cert.ts';
 import { fastHash } from '../test/web/helpers.ts';
 import { dist, emit, figure, median, note, round } from './lib/report.ts';
+
+// as bin/siteward.ts does: the web UI draws the pages of views/
+handPages(async () => pages);
 
 const N = Number(process.env.CHECKS ?? 10_000);
 const FLIPS = Number(process.env.FLIPS ?? 12);

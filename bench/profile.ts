@@ -44,11 +44,15 @@ async function heapOf(checks: number, tls: number, caFile: string): Promise<Heap
   const path = join(t.dir, 'site.json');
   const mix = (i: number): CheckSpec => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: tls } } : localMix(i));
   writeFileSync(path, JSON.stringify(generateSite(checks, { checkType: mix, jitter: 5 })));
-  const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', path], {
-    cwd: t.dir,
-    env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', NODE_EXTRA_CA_CERTS: caFile },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--heapsnapshot-signal=SIGUSR2', process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'bin', 'siteward.js'), '--config', path],
+    {
+      cwd: t.dir,
+      env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', NODE_EXTRA_CA_CERTS: caFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let running = false;
   createInterface({ input: child.stderr! }).on('line', (l) => {
     if (l.includes('"siteward running"')) running = true;

@@ -20,6 +20,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as wiring from '../src/wiring.ts';
 import type { RunRecord } from '../src/store/state.ts';
 import { buildWebApp } from '../src/web/app.ts';
+import { pages } from '../views/index.ts';
 import { tempDir } from '../test/servers/common.ts';
 import { Agent } from '../test/web/helpers.ts';
 import { dist, emit, figure, median, note, round } from './lib/report.ts';
@@ -73,7 +74,7 @@ await site.start();
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const w0 = performance.now();
-const web = await buildWebApp(site, { secure: false });
+const web = await buildWebApp(site, { pages, secure: false });
 const agent = new Agent(web);
 
 /**

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // `npm start`'s pre-step: build (tsc) only when a source is newer than the
 // build, so a start takes a second instead of half a minute. Sources: src/,
-// views/, the tsconfig files and package.json; the build: dist/src/cli.js
+// views/, the tsconfig files and package.json; the build: dist/bin/siteward.js
 // (tsc rewrites every output on each build).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SOURCES = ['src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
-const OUTPUT = join('dist', 'src', 'cli.js');
+const SOURCES = ['bin', 'src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const OUTPUT = join('dist', 'bin', 'siteward.js');
 
 /** Newest modification time (ms) of a file or of the files below a folder; 0 when missing. */
 function newest(path) {

@@ -5,19 +5,11 @@
  * src/web/render.tsx provides the request's theme to every page.
  */
 import type { Child } from 'hono/jsx';
-import { createContext, useContext } from 'hono/jsx';
+import { useContext } from 'hono/jsx';
 
-export type Theme = 'light' | 'dark' | null;
+import { ThemeContext } from '../src/web/view-data.ts';
 
-/** Not httpOnly: app.js sets it; it holds nothing but "light" or "dark". */
-export const THEME_COOKIE = 'sw-theme';
-
-export const ThemeContext = createContext<Theme>(null);
-
-/** The theme a cookie value asks for; anything else means "follow the system". */
-export function themeOf(cookie: string | undefined): Theme {
-  return cookie === 'light' || cookie === 'dark' ? cookie : null;
-}
+export { THEME_COOKIE, ThemeContext, themeOf, type Theme } from '../src/web/view-data.ts';
 
 /** The `data-theme` attribute of `<html>` for this request (none: the system decides). */
 export function useTheme(): string | undefined {

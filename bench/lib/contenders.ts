@@ -6,7 +6,7 @@
  *   (FLETCHCK_SRC), Debian's Python packages, and a stub `nut2` module (not
  *   packaged in Debian; only the ups check uses it) written to a temp folder
  *   put first on PYTHONPATH;
- * - siteward: the built CLI (`node dist/src/cli.js --config FILE`, or the one
+ * - siteward: the built CLI (`node dist/bin/siteward.js --config FILE`, or the one
  *   SITEWARD_CLI names: e.g. a copy of an older build to compare), with V8's
  *   own heap sizing (SITEWARD_HEAP_GROWING_PERCENT=0): the goals of issue 20
  *   must hold without the heap knob.

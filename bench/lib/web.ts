@@ -10,6 +10,7 @@ import { Site } from '../../src/site.ts';
 import * as wiring from '../../src/wiring.ts';
 import { tuneHeap } from '../../src/util/heap.ts';
 import { buildWebApp, type WebApp } from '../../src/web/app.ts';
+import { pages } from '../../views/index.ts';
 import { initialState } from '../../src/engine/state.ts';
 import { tempDir } from '../../test/servers/common.ts';
 import { Agent, fastHash, PASSWORDS, type FormBody } from '../../test/web/helpers.ts';
@@ -87,7 +88,7 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   // scheduled (next run times shown) but not run: the page cost alone is measured
   site.runner.run = () => Promise.resolve(null);
   await site.start();
-  const web = await buildWebApp(site, { secure: false });
+  const web = await buildWebApp(site, { pages, secure: false });
   const agent = new Agent(web);
   const r = await agent.login(role, PASSWORDS[role]);
   if (r.status !== 303) throw new Error(`login failed: ${r.status}`);

@@ -50,6 +50,7 @@ import type { FleetSource } from '../fleet/service.ts';
 import { AdminOnly } from './scope.ts';
 import { AdminRequired } from '../config/trust.ts';
 import { failed } from './routes/checks.tsx';
+import { handedPages, type Pages } from './pages.ts';
 
 export type { WebEnv } from './context.ts';
 export type { WebExtension } from './deps.ts';
@@ -71,6 +72,8 @@ export interface WebAppOptions {
   federation?: FederationView | null;
   /** the zones this instance watches, for /fleet */
   fleet?: FleetSource | null;
+  /** the pages to draw; default: those the entry point handed in (src/web/pages.ts) */
+  pages?: Pages;
 }
 
 export interface WebApp {
@@ -88,6 +91,7 @@ export function signingKeyPath(site: WebSite): string {
 }
 
 export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebApp> {
+  const pages = o.pages ?? (await handedPages());
   const key = await loadSigningKey(o.keyPath ?? signingKeyPath(site));
   const now = (): number => site.clock.now();
   const sessions = new SessionStore(site.db, key, now);
@@ -113,6 +117,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     certs: new CertStore(site.db, now, site.bus),
     fleet: o.fleet ?? null,
     portOverride: o.portOverride,
+    pages,
   };
 
   const app = new Hono<WebEnv>();

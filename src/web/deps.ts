@@ -16,6 +16,7 @@ import type { FederationView } from '../federation/mqtt.ts';
 import type { HostBoard } from './hosts/board.ts';
 import type { CertStore } from './certs.ts';
 import type { FleetSource } from '../fleet/service.ts';
+import type { Pages } from './page-props.ts';
 
 /**
  * A sub-app mounted on the same server (REST API, /metrics, /push, /badge).
@@ -54,6 +55,8 @@ export interface WebDeps {
   certs: CertStore;
   /** the zones this instance watches (src/fleet/), null without a `fleet` key */
   fleet?: FleetSource | null;
+  /** the pages and partials the UI draws (views/index.ts, handed in at start-up: src/web/pages.ts) */
+  pages: Pages;
   /** `--port`: the listen port regardless of webui.port */
   portOverride?: number;
 }

@@ -16,20 +16,9 @@ import { checkVM, counts, failingCount, grouping, neverRun, type CheckVM } from 
 import { buildList, parseQuery, queryString, rowsOf, type CheckList } from './checklist.ts';
 import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
 import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
-import type { PageCtx } from './view-data.ts';
-import { FailBadge } from '../../views/partials/fail-badge.tsx';
-import { Summary } from '../../views/partials/summary.tsx';
-import { LiveRow, type RowCtx } from '../../views/partials/check-row.tsx';
-import { FailBanner } from '../../views/partials/fail-banner.tsx';
-import { Chips, type ChecksPageData } from '../../views/pages/checks.tsx';
+import type { ChecksPageData, HistoryProps, HomeData, PageCtx, RowCtx } from './view-data.ts';
+import { THEME_COOKIE, ThemeContext, themeOf } from './theme.ts';
 import { glance } from './glance.ts';
-import { CheckStatus } from '../../views/partials/check-status.tsx';
-import { LogBlock } from '../../views/partials/log-block.tsx';
-import { History } from '../../views/partials/history.tsx';
-import { SiteLogAppend } from '../../views/partials/site-log.tsx';
-import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
-import { HostCard, HostGrid } from '../../views/partials/host-card.tsx';
-import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
 import { getCookie } from 'hono/cookie';
 
 export async function toHtml(node: Child): Promise<string> {
@@ -134,7 +123,7 @@ export function homeData(site: WebSite): HomeData {
   return { site: site.name, counts: counts(site), failing, more, anyFailing: failing.length > 0, tiles, start };
 }
 
-export function historyProps(site: WebSite, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): Parameters<typeof History>[0] {
+export function historyProps(site: WebSite, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): HistoryProps {
   const zone = site.entry(vm.name)?.zone ?? null;
   return {
     id: vm.id,
@@ -162,6 +151,7 @@ export interface Who {
 
 /** The live partials of one page for a set of changes. */
 export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
+  const { CheckStatus, Chips, FailBadge, FailBanner, History, HomeMain, HostCard, HostGrid, LiveRow, LogBlock, SiteLogAppend, Summary } = d.pages;
   const parts: Child[] = [];
   const anyState = b.states.size > 0;
   if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);

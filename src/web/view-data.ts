@@ -1,13 +1,11 @@
 /**
  * The one module views/ imports from src/: the page-data types the routes
  * hand to pages, and the display helpers pages use (form state, URLs,
- * plurals). src/ never imports views/ back except the routes and render.tsx,
- * which draw pages (docs/architecture.md "The web UI"). Nothing here reaches
+ * plurals), and the `Pages` set's interface views/index.ts satisfies. src/
+ * never imports views/ back: the pages are handed in (src/web/pages.ts,
+ * docs/architecture.md). Nothing here reaches
  * into the engine: pages get plain objects.
  */
-import type { Assets } from './assets.ts';
-import type { Role } from './auth.ts';
-
 export type { Assets } from './assets.ts';
 export type { Role } from './auth.ts';
 export type { Field } from './fields.ts';
@@ -38,25 +36,8 @@ export type { StatusPageConfig } from '../status-pages/config.ts';
 export type { Incident } from '../status-pages/incidents.ts';
 export type { StatusCheckVM, StatusPageVM } from '../status-pages/model.ts';
 export { pctText } from '../status-pages/bars.ts';
-
-/** What every page gets besides its own data. */
-export interface PageCtx {
-  site: string;
-  user: string;
-  role: Role;
-  csrf: string;
-  assets: Assets;
-  /** failing non-sequence checks (header badge) */
-  failCount: number;
-  path: string;
-  can: { operate: boolean; admin: boolean };
-  /** query of the page's live-update stream (`view=checks&…`), or null */
-  live: string | null;
-  /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
-  storage: string | null;
-  /** this instance watches zones: the nav links /fleet */
-  fleet?: boolean;
-}
+export type * from './page-props.ts';
+export { THEME_COOKIE, ThemeContext, themeOf, type Theme } from './theme.ts';
 
 export const enc = encodeURIComponent;
 export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)}${tail}`;

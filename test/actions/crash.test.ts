@@ -1,6 +1,6 @@
 /**
  * Crash safety of the outbox with the real program: the built CLI
- * (`node dist/src/cli.js`, run `npm run build` first) is SIGKILLed with a
+ * (`node dist/bin/siteward.js`, run `npm run build` first) is SIGKILLed with a
  * notification pending, restarted, and the deliveries at a real HTTPS
  * receiver are counted.
  */
@@ -15,7 +15,7 @@ import { freePort, tempDir } from '../servers/common.ts';
 import { loopbackCert } from '../servers/loopback-cert.ts';
 import { startReceiver } from '../servers/http-receiver.ts';
 
-const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+const CLI = join(PROJECT_ROOT, 'dist', 'bin', 'siteward.js');
 let dir: string;
 let cleanup: () => void;
 let caFile: string;

@@ -15,7 +15,7 @@ import { freePort, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { Agent, PASSWORDS, webSite } from '../web/helpers.ts';
 
-const CLI = join(import.meta.dirname, '../../dist/src/cli.js');
+const CLI = join(import.meta.dirname, '../../dist/bin/siteward.js');
 
 /** Runs the CLI to its end (a daemon that should exit at once; the limit is generous for a busy machine). */
 async function run(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {

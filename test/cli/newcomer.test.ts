@@ -16,7 +16,7 @@ import { SessionStore, WEB_MIGRATIONS } from '../../src/web/sessions.ts';
 import { openDatabase, CORE_MIGRATIONS } from '../../src/store/db.ts';
 import { PROJECT_ROOT } from '../../src/version.ts';
 
-const CLI = join(PROJECT_ROOT, 'dist/src/cli.js');
+const CLI = join(PROJECT_ROOT, 'dist/bin/siteward.js');
 const TOKEN = join(PROJECT_ROOT, 'dist/src/api/token-cli.js');
 
 function run(

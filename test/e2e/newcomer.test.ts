@@ -25,7 +25,7 @@ import { describeDaemon, freePort, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { CHROMIUM, launchChromium, submitSignIn, watchPage } from './browser.ts';
 
-const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+const CLI = join(PROJECT_ROOT, 'dist', 'bin', 'siteward.js');
 const SHOTS = join(PROJECT_ROOT, 'test-artifacts', 'newcomer');
 
 describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
@@ -70,7 +70,7 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
     targetUrl = `https://localhost:${(target.address() as AddressInfo).port}/health`;
 
     const webPort = await freePort();
-    // package.json "start": node dist/src/cli.js --config site/site.json --create
+    // package.json "start": node dist/bin/siteward.js --config site/site.json --create
     child = spawn(process.execPath, [CLI, '--config', 'site/site.json', '--create'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],

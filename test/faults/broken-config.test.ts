@@ -20,7 +20,7 @@ import { actionTypes } from '../../src/actions/registry.ts';
 import { tempDir } from '../servers/common.ts';
 import { actionBase, baseSite, corpus, type CorpusEntry } from './corpus.ts';
 
-const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+const CLI = join(PROJECT_ROOT, 'dist', 'bin', 'siteward.js');
 // written when the file is collected: the CLI cases are one test each
 const { dir, cleanup } = tempDir('sw-corpus-');
 const entries: (CorpusEntry & { file: string })[] = corpus(dir).map((e, i) => {

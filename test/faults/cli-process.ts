@@ -1,5 +1,5 @@
 /**
- * The built CLI (`node dist/src/cli.js`) as a child process for the crash
+ * The built CLI (`node dist/bin/siteward.js`) as a child process for the crash
  * tests, and the SQLite rows it left behind, read by another process (the
  * WAL makes every commit visible at once).
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_ROOT } from '../../src/version.ts';
 
-export const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+export const CLI = join(PROJECT_ROOT, 'dist', 'bin', 'siteward.js');
 
 export interface Cli {
   proc: ChildProcess;

@@ -1,6 +1,6 @@
 /**
  * Real siteward processes for the federation tests: the built CLI
- * (`node dist/src/cli.js --config … --webui=false`), each in its own folder.
+ * (`node dist/bin/siteward.js --config … --webui=false`), each in its own folder.
  * Their state is read from their SQLite file (read-only), which every
  * committed state change reaches at once.
  */
@@ -13,7 +13,7 @@ import type { CheckState } from '../../src/engine/state.ts';
 import { tempDir } from '../servers/common.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/src/cli.js');
+export const CLI = join(ROOT, 'dist/bin/siteward.js');
 
 function newest(dir: string): number {
   let m = 0;

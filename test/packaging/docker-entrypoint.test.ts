@@ -73,7 +73,7 @@ describe('Docker image entrypoint (run from the Dockerfile, no container engine)
     { timeout: 90_000 },
     async () => {
       // nobody must reach the project (CI clones it somewhere world-readable)
-      for (const p of ['dist/src/cli.js', 'node_modules', 'views/static']) accessSync(join(PROJECT_ROOT, p), constants.R_OK);
+      for (const p of ['dist/bin/siteward.js', 'node_modules', 'views/static']) accessSync(join(PROJECT_ROOT, p), constants.R_OK);
       const t = tempDir('sw-docker-');
       // as root (CI), run as nobody; an unprivileged developer already is one
       const root = process.getuid?.() === 0;

@@ -117,9 +117,9 @@ describe('contrib/siteward.service', () => {
   });
 
   it('runs the built CLI on a site in its state directory, reloads on HUP', () => {
-    expect(keys.get('ExecStart')).toBe('/usr/bin/node /opt/siteward/dist/src/cli.js --config=/var/lib/siteward/site.json --create');
+    expect(keys.get('ExecStart')).toBe('/usr/bin/node /opt/siteward/dist/bin/siteward.js --config=/var/lib/siteward/site.json --create');
     expect(keys.get('ExecReload')).toContain('-HUP');
     expect(keys.get('Environment')).toContain('UV_THREADPOOL_SIZE=16');
-    expect(existsSync(join(PROJECT_ROOT, 'src', 'cli.ts'))).toBe(true);
+    expect(existsSync(join(PROJECT_ROOT, 'bin', 'siteward.ts'))).toBe(true);
   });
 });

@@ -32,11 +32,11 @@ describe('npm start', () => {
     at('views/pages/b.tsx', 1000);
     at('package.json', 1000);
     expect(stale(t.dir)).toBe(true);
-    at('dist/src/cli.js', 2000);
+    at('dist/bin/siteward.js', 2000);
     expect(stale(t.dir)).toBe(false);
     at('views/pages/b.tsx', 3000);
     expect(stale(t.dir)).toBe(true);
-    at('dist/src/cli.js', 4000);
+    at('dist/bin/siteward.js', 4000);
     at('tsconfig.build.json', 5000);
     expect(stale(t.dir)).toBe(true);
     t.cleanup();

@@ -48,7 +48,7 @@ describe('reload', () => {
     const t = tempDir('sw-reload-');
     const path = join(t.dir, 'site.json');
     writeFileSync(path, JSON.stringify({ scheduler: { jitter: 0 }, checks: { a: { type: 'disk' } } }));
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/src/cli.js'), `--config=${path}`, '--webui=false'], {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/bin/siteward.js'), `--config=${path}`, '--webui=false'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

@@ -22,7 +22,7 @@ import { apiRoutes, createApiContext } from '../../src/api/app.ts';
 import { siteTokens } from '../../src/api/tokens.ts';
 import { tempDir } from '../servers/common.ts';
 
-const CLI = join(import.meta.dirname, '../../dist/src/cli.js');
+const CLI = join(import.meta.dirname, '../../dist/bin/siteward.js');
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -129,7 +129,7 @@ describe('web service', () => {
 });
 
 describe('the built CLI', () => {
-  const cli = join(process.cwd(), 'dist', 'src', 'cli.js');
+  const cli = join(process.cwd(), 'dist', 'bin', 'siteward.js');
 
   it('runs an --init site with its web UI over HTTPS on --port and stops cleanly on SIGTERM', async () => {
     expect(existsSync(cli), 'run `npm run build` first (npm test does)').toBe(true);

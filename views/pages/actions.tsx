@@ -1,20 +1,14 @@
 /** Actions list and editor (spec §8.5) with "Test action" (spec §5.6). */
 import type { Child } from 'hono/jsx';
-import type { ActionHealthVM, DeliveryRecord, Field } from '../../src/web/view-data.ts';
+import type { Field } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, actionUrl, type PageCtx } from '../ui.tsx';
 import { OptionFields, PickField, SelectField, TextField, type FormState } from '../partials/fields.tsx';
 import { Deliveries } from '../partials/history.tsx';
 import { ActionHealthPanel, HealthBadge } from '../partials/integrations.tsx';
+import type { ActionRowVM, ActionFormData } from '../../src/web/view-data.ts';
 
-export interface ActionRowVM {
-  name: string;
-  type: string;
-  used: number;
-  active: boolean;
-  errors: string[];
-  health: ActionHealthVM | null;
-}
+export type { ActionRowVM, ActionFormData } from '../../src/web/view-data.ts';
 
 export function ActionsPage(p: { ctx: PageCtx; rows: ActionRowVM[]; flash?: string }): Child {
   const { ctx } = p;
@@ -113,20 +107,6 @@ export function ActionFields(p: { type: string; summary: string; fields: Field[]
       {p.fields.length === 0 ? <p class="muted">This type has no options.</p> : null}
     </fieldset>
   );
-}
-
-export interface ActionFormData {
-  name: string | null;
-  version: string;
-  s: FormState;
-  types: [string, string][];
-  fields: Parameters<typeof ActionFields>[0];
-  checkNames: string[];
-  conflict: boolean;
-  test?: { ok: boolean; message: string };
-  deliveries: DeliveryRecord[] | null;
-  zoneTime: (t: number | null | undefined) => string;
-  health: ActionHealthVM | null;
 }
 
 export function ActionPage(p: { ctx: PageCtx; d: ActionFormData }): Child {

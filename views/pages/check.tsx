@@ -3,17 +3,7 @@
  * form (operators) or the configuration (viewers); also the new-check page.
  */
 import type { Child } from 'hono/jsx';
-import {
-  type BadgeVM,
-  type CheckTypeInfo,
-  type CertVM,
-  type CheckVM,
-  type DecisionVM,
-  type Field,
-  type IncidentPage,
-  type PushVM,
-  type RemoteVM,
-} from '../../src/web/view-data.ts';
+import type { CheckVM } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
@@ -24,13 +14,9 @@ import { CertPanel } from '../partials/cert-panel.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
 import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState } from '../partials/fields.tsx';
+import type { TypeFieldsData, CheckFormData, CheckPageData } from '../../src/web/view-data.ts';
 
-export interface TypeFieldsData {
-  type: string;
-  info: CheckTypeInfo | null;
-  retries: boolean;
-  fields: Field[];
-}
+export type { TypeFieldsData, CheckFormData, CheckPageData } from '../../src/web/view-data.ts';
 
 export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: readonly string[] }): Child {
   const { d } = p;
@@ -59,21 +45,6 @@ export function TriggerParse(p: { ok: boolean; warn?: boolean; message: string }
       {p.message}
     </output>
   );
-}
-
-export interface CheckFormData {
-  /** null: a new check */
-  name: string | null;
-  version: string;
-  s: FormState;
-  types: [string, string][];
-  type: TypeFieldsData;
-  trigger: { ok: boolean; warn?: boolean; message: string };
-  checkNames: string[];
-  actionNames: string[];
-  seqNames: string[];
-  mqtt: boolean;
-  conflict: boolean;
 }
 
 export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
@@ -149,24 +120,6 @@ export function CheckForm(p: { ctx: PageCtx; d: CheckFormData }): Child {
       </div>
     </form>
   );
-}
-
-export interface CheckPageData {
-  vm: CheckVM;
-  inseqs: string[];
-  history: Parameters<typeof History>[0];
-  form: CheckFormData | null;
-  config: string;
-  /** result line of an action just done (run, pause…) */
-  flash?: string;
-  /** push URLs, badges, remote source: what the check's type or options add */
-  extras: { push: PushVM | null; badges: BadgeVM | null; remote: RemoteVM | null };
-  /** why it alerted (or not): recent decisions (src/ops) */
-  decisions: DecisionVM[];
-  /** FAIL periods, a page of them (src/web/incidents.ts) */
-  incidents: IncidentPage;
-  /** the certificate the check was last shown (TLS checks), null when none recorded */
-  cert: CertVM | null;
 }
 
 export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {

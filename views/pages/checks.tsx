@@ -14,6 +14,9 @@ import { Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type RowCtx } from '../partials/check-row.tsx';
 import { StateBadge } from '../partials/state-badge.tsx';
 import { FailBanner } from '../partials/fail-banner.tsx';
+import type { ChecksPageData } from '../../src/web/view-data.ts';
+
+export type { ChecksPageData } from '../../src/web/view-data.ts';
 
 const STATE_WORD: Record<DisplayState, string> = {
   FAIL: 'Failing',
@@ -236,18 +239,6 @@ export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number]
       ) : null}
     </div>
   );
-}
-
-export interface ChecksPageData {
-  list: CheckList;
-  counts: Counts;
-  /** the check types in use, with how many checks of each */
-  types: [string, number][];
-  /** the tags in use (options.tags), with how many checks carry each */
-  tags: [string, number][];
-  /** mirrored checks of other instances */
-  remote: number;
-  flash?: string;
 }
 
 export function ChecksPage(p: { ctx: PageCtx; rowCtx: RowCtx; d: ChecksPageData }): Child {

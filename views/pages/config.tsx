@@ -4,21 +4,14 @@
  * JSON editor for the whole site file with validation, diff and roll back.
  */
 import type { Child } from 'hono/jsx';
-import type { DiffResult, FederationVM, Field } from '../../src/web/view-data.ts';
+import type { DiffResult, FederationVM } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
 import { FederationPanel } from '../partials/integrations.tsx';
+import type { ConfigSections, RawResult } from '../../src/web/view-data.ts';
 
-export interface ConfigSections {
-  webui: Field[];
-  mqtt: Field[];
-  plugins: Field[];
-  history: Field[];
-  scheduler: Field[];
-  notifications: Field[];
-  api: Field[];
-}
+export type { ConfigSections, RawResult } from '../../src/web/view-data.ts';
 
 export function ConfigPage(p: {
   ctx: PageCtx;
@@ -159,14 +152,6 @@ export function DiffView(p: { diff: DiffResult; from: string; to: string }): Chi
       </div>
     </div>
   );
-}
-
-export interface RawResult {
-  ok: boolean;
-  errors: string[];
-  warnings: string[];
-  diff: DiffResult | null;
-  saved?: boolean;
 }
 
 export function RawResultView(p: { r: RawResult | null }): Child {

@@ -6,7 +6,7 @@
  * a glance (heartbeat bar and uptime). `#home-main` is live-swapped as a whole.
  */
 import type { Child } from 'hono/jsx';
-import { type Assets, type CheckVM, type Counts, plural } from '../../src/web/view-data.ts';
+import { type Assets, type CheckVM, plural } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, type PageCtx } from '../ui.tsx';
 import { CheckCard } from '../partials/check-card.tsx';
@@ -15,19 +15,9 @@ import { FailBanner } from '../partials/fail-banner.tsx';
 import { Ago, Beats, Uptimes, type RowCtx } from '../partials/check-row.tsx';
 import { StateBadge } from '../partials/state-badge.tsx';
 import { checkUrl } from '../ui.tsx';
+import type { HomeData } from '../../src/web/view-data.ts';
 
-export interface HomeData {
-  site: string;
-  counts: Counts;
-  failing: CheckVM[];
-  /** failing cards not shown (more than the page holds) */
-  more: number;
-  anyFailing: boolean;
-  /** the at-a-glance tiles: each sequence, then the checks in none (the first HOME_TILES) */
-  tiles: CheckVM[];
-  /** the first steps of a new site: done or not (the card goes once both are) */
-  start: { ownCheck: boolean; notifies: boolean };
-}
+export type { HomeData } from '../../src/web/view-data.ts';
 
 /** A new site's next steps: add a check of your own, and a notification that reaches a person. */
 export function GettingStarted(p: { start: HomeData['start']; assets: Assets }): Child {

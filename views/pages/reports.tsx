@@ -3,12 +3,9 @@ import type { Child } from 'hono/jsx';
 import { type CheckReport, type GroupReport, type Report, type SiteReport } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { ErrorList, checkUrl, enc, type PageCtx } from '../ui.tsx';
+import type { ReportFormValues } from '../../src/web/view-data.ts';
 
-export interface ReportFormValues {
-  month: string;
-  from: string;
-  to: string;
-}
+export type { ReportFormValues } from '../../src/web/view-data.ts';
 
 /** `1 h 5 min`, `42 s` (a person's words, not ms). */
 export function span(ms: number | null): string {

@@ -7,26 +7,9 @@ import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { SelectField, TextField, type FormState } from '../partials/fields.tsx';
 import { CopyField } from '../partials/integrations.tsx';
+import type { TokenRowVM, Created } from '../../src/web/view-data.ts';
 
-export interface TokenRowVM {
-  id: number;
-  name: string;
-  scope: string;
-  prefix: string;
-  created: string;
-  expires: string;
-  lastUsed: string;
-  revoked: string;
-  state: 'active' | 'expired' | 'revoked';
-}
-
-export interface Created {
-  id: number;
-  name: string;
-  scope: string;
-  secret: string;
-  expires: string;
-}
+export type { TokenRowVM, Created } from '../../src/web/view-data.ts';
 
 const SCOPE_TEXT: [string, string][] = [
   ['read', 'read — every GET: checks, state, history, status, metrics'],

@@ -3,6 +3,9 @@ import type { Child } from 'hono/jsx';
 import { type Assets } from '../../src/web/view-data.ts';
 import { BarePage, Page } from '../layout.tsx';
 import { Csrf, type PageCtx } from '../ui.tsx';
+import type { TwoFactorState } from '../../src/web/view-data.ts';
+
+export type { TwoFactorState } from '../../src/web/view-data.ts';
 
 export function TotpLoginPage(p: { site: string; assets: Assets; token: string; user: string; error?: string }): Child {
   return (
@@ -36,11 +39,6 @@ export function TotpLoginPage(p: { site: string; assets: Assets; token: string; 
     </BarePage>
   );
 }
-
-export type TwoFactorState =
-  | { kind: 'off' }
-  | { kind: 'enrolling'; secret: string; error?: string }
-  | { kind: 'on'; left: number; codes?: string[]; error?: string };
 
 function Codes(p: { codes: string[] }): Child {
   return (

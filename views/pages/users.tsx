@@ -4,6 +4,9 @@ import type { Role } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, userUrl, type PageCtx } from '../ui.tsx';
 import { SelectField, TextField, type FormState } from '../partials/fields.tsx';
+import type { PasswordMode } from '../../src/web/view-data.ts';
+
+export type { PasswordMode } from '../../src/web/view-data.ts';
 
 export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; sessions?: number; twofactor?: boolean }[]; flash?: string }): Child {
   const { ctx } = p;
@@ -128,9 +131,6 @@ export function UserPage(p: {
     </Page>
   );
 }
-
-/** The account page's password part: change it, set a first one (single sign-on, allowed by the admin), or none. */
-export type PasswordMode = 'change' | 'set' | 'none';
 
 export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean; password?: PasswordMode; sso?: string }): Child {
   const mode = p.password ?? 'change';

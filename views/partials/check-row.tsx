@@ -12,17 +12,9 @@ import { raw } from 'hono/html';
 import { type Assets, type CheckVM, cid, type GlanceVM, msText, percentText, relative } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
+import type { RowCtx } from '../../src/web/view-data.ts';
 
-export interface RowCtx {
-  assets: Assets;
-  csrf: string;
-  operate: boolean;
-  /** where a plain (non-htmx) form post returns to */
-  back: string;
-  /** the at-a-glance figures of a check (only rows shown are asked for) */
-  glance: (vm: CheckVM) => GlanceVM;
-  now: number;
-}
+export type { RowCtx } from '../../src/web/view-data.ts';
 
 /** A row's element id: per group listing the check, and `r-f-…` in the failing section at the top. */
 export function rowId(group: string | null, vm: { id: string }, failing = false): string {

@@ -15,12 +15,12 @@ import { html } from '../render.tsx';
 import { MAX_TOKEN } from '../../ops/ack-link.ts';
 import { acknowledgeByLink, linkClaim } from '../../ops/ack-by-link.ts';
 import { displayTime } from '../../util/time.ts';
-import { AckLinkPage } from '../../../views/pages/ack-link.tsx';
-import { checkUrl } from '../../../views/ui.tsx';
+import { checkUrl } from '../view-data.ts';
 
 export const ACK_LINK_PREFIX = '/ack';
 
 export function ackLinkRoutes(d: WebDeps): Hono<WebEnv> {
+  const { AckLinkPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const page = (c: WebContext, o: Omit<Parameters<typeof AckLinkPage>[0], 'site' | 'assets'>, status: 200 | 400 | 403 | 409 | 410 = 200) => {

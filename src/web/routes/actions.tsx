@@ -20,15 +20,13 @@ import { AdminRequired } from '../../config/trust.ts';
 import { formState, OPT } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
-import { ActionFields, ActionPage, ActionsPage, type ActionFormData } from '../../../views/pages/actions.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import { actionUrl, type FormState } from '../view-data.ts';
 import { plainHelp } from '../words.ts';
 import { commonActionOptions } from '../../actions/shared/options.ts';
 import { withSiteDefaults } from '../../actions/template.ts';
 import { previewOf } from '../template-preview.ts';
-import { TemplatePreview } from '../../../views/partials/template-preview.tsx';
 import { isObject } from '../../util/guard.ts';
+import type { ActionFormData } from '../view-data.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -46,6 +44,7 @@ function optionErrors(issues: readonly Issue[], name: string): { errors: Record<
 }
 
 export function actionsRoutes(d: WebDeps): Hono<WebEnv> {
+  const { ActionFields, ActionPage, ActionsPage, ConfirmPage, TemplatePreview } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

@@ -17,10 +17,8 @@ import { putUser } from '../users.ts';
 import { oidcOf } from '../../config/oidc.ts';
 import { askForCode } from './twofactor.tsx';
 import { finishLogin, logName } from '../login.ts';
-import { LoginPage } from '../../../views/pages/login.tsx';
-import { AccountPage, type PasswordMode } from '../../../views/pages/users.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import { emptyForm } from '../view-data.ts';
+import type { PasswordMode } from '../view-data.ts';
 
 export const MIN_PASSWORD = 8;
 
@@ -41,6 +39,7 @@ export interface LoginView {
 
 /** The login page (with a fresh login token), e.g. again with an error. */
 export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
+  const { LoginPage } = d.pages;
   const { site } = d;
   const token = issueLoginToken(c, d.secure);
   const noUsers = Object.keys(site.settings.webui?.users ?? {}).filter((u) => u !== '').length === 0;
@@ -64,6 +63,7 @@ export function showLogin(c: WebContext, d: WebDeps, o: LoginView) {
 }
 
 export function authRoutes(d: WebDeps): Hono<WebEnv> {
+  const { AccountPage, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

@@ -8,9 +8,9 @@ import { readChart } from '../../charts/read.ts';
 import { MetricCodec } from '../../store/history.ts';
 import { TierReader } from '../../store/rollup.ts';
 import { notFound } from './checks.tsx';
-import { ChartsPage } from '../../../views/pages/charts.tsx';
 
 export function chartRoutes(d: WebDeps): Hono<WebEnv> {
+  const { ChartsPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   // ranges beyond the raw window read the hourly tier (src/charts/read.ts)

@@ -35,13 +35,13 @@ import { decisionVMs } from '../ops-vm.ts';
 import { checkIncidents } from '../incidents-read.ts';
 import { certVM } from '../certs.ts';
 import { notFound } from './checks.tsx';
-import { CheckPage, NewCheckPage, TriggerParse, TypeFields, type CheckFormData, type TypeFieldsData } from '../../../views/pages/check.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import { checkUrl, type FormState, many, one } from '../view-data.ts';
+import type { CheckFormData, TypeFieldsData } from '../view-data.ts';
 
 class Conflict extends Error {}
 
 export function checkRoutes(d: WebDeps): Hono<WebEnv> {
+  const { CheckPage, NewCheckPage, TriggerParse, TypeFields, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

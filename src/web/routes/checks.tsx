@@ -17,8 +17,6 @@ import { cloneCheck, movePriorities, setPriorities } from '../ordering.ts';
 import { allows } from '../auth.ts';
 import { checksData, fragment, html, pageCtx, rowContext } from '../render.tsx';
 import type { LiveView } from '../live.ts';
-import { ChecksPage, CheckListView } from '../../../views/pages/checks.tsx';
-import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
 import { checkUrl } from '../view-data.ts';
 
 /** The page an action came from (hidden `view`/`back` fields), for htmx answers and redirects. */
@@ -38,10 +36,12 @@ export async function failed(c: WebContext, d: WebDeps, title: string, issues: r
       .map(formatIssue)
       .join('; ') || 'the change was refused';
   if (isHtmx(c)) return c.text(`${title}: ${msg}`, status);
+  const { MessagePage } = d.pages;
   return html(c, <MessagePage ctx={pageCtx(c, d, null)} title={title} message={msg} back="/checks" error />, status);
 }
 
 export function notFound(c: WebContext, d: WebDeps, what: string): Promise<Response> {
+  const { MessagePage } = d.pages;
   return html(c, <MessagePage ctx={pageCtx(c, d, null)} title="Not found" message={`There is no ${what}.`} back="/" error />, 404);
 }
 
@@ -57,6 +57,7 @@ function changed(c: WebContext, o: { view: LiveView; back: string }, goto?: stri
 }
 
 export function checksRoutes(d: WebDeps): Hono<WebEnv> {
+  const { ChecksPage, CheckListView, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const exists = (name: string): boolean => site.entry(name) !== undefined;

@@ -18,9 +18,8 @@ import { diffLines } from '../diff.ts';
 import { SECTION_NAMES, configForm, configVersion, docVersion, lockoutProblem, readConfigForm, sectionFields, shareUnchanged } from '../site-config.ts';
 import { html, pageCtx } from '../render.tsx';
 import { federationVM } from '../integrations.ts';
-import { ConfigPage, DiffView, RawPage, RawResultView, type RawResult } from '../../../views/pages/config.tsx';
-import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../view-data.ts';
+import type { RawResult } from '../view-data.ts';
 
 class Conflict extends Error {}
 
@@ -32,6 +31,7 @@ function listenOf(w: unknown, override: number | undefined): string {
 }
 
 export function configRoutes(d: WebDeps): Hono<WebEnv> {
+  const { ConfigPage, DiffView, RawPage, RawResultView, ConfirmPage, MessagePage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

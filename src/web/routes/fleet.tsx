@@ -10,7 +10,6 @@ import type { WebDeps } from '../deps.ts';
 import { html, pageCtx } from '../render.tsx';
 import { FLEET_STATES, FleetModel, type FleetData, type FleetState } from '../../fleet/model.ts';
 import type { FleetSource } from '../../fleet/service.ts';
-import { FleetBody, FleetPage } from '../../../views/pages/fleet.tsx';
 
 export const FLEET_PAGE_SIZE = 100;
 
@@ -35,6 +34,7 @@ function fleetData(f: FleetSource, c: WebContext): FleetData {
 }
 
 export function fleetRoutes(d: WebDeps): Hono<WebEnv> {
+  const { FleetBody, FleetPage } = d.pages;
   const r = new Hono<WebEnv>();
   // without a `fleet` key: an empty page that says how to turn it on
   const none: FleetSource = {

@@ -6,10 +6,9 @@ import { need, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { buildStatus } from '../status.ts';
 import { homeData, html, pageCtx, rowContext } from '../render.tsx';
-import { HomePage } from '../../../views/pages/home.tsx';
-import { ConfirmPage, LogPage } from '../../../views/pages/simple.tsx';
 
 export function homeRoutes(d: WebDeps): Hono<WebEnv> {
+  const { HomePage, ConfirmPage, LogPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

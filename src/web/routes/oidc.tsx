@@ -16,7 +16,6 @@ import { finishLogin, logName } from '../login.ts';
 import { html } from '../render.tsx';
 import { FLOW_MS } from '../oidc/client.ts';
 import { showLogin } from './auth.tsx';
-import { ContinuePage } from '../../../views/pages/login.tsx';
 
 export const CALLBACK = '/login/oidc/callback';
 
@@ -31,6 +30,7 @@ function short(e: unknown): string {
 }
 
 export function oidcRoutes(d: WebDeps): Hono<WebEnv> {
+  const { ContinuePage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

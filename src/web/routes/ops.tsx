@@ -11,10 +11,10 @@ import { operatorEdit } from '../scope.ts';
 import { endMaintenance, maintenanceNow, MAX_NOTE, type CommandDeps, type CommandResult } from '../../ops/commands.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
-import { MessagePage } from '../../../views/pages/simple.tsx';
-import { checkUrl } from '../../../views/ui.tsx';
+import { checkUrl } from '../view-data.ts';
 
 export function opsRoutes(d: WebDeps): Hono<WebEnv> {
+  const { MessagePage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const deps = (c: WebContext): CommandDeps => ({

@@ -13,7 +13,7 @@ import { historyCsv, MAX_RUNS, parseRange, reportCsv, siteReport, type Range } f
 import { reportJson } from '../../reports/json.ts';
 import { reportSource, statusPageSource } from '../../reports/source.ts';
 import { notFound } from './checks.tsx';
-import { CheckReportPage, ReportsPage, type ReportFormValues } from '../../../views/pages/reports.tsx';
+import type { ReportFormValues } from '../view-data.ts';
 
 const param = (c: WebContext, k: string): string | undefined => {
   const v = c.req.query(k);
@@ -34,6 +34,7 @@ function csv(c: WebContext, body: string, file: string): Response {
 }
 
 export function reportRoutes(d: WebDeps): Hono<WebEnv> {
+  const { CheckReportPage, ReportsPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const zone = (): string | null => site.settings.timezone;

@@ -22,17 +22,14 @@ import { matchesEtag, PageCache } from '../../status-pages/page-cache.ts';
 import { checkRefs } from '../../status-pages/config.ts';
 import { chooseEncoding, squeeze } from '../compress.ts';
 import { getCookie } from 'hono/cookie';
-import { THEME_COOKIE, ThemeContext, themeOf } from '../../../views/theme.tsx';
 import { toHtml } from '../render.tsx';
 import { atomFeed } from '../../status-pages/atom.ts';
 import { MetricCodec } from '../../store/history.ts';
 import { TierReader } from '../../store/rollup.ts';
 import { BarCache } from '../../status-pages/bars.ts';
 import { pageFromForm, pageValues } from '../../status-pages/form.ts';
-import { StatusPageView } from '../../../views/pages/status-page.tsx';
-import { StatusPageManage, StatusPageNew, StatusPagesList } from '../../../views/pages/status-admin.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import type { FormState } from '../../../views/partials/fields.tsx';
+import type { FormState } from '../view-data.ts';
+import { THEME_COOKIE, ThemeContext, themeOf } from '../view-data.ts';
 
 /** The site as status pages read it: states, run counts, the last run's duration. */
 export function statusSource(site: WebSite): StatusSource {
@@ -57,6 +54,7 @@ const empty = (values: Record<string, string> = {}): FormState => ({ values, err
 const WARM_SLICE_MS = 10;
 
 export function statusPageRoutes(d: WebDeps, o: { ready?: (warm: Promise<void>) => void } = {}): Hono<WebEnv> {
+  const { StatusPageView, StatusPageManage, StatusPageNew, StatusPagesList, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const incidents = new IncidentStore(site.db, () => site.clock.now());

@@ -13,13 +13,13 @@ import type { WebDeps } from '../deps.ts';
 import { formValues } from '../fields.ts';
 import { formState } from '../check-form.ts';
 import { html, pageCtx } from '../render.tsx';
-import { TokensPage, type Created, type TokenRowVM } from '../../../views/pages/tokens.tsx';
-import { ConfirmPage, MessagePage } from '../../../views/pages/simple.tsx';
 import type { FormState } from '../view-data.ts';
+import type { Created, TokenRowVM } from '../view-data.ts';
 
 const MAX_NAME = 100;
 
 export function tokenRoutes(d: WebDeps): Hono<WebEnv> {
+  const { TokensPage, ConfirmPage, MessagePage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
 

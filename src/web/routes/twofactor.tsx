@@ -17,9 +17,8 @@ import { html, pageCtx } from '../render.tsx';
 import { PENDING_MS } from '../twofactor/pending.ts';
 import { notFound } from './checks.tsx';
 import { finishLogin, logName } from '../login.ts';
-import { TotpLoginPage, TwoFactorPage, type TwoFactorState } from '../../../views/pages/twofactor.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
-import { userUrl } from '../../../views/ui.tsx';
+import type { TwoFactorState } from '../view-data.ts';
+import { userUrl } from '../view-data.ts';
 
 const MAX_CODE = 32;
 
@@ -29,12 +28,14 @@ export function pendingCookie(secure: boolean): string {
 
 /** After a right password for a user with 2FA on: the code page instead of a session. */
 export function askForCode(c: WebContext, d: WebDeps, user: string, hash: string, next: string) {
+  const { TotpLoginPage } = d.pages;
   const secret = d.twofactor.pending.start(user, hash, next);
   setCookie(c, pendingCookie(d.secure), secret, { httpOnly: true, secure: d.secure, sameSite: 'Strict', path: '/', maxAge: PENDING_MS / 1000 });
   return html(c, <TotpLoginPage site={d.site.name} assets={d.assets} token={issueLoginToken(c, d.secure)} user={user} />);
 }
 
 export function twoFactorRoutes(d: WebDeps): Hono<WebEnv> {
+  const { TotpLoginPage, TwoFactorPage, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const { store, pending, throttle } = d.twofactor;

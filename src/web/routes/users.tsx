@@ -15,13 +15,12 @@ import { deleteUser, putUser, userEditProblem, userNames } from '../users.ts';
 import { html, pageCtx } from '../render.tsx';
 import { notFound } from './checks.tsx';
 import { dummyHash, logName, MIN_PASSWORD } from './auth.tsx';
-import { UserPage, UsersPage } from '../../../views/pages/users.tsx';
-import { ConfirmPage } from '../../../views/pages/simple.tsx';
 import { type FormState, userUrl } from '../view-data.ts';
 
 class Conflict extends Error {}
 
 export function usersRoutes(d: WebDeps): Hono<WebEnv> {
+  const { UserPage, UsersPage, ConfirmPage } = d.pages;
   const r = new Hono<WebEnv>();
   const { site } = d;
   const webui = () => site.settings.webui;
