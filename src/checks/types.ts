@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { CheckState, FailState } from '../engine/state.ts';
 import type { CheckConfig } from '../config/model.ts';
 import type { CertSummary } from './shared/cert-summary.ts';
+import type { NasSummary } from './truenas/summary.ts';
 
 /** A numeric measurement a run reports (Nagios perfdata model, typed). */
 export interface Metric {
@@ -40,6 +41,8 @@ export interface Outcome {
   warn?: boolean;
   /** TLS checks: the certificate the server sent (the check page's certificate panel) */
   cert?: CertSummary;
+  /** truenas: the pools' vdev layout, disks and the active alerts, compact (the hosts view's pool cards) */
+  nas?: NasSummary;
 }
 
 /** Read-only view of another check, for sequence and remote checks. */

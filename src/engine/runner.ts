@@ -284,5 +284,6 @@ function wellFormed(o: unknown): Outcome {
     metrics: Array.isArray(x.metrics) ? x.metrics.filter((m) => m && typeof m.name === 'string' && Number.isFinite(m.value)) : undefined,
     warn: x.warn === true,
     ...(x.cert && typeof x.cert === 'object' ? { cert: x.cert } : {}),
+    ...(x.nas && typeof x.nas === 'object' ? { nas: x.nas } : {}),
   };
 }

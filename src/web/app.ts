@@ -183,6 +183,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     close: () => {
       deps.hub.close();
       deps.certs.close();
+      deps.hosts.close();
     },
   };
 }

@@ -44,5 +44,5 @@ export const checkUrl = (name: string, tail = ''): string => `/check/${enc(name)
 export const actionUrl = (name: string, tail = ''): string => `/action/${enc(name)}${tail}`;
 export const userUrl = (name: string, tail = ''): string => `/user/${enc(name)}${tail}`;
 export type { HostVM, TileVM } from './hosts/model.ts';
-export type { PoolVM } from './hosts/pools.ts';
+export type { DiskVM, NasAlertVM, PoolVM, VdevVM } from './hosts/pools.ts';
 export { sparkGeometry, type SparkGeometry } from './hosts/spark.ts';

@@ -23,7 +23,7 @@ import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { fastHash } from '../web/helpers.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
-import { disk, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
+import { alert, disk, group, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
 import { peer, until } from '../federation/helpers.ts';
 import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
 
@@ -74,10 +74,19 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
       {
         apiKey: KEY,
         pools: [
-          pool({ name: 'tank', size: 4 * TIB, allocated: 3.5 * TIB, data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb')])] }),
-          pool({ name: 'backup', size: 8 * TIB, allocated: 2 * TIB, data: [disk('sdc')] }),
+          pool({
+            name: 'tank',
+            status: 'DEGRADED',
+            size: 4 * TIB,
+            allocated: 3.5 * TIB,
+            data: [group('RAIDZ2', 0, 'DEGRADED', [disk('sda'), disk('sdb', { checksum: 4 }), disk('sdc', { status: 'FAULTED' }), disk('sdd')])],
+            log: [mirror(1, 'ONLINE', [disk('nvme0n1'), disk('nvme1n1')])],
+            cache: [disk('nvme2n1')],
+            spare: [disk('sde', { status: 'AVAIL' })],
+          }),
+          pool({ name: 'backup', size: 8 * TIB, allocated: 2 * TIB, data: [disk('sdf')] }),
         ],
-        alerts: [],
+        alerts: [alert('CRITICAL', 'Pool tank state is DEGRADED: One or more devices are faulted.'), alert('INFO', 'Scrub of pool backup finished.')],
       },
       { tls: false },
     );
@@ -143,6 +152,20 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
     await page.waitForSelector(`${self} .htile[data-check="ram"]`);
     expect(await page.textContent(`${self} h2`)).toBe('hub');
     expect(await page.locator(`${self} .pool`).count()).toBe(2);
+    // tank's layout: raidz2, log mirror, cache, spare; a square per disk coloured by its state, named on hover
+    const tank = `${self} .pool[aria-label="Pool tank"]`;
+    expect(await page.locator(`${tank} .vdev-label`).allTextContents()).toEqual(['raidz2 DEGRADED', 'log mirror', 'cache', 'spare']);
+    expect(await page.locator(`${tank} .disk`).evaluateAll((els) => els.map((e) => `${e.getAttribute('class')} ${e.getAttribute('title')}`))).toEqual([
+      'disk ok sda: ONLINE, 0 read, 0 write, 0 checksum errors',
+      'disk warn sdb: ONLINE, 0 read, 0 write, 4 checksum errors',
+      'disk fail sdc: FAULTED, 0 read, 0 write, 0 checksum errors',
+      'disk ok sdd: ONLINE, 0 read, 0 write, 0 checksum errors',
+      'disk ok nvme0n1: ONLINE, 0 read, 0 write, 0 checksum errors',
+      'disk ok nvme1n1: ONLINE, 0 read, 0 write, 0 checksum errors',
+      'disk ok nvme2n1: ONLINE, 0 read, 0 write, 0 checksum errors',
+      'disk ok sde: AVAIL, 0 read, 0 write, 0 checksum errors',
+    ]);
+    expect(await page.locator(`${self} .nas-alerts li`).count()).toBe(2);
     expect(await page.textContent(`${peerCard} .htile[data-check="nas-cpu"] .tile-value`)).toBe('42%');
     expect(await page.getAttribute(peerCard, 'data-state')).toBe('PASS');
     // marks on the page and on this instance's card: a reload or a swap of that card would lose them

@@ -52,9 +52,14 @@ export function disk(name: string, s: DiskSpec = {}): Record<string, unknown> {
 }
 
 export function mirror(i: number, status: string, children: Record<string, unknown>[]): Record<string, unknown> {
+  return group('MIRROR', i, status, children);
+}
+
+/** A non-leaf vdev of any layout: MIRROR, RAIDZ1, RAIDZ2, RAIDZ3 (named as TrueNAS names them: mirror-0, raidz2-1). */
+export function group(type: string, i: number, status: string, children: Record<string, unknown>[]): Record<string, unknown> {
   return {
-    name: `mirror-${i}`,
-    type: 'MIRROR',
+    name: `${type.toLowerCase()}-${i}`,
+    type,
     path: null,
     guid: String(1e14 + i),
     status,
@@ -89,6 +94,8 @@ export interface PoolSpec {
   allocated?: number;
   data: Record<string, unknown>[];
   spare?: Record<string, unknown>[];
+  cache?: Record<string, unknown>[];
+  log?: Record<string, unknown>[];
 }
 
 let nextPoolId = 1;
@@ -134,7 +141,7 @@ export function pool(p: PoolSpec): Record<string, unknown> {
     free_str: String(size - allocated),
     freeing_str: '0',
     autotrim: { parsed: 'off', rawvalue: 'off', source: 'DEFAULT', value: 'off' },
-    topology: { data: p.data, log: [], cache: [], spare: p.spare ?? [], special: [], dedup: [] },
+    topology: { data: p.data, log: p.log ?? [], cache: p.cache ?? [], spare: p.spare ?? [], special: [], dedup: [] },
   };
 }
 

@@ -13,7 +13,7 @@ import { MetricCodec } from '../../src/store/history.ts';
 import { fragment } from '../../src/web/render.tsx';
 import { hostId } from '../../views/partials/host-card.tsx';
 import { Agent, fastHash, PASSWORDS, webSite, type TestSite } from './helpers.ts';
-import { disk, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
+import { alert, disk, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 import { peer } from '../federation/helpers.ts';
 
@@ -28,10 +28,18 @@ beforeAll(async () => {
     {
       apiKey: KEY,
       pools: [
-        pool({ name: 'tank', size: 4 * TIB, allocated: 3.4 * TIB, data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb')])] }),
+        pool({
+          name: 'tank',
+          size: 4 * TIB,
+          allocated: 3.4 * TIB,
+          data: [mirror(0, 'ONLINE', [disk('sda'), disk('sdb')])],
+          cache: [disk('nvme0n1')],
+          spare: [disk('sdd', { status: 'AVAIL' })],
+        }),
         pool({ name: 'scratch', size: 1 * TIB, allocated: 0.1 * TIB, data: [disk('sdc')] }),
       ],
-      alerts: [],
+      // below the check's alertLevel (WARNING): listed on the card, the check still passes
+      alerts: [alert('INFO', 'Scrub of pool <b>tank</b> &amp; friends finished.'), alert('CRITICAL', 'Dismissed already', { dismissed: true })],
     },
     { tls: false },
   );
@@ -90,6 +98,23 @@ describe('the hosts page', () => {
     expect(page).toContain('<rect class="cap-used warn" x="0" y="0" width="85" height="10"></rect>');
     expect(page).toContain('<line class="cap-warn" x1="80" y1="0" x2="80" y2="10"></line>');
     expect(page).toContain('<line class="cap-crit" x1="90" y1="0" x2="90" y2="10"></line>');
+    // the vdev layout from the run: a group per vdev, a square per disk with its name, status and counts
+    const groups = [...page.matchAll(/<li class="vdev" data-status="(\w+)"><span class="vdev-label">([^<]+)<\/span><span class="disks">(.*?)<\/span><\/li>/g)];
+    expect(groups.map((g) => [g[2], g[1]])).toEqual([
+      ['mirror', 'ONLINE'],
+      ['cache', 'ONLINE'],
+      ['spare', 'AVAIL'],
+      ['stripe', 'ONLINE'],
+    ]);
+    expect(groups[0][3]).toBe(
+      '<span class="disk ok" role="img" aria-label="sda: ONLINE, 0 read, 0 write, 0 checksum errors" title="sda: ONLINE, 0 read, 0 write, 0 checksum errors" tabindex="0"></span>' +
+        '<span class="disk ok" role="img" aria-label="sdb: ONLINE, 0 read, 0 write, 0 checksum errors" title="sdb: ONLINE, 0 read, 0 write, 0 checksum errors" tabindex="0"></span>',
+    );
+    // the active alerts, escaped plain text; the dismissed one is not listed
+    expect(page).toContain(
+      '<li data-level="INFO"><strong class="alert-level">info</strong> Scrub of pool tank &amp; friends finished. <a class="muted" href="/check/nas">nas</a></li>',
+    );
+    expect(page).not.toContain('Dismissed already');
     // live: the page subscribes to the hosts view
     expect(page).toContain('/events?view=hosts');
   });

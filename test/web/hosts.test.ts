@@ -11,6 +11,7 @@
 import { describe, it, expect } from 'vitest';
 import { sparkGeometry, slotAverages } from '../../src/web/hosts/spark.ts';
 import { poolsOf } from '../../src/web/hosts/pools.ts';
+import type { NasSummary } from '../../src/checks/truenas/topology.ts';
 import { buildHost, HostIndex, keyOf, MAX_TILES, SILENT_MS, sortHosts, type HostSource } from '../../src/web/hosts/model.ts';
 import type { CheckConfig } from '../../src/config/model.ts';
 import { initialState, type CheckState } from '../../src/engine/state.ts';
@@ -125,9 +126,54 @@ describe('TrueNAS pools from a check result', () => {
     expect(pools[1].problems).toEqual([]);
   });
 
-  it('above level is the critical band; without warnLevel there is no warning mark', () => {
-    const [p] = poolsOf('nas', state(['tank: ONLINE, 95.0% used 3.8/4.0T, Target: 90%'], [{ name: 'tank_used_percent', value: 95 }]), { level: 90 });
-    expect(p).toMatchObject({ band: 'crit', warn: null, crit: 90, healthy: true });
+  it("above level is the critical band; without the check's warnLevel / level the marks are TrueMonitor's 70 % / 85 %", () => {
+    const tank = (pct: number) => state([`tank: ONLINE, ${pct}% used, Target: 90%`], [{ name: 'tank_used_percent', value: pct }]);
+    const [p] = poolsOf('nas', tank(95), { level: 90 });
+    expect(p).toMatchObject({ band: 'crit', warn: 70, crit: 90, marks: { warn: 'default', crit: 'check' }, healthy: true });
+    expect(poolsOf('nas', tank(86), {})[0]).toMatchObject({ band: 'crit', warn: 70, crit: 85, marks: { warn: 'default', crit: 'default' } });
+    expect(poolsOf('nas', tank(71), {})[0].band).toBe('warn');
+    expect(poolsOf('nas', tank(69), {})[0].band).toBe('ok');
+  });
+
+  it("with the last run's layout: vdev groups labelled by layout or role, a square per disk coloured by its state and titled with its counts", () => {
+    const nas: NasSummary = {
+      pools: [
+        {
+          name: 'tank',
+          omitted: 2,
+          vdevs: [
+            {
+              category: 'data',
+              type: 'RAIDZ2',
+              name: 'raidz2-0',
+              status: 'DEGRADED',
+              disks: [
+                { name: 'sda', status: 'ONLINE', read: 0, write: 0, checksum: 0 },
+                { name: 'sdb', status: 'ONLINE', read: 2, write: 0, checksum: 5 },
+                { name: 'sdc', status: 'FAULTED', read: 0, write: 0, checksum: 0 },
+              ],
+            },
+            { category: 'data', type: 'MIRROR', name: 'mirror-1', status: 'ONLINE', disks: [] },
+            { category: 'log', type: 'MIRROR', name: 'mirror-2', status: 'ONLINE', disks: [] },
+            { category: 'cache', type: 'STRIPE', name: 'nvme0n1p1', status: 'ONLINE', disks: [] },
+            { category: 'spare', type: 'STRIPE', name: 'sdd1', status: 'AVAIL', disks: [] },
+          ],
+        },
+        { name: 'gone', omitted: 0, vdevs: [] },
+      ],
+      alerts: [],
+      moreAlerts: 0,
+    };
+    const [p] = poolsOf('nas', state(['tank: DEGRADED (unhealthy), Target: 90%'], []), { level: 90 }, nas);
+    expect(p.vdevs!.map((v) => v.label)).toEqual(['raidz2', 'mirror', 'log mirror', 'cache', 'spare']);
+    expect(p.vdevs![0].disks).toEqual([
+      { name: 'sda', status: 'ONLINE', state: 'ok', label: 'sda: ONLINE, 0 read, 0 write, 0 checksum errors' },
+      { name: 'sdb', status: 'ONLINE', state: 'warn', label: 'sdb: ONLINE, 2 read, 0 write, 5 checksum errors' },
+      { name: 'sdc', status: 'FAULTED', state: 'fail', label: 'sdc: FAULTED, 0 read, 0 write, 0 checksum errors' },
+    ]);
+    expect(p.omitted).toBe(2);
+    // no layout known (no run since start): null, and the card says so
+    expect(poolsOf('nas', state(['tank: ONLINE, Target: 90%'], []), {})[0].vdevs).toBeNull();
   });
 
   it('a result without pools (the NAS did not answer) has no pool cards', () => {

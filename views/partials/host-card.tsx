@@ -7,6 +7,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { cid, type DisplayState, type HostVM, plural, type PoolVM, sparkGeometry, type TileVM } from '../../src/web/view-data.ts';
+import { NasAlerts, PoolLayout } from './pool-layout.tsx';
 import { checkUrl } from '../ui.tsx';
 import { Ago } from './check-row.tsx';
 
@@ -76,7 +77,10 @@ function Tile(p: { tile: TileVM; now: number }): Child {
 export function PoolCard(p: { pool: PoolVM }): Child {
   const x = p.pool;
   const used = x.used === null ? null : Math.min(100, Math.max(0, x.used));
-  const marks = [x.warn !== null ? `warning above ${x.warn} %` : null, x.crit !== null ? `failing above ${x.crit} %` : null].filter((s) => s !== null);
+  const marks = [
+    x.warn !== null ? `${x.marks.warn === 'check' ? 'warning' : 'high'} above ${x.warn} %` : null,
+    x.crit !== null ? `${x.marks.crit === 'check' ? 'failing' : 'very high'} above ${x.crit} %` : null,
+  ].filter((s) => s !== null);
   const label = `${x.pool}: ${used === null ? 'capacity not reported' : `${fmt(x.used!)} % used`}${marks.length ? `; ${marks.join(', ')}` : ''}`;
   return (
     <section class="pool" data-band={x.band} data-healthy={x.healthy ? 'yes' : 'no'} aria-label={`Pool ${x.pool}`}>
@@ -93,6 +97,7 @@ export function PoolCard(p: { pool: PoolVM }): Child {
       <p class="muted pool-text">
         {label} · <a href={checkUrl(x.check)}>{x.check}</a>
       </p>
+      <PoolLayout pool={x} />
       {x.problems.length ? (
         <ul class="pool-problems">
           {x.problems.map((l) => (
@@ -151,12 +156,13 @@ export function HostCard(p: { host: HostVM; now: number; oob?: boolean }): Child
         <p class="muted">No cpu, memory, disk, temperature, network or UPS checks for this host.</p>
       )}
       {h.moreTiles ? <p class="muted">and {plural(h.moreTiles, 'more host check')}</p> : null}
-      {h.pools.length ? (
+      {h.pools.length || h.alerts.length ? (
         <div class="pools">
           <h3>Storage pools</h3>
           {h.pools.map((x) => (
             <PoolCard pool={x} />
           ))}
+          <NasAlerts alerts={h.alerts} />
         </div>
       ) : null}
     </article>

@@ -20,6 +20,7 @@ import { hostAccess } from '../../config/marks.ts';
 import { RpcClient } from './rpc.ts';
 import { ALERT_LEVELS, assessAlerts, assessPools, type Alert, type Pool } from './assess.ts';
 import { hostName } from '../../config/text-limits.ts';
+import { compactAlerts, compactPools } from './topology.ts';
 
 export const TruenasOptions = z.looseObject({
   ...commonCheckOptions,
@@ -85,7 +86,8 @@ export const truenas = defineCheck({
         pools = found;
       }
       const a = assessPools(pools, o.level);
-      const alerts = assessAlerts((Array.isArray(alertsRaw) ? alertsRaw : []) as Alert[], o.alertLevel);
+      const alertList = (Array.isArray(alertsRaw) ? alertsRaw : []) as Alert[];
+      const alerts = assessAlerts(alertList, o.alertLevel);
       problems.push(...a.problems, ...alerts);
       let usageFails = false;
       if (a.maxUsed !== null) {
@@ -100,6 +102,7 @@ export const truenas = defineCheck({
         log: [...info, ...problems],
         level: a.maxUsed === null ? null : percentLevel(a.maxUsed),
         metrics: [...a.metrics, { name: 'alerts', value: alerts.length, min: 0 }],
+        nas: { pools: compactPools(pools), ...compactAlerts(alertList) },
       };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -10,6 +10,7 @@ import type { MemberView } from '../../zone/members.ts';
 import { displayState } from '../model.ts';
 import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from './model.ts';
 import { HostSeries, type TileSeries } from './series.ts';
+import { NasMemory } from './nas.ts';
 
 /** What one page or live batch reads once. */
 interface Pass {
@@ -24,6 +25,7 @@ const CACHE_MAX = 20_000;
 
 export function hostSource(site: WebSite, federation: Pick<FederationView, 'isRunning' | 'instance' | 'remoteInfo'> | null): HostSource {
   const running = (): boolean => federation?.isRunning === true;
+  const nas = new NasMemory(site.bus);
   return {
     self: () => (running() ? federation!.instance : null) ?? site.zone?.node ?? site.name,
     generation: () => site.loaded,
@@ -38,6 +40,8 @@ export function hostSource(site: WebSite, federation: Pick<FederationView, 'isRu
     origin: (name) => (running() ? federation!.remoteInfo(name) : { instance: null, offline: null, topic: null }),
     members: () => site.zone?.members() ?? [],
     now: () => site.clock.now(),
+    nas: (name) => nas.get(name),
+    close: () => nas.close(),
   };
 }
 
@@ -82,6 +86,10 @@ export class HostBoard {
       this.cache.clear();
     }
     return { now: this.src.now(), w: this.series.watermark(), members: this.src.members() };
+  }
+
+  close(): void {
+    this.src.close?.();
   }
 
   /** Every host's card, in page order. */

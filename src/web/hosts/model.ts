@@ -16,7 +16,8 @@ import type { CheckState } from '../../engine/state.ts';
 import type { CheckConfig } from '../../config/model.ts';
 import type { MemberView } from '../../zone/members.ts';
 import type { DisplayState } from '../model.ts';
-import { poolsOf, type PoolVM } from './pools.ts';
+import { poolsOf, type NasAlertVM, type PoolVM } from './pools.ts';
+import type { NasSummary } from '../../checks/truenas/topology.ts';
 import type { SparkSample } from './spark.ts';
 
 /** Check types that measure a host, in tile order. */
@@ -46,6 +47,10 @@ export interface HostSource {
   /** the HA zone's nodes (empty without a zone) */
   members(): MemberView[];
   now(): number;
+  /** a truenas check's last pool layout and alerts (src/web/hosts/nas.ts), null before its first run here */
+  nas?(name: string): NasSummary | null;
+  /** stops listening to the site */
+  close?(): void;
 }
 
 export type HostRole = 'this instance' | 'federated instance' | 'zone node' | 'fletchck peer';
@@ -78,6 +83,8 @@ export interface HostVM {
   /** host checks beyond MAX_TILES */
   moreTiles: number;
   pools: PoolVM[];
+  /** the TrueNAS checks' active alerts */
+  alerts: NasAlertVM[];
   /** a zone node's own figures */
   zone: { status: 'up' | 'down'; checks: number; version: string | null } | null;
   /** the /checks filter that lists the host's checks (this instance's: `instance=local`); null when /checks has none for it */
@@ -204,6 +211,7 @@ export function buildHost(
   const counts: Partial<Record<DisplayState, number>> = {};
   const host: { c: CheckConfig; type: HostType }[] = [];
   const pools: PoolVM[] = [];
+  const alerts: NasAlertVM[] = [];
   let lastSeen: number | null = self ? now : (member?.heardAt ?? null);
   let offline: string | null = null;
   let timeout = Infinity;
@@ -214,7 +222,12 @@ export function buildHost(
     counts[d] = (counts[d] ?? 0) + 1;
     const t = hostType(c);
     if (t) host.push({ c, type: t });
-    if (c.type === 'truenas') pools.push(...poolsOf(n, src.state(n), src.options(n) ?? c.options));
+    if (c.type === 'truenas') {
+      const nas = src.nas?.(n) ?? null;
+      pools.push(...poolsOf(n, src.state(n), c.options, nas));
+      if (nas)
+        alerts.push(...nas.alerts.map((a) => ({ check: n, ...a })), ...(nas.moreAlerts ? [{ check: n, level: '', text: `and ${nas.moreAlerts} more` }] : []));
+    }
     if (!self && c.type === 'remote') {
       const s = src.state(n);
       if (s.lastUpdate !== null) lastSeen = Math.max(lastSeen ?? 0, s.lastUpdate);
@@ -261,6 +274,7 @@ export function buildHost(
     tiles,
     moreTiles: Math.max(0, host.length - MAX_TILES),
     pools,
+    alerts,
     zone: member ? { status: member.status, checks: member.checks, version: member.version } : null,
     filter: self ? 'instance=local' : null,
   };

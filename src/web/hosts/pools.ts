@@ -7,6 +7,31 @@
  * and the problem lines that name the pool or one of its disks. Pure.
  */
 import type { CheckState } from '../../engine/state.ts';
+import { diskState, type NasSummary } from '../../checks/truenas/topology.ts';
+
+/** TrueMonitor's capacity bands, used where the check sets no warnLevel / level of its own. */
+export const DEFAULT_BANDS = { warn: 70, crit: 85 } as const;
+
+export interface DiskVM {
+  name: string;
+  status: string;
+  state: 'ok' | 'warn' | 'fail';
+  /** drive name, status and error counts: the square's title and accessible name */
+  label: string;
+}
+
+export interface VdevVM {
+  /** mirror, raidz2, stripe, cache, log, spare… */
+  label: string;
+  status: string;
+  disks: DiskVM[];
+}
+
+export interface NasAlertVM {
+  check: string;
+  level: string;
+  text: string;
+}
 
 export interface PoolVM {
   check: string;
@@ -16,10 +41,16 @@ export interface PoolVM {
   healthy: boolean;
   /** used %, null when TrueNAS gave no size */
   used: number | null;
-  /** the check's WARN level (%), when set */
+  /** the warning mark (%): the check's warnLevel, else DEFAULT_BANDS.warn */
   warn: number | null;
-  /** the check's FAIL level (%) */
+  /** the failing mark (%): the check's level, else DEFAULT_BANDS.crit */
   crit: number | null;
+  /** whether the marks are the check's own levels or the default bands */
+  marks: { warn: 'check' | 'default'; crit: 'check' | 'default' };
+  /** the vdev layout from the check's last run here; null when not known (before a run since start) */
+  vdevs: VdevVM[] | null;
+  /** disks and vdevs the check left out (size limits) */
+  omitted: number;
   /** where the capacity stands against the marks */
   band: 'ok' | 'warn' | 'crit' | 'unknown';
   /** problem lines about this pool or its disks */
@@ -34,12 +65,51 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export function poolsOf(check: string, state: Pick<CheckState, 'log' | 'metrics'>, options: Record<string, unknown>): PoolVM[] {
+function vdevLabel(category: string, type: string): string {
+  // cache, log and spare devices are named by their role; data (and special/dedup) by their layout
+  if (['cache', 'log', 'spare'].includes(category)) return type === 'STRIPE' || type === 'DISK' ? category : `${category} ${type.toLowerCase()}`;
+  const t = type.toLowerCase();
+  return category === 'data' ? t : `${category} ${t}`;
+}
+
+function vdevsOf(nas: NasSummary['pools'][number]): VdevVM[] {
+  return nas.vdevs.map((v) => ({
+    label: vdevLabel(v.category, v.type),
+    status: v.status,
+    disks: v.disks.map((d) => ({
+      name: d.name,
+      status: d.status,
+      state: diskState(d),
+      label: `${d.name}: ${d.status}, ${d.read} read, ${d.write} write, ${d.checksum} checksum errors`,
+    })),
+  }));
+}
+
+/**
+ * `options`: the check's options as written (unset levels fall back to
+ * DEFAULT_BANDS); `nas`: its last pool layout, when known.
+ */
+export function poolsOf(check: string, state: Pick<CheckState, 'log' | 'metrics'>, options: Record<string, unknown>, nas: NasSummary | null = null): PoolVM[] {
   const found = new Map<string, PoolVM>();
+  const warn = num(options.warnLevel);
+  const crit = num(options.level);
   const pool = (name: string): PoolVM => {
     let p = found.get(name);
     if (!p) {
-      p = { check, pool: name, status: null, healthy: true, used: null, warn: num(options.warnLevel), crit: num(options.level), band: 'unknown', problems: [] };
+      p = {
+        check,
+        pool: name,
+        status: null,
+        healthy: true,
+        used: null,
+        warn: warn ?? DEFAULT_BANDS.warn,
+        crit: crit ?? DEFAULT_BANDS.crit,
+        marks: { warn: warn === null ? 'default' : 'check', crit: crit === null ? 'default' : 'check' },
+        vdevs: null,
+        omitted: 0,
+        band: 'unknown',
+        problems: [],
+      };
       found.set(name, p);
     }
     return p;
@@ -67,6 +137,12 @@ export function poolsOf(check: string, state: Pick<CheckState, 'log' | 'metrics'
     for (const p of found.values()) {
       if (line.startsWith(`Pool ${p.pool} `) || line.startsWith(`${p.pool}/`)) p.problems.push(line);
     }
+  }
+  for (const np of nas?.pools ?? []) {
+    const p = found.get(np.name);
+    if (!p) continue;
+    p.vdevs = vdevsOf(np);
+    p.omitted = np.omitted;
   }
   for (const p of found.values()) {
     if (p.status !== null && p.status !== 'ONLINE') p.healthy = false;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { truenas } from '../../../src/checks/truenas/index.ts';
 import { alertText, assessAlerts } from '../../../src/checks/truenas/assess.ts';
 import { freePort, tempDir } from '../../servers/common.ts';
-import { alert, disk, mirror, pool, startTruenas, type FakeTruenas, type TruenasState } from '../../servers/truenas.ts';
+import { alert, disk, group, mirror, pool, startTruenas, type FakeTruenas, type TruenasState } from '../../servers/truenas.ts';
 import { runType, passing } from '../hostctx.ts';
 
 const KEY = '1-Xq9cZ2dW8sLrTnVbKpYfGhJmE4uA7oQ3iS6tR0eWzC5vB1nM';
@@ -91,6 +91,49 @@ describe('truenas over wss:// with a test certificate', () => {
       'Pool tank DEGRADED: One or more devices has been removed by the administrator.',
       'tank/sdb: REMOVED',
     ]);
+  });
+
+  it("records each pool's vdev layout, its disks' status and error counts, and the active alerts (Outcome.nas)", async () => {
+    wss.state.pools = [
+      pool({
+        name: 'tank',
+        status: 'DEGRADED',
+        size: 8 * TIB,
+        allocated: TIB,
+        data: [group('RAIDZ2', 0, 'DEGRADED', [disk('sda'), disk('sdb', { status: 'FAULTED' }), disk('sdc', { read: 3, checksum: 1 }), disk('sdd')])],
+        log: [mirror(1, 'ONLINE', [disk('nvme0n1'), disk('nvme1n1')])],
+        cache: [disk('nvme2n1')],
+        spare: [disk('sde', { status: 'AVAIL' })],
+      }),
+      pool({ name: 'scratch', data: [disk('sdf')] }),
+    ];
+    wss.state.alerts = [
+      alert('INFO', 'Scrub of pool <i>tank</i> finished.'),
+      alert('CRITICAL', 'Pool tank state is DEGRADED: <br>One or more devices are faulted.'),
+      alert('WARNING', 'Old news', { dismissed: true }),
+    ];
+    const r = await runType(truenas, secure(), { state: passing });
+    expect(r.fail).toBe(true);
+    expect(r.nas!.pools.map((p) => [p.name, p.vdevs.map((v) => [v.category, v.type, v.status, v.disks.map((d) => d.name).join(' ')])])).toEqual([
+      [
+        'tank',
+        [
+          ['data', 'RAIDZ2', 'DEGRADED', 'sda sdb sdc sdd'],
+          ['log', 'MIRROR', 'ONLINE', 'nvme0n1 nvme1n1'],
+          ['cache', 'STRIPE', 'ONLINE', 'nvme2n1'],
+          ['spare', 'STRIPE', 'AVAIL', 'sde'],
+        ],
+      ],
+      ['scratch', [['data', 'STRIPE', 'ONLINE', 'sdf']]],
+    ]);
+    expect(r.nas!.pools[0].vdevs[0].disks[1]).toEqual({ name: 'sdb', status: 'FAULTED', read: 0, write: 0, checksum: 0 });
+    expect(r.nas!.pools[0].vdevs[0].disks[2]).toEqual({ name: 'sdc', status: 'ONLINE', read: 3, write: 0, checksum: 1 });
+    // every level that is not dismissed, most severe first, without markup
+    expect(r.nas!.alerts).toEqual([
+      { level: 'CRITICAL', text: 'Pool tank state is DEGRADED: One or more devices are faulted.' },
+      { level: 'INFO', text: 'Scrub of pool tank finished.' },
+    ]);
+    expect(r.nas!.moreAlerts).toBe(0);
   });
 
   it('errors on one disk fail even while the pool is ONLINE', async () => {
