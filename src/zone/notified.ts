@@ -75,8 +75,10 @@ export function unsureAfterTakeover(takenAt: number | undefined, heardAt: number
 }
 
 /** The line a possibly repeated notification carries (its check log; webhook, mail and chat show it). */
-export const possiblyRepeated = (node: string): string =>
-  `possibly repeated: node ${node} took this check over a moment ago and cannot tell whether it was already sent`;
+export const possiblyRepeated = (node: string, cutOff = false): string =>
+  cutOff
+    ? `possibly repeated: node ${node} has lost its connection to the zone and cannot tell whether another node sent it`
+    : `possibly repeated: node ${node} took this check over a moment ago and cannot tell whether it was already sent`;
 
 /** A notification with one more line in its check log (why it was sent, or that it may be a repeat). */
 export function withNote(n: Notification, note: string): Notification {

@@ -188,7 +188,8 @@ export class ZoneService implements SiteService, ZoneHook {
     if (c.connected) {
       await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
     }
-    await c.endAsync(false).catch(() => undefined);
+    // with the broker gone, in-flight messages (a notified record) can never be acknowledged: do not wait for them
+    await c.endAsync(!c.connected).catch(() => undefined);
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */
@@ -215,16 +216,23 @@ export class ZoneService implements SiteService, ZoneHook {
       this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
       return { send: false };
     }
-    const note = this.unsure(check) ? possiblyRepeated(this.node) : null;
-    if (note) this.log?.info({ check, failing }, 'zone: just took this check over, sent and marked possibly repeated');
+    const note = this.unsure(check);
+    if (note) this.log?.info({ check, failing }, 'zone: sent and marked possibly repeated');
     this.record(check, failing);
     return { send: true, note };
   }
 
-  /** Just took the check over and its record may be stale (notified.ts unsureAfterTakeover). */
-  private unsure(check: string): boolean {
-    if (!this.site || !this.cfg) return false;
-    return unsureAfterTakeover(this.ownedSince.get(check), this.heardAt.get(check), this.site.clock.now(), this.cfg.heartbeat * 1000);
+  /**
+   * The "possibly repeated" line, or null when this node can be sure: it is
+   * unsure while its zone connection is down (the zone hears nothing of it,
+   * and other nodes may run its checks), and just after a takeover while its
+   * record may be stale (notified.ts unsureAfterTakeover).
+   */
+  private unsure(check: string): string | null {
+    if (!this.site || !this.cfg) return null;
+    if (!this.connected) return possiblyRepeated(this.node, true);
+    const takeover = unsureAfterTakeover(this.ownedSince.get(check), this.heardAt.get(check), this.site.clock.now(), this.cfg.heartbeat * 1000);
+    return takeover ? possiblyRepeated(this.node) : null;
   }
 
   /** Records (retained, QoS 1) that this state of the check was notified. */
@@ -251,13 +259,13 @@ export class ZoneService implements SiteService, ZoneHook {
     const failing = isFailing(st.failState);
     const c = catchUp(this.records.get(name), failing);
     if (!c.send) return;
-    const repeated = c.repeated || this.unsure(name);
+    const unsure = this.unsure(name) ?? (c.repeated ? possiblyRepeated(this.node) : null);
     this.record(name, failing);
     if (!(failing ? e.config.failAction : e.config.passAction)) return;
     const actions = e.config.actions.filter((a) => site.action(a)?.active);
     if (!actions.length) return;
     const n = site.runtime.notification(name, 'transition');
-    const note = repeated ? possiblyRepeated(this.node) : `sent by node ${this.node}, which took this check over`;
+    const note = unsure ?? `sent by node ${this.node}, which took this check over`;
     site.warn(`zone ${this.zone}: ${name}: ${note}`, 'info');
     const sent = withNote(n, note);
     try {

@@ -5,8 +5,9 @@
  * cluster). Within TAKEOVER_HEARTBEATS of the takeover, with a record heard
  * before it, it sends and marks the message "possibly repeated"
  * (src/zone/notified.ts unsureAfterTakeover); later, or with a record heard
- * after the takeover, it does not mark. Pure rule table-tested; the hook on
- * a real Mosquitto.
+ * after the takeover, it does not mark. While its zone connection is down it
+ * marks too (another node may be running its checks). Pure rule
+ * table-tested; the hook on a real Mosquitto.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
@@ -36,15 +37,16 @@ describe('unsure after a takeover', () => {
 describeDaemon('zone: a notification just after a takeover is marked possibly repeated (real Mosquitto)', MOSQUITTO_PROGRAMS, () => {
   let broker: Mosquitto;
   let node: ZoneNode | null = null;
+  let closed = false;
   beforeAll(async () => {
     broker = await startMosquitto();
   });
   afterAll(async () => {
     await node?.stop();
-    await broker?.close();
+    if (!closed) await broker?.close();
   });
 
-  it('marks the first notification of a check whose record predates the takeover, not its next one, nor one after the window', async () => {
+  it('marks the first notification of a check whose record predates the takeover, not its next one, nor one after the window; marks while cut off', async () => {
     const zone = { name: 'hq', heartbeat: 2, misses: 3, grace: 60 };
     const topics = zoneTopics(ZoneObjectSchema.parse(zone));
     // the previous owner's record, retained before this node starts: heard before its takeover
@@ -69,5 +71,10 @@ describeDaemon('zone: a notification just after a takeover is marked possibly re
     // after the window: sure again, even with the old record
     await until(() => Date.now() > readyAt + TAKEOVER_HEARTBEATS * zone.heartbeat * 1000 + 500, 30_000, 'the takeover window is over');
     expect(z.notifies('web 1', true)).toEqual({ send: true, note: null });
+    // cut off from the zone (the broker is gone): another node may run and notify its checks, so it marks
+    await broker.close();
+    closed = true;
+    await until(() => !z.connected, 30_000, 'the node notices its broker is gone');
+    expect(z.notifies('web 2', true)).toEqual({ send: true, note: expect.stringMatching(/^possibly repeated: node a has lost its connection to the zone/) });
   }, 60_000);
 });
