@@ -20,7 +20,8 @@ import type { Notifier } from '../actions/dispatch.ts';
 import type { Notification } from '../actions/types.ts';
 import type { Ops } from '../ops/ops.ts';
 import type { Decision } from '../ops/trace.ts';
-import type { ZoneHook } from '../zone/hook.ts';
+import type { ZoneHook, ZoneNotify } from '../zone/hook.ts';
+import { withNote } from '../zone/notified.ts';
 import { repr } from '../util/pyrepr.ts';
 
 /** A result waiting to be written and announced. */
@@ -41,6 +42,9 @@ interface Commit {
   /** why each transition notified whom (src/ops/trace.ts) */
   decisions: Decision[];
 }
+
+/** Outside a zone every transition notifies here, with no extra line. */
+const HERE: ZoneNotify = { send: true, note: null };
 
 /** How often results the store refused are tried again (site clock). */
 export const STORE_RETRY_MS = 5_000;
@@ -109,8 +113,10 @@ export class Commits {
     const gated = this.site.ops.gate(name, result.events, state);
     const { events, decisions } = gated;
     // in a zone, only the check's owner notifies (docs/ha.md)
-    const notifies = entry && events.some((e) => e.notify) && (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? true);
-    const actions = notifies ? gated.actions : [];
+    const zone = entry && events.some((e) => e.notify) ? (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? HERE) : null;
+    const actions = zone?.send ? gated.actions : [];
+    const note = zone?.send ? zone.note : null;
+    const notification = actions.length ? this.words.notification(name, 'transition') : null;
     const job: Commit = {
       name,
       state,
@@ -121,7 +127,7 @@ export class Commits {
       actions: events.some((e) => e.notify) ? actions : [],
       decisions,
       // built now: a later result in the same turn must not change what this one says
-      notification: actions.length ? this.words.notification(name, 'transition') : null,
+      notification: notification && note ? withNote(notification, note) : notification,
     };
     this.pending.push(job);
     if (!this.batch) this.flush();

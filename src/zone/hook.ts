@@ -5,6 +5,9 @@
  */
 import type { MemberView } from './members.ts';
 
+/** A zone's answer at a transition: send it here or not, and a line for the message. */
+export type ZoneNotify = { send: false } | { send: true; note: string | null };
+
 export interface ZoneHook {
   /** the zone's name and this node's name */
   readonly zone: string;
@@ -14,9 +17,10 @@ export interface ZoneHook {
   /**
    * At a notifying transition to `failing`: does this node send it? Only the
    * owner does, and not when the zone already notified that state
-   * (notified.ts). A true answer records the state for the zone first.
+   * (notified.ts). A "send" answer records the state for the zone first; its
+   * `note` is a line the notification carries (e.g. "possibly repeated").
    */
-  notifies(check: string, failing: boolean): boolean;
+  notifies(check: string, failing: boolean): ZoneNotify;
   /** the node that owns the check, `"*"` for a local check on every node, null when unknown */
   owner(check: string): string | null;
   /** the zone's nodes as this node sees them */

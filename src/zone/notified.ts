@@ -11,8 +11,11 @@
  * - with no record at all for a failing check it cannot know, so it sends
  *   and marks the message as possibly repeated (Alertmanager's rule: a
  *   duplicate is better than a missed alert).
+ * - in the first heartbeats after a takeover, a record heard before it may
+ *   be stale (unsureAfterTakeover): a notification is sent and marked.
  * Pure decisions here; service.ts does the MQTT part.
  */
+import type { Notification } from '../actions/types.ts';
 
 export interface NotifiedRecord {
   failing: boolean;
@@ -51,4 +54,33 @@ export type Catchup = { send: false } | { send: true; repeated: boolean };
 export function catchUp(rec: NotifiedRecord | undefined, failing: boolean): Catchup {
   if (!rec) return failing ? { send: true, repeated: true } : { send: false };
   return rec.failing === failing ? { send: false } : { send: true, repeated: false };
+}
+
+/** Heartbeats after taking a check over during which a record heard before the takeover may be stale. */
+export const TAKEOVER_HEARTBEATS = 2;
+
+/**
+ * At a notification of a check this node took over (a membership change
+ * moved it here, or this node started) at `takenAt`: can it be sure the
+ * record it holds is the zone's last? Not within TAKEOVER_HEARTBEATS of the
+ * takeover when the record was heard before it (or never): the previous
+ * owner may have notified a moment ago, its record still on its way through
+ * the cluster. Then the node sends, and marks the message as possibly
+ * repeated (issue 23: a duplicate is better than a miss, and it is marked).
+ * All times are this node's clock (ms).
+ */
+export function unsureAfterTakeover(takenAt: number | undefined, heardAt: number | undefined, now: number, heartbeatMs: number): boolean {
+  if (takenAt === undefined || now - takenAt > TAKEOVER_HEARTBEATS * heartbeatMs) return false;
+  return heardAt === undefined || heardAt <= takenAt;
+}
+
+/** The line a possibly repeated notification carries (its check log; webhook, mail and chat show it). */
+export const possiblyRepeated = (node: string, cutOff = false): string =>
+  cutOff
+    ? `possibly repeated: node ${node} has lost its connection to the zone and cannot tell whether another node sent it`
+    : `possibly repeated: node ${node} took this check over a moment ago and cannot tell whether it was already sent`;
+
+/** A notification with one more line in its check log (why it was sent, or that it may be a repeat). */
+export function withNote(n: Notification, note: string): Notification {
+  return { ...n, check: { ...n.check, log: [...n.check.log, note] } };
 }

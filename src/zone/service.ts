@@ -22,9 +22,9 @@ import { resolveSettings } from '../federation/options.ts';
 import { zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
-import type { ZoneHook } from './hook.ts';
+import type { ZoneHook, ZoneNotify } from './hook.ts';
 import type { FederationDeps } from '../federation/deps.ts';
-import { catchUp, decodeRecord, encodeRecord, sendTransition, type NotifiedRecord } from './notified.ts';
+import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, withNote, unsureAfterTakeover, type NotifiedRecord } from './notified.ts';
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
@@ -74,6 +74,10 @@ export class ZoneService implements SiteService, ZoneHook {
   private log: Logger | null = null;
   /** the zone's last notified state per check (retained records) */
   private readonly records = new Map<string, NotifiedRecord>();
+  /** when this node last heard (or wrote) each check's record, its clock */
+  private readonly heardAt = new Map<string, number>();
+  /** the movable checks this node owns, and since when (a takeover, after ready; its clock) */
+  private readonly ownedSince = new Map<string, number>();
   private ready = false;
   /** config and state replication (replication.ts) */
   private repl: Replication | null = null;
@@ -184,7 +188,8 @@ export class ZoneService implements SiteService, ZoneHook {
     if (c.connected) {
       await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
     }
-    await c.endAsync(false).catch(() => undefined);
+    // with the broker gone, in-flight messages (a notified record) can never be acknowledged: do not wait for them
+    await c.endAsync(!c.connected).catch(() => undefined);
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */
@@ -203,16 +208,31 @@ export class ZoneService implements SiteService, ZoneHook {
     return o === this.node;
   }
 
-  notifies(check: string, failing: boolean): boolean {
-    if (!this.runsHere(check)) return false;
-    if (this.owner(check) === '*') return true; // a local check: each node notifies its own
-    if (isVantageCheck(this.site?.entry(check)?.config.options)) return false; // decided by quorum: vantage-service.ts notifies
+  notifies(check: string, failing: boolean): ZoneNotify {
+    if (!this.runsHere(check)) return { send: false };
+    if (this.owner(check) === '*') return { send: true, note: null }; // a local check: each node notifies its own
+    if (isVantageCheck(this.site?.entry(check)?.config.options)) return { send: false }; // decided by quorum: vantage-service.ts notifies
     if (!sendTransition(this.records.get(check), failing)) {
       this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
-      return false;
+      return { send: false };
     }
+    const note = this.unsure(check);
+    if (note) this.log?.info({ check, failing }, 'zone: sent and marked possibly repeated');
     this.record(check, failing);
-    return true;
+    return { send: true, note };
+  }
+
+  /**
+   * The "possibly repeated" line, or null when this node can be sure: it is
+   * unsure while its zone connection is down (the zone hears nothing of it,
+   * and other nodes may run its checks), and just after a takeover while its
+   * record may be stale (notified.ts unsureAfterTakeover).
+   */
+  private unsure(check: string): string | null {
+    if (!this.site || !this.cfg) return null;
+    if (!this.connected) return possiblyRepeated(this.node, true);
+    const takeover = unsureAfterTakeover(this.ownedSince.get(check), this.heardAt.get(check), this.site.clock.now(), this.cfg.heartbeat * 1000);
+    return takeover ? possiblyRepeated(this.node) : null;
   }
 
   /** Records (retained, QoS 1) that this state of the check was notified. */
@@ -220,6 +240,7 @@ export class ZoneService implements SiteService, ZoneHook {
     if (!this.cfg || !this.site) return;
     const rec: NotifiedRecord = { failing, at: this.site.clock.now(), node: this.node };
     this.records.set(check, rec);
+    this.heardAt.set(check, rec.at);
     this.client
       ?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
       .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
@@ -238,16 +259,15 @@ export class ZoneService implements SiteService, ZoneHook {
     const failing = isFailing(st.failState);
     const c = catchUp(this.records.get(name), failing);
     if (!c.send) return;
+    const unsure = this.unsure(name) ?? (c.repeated ? possiblyRepeated(this.node) : null);
     this.record(name, failing);
     if (!(failing ? e.config.failAction : e.config.passAction)) return;
     const actions = e.config.actions.filter((a) => site.action(a)?.active);
     if (!actions.length) return;
     const n = site.runtime.notification(name, 'transition');
-    const note = c.repeated
-      ? `possibly repeated: node ${this.node} took this check over and cannot tell whether it was already sent`
-      : `sent by node ${this.node}, which took this check over`;
+    const note = unsure ?? `sent by node ${this.node}, which took this check over`;
     site.warn(`zone ${this.zone}: ${name}: ${note}`, 'info');
-    const sent = { ...n, check: { ...n.check, log: [...n.check.log, note] } };
+    const sent = withNote(n, note);
     try {
       site.notifier.queue(actions, sent);
     } catch (e) {
@@ -333,8 +353,10 @@ export class ZoneService implements SiteService, ZoneHook {
         // not one of ours
       }
       const rec = payload.length ? decodeRecord(payload) : null;
-      if (check !== null && rec) this.records.set(check, rec);
-      else if (check !== null && payload.length === 0) this.records.delete(check);
+      if (check !== null && rec) {
+        this.records.set(check, rec);
+        this.heardAt.set(check, this.site.clock.now());
+      } else if (check !== null && payload.length === 0) this.records.delete(check);
       else this.log?.warn({ topic }, 'zone: malformed notified record dropped');
       return;
     }
@@ -362,12 +384,23 @@ export class ZoneService implements SiteService, ZoneHook {
   /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */
   private changed(): void {
     this.cands = null;
+    this.noteTakeovers();
     const live = this.table.live(this.site!.clock.now()).join(',');
     if (live !== this.lastLive) {
       this.log?.info({ live }, 'zone membership');
       this.lastLive = live;
     }
     this.armExpiry();
+  }
+
+  /** Once ready: the movable checks that became this node's (a membership change, or its start) are taken over now. */
+  private noteTakeovers(): void {
+    if (!this.ready || !this.site) return;
+    const now = this.site.clock.now();
+    for (const c of this.site.loaded.checks.keys()) {
+      if (this.owner(c) !== this.node) this.ownedSince.delete(c);
+      else if (!this.ownedSince.has(c)) this.ownedSince.set(c, now);
+    }
   }
 
   private armExpiry(): void {
