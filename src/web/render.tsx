@@ -29,6 +29,7 @@ import { History } from '../../views/partials/history.tsx';
 import { SiteLogAppend } from '../../views/partials/site-log.tsx';
 import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
 import { HostCard, HostGrid } from '../../views/partials/host-card.tsx';
+import { fleetFragments } from './fleet-live.tsx';
 import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
 import { getCookie } from 'hono/cookie';
 
@@ -161,7 +162,13 @@ export interface Who {
 }
 
 /** The live partials of one page for a set of changes. */
-export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
+export async function fragment(
+  site: WebSite,
+  d: WebDeps,
+  view: LiveView,
+  who: Who,
+  b: Pick<Batch, 'states' | 'ran' | 'lines'> & Partial<Pick<Batch, 'fleet'>>,
+): Promise<string> {
   const parts: Child[] = [];
   const anyState = b.states.size > 0;
   if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);
@@ -228,6 +235,10 @@ export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: W
       else for (const h of cards) parts.push(<HostCard host={h} now={now} oob />);
       break;
     }
+    case 'fleet':
+      // the zones, or this page's checks, when they changed (src/web/fleet-live.tsx)
+      if (b.fleet && d.fleet) parts.push(...fleetFragments(d.fleet, view.query, b.fleet));
+      break;
     default:
       break;
   }
