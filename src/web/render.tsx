@@ -29,7 +29,8 @@ import { History } from '../../views/partials/history.tsx';
 import { SiteLogAppend } from '../../views/partials/site-log.tsx';
 import { HomeMain, type HomeData } from '../../views/pages/home.tsx';
 import { HostCard, HostGrid } from '../../views/partials/host-card.tsx';
-import { fleetFragments } from './fleet-live.tsx';
+import { fleetLive } from './fleet-live.ts';
+import { FleetHead, FleetList } from '../../views/pages/fleet.tsx';
 import { THEME_COOKIE, ThemeContext, themeOf } from '../../views/theme.tsx';
 import { getCookie } from 'hono/cookie';
 
@@ -237,7 +238,11 @@ export async function fragment(
     }
     case 'fleet':
       // the zones, or this page's checks, when they changed (src/web/fleet-live.tsx)
-      if (b.fleet && d.fleet) parts.push(...fleetFragments(d.fleet, view.query, b.fleet));
+      if (b.fleet && d.fleet) {
+        const f = fleetLive(d.fleet, view.query, b.fleet);
+        if (f.head) parts.push(<FleetHead d={f.d} oob />);
+        if (f.list) parts.push(<FleetList d={f.d} oob />);
+      }
       break;
     default:
       break;

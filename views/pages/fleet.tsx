@@ -3,7 +3,7 @@
  * their nodes, and every check with its state — filter chips for state and
  * zone (plain links), a pager. A zone or node that went silent is shown as
  * such; a check nobody vouches for now says "silent", never its last PASS.
- * No polling: the live stream (/events?view=fleet, src/web/fleet-live.tsx)
+ * No polling: the live stream (/events?view=fleet, src/web/fleet-live.ts)
  * morphs in the part that changed — the zones and nodes, or the checks list.
  */
 import type { Child } from 'hono/jsx';

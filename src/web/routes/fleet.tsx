@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { need, type WebEnv } from '../context.ts';
 import type { WebDeps } from '../deps.ts';
 import { html, pageCtx } from '../render.tsx';
-import { fleetData, fleetFilter, noFleet } from '../fleet-live.tsx';
+import { fleetData, fleetFilter, noFleet } from '../fleet-live.ts';
 import { FleetPage } from '../../../views/pages/fleet.tsx';
 
 export function fleetRoutes(d: WebDeps): Hono<WebEnv> {

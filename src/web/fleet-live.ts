@@ -5,11 +5,9 @@
  * gets the zones and nodes when they changed, and its checks list only when
  * something on it (or its filter's count and pages) may have changed.
  */
-import type { Child } from 'hono/jsx';
 import { FLEET_STATES, FleetModel, type FleetData, type FleetPage, type FleetState } from '../fleet/model.ts';
 import type { FleetSource } from '../fleet/service.ts';
 import { fleetKey, type FleetChange } from '../fleet/changes.ts';
-import { FleetHead, FleetList } from '../../views/pages/fleet.tsx';
 
 export const FLEET_PAGE_SIZE = 100;
 
@@ -67,14 +65,12 @@ export function listTouched(q: FleetFilter, page: FleetPage, c: FleetChange): bo
   return page.rows.some((r) => c.checks.has(fleetKey(r.zone, r.check)));
 }
 
-/** The fragments an open /fleet page (its query) gets for a change. */
-export function fleetFragments(f: FleetSource, query: string, c: FleetChange): Child[] {
+/** What an open /fleet page (its query) gets for a change: the head (zones, nodes), its checks list, or neither (src/web/render.tsx draws them). */
+export function fleetLive(f: FleetSource, query: string, c: FleetChange): { d: FleetData; head: boolean; list: boolean } {
   const q = new URLSearchParams(query);
   const filter = fleetFilter((k) => q.get(k) ?? undefined);
   const d = fleetData(f, filter);
-  const parts: Child[] = [];
   // the zones table counts failing checks: any change may alter it
-  if (c.all || c.heard || c.nodes.size || c.added.size || c.checks.size) parts.push(<FleetHead d={d} oob />);
-  if (listTouched(filter, d.page, c)) parts.push(<FleetList d={d} oob />);
-  return parts;
+  const head = c.all || c.heard || c.nodes.size > 0 || c.added.size > 0 || c.checks.size > 0;
+  return { d, head, list: listTouched(filter, d.page, c) };
 }
