@@ -11,7 +11,7 @@ import { ChartsPage } from './pages/charts.tsx';
 import { CheckPage, NewCheckPage, TriggerParse, TypeFields } from './pages/check.tsx';
 import { CheckListView, ChecksPage, Chips } from './pages/checks.tsx';
 import { ConfigPage, DiffView, RawPage, RawResultView } from './pages/config.tsx';
-import { FleetBody, FleetPage } from './pages/fleet.tsx';
+import { FleetHead, FleetList, FleetPage } from './pages/fleet.tsx';
 import { HomeMain, HomePage } from './pages/home.tsx';
 import { HostsPage } from './pages/hosts.tsx';
 import { ContinuePage, LoginPage } from './pages/login.tsx';
@@ -52,7 +52,8 @@ export const pages = {
   DiffView,
   FailBadge,
   FailBanner,
-  FleetBody,
+  FleetHead,
+  FleetList,
   FleetPage,
   History,
   HomeMain,

@@ -85,13 +85,16 @@ export class FleetModel {
     return z;
   }
 
-  /** A node's status. A "down" (its last will) keeps the version and checks of its last "up". */
-  onStatus(zone: string, s: NodeStatus, now: number): void {
+  /**
+   * A node's status. A "down" (its last will) keeps the version and checks of
+   * its last "up". Returns true when the zone's live nodes may have changed.
+   */
+  onStatus(zone: string, s: NodeStatus, now: number): boolean {
     const z = this.zone(zone);
     const last = z.last.get(s.node);
     const full = { ...s, version: s.version ?? last?.version, checks: s.checks ?? last?.checks };
     z.last.set(s.node, { version: full.version, checks: full.checks });
-    z.members.onStatus(full, now);
+    return z.members.onStatus(full, now);
   }
 
   forgetNode(zone: string, node: string): void {
@@ -99,25 +102,32 @@ export class FleetModel {
     this.zones.get(zone)?.last.delete(node);
   }
 
-  /** A zone's view of a check (null: the retained state was cleared). */
-  onView(zone: string, check: string, v: VantageView | null, now: number): void {
+  /**
+   * A zone's view of a check (null: the retained state was cleared). Says what
+   * it did, for the live page (src/fleet/changes.ts): a periodic re-publish of
+   * the same state is "same".
+   */
+  onView(zone: string, check: string, v: VantageView | null, now: number): 'added' | 'removed' | 'changed' | 'same' | 'dropped' {
     const z = this.zone(zone);
     if (!v) {
-      if (z.checks.delete(check)) {
-        z.order = null;
-        this.count--;
-      }
-      return;
+      if (!z.checks.delete(check)) return 'same';
+      z.order = null;
+      this.count--;
+      return 'removed';
     }
-    if (!z.checks.has(check)) {
+    const old = z.checks.get(check);
+    if (!old) {
       if (this.count >= this.maxChecks) {
         this.dropped++;
-        return;
+        return 'dropped';
       }
       this.count++;
       z.order = null;
     }
     z.checks.set(check, { view: v, heardAt: now });
+    if (!old) return 'added';
+    const o = old.view;
+    return o.state === v.state && o.failing === v.failing && o.summary === v.summary && o.node === v.node ? 'same' : 'changed';
   }
 
   get checkCount(): number {

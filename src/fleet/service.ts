@@ -18,6 +18,7 @@ import { decodeView } from '../zone/state.ts';
 import { openLink } from '../zone/link.ts';
 import { FleetModel } from './model.ts';
 import type { FleetConfig } from './config.ts';
+import { ChangeGate, fleetKey, type FleetListener } from './changes.ts';
 
 /** What /fleet reads: the model and the connection's health. */
 export interface FleetSource {
@@ -25,6 +26,8 @@ export interface FleetSource {
   now(): number;
   /** null while connected; else why the view may be stale */
   problem(): string | null;
+  /** Calls `fn` with what changed, batched (src/fleet/changes.ts); returns the unsubscribe. */
+  onChange(fn: FleetListener): () => void;
 }
 
 /** `<prefix>/<zone>/<node|state>/<name>` → its parts, or null. */
@@ -48,6 +51,9 @@ export class FleetService implements SiteService, FleetSource {
   private clock: (() => number) | null = null;
   private why: string | null = 'not connected yet';
   private prefix: string;
+  private readonly gate = new ChangeGate();
+  /** wakes when the next live node goes silent, so an open page shows it without a message */
+  private expiry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cfg: FleetConfig,
@@ -66,26 +72,54 @@ export class FleetService implements SiteService, FleetSource {
     return this.why;
   }
 
+  onChange(fn: FleetListener): () => void {
+    return this.gate.on(fn);
+  }
+
+  private health(why: string | null): void {
+    if (why === this.why) return;
+    this.why = why;
+    this.gate.mark((c) => (c.all = true));
+  }
+
+  /** Re-arms the silence timer (real time until the model's next expiry on the site clock). */
+  private armExpiry(): void {
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = null;
+    const now = this.now();
+    const at = this.model.nextExpiry(now);
+    if (at === null || !this.client) return;
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = null;
+        this.gate.mark((c) => (c.all = true));
+        this.armExpiry();
+      },
+      Math.max(50, at - now + 10),
+    );
+    this.expiry.unref();
+  }
+
   async start(): Promise<void> {
     const site = this.site;
     this.clock = () => site.clock.now();
     this.log = site.log.child({ part: 'fleet' });
     const link = await openLink(site, 'fleet', this.node);
     if ('error' in link) {
-      this.why = `the fleet view has ${link.error}`;
+      this.health(`the fleet view has ${link.error}`);
       site.warn(`fleet: ${this.why}`);
       return;
     }
     const client = (this.client = link.client);
     const zones = this.cfg.zones?.length ? this.cfg.zones : ['+'];
     client.on('connect', () => {
-      this.why = null;
+      this.health(null);
       const filters = zones.flatMap((z) => [`${this.prefix}/${z}/node/+`, `${this.prefix}/${z}/view/+`]);
       client.subscribe(filters, { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'fleet: subscribe failed');
       });
     });
-    client.on('close', () => (this.why = `no connection to the broker (${link.url})`));
+    client.on('close', () => this.health(`no connection to the broker (${link.url})`));
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'fleet: connection problem'));
     client.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
   }
@@ -93,6 +127,9 @@ export class FleetService implements SiteService, FleetSource {
   async stop(): Promise<void> {
     const c = this.client;
     this.client = null;
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = null;
+    this.gate.close();
     await c?.endAsync(false).catch(() => undefined);
   }
 
@@ -101,14 +138,24 @@ export class FleetService implements SiteService, FleetSource {
     if (!p) return;
     const now = this.now();
     if (p.kind === 'node') {
-      if (!payload.length) return this.model.forgetNode(p.zone, p.name);
-      const s = decodeStatus(payload);
-      if (s && s.node === p.name) this.model.onStatus(p.zone, s, now);
-      else this.log?.warn({ topic }, 'fleet: malformed node status dropped');
+      let moved = true;
+      if (!payload.length) this.model.forgetNode(p.zone, p.name);
+      else {
+        const s = decodeStatus(payload);
+        if (!s || s.node !== p.name) return void this.log?.warn({ topic }, 'fleet: malformed node status dropped');
+        moved = this.model.onStatus(p.zone, s, now);
+      }
+      this.gate.mark((c) => {
+        c.heard = true;
+        if (moved) c.nodes.add(p.zone);
+      });
+      this.armExpiry();
       return;
     }
     const v = payload.length ? decodeView(payload) : null;
-    if (payload.length && !v) this.log?.warn({ topic }, 'fleet: malformed check state dropped');
-    else this.model.onView(p.zone, p.name, v, now);
+    if (payload.length && !v) return void this.log?.warn({ topic }, 'fleet: malformed check state dropped');
+    const did = this.model.onView(p.zone, p.name, v, now);
+    if (did === 'changed') this.gate.mark((c) => c.checks.add(fleetKey(p.zone, p.name)));
+    else if (did === 'added' || did === 'removed') this.gate.mark((c) => c.added.add(p.zone));
   }
 }

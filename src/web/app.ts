@@ -98,7 +98,7 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
   const extensions = [...(o.extensions ?? [])];
   const alive = (id: string): boolean => sessions.alive(id, (u, source) => sessionBinding(site.settings.webui, u, source));
   // the hub renders with the deps it is part of: the renderer reads them when a batch goes out, after both exist
-  const hub: LiveHub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs });
+  const hub: LiveHub = new LiveHub(site, (client, batch) => liveMessages(site, deps, client, batch), { alive, flushMs: o.flushMs, fleet: o.fleet });
   const deps: WebDeps = {
     site,
     sessions,

@@ -6,6 +6,8 @@
  * when the page should reload a part of itself.
  */
 import type { WebSite } from './web-site.ts';
+import { emptyChange, mergeChange, type FleetChange } from '../fleet/changes.ts';
+import type { FleetSource } from '../fleet/service.ts';
 
 export type LiveView =
   | { kind: 'home' }
@@ -13,6 +15,7 @@ export type LiveView =
   | { kind: 'check'; name: string }
   | { kind: 'log' }
   | { kind: 'hosts' }
+  | { kind: 'fleet'; query: string }
   | { kind: 'page' };
 
 export function parseView(get: (k: string) => string | undefined): LiveView {
@@ -33,6 +36,14 @@ export function parseView(get: (k: string) => string | undefined): LiveView {
       return { kind: 'log' };
     case 'hosts':
       return { kind: 'hosts' };
+    case 'fleet': {
+      const p = new URLSearchParams();
+      for (const k of ['state', 'zone', 'page']) {
+        const v = get(k)?.slice(0, 128);
+        if (v) p.set(k, v);
+      }
+      return { kind: 'fleet', query: p.toString() };
+    }
     default:
       return { kind: 'page' };
   }
@@ -41,7 +52,8 @@ export function parseView(get: (k: string) => string | undefined): LiveView {
 export function viewQuery(v: LiveView): string {
   switch (v.kind) {
     case 'checks':
-      return `view=checks${v.query ? `&${v.query}` : ''}`;
+    case 'fleet':
+      return `view=${v.kind}${v.query ? `&${v.query}` : ''}`;
     case 'check':
       return `view=check&name=${encodeURIComponent(v.name)}`;
     default:
@@ -59,6 +71,8 @@ export interface Batch {
   config: { changed: Set<string>; removed: Set<string>; renamed: [string, string][] } | null;
   /** new site log lines */
   lines: string[];
+  /** what changed in the zones this instance watches (src/fleet/changes.ts) */
+  fleet: FleetChange | null;
 }
 
 export interface LiveMessage {
@@ -86,6 +100,8 @@ export interface HubOptions {
   pingMs?: number;
   /** whether a session is still valid (logout and password changes end streams) */
   alive: (session: string) => boolean;
+  /** the zones this instance watches (/fleet), when it has a `fleet` key */
+  fleet?: FleetSource | null;
 }
 
 export class LiveHub {
@@ -117,13 +133,14 @@ export class LiveHub {
         c.renamed.push(...e.renamed);
       }),
     );
+    if (o.fleet) this.off.push(o.fleet.onChange((c) => this.mark(() => mergeChange((this.batch.fleet ??= emptyChange()), c))));
     // real timers: the keep-alive is about sockets and proxies, not check time
     this.pingTimer = setInterval(() => void this.pingAll(), o.pingMs ?? 25_000);
     this.pingTimer.unref();
   }
 
   private static empty(): Batch {
-    return { states: new Set(), ran: new Set(), config: null, lines: [] };
+    return { states: new Set(), ran: new Set(), config: null, lines: [], fleet: null };
   }
 
   get size(): number {

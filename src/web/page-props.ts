@@ -255,7 +255,8 @@ export interface Pages {
   DiffView: (p: { diff: DiffResult; from: string; to: string }) => Child;
   RawResultView: (p: { r: RawResult | null }) => Child;
   RawPage: (p: { ctx: PageCtx; text: string; version: string; result: RawResult | null; hasBak: boolean }) => Child;
-  FleetBody: (p: { d: FleetData }) => Child;
+  FleetHead: (p: { d: FleetData; oob?: boolean }) => Child;
+  FleetList: (p: { d: FleetData; oob?: boolean }) => Child;
   FleetPage: (p: { ctx: PageCtx; d: FleetData }) => Child;
   HomeMain: (p: { d: HomeData; ctx: RowCtx; oob?: boolean }) => Child;
   HomePage: (p: { ctx: PageCtx; d: HomeData; rowCtx: RowCtx; kiosk?: boolean }) => Child;

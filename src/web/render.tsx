@@ -19,6 +19,7 @@ import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView
 import type { ChecksPageData, HistoryProps, HomeData, PageCtx, RowCtx } from './view-data.ts';
 import { THEME_COOKIE, ThemeContext, themeOf } from './theme.ts';
 import { glance } from './glance.ts';
+import { fleetLive } from './fleet-live.ts';
 import { getCookie } from 'hono/cookie';
 
 export async function toHtml(node: Child): Promise<string> {
@@ -150,8 +151,15 @@ export interface Who {
 }
 
 /** The live partials of one page for a set of changes. */
-export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: Who, b: Pick<Batch, 'states' | 'ran' | 'lines'>): Promise<string> {
-  const { CheckStatus, Chips, FailBadge, FailBanner, History, HomeMain, HostCard, HostGrid, LiveRow, LogBlock, SiteLogAppend, Summary } = d.pages;
+export async function fragment(
+  site: WebSite,
+  d: WebDeps,
+  view: LiveView,
+  who: Who,
+  b: Pick<Batch, 'states' | 'ran' | 'lines'> & Partial<Pick<Batch, 'fleet'>>,
+): Promise<string> {
+  const { CheckStatus, Chips, FailBadge, FailBanner, FleetHead, FleetList, History, HomeMain, HostCard, HostGrid, LiveRow, LogBlock, SiteLogAppend, Summary } =
+    d.pages;
   const parts: Child[] = [];
   const anyState = b.states.size > 0;
   if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);
@@ -218,6 +226,14 @@ export async function fragment(site: WebSite, d: WebDeps, view: LiveView, who: W
       else for (const h of cards) parts.push(<HostCard host={h} now={now} oob />);
       break;
     }
+    case 'fleet':
+      // the zones, or this page's checks, when they changed (src/web/fleet-live.tsx)
+      if (b.fleet && d.fleet) {
+        const f = fleetLive(d.fleet, view.query, b.fleet);
+        if (f.head) parts.push(<FleetHead d={f.d} oob />);
+        if (f.list) parts.push(<FleetList d={f.d} oob />);
+      }
+      break;
     default:
       break;
   }

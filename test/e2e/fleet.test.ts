@@ -4,7 +4,10 @@
  * published there as retained messages (the zone protocol, src/zone/state.ts
  * and members.ts) by a plain MQTT client. A viewer signs in and sees zones,
  * nodes and checks; a node that went down and its checks show as such;
- * filters and pages are links; axe-core finds nothing serious or critical,
+ * filters and pages are links; the open page follows changes over the live
+ * stream (SSE) without polling: no request is made while a changed state, a
+ * node that went down and a new check appear, and the focus stays where it
+ * was; axe-core finds nothing serious or critical,
  * light and dark, desktop and phone. Screenshots go to test-artifacts/e2e/
  * (not committed). Signed out, /fleet sends to the sign-in page.
  */
@@ -176,35 +179,54 @@ describeDaemon('the fleet page in Chromium', [CHROMIUM, ...MOSQUITTO_PROGRAMS], 
     expect(problems).toEqual([]);
   });
 
-  it('the open page follows the fleet: a changed state and a node that goes down show without a reload', { timeout: 120_000 }, async () => {
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${base}/fleet?zone=dc2`);
-    await page.evaluate('window.marker = 42');
-    const row = page.locator('#fleet-checks tbody tr:has(td:first-child:text-is("vm 5"))');
-    expect(await row.locator('td[data-label="State"]').innerText()).toBe('PASS');
-    const c = await mqtt.connectAsync(`mqtt://${HOST}:${broker.port}`, { protocolVersion: 4 });
-    await c.publishAsync(
-      'siteward/zone/dc2/view/vm%205',
-      JSON.stringify({ state: 'FAIL', failing: true, summary: 'timed out', since: Date.now(), node: 'dc2-1' }),
-      {
+  it(
+    'the open page follows the fleet over SSE, without polling: a changed state, a new check and a node that goes down show, focus stays',
+    { timeout: 120_000 },
+    async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${base}/fleet?zone=dc2`);
+      await page.waitForSelector('body[data-live="on"]');
+      // from here on the page asks nothing: every update comes down the open event stream
+      const asked: string[] = [];
+      const onRequest = (r: { url(): string }): void => void asked.push(new URL(r.url()).pathname + new URL(r.url()).search);
+      page.on('request', onRequest);
+      await page.evaluate('window.marker = 42');
+      // the keyboard user is on the "Failing" chip of the checks list the changes redraw
+      await page.focus('#fleet-list a.chip:text-is("Failing")');
+      const row = page.locator('#fleet-checks tbody tr:has(td:first-child:text-is("vm 5"))');
+      expect(await row.locator('td[data-label="State"]').innerText()).toBe('PASS');
+      const c = await mqtt.connectAsync(`mqtt://${HOST}:${broker.port}`, { protocolVersion: 4 });
+      const view = (check: string, state: string, summary: string) =>
+        c.publishAsync(
+          `siteward/zone/dc2/view/${encodeURIComponent(check)}`,
+          JSON.stringify({ state, failing: state === 'FAIL', summary, since: Date.now(), node: 'dc2-1' }),
+          { qos: 1, retain: true },
+        );
+      await view('vm 5', 'FAIL', 'timed out');
+      const stateCell = (): Promise<string> => row.locator('td[data-label="State"]').innerText();
+      await expect.poll(stateCell, { timeout: 30_000 }).toBe('FAIL');
+      expect(await row.locator('td[data-label="Summary"]').innerText()).toBe('timed out');
+      expect(await page.locator('table:has(caption:text("Zones")) tbody tr:has(a:text-is("dc2"))').innerText()).toMatch(/\t2$/);
+      // a new check in the zone: the count and the list follow
+      await view('vm 40', 'PASS', '');
+      await expect.poll(() => page.textContent('#fleet-count'), { timeout: 30_000 }).toContain('41 checks');
+      expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Failing');
+      // dc2's node dies (its last will): the zone and its checks go silent
+      await c.publishAsync('siteward/zone/dc2/node/dc2-1', JSON.stringify({ node: 'dc2-1', state: 'down', heartbeat: 3600, reason: 'connection lost' }), {
         qos: 1,
         retain: true,
-      },
-    );
-    const stateCell = (): Promise<string> => row.locator('td[data-label="State"]').innerText();
-    await expect.poll(stateCell, { timeout: 30_000 }).toBe('FAIL');
-    expect(await row.locator('td[data-label="Summary"]').innerText()).toBe('timed out');
-    // dc2's node dies (its last will): the zone and its checks go silent
-    await c.publishAsync('siteward/zone/dc2/node/dc2-1', JSON.stringify({ node: 'dc2-1', state: 'down', heartbeat: 3600, reason: 'connection lost' }), {
-      qos: 1,
-      retain: true,
-    });
-    await c.endAsync();
-    await expect.poll(stateCell, { timeout: 30_000 }).toBe('silent (node down)');
-    expect(await page.locator('table:has(caption:text("Zones")) tbody tr:has(a:text-is("dc2"))').innerText()).toContain('silent: no node up');
-    expect(await page.evaluate('window.marker')).toBe(42);
-    expect(problems).toEqual([]);
-  });
+      });
+      await c.endAsync();
+      await expect.poll(stateCell, { timeout: 30_000 }).toBe('silent (node down)');
+      expect(await page.locator('table:has(caption:text("Zones")) tbody tr:has(a:text-is("dc2"))').innerText()).toContain('silent: no node up');
+      expect(await page.evaluate('window.marker')).toBe(42);
+      expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Failing');
+      page.off('request', onRequest);
+      // no polling (the old /fleet/live), no reload: not one request while the page followed three changes
+      expect(asked).toEqual([]);
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('no serious or critical axe-core finding; screenshots light and dark, desktop and phone', { timeout: 240_000 }, async () => {
     for (const scheme of ['light', 'dark'] as const) {

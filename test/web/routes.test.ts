@@ -116,7 +116,6 @@ const NEED: Record<string, Role | 'public'> = {
   'POST /config/ack-links/rotate': 'admin',
   // the fleet view (docs/fleet.md)
   'GET /fleet': 'viewer',
-  'GET /fleet/live': 'viewer',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -3,7 +3,8 @@
  * their nodes, and every check with its state — filter chips for state and
  * zone (plain links), a pager. A zone or node that went silent is shown as
  * such; a check nobody vouches for now says "silent", never its last PASS.
- * The body refreshes itself every 1.5 s (htmx polling of /fleet/live).
+ * No polling: the live stream (/events?view=fleet, src/web/fleet-live.ts)
+ * morphs in the part that changed — the zones and nodes, or the checks list.
  */
 import type { Child } from 'hono/jsx';
 import { plural, relative, type FleetData, type FleetState } from '../../src/web/view-data.ts';
@@ -170,12 +171,23 @@ function Checks(p: { d: FleetData }): Child {
   );
 }
 
-/** The part that refreshes itself every 1.5 s (GET /fleet/live with the same filter): htmx morphs it in place, so focus stays. */
-export function FleetBody(p: { d: FleetData }): Child {
+/** Live-swapped by id: a partial morphed in place (focus and scroll stay), as the checks page's rows are. */
+function Live(p: { id: string; oob?: boolean; children: Child }): Child {
+  const el = <div id={p.id}>{p.children}</div>;
+  return p.oob ? (
+    <hx-partial hx-target={`#${p.id}`} hx-swap="outerMorph">
+      {el}
+    </hx-partial>
+  ) : (
+    el
+  );
+}
+
+/** The connection's health, the zones and their nodes. */
+export function FleetHead(p: { d: FleetData; oob?: boolean }): Child {
   const { d } = p;
-  const live = url(d, { page: d.page.page }).replace(/^\/fleet/, '/fleet/live');
   return (
-    <div id="fleet-live" hx-get={live} hx-trigger="every 1500ms" hx-swap="outerMorph">
+    <Live id="fleet-head" oob={p.oob}>
       {d.problem ? <ErrorList title="The fleet view may be out of date" errors={[d.problem]} /> : null}
       {d.dropped ? <ErrorList title="Too many checks" errors={[`${plural(d.dropped, 'check state')} dropped: the fleet keeps at most ${d.max}.`]} /> : null}
       {!d.zones.length ? (
@@ -188,6 +200,15 @@ export function FleetBody(p: { d: FleetData }): Child {
           <Nodes d={d} />
         </>
       )}
+    </Live>
+  );
+}
+
+/** The filters, the count, the pagers and this page's checks. */
+export function FleetList(p: { d: FleetData; oob?: boolean }): Child {
+  const { d } = p;
+  return (
+    <Live id="fleet-list" oob={p.oob}>
       <h2>Checks</h2>
       <div class="chips" role="group" aria-label="filters">
         <div class="chiprow">
@@ -220,7 +241,7 @@ export function FleetBody(p: { d: FleetData }): Child {
       <Pager d={d} where="top" />
       <Checks d={d} />
       <Pager d={d} where="bottom" />
-    </div>
+    </Live>
   );
 }
 
@@ -228,7 +249,8 @@ export function FleetPage(p: { ctx: PageCtx; d: FleetData }): Child {
   return (
     <Page ctx={p.ctx} title="Fleet">
       <h1>Fleet</h1>
-      <FleetBody d={p.d} />
+      <FleetHead d={p.d} />
+      <FleetList d={p.d} />
     </Page>
   );
 }
