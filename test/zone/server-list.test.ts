@@ -62,8 +62,8 @@ describeDaemon('a zone node fails over to another server of a NATS cluster', [NA
     await cluster.kill(0);
     await until(() => lost, 20_000, "a notices its server's death");
     // back on another server of the cluster: "up" again, heard by b
-    await until(() => a.zone.connected, 30_000, 'a reconnected');
-    await until(() => b.zone.view().live.includes('a') && a.zone.view().live.includes('b'), 30_000, 'a and b see each other again');
+    await until(() => a.zone.connected, 60_000, 'a reconnected');
+    await until(() => b.zone.view().live.includes('a') && a.zone.view().live.includes('b'), 90_000, 'a and b see each other again');
     // the zone's work goes on through the surviving servers
     const r = await a.site.mutate((d) => putCheck(d, 'web 1', { ...(rawEntry(d, 'checks', 'web 1') ?? {}), options: { hostname: 'after-failover.test' } }));
     expect(r.ok).toBe(true);
