@@ -4,11 +4,15 @@
  * 3.1.1, a stable client id per purpose and site file, reconnect forever.
  */
 import { createHash } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
-import type { Site } from '../site.ts';
-import { resolveSettings } from '../federation/options.ts';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { SiteSettings } from '../config/load.ts';
+import { resolveSettings, type Resolved } from '../federation/options.ts';
 
-export type LinkSite = Pick<Site, 'settings' | 'configPath' | 'base'>;
+export interface LinkSite {
+  readonly settings: SiteSettings;
+  readonly configPath: string;
+  readonly base: string;
+}
 
 /** The client, or a sentence saying why there is none (no `mqtt` section, a bad password reference). */
 export async function openLink(site: LinkSite, purpose: string, node: string): Promise<{ client: MqttClient; url: string } | { error: string }> {
@@ -17,10 +21,21 @@ export async function openLink(site: LinkSite, purpose: string, node: string): P
   const m = resolveSettings(mqtt, site);
   if (m.error) return { error: m.error };
   const lib = await import('mqtt');
-  const client = lib.connect(m.url, {
-    clientId: `s${purpose.slice(0, 2)}${createHash('sha256').update(`${purpose}\n${node}\n${site.configPath}`).digest('hex').slice(0, 20)}`,
+  const clientId = `s${purpose.slice(0, 2)}${createHash('sha256').update(`${purpose}\n${node}\n${site.configPath}`).digest('hex').slice(0, 20)}`;
+  const client = lib.connect(m.url, zoneClientOptions(m, clientId, 30));
+  return { client, url: m.url };
+}
+
+/**
+ * The connection options every zone-side client uses (the zone service, the
+ * zone views, the fleet watcher): plain MQTT 3.1.1, clean session, reconnect
+ * every second, verified TLS, and the cluster's other servers (`mqtt.servers`).
+ */
+export function zoneClientOptions(m: Resolved, clientId: string, keepalive: number): IClientOptions {
+  return {
+    clientId,
     clean: true,
-    keepalive: 30,
+    keepalive,
     protocolVersion: 4,
     username: m.username,
     password: m.password,
@@ -30,6 +45,7 @@ export async function openLink(site: LinkSite, purpose: string, node: string): P
     rejectUnauthorized: true,
     ca: m.ca,
     servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
-  });
-  return { client, url: m.url };
+    // mqtt.servers: when the connected server of a cluster dies, the next one (docs/ha.md)
+    servers: m.servers,
+  };
 }

@@ -28,6 +28,7 @@ import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, 
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
+import { zoneClientOptions } from './link.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -123,20 +124,11 @@ export class ZoneService implements SiteService, ZoneHook {
     const t = zoneTopics(cfg);
     const lib = await import('mqtt');
     const client = lib.connect(m.url, {
-      clientId: `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`,
-      clean: true,
-      keepalive: Math.max(5, Math.min(60, Math.ceil(cfg.heartbeat * 2))),
-      protocolVersion: 4,
-      username: m.username,
-      password: m.password,
-      reconnectPeriod: 1000,
-      reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      rejectUnauthorized: true,
-      ca: m.ca,
-      servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
-      // mqtt.servers: when the connected server of a cluster dies, the next one (docs/ha.md)
-      servers: m.servers,
+      ...zoneClientOptions(
+        m,
+        `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`,
+        Math.max(5, Math.min(60, Math.ceil(cfg.heartbeat * 2))),
+      ),
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;

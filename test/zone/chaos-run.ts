@@ -27,6 +27,7 @@ import { CLI } from '../federation/procs.ts';
 import { until } from '../federation/helpers.ts';
 import { rendezvous } from '../../src/zone/hrw.ts';
 import { doubleRuns, score, type DoubleRun, type Got, type Partition, type Run } from './chaos-score.ts';
+import { rng } from '../helpers/rng.ts';
 
 export interface ChaosOptions {
   seed: number;
@@ -61,18 +62,6 @@ export interface ChaosResult {
 
 /** How long after its NATS server is back a node's partition window lasts (reconnect + heartbeats). */
 const PARTITION_SLACK_MS = 10_000;
-
-/** mulberry32: a small seeded PRNG (same seed, same run) */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A local TCP service the run switches on and off (same port each time). */
 class Service {
@@ -167,7 +156,7 @@ class Node {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const say = o.log ?? ((l: string) => console.log(l));
-  const rnd = prng(o.seed);
+  const rnd = rng(o.seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   const { dir, cleanup } = tempDir('swchaos-');
   const events: string[] = [];
