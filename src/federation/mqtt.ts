@@ -21,6 +21,7 @@ import { batchAcks } from './acks.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
+import { closeClient } from './close.ts';
 
 type MqttLib = typeof import('mqtt');
 let mqttLib: Promise<MqttLib> | null = null;
@@ -31,7 +32,6 @@ const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
 export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 16_000;
 /** How long a stop waits for the last messages and the DISCONNECT. */
-const STOP_GRACE_MS = 3000;
 
 type RunEvent = SiteEvents['run'][0];
 type ConfigEvent = SiteEvents['config'][0];
@@ -364,31 +364,19 @@ export class MqttFederation implements SiteService {
   }
 
   private async disconnect(client: MqttClient, cfg: Resolved, status: 'keep' | 'clear' | 'offline', reason: string): Promise<void> {
-    if (client.connected && cfg.statusPrefix && status !== 'keep') {
-      const payload =
-        status === 'clear' ? Buffer.alloc(0) : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
-      await withTimeout(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS).catch(
-        () => undefined,
-      );
-    }
-    // a graceful DISCONNECT: the broker does not publish the will
-    const ended =
-      client.connected &&
-      (await withTimeout(client.endAsync(false), STOP_GRACE_MS).then(
-        () => true,
-        () => false,
-      ));
-    if (!ended) await client.endAsync(true).catch(() => undefined);
+    const last =
+      cfg.statusPrefix && status !== 'keep'
+        ? {
+            topic: statusTopic(cfg.statusPrefix, cfg.instance),
+            payload:
+              status === 'clear'
+                ? Buffer.alloc(0)
+                : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason }),
+          }
+        : undefined;
+    // a graceful DISCONNECT (the broker does not publish the will), in bounded time
+    await closeClient(client, last);
     client.removeAllListeners();
     client.on('error', () => undefined);
-  }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms)))]);
-  } finally {
-    clearTimeout(t);
   }
 }

@@ -15,7 +15,7 @@ import type { SiteService } from '../site-service.ts';
 export type FleetSite = Pick<Site, 'settings' | 'configPath' | 'base' | 'clock' | 'log' | 'warn'>;
 import { decodeStatus } from '../zone/members.ts';
 import { decodeView } from '../zone/state.ts';
-import { openLink } from '../zone/link.ts';
+import { closeClient, openLink } from '../zone/link.ts';
 import { FleetModel } from './model.ts';
 import type { FleetConfig } from './config.ts';
 import { ChangeGate, fleetKey, type FleetListener } from './changes.ts';
@@ -130,7 +130,7 @@ export class FleetService implements SiteService, FleetSource {
     if (this.expiry) clearTimeout(this.expiry);
     this.expiry = null;
     this.gate.close();
-    await c?.endAsync(false).catch(() => undefined);
+    if (c) await closeClient(c);
   }
 
   onMessage(topic: string, payload: Buffer): void {

@@ -28,7 +28,7 @@ import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, 
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
-import { zoneClientOptions } from './link.ts';
+import { EchoWatch, closeClient, zoneClientOptions } from './link.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -84,6 +84,8 @@ export class ZoneService implements SiteService, ZoneHook {
   private repl: Replication | null = null;
   /** connected and our "up" status is out */
   connected = false;
+  /** a connection that carries nothing is dropped (link.ts) */
+  private echo: EchoWatch | null = null;
 
   /** `deps`: what the zone uses of the site (wiring.ts builds it). */
   constructor(
@@ -132,6 +134,8 @@ export class ZoneService implements SiteService, ZoneHook {
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
+    // as long as peers wait before calling this node dead, and never under 5 s (a cluster electing a leader)
+    this.echo = new EchoWatch(Math.max(5, cfg.misses * cfg.heartbeat) * 1000);
     this.repl = startReplication(site, {
       node: this.node,
       log: this.log,
@@ -143,6 +147,7 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('connect', () => {
       this.log?.info({ server: `${client.options.host ?? m.host}:${client.options.port ?? m.port}` }, 'zone connected');
+      this.echo?.heard(); // a new connection gets a full limit
       client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
         if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
@@ -177,11 +182,8 @@ export class ZoneService implements SiteService, ZoneHook {
     await this.repl?.stop();
     this.repl = null;
     if (!c || !this.cfg) return;
-    if (c.connected) {
-      await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
-    }
-    // with the broker gone, in-flight messages (a notified record) can never be acknowledged: do not wait for them
-    await c.endAsync(!c.connected).catch(() => undefined);
+    // bounded: a broker gone or silent cannot hold the stop (in-flight notified records are never acknowledged then)
+    await closeClient(c, { topic: zoneTopics(this.cfg).node(this.node), payload: this.status('down', 'shutdown') });
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */
@@ -325,6 +327,17 @@ export class ZoneService implements SiteService, ZoneHook {
     const cfg = this.cfg;
     this.heartbeat = this.site.clock.setTimer(() => this.beat(), cfg.heartbeat * 1000);
     if (!c.connected) return;
+    const now = this.site.clock.now();
+    if (this.echo?.stuck(now)) {
+      this.site.warn(
+        `zone ${cfg.name}: the broker (${c.options.host ?? ''}:${c.options.port ?? ''}) carries nothing (our heartbeat does not come back) — reconnecting`,
+      );
+      this.echo.heard();
+      this.connected = false;
+      c.stream.destroy(); // mqtt.js reconnects, to the next of mqtt.servers
+      return;
+    }
+    this.echo?.sent(now);
     c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).then(
       () => {
         if (!this.connected) this.site?.warn(`zone ${cfg.name}: node ${this.node} is up`, 'info');
@@ -363,6 +376,7 @@ export class ZoneService implements SiteService, ZoneHook {
       return;
     }
     if (s.node === this.node) {
+      if (s.state === 'up') this.echo?.heard(); // our heartbeat came back: the link carries (link.ts)
       // our own will from an earlier connection (or a stale retained "down"): say we are up
       if (s.state === 'down' && this.client?.connected) this.beat();
       return;
