@@ -1,7 +1,7 @@
 /**
  * The at-a-glance figures kept between requests (issue 22: the checks page
  * at 10,000 checks in < 150 ms). A check's heartbeat bar changes only when
- * it runs (its state's `lastCheck` moves, in the same commit that writes the
+ * it runs (the engine's `run` event, sent after the commit that wrote the
  * run) or when roll-up moves the watermark (hours leave the raw runs); its
  * uptime also slides with the clock, so it is re-read at most once a minute.
  * A page reads SQLite only for the rows whose check ran since the last page
@@ -18,7 +18,6 @@ export const UPTIME_FRESH_MS = 60_000;
 const CACHE_MAX = 20_000;
 
 export interface GlanceCacheSource extends GlanceSource {
-  state(name: string): { lastCheck: number | null };
   store: GlanceSource['store'] & { rolledUntil(): number | null };
 }
 
@@ -33,6 +32,10 @@ export class GlanceCache {
   private readonly kept = new Map<string, Kept>();
 
   /** a check renamed, removed or re-configured (its zone, its history's name) is read again */
+  private readonly onRun = (e: { name: string }): void => {
+    this.kept.delete(e.name);
+  };
+
   private readonly onConfig = (e: { changed: string[]; removed: string[]; renamed: [string, string][] }): void => {
     for (const n of [...e.changed, ...e.removed, ...e.renamed.flat()]) this.kept.delete(n);
   };
@@ -41,16 +44,18 @@ export class GlanceCache {
     private readonly src: GlanceCacheSource,
     private readonly bus: Pick<SiteBus, 'on' | 'off'>,
   ) {
+    bus.on('run', this.onRun);
     bus.on('config', this.onConfig);
   }
 
   close(): void {
+    this.bus.off('run', this.onRun);
     this.bus.off('config', this.onConfig);
   }
 
   /** A check's figures: from memory unless it ran, the watermark moved, or its uptime is older than a minute. */
   get(name: string, zone: string | null): GlanceVM {
-    const key = `${this.src.state(name).lastCheck}|${this.src.store.rolledUntil()}|${zone}`;
+    const key = `${this.src.store.rolledUntil()}|${zone}`;
     const now = this.src.clock.now();
     const hit = this.kept.get(name);
     if (hit && hit.key === key) {
