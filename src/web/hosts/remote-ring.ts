@@ -1,0 +1,88 @@
+/**
+ * The values a federated host's checks sent lately (issue 22 "Hosts"): a
+ * remote update is mirrored state, not a run of this instance's, so it is not
+ * written to the runs table (src/engine/commits.ts) and a federated or zone
+ * host's tiles had no sparkline. This keeps, in memory only, each remote
+ * check's main number (its first metric, else the number its level starts
+ * with, as src/web/hosts/series.ts reads a run) per update for the
+ * sparkline's span: at most MAX_POINTS per check, so 50 hosts × 6 tiles
+ * updated every 10 s stay below a few MB. After a restart the line starts
+ * again with the next updates.
+ */
+import type { SiteBus } from '../../engine/events.ts';
+import type { CheckState } from '../../engine/state.ts';
+import { levelNumber } from '../history.ts';
+import { SPAN } from './series.ts';
+
+/** Points kept per check (6 hours of an update every 10 s). */
+export const MAX_POINTS = 2200;
+
+export interface RemotePoint {
+  t: number;
+  v: number;
+}
+
+/** A remote update's main number and unit, null when it carries none. */
+export function mainValue(s: Pick<CheckState, 'metrics' | 'level'>): { v: number; unit: string } | null {
+  const m = s.metrics?.find((x) => Number.isFinite(x.value));
+  if (m) return { v: m.value, unit: m.unit ?? '' };
+  const l = levelNumber(s.level);
+  return l ? { v: l.value, unit: l.unit } : null;
+}
+
+export class RemoteRing {
+  private readonly points = new Map<string, { unit: string; at: RemotePoint[] }>();
+
+  private readonly onRun = (e: { name: string; state: CheckState; reason: string }): void => {
+    if (e.reason !== 'remote') return;
+    const m = mainValue(e.state);
+    if (!m) return;
+    const now = this.now();
+    let p = this.points.get(e.name);
+    if (!p) this.points.set(e.name, (p = { unit: m.unit, at: [] }));
+    p.unit ||= m.unit;
+    p.at.push({ t: now, v: m.v });
+    // drop what left the span, and the oldest beyond the cap
+    let drop = 0;
+    while (drop < p.at.length && p.at[drop].t < now - SPAN) drop++;
+    drop = Math.max(drop, p.at.length - MAX_POINTS);
+    if (drop > 0) p.at.splice(0, drop);
+  };
+
+  private readonly onConfig = (e: { removed: string[]; renamed: [string, string][] }): void => {
+    for (const [from, to] of e.renamed) {
+      const v = this.points.get(from);
+      this.points.delete(from);
+      if (v) this.points.set(to, v);
+      else this.points.delete(to);
+    }
+    for (const n of e.removed) this.points.delete(n);
+  };
+
+  constructor(
+    private readonly bus: Pick<SiteBus, 'on' | 'off'>,
+    private readonly now: () => number,
+  ) {
+    bus.on('run', this.onRun);
+    bus.on('config', this.onConfig);
+  }
+
+  /** Changes whenever the check's points do (the hosts view's tile cache keys on it): the newest point's time and their number. */
+  stamp(name: string): string {
+    const p = this.points.get(name);
+    return p?.at.length ? `${p.at[p.at.length - 1].t}:${p.at.length}` : '';
+  }
+
+  /** A check's points in [from, to], oldest first, and their unit; null when it has none. */
+  read(name: string, from: number, to: number): { points: RemotePoint[]; unit: string } | null {
+    const p = this.points.get(name);
+    if (!p) return null;
+    const points = p.at.filter((x) => x.t >= from && x.t <= to);
+    return points.length ? { points, unit: p.unit } : null;
+  }
+
+  close(): void {
+    this.bus.off('run', this.onRun);
+    this.bus.off('config', this.onConfig);
+  }
+}
