@@ -12,8 +12,7 @@ import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from '.
 import { HostSeries, type TileSeries } from './series.ts';
 import { NasMemory } from './nas.ts';
 import { RemoteRing } from './remote-ring.ts';
-import { slotAverages } from './spark.ts';
-import { FIVE_MIN } from '../../store/rollup.ts';
+import type { SparkSample } from './spark.ts';
 import { SPAN } from './series.ts';
 
 /** What one page or live batch reads once. */
@@ -120,10 +119,10 @@ export class HostBoard {
 }
 
 /** A tile's stored history with a federated check's remembered values in the 5-minute slots the store has nothing for. */
-export function withRemote(s: TileSeries, r: { points: { t: number; v: number }[]; unit: string } | null): TileSeries {
+export function withRemote(s: TileSeries, r: { samples: SparkSample[]; unit: string } | null): TileSeries {
   if (!r) return s;
   const have = new Set(s.samples.map((x) => x.t));
-  const add = slotAverages(r.points, FIVE_MIN).filter((x) => !have.has(x.t));
+  const add = r.samples.filter((x) => !have.has(x.t));
   if (!add.length) return s;
   return { samples: [...s.samples, ...add].sort((a, b) => a.t - b.t), unit: s.unit || r.unit };
 }

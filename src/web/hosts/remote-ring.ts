@@ -4,22 +4,23 @@
  * written to the runs table (src/engine/commits.ts) and a federated or zone
  * host's tiles had no sparkline. This keeps, in memory only, each remote
  * check's main number (its first metric, else the number its level starts
- * with, as src/web/hosts/series.ts reads a run) per update for the
- * sparkline's span: at most MAX_POINTS per check, so 50 hosts × 6 tiles
- * updated every 10 s stay below a few MB. After a restart the line starts
- * again with the next updates.
+ * with, as src/web/hosts/series.ts reads a run), summed per 5-minute slot
+ * (what the sparkline draws) for the sparkline's span: at most 73 slots per
+ * check, whatever the update rate. After a restart the line starts again
+ * with the next updates.
  */
 import type { SiteBus } from '../../engine/events.ts';
 import type { CheckState } from '../../engine/state.ts';
 import { levelNumber } from '../history.ts';
 import { SPAN } from './series.ts';
+import { FIVE_MIN } from '../../store/rollup.ts';
+import type { SparkSample } from './spark.ts';
 
-/** Points kept per check (6 hours of an update every 10 s). */
-export const MAX_POINTS = 2200;
-
-export interface RemotePoint {
+interface Slot {
+  /** start of the 5-minute slot */
   t: number;
-  v: number;
+  sum: number;
+  n: number;
 }
 
 /** A remote update's main number and unit, null when it carries none. */
@@ -31,7 +32,7 @@ export function mainValue(s: Pick<CheckState, 'metrics' | 'level'>): { v: number
 }
 
 export class RemoteRing {
-  private readonly points = new Map<string, { unit: string; at: RemotePoint[] }>();
+  private readonly points = new Map<string, { unit: string; at: Slot[] }>();
 
   private readonly onRun = (e: { name: string; state: CheckState; reason: string }): void => {
     if (e.reason !== 'remote') return;
@@ -41,11 +42,19 @@ export class RemoteRing {
     let p = this.points.get(e.name);
     if (!p) this.points.set(e.name, (p = { unit: m.unit, at: [] }));
     p.unit ||= m.unit;
-    p.at.push({ t: now, v: m.v });
-    // drop what left the span, and the oldest beyond the cap
+    const t = Math.floor(now / FIVE_MIN) * FIVE_MIN;
+    // a clock stepped back: the slots after now are dropped
+    while (p.at.length && p.at[p.at.length - 1].t > t) p.at.pop();
+    const last = p.at[p.at.length - 1];
+    if (last?.t === t) {
+      last.sum += m.v;
+      last.n++;
+    } else {
+      p.at.push({ t, sum: m.v, n: 1 });
+    }
+    // drop the slots that left the span
     let drop = 0;
-    while (drop < p.at.length && p.at[drop].t < now - SPAN) drop++;
-    drop = Math.max(drop, p.at.length - MAX_POINTS);
+    while (drop < p.at.length && p.at[drop].t < now - SPAN - FIVE_MIN) drop++;
     if (drop > 0) p.at.splice(0, drop);
   };
 
@@ -67,18 +76,19 @@ export class RemoteRing {
     bus.on('config', this.onConfig);
   }
 
-  /** Changes whenever the check's points do (the hosts view's tile cache keys on it): the newest point's time and their number. */
+  /** Changes whenever the check's slots do (the hosts view's tile cache keys on it). */
   stamp(name: string): string {
     const p = this.points.get(name);
-    return p?.at.length ? `${p.at[p.at.length - 1].t}:${p.at.length}` : '';
+    const last = p?.at[p.at.length - 1];
+    return last ? `${last.t}:${last.n}:${p!.at.length}` : '';
   }
 
-  /** A check's points in [from, to], oldest first, and their unit; null when it has none. */
-  read(name: string, from: number, to: number): { points: RemotePoint[]; unit: string } | null {
+  /** A check's 5-minute averages starting in [from, to], oldest first, and their unit; null when it has none. */
+  read(name: string, from: number, to: number): { samples: SparkSample[]; unit: string } | null {
     const p = this.points.get(name);
     if (!p) return null;
-    const points = p.at.filter((x) => x.t >= from && x.t <= to);
-    return points.length ? { points, unit: p.unit } : null;
+    const samples = p.at.filter((x) => x.t >= Math.floor(from / FIVE_MIN) * FIVE_MIN && x.t <= to).map((x) => ({ t: x.t, v: x.sum / x.n }));
+    return samples.length ? { samples, unit: p.unit } : null;
   }
 
   close(): void {
