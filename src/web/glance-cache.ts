@@ -14,8 +14,8 @@ import type { SiteBus } from '../engine/events.ts';
 /** How long a row's uptime figures are reused: 24 h / 7 d / 30 d move < 0.07 % of their span in a minute. */
 export const UPTIME_FRESH_MS = 60_000;
 
-/** Rows kept at most (a bigger site's pages beyond it read the rest each time). */
-const CACHE_MAX = 20_000;
+/** Rows kept at most, ~2.5 KB each (ten pages of 200 rows; paging further starts the memory over). */
+const CACHE_MAX = 2_000;
 
 export interface GlanceCacheSource extends GlanceSource {
   store: GlanceSource['store'] & { rolledUntil(): number | null };
