@@ -8,7 +8,8 @@
  * this includes the check itself, the live batch window (250 ms), rendering
  * the rows, SSE and htmx's morph. Then the checks page in Chromium:
  * navigation (page.goto) → the page's last row laid out, NAVS times (the
- * first as warm-up).
+ * first as warm-up), with where that time went (first byte, last byte,
+ * document parsed: the page's Navigation Timing entry).
  * Run: node --import tsx bench/live-latency.ts (needs /usr/bin/chromium)
  */
 import { writeFileSync } from 'node:fs';
@@ -106,6 +107,9 @@ for (let i = 0; i < FLIPS; i++) {
 const NAVS = Number(process.env.NAVS ?? 6);
 type Doc = { readyState: string; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { height: number } }> };
 const nav: number[] = [];
+// where a navigation's time goes (Navigation Timing, ms from its start): first byte, last byte, document parsed
+const split: { ttfb: number[]; body: number[]; parsed: number[] } = { ttfb: [], body: [], parsed: [] };
+type NavEntry = { responseStart: number; responseEnd: number; domInteractive: number };
 let rows = 0;
 for (let i = 0; i < NAVS; i++) {
   const t0 = performance.now();
@@ -124,7 +128,18 @@ for (let i = 0; i < NAVS; i++) {
       { polling: 'raf', timeout: 30_000 },
     )
     .then((h) => h.jsonValue());
-  if (i > 0) nav.push(performance.now() - t0);
+  if (i > 0) {
+    nav.push(performance.now() - t0);
+    const e = await page.evaluate(() => {
+      const n = (globalThis as unknown as { performance: { getEntriesByType(t: string): unknown[] } }).performance.getEntriesByType(
+        'navigation',
+      )[0] as NavEntry;
+      return { responseStart: n.responseStart, responseEnd: n.responseEnd, domInteractive: n.domInteractive };
+    });
+    split.ttfb.push(e.responseStart);
+    split.body.push(e.responseEnd);
+    split.parsed.push(e.domInteractive);
+  }
 }
 await ctx.close();
 await site.stop();
@@ -133,6 +148,9 @@ t.cleanup();
 
 note(`run → row changed on an open /checks page, ${N} checks: ${JSON.stringify(dist(ms))} ms`);
 note(`navigation → last row shown on /checks, ${N} checks (${rows} rows on the page): ${JSON.stringify(dist(nav))} ms`);
+note(
+  `  of which (medians): first byte ${round(median(split.ttfb))} ms, last byte ${round(median(split.body))} ms, document parsed ${round(median(split.parsed))} ms`,
+);
 emit(
   'live-latency',
   [
@@ -155,5 +173,13 @@ emit(
       limit: 500,
     }),
   ],
-  { checks: N, flips: FLIPS, ms: dist(ms), rows, navMs: dist(nav), loadAverage: os.loadavg().map((l) => round(l)) },
+  {
+    checks: N,
+    flips: FLIPS,
+    ms: dist(ms),
+    rows,
+    navMs: dist(nav),
+    navSplit: { ttfbMs: dist(split.ttfb), bodyMs: dist(split.body), parsedMs: dist(split.parsed) },
+    loadAverage: os.loadavg().map((l) => round(l)),
+  },
 );

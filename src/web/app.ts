@@ -45,6 +45,8 @@ import { ackLinkRoutes, ACK_LINK_PREFIX } from './routes/ack-link.tsx';
 import { chartRoutes } from './routes/charts.tsx';
 import { hostRoutes } from './routes/hosts.tsx';
 import { HostBoard, hostSource } from './hosts/board.ts';
+import { GlanceCache } from './glance-cache.ts';
+import { StateTally } from './tally.ts';
 import { fleetRoutes } from './routes/fleet.tsx';
 import type { FleetSource } from '../fleet/service.ts';
 import { AdminOnly } from './scope.ts';
@@ -114,6 +116,8 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
     oidc: new OidcClient(now, site.base),
     federation: o.federation ?? null,
     hosts: new HostBoard(hostSource(site, o.federation ?? null), site),
+    glances: new GlanceCache(site, site.bus),
+    tally: new StateTally(site),
     certs: new CertStore(site.db, now, site.bus),
     fleet: o.fleet ?? null,
     portOverride: o.portOverride,
@@ -184,6 +188,8 @@ export async function buildWebApp(site: WebSite, o: WebAppOptions): Promise<WebA
       deps.hub.close();
       deps.certs.close();
       deps.hosts.close();
+      deps.glances.close();
+      deps.tally.close();
     },
   };
 }

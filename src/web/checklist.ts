@@ -5,6 +5,7 @@
 import type { WebSite } from './web-site.ts';
 import { checkType } from '../checks/registry.ts';
 import { tagsOf } from '../config/tags.ts';
+import type { CheckEntry } from '../config/model.ts';
 import { checkVM, DISPLAY_STATES, displayState, grouping, isGroupType, type CheckVM, type DisplayState } from './model.ts';
 
 export const PAGE_ROWS = 200;
@@ -81,7 +82,15 @@ export function queryString(q: ListQuery, page = q.page): string {
   return p.toString();
 }
 
-export function buildList(site: WebSite, query: ListQuery, pageRows = PAGE_ROWS): CheckList {
+/**
+ * `display`: each check's state as shown (the web server's kept tally,
+ * src/web/tally.ts; computed here without one).
+ */
+export function buildList(
+  site: WebSite,
+  query: ListQuery,
+  { pageRows = PAGE_ROWS, display = (e: CheckEntry) => displayState(site, e) }: { pageRows?: number; display?: (e: CheckEntry) => DisplayState } = {},
+): CheckList {
   const g = grouping(site);
   const needle = query.q.toLowerCase();
   const filtering = needle !== '' || query.type !== '' || query.state !== '' || query.instance !== '' || query.tag !== '';
@@ -92,7 +101,7 @@ export function buildList(site: WebSite, query: ListQuery, pageRows = PAGE_ROWS)
     if (query.type && e.config.type !== query.type) return false;
     if (query.instance && (e.config.type === 'remote') !== (query.instance === 'remote')) return false;
     if (query.tag && !tagsOf(e.config.options).includes(query.tag)) return false;
-    if (query.state && displayState(site, e) !== query.state) return false;
+    if (query.state && display(e) !== query.state) return false;
     return true;
   };
   // pass 1: which rows match, per group (cheap: no view models yet)
@@ -116,7 +125,7 @@ export function buildList(site: WebSite, query: ListQuery, pageRows = PAGE_ROWS)
         if (seen.has(name)) continue;
         seen.add(name);
         const e = site.entry(name);
-        if (e && !isGroupType(e.config.type) && FAILING.has(displayState(site, e)) && matches(name)) failing.push(name);
+        if (e && !isGroupType(e.config.type) && FAILING.has(display(e)) && matches(name)) failing.push(name);
       }
     }
     if (failing.length) plan.unshift({ grp: { seq: null, members: failing }, idx: failing.map((_, i) => i), show: true, kind: 'failing' });

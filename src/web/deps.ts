@@ -14,6 +14,8 @@ import type { Throttle } from './login-guard.ts';
 import type { OidcClient } from './oidc/client.ts';
 import type { FederationView } from '../federation/mqtt.ts';
 import type { HostBoard } from './hosts/board.ts';
+import type { GlanceCache } from './glance-cache.ts';
+import type { StateTally } from './tally.ts';
 import type { CertStore } from './certs.ts';
 import type { FleetSource } from '../fleet/service.ts';
 import type { Pages } from './page-props.ts';
@@ -51,6 +53,10 @@ export interface WebDeps {
   federation: FederationView | null;
   /** the hosts view's index and history reader (src/web/hosts/) */
   hosts: HostBoard;
+  /** the checks list's heartbeat bars and uptime, kept until a check runs (src/web/glance-cache.ts) */
+  glances: GlanceCache;
+  /** every check's display state and the counts by state, kept between requests (src/web/tally.ts) */
+  tally: StateTally;
   /** the certificate each TLS check was last shown (the check page's panel) */
   certs: CertStore;
   /** the zones this instance watches (src/fleet/), null without a `fleet` key */

@@ -5,6 +5,7 @@
  * out-of-band swaps keyed by element id — or a named event (`sw-config`)
  * when the page should reload a part of itself.
  */
+import { performance } from 'node:perf_hooks';
 import type { WebSite } from './web-site.ts';
 import { emptyChange, mergeChange, type FleetChange } from '../fleet/changes.ts';
 import type { FleetSource } from '../fleet/service.ts';
@@ -94,8 +95,10 @@ export interface LiveClient {
 export type Render = (client: LiveClient, batch: Batch) => Promise<LiveMessage[]>;
 
 export interface HubOptions {
-  /** batch window (ms) */
+  /** batch window (ms): at most one batch per window */
   flushMs?: number;
+  /** a change after a quiet window goes out this soon (ms), with whatever else the same turn brought (a run's state, run and log events) */
+  leadMs?: number;
   /** keep-alive comment interval (ms) */
   pingMs?: number;
   /** whether a session is still valid (logout and password changes end streams) */
@@ -111,6 +114,9 @@ export class LiveHub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly off: (() => void)[] = [];
   private readonly flushMs: number;
+  private readonly leadMs: number;
+  /** when the last batch went out (performance.now()) */
+  private lastFlush = -Infinity;
 
   constructor(
     site: WebSite,
@@ -118,6 +124,7 @@ export class LiveHub {
     private readonly o: HubOptions,
   ) {
     this.flushMs = o.flushMs ?? 250;
+    this.leadMs = Math.min(o.leadMs ?? 20, this.flushMs);
     const on = <E extends 'state' | 'run' | 'config' | 'log'>(event: E, fn: (...a: never[]) => void): void => {
       site.bus.on(event, fn as never);
       this.off.push(() => site.bus.off(event, fn as never));
@@ -159,7 +166,10 @@ export class LiveHub {
     if (this.clients.size === 0) return;
     fn();
     if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      // issue 22 (run → row < 500 ms): the first change after a quiet window goes out almost at once; while
+      // changes keep coming (10,000 checks), they still go out at most once per window, batched
+      const wait = Math.max(this.leadMs, this.lastFlush + this.flushMs - performance.now());
+      this.timer = setTimeout(() => void this.flush(), wait);
       this.timer.unref();
     }
   }
@@ -168,6 +178,7 @@ export class LiveHub {
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.lastFlush = performance.now();
     const batch = this.batch;
     this.batch = LiveHub.empty();
     await Promise.all(

@@ -68,7 +68,7 @@ export interface CheckVM {
   maintenance: { window: string; until: string; reason: string | null; by: string | null } | null;
 }
 
-export function displayState(site: WebSite, e: CheckEntry): DisplayState {
+export function displayState(site: Pick<WebSite, 'state'>, e: CheckEntry): DisplayState {
   const c = e.config;
   if (c.paused) return 'PAUSED';
   const s = site.state(c.name);

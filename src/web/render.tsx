@@ -8,17 +8,16 @@ import type { WebSite } from './web-site.ts';
 import { isFailing } from '../engine/state.ts';
 import { displayTime } from '../util/time.ts';
 import { selfCheckSet } from '../config/init.ts';
-import { tagsOf } from '../config/tags.ts';
 import { allows } from './auth.ts';
 import { authOf, type WebContext } from './context.ts';
 import type { WebDeps } from './deps.ts';
-import { checkVM, counts, failingCount, grouping, neverRun, type CheckVM } from './model.ts';
+import { checkVM, counts, grouping, neverRun, type CheckVM } from './model.ts';
+import type { StateTally } from './tally.ts';
 import { buildList, parseQuery, queryString, rowsOf, type CheckList } from './checklist.ts';
 import { sparkline, transitions, uptimes, type DeliveryRecord } from './history.ts';
 import { viewQuery, type Batch, type LiveClient, type LiveMessage, type LiveView } from './live.ts';
 import type { ChecksPageData, HistoryProps, HomeData, PageCtx, RowCtx } from './view-data.ts';
 import { THEME_COOKIE, ThemeContext, themeOf } from './theme.ts';
-import { glance } from './glance.ts';
 import { fleetLive } from './fleet-live.ts';
 import { getCookie } from 'hono/cookie';
 
@@ -35,7 +34,7 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
     role: a.role,
     csrf: a.session.csrf,
     assets: d.assets,
-    failCount: failingCount(d.site),
+    failCount: d.tally.counts().FAIL,
     path: new URL(c.req.url).pathname,
     can: { operate: allows(a.role, 'operator'), admin: allows(a.role, 'admin') },
     live: live ? viewQuery(live) : null,
@@ -54,35 +53,21 @@ export async function html(
   return c.html(await toHtml(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>), status);
 }
 
-/** A row context for the checks list: the at-a-glance figures are computed once per check and request. */
+/** A row context for the checks list: the at-a-glance figures come from the kept ones (src/web/glance-cache.ts). */
 export function rowContext(site: WebSite, d: WebDeps, who: Who, back: string): RowCtx {
-  const memo = new Map<string, ReturnType<typeof glance>>();
   return {
     assets: d.assets,
     csrf: who.csrf,
     operate: who.operate,
     back,
     now: site.clock.now(),
-    glance: (vm) => {
-      let g = memo.get(vm.name);
-      if (!g) memo.set(vm.name, (g = glance(site, vm.name, vm.zone)));
-      return g;
-    },
+    glance: (vm) => d.glances.get(vm.name, vm.zone),
   };
 }
 
 /** The checks page's data for a query (the list is built separately: it is what the page and its reloads share). */
-export function checksData(site: WebSite, list: CheckList): ChecksPageData {
-  const types = new Map<string, number>();
-  const tags = new Map<string, number>();
-  let remote = 0;
-  for (const e of site.loaded.checks.values()) {
-    types.set(e.config.type, (types.get(e.config.type) ?? 0) + 1);
-    if (e.config.type === 'remote') remote++;
-    for (const t of new Set(tagsOf(e.config.options))) tags.set(t, (tags.get(t) ?? 0) + 1);
-  }
-  const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => a[0].localeCompare(b[0]));
-  return { list, counts: counts(site), types: sorted(types), tags: sorted(tags), remote };
+export function checksData(site: WebSite, list: CheckList, tally: StateTally): ChecksPageData {
+  return { list, counts: tally.counts(), ...tally.kinds() };
 }
 
 /** How many failing cards the home page shows before "N more…". */
@@ -91,7 +76,7 @@ const HOME_CARDS = 100;
 /** Tiles in the home page's "at a glance" grid before "all N checks". */
 const HOME_TILES = 60;
 
-export function homeData(site: WebSite): HomeData {
+export function homeData(site: WebSite, tally?: StateTally): HomeData {
   const g = grouping(site);
   const failing: CheckVM[] = [];
   let more = 0;
@@ -121,7 +106,7 @@ export function homeData(site: WebSite): HomeData {
     ownCheck: [...site.loaded.checks.keys()].some((n) => !starter.has(n)),
     notifies: [...site.loaded.actions.values()].some((a) => a.config.type !== 'log'),
   };
-  return { site: site.name, counts: counts(site), failing, more, anyFailing: failing.length > 0, tiles, start };
+  return { site: site.name, counts: tally ? tally.counts() : counts(site), failing, more, anyFailing: failing.length > 0, tiles, start };
 }
 
 export function historyProps(site: WebSite, vm: CheckVM, deliveries: Awaited<ReturnType<typeof checkDeliveries>>, oob = false): HistoryProps {
@@ -162,14 +147,14 @@ export async function fragment(
     d.pages;
   const parts: Child[] = [];
   const anyState = b.states.size > 0;
-  if (anyState) parts.push(<FailBadge count={failingCount(site)} oob />);
+  if (anyState) parts.push(<FailBadge count={d.tally.counts().FAIL} oob />);
   switch (view.kind) {
     case 'home':
       if (anyState) {
-        parts.push(<Summary counts={counts(site)} assets={d.assets} oob />);
-        parts.push(<FailBanner counts={counts(site)} oob />);
+        parts.push(<Summary counts={d.tally.counts()} assets={d.assets} oob />);
+        parts.push(<FailBanner counts={d.tally.counts()} oob />);
       }
-      if (anyState || b.ran.size > 0) parts.push(<HomeMain d={homeData(site)} ctx={rowContext(site, d, who, '/')} oob />);
+      if (anyState || b.ran.size > 0) parts.push(<HomeMain d={homeData(site, d.tally)} ctx={rowContext(site, d, who, '/')} oob />);
       break;
     case 'checks': {
       // rows change with every run (last run, next run, the heartbeat bar), not only with the state
@@ -179,9 +164,10 @@ export async function fragment(
       const list = buildList(
         site,
         parseQuery((k) => q.get(k) ?? undefined),
+        { display: (e) => d.tally.display(e) },
       );
       if (anyState) {
-        const data = checksData(site, list);
+        const data = checksData(site, list, d.tally);
         parts.push(<FailBanner counts={data.counts} oob />);
         parts.push(<Chips q={list.query} counts={data.counts} types={data.types} tags={data.tags} remote={data.remote} oob />);
       }

@@ -162,11 +162,13 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
     const tile = page.locator('.tile', { has: page.locator('a', { hasText: /^web$/ }) });
     await tile.locator('[data-state="PASS"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('.tile').count()).toBe(6);
-    // readable across a room: the check's name is far larger than body text
-    const size = parseFloat(
-      await tile.locator('a').evaluate((a) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(a).fontSize),
-    );
-    expect(size).toBeGreaterThanOrEqual(24);
+    // readable across a room: the check's name is far larger than body text (polled: a live swap may replace the
+    // tile while it is read, and a detached element has no computed style)
+    const size = async (): Promise<number> =>
+      parseFloat(
+        await tile.locator('a').evaluate((a) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(a).fontSize),
+      );
+    await expect.poll(size, { timeout: 10_000 }).toBeGreaterThanOrEqual(24);
     await page.evaluate('window.marker = 7');
     await shot('kiosk-light-desktop');
 

@@ -11,6 +11,9 @@ import { displayState } from '../model.ts';
 import { buildHost, HostIndex, sortHosts, type HostSource, type HostVM } from './model.ts';
 import { HostSeries, type TileSeries } from './series.ts';
 import { NasMemory } from './nas.ts';
+import { RemoteRing } from './remote-ring.ts';
+import type { SparkSample } from './spark.ts';
+import { SPAN } from './series.ts';
 
 /** What one page or live batch reads once. */
 interface Pass {
@@ -55,13 +58,16 @@ export class HostBoard {
    */
   private readonly cache = new Map<string, { key: string; s: TileSeries }>();
   private gen: unknown = undefined;
+  /** federated checks' recent values (their updates are not stored as runs) */
+  private readonly remote: RemoteRing;
 
   constructor(
     private readonly src: HostSource,
-    site: Pick<WebSite, 'db' | 'store'>,
+    site: Pick<WebSite, 'db' | 'store' | 'bus'>,
   ) {
     this.index = new HostIndex(src);
     this.series = new HostSeries(site.db, site.store, new MetricCodec(site.db));
+    this.remote = new RemoteRing(site.bus, () => src.now());
   }
 
   private card(key: string, names: ReadonlySet<string>, p: Pass): HostVM {
@@ -69,10 +75,10 @@ export class HostBoard {
   }
 
   private tile(check: string, now: number, w: number | null): TileSeries {
-    const key = `${w}|${this.src.state(check).lastCheck}`;
+    const key = `${w}|${this.src.state(check).lastCheck}|${this.remote.stamp(check)}`;
     const hit = this.cache.get(check);
     if (hit && hit.key === key) return hit.s;
-    const s = this.series.read(check, now, w);
+    const s = withRemote(this.series.read(check, now, w), this.remote.read(check, now - SPAN, now));
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(check, { key, s });
     return s;
@@ -90,6 +96,7 @@ export class HostBoard {
 
   close(): void {
     this.src.close?.();
+    this.remote.close();
   }
 
   /** Every host's card, in page order. */
@@ -109,4 +116,13 @@ export class HostBoard {
       return names ? [this.card(k, names, p)] : [];
     });
   }
+}
+
+/** A tile's stored history with a federated check's remembered values in the 5-minute slots the store has nothing for. */
+export function withRemote(s: TileSeries, r: { samples: SparkSample[]; unit: string } | null): TileSeries {
+  if (!r) return s;
+  const have = new Set(s.samples.map((x) => x.t));
+  const add = r.samples.filter((x) => !have.has(x.t));
+  if (!add.length) return s;
+  return { samples: [...s.samples, ...add].sort((a, b) => a.t - b.t), unit: s.unit || r.unit };
 }

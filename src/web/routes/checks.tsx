@@ -64,18 +64,22 @@ export function checksRoutes(d: WebDeps): Hono<WebEnv> {
 
   r.get('/checks', need('viewer'), async (c) => {
     const query = parseQuery((k) => c.req.query(k));
-    const list = buildList(site, query);
+    const list = buildList(site, query, { display: (e) => d.tally.display(e) });
     const qs = queryString(list.query);
     const ctx = pageCtx(c, d, { kind: 'checks', query: qs });
     const deleted = c.req.query('deleted');
     const rowCtx = rowContext(site, d, { csrf: ctx.csrf, operate: ctx.can.operate }, `/checks${qs ? `?${qs}` : ''}`);
-    return html(c, <ChecksPage ctx={ctx} rowCtx={rowCtx} d={{ ...checksData(site, list), flash: deleted ? `Deleted check "${deleted}".` : undefined }} />);
+    return html(
+      c,
+      <ChecksPage ctx={ctx} rowCtx={rowCtx} d={{ ...checksData(site, list, d.tally), flash: deleted ? `Deleted check "${deleted}".` : undefined }} />,
+    );
   });
 
   r.get('/checks/list', need('viewer'), async (c) => {
     const list = buildList(
       site,
       parseQuery((k) => c.req.query(k)),
+      { display: (e) => d.tally.display(e) },
     );
     const a = authOf(c);
     const qs = queryString(list.query);

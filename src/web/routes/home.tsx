@@ -15,7 +15,10 @@ export function homeRoutes(d: WebDeps): Hono<WebEnv> {
   r.get('/', need('viewer'), async (c) => {
     const ctx = pageCtx(c, d, { kind: 'home' });
     const kiosk = c.req.query('kiosk') === '1';
-    return html(c, <HomePage ctx={ctx} d={homeData(site)} rowCtx={rowContext(site, d, { csrf: ctx.csrf, operate: ctx.can.operate }, '/')} kiosk={kiosk} />);
+    return html(
+      c,
+      <HomePage ctx={ctx} d={homeData(site, d.tally)} rowCtx={rowContext(site, d, { csrf: ctx.csrf, operate: ctx.can.operate }, '/')} kiosk={kiosk} />,
+    );
   });
 
   r.get('/status', need('viewer'), (c) => c.json(buildStatus(site)));
