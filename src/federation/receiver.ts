@@ -128,7 +128,8 @@ export class Receiver {
       return undefined;
     }
     const name = this.localName(m.name);
-    this.remoteTopics.set(name, topic);
+    // the kept topic stays when it is the same: each message's own copy then dies young instead of living until the check's next message
+    if (this.remoteTopics.get(name) !== topic) this.remoteTopics.set(name, topic);
     const e = site.entry(name);
     if (!e) {
       if (!cfg.autoadd) {
