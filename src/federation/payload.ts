@@ -157,7 +157,9 @@ function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
   // one native check, then a plain decode (a fatal TextDecoder was ~3x as slow per message); a BOM is dropped as the TextDecoder did
   if (!isUtf8(payload)) return reject('not-utf8', 'the payload is not valid UTF-8');
   const bom = payload.byteLength >= 3 && payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf ? 3 : 0;
-  const text = Buffer.from(payload.buffer, payload.byteOffset + bom, payload.byteLength - bom).toString('utf8');
+  const text = Buffer.isBuffer(payload)
+    ? payload.toString('utf8', bom)
+    : Buffer.from(payload.buffer, payload.byteOffset + bom, payload.byteLength - bom).toString('utf8');
   let obj: unknown;
   try {
     obj = JSON.parse(text);
