@@ -63,7 +63,7 @@ export interface CommitParts {
   /** what cannot be stored now (a full disk): told when results are refused and when they are taken again */
   storage: Pick<StoreHealth, 'failed' | 'worked' | 'problem'>;
   /** maintenance, WARN rules, the decision trace (src/ops): asked in commit, told in the write */
-  ops: Pick<Ops, 'gate' | 'committed'>;
+  ops: Pick<Ops, 'gate' | 'committed' | 'rolledBack'>;
   /** the HA zone's hook (src/zone/), null outside a zone */
   zone(): ZoneHook | null;
 }
@@ -249,8 +249,11 @@ export class Commits {
     if (this.site.readOnly) return;
     const store = this.site.store;
     try {
+      // a check with several results in the batch (a flapping remote, a backlog): its state row is written once, with the last
+      const last = jobs.length > 1 ? lastOf(jobs) : null;
       this.inTransaction(() => {
-        for (const j of jobs) {
+        for (let i = 0; i < jobs.length; i++) {
+          const j = jobs[i]!;
           const ran = j.meta.reason !== 'remote' && j.state.log[0] !== 'PAUSED';
           store.write(
             j.name,
@@ -267,6 +270,7 @@ export class Commits {
                 }
               : undefined,
             j.events,
+            last === null || last.get(j.name) === i,
           );
           if (j.events.length) this.site.ops.committed(j.name, j.events, j.state, j.decisions);
           if (!j.notification || j.held) continue;
@@ -275,6 +279,7 @@ export class Commits {
       });
     } catch (e) {
       store.rolledBack();
+      this.site.ops.rolledBack();
       throw e;
     }
   }
@@ -299,4 +304,11 @@ export class Commits {
       this.site.bus.emit('transition', { name, event, state });
     }
   }
+}
+
+/** The index of each check's last result in a batch. */
+function lastOf(jobs: readonly Commit[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < jobs.length; i++) m.set(jobs[i]!.name, i);
+  return m;
 }

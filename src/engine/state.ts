@@ -228,8 +228,8 @@ export function step(rules: Rules, prev: CheckState, input: Input, now: number):
 
 /** spec §4.14 "On receiving an update". */
 function remoteStep(rules: Rules, prev: CheckState, d: RemoteData, now: number): Step {
+  // every field written out (no spread of prev): one object of a fixed shape per update
   const state: CheckState = {
-    ...prev,
     failState: d.failState,
     failCount: d.failCount ?? 0,
     threshold: d.threshold,

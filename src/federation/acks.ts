@@ -13,8 +13,8 @@
 import type { Writable } from 'node:stream';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 
-/** What handles one message: resolves (or rejects) when it may be acknowledged. */
-export type HandleMessage = (topic: string, payload: Buffer, retain: boolean) => Promise<unknown>;
+/** What handles one message: done when it returns nothing, else when the promise settles (then it may be acknowledged). */
+export type HandleMessage = (topic: string, payload: Buffer, retain: boolean) => Promise<unknown> | undefined;
 
 /** Installs `handle` as the client's message handler, acknowledgements batched per event-loop turn. */
 export function batchAcks(client: MqttClient, handle: HandleMessage): void {
@@ -31,6 +31,9 @@ export function batchAcks(client: MqttClient, handle: HandleMessage): void {
     }
     // mqtt-packet hands a Buffer of its own (a copy per message was garbage for nothing)
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    handle(packet.topic, payload, packet.retain).then(done, done);
+    // mqtt.js takes the next packet on a later tick either way (its work loop defers with nextTick)
+    const pending = handle(packet.topic, payload, packet.retain);
+    if (pending) pending.then(done, done);
+    else done();
   };
 }

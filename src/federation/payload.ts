@@ -12,6 +12,7 @@ import type { CheckState, FailState, RemoteData } from '../engine/state.ts';
 import { isFailing } from '../engine/state.ts';
 import { isoInZone, parseLenientTime } from '../util/time.ts';
 import { isObject } from '../util/guard.ts';
+import { Buffer, isUtf8 } from 'node:buffer';
 
 /** The state fields of a check as published (spec §7.3), in fletchck's key order. */
 export interface WireData {
@@ -117,7 +118,6 @@ export const DEFAULT_MAX_PAYLOAD = 256 * 1024;
 /** Longest check name accepted from the wire (it becomes a key of the site file). */
 export const MAX_NAME = 256;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const has = (o: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -154,12 +154,12 @@ export function decodeMessage(payload: Uint8Array, o: DecodeOptions): Decoded {
 
 function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
   if (payload.byteLength > o.maxBytes) return reject('too-large', `${payload.byteLength} bytes, more than the limit of ${o.maxBytes}`);
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return reject('not-utf8', 'the payload is not valid UTF-8');
-  }
+  // one native check, then a plain decode (a fatal TextDecoder was ~3x as slow per message); a BOM is dropped as the TextDecoder did
+  if (!isUtf8(payload)) return reject('not-utf8', 'the payload is not valid UTF-8');
+  const bom = payload.byteLength >= 3 && payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf ? 3 : 0;
+  const text = Buffer.isBuffer(payload)
+    ? payload.toString('utf8', bom)
+    : Buffer.from(payload.buffer, payload.byteOffset + bom, payload.byteLength - bom).toString('utf8');
   let obj: unknown;
   try {
     obj = JSON.parse(text);

@@ -10,7 +10,7 @@ import type { FederationDeps } from './deps.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { putCheck, type Doc } from '../config/edits.ts';
 import { nameProblem } from '../config/names.ts';
-import { decodeMessage } from './payload.ts';
+import { decodeMessage, type RemoteMessage } from './payload.ts';
 import { decodeStatus, InstanceTable, offlineLine } from './liveness.ts';
 import { failRemote, type StaleWatch } from './staleness.ts';
 import type { Resolved } from './options.ts';
@@ -85,64 +85,89 @@ export class Receiver {
 
   /**
    * Handles one message. `retained`: the broker delivered a stored message
-   * (at subscribe time), not a live one. Never throws.
+   * (at subscribe time), not a live one. Never throws, never rejects. Returns
+   * a promise only when the message needs a config save first (autoadd, a new
+   * subType): the common case allocates no promise (docs/performance.md).
    */
-  async handle(topic: string, payload: Buffer, retained: boolean): Promise<void> {
-    const { stats } = this.h;
-    stats.received++;
+  handle(topic: string, payload: Buffer, retained: boolean): Promise<void> | undefined {
+    this.h.stats.received++;
     try {
       const cfg = this.h.settings();
       if (cfg.statusPrefix && topic.startsWith(`${cfg.statusPrefix}/`)) {
         this.status(cfg, topic, payload);
-        return;
+        return undefined;
       }
-      await this.check(cfg, topic, payload, retained);
+      return this.check(cfg, topic, payload, retained)?.catch((e: unknown) => this.failed(topic, e));
     } catch (e) {
-      // a bug in handling must cost one message, never the receiver
-      this.reject(topic, 'invalid-data', `internal error: ${(e as Error).message}`);
+      this.failed(topic, e);
+      return undefined;
     }
   }
 
-  private async check(cfg: Resolved, topic: string, payload: Buffer, retained: boolean): Promise<void> {
+  /** A bug in handling must cost one message, never the receiver. */
+  private failed(topic: string, e: unknown): void {
+    this.reject(topic, 'invalid-data', `internal error: ${(e as Error).message}`);
+  }
+
+  private check(cfg: Resolved, topic: string, payload: Buffer, retained: boolean): Promise<void> | undefined {
     const { site, stats } = this.h;
     // an empty retained payload is how a deleted check's state is cleared (spec §7.5)
     if (payload.byteLength === 0) {
       stats.ignored.cleared++;
-      return;
+      return undefined;
     }
     const m = decodeMessage(payload, { maxBytes: cfg.maxPayload });
     if (!m.ok) {
       if (m.name !== undefined) this.remoteTopics.set(this.localName(m.name), topic);
       this.reject(topic, m.reason, m.detail, m.name);
-      return;
+      return undefined;
     }
     if (m.instance !== null && m.instance === cfg.instance) {
       // our own publish echoed by a basetopic that covers it
       stats.ignored.own++;
-      return;
+      return undefined;
     }
     const name = this.localName(m.name);
-    this.remoteTopics.set(name, topic);
-    let e = site.entry(name);
+    // the kept topic stays when it is the same: each message's own copy then dies young instead of living until the check's next message
+    if (this.remoteTopics.get(name) !== topic) this.remoteTopics.set(name, topic);
+    const e = site.entry(name);
     if (!e) {
       if (!cfg.autoadd) {
         this.reject(topic, 'unknown-check', `no check named ${JSON.stringify(name)} and autoadd is off`, m.name);
-        return;
+        return undefined;
       }
-      const problem = await this.autoadd(name, m.type);
-      e = site.entry(name);
-      if (problem || !e) {
-        this.reject(topic, 'autoadd-failed', `could not add remote check ${JSON.stringify(name)}: ${problem ?? 'not added'}`, m.name);
-        return;
-      }
-      stats.autoadded++;
-      site.warn(`Added remote check ${name} (remote.${m.type}) from ${topic}`);
+      return this.added(name, topic, m, retained);
     }
+    if (e.config.type !== 'remote') {
+      this.reject(topic, 'not-remote', `local check ${JSON.stringify(name)} is a ${e.config.type} check, not remote`, m.name);
+      return undefined;
+    }
+    if (e.config.subType !== m.type) return this.setSubType(name, m.type).then(() => this.apply(name, m, retained));
+    this.apply(name, m, retained);
+    return undefined;
+  }
+
+  /** spec §7.4 step 5: an unknown check is added, then the message applied. */
+  private async added(name: string, topic: string, m: RemoteMessage, retained: boolean): Promise<void> {
+    const problem = await this.autoadd(name, m.type);
+    const e = this.h.site.entry(name);
+    if (problem || !e) {
+      this.reject(topic, 'autoadd-failed', `could not add remote check ${JSON.stringify(name)}: ${problem ?? 'not added'}`, m.name);
+      return;
+    }
+    this.h.stats.autoadded++;
+    this.h.site.warn(`Added remote check ${name} (remote.${m.type}) from ${topic}`);
     if (e.config.type !== 'remote') {
       this.reject(topic, 'not-remote', `local check ${JSON.stringify(name)} is a ${e.config.type} check, not remote`, m.name);
       return;
     }
     if (e.config.subType !== m.type) await this.setSubType(name, m.type);
+    this.apply(name, m, retained);
+  }
+
+  /** The message goes through the engine's one entry (applyRemote: state machine, commit, bus). */
+  private apply(name: string, m: RemoteMessage, retained: boolean): void {
+    const { site, stats } = this.h;
     site.applyRemote(name, m.data);
     stats.applied++;
     this.instances.setOwner(name, m.instance);

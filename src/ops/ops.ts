@@ -148,6 +148,11 @@ export class Ops {
     return { events: out, actions: notify, decisions };
   }
 
+  /** The commit's transaction was rolled back: what committed() cleared may be back. */
+  rolledBack(): void {
+    this.store.reload();
+  }
+
   /** Inside the commit's transaction: keeps the decisions, ends acks on recovery, starts escalation on an announced FAIL. */
   committed(name: string, events: StateEvent[], state: CheckState, decisions: Decision[]): void {
     for (const d of decisions) this.store.addDecision(name, d);
@@ -275,7 +280,7 @@ export class Ops {
       });
     };
     if (this.host.readOnly) run();
-    else this.store.db.transaction(run)();
+    else this.store.atomically(run);
   }
 
   /** Keeps an active occurrence in SQLite, so that its end is handled even when siteward is down then. */
@@ -326,11 +331,11 @@ export class Ops {
     };
     d.summary = `still failing when maintenance "${w.name}" ended: ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'nobody to notify'}`;
     if (this.host.readOnly) return;
-    this.store.db.transaction(() => {
+    this.store.atomically(() => {
       this.store.addDecision(name, d);
       if (actions.length) this.host.send(name, actions, 'transition');
       this.startEscalation(name, s);
-    })();
+    });
   }
 
   // ---- escalation
@@ -393,11 +398,11 @@ export class Ops {
     };
     d.summary = `unacknowledged for ${Math.round((now - e.base) / 60_000)} min: escalation step ${step + 1} ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'had no working action'}`;
     if (this.host.readOnly) return;
-    this.store.db.transaction(() => {
+    this.store.atomically(() => {
       this.store.putEscalation(name, { ...e, step: step + 1 });
       this.store.addDecision(name, d);
       if (actions.length) this.host.send(name, actions, 'escalation');
-    })();
+    });
     this.host.warn(`${name} escalation step ${step + 1}: ${actions.join(', ') || 'no working action'}`);
     this.resumeEscalation(name);
   }

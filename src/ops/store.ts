@@ -62,6 +62,15 @@ export interface Escalation {
 
 export class OpsStore {
   private readonly q: Record<string, Statement>;
+  /**
+   * Checks with an ack row / an escalation row. Every transition asks for the
+   * check's ack (twice) and a recovery clears its escalation: with these sets
+   * a check without either costs no SQLite statement (docs/performance.md
+   * "Transitions without round trips"). Kept in step by every write here, and
+   * read again from the tables after a rolled-back transaction (reload()).
+   */
+  private acked = new Set<string>();
+  private escalated = new Set<string>();
 
   constructor(readonly db: Db) {
     migrate(db, [OPS_MIGRATIONS]);
@@ -81,31 +90,59 @@ export class OpsStore {
       windows: db.prepare('SELECT name, start, end FROM ops_window ORDER BY end'),
       putWindow: db.prepare('INSERT OR REPLACE INTO ops_window (name, start, end) VALUES (?, ?, ?)'),
       delWindow: db.prepare('DELETE FROM ops_window WHERE name = ?'),
+      ackNames: db.prepare('SELECT check_name FROM ops_ack').pluck(),
+      escNames: db.prepare('SELECT check_name FROM ops_escalation').pluck(),
     };
+    this.reload();
+  }
+
+  /** Reads which checks have an ack or an escalation row (at start, and after a transaction holding writes of this store was rolled back). */
+  reload(): void {
+    this.acked = new Set(this.q.ackNames.all() as string[]);
+    this.escalated = new Set(this.q.escNames.all() as string[]);
+  }
+
+  /** Runs `fn` in one transaction; when it is rolled back, the ack and escalation sets are read again. */
+  atomically(fn: () => void): void {
+    try {
+      this.db.transaction(fn)();
+    } catch (e) {
+      this.reload();
+      throw e;
+    }
   }
 
   ack(check: string): Ack | null {
+    if (!this.acked.has(check)) return null;
     return (this.q.ack.get(check) as Ack | undefined) ?? null;
   }
 
   putAck(check: string, a: Ack): void {
     this.q.putAck.run(check, a.episode, a.by, a.at, a.comment);
+    this.acked.add(check);
   }
 
   clearAck(check: string): boolean {
-    return this.q.delAck.run(check).changes > 0;
+    if (!this.acked.has(check)) return false;
+    const gone = this.q.delAck.run(check).changes > 0;
+    this.acked.delete(check);
+    return gone;
   }
 
   escalation(check: string): Escalation | null {
+    if (!this.escalated.has(check)) return null;
     return (this.q.esc.get(check) as Escalation | undefined) ?? null;
   }
 
   putEscalation(check: string, e: Escalation): void {
     this.q.putEsc.run(check, e.episode, e.base, e.step);
+    this.escalated.add(check);
   }
 
   clearEscalation(check: string): void {
+    if (!this.escalated.has(check)) return;
     this.q.delEsc.run(check);
+    this.escalated.delete(check);
   }
 
   addDecision(check: string, d: Decision): void {
@@ -126,6 +163,11 @@ export class OpsStore {
       this.q.renameEsc.run(to, from);
       this.q.renameTrace.run(to, from);
     })();
+    // UPDATE OR REPLACE: the new name's rows (if any) gave way to the old name's
+    for (const set of [this.acked, this.escalated]) {
+      if (!set.delete(from)) continue;
+      set.add(to);
+    }
   }
 
   openWindows(): OpenWindow[] {

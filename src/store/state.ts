@@ -182,14 +182,20 @@ export class StateStore {
     this.rollups.reset();
   }
 
-  /** Writes what record() commits; the caller holds a transaction (a batch of results, site-runtime.ts). */
-  write(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[]): void {
-    this.q.upsert.run(name, JSON.stringify(state), now);
+  /**
+   * Writes what record() commits; the caller holds a transaction (a batch of
+   * results, engine/commits.ts). `stateRow` false: a later result of the same
+   * batch writes the check's state row (its runs and transitions are written
+   * here all the same).
+   */
+  write(name: string, state: CheckState, now: number, run: RunRecord | undefined, events: StateEvent[], stateRow = true): void {
+    if (stateRow) this.q.upsert.run(name, JSON.stringify(state), now);
     if (!run && !events.length) return;
     const id = this.checkId(name);
     if (run) this.writeRun(id, run);
+    let log: string | null = null;
     for (const e of events) {
-      this.q.transition.run(id, now, e.to, String(e.from), e.notify ? 1 : 0, JSON.stringify(state.log));
+      this.q.transition.run(id, now, e.to, String(e.from), e.notify ? 1 : 0, (log ??= JSON.stringify(state.log)));
     }
   }
 

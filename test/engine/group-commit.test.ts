@@ -89,6 +89,30 @@ describe('group commit on the real clock', () => {
     expect(site.store.loadAll().get('b')?.log).toEqual(['update 2']);
   });
 
+  it('a check updated several times in one turn: every transition is stored, its state row once, with the last state', async () => {
+    const { site } = await realSite({ a: { type: 'remote', subType: 'x' }, b: { type: 'remote', subType: 'x' } });
+    const rows: [string, boolean][] = [];
+    const write = site.store.write.bind(site.store);
+    site.store.write = (name, state, now, run, events, stateRow = true) => {
+      rows.push([name, stateRow]);
+      write(name, state, now, run, events, stateRow);
+    };
+    const fail = (n: number): RemoteData => ({ ...pass(n), failState: true, failCount: 1, lastFail: 1000 + n, lastPass: null });
+    site.applyRemote('a', pass(1));
+    site.applyRemote('b', pass(2));
+    site.applyRemote('a', fail(3));
+    site.applyRemote('a', pass(4));
+    await site.runtime.committed();
+    expect(rows).toEqual([
+      ['a', false],
+      ['b', true],
+      ['a', false],
+      ['a', true],
+    ]);
+    expect(site.store.loadAll().get('a')?.log).toEqual(['update 4']);
+    expect(site.store.transitions('a', 10).map((t) => t.to)).toEqual(['PASS', 'FAIL', 'PASS']);
+  });
+
   it('a result that cannot be written costs only itself', async () => {
     const { site } = await realSite({ a: { type: 'remote', subType: 'x' }, bad: { type: 'remote', subType: 'x' }, c: { type: 'remote', subType: 'x' } });
     const write = site.store.write.bind(site.store);

@@ -95,6 +95,26 @@ const without = (k: string): string => {
   return JSON.stringify({ name: 'c', type: 'disk', data: d });
 };
 
+describe('UTF-8 (spec §7.4)', () => {
+  it('a leading byte order mark is dropped, as a UTF-8 decoder does', () => {
+    const plain = dec(msg({ log: ['Grüße ✓'] }));
+    const withBom = dec(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(msg({ log: ['Grüße ✓'] }))]));
+    expect(plain.ok).toBe(true);
+    expect(withBom).toEqual(plain);
+  });
+
+  it('an encoded surrogate, an overlong form and a cut sequence are not UTF-8', () => {
+    for (const bad of [
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0xe2, 0x82],
+    ]) {
+      const wire = Buffer.concat([Buffer.from('{"name": "'), Buffer.from(bad), Buffer.from('"}')]);
+      expect(dec(wire)).toMatchObject({ ok: false, reason: 'not-utf8' });
+    }
+  });
+});
+
 describe('rejections (spec §7.4): each with a reason, none throws', () => {
   const cases: { name: string; wire: string | Buffer; reason: string }[] = [
     { name: 'larger than the limit', wire: msg({ log: ['x'.repeat(300 * 1024)] }), reason: 'too-large' },

@@ -56,7 +56,7 @@ async function rig(checks: Record<string, unknown>, mqtt: Record<string, unknown
     stale,
     stats,
     transitions,
-    send: (topic, payload, retained = false) => rx.handle(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload), retained),
+    send: async (topic, payload, retained = false) => rx.handle(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload), retained),
   };
 }
 
