@@ -20,7 +20,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
-import { checkType } from '../checks/registry.ts';
+import { checkType } from '../checks/catalog.ts';
 import { actionType } from '../actions/registry.ts';
 import { isSecretRef } from '../util/secret.ts';
 import type { Doc } from './edits.ts';
