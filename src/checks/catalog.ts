@@ -6,7 +6,7 @@
  * exporting the type under the same name.
  *
  * - The daemon loads the types of its site file before validating it
- *   (`loadCheckTypes`, src/wiring.ts, src/config/live.ts, src/cli/main.ts).
+ *   (src/config/types-used.ts: src/wiring.ts, src/config/live.ts, src/cli/main.ts).
  * - `checkType(name)` answers at once for a loaded type, and loads any other
  *   listed type synchronously on its first call (`require` of the built
  *   ES module, Node ≥ 20.19), so no path can take a listed type for unknown.
@@ -89,18 +89,6 @@ export function checkType(name: string): AnyCheckType | undefined {
 export async function loadCheckTypes(names: Iterable<string>): Promise<void> {
   const wanted = [...new Set(names)].filter((n) => listed.has(n) && !loaded.has(n));
   await Promise.all(wanted.map(async (n) => typeFrom(n, (await import(moduleOf(n))) as Record<string, unknown>)));
-}
-
-/** The `type` of every check of a site document (before validation: anything that is a string). */
-export function checkTypesOf(doc: unknown): string[] {
-  const checks = (doc as { checks?: unknown } | null)?.checks;
-  if (checks === null || typeof checks !== 'object') return [];
-  const types = new Set<string>();
-  for (const c of Object.values(checks as Record<string, unknown>)) {
-    const t = (c as { type?: unknown } | null)?.type;
-    if (typeof t === 'string') types.add(t);
-  }
-  return [...types];
 }
 
 /** The names of the loaded types (tests and diagnostics). */

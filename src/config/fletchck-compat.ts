@@ -7,7 +7,7 @@
  * at its next save. `--check-config` and the config page warn with the names.
  */
 import { checkType } from '../checks/catalog.ts';
-import { actionType, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
+import { actionType, LEGACY_ACTION_TYPES } from '../actions/catalog.ts';
 import type { Issue } from './issues.ts';
 
 /** Names shown in the warning before "and N more". */
