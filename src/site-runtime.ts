@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { LoadedSite } from './config/load.ts';
 import type { CheckEntry } from './config/model.ts';
 import type { Issue } from './config/issues.ts';
-import { checkType } from './checks/registry.ts';
+import { checkType } from './checks/catalog.ts';
 import type { AnyCheckType, CheckView, RunContext, SiteView } from './checks/types.ts';
 import { initialState, isFailing, rulesOf, stateText, step, type CheckState, type Input, type RemoteData, type Step } from './engine/state.ts';
 import type { RunMeta, RunnerHost } from './engine/runner.ts';

@@ -12,6 +12,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { Site, SiteLoadError, defaultDbPath, type SiteOptions, type SiteParts, type SiteService } from './site.ts';
 import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite } from './config/load.ts';
+import { loadTypesOf } from './config/types-used.ts';
 import { dataToState } from './config/serialize.ts';
 import { removeStaleSaves } from './config/save.ts';
 import { LiveConfig } from './config/live.ts';
@@ -54,6 +55,7 @@ import { FleetService } from './fleet/service.ts';
 export async function openSite(opts: SiteOptions): Promise<Site> {
   const path = resolve(opts.configPath);
   const parsed = await readSiteFile(path);
+  await loadTypesOf(parsed.doc);
   const loaded = validateSite(parsed.doc, { base: dirname(path), ...opts.env }, parsed.issues);
   if (loaded.fatal) throw new SiteLoadError(loaded.issues);
   const { db, notes } = openStateDb(opts.dbPath ?? defaultDbPath(path), [CORE_MIGRATIONS, ...(opts.migrations ?? [])], {

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { ActionEntry } from '../config/model.ts';
 import type { StoreReporter } from '../store/health.ts';
-import { actionType } from './registry.ts';
+import { actionType } from './catalog.ts';
 import { ActionError, type ActionContext, type Notification } from './types.ts';
 import type { ActionDeliveryStatus, DeliveryQuery, DeliveryRecord } from './outbox/store.ts';
 

@@ -1,8 +1,11 @@
 /**
- * The one list of action types (see checks/registry.ts). Legacy type names
- * are mapped here too (`cksms` → `sms`, spec §2.3).
+ * Every action type, loaded (see checks/registry.ts): the web UI, the API,
+ * the JSON schema and the docs derive from it. The daemon's engine looks
+ * types up through `catalog.ts`, which loads only the types a site uses
+ * (issue 20); importing this module loads them all.
  */
 import type { AnyActionType } from './types.ts';
+import { ACTION_TYPE_NAMES, actionType, registerActionType } from './catalog.ts';
 import { log } from './log/index.ts';
 import { email } from './email/index.ts';
 import { sms } from './sms/index.ts';
@@ -12,12 +15,9 @@ import { telegram } from './telegram/index.ts';
 import { pushover } from './pushover/index.ts';
 import { slack } from './slack/index.ts';
 
-export const actionTypes: readonly AnyActionType[] = [log, email, sms, webhook, ntfy, telegram, pushover, slack];
+for (const t of [log, email, sms, webhook, ntfy, telegram, pushover, slack]) registerActionType(t);
 
-export const LEGACY_ACTION_TYPES: Record<string, string> = { cksms: 'sms' };
+/** Every type, in the order of `ACTION_TYPE_NAMES` (the UI's). */
+export const actionTypes: readonly AnyActionType[] = ACTION_TYPE_NAMES.map((n) => actionType(n)!);
 
-const byName = new Map(actionTypes.map((t) => [t.type, t]));
-
-export function actionType(name: string): AnyActionType | undefined {
-  return byName.get(LEGACY_ACTION_TYPES[name] ?? name);
-}
+export { actionType, LEGACY_ACTION_TYPES } from './catalog.ts';

@@ -1,10 +1,13 @@
 /**
- * The one list of check types. The config schema, the web form, the type
+ * Every check type, loaded. The config schema, the web form, the type
  * selector and the README tables are all derived from it: adding a type is a
- * new folder plus one line here. Order = the order the UI offers them
- * (fletchck's first).
+ * new folder plus one line here and one name in `catalog.ts`, whose order is
+ * the order the UI offers them (fletchck's first). The daemon's engine looks
+ * types up through `catalog.ts`, which loads only the types a site uses
+ * (issue 20); importing this module loads them all.
  */
 import type { AnyCheckType } from './types.ts';
+import { CHECK_TYPE_NAMES, checkType, registerCheckType } from './catalog.ts';
 import { smtp } from './smtp/index.ts';
 import { submit } from './submit/index.ts';
 import { imap } from './imap/index.ts';
@@ -35,7 +38,7 @@ import { snmp } from './snmp/index.ts';
 import { docker } from './docker/index.ts';
 import { browser } from './browser/index.ts';
 
-export const checkTypes: readonly AnyCheckType[] = [
+const all: readonly AnyCheckType[] = [
   ssh,
   smtp,
   submit,
@@ -66,16 +69,12 @@ export const checkTypes: readonly AnyCheckType[] = [
   truenas,
   push,
 ];
+for (const t of all) registerCheckType(t);
 
-const byName = new Map(checkTypes.map((t) => [t.type, t]));
+/** Every type, in the order of `CHECK_TYPE_NAMES` (the UI's). */
+export const checkTypes: readonly AnyCheckType[] = CHECK_TYPE_NAMES.map((n) => checkType(n)!);
 
-export function checkType(name: string): AnyCheckType | undefined {
-  return byName.get(name);
-}
-
-export function checkTypeNames(): string[] {
-  return checkTypes.map((t) => t.type);
-}
+export { checkType, checkTypeNames } from './catalog.ts';
 
 /**
  * A check made in the web UI or the API: its type's `newCheckOptions` fill

@@ -10,6 +10,7 @@ import { ServiceStartError, Site, SiteLoadError } from '../site.ts';
 import { StateDbError } from '../store/open.ts';
 import { parseSiteBytes, readSiteFile } from '../config/parse.ts';
 import { validateSite } from '../config/load.ts';
+import { loadTypesOf } from '../config/types-used.ts';
 import { formatIssue, logIssues } from '../config/issues.ts';
 import { fletchckWarning } from '../config/fletchck-compat.ts';
 import { tlsFileIssues } from '../config/tls-files.ts';
@@ -140,6 +141,7 @@ export async function run(f: Flags): Promise<number> {
 
   if (f['check-config']) {
     const parsed = await readSiteFile(configPath);
+    await loadTypesOf(parsed.doc);
     const site = validateSite(parsed.doc, { base: resolve(configPath, '..') }, parsed.issues);
     // what would stop a listener, and whether fletchck could load the file (issue 16)
     const compat = site.fatal ? null : fletchckWarning(site);

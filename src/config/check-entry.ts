@@ -4,7 +4,7 @@
  * untouched check object with the previous document (src/config/edits.ts),
  * so re-validating a 10,000-check site after one edit only re-checks that one.
  */
-import { checkType, checkTypes } from '../checks/registry.ts';
+import { checkType, checkTypeNames } from '../checks/catalog.ts';
 import { didYouMean } from '../util/suggest.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
@@ -90,10 +90,7 @@ function compute(name: string, raw: unknown, timezone: string | null, env: RunEn
   if (!t && typeof r.type === 'string')
     issues.push({
       path: [...path, 'type'],
-      message: `unknown check type ${quoteName(r.type)}${didYouMean(
-        r.type,
-        checkTypes.map((x) => x.type),
-      )}`,
+      message: `unknown check type ${quoteName(r.type)}${didYouMean(r.type, checkTypeNames())}`,
       severity: 'error',
     });
 

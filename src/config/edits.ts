@@ -5,7 +5,7 @@
  * renames it in every `depends` and sequence member list; deleting removes it
  * from them; the same for actions in every check's `actions`.
  */
-import { checkType } from '../checks/registry.ts';
+import { checkType } from '../checks/catalog.ts';
 import { isObject } from '../util/guard.ts';
 
 export type Doc = Record<string, unknown>;

@@ -6,8 +6,8 @@
  * action of a type it does not know is skipped with a warning — and lost
  * at its next save. `--check-config` and the config page warn with the names.
  */
-import { checkType } from '../checks/registry.ts';
-import { actionType, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
+import { checkType } from '../checks/catalog.ts';
+import { actionType, LEGACY_ACTION_TYPES } from '../actions/catalog.ts';
 import type { Issue } from './issues.ts';
 
 /** Names shown in the warning before "and N more". */

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { readSiteFile } from './parse.ts';
 import { validateSite, type LoadedSite } from './load.ts';
+import { loadTypesOf } from './types-used.ts';
 import { formatIssue, logIssues, problemSuffix, type Issue } from './issues.ts';
 import { serializeSite, stateToData } from './serialize.ts';
 import { atomicWrite, type SaveFs } from './save.ts';
@@ -93,6 +94,7 @@ export class LiveConfig {
   mutate(edit: (doc: Doc) => Doc, opts: { renamed?: [string, string][]; allowErrors?: boolean } = {}): Promise<MutateResult> {
     const run = async (): Promise<MutateResult> => {
       const doc = edit(this.current.doc);
+      await loadTypesOf(doc);
       const next = validateSite(doc, { base: this.host.base, ...this.host.envOverride }, []);
       if (next.fatal) return { ok: false, issues: next.issues };
       const before = new Set(this.current.issues.filter((i) => i.severity === 'error').map(formatIssue));
@@ -128,6 +130,7 @@ export class LiveConfig {
   /** Re-reads the site file (SIGHUP). Keeps running the old config if the file is unusable. */
   async reload(): Promise<Issue[]> {
     const parsed = await readSiteFile(this.host.configPath);
+    await loadTypesOf(parsed.doc);
     const next = validateSite(parsed.doc, { base: this.host.base, ...this.host.envOverride }, parsed.issues);
     if (next.fatal) {
       this.host.warn(`Reload refused: ${next.issues.map(formatIssue).join('; ')}`);

@@ -5,7 +5,7 @@
  * runs; only an unusable file (not JSON, not an object) is fatal.
  */
 import { z } from 'zod';
-import { actionType, actionTypes, LEGACY_ACTION_TYPES } from '../actions/registry.ts';
+import { actionType, actionTypeNames, LEGACY_ACTION_TYPES } from '../actions/catalog.ts';
 import { didYouMean } from '../util/suggest.ts';
 import type { RunEnv } from '../checks/types.ts';
 import { canonicalZone } from '../util/time.ts';
@@ -209,10 +209,7 @@ export function validateSite(docIn: unknown, env: Pick<RunEnv, 'base'> & Partial
     if (!t) {
       issues.push({
         path: [...path, 'type'],
-        message: `unknown action type ${quoteName(common.data.type)}${didYouMean(
-          common.data.type,
-          actionTypes.map((x) => x.type),
-        )}`,
+        message: `unknown action type ${quoteName(common.data.type)}${didYouMean(common.data.type, actionTypeNames())}`,
         severity: 'error',
       });
     } else {

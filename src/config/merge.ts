@@ -8,7 +8,7 @@ import { lazyRequire } from '../util/lazy.ts';
 
 /** csv-parse, loaded by the first CSV import: `siteward` starts without it (docs/performance.md) */
 const csv = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
-import { checkType } from '../checks/registry.ts';
+import { checkType } from '../checks/catalog.ts';
 import { normaliseHost } from '../util/host.ts';
 import { parseTriggerText } from './trigger.ts';
 import { nameProblem, PROTOTYPE_KEYS } from './names.ts';

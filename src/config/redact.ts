@@ -14,8 +14,8 @@
  * proves each of these outputs for every marked option of every type).
  */
 import type { z } from 'zod';
-import { checkType } from '../checks/registry.ts';
-import { actionType } from '../actions/registry.ts';
+import { checkType } from '../checks/catalog.ts';
+import { actionType } from '../actions/catalog.ts';
 import { describeSecret } from '../util/secret.ts';
 import { mapSlots, marksOf, slotValues, type OptionMarks } from './marks.ts';
 import { isObject } from '../util/guard.ts';

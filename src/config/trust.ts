@@ -20,8 +20,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
-import { checkType } from '../checks/registry.ts';
-import { actionType } from '../actions/registry.ts';
+import { checkType } from '../checks/catalog.ts';
+import { actionType } from '../actions/catalog.ts';
 import { isSecretRef } from '../util/secret.ts';
 import type { Doc } from './edits.ts';
 import { formatIssue, type Issue, type PathSegment } from './issues.ts';

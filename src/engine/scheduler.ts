@@ -8,11 +8,24 @@
  * - cron: the next calendar match (no run at start-up); missed runs coalesced.
  * - jitter: each fire time is delayed by a uniform random 0…jitter (the base
  *   sequence is not shifted by it).
+ * - first-run ramp (issue 20): the first runs of interval checks added
+ *   together start at most FIRST_RUN_BURST at the first-run instant, then
+ *   FIRST_RUN_RATE a second (a token bucket), each within its own interval;
+ *   a site of 10,000 checks no longer starts 10,000 runs (and their
+ *   timeouts, sockets and TLS handshakes) within the jitter's 5 s, which set
+ *   the process's peak memory. A small site, and any check added later on
+ *   its own, still runs first after `firstDelayMs`. The ramp moves the
+ *   check's interval origin, so the steady runs stay spread too.
  * - end_date stops a schedule; cron start_date delays its first run.
  * Overlap is the runner's business: the scheduler only says "due".
  */
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Schedule } from '../config/trigger.ts';
+
+/** First runs of interval checks that start at once (fletchck's FIRSTTRIGGER instant). */
+export const FIRST_RUN_BURST = 200;
+/** Further first runs per second after the burst. */
+export const FIRST_RUN_RATE = 200;
 
 export interface SchedulerOptions {
   clock: Clock;
@@ -21,6 +34,9 @@ export interface SchedulerOptions {
   /** first run of an interval trigger after add, ms (spec §11 FIRSTTRIGGER = 1 s) */
   firstDelayMs?: number;
   random?: () => number;
+  /** first-run ramp (see above); tests may set their own */
+  firstRunBurst?: number;
+  firstRunRate?: number;
   /** called when a check is due; `planned` is its jittered fire time */
   onDue: (name: string, planned: number) => void;
 }
@@ -45,10 +61,16 @@ export class Scheduler {
   private firing = false;
   private readonly random: () => number;
   private readonly firstDelayMs: number;
+  /** the ramp's token bucket as a virtual time: the next first run may start at max(instant, rampNext) */
+  private rampNext = -Infinity;
+  private readonly rampStepMs: number;
+  private readonly rampBurstMs: number;
 
   constructor(private readonly o: SchedulerOptions) {
     this.random = o.random ?? Math.random;
     this.firstDelayMs = o.firstDelayMs ?? 1000;
+    this.rampStepMs = 1000 / (o.firstRunRate ?? FIRST_RUN_RATE);
+    this.rampBurstMs = Math.max(0, (o.firstRunBurst ?? FIRST_RUN_BURST) - 1) * this.rampStepMs;
   }
 
   /** Adds or replaces a check's schedule. A null schedule removes it. */
@@ -87,11 +109,20 @@ export class Scheduler {
 
   private firstBase(s: Schedule, now: number): number | null {
     if (s.kind === 'interval') {
-      const t = now + this.firstDelayMs;
+      const t = this.rampSlot(now + this.firstDelayMs, s.everyMs);
       return s.endAt !== null && t > s.endAt ? null : t;
     }
     const from = s.startAt !== null && s.startAt - 1 > now ? s.startAt - 1 : now;
     return this.capped(s, s.calendar.next(from));
+  }
+
+  /** The first-run instant `t0` delayed by the ramp: the burst at t0, then one per step, wrapped within the interval. */
+  private rampSlot(t0: number, everyMs: number): number {
+    // a full bucket holds the burst: virtual time lags t0 by at most burst − 1 steps
+    if (this.rampNext < t0 - this.rampBurstMs) this.rampNext = t0 - this.rampBurstMs;
+    const slot = Math.max(t0, this.rampNext);
+    this.rampNext += this.rampStepMs;
+    return t0 + ((slot - t0) % everyMs);
   }
 
   private capped(s: Schedule, t: number | null): number | null {

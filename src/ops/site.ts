@@ -11,7 +11,7 @@ import type { SiteBus } from '../engine/events.ts';
 import type { CheckState } from '../engine/state.ts';
 import type { Notifier } from '../actions/dispatch.ts';
 import type { Notification } from '../actions/types.ts';
-import { checkType } from '../checks/registry.ts';
+import { checkType } from '../checks/catalog.ts';
 import { tagsOf } from '../config/tags.ts';
 import { Ops, type OpsHost } from './ops.ts';
 import { OpsStore } from './store.ts';

@@ -4,7 +4,7 @@
  * whose type has members (a sequence) with the checks it covers.
  */
 import type { Site } from '../site.ts';
-import { checkType } from '../checks/registry.ts';
+import { checkType } from '../checks/catalog.ts';
 import type { ReportSource } from './service.ts';
 import { checkRefs, type StatusPageConfig } from '../status-pages/config.ts';
 

@@ -16,7 +16,7 @@ import type { MetricsSite, SiteMetrics } from '../../api/metrics.ts';
 export type RemoteWriteSite = MetricsSite & Pick<Site, 'settings' | 'log' | 'clock' | 'zone'>;
 import type { RemoteWriteStats } from '../../api/providers.ts';
 import type { Sample } from './encode.ts';
-import { RemoteWriter } from './writer.ts';
+import type { RemoteWriter } from './writer.ts';
 
 export class RemoteWriteService implements SiteService {
   readonly name = 'remote-write';
@@ -38,10 +38,11 @@ export class RemoteWriteService implements SiteService {
   async start(): Promise<void> {
     const site = this.site;
     if (!site.settings.remoteWrite) return; // takes effect at the next start when added later (docs/metrics.md)
-    const { SiteMetrics: Metrics } = await import('../../api/metrics.ts');
+    // loaded here, not at start: prom-client, protobufjs and snappyjs only for a site that exports (issue 20)
+    const [{ SiteMetrics: Metrics }, { RemoteWriter: Writer }] = await Promise.all([import('../../api/metrics.ts'), import('./writer.ts')]);
     const metrics = (this.metrics = new Metrics(site));
     const log = site.log.child({ service: 'remote-write' });
-    this.writer = new RemoteWriter({
+    this.writer = new Writer({
       config: () => site.settings.remoteWrite,
       base: site.settings.base ?? undefined,
       clock: site.clock,
