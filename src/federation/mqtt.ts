@@ -18,6 +18,7 @@ import { OutboundQueue, type Outgoing } from './queue.ts';
 import { connectionKey, resolveSettings, type Resolved } from './options.ts';
 import { Receiver } from './receiver.ts';
 import { batchAcks } from './acks.ts';
+import { closeClient, within, STOP_GRACE_MS } from './close.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
@@ -30,8 +31,6 @@ const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 16_000;
-/** How long a stop waits for the last messages and the DISCONNECT. */
-const STOP_GRACE_MS = 3000;
 
 type RunEvent = SiteEvents['run'][0];
 type ConfigEvent = SiteEvents['config'][0];
@@ -367,28 +366,11 @@ export class MqttFederation implements SiteService {
     if (client.connected && cfg.statusPrefix && status !== 'keep') {
       const payload =
         status === 'clear' ? Buffer.alloc(0) : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
-      await withTimeout(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS).catch(
-        () => undefined,
-      );
+      await within(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS);
     }
-    // a graceful DISCONNECT: the broker does not publish the will
-    const ended =
-      client.connected &&
-      (await withTimeout(client.endAsync(false), STOP_GRACE_MS).then(
-        () => true,
-        () => false,
-      ));
-    if (!ended) await client.endAsync(true).catch(() => undefined);
+    // a graceful DISCONNECT (the broker does not publish the will), bounded: close.ts
+    await closeClient(client, STOP_GRACE_MS);
     client.removeAllListeners();
     client.on('error', () => undefined);
-  }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms)))]);
-  } finally {
-    clearTimeout(t);
   }
 }

@@ -16,6 +16,7 @@ export type FleetSite = Pick<Site, 'settings' | 'configPath' | 'base' | 'clock' 
 import { decodeStatus } from '../zone/members.ts';
 import { decodeView } from '../zone/state.ts';
 import { openLink } from '../zone/link.ts';
+import { closeClient } from '../federation/close.ts';
 import { FleetModel } from './model.ts';
 import type { FleetConfig } from './config.ts';
 import { ChangeGate, fleetKey, type FleetListener } from './changes.ts';
@@ -130,7 +131,7 @@ export class FleetService implements SiteService, FleetSource {
     if (this.expiry) clearTimeout(this.expiry);
     this.expiry = null;
     this.gate.close();
-    await c?.endAsync(false).catch(() => undefined);
+    if (c) await closeClient(c);
   }
 
   onMessage(topic: string, payload: Buffer): void {

@@ -29,6 +29,7 @@ import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
 import { zoneClientOptions } from './link.ts';
+import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -174,14 +175,16 @@ export class ZoneService implements SiteService, ZoneHook {
     this.joined = false;
     this.connected = false; // a clean stop is not a lost connection
     this.site?.bus.off('run', this.onRun);
-    await this.repl?.stop();
+    // replication stops listening now; a config edit in progress may still wait for the broker, which closeClient ends
+    const repl = this.repl?.stop();
     this.repl = null;
-    if (!c || !this.cfg) return;
-    if (c.connected) {
-      await c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true }).catch(() => undefined);
+    if (c && this.cfg) {
+      const down = c.connected && c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true });
+      if (down) await within(down, STOP_GRACE_MS);
+      // bounded: a dead or hung broker never acknowledges what is in flight (a notified record)
+      await closeClient(c, STOP_GRACE_MS);
     }
-    // with the broker gone, in-flight messages (a notified record) can never be acknowledged: do not wait for them
-    await c.endAsync(!c.connected).catch(() => undefined);
+    await repl;
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */

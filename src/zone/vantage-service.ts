@@ -23,6 +23,7 @@ import { decodeRecord, encodeRecord, type NotifiedRecord } from './notified.ts';
 import { decodeView, encodeView, parseStateTopic, publishNow, stateTopics, type Published } from './state.ts';
 import { notifyingZone, quorumLine, quorumState, vantageOf, viewLines, type VantageSpec, type VantageView, type Verdict } from './vantage.ts';
 import { openLink } from './link.ts';
+import { closeClient } from '../federation/close.ts';
 
 export interface VantageServiceOptions {
   node: string;
@@ -96,7 +97,7 @@ export class VantageService implements SiteService {
     this.site?.bus.off('run', this.onRun);
     const c = this.client;
     this.client = null;
-    await c?.endAsync(false).catch(() => undefined);
+    if (c) await closeClient(c);
   }
 
   private specs(site: VantageSite): Map<string, VantageSpec> {
