@@ -14,6 +14,7 @@ import { apiRoutes, type ApiContext } from './app.ts';
 import type { ListenOptions } from './listen.ts';
 import { readTlsFiles } from '../config/tls-files.ts';
 import { listenProblem } from '../util/listen-error.ts';
+import { STOP_GRACE_MS } from '../federation/close.ts';
 
 export { apiListenOptions, type ListenOptions } from './listen.ts';
 
@@ -69,7 +70,9 @@ export class ApiService implements SiteService {
     if (!server) return;
     this.server = null;
     await new Promise<void>((done) => {
-      server.close(() => done());
+      // a request still running after the grace is cut: a stop is bounded (src/federation/close.ts)
+      const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+      server.close(() => (clearTimeout(cut), done()));
       // keep-alive clients must not hold the shutdown
       server.closeIdleConnections();
     });

@@ -18,10 +18,10 @@ import { OutboundQueue, type Outgoing } from './queue.ts';
 import { connectionKey, resolveSettings, type Resolved } from './options.ts';
 import { Receiver } from './receiver.ts';
 import { batchAcks } from './acks.ts';
+import { closeClient, within, STOP_GRACE_MS } from './close.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
-import { closeClient } from './close.ts';
 
 type MqttLib = typeof import('mqtt');
 let mqttLib: Promise<MqttLib> | null = null;
@@ -31,7 +31,6 @@ const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 16_000;
-/** How long a stop waits for the last messages and the DISCONNECT. */
 
 type RunEvent = SiteEvents['run'][0];
 type ConfigEvent = SiteEvents['config'][0];
@@ -364,18 +363,13 @@ export class MqttFederation implements SiteService {
   }
 
   private async disconnect(client: MqttClient, cfg: Resolved, status: 'keep' | 'clear' | 'offline', reason: string): Promise<void> {
-    const last =
-      cfg.statusPrefix && status !== 'keep'
-        ? {
-            topic: statusTopic(cfg.statusPrefix, cfg.instance),
-            payload:
-              status === 'clear'
-                ? Buffer.alloc(0)
-                : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason }),
-          }
-        : undefined;
-    // a graceful DISCONNECT (the broker does not publish the will), in bounded time
-    await closeClient(client, last);
+    if (client.connected && cfg.statusPrefix && status !== 'keep') {
+      const payload =
+        status === 'clear' ? Buffer.alloc(0) : encodeStatus({ siteward: VERSION, instance: cfg.instance, site: this.site.name, state: 'offline', reason });
+      await within(client.publishAsync(statusTopic(cfg.statusPrefix, cfg.instance), payload, { qos: 1, retain: true }), STOP_GRACE_MS);
+    }
+    // a graceful DISCONNECT (the broker does not publish the will), bounded: close.ts
+    await closeClient(client, STOP_GRACE_MS);
     client.removeAllListeners();
     client.on('error', () => undefined);
   }

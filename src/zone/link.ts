@@ -8,8 +8,6 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { SiteSettings } from '../config/load.ts';
 import { resolveSettings, type Resolved } from '../federation/options.ts';
 
-export { closeClient } from '../federation/close.ts';
-
 export interface LinkSite {
   readonly settings: SiteSettings;
   readonly configPath: string;

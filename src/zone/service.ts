@@ -28,7 +28,8 @@ import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, 
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
-import { EchoWatch, closeClient, zoneClientOptions } from './link.ts';
+import { EchoWatch, zoneClientOptions } from './link.ts';
+import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -179,11 +180,16 @@ export class ZoneService implements SiteService, ZoneHook {
     this.joined = false;
     this.connected = false; // a clean stop is not a lost connection
     this.site?.bus.off('run', this.onRun);
-    await this.repl?.stop();
+    // replication stops listening now; a config edit in progress may still wait for the broker, which closeClient ends
+    const repl = this.repl?.stop();
     this.repl = null;
-    if (!c || !this.cfg) return;
-    // bounded: a broker gone or silent cannot hold the stop (in-flight notified records are never acknowledged then)
-    await closeClient(c, { topic: zoneTopics(this.cfg).node(this.node), payload: this.status('down', 'shutdown') });
+    if (c && this.cfg) {
+      const down = c.connected && c.publishAsync(zoneTopics(this.cfg).node(this.node), this.status('down', 'shutdown'), { qos: 1, retain: true });
+      if (down) await within(down, STOP_GRACE_MS);
+      // bounded: a dead or hung broker never acknowledges what is in flight (a notified record)
+      await closeClient(c, STOP_GRACE_MS);
+    }
+    await repl;
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */

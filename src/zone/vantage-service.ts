@@ -22,7 +22,8 @@ import { decodeStatus, Members } from './members.ts';
 import { decodeRecord, encodeRecord, type NotifiedRecord } from './notified.ts';
 import { decodeView, encodeView, parseStateTopic, publishNow, stateTopics, type Published } from './state.ts';
 import { notifyingZone, quorumLine, quorumState, vantageOf, viewLines, type VantageSpec, type VantageView, type Verdict } from './vantage.ts';
-import { closeClient, openLink } from './link.ts';
+import { openLink } from './link.ts';
+import { closeClient } from '../federation/close.ts';
 
 export interface VantageServiceOptions {
   node: string;

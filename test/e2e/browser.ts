@@ -9,6 +9,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { closeOrKill } from '../helpers/teardown.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of the e2e tests (never committed). */
@@ -25,6 +26,11 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Closes a browser or a context in a teardown: past 30 s, the Chromium this worker started is killed (teardown never hangs). */
+export function closeBrowser(target: { close(): Promise<unknown> } | null | undefined): Promise<void> {
+  return closeOrKill(target, CHROMIUM);
+}
 
 export interface LaunchOptions {
   viewport: { width: number; height: number };

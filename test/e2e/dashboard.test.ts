@@ -27,7 +27,7 @@ import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
-import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
+import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-dash-pass';
 
@@ -103,7 +103,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeBrowser(ctx);
     await site?.stop();
     target?.close();
     cleanup?.();

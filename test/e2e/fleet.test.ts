@@ -12,6 +12,7 @@
  * (not committed). Signed out, /fleet sends to the sign-in page.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
+import { closeBrowser } from './browser.ts';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -129,7 +130,7 @@ describeDaemon('the fleet page in Chromium', [CHROMIUM, ...MOSQUITTO_PROGRAMS], 
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeBrowser(ctx);
     await site?.stop();
     await broker?.close();
     cleanup?.();

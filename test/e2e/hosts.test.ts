@@ -25,7 +25,7 @@ import { fastHash } from '../web/helpers.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 import { alert, disk, group, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
 import { peer, until } from '../federation/helpers.ts';
-import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
+import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-hosts-pass';
 const KEY = '1-Xq9cZ2dW8sLrTnVbKpYfGhJmE4uA7oQ3iS6tR0eWzC5vB1nM';
@@ -133,9 +133,9 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeBrowser(ctx);
     await p?.publishAsync('siteward/status/nas-box', '', { qos: 1, retain: true }).catch(() => undefined);
-    await p?.endAsync();
+    await p?.endAsync(true);
     await site?.stop();
     await nas?.stop();
     await broker?.close();

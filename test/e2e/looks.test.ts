@@ -24,7 +24,7 @@ import { WebService } from '../../src/web/server.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
-import { CHROMIUM, launchChromium, SHOTS, submitSignIn, watchPage } from './browser.ts';
+import { CHROMIUM, launchChromium, SHOTS, submitSignIn, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-looks-pass';
 
@@ -90,7 +90,7 @@ describeDaemon('themes and the kiosk view in Chromium', [CHROMIUM], () => {
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeBrowser(ctx);
     await site?.stop();
     target?.close();
     cleanup?.();

@@ -23,7 +23,8 @@ import type { AddressInfo } from 'node:net';
 import { PROJECT_ROOT } from '../../src/version.ts';
 import { describeDaemon, freePort, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
-import { CHROMIUM, launchChromium, submitSignIn, watchPage } from './browser.ts';
+import { CHROMIUM, launchChromium, submitSignIn, watchPage, closeBrowser } from './browser.ts';
+import { stopChild } from '../helpers/teardown.ts';
 
 const CLI = join(PROJECT_ROOT, 'dist', 'bin', 'siteward.js');
 const SHOTS = join(PROJECT_ROOT, 'test-artifacts', 'newcomer');
@@ -32,7 +33,6 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
   let dir: string;
   let cleanup: () => void;
   let child: ChildProcess;
-  let exited: Promise<number | null>;
   let out = '';
   let err = '';
   let target: Server | null = null;
@@ -78,7 +78,6 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    exited = new Promise((r) => child.on('exit', (c) => r(c)));
     await until(() => /siteward running/.test(err), 60_000, 'siteward did not start');
     base = /^Site address: (\S+)$/m.exec(out)![1];
     expect(base).toBe(`https://localhost:${webPort}`);
@@ -92,9 +91,8 @@ describeDaemon('a newcomer in Chromium', [CHROMIUM], () => {
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    child?.kill('SIGTERM');
-    await exited;
+    await closeBrowser(ctx);
+    if (child) await stopChild(child);
     target?.close();
     cleanup?.();
   });

@@ -14,6 +14,7 @@
  * Screenshots go to test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
+import { closeBrowser } from './browser.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -147,7 +148,7 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await site?.stop();
     if (idp) {
       idp.closeAllConnections();

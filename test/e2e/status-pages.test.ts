@@ -6,6 +6,7 @@
  * Screenshots (light/dark, desktop/phone) go to test-artifacts/e2e/.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
+import { closeBrowser } from './browser.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,7 +106,7 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await site?.stop();
     cleanup?.();
   });

@@ -31,7 +31,7 @@ import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
-import { CHROMIUM, launchChromium, SHOTS, signIn, watchPage } from './browser.ts';
+import { CHROMIUM, launchChromium, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-e2e-pass';
 const VIEWER_PW = 'viewer-e2e-pass';
@@ -114,7 +114,7 @@ describeDaemon('web UI in Chromium', [CHROMIUM], () => {
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeBrowser(ctx);
     await site?.stop();
     target?.close();
     await broker?.close();

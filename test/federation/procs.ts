@@ -11,9 +11,12 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { CheckState } from '../../src/engine/state.ts';
 import { tempDir } from '../servers/common.ts';
+import { stopChild } from '../helpers/teardown.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/bin/siteward.js');
+/** How long stop() waits after SIGTERM before SIGKILL (a siteward stop is bounded well under it: src/federation/close.ts). */
+const STOP_GRACE_MS = 30_000;
 
 function newest(dir: string): number {
   let m = 0;
@@ -52,7 +55,7 @@ export interface Proc {
   file(): { checks: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   /** rewrites the site file and sends SIGHUP (reload) */
   edit(fn: (doc: Record<string, unknown>) => Record<string, unknown>): void;
-  /** SIGTERM and wait for the exit code */
+  /** SIGTERM and wait for the exit code; -1 when it did not exit within STOP_GRACE_MS (then SIGKILL) */
   stop(): Promise<number | null>;
   /** SIGKILL: no shutdown at all (the broker sees a dead connection) */
   kill(): Promise<void>;
@@ -108,10 +111,8 @@ export function spawnSiteward(name: string, doc: Record<string, unknown>, extraA
       writeFileSync(configPath, JSON.stringify(fn(JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>), null, 1));
       proc.kill('SIGHUP');
     },
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
+    // bounded: a process that hangs in its shutdown is killed and reported as -1, never waited for
+    stop: async () => ((await stopChild(proc, STOP_GRACE_MS)) === -1 ? -1 : exited),
     kill: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;

@@ -101,6 +101,7 @@ export function spawnDaemon(name: string, dir: string, cmd: string, args: string
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGTERM');
+      proc.kill('SIGCONT'); // a stopped (SIGSTOP) daemon acts on the SIGTERM only once it runs again
       const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(t);

@@ -41,6 +41,8 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** starts it again on the same ports */
   start(): Promise<void>;
+  /** SIGSTOP (true) or SIGCONT (false): a hung broker keeps its sockets open and answers nothing */
+  freeze(on: boolean): void;
   /** stops it and removes its folder */
   close(): Promise<void>;
 }
@@ -147,6 +149,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitt
     running: () => d !== null && d.proc.exitCode === null && d.proc.signalCode === null,
     stop,
     start,
+    freeze: (on) => void d?.proc.kill(on ? 'SIGSTOP' : 'SIGCONT'),
     close: async () => {
       await stop();
       cleanup();

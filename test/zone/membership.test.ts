@@ -62,11 +62,31 @@ function suite(brokerName: string, ports: () => number[]): void {
     const port = ports()[ports().length - 1];
     const topic = 'siteward/zone/hq/node/';
     const will = { topic: `${topic}dies`, payload: Buffer.from('{"node":"dies","state":"down","reason":"connection lost"}'), qos: 1 as const, retain: true };
+    // a's zone link is subscribed before the peers speak: on a NATS cluster a retained message published
+    // on another server while a subscribes can miss both the live delivery and the retained replay (each
+    // server learns retained messages from JetStream a moment later); a real peer's next heartbeat mends it
+    await until(() => a.zone.connected, 30_000, 'a connected to the zone');
     const peer = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, will, reconnectPeriod: 0 });
     await new Promise<void>((r) => peer.once('connect', () => r()));
-    await peer.publishAsync(`${topic}dies`, '{"node":"dies","state":"up","heartbeat":60}', { qos: 1, retain: true });
-    await peer.publishAsync(`${topic}silent`, '{"node":"silent","state":"up","heartbeat":0.5}', { qos: 1, retain: true });
-    await until(() => live(a).join() === 'a,dies,silent', 20_000, 'both peers up');
+    // both peers beat (as real ones do) until a has heard both at once
+    const beat = async (): Promise<void> => {
+      await peer.publishAsync(`${topic}dies`, '{"node":"dies","state":"up","heartbeat":60}', { qos: 1, retain: true });
+      await peer.publishAsync(`${topic}silent`, '{"node":"silent","state":"up","heartbeat":0.5}', { qos: 1, retain: true });
+    };
+    await beat();
+    let last = Date.now();
+    await until(
+      async () => {
+        if (live(a).join() === 'a,dies,silent') return true;
+        if (Date.now() - last > 1000) {
+          last = Date.now();
+          await beat();
+        }
+        return false;
+      },
+      30_000,
+      'both peers up',
+    );
     // silent never beats again: dead after 3 × 0.5 s, on a's clock
     await until(() => live(a).join() === 'a,dies', 20_000, 'silent expired');
     peer.stream.destroy(); // no DISCONNECT: the broker publishes the will
