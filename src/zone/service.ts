@@ -29,6 +29,7 @@ import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
 import { zoneClientOptions } from './link.ts';
+import { Hearing } from './hearing.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -82,8 +83,9 @@ export class ZoneService implements SiteService, ZoneHook {
   private ready = false;
   /** config and state replication (replication.ts) */
   private repl: Replication | null = null;
-  /** connected and our "up" status is out */
+  /** connected, and our "up" status came back to us (we hear the zone: hearing.ts) */
   connected = false;
+  private hearing = new Hearing(30_000, 3);
 
   /** `deps`: what the zone uses of the site (wiring.ts builds it). */
   constructor(
@@ -114,6 +116,8 @@ export class ZoneService implements SiteService, ZoneHook {
     }
     this.cfg = cfg;
     this.table = new Members(cfg.misses);
+    // deaf: no echo of its own status for misses + 1 heartbeats, and at least 5 s (a slow broker on a busy machine is not deaf)
+    this.hearing = new Hearing(Math.max(5000, (cfg.misses + 1) * cfg.heartbeat * 1000), cfg.misses + 1);
     this.startedAt = site.clock.now();
     this.joined = true;
     const m = resolveSettings(site.settings.mqtt, site);
@@ -143,8 +147,15 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('connect', () => {
       this.log?.info({ server: `${client.options.host ?? m.host}:${client.options.port ?? m.port}` }, 'zone connected');
+      this.hearing.connected(site.clock.now());
       client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
-        if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
+        // refused (NATS: SUBACK 0x80 while its cluster has no JetStream quorum): this node would hear nobody; never
+        // stay so: a heartbeat later, a new connection (another server of `mqtt.servers`) subscribes again
+        if (err) {
+          if (this.client !== client || !client.connected) return;
+          site.warn(`zone ${cfg.name}: the broker refused this node's subscriptions (${err.message}); it hears nobody — reconnecting`);
+          site.clock.setTimer(() => this.redial(client), cfg.heartbeat * 1000);
+        }
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
         else
           site.clock.setTimer(() => {
@@ -158,6 +169,7 @@ export class ZoneService implements SiteService, ZoneHook {
     client.on('close', () => {
       if (this.connected) site.warn(`zone ${cfg.name}: connection to ${m.url} lost`);
       this.connected = false;
+      this.hearing.disconnected();
     });
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
     client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
@@ -325,13 +337,35 @@ export class ZoneService implements SiteService, ZoneHook {
     const cfg = this.cfg;
     this.heartbeat = this.site.clock.setTimer(() => this.beat(), cfg.heartbeat * 1000);
     if (!c.connected) return;
-    c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).then(
-      () => {
-        if (!this.connected) this.site?.warn(`zone ${cfg.name}: node ${this.node} is up`, 'info');
-        this.connected = true;
-      },
-      (e: unknown) => this.log?.warn({ err: (e as Error).message }, 'zone heartbeat not sent'),
+    const hears = this.hearing.check(this.site.clock.now());
+    if (hears !== 'yes') {
+      if (hears === 'stopped')
+        this.site.warn(
+          `zone ${cfg.name}: node ${this.node} hears nothing from the zone (not even its own status for ${Math.round(this.hearing.limitMs / 1000)} s) — reconnecting`,
+        );
+      this.redial(c);
+      return;
+    }
+    c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).catch((e: unknown) =>
+      this.log?.warn({ err: (e as Error).message }, 'zone heartbeat not sent'),
     );
+  }
+
+  /** Drops this connection (its will says "down"); the client reconnects, to the next of `mqtt.servers`. */
+  private redial(c: MqttClient): void {
+    if (this.client !== c || !c.connected) return;
+    this.connected = false;
+    c.stream.destroy();
+  }
+
+  /** Our own "up" came back: this node hears the zone (hearing.ts). */
+  private heardSelf(): void {
+    const cfg = this.cfg;
+    if (!cfg || !this.site) return;
+    const again = this.hearing.heard(this.site.clock.now());
+    if (this.connected || !this.client?.connected) return;
+    this.connected = true;
+    this.site.warn(again ? `zone ${cfg.name}: node ${this.node} hears the zone again` : `zone ${cfg.name}: node ${this.node} is up`, 'info');
   }
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
@@ -365,6 +399,7 @@ export class ZoneService implements SiteService, ZoneHook {
     if (s.node === this.node) {
       // our own will from an earlier connection (or a stale retained "down"): say we are up
       if (s.state === 'down' && this.client?.connected) this.beat();
+      else if (s.state === 'up') this.heardSelf();
       return;
     }
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats

@@ -63,6 +63,9 @@ export interface ChaosResult {
 /** How long after its NATS server is back a node's partition window lasts (reconnect + heartbeats). */
 const PARTITION_SLACK_MS = 10_000;
 
+/** The environment variable each node process gets its name in; the webhook sends it as the X-Chaos-Node header. */
+const NODE_ENV = 'SITEWARD_CHAOS_NODE';
+
 /** A local TCP service the run switches on and off (same port each time). */
 class Service {
   private srv: Server | null = null;
@@ -115,6 +118,8 @@ class Node {
     const p = spawn(process.execPath, [CLI, `--config=${join(this.dir, 'site.json')}`, '--webui=false', '--logging=info', `--node=${this.name}`], {
       stdio: ['ignore', fd, fd],
       cwd: this.dir,
+      // the webhook's X-Chaos-Node header (an {"env"} secret: the site file, replicated to every node, names the variable, each process has its own value)
+      env: { ...process.env, [NODE_ENV]: this.name },
     });
     this.exited = new Promise((r) => p.once('exit', () => r()));
     this.proc = p;
@@ -205,8 +210,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             statustopic: null,
           },
           notifications: { stormLimit: 0 },
-          // each node posts to its own path: the receiver knows who sent what
-          actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook/${name}`, timeout: 5 } } },
+          // one site file for all (config replication copies it): the header names the sending node from its own environment
+          actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook`, headers: { 'X-Chaos-Node': { env: NODE_ENV } }, timeout: 5 } } },
           checks,
         }),
       );
@@ -286,7 +291,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const m = new Map<string, Got[]>(names.map((n) => [n, []]));
       for (const q of hook!.requests) {
         const b = JSON.parse(q.body) as { id: string | null; check: { name: string; state: string; log?: string[] } };
-        const node = q.path.split('/').at(-1) ?? '?';
+        const h = q.headers['x-chaos-node'];
+        const node = typeof h === 'string' ? h : '?';
         m.get(b.check.name)?.push({ state: b.check.state, id: b.id, marked: /possibly repeated/.test(q.body), node, at: q.at });
       }
       return m;

@@ -22,7 +22,7 @@ export interface Got {
   id: string | null;
   /** the message says "possibly repeated" */
   marked: boolean;
-  /** the node that sent it (each node posts to its own path) */
+  /** the node that sent it (its X-Chaos-Node header, chaos-run.ts) */
   node: string;
   /** ms, arrival */
   at: number;

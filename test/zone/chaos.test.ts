@@ -48,6 +48,11 @@ describeDaemon('zone chaos run: nodes and a NATS server killed at random while c
       };
       console.log(`chaos result: ${JSON.stringify(summary)}`);
       const detail = `seed ${seed}\n${r.events.join('\n')}\n${JSON.stringify(r.perCheck, null, 1)}\n${JSON.stringify(long)}`;
+      // every notification names the node that sent it (the X-Chaos-Node header from the node's own environment)
+      expect(
+        Object.values(r.perCheck).flatMap((c) => c.got.filter((g) => !/^\S+ [abc]\*?$/.test(g))),
+        detail,
+      ).toEqual([]);
       expect(r.missed, detail).toBe(0);
       expect(r.unmarked, detail).toBe(0);
       expect(
