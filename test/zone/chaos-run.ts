@@ -60,7 +60,7 @@ export interface ChaosResult {
   perCheck: Record<string, { truth: string[]; got: string[] }>;
 }
 
-/** How long after its NATS server is back a node's partition window lasts (reconnect + heartbeats). */
+/** How long after a NATS server is back the partition window lasts (reconnect, JetStream catch-up, heartbeats). */
 const PARTITION_SLACK_MS = 10_000;
 
 /** The environment variable each node process gets its name in; the webhook sends it as the X-Chaos-Node header. */
@@ -233,11 +233,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     ev(`seed ${o.seed}: 3 nodes, 3 NATS servers, ${o.services} services up`);
 
     const end = Date.now() + o.durationMs;
-    let natsDown: { i: number; at: number } | null = null;
+    let natsDown: { i: number; at: number; cut: Partition[] } | null = null;
     const partitions: Partition[] = [];
-    const heal = (i: number): void => {
-      const p = partitions.findLast((x) => x.node === nodes[i].name);
-      if (p) p.to = Date.now() + PARTITION_SLACK_MS;
+    const heal = (d: { cut: Partition[] }): void => {
+      for (const p of d.cut) p.to = Date.now() + PARTITION_SLACK_MS;
     };
     let nodeDown: { n: Node; at: number } | null = null;
     while (Date.now() < end) {
@@ -265,14 +264,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       } else {
         if (natsDown && Date.now() - natsDown.at >= 3000) {
           await cluster.restart(natsDown.i);
-          heal(natsDown.i);
+          heal(natsDown);
           ev(`NATS server ${natsDown.i + 1} restarted`);
           natsDown = null;
         } else if (!natsDown) {
           const i = Math.floor(rnd() * 3);
-          partitions.push({ node: nodes[i].name, from: Date.now(), to: Infinity });
+          // not only its own node: any node may have failed over to it (mqtt.servers), and the JetStream streams that
+          // carry every node's QoS 1 messages elect new leaders, so deliveries to all nodes stall (docs/ha.md "Chaos run")
+          const cut = nodes.map((n) => ({ node: n.name, from: Date.now(), to: Infinity }));
+          partitions.push(...cut);
           await cluster.kill(i);
-          natsDown = { i, at: Date.now() };
+          natsDown = { i, at: Date.now(), cut };
           ev(`NATS server ${i + 1} killed (kill -9)`);
         }
       }
@@ -280,7 +282,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // heal: everything back, the services hold still; wait until each check's last notification is its true state and all is quiet
     if (natsDown) {
       await cluster.restart(natsDown.i);
-      heal(natsDown.i);
+      heal(natsDown);
       ev(`NATS server ${natsDown.i + 1} restarted (end)`);
     }
     if (nodeDown) {
