@@ -49,29 +49,3 @@ export function zoneClientOptions(m: Resolved, clientId: string, keepalive: numb
     servers: m.servers,
   };
 }
-
-/**
- * A connection that is open but carries nothing is no connection: a NATS
- * server can accept clients while its JetStream has no leader (QoS 1
- * PUBLISHes never get their PUBACK, MQTT 3.1.1 §4.3.2), or keep a
- * subscription that no longer receives after a server of the cluster died —
- * and PINGs keep the socket alive. The zone's heartbeat is the probe: a node
- * is subscribed to its own status topic, so each heartbeat comes back to it
- * (3.1.1 has no "no local"). `sent` when one goes out, `heard` when it comes
- * back; `stuck` once the oldest unanswered one is older than `limitMs`. Then
- * the caller drops the socket and mqtt.js reconnects — to the next of
- * `mqtt.servers` — and subscribes again.
- */
-export class EchoWatch {
-  private since: number | null = null;
-  constructor(private readonly limitMs: number) {}
-  sent(now: number): void {
-    this.since ??= now;
-  }
-  heard(): void {
-    this.since = null;
-  }
-  stuck(now: number): boolean {
-    return this.since !== null && now - this.since > this.limitMs;
-  }
-}

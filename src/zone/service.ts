@@ -28,7 +28,8 @@ import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, 
 import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { isVantageCheck } from './vantage.ts';
-import { EchoWatch, zoneClientOptions } from './link.ts';
+import { zoneClientOptions } from './link.ts';
+import { Hearing } from './hearing.ts';
 import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 
 export interface ZoneServiceOptions {
@@ -83,10 +84,9 @@ export class ZoneService implements SiteService, ZoneHook {
   private ready = false;
   /** config and state replication (replication.ts) */
   private repl: Replication | null = null;
-  /** connected and our "up" status is out */
+  /** connected, and our "up" status came back to us (we hear the zone: hearing.ts) */
   connected = false;
-  /** a connection that carries nothing is dropped (link.ts) */
-  private echo: EchoWatch | null = null;
+  private hearing = new Hearing(30_000, 3);
 
   /** `deps`: what the zone uses of the site (wiring.ts builds it). */
   constructor(
@@ -117,6 +117,8 @@ export class ZoneService implements SiteService, ZoneHook {
     }
     this.cfg = cfg;
     this.table = new Members(cfg.misses);
+    // deaf: no echo of its own status for misses + 1 heartbeats, and at least 5 s (a slow broker on a busy machine is not deaf)
+    this.hearing = new Hearing(Math.max(5000, (cfg.misses + 1) * cfg.heartbeat * 1000), cfg.misses + 1);
     this.startedAt = site.clock.now();
     this.joined = true;
     const m = resolveSettings(site.settings.mqtt, site);
@@ -135,8 +137,6 @@ export class ZoneService implements SiteService, ZoneHook {
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
-    // as long as peers wait before calling this node dead, and never under 5 s (a cluster electing a leader)
-    this.echo = new EchoWatch(Math.max(5, cfg.misses * cfg.heartbeat) * 1000);
     this.repl = startReplication(site, {
       node: this.node,
       log: this.log,
@@ -148,9 +148,15 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('connect', () => {
       this.log?.info({ server: `${client.options.host ?? m.host}:${client.options.port ?? m.port}` }, 'zone connected');
-      this.echo?.heard(); // a new connection gets a full limit
+      this.hearing.connected(site.clock.now());
       client.subscribe([t.nodes, t.notifiedAll, t.config, t.stateAll], { qos: 1 }, (err) => {
-        if (err) this.log?.warn({ err: err.message }, 'zone subscribe failed');
+        // refused (NATS: SUBACK 0x80 while its cluster has no JetStream quorum): this node would hear nobody; never
+        // stay so: a heartbeat later, a new connection (another server of `mqtt.servers`) subscribes again
+        if (err) {
+          if (this.client !== client || !client.connected) return;
+          site.warn(`zone ${cfg.name}: the broker refused this node's subscriptions (${err.message}); it hears nobody — reconnecting`);
+          site.clock.setTimer(() => this.redial(client), cfg.heartbeat * 1000);
+        }
         // the retained statuses and records follow the SUBACK; wait a heartbeat more for them
         else
           site.clock.setTimer(() => {
@@ -164,6 +170,7 @@ export class ZoneService implements SiteService, ZoneHook {
     client.on('close', () => {
       if (this.connected) site.warn(`zone ${cfg.name}: connection to ${m.url} lost`);
       this.connected = false;
+      this.hearing.disconnected();
     });
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
     client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
@@ -333,24 +340,35 @@ export class ZoneService implements SiteService, ZoneHook {
     const cfg = this.cfg;
     this.heartbeat = this.site.clock.setTimer(() => this.beat(), cfg.heartbeat * 1000);
     if (!c.connected) return;
-    const now = this.site.clock.now();
-    if (this.echo?.stuck(now)) {
-      this.site.warn(
-        `zone ${cfg.name}: the broker (${c.options.host ?? ''}:${c.options.port ?? ''}) carries nothing (our heartbeat does not come back) — reconnecting`,
-      );
-      this.echo.heard();
-      this.connected = false;
-      c.stream.destroy(); // mqtt.js reconnects, to the next of mqtt.servers
+    const hears = this.hearing.check(this.site.clock.now());
+    if (hears !== 'yes') {
+      if (hears === 'stopped')
+        this.site.warn(
+          `zone ${cfg.name}: node ${this.node} hears nothing from the zone (not even its own status for ${Math.round(this.hearing.limitMs / 1000)} s) — reconnecting`,
+        );
+      this.redial(c);
       return;
     }
-    this.echo?.sent(now);
-    c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).then(
-      () => {
-        if (!this.connected) this.site?.warn(`zone ${cfg.name}: node ${this.node} is up`, 'info');
-        this.connected = true;
-      },
-      (e: unknown) => this.log?.warn({ err: (e as Error).message }, 'zone heartbeat not sent'),
+    c.publishAsync(zoneTopics(cfg).node(this.node), this.status('up'), { qos: 1, retain: true }).catch((e: unknown) =>
+      this.log?.warn({ err: (e as Error).message }, 'zone heartbeat not sent'),
     );
+  }
+
+  /** Drops this connection (its will says "down"); the client reconnects, to the next of `mqtt.servers`. */
+  private redial(c: MqttClient): void {
+    if (this.client !== c || !c.connected) return;
+    this.connected = false;
+    c.stream.destroy();
+  }
+
+  /** Our own "up" came back: this node hears the zone (hearing.ts). */
+  private heardSelf(): void {
+    const cfg = this.cfg;
+    if (!cfg || !this.site) return;
+    const again = this.hearing.heard(this.site.clock.now());
+    if (this.connected || !this.client?.connected) return;
+    this.connected = true;
+    this.site.warn(again ? `zone ${cfg.name}: node ${this.node} hears the zone again` : `zone ${cfg.name}: node ${this.node} is up`, 'info');
   }
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
@@ -382,9 +400,9 @@ export class ZoneService implements SiteService, ZoneHook {
       return;
     }
     if (s.node === this.node) {
-      if (s.state === 'up') this.echo?.heard(); // our heartbeat came back: the link carries (link.ts)
       // our own will from an earlier connection (or a stale retained "down"): say we are up
       if (s.state === 'down' && this.client?.connected) this.beat();
+      else if (s.state === 'up') this.heardSelf();
       return;
     }
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats

@@ -18,6 +18,8 @@ export interface NatsCluster {
   /** the MQTT port of each node */
   mqttPorts: number[];
   running(i: number): boolean;
+  /** server i's log (its output so far) */
+  log(i: number): string;
   kill(i: number): Promise<void>;
   restart(i: number): Promise<void>;
   /** waits until QoS 1 publishes through every running node succeed */
@@ -45,7 +47,8 @@ async function qos1Works(port: number): Promise<boolean> {
   }
 }
 
-export async function startNatsCluster(n = 3): Promise<NatsCluster> {
+/** `extra(i)`: more lines for server i's config (e.g. an `authorization` block). */
+export async function startNatsCluster(n = 3, extra: (i: number) => string[] = () => []): Promise<NatsCluster> {
   const { dir, cleanup } = tempDir('swnats-');
   const client: number[] = [];
   const route: number[] = [];
@@ -68,6 +71,7 @@ export async function startNatsCluster(n = 3): Promise<NatsCluster> {
         `jetstream { store_dir: "${join(dir, `js${i + 1}`)}" }`,
         `cluster { name: zone, listen: 127.0.0.1:${route[i]}, routes: [${routes}] }`,
         `mqtt { listen: 127.0.0.1:${mqttPorts[i]} }`,
+        ...extra(i),
         '',
       ].join('\n'),
     );
@@ -86,6 +90,7 @@ export async function startNatsCluster(n = 3): Promise<NatsCluster> {
     dir,
     mqttPorts,
     running,
+    log: (i) => daemons[i]?.log() ?? '',
     kill: async (i) => {
       const d = daemons[i];
       if (!d || !running(i)) return;

@@ -60,8 +60,11 @@ export interface ChaosResult {
   perCheck: Record<string, { truth: string[]; got: string[] }>;
 }
 
-/** How long after its NATS server is back a node's partition window lasts (reconnect + heartbeats). */
+/** How long after a NATS server is back the partition window lasts (reconnect, JetStream catch-up, heartbeats). */
 const PARTITION_SLACK_MS = 10_000;
+
+/** The environment variable each node process gets its name in; the webhook sends it as the X-Chaos-Node header. */
+const NODE_ENV = 'SITEWARD_CHAOS_NODE';
 
 /** A local TCP service the run switches on and off (same port each time). */
 class Service {
@@ -115,6 +118,8 @@ class Node {
     const p = spawn(process.execPath, [CLI, `--config=${join(this.dir, 'site.json')}`, '--webui=false', '--logging=info', `--node=${this.name}`], {
       stdio: ['ignore', fd, fd],
       cwd: this.dir,
+      // the webhook's X-Chaos-Node header (an {"env"} secret: the site file, replicated to every node, names the variable, each process has its own value)
+      env: { ...process.env, [NODE_ENV]: this.name },
     });
     this.exited = new Promise((r) => p.once('exit', () => r()));
     this.proc = p;
@@ -205,8 +210,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             statustopic: null,
           },
           notifications: { stormLimit: 0 },
-          // each node posts to its own path: the receiver knows who sent what
-          actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook/${name}`, timeout: 5 } } },
+          // one site file for all (config replication copies it): the header names the sending node from its own environment
+          actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook`, headers: { 'X-Chaos-Node': { env: NODE_ENV } }, timeout: 5 } } },
           checks,
         }),
       );
@@ -228,11 +233,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     ev(`seed ${o.seed}: 3 nodes, 3 NATS servers, ${o.services} services up`);
 
     const end = Date.now() + o.durationMs;
-    let natsDown: { i: number; at: number } | null = null;
+    let natsDown: { i: number; at: number; cut: Partition[] } | null = null;
     const partitions: Partition[] = [];
-    const heal = (i: number): void => {
-      const p = partitions.findLast((x) => x.node === nodes[i].name);
-      if (p) p.to = Date.now() + PARTITION_SLACK_MS;
+    const heal = (d: { cut: Partition[] }): void => {
+      for (const p of d.cut) p.to = Date.now() + PARTITION_SLACK_MS;
     };
     let nodeDown: { n: Node; at: number } | null = null;
     while (Date.now() < end) {
@@ -260,14 +264,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       } else {
         if (natsDown && Date.now() - natsDown.at >= 3000) {
           await cluster.restart(natsDown.i);
-          heal(natsDown.i);
+          heal(natsDown);
           ev(`NATS server ${natsDown.i + 1} restarted`);
           natsDown = null;
         } else if (!natsDown) {
           const i = Math.floor(rnd() * 3);
-          partitions.push({ node: nodes[i].name, from: Date.now(), to: Infinity });
+          // not only its own node: any node may have failed over to it (mqtt.servers), and the JetStream streams that
+          // carry every node's QoS 1 messages elect new leaders, so deliveries to all nodes stall (docs/ha.md "Chaos run")
+          const cut = nodes.map((n) => ({ node: n.name, from: Date.now(), to: Infinity }));
+          partitions.push(...cut);
           await cluster.kill(i);
-          natsDown = { i, at: Date.now() };
+          natsDown = { i, at: Date.now(), cut };
           ev(`NATS server ${i + 1} killed (kill -9)`);
         }
       }
@@ -275,7 +282,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // heal: everything back, the services hold still; wait until each check's last notification is its true state and all is quiet
     if (natsDown) {
       await cluster.restart(natsDown.i);
-      heal(natsDown.i);
+      heal(natsDown);
       ev(`NATS server ${natsDown.i + 1} restarted (end)`);
     }
     if (nodeDown) {
@@ -286,7 +293,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const m = new Map<string, Got[]>(names.map((n) => [n, []]));
       for (const q of hook!.requests) {
         const b = JSON.parse(q.body) as { id: string | null; check: { name: string; state: string; log?: string[] } };
-        const node = q.path.split('/').at(-1) ?? '?';
+        const h = q.headers['x-chaos-node'];
+        const node = typeof h === 'string' ? h : '?';
         m.get(b.check.name)?.push({ state: b.check.state, id: b.id, marked: /possibly repeated/.test(q.body), node, at: q.at });
       }
       return m;

@@ -10,9 +10,9 @@
  *   sent it and whenever (no tolerated kinds);
  * - double runs: two nodes running the same check in the same period, from
  *   the nodes' own run histories.
- * A "partition" is the time a node's NATS server is down (the node fails
- * over to another server of the cluster, `mqtt.servers`); double runs are
- * reported with it.
+ * A "partition" is the time a NATS server is down, for every node (chaos-run.ts:
+ * any node may be on it, and the cluster's JetStream streams move their
+ * leaders); double runs are reported with it.
  */
 
 /** One notification as the webhook receiver saw it. */
@@ -22,7 +22,7 @@ export interface Got {
   id: string | null;
   /** the message says "possibly repeated" */
   marked: boolean;
-  /** the node that sent it (each node posts to its own path) */
+  /** the node that sent it (its X-Chaos-Node header, chaos-run.ts) */
   node: string;
   /** ms, arrival */
   at: number;
