@@ -199,6 +199,7 @@ export class ZoneNotifications {
       const key = `${rec.node}\n${u.n.at}\n${u.n.check.state}\n${check}`;
       if (this.resent.has(key)) continue;
       this.resent.add(key);
+      if (this.resent.size > 1000) this.resent.delete(this.resent.values().next().value!); // bounded: the oldest were sent long ago
       const actions = this.active(u.actions);
       if (!actions.length) continue;
       const note = resentFor(rec.node, this.z.node);
