@@ -111,7 +111,14 @@ export function buildParts(opts: SiteOptions, loaded: LoadedSite, db: Db, openNo
     state,
     logLines: () => siteLog.all(),
   });
-  const notifierHost: NotifierHost = { action: (n) => config.action(n), log, warn, now: () => clock.now(), storage };
+  const notifierHost: NotifierHost = {
+    action: (n) => config.action(n),
+    log,
+    warn,
+    now: () => clock.now(),
+    storage,
+    delivered: (action, n, sent) => bus.emit('delivered', { action, n, sent }),
+  };
   const outboxSite: OutboxSite = {
     get loaded() {
       return config.loaded;

@@ -42,6 +42,8 @@ export interface NotifierHost {
   now(): number;
   /** hears when notifications cannot be stored and when they can again */
   storage?: StoreReporter;
+  /** told when `action` has delivered `n` (`sent`) or given up on it: the HA zone's record of what is still undelivered (docs/ha.md) */
+  delivered?(action: string, n: Notification, sent: boolean): void;
 }
 
 export const ACTION_TRIES = 3;
@@ -154,6 +156,7 @@ export class DirectNotifier implements Notifier {
       digestId: null,
     });
     if (this.records.length > KEEP) this.records.shift();
+    if (n.kind !== 'test') this.host.delivered?.(action, n, error === null);
     const s = this.actionStatus(action);
     this.status.set(action, error === null ? { ...s, lastSent: now } : { ...s, lastError: error, lastErrorAt: now, failed: s.failed + 1 });
   }

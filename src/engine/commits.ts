@@ -116,7 +116,10 @@ export class Commits {
     const zone = entry && events.some((e) => e.notify) ? (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? HERE) : null;
     const actions = zone?.send ? gated.actions : [];
     const note = zone?.send ? zone.note : null;
-    const notification = actions.length ? this.words.notification(name, 'transition') : null;
+    const made = actions.length ? this.words.notification(name, 'transition') : null;
+    const notification = made && note ? withNote(made, note) : made;
+    // the zone records it as undelivered before the outbox sends it (docs/ha.md)
+    if (notification && events.some((e) => e.notify)) this.site.zone()?.queued(name, actions, notification);
     const job: Commit = {
       name,
       state,
@@ -127,7 +130,7 @@ export class Commits {
       actions: events.some((e) => e.notify) ? actions : [],
       decisions,
       // built now: a later result in the same turn must not change what this one says
-      notification: notification && note ? withNote(notification, note) : notification,
+      notification,
     };
     this.pending.push(job);
     if (!this.batch) this.flush();

@@ -10,6 +10,7 @@ import type { CheckState, StateEvent } from './state.ts';
 import type { RunReason } from './runner.ts';
 import type { Outcome } from '../checks/types.ts';
 import type { StoreProblem } from '../store/health.ts';
+import type { Notification } from '../actions/types.ts';
 
 export interface SiteEvents {
   /** a check ran (or was paused / soft-failed) and its state was committed */
@@ -26,6 +27,8 @@ export interface SiteEvents {
   quiet: [{ name: string }];
   /** a line was added to the volatile site log */
   log: [{ line: string }];
+  /** an action delivered a notification (`sent`) or gave up on it (the HA zone's notified records) */
+  delivered: [{ action: string; n: Notification; sent: boolean }];
   /** what siteward cannot store began, changed or ended (null): the UI's banner, /healthz */
   storage: [{ problem: StoreProblem | null }];
 }

@@ -83,3 +83,17 @@ export function zoneTopics(z: ZoneConfig): ZoneTopics {
     stateAll: `${base}/state/+`,
   };
 }
+
+/**
+ * The zone connection's MQTT keepalive (seconds) for a heartbeat: the
+ * heartbeat itself, at least 5 s (a tight keepalive on a busy machine only
+ * costs reconnects), at most 60 s. A broker that hears nothing of a client
+ * for 1.5 × keepalive drops it and publishes its last will (MQTT 3.1.1
+ * §3.1.2.10), so the zone hears a hung node (SIGSTOP, a frozen VM) is down
+ * after 1.5 heartbeats, well before `misses` (3) heartbeats are missed.
+ * The node itself stays in: its heartbeat (a QoS 1 publish) renews the
+ * keepalive every heartbeat, and mqtt.js pings when it has sent nothing.
+ */
+export function zoneKeepalive(heartbeat: number): number {
+  return Math.max(5, Math.min(60, Math.ceil(heartbeat)));
+}

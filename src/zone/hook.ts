@@ -4,6 +4,7 @@
  * of the engine. A site without a zone has no hook: everything runs here.
  */
 import type { MemberView } from './members.ts';
+import type { Notification } from '../actions/types.ts';
 
 /** A zone's answer at a transition: send it here or not, and a line for the message. */
 export type ZoneNotify = { send: false } | { send: true; note: string | null };
@@ -21,6 +22,12 @@ export interface ZoneHook {
    * `note` is a line the notification carries (e.g. "possibly repeated").
    */
   notifies(check: string, failing: boolean): ZoneNotify;
+  /**
+   * After a "send" answer: the notification and the actions it is queued
+   * for. The zone records them as undelivered until the outbox delivered
+   * them, so that a node taking the check over sends what a dead owner left.
+   */
+  queued(check: string, actions: readonly string[], n: Notification): void;
   /** the node that owns the check, `"*"` for a local check on every node, null when unknown */
   owner(check: string): string | null;
   /** the zone's nodes as this node sees them */

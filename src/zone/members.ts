@@ -102,6 +102,19 @@ export class Members {
       .sort();
   }
 
+  /**
+   * Nodes that went silent: their last word was "up" and it is older than
+   * `misses` heartbeats. Unlike a node that said "down" (a clean stop, or its
+   * will when the broker saw its connection drop), a silent node may still be
+   * running, cut off from this node (a split cluster, a hung broker route).
+   */
+  silent(now: number): string[] {
+    return [...this.known.values()]
+      .filter((k) => k.status.state === 'up' && !this.aliveAt(k, now))
+      .map((k) => k.status.node)
+      .sort();
+  }
+
   /** Every node ever heard of (live or not), sorted. */
   all(): string[] {
     return [...this.known.keys()].sort();

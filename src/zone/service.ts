@@ -19,18 +19,17 @@ import type { Notification } from '../actions/types.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { VERSION } from '../version.ts';
 import { resolveSettings } from '../federation/options.ts';
-import { zoneTopics, type ZoneConfig } from './config.ts';
+import { zoneKeepalive, zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
 import type { ZoneHook, ZoneNotify } from './hook.ts';
 import type { FederationDeps } from '../federation/deps.ts';
-import { catchUp, decodeRecord, encodeRecord, possiblyRepeated, sendTransition, withNote, unsureAfterTakeover, type NotifiedRecord } from './notified.ts';
-import { isFailing } from '../engine/state.ts';
 import { startReplication, type Replication } from './replication.ts';
-import { isVantageCheck } from './vantage.ts';
 import { zoneClientOptions } from './link.ts';
 import { Hearing } from './hearing.ts';
 import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
+import { ZoneNotifications } from './notify.ts';
+import type { Doubt } from './notified.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -75,12 +74,8 @@ export class ZoneService implements SiteService, ZoneHook {
   private cands: string[] | null = null;
   private lastLive = '';
   private log: Logger | null = null;
-  /** the zone's last notified state per check (retained records) */
-  private readonly records = new Map<string, NotifiedRecord>();
-  /** when this node last heard (or wrote) each check's record, its clock */
-  private readonly heardAt = new Map<string, number>();
-  /** the movable checks this node owns, and since when (a takeover, after ready; its clock) */
-  private readonly ownedSince = new Map<string, number>();
+  /** who notifies, the notified records (notify.ts) */
+  private notify: ZoneNotifications | null = null;
   private ready = false;
   /** config and state replication (replication.ts) */
   private repl: Replication | null = null;
@@ -129,14 +124,26 @@ export class ZoneService implements SiteService, ZoneHook {
     const t = zoneTopics(cfg);
     const lib = await import('mqtt');
     const client = lib.connect(m.url, {
-      ...zoneClientOptions(
-        m,
-        `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`,
-        Math.max(5, Math.min(60, Math.ceil(cfg.heartbeat * 2))),
-      ),
+      ...zoneClientOptions(m, `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`, zoneKeepalive(cfg.heartbeat)),
       will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
     });
     this.client = client;
+    this.notify = new ZoneNotifications(site, {
+      node: this.node,
+      zone: cfg.name,
+      heartbeatMs: cfg.heartbeat * 1000,
+      log: () => this.log,
+      owner: (c) => this.owner(c),
+      ready: () => this.ready,
+      peers: () => this.table.live(site.clock.now()).filter((n) => n !== this.node),
+      doubt: () => this.doubt(),
+      publish: (check, payload) => {
+        this.client
+          ?.publishAsync(t.notified(check), payload, { qos: 1, retain: true })
+          .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
+      },
+    });
+    this.notify.start();
     this.repl = startReplication(site, {
       node: this.node,
       log: this.log,
@@ -174,7 +181,6 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
     client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
-    site.bus.on('run', this.onRun);
     this.armExpiry();
   }
 
@@ -186,7 +192,7 @@ export class ZoneService implements SiteService, ZoneHook {
     this.client = null;
     this.joined = false;
     this.connected = false; // a clean stop is not a lost connection
-    this.site?.bus.off('run', this.onRun);
+    this.notify?.stop();
     // replication stops listening now; a config edit in progress may still wait for the broker, which closeClient ends
     const repl = this.repl?.stop();
     this.repl = null;
@@ -216,71 +222,27 @@ export class ZoneService implements SiteService, ZoneHook {
   }
 
   notifies(check: string, failing: boolean): ZoneNotify {
-    if (!this.runsHere(check)) return { send: false };
-    if (this.owner(check) === '*') return { send: true, note: null }; // a local check: each node notifies its own
-    if (isVantageCheck(this.site?.entry(check)?.config.options)) return { send: false }; // decided by quorum: vantage-service.ts notifies
-    if (!sendTransition(this.records.get(check), failing)) {
-      this.log?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
-      return { send: false };
-    }
-    const note = this.unsure(check);
-    if (note) this.log?.info({ check, failing }, 'zone: sent and marked possibly repeated');
-    this.record(check, failing);
-    return { send: true, note };
+    if (!this.runsHere(check) || !this.notify) return { send: false };
+    return this.notify.notifies(check, failing);
+  }
+
+  queued(check: string, actions: readonly string[], n: Notification): void {
+    this.notify?.queued(check, actions, n);
   }
 
   /**
-   * The "possibly repeated" line, or null when this node can be sure: it is
-   * unsure while its zone connection is down (the zone hears nothing of it,
-   * and other nodes may run its checks), and just after a takeover while its
-   * record may be stale (notified.ts unsureAfterTakeover).
+   * Why this node cannot be sure it is the only one that notifies: its zone
+   * connection is down (the zone hears nothing of it, and other nodes may run
+   * its checks), or it hears no other node of the zone while it knows of
+   * nodes that went silent rather than down (a split cluster: they may be
+   * running its checks, unheard). Null when it can be sure.
    */
-  private unsure(check: string): string | null {
-    if (!this.site || !this.cfg) return null;
-    if (!this.connected) return possiblyRepeated(this.node, true);
-    const takeover = unsureAfterTakeover(this.ownedSince.get(check), this.heardAt.get(check), this.site.clock.now(), this.cfg.heartbeat * 1000);
-    return takeover ? possiblyRepeated(this.node) : null;
+  private doubt(): Exclude<Doubt, 'takeover'> | null {
+    if (!this.connected) return 'cut-off';
+    const now = this.site?.clock.now() ?? 0;
+    const others = (xs: string[]): boolean => xs.some((n) => n !== this.node);
+    return !others(this.table.live(now)) && others(this.table.silent(now)) ? 'alone' : null;
   }
-
-  /** Records (retained, QoS 1) that this state of the check was notified. */
-  private record(check: string, failing: boolean): void {
-    if (!this.cfg || !this.site) return;
-    const rec: NotifiedRecord = { failing, at: this.site.clock.now(), node: this.node };
-    this.records.set(check, rec);
-    this.heardAt.set(check, rec.at);
-    this.client
-      ?.publishAsync(zoneTopics(this.cfg).notified(check), encodeRecord(rec), { qos: 1, retain: true })
-      .catch((e: unknown) => this.log?.warn({ check, err: (e as Error).message }, 'zone: notified record not sent'));
-  }
-
-  /**
-   * After a run of an owned check: a notification the zone still owes (the
-   * previous owner died before it, or this node's copy of the state was stale).
-   */
-  private readonly onRun = ({ name }: { name: string }): void => {
-    const site = this.site;
-    if (!site || !this.ready || this.owner(name) !== this.node) return;
-    const e = site.entry(name);
-    const st = site.state(name);
-    if (!e || e.config.paused || site.readOnly || isVantageCheck(e.config.options)) return;
-    const failing = isFailing(st.failState);
-    const c = catchUp(this.records.get(name), failing);
-    if (!c.send) return;
-    const unsure = this.unsure(name) ?? (c.repeated ? possiblyRepeated(this.node) : null);
-    this.record(name, failing);
-    if (!(failing ? e.config.failAction : e.config.passAction)) return;
-    const actions = e.config.actions.filter((a) => site.action(a)?.active);
-    if (!actions.length) return;
-    const n = site.runtime.notification(name, 'transition');
-    const note = unsure ?? `sent by node ${this.node}, which took this check over`;
-    site.warn(`zone ${this.zone}: ${name}: ${note}`, 'info');
-    const sent = withNote(n, note);
-    try {
-      site.notifier.queue(actions, sent);
-    } catch (e) {
-      site.notifier.hold(actions, sent, e); // the store refused it (a full disk): delivered from memory
-    }
-  };
 
   owner(check: string): string | null {
     const p = this.placement(check);
@@ -381,12 +343,8 @@ export class ZoneService implements SiteService, ZoneHook {
       } catch {
         // not one of ours
       }
-      const rec = payload.length ? decodeRecord(payload) : null;
-      if (check !== null && rec) {
-        this.records.set(check, rec);
-        this.heardAt.set(check, this.site.clock.now());
-      } else if (check !== null && payload.length === 0) this.records.delete(check);
-      else this.log?.warn({ topic }, 'zone: malformed notified record dropped');
+      if (check === null) this.log?.warn({ topic }, 'zone: malformed notified record dropped');
+      else this.notify?.onRecord(check, payload);
       return;
     }
     const node = topic.slice(topic.lastIndexOf('/') + 1);
@@ -425,12 +383,7 @@ export class ZoneService implements SiteService, ZoneHook {
 
   /** Once ready: the movable checks that became this node's (a membership change, or its start) are taken over now. */
   private noteTakeovers(): void {
-    if (!this.ready || !this.site) return;
-    const now = this.site.clock.now();
-    for (const c of this.site.loaded.checks.keys()) {
-      if (this.owner(c) !== this.node) this.ownedSince.delete(c);
-      else if (!this.ownedSince.has(c)) this.ownedSince.set(c, now);
-    }
+    if (this.site) this.notify?.takeOver(this.site.loaded.checks.keys());
   }
 
   private armExpiry(): void {

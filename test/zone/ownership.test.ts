@@ -3,7 +3,7 @@ import { rendezvous, weight } from '../../src/zone/hrw.ts';
 import { candidates, ownerOf, runsHere, type Placement, type ZoneView } from '../../src/zone/ownership.ts';
 import { Members, decodeStatus } from '../../src/zone/members.ts';
 import { normalizeZone, nodeName, ZoneSchema } from '../../src/zone/config.ts';
-import { catchUp, decodeRecord, encodeRecord, sendTransition } from '../../src/zone/notified.ts';
+import { catchUp, decodeRecord, encodeRecord, MAX_RECORD_BYTES, sendTransition } from '../../src/zone/notified.ts';
 
 const names = Array.from({ length: 3000 }, (_, i) => `check ${i}`);
 const assign = (nodes: string[]): Map<string, string | null> => new Map(names.map((n) => [n, rendezvous(n, nodes)]));
@@ -168,7 +168,13 @@ describe('notified records (exactly one notifier)', () => {
 
   it('decodes only well-formed records', () => {
     expect(decodeRecord(encodeRecord({ failing: true, at: 5, node: 'a' }))).toEqual({ failing: true, at: 5, node: 'a' });
-    for (const bad of ['', 'x', '{}', '{"failing":"yes","at":1,"node":"a"}', JSON.stringify({ failing: true, at: 1, node: 'a', pad: 'x'.repeat(2000) })]) {
+    for (const bad of [
+      '',
+      'x',
+      '{}',
+      '{"failing":"yes","at":1,"node":"a"}',
+      JSON.stringify({ failing: true, at: 1, node: 'a', pad: 'x'.repeat(MAX_RECORD_BYTES) }),
+    ]) {
       expect(decodeRecord(Buffer.from(bad))).toBeNull();
     }
   });

@@ -284,6 +284,7 @@ export class OutboxNotifier implements Notifier {
     try {
       if (!entry) throw new ActionError(`there is no action ${action} any more`, { permanent: true });
       await sendOnce(entry, this.forAction(action, n), this.host);
+      this.host.delivered?.(action, n, true);
       return null;
     } catch (e) {
       return e instanceof ActionError ? e : new ActionError(String(e));
@@ -329,6 +330,7 @@ export class OutboxNotifier implements Notifier {
     this.host.log.info({ action, attempt: attempts, permanent: err.permanent, err: err.message }, 'notification failed');
     if (err.permanent || now >= deadline) {
       this.host.warn(`${label}: Fail after ${attempts} tries: ${err.message}`);
+      this.host.delivered?.(action, n, false);
       return null;
     }
     const wait = Math.max(retryDelay(attempts, s.backoff * 1000, s.backoffMax * 1000, this.random), err.retryAfterMs ?? 0);

@@ -1,0 +1,243 @@
+/**
+ * "Exactly one notifier" (issue 23, docs/ha.md): the zone side of a check's
+ * notifications. Only the owner notifies; before it queues a notification it
+ * records (retained, QoS 1) the state and what it queued as undelivered; its
+ * outbox tells it (the site bus's `delivered`) when each action delivered it,
+ * and it records that. A node that takes a check over reads the record:
+ * it does not resend a state the zone already notified, sends what the zone
+ * still owes, and sends what a dead owner queued and never confirmed
+ * delivered, marked possibly repeated (a duplicate is better than a missed
+ * alert). The pure rules are in notified.ts; the MQTT connection and the
+ * membership in service.ts, which hands this only what it needs.
+ */
+import type { Logger } from 'pino';
+import type { ActionEntry, CheckEntry } from '../config/model.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { SiteBus } from '../engine/events.ts';
+import type { CheckState } from '../engine/state.ts';
+import type { Notifier } from '../actions/dispatch.ts';
+import type { Notification } from '../actions/types.ts';
+import type { ZoneNotify } from './hook.ts';
+import { isFailing } from '../engine/state.ts';
+import { isVantageCheck } from './vantage.ts';
+import {
+  catchUp,
+  decodeRecord,
+  delivered,
+  encodeRecord,
+  owed,
+  possiblyRepeated,
+  resentFor,
+  sendTransition,
+  unsureAfterTakeover,
+  withNote,
+  type Doubt,
+  type NotifiedRecord,
+} from './notified.ts';
+
+/** What the notification side uses of the site (a part of ZoneDeps). */
+export interface NotifySite {
+  readonly clock: Clock;
+  readonly bus: SiteBus;
+  readonly readOnly: boolean;
+  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
+  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
+  entry(name: string): CheckEntry | undefined;
+  action(name: string): ActionEntry | undefined;
+  state(name: string): CheckState;
+  warn(message: string, level?: 'info' | 'warn'): void;
+}
+
+/** What it asks of the zone service: ownership, membership, and the connection. */
+export interface NotifyZone {
+  readonly node: string;
+  readonly zone: string;
+  readonly heartbeatMs: number;
+  log(): Logger | null;
+  /** the check's owner (ownership.ts): this node, another, `"*"` for a local check, null when unknown */
+  owner(check: string): string | null;
+  /** this node has heard the zone since it started (its movable checks are placed) */
+  ready(): boolean;
+  /** the other nodes live now */
+  peers(): string[];
+  /** why this node cannot be sure it alone sends (its connection, the zone it hears), or null */
+  doubt(): Exclude<Doubt, 'takeover'> | null;
+  /** publishes the check's record, retained, QoS 1 */
+  publish(check: string, payload: Buffer): void;
+}
+
+export class ZoneNotifications {
+  /** the zone's last notified state per check (retained records) */
+  private readonly records = new Map<string, NotifiedRecord>();
+  /** when this node last heard (or wrote) each check's record, its clock */
+  private readonly heardAt = new Map<string, number>();
+  /** the movable checks this node owns, and since when (a takeover, after ready; its clock) */
+  private readonly ownedSince = new Map<string, number>();
+  /** the dead owners' undelivered notifications already sent again here (node, time, state, check) */
+  private readonly resent = new Set<string>();
+
+  constructor(
+    private readonly site: NotifySite,
+    private readonly z: NotifyZone,
+  ) {}
+
+  start(): void {
+    this.site.bus.on('run', this.onRun);
+    this.site.bus.on('delivered', this.onDelivered);
+  }
+
+  stop(): void {
+    this.site.bus.off('run', this.onRun);
+    this.site.bus.off('delivered', this.onDelivered);
+  }
+
+  /** ZoneHook.notifies: at a notifying transition, does this node send it, with which line? */
+  notifies(check: string, failing: boolean): ZoneNotify {
+    if (this.z.owner(check) === '*') return { send: true, note: null }; // a local check: each node notifies its own
+    if (isVantageCheck(this.site.entry(check)?.config.options)) return { send: false }; // decided by quorum: vantage-service.ts notifies
+    if (!sendTransition(this.records.get(check), failing)) {
+      this.z.log()?.info({ check, failing }, 'zone: transition already notified by the previous owner, not sent again');
+      return { send: false };
+    }
+    const note = this.unsure(check);
+    if (note) this.z.log()?.info({ check, failing }, 'zone: sent and marked possibly repeated');
+    this.record(check, { failing, at: this.site.clock.now(), node: this.z.node, undelivered: this.mine(check) });
+    return { send: true, note };
+  }
+
+  /** ZoneHook.queued: the notification just answered "send" is queued for `actions`: undelivered until the outbox says so. */
+  queued(check: string, actions: readonly string[], n: Notification): void {
+    const rec = this.records.get(check);
+    if (this.site.readOnly || !actions.length || !rec || rec.node !== this.z.node || this.z.owner(check) === '*') return;
+    this.record(check, { ...rec, undelivered: [...(rec.undelivered ?? []), { actions: [...actions], n }] });
+  }
+
+  /** A retained record heard from the broker (the topic's last level is the check's name). */
+  onRecord(check: string, payload: Buffer): void {
+    if (payload.length === 0) {
+      this.records.delete(check);
+      return;
+    }
+    const rec = decodeRecord(payload);
+    if (!rec) {
+      this.z.log()?.warn({ check, bytes: payload.length }, 'zone: malformed notified record dropped');
+      return;
+    }
+    // our own record replayed (a reconnect): what memory holds is newer
+    if (rec.node === this.z.node && this.records.get(check)?.node === this.z.node) return;
+    this.records.set(check, rec);
+    this.heardAt.set(check, this.site.clock.now());
+    this.sendOwed(check);
+  }
+
+  /** Membership changed (or this node became ready): the movable checks that became this node's are taken over now. */
+  takeOver(checks: Iterable<string>): void {
+    if (!this.z.ready()) return;
+    const now = this.site.clock.now();
+    for (const c of checks) {
+      if (this.z.owner(c) !== this.z.node) this.ownedSince.delete(c);
+      else if (!this.ownedSince.has(c)) this.ownedSince.set(c, now);
+      this.sendOwed(c);
+    }
+  }
+
+  /**
+   * The "possibly repeated" line, or null when this node can be sure: it is
+   * unsure while its zone connection is down or it hears no other node
+   * while it knows of some (others may run its checks and notify them),
+   * and just after a takeover while its record may be stale
+   * (notified.ts unsureAfterTakeover).
+   */
+  private unsure(check: string): string | null {
+    const why = this.z.doubt();
+    if (why) return possiblyRepeated(this.z.node, why);
+    const takeover = unsureAfterTakeover(this.ownedSince.get(check), this.heardAt.get(check), this.site.clock.now(), this.z.heartbeatMs);
+    return takeover ? possiblyRepeated(this.z.node) : null;
+  }
+
+  /** What this node's own record of the check still lists as undelivered (its outbox is delivering it). */
+  private mine(check: string): NotifiedRecord['undelivered'] {
+    const rec = this.records.get(check);
+    return rec?.node === this.z.node ? rec.undelivered : undefined;
+  }
+
+  /** Records (retained, QoS 1) the check's record: the state notified, and what is queued and not yet delivered. */
+  private record(check: string, rec: NotifiedRecord): void {
+    if (!rec.undelivered?.length) delete rec.undelivered;
+    this.records.set(check, rec);
+    this.heardAt.set(check, this.site.clock.now());
+    this.z.publish(check, encodeRecord(rec));
+  }
+
+  /** Queues `n` for `actions` in this node's outbox and records it as undelivered. */
+  private send(check: string, failing: boolean, actions: string[], n: Notification): void {
+    const undelivered = [...(this.mine(check) ?? []), { actions, n }];
+    this.record(check, { failing, at: this.site.clock.now(), node: this.z.node, undelivered });
+    try {
+      this.site.notifier.queue(actions, n);
+    } catch (e) {
+      this.site.notifier.hold(actions, n, e); // the store refused it (a full disk): delivered from memory
+    }
+  }
+
+  /** The check's active actions among `names` (an action removed or disabled since is skipped). */
+  private active(names: readonly string[]): string[] {
+    return names.filter((a) => this.site.action(a)?.active);
+  }
+
+  private owns(check: string): CheckEntry | null {
+    if (!this.z.ready() || this.site.readOnly || this.z.owner(check) !== this.z.node) return null;
+    const e = this.site.entry(check);
+    return e && !isVantageCheck(e.config.options) ? e : null;
+  }
+
+  /** A dead owner's undelivered notifications of a check this node now owns: sent again, marked (issue 23). */
+  private sendOwed(check: string): void {
+    const rec = this.records.get(check);
+    if (!rec || !this.owns(check)) return;
+    for (const u of owed(rec, this.z.node, this.z.peers())) {
+      const key = `${rec.node}\n${u.n.at}\n${u.n.check.state}\n${check}`;
+      if (this.resent.has(key)) continue;
+      this.resent.add(key);
+      if (this.resent.size > 1000) this.resent.delete(this.resent.values().next().value!); // bounded: the oldest were sent long ago
+      const actions = this.active(u.actions);
+      if (!actions.length) continue;
+      const note = resentFor(rec.node, this.z.node);
+      this.site.warn(`zone ${this.z.zone}: ${check}: ${note}`, 'info');
+      this.z.log()?.info({ check, from: rec.node, actions }, 'zone: a dead owner left a notification undelivered: sent again, marked possibly repeated');
+      this.send(check, isFailing(u.n.check.failState), actions, withNote(u.n, note));
+    }
+  }
+
+  /** An action of this node delivered (or gave up on) a notification: the record no longer lists it. */
+  private readonly onDelivered = ({ action, n }: { action: string; n: Notification }): void => {
+    if (n.kind !== 'transition') return;
+    const check = n.check.name;
+    const rec = this.records.get(check);
+    if (!rec || rec.node !== this.z.node) return;
+    const next = delivered(rec, action, n.at, n.check.state);
+    if (next !== rec) this.record(check, next);
+  };
+
+  /**
+   * After a run of an owned check: a notification the zone still owes (the
+   * previous owner died before it, or this node's copy of the state was stale).
+   */
+  private readonly onRun = ({ name }: { name: string }): void => {
+    const e = this.owns(name);
+    if (!e || e.config.paused) return;
+    const failing = isFailing(this.site.state(name).failState);
+    const c = catchUp(this.records.get(name), failing);
+    if (!c.send) return;
+    const unsure = this.unsure(name) ?? (c.repeated ? possiblyRepeated(this.z.node) : null);
+    const actions = failing === true ? e.config.failAction : e.config.passAction;
+    const to = actions ? this.active(e.config.actions) : [];
+    if (!to.length) {
+      this.record(name, { failing, at: this.site.clock.now(), node: this.z.node, undelivered: this.mine(name) });
+      return;
+    }
+    const note = unsure ?? `sent by node ${this.z.node}, which took this check over`;
+    this.site.warn(`zone ${this.z.zone}: ${name}: ${note}`, 'info');
+    this.send(name, failing, to, withNote(this.site.runtime.notification(name, 'transition'), note));
+  };
+}
