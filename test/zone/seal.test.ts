@@ -5,6 +5,9 @@
  * the reader that fleet instances use.
  */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isSecret, type Json } from '../../src/config/marks.ts';
+import { ZoneObjectSchema } from '../../src/zone/config.ts';
 import { captureLogger } from '../federation/helpers.ts';
 import { ZoneGuard } from '../../src/zone/guard.ts';
 import { isSealed, open, parseKeys, seal, type ZoneKey } from '../../src/zone/seal.ts';
@@ -19,6 +22,14 @@ const keysOf = (s: string): ZoneKey[] => {
 const BASE = 'sw/zone/hq/';
 
 describe('zone keys', () => {
+  it('zone.key is a reference only ({"file"} or {"env"}), marked as a secret for the registry-driven redaction', () => {
+    const key = (z.toJSONSchema(ZoneObjectSchema) as { properties: Record<string, Json> }).properties.key!;
+    expect(isSecret(key)).toBe(true);
+    expect(ZoneObjectSchema.safeParse({ name: 'hq', key: 'the-key-itself-aaaaaaaaaaaaaaaaaaaaaaa' }).success).toBe(false);
+    expect(ZoneObjectSchema.parse({ name: 'hq', key: { file: 'zone.key' } }).key).toEqual({ file: 'zone.key' });
+    expect(ZoneObjectSchema.parse({ name: 'hq' }).key).toBeNull();
+  });
+
   it.each([
     ['', /empty/],
     ['short', /key 1 of the zone key has 5 characters, at least 32/],
