@@ -37,6 +37,7 @@ const ALL = [
   'chart',
   'fleet',
   'failover',
+  'zone-seal',
 ];
 
 const args = process.argv.slice(2);

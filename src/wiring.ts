@@ -264,6 +264,7 @@ export function notifierFactory(): SiteOptions['notifier'] {
 export function apiDeps(site: Site, federation: FederationView | null, remoteWrite?: RemoteWriteStats): ApiDeps {
   return {
     remoteWrite,
+    zone: () => site.zoneService.trust(),
     outbox: outboxStats(site.notifier, () => site.loaded.actions.keys()),
     federation: {
       connected: () => federation?.isRunning === true && federation.connected,

@@ -138,6 +138,15 @@ export function Page(p: { ctx: PageCtx; title: string; kiosk?: boolean; children
                 lose them: free space on the disk that holds the site folder.
               </div>
             ) : null}
+            {ctx.zoneTrust?.alert ? (
+              <div class="banner on" role="alert" id="zone-trust">
+                <strong>Zone messages rejected.</strong> {ctx.zoneTrust.text}
+              </div>
+            ) : ctx.zoneTrust && ctx.can.admin ? (
+              <p class="notice" role="status" id="zone-trust">
+                {ctx.zoneTrust.text} See “Trust” in the HA guide (docs/ha.md).
+              </p>
+            ) : null}
             {p.children}
           </main>
           {ctx.live ? <div id="live" hidden {...hx({ 'hx-sse:connect': `/events?${ctx.live}`, 'hx-swap': 'none' })} /> : null}

@@ -135,8 +135,11 @@ export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
     // a failing metrics export is reported, not a reason for 503: the checks and alerts still work (docs/metrics.md)
     const rw = ctx.remoteWrite?.problem() ?? null;
     const remoteWrite = rw ? { remoteWrite: { error: rw.error, since: new Date(rw.since).toISOString(), queued: ctx.remoteWrite!.queued() } } : {};
+    // the zone's message authentication: a warning, not a reason for 503 (docs/ha.md "Trust")
+    const zt = site.zone?.trust?.() ?? null;
+    const zone = zt ? { zone: { authenticated: zt.authenticated, onlyRejected: zt.onlyRejected, ...(zt.warning ? { warning: zt.warning } : {}) } } : {};
     return c.json(
-      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}), ...remoteWrite },
+      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}), ...remoteWrite, ...zone },
       status === 'ok' ? 200 : 503,
       { 'Cache-Control': 'no-store' },
     );

@@ -5,6 +5,8 @@
  * updated on the hot path except two small bus listeners: last run
  * durations and scheduler lateness.
  */
+import type { ZoneTrust } from '../zone/guard.ts';
+import { REJECT_REASONS } from '../zone/guard.ts';
 import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
 import type { Site } from '../site.ts';
 import { isFailing } from '../engine/state.ts';
@@ -15,6 +17,8 @@ export interface MetricsProviders {
   outbox?: OutboxStats;
   federation?: FederationStats;
   remoteWrite?: RemoteWriteStats;
+  /** the zone's message authentication (src/zone/guard.ts); null while the site is in no zone */
+  zone?: () => ZoneTrust | null;
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -101,6 +105,7 @@ export class SiteMetrics {
       });
     }
     if (providers.remoteWrite) this.providerFill.push(remoteWriteMetrics(providers.remoteWrite, r));
+    if (providers.zone) this.providerFill.push(zoneTrustMetrics(providers.zone, r));
     const onRun = (e: { name: string; durationMs: number | null }): void => {
       if (e.durationMs !== null) this.durations.set(e.name, e.durationMs);
     };
@@ -193,5 +198,35 @@ function remoteWriteMetrics(w: RemoteWriteStats, r: Registry[]): () => void {
     for (const reason of ['queue_full', 'rejected'] as const) dropped.inc({ reason }, w.dropped(reason));
     failures.reset();
     failures.inc(w.failures());
+  };
+}
+
+/** The zone's message authentication (docs/ha.md "Trust"): exported only while the site is in a zone. */
+function zoneTrustMetrics(trust: () => ZoneTrust | null, r: Registry[]): () => void {
+  const keyed = new Gauge({
+    name: 'siteward_zone_authenticated',
+    help: '1 when the zone messages are authenticated with a zone key, 0 without one',
+    registers: r,
+  });
+  const only = new Gauge({ name: 'siteward_zone_only_rejected', help: '1 while this node hears only rejected zone messages', registers: r });
+  const accepted = new Counter({
+    name: 'siteward_zone_messages_verified_total',
+    help: 'zone messages from other nodes that passed verification',
+    registers: r,
+  });
+  const rejected = new Counter({
+    name: 'siteward_zone_messages_rejected_total',
+    help: 'zone messages dropped: unsigned, wrong key, failed verification, replayed',
+    labelNames: ['reason'],
+    registers: r,
+  });
+  return () => {
+    const t = trust();
+    for (const m of [keyed, only, accepted, rejected]) m.reset();
+    if (!t) return;
+    keyed.set(t.authenticated ? 1 : 0);
+    only.set(t.onlyRejected ? 1 : 0);
+    accepted.inc(t.verified);
+    for (const why of REJECT_REASONS) rejected.inc({ reason: why.replace(' ', '_') }, t.rejected[why]);
   };
 }

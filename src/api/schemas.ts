@@ -264,5 +264,17 @@ export const ZoneSchema = z
         self: z.boolean().describe('the node that answers'),
       }),
     ),
+    trust: z
+      .object({
+        authenticated: z.boolean().describe('the zone messages are sealed with a zone key (docs/ha.md "Trust")'),
+        keyIds: z.array(z.string()).describe('ids of the keys this node opens with, the one it seals with first (never a key)'),
+        verified: z.int().describe('messages from other nodes that passed verification, since start'),
+        rejected: z.record(z.string(), z.int()).describe('messages dropped since start, by reason'),
+        lastRejected: z.object({ at: time, topic: z.string(), why: z.string() }).nullable(),
+        onlyRejected: z.boolean().describe('true while every zone message this node hears is rejected'),
+        warning: z.string().nullable().describe('unauthenticated zone, or a node that hears only rejected messages; null when neither'),
+      })
+      .nullable()
+      .describe("the zone's message authentication; null outside a zone"),
   })
   .meta({ id: 'Zone' });

@@ -44,6 +44,8 @@ export interface PageCtx {
   live: string | null;
   /** what siteward cannot store now (a full disk), for the banner on every page; null when all is stored */
   storage: string | null;
+  /** the zone's message authentication (docs/ha.md "Trust"): a node that hears only rejected messages (alert), or an unauthenticated zone; null when neither or outside a zone */
+  zoneTrust?: { alert: boolean; text: string } | null;
   /** this instance watches zones: the nav links /fleet */
   fleet?: boolean;
 }

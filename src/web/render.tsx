@@ -3,6 +3,7 @@
  * live fragments shared by the SSE stream and htmx responses (one partial
  * per widget, whichever way it reaches the page).
  */
+import type { ZoneTrust } from '../zone/guard.ts';
 import type { Child } from 'hono/jsx';
 import type { WebSite } from './web-site.ts';
 import { isFailing } from '../engine/state.ts';
@@ -39,8 +40,22 @@ export function pageCtx(c: WebContext, d: WebDeps, live: LiveView | null): PageC
     can: { operate: allows(a.role, 'operator'), admin: allows(a.role, 'admin') },
     live: live ? viewQuery(live) : null,
     storage: d.site.storage.problem?.message ?? null,
+    zoneTrust: zoneTrustLine(d.site.zone?.trust?.() ?? null),
     fleet: !!d.fleet,
   };
+}
+
+/** The line the layout shows of the zone's message authentication (src/zone/guard.ts), in words for people. */
+function zoneTrustLine(t: ZoneTrust | null): PageCtx['zoneTrust'] {
+  if (!t) return null;
+  if (t.onlyRejected)
+    return { alert: true, text: 'This node rejects every message it hears from the other nodes of its zone. Check that every node has the same zone key.' };
+  if (!t.authenticated)
+    return {
+      alert: false,
+      text: 'The zone is not authenticated: anyone who can publish to the broker can change the configuration of every node. Set a zone key.',
+    };
+  return null;
 }
 
 export async function html(

@@ -36,13 +36,23 @@ export const ZoneObjectSchema = z.looseObject({
     .max(64 * 1024 * 1024)
     .default(1_000_000)
     .describe("largest config message sent or accepted, bytes (NATS's default max_payload is 1 MB)"),
+  key: z
+    .union([
+      z.strictObject({ env: z.string().min(1).max(256).describe('environment variable holding the zone key') }),
+      z.strictObject({ file: z.string().min(1).max(4096).describe('file holding the zone key (relative paths: from the site folder)') }),
+    ])
+    .nullable()
+    .default(null)
+    .describe(
+      'the zone key: {"env": "NAME"} or {"file": "/path"} holding one or more keys of at least 32 characters, the first seals, all open (docs/ha.md "Trust"); null: the zone is unauthenticated',
+    ),
 });
 
 export const ZoneSchema = z
   .union([level, ZoneObjectSchema])
   .nullable()
   .optional()
-  .describe('siteward: the HA zone this node belongs to (docs/ha.md); a name, or {"name", "heartbeat", "misses", "grace", "topic"}');
+  .describe('siteward: the HA zone this node belongs to (docs/ha.md); a name, or {"name", "heartbeat", "misses", "grace", "topic", "key"}');
 
 export type ZoneConfig = z.output<typeof ZoneObjectSchema>;
 
@@ -71,8 +81,13 @@ export interface ZoneTopics {
   stateAll: string;
 }
 
+/** `<topic>/<zone>/`: every message of the zone's own is under it (guard.ts seals them). */
+export function zoneBase(z: Pick<ZoneConfig, 'topic' | 'name'>): string {
+  return `${z.topic.replace(/\/+$/, '')}/${z.name}/`;
+}
+
 export function zoneTopics(z: ZoneConfig): ZoneTopics {
-  const base = `${z.topic.replace(/\/+$/, '')}/${z.name}`;
+  const base = zoneBase(z).slice(0, -1);
   return {
     node: (n) => `${base}/node/${n}`,
     nodes: `${base}/node/+`,

@@ -5,6 +5,7 @@
  */
 import type { MemberView } from './members.ts';
 import type { Notification } from '../actions/types.ts';
+import type { ZoneGuard, ZoneTrust } from './guard.ts';
 
 /** A zone's answer at a transition: send it here or not, and a line for the message. */
 export type ZoneNotify = { send: false } | { send: true; note: string | null };
@@ -34,4 +35,8 @@ export interface ZoneHook {
   members(): MemberView[];
   /** the zone config revision this node runs (config-sync.ts), null before the first */
   readonly configRevision?: { rev: number; hash: string; node: string } | null;
+  /** the zone's message authentication (guard.ts): the API and /healthz show it */
+  trust?(): ZoneTrust | null;
+  /** the guard other zone-side clients of this node seal and open with (vantage-service.ts) */
+  readonly guard?: ZoneGuard | null;
 }

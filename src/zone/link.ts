@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { SiteSettings } from '../config/load.ts';
 import { resolveSettings, type Resolved } from '../federation/options.ts';
+import { ZoneGuard } from './guard.ts';
 
 export interface LinkSite {
   readonly settings: SiteSettings;
@@ -14,15 +15,25 @@ export interface LinkSite {
   readonly base: string;
 }
 
-/** The client, or a sentence saying why there is none (no `mqtt` section, a bad password reference). */
-export async function openLink(site: LinkSite, purpose: string, node: string): Promise<{ client: MqttClient; url: string } | { error: string }> {
+/**
+ * The client, or a sentence saying why there is none (no `mqtt` section, a
+ * bad password reference). `guard` seals and opens its messages (guard.ts):
+ * the zone's own guard on a node of a zone, else a reader that unwraps the
+ * readable envelopes of zones with a key (node statuses, views).
+ */
+export async function openLink(
+  site: LinkSite,
+  purpose: string,
+  node: string,
+  guard: ZoneGuard = ZoneGuard.reader(),
+): Promise<{ client: MqttClient; url: string } | { error: string }> {
   const mqtt = site.settings.mqtt;
   if (!mqtt || mqtt.hostname === '') return { error: 'no MQTT broker (the mqtt section)' };
   const m = resolveSettings(mqtt, site);
   if (m.error) return { error: m.error };
   const lib = await import('mqtt');
   const clientId = `s${purpose.slice(0, 2)}${createHash('sha256').update(`${purpose}\n${node}\n${site.configPath}`).digest('hex').slice(0, 20)}`;
-  const client = lib.connect(m.url, zoneClientOptions(m, clientId, 30));
+  const client = guard.wrap(lib.connect(m.url, zoneClientOptions(m, clientId, 30)));
   return { client, url: m.url };
 }
 

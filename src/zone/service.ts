@@ -30,6 +30,7 @@ import { Hearing } from './hearing.ts';
 import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 import { ZoneNotifications } from './notify.ts';
 import type { Doubt } from './notified.ts';
+import { zoneGuard, type ZoneGuard, type ZoneTrust } from './guard.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
@@ -121,12 +122,27 @@ export class ZoneService implements SiteService, ZoneHook {
       site.warn(`zone ${cfg.name}: ${m.error} — this node runs every check alone`);
       return;
     }
+    // zone.key: every message of the zone sealed and verified at the client (guard.ts, docs/ha.md "Trust")
+    const guard = await zoneGuard(cfg, this.node, {
+      base: site.base,
+      now: () => site.clock.now(),
+      quietMs: cfg.heartbeat * cfg.misses * 1000,
+      log: this.log,
+      warn: (msg, l) => site.warn(msg, l),
+    });
+    if ('error' in guard) {
+      site.warn(`zone ${cfg.name}: ${guard.error} — this node runs every check alone`);
+      return;
+    }
+    this.guard = guard;
+    if (!guard.keyed) site.warn(`zone ${cfg.name}: ${guard.trust().warning ?? ''}`);
     const t = zoneTopics(cfg);
     const lib = await import('mqtt');
     const client = lib.connect(m.url, {
       ...zoneClientOptions(m, `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`, zoneKeepalive(cfg.heartbeat)),
-      will: { topic: t.node(this.node), payload: this.status('down', 'connection lost'), qos: 1, retain: true },
+      will: { topic: t.node(this.node), payload: guard.seal(t.node(this.node), this.status('down', 'connection lost')), qos: 1, retain: true },
     });
+    guard.wrap(client);
     this.client = client;
     this.notify = new ZoneNotifications(site, {
       node: this.node,
@@ -203,6 +219,13 @@ export class ZoneService implements SiteService, ZoneHook {
       await closeClient(c, STOP_GRACE_MS);
     }
     await repl;
+  }
+
+  /** the zone's message authentication (guard.ts): null before start, or when the zone key cannot be read */
+  guard: ZoneGuard | null = null;
+
+  trust(): ZoneTrust | null {
+    return this.guard?.trust() ?? null;
   }
 
   /** the zone config revision this node runs (config-sync.ts), null before the first */

@@ -68,7 +68,7 @@ export class VantageService implements SiteService {
       if (specs.size) site.warn(`checks ${[...specs.keys()].join(', ')} list vantage zones, but this site has no zone key — they run as ordinary checks`);
       return;
     }
-    const link = await openLink(site, 'views', this.o.node);
+    const link = await openLink(site, 'views', this.o.node, site.zone?.guard ?? undefined);
     if ('error' in link) return; // the zone service says so already
     this.site = site;
     this.client = link.client;
