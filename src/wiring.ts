@@ -40,6 +40,7 @@ import { MqttFederation, type FederationView } from './federation/mqtt.ts';
 import type { FederationDeps } from './federation/deps.ts';
 import type { WebService } from './web/server.ts';
 import type { WebSite } from './web/web-site.ts';
+import type { SiteView } from './site-view.ts';
 import { WEB_MIGRATIONS } from './web/sessions.ts';
 import { API_MIGRATIONS } from './api/tokens.ts';
 import { apiListenOptions } from './api/listen.ts';
@@ -278,7 +279,7 @@ function withMembers<A extends object, B extends object>(base: A, more: B): A & 
  * scheduler or runtime). The config is replaced whole on each edit, so what
  * derives from it is read through getters.
  */
-function sharedView(site: Site): Omit<WebSite, 'configPath' | 'env' | 'siteLog' | 'runtime' | 'announceConfig'> {
+function sharedView(site: Site): SiteView {
   return {
     get loaded() {
       return site.loaded;
