@@ -16,7 +16,7 @@ import type { RunRecord } from '../src/store/state.ts';
 import { chartData, RANGES } from '../src/charts/series.ts';
 import { readChart } from '../src/charts/read.ts';
 import { MetricCodec } from '../src/store/history.ts';
-import { TierReader } from '../src/store/rollup.ts';
+import { TierReader } from '../src/store/tier-reader.ts';
 import { toHtml } from '../src/web/render.tsx';
 import { Charts } from '../views/partials/chart.tsx';
 import { tempDir } from '../test/servers/common.ts';

@@ -18,14 +18,10 @@
  * Run: npm run build && node --import tsx bench/failover.ts
  * (or `npm run bench -- failover`)
  */
-import { createServer, type Server } from 'node:net';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { startNatsCluster } from '../test/servers/nats.ts';
 import { startReceiver } from '../test/servers/http-receiver.ts';
-import { assertBuilt, spawnSiteward, type Proc } from '../test/federation/procs.ts';
 import { freePort } from '../test/servers/common.ts';
+import { runsSince, tcpListener, zoneProcs } from '../test/zone/procs.ts';
+import type { Proc } from '../test/federation/procs.ts';
 import { rendezvous } from '../src/zone/hrw.ts';
 import { zoneKeepalive } from '../src/zone/config.ts';
 import { emit, figure, median, note, round, sleep, until } from './lib/report.ts';
@@ -41,35 +37,11 @@ const INTERVAL = 2;
 const MODES = (process.env.MODES ?? 'kill,stop').split(',').filter((m): m is 'kill' | 'stop' => m === 'kill' || m === 'stop');
 
 /** first run time (ms) of each check at or after `since` in this node's history */
-function firstRuns(p: Proc, since: number): Map<string, number> {
-  const db = join(p.dir, 'site.db');
-  const out = new Map<string, number>();
-  if (!existsSync(db)) return out;
-  const d = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    const rows = d
-      .prepare(
-        'SELECT check_ids.name AS name, MIN(runs.t) AS t FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ? GROUP BY check_ids.name',
-      )
-      .all(since) as { name: string; t: number }[];
-    for (const r of rows) out.set(r.name, r.t);
-  } catch {
-    // no schema yet
-  } finally {
-    d.close();
-  }
-  return out;
-}
+const firstRuns = (p: Proc, since: number): Map<string, number> => new Map([...runsSince(p, since)].map(([c, r]) => [c, r.first]));
 
-const listen = async (port = 0): Promise<Server> => {
-  const s = createServer((c) => c.end());
-  await new Promise<void>((r) => s.listen(port, '127.0.0.1', () => r()));
-  return s;
-};
-const tcp = await listen();
-const port = (tcp.address() as { port: number }).port;
+const tcp = await tcpListener();
 const probePort = await freePort();
-let probe: Server | null = await listen(probePort);
+let probe: Awaited<ReturnType<typeof tcpListener>> | null = await tcpListener(probePort);
 const hook = await startReceiver();
 hook.fallback = { status: 200 };
 /**
@@ -87,9 +59,6 @@ const probeNotices = (state: string, since: number): number[] =>
     })
     .map((q) => q.at);
 
-assertBuilt();
-const cluster = await startNatsCluster(3);
-await cluster.ready();
 const checks = Object.fromEntries(
   CHECKS.map((n) => [
     n,
@@ -97,19 +66,20 @@ const checks = Object.fromEntries(
       type: 'tcp',
       threshold: 1,
       trigger: { interval: { seconds: INTERVAL } },
-      options: { hostname: '127.0.0.1', port: n === PROBE ? probePort : port, timeout: 2 },
+      options: { hostname: '127.0.0.1', port: n === PROBE ? probePort : tcp.port, timeout: 2 },
       actions: n === PROBE ? ['hook'] : [],
     },
   ]),
 );
-const doc = (i: number): Record<string, unknown> => ({
+const zone = await zoneProcs('fo', NODES, (port, node) => ({
   zone: { name: 'bench', heartbeat: HEARTBEAT, misses: 3, grace: 2 * HEARTBEAT },
-  mqtt: { hostname: '127.0.0.1', port: cluster.mqttPorts[i], statustopic: null },
+  mqtt: { hostname: '127.0.0.1', port, statustopic: null },
   notifications: { stormLimit: 0 },
-  actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook/${NODES[i]}`, timeout: 5 } } },
+  actions: { hook: { type: 'webhook', options: { url: `${hook.url}/hook/${node}`, timeout: 5 } } },
   checks,
-});
-const procs = NODES.map((n, i) => spawnSiteward(`fo-${n}`, doc(i), [`--node=${n}`]));
+}));
+for (const n of NODES) await zone.start(n);
+const procs = (): Proc[] => NODES.map((n) => zone.get(n));
 const results: Record<'kill' | 'stop', { checks: number[]; notify: number[] }> = { kill: { checks: [], notify: [] }, stop: { checks: [], notify: [] } };
 try {
   /** who runs each check over the last `ms` (checks run by exactly one node) */
@@ -123,7 +93,7 @@ try {
   const settle = async (live: Proc[]): Promise<Map<string, string>> => {
     // c back in charge of its share (the probe) after its cold-start grace, and one owner per check
     await until(
-      () => (steady = owners(3 * INTERVAL * 1000, live)) !== null && steady.get(PROBE) === procs[2].name,
+      () => (steady = owners(3 * INTERVAL * 1000, live)) !== null && steady.get(PROBE) === zone.get('c').name,
       10 * HEARTBEAT * 1000 + 60_000,
       'one owner per check, the probe on c',
       500,
@@ -132,14 +102,14 @@ try {
   };
   for (let round_ = 1; round_ <= ROUNDS; round_++) {
     for (const mode of MODES) {
-      const first = await settle(procs);
-      const victim = procs[2];
+      const first = await settle(procs());
+      const victim = zone.get('c');
       const share = CHECKS.filter((c) => first.get(c) === victim.name);
-      const others = procs.filter((p) => p !== victim);
+      const others = procs().filter((p) => p !== victim);
       const at = Date.now();
       if (mode === 'kill') await victim.kill();
       else victim.proc.kill('SIGSTOP');
-      await new Promise((r) => probe!.close(r)); // after the victim is gone: only a survivor can see it
+      await probe!.close(); // after the victim is gone: only a survivor can see it
       probe = null;
       let ran: number | null = null;
       let told: number | null = null;
@@ -164,26 +134,18 @@ try {
       );
       // the probe's server back (its PASS notified by the survivor), then c back (a new process in its place)
       const back = Date.now();
-      probe = await listen(probePort);
+      probe = await tcpListener(probePort);
       await until(() => probeNotices('PASS', back).length > 0, 60_000, 'the probe back to PASS', 200).catch(() => note('the probe PASS was not notified'));
       if (mode === 'stop') victim.proc.kill('SIGCONT');
-      await victim.kill();
-      victim.cleanup();
-      procs[2] = spawnSiteward('fo-c', doc(2), ['--node=c']);
+      await zone.start('c');
       await sleep(1000);
     }
   }
 } finally {
-  await Promise.all(
-    procs.map(async (p) => {
-      await p.kill();
-      p.cleanup();
-    }),
-  );
-  await cluster.close();
+  await zone.close();
   await hook.close();
-  tcp.close();
-  probe?.close();
+  await tcp.close();
+  await probe?.close();
 }
 const med = (xs: number[]): number | null => (xs.length === ROUNDS ? round(median(xs), 1) : null);
 const fig = (key: string, what: string, xs: number[]) =>

@@ -33,6 +33,7 @@ import { tempDir } from '../test/servers/common.ts';
 import { Agent, fastHash, PASSWORDS } from '../test/web/helpers.ts';
 import { dist, emit, figure, median, note, round, until } from './lib/report.ts';
 import { openBenchSite } from './lib/site.ts';
+import { webSiteView } from '../src/wiring.ts';
 
 const ZONES = Number(process.env.FLEET_ZONES ?? 50);
 const CHECKS = Number(process.env.FLEET_CHECKS ?? 100_000);
@@ -127,7 +128,7 @@ await until(() => sentAt.size === 0, 30_000, 'every change received', 20);
 const changes = dist(lat);
 note(`state change → fleet model: ${JSON.stringify(changes)}`);
 
-const web = await buildWebApp(b.site, { pages: views, secure: false, fleet });
+const web = await buildWebApp(webSiteView(b.site), { pages: views, secure: false, fleet });
 const agent = new Agent(web);
 const login = await agent.login('vera', PASSWORDS.vera);
 if (login.status !== 303) throw new Error(`login failed: ${login.status}`);

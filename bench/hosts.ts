@@ -82,7 +82,7 @@ const federation = {
   instance: 'hub',
   remoteInfo: (name: string) => ({ instance: owner.get(name) ?? null, offline: null, topic: null }),
 } as unknown as FederationView;
-const web = await buildWebApp(site, { pages, secure: false, federation });
+const web = await buildWebApp(wiring.webSiteView(site), { pages, secure: false, federation });
 const agent = new Agent(web);
 const res = await agent.login('admin', 'bench-pass-1');
 if (res.status !== 303) throw new Error(`login: ${res.status}`);

@@ -10,6 +10,7 @@ import { API_MIGRATIONS } from '../src/api/tokens.ts';
 import { apiRoutes, createApiContext } from '../src/api/app.ts';
 import { initialState } from '../src/engine/state.ts';
 import { dist, emit, figure, median, round } from './lib/report.ts';
+import { apiSiteView } from '../src/wiring.ts';
 
 const N = Number(process.env.CHECKS ?? 10_000);
 const checks: Record<string, unknown> = {};
@@ -29,7 +30,7 @@ for (let i = 0; i < N; i++) {
     ],
   });
 }
-const app = apiRoutes(createApiContext(t.site));
+const app = apiRoutes(createApiContext(apiSiteView(t.site)));
 const times: number[] = [];
 let bytes = 0;
 for (let i = -1; i < 5; i++) {

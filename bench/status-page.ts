@@ -74,7 +74,7 @@ await site.start();
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const w0 = performance.now();
-const web = await buildWebApp(site, { pages, secure: false });
+const web = await buildWebApp(wiring.webSiteView(site), { pages, secure: false });
 const agent = new Agent(web);
 
 /**

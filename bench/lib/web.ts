@@ -88,7 +88,7 @@ export async function webBench(n: number, role: 'olly' | 'vera' = 'olly', o: { h
   // scheduled (next run times shown) but not run: the page cost alone is measured
   site.runner.run = () => Promise.resolve(null);
   await site.start();
-  const web = await buildWebApp(site, { pages, secure: false });
+  const web = await buildWebApp(wiring.webSiteView(site), { pages, secure: false });
   const agent = new Agent(web);
   const r = await agent.login(role, PASSWORDS[role]);
   if (r.status !== 303) throw new Error(`login failed: ${r.status}`);

@@ -16,7 +16,7 @@ export interface ListenOptions {
 }
 
 /** Where the API listener should listen, or null for no listener. */
-export function apiListenOptions(site: ApiSite, env: NodeJS.ProcessEnv = process.env): ListenOptions | null {
+export function apiListenOptions(site: Pick<ApiSite, 'settings'>, env: NodeJS.ProcessEnv = process.env): ListenOptions | null {
   const api = site.settings.api;
   const envPort = env.SITEWARD_API_PORT ? Number.parseInt(env.SITEWARD_API_PORT, 10) : null;
   if (envPort !== null && !(envPort >= 0 && envPort <= 65535)) throw new Error(`SITEWARD_API_PORT: ${JSON.stringify(env.SITEWARD_API_PORT)} is not a port`);

@@ -8,7 +8,7 @@
 import type { ZoneTrust } from '../zone/guard.ts';
 import { REJECT_REASONS } from '../zone/guard.ts';
 import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
-import type { Site } from '../site.ts';
+import type { ApiSite } from './api-site.ts';
 import { isFailing } from '../engine/state.ts';
 import { VERSION } from '../version.ts';
 import type { FederationStats, OutboxStats, RemoteWriteStats } from './providers.ts';
@@ -24,7 +24,7 @@ export interface MetricsProviders {
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
 /** What /metrics reads of the site (passed in; not the whole Site). */
-export type MetricsSite = Pick<Site, 'bus' | 'loaded' | 'name' | 'runner' | 'runtime' | 'scheduler' | 'state' | 'storage'>;
+export type MetricsSite = Pick<ApiSite, 'bus' | 'loaded' | 'name' | 'runner' | 'runtime' | 'scheduler' | 'state' | 'storage'>;
 
 export class SiteMetrics {
   readonly registry = new Registry();

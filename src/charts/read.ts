@@ -8,7 +8,8 @@
  * is "no data". docs/performance.md "Charts".
  */
 import type { HistoryRow, StateStore } from '../store/state.ts';
-import { FIVE_MIN, HOUR, type TierBucket, type TierReader } from '../store/rollup.ts';
+import { FIVE_MIN, HOUR } from '../store/rollup.ts';
+import type { TierBucket, TierReader } from '../store/tier-reader.ts';
 import { chartData, RANGES, type ChartData, type RangeKey } from './series.ts';
 
 /** Most runs read for one chart: 90 days of one run every 30 s. */

@@ -7,7 +7,7 @@
  * window read the hourly tier (src/store/rollup.ts) for their older part.
  */
 import type { HistoryRow } from '../store/state.ts';
-import type { TierBucket, TierStats } from '../store/rollup.ts';
+import type { TierBucket, TierStats } from '../store/tier-reader.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -3,51 +3,22 @@
  * acknowledgements, escalation and the decision trace. The engine asks two
  * things of it — `gate()` for each committed step (who is notified, and why
  * not) and `quiet()` for reminders — and tells it nothing else; everything it
- * needs comes through the narrow OpsHost.
+ * needs comes through the narrow OpsHost (./host.ts). Escalation's timers
+ * are ./escalation.ts.
  *
  * Timers follow the reminders' model (src/actions/outbox/reminders.ts): a
  * failure episode is identified by its lastFail, timers run on the site
  * clock, and what was done is durable (SQLite), so a restart resumes at the
  * step it had reached.
  */
-import type { Clock, TimerHandle } from '../engine/clock.ts';
-import type { CheckState, StateEvent } from '../engine/state.ts';
-import type { OpsConfig } from './config.ts';
-import { activeAt, covers, endedSince, nextChangeOf, occurrenceAt, type CheckFacts, type MaintenanceWindow } from './maintenance.ts';
+import type { TimerHandle } from '../engine/clock.ts';
+import { isFailing, type CheckState, type StateEvent } from '../engine/state.ts';
+import { activeAt, covers, endedSince, nextChangeOf, occurrenceAt, type MaintenanceWindow } from './maintenance.ts';
 import { OpsStore, type Ack } from './store.ts';
 import { decide, type Decision } from './trace.ts';
+import { Escalation, laterFailDecision } from './escalation.ts';
+import type { OpsHost } from './host.ts';
 import type { AckLinks } from './ack-link.ts';
-
-export interface CheckRules {
-  failAction: boolean;
-  passAction: boolean;
-  threshold: number;
-  retries: number;
-  actions: string[];
-  escalation: string | null;
-  /** false when the check is paused or not runnable */
-  live: boolean;
-}
-
-export interface OpsHost {
-  clock: Clock;
-  readOnly: boolean;
-  config(): OpsConfig;
-  checks(): Iterable<string>;
-  facts(name: string): CheckFacts | null;
-  rules(name: string): CheckRules | null;
-  state(name: string): CheckState;
-  actionActive(action: string): boolean;
-  /** whether an action notifies on WARN (issue 19 WARN state) */
-  actionWarns?(action: string): boolean;
-  /** queues a notification of the check's current state to `actions` */
-  send(name: string, actions: string[], kind: 'transition' | 'escalation'): void;
-  warn(message: string, level?: 'info' | 'warn'): void;
-  /** a check became quiet or loud (ack, window start/end): reminders reconsider it */
-  quietChanged(name: string): void;
-  /** days of decision trace to keep (the history's) */
-  keepDays(): number;
-}
 
 export interface MaintenanceNow {
   window: string;
@@ -57,15 +28,13 @@ export interface MaintenanceNow {
   by: string | null;
 }
 
-const isFailing = (s: CheckState): boolean => s.failState !== false && s.failState !== '';
-
 export class Ops {
   readonly store: OpsStore;
+  private readonly escalation: Escalation;
   private windowTimer: TimerHandle | null = null;
   private pruneTimer: TimerHandle | null = null;
   /** window occurrences active at the last look: name → the window */
   private active = new Map<string, MaintenanceWindow>();
-  private readonly escalations = new Map<string, TimerHandle>();
   private started = false;
 
   constructor(
@@ -75,6 +44,7 @@ export class Ops {
     readonly links: AckLinks | null = null,
   ) {
     this.store = store;
+    this.escalation = new Escalation(host, store, (name) => this.quiet(name));
   }
 
   // ---- queries
@@ -101,7 +71,7 @@ export class Ops {
   ack(name: string): Ack | null {
     const a = this.store.ack(name);
     const s = this.host.state(name);
-    return a && isFailing(s) && a.episode === (s.lastFail ?? -1) ? a : null;
+    return a && isFailing(s.failState) && a.episode === (s.lastFail ?? -1) ? a : null;
   }
 
   /** Reminders and escalation keep quiet: the failure is acknowledged or the check is in maintenance. */
@@ -159,14 +129,14 @@ export class Ops {
     // the live state, not the job's: with group commit (site-runtime.ts) a job is
     // written a turn later, and an ack made meanwhile belongs to the newer failure
     const live = this.host.state(name);
-    if (!isFailing(live)) {
+    if (!isFailing(live.failState)) {
       if (this.store.ack(name)) this.store.clearAck(name);
       this.store.clearEscalation(name);
-      this.cancelEscalation(name);
+      this.escalation.cancel(name);
       return;
     }
     const announced = events.some((e) => e.to === 'FAIL' && e.notify);
-    if (announced && state.lastFail === live.lastFail) this.startEscalation(name, live);
+    if (announced && state.lastFail === live.lastFail) this.escalation.begin(name, live);
   }
 
   // ---- acknowledgement
@@ -174,10 +144,10 @@ export class Ops {
   acknowledge(name: string, by: string, comment: string): { ok: true; ack: Ack } | { ok: false; error: string } {
     const s = this.host.state(name);
     if (!this.host.rules(name)) return { ok: false, error: `no check named ${JSON.stringify(name)}` };
-    if (!isFailing(s)) return { ok: false, error: `${name} is not failing: there is nothing to acknowledge` };
+    if (!isFailing(s.failState)) return { ok: false, error: `${name} is not failing: there is nothing to acknowledge` };
     const ack: Ack = { episode: s.lastFail ?? -1, by, at: this.host.clock.now(), comment };
     if (!this.host.readOnly) this.store.putAck(name, ack);
-    this.cancelEscalation(name);
+    this.escalation.cancel(name);
     this.host.warn(`${name} acknowledged ${by.startsWith('via ') ? by : `by ${by}`}${comment ? `: ${comment}` : ''}`, 'info');
     this.host.quietChanged(name);
     return { ok: true, ack };
@@ -187,7 +157,7 @@ export class Ops {
   failure(name: string): { failing: boolean; lastFail: number | null } | null {
     if (!this.host.rules(name)) return null;
     const s = this.host.state(name);
-    return { failing: isFailing(s), lastFail: s.lastFail };
+    return { failing: isFailing(s.failState), lastFail: s.lastFail };
   }
 
   // ---- lifecycle
@@ -199,7 +169,7 @@ export class Ops {
     this.active = this.activeWindows(now);
     for (const w of this.active.values()) this.remember(w, now);
     this.scheduleWindows();
-    for (const name of this.host.checks()) this.resumeEscalation(name);
+    this.escalation.start();
     this.prune(60_000);
   }
 
@@ -208,8 +178,7 @@ export class Ops {
     this.pruneTimer?.cancel();
     this.windowTimer?.cancel();
     this.windowTimer = null;
-    for (const t of this.escalations.values()) t.cancel();
-    this.escalations.clear();
+    this.escalation.stop();
   }
 
   /** After a config change: windows may have been added, ended or removed; policies changed. */
@@ -220,9 +189,7 @@ export class Ops {
     }
     if (!this.started) return;
     this.windowsChanged();
-    for (const t of this.escalations.values()) t.cancel();
-    this.escalations.clear();
-    for (const name of this.host.checks()) this.resumeEscalation(name);
+    this.escalation.resumeAll();
   }
 
   private prune(delayMs: number): void {
@@ -276,7 +243,7 @@ export class Ops {
       this.eachCovered(w, (c) => {
         touched(c);
         if (w.notifyAtEnd) this.stillFailing(c, w);
-        else this.resumeEscalation(c);
+        else this.escalation.resume(c);
       });
     };
     if (this.host.readOnly) run();
@@ -313,97 +280,16 @@ export class Ops {
   private stillFailing(name: string, w: MaintenanceWindow): void {
     const rules = this.host.rules(name);
     const s = this.host.state(name);
-    if (!rules?.live || !isFailing(s) || s.silent || !rules.failAction || this.maintenance(name) !== null || this.ack(name)) return;
+    if (!rules?.live || !isFailing(s.failState) || s.silent || !rules.failAction || this.maintenance(name) !== null || this.ack(name)) return;
     const now = this.host.clock.now();
     const actions = rules.actions.filter((a) => this.host.actionActive(a));
-    const d: Decision = {
-      ...decide({
-        t: now,
-        event: { to: 'FAIL', from: true, notify: true },
-        rules,
-        state: s,
-        actions: rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })),
-        maintenance: null,
-        ack: null,
-      }),
-      kind: 'maintenance-end',
-      from: 'maintenance',
-    };
+    const d: Decision = { ...laterFailDecision(this.host, now, rules, s, rules.actions), kind: 'maintenance-end', from: 'maintenance' };
     d.summary = `still failing when maintenance "${w.name}" ended: ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'nobody to notify'}`;
     if (this.host.readOnly) return;
     this.store.atomically(() => {
       this.store.addDecision(name, d);
       if (actions.length) this.host.send(name, actions, 'transition');
-      this.startEscalation(name, s);
+      this.escalation.begin(name, s);
     });
-  }
-
-  // ---- escalation
-
-  private steps(name: string): { afterMs: number; actions: string[] }[] {
-    const policy = this.host.rules(name)?.escalation;
-    return policy ? (this.host.config().escalation.get(policy) ?? []) : [];
-  }
-
-  private startEscalation(name: string, s: CheckState): void {
-    if (this.steps(name).length === 0) return;
-    if (!this.host.readOnly) this.store.putEscalation(name, { episode: s.lastFail ?? -1, base: this.host.clock.now(), step: 0 });
-    this.resumeEscalation(name);
-  }
-
-  private cancelEscalation(name: string): void {
-    this.escalations.get(name)?.cancel();
-    this.escalations.delete(name);
-  }
-
-  /** (Re)arms the timer of a check's next escalation step from what SQLite says was done. */
-  private resumeEscalation(name: string): void {
-    this.cancelEscalation(name);
-    if (!this.started) return;
-    const e = this.store.escalation(name);
-    const steps = this.steps(name);
-    const s = this.host.state(name);
-    if (!e || !isFailing(s) || e.episode !== (s.lastFail ?? -1) || e.step >= steps.length) return;
-    const due = e.base + steps[e.step].afterMs;
-    this.escalations.set(
-      name,
-      this.host.clock.setTimer(() => this.escalate(name, e.step), Math.max(0, due - this.host.clock.now())),
-    );
-  }
-
-  private escalate(name: string, step: number): void {
-    this.escalations.delete(name);
-    const e = this.store.escalation(name);
-    const steps = this.steps(name);
-    const rules = this.host.rules(name);
-    const s = this.host.state(name);
-    if (!e || e.step !== step || !rules?.live || !isFailing(s) || e.episode !== (s.lastFail ?? -1) || step >= steps.length) return;
-    // acknowledged: escalation ends; in maintenance: it waits for the window's end (which restarts it)
-    if (this.ack(name) || this.maintenance(name)) return;
-    const now = this.host.clock.now();
-    const st = steps[step];
-    const actions = st.actions.filter((a) => this.host.actionActive(a));
-    const d: Decision = {
-      ...decide({
-        t: now,
-        event: { to: 'FAIL', from: true, notify: true },
-        rules,
-        state: s,
-        actions: st.actions.map((a) => ({ name: a, active: this.host.actionActive(a) })),
-        maintenance: null,
-        ack: null,
-      }),
-      kind: 'escalation',
-      escalationStep: step + 1,
-    };
-    d.summary = `unacknowledged for ${Math.round((now - e.base) / 60_000)} min: escalation step ${step + 1} ${d.notified.length ? `notified ${d.notified.join(', ')}` : 'had no working action'}`;
-    if (this.host.readOnly) return;
-    this.store.atomically(() => {
-      this.store.putEscalation(name, { ...e, step: step + 1 });
-      this.store.addDecision(name, d);
-      if (actions.length) this.host.send(name, actions, 'escalation');
-    });
-    this.host.warn(`${name} escalation step ${step + 1}: ${actions.join(', ') || 'no working action'}`);
-    this.resumeEscalation(name);
   }
 }

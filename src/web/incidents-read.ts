@@ -1,8 +1,12 @@
 /** Reads a check's incident timeline from the site (src/web/incidents.ts builds it). */
-import type { Site } from '../site.ts';
+import type { WebSite } from './web-site.ts';
 import { incidentPage, MAX_DELIVERIES, MAX_TRANSITIONS, type IncidentPage } from './incidents.ts';
 
-export function checkIncidents(site: Pick<Site, 'notifier' | 'clock' | 'store' | 'siteLog' | 'entry' | 'settings'>, name: string, page: number): IncidentPage {
+export function checkIncidents(
+  site: Pick<WebSite, 'notifier' | 'clock' | 'store' | 'siteLog' | 'entry' | 'settings'>,
+  name: string,
+  page: number,
+): IncidentPage {
   let deliveries = null;
   try {
     deliveries = site.notifier.deliveries({ check: name, limit: MAX_DELIVERIES });

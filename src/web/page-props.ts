@@ -340,3 +340,6 @@ export interface Pages {
   Summary: (p: { counts: Counts; assets: Assets; oob?: boolean }) => Child;
   TemplatePreview: (p: { d: PreviewData }) => Child;
 }
+
+/** The props of page or partial `K`, declared once above: views/ type their components with it. */
+export type PropsOf<K extends keyof Pages> = Parameters<Pages[K]>[0];

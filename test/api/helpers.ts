@@ -7,6 +7,7 @@ import { openTestSite, type TestSite } from '../helpers/site.ts';
 import { apiRoutes, createApiContext, type ApiContext, type ApiDeps } from '../../src/api/app.ts';
 import { API_MIGRATIONS, SCOPES, type Scope } from '../../src/api/tokens.ts';
 import type { SiteOptions } from '../../src/site.ts';
+import { apiSiteView } from '../../src/wiring.ts';
 
 export interface ApiTestSite extends TestSite {
   app: Hono;
@@ -19,7 +20,7 @@ export interface ApiTestSite extends TestSite {
 
 export async function openApiSite(doc: Record<string, unknown>, opts: Partial<SiteOptions> & { deps?: ApiDeps } = {}): Promise<ApiTestSite> {
   const t = await openTestSite(doc, { dbPath: ':memory:', migrations: [API_MIGRATIONS], ...opts });
-  const ctx = createApiContext(t.site, opts.deps);
+  const ctx = createApiContext(apiSiteView(t.site), opts.deps);
   const app = apiRoutes(ctx);
   await ctx.push.settled();
   const token = Object.fromEntries(SCOPES.map((s) => [s, ctx.tokens.create({ name: `test-${s}`, scope: s }).secret])) as Record<Scope, string>;

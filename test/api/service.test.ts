@@ -96,7 +96,11 @@ describe('API listener', () => {
     writeFileSync(join(d.dir, 'api.cert'), pems.cert);
     writeFileSync(join(d.dir, 'api.key'), pems.private);
     const site = await openSite(d.dir, { api: { cert: 'api.cert', key: 'api.key' } });
-    const svc = new ApiService({ ...apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })! }, createApiContext(site), site);
+    const svc = new ApiService(
+      { ...apiListenOptions(site, { SITEWARD_API_PORT: '0', SITEWARD_API_HOSTNAME: '127.0.0.1' })! },
+      createApiContext(wiring.apiSiteView(site)),
+      site,
+    );
     site.use(svc);
     try {
       await site.start();

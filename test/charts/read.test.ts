@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/store/db.ts';
 import { StateStore, type RunRecord } from '../../src/store/state.ts';
 import { MetricCodec } from '../../src/store/history.ts';
-import { FIVE_MIN, HOUR, TierReader } from '../../src/store/rollup.ts';
+import { FIVE_MIN, HOUR } from '../../src/store/rollup.ts';
+import { TierReader } from '../../src/store/tier-reader.ts';
 import { readChart } from '../../src/charts/read.ts';
 import { tempDir } from '../servers/common.ts';
 

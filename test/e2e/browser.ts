@@ -5,7 +5,7 @@
  * critical findings. One place, so a flag or a sign-in step changes once.
  */
 import { expect } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -49,6 +49,11 @@ export function launchChromium(profile: string, o: LaunchOptions): Promise<Brows
   });
 }
 
+/** A Chromium browser with the same flags, for a test that opens several contexts (users, themes) side by side. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
 export interface WatchOptions {
   /** accept every dialog (confirm() on delete buttons) */
   acceptDialogs?: boolean;
@@ -77,6 +82,12 @@ export async function signIn(page: Page, base: string, user: string, password: s
   await page.goto(`${base}/login`);
   await submitSignIn(page, user, password);
   await page.waitForURL(`${base}/`);
+}
+
+/** Signs in on the login page the browser was sent to, and waits to leave it (for the page that asked). */
+export async function signInHere(page: Page, user: string, password: string): Promise<void> {
+  await submitSignIn(page, user, password);
+  await page.waitForURL((u) => u.pathname !== '/login');
 }
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -27,7 +27,7 @@ import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { testCert, writeCert } from '../servers/tls-cert.ts';
 import { fastHash } from '../web/helpers.ts';
-import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
+import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, signInHere, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-dash-pass';
 
@@ -169,10 +169,7 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     await page.goto(`${base}/check`);
     if (new URL(page.url()).pathname === '/login') {
       // run alone (vitest -t): sign in first
-      await page.fill('#username', 'admin');
-      await page.fill('#password', ADMIN_PW);
-      await page.click('button[type=submit]');
-      await page.waitForURL((u) => u.pathname !== '/login');
+      await signInHere(page, 'admin', ADMIN_PW);
       await page.goto(`${base}/check`);
     }
     await page.fill('#f-trigger', '');

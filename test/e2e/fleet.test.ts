@@ -12,8 +12,8 @@
  * (not committed). Signed out, /fleet sends to the sign-in page.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { closeBrowser } from './browser.ts';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, SHOTS, signInHere, watchPage, closeBrowser } from './browser.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,8 +27,6 @@ import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/m
 import { fastHash } from '../web/helpers.ts';
 import { until } from '../federation/helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const PW = 'viewer-fleet-pass';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -108,25 +106,9 @@ describeDaemon('the fleet page in Chromium', [CHROMIUM, ...MOSQUITTO_PROGRAMS], 
     base = services.find((s): s is WebService => s instanceof WebService)!.address()!.url;
     await until(() => fleet.model.checkCount === 223, 30_000, 'the fleet instance has every retained check state');
 
-    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    ctx = await launchChromium(join(dir, 'profile'), { viewport: { width: 1280, height: 900 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    watchPage(page, problems);
   }, 120_000);
 
   afterAll(async () => {
@@ -139,10 +121,7 @@ describeDaemon('the fleet page in Chromium', [CHROMIUM, ...MOSQUITTO_PROGRAMS], 
   it('signed out, /fleet asks to sign in; a viewer sees zones, nodes and checks, a silent zone as silent', { timeout: 120_000 }, async () => {
     await page.goto(`${base}/fleet`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.fill('#username', 'vera');
-    await page.fill('#password', PW);
-    await page.click('button[type=submit]');
-    await page.waitForURL((u) => u.pathname !== '/login');
+    await signInHere(page, 'vera', PW);
     // the navigation links the page (only on an instance with a fleet key)
     await page.goto(`${base}/`);
     await page.click('nav.main a[href="/fleet"]');

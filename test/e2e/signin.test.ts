@@ -14,8 +14,8 @@
  * Screenshots go to test-artifacts/e2e/ (not committed).
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { closeBrowser } from './browser.ts';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchBrowser, SHOTS, signIn, submitSignIn, closeBrowser } from './browser.ts';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,8 +29,6 @@ import { WebService } from '../../src/web/server.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { fastHash } from '../web/helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const OLLY_PW = 'olly-e2e-pass';
 const SECRET_ENV = 'SW_E2E_OIDC_SECRET';
 const CLIENT_SECRET = 'e2e-client-secret-0123456789';
@@ -132,19 +130,7 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
     const handle = provider.callback();
     idp.on('request', (req, res) => void handle(req, res));
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -161,11 +147,7 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
   it('TOTP: enrol with the QR code, sign out, sign in with password and code', { timeout: 120_000 }, async () => {
     const { ctx, page } = await contextFor();
     try {
-      await page.goto(`${base}/login`);
-      await page.fill('#username', 'olly');
-      await page.fill('#password', OLLY_PW);
-      await page.click('button[type=submit]');
-      await page.waitForURL(`${base}/`);
+      await signIn(page, base, 'olly', OLLY_PW);
       await page.goto(`${base}/account`);
       await page.click('a[href="/account/2fa"]');
       await page.click('button:has-text("Set up two-factor sign-in")');
@@ -188,9 +170,7 @@ describeDaemon('sign-in for teams in Chromium (TOTP, OpenID Connect)', [CHROMIUM
       // sign out and back in: the code step
       await page.click('header form[action="/logout"] button');
       await page.waitForURL(/\/login/);
-      await page.fill('#username', 'olly');
-      await page.fill('#password', OLLY_PW);
-      await page.click('button[type=submit]');
+      await submitSignIn(page, 'olly', OLLY_PW);
       await page.waitForSelector('text=Enter your code');
       await page.screenshot({ path: join(SHOTS, 'signin-03-code.png'), fullPage: true });
       expect(page.url()).not.toBe(`${base}/`);

@@ -6,8 +6,8 @@
  * Screenshots (light/dark, desktop/phone) go to test-artifacts/e2e/.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
-import { closeBrowser } from './browser.ts';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchBrowser, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Site } from '../../src/site.ts';
@@ -16,8 +16,6 @@ import { WebService } from '../../src/web/server.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { fastHash } from '../web/helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-artifacts', 'e2e');
 const PW = { olly: 'operator-e2e-pass', vera: 'viewer-e2e-pass' };
 
 describeDaemon('status pages in Chromium', [CHROMIUM], () => {
@@ -33,20 +31,11 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
       colorScheme: o.dark ? 'dark' : 'light',
     });
     const page = await ctx.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    watchPage(page, problems);
     return { ctx, page };
   };
 
-  const login = async (page: Page, user: 'olly' | 'vera'): Promise<void> => {
-    await page.goto(`${base}/login`);
-    await page.fill('#username', user);
-    await page.fill('#password', PW[user]);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${base}/`);
-  };
+  const login = (page: Page, user: 'olly' | 'vera'): Promise<void> => signIn(page, base, user, PW[user]);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -98,11 +87,7 @@ describeDaemon('status pages in Chromium', [CHROMIUM], () => {
     await site.runNow('disk-root');
     await site.runNow('memory');
     base = services.find((s): s is WebService => s instanceof WebService)!.address()!.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -19,6 +19,7 @@ import { apiRoutes, createApiContext } from '../../src/api/app.ts';
 import { API_MIGRATIONS } from '../../src/api/tokens.ts';
 import { migrate } from '../../src/store/db.ts';
 import { decodeWriteRequest, type Sample } from '../../src/export/remote-write/encode.ts';
+import { apiSiteView } from '../../src/wiring.ts';
 
 /** a real HTTP server answering every request with `status` (and keeping the decoded bodies), or never (`null`) */
 async function fixedReceiver(
@@ -143,7 +144,7 @@ describeDaemon('remote-write export to a real Prometheus', [PROMETHEUS], () => {
     expect(lines.some((l) => typeof l.msg === 'string' && /samples dropped since the last report/.test(l.msg) && Number(l.queueFull) > 0)).toBe(true);
     // /healthz names the trouble but stays 200: the checks and alerts still work
     migrate(t.site.db, [API_MIGRATIONS]);
-    const res = await apiRoutes(createApiContext(t.site, { remoteWrite: rw.stats })).request('/healthz');
+    const res = await apiRoutes(createApiContext(apiSiteView(t.site), { remoteWrite: rw.stats })).request('/healthz');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; remoteWrite?: { error: string; since: string; queued: number } };
     expect(body.status).toBe('ok');

@@ -61,7 +61,7 @@ describe('the disk under the site and its database fills up', () => {
         { mode: 0o600 },
       );
       const site = await wiring.openSite({ configPath: path, clock, migrations: wiring.migrations(), notifier: wiring.notifierFactory() });
-      const web = await buildWebApp(site, { secure: false, flushMs: 5, keyPath: join(root.dir, 'session-key'), ...withApi(site) });
+      const web = await buildWebApp(wiring.webSiteView(site), { secure: false, flushMs: 5, keyPath: join(root.dir, 'session-key'), ...withApi(site) });
       const outbox = site.notifier as OutboxNotifier;
       const settle = async (): Promise<void> => {
         await site.runtime.committed();

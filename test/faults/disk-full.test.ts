@@ -107,7 +107,7 @@ async function openSite(dir: string, saveFs?: SaveFs): Promise<{ site: Site; web
     migrations: [WEB_MIGRATIONS],
     saveFs,
   });
-  const web = await buildWebApp(site, { secure: false, flushMs: 5, keyPath: join(outside, 'session-key') });
+  const web = await buildWebApp(wiring.webSiteView(site), { secure: false, flushMs: 5, keyPath: join(outside, 'session-key') });
   return { site, web, path };
 }
 

@@ -12,7 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSite } from '../../src/wiring.ts';
+import { openSite, webSiteView } from '../../src/wiring.ts';
 import type { Site } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { WebService } from '../../src/web/server.ts';
@@ -92,7 +92,7 @@ async function start(o: { dir?: string; clock?: FakeClock; rx?: Receiver; port?:
     migrations: [WEB_MIGRATIONS, OUTBOX_MIGRATIONS],
     notifier: createOutbox,
   });
-  const web = new WebService(site);
+  const web = new WebService(webSiteView(site));
   site.use(web);
   await site.start();
   let stopped = false;

@@ -4,7 +4,7 @@
  * embeddable headers on the web UI's port as on the API listener; /metrics
  * needs a token by default when its listener is not on loopback.
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, apiSiteView, webSiteView } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,8 +72,8 @@ describe('badges are embeddable from both ports', () => {
     );
     const site = await openSite({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
-    const api = createApiContext(site);
-    const web = new WebService(site, { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    const api = createApiContext(apiSiteView(site));
+    const web = new WebService(webSiteView(site), { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
     site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api, site));
     await site.start();
     cleanups.push(() => site.stop());
@@ -118,9 +118,9 @@ describe('/metrics off loopback', () => {
   it('by default: open on a loopback listener, a token needed on any other', async () => {
     t = await openApiSite({ checks: {} });
     for (const host of ['localhost', '127.0.0.1', '::1'])
-      expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => host }), undefined), host).toBe(200);
+      expect(await scrape(apiRoutes(createApiContext(apiSiteView(t.site)), { listenHost: () => host }), undefined), host).toBe(200);
     for (const host of ['', '0.0.0.0', '::', '192.0.2.1', 'siteward.example.org', null]) {
-      const app = apiRoutes(createApiContext(t.site), { listenHost: () => host });
+      const app = apiRoutes(createApiContext(apiSiteView(t.site)), { listenHost: () => host });
       expect(await scrape(app), String(host)).toBe(401);
       expect(await scrape(app, t.token.read), String(host)).toBe(200);
     }
@@ -128,10 +128,10 @@ describe('/metrics off loopback', () => {
 
   it('api.metricsAuth decides when set: true always needs a token, false never does', async () => {
     t = await openApiSite({ api: { metricsAuth: false }, checks: {} });
-    expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => '0.0.0.0' }))).toBe(200);
+    expect(await scrape(apiRoutes(createApiContext(apiSiteView(t.site)), { listenHost: () => '0.0.0.0' }))).toBe(200);
     await t.close();
     t = await openApiSite({ api: { metricsAuth: true }, checks: {} });
-    expect(await scrape(apiRoutes(createApiContext(t.site), { listenHost: () => '127.0.0.1' }))).toBe(401);
+    expect(await scrape(apiRoutes(createApiContext(apiSiteView(t.site)), { listenHost: () => '127.0.0.1' }))).toBe(401);
     expect(siteTokens(t.site).list().length).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@
  * the API listener; and strings in the configuration have limits with a
  * clear error (a 10 MB host name is refused, the site file stays as it was).
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, apiSiteView, webSiteView } from '../../src/wiring.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { connect } from 'node:net';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -64,8 +64,8 @@ describe('bodies beyond the limit are refused before they are read', () => {
     );
     site = await openSite({ configPath: path, migrations: [WEB_MIGRATIONS, API_MIGRATIONS] });
     // one API state for both listeners, as wiring.ts does
-    const api = createApiContext(site);
-    const web = new WebService(site, { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
+    const api = createApiContext(apiSiteView(site));
+    const web = new WebService(webSiteView(site), { port: 0 }).mount('/', apiRoutes(api), { exempt: API_PATH_PREFIXES });
     site.use(web).use(new ApiService({ hostname: '127.0.0.1', port: apiPort }, api, site));
     await site.start();
     webPort = web.address()!.port;

@@ -8,7 +8,7 @@
  * against a receiver that echoes back all it was sent. The admin API does
  * return the values (so the search below can find them).
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, webSiteView } from '../../src/wiring.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -187,7 +187,7 @@ beforeAll(async () => {
     if (Date.now() > end) throw new Error('the MQTT federation did not connect');
     await new Promise((r) => setTimeout(r, 20));
   }
-  web = await buildWebApp(site, { secure: false, flushMs: 5, ...withApi(site) });
+  web = await buildWebApp(webSiteView(site), { secure: false, flushMs: 5, ...withApi(site) });
 }, 60_000);
 
 afterAll(async () => {

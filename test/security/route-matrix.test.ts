@@ -17,6 +17,7 @@ import { siteTokens } from '../../src/api/tokens.ts';
 import type { Scope } from '../../src/api/tokens.ts';
 import type { Role } from '../../src/web/auth.ts';
 import { Agent, PASSWORDS, webSite, withApi, type TestSite } from '../web/helpers.ts';
+import { apiSiteView } from '../../src/wiring.ts';
 
 /** Routes anyone may call, and why. */
 const PUBLIC: Record<string, string> = {
@@ -78,7 +79,7 @@ beforeAll(async () => {
   const pages = await webSite({ api: false });
   table = guards(pages.web.app.routes);
   await pages.close();
-  const api = apiRoutes(createApiContext(t.site));
+  const api = apiRoutes(createApiContext(apiSiteView(t.site)));
   for (const [k, g] of guards(api.routes)) if (!k.includes(' /api/v1')) table.set(k, g);
   for (const [k, g] of guards(restApi({ site: t.site, tokens: siteTokens(t.site) }).routes, '/api/v1')) table.set(k, g);
   siteTokens(t.site).create({ name: 'sacrificial', scope: 'read' }); // DELETE /api/v1/tokens/1 revokes this one

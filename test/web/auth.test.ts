@@ -4,7 +4,7 @@
  * per address, signed HttpOnly/SameSite=Strict cookies that survive a
  * restart, and logout / password change end sessions.
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, webSiteView } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -150,7 +150,7 @@ describe('sessions', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const key = readFileSync(keyFile, 'utf8');
     // a second app on the same site (a restart) accepts the cookie
-    const web2 = await buildWebApp(t.site, { secure: false });
+    const web2 = await buildWebApp(webSiteView(t.site), { secure: false });
     const b = new Agent(web2);
     for (const [k, v] of a.jar) b.jar.set(k, v);
     expect((await b.get('/')).status).toBe(200);
@@ -165,7 +165,7 @@ describe('sessions', () => {
     t.web.close();
     await t.site.stop();
     const site = await openSite({ configPath: t.path, dbPath: join(t.dir, 'site.db'), clock: t.clock, migrations: [WEB_MIGRATIONS] });
-    const web = await buildWebApp(site, { secure: false });
+    const web = await buildWebApp(webSiteView(site), { secure: false });
     const b = new Agent(web);
     for (const [k, v] of a.jar) b.jar.set(k, v);
     expect((await b.get('/')).status).toBe(200);

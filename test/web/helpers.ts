@@ -2,7 +2,7 @@
  * A site with the web UI for in-process tests (`app.request()`), and a tiny
  * cookie-keeping client that logs in and posts forms with the CSRF token.
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, apiSiteView, webSiteView } from '../../src/wiring.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import argon2 from 'argon2';
@@ -86,7 +86,7 @@ export async function webSite(
     saveFs: o.saveFs,
     log: o.log,
   });
-  const web = await buildWebApp(site, { secure: false, flushMs: 5, ...(typeof o.app === 'function' ? o.app(site) : o.app) });
+  const web = await buildWebApp(webSiteView(site), { secure: false, flushMs: 5, ...(typeof o.app === 'function' ? o.app(site) : o.app) });
   return {
     site,
     web,
@@ -103,7 +103,7 @@ export async function webSite(
 
 /** The web app with the API subsystem mounted as the wiring does (REST API, /push, /badge, /metrics). */
 export function withApi(site: Site): Partial<WebAppOptions> {
-  return { extensions: [{ path: '/', app: apiRoutes(createApiContext(site)) as unknown as Hono<WebEnv>, exempt: API_PATH_PREFIXES }] };
+  return { extensions: [{ path: '/', app: apiRoutes(createApiContext(apiSiteView(site))) as unknown as Hono<WebEnv>, exempt: API_PATH_PREFIXES }] };
 }
 
 export type FormBody = Record<string, string | string[]>;

@@ -4,7 +4,7 @@
  * config change without a restart, a port change moving the listener, and
  * the built CLI serving the UI of an `--init` site on `--port`.
  */
-import { openSite } from '../../src/wiring.ts';
+import { openSite, webSiteView } from '../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
@@ -64,7 +64,7 @@ async function siteWith(webui: Record<string, unknown>): Promise<{ site: Site; w
     JSON.stringify({ webui: { name: 'S', hostname: '127.0.0.1', port: null, users: { admin: await fastHash('admin-pass-1') }, ...webui }, checks: {} }),
   );
   const site = await openSite({ configPath: path, migrations: [WEB_MIGRATIONS] });
-  const web = new WebService(site, { port: webui.port === undefined ? 0 : undefined });
+  const web = new WebService(webSiteView(site), { port: webui.port === undefined ? 0 : undefined });
   site.use(web);
   await site.start();
   cleanups.push(

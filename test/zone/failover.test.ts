@@ -5,72 +5,34 @@
  * others (and only its checks); its restart moves them back. Which node ran
  * a check is read from each node's own SQLite run history.
  */
-import { createServer, type Server } from 'node:net';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDaemon, HOST } from '../servers/common.ts';
-import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
-import { assertBuilt, spawnSiteward, type Proc } from '../federation/procs.ts';
+import { NATS_SERVER } from '../servers/nats.ts';
 import { until } from '../federation/helpers.ts';
+import { runsSince, tcpListener, zoneProcs, type ZoneProcs } from './procs.ts';
 
 const CHECK_NAMES = Array.from({ length: 14 }, (_, i) => `svc ${i}`);
 
-/** runs of each check recorded by this node at or after `since` (ms) */
-function runsSince(p: Proc, since: number): Map<string, number> {
-  const db = join(p.dir, 'site.db');
-  const out = new Map<string, number>();
-  if (!existsSync(db)) return out;
-  const d = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    const rows = d
-      .prepare(
-        'SELECT check_ids.name AS name, COUNT(*) AS n FROM runs JOIN check_ids ON check_ids.id = runs.check_id WHERE runs.t >= ? GROUP BY check_ids.name',
-      )
-      .all(since) as { name: string; n: number }[];
-    for (const r of rows) out.set(r.name, r.n);
-  } catch {
-    // the schema is not there yet
-  } finally {
-    d.close();
-  }
-  return out;
-}
-
 describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_SERVER], () => {
-  let cluster: NatsCluster;
-  let tcp: Server;
-  const procs = new Map<string, Proc>();
-  let doc: (port: number) => Record<string, unknown>;
+  let zone: ZoneProcs;
+  let tcp: Awaited<ReturnType<typeof tcpListener>>;
 
   beforeAll(async () => {
-    assertBuilt();
-    tcp = createServer((s) => s.end());
-    await new Promise<void>((r) => tcp.listen(0, HOST, () => r()));
-    const tcpPort = (tcp.address() as { port: number }).port;
-    cluster = await startNatsCluster(3);
-    await cluster.ready();
+    tcp = await tcpListener();
     const checks = Object.fromEntries(
-      CHECK_NAMES.map((n) => [n, { type: 'tcp', trigger: { interval: { seconds: 1 } }, options: { hostname: HOST, port: tcpPort } }]),
+      CHECK_NAMES.map((n) => [n, { type: 'tcp', trigger: { interval: { seconds: 1 } }, options: { hostname: HOST, port: tcp.port } }]),
     );
-    doc = (port) => ({ zone: { name: 'hq', heartbeat: 1, misses: 3, grace: 5 }, mqtt: { hostname: HOST, port, statustopic: null }, checks });
+    zone = await zoneProcs('zone', ['a', 'b', 'c'], (port) => ({
+      zone: { name: 'hq', heartbeat: 1, misses: 3, grace: 5 },
+      mqtt: { hostname: HOST, port, statustopic: null },
+      checks,
+    }));
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      [...procs.values()].map(async (p) => {
-        await p.kill();
-        p.cleanup();
-      }),
-    );
-    await cluster?.close();
-    if (tcp) await new Promise((r) => tcp.close(r)); // (a bare tcp?.close(r) never resolves when beforeAll failed before tcp existed)
+    await zone?.close();
+    await tcp?.close();
   });
-
-  const start = (name: string, i: number): void => {
-    procs.set(name, spawnSiteward(`zone-${name}`, doc(cluster.mqttPorts[i]), [`--node=${name}`]));
-  };
 
   /** who ran each check in the last `windowMs`: waits until every check ran on exactly one of `nodes` over a whole window */
   const steady = async (nodes: string[], windowMs = 4000, timeoutMs = 60_000): Promise<Map<string, string>> => {
@@ -78,8 +40,8 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
     await until(
       () =>
         nodes.every((n) => {
-          const lines = procs
-            .get(n)!
+          const lines = zone
+            .get(n)
             .log()
             .split('\n')
             .filter((l) => l.includes('"zone membership"'));
@@ -97,7 +59,7 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
         const since = Date.now() - windowMs;
         if (since < seenAt) return false;
         const ran = new Map<string, string[]>();
-        for (const n of nodes) for (const [c] of runsSince(procs.get(n)!, since)) ran.set(c, [...(ran.get(c) ?? []), n]);
+        for (const n of nodes) for (const [c] of runsSince(zone.get(n), since)) ran.set(c, [...(ran.get(c) ?? []), n]);
         // the nodes that are not in `nodes` (dead) must not have run anything in the window either
         owners = new Map([...ran].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
         return CHECK_NAMES.every((c) => ran.get(c)?.length === 1);
@@ -109,9 +71,7 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
   };
 
   it("every check runs on exactly one node; kill -9 moves only the dead node's checks; a restart moves them back", async () => {
-    start('a', 0);
-    start('b', 1);
-    start('c', 2);
+    for (const n of ['a', 'b', 'c']) await zone.start(n);
     const first = await steady(['a', 'b', 'c']);
     const share = (o: Map<string, string>, n: string): string[] => CHECK_NAMES.filter((c) => o.get(c) === n);
     // 14 checks over 3 nodes: each node has some (rendezvous is deterministic for these names)
@@ -120,7 +80,7 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
     expect(cShare.length).toBeGreaterThan(0);
 
     const killedAt = Date.now();
-    await procs.get('c')!.kill();
+    await zone.get('c').kill();
     const after = await steady(['a', 'b']);
     // failover bound (issue 23): within 30 s here it is a few seconds (3 missed 1 s heartbeats)
     expect(Date.now() - killedAt).toBeLessThan(30_000);
@@ -130,12 +90,11 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
     }
     // each of c's checks was checked within one interval + 30 s of the kill
     for (const c of cShare) {
-      const ranAgain = ['a', 'b'].some((n) => (runsSince(procs.get(n)!, killedAt).get(c) ?? 0) > 0);
+      const ranAgain = ['a', 'b'].some((n) => (runsSince(zone.get(n), killedAt).get(c)?.n ?? 0) > 0);
       expect(ranAgain).toBe(true);
     }
 
-    procs.get('c')!.cleanup();
-    start('c', 2);
+    await zone.start('c');
     const back = await steady(['a', 'b', 'c']);
     expect(back).toEqual(first);
   }, 240_000);

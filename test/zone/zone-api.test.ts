@@ -13,6 +13,7 @@ import { until } from '../federation/helpers.ts';
 import { apiRoutes, createApiContext } from '../../src/api/app.ts';
 import { API_MIGRATIONS } from '../../src/api/tokens.ts';
 import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+import { apiSiteView } from '../../src/wiring.ts';
 
 interface ApiNode extends ZoneNode {
   get(path: string, scope?: 'read' | 'admin'): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -35,7 +36,7 @@ describeDaemon('the zone in the API', MOSQUITTO_PROGRAMS, () => {
     const zone = { name: 'hq', heartbeat: 2, misses: 3, grace: 0, topic: 'swtest/zoneapi' };
     for (const name of ['a', 'b', 'c']) {
       const n = await openZoneNode(name, broker.port, { zone, checks: someChecks(9) }, { migrations: [API_MIGRATIONS] });
-      const ctx = createApiContext(n.site);
+      const ctx = createApiContext(apiSiteView(n.site));
       const app: Hono = apiRoutes(ctx);
       const tok = { read: ctx.tokens.create({ name: 'r', scope: 'read' }).secret, admin: ctx.tokens.create({ name: 'a', scope: 'admin' }).secret };
       nodes.push({

@@ -5,20 +5,10 @@
  * the signed link is the credential.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { BarePage } from '../layout.tsx';
 
-export function AckLinkPage(p: {
-  site: string;
-  assets: Assets;
-  title: string;
-  message: string;
-  /** the form's target: present while there is something to acknowledge */
-  action?: string;
-  error?: boolean;
-  /** the check's page (for those who can sign in) */
-  check?: string;
-}): Child {
+export function AckLinkPage(p: PropsOf<'AckLinkPage'>): Child {
   return (
     <BarePage site={p.site} title={p.title} assets={p.assets}>
       <section class={p.error ? 'card errors' : 'card'} role={p.error ? 'alert' : 'status'}>

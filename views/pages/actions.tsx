@@ -1,16 +1,15 @@
 /** Actions list and editor (spec §8.5) with "Test action" (spec §5.6). */
 import type { Child } from 'hono/jsx';
-import type { Field } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Csrf, ErrorList, Icon, actionUrl, type PageCtx } from '../ui.tsx';
-import { OptionFields, PickField, SelectField, TextField, type FormState } from '../partials/fields.tsx';
+import { Csrf, ErrorList, Icon, actionUrl } from '../ui.tsx';
+import { OptionFields, PickField, SelectField, TextField } from '../partials/fields.tsx';
 import { Deliveries } from '../partials/history.tsx';
 import { ActionHealthPanel, HealthBadge } from '../partials/integrations.tsx';
-import type { ActionRowVM, ActionFormData } from '../../src/web/view-data.ts';
 
 export type { ActionRowVM, ActionFormData } from '../../src/web/view-data.ts';
 
-export function ActionsPage(p: { ctx: PageCtx; rows: ActionRowVM[]; flash?: string }): Child {
+export function ActionsPage(p: PropsOf<'ActionsPage'>): Child {
   const { ctx } = p;
   return (
     <Page ctx={ctx} title="Actions">
@@ -98,7 +97,7 @@ export function ActionsPage(p: { ctx: PageCtx; rows: ActionRowVM[]; flash?: stri
   );
 }
 
-export function ActionFields(p: { type: string; summary: string; fields: Field[]; s: FormState }): Child {
+export function ActionFields(p: PropsOf<'ActionFields'>): Child {
   return (
     <fieldset id="action-fields">
       <legend>{p.type ? `${p.type} options` : 'Options'}</legend>
@@ -109,7 +108,7 @@ export function ActionFields(p: { type: string; summary: string; fields: Field[]
   );
 }
 
-export function ActionPage(p: { ctx: PageCtx; d: ActionFormData }): Child {
+export function ActionPage(p: PropsOf<'ActionPage'>): Child {
   const { ctx, d } = p;
   const title = d.name === null ? 'Add action' : `Action ${d.name}`;
   return (

@@ -1,11 +1,11 @@
 /** A check's charts page: the range picker (links: works without script) and the charts. */
 import type { Child } from 'hono/jsx';
-import { type ChartData, RANGE_WORDS, type RangeKey, RANGES } from '../../src/web/view-data.ts';
+import { RANGE_WORDS, type RangeKey, RANGES, type PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { checkUrl, type PageCtx } from '../ui.tsx';
+import { checkUrl } from '../ui.tsx';
 import { Charts } from '../partials/chart.tsx';
 
-export function ChartsPage(p: { ctx: PageCtx; name: string; data: ChartData }): Child {
+export function ChartsPage(p: PropsOf<'ChartsPage'>): Child {
   const words = RANGE_WORDS[p.data.range];
   return (
     <Page ctx={p.ctx} title={`${p.name}: charts`}>

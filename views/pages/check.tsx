@@ -3,7 +3,7 @@
  * form (operators) or the configuration (viewers); also the new-check page.
  */
 import type { Child } from 'hono/jsx';
-import type { CheckVM } from '../../src/web/view-data.ts';
+import type { CheckVM, PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, Icon, checkUrl, type PageCtx } from '../ui.tsx';
 import { CheckStatus } from '../partials/check-status.tsx';
@@ -13,12 +13,12 @@ import { Incidents } from '../partials/incidents.tsx';
 import { CertPanel } from '../partials/cert-panel.tsx';
 import { OpsPanel } from '../partials/ops-panel.tsx';
 import { BadgePanel, PushPanel, RemotePanel } from '../partials/integrations.tsx';
-import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one, type FormState } from '../partials/fields.tsx';
-import type { TypeFieldsData, CheckFormData, CheckPageData } from '../../src/web/view-data.ts';
+import { CheckboxField, OptionFields, PickField, SelectField, TextField, fieldId, one } from '../partials/fields.tsx';
+import type { CheckFormData } from '../../src/web/view-data.ts';
 
 export type { TypeFieldsData, CheckFormData, CheckPageData } from '../../src/web/view-data.ts';
 
-export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: readonly string[] }): Child {
+export function TypeFields(p: PropsOf<'TypeFields'>): Child {
   const { d } = p;
   return (
     <fieldset id="type-fields">
@@ -37,7 +37,7 @@ export function TypeFields(p: { d: TypeFieldsData; s: FormState; checkNames: rea
   );
 }
 
-export function TriggerParse(p: { ok: boolean; warn?: boolean; message: string }): Child {
+export function TriggerParse(p: PropsOf<'TriggerParse'>): Child {
   const cls = !p.ok ? 'parse bad' : p.warn ? 'parse warn' : 'parse';
   return (
     <output id="trigger-parse" class={cls} for={fieldId('trigger')} aria-live="polite">
@@ -155,7 +155,7 @@ export function CheckActions(p: { ctx: PageCtx; vm: CheckVM }): Child {
   );
 }
 
-export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
+export function CheckPage(p: PropsOf<'CheckPage'>): Child {
   const { ctx, d } = p;
   const { vm } = d;
   return (
@@ -192,7 +192,7 @@ export function CheckPage(p: { ctx: PageCtx; d: CheckPageData }): Child {
   );
 }
 
-export function NewCheckPage(p: { ctx: PageCtx; d: CheckFormData }): Child {
+export function NewCheckPage(p: PropsOf<'NewCheckPage'>): Child {
   return (
     <Page ctx={p.ctx} title="Add check">
       <h1>Add check</h1>

@@ -8,13 +8,13 @@
  * `sw-config` event), so focus stays where it was.
  */
 import type { Child } from 'hono/jsx';
-import { type CheckList, type Counts, DISPLAY_STATES, type DisplayState, type ListQuery, plural, queryString, type Section } from '../../src/web/view-data.ts';
+import { type CheckList, DISPLAY_STATES, type DisplayState, type ListQuery, plural, queryString, type Section } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Icon, checkUrl, type PageCtx } from '../ui.tsx';
+import { Icon, checkUrl } from '../ui.tsx';
 import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type RowCtx } from '../partials/check-row.tsx';
 import { StateBadge } from '../partials/state-badge.tsx';
 import { FailBanner } from '../partials/fail-banner.tsx';
-import type { ChecksPageData } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 
 export type { ChecksPageData } from '../../src/web/view-data.ts';
 
@@ -153,7 +153,7 @@ function Pager(p: { list: CheckList; where: string }): Child {
 }
 
 /** The list itself: reloaded (morphed) as a whole on configuration changes. */
-export function CheckListView(p: { list: CheckList; ctx: RowCtx }): Child {
+export function CheckListView(p: PropsOf<'CheckListView'>): Child {
   const { list } = p;
   const qs = queryString(list.query);
   return (
@@ -177,7 +177,7 @@ function Chip(p: { href: string; on: boolean; children: Child }): Child {
 }
 
 /** Filter chips: one choice per row of chips, each a link with the whole query (no script needed). */
-export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number][]; tags: [string, number][]; remote: number; oob?: boolean }): Child {
+export function Chips(p: PropsOf<'Chips'>): Child {
   const { q } = p;
   return (
     <div id="chips" class="chips" role="group" aria-label="filters" hx-swap-oob={p.oob ? 'true' : undefined}>
@@ -241,7 +241,7 @@ export function Chips(p: { q: ListQuery; counts: Counts; types: [string, number]
   );
 }
 
-export function ChecksPage(p: { ctx: PageCtx; rowCtx: RowCtx; d: ChecksPageData }): Child {
+export function ChecksPage(p: PropsOf<'ChecksPage'>): Child {
   const { ctx, d } = p;
   const q = d.list.query;
   return (

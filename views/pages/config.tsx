@@ -4,27 +4,15 @@
  * JSON editor for the whole site file with validation, diff and roll back.
  */
 import type { Child } from 'hono/jsx';
-import type { DiffResult, FederationVM } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
-import { CheckboxField, OptionFields, TextField, type FormState } from '../partials/fields.tsx';
+import { Csrf, ErrorList } from '../ui.tsx';
+import { CheckboxField, OptionFields, TextField } from '../partials/fields.tsx';
 import { FederationPanel } from '../partials/integrations.tsx';
-import type { ConfigSections, RawResult } from '../../src/web/view-data.ts';
 
 export type { ConfigSections, RawResult } from '../../src/web/view-data.ts';
 
-export function ConfigPage(p: {
-  ctx: PageCtx;
-  s: FormState;
-  f: ConfigSections;
-  version: string;
-  flash?: string;
-  conflict?: boolean;
-  base: string;
-  file: string;
-  fed: FederationVM;
-  fletchck?: string | null;
-}): Child {
+export function ConfigPage(p: PropsOf<'ConfigPage'>): Child {
   const { ctx, s, f } = p;
   return (
     <Page ctx={ctx} title="Config">
@@ -129,7 +117,7 @@ export function ConfigPage(p: {
   );
 }
 
-export function DiffView(p: { diff: DiffResult; from: string; to: string }): Child {
+export function DiffView(p: PropsOf<'DiffView'>): Child {
   const d = p.diff;
   if (d.tooLarge) return <p class="notice">The files differ in too many places to show line by line.</p>;
   if (d.hunks.length === 0) return <p class="muted">No differences.</p>;
@@ -154,7 +142,7 @@ export function DiffView(p: { diff: DiffResult; from: string; to: string }): Chi
   );
 }
 
-export function RawResultView(p: { r: RawResult | null }): Child {
+export function RawResultView(p: PropsOf<'RawResultView'>): Child {
   const r = p.r;
   return (
     <div id="raw-result" aria-live="polite">
@@ -184,7 +172,7 @@ export function RawResultView(p: { r: RawResult | null }): Child {
   );
 }
 
-export function RawPage(p: { ctx: PageCtx; text: string; version: string; result: RawResult | null; hasBak: boolean }): Child {
+export function RawPage(p: PropsOf<'RawPage'>): Child {
   const { ctx } = p;
   return (
     <Page ctx={ctx} title="Site file">

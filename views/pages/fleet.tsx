@@ -7,9 +7,9 @@
  * morphs in the part that changed — the zones and nodes, or the checks list.
  */
 import type { Child } from 'hono/jsx';
-import { plural, relative, type FleetData, type FleetState } from '../../src/web/view-data.ts';
+import { plural, relative, type FleetData, type FleetState, type PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { ErrorList, type PageCtx } from '../ui.tsx';
+import { ErrorList } from '../ui.tsx';
 import { pageNumbers } from './checks.tsx';
 
 const WORD: Record<FleetState, string> = { fail: 'Failing', pass: 'Passing', silent: 'Silent', other: 'Other' };
@@ -184,7 +184,7 @@ function Live(p: { id: string; oob?: boolean; children: Child }): Child {
 }
 
 /** The connection's health, the zones and their nodes. */
-export function FleetHead(p: { d: FleetData; oob?: boolean }): Child {
+export function FleetHead(p: PropsOf<'FleetHead'>): Child {
   const { d } = p;
   return (
     <Live id="fleet-head" oob={p.oob}>
@@ -205,7 +205,7 @@ export function FleetHead(p: { d: FleetData; oob?: boolean }): Child {
 }
 
 /** The filters, the count, the pagers and this page's checks. */
-export function FleetList(p: { d: FleetData; oob?: boolean }): Child {
+export function FleetList(p: PropsOf<'FleetList'>): Child {
   const { d } = p;
   return (
     <Live id="fleet-list" oob={p.oob}>
@@ -245,7 +245,7 @@ export function FleetList(p: { d: FleetData; oob?: boolean }): Child {
   );
 }
 
-export function FleetPage(p: { ctx: PageCtx; d: FleetData }): Child {
+export function FleetPage(p: PropsOf<'FleetPage'>): Child {
   return (
     <Page ctx={p.ctx} title="Fleet">
       <h1>Fleet</h1>

@@ -8,14 +8,14 @@
 import type { Child } from 'hono/jsx';
 import { type Assets, type CheckVM, plural } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Icon, type PageCtx } from '../ui.tsx';
+import { Icon } from '../ui.tsx';
 import { CheckCard } from '../partials/check-card.tsx';
 import { Summary } from '../partials/summary.tsx';
 import { FailBanner } from '../partials/fail-banner.tsx';
 import { Ago, Beats, Uptimes, type RowCtx } from '../partials/check-row.tsx';
 import { StateBadge } from '../partials/state-badge.tsx';
 import { checkUrl } from '../ui.tsx';
-import type { HomeData } from '../../src/web/view-data.ts';
+import type { HomeData, PropsOf } from '../../src/web/view-data.ts';
 
 export type { HomeData } from '../../src/web/view-data.ts';
 
@@ -62,7 +62,7 @@ function Tile(p: { vm: CheckVM; ctx: RowCtx }): Child {
   );
 }
 
-export function HomeMain(p: { d: HomeData; ctx: RowCtx; oob?: boolean }): Child {
+export function HomeMain(p: PropsOf<'HomeMain'>): Child {
   const { d, ctx } = p;
   return (
     <div id="home-main" hx-swap-oob={p.oob ? 'true' : undefined}>
@@ -119,7 +119,7 @@ export function HomeMain(p: { d: HomeData; ctx: RowCtx; oob?: boolean }): Child 
  * `kiosk`: the wall-screen view of `/?kiosk=1` (docs/webui.md): the same live
  * `#home-main`, without the header and navigation, tiles large (app.css `body.kiosk`).
  */
-export function HomePage(p: { ctx: PageCtx; d: HomeData; rowCtx: RowCtx; kiosk?: boolean }): Child {
+export function HomePage(p: PropsOf<'HomePage'>): Child {
   return (
     <Page ctx={p.ctx} title={p.kiosk ? 'Wall screen' : 'Home'} kiosk={p.kiosk}>
       <h1>{p.d.site}</h1>

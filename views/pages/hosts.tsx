@@ -1,11 +1,10 @@
 /** The hosts view (issue 22 "Hosts"): one live card per host (views/partials/host-card.tsx). */
 import type { Child } from 'hono/jsx';
-import type { HostVM } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import type { PageCtx } from '../ui.tsx';
 import { HostGrid } from '../partials/host-card.tsx';
 
-export function HostsPage(p: { ctx: PageCtx; hosts: HostVM[]; now: number }): Child {
+export function HostsPage(p: PropsOf<'HostsPage'>): Child {
   return (
     <Page ctx={p.ctx} title="Hosts">
       <h1>Hosts</h1>

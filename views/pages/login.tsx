@@ -1,20 +1,9 @@
 /** The login page (spec §8.2). */
 import type { Child } from 'hono/jsx';
-import type { Assets } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { BarePage } from '../layout.tsx';
 
-export function LoginPage(p: {
-  site: string;
-  assets: Assets;
-  token: string;
-  next: string;
-  user?: string;
-  error?: string;
-  noUsers?: boolean;
-  sso?: string;
-  /** false: only single sign-on accounts exist, no password form */
-  passwords?: boolean;
-}): Child {
+export function LoginPage(p: PropsOf<'LoginPage'>): Child {
   return (
     <BarePage site={p.site} title="Sign in" assets={p.assets}>
       <section class="card">
@@ -66,7 +55,7 @@ export function LoginPage(p: {
  * to the identity provider (a form's redirect to another origin would break
  * the CSP's form-action 'self').
  */
-export function ContinuePage(p: { site: string; assets: Assets; next: string; title: string; text: string }): Child {
+export function ContinuePage(p: PropsOf<'ContinuePage'>): Child {
   return (
     <BarePage site={p.site} title={p.title} assets={p.assets}>
       <meta http-equiv="refresh" content={`0;url=${p.next}`} />

@@ -1,9 +1,9 @@
 /** Uptime/SLA reports (issue 19): a range form, groups and checks with their figures, one check's outages. */
 import type { Child } from 'hono/jsx';
-import { type CheckReport, type GroupReport, type Report, type SiteReport } from '../../src/web/view-data.ts';
+import { type CheckReport, type GroupReport, type Report } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { ErrorList, checkUrl, enc, type PageCtx } from '../ui.tsx';
-import type { ReportFormValues } from '../../src/web/view-data.ts';
+import { ErrorList, checkUrl, enc } from '../ui.tsx';
+import type { ReportFormValues, PropsOf } from '../../src/web/view-data.ts';
 
 export type { ReportFormValues } from '../../src/web/view-data.ts';
 
@@ -73,17 +73,7 @@ function RangeForm(p: { v: ReportFormValues; action: string }): Child {
   );
 }
 
-export function ReportsPage(p: {
-  ctx: PageCtx;
-  v: ReportFormValues;
-  query: string;
-  label: string;
-  report: SiteReport | null;
-  error?: string;
-  time: (t: number) => string;
-  /** a status page's report: its title and address (groups are the page's, not checks) */
-  page?: { title: string; slug: string };
-}): Child {
+export function ReportsPage(p: PropsOf<'ReportsPage'>): Child {
   const { ctx, report } = p;
   const q = p.query ? `?${p.query}` : '';
   const base = p.page ? `/status/${enc(p.page.slug)}/report` : '/reports';
@@ -156,16 +146,7 @@ export function ReportsPage(p: {
   );
 }
 
-export function CheckReportPage(p: {
-  ctx: PageCtx;
-  name: string;
-  v: ReportFormValues;
-  query: string;
-  label: string;
-  r: CheckReport | null;
-  error?: string;
-  time: (t: number) => string;
-}): Child {
+export function CheckReportPage(p: PropsOf<'CheckReportPage'>): Child {
   const { ctx, r } = p;
   const q = p.query ? `?${p.query}` : '';
   return (

@@ -1,7 +1,8 @@
 /** Small pages: confirmation of a state change, a message, the site log. */
 import type { Child } from 'hono/jsx';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Csrf, type PageCtx } from '../ui.tsx';
+import { Csrf } from '../ui.tsx';
 import { SiteLog } from '../partials/site-log.tsx';
 
 /**
@@ -9,17 +10,7 @@ import { SiteLog } from '../partials/site-log.tsx';
  * fletchck's old state-changing GET links (`?delete=y`, `?run=y`, `/clone/x`,
  * `/move/x`): they now show this form instead of acting (spec §9.9).
  */
-export function ConfirmPage(p: {
-  ctx: PageCtx;
-  title: string;
-  question: string;
-  action: string;
-  button: string;
-  danger?: boolean;
-  fields?: Record<string, string>;
-  cancel: string;
-  detail?: Child;
-}): Child {
+export function ConfirmPage(p: PropsOf<'ConfirmPage'>): Child {
   return (
     <Page ctx={p.ctx} title={p.title}>
       <h1>{p.title}</h1>
@@ -44,7 +35,7 @@ export function ConfirmPage(p: {
   );
 }
 
-export function MessagePage(p: { ctx: PageCtx; title: string; message: Child; back?: string; error?: boolean }): Child {
+export function MessagePage(p: PropsOf<'MessagePage'>): Child {
   return (
     <Page ctx={p.ctx} title={p.title}>
       <h1>{p.title}</h1>
@@ -60,7 +51,7 @@ export function MessagePage(p: { ctx: PageCtx; title: string; message: Child; ba
   );
 }
 
-export function LogPage(p: { ctx: PageCtx; lines: readonly string[] }): Child {
+export function LogPage(p: PropsOf<'LogPage'>): Child {
   return (
     <Page ctx={p.ctx} title="Log">
       <h1>Log</h1>

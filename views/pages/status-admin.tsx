@@ -4,7 +4,7 @@
  * The public page itself is views/pages/status-page.tsx.
  */
 import type { Child } from 'hono/jsx';
-import { type Incident, type StatusPageConfig } from '../../src/web/view-data.ts';
+import { type Incident, type PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
 import { CheckboxField, SelectField, TextAreaField, TextField, type FormState } from '../partials/fields.tsx';
@@ -18,7 +18,7 @@ const STAGES: [string, string][] = [
   ['resolved', 'Resolved'],
 ];
 
-export function StatusPagesList(p: { ctx: PageCtx; pages: readonly StatusPageConfig[]; open: Record<string, number>; flash?: string }): Child {
+export function StatusPagesList(p: PropsOf<'StatusPagesList'>): Child {
   const { ctx } = p;
   return (
     <Page ctx={ctx} title="Status pages">
@@ -105,7 +105,7 @@ function SettingsForm(p: { ctx: PageCtx; slug: string | null; s: FormState }): C
   );
 }
 
-export function StatusPageNew(p: { ctx: PageCtx; s: FormState }): Child {
+export function StatusPageNew(p: PropsOf<'StatusPageNew'>): Child {
   return (
     <Page ctx={p.ctx} title="New status page">
       <h1>New status page</h1>
@@ -168,15 +168,7 @@ function UpdateForm(p: { ctx: PageCtx; slug: string; i: Incident }): Child {
   );
 }
 
-export function StatusPageManage(p: {
-  ctx: PageCtx;
-  page: StatusPageConfig;
-  s: FormState;
-  incident: FormState;
-  incidents: readonly Incident[];
-  flash?: string;
-  error?: string;
-}): Child {
+export function StatusPageManage(p: PropsOf<'StatusPageManage'>): Child {
   const { ctx, page } = p;
   return (
     <Page ctx={ctx} title={`Status page ${page.title}`}>

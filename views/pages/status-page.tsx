@@ -5,7 +5,7 @@
  * classes only: the CSP allows no inline style) and the incidents.
  */
 import type { Child } from 'hono/jsx';
-import { type Assets, type Incident, pctText, type StatusCheckVM, type StatusPageVM } from '../../src/web/view-data.ts';
+import { type Incident, pctText, type StatusCheckVM, type PropsOf } from '../../src/web/view-data.ts';
 import { raw } from 'hono/html';
 import { ThemePick, useTheme } from '../theme.tsx';
 
@@ -38,7 +38,7 @@ export function IncidentView(p: { i: Incident; children?: Child }): Child {
   );
 }
 
-export function StatusPageView(p: { vm: StatusPageVM; assets: Assets; site: string; manage: string | null; report?: string | null }): Child {
+export function StatusPageView(p: PropsOf<'StatusPageView'>): Child {
   const { vm, assets } = p;
   const open = vm.incidents.filter((i) => i.resolved === null);
   const past = vm.incidents.filter((i) => i.resolved !== null);

@@ -4,10 +4,10 @@
  */
 import type { Child } from 'hono/jsx';
 import { Page } from '../layout.tsx';
-import { Csrf, ErrorList, type PageCtx } from '../ui.tsx';
-import { SelectField, TextField, type FormState } from '../partials/fields.tsx';
+import { Csrf, ErrorList } from '../ui.tsx';
+import { SelectField, TextField } from '../partials/fields.tsx';
 import { CopyField } from '../partials/integrations.tsx';
-import type { TokenRowVM, Created } from '../../src/web/view-data.ts';
+import type { Created, PropsOf } from '../../src/web/view-data.ts';
 
 export type { TokenRowVM, Created } from '../../src/web/view-data.ts';
 
@@ -35,7 +35,7 @@ function CreatedCard(p: { t: Created; origin: string }): Child {
   );
 }
 
-export function TokensPage(p: { ctx: PageCtx; rows: TokenRowVM[]; s: FormState; created?: Created; flash?: string; origin: string }): Child {
+export function TokensPage(p: PropsOf<'TokensPage'>): Child {
   const { ctx, s } = p;
   return (
     <Page ctx={ctx} title="API tokens">

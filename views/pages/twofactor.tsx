@@ -1,13 +1,12 @@
 /** Two-factor sign-in: the code step of the login, and the account's 2FA page. */
 import type { Child } from 'hono/jsx';
-import { type Assets } from '../../src/web/view-data.ts';
 import { BarePage, Page } from '../layout.tsx';
-import { Csrf, type PageCtx } from '../ui.tsx';
-import type { TwoFactorState } from '../../src/web/view-data.ts';
+import { Csrf } from '../ui.tsx';
+import type { PropsOf } from '../../src/web/view-data.ts';
 
 export type { TwoFactorState } from '../../src/web/view-data.ts';
 
-export function TotpLoginPage(p: { site: string; assets: Assets; token: string; user: string; error?: string }): Child {
+export function TotpLoginPage(p: PropsOf<'TotpLoginPage'>): Child {
   return (
     <BarePage site={p.site} title="Sign in: code" assets={p.assets}>
       <section class="card">
@@ -57,7 +56,7 @@ function Codes(p: { codes: string[] }): Child {
   );
 }
 
-export function TwoFactorPage(p: { ctx: PageCtx; s: TwoFactorState }): Child {
+export function TwoFactorPage(p: PropsOf<'TwoFactorPage'>): Child {
   const { ctx, s } = p;
   return (
     <Page ctx={ctx} title="Two-factor sign-in">

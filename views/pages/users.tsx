@@ -1,14 +1,13 @@
 /** Users (admin only, spec §8.5, with roles) and the account page (own password). */
 import type { Child } from 'hono/jsx';
-import type { Role } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
-import { Csrf, ErrorList, Icon, userUrl, type PageCtx } from '../ui.tsx';
-import { SelectField, TextField, type FormState } from '../partials/fields.tsx';
-import type { PasswordMode } from '../../src/web/view-data.ts';
+import { Csrf, ErrorList, Icon, userUrl } from '../ui.tsx';
+import { SelectField, TextField } from '../partials/fields.tsx';
 
 export type { PasswordMode } from '../../src/web/view-data.ts';
 
-export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; sessions?: number; twofactor?: boolean }[]; flash?: string }): Child {
+export function UsersPage(p: PropsOf<'UsersPage'>): Child {
   const { ctx } = p;
   return (
     <Page ctx={ctx} title="Users">
@@ -70,15 +69,7 @@ export function UsersPage(p: { ctx: PageCtx; users: { name: string; role: Role; 
   );
 }
 
-export function UserPage(p: {
-  ctx: PageCtx;
-  name: string | null;
-  s: FormState;
-  version: string;
-  suggested?: string;
-  renameable: boolean;
-  conflict?: boolean;
-}): Child {
+export function UserPage(p: PropsOf<'UserPage'>): Child {
   const { ctx, s } = p;
   return (
     <Page ctx={ctx} title={p.name === null ? 'Add user' : `User ${p.name}`}>
@@ -132,7 +123,7 @@ export function UserPage(p: {
   );
 }
 
-export function AccountPage(p: { ctx: PageCtx; s: FormState; done?: boolean; password?: PasswordMode; sso?: string }): Child {
+export function AccountPage(p: PropsOf<'AccountPage'>): Child {
   const mode = p.password ?? 'change';
   const { ctx, s } = p;
   return (

@@ -12,7 +12,7 @@ import { raw } from 'hono/html';
 import { type Assets, type CheckVM, cid, type GlanceVM, msText, percentText, relative } from '../../src/web/view-data.ts';
 import { Csrf, Icon, checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
-import type { RowCtx } from '../../src/web/view-data.ts';
+import type { RowCtx, PropsOf } from '../../src/web/view-data.ts';
 
 export type { RowCtx } from '../../src/web/view-data.ts';
 
@@ -175,7 +175,7 @@ export function CheckRow(p: { vm: CheckVM; group: string | null; failing?: boole
  * (issue 22: a bare `<tr>` after other markup was dropped), morphed into
  * place so focus and an open menu survive.
  */
-export function LiveRow(p: { vm: CheckVM; group: string | null; failing?: boolean; ctx: RowCtx; first: boolean; last: boolean }): Child {
+export function LiveRow(p: PropsOf<'LiveRow'>): Child {
   return (
     <hx-partial hx-target={`#${rowId(p.group, p.vm, p.failing)}`} hx-swap="outerMorph">
       <CheckRow {...p} />

@@ -4,11 +4,11 @@
  * sequences it is in. Live-swapped by id.
  */
 import type { Child } from 'hono/jsx';
-import type { Assets, CheckVM } from '../../src/web/view-data.ts';
+import type { PropsOf } from '../../src/web/view-data.ts';
 import { checkUrl } from '../ui.tsx';
 import { StateBadge } from './state-badge.tsx';
 
-export function CheckStatus(p: { vm: CheckVM; assets: Assets; inseqs: string[]; oob?: boolean }): Child {
+export function CheckStatus(p: PropsOf<'CheckStatus'>): Child {
   const { vm } = p;
   const remote = vm.displayType !== vm.type;
   const failing = vm.state === 'FAIL' || vm.state === 'SOFTFAIL' || vm.state === 'ERROR';

@@ -1,8 +1,8 @@
 /** A banner while any check fails (issue 22), on home and the checks page. Live-swapped by id; empty (and hidden by CSS) when all is well. */
 import type { Child } from 'hono/jsx';
-import { type Counts, plural } from '../../src/web/view-data.ts';
+import { plural, type PropsOf } from '../../src/web/view-data.ts';
 
-export function FailBanner(p: { counts: Counts; oob?: boolean }): Child {
+export function FailBanner(p: PropsOf<'FailBanner'>): Child {
   const n = p.counts.FAIL;
   const err = p.counts.ERROR;
   return (

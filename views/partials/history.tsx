@@ -4,7 +4,7 @@
  * notification deliveries when the notifier records them.
  */
 import type { Child } from 'hono/jsx';
-import { type DeliveryRecord, percentText, plural, type Spark, type TransitionVM, type Uptime } from '../../src/web/view-data.ts';
+import { type DeliveryRecord, percentText, plural, type Spark, type PropsOf } from '../../src/web/view-data.ts';
 import { actionUrl } from '../ui.tsx';
 
 const W = 600;
@@ -114,15 +114,7 @@ export function Deliveries(p: { rows: DeliveryRecord[] | null; zoneTime: (t: num
   );
 }
 
-export function History(p: {
-  id: string;
-  uptime: Uptime[];
-  spark: Spark;
-  transitions: TransitionVM[];
-  deliveries: DeliveryRecord[] | null;
-  zoneTime: (t: number | null | undefined) => string;
-  oob?: boolean;
-}): Child {
+export function History(p: PropsOf<'History'>): Child {
   return (
     <section id={`hist-${p.id}`} class="card" aria-labelledby={`hist-${p.id}-h`} hx-swap-oob={p.oob ? 'true' : undefined}>
       <h2 id={`hist-${p.id}-h`}>History</h2>

@@ -6,7 +6,7 @@
  * and a card per TrueNAS pool. Live-swapped by id (hx-swap-oob).
  */
 import type { Child } from 'hono/jsx';
-import { cid, type DisplayState, type HostVM, plural, type PoolVM, sparkGeometry, type TileVM } from '../../src/web/view-data.ts';
+import { cid, type DisplayState, type HostVM, plural, type PoolVM, sparkGeometry, type TileVM, type PropsOf } from '../../src/web/view-data.ts';
 import { NasAlerts, PoolLayout } from './pool-layout.tsx';
 import { checkUrl } from '../ui.tsx';
 import { Ago } from './check-row.tsx';
@@ -121,7 +121,7 @@ function Counts(p: { host: HostVM }): Child {
   );
 }
 
-export function HostCard(p: { host: HostVM; now: number; oob?: boolean }): Child {
+export function HostCard(p: PropsOf<'HostCard'>): Child {
   const h = p.host;
   const id = hostId(h.key);
   return (
@@ -170,7 +170,7 @@ export function HostCard(p: { host: HostVM; now: number; oob?: boolean }): Child
 }
 
 /** Every card; swapped whole (oob) when hosts come or go. */
-export function HostGrid(p: { hosts: HostVM[]; now: number; oob?: boolean }): Child {
+export function HostGrid(p: PropsOf<'HostGrid'>): Child {
   return (
     <div id="hosts" class="hosts" hx-swap-oob={p.oob ? 'true' : undefined}>
       {p.hosts.map((h) => (

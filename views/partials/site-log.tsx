@@ -1,5 +1,6 @@
 /** Lines of the volatile site log (spec §1.5); new lines are live-appended. */
 import type { Child } from 'hono/jsx';
+import type { PropsOf } from '../../src/web/view-data.ts';
 
 export function LogLines(p: { lines: readonly string[] }): Child {
   return (
@@ -20,7 +21,7 @@ export function SiteLog(p: { lines: readonly string[] }): Child {
 }
 
 /** Appends lines to #sitelog (out-of-band swap in a live update). */
-export function SiteLogAppend(p: { lines: readonly string[] }): Child {
+export function SiteLogAppend(p: PropsOf<'SiteLogAppend'>): Child {
   return (
     <ol hx-swap-oob="beforeend:#sitelog">
       <LogLines lines={p.lines} />

@@ -1,9 +1,9 @@
 /** Counts of checks by state, each a link to the filtered list. Live-swapped by id. */
 import type { Child } from 'hono/jsx';
-import { type Assets, type Counts, DISPLAY_STATES, plural } from '../../src/web/view-data.ts';
+import { DISPLAY_STATES, plural, type PropsOf } from '../../src/web/view-data.ts';
 import { StateIcon } from './state-badge.tsx';
 
-export function Summary(p: { counts: Counts; assets: Assets; oob?: boolean }): Child {
+export function Summary(p: PropsOf<'Summary'>): Child {
   return (
     <ul id="summary" class="summary" aria-label="checks by state" hx-swap-oob={p.oob ? 'true' : undefined}>
       <li>

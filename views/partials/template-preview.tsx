@@ -1,8 +1,8 @@
 /** The action editor's message preview (a sample failing check rendered with the form's template). */
 import type { Child } from 'hono/jsx';
-import { type PreviewData } from '../../src/web/view-data.ts';
+import { type PropsOf } from '../../src/web/view-data.ts';
 
-export function TemplatePreview(p: { d: PreviewData }): Child {
+export function TemplatePreview(p: PropsOf<'TemplatePreview'>): Child {
   const { d } = p;
   if (d.problem)
     return (

@@ -6,7 +6,7 @@ import { html, pageCtx } from '../render.tsx';
 import { isRange, withLimits } from '../../charts/series.ts';
 import { readChart } from '../../charts/read.ts';
 import { MetricCodec } from '../../store/history.ts';
-import { TierReader } from '../../store/rollup.ts';
+import { TierReader } from '../../store/tier-reader.ts';
 import { notFound } from './checks.tsx';
 
 export function chartRoutes(d: WebDeps): Hono<WebEnv> {

@@ -25,7 +25,7 @@ import { getCookie } from 'hono/cookie';
 import { toHtml } from '../render.tsx';
 import { atomFeed } from '../../status-pages/atom.ts';
 import { MetricCodec } from '../../store/history.ts';
-import { TierReader } from '../../store/rollup.ts';
+import { TierReader } from '../../store/tier-reader.ts';
 import { BarCache } from '../../status-pages/bars.ts';
 import { pageFromForm, pageValues } from '../../status-pages/form.ts';
 import type { FormState } from '../view-data.ts';

@@ -4,7 +4,7 @@
  * message; unknown tokens get a bare 404; guessing runs into 429; an empty
  * token is generated and saved; the last heartbeat survives a restart.
  */
-import { openSite } from '../../../src/wiring.ts';
+import { openSite, apiSiteView } from '../../../src/wiring.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { join } from 'node:path';
 import { openApiSite, type ApiTestSite } from '../../api/helpers.ts';
@@ -125,7 +125,7 @@ describe('push check', () => {
     const log = t.site.state('job').log;
     await t.site.stop();
     const again = await openSite({ configPath: t.path, clock: t.clock, dbPath, migrations: [API_MIGRATIONS] });
-    apiRoutes(createApiContext(again));
+    apiRoutes(createApiContext(apiSiteView(again)));
     await again.start();
     await t.clock.advance(61_000);
     expect(stateText(again.state('job'), false)).toBe('FAIL');
