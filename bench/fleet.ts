@@ -34,6 +34,7 @@ import { Agent, fastHash, PASSWORDS } from '../test/web/helpers.ts';
 import { dist, emit, figure, median, note, round, until } from './lib/report.ts';
 import { openBenchSite } from './lib/site.ts';
 import { webSiteView } from '../src/wiring.ts';
+import { fleetSiteView } from '../src/wiring-views.ts';
 
 const ZONES = Number(process.env.FLEET_ZONES ?? 50);
 const CHECKS = Number(process.env.FLEET_CHECKS ?? 100_000);
@@ -92,7 +93,7 @@ const doc = {
 };
 writeFileSync(join(t.dir, 'site.json'), JSON.stringify(doc), { mode: 0o600 });
 const b = await openBenchSite(doc, { dir: t.dir, start: false });
-const fleet = new FleetService(b.site.settings.fleet!, 'bench', b.site);
+const fleet = new FleetService(b.site.settings.fleet!, 'bench', fleetSiteView(b.site));
 b.site.use(fleet);
 const i0 = performance.now();
 await b.site.start();

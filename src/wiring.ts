@@ -5,7 +5,8 @@
  * before it — config snapshot, store, notifier, ops, scheduler, runtime,
  * runner, bus, the MQTT federation and the HA zone — and the `Site` façade
  * over them; `services` builds the web UI and API around a site. Each part
- * gets a narrow interface of what it uses, never the whole Site.
+ * gets a narrow interface of what it uses, never the whole Site (the
+ * services' views of it are built in wiring-views.ts).
  */
 import { dirname, resolve } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
@@ -13,7 +14,6 @@ import { Site, SiteLoadError, defaultDbPath, type SiteOptions, type SiteParts, t
 import { readSiteFile } from './config/parse.ts';
 import { validateSite, type LoadedSite } from './config/load.ts';
 import { loadTypesOf } from './config/types-used.ts';
-import type { CheckEntry } from './config/model.ts';
 import { dataToState } from './config/serialize.ts';
 import { removeStaleSaves } from './config/save.ts';
 import { LiveConfig } from './config/live.ts';
@@ -25,7 +25,7 @@ import { StoreHealth } from './store/health.ts';
 import { startPruning } from './store/prune.ts';
 import { systemClock } from './engine/clock.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { Runner, type Delivered, type RunReason } from './engine/runner.ts';
+import { Runner } from './engine/runner.ts';
 import { LoopPacer, immediatePacer } from './engine/pacer.ts';
 import { SiteBus } from './engine/events.ts';
 import { initialState, type CheckState } from './engine/state.ts';
@@ -40,13 +40,10 @@ import { createOutbox, type OutboxSite } from './actions/outbox/site.ts';
 import { MqttFederation, type FederationView } from './federation/mqtt.ts';
 import type { FederationDeps } from './federation/deps.ts';
 import type { WebService } from './web/server.ts';
-import type { WebSite } from './web/web-site.ts';
-import type { SiteView } from './site-view.ts';
 import { WEB_MIGRATIONS } from './web/sessions.ts';
 import { API_MIGRATIONS } from './api/tokens.ts';
 import { apiListenOptions } from './api/listen.ts';
 import type { ApiContext, ApiDeps } from './api/app.ts';
-import type { ApiSite } from './api/api-site.ts';
 import { outboxStats } from './api/providers.ts';
 import { ZoneService, type ZoneDeps } from './zone/service.ts';
 import { nodeName } from './zone/config.ts';
@@ -54,6 +51,9 @@ import { RemoteWriteService } from './export/remote-write/service.ts';
 import type { RemoteWriteStats } from './api/providers.ts';
 import { VantageService } from './zone/vantage-service.ts';
 import { FleetService } from './fleet/service.ts';
+import { apiSiteView, fleetSiteView, remoteWriteSiteView, vantageSiteView, webSiteView } from './wiring-views.ts';
+
+export { apiSiteView, webSiteView } from './wiring-views.ts';
 
 /** Reads, validates and opens a site, its parts built once. Throws SiteLoadError when the file is unusable. */
 export async function openSite(opts: SiteOptions): Promise<Site> {
@@ -278,89 +278,6 @@ export function apiDeps(site: Site, federation: FederationView | null, remoteWri
   };
 }
 
-/** `base` with `more`'s members added, getters kept live (a spread would read them once). */
-function withMembers<A extends object, B extends object>(base: A, more: B): A & B {
-  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(more)) as A & B;
-}
-
-/**
- * What both the web UI and the API read and do through the site: the parts
- * they use and the façade's queries and inputs, nothing else (no runner,
- * scheduler or runtime). The config is replaced whole on each edit, so what
- * derives from it is read through getters.
- */
-function sharedView(site: Site): SiteView {
-  return {
-    get loaded() {
-      return site.loaded;
-    },
-    get settings() {
-      return site.settings;
-    },
-    get name() {
-      return site.name;
-    },
-    get zone() {
-      return site.zone;
-    },
-    base: site.base,
-    clock: site.clock,
-    log: site.log,
-    bus: site.bus,
-    db: site.db,
-    store: site.store,
-    storage: site.storage,
-    ops: site.ops,
-    notifier: site.notifier,
-    entry: (name) => site.entry(name),
-    state: (name) => site.state(name),
-    issuesFor: (name) => site.issuesFor(name),
-    sortedChecks: () => site.sortedChecks(),
-    nextRun: (name) => site.nextRun(name),
-    warn: (message, level) => site.warn(message, level),
-    mutate: (edit, o) => site.mutate(edit, o),
-    runNow: (name, reason) => site.runNow(name, reason),
-  };
-}
-
-/** The web UI's view of the site (src/web/web-site.ts), built from its parts. */
-export function webSiteView(site: Site): WebSite {
-  return withMembers(sharedView(site), {
-    configPath: site.configPath,
-    get env() {
-      return site.env;
-    },
-    siteLog: { all: () => site.siteLog.all(), clear: () => site.siteLog.clear() },
-    runtime: { displayType: (e: CheckEntry) => site.runtime.displayType(e) },
-    announceConfig: (event: string, quiet?: 'info' | 'warn') => site.announceConfig(event, quiet),
-  });
-}
-
-/** The REST API's view of the site (src/api/api-site.ts), built from its parts. */
-export function apiSiteView(site: Site): ApiSite {
-  const { runtime, runner, scheduler } = site;
-  return withMembers(sharedView(site), {
-    readOnly: site.readOnly,
-    get isStarted() {
-      return site.isStarted;
-    },
-    runtime: {
-      displayType: (e: CheckEntry) => runtime.displayType(e),
-      get unstoredCount() {
-        return runtime.unstoredCount;
-      },
-    },
-    runner: {
-      get load() {
-        return runner.load;
-      },
-    },
-    scheduler: { size: () => scheduler.size() },
-    action: (name: string) => site.action(name),
-    deliver: (name: string, reason: RunReason, outcome: Delivered) => site.deliver(name, reason, outcome),
-  });
-}
-
 /**
  * The web UI (when enabled), with the REST API, /metrics, /push, /badge and
  * /healthz on the same server: those authenticate with bearer tokens (or are
@@ -391,20 +308,20 @@ export async function webService(
 export async function services(site: Site, flags: RunFlags): Promise<SiteService[]> {
   const federation = site.federation;
   // Prometheus remote-write (src/export/remote-write/): idle without a `remoteWrite` key
-  const remoteWrite = new RemoteWriteService(site);
+  const remoteWrite = new RemoteWriteService(remoteWriteSiteView(site));
   const listen = apiListenOptions(site);
   const web = flags.webui && site.settings.webui;
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
   const api = web || listen ? (await import('./api/app.ts')).createApiContext(apiSiteView(site), apiDeps(site, federation, remoteWrite.stats)) : null;
   const out: SiteService[] = [];
   // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key
-  const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, site.zoneService.node, site) : null;
+  const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, site.zoneService.node, fleetSiteView(site)) : null;
   const webui = api ? await webService(site, flags, api, federation, fleet) : null;
   if (webui) out.push(webui);
   out.push(federation);
   if (fleet) out.push(fleet);
   // HA zone membership (src/zone/), and multi-vantage checks' verdicts: idle without a `zone` key
-  out.push(site.zoneService, new VantageService({ node: site.zoneService.node }, site));
+  out.push(site.zoneService, new VantageService({ node: site.zoneService.node }, vantageSiteView(site)));
   out.push(remoteWrite);
   // the API's own listener (`api.port`), e.g. for push heartbeats with the web UI off
   if (listen && api) {

@@ -8,11 +8,19 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Site } from '../site.ts';
 import type { SiteService } from '../site-service.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { LinkSite } from '../zone/link.ts';
 
-/** What the fleet view uses of the site: no more. */
-export type FleetSite = Pick<Site, 'settings' | 'configPath' | 'base' | 'clock' | 'log' | 'warn'>;
+/**
+ * What the fleet view uses of the site: no more (src/wiring-views.ts builds
+ * it; `settings` is read through a getter, so config edits reach it).
+ */
+export interface FleetSite extends LinkSite {
+  readonly clock: Clock;
+  readonly log: Logger;
+  warn(message: string, level?: 'info' | 'warn'): void;
+}
 import { decodeStatus } from '../zone/members.ts';
 import { decodeView } from '../zone/state.ts';
 import { openLink } from '../zone/link.ts';

@@ -20,6 +20,7 @@ import { API_MIGRATIONS } from '../../src/api/tokens.ts';
 import { migrate } from '../../src/store/db.ts';
 import { decodeWriteRequest, type Sample } from '../../src/export/remote-write/encode.ts';
 import { apiSiteView } from '../../src/wiring.ts';
+import { remoteWriteSiteView } from '../../src/wiring-views.ts';
 
 /** a real HTTP server answering every request with `status` (and keeping the decoded bodies), or never (`null`) */
 async function fixedReceiver(
@@ -66,7 +67,7 @@ describeDaemon('remote-write export to a real Prometheus', [PROMETHEUS], () => {
     log = captureLogger(),
   ): Promise<{ t: TestSite; rw: RemoteWriteService; lines: Record<string, unknown>[] }> => {
     const t = await openSite({ checks: checks(), remoteWrite }, { start: false, log: log.log });
-    const rw = new RemoteWriteService(t.site);
+    const rw = new RemoteWriteService(remoteWriteSiteView(t.site));
     t.site.use(rw);
     await t.site.start();
     sites.push(t);

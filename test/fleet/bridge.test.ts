@@ -16,6 +16,7 @@ import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/m
 import { until } from '../federation/helpers.ts';
 import type { Site } from '../../src/site.ts';
 import { openSite } from '../../src/wiring.ts';
+import { fleetSiteView, vantageSiteView } from '../../src/wiring-views.ts';
 import { VantageService } from '../../src/zone/vantage-service.ts';
 import { FleetService } from '../../src/fleet/service.ts';
 
@@ -81,13 +82,13 @@ describeDaemon('fleet: two site brokers bridged to a hub, the hub sees both zone
         },
         (s) => {
           s.use(s.zoneService);
-          s.use(new VantageService({ node: `${zone}-1` }, s));
+          s.use(new VantageService({ node: `${zone}-1` }, vantageSiteView(s)));
         },
         `${zone}-1`,
       );
     let fleet!: FleetService;
     const watcher = await openFleetSite({ fleet: true, mqtt: { hostname: HOST, port: hub.port, statustopic: null } }, (s) => {
-      fleet = new FleetService(s.settings.fleet!, 'hub-1', s);
+      fleet = new FleetService(s.settings.fleet!, 'hub-1', fleetSiteView(s));
       s.use(fleet);
     });
     sites.push(watcher);

@@ -14,6 +14,7 @@ import { describeDaemon, HOST, tempDir } from '../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
 import { until } from '../federation/helpers.ts';
 import { openSite } from '../../src/wiring.ts';
+import { fleetSiteView, vantageSiteView } from '../../src/wiring-views.ts';
 import { VantageService } from '../../src/zone/vantage-service.ts';
 import { FleetService } from '../../src/fleet/service.ts';
 import { closeClient, within, STOP_GRACE_MS } from '../../src/federation/close.ts';
@@ -46,8 +47,8 @@ describeDaemon('stopping while the broker is hung (SIGSTOP)', MOSQUITTO_PROGRAMS
     };
     writeFileSync(configPath, JSON.stringify(doc, null, 1));
     const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: 'n1' });
-    const fleet = new FleetService(site.settings.fleet!, 'n1', site);
-    for (const s of [site.federation, fleet, site.zoneService, new VantageService({ node: 'n1' }, site)]) site.use(s);
+    const fleet = new FleetService(site.settings.fleet!, 'n1', fleetSiteView(site));
+    for (const s of [site.federation, fleet, site.zoneService, new VantageService({ node: 'n1' }, vantageSiteView(site))]) site.use(s);
     try {
       await site.start();
       await until(() => site.zoneService.connected && site.federation.connected, 30_000, 'zone and federation connected');

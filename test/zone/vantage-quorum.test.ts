@@ -15,6 +15,7 @@ import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/m
 import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
 import { until } from '../federation/helpers.ts';
 import { openSite } from '../../src/wiring.ts';
+import { vantageSiteView } from '../../src/wiring-views.ts';
 import type { Site } from '../../src/site.ts';
 import { VantageService } from '../../src/zone/vantage-service.ts';
 
@@ -46,7 +47,7 @@ async function openVantage(zone: string, broker: number, target: number, hook: s
   };
   writeFileSync(configPath, JSON.stringify(doc, null, 1));
   const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: `${zone}-1` });
-  const views = new VantageService({ node: `${zone}-1` }, site);
+  const views = new VantageService({ node: `${zone}-1` }, vantageSiteView(site));
   site.use(site.zoneService);
   site.use(views);
   await site.start();

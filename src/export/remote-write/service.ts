@@ -8,12 +8,25 @@
  * (and its local ones): a check's series come from its owner only.
  */
 import { hostname } from 'node:os';
-import type { Site } from '../../site.ts';
+import type { Logger } from 'pino';
 import type { SiteService } from '../../site-service.ts';
+import type { SiteSettings } from '../../config/load.ts';
+import type { Clock } from '../../engine/clock.ts';
+import type { ZoneHook } from '../../zone/hook.ts';
 import type { MetricsSite, SiteMetrics } from '../../api/metrics.ts';
 
-/** What the export uses of the site: the metrics' part, its settings, clock, log and zone. */
-export type RemoteWriteSite = MetricsSite & Pick<Site, 'settings' | 'log' | 'clock' | 'zone'>;
+/**
+ * What the export uses of the site: the metrics' part, its settings, clock,
+ * log and zone (src/wiring-views.ts builds it; `settings` and `zone` are
+ * read through getters).
+ */
+export interface RemoteWriteSite extends MetricsSite {
+  readonly settings: SiteSettings;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** the HA zone's hook: null while this node is in no zone */
+  readonly zone: ZoneHook | null;
+}
 import type { RemoteWriteStats } from '../../api/providers.ts';
 import type { Sample } from './encode.ts';
 import type { RemoteWriter } from './writer.ts';
