@@ -9,12 +9,6 @@ import { createHash } from 'node:crypto';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { SiteService } from '../site-service.ts';
-import type { LoadedSite, SiteSettings } from '../config/load.ts';
-import type { ActionEntry, CheckEntry } from '../config/model.ts';
-import type { Clock } from '../engine/clock.ts';
-import type { SiteBus } from '../engine/events.ts';
-import type { CheckState } from '../engine/state.ts';
-import type { Notifier } from '../actions/dispatch.ts';
 import type { Notification } from '../actions/types.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { VERSION } from '../version.ts';
@@ -23,7 +17,6 @@ import { zoneKeepalive, zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
 import type { ZoneHook, ZoneNotify } from './hook.ts';
-import type { FederationDeps } from '../federation/deps.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { zoneClientOptions } from './link.ts';
 import { Hearing } from './hearing.ts';
@@ -31,33 +24,9 @@ import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 import { ZoneNotifications } from './notify.ts';
 import type { Doubt } from './notified.ts';
 import { zoneGuard, type ZoneGuard, type ZoneTrust } from './guard.ts';
+import type { ZoneDeps, ZoneServiceOptions } from './deps.ts';
 
-export interface ZoneServiceOptions {
-  /** this node's name (cli: --node, SITEWARD_NODE, host name) */
-  node: string;
-}
-
-/** What the zone uses of the site (passed in by wiring.ts; never the whole Site). */
-export interface ZoneDeps {
-  readonly loaded: LoadedSite;
-  readonly settings: SiteSettings;
-  readonly configPath: string;
-  readonly base: string;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly bus: SiteBus;
-  readonly readOnly: boolean;
-  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
-  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
-  entry(name: string): CheckEntry | undefined;
-  action(name: string): ActionEntry | undefined;
-  state(name: string): CheckState;
-  warn(message: string, level?: 'info' | 'warn'): void;
-  /** config replication saves a received revision through the site's one mutation path */
-  mutate: FederationDeps['mutate'];
-  /** state replication feeds the owner's runs in through the remote path */
-  applyRemote: FederationDeps['applyRemote'];
-}
+export type { ZoneDeps, ZoneServiceOptions } from './deps.ts';
 
 export class ZoneService implements SiteService, ZoneHook {
   readonly name = 'zone';
