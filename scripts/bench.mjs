@@ -38,6 +38,7 @@ const ALL = [
   'fleet',
   'failover',
   'zone-seal',
+  'zone-edit',
 ];
 
 const args = process.argv.slice(2);
