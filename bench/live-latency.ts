@@ -141,6 +141,19 @@ for (let i = 0; i < NAVS; i++) {
     split.parsed.push(e.domInteractive);
   }
 }
+// what the rows weigh: elements and bytes of HTML per check row of the last page drawn
+const weight = await page.evaluate(() => {
+  const all = (
+    globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ outerHTML: string; querySelectorAll(s: string): ArrayLike<unknown> }> } }
+  ).document.querySelectorAll('tr[data-check]');
+  let elements = 0;
+  let bytes = 0;
+  for (let i = 0; i < all.length; i++) {
+    elements += 1 + all[i].querySelectorAll('*').length;
+    bytes += all[i].outerHTML.length;
+  }
+  return { elements: all.length ? elements / all.length : 0, bytes: all.length ? bytes / all.length : 0 };
+});
 await ctx.close();
 await site.stop();
 (server as Server | null)?.close();
@@ -148,6 +161,7 @@ t.cleanup();
 
 note(`run → row changed on an open /checks page, ${N} checks: ${JSON.stringify(dist(ms))} ms`);
 note(`navigation → last row shown on /checks, ${N} checks (${rows} rows on the page): ${JSON.stringify(dist(nav))} ms`);
+note(`  per row: ${round(weight.elements)} elements, ${round(weight.bytes)} bytes of HTML (as the browser serialises it)`);
 note(
   `  of which (medians): first byte ${round(median(split.ttfb))} ms, last byte ${round(median(split.body))} ms, document parsed ${round(median(split.parsed))} ms`,
 );
@@ -178,6 +192,8 @@ emit(
     flips: FLIPS,
     ms: dist(ms),
     rows,
+    rowElements: round(weight.elements),
+    rowBytes: round(weight.bytes),
     navMs: dist(nav),
     navSplit: { ttfbMs: dist(split.ttfb), bodyMs: dist(split.body), parsedMs: dist(split.parsed) },
     loadAverage: os.loadavg().map((l) => round(l)),

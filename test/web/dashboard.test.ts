@@ -11,6 +11,7 @@ import { Agent, PASSWORDS, webSite, type TestSite } from './helpers.ts';
 import { cid } from '../../src/web/model.ts';
 import { chooseEncoding } from '../../src/web/compress.ts';
 import { beats, relative } from '../../src/web/glance.ts';
+import { Beats } from '../../views/partials/check-row.tsx';
 import { percentText } from '../../src/web/history.ts';
 import { pageNumbers } from '../../views/pages/checks.tsx';
 import { parseView, viewQuery } from '../../src/web/live.ts';
@@ -37,6 +38,20 @@ describe('at a glance: pieces', () => {
     expect(b.map((x) => x.kind)).toEqual(['pass', 'pass', 'pass', 'fail', 'gap', 'pass', 'pass']);
     expect(b[4].title).toMatch(/no data for 3 h 17 min$/);
     expect(b[0].title).toMatch(/: pass, 12 ms$/);
+  });
+
+  it('a run of equal blocks is one element as wide as its blocks, its title every run on a line of its own', () => {
+    const min = 60_000;
+    const runs = [0, 1, 2, 3, 200, 201].map((m) => ({ t: m * min, fail: m === 3, durationMs: 12, n: 1, fails: m === 3 ? 1 : 0 }));
+    const all = beats(runs, 'UTC');
+    const html = String(Beats({ g: { beats: all, summary: 'last 6 runs: 1 failed', uptime: [], responseMs: null } }));
+    const els = [...html.matchAll(/<span class="beat ([a-z]+)(?: n(\d+))?"(?: title="([^"]*)")?><\/span>/g)].map((m) => [m[1], Number(m[2] ?? 1), m[3] ?? '']);
+    expect(els.map(([k, n]) => `${k}×${n}`)).toEqual(['empty×17', 'pass×3', 'fail×1', 'gap×1', 'pass×2']);
+    // every block is still there (24 in all) and every run keeps its time and detail on hover
+    expect(els.reduce((s, e) => s + (e[1] as number), 0)).toBe(24);
+    expect((els[1][2] as string).split('&#10;')).toEqual(['01 Jan 00:00: pass, 12 ms', '01 Jan 00:01: pass, 12 ms', '01 Jan 00:02: pass, 12 ms']);
+    expect(els[2][2]).toBe('01 Jan 00:03: fail, 12 ms');
+    expect(els[0][2]).toBe('');
   });
 
   it('uptime never rounds a failure up to 100 % and says "no data" without runs', () => {
@@ -106,13 +121,13 @@ describe('the checks page at a glance', () => {
     expect(count(page, 'form="acts"')).toBeGreaterThan(200 * 4);
     // the menu is labelled with the check's name
     expect(page).toContain('Actions<span class="sr-only"> for c000</span>');
-    // a heartbeat bar per row; a check that ran once has one passing beat, one never run none
+    // a heartbeat bar per row; a check that ran once has one passing beat, one never run none (a run of equal blocks is one element)
     expect(page).toMatch(
       new RegExp(
-        `data-check="c000">[\\s\\S]*?aria-label="last run: all passed">(<span class="beat empty"></span>){23}<span class="beat pass" title="[^"]+: pass, (&lt; 1|[0-9.]+) ms"></span></span>`,
+        `data-check="c000">[\\s\\S]*?aria-label="last run: all passed"><span class="beat empty n23"></span><span class="beat pass" title="[^"]+: pass, (&lt; 1|[0-9.]+) ms"></span></span>`,
       ),
     );
-    expect(page).toMatch(new RegExp(`data-check="c001">[\\s\\S]*?aria-label="no runs yet">(<span class="beat empty"></span>){24}</span>`));
+    expect(page).toMatch(new RegExp(`data-check="c001">[\\s\\S]*?aria-label="no runs yet"><span class="beat empty n24"></span></span>`));
     expect(page).toMatch(/<span class="up none" title="24 h: no runs"><span class="muted">24 h<\/span> no data<\/span>/);
     // pager above and below, with page numbers
     expect(count(page, '<nav class="pager"')).toBe(2);

@@ -111,13 +111,26 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]);
 
 /**
  * The heartbeat bar: one block per run, oldest left; colour and a title per
- * block, the whole in words for screen readers. Built as one escaped string:
- * 24 blocks on each of 200 rows are most of a page's elements, and JSX
- * nodes for them cost more than the rest of the row.
+ * run, the whole in words for screen readers. A run of blocks of the same
+ * kind is one element (`n5`: five blocks wide, drawn as five blocks by
+ * app.css) whose title lists each run's time and detail, one a line: a
+ * page's elements are most of what Chromium spends parsing the checks page
+ * (docs/performance.md, issue 22), and 24 elements per bar were half a row's.
+ * Built as one escaped string: JSX nodes for the blocks cost more than the
+ * rest of the row.
  */
 export function Beats(p: { g: GlanceVM }): Child {
+  const bs = p.g.beats;
   let out = `<span class="beats" role="img" aria-label="${esc(p.g.summary)}">`;
-  for (const b of p.g.beats) out += b.title ? `<span class="beat ${b.kind}" title="${esc(b.title)}"></span>` : `<span class="beat ${b.kind}"></span>`;
+  for (let i = 0; i < bs.length; ) {
+    const kind = bs[i].kind;
+    let title = bs[i].title;
+    let j = i + 1;
+    for (; j < bs.length && bs[j].kind === kind; j++) if (bs[j].title) title = title ? `${title}\n${bs[j].title}` : bs[j].title;
+    const n = j - i;
+    out += `<span class="beat ${kind}${n > 1 ? ` n${n}` : ''}"${title ? ` title="${esc(title).replace(/\n/g, '&#10;')}"` : ''}></span>`;
+    i = j;
+  }
   return raw(`${out}</span>`);
 }
 
