@@ -38,6 +38,7 @@ const ALL = [
   'fleet',
   'failover',
   'zone-seal',
+  'broker-rate',
 ];
 
 const args = process.argv.slice(2);
