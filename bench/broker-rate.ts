@@ -1,20 +1,22 @@
 /**
  * Broker messages/s at steady state (issue 23, docs/fleet.md, docs/ha.md
  * "What a zone publishes"): a real zone of two in-process siteward nodes
- * (the zone defaults: heartbeat 10 s, so each check's state is re-sent every
- * 300 s) on a real Mosquitto, CHECKS (10,000) tcp checks every 60 s against
+ * (the zone defaults: heartbeat 10 s) with the zone service and the views
+ * service as the daemon wires them (src/wiring.ts), on a real Mosquitto, CHECKS (10,000) tcp checks every 60 s against
  * a local TCP listener that accepts and closes (all OK: no state changes, so
  * what is counted is the steady-state traffic — heartbeats, refreshes).
  *
  * After every check has run once (the first publish of each state), a
- * client subscribed to `#` counts every message the nodes publish for
+ * client subscribed to the zone's `<topic>/#` counts every message the nodes publish for
  * WINDOW seconds (360: the view refresh period of 300 s plus one
- * interval, so each check's view refresh falls inside it about once), by kind (node status,
- * check state, other). Mosquitto's own counter
- * `$SYS/broker/publish/messages/received` (PUBLISH packets from clients;
- * the counting client publishes none) is read at both ends as a cross-check.
+ * interval, so each check's view refresh falls inside it once), by kind:
+ * node status, check state (state-sync.ts: one per run), view (state.ts:
+ * on change and every 30 heartbeats), other. Mosquitto's `$SYS` counters
+ * are read at both ends beside it (in Mosquitto 2.0.11
+ * `publish/messages/received` stayed 0; `messages/received` counts every
+ * packet, PUBACKs and PINGREQs too, so it is ~3× the PUBLISHes).
  * Figures: messages/s, per check per minute, and 100,000 checks by linear
- * extrapolation of the check-state part (node statuses do not grow with
+ * extrapolation of the per-check messages (node statuses do not grow with
  * checks; they are added for 100 nodes, as in the computed figure).
  * Run: node --import tsx bench/broker-rate.ts (or `npm run bench -- broker-rate`)
  */
