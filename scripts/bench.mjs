@@ -39,6 +39,7 @@ const ALL = [
   'failover',
   'zone-seal',
   'zone-edit',
+  'broker-rate',
 ];
 
 const args = process.argv.slice(2);
