@@ -7,35 +7,21 @@
  */
 import type { Logger } from 'pino';
 import type { LoadedSite, SiteSettings } from '../config/load.ts';
-import type { ActionEntry, CheckEntry } from '../config/model.ts';
-import type { Clock } from '../engine/clock.ts';
-import type { SiteBus } from '../engine/events.ts';
-import type { CheckState } from '../engine/state.ts';
-import type { Notifier } from '../actions/dispatch.ts';
-import type { Notification } from '../actions/types.ts';
 import type { FederationDeps } from '../federation/deps.ts';
+import type { NotifySite } from './notify.ts';
 
 export interface ZoneServiceOptions {
   /** this node's name (cli: --node, SITEWARD_NODE, host name) */
   node: string;
 }
 
-/** What the zone uses of the site (passed in by wiring.ts; never the whole Site). */
-export interface ZoneDeps {
+/** What the zone uses of the site (passed in by wiring.ts; never the whole Site): the notification side's part, and more. */
+export interface ZoneDeps extends NotifySite {
   readonly loaded: LoadedSite;
   readonly settings: SiteSettings;
   readonly configPath: string;
   readonly base: string;
-  readonly clock: Clock;
   readonly log: Logger;
-  readonly bus: SiteBus;
-  readonly readOnly: boolean;
-  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
-  readonly runtime: { notification(name: string, kind: Notification['kind']): Notification };
-  entry(name: string): CheckEntry | undefined;
-  action(name: string): ActionEntry | undefined;
-  state(name: string): CheckState;
-  warn(message: string, level?: 'info' | 'warn'): void;
   /** config replication saves a received revision through the site's one mutation path */
   mutate: FederationDeps['mutate'];
   /** state replication feeds the owner's runs in through the remote path */
