@@ -42,6 +42,8 @@ export class ZoneService implements SiteService, ZoneHook {
   private heartbeat: TimerHandle | null = null;
   private expiry: TimerHandle | null = null;
   private cands: string[] | null = null;
+  /** when the cached candidates may change by themselves (a member's expiry, the grace's end); null: only by a message */
+  private candsUntil: number | null = null;
   private lastLive = '';
   private log: Logger | null = null;
   /** who notifies, the notified records (notify.ts) */
@@ -239,8 +241,7 @@ export class ZoneService implements SiteService, ZoneHook {
   owner(check: string): string | null {
     const p = this.placement(check);
     if (!p) return null;
-    this.cands ??= candidates(this.view());
-    return ownerOf(p, this.view(), this.cands);
+    return ownerOf(p, this.view(), this.candidates());
   }
 
   members(): MemberView[] {
@@ -252,9 +253,29 @@ export class ZoneService implements SiteService, ZoneHook {
     return own ? v.map((x) => (x.name === this.node ? self : x)) : [...v, self].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The nodes a check may be placed on, cached until the membership changes:
+   * by a message (changed()), or by time — a member's expiry or the grace's
+   * end. The cache carries its own end, so an expiry timer that fires a
+   * moment early (or late, on a loaded machine) never leaves it stale.
+   */
+  private candidates(): string[] {
+    const now = this.site?.clock.now() ?? 0;
+    if (this.cands && (this.candsUntil === null || now < this.candsUntil)) return this.cands;
+    const v = this.viewAt(now);
+    this.cands = candidates(v);
+    const graceEnd = this.cfg ? this.startedAt + this.cfg.grace * 1000 : 0;
+    const ends = [this.table.nextExpiry(now), v.inGrace ? graceEnd : null].filter((x): x is number => x !== null);
+    this.candsUntil = ends.length ? Math.min(...ends) : null;
+    return this.cands;
+  }
+
   /** The membership as this node sees it now (tests, the API). */
   view(): ZoneView {
-    const now = this.site?.clock.now() ?? 0;
+    return this.viewAt(this.site?.clock.now() ?? 0);
+  }
+
+  private viewAt(now: number): ZoneView {
     return {
       self: this.node,
       live: this.table.live(now),
@@ -363,14 +384,16 @@ export class ZoneService implements SiteService, ZoneHook {
 
   /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */
   private changed(): void {
+    // one instant for the expiry timer: a member alive now is re-armed for, even if it expires while this runs
+    const now = this.site!.clock.now();
     this.cands = null;
     this.noteTakeovers();
-    const live = this.table.live(this.site!.clock.now()).join(',');
+    const live = this.table.live(now).join(',');
     if (live !== this.lastLive) {
       this.log?.info({ live }, 'zone membership');
       this.lastLive = live;
     }
-    this.armExpiry();
+    this.armExpiry(now);
   }
 
   /** Once ready: the movable checks that became this node's (a membership change, or its start) are taken over now. */
@@ -378,11 +401,10 @@ export class ZoneService implements SiteService, ZoneHook {
     if (this.site) this.notify?.takeOver(this.site.loaded.checks.keys());
   }
 
-  private armExpiry(): void {
+  private armExpiry(now = this.site?.clock.now() ?? 0): void {
     this.expiry?.cancel();
     this.expiry = null;
     if (!this.site || !this.cfg) return;
-    const now = this.site.clock.now();
     const graceEnd = this.startedAt + this.cfg.grace * 1000;
     const next = [this.table.nextExpiry(now), graceEnd > now ? graceEnd + 1 : null].filter((x): x is number => x !== null);
     if (next.length === 0) return;

@@ -83,7 +83,7 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
   it('concurrent edits of one check: every node ends with the same config, the losing node says so, other edits are kept', async () => {
     const [a, b, c] = await open(['a', 'b', 'c']);
     await Promise.all([setHost(a, 'web 2', 'from-a.test'), setHost(b, 'web 2', 'from-b.test'), setHost(a, 'web 3', 'a3.test'), setHost(b, 'web 4', 'b4.test')]);
-    await until(() => synced([a, b, c]) && hostOf(c, 'web 3') === 'a3.test' && hostOf(c, 'web 4') === 'b4.test', 10_000, 'one config again');
+    await until(() => synced([a, b, c]) && hostOf(c, 'web 3') === 'a3.test' && hostOf(c, 'web 4') === 'b4.test', 30_000, 'one config again');
     const won = hostOf(a, 'web 2');
     expect(['from-a.test', 'from-b.test']).toContain(won);
     expect(hostOf(b, 'web 2')).toBe(won);
