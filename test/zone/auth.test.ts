@@ -175,7 +175,8 @@ describeDaemon('zone message authentication on Mosquitto', MOSQUITTO_PROGRAMS, (
     await until(() => rejected(b, 'bad tag') > 1, 5000, 'the forged status rejected');
     expect(b.site.entry('pwned')).toBeUndefined();
     expect(a.site.entry('pwned')).toBeUndefined();
-    expect(b.site.zoneService.configRevision!.rev).toBe(rev);
+    // the replay would take b back to the first edit's revision; a later one of a's own (a re-send under load) may come
+    expect(b.site.zoneService.configRevision!.rev).toBeGreaterThanOrEqual(rev);
     expect(live(b)).toEqual(['a', 'b']);
     // logged (rate-limited: once per reason here) and counted in /metrics
     const whys = rejectLogs(b).map((l) => l.why);
@@ -208,7 +209,8 @@ describeDaemon('zone message authentication on Mosquitto', MOSQUITTO_PROGRAMS, (
     await spy.publishAsync(t, old, { qos: 1, retain: true });
     await until(() => rejected(b, 'replay') > 0 && rejected(a, 'replay') > 0, 5000, 'the replay rejected');
     expect(hostOf(b, 'web 2')).toBe('second.test');
-    expect(b.site.zoneService.configRevision!.rev).toBe(rev);
+    // the replay would take b back to the first edit's revision; a later one of a's own (a re-send under load) may come
+    expect(b.site.zoneService.configRevision!.rev).toBeGreaterThanOrEqual(rev);
     expect(rejectLogs(b).some((l) => String(l.why).includes('replay'))).toBe(true);
   });
 
