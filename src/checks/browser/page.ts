@@ -3,6 +3,7 @@
  * the steps, and on failure save a screenshot. Runs in the browser worker
  * (./worker.ts), so Playwright never blocks the engine's event loop.
  */
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
@@ -100,13 +101,22 @@ export async function runPage(job: PageJob, signal: AbortSignal): Promise<Outcom
   }
 }
 
-/** Saves the page as it is now (after the run reported), then prunes the folder. Never throws. */
+/**
+ * Saves the page as it is now (after the run reported), then prunes the
+ * folder. Written beside and renamed into place, so whoever reads the
+ * file (the check page, a person) sees the previous screenshot or the
+ * whole new one, never half a PNG. Never throws.
+ */
 async function screenshot(page: Page, base: string, file: string): Promise<void> {
+  const path = join(base, file);
+  const part = `${path}.part`;
   try {
     await ensureDir(base);
-    await page.screenshot({ path: join(base, file), timeout: SHOT_TIMEOUT_MS });
+    await writeFile(part, await page.screenshot({ timeout: SHOT_TIMEOUT_MS }));
+    await rename(part, path);
     await prune(base);
   } catch {
     // the page went away meanwhile: no screenshot this time
+    await unlink(part).catch(() => undefined);
   }
 }
