@@ -7,12 +7,13 @@ import type { Assets } from '../src/web/view-data.ts';
 
 export { actionUrl, checkUrl, enc, userUrl, type PageCtx } from '../src/web/view-data.ts';
 
+/**
+ * An icon of views/static/icons.svg: one empty element, drawn by CSS (a mask
+ * over the text colour; src/web/assets.ts iconCss). Decorative unless labelled.
+ * `assets` is kept for the callers: the icons travel in the page's stylesheet.
+ */
 export function Icon(p: { name: string; assets: Assets; label?: string }): Child {
-  return (
-    <svg class="i" aria-hidden={p.label ? undefined : 'true'} role={p.label ? 'img' : undefined} aria-label={p.label}>
-      <use href={`${p.assets.icons.url}#${p.name}`} />
-    </svg>
-  );
+  return p.label ? <span class={`i i-${p.name}`} role="img" aria-label={p.label} /> : <span class={`i i-${p.name}`} aria-hidden="true" />;
 }
 
 export function Csrf(p: { token: string }): Child {

@@ -1,5 +1,6 @@
 /**
- * Static files: our CSS, script and icon sprite from views/static/, and htmx
+ * Static files: our CSS and script from views/static/ (the icons of
+ * views/static/icons.svg drawn into the CSS, see iconCss), and htmx
  * (+ its SSE extension) straight from the htmx.org package. Each is served as
  * `/s/<stem>.<content hash>.<ext>` with a year of immutable caching and an
  * SRI hash for the tag; a changed file gets a new URL (spec §8.1 does the
@@ -26,7 +27,6 @@ export interface Assets {
   app: Asset;
   htmx: Asset;
   sse: Asset;
-  icons: Asset;
   byUrl: Map<string, Asset>;
 }
 
@@ -50,6 +50,23 @@ export function staticDir(): string {
   return join(PROJECT_ROOT, 'views', 'static');
 }
 
+/**
+ * The icons of the sprite as CSS: `.i-<name>` sets `--i` to the symbol as a
+ * data: image, which `.i` (app.css) uses as a mask over currentColor. An icon
+ * is then one empty element; an `<svg><use href="icons.svg#name">` was two,
+ * plus a shadow copy of the symbol per use, and with two per row they were
+ * ~40 % of Chromium's work on the checks page (docs/performance.md, issue 22).
+ * icons.svg stays the one source (our own file: a symbol per icon).
+ */
+export function iconCss(sprite: string): string {
+  let css = '\n/* icons, drawn from views/static/icons.svg by src/web/assets.ts */\n';
+  for (const m of sprite.matchAll(/<symbol id="([a-z0-9-]+)" viewBox="([0-9. ]+)">([\s\S]*?)<\/symbol>/g)) {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${m[2]}">${m[3]}</svg>`;
+    css += `.i-${m[1]} { --i: url("data:image/svg+xml,${encodeURIComponent(svg)}"); }\n`;
+  }
+  return css;
+}
+
 let cached: Assets | null = null;
 
 export function loadAssets(): Assets {
@@ -58,9 +75,8 @@ export function loadAssets(): Assets {
   const read = (p: string): Buffer => readFileSync(p);
   const dir = staticDir();
   const a = {
-    css: asset('app', 'css', read(join(dir, 'app.css'))),
+    css: asset('app', 'css', Buffer.concat([read(join(dir, 'app.css')), Buffer.from(iconCss(read(join(dir, 'icons.svg')).toString('utf8')))])),
     app: asset('app', 'js', read(join(dir, 'app.js'))),
-    icons: asset('icons', 'svg', read(join(dir, 'icons.svg'))),
     htmx: asset('htmx', 'js', read(require.resolve('htmx.org/dist/htmx.min.js'))),
     sse: asset('hx-sse', 'js', read(require.resolve('htmx.org/dist/ext/hx-sse.min.js'))),
   };

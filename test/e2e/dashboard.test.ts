@@ -162,6 +162,13 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
     expect(site.entry('host-03')!.config.paused).toBe(true);
     expect(await focused()).toBe(`r-n-${cid('host-03')}-m`);
     expect(await page.evaluate('window.marker')).toBe(42);
+    // the menu is built when it opens, from what the row offers now: a paused check can be resumed, not run
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`${hostRow} .menu-items button:has-text("Resume")`);
+    expect(await page.locator(`${hostRow} .menu-items button:has-text("Run now")`).count()).toBe(0);
+    expect(await page.getAttribute(`${hostRow} .menu-items button:has-text("Resume")`, 'formaction')).toBe('/check/host-03/pause');
+    await page.keyboard.press('Escape');
+    expect(await focused()).toBe(`r-n-${cid('host-03')}-m`);
     expect(problems).toEqual([]);
   });
 

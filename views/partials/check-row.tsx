@@ -46,18 +46,60 @@ export function TriggerIcon(p: { vm: CheckVM; assets: Assets; now?: number }): C
   );
 }
 
-/** The page's one form for row actions (buttons name it with `form="acts"`). */
+/**
+ * The page's one form for row actions (buttons name it with `form="acts"`),
+ * and the one set of menu items every row's menu is built from when it is
+ * opened (app.js): a row carries only its menu button, what its menu offers
+ * (`data-acts`) and an Edit link, not eight buttons — the menus were more than
+ * half of what Chromium parsed on the checks page (docs/performance.md).
+ */
 export function ActionsForm(p: { csrf: string; back: string }): Child {
+  const post = { form: 'acts', type: 'submit', 'hx-swap': 'none' } as const;
   return (
-    <form id="acts" method="post" action="/checks" class="acts-form">
-      <Csrf token={p.csrf} />
-      <input type="hidden" name="back" value={p.back} />
-      <input type="hidden" name="view" value="checks" />
-    </form>
+    <>
+      <form id="acts" method="post" action="/checks" class="acts-form">
+        <Csrf token={p.csrf} />
+        <input type="hidden" name="back" value={p.back} />
+        <input type="hidden" name="view" value="checks" />
+      </form>
+      <template id="row-menu">
+        <button {...post} data-act="run">
+          Run now
+        </button>
+        <button {...post} data-act="pause" name="paused" value="1">
+          Pause
+        </button>
+        <button {...post} data-act="resume" name="paused" value="0">
+          Resume
+        </button>
+        <a class="btn" data-act="edit">
+          Edit
+        </a>
+        <button {...post} data-act="clone">
+          Clone
+        </button>
+        <button {...post} data-act="up" name="dir" value="up">
+          Move up
+        </button>
+        <button {...post} data-act="down" name="dir" value="down">
+          Move down
+        </button>
+        <a class="btn danger" data-act="delete" hx-swap="none">
+          Delete
+        </a>
+      </template>
+    </>
   );
 }
 
-/** Run / pause / clone / edit / move / delete for one check (operators only), as a labelled menu. */
+/**
+ * Run / pause / clone / edit / move / delete for one check (operators only),
+ * as a labelled menu. The items are built from the page's `#row-menu` when
+ * the menu opens (views/static/app.js), from `data-acts`: the items this
+ * check offers, `-off` for a move it cannot make (first or last); `data-move`
+ * is the query a move carries (the group it moves within). Without script the
+ * menu holds Edit: the check's page, which has run, pause, clone and delete.
+ */
 export function RowActions(p: {
   vm: CheckVM;
   group: string | null | undefined;
@@ -68,38 +110,23 @@ export function RowActions(p: {
   movable?: boolean;
 }): Child {
   const { vm } = p;
-  // the group a move is within travels in the URL: the form is shared by every row
-  const q = p.group !== undefined ? `?group=${encodeURIComponent(p.group ?? '')}` : '';
-  const post = (tail: string): Record<string, string> => {
-    const url = checkUrl(vm.name, tail) + (tail === '/move' ? q : '');
-    return { form: 'acts', type: 'submit', formaction: url, 'hx-post': url, 'hx-swap': 'none' };
-  };
+  const acts = [vm.paused ? 'resume' : 'run pause'];
+  if (vm.cloneable) acts.push('clone');
+  if (p.movable !== false) acts.push(p.first ? 'up-off' : 'up', p.last ? 'down-off' : 'down');
   return (
-    <details class="menu" id={`${p.menuId}-d`}>
+    <details
+      class="menu"
+      id={`${p.menuId}-d`}
+      data-name={vm.name}
+      data-acts={acts.join(' ')}
+      data-move={p.movable !== false && p.group !== undefined ? `?group=${encodeURIComponent(p.group ?? '')}` : undefined}
+    >
       <summary id={p.menuId} class="btn">
         Actions<span class="sr-only"> for {vm.name}</span>
       </summary>
-      <div class="menu-items">
-        {vm.paused ? null : <button {...post('/run')}>Run now</button>}
-        <button {...post('/pause')} name="paused" value={vm.paused ? '0' : '1'}>
-          {vm.paused ? 'Resume' : 'Pause'}
-        </button>
+      <div class="menu-items" hx-morph-skip-children="">
         <a class="btn" href={checkUrl(vm.name)}>
           Edit
-        </a>
-        {vm.cloneable ? <button {...post('/clone')}>Clone</button> : null}
-        {p.movable === false ? null : (
-          <>
-            <button {...post('/move')} name="dir" value="up" disabled={p.first}>
-              Move up
-            </button>
-            <button {...post('/move')} name="dir" value="down" disabled={p.last}>
-              Move down
-            </button>
-          </>
-        )}
-        <a class="btn danger" href={checkUrl(vm.name, '/delete')} hx-delete={checkUrl(vm.name)} hx-confirm={`Delete check "${vm.name}"?`} hx-swap="none">
-          Delete
         </a>
       </div>
     </details>

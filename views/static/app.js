@@ -67,6 +67,40 @@
     var name = f.elements.namedItem('name');
     if (name && name.value.trim() === '') name.value = u.port ? (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + u.port : host;
   });
+  // a row's actions menu is built when it opens, from the page's one set of
+  // items (<template id="row-menu">, views/partials/check-row.tsx): the row
+  // says which items it offers (data-acts; "-off": shown, disabled), the query
+  // a move carries (data-move); its Edit link gives the check's URL
+  var fill = function (d) {
+    var tpl = document.getElementById('row-menu');
+    var box = d.querySelector('.menu-items');
+    var edit = box && box.querySelector('a[href]');
+    if (!tpl || !edit || !d.hasAttribute('data-acts')) return;
+    var acts = ' ' + d.getAttribute('data-acts') + ' ';
+    var url = edit.getAttribute('href');
+    var items = tpl.content.cloneNode(true);
+    Array.prototype.slice.call(items.children).forEach(function (el) {
+      var act = el.getAttribute('data-act');
+      var post = function (to) { el.setAttribute('formaction', to); el.setAttribute('hx-post', to); };
+      if (act === 'edit') el.setAttribute('href', url);
+      else if (act === 'delete') {
+        el.setAttribute('href', url + '/delete');
+        el.setAttribute('hx-delete', url);
+        el.setAttribute('hx-confirm', 'Delete check "' + d.getAttribute('data-name') + '"?');
+      } else if (acts.indexOf(' ' + act + '-off ') >= 0) {
+        el.disabled = true;
+        post(url + '/move' + (d.getAttribute('data-move') || ''));
+      } else if (acts.indexOf(' ' + act + ' ') < 0) el.remove();
+      else if (act === 'up' || act === 'down') post(url + '/move' + (d.getAttribute('data-move') || ''));
+      else post(url + '/' + (act === 'resume' ? 'pause' : act));
+    });
+    box.replaceChildren(items);
+    htmx.process(box);
+  };
+  document.addEventListener('toggle', function (e) {
+    var d = e.target;
+    if (d && d.matches && d.matches('details.menu[data-acts]') && d.open) fill(d);
+  }, true);
   // action menus (<details class="menu">): one open at a time; a click elsewhere or Escape closes it (focus back on its button)
   document.addEventListener('click', function (e) {
     var inside = e.target && e.target.closest ? e.target.closest('details.menu') : null;
