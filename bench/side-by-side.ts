@@ -139,6 +139,8 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
   const t = tempDir(`sw-bench-sbs-mq-${name}-`);
   const path = join(t.dir, 'site.json');
   const doc = remoteSite({ port: broker.port, basetopic: 'peer/#', clientid: `bench-sbs-${name}`, checks: REMOTE });
+  // SITEWARD_MQTT_PROTOCOL=5: siteward connects with MQTT 5 (`mqtt.protocol`); Mosquitto's 20-message window (max_inflight_messages) is for 3.1.1 clients
+  if (name === 'siteward' && process.env.SITEWARD_MQTT_PROTOCOL) (doc.mqtt as Record<string, unknown>).protocol = process.env.SITEWARD_MQTT_PROTOCOL;
   // a probe check outside the measured ones shows that the subscription is in place
   (doc.checks as Record<string, unknown>).probe = { type: 'remote', subType: 'tcp', trigger: null };
   writeFileSync(path, JSON.stringify(doc, null, 1));

@@ -37,6 +37,22 @@ type ConfigEvent = SiteEvents['config'][0];
 
 const noTrace = (): void => undefined;
 
+/**
+ * MQTT 5 CONNECT properties. A persistent session (`persist`, clean false)
+ * needs a Session Expiry Interval: without one it ends with the connection
+ * (MQTT 5 §3.1.2.11.2) and a backlog is lost; 0xFFFFFFFF never expires, as a
+ * 3.1.1 session. Receive Maximum (§3.1.2.11.3) is how many QoS 1 messages the
+ * broker may send before their PUBACKs (absent: 65,535; Mosquitto's
+ * `max_inflight_messages`, 20 by default, applies to 3.1.1 clients only):
+ * enough for a backlog to arrive in large turns, few enough to bound the
+ * memory it takes (docs/performance.md "Transitions at line rate, MQTT 5").
+ */
+export const RECEIVE_MAXIMUM = 100;
+export function connectProperties(cfg: Pick<Resolved, 'protocolVersion' | 'clean'>): { sessionExpiryInterval?: number; receiveMaximum: number } | undefined {
+  if (cfg.protocolVersion !== 5) return undefined;
+  return cfg.clean ? { receiveMaximum: RECEIVE_MAXIMUM } : { sessionExpiryInterval: 0xffffffff, receiveMaximum: RECEIVE_MAXIMUM };
+}
+
 /** What the web UI and /metrics read of the federation (wiring.ts hands it to them). */
 export type FederationView = Pick<
   MqttFederation,
@@ -262,6 +278,7 @@ export class MqttFederation implements SiteService {
       clean: cfg.clean,
       keepalive: cfg.keepalive,
       protocolVersion: cfg.protocolVersion,
+      properties: connectProperties(cfg),
       username: cfg.username,
       password: cfg.password,
       reconnectPeriod: BACKOFF_MIN_MS,

@@ -181,42 +181,54 @@ function decode(payload: Uint8Array, o: DecodeOptions): Decoded {
   const d = obj.data;
   if (!isObject(d) || Object.keys(d).length === 0) return reject('malformed', '"data" must be a non-empty object', name);
 
-  const data = validateData(d);
+  const data = validateData(d, o.zone ?? null);
   if (typeof data === 'string') return reject('invalid-data', data, name);
   const inst = obj.instance;
   const instance = typeof inst === 'string' && inst.length > 0 && inst.length <= MAX_NAME && !/[/+#]/.test(inst) && !CONTROL.test(inst) ? inst : null;
-  const parsed = parseTimes(data, o.zone ?? null);
-  if (obj.state === 'WARN' && !isFailing(parsed.failState)) parsed.warn = true;
-  return { ok: true, name, type: obj.type, data: parsed, instance };
+  if (obj.state === 'WARN' && !isFailing(data.failState)) data.warn = true;
+  return { ok: true, name, type: obj.type, data, instance };
 }
 
-/** RemoteData before its times are parsed: they are still the payload's text. */
-type TimeKey = 'lastCheck' | 'lastFail' | 'lastPass';
-type RawData = Omit<RemoteData, TimeKey> & Record<TimeKey, string | null>;
+/** An integer field of `data` (spec §7.4): the value, or the problem as text. */
+function countField(d: Record<string, unknown>, k: 'threshold' | 'failCount'): number | null | string {
+  if (!has(d, k)) return `"${k}" is missing`;
+  const v = d[k] === null ? null : pyInt(d[k]);
+  if (v === undefined) return `"${k}" must be an integer or null, got ${typeName(d[k])}`;
+  return v;
+}
 
-/** spec §7.4 "Validation of data"; returns the problem as text, or the typed data. */
-function validateData(d: Record<string, unknown>): RawData | string {
-  const counts: Partial<Record<'threshold' | 'failCount', number | null>> = {};
-  for (const k of ['threshold', 'failCount'] as const) {
-    if (!has(d, k)) return `"${k}" is missing`;
-    const v = d[k] === null ? null : pyInt(d[k]);
-    if (v === undefined) return `"${k}" must be an integer or null, got ${typeName(d[k])}`;
-    counts[k] = v;
-  }
-  const strs: Partial<Record<'softFail' | 'lastCheck' | 'lastFail' | 'lastPass' | 'level', string | null>> = {};
-  for (const k of ['softFail', 'lastCheck', 'lastFail', 'lastPass', 'level'] as const) {
-    // level is optional (senders before 1.0.6 have none); the rest must be present
-    if (!has(d, k)) {
-      if (k === 'level') {
-        strs.level = null;
-        continue;
-      }
-      return `"${k}" is missing`;
-    }
-    const v = d[k];
-    if (v !== null && typeof v !== 'string') return `"${k}" must be a string or null, got ${typeName(v)}`;
-    strs[k] = v;
-  }
+/** A string field of `data`: the value, or the problem (an object, so that a string value is never taken for one). */
+function textField(d: Record<string, unknown>, k: 'softFail' | 'lastCheck' | 'lastFail' | 'lastPass'): string | null | { problem: string } {
+  if (!has(d, k)) return { problem: `"${k}" is missing` };
+  const v = d[k];
+  if (v !== null && typeof v !== 'string') return { problem: `"${k}" must be a string or null, got ${typeName(v)}` };
+  return v;
+}
+
+const isProblem = (v: string | null | { problem: string }): v is { problem: string } => v !== null && typeof v === 'object';
+
+/**
+ * spec §7.4 "Validation of data"; returns the problem as text, or the typed
+ * data with its times parsed (spec §3.8: lenient; an unparseable time becomes
+ * null, not a rejection). One pass and one object per message: this runs for
+ * every message of a backlog (docs/performance.md).
+ */
+function validateData(d: Record<string, unknown>, zone: string | null): RemoteData | string {
+  const threshold = countField(d, 'threshold');
+  if (typeof threshold === 'string') return threshold;
+  const failCount = countField(d, 'failCount');
+  if (typeof failCount === 'string') return failCount;
+  const softFail = textField(d, 'softFail');
+  if (isProblem(softFail)) return softFail.problem;
+  const lastCheck = textField(d, 'lastCheck');
+  if (isProblem(lastCheck)) return lastCheck.problem;
+  const lastFail = textField(d, 'lastFail');
+  if (isProblem(lastFail)) return lastFail.problem;
+  const lastPass = textField(d, 'lastPass');
+  if (isProblem(lastPass)) return lastPass.problem;
+  // level is optional (senders before 1.0.6 have none); the rest must be present
+  const level = has(d, 'level') ? d.level : null;
+  if (level !== null && typeof level !== 'string') return `"level" must be a string or null, got ${typeName(level)}`;
   if (!has(d, 'failState')) return '"failState" is missing';
   const fs = d.failState;
   // fletchck accepts any type here; only a bool or a sequence's string has a
@@ -225,20 +237,26 @@ function validateData(d: Record<string, unknown>): RawData | string {
   if (!Array.isArray(d.log)) return `"log" must be a list, got ${typeName(d.log)}`;
   // fletchck compares failCount with threshold for a failing state and crashes
   // on null (spec §7.4 [bug]): refuse such a message instead
-  if (isFailing(fs) && (counts.failCount === null || counts.threshold === null)) {
+  if (isFailing(fs) && (failCount === null || threshold === null)) {
     return 'a failing state needs integer "failCount" and "threshold", got null';
   }
   return {
     failState: fs,
-    failCount: counts.failCount ?? null,
-    threshold: counts.threshold ?? null,
-    log: d.log.map(logLine),
-    softFail: strs.softFail ?? null,
-    level: strs.level ?? null,
-    lastCheck: strs.lastCheck ?? null,
-    lastFail: strs.lastFail ?? null,
-    lastPass: strs.lastPass ?? null,
+    failCount,
+    threshold,
+    log: logLines(d.log as unknown[]),
+    softFail,
+    level,
+    lastCheck: parseLenientTime(lastCheck, zone),
+    lastFail: parseLenientTime(lastFail, zone),
+    lastPass: parseLenientTime(lastPass, zone),
   };
+}
+
+/** The log as strings: the parsed list itself when it holds only strings (the usual case), else a copy with each other value as text. */
+function logLines(log: unknown[]): string[] {
+  for (let i = 0; i < log.length; i++) if (typeof log[i] !== 'string') return log.map(logLine);
+  return log as string[];
 }
 
 /** Log lines are strings on the wire; anything else is shown as its JSON text. */
@@ -249,19 +267,4 @@ function logLine(v: unknown): string {
   } catch {
     return String(v);
   }
-}
-
-/** spec §3.8: lenient date-times; an unparseable one becomes null (not a rejection). */
-function parseTimes(d: RawData, zone: string | null): RemoteData {
-  return {
-    failState: d.failState,
-    failCount: d.failCount,
-    threshold: d.threshold,
-    log: d.log,
-    softFail: d.softFail,
-    level: d.level,
-    lastCheck: parseLenientTime(d.lastCheck, zone),
-    lastFail: parseLenientTime(d.lastFail, zone),
-    lastPass: parseLenientTime(d.lastPass, zone),
-  };
 }

@@ -17,8 +17,13 @@ export const tuple = (...items: PyValue[]): PyTuple => new PyTuple(items);
 
 const ESC: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x5c: '\\\\' };
 
+/** What strRepr writes other than as itself: escapes, control characters, C1 controls, a single quote (which may change the quoting). */
+const PLAIN = /[\u0000-\u001f\u007f-\u009f\\']/;
+
 /** Python 3 str repr: single quotes unless the text has ' and no ". */
 export function strRepr(s: string): string {
+  // most log lines need no escape: one native scan instead of a loop per character (a repr per transition, docs/performance.md)
+  if (!PLAIN.test(s)) return `'${s}'`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {

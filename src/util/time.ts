@@ -338,8 +338,15 @@ function parseIsoWithOffset(text: string): number | null | undefined {
   return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, ms) - off * 60000;
 }
 
+/** The last stamp made (logStamp). */
+let stampMemo: { t: number; zone: string | null; text: string } = { t: NaN, zone: null, text: '' };
+
 /** Local log timestamp `YYYY-MM-DD HH:MM:SS,mmm` (Python logging's asctime, spec §1.5). */
 export function logStamp(t: number, zone: string | null): string {
+  // a burst of transitions logs many lines in one millisecond: the last stamp is kept (a fresh one cost a Date and seven pads per line)
+  if (t === stampMemo.t && zone === stampMemo.zone) return stampMemo.text;
   const w = wallTime(t, zone);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)},${pad(w.ms, 3)}`;
+  const text = `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)},${pad(w.ms, 3)}`;
+  stampMemo = { t, zone, text };
+  return text;
 }

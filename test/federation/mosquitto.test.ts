@@ -6,9 +6,9 @@
 import { it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeDaemon } from '../servers/common.ts';
+import { describeDaemon, tempDir } from '../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
-import { openSite, until, type TestSite } from './helpers.ts';
+import { openSite, until, peer, fletchckPayload, type TestSite } from './helpers.ts';
 import { putCheck } from '../../src/config/edits.ts';
 
 describeDaemon('federation over Mosquitto', MOSQUITTO_PROGRAMS, () => {
@@ -53,6 +53,29 @@ describeDaemon('federation over Mosquitto', MOSQUITTO_PROGRAMS, () => {
     await expect.poll(() => a.fed.connected && b.fed.connected, { timeout: 5000 }).toBe(true);
     await mirrored(a, b, 'v5/a/root');
     expect(mq.log()).toMatch(/New client connected from 127\.0\.0\.1:\d+ as \S+ \(p5,/);
+  });
+
+  it('MQTT 5 with persist: a message sent while the site was stopped arrives when it is back (the session outlives the connection)', async () => {
+    const t = tempDir('swfed-v5p-');
+    const p = await peer(mq.port, { clientId: 'v5p-peer' });
+    try {
+      const cfg = { hostname: '127.0.0.1', port: mq.port, instance: 'v5p', protocol: '5', basetopic: 'v5p/#', persist: true, qos: 1, clientid: 'v5p-b' };
+      const first = await openSite({ mqtt: cfg, checks: {} }, { dir: t.dir });
+      sites.push(first);
+      await expect.poll(() => first.fed.connected, { timeout: 10_000 }).toBe(true);
+      // the subscription is in place once a message on it arrives
+      await p.publishAsync('v5p/x/probe', fletchckPayload('probe', 'disk'), { qos: 1 });
+      await expect.poll(() => first.site.entry('probe')?.config.type, { timeout: 10_000 }).toBe('remote');
+      await first.stop();
+      // not retained: only the broker's session for v5p-b can deliver it
+      await p.publishAsync('v5p/x/later', fletchckPayload('later', 'disk', { failState: true, failCount: 1, log: ['sent while away'] }), { qos: 1 });
+      const again = await openSite({ mqtt: cfg, checks: {} }, { dir: t.dir });
+      sites.push(again);
+      await expect.poll(() => again.site.entry('later') && again.site.state('later').log, { timeout: 10_000 }).toEqual(['sent while away']);
+    } finally {
+      await p.endAsync(true);
+      t.cleanup();
+    }
   });
 
   it('password file: the right credentials connect; wrong ones are refused, logged once, and a fixed config connects without a restart', async () => {

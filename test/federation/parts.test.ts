@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { MqttSchema } from '../../src/config/schema.ts';
 import { resolveSettings, stableClientId, stableInstance, connectionKey } from '../../src/federation/options.ts';
 import { OutboundQueue, type Outgoing } from '../../src/federation/queue.ts';
+import { connectProperties, RECEIVE_MAXIMUM } from '../../src/federation/mqtt.ts';
 import { decodeStatus, encodeStatus } from '../../src/federation/liveness.ts';
 
 const site = { configPath: '/srv/a/site.json', base: '/srv/a' };
@@ -59,6 +60,13 @@ describe('connection settings (spec §7.1)', () => {
     expect(MqttSchema.safeParse({ instance: 'a/b' }).success).toBe(false);
     expect(MqttSchema.safeParse({ instance: 'a+' }).success).toBe(false);
     expect(MqttSchema.safeParse({ statustopic: 'x/#' }).success).toBe(false);
+  });
+
+  it('MQTT 5 asks for a session that outlives the connection when persisting, and bounds the messages in flight; 3.1.1 sends no properties', () => {
+    expect(connectProperties({ protocolVersion: 4, clean: false })).toBeUndefined();
+    expect(connectProperties({ protocolVersion: 5, clean: false })).toEqual({ sessionExpiryInterval: 0xffffffff, receiveMaximum: RECEIVE_MAXIMUM });
+    expect(connectProperties({ protocolVersion: 5, clean: true })).toEqual({ receiveMaximum: RECEIVE_MAXIMUM });
+    expect(RECEIVE_MAXIMUM).toBeGreaterThan(20);
   });
 
   it('only connection settings need a new connection', () => {

@@ -38,6 +38,10 @@ describe('Python repr', () => {
     expect(repr(bytes(Buffer.from([0, 0xff, 0x27])))).toBe(`b"\\x00\\xff'"`);
     expect(repr(tuple(null))).toBe('(None,)');
   });
+  it('escapes what Python escapes whether or not the line needs it (a plain line takes a shortcut)', () => {
+    expect(repr(['', 'plain line', 'a"b', '😀 ok'])).toBe(`['', 'plain line', 'a"b', '😀 ok']`);
+    expect(repr(['a\\b', 'tab\there', '\u0085', '\u007f', 'it\'s "x"'])).toBe(`['a\\\\b', 'tab\\there', '\\x85', '\\x7f', 'it\\'s "x"']`);
+  });
 });
 
 describe('time', () => {
@@ -61,6 +65,10 @@ describe('time', () => {
     expect(parseLenientTime(42)).toBeNull();
   });
   it('log stamps and zone names', () => {
+    expect(logStamp(t, 'UTC')).toBe('2026-11-22 09:27:37,305');
+    // the last stamp is kept: the same instant in another zone, and the next millisecond, are new stamps
+    expect(logStamp(t, 'Australia/Adelaide')).toBe('2026-11-22 19:57:37,305');
+    expect(logStamp(t + 1, 'Australia/Adelaide')).toBe('2026-11-22 19:57:37,306');
     expect(logStamp(t, 'UTC')).toBe('2026-11-22 09:27:37,305');
     expect(canonicalZone('australia/adelaide')).toBe('Australia/Adelaide');
     expect(canonicalZone('Nowhere/Else')).toBeNull();
