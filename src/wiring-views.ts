@@ -22,25 +22,26 @@ function withMembers<A extends object, B extends object>(base: A, more: B): A & 
   return Object.defineProperties(base, Object.getOwnPropertyDescriptors(more)) as A & B;
 }
 
+/** What follows the config (replaced whole on each edit), so a view reads it through getters. */
+type LiveKey = 'loaded' | 'settings' | 'name' | 'zone';
+
+/**
+ * A view of `T`: `rest` with a live getter for each of `keys` (read from the
+ * site at each use, never copied). `site` is typed by `T`'s own members, so a
+ * site member that does not fit the view is a type error.
+ */
+function liveView<T extends object, K extends LiveKey & keyof T>(site: NoInfer<Pick<T, K>>, keys: readonly K[], rest: Omit<T, K>): T {
+  for (const key of keys) Object.defineProperty(rest, key, { get: () => site[key], enumerable: true, configurable: true });
+  return rest as T;
+}
+
 /**
  * What both the web UI and the API read and do through the site: the parts
  * they use and the façade's queries and inputs, nothing else (no runner,
  * scheduler or runtime).
  */
 function sharedView(site: Site): SiteView {
-  return {
-    get loaded() {
-      return site.loaded;
-    },
-    get settings() {
-      return site.settings;
-    },
-    get name() {
-      return site.name;
-    },
-    get zone() {
-      return site.zone;
-    },
+  return liveView(site, ['loaded', 'settings', 'name', 'zone'], {
     base: site.base,
     clock: site.clock,
     log: site.log,
@@ -58,7 +59,7 @@ function sharedView(site: Site): SiteView {
     warn: (message, level) => site.warn(message, level),
     mutate: (edit, o) => site.mutate(edit, o),
     runNow: (name, reason) => site.runNow(name, reason),
-  };
+  });
 }
 
 /** The web UI's view of the site (src/web/web-site.ts), built from its parts. */
@@ -108,31 +109,19 @@ export function apiSiteView(site: Site): ApiSite {
 
 /** The fleet watcher's view (src/fleet/service.ts): the broker settings, clock, log and `warn`. */
 export function fleetSiteView(site: Site): FleetSite {
-  return {
-    get settings() {
-      return site.settings;
-    },
+  return liveView(site, ['settings'], {
     configPath: site.configPath,
     base: site.base,
     clock: site.clock,
     log: site.log,
     warn: (message, level) => site.warn(message, level),
-  };
+  });
 }
 
 /** The zone views' and multi-vantage verdicts' view (src/zone/vantage-service.ts). */
 export function vantageSiteView(site: Site): VantageSite {
   const { runtime, notifier } = site;
-  return {
-    get settings() {
-      return site.settings;
-    },
-    get loaded() {
-      return site.loaded;
-    },
-    get zone() {
-      return site.zone;
-    },
+  return liveView(site, ['settings', 'loaded', 'zone'], {
     configPath: site.configPath,
     base: site.base,
     clock: site.clock,
@@ -151,24 +140,12 @@ export function vantageSiteView(site: Site): VantageSite {
     action: (name) => site.action(name),
     state: (name) => site.state(name),
     warn: (message, level) => site.warn(message, level),
-  };
+  });
 }
 
 /** The remote-write export's view (src/export/remote-write/service.ts): what /metrics reads, with settings, clock, log and zone. */
 export function remoteWriteSiteView(site: Site): RemoteWriteSite {
-  return {
-    get settings() {
-      return site.settings;
-    },
-    get loaded() {
-      return site.loaded;
-    },
-    get name() {
-      return site.name;
-    },
-    get zone() {
-      return site.zone;
-    },
+  return liveView(site, ['settings', 'loaded', 'name', 'zone'], {
     clock: site.clock,
     log: site.log,
     bus: site.bus,
@@ -179,5 +156,5 @@ export function remoteWriteSiteView(site: Site): RemoteWriteSite {
     },
     ...engineFigures(site),
     state: (name) => site.state(name),
-  };
+  });
 }

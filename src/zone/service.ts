@@ -15,7 +15,8 @@ import { VERSION } from '../version.ts';
 import { resolveSettings } from '../federation/options.ts';
 import { zoneKeepalive, zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
-import { candidates, ownerOf, type Placement, type ZoneView } from './ownership.ts';
+import { ownerOf, type Placement, type ZoneView } from './ownership.ts';
+import { Roster } from './roster.ts';
 import type { ZoneHook, ZoneNotify } from './hook.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { zoneClientOptions } from './link.ts';
@@ -37,14 +38,10 @@ export class ZoneService implements SiteService, ZoneHook {
   private joined = false;
   private cfg: ZoneConfig | null = null;
   private client: MqttClient | null = null;
-  private table = new Members();
+  /** the membership as this node sees it, the cached candidates, the expiry timer (roster.ts) */
+  private roster: Roster;
   private startedAt = 0;
   private heartbeat: TimerHandle | null = null;
-  private expiry: TimerHandle | null = null;
-  private cands: string[] | null = null;
-  /** when the cached candidates may change by themselves (a member's expiry, the grace's end); null: only by a message */
-  private candsUntil: number | null = null;
-  private lastLive = '';
   private log: Logger | null = null;
   /** who notifies, the notified records (notify.ts) */
   private notify: ZoneNotifications | null = null;
@@ -61,6 +58,11 @@ export class ZoneService implements SiteService, ZoneHook {
     private readonly deps: ZoneDeps,
   ) {
     this.node = o.node;
+    this.roster = new Roster({ self: this.node, table: new Members(), clock: null, startedAt: 0, graceMs: null, log: null, takeOver: () => {} });
+  }
+
+  private get table(): Members {
+    return this.roster.table;
   }
 
   /** The hook the engine asks (the scheduler, the commit): this service while it is in a zone, else null (everything runs here). */
@@ -83,10 +85,19 @@ export class ZoneService implements SiteService, ZoneHook {
       return;
     }
     this.cfg = cfg;
-    this.table = new Members(cfg.misses);
+    this.startedAt = site.clock.now();
+    this.roster = new Roster({
+      self: this.node,
+      table: new Members(cfg.misses),
+      clock: site.clock,
+      startedAt: this.startedAt,
+      graceMs: cfg.grace * 1000,
+      log: this.log,
+      // once ready: the movable checks that became this node's (a membership change, or its start) are taken over now
+      takeOver: () => this.notify?.takeOver(site.loaded.checks.keys()),
+    });
     // deaf: no echo of its own status for misses + 1 heartbeats, and at least 5 s (a slow broker on a busy machine is not deaf)
     this.hearing = new Hearing(Math.max(5000, (cfg.misses + 1) * cfg.heartbeat * 1000), cfg.misses + 1);
-    this.startedAt = site.clock.now();
     this.joined = true;
     const m = resolveSettings(site.settings.mqtt, site);
     if (m.error) {
@@ -155,7 +166,7 @@ export class ZoneService implements SiteService, ZoneHook {
         else
           site.clock.setTimer(() => {
             this.ready = true;
-            this.changed();
+            this.roster.changed();
             this.repl?.onReady();
           }, cfg.heartbeat * 1000);
       });
@@ -168,13 +179,13 @@ export class ZoneService implements SiteService, ZoneHook {
     });
     client.on('error', (e) => this.log?.warn({ err: e.message }, 'zone connection problem'));
     client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => this.onMessage(topic, payload, packet.retain));
-    this.armExpiry();
+    this.roster.armExpiry();
   }
 
   async stop(): Promise<void> {
     this.heartbeat?.cancel();
-    this.expiry?.cancel();
-    this.heartbeat = this.expiry = null;
+    this.heartbeat = null;
+    this.roster.stop();
     const c = this.client;
     this.client = null;
     this.joined = false;
@@ -241,7 +252,7 @@ export class ZoneService implements SiteService, ZoneHook {
   owner(check: string): string | null {
     const p = this.placement(check);
     if (!p) return null;
-    return ownerOf(p, this.view(), this.candidates());
+    return ownerOf(p, this.view(), this.roster.candidates());
   }
 
   members(): MemberView[] {
@@ -253,35 +264,9 @@ export class ZoneService implements SiteService, ZoneHook {
     return own ? v.map((x) => (x.name === this.node ? self : x)) : [...v, self].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /**
-   * The nodes a check may be placed on, cached until the membership changes:
-   * by a message (changed()), or by time — a member's expiry or the grace's
-   * end. The cache carries its own end, so an expiry timer that fires a
-   * moment early (or late, on a loaded machine) never leaves it stale.
-   */
-  private candidates(): string[] {
-    const now = this.site?.clock.now() ?? 0;
-    if (this.cands && (this.candsUntil === null || now < this.candsUntil)) return this.cands;
-    const v = this.viewAt(now);
-    this.cands = candidates(v);
-    const graceEnd = this.cfg ? this.startedAt + this.cfg.grace * 1000 : 0;
-    const ends = [this.table.nextExpiry(now), v.inGrace ? graceEnd : null].filter((x): x is number => x !== null);
-    this.candsUntil = ends.length ? Math.min(...ends) : null;
-    return this.cands;
-  }
-
   /** The membership as this node sees it now (tests, the API). */
   view(): ZoneView {
-    return this.viewAt(this.site?.clock.now() ?? 0);
-  }
-
-  private viewAt(now: number): ZoneView {
-    return {
-      self: this.node,
-      live: this.table.live(now),
-      known: this.table.all(),
-      inGrace: this.cfg ? now - this.startedAt < this.cfg.grace * 1000 : false,
-    };
+    return this.roster.view();
   }
 
   // ---- internals
@@ -362,7 +347,7 @@ export class ZoneService implements SiteService, ZoneHook {
     }
     const node = topic.slice(topic.lastIndexOf('/') + 1);
     if (payload.length === 0) {
-      if (this.table.forget(node)) this.changed();
+      if (this.table.forget(node)) this.roster.changed();
       return;
     }
     const s = decodeStatus(payload);
@@ -378,36 +363,7 @@ export class ZoneService implements SiteService, ZoneHook {
     }
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats
     void retained;
-    if (this.table.onStatus(s, this.site.clock.now())) this.changed();
+    if (this.table.onStatus(s, this.site.clock.now())) this.roster.changed();
     if (s.state === 'up') this.repl?.config.onPeer(s.node, s.config ?? null);
-  }
-
-  /** Membership may have changed: forget the cached candidates, log, and re-arm the expiry timer. */
-  private changed(): void {
-    // one instant for the expiry timer: a member alive now is re-armed for, even if it expires while this runs
-    const now = this.site!.clock.now();
-    this.cands = null;
-    this.noteTakeovers();
-    const live = this.table.live(now).join(',');
-    if (live !== this.lastLive) {
-      this.log?.info({ live }, 'zone membership');
-      this.lastLive = live;
-    }
-    this.armExpiry(now);
-  }
-
-  /** Once ready: the movable checks that became this node's (a membership change, or its start) are taken over now. */
-  private noteTakeovers(): void {
-    if (this.site) this.notify?.takeOver(this.site.loaded.checks.keys());
-  }
-
-  private armExpiry(now = this.site?.clock.now() ?? 0): void {
-    this.expiry?.cancel();
-    this.expiry = null;
-    if (!this.site || !this.cfg) return;
-    const graceEnd = this.startedAt + this.cfg.grace * 1000;
-    const next = [this.table.nextExpiry(now), graceEnd > now ? graceEnd + 1 : null].filter((x): x is number => x !== null);
-    if (next.length === 0) return;
-    this.expiry = this.site.clock.setTimer(() => this.changed(), Math.max(0, Math.min(...next) - now));
   }
 }

@@ -15,16 +15,16 @@ import { it, expect, beforeAll, afterAll } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
 import type { Site } from '../../src/site.ts';
 import * as wiring from '../../src/wiring.ts';
 import { WebService } from '../../src/web/server.ts';
 import { cid } from '../../src/web/model.ts';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { fastHash } from '../web/helpers.ts';
+import { hubMqtt, nasBox, type NasBox } from '../web/federated-host.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
 import { alert, disk, group, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
-import { peer, until } from '../federation/helpers.ts';
+import { until } from '../federation/helpers.ts';
 import { axeFindings, CHROMIUM, launchChromium, SHOTS, signIn, watchPage, closeBrowser } from './browser.ts';
 
 const ADMIN_PW = 'admin-hosts-pass';
@@ -40,30 +40,8 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
   let page: Page;
   let broker: AedesBroker;
   let nas: FakeTruenas;
-  let p: MqttClient;
+  let p: NasBox;
   const problems: string[] = [];
-
-  const send = (level: string, failState: boolean): Promise<unknown> =>
-    p.publishAsync(
-      'fl/nas-box/nas-cpu',
-      JSON.stringify({
-        name: 'nas-cpu',
-        type: 'cpu',
-        instance: 'nas-box',
-        data: {
-          threshold: 1,
-          failState,
-          failCount: failState ? 1 : 0,
-          log: [`CPU: ${level}`],
-          softFail: null,
-          lastCheck: null,
-          lastFail: null,
-          lastPass: null,
-          level,
-        },
-      }),
-      { qos: 1 },
-    );
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -104,7 +82,7 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
             users: { admin: await fastHash(ADMIN_PW), '': await fastHash('dummy') },
           },
           scheduler: { jitter: 0 },
-          mqtt: { hostname: '127.0.0.1', port: broker.port, basetopic: 'fl/#', instance: 'hub', offlinegrace: 0 },
+          mqtt: hubMqtt(broker.port),
           checks: {
             ram: { type: 'memory', options: { level: 100 } },
             root: { type: 'disk', options: { volume: '/', level: 100 } },
@@ -122,8 +100,8 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
     await site.start();
     // no triggers: nothing here runs by itself, so a swap of this instance's card would be the view's doing
     for (const n of ['ram', 'root', 'nas']) await site.runNow(n);
-    p = await peer(broker.port);
-    await send(' 42%', false);
+    p = await nasBox(broker.port);
+    await p.send(' 42%', false);
     await until(() => site.entry('nas-cpu') && site.state('nas-cpu').level === ' 42%', 20_000, "the peer's first update");
     const web = services.find((s): s is WebService => s instanceof WebService)!;
     base = web.address()!.url;
@@ -171,21 +149,14 @@ describeDaemon('the hosts view in Chromium', [CHROMIUM], () => {
     // marks on the page and on this instance's card: a reload or a swap of that card would lose them
     await page.evaluate(`window.marker = 42; document.getElementById(${JSON.stringify(hostId('self'))}).swapMark = 7`);
 
-    await send(' 97%', true);
+    await p.send(' 97%', true);
     await page.waitForSelector(`${peerCard}[data-state="FAIL"] .htile[data-state="FAIL"][data-check="nas-cpu"]`, { timeout: 30_000 });
     expect(await page.textContent(`${peerCard} .htile[data-check="nas-cpu"] .tile-value`)).toBe('97%');
     expect(await page.evaluate('window.marker')).toBe(42);
     expect(await page.evaluate(`document.getElementById(${JSON.stringify(hostId('self'))}).swapMark`)).toBe(7);
 
     // the peer's will: offline, so its card is silent (not PASS, not just FAIL)
-    await p.publishAsync(
-      'siteward/status/nas-box',
-      JSON.stringify({ siteward: 'x', instance: 'nas-box', site: 'NAS', state: 'offline', reason: 'connection lost' }),
-      {
-        qos: 1,
-        retain: true,
-      },
-    );
+    await p.offline();
     await page.waitForSelector(`${peerCard}[data-state="SILENT"] .host-silent`, { timeout: 30_000 });
     expect(await page.textContent(`${peerCard} .host-state`)).toBe('silent');
     expect(await page.evaluate('window.marker')).toBe(42);

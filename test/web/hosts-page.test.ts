@@ -12,10 +12,10 @@ import { HostSeries, SPAN } from '../../src/web/hosts/series.ts';
 import { MetricCodec } from '../../src/store/history.ts';
 import { fragment } from '../../src/web/render.tsx';
 import { hostId } from '../../views/partials/host-card.tsx';
-import { Agent, fastHash, PASSWORDS, webSite, type TestSite } from './helpers.ts';
+import { Agent, PASSWORDS, webSite, type TestSite } from './helpers.ts';
 import { alert, disk, mirror, pool, startTruenas, type FakeTruenas } from '../servers/truenas.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
-import { peer } from '../federation/helpers.ts';
+import { federatedHub, nasBox } from './federated-host.ts';
 
 const KEY = '1-Xq9cZ2dW8sLrTnVbKpYfGhJmE4uA7oQ3iS6tR0eWzC5vB1nM';
 const TIB = 1024 ** 4;
@@ -160,41 +160,9 @@ describe('the hosts page', () => {
 describe('federated hosts over MQTT', () => {
   it('a card per instance with its CPU tile; a live batch carries only the changed card; offline makes it silent, not PASS', async () => {
     const clock = new FakeClock(Date.now());
-    t = await webSite({
-      clock,
-      doc: {
-        webui: {
-          name: 'Hub',
-          hostname: '127.0.0.1',
-          port: 1,
-          cert: null,
-          key: null,
-          users: { vera: await fastHash(PASSWORDS.vera), '': await fastHash('x-dummy') },
-          roles: { vera: 'viewer' },
-        },
-        scheduler: { jitter: 0 },
-        mqtt: { hostname: '127.0.0.1', port: broker.port, basetopic: 'fl/#', instance: 'hub', offlinegrace: 0 },
-        checks: { ram: { type: 'memory', options: { level: 100 } } },
-      },
-      app: (site) => ({ federation: site.federation }),
-    });
-    const fed = t.site.federation;
-    t.site.use(fed);
-    await t.site.start();
-    await expect.poll(() => fed.connected, { timeout: 10_000 }).toBe(true);
-    const p = await peer(broker.port);
-    const send = (level: string, failState = false): Promise<unknown> =>
-      p.publishAsync(
-        'fl/nas-box/nas-cpu',
-        JSON.stringify({
-          name: 'nas-cpu',
-          type: 'cpu',
-          instance: 'nas-box',
-          data: { threshold: 1, failState, failCount: 0, log: [`CPU: ${level}`], softFail: null, lastCheck: null, lastFail: null, lastPass: null, level },
-        }),
-        { qos: 1 },
-      );
-    await send(' 42%');
+    t = await federatedHub(broker.port, clock, 10_000);
+    const p = await nasBox(broker.port);
+    await p.send(' 42%');
     await expect.poll(() => t!.site.state('nas-cpu')?.level, { timeout: 10_000 }).toBe(' 42%');
     const a = new Agent(t.web);
     await a.login('vera', PASSWORDS.vera);
@@ -208,7 +176,7 @@ describe('federated hosts over MQTT', () => {
     expect(page.indexOf(hostId('self'))).toBeLessThan(page.indexOf(card));
 
     // a new level: the live batch for /hosts has that card, swapped out of band, and not this instance's
-    await send(' 77%');
+    await p.send(' 77%');
     await expect.poll(() => t!.site.state('nas-cpu').level).toBe(' 77%');
     const who = { csrf: 'x', operate: false };
     const live = await fragment(t.site, t.web.deps, { kind: 'hosts' }, who, { states: new Set(['nas-cpu']), ran: new Set(), lines: [] });
@@ -218,14 +186,7 @@ describe('federated hosts over MQTT', () => {
     expect(live).not.toContain('id="hosts"');
 
     // the instance goes away (its will): silent, never PASS
-    await p.publishAsync(
-      'siteward/status/nas-box',
-      JSON.stringify({ siteward: 'x', instance: 'nas-box', site: 'NAS', state: 'offline', reason: 'connection lost' }),
-      {
-        qos: 1,
-        retain: true,
-      },
-    );
+    await p.offline();
     await expect.poll(async () => /data-state="SILENT"/.test(await a.page('/hosts')), { timeout: 10_000 }).toBe(true);
     page = await a.page('/hosts');
     expect(page).toContain(`<article id="${card}" class="card host" data-state="SILENT"`);

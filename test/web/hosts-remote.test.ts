@@ -7,9 +7,9 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { mainValue } from '../../src/web/hosts/remote-ring.ts';
-import { Agent, fastHash, PASSWORDS, webSite, type TestSite } from './helpers.ts';
+import { Agent, PASSWORDS, type TestSite } from './helpers.ts';
+import { federatedHub, nasBox } from './federated-host.ts';
 import { startAedes, type AedesBroker } from '../servers/aedes.ts';
-import { peer } from '../federation/helpers.ts';
 
 let t: TestSite | null = null;
 let broker: AedesBroker;
@@ -30,51 +30,9 @@ describe("a federated host's tiles", () => {
 
   it('draw a sparkline from the updates received (one point per 5-minute slot), none stored as runs', async () => {
     const clock = new FakeClock(Date.now());
-    t = await webSite({
-      clock,
-      doc: {
-        webui: {
-          name: 'Hub',
-          hostname: '127.0.0.1',
-          port: 1,
-          cert: null,
-          key: null,
-          users: { vera: await fastHash(PASSWORDS.vera), '': await fastHash('x-dummy') },
-          roles: { vera: 'viewer' },
-        },
-        scheduler: { jitter: 0 },
-        mqtt: { hostname: '127.0.0.1', port: broker.port, basetopic: 'fl/#', instance: 'hub', offlinegrace: 0 },
-        checks: { ram: { type: 'memory', options: { level: 100 } } },
-      },
-      app: (site) => ({ federation: site.federation }),
-    });
-    const fed = t.site.federation;
-    t.site.use(fed);
-    await t.site.start();
-    await expect.poll(() => fed.connected, { timeout: 20_000 }).toBe(true);
-    const p = await peer(broker.port);
+    t = await federatedHub(broker.port, clock, 20_000);
+    const p = await nasBox(broker.port);
     try {
-      const send = (level: string): Promise<unknown> =>
-        p.publishAsync(
-          'fl/nas-box/nas-cpu',
-          JSON.stringify({
-            name: 'nas-cpu',
-            type: 'cpu',
-            instance: 'nas-box',
-            data: {
-              threshold: 1,
-              failState: false,
-              failCount: 0,
-              log: [`CPU: ${level}`],
-              softFail: null,
-              lastCheck: null,
-              lastFail: null,
-              lastPass: null,
-              level,
-            },
-          }),
-          { qos: 1 },
-        );
       const a = new Agent(t.web);
       await a.login('vera', PASSWORDS.vera);
       const tile = (html: string): string => {
@@ -85,7 +43,7 @@ describe("a federated host's tiles", () => {
       const levels = [' 42%', ' 77%', ' 55%'];
       for (const [i, level] of levels.entries()) {
         if (i > 0) await clock.advance(300_000);
-        await send(level);
+        await p.send(level);
         await expect.poll(() => t!.site.state('nas-cpu')?.level, { timeout: 20_000 }).toBe(level);
       }
       const page = tile(await a.page('/hosts'));

@@ -12,9 +12,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { zoneBroker } from './broker-fixture.ts';
 import { captureLogger, until } from '../federation/helpers.ts';
 import { apiDeps, openSite } from '../../src/wiring.ts';
 import type { Site } from '../../src/site.ts';
@@ -61,19 +62,11 @@ const live = (n: Node): string[] =>
 const rejectLogs = (n: Node): Record<string, unknown>[] => n.lines.filter((l) => l.msg === 'zone: message rejected and dropped');
 
 describeDaemon('zone message authentication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
-  let broker: Mosquitto;
-  let nodes: Node[] = [];
+  const fx = zoneBroker<Mosquitto, Node>(() => startMosquitto(), { stopNodes: 'each' });
   let clients: MqttClient[] = [];
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker?.close();
-  });
+  // after-hooks run last-registered first: the raw clients end before the fixture stops the nodes
   afterEach(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await Promise.all(nodes.map((n) => n.stop()));
-    nodes = [];
     clients = [];
   });
 
@@ -86,7 +79,7 @@ describeDaemon('zone message authentication on Mosquitto', MOSQUITTO_PROGRAMS, (
     const configPath = join(t.dir, 'site.json');
     writeFileSync(
       configPath,
-      JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port: broker.port, statustopic: null }, zone, checks }, null, 1),
+      JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port: fx.broker.port, statustopic: null }, zone, checks }, null, 1),
     );
     const { log, lines } = captureLogger();
     const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name, log, migrations: [API_MIGRATIONS] });
@@ -109,11 +102,11 @@ describeDaemon('zone message authentication on Mosquitto', MOSQUITTO_PROGRAMS, (
         t.cleanup();
       },
     };
-    nodes.push(n);
+    fx.nodes.push(n);
     return n;
   };
   const rawClient = async (): Promise<MqttClient> => {
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0, connectTimeout: 10_000 });
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${fx.broker.port}`, { reconnectPeriod: 0, connectTimeout: 10_000 });
     clients.push(c);
     return c;
   };

@@ -10,29 +10,25 @@
  * the same SUBACK 0x80), servers 2 and 3 allow it; a has all three in
  * `mqtt.servers`.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDaemon } from '../servers/common.ts';
 import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
+import { zoneBroker } from './broker-fixture.ts';
 import { until } from '../federation/helpers.ts';
 import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
 
 const zone = { name: 'hq', heartbeat: 0.5, misses: 4, grace: 0, topic: 'swtest/rejoin' };
 
 describeDaemon('a zone node whose subscription a NATS server refuses', [NATS_SERVER], () => {
-  let cluster: NatsCluster;
-  const nodes: ZoneNode[] = [];
-  beforeAll(async () => {
-    // MQTT topic swtest/rejoin/hq/node/+ is NATS subject swtest.rejoin.hq.node.*; `ready()` connects without a user (no_auth_user)
-    const deny = (i: number): string => (i === 0 ? ', permissions: { subscribe: { deny: ["swtest.rejoin.hq.node.*"] } }' : '');
-    cluster = await startNatsCluster(3, (i) => [`authorization { users: [ {user: a, password: pa${deny(i)}}, {user: b, password: pb} ] }`, 'no_auth_user: b']);
-    await cluster.ready();
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await cluster?.close();
-  });
+  // MQTT topic swtest/rejoin/hq/node/+ is NATS subject swtest.rejoin.hq.node.*; `ready()` connects without a user (no_auth_user)
+  const deny = (i: number): string => (i === 0 ? ', permissions: { subscribe: { deny: ["swtest.rejoin.hq.node.*"] } }' : '');
+  const fx = zoneBroker<NatsCluster, ZoneNode>(
+    () => startNatsCluster(3, (i) => [`authorization { users: [ {user: a, password: pa${deny(i)}}, {user: b, password: pb} ] }`, 'no_auth_user: b']),
+    { ready: (c) => c.ready(), stopNodes: 'all', startTimeoutMs: 90_000 },
+  );
 
   it('says it hears nobody, reconnects to the next server of mqtt.servers and rejoins the zone', async () => {
+    const { broker: cluster, nodes } = fx;
     const [p0, p1, p2] = cluster.mqttPorts;
     const mqttOf = (user: string, port: number, others: number[]) => ({
       hostname: '127.0.0.1',

@@ -10,9 +10,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDaemon, HOST } from '../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { zoneBroker } from './broker-fixture.ts';
 import { until } from '../federation/helpers.ts';
 import { putCheck } from '../../src/config/edits.ts';
 import { rawEntry } from '../../src/config/raw.ts';
@@ -35,24 +36,13 @@ const synced = (ns: ZoneNode[]): boolean => ns.every((n) => n.zone.configRevisio
 const siteLog = (n: ZoneNode): string => n.site.siteLog.all().join('\n');
 
 describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
-  let broker: Mosquitto;
-  let nodes: Node[] = [];
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker?.close();
-  });
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    nodes = [];
-  });
+  const fx = zoneBroker<Mosquitto, Node>(() => startMosquitto(), { stopNodes: 'each' });
   // every test has its own zone (topic prefix): retained messages of one do not reach the next
   let zoneNo = 0;
   const open = async (names: string[], checks: Record<string, unknown> = someChecks(6), o: { keep?: boolean } = {}): Promise<Node[]> => {
     const zone = { ...ZONE, topic: `swtest/repl${++zoneNo}` };
-    const out = await Promise.all(names.map((n) => openZoneNode(n, broker.port, { zone, checks }, o)));
-    nodes.push(...out);
+    const out = await Promise.all(names.map((n) => openZoneNode(n, fx.broker.port, { zone, checks }, o)));
+    fx.nodes.push(...out);
     await until(() => synced(out), 20_000, 'every node on one config revision');
     return out;
   };
@@ -66,7 +56,7 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     expect(Date.now() - t0).toBeLessThan(SPREAD_MS);
     // saved (atomically, by Site.mutate: the running config is set just before the write ends) in each node's own site file, which keeps its own mqtt section
     await until(() => fileHostOf(b, 'web 1') === '127.0.0.2' && fileHostOf(c, 'web 1') === '127.0.0.2', SPREAD_MS, 'the edit in the site files of b and c');
-    expect(b.site.settings.mqtt?.port).toBe(broker.port);
+    expect(b.site.settings.mqtt?.port).toBe(fx.broker.port);
     await until(() => b.zone.configRevision?.rev === a.zone.configRevision?.rev, SPREAD_MS, 'b on the revision of a');
     // a check added on c reaches a, and a removal on b reaches everyone
     await c.site.mutate((d) => putCheck(d, 'new one', { type: 'tcp', options: { hostname: HOST, port: 9 } }));
@@ -102,18 +92,18 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     const bDir = b.dir;
     const zone = b.site.loaded.doc.zone;
     await b.stop();
-    nodes = nodes.filter((n) => n !== b);
+    fx.nodes = fx.nodes.filter((n) => n !== b);
     await setHost(a, 'web 0', 'while-b-was-away.test');
     await a.site.mutate((d) => putCheck(d, 'added later', { type: 'tcp', options: { hostname: HOST, port: 9 } }));
-    const b2 = await openZoneNode('b', broker.port, { zone }, { dir: bDir, write: false });
-    nodes.push(b2);
+    const b2 = await openZoneNode('b', fx.broker.port, { zone }, { dir: bDir, write: false });
+    fx.nodes.push(b2);
     await until(() => hostOf(b2, 'web 0') === 'while-b-was-away.test' && b2.site.entry('added later') !== undefined, 10_000, 'b caught up');
     await until(() => fileHostOf(b2, 'web 0') === 'while-b-was-away.test', SPREAD_MS, "in b's site file");
     expect(siteLog(b2)).not.toMatch(/lost to a concurrent edit/);
 
     // garbage on the config topic: logged and dropped, the good config stays
     const topic = `${(zone as { topic: string }).topic}/hq/config`;
-    const p = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4 });
+    const p = mqtt.connect(`mqtt://127.0.0.1:${fx.broker.port}`, { protocolVersion: 4 });
     await new Promise((r) => p.once('connect', r));
     await p.publishAsync(topic, '{"v":1,"rev":99,"node":"x","hash":"nope","parent":"","doc":{"checks":{}}}', { qos: 1 });
     await p.publishAsync(topic, 'not json', { qos: 1 });
@@ -129,10 +119,10 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     const bDir = b.dir;
     const zone = b.site.loaded.doc.zone as { topic: string };
     await b.stop();
-    nodes = nodes.filter((n) => n !== b);
+    fx.nodes = fx.nodes.filter((n) => n !== b);
     await setHost(a, 'web 2', 'lost-by-the-broker.test');
     // once revision 2 is on the broker, the broker forgets it: the retained config cleared
-    const p = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4 });
+    const p = mqtt.connect(`mqtt://127.0.0.1:${fx.broker.port}`, { protocolVersion: 4 });
     await new Promise((r) => p.once('connect', r));
     let seen = false;
     p.on('message', (_t, m) => (seen ||= m.toString().includes('"rev":2,')));
@@ -140,8 +130,8 @@ describeDaemon('zone replication on Mosquitto', MOSQUITTO_PROGRAMS, () => {
     await until(() => seen, SPREAD_MS, 'revision 2 on the broker');
     await p.publishAsync(`${zone.topic}/hq/config`, '', { qos: 1, retain: true });
     await p.endAsync();
-    const b2 = await openZoneNode('b', broker.port, { zone }, { dir: bDir, write: false });
-    nodes.push(b2);
+    const b2 = await openZoneNode('b', fx.broker.port, { zone }, { dir: bDir, write: false });
+    fx.nodes.push(b2);
     // b starts on revision 1 and says so in its heartbeats; a sees it stay behind and sends revision 2 again
     await until(() => hostOf(b2, 'web 2') === 'lost-by-the-broker.test' && b2.zone.configRevision?.rev === 2, 10_000, 'b on revision 2');
     expect(siteLog(b2)).not.toMatch(/lost to a concurrent edit/);

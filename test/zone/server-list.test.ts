@@ -4,9 +4,10 @@
  * (kill -9), and the zone keeps working: membership and config replication
  * through the surviving servers. Real 3-node nats-server cluster.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDaemon } from '../servers/common.ts';
 import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
+import { zoneBroker } from './broker-fixture.ts';
 import { until } from '../federation/helpers.ts';
 import { parseServers } from '../../src/federation/options.ts';
 import { putCheck } from '../../src/config/edits.ts';
@@ -29,18 +30,10 @@ describe('parseServers', () => {
 const hostOf = (n: ZoneNode, check: string): unknown => (rawEntry(n.site.loaded.doc, 'checks', check)?.options as { hostname?: string } | undefined)?.hostname;
 
 describeDaemon('a zone node fails over to another server of a NATS cluster', [NATS_SERVER], () => {
-  let cluster: NatsCluster;
-  const nodes: ZoneNode[] = [];
-  beforeAll(async () => {
-    cluster = await startNatsCluster(3);
-    await cluster.ready();
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await cluster?.close();
-  });
+  const fx = zoneBroker<NatsCluster, ZoneNode>(() => startNatsCluster(3), { ready: (c) => c.ready(), stopNodes: 'all', startTimeoutMs: 90_000 });
 
   it('kill -9 of the server a node uses: it reconnects to another, stays in the zone, and edits still replicate', async () => {
+    const { broker: cluster, nodes } = fx;
     const [p0, p1, p2] = cluster.mqttPorts;
     const zone = { name: 'hq', heartbeat: 0.5, misses: 4, grace: 0, topic: 'swtest/servers' };
     const mqttOf = (port: number, others: number[]) => ({ hostname: '127.0.0.1', port, statustopic: null, servers: others.map((p) => `127.0.0.1:${p}`) });

@@ -21,20 +21,14 @@ import { randomUUID } from 'node:crypto';
 import type { Database as Db } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../engine/clock.ts';
 import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
-import { ActionError, type Notification } from '../types.ts';
-import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord, type OutboxRow } from './store.ts';
-import { retryDelay } from './backoff.ts';
+import type { Notification } from '../types.ts';
+import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord } from './store.ts';
 import { foldDigests } from './digest.ts';
 import { Reminders, type ReminderSource } from './reminders.ts';
-import { HeldQueue, Unrecorded, holdEach, persistMemory, sendHeld, type HeldDelivery, type HeldRow } from './volatile.ts';
+import { HeldQueue, Unrecorded, holdEach, persistMemory } from './volatile.ts';
+import { LaneWorker, type RetrySettings } from './lanes.ts';
 
-export interface OutboxSettings {
-  /** hours a notification is retried after transient failures */
-  retryHours: number;
-  /** seconds before the first retry */
-  backoff: number;
-  /** longest wait between retries, seconds */
-  backoffMax: number;
+export interface OutboxSettings extends RetrySettings {
   /** notifications per action and clock minute before the rest is digested (0: no limit) */
   stormLimit: number;
 }
@@ -57,9 +51,6 @@ export interface OutboxOptions {
 const MINUTE = 60_000;
 /** How often notifications kept in memory are offered to the database again (site clock). */
 const STORE_RETRY_MS = 5_000;
-type Result = 'next' | 'blocked';
-/** A lane's next notification: a stored row (as the worker must see it) or one kept in memory. */
-type Head = { kind: 'stored'; row: OutboxRow; attempts: number; nextAt: number } | { kind: 'held'; row: HeldRow; nextAt: number };
 
 export class OutboxNotifier implements Notifier {
   readonly store: OutboxStore;
@@ -67,14 +58,14 @@ export class OutboxNotifier implements Notifier {
   private readonly host: NotifierHost;
   private readonly clock: Clock;
   private readonly settings: () => OutboxSettings;
-  private readonly random: () => number;
   private readonly keepDays: () => number;
-  private readonly forAction: (action: string, n: Notification) => Notification;
   private readonly inTransaction: (fn: () => void) => void;
   /** the running lane of each action: one delivery at a time per action, all actions at once */
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly held = new HeldQueue();
   private readonly unrecorded = new Unrecorded();
+  /** each action's deliveries, in order (lanes.ts) */
+  private readonly worker: LaneWorker;
   private timer: TimerHandle | null = null;
   private pruneTimer: TimerHandle | null = null;
   private kickQueued = false;
@@ -86,9 +77,19 @@ export class OutboxNotifier implements Notifier {
     this.host = o.host;
     this.clock = o.clock;
     this.settings = o.settings ?? ((): OutboxSettings => OUTBOX_DEFAULTS);
-    this.random = o.random ?? Math.random;
     this.keepDays = o.keepDays ?? ((): number => 30);
-    this.forAction = o.forAction ?? ((_a, n): Notification => n);
+    this.worker = new LaneWorker({
+      host: o.host,
+      clock: o.clock,
+      store: this.store,
+      held: this.held,
+      unrecorded: this.unrecorded,
+      settings: this.settings,
+      random: o.random ?? Math.random,
+      forAction: o.forAction ?? ((_a, n): Notification => n),
+      stopping: () => this.stopping,
+      persist: () => this.persist(),
+    });
     const src = o.reminders;
     this.reminders = src
       ? new Reminders(
@@ -244,115 +245,14 @@ export class OutboxNotifier implements Notifier {
   }
 
   private startLane(action: string): void {
-    const lane = this.runLane(action)
+    const lane = this.worker
+      .run(action)
       .catch((e: unknown) => this.host.log.error({ err: e, action }, 'outbox lane failed'))
       .finally(() => {
         this.lanes.delete(action);
         this.arm();
       });
     this.lanes.set(action, lane);
-  }
-
-  /** Delivers one action's due notifications in order until its queue is empty, blocked, or not due. */
-  private async runLane(action: string): Promise<void> {
-    for (;;) {
-      if (this.stopping) return;
-      const head = this.head(action);
-      if (!head || head.nextAt > this.clock.now()) return;
-      const r = head.kind === 'stored' ? await this.attempt(head.row, head.attempts) : await sendHeld(head.row, this.heldDelivery);
-      if (r === 'blocked') return;
-    }
-  }
-
-  /** The action's oldest notification, stored or kept in memory (earliest first; stored first at a tie). */
-  private head(action: string): Head | null {
-    let stored: Head | null = null;
-    for (const row of this.store.heads(action, 1 + this.unrecorded.countFor(action))) {
-      const v = this.unrecorded.view(row);
-      if (v.done) continue;
-      stored = { kind: 'stored', row, attempts: v.attempts, nextAt: v.nextAt };
-      break;
-    }
-    const h = this.held.head(action);
-    if (h && (!stored || h.created < stored.row.created)) return { kind: 'held', row: h, nextAt: h.nextAt };
-    return stored;
-  }
-
-  /** Sends `n` once through `action`: null when delivered, the error otherwise. */
-  private async send(action: string, n: Notification): Promise<ActionError | null> {
-    const entry = this.host.action(action);
-    try {
-      if (!entry) throw new ActionError(`there is no action ${action} any more`, { permanent: true });
-      await sendOnce(entry, this.forAction(action, n), this.host);
-      this.host.delivered?.(action, n, true);
-      return null;
-    } catch (e) {
-      return e instanceof ActionError ? e : new ActionError(String(e));
-    }
-  }
-
-  private readonly heldDelivery: HeldDelivery = {
-    held: this.held,
-    now: () => this.clock.now(),
-    send: (action, n) => this.send(action, n),
-    afterFailure: (row, err) => this.afterFailure(this.label(row.action), row.action, row.n, row.created, row.attempts, err),
-    persist: () => this.persist(),
-  };
-
-  private label(action: string): string {
-    return `${action} (${this.host.action(action)?.config.type ?? 'unknown'})`;
-  }
-
-  private async attempt(row: OutboxRow, attempts: number): Promise<Result> {
-    const n = JSON.parse(row.payload) as Notification;
-    this.write(null, () => this.store.markInflight(row.id, this.clock.now()));
-    const err = await this.send(row.action, n);
-    const now = this.clock.now();
-    if (err === null) {
-      this.write({ row, done: true }, () => this.store.markSent(row, now));
-      if (attempts > 0) this.host.log.info({ action: row.action, attempts: attempts + 1 }, 'notification delivered after retries');
-      return 'next';
-    }
-    const next = this.afterFailure(this.label(row.action), row.action, n, row.created, attempts + 1, err);
-    if (next === null) {
-      this.write({ row, done: true }, () => this.store.markFailed(row, now, err.message));
-      return 'next';
-    }
-    this.write({ row, done: false, nextAt: next }, () => this.store.markRetry(row, now, err.message, next));
-    return 'blocked';
-  }
-
-  /** Logs a failed try and says when to try again, or null when given up (logged as fletchck's ERROR line, spec §5.2). */
-  private afterFailure(label: string, action: string, n: Notification, created: number, attempts: number, err: ActionError): number | null {
-    const now = this.clock.now();
-    const s = this.settings();
-    const deadline = created + s.retryHours * 3_600_000;
-    this.host.log.info({ action, attempt: attempts, permanent: err.permanent, err: err.message }, 'notification failed');
-    if (err.permanent || now >= deadline) {
-      this.host.warn(`${label}: Fail after ${attempts} tries: ${err.message}`);
-      this.host.delivered?.(action, n, false);
-      return null;
-    }
-    const wait = Math.max(retryDelay(attempts, s.backoff * 1000, s.backoffMax * 1000, this.random), err.retryAfterMs ?? 0);
-    if (attempts === 1) this.host.warn(`${label}: notification of ${n.check.name} failed, will retry: ${err.message}`);
-    return Math.min(deadline, now + wait);
-  }
-
-  /**
-   * A change to a stored row. When the database refuses it (a full disk),
-   * the worker remembers it (`u`: the row is done, or due again at nextAt)
-   * and writes it later; a lost inflight mark (`u` null) only costs the
-   * "was being sent" warning after a crash.
-   */
-  private write(u: { row: OutboxRow; done: boolean; nextAt?: number } | null, fn: () => void): void {
-    try {
-      if (this.unrecorded.size && u) throw new Error('earlier updates wait to be written');
-      fn();
-    } catch (e) {
-      if (!u) return;
-      this.unrecorded.add(u.row, u, fn);
-      this.host.storage?.failed('notifications', e);
-    }
   }
 
   /** Moves what memory holds into the database, if it takes writes again (each dispatch and at stop). */
@@ -377,7 +277,7 @@ export class OutboxNotifier implements Notifier {
       next = this.store.nextHeldEnd() ?? Infinity;
       for (const action of new Set([...this.store.pendingActions(), ...this.held.actions()])) {
         if (this.lanes.has(action)) continue;
-        next = Math.min(next, this.head(action)?.nextAt ?? Infinity);
+        next = Math.min(next, this.worker.head(action)?.nextAt ?? Infinity);
       }
     } catch (e) {
       // a database that cannot be read now: look again later rather than never
