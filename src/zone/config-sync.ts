@@ -47,14 +47,14 @@ type Rev = Pick<ConfigMessage, 'rev' | 'node' | 'hash' | 'doc'>;
 export class ConfigSync {
   /** the last revision this node agreed with the zone */
   private synced: Rev | null;
-  /** recent revisions by hash: merge bases */
-  private readonly known = new Map<string, Doc>();
+  /** recent revisions by hash, with the revision each started from ('' unknown): merge bases */
+  private readonly known = new Map<string, { doc: Doc; parent: string }>();
   private ready = false;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly h: ConfigHost) {
     this.synced = h.statePath ? readSynced(h.statePath) : null;
-    if (this.synced) this.remember(this.synced.hash, this.synced.doc);
+    if (this.synced) this.remember(this.synced.hash, this.synced.doc, '');
   }
 
   /** The revision this node runs (tests, the API). */
@@ -153,7 +153,7 @@ export class ConfigSync {
   }
 
   private async receive(m: ConfigMessage, retained: boolean): Promise<void> {
-    this.remember(m.hash, m.doc);
+    this.remember(m.hash, m.doc, m.parent);
     if (!newer(m, this.synced)) {
       if (this.synced && m.hash !== this.synced.hash && retained)
         this.sent = false; // the broker keeps an older one: ours goes out when ready
@@ -168,8 +168,9 @@ export class ConfigSync {
     const r = await this.h.mutate((d) => {
       const cur = sharedPart(d);
       const curHash = hashShared(cur);
-      // the common ancestor: what the edit started from, else the last revision this node agreed to
-      const base = m.parent === curHash ? cur : (this.known.get(m.parent) ?? this.synced?.doc ?? null);
+      // the common ancestor: what the edit started from when this node runs it, else the latest revision of this
+      // node's line that is also in the edit's line (both nodes edited from it), else the last one this node agreed to
+      const base = m.parent === curHash ? cur : (this.commonAncestor(curHash, m.parent) ?? this.synced?.doc ?? null);
       const { doc, conflicts } = merge3(base, cur, m.doc);
       merged = { doc, conflicts, mine: curHash !== this.synced?.hash || this.synced.node === this.h.node };
       return withLocal(doc, d);
@@ -197,17 +198,40 @@ export class ConfigSync {
   /** This node now runs revision `m`: kept for merges and for the next start. */
   private async agree(m: ConfigMessage): Promise<void> {
     this.synced = { rev: m.rev, node: m.node, hash: m.hash, doc: m.doc };
-    this.remember(m.hash, m.doc);
+    this.remember(m.hash, m.doc, m.parent);
     if (!this.h.statePath) return;
     await atomicWrite(this.h.statePath, JSON.stringify({ rev: m.rev, node: m.node, hash: m.hash, doc: m.doc })).catch((e: unknown) =>
       this.h.log.warn({ err: (e as Error).message }, 'zone: the agreed config revision could not be kept'),
     );
   }
 
-  private remember(hash: string, doc: Doc): void {
+  /** a re-send (parent '') keeps the parent known from the revision's first message */
+  private remember(hash: string, doc: Doc, parent: string): void {
+    const was = this.known.get(hash);
     this.known.delete(hash);
-    this.known.set(hash, doc);
+    this.known.set(hash, { doc, parent: parent || was?.parent || '' });
     if (this.known.size > 16) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  /** Revisions known from `hash` back through their parents, newest first. */
+  private line(hash: string): string[] {
+    const out: string[] = [];
+    for (let h = hash; h && this.known.has(h) && !out.includes(h); h = this.known.get(h)!.parent) out.push(h);
+    return out;
+  }
+
+  /**
+   * The merge base of this node's config and a received revision that did not start from it: the newest revision
+   * in this node's line (from what it runs, else the last it agreed to) that the received one descends from too.
+   * A revision the other node merely received is no base: both nodes may have edited past the revision they
+   * shared, each publishing more than one revision before hearing the other (a loaded machine), and merging from
+   * the other's earlier revision would keep this node's change of a check both edited without a word.
+   */
+  private commonAncestor(curHash: string, parent: string): Doc | null {
+    const theirs = new Set(this.line(parent));
+    const ours = this.known.has(curHash) ? this.line(curHash) : this.line(this.synced?.hash ?? '');
+    const h = ours.find((x) => theirs.has(x));
+    return h === undefined ? null : this.known.get(h)!.doc;
   }
 }
 

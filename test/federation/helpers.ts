@@ -23,11 +23,15 @@ export interface TestSite {
   stop(): Promise<void>;
 }
 
-/** Polls until `fn` is truthy (usable in hooks, where expect.poll is not). */
-export async function until(fn: () => unknown, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/**
+ * Polls until `fn` is truthy (usable in hooks, where expect.poll is not).
+ * `what` names the condition; as a function it is called when the wait times
+ * out, so the error can say what the test saw instead.
+ */
+export async function until(fn: () => unknown, timeoutMs = 5000, what: string | (() => string) = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

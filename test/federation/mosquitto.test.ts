@@ -82,8 +82,15 @@ describeDaemon('federation over Mosquitto', MOSQUITTO_PROGRAMS, () => {
     const bad = await open({ port: mq.authPort, username: 'probe', password: 'wrong', instance: 'bad' });
     await until(() => /Not authorized/.test(siteLog(bad)), 5000, 'refusal in the site log');
     expect(bad.fed.connected).toBe(false);
-    // it keeps trying with back-off; the refusal is logged once, not per attempt
-    await new Promise((r) => setTimeout(r, 2500));
+    // it keeps trying with back-off (1 s, 2 s, …); the refusal is logged once, not per attempt: two more
+    // refusals the broker logged, not a fixed wait (on a loaded machine 2.5 s may hold no second attempt)
+    const refusals = (): number => (mq.log().match(/disconnected, not authorised/g) ?? []).length;
+    const first = refusals();
+    await until(
+      () => refusals() >= first + 2,
+      30_000,
+      () => `two more attempts refused by the broker (saw ${refusals() - first})`,
+    );
     expect(siteLog(bad).match(/Not authorized/g)).toHaveLength(1);
     await bad.site.mutate((d) => ({ ...d, mqtt: { hostname: '127.0.0.1', port: mq.authPort, username: 'probe', password: 's3cret', instance: 'bad' } }));
     await expect.poll(() => bad.fed.connected, { timeout: 5000 }).toBe(true);

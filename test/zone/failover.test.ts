@@ -37,35 +37,36 @@ describeDaemon('zone failover on a 3-node NATS cluster (real processes)', [NATS_
   /** who ran each check in the last `windowMs`: waits until every check ran on exactly one of `nodes` over a whole window */
   const steady = async (nodes: string[], windowMs = 4000, timeoutMs = 60_000): Promise<Map<string, string>> => {
     // first, every node sees exactly the others as live (its last "zone membership" log line)
+    const liveOf = (n: string): string => {
+      const lines = zone
+        .get(n)
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('"zone membership"'));
+      return lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '';
+    };
     await until(
-      () =>
-        nodes.every((n) => {
-          const lines = zone
-            .get(n)
-            .log()
-            .split('\n')
-            .filter((l) => l.includes('"zone membership"'));
-          const last = lines.length ? (JSON.parse(lines[lines.length - 1]) as { live: string }).live : '';
-          return last === nodes.filter((x) => x !== n).join(',');
-        }),
+      () => nodes.every((n) => liveOf(n) === nodes.filter((x) => x !== n).join(',')),
       timeoutMs,
-      `${nodes.join(', ')} see each other`,
+      () => `${nodes.join(', ')} see each other (saw ${nodes.map((n) => `${n} sees "${liveOf(n)}"`).join('; ')})`,
     );
     // the window starts once a joining node is ready (a heartbeat after it heard the zone)
     const seenAt = Date.now() + 2000;
     let owners = new Map<string, string>();
+    let ran = new Map<string, string[]>();
     await until(
       () => {
         const since = Date.now() - windowMs;
         if (since < seenAt) return false;
-        const ran = new Map<string, string[]>();
+        ran = new Map<string, string[]>();
         for (const n of nodes) for (const [c] of runsSince(zone.get(n), since)) ran.set(c, [...(ran.get(c) ?? []), n]);
         // the nodes that are not in `nodes` (dead) must not have run anything in the window either
         owners = new Map([...ran].filter(([, ns]) => ns.length === 1).map(([c, ns]) => [c, ns[0]]));
         return CHECK_NAMES.every((c) => ran.get(c)?.length === 1);
       },
       timeoutMs,
-      `every check on exactly one of ${nodes.join(', ')} for ${windowMs} ms`,
+      () =>
+        `every check on exactly one of ${nodes.join(', ')} for ${windowMs} ms (saw ${CHECK_NAMES.map((c) => `${c}: ${(ran.get(c) ?? []).join('+') || 'none'}`).join(', ')})`,
     );
     return owners;
   };

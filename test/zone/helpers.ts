@@ -20,7 +20,7 @@ export async function openZoneNode(
   name: string,
   port: number,
   doc: Record<string, unknown>,
-  o: { dir?: string; keep?: boolean; write?: boolean; migrations?: SiteOptions['migrations'] } = {},
+  o: { dir?: string; keep?: boolean; write?: boolean; migrations?: SiteOptions['migrations']; log?: SiteOptions['log'] } = {},
 ): Promise<ZoneNode & { dir: string }> {
   const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir(`swz-${name}-`);
   const { dir } = t;
@@ -28,7 +28,7 @@ export async function openZoneNode(
   const configPath = join(dir, 'site.json');
   if (o.write !== false)
     writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
-  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name, migrations: o.migrations });
+  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name, migrations: o.migrations, log: o.log });
   const zone = site.zoneService;
   site.use(zone);
   await site.start();

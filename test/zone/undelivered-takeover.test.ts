@@ -20,6 +20,7 @@ import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/m
 import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
 import { assertBuilt, spawnSiteward, type Proc } from '../federation/procs.ts';
 import { until } from '../federation/helpers.ts';
+import { runsSince } from './procs.ts';
 import { rendezvous } from '../../src/zone/hrw.ts';
 import { ZoneObjectSchema, zoneTopics } from '../../src/zone/config.ts';
 import { decodeRecord, type NotifiedRecord } from '../../src/zone/notified.ts';
@@ -144,9 +145,16 @@ describeDaemon('zone: a notification the dead owner never delivered is sent by t
     );
     // a records its own copy, and marks it delivered once the receiver took it
     await until(() => record?.node === 'a' && record.failing && !record.undelivered?.length, 30_000, "a's record: delivered");
-    // settle: nothing more arrives (a's runs keep seeing FAIL: the zone notified it, no catch-up)
+    // settle: nothing more arrives while a runs the probe three more times and at least 4 s pass (a's runs
+    // keep seeing FAIL: the zone notified it, no catch-up); a fixed 4 s on a loaded machine may hold no run at all
     const settled = hook.requests.length;
-    await new Promise((r) => setTimeout(r, 4000));
+    const settledAt = Date.now();
+    const runsOfA = (): number => runsSince(a, settledAt).get(PROBE)?.n ?? 0;
+    await until(
+      () => runsOfA() >= 3 && Date.now() - settledAt >= 4000,
+      60_000,
+      () => `three more runs by a (saw ${runsOfA()})`,
+    );
     expect(hook.requests.length).toBe(settled);
     expect(bodies(acceptedFrom).filter((b) => b.state === 'FAIL')).toHaveLength(1);
     // the PASS c delivered before it died was not sent again

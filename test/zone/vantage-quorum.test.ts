@@ -111,7 +111,14 @@ describeDaemon('zone: multi-vantage quorum on one real broker', MOSQUITTO_PROGRA
   /** every zone ran the check at least three more times (its clock) */
   const moreRuns = async (what: string): Promise<void> => {
     const seen = runs();
-    await until(() => runs().every((t, i) => t > seen[i]! + 2000), 30_000, what);
+    await until(
+      () => runs().every((t, i) => t > seen[i]! + 2000),
+      30_000,
+      () =>
+        `${what} (last runs ${runs()
+          .map((t, i) => `${ZONES[i]} +${t - seen[i]!} ms`)
+          .join(', ')})`,
+    );
   };
   const failing = (): boolean[] => sites.map((s) => s.site.state('web').failState === true);
 
