@@ -8,7 +8,12 @@ import { tagsOf } from '../config/tags.ts';
 import type { CheckEntry } from '../config/model.ts';
 import { checkVM, DISPLAY_STATES, displayState, grouping, isGroupType, type CheckVM, type DisplayState } from './model.ts';
 
-export const PAGE_ROWS = 200;
+/**
+ * Rows per page a viewer can choose (`?per=`); anything else is the default. 100 by default: the
+ * browser's layout and paint of the table grow with its rows (docs/performance.md, "fourth pass").
+ */
+export const PER_PAGE = [50, 100, 200] as const;
+export const PAGE_ROWS = 100;
 
 /** Where a check runs: here, or on another instance (a mirrored `remote` check). */
 export type Instance = 'local' | 'remote';
@@ -21,6 +26,8 @@ export interface ListQuery {
   /** one of the checks' `options.tags` ('' = any) */
   tag: string;
   page: number;
+  /** rows per page: one of PER_PAGE */
+  per: number;
 }
 
 /** States listed in the "Failing" section at the top of an unfiltered list. */
@@ -68,6 +75,8 @@ export function parseQuery(get: (k: string) => string | undefined): ListQuery {
     // a tag is at most 256 characters (the schema's limit): a longer one matches nothing, so it is dropped
     tag: (get('tag') ?? '').length <= 256 ? (get('tag') ?? '') : '',
     page: Number.isFinite(page) && page > 0 ? page : 1,
+    // only the offered sizes: a bad or huge `per` falls back to the default (never an error)
+    per: PER_PAGE.find((n) => String(n) === get('per')) ?? PAGE_ROWS,
   };
 }
 
@@ -78,6 +87,7 @@ export function queryString(q: ListQuery, page = q.page): string {
   if (q.state) p.set('state', q.state);
   if (q.instance) p.set('instance', q.instance);
   if (q.tag) p.set('tag', q.tag);
+  if (q.per !== PAGE_ROWS) p.set('per', String(q.per));
   if (page > 1) p.set('page', String(page));
   return p.toString();
 }
@@ -89,7 +99,7 @@ export function queryString(q: ListQuery, page = q.page): string {
 export function buildList(
   site: WebSite,
   query: ListQuery,
-  { pageRows = PAGE_ROWS, display = (e: CheckEntry) => displayState(site, e) }: { pageRows?: number; display?: (e: CheckEntry) => DisplayState } = {},
+  { pageRows = query.per, display = (e: CheckEntry) => displayState(site, e) }: { pageRows?: number; display?: (e: CheckEntry) => DisplayState } = {},
 ): CheckList {
   const g = grouping(site);
   const needle = query.q.toLowerCase();

@@ -25,7 +25,7 @@ export function parseView(get: (k: string) => string | undefined): LiveView {
       return { kind: 'home' };
     case 'checks': {
       const p = new URLSearchParams();
-      for (const k of ['q', 'type', 'state', 'instance', 'tag', 'page']) {
+      for (const k of ['q', 'type', 'state', 'instance', 'tag', 'per', 'page']) {
         const v = get(k);
         if (v) p.set(k, v);
       }

@@ -18,7 +18,7 @@ export type { FederationStats } from '../federation/stats.ts';
 export type { CheckTypeInfo } from '../checks/types.ts';
 export { cid, DISPLAY_STATES, plural } from './model.ts';
 export { KEPT } from './secrets.ts';
-export { queryString } from './checklist.ts';
+export { PAGE_ROWS, PER_PAGE, queryString } from './checklist.ts';
 export { emptyForm, fieldId, many, one, type FormState } from './form-state.ts';
 export type { ListQuery } from './checklist.ts';
 export { keptMarker } from './secrets.ts';

@@ -208,6 +208,8 @@ describeDaemon('checks list and home at a glance in Chromium', [CHROMIUM], () =>
         ['home', '/'],
         ['checks', '/checks'],
         ['checks-failing', '/checks?state=FAIL'],
+        // a rows-per-page choice other than the default: its links show even on a short list
+        ['checks-per', '/checks?per=50'],
         ['check', '/check/web'],
         ['charts', '/check/host-01/charts?range=1h'],
       ] as const) {

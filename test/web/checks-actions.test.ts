@@ -223,11 +223,20 @@ describe('the list', () => {
     const checks: Record<string, unknown> = {};
     for (let i = 0; i < 10_000; i++) checks[`c${String(i).padStart(5, '0')}`] = { type: 'cpu' };
     await t.site.mutate((doc) => ({ ...doc, checks }));
+    // 100 rows a page by default: page 3 is rows 201–300 of 100 pages
     const html = await (await a.get('/checks?page=3')).text();
-    expect((html.match(/data-check="/g) ?? []).length).toBe(200);
+    expect((html.match(/data-check="/g) ?? []).length).toBe(100);
     expect(html).toContain('<a aria-current="page" href="/checks?page=3">3</a>');
-    expect(html).toContain('<a href="/checks?page=50" aria-label="page 50">50</a>');
-    expect(html).toContain('data-check="c00400"');
+    expect(html).toContain('<a href="/checks?page=100" aria-label="page 100">100</a>');
+    expect(html).toContain('data-check="c00200"');
+    expect(html).not.toContain('data-check="c00300"');
     expect(html).toContain('href="/checks?page=4"');
+    // 200 rows a page when asked: page 3 is rows 401–600 of 50 pages
+    const big = await (await a.get('/checks?per=200&page=3')).text();
+    expect((big.match(/data-check="/g) ?? []).length).toBe(200);
+    expect(big).toContain('<a aria-current="page" href="/checks?per=200&amp;page=3">3</a>');
+    expect(big).toContain('<a href="/checks?per=200&amp;page=50" aria-label="page 50">50</a>');
+    expect(big).toContain('data-check="c00400"');
+    expect(big).toContain('href="/checks?per=200&amp;page=4"');
   });
 });

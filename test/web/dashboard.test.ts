@@ -62,8 +62,8 @@ describe('at a glance: pieces', () => {
   });
 
   it("an open /checks page's live view keeps its instance and tag filters", () => {
-    const q = new URLSearchParams('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
-    expect(viewQuery(parseView((k) => q.get(k) ?? undefined))).toBe('view=checks&state=FAIL&instance=remote&tag=nas&page=2');
+    const q = new URLSearchParams('view=checks&state=FAIL&instance=remote&tag=nas&per=200&page=2');
+    expect(viewQuery(parseView((k) => q.get(k) ?? undefined))).toBe('view=checks&state=FAIL&instance=remote&tag=nas&per=200&page=2');
   });
 
   it('tags: the strings of options.tags, anything else ignored; ?tag= read (at most 256 characters, the schema limit) and written back', () => {
@@ -76,6 +76,12 @@ describe('at a glance: pieces', () => {
     expect(q(`tag=${'x'.repeat(256)}`).tag).toHaveLength(256);
     expect(q(`tag=${'x'.repeat(257)}`).tag).toBe('');
     expect(queryString(q('tag='))).toBe('');
+    // rows per page: 50, 100 (the default, not written) or 200; anything else is the default
+    expect(q('per=50').per).toBe(50);
+    expect(q('per=200').per).toBe(200);
+    expect(queryString(q('per=200&page=3'))).toBe('per=200&page=3');
+    expect(queryString(q('per=100'))).toBe('');
+    for (const bad of ['', '1000', '75', 'x', '0x32', '50.0001']) expect(q(`per=${bad}`).per).toBe(100);
   });
 
   it('relative times and page numbers', () => {
@@ -117,11 +123,12 @@ describe('the checks page at a glance', () => {
     // one form for every row's actions, one CSRF field on the page besides sign-out
     expect(count(page, '<form id="acts"')).toBe(1);
     expect(count(page, 'name="_csrf"')).toBe(2);
-    expect(count(page, /<tr id="r-/g)).toBe(200);
+    // 100 rows per page by default (?per= chooses 50, 100 or 200)
+    expect(count(page, /<tr id="r-/g)).toBe(100);
     // the menu items are on the page once (app.js builds a row's menu from them when it opens); a row says which it offers
     expect(count(page, '<template id="row-menu">')).toBe(1);
     expect(count(page, 'form="acts"')).toBe(6);
-    expect(count(page, /<details class="menu" id="r-[^"]*" data-name="[^"]*" data-acts="run pause (clone )?(up|up-off) (down|down-off)"/g)).toBe(199);
+    expect(count(page, /<details class="menu" id="r-[^"]*" data-name="[^"]*" data-acts="run pause (clone )?(up|up-off) (down|down-off)"/g)).toBe(99);
     // the failing section's row offers no moves; without script the menu holds Edit (the check's page)
     expect(page).toMatch(
       /data-name="bad" data-acts="run pause( clone)?"><summary[^>]*>Actions<span class="sr-only"> for bad<\/span><\/summary><div class="menu-items" hx-morph-skip-children=""><a class="btn" href="\/check\/bad">Edit<\/a><\/div><\/details>/,
@@ -140,6 +147,12 @@ describe('the checks page at a glance', () => {
     expect(count(page, '<nav class="pager"')).toBe(2);
     expect(page).toContain('<a aria-current="page" href="/checks">1</a>');
     expect(page).toContain('<a href="/checks?page=2" aria-label="page 2">2</a>');
+    expect(page).toContain('<a href="/checks?page=3" aria-label="page 3">3</a>');
+    expect(page).not.toContain('aria-label="page 4"');
+    // rows per page: links beside the top pager, the current one marked
+    expect(page).toMatch(
+      /<div class="perpage" role="group" aria-labelledby="per-label"><span id="per-label" class="muted">Rows per page<\/span><a href="\/checks\?per=50" aria-label="50 rows per page">50<\/a><a aria-current="true" href="\/checks">100<\/a><a href="\/checks\?per=200" aria-label="200 rows per page">200<\/a><\/div>/,
+    );
     // chips: plain links carrying the whole query
     expect(page).toContain('<a class="chip" href="/checks?state=FAIL">Failing 2</a>');
     const filtered = await a.page('/checks?state=FAIL&q=ba');
@@ -148,6 +161,30 @@ describe('the checks page at a glance', () => {
     expect(count(filtered, /<tr id="r-/g)).toBe(1);
     // with a state filter there is no separate failing section
     expect(filtered).not.toContain('aria-label="failing checks"');
+    // per=200: 200 rows, two pages; the choice is kept by the chips, the pager, the search form and the list's live reloads
+    const big = await a.page('/checks?per=200');
+    expect(count(big, /<tr id="r-/g)).toBe(200);
+    expect(big).toContain('<a href="/checks?per=200&amp;page=2" aria-label="page 2">2</a>');
+    expect(big).not.toContain('aria-label="page 3"');
+    expect(big).toContain('<a class="chip" href="/checks?state=FAIL&amp;per=200">Failing 2</a>');
+    expect(big).toContain('<input type="hidden" name="per" value="200"/>');
+    expect(big).toContain('hx-get="/checks/list?per=200"');
+    expect(big).toContain('<a aria-current="true" href="/checks?per=200">200</a>');
+    expect(count(await a.page('/checks?per=50&page=2'), /<tr id="r-/g)).toBe(50);
+  });
+
+  it('a rows-per-page value not offered (or not a number) falls back to 100 rows, never an error', async () => {
+    const checks: Record<string, unknown> = {};
+    for (let i = 0; i < 230; i++) checks[`c${String(i).padStart(3, '0')}`] = passingDisk;
+    t = await webSite({ checks });
+    const a = new Agent(t.web);
+    await a.login('vera', PASSWORDS.vera);
+    for (const bad of ['10000', '0', '-50', '75', 'abc', '200abc', '1e2', '']) {
+      const page = await a.page(`/checks?per=${encodeURIComponent(bad)}`);
+      expect(count(page, /<tr id="r-/g), `per=${bad}`).toBe(100);
+      expect(page, `per=${bad}`).toContain('<a aria-current="true" href="/checks">100</a>');
+    }
+    expect(count(await a.page('/checks/list?per=99999'), /<tr id="r-/g)).toBe(100);
   });
 
   it('tag chips: one per tag in use with its count, a link that filters by it (with the rest of the query), kept by the search form', async () => {

@@ -3,12 +3,23 @@
  * chips (state, type, instance) and a name search — all plain links and a GET
  * form, the query in the URL, so they work without script — then the failing
  * checks pinned first, one table per sequence, "Not sequenced", and a pager
- * with page numbers above and below. Row actions submit the page's one form.
+ * with page numbers above and below (beside the top one, rows per page: 50,
+ * 100 or 200, `?per=`). Row actions submit the page's one form.
  * The list morphs itself in place when the configuration changes (live
  * `sw-config` event), so focus stays where it was.
  */
 import type { Child } from 'hono/jsx';
-import { type CheckList, DISPLAY_STATES, type DisplayState, type ListQuery, plural, queryString, type Section } from '../../src/web/view-data.ts';
+import {
+  type CheckList,
+  DISPLAY_STATES,
+  type DisplayState,
+  type ListQuery,
+  PAGE_ROWS,
+  PER_PAGE,
+  plural,
+  queryString,
+  type Section,
+} from '../../src/web/view-data.ts';
 import { Page } from '../layout.tsx';
 import { Icon, checkUrl } from '../ui.tsx';
 import { ActionsForm, Beats, CheckRow, RowActions, TriggerIcon, Uptimes, type RowCtx } from '../partials/check-row.tsx';
@@ -152,13 +163,40 @@ function Pager(p: { list: CheckList; where: string }): Child {
   );
 }
 
+/** Rows per page: plain links (the rest of the query kept, back to page 1), shown while there is a choice to make. */
+function PerPage(p: { list: CheckList }): Child {
+  const { list } = p;
+  if (list.rows <= PER_PAGE[0] && list.query.per === PAGE_ROWS) return null;
+  return (
+    <div class="perpage" role="group" aria-labelledby="per-label">
+      <span id="per-label" class="muted">
+        Rows per page
+      </span>
+      {PER_PAGE.map((n) =>
+        n === list.query.per ? (
+          <a aria-current="true" href={listUrl(list.query, { per: n })}>
+            {n}
+          </a>
+        ) : (
+          <a href={listUrl(list.query, { per: n })} aria-label={`${n} rows per page`}>
+            {n}
+          </a>
+        ),
+      )}
+    </div>
+  );
+}
+
 /** The list itself: reloaded (morphed) as a whole on configuration changes. */
 export function CheckListView(p: PropsOf<'CheckListView'>): Child {
   const { list } = p;
   const qs = queryString(list.query);
   return (
     <div id="checklist" hx-get={`/checks/list${qs ? `?${qs}` : ''}`} hx-trigger="sw-config from:body" hx-swap="outerMorph">
-      <Pager list={list} where="top" />
+      <div class="listbar">
+        <Pager list={list} where="top" />
+        <PerPage list={list} />
+      </div>
       {list.sections.length === 0 ? <p class="muted">No checks match.</p> : null}
       {list.sections.map((s) => (
         <GroupTable s={s} ctx={p.ctx} />
@@ -273,6 +311,7 @@ export function ChecksPage(p: PropsOf<'ChecksPage'>): Child {
           {q.state ? <input type="hidden" name="state" value={q.state} /> : null}
           {q.instance ? <input type="hidden" name="instance" value={q.instance} /> : null}
           {q.tag ? <input type="hidden" name="tag" value={q.tag} /> : null}
+          {q.per !== PAGE_ROWS ? <input type="hidden" name="per" value={String(q.per)} /> : null}
           <label for="flt-q">Name</label>
           <input type="search" id="flt-q" name="q" value={q.q} />
           <button type="submit">Search</button>
