@@ -9,9 +9,10 @@
  * - a state that differs from the record without a local transition (its
  *   own copy of the state was stale) is sent, because the zone never told
  *   anyone;
- * - with no record at all for a failing check it cannot know, so it sends
- *   and marks the message as possibly repeated (Alertmanager's rule: a
- *   duplicate is better than a missed alert).
+ * - with no record at all it cannot know (a failing check's FAIL, or a
+ *   passing check's first PASS), so it sends and marks the message as
+ *   possibly repeated (Alertmanager's rule: a duplicate is better than a
+ *   missed alert).
  * - in the first heartbeats after a takeover, a record heard before it may
  *   be stale (unsureAfterTakeover): a notification is sent and marked.
  * - `undelivered` lists what the recording node queued and has not yet
@@ -136,11 +137,16 @@ export type Catchup = { send: false } | { send: true; repeated: boolean };
 
 /**
  * After a run of an owned check that caused no notification: does the zone
- * still owe one? Only when the state differs from what was last notified,
- * or when nothing was ever recorded for a failing check (possibly repeated).
+ * still owe one? When the state differs from what was last notified, or
+ * when nothing was ever recorded (possibly repeated). A passing check with
+ * no record is owed too: a new check starts as FAIL (fletchck's rule), so
+ * its first PASS was a transition, and every node that notifies records
+ * first; no record means nobody may have sent it. Example: the PASS reached
+ * this node as a replicated state before it was ready to notify, from a
+ * node that had stopped owning the check (the chaos run, seed 12345).
  */
 export function catchUp(rec: NotifiedRecord | undefined, failing: boolean): Catchup {
-  if (!rec) return failing ? { send: true, repeated: true } : { send: false };
+  if (!rec) return { send: true, repeated: true };
   return rec.failing === failing ? { send: false } : { send: true, repeated: false };
 }
 
