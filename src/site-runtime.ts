@@ -5,6 +5,7 @@
  * new config to the scheduler. Writing and announcing results is
  * engine/commits.ts.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { LoadedSite } from './config/load.ts';
 import type { CheckEntry } from './config/model.ts';
@@ -161,6 +162,8 @@ export class SiteRuntime implements RunnerHost {
       {
         site: this.site.config().settings.name,
         kind,
+        // its own id: each action's delivery id derives from it (outbox/delivery-id.ts), the same on every node
+        id: randomUUID(),
         at: this.clock.now(),
         check: {
           name,

@@ -29,6 +29,8 @@ afterAll(() => cleanup());
 
 interface Row {
   uid: string;
+  /** the id the receiver gets (outbox/delivery-id.ts) */
+  sentId: string;
   status: string;
   attempts: number;
   inflight: number | null;
@@ -40,7 +42,7 @@ function rows(db: string): Row[] {
   try {
     const d = new Database(db, { readonly: true, fileMustExist: true });
     try {
-      return d.prepare('SELECT uid, status, attempts, inflight FROM outbox ORDER BY id').all() as Row[];
+      return d.prepare("SELECT uid, json_extract(payload, '$.id') AS sentId, status, attempts, inflight FROM outbox ORDER BY id").all() as Row[];
     } finally {
       d.close();
     }
@@ -136,7 +138,8 @@ describe('outbox crash safety (built CLI, SIGKILL)', () => {
       expect(body).toMatchObject({ kind: 'transition', check: { name: 'seq', state: 'PASS' } });
       const r = rows(s.db);
       expect(r).toHaveLength(1);
-      expect(r[0]).toMatchObject({ uid: body.id, status: 'sent', inflight: null });
+      // the id the receiver got is the one the row holds (each retry and the restart send the same)
+      expect(r[0]).toMatchObject({ sentId: body.id, status: 'sent', inflight: null });
       expect(r[0].attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await kill(p2, 'SIGKILL');

@@ -11,6 +11,7 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/actions/outbox/store.ts';
 import { OutboxNotifier, type OutboxSettings } from '../../src/actions/outbox/notifier.ts';
 import { retryDelay, retrySchedule } from '../../src/actions/outbox/backoff.ts';
+import { deliveryId } from '../../src/actions/outbox/delivery-id.ts';
 import { testNotification } from '../../src/actions/test-notification.ts';
 import { startReceiver, type Receiver } from '../servers/http-receiver.ts';
 import { tempDir } from '../servers/common.ts';
@@ -92,7 +93,8 @@ describe('outbox delivery', () => {
     const ids = rx.requests.map((r) => (JSON.parse(r.body) as { id: string }).id);
     expect(ids).toHaveLength(2);
     expect(ids[0]).toBe(ids[1]);
-    expect(ids[0]).toBe(outbox.deliveries()[0].uid);
+    // derived from the notification's own id and the action (outbox/delivery-id.ts)
+    expect(ids[0]).toBe(deliveryId('n-fail-1', 'hook'));
   });
 
   it('gives up when retryHours have passed, with a last try at the deadline', async () => {
@@ -181,6 +183,34 @@ describe('outbox delivery', () => {
 });
 
 describe('outbox across restarts', () => {
+  it("a notification with its own id: each action's delivery id derives from it, the same from another node's outbox", async () => {
+    const n = { ...failNote(), id: 'b7d1c9e2-made-on-node-a' };
+    outbox.notify(['hook', 'other'], n);
+    await outbox.idle();
+    // another node's outbox (its own database) sends the same notification again (a zone takeover, docs/ha.md)
+    const db2 = openDatabase(':memory:', [CORE_MIGRATIONS, OUTBOX_MIGRATIONS]);
+    const o2 = make(db2);
+    o2.start();
+    try {
+      o2.notify(['hook'], n);
+      await o2.idle();
+    } finally {
+      await o2.stop();
+      db2.close();
+    }
+    const ids = (path: string): string[] => rx.requests.filter((r) => r.path === path).map((r) => (JSON.parse(r.body) as { id: string }).id);
+    const [hook, again] = ids('/a');
+    const [other] = ids('/b');
+    expect(rx.requests).toHaveLength(3);
+    expect(again).toBe(hook);
+    expect(other).not.toBe(hook);
+    expect(hook).toBe(deliveryId(n.id, 'hook'));
+    expect(other).toBe(deliveryId(n.id, 'other'));
+    expect(hook).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // the row keys stay unique per outbox
+    expect(new Set(outbox.deliveries().map((d) => d.uid)).size).toBe(2);
+  });
+
   it('a notification still pending at stop is delivered by the next process, once', async () => {
     const { dir, cleanup } = tempDir('sw-outbox-');
     try {

@@ -140,6 +140,15 @@ describeDaemon('zone: a notification the dead owner never delivered is sent by t
       );
     });
     const sent = bodies(acceptedFrom).filter((b) => b.state === 'FAIL');
+    // the same delivery id as c's refused attempt: the receiver can tell it is the same notification (outbox/delivery-id.ts)
+    const idsOf = (from: number, to = hook.requests.length): unknown[] =>
+      hook.requests.slice(from, to).flatMap((r) => {
+        const b = JSON.parse(r.body) as { id: unknown; check: { state: string } };
+        return b.check.state === 'FAIL' ? [b.id] : [];
+      });
+    const refusedIds = new Set(idsOf(refusedFrom, acceptedFrom));
+    expect(refusedIds.size).toBe(1);
+    expect(idsOf(acceptedFrom)[0]).toBe([...refusedIds][0]);
     expect(sent[0].log.join('\n')).toMatch(
       /possibly repeated: node c queued this notification and stopped before confirming its delivery; node a took the check over/,
     );

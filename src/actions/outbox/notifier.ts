@@ -18,6 +18,7 @@
  * (volatile.ts), and stored as soon as the database takes them again.
  */
 import { randomUUID } from 'node:crypto';
+import { deliveryId } from './delivery-id.ts';
 import type { Database as Db } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../engine/clock.ts';
 import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
@@ -119,7 +120,15 @@ export class OutboxNotifier implements Notifier {
         const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
         const uid = randomUUID();
         const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
-        this.store.insert({ uid, action, check, n: { ...n, id: uid }, status: held ? 'held' : 'pending', created: now, minute });
+        this.store.insert({
+          uid,
+          action,
+          check,
+          n: { ...n, id: n.id ? deliveryId(n.id, action) : uid },
+          status: held ? 'held' : 'pending',
+          created: now,
+          minute,
+        });
       }
     });
     this.reminders?.queued(n);

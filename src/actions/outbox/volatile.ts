@@ -13,6 +13,7 @@
  */
 import type { ActionError, Notification } from '../types.ts';
 import type { OutboxRow } from './store.ts';
+import { deliveryId } from './delivery-id.ts';
 
 /** Notifications kept in memory at most (all actions). */
 export const MAX_HELD = 1000;
@@ -188,7 +189,17 @@ export function holdEach(held: HeldQueue, actions: readonly string[], n: Notific
   for (const action of actions) {
     const id = uid();
     const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
-    const pushed = held.add({ uid: id, action, check, n: { ...n, id }, created: now, attempts: 0, nextAt: now, lastError: null, inflight: false });
+    const pushed = held.add({
+      uid: id,
+      action,
+      check,
+      n: { ...n, id: n.id ? deliveryId(n.id, action) : id },
+      created: now,
+      attempts: 0,
+      nextAt: now,
+      lastError: null,
+      inflight: false,
+    });
     if (pushed?.first)
       warn(`More than ${MAX_HELD} notifications wait in memory: the oldest are dropped (first: ${pushed.row.action} about ${pushed.row.check ?? 'a digest'})`);
   }
