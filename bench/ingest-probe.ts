@@ -16,6 +16,7 @@
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { transitionPayload } from './lib/remote-state.ts';
 
 const ROOT = resolve(process.env.SW_ROOT ?? join(import.meta.dirname, '..'));
 const N = Number(process.env.MESSAGES ?? 20_000);
@@ -34,23 +35,8 @@ const site = await openSite({ configPath: join(dir, 'site.json'), dbPath: join(d
 await site.start();
 
 // message k makes check r<k % CHECKS> change state: PASS, then FAIL a round later, …
-const iso = new Date().toISOString();
 const msgs: Buffer[] = [];
-for (let k = 0; k < N; k++) {
-  const failing = Math.floor(k / CHECKS) % 2 === 1;
-  const data = {
-    threshold: 1,
-    failState: failing,
-    failCount: failing ? 1 : 0,
-    log: [failing ? `seq ${k} connection refused` : `seq ${k}`],
-    softFail: null,
-    lastCheck: iso,
-    lastFail: failing ? iso : null,
-    lastPass: failing ? null : iso,
-    level: null,
-  };
-  msgs.push(Buffer.from(JSON.stringify({ name: `r${k % CHECKS}`, type: 'tcp', data })));
-}
+for (let k = 0; k < N; k++) msgs.push(transitionPayload(k, CHECKS).payload);
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function pass(): Promise<void> {

@@ -32,6 +32,7 @@ import { generateSite, localMix, type CheckSpec } from './gen-site.ts';
 import { remoteSite } from './lib/mqtt.ts';
 import { startMosquitto } from '../test/servers/mosquitto.ts';
 import { tempDir } from '../test/servers/common.ts';
+import { statePayload, transitionPayload } from './lib/remote-state.ts';
 
 const SRC = process.env.FLETCHCK_SRC;
 if (!SRC) throw new Error('FLETCHCK_SRC must name a fletchck source tree (e.g. git archive of github.com/ndf-zz/fletchck)');
@@ -98,28 +99,6 @@ async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
     await p.stop(2000);
     t.cleanup();
   }
-}
-
-/** Message k of the backlog makes check r<k % n> change state: round 0 PASS (checks start FAIL), round 1 FAIL, … */
-function transitionPayload(k: number, n: number): { topic: string; payload: Buffer } {
-  return statePayload(`r${k % n}`, Math.floor(k / n) % 2 === 1, k);
-}
-
-/** A fletchck state message (spec §7.3) of remote check `name`. */
-function statePayload(name: string, failing: boolean, k: number): { topic: string; payload: Buffer } {
-  const iso = new Date().toISOString();
-  const data = {
-    threshold: 1,
-    failState: failing,
-    failCount: failing ? 1 : 0,
-    log: [failing ? `seq ${k} connection refused` : `seq ${k}`],
-    softFail: null,
-    lastCheck: iso,
-    lastFail: failing ? iso : null,
-    lastPass: failing ? null : iso,
-    level: null,
-  };
-  return { topic: `peer/${name}`, payload: Buffer.from(JSON.stringify({ name, type: 'tcp', data })) };
 }
 
 interface IngestRun {
