@@ -60,7 +60,7 @@ export interface ChaosResult {
   perCheck: Record<string, { truth: string[]; got: string[] }>;
 }
 
-/** How long after a NATS server is back the partition window lasts (reconnect, JetStream catch-up, heartbeats). */
+/** How long after a NATS server is back and the cluster carries QoS 1 again the partition window lasts (reconnect, catch-up, heartbeats). */
 const PARTITION_SLACK_MS = 10_000;
 
 /** The environment variable each node process gets its name in; the webhook sends it as the X-Chaos-Node header. */
@@ -235,8 +235,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const end = Date.now() + o.durationMs;
     let natsDown: { i: number; at: number; cut: Partition[] } | null = null;
     const partitions: Partition[] = [];
+    // a partition heals once the restarted server is back AND the cluster carries QoS 1 through every server
+    // again (JetStream has elected its leaders: on a loaded machine many seconds after the restart), then the slack
+    const healing: Promise<void>[] = [];
+    const nats = cluster;
     const heal = (d: { cut: Partition[] }): void => {
-      for (const p of d.cut) p.to = Date.now() + PARTITION_SLACK_MS;
+      const done = (): void => {
+        for (const p of d.cut) p.to = Date.now() + PARTITION_SLACK_MS;
+      };
+      healing.push(nats.ready(120_000).then(done, done));
     };
     let nodeDown: { n: Node; at: number } | null = null;
     while (Date.now() < end) {
@@ -341,6 +348,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       () => false,
     );
     ev(`converged: ${converged} (${convergence})`);
+    await Promise.all(healing); // each partition's end is known
     const runs = nodes.flatMap((n) => n.runs());
     ev('end');
     const g = got();
