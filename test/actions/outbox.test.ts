@@ -169,7 +169,7 @@ describe('outbox delivery', () => {
 
   it('lists deliveries per check, newest first', async () => {
     outbox.notify(['hook'], failNote());
-    outbox.notify(['hook'], failNote({ name: 'mail', type: 'smtp' }));
+    outbox.notify(['hook'], { ...failNote({ name: 'mail', type: 'smtp' }), id: 'n-fail-mail' });
     outbox.notify(['hook', 'other'], passNote());
     await outbox.idle();
     expect(outbox.deliveries({ check: 'web' }).map((r) => [r.action, r.state])).toEqual([

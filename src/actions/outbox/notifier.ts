@@ -118,13 +118,14 @@ export class OutboxNotifier implements Notifier {
     this.inTransaction(() => {
       for (const action of actions) {
         const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
-        const uid = randomUUID();
+        // the delivery's id: the row's key and what the receiver sees (derived from the notification's own id: delivery-id.ts)
+        const uid = n.id ? deliveryId(n.id, action) : randomUUID();
         const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
         this.store.insert({
           uid,
           action,
           check,
-          n: { ...n, id: n.id ? deliveryId(n.id, action) : uid },
+          n: { ...n, id: uid },
           status: held ? 'held' : 'pending',
           created: now,
           minute,

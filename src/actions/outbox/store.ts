@@ -144,8 +144,10 @@ export class OutboxStore {
 
   constructor(readonly db: Db) {
     this.q = {
+      // a delivery already in the outbox (the same notification for the same action: delivery-id.ts) is kept once
       insert: db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at)
-                          VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @created)`),
+                          VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @created)
+                          ON CONFLICT(uid) DO NOTHING`),
       actions: db.prepare("SELECT DISTINCT action FROM outbox WHERE status = 'pending'"),
       head: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND action = ? ORDER BY created, id LIMIT ?"),
       restore:

@@ -187,13 +187,13 @@ export function persistMemory(
 /** Adds `n` to memory once for each action; `warn` says so (once) when memory is full and the oldest go. */
 export function holdEach(held: HeldQueue, actions: readonly string[], n: Notification, now: number, uid: () => string, warn: (msg: string) => void): void {
   for (const action of actions) {
-    const id = uid();
+    const id = n.id ? deliveryId(n.id, action) : uid();
     const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
     const pushed = held.add({
       uid: id,
       action,
       check,
-      n: { ...n, id: n.id ? deliveryId(n.id, action) : id },
+      n: { ...n, id },
       created: now,
       attempts: 0,
       nextAt: now,
