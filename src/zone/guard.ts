@@ -12,7 +12,8 @@
  *   node's keys, or fails its tag, is dropped, logged (rate-limited) and
  *   counted. Replays: a config revision older than the newest this node
  *   has seen, or a notified record older than the one it holds for that
- *   check, is dropped too.
+ *   check, is dropped too (counted as a replay unless the broker sent it
+ *   as its retained copy at subscribe time: see open()).
  * - Without a key: everything passes as before (the zone is reported as
  *   unauthenticated), except an encrypted message, which it cannot read.
  * - A reader with no zone (the fleet watcher): readable envelopes are
@@ -120,8 +121,15 @@ export class ZoneGuard {
     return seal(k, this.mode(topic), topic, this.o.node, typeof payload === 'string' ? Buffer.from(payload) : payload);
   }
 
-  /** What the zone code gets of a received message; null: dropped (logged and counted). */
-  open(topic: string, payload: Buffer): Buffer | null {
+  /**
+   * What the zone code gets of a received message; null: dropped (logged
+   * and counted). `retained`: the broker delivered it because this node
+   * subscribed (MQTT 3.1.1 §3.3.1.3: a message for an established
+   * subscription always arrives with RETAIN 0), so an older one is the
+   * broker's stored copy overtaken by a newer live message, not a replay:
+   * dropped all the same, but not counted as an attack.
+   */
+  open(topic: string, payload: Buffer, retained = false): Buffer | null {
     const mine = this.mine(topic);
     if (!isSealed(payload)) {
       if (mine && this.keyed) return this.reject(topic, 'unsigned');
@@ -136,7 +144,11 @@ export class ZoneGuard {
       if (mine && this.keyed) return this.reject(topic, 'unknown key');
       return r.body;
     }
-    if (mine && this.replayed(topic, r.body)) return this.reject(topic, 'replay');
+    if (mine && this.replayed(topic, r.body)) {
+      if (!retained) return this.reject(topic, 'replay');
+      this.o.log?.debug({ topic: topic.slice(0, 300) }, 'zone: an older retained copy, overtaken by a newer message: dropped');
+      return null;
+    }
     if (mine && r.sender !== this.o.node) this.heard();
     return r.body;
   }
@@ -149,8 +161,8 @@ export class ZoneGuard {
     const emit = client.emit.bind(client) as (event: string, ...args: unknown[]) => boolean;
     client.emit = ((event: string, ...args: unknown[]): boolean => {
       if (event !== 'message') return emit(event, ...args);
-      const [topic, payload, packet] = args as [string, Buffer, unknown];
-      const body = this.open(topic, payload);
+      const [topic, payload, packet] = args as [string, Buffer, { retain?: boolean } | undefined];
+      const body = this.open(topic, payload, packet?.retain === true);
       return body === null ? false : emit('message', topic, body, packet);
     }) as MqttClient['emit'];
     return client;

@@ -83,6 +83,8 @@ describe('the guard', () => {
     expect(b.open(`${BASE}config`, rev(5))?.toString()).toBe('{"rev":5}');
     expect(b.open(`${BASE}config`, rev(5))?.toString()).toBe('{"rev":5}'); // the same revision again (a retained copy, a resend): fine
     expect(b.open(`${BASE}config`, rev(4))).toBeNull();
+    // the broker's retained copy, sent at subscribe time and overtaken by a newer live message: dropped, not a replay
+    expect(b.open(`${BASE}config`, rev(3), true)).toBeNull();
     const rec = (at: number, check = 'web') => a.seal(`${BASE}notified/${check}`, JSON.stringify({ failing: true, at, node: 'a' })) as Buffer;
     expect(b.open(`${BASE}notified/web`, rec(200))).not.toBeNull();
     expect(b.open(`${BASE}notified/web`, rec(100))).toBeNull();
