@@ -11,6 +11,13 @@ import type { Logger } from 'pino';
 import type { SiteService } from '../site-service.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { LinkSite } from '../zone/link.ts';
+import { decodeStatus } from '../zone/members.ts';
+import { decodeView } from '../zone/state.ts';
+import { openLink } from '../zone/link.ts';
+import { closeClient } from '../federation/close.ts';
+import { FleetModel } from './model.ts';
+import type { FleetConfig } from './config.ts';
+import { ChangeGate, fleetKey, type FleetListener } from './changes.ts';
 
 /**
  * What the fleet view uses of the site: no more (src/wiring-views.ts builds
@@ -21,13 +28,6 @@ export interface FleetSite extends LinkSite {
   readonly log: Logger;
   warn(message: string, level?: 'info' | 'warn'): void;
 }
-import { decodeStatus } from '../zone/members.ts';
-import { decodeView } from '../zone/state.ts';
-import { openLink } from '../zone/link.ts';
-import { closeClient } from '../federation/close.ts';
-import { FleetModel } from './model.ts';
-import type { FleetConfig } from './config.ts';
-import { ChangeGate, fleetKey, type FleetListener } from './changes.ts';
 
 /** What /fleet reads: the model and the connection's health. */
 export interface FleetSource {

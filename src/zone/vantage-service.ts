@@ -15,15 +15,12 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { SiteService } from '../site-service.ts';
-import type { Clock, TimerHandle } from '../engine/clock.ts';
-import type { SiteBus } from '../engine/events.ts';
-import type { CheckState } from '../engine/state.ts';
+import type { TimerHandle } from '../engine/clock.ts';
 import type { LoadedSite } from '../config/load.ts';
-import type { ActionEntry, CheckEntry } from '../config/model.ts';
-import type { Notifier } from '../actions/dispatch.ts';
 import type { SiteRuntime } from '../site-runtime.ts';
 import type { ZoneHook } from './hook.ts';
 import type { LinkSite } from './link.ts';
+import type { NotifySite } from './notify.ts';
 import { isFailing, stateText } from '../engine/state.ts';
 import { decodeStatus, Members } from './members.ts';
 import { decodeRecord, encodeRecord, type NotifiedRecord } from './notified.ts';
@@ -37,24 +34,16 @@ export interface VantageServiceOptions {
 }
 
 /**
- * What multi-vantage verdicts use of the site: no more (src/wiring-views.ts
- * builds it; `settings`, `loaded` and `zone` are read through getters).
+ * What multi-vantage verdicts use of the site: the notification side's part
+ * (notify.ts) and the link's, no more (src/wiring-views.ts builds it; `settings`, `loaded` and `zone` are read through getters).
  */
-export interface VantageSite extends LinkSite {
+export interface VantageSite extends LinkSite, NotifySite {
   /** the config in force now (replaced whole by each edit) */
   readonly loaded: LoadedSite;
-  readonly clock: Clock;
   readonly log: Logger;
-  readonly bus: SiteBus;
   /** the HA zone's hook: null while this node is in no zone */
   readonly zone: ZoneHook | null;
-  readonly readOnly: boolean;
   readonly runtime: Pick<SiteRuntime, 'summary' | 'notification'>;
-  readonly notifier: Pick<Notifier, 'queue' | 'hold'>;
-  entry(name: string): CheckEntry | undefined;
-  action(name: string): ActionEntry | undefined;
-  state(name: string): CheckState;
-  warn(message: string, level?: 'info' | 'warn'): void;
 }
 
 export class VantageService implements SiteService {

@@ -17,3 +17,8 @@ export function deliveryId(notification: string, action: string): string {
   const x = h.subarray(0, 16).toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
+
+/** The id of `n`'s delivery to `action`: derived from the notification's own id, else a fresh one (a digest, an older record). */
+export function deliveryOf(n: { id?: string }, action: string, fresh: () => string): string {
+  return n.id ? deliveryId(n.id, action) : fresh();
+}

@@ -18,7 +18,7 @@
  * (volatile.ts), and stored as soon as the database takes them again.
  */
 import { randomUUID } from 'node:crypto';
-import { deliveryId } from './delivery-id.ts';
+import { deliveryOf } from './delivery-id.ts';
 import type { Database as Db } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../engine/clock.ts';
 import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
@@ -119,7 +119,7 @@ export class OutboxNotifier implements Notifier {
       for (const action of actions) {
         const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
         // the delivery's id: the row's key and what the receiver sees (derived from the notification's own id: delivery-id.ts)
-        const uid = n.id ? deliveryId(n.id, action) : randomUUID();
+        const uid = deliveryOf(n, action, randomUUID);
         const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
         this.store.insert({
           uid,

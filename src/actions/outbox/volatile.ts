@@ -13,7 +13,7 @@
  */
 import type { ActionError, Notification } from '../types.ts';
 import type { OutboxRow } from './store.ts';
-import { deliveryId } from './delivery-id.ts';
+import { deliveryOf } from './delivery-id.ts';
 
 /** Notifications kept in memory at most (all actions). */
 export const MAX_HELD = 1000;
@@ -187,7 +187,7 @@ export function persistMemory(
 /** Adds `n` to memory once for each action; `warn` says so (once) when memory is full and the oldest go. */
 export function holdEach(held: HeldQueue, actions: readonly string[], n: Notification, now: number, uid: () => string, warn: (msg: string) => void): void {
   for (const action of actions) {
-    const id = n.id ? deliveryId(n.id, action) : uid();
+    const id = deliveryOf(n, action, uid);
     const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
     const pushed = held.add({
       uid: id,

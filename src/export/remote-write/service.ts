@@ -14,6 +14,9 @@ import type { SiteSettings } from '../../config/load.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { ZoneHook } from '../../zone/hook.ts';
 import type { MetricsSite, SiteMetrics } from '../../api/metrics.ts';
+import type { RemoteWriteStats } from '../../api/providers.ts';
+import type { Sample } from './encode.ts';
+import type { RemoteWriter } from './writer.ts';
 
 /**
  * What the export uses of the site: the metrics' part, its settings, clock,
@@ -27,9 +30,6 @@ export interface RemoteWriteSite extends MetricsSite {
   /** the HA zone's hook: null while this node is in no zone */
   readonly zone: ZoneHook | null;
 }
-import type { RemoteWriteStats } from '../../api/providers.ts';
-import type { Sample } from './encode.ts';
-import type { RemoteWriter } from './writer.ts';
 
 export class RemoteWriteService implements SiteService {
   readonly name = 'remote-write';
