@@ -151,7 +151,7 @@ describe('the checks page at a glance', () => {
     expect(page).not.toContain('aria-label="page 4"');
     // rows per page: links beside the top pager, the current one marked
     expect(page).toMatch(
-      /<div class="perpage" role="group" aria-labelledby="per-label"><span id="per-label" class="muted">Rows per page<\/span><a href="\/checks\?per=50" aria-label="50 rows per page">50<\/a><a aria-current="true" href="\/checks">100<\/a><a href="\/checks\?per=200" aria-label="200 rows per page">200<\/a><\/div>/,
+      /<div class="perpage" role="group" aria-labelledby="per-label"><span id="per-label" class="muted">Rows per page<\/span><a href="\/checks\?per=50" aria-label="50 rows per page">50<\/a><a href="\/checks" aria-current="true" aria-label="100 rows per page">100<\/a><a href="\/checks\?per=200" aria-label="200 rows per page">200<\/a><\/div>/,
     );
     // chips: plain links carrying the whole query
     expect(page).toContain('<a class="chip" href="/checks?state=FAIL">Failing 2</a>');
@@ -169,7 +169,7 @@ describe('the checks page at a glance', () => {
     expect(big).toContain('<a class="chip" href="/checks?state=FAIL&amp;per=200">Failing 2</a>');
     expect(big).toContain('<input type="hidden" name="per" value="200"/>');
     expect(big).toContain('hx-get="/checks/list?per=200"');
-    expect(big).toContain('<a aria-current="true" href="/checks?per=200">200</a>');
+    expect(big).toContain('<a href="/checks?per=200" aria-current="true" aria-label="200 rows per page">200</a>');
     expect(count(await a.page('/checks?per=50&page=2'), /<tr id="r-/g)).toBe(50);
   });
 
@@ -182,7 +182,7 @@ describe('the checks page at a glance', () => {
     for (const bad of ['10000', '0', '-50', '75', 'abc', '200abc', '1e2', '']) {
       const page = await a.page(`/checks?per=${encodeURIComponent(bad)}`);
       expect(count(page, /<tr id="r-/g), `per=${bad}`).toBe(100);
-      expect(page, `per=${bad}`).toContain('<a aria-current="true" href="/checks">100</a>');
+      expect(page, `per=${bad}`).toContain('<a href="/checks" aria-current="true" aria-label="100 rows per page">100</a>');
     }
     expect(count(await a.page('/checks/list?per=99999'), /<tr id="r-/g)).toBe(100);
   });

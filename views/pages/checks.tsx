@@ -172,17 +172,11 @@ function PerPage(p: { list: CheckList }): Child {
       <span id="per-label" class="muted">
         Rows per page
       </span>
-      {PER_PAGE.map((n) =>
-        n === list.query.per ? (
-          <a aria-current="true" href={listUrl(list.query, { per: n })}>
-            {n}
-          </a>
-        ) : (
-          <a href={listUrl(list.query, { per: n })} aria-label={`${n} rows per page`}>
-            {n}
-          </a>
-        ),
-      )}
+      {PER_PAGE.map((n) => (
+        <a href={listUrl(list.query, { per: n })} aria-current={n === list.query.per ? 'true' : undefined} aria-label={`${n} rows per page`}>
+          {n}
+        </a>
+      ))}
     </div>
   );
 }
