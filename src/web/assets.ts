@@ -60,10 +60,15 @@ export function staticDir(): string {
  */
 export function iconCss(sprite: string): string {
   let css = '\n/* icons, drawn from views/static/icons.svg by src/web/assets.ts */\n';
+  let drawn = 0;
   for (const m of sprite.matchAll(/<symbol id="([a-z0-9-]+)" viewBox="([0-9. ]+)">([\s\S]*?)<\/symbol>/g)) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${m[2]}">${m[3]}</svg>`;
     css += `.i-${m[1]} { --i: url("data:image/svg+xml,${encodeURIComponent(svg)}"); }\n`;
+    drawn++;
   }
+  // a symbol written in another form would silently get no class: say so when the assets load
+  const symbols = sprite.split('<symbol').length - 1;
+  if (drawn !== symbols) throw new Error(`icons.svg: ${symbols - drawn} of ${symbols} symbols not written as <symbol id="name" viewBox="…">…</symbol>`);
   return css;
 }
 

@@ -6,7 +6,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Agent, PASSWORDS, webSite, type TestSite } from './helpers.ts';
-import { loadAssets } from '../../src/web/assets.ts';
+import { loadAssets, iconCss } from '../../src/web/assets.ts';
+import { readFileSync } from 'node:fs';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const EVIL_ACTION = '"><script>alert(2)</script>';
@@ -146,6 +147,16 @@ describe('headers and markup', () => {
     }
     expect(html).toContain('<meta name="htmx-config" content="{&quot;includeIndicatorCSS&quot;:false,&quot;extensions&quot;:&quot;sse,siteward&quot;');
     expect(html).toContain('hx-sse:connect="/events?view=checks"');
+  });
+
+  it('every icon in icons.svg gets its CSS class, and a symbol written another way fails loudly', () => {
+    const sprite = readFileSync(new URL('../../views/static/icons.svg', import.meta.url), 'utf8');
+    const ids = [...sprite.matchAll(/<symbol\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(10);
+    const css = loadAssets().css.body.toString('utf8');
+    for (const id of ids) expect(css, id).toMatch(new RegExp(`\\.i-${id} \\{ --i: url\\("data:image/svg\\+xml,`));
+    const odd = sprite.replace('<symbol id="pass" viewBox="0 0 16 16">', '<symbol viewBox="0 0 16 16" id="pass">');
+    expect(() => iconCss(odd)).toThrow('icons.svg: 1 of');
   });
 
   it('static files are served with immutable caching; unknown and unhashed names are 404', async () => {
