@@ -68,6 +68,9 @@ interface SiteRun {
   rssAtStartMB: number;
   rssEndMB: number;
   peakMB: number;
+  /** the RSS at the end split: private memory (RssAnon) and mapped files (RssFile: the binary, libraries) */
+  anonEndMB: number;
+  fileEndMB: number;
   transitions: number;
   stop: string;
 }
@@ -83,13 +86,15 @@ async function runSite(name: ProgramName, checks: number): Promise<SiteRun> {
     const rssAtStart = p.rss().rss;
     const end = performance.now() + WATCH_S * 1000;
     while (performance.now() < end) await sleep(250);
-    const { rss, peak } = p.rss();
+    const { rss, peak, anon, file } = p.rss();
     const r = {
       startMs: Math.round(startMs),
       startCpuMs: p.readyCpuMs,
       rssAtStartMB: mb(rssAtStart),
       rssEndMB: mb(rss),
       peakMB: mb(peak),
+      anonEndMB: mb(anon),
+      fileEndMB: mb(file),
       transitions: p.transitions.count,
       stop: '',
     };
@@ -107,6 +112,8 @@ interface IngestRun {
   drainMs: number;
   rssPeakMB: number;
   rssBeforeMB: number;
+  /** the highest private memory (RssAnon) sampled while draining */
+  anonPeakMB: number;
   startMs: number;
   /** CPU time of the program from "running" to the last transition (on a loaded machine steadier than the rate), and per transition */
   drainCpuMs: number;
@@ -154,10 +161,13 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
     const startMs = await withTimeout(p.ready, 60_000, `${name} running`);
     const rssBefore = p.rss().rss;
     let rssPeak = rssBefore;
+    let anonPeak = p.rss().anon;
     const tr = p.transitions;
     const end = performance.now() + 300_000;
     while (tr.count < MESSAGES && performance.now() < end && p.child.exitCode === null) {
-      rssPeak = Math.max(rssPeak, p.rss().rss);
+      const now = p.rss();
+      rssPeak = Math.max(rssPeak, now.rss);
+      anonPeak = Math.max(anonPeak, now.anon);
       await sleep(100);
     }
     rssPeak = Math.max(rssPeak, p.rss().rss);
@@ -170,6 +180,7 @@ async function runIngest(name: ProgramName): Promise<IngestRun> {
       drainMs: Math.round(drainMs),
       rssPeakMB: mb(rssPeak),
       rssBeforeMB: mb(rssBefore),
+      anonPeakMB: mb(anonPeak),
       startMs: Math.round(startMs),
       drainCpuMs,
       cpuUsPerTransition: round((drainCpuMs * 1000) / Math.max(1, tr.count), 1),
@@ -195,7 +206,7 @@ type Round = Record<ProgramName, { small: SiteRun; large: SiteRun; ingest: Inges
 const rounds: Round[] = [];
 const siteNote = (r: number, n: ProgramName, checks: number, x: SiteRun): void =>
   note(
-    `round ${r} ${n} ${checks} checks: start ${x.startMs} ms (${x.startCpuMs} ms CPU), RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB, peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`,
+    `round ${r} ${n} ${checks} checks: start ${x.startMs} ms (${x.startCpuMs} ms CPU), RSS at start ${x.rssAtStartMB} MB, after ${WATCH_S} s ${x.rssEndMB} MB (${x.anonEndMB} MB private, ${x.fileEndMB} MB mapped files), peak ${x.peakMB} MB, ${x.transitions} transitions (stopped by ${x.stop})`,
   );
 for (let r = 1; r <= ROUNDS; r++) {
   const round = Object.fromEntries(PROGRAMS.map((n) => [n, {}])) as Round;
@@ -210,7 +221,7 @@ for (let r = 1; r <= ROUNDS; r++) {
     for (const n of PROGRAMS) {
       const x = (round[n].ingest = await runIngest(n));
       note(
-        `round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining; ${x.drainCpuMs} ms CPU after "running" (${x.cpuUsPerTransition} µs a transition)`,
+        `round ${r} ${n} ingest: ${x.transitions} transitions in ${x.drainMs} ms = ${x.rate}/s; RSS ${x.rssBeforeMB} MB before, peak ${x.rssPeakMB} MB while draining (private peak ${x.anonPeakMB} MB); ${x.drainCpuMs} ms CPU after "running" (${x.cpuUsPerTransition} µs a transition)`,
       );
     }
   }
@@ -259,6 +270,10 @@ const ROWS: Array<
   // no goal: steadier than wall time on a loaded machine, and the large site's start
   ['start_cpu_small', `CPU time to scheduled, ${n1} checks`, 'ms', (x) => x.small.startCpuMs],
   ['start_large', `start to scheduled, ${n10} checks`, 'ms', (x) => x.large.startMs],
+  // the RSS above split: the process's private memory; the rest is mapped files (the interpreter's binary and libraries, shared and reclaimable)
+  ['anon_60s_small', `private memory (RssAnon) after ${WATCH_S} s, ${n1} checks`, 'MB', (x) => x.small.anonEndMB],
+  ['anon_60s_large', `private memory (RssAnon) after ${WATCH_S} s, ${n10} checks`, 'MB', (x) => x.large.anonEndMB],
+  ['ingest_anon', 'private memory (RssAnon) while ingesting, peak', 'MB', (x) => x.ingest.anonPeakMB],
 ];
 const rows = ROWS.map(([key, label, unit, get, goal]) => {
   const better = unit === 'msg/s' ? ('higher' as const) : ('lower' as const);
@@ -284,8 +299,8 @@ const rows = ROWS.map(([key, label, unit, get, goal]) => {
   };
 });
 /** The medians of every recorded value of a site run or an ingest, per program (the JSON's details). */
-const SITE_FIELDS = ['startMs', 'startCpuMs', 'rssAtStartMB', 'rssEndMB', 'peakMB'] as const;
-const INGEST_FIELDS = ['rate', 'rssBeforeMB', 'rssPeakMB'] as const;
+const SITE_FIELDS = ['startMs', 'startCpuMs', 'rssAtStartMB', 'rssEndMB', 'peakMB', 'anonEndMB', 'fileEndMB'] as const;
+const INGEST_FIELDS = ['rate', 'rssBeforeMB', 'rssPeakMB', 'anonPeakMB'] as const;
 const medians = (n: ProgramName) => ({
   small: Object.fromEntries(SITE_FIELDS.map((k) => [k, med(n, (x) => x.small[k])])),
   large: Object.fromEntries(SITE_FIELDS.map((k) => [k, med(n, (x) => x.large[k])])),

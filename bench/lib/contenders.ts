@@ -74,7 +74,7 @@ export interface Running {
   readyCpuMs: number;
   /** transition lines seen so far, with the time (performance.now()) of the first and the last */
   transitions: { count: number; first: number; last: number };
-  rss(): { rss: number; peak: number };
+  rss(): { rss: number; peak: number; anon: number; file: number };
   /** SIGTERM, then SIGKILL after `graceMs` (fletchck may not exit on SIGTERM); resolves on exit */
   stop(graceMs?: number): Promise<{ signalled: 'TERM' | 'KILL' }>;
   /** the last lines of its log, for error messages */

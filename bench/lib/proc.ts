@@ -63,11 +63,16 @@ export async function startServers(): Promise<Servers> {
   return { ...ports, child, close: () => endChild(child) };
 }
 
-/** Resident set size of a process in bytes (Linux /proc), and its peak. */
-export function rssOf(pid: number): { rss: number; peak: number } {
+/**
+ * Resident set size of a process in bytes (Linux /proc), its peak, and its two
+ * parts: `anon`, the process's private memory (heap, stacks, malloc), and
+ * `file`, pages of mapped files (the interpreter's binary and libraries,
+ * shared with every process that maps them and reclaimable as page cache).
+ */
+export function rssOf(pid: number): { rss: number; peak: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 'NaN') * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  return { rss: kb('VmRSS'), peak: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 /**
