@@ -299,6 +299,9 @@ export class MqttFederation implements SiteService {
       // mqtt.js traces every packet through `debug` (several calls each, ~2 % of
       // draining a backlog even when nothing prints): only when DEBUG asks for it
       log: process.env.DEBUG ? undefined : noTrace,
+      // mqtt-packet's default builds 65,536 two-byte Buffers for message ids at the first packet
+      // (~6 MB of heap kept for the process's life); a PUBACK's id is written as it comes instead
+      writeCache: false,
     });
     this.client = client;
     let connects = 0;
