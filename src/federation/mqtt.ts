@@ -22,11 +22,15 @@ import { closeClient, within, STOP_GRACE_MS } from './close.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
+import { quietMqttDebug } from './quiet-debug.ts';
 
 type MqttLib = typeof import('mqtt');
 let mqttLib: Promise<MqttLib> | null = null;
-/** mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md). */
-const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
+/**
+ * mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md);
+ * its per-packet tracing is made quiet first unless DEBUG asks for it (quiet-debug.ts).
+ */
+const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= (quietMqttDebug(), import('mqtt')));
 
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
