@@ -38,6 +38,15 @@ const silent: DebugFn = Object.assign(() => undefined, {
 /** Installs the quiet `debug` for mqtt.js and mqtt-packet (once; a no-op with DEBUG set). Returns whether it is in place. */
 export function quietMqttDebug(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.DEBUG) return false;
+  try {
+    return install();
+  } catch {
+    // a layout of node_modules this does not know: the tracing stays as it is (it costs garbage, nothing else)
+    return false;
+  }
+}
+
+function install(): boolean {
   const here = createRequire(import.meta.url);
   const mqtt = createRequire(here.resolve('mqtt'));
   const packet = createRequire(mqtt.resolve('mqtt-packet'));
