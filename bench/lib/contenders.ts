@@ -19,7 +19,7 @@
  * synchronous logger spent a third of an ingest waiting for the pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROOT, cpuMsOf, rssOf } from './proc.ts';
@@ -154,6 +154,8 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
       clearInterval(poller);
       poll();
       closeSync(out);
+      // KEEP_LOG=/tmp/x: a copy of each program's log (e.g. with SITEWARD_NODE_ARGS=--trace-gc-nvp) at /tmp/x-<pid>.log
+      if (process.env.KEEP_LOG) copyFileSync(logFile, `${process.env.KEEP_LOG}-${child.pid}.log`);
       r();
     }),
   );

@@ -49,6 +49,16 @@ const HERE: ZoneNotify = { send: true, note: null };
 /** How often results the store refused are tried again (site clock). */
 export const STORE_RETRY_MS = 5_000;
 
+/**
+ * Results one group commit holds at most. A backlog arrives in turns of
+ * thousands of messages (Node reads up to 32 socket chunks before it turns
+ * to setImmediate): held to the end of such a turn, every result, its
+ * decisions and its notification outlived young-generation collections and
+ * grew the heap (docs/performance.md "Memory while ingesting"). Past this
+ * many, the batch is written and announced at once, in the turn.
+ */
+export const MAX_BATCH = 256;
+
 /** What committing uses: the site's parts, passed in (built once in wiring.ts). */
 export interface CommitParts {
   db: Db;
@@ -82,6 +92,8 @@ export class Commits {
    */
   private readonly inTransaction: (fn: () => void) => void;
   private pending: Commit[] = [];
+  /** a flush is waiting for the end of this turn */
+  private scheduled = false;
   private waiters: (() => void)[] = [];
   /** results the store refused (a full disk), oldest first: written before anything newer */
   private readonly unstored: Unstored<Commit>;
@@ -103,7 +115,8 @@ export class Commits {
    * notifications they cause in one transaction; then the bus events and
    * site-log lines. With `batch` (real time) the SQLite part and the
    * announcements wait for the end of the event-loop turn, and every result
-   * of that turn shares one transaction: a commit costs a fraction of its own
+   * of that turn shares one transaction (up to MAX_BATCH: a longer turn
+   * writes a batch as soon as it is full): a commit costs a fraction of its own
    * transaction (docs/performance.md "Group commit"). Nothing is announced
    * before it is written, so a crash loses at most results nobody heard of.
    */
@@ -133,9 +146,17 @@ export class Commits {
       notification,
     };
     this.pending.push(job);
-    if (!this.batch) this.flush();
-    else if (this.pending.length === 1) setImmediate(this.flush);
+    if (!this.batch || this.pending.length >= MAX_BATCH) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.atTurnEnd);
+    }
   }
+
+  private readonly atTurnEnd = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
 
   /** Results in memory that the store has not taken yet (a full disk). */
   get unstoredCount(): number {

@@ -22,11 +22,15 @@ import { closeClient, within, STOP_GRACE_MS } from './close.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
+import { quietMqttDebug } from './quiet-debug.ts';
 
 type MqttLib = typeof import('mqtt');
 let mqttLib: Promise<MqttLib> | null = null;
-/** mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md). */
-const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= import('mqtt'));
+/**
+ * mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md);
+ * its per-packet tracing is made quiet first unless DEBUG asks for it (quiet-debug.ts).
+ */
+const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= (quietMqttDebug(), import('mqtt')));
 
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
@@ -299,6 +303,9 @@ export class MqttFederation implements SiteService {
       // mqtt.js traces every packet through `debug` (several calls each, ~2 % of
       // draining a backlog even when nothing prints): only when DEBUG asks for it
       log: process.env.DEBUG ? undefined : noTrace,
+      // mqtt-packet's default builds 65,536 two-byte Buffers for message ids at the first packet
+      // (~6 MB of heap kept for the process's life); a PUBACK's id is written as it comes instead
+      writeCache: false,
     });
     this.client = client;
     let connects = 0;

@@ -36,8 +36,86 @@ export const OPS_MIGRATIONS: MigrationSet = {
        start INTEGER NOT NULL,
        end INTEGER NOT NULL
      );`,
+    // the decision trace as a row of columns instead of a JSON document per transition (issue 20: an MQTT backlog writes
+    // one per message); lists are JSON only when not empty. Old rows are moved over with their ids (newest first stays).
+    `CREATE TABLE ops_decision (
+       id INTEGER PRIMARY KEY,
+       check_name TEXT NOT NULL,
+       t INTEGER NOT NULL,
+       kind TEXT NOT NULL,
+       to_state TEXT NOT NULL,
+       from_state TEXT NOT NULL,
+       result TEXT,
+       fail_count INTEGER NOT NULL,
+       threshold INTEGER NOT NULL,
+       retries INTEGER NOT NULL,
+       dependency TEXT,
+       maintenance TEXT,
+       ack_by TEXT,
+       ack_at INTEGER,
+       ack_comment TEXT,
+       escalation_step INTEGER,
+       notified TEXT,
+       skipped TEXT,
+       summary TEXT NOT NULL
+     );
+     INSERT INTO ops_decision
+       SELECT id, check_name, t,
+         json_extract(decision, '$.kind'), json_extract(decision, '$.to'), json_extract(decision, '$.from'),
+         json_extract(decision, '$.result'), json_extract(decision, '$.failCount'), json_extract(decision, '$.threshold'),
+         json_extract(decision, '$.retries'), json_extract(decision, '$.dependency'), json_extract(decision, '$.maintenance'),
+         json_extract(decision, '$.ack.by'), json_extract(decision, '$.ack.at'), json_extract(decision, '$.ack.comment'),
+         json_extract(decision, '$.escalationStep'),
+         CASE WHEN json_array_length(decision, '$.notified') > 0 THEN json_extract(decision, '$.notified') END,
+         CASE WHEN json_array_length(decision, '$.skipped') > 0 THEN json_extract(decision, '$.skipped') END,
+         json_extract(decision, '$.summary')
+       FROM ops_trace;
+     DROP TABLE ops_trace;
+     CREATE INDEX ops_decision_check_t ON ops_decision (check_name, t);`,
   ],
 };
+
+/** A decision row as stored (OPS_MIGRATIONS step 3). */
+interface DecisionRow {
+  t: number;
+  kind: Decision['kind'];
+  to_state: string;
+  from_state: string;
+  result: string | null;
+  fail_count: number;
+  threshold: number;
+  retries: number;
+  dependency: string | null;
+  maintenance: string | null;
+  ack_by: string | null;
+  ack_at: number | null;
+  ack_comment: string | null;
+  escalation_step: number | null;
+  notified: string | null;
+  skipped: string | null;
+  summary: string;
+}
+
+/** A stored row back as the decision it was (the keys in decide()'s order: the API and the check page show it as before). */
+function decisionOf(r: DecisionRow): Decision {
+  return {
+    t: r.t,
+    kind: r.kind,
+    to: r.to_state,
+    from: r.from_state,
+    result: r.result,
+    failCount: r.fail_count,
+    threshold: r.threshold,
+    retries: r.retries,
+    dependency: r.dependency,
+    maintenance: r.maintenance,
+    ack: r.ack_by === null ? null : { by: r.ack_by, at: r.ack_at!, comment: r.ack_comment! },
+    escalationStep: r.escalation_step,
+    notified: r.notified === null ? [] : (JSON.parse(r.notified) as string[]),
+    skipped: r.skipped === null ? [] : (JSON.parse(r.skipped) as Decision['skipped']),
+    summary: r.summary,
+  };
+}
 
 export interface Ack {
   episode: number;
@@ -81,12 +159,19 @@ export class OpsStore {
       esc: db.prepare('SELECT episode, base, step FROM ops_escalation WHERE check_name = ?'),
       putEsc: db.prepare('INSERT OR REPLACE INTO ops_escalation (check_name, episode, base, step) VALUES (?, ?, ?, ?)'),
       delEsc: db.prepare('DELETE FROM ops_escalation WHERE check_name = ?'),
-      trace: db.prepare('INSERT INTO ops_trace (check_name, t, decision) VALUES (?, ?, ?)'),
-      traces: db.prepare('SELECT decision FROM ops_trace WHERE check_name = ? ORDER BY id DESC LIMIT ?'),
-      prune: db.prepare('DELETE FROM ops_trace WHERE t < ?'),
+      trace: db.prepare(
+        `INSERT INTO ops_decision (check_name, t, kind, to_state, from_state, result, fail_count, threshold, retries, dependency,
+           maintenance, ack_by, ack_at, ack_comment, escalation_step, notified, skipped, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      traces: db.prepare(
+        `SELECT t, kind, to_state, from_state, result, fail_count, threshold, retries, dependency, maintenance, ack_by, ack_at,
+           ack_comment, escalation_step, notified, skipped, summary FROM ops_decision WHERE check_name = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      prune: db.prepare('DELETE FROM ops_decision WHERE t < ?'),
       renameAck: db.prepare('UPDATE OR REPLACE ops_ack SET check_name = ? WHERE check_name = ?'),
       renameEsc: db.prepare('UPDATE OR REPLACE ops_escalation SET check_name = ? WHERE check_name = ?'),
-      renameTrace: db.prepare('UPDATE ops_trace SET check_name = ? WHERE check_name = ?'),
+      renameTrace: db.prepare('UPDATE ops_decision SET check_name = ? WHERE check_name = ?'),
       windows: db.prepare('SELECT name, start, end FROM ops_window ORDER BY end'),
       putWindow: db.prepare('INSERT OR REPLACE INTO ops_window (name, start, end) VALUES (?, ?, ?)'),
       delWindow: db.prepare('DELETE FROM ops_window WHERE name = ?'),
@@ -146,11 +231,31 @@ export class OpsStore {
   }
 
   addDecision(check: string, d: Decision): void {
-    this.q.trace.run(check, d.t, JSON.stringify(d));
+    const a = d.ack;
+    this.q.trace.run(
+      check,
+      d.t,
+      d.kind,
+      d.to,
+      d.from,
+      d.result,
+      d.failCount,
+      d.threshold,
+      d.retries,
+      d.dependency,
+      d.maintenance,
+      a === null ? null : a.by,
+      a === null ? null : a.at,
+      a === null ? null : a.comment,
+      d.escalationStep,
+      d.notified.length ? JSON.stringify(d.notified) : null,
+      d.skipped.length ? JSON.stringify(d.skipped) : null,
+      d.summary,
+    );
   }
 
   decisions(check: string, limit = 50): Decision[] {
-    return (this.q.traces.all(check, limit) as { decision: string }[]).map((r) => JSON.parse(r.decision) as Decision);
+    return (this.q.traces.all(check, limit) as DecisionRow[]).map(decisionOf);
   }
 
   prune(before: number): void {

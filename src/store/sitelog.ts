@@ -21,6 +21,8 @@ export class SiteLogStore {
   private rows: number;
   /** lines appended in this turn, not yet in SQLite */
   private queued: string[] = [];
+  /** the most lines that ever waited for a write (tests: the queue stays bounded in a burst) */
+  mostWaiting = 0;
   private scheduled = false;
   private readonly listeners = new Set<(line: string) => void>();
   private readonly insert: Statement;
@@ -53,6 +55,9 @@ export class SiteLogStore {
     this.lines.push(line);
     if (this.lines.length > HIGH) this.lines = this.lines.slice(-Math.floor(LOG_MAX * 0.8));
     this.queued.push(line);
+    // only lines still in memory are ever written (flush): a turn of thousands of lines (an MQTT backlog) keeps no more than those
+    if (this.queued.length > 2 * HIGH) this.queued = this.queued.slice(-this.lines.length);
+    if (this.queued.length > this.mostWaiting) this.mostWaiting = this.queued.length;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);

@@ -12,6 +12,7 @@ import { Site, type SiteOptions } from '../../src/site.ts';
 import { FakeClock } from '../../src/engine/clock.ts';
 import type { RemoteData } from '../../src/engine/state.ts';
 import { StateStore } from '../../src/store/state.ts';
+import { MAX_BATCH } from '../../src/engine/commits.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { tempDir } from '../servers/common.ts';
 
@@ -111,6 +112,23 @@ describe('group commit on the real clock', () => {
     ]);
     expect(site.store.loadAll().get('a')?.log).toEqual(['update 4']);
     expect(site.store.transitions('a', 10).map((t) => t.to)).toEqual(['PASS', 'FAIL', 'PASS']);
+  });
+
+  it('a turn of more results than one batch holds writes each full batch at once (a backlog stays bounded in memory)', async () => {
+    const n = MAX_BATCH + 5;
+    const checks: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) checks[`r${i}`] = { type: 'remote', subType: 'x' };
+    const { site } = await realSite(checks);
+    const seen: string[] = [];
+    site.bus.on('state', ({ name }) => seen.push(name));
+    for (let i = 0; i < n; i++) site.applyRemote(`r${i}`, pass(i));
+    // still in the turn: the first full batch is stored and announced, in order; the rest waits for the end of the turn
+    expect(seen).toHaveLength(MAX_BATCH);
+    expect(seen.at(-1)).toBe(`r${MAX_BATCH - 1}`);
+    expect(site.store.loadAll().size).toBe(MAX_BATCH);
+    await site.runtime.committed();
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
+    expect(site.store.loadAll().get(`r${n - 1}`)?.log).toEqual([`update ${n - 1}`]);
   });
 
   it('a result that cannot be written costs only itself', async () => {

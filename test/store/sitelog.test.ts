@@ -41,6 +41,8 @@ describe('site log store', () => {
     expect(log.all().length).toBeLessThanOrEqual(LOG_MAX * 1.2);
     expect(log.all().at(-1)).toBe('burst 999');
     expect(rows(db)).toEqual(log.all());
+    // the turn's queue never held more than the lines that can still be written (a backlog's thousands of lines)
+    expect(log.mostWaiting).toBeLessThanOrEqual(LOG_MAX * 1.2 * 2);
     // and a reader opened on the same database sees the same
     expect(new SiteLogStore(db).all()).toEqual(log.all());
     db.close();
