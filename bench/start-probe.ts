@@ -13,7 +13,8 @@
  *     (/proc/<pid>/smaps: the node binary's pages, anonymous pages — V8's
  *     heap among them — malloc's heap, shared libraries). Then SIGTERM.
  *     AFTER_MS (default 0) waits that long after the line before reading
- *     memory. The cert checks point at a closed port: nothing before
+ *     memory. WEBUI=1: the site has a web UI (on a free loopback port), as
+ *     a site made by `--create` has. The cert checks point at a closed port: nothing before
  *     "running" talks to them, and a first run only fails.
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +26,7 @@ import { ROOT, cpuMsOf, rssOf } from './lib/proc.ts';
 import { memoryMap } from './lib/heapsnap.ts';
 import { generateSite, localMix } from './gen-site.ts';
 import { median, round, sleep } from './lib/report.ts';
-import { tempDir } from '../test/servers/common.ts';
+import { freePort, tempDir } from '../test/servers/common.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const CHECKS = Number(process.env.CHECKS ?? 1000);
@@ -85,17 +86,17 @@ async function once(cli: string, site: string): Promise<Sample> {
   }
 }
 
-const site = JSON.stringify(
-  generateSite(CHECKS, { checkType: (i) => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: 1 } } : localMix(i)), jitter: 5 }),
-  null,
-  1,
-);
+const doc = generateSite(CHECKS, { checkType: (i) => (i % 5 < 2 ? { type: 'cert', options: { hostname: 'localhost', port: 1 } } : localMix(i)), jitter: 5 });
+if (process.env.WEBUI === '1') doc.webui = { hostname: '127.0.0.1', port: await freePort() };
+const site = JSON.stringify(doc, null, 1);
 const runs = new Map<string, Sample[]>(clis.map((c) => [c, []]));
 const load = [loadavg()[0]];
 for (let r = 0; r < ROUNDS; r++) for (const cli of clis) runs.get(cli)!.push(await once(cli, site));
 load.push(loadavg()[0]);
 
-console.log(`${CHECKS} checks, ${ROUNDS} interleaved rounds, load average ${load.map((x) => x.toFixed(1)).join(' → ')}; medians (range)`);
+console.log(
+  `${CHECKS} checks${process.env.WEBUI === '1' ? ' and the web UI' : ''}, ${ROUNDS} interleaved rounds, load average ${load.map((x) => x.toFixed(1)).join(' → ')}; medians (range)`,
+);
 const span = (xs: number[]): string => `${median(xs)} (${Math.min(...xs)}–${Math.max(...xs)})`;
 for (const [cli, s] of runs) {
   console.log(`\n${cli}`);
