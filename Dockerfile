@@ -22,7 +22,9 @@ COPY bin ./bin
 COPY src ./src
 COPY views ./views
 COPY site.schema.json ./
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+# the build: tsc, then the bundled daemon (scripts/bundle.mjs: dist/bin/siteward.js + dist/bundle/)
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 # every siteward command in the container finds the site in /data (also

@@ -61,7 +61,7 @@ const sideBySide = Boolean(process.env.FLETCHCK_SRC) && only.length === 0;
 const benches = sideBySide ? ['side-by-side'] : only.length ? only : ALL;
 
 process.stderr.write('== build\n');
-if (spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const env = { ...process.env, ...(full ? { HISTORY_CHECKS: '1000' } : {}) };
 // side by side, the rounds are taken inside the one benchmark (each figure in both programs back to back)

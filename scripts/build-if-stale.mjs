@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// `npm start`'s pre-step: build (tsc) only when a source is newer than the
+// `npm start`'s pre-step: build (tsc and the bundle) only when a source is newer than the
 // build, so a start takes a second instead of half a minute. Sources: src/,
-// views/, the tsconfig files and package.json; the build: dist/bin/siteward.js
-// (tsc rewrites every output on each build).
+// views/, the tsconfig files, package.json and the bundler; the build:
+// dist/bin/siteward.js (the bundle, rewritten on each build).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SOURCES = ['bin', 'src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const SOURCES = ['bin', 'src', 'views', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/bundle.mjs'];
 const OUTPUT = join('dist', 'bin', 'siteward.js');
 
 /** Newest modification time (ms) of a file or of the files below a folder; 0 when missing. */
@@ -42,9 +42,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error('build is current (sources are not newer than dist/)');
   } else {
     console.error('building (sources are newer than dist/)…');
+    // tsc, then the bundle (scripts/bundle.mjs), as `npm run build`
     const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
       stdio: 'inherit',
     });
-    process.exit(r.status ?? 1);
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    const b = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
+    process.exit(b.status ?? 1);
   }
 }

@@ -17,7 +17,8 @@ if (!step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) faile
 if (!step('lint', 'npx', ['eslint', '.'])) failedSteps++;
 if (!step('imports', 'node', ['scripts/check-imports.mjs'])) failedSteps++;
 if (!step('format', 'npm', ['run', '--silent', 'format:check'])) failedSteps++;
-if (!step('build', 'npx', ['tsc', '-p', 'tsconfig.build.json'])) failedSteps++;
+// tsc's dist/src and dist/views, then the bundled daemon (dist/bin/siteward.js, dist/bundle/)
+if (!step('build', 'npm', ['run', '--silent', 'build'])) failedSteps++;
 
 const out = '.vitest-results.json';
 rmSync(out, { force: true });

@@ -50,7 +50,7 @@ import { nodeName } from './zone/config.ts';
 import { RemoteWriteService } from './export/remote-write/service.ts';
 import type { RemoteWriteStats } from './api/providers.ts';
 import { VantageService } from './zone/vantage-service.ts';
-import { FleetService } from './fleet/service.ts';
+import type { FleetService } from './fleet/service.ts';
 import { apiSiteView, fleetSiteView, remoteWriteSiteView, vantageSiteView, webSiteView } from './wiring-views.ts';
 
 export { apiSiteView, webSiteView } from './wiring-views.ts';
@@ -314,8 +314,9 @@ export async function services(site: Site, flags: RunFlags): Promise<SiteService
   // the API's state (tokens, counters, push hub) exists once, for whichever listener serves it
   const api = web || listen ? (await import('./api/app.ts')).createApiContext(apiSiteView(site), apiDeps(site, federation, remoteWrite.stats)) : null;
   const out: SiteService[] = [];
-  // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key
-  const fleet = site.settings.fleet ? new FleetService(site.settings.fleet, site.zoneService.node, fleetSiteView(site)) : null;
+  // the zones this instance watches on /fleet (src/fleet/): only with a `fleet` key, and only then loaded
+  const fleetCfg = site.settings.fleet;
+  const fleet = fleetCfg ? new (await import('./fleet/service.ts')).FleetService(fleetCfg, site.zoneService.node, fleetSiteView(site)) : null;
   const webui = api ? await webService(site, flags, api, federation, fleet) : null;
   if (webui) out.push(webui);
   out.push(federation);

@@ -6,7 +6,7 @@
  *   (FLETCHCK_SRC), Debian's Python packages, and a stub `nut2` module (not
  *   packaged in Debian; only the ups check uses it) written to a temp folder
  *   put first on PYTHONPATH;
- * - siteward: the built CLI (`node dist/bin/siteward.js --config FILE`, or the one
+ * - siteward: the built CLI, the bundle users run (`node dist/bin/siteward.js --config FILE`, or the one
  *   SITEWARD_CLI names: e.g. a copy of an older build to compare), with V8's
  *   own heap sizing (SITEWARD_HEAP_GROWING_PERCENT=0): the goals of issue 20
  *   must hold without the heap knob.
@@ -101,7 +101,7 @@ export function startProgram(name: ProgramName, configPath: string, cwd: string,
           env: { ...process.env, PYTHONPATH: [s.stubDir, s.fletchckPath].join(':'), ...(s.caFile ? { SSL_CERT_FILE: s.caFile } : {}) },
           stdio: ['ignore', out, out],
         })
-      : spawn(process.execPath, [...(s.nodeArgs ?? []), process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'src', 'cli.js'), '--config', configPath], {
+      : spawn(process.execPath, [...(s.nodeArgs ?? []), process.env.SITEWARD_CLI ?? join(ROOT, 'dist', 'bin', 'siteward.js'), '--config', configPath], {
           cwd,
           env: { ...process.env, SITEWARD_HEAP_GROWING_PERCENT: '0', ...(s.caFile ? { NODE_EXTRA_CA_CERTS: s.caFile } : {}) },
           stdio: ['ignore', out, out],

@@ -7,6 +7,8 @@
  * (`cksms` → `sms`, spec §2.3).
  */
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { BUNDLED, builtFile } from '../util/bundle.ts';
 import type { AnyActionType } from './types.ts';
 
 /** The type names in the UI's order; each is a folder `src/actions/<name>/index.ts` exporting the type under that name. */
@@ -17,7 +19,9 @@ export const LEGACY_ACTION_TYPES: Record<string, string> = { cksms: 'sms' };
 const listed = new Set<string>(ACTION_TYPE_NAMES);
 const loaded = new Map<string, AnyActionType>();
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const moduleOf = (name: string): string => `./${name}/index${EXT}`;
+// the bundled daemon (scripts/bundle.mjs): each type is its own entry, dist/bundle/actions/<name>.js
+const fileOf = (name: string): string => (BUNDLED ? builtFile('bundle', 'actions', `${name}.js`) : `./${name}/index${EXT}`);
+const moduleOf = (name: string): string => (BUNDLED ? pathToFileURL(fileOf(name)).href : fileOf(name));
 const canonical = (name: string): string => LEGACY_ACTION_TYPES[name] ?? name;
 
 export function actionTypeNames(): string[] {
@@ -41,7 +45,7 @@ export function actionType(name: string): AnyActionType | undefined {
   const n = canonical(name);
   const t = loaded.get(n);
   if (t || !listed.has(n)) return t;
-  return typeFrom(n, createRequire(import.meta.url)(moduleOf(n)) as Record<string, unknown>);
+  return typeFrom(n, createRequire(import.meta.url)(fileOf(n)) as Record<string, unknown>);
 }
 
 /** Loads the listed types among `names` (legacy names mapped) that are not loaded yet. */

@@ -15,6 +15,8 @@
  *   `registry.ts`, which loads them all.
  */
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { BUNDLED, builtFile } from '../util/bundle.ts';
 import type { AnyCheckType } from './types.ts';
 
 export const CHECK_TYPE_NAMES = [
@@ -53,7 +55,9 @@ const listed = new Set<string>(CHECK_TYPE_NAMES);
 const loaded = new Map<string, AnyCheckType>();
 // built: ./<name>/index.js; from source (tsx, vitest): ./<name>/index.ts
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const moduleOf = (name: string): string => `./${name}/index${EXT}`;
+// the bundled daemon (scripts/bundle.mjs): each type is its own entry, dist/bundle/checks/<name>.js
+const fileOf = (name: string): string => (BUNDLED ? builtFile('bundle', 'checks', `${name}.js`) : `./${name}/index${EXT}`);
+const moduleOf = (name: string): string => (BUNDLED ? pathToFileURL(fileOf(name)).href : fileOf(name));
 
 /** Whether `name` is a check type (loaded or not). */
 export function isCheckTypeName(name: string): boolean {
@@ -82,7 +86,7 @@ function typeFrom(name: string, mod: Record<string, unknown>): AnyCheckType {
 export function checkType(name: string): AnyCheckType | undefined {
   const t = loaded.get(name);
   if (t || !listed.has(name)) return t;
-  return typeFrom(name, createRequire(import.meta.url)(moduleOf(name)) as Record<string, unknown>);
+  return typeFrom(name, createRequire(import.meta.url)(fileOf(name)) as Record<string, unknown>);
 }
 
 /** Loads the listed types among `names` that are not loaded yet (unknown names are left to validation). */

@@ -3,7 +3,9 @@
  * a site's types are loaded before it is validated, any other listed type on
  * its first lookup (synchronously), and importing the registry loads them
  * all. Run in a fresh process (vitest's setup loads the registry for every
- * test file), once from source (tsx) and once from the build when present.
+ * test file), once from source (tsx), once from tsc's build and once from
+ * the bundle the daemon runs (scripts/bundle.mjs: the catalogs, registries
+ * and wiring are entries of it, each type one too) when present.
  */
 import { it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -82,4 +84,12 @@ const built = existsSync(join(dist, 'checks', 'catalog.js'));
 it.skipIf(!built && !process.env.CI)('the same from the build, as the daemon runs (npm run build first)', () => {
   expect(built, 'dist/ is missing: npm run build').toBe(true);
   expectLazy(run(dist, '.js', []));
+});
+
+// the bundled daemon (dist/bin/siteward.js and dist/bundle/): the catalogs load each type from its own bundled entry
+const bundle = join(process.cwd(), 'dist', 'bundle');
+const bundled = existsSync(join(bundle, 'checks', 'catalog.js'));
+it.skipIf(!bundled && !process.env.CI)('the same from the bundle the daemon runs (npm run build first)', () => {
+  expect(bundled, 'dist/bundle/ is missing: npm run build').toBe(true);
+  expectLazy(run(bundle, '.js', []));
 });

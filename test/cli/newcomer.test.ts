@@ -45,11 +45,11 @@ async function until(fn: () => boolean, ms: number, what: () => string): Promise
 describe('--help and --version answer before the application loads', () => {
   it('loads none of the engine, SQLite or the web UI for --help, --version or a bad flag', () => {
     const t = tempDir();
-    // a loader hook that refuses the application's modules
+    // a loader hook that refuses the application's modules: tsc's files, and the bundle's chunk of src/cli/main.ts (scripts/bundle.mjs names it main-<hash>.js)
     writeFileSync(
       join(t.dir, 'hooks.mjs'),
       `export async function load(url, context, next) {
-  if (/\\/dist\\/src\\/(site|wiring|cli\\/main)\\.js$/.test(url) || url.includes('better-sqlite3')) throw new Error('loaded ' + url);
+  if (/\\/dist\\/src\\/(site|wiring|cli\\/main)\\.js$/.test(url) || /\\/dist\\/bundle\\/chunks\\/main-[A-Z0-9]+\\.js$/.test(url) || url.includes('better-sqlite3')) throw new Error('loaded ' + url);
   return next(url, context);
 }\n`,
     );
@@ -65,7 +65,7 @@ describe('--help and --version answer before the application loads', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--help');
     // the hook does refuse the application: a real command fails under it
-    expect(run(['--check-config'], t.dir, { node }).err).toMatch(/loaded .*dist\/src\/cli\/main\.js/);
+    expect(run(['--check-config'], t.dir, { node }).err).toMatch(/loaded .*dist\/(src\/cli\/main|bundle\/chunks\/main-[A-Z0-9]+)\.js/);
     t.cleanup();
   });
 });

@@ -11,19 +11,21 @@ import { abortReason, detailLine } from '../shared/errors.ts';
 import type { PageJob } from './page.ts';
 import type { PoolStats } from './pool.ts';
 import { hostOf } from './host.ts';
+import { BUNDLED, builtFile } from '../../util/bundle.ts';
 
 export type ToWorker = { kind: 'run'; id: number; job: PageJob } | { kind: 'abort'; id: number; name: string; message: string } | { kind: 'stats'; id: number };
 
 export type FromWorker = { kind: 'done'; id: number; outcome: Outcome } | { kind: 'stats'; id: number; stats: PoolStats } | { kind: 'idle' };
 
-/** The worker thread, from the built .js, or from source through tsx (tests, `tsx src/cli.ts`). */
+/** The worker thread, from the built .js (tsc's, also for the bundle), or from source through tsx (tests, `tsx src/cli.ts`). */
 function spawnWorker(): Worker {
   const opts: WorkerOptions = { env: SHARE_ENV };
   if (import.meta.url.endsWith('.ts')) {
     const ts = new URL('./worker.ts', import.meta.url).href;
     return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { ...opts, eval: true });
   }
-  return new Worker(new URL('./worker.js', import.meta.url), opts);
+  // the bundle's chunks are elsewhere: the worker (a thread of its own) runs tsc's build of it
+  return new Worker(BUNDLED ? builtFile('src', 'checks', 'browser', 'worker.js') : new URL('./worker.js', import.meta.url), opts);
 }
 
 type Pending = (m: FromWorker) => void;
