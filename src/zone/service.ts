@@ -242,7 +242,7 @@ export class ZoneService implements SiteService, ZoneHook {
    * nodes that went silent rather than down (a split cluster: they may be
    * running its checks, unheard). Null when it can be sure.
    */
-  private doubt(): Exclude<Doubt, 'takeover'> | null {
+  private doubt(): Exclude<Doubt, 'takeover' | 'restart'> | null {
     if (!this.connected) return 'cut-off';
     const now = this.site?.clock.now() ?? 0;
     const others = (xs: string[]): boolean => xs.some((n) => n !== this.node);
