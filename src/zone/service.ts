@@ -358,7 +358,9 @@ export class ZoneService implements SiteService, ZoneHook {
     if (s.node === this.node) {
       // our own will from an earlier connection (or a stale retained "down"): say we are up
       if (s.state === 'down' && this.client?.connected) this.beat();
-      else if (s.state === 'up') this.heardSelf();
+      // only a live copy proves the broker delivers to us: the retained copy it replays at subscribe time has RETAIN
+      // set, a live one forwarded to a subscriber has it clear (MQTT 3.1.1 §3.3.1.3; Mosquitto and NATS both do)
+      else if (s.state === 'up' && !retained) this.heardSelf();
       return;
     }
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats
