@@ -137,8 +137,8 @@ export class ZoneNotifications {
   }
 
   /**
-   * This node's own record from before its start (docs/ha.md "Loss window at
-   * commit"): the record is published at commit, the outbox row in the flush
+   * This node's own record from before its start (docs/ha.md "Exactly one
+   * notifier", the loss window at commit): the record is published at commit, the outbox row in the flush
    * at the end of that event-loop turn, so a kill -9 in between leaves a
    * record whose undelivered entries no outbox holds. The other nodes leave
    * them to this node (it is live), so it queues them again. Nothing repeats:
