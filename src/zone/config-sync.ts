@@ -23,6 +23,7 @@ import type { Doc } from '../config/edits.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
 import { atomicWrite } from '../config/save.ts';
+import { ConfigHearing } from './config-hearing.ts';
 import { decodeConfig, encodeConfig, hashShared, merge3, newer, sharedPart, withLocal, type ConfigMessage } from './replica-doc.ts';
 
 /** What config replication needs from the site: no more. */
@@ -37,6 +38,8 @@ export interface ConfigHost {
   mutate(edit: (doc: Doc) => Doc, renamed: [string, string][]): Promise<{ ok: boolean; issues: Issue[] }>;
   /** publish retained, QoS 1 */
   publish(payload: Buffer): Promise<void>;
+  /** subscribe to the config topic again (the broker re-sends its retained revision) */
+  resubscribe(): void;
   /** where the last agreed revision is kept (null: nowhere, e.g. read-only) */
   statePath: string | null;
   maxBytes: number;
@@ -74,14 +77,37 @@ export class ConfigSync {
   }
 
   onMessage(payload: Buffer, retained: boolean): void {
+    this.hears.heard(null);
     if (payload.length === 0) return; // cleared: the next edit publishes again
     const d = decodeConfig(payload, this.h.maxBytes);
+    if (d.ok) this.hears.heard(d.message);
     if (!d.ok) {
       this.h.log.warn({ why: d.why, bytes: payload.length }, 'zone: malformed config message dropped');
       this.h.warn(`zone config message dropped: ${d.why}`);
       return;
     }
     this.serial(() => this.receive(d.message, retained));
+  }
+
+  /** does the config topic reach this node? (config-hearing.ts) */
+  private readonly hears = new ConfigHearing({
+    now: () => this.h.now(),
+    deaf: (peer, rev, own, first) => {
+      this.h.log.warn({ peer, peerRev: rev, rev: own }, 'zone: no config message reaches this node; subscribing again');
+      // loud once per episode (site log, UI); the process log has every new subscription
+      if (first)
+        this.h.warn(
+          `zone config: node ${this.h.node} receives no config messages (node ${peer} runs revision ${rev}, this node ${own ?? 'none'}): ` +
+            'the broker does not deliver the config topic to it (an ACL, a lost subscription), so edits made on other nodes do not reach it — subscribing again',
+        );
+      this.h.resubscribe();
+    },
+    again: () => this.h.warn(`zone config: node ${this.h.node} receives the zone's config again`, 'info'),
+  });
+
+  /** true while this node has found that no config message reaches it (the API, tests) */
+  get receivesNothing(): boolean {
+    return this.hears.deafNow;
   }
 
   /** per peer: how many heartbeats in a row it announced an older revision than ours */
@@ -94,6 +120,7 @@ export class ConfigSync {
    * again (retained, so the broker's copy is right too).
    */
   onPeer(node: string, rev: Pick<ConfigMessage, 'rev' | 'node' | 'hash'> | null): void {
+    if (this.ready) this.hears.peer(node, rev, this.synced);
     const s = this.synced;
     // a peer without a revision (an older siteward, or one just started) is left alone
     if (!this.ready || !s || !rev || rev.hash === s.hash || newer(rev, s)) {

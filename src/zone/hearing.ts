@@ -1,7 +1,9 @@
 /**
  * Does this node hear the zone? (docs/ha.md "A node that hears nobody")
  * Every node subscribes to the zone's statuses, its own included, so each
- * "up" it publishes comes back to it. While it is connected, a node that has
+ * "up" it publishes comes back to it — a live copy: the retained copy the
+ * broker replays at subscribe time (RETAIN set, MQTT 3.1.1 §3.3.1.3) is what
+ * it stored earlier and proves nothing (service.ts). While it is connected, a node that has
  * not heard itself for `beats` heartbeats AND `limitMs` hears nobody (both:
  * a stalled event loop runs a late heartbeat before the echo waiting in the
  * socket, so time alone would misjudge a busy node): the broker refused its

@@ -169,11 +169,12 @@ export function unsureAfterTakeover(takenAt: number | undefined, heardAt: number
 }
 
 /** Why a node cannot be sure it is the only one to send a notification. */
-export type Doubt = 'takeover' | 'cut-off' | 'alone';
+export type Doubt = 'takeover' | 'cut-off' | 'alone' | 'restart';
 
 /** The line a possibly repeated notification carries (its check log; webhook, mail and chat show it). */
 export function possiblyRepeated(node: string, why: Doubt = 'takeover'): string {
   if (why === 'cut-off') return `possibly repeated: node ${node} has lost its connection to the zone and cannot tell whether another node sent it`;
+  if (why === 'restart') return `possibly repeated: node ${node} recorded this notification before it restarted and cannot tell whether it sent it`;
   if (why === 'alone') return `possibly repeated: node ${node} hears no other node of the zone and cannot tell whether another node sent it`;
   return `possibly repeated: node ${node} took this check over a moment ago and cannot tell whether it was already sent`;
 }

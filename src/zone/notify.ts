@@ -61,7 +61,7 @@ export interface NotifyZone {
   /** the other nodes live now */
   peers(): string[];
   /** why this node cannot be sure it alone sends (its connection, the zone it hears), or null */
-  doubt(): Exclude<Doubt, 'takeover'> | null;
+  doubt(): Exclude<Doubt, 'takeover' | 'restart'> | null;
   /** publishes the check's record, retained, QoS 1 */
   publish(check: string, payload: Buffer): void;
 }
@@ -75,6 +75,8 @@ export class ZoneNotifications {
   private readonly ownedSince = new Map<string, number>();
   /** the dead owners' undelivered notifications already sent again here (node, time, state, check) */
   private readonly resent = new Set<string>();
+  /** checks whose record this node wrote before its start (a kill -9 at commit) have been taken up: once per check */
+  private readonly adopted = new Set<string>();
 
   constructor(
     private readonly site: NotifySite,
@@ -127,7 +129,43 @@ export class ZoneNotifications {
     if (rec.node === this.z.node && this.records.get(check)?.node === this.z.node) return;
     this.records.set(check, rec);
     this.heardAt.set(check, this.site.clock.now());
+    if (rec.node === this.z.node && !this.adopted.has(check)) {
+      this.adopted.add(check);
+      this.requeue(check, rec);
+    }
     this.sendOwed(check);
+  }
+
+  /**
+   * This node's own record from before its start (docs/ha.md "Exactly one
+   * notifier", the loss window at commit): the record is published at commit, the outbox row in the flush
+   * at the end of that event-loop turn, so a kill -9 in between leaves a
+   * record whose undelivered entries no outbox holds. The other nodes leave
+   * them to this node (it is live), so it queues them again. Nothing repeats:
+   * each delivery's id derives from the notification's own id
+   * (outbox/delivery-id.ts), and a delivery the outbox already holds is kept
+   * once (a finished one is reported delivered, and the record drops it).
+   */
+  private requeue(check: string, rec: NotifiedRecord): void {
+    if (this.site.readOnly || !rec.undelivered?.length) return;
+    const keep = rec.undelivered.flatMap((u) => {
+      const actions = this.active(u.actions);
+      return actions.length ? [{ ...u, actions }] : [];
+    });
+    // an action removed or disabled since: nothing to deliver there
+    if (keep.length !== rec.undelivered.length || keep.some((u, i) => u.actions.length !== rec.undelivered![i]?.actions.length))
+      this.record(check, { ...rec, undelivered: keep });
+    if (!keep.length) return;
+    this.z.log()?.info({ check, count: keep.length }, 'zone: this node recorded notifications before its start and may not have stored them: queued again');
+    for (const u of keep) {
+      // an entry of an older version has no id of its own: a repeat could not be recognised, so it says it may be one
+      const n = u.n.id ? u.n : withNote(u.n, possiblyRepeated(this.z.node, 'restart'));
+      try {
+        this.site.notifier.queue(u.actions, n);
+      } catch (e) {
+        this.site.notifier.hold(u.actions, n, e);
+      }
+    }
   }
 
   /** Membership changed (or this node became ready): the movable checks that became this node's are taken over now. */

@@ -53,6 +53,11 @@ export function startReplication(
     doc: () => site.loaded.doc,
     mutate: (edit, renamed) => site.mutate(edit, { renamed, allowErrors: true }),
     publish: (p) => publish(t.config, p),
+    // MQTT 3.1.1 §3.8.4: a SUBSCRIBE of a filter already held replaces it, and the broker re-sends the retained revision
+    resubscribe: () =>
+      o.client()?.subscribe(t.config, { qos: 1 }, (err) => {
+        if (err) log.warn({ err: err.message }, 'zone: the config subscription was refused');
+      }),
     statePath: site.readOnly ? null : `${site.configPath}.zone.json`,
     maxBytes: o.configBytes,
   });

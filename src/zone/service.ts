@@ -242,7 +242,7 @@ export class ZoneService implements SiteService, ZoneHook {
    * nodes that went silent rather than down (a split cluster: they may be
    * running its checks, unheard). Null when it can be sure.
    */
-  private doubt(): Exclude<Doubt, 'takeover'> | null {
+  private doubt(): Exclude<Doubt, 'takeover' | 'restart'> | null {
     if (!this.connected) return 'cut-off';
     const now = this.site?.clock.now() ?? 0;
     const others = (xs: string[]): boolean => xs.some((n) => n !== this.node);
@@ -358,7 +358,9 @@ export class ZoneService implements SiteService, ZoneHook {
     if (s.node === this.node) {
       // our own will from an earlier connection (or a stale retained "down"): say we are up
       if (s.state === 'down' && this.client?.connected) this.beat();
-      else if (s.state === 'up') this.heardSelf();
+      // only a live copy proves the broker delivers to us: the retained copy it replays at subscribe time has RETAIN
+      // set, a live one forwarded to a subscriber has it clear (MQTT 3.1.1 §3.3.1.3; Mosquitto and NATS both do)
+      else if (s.state === 'up' && !retained) this.heardSelf();
       return;
     }
     // a retained "up" replayed at subscribe time may be old: it counts as heard now, and expires after `misses` heartbeats

@@ -211,6 +211,38 @@ describe('outbox across restarts', () => {
     expect(new Set(outbox.deliveries().map((d) => d.uid)).size).toBe(2);
   });
 
+  it('the same notification queued again (a zone node after a restart): a pending delivery is kept once, a finished one is reported delivered', async () => {
+    const said: [string, string, boolean][] = [];
+    h.delivered = (action, n, sent) => void said.push([action, n.id ?? '', sent]);
+    const n = { ...failNote(), id: 'c0ffee00-recorded-before-a-restart' };
+    rx.fallback = { status: 503, body: 'not now' };
+    outbox.notify(['hook'], n);
+    await outbox.idle();
+    // still pending (its retry not due): queued again, it is the same row, and nothing is reported
+    outbox.notify(['hook'], n);
+    expect(outbox.deliveries().map((d) => d.status)).toEqual(['pending']);
+    expect(said).toEqual([]);
+    rx.fallback = { status: 200, body: 'ok' };
+    await at(T0 + 31_000);
+    expect(said).toEqual([['hook', deliveryId(n.id, 'hook'), true]]);
+    // delivered: queued again, nothing is sent, one row, and it is reported delivered again (the zone's record drops it)
+    const sent = rx.requests.length;
+    outbox.notify(['hook', 'other'], n);
+    await outbox.idle();
+    expect(said).toEqual([
+      ['hook', deliveryId(n.id, 'hook'), true],
+      ['hook', deliveryId(n.id, 'hook'), true],
+      ['other', deliveryId(n.id, 'other'), true],
+    ]);
+    expect(rx.requests.length - sent, 'only the new delivery, to "other"').toBe(1);
+    expect(
+      outbox
+        .deliveries()
+        .map((d) => `${d.action} ${d.status}`)
+        .sort(),
+    ).toEqual(['hook sent', 'other sent']);
+  });
+
   it('a notification still pending at stop is delivered by the next process, once', async () => {
     const { dir, cleanup } = tempDir('sw-outbox-');
     try {

@@ -42,6 +42,7 @@ function peer(name: string, doc: Doc): Peer {
       return { ok: true, issues: [] };
     },
     publish: async (b) => void out.push(b),
+    resubscribe: () => undefined,
     statePath: null,
     maxBytes: 1 << 20,
   });

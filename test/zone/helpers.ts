@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Site, SiteOptions } from '../../src/site.ts';
 import type { ZoneService } from '../../src/zone/service.ts';
 import { tempDir } from '../servers/common.ts';
+import { createOutbox } from '../../src/actions/outbox/site.ts';
+import { OUTBOX_MIGRATIONS } from '../../src/actions/outbox/store.ts';
 
 export interface ZoneNode {
   name: string;
@@ -20,7 +22,17 @@ export async function openZoneNode(
   name: string,
   port: number,
   doc: Record<string, unknown>,
-  o: { dir?: string; keep?: boolean; write?: boolean; migrations?: SiteOptions['migrations']; log?: SiteOptions['log'] } = {},
+  o: {
+    dir?: string;
+    keep?: boolean;
+    write?: boolean;
+    /** the site's database file (default: in memory) */
+    db?: string;
+    /** the durable outbox, as the daemon runs it (default: the direct notifier) */
+    outbox?: boolean;
+    migrations?: SiteOptions['migrations'];
+    log?: SiteOptions['log'];
+  } = {},
 ): Promise<ZoneNode & { dir: string }> {
   const t = o.dir ? { dir: o.dir, cleanup: () => undefined } : tempDir(`swz-${name}-`);
   const { dir } = t;
@@ -28,7 +40,15 @@ export async function openZoneNode(
   const configPath = join(dir, 'site.json');
   if (o.write !== false)
     writeFileSync(configPath, JSON.stringify({ scheduler: { jitter: 0 }, mqtt: { hostname: '127.0.0.1', port, statustopic: null }, ...doc }, null, 1));
-  const site = await openSite({ configPath, dbPath: ':memory:', random: () => 0, node: name, migrations: o.migrations, log: o.log });
+  const site = await openSite({
+    configPath,
+    dbPath: o.db ?? ':memory:',
+    random: () => 0,
+    node: name,
+    migrations: o.outbox ? [...(o.migrations ?? []), OUTBOX_MIGRATIONS] : o.migrations,
+    notifier: o.outbox ? createOutbox : undefined,
+    log: o.log,
+  });
   const zone = site.zoneService;
   site.use(zone);
   await site.start();

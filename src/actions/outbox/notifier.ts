@@ -23,7 +23,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../engine/clock.ts';
 import { sendOnce, type Notifier, type NotifierHost } from '../dispatch.ts';
 import type { Notification } from '../types.ts';
-import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord } from './store.ts';
+import { OutboxStore, type ActionDeliveryStatus, type DeliveryQuery, type DeliveryRecord, type OutboxRow } from './store.ts';
 import { foldDigests } from './digest.ts';
 import { Reminders, type ReminderSource } from './reminders.ts';
 import { HeldQueue, Unrecorded, holdEach, persistMemory } from './volatile.ts';
@@ -115,13 +115,15 @@ export class OutboxNotifier implements Notifier {
     const now = this.clock.now();
     const minute = Math.floor(now / MINUTE);
     const limit = this.settings().stormLimit;
+    /** deliveries this outbox already finished (queued again by a zone node after a restart): reported as done */
+    const done: OutboxRow[] = [];
     this.inTransaction(() => {
       for (const action of actions) {
         const held = limit > 0 && this.store.countInMinute(action, minute) >= limit;
         // the delivery's id: the row's key and what the receiver sees (derived from the notification's own id: delivery-id.ts)
         const uid = deliveryOf(n, action, randomUUID);
         const check = n.kind === 'digest' || n.kind === 'test' ? null : n.check.name;
-        this.store.insert({
+        const id = this.store.insert({
           uid,
           action,
           check,
@@ -130,8 +132,13 @@ export class OutboxNotifier implements Notifier {
           created: now,
           minute,
         });
+        if (id !== 0) continue;
+        // kept once; a finished one is said delivered again, so the HA zone's record drops it (docs/ha.md)
+        const row = this.store.byUid(uid);
+        if (row && (row.status === 'sent' || row.status === 'failed' || row.status === 'digested')) done.push(row);
       }
     });
+    for (const r of done) this.host.delivered?.(r.action, JSON.parse(r.payload) as Notification, r.status !== 'failed');
     this.reminders?.queued(n);
     this.kick();
   }

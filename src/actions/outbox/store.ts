@@ -154,6 +154,7 @@ export class OutboxStore {
         db.prepare(`INSERT INTO outbox (uid, action, check_name, kind, state, payload, status, created, minute, next_at, attempts, last_error, last_attempt, sent_at)
                            VALUES (@uid, @action, @check, @kind, @state, @payload, @status, @created, @minute, @nextAt, @attempts, @error, @lastAttempt, @sentAt)`),
       get: db.prepare('SELECT * FROM outbox WHERE id = ?'),
+      byUid: db.prepare('SELECT * FROM outbox WHERE uid = ?'),
       inflight: db.prepare('UPDATE outbox SET inflight = ? WHERE id = ?'),
       sent: db.prepare("UPDATE outbox SET status = 'sent', attempts = attempts + 1, inflight = NULL, last_attempt = @now, sent_at = @now WHERE id = @id"),
       retry: db.prepare(
@@ -182,20 +183,25 @@ export class OutboxStore {
     };
   }
 
+  /** The new row's id, or 0 when the outbox holds this delivery (its uid) already: kept once. */
   insert(r: NewRow): number {
-    return Number(
-      this.q.insert.run({
-        uid: r.uid,
-        action: r.action,
-        check: r.check,
-        kind: r.n.kind,
-        state: r.n.check.state,
-        payload: JSON.stringify(r.n),
-        status: r.status,
-        created: r.created,
-        minute: r.minute,
-      }).lastInsertRowid,
-    );
+    const res = this.q.insert.run({
+      uid: r.uid,
+      action: r.action,
+      check: r.check,
+      kind: r.n.kind,
+      state: r.n.check.state,
+      payload: JSON.stringify(r.n),
+      status: r.status,
+      created: r.created,
+      minute: r.minute,
+    });
+    return res.changes ? Number(res.lastInsertRowid) : 0;
+  }
+
+  /** The row of a delivery (its uid: delivery-id.ts). */
+  byUid(uid: string): OutboxRow | undefined {
+    return this.q.byUid.get(uid) as OutboxRow | undefined;
   }
 
   /** Actions with something pending. */

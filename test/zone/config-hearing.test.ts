@@ -1,0 +1,129 @@
+/**
+ * Issue 23, config replication (docs/ha.md "A node that hears no config"):
+ * the statuses prove a node's status subscription; nothing proved its config
+ * subscription. A broker ACL that denies reading the config topic, or a
+ * subscription the broker lost, left a node on its old config without a
+ * word, catching up only if another node published again. Now a node whose
+ * peers run a revision it never heard, while no config message reaches it,
+ * says so (site log, process log) and subscribes to the config topic again.
+ * Table tests of the rule (config-hearing.ts, a fake clock), then on a real
+ * Mosquitto: an ACL (said loudly), and a lost subscription (said, and the
+ * new subscription brings the edit).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeDaemon, tempDir } from '../servers/common.ts';
+import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { zoneBroker } from './broker-fixture.ts';
+import { until } from '../federation/helpers.ts';
+import { putCheck } from '../../src/config/edits.ts';
+import { rawEntry } from '../../src/config/raw.ts';
+import { hashShared, sharedPart } from '../../src/zone/replica-doc.ts';
+import { ConfigHearing, LAG_BEATS, LAG_MS } from '../../src/zone/config-hearing.ts';
+import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+
+describe('the config hearing rule (fake clock)', () => {
+  const make = () => {
+    let now = 0;
+    const said: string[] = [];
+    const h = new ConfigHearing({
+      now: () => now,
+      deaf: (peer, rev, own, first) => void said.push(`deaf ${peer} ${rev} ${own} ${first}`),
+      again: () => void said.push('again'),
+    });
+    return { h, said, tick: (ms: number) => void (now += ms) };
+  };
+  const r = (rev: number, node = 'a') => ({ rev, node });
+
+  it('a peer ahead for LAG_BEATS heartbeats and LAG_MS, with no config message arriving: deaf, once per episode', () => {
+    const { h, said, tick } = make();
+    for (let i = 0; i < LAG_BEATS - 1; i++, tick(2000)) h.peer('a', r(2), r(1, 'b'));
+    expect(said).toEqual([]);
+    h.peer('a', r(2), r(1, 'b'));
+    expect(said).toEqual(['deaf a 2 1 true']);
+    expect(h.deafNow).toBe(true);
+    for (let i = 0; i < LAG_BEATS; i++, tick(2000)) h.peer('a', r(2), r(1, 'b'));
+    expect(said).toEqual(['deaf a 2 1 true', 'deaf a 2 1 false']);
+    h.heard(r(2));
+    expect(said.at(-1)).toBe('again');
+    expect(h.deafNow).toBe(false);
+  });
+
+  it('not before LAG_MS (a busy machine), and not while any config message arrives', () => {
+    const { h, said, tick } = make();
+    for (let i = 0; i < LAG_BEATS * 3; i++, tick(LAG_MS / (LAG_BEATS * 4))) h.peer('a', r(2), r(1, 'b'));
+    expect(said).toEqual([]);
+    const x = make();
+    for (let i = 0; i < LAG_BEATS * 3; i++, x.tick(2000)) {
+      x.h.peer('a', r(2), r(1, 'b'));
+      if (i % 3 === 0) x.h.heard(null); // a message it could not read: the topic reaches it all the same
+    }
+    expect(x.said).toEqual([]);
+  });
+
+  it('a peer on the same, an older or no revision, or one already heard (being applied), is no sign', () => {
+    const { h, said, tick } = make();
+    h.heard(r(3));
+    for (let i = 0; i < LAG_BEATS * 2; i++, tick(2000)) {
+      h.peer('a', r(1), r(1, 'b'));
+      h.peer('c', null, r(1, 'b'));
+      h.peer('d', r(3), r(1, 'b')); // heard, still being applied here
+      h.peer('e', r(1, 'b'), r(1, 'b'));
+    }
+    expect(said).toEqual([]);
+  });
+});
+
+const SPREAD_MS = 30_000;
+const hostOf = (n: ZoneNode, check: string): unknown => (rawEntry(n.site.loaded.doc, 'checks', check)?.options as { hostname?: string } | undefined)?.hostname;
+const setHost = (n: ZoneNode, check: string, hostname: string) =>
+  n.site.mutate((d) => putCheck(d, check, { ...(rawEntry(d, 'checks', check) ?? {}), options: { hostname } }));
+const synced = (ns: ZoneNode[]): boolean =>
+  ns.every((n) => n.zone.configRevision !== null) && new Set(ns.map((n) => hashShared(sharedPart(n.site.loaded.doc)))).size === 1;
+const siteLog = (n: ZoneNode): string => n.site.siteLog.all().join('\n');
+const DEAF = /zone config: node b receives no config messages \(node a runs revision \d+, this node \d+\)/;
+
+describeDaemon('zone: a node that receives no config messages says so and subscribes again (real Mosquitto)', MOSQUITTO_PROGRAMS, () => {
+  const acl = tempDir('swz-cacl-');
+  // anonymous clients: everything; user b: its zone's topics except reading the config (mosquitto.conf(5) acl_file)
+  const zb = ['node/#', 'notified/#', 'state/#', 'view/#'].map((t) => `topic readwrite swtest/acl/hq/${t}`);
+  writeFileSync(join(acl.dir, 'acl'), ['topic readwrite #', '', 'user b', ...zb, 'topic write swtest/acl/hq/config', ''].join('\n'));
+  const fx = zoneBroker<Mosquitto, ZoneNode>(() => startMosquitto({ extraConfig: [`acl_file ${join(acl.dir, 'acl')}`] }), { stopNodes: 'each' });
+  afterAll(() => acl.cleanup());
+  const ZONE = { name: 'hq', heartbeat: 0.5, misses: 3, grace: 0 };
+
+  it('an ACL that denies reading the config topic: the node says so, loudly', async () => {
+    const zone = { ...ZONE, topic: 'swtest/acl' };
+    const a = await openZoneNode('a', fx.broker.port, { zone, checks: someChecks(3) });
+    fx.nodes.push(a);
+    const mqtt = { hostname: '127.0.0.1', port: fx.broker.port, username: 'b', password: 'any', statustopic: null };
+    const b = await openZoneNode('b', fx.broker.port, { zone, mqtt, checks: someChecks(3) });
+    fx.nodes.push(b);
+    await until(() => synced([a, b]) && a.zone.view().live.includes('b') && b.zone.view().live.includes('a'), 30_000, 'both nodes up, one config');
+    expect(await setHost(a, 'web 1', '127.0.0.2')).toMatchObject({ ok: true });
+    // bounded: before the fix nothing was ever said (b ran its old config in silence)
+    await until(() => DEAF.test(siteLog(b)), SPREAD_MS, 'b says it receives no config').catch(() => undefined);
+    expect(siteLog(b), 'b says so in its site log (the UI shows it)').toMatch(DEAF);
+    // the broker still denies it: the edit has not reached b, and b has not pretended otherwise
+    expect(hostOf(b, 'web 1')).not.toBe('127.0.0.2');
+  }, 90_000);
+
+  it('a subscription the broker lost: the node says so, subscribes again and gets the edit', async () => {
+    const zone = { ...ZONE, topic: 'swtest/lost' };
+    const [a, b] = await Promise.all(['a', 'b'].map((n) => openZoneNode(n, fx.broker.port, { zone, checks: someChecks(3) })));
+    fx.nodes.push(a, b);
+    await until(() => synced([a, b]) && a.zone.view().live.includes('b') && b.zone.view().live.includes('a'), 30_000, 'both nodes up, one config');
+    // the broker forgets b's config subscription (as a NATS server can when its JetStream consumer is lost):
+    // b's own connection drops it here, everything else stays (the test reaches into the service for its client)
+    const client = (b.zone as unknown as { client: MqttClient }).client;
+    await client.unsubscribeAsync('swtest/lost/hq/config');
+    expect(await setHost(a, 'web 1', '127.0.0.2')).toMatchObject({ ok: true });
+    // bounded: before the fix the edit never reached b (a's re-sends go through the topic b no longer hears)
+    await until(() => hostOf(b, 'web 1') === '127.0.0.2', SPREAD_MS, 'the edit on b').catch(() => undefined);
+    expect(hostOf(b, 'web 1'), 'the new subscription brought the retained revision').toBe('127.0.0.2');
+    expect(siteLog(b)).toMatch(DEAF);
+    await until(() => /node b receives the zone's config again/.test(siteLog(b)), 10_000, 'b says it receives the config again');
+  }, 90_000);
+});
