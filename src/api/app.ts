@@ -137,7 +137,18 @@ export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
     const remoteWrite = rw ? { remoteWrite: { error: rw.error, since: new Date(rw.since).toISOString(), queued: ctx.remoteWrite!.queued() } } : {};
     // the zone's message authentication: a warning, not a reason for 503 (docs/ha.md "Trust")
     const zt = site.zone?.trust?.() ?? null;
-    const zone = zt ? { zone: { authenticated: zt.authenticated, onlyRejected: zt.onlyRejected, ...(zt.warning ? { warning: zt.warning } : {}) } } : {};
+    // a node the zone's config does not reach (docs/ha.md "A node that hears no config"): a warning too
+    const zc = site.zone?.configProblem?.() ?? null;
+    const configWarning = zc ? { configWarning: zc.message, configWarningSince: new Date(zc.since).toISOString() } : {};
+    const zone =
+      zt || zc
+        ? {
+            zone: {
+              ...(zt ? { authenticated: zt.authenticated, onlyRejected: zt.onlyRejected, ...(zt.warning ? { warning: zt.warning } : {}) } : {}),
+              ...configWarning,
+            },
+          }
+        : {};
     return c.json(
       { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}), ...remoteWrite, ...zone },
       status === 'ok' ? 200 : 503,

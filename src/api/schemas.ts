@@ -254,6 +254,10 @@ export const ZoneSchema = z
       .object({ rev: z.int(), hash: z.string(), node: z.string().describe('the node where the edit was made') })
       .nullable()
       .describe('the zone config revision this node runs; null before the first'),
+    configProblem: z
+      .object({ since: time, message: z.string() })
+      .nullable()
+      .describe('while no zone config message reaches this node (a broker ACL, a lost subscription): since when and what it means; null while they do'),
     nodes: z.array(
       z.object({
         name: z.string(),

@@ -21,6 +21,12 @@ export const LAG_BEATS = 6;
 /** and at least this long (a busy machine applies a large revision slowly; the count alone could misjudge it) */
 export const LAG_MS = 5_000;
 
+/** A node that receives no config messages: since when (ms) and the sentence it logged (/healthz, the zone API). */
+export interface ConfigProblem {
+  since: number;
+  message: string;
+}
+
 export interface ConfigHearingHost {
   now(): number;
   /** the config topic does not reach this node: `peer` runs revision `rev`, never heard here; `first`: the episode's first verdict */

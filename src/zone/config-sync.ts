@@ -23,7 +23,7 @@ import type { Doc } from '../config/edits.ts';
 import type { Issue } from '../config/issues.ts';
 import { formatIssue } from '../config/issues.ts';
 import { atomicWrite } from '../config/save.ts';
-import { ConfigHearing } from './config-hearing.ts';
+import { ConfigHearing, type ConfigProblem } from './config-hearing.ts';
 import { decodeConfig, encodeConfig, hashShared, merge3, newer, sharedPart, withLocal, type ConfigMessage } from './replica-doc.ts';
 
 /** What config replication needs from the site: no more. */
@@ -94,20 +94,32 @@ export class ConfigSync {
     now: () => this.h.now(),
     deaf: (peer, rev, own, first) => {
       this.h.log.warn({ peer, peerRev: rev, rev: own }, 'zone: no config message reaches this node; subscribing again');
-      // loud once per episode (site log, UI); the process log has every new subscription
-      if (first)
-        this.h.warn(
+      // loud once per episode (site log, UI, /healthz, the zone API); the process log has every new subscription
+      if (first) {
+        const message =
           `zone config: node ${this.h.node} receives no config messages (node ${peer} runs revision ${rev}, this node ${own ?? 'none'}): ` +
-            'the broker does not deliver the config topic to it (an ACL, a lost subscription), so edits made on other nodes do not reach it — subscribing again',
-        );
+          'the broker does not deliver the config topic to it (an ACL, a lost subscription), so edits made on other nodes do not reach it — subscribing again';
+        this.deafSince = { since: this.h.now(), message };
+        this.h.warn(message);
+      }
       this.h.resubscribe();
     },
-    again: () => this.h.warn(`zone config: node ${this.h.node} receives the zone's config again`, 'info'),
+    again: () => {
+      this.deafSince = null;
+      this.h.warn(`zone config: node ${this.h.node} receives the zone's config again`, 'info');
+    },
   });
+
+  private deafSince: ConfigProblem | null = null;
 
   /** true while this node has found that no config message reaches it (the API, tests) */
   get receivesNothing(): boolean {
     return this.hears.deafNow;
+  }
+
+  /** while no config message reaches this node: since when (ms) and what it means; null while they do (/healthz, the zone API) */
+  get problem(): ConfigProblem | null {
+    return this.deafSince;
   }
 
   /** per peer: how many heartbeats in a row it announced an older revision than ours */

@@ -6,6 +6,7 @@
 import type { MemberView } from './members.ts';
 import type { Notification } from '../actions/types.ts';
 import type { ZoneGuard, ZoneTrust } from './guard.ts';
+import type { ConfigProblem } from './config-hearing.ts';
 
 /** A zone's answer at a transition: send it here or not, and a line for the message. */
 export type ZoneNotify = { send: false } | { send: true; note: string | null };
@@ -37,6 +38,8 @@ export interface ZoneHook {
   readonly configRevision?: { rev: number; hash: string; node: string } | null;
   /** the zone's message authentication (guard.ts): the API and /healthz show it */
   trust?(): ZoneTrust | null;
+  /** while no config message reaches this node (config-hearing.ts): the API and /healthz show it */
+  configProblem?(): ConfigProblem | null;
   /** the guard other zone-side clients of this node seal and open with (vantage-service.ts) */
   readonly guard?: ZoneGuard | null;
 }

@@ -21,6 +21,7 @@ import type { ZoneHook, ZoneNotify } from './hook.ts';
 import { startReplication, type Replication } from './replication.ts';
 import { zoneClientOptions } from './link.ts';
 import { Hearing } from './hearing.ts';
+import type { ConfigProblem } from './config-hearing.ts';
 import { closeClient, within, STOP_GRACE_MS } from '../federation/close.ts';
 import { ZoneNotifications } from './notify.ts';
 import type { Doubt } from './notified.ts';
@@ -213,6 +214,11 @@ export class ZoneService implements SiteService, ZoneHook {
   /** the zone config revision this node runs (config-sync.ts), null before the first */
   get configRevision(): { rev: number; hash: string; node: string } | null {
     return this.repl?.config.revision ?? null;
+  }
+
+  /** while no config message reaches this node (config-hearing.ts): since when and why; null while they do */
+  configProblem(): ConfigProblem | null {
+    return this.repl?.config.problem ?? null;
   }
 
   // ---- ZoneHook

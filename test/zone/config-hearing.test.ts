@@ -5,7 +5,8 @@
  * subscription the broker lost, left a node on its old config without a
  * word, catching up only if another node published again. Now a node whose
  * peers run a revision it never heard, while no config message reaches it,
- * says so (site log, process log) and subscribes to the config topic again.
+ * says so (site log, process log, /healthz, the zone API) and subscribes to
+ * the config topic again.
  * Table tests of the rule (config-hearing.ts, a fake clock), then on a real
  * Mosquitto: an ACL (said loudly), and a lost subscription (said, and the
  * new subscription brings the edit).
@@ -23,6 +24,17 @@ import { rawEntry } from '../../src/config/raw.ts';
 import { hashShared, sharedPart } from '../../src/zone/replica-doc.ts';
 import { ConfigHearing, LAG_BEATS, LAG_MS } from '../../src/zone/config-hearing.ts';
 import { openZoneNode, someChecks, type ZoneNode } from './helpers.ts';
+import { apiDeps } from '../../src/wiring.ts';
+import { apiRoutes, createApiContext } from '../../src/api/app.ts';
+import { API_MIGRATIONS } from '../../src/api/tokens.ts';
+
+/** GET `path` from the node's API app with a read token. */
+async function apiGet(n: ZoneNode, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const ctx = createApiContext(n.site, apiDeps(n.site, null));
+  const tok = ctx.tokens.create({ name: 'r', scope: 'read' }).secret;
+  const r = await apiRoutes(ctx).request(path, { headers: { authorization: `Bearer ${tok}` } });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
 
 describe('the config hearing rule (fake clock)', () => {
   const make = () => {
@@ -99,13 +111,23 @@ describeDaemon('zone: a node that receives no config messages says so and subscr
     const a = await openZoneNode('a', fx.broker.port, { zone, checks: someChecks(3) });
     fx.nodes.push(a);
     const mqtt = { hostname: '127.0.0.1', port: fx.broker.port, username: 'b', password: 'any', statustopic: null };
-    const b = await openZoneNode('b', fx.broker.port, { zone, mqtt, checks: someChecks(3) });
+    const b = await openZoneNode('b', fx.broker.port, { zone, mqtt, checks: someChecks(3) }, { migrations: [API_MIGRATIONS] });
     fx.nodes.push(b);
     await until(() => synced([a, b]) && a.zone.view().live.includes('b') && b.zone.view().live.includes('a'), 30_000, 'both nodes up, one config');
+    const calm = await apiGet(b, '/healthz');
+    expect((calm.body.zone as Record<string, unknown> | undefined)?.configWarning).toBeUndefined();
+    expect((await apiGet(b, '/api/v1/zone')).body.configProblem).toBeNull();
     expect(await setHost(a, 'web 1', '127.0.0.2')).toMatchObject({ ok: true });
     // bounded: before the fix nothing was ever said (b ran its old config in silence)
     await until(() => DEAF.test(siteLog(b)), SPREAD_MS, 'b says it receives no config').catch(() => undefined);
     expect(siteLog(b), 'b says so in its site log (the UI shows it)').toMatch(DEAF);
+    // and where a monitor of the monitor looks: /healthz (a warning, not a 503: its checks still run) and the zone API
+    const h = await apiGet(b, '/healthz');
+    expect(h.status).toBe(200);
+    expect((h.body.zone as { configWarning: string }).configWarning).toMatch(DEAF);
+    expect(Date.parse((h.body.zone as { configWarningSince: string }).configWarningSince)).toBeGreaterThan(0);
+    const z = (await apiGet(b, '/api/v1/zone')).body.configProblem as { since: string; message: string };
+    expect(z.message).toMatch(DEAF);
     // the broker still denies it: the edit has not reached b, and b has not pretended otherwise
     expect(hostOf(b, 'web 1')).not.toBe('127.0.0.2');
   }, 90_000);
@@ -125,5 +147,6 @@ describeDaemon('zone: a node that receives no config messages says so and subscr
     expect(hostOf(b, 'web 1'), 'the new subscription brought the retained revision').toBe('127.0.0.2');
     expect(siteLog(b)).toMatch(DEAF);
     await until(() => /node b receives the zone's config again/.test(siteLog(b)), 10_000, 'b says it receives the config again');
+    expect(b.zone.configProblem(), 'no longer reported once the config arrives').toBeNull();
   }, 90_000);
 });

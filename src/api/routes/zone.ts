@@ -2,7 +2,7 @@
  * GET /zone (issue 23, docs/ha.md): the HA zone this node belongs to, its
  * nodes as this node sees them (up/down, version, checks run) and the
  * config revision this node runs. A site outside a zone answers
- * `{"zone": null, "node": null, "nodes": [], "trust": null}`; `trust` is
+ * `{"zone": null, "node": null, "configRevision": null, "configProblem": null, "nodes": [], "trust": null}`; `trust` is
  * the zone's message authentication (src/zone/guard.ts).
  */
 import { createRoute } from '@hono/zod-openapi';
@@ -13,12 +13,14 @@ import { iso } from '../views.ts';
 import { ERRORS, json, secured, type ApiApp, type RouteDeps } from './common.ts';
 
 export function zoneJson(z: ZoneHook | null): z.infer<typeof ZoneSchema> {
-  if (!z) return { zone: null, node: null, configRevision: null, nodes: [], trust: null };
+  if (!z) return { zone: null, node: null, configRevision: null, configProblem: null, nodes: [], trust: null };
   const t = z.trust?.() ?? null;
+  const cp = z.configProblem?.() ?? null;
   return {
     zone: z.zone,
     node: z.node,
     configRevision: z.configRevision ?? null,
+    configProblem: cp && { since: iso(cp.since), message: cp.message },
     nodes: z.members().map((m) => ({ name: m.name, status: m.status, checks: m.checks, version: m.version, heard: iso(m.heardAt), self: m.name === z.node })),
     trust: t && {
       authenticated: t.authenticated,
