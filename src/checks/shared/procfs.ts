@@ -16,7 +16,7 @@ import { close, open, read } from 'node:fs';
 
 const FIRST = 4096;
 /** 4 KiB buffers kept between reads; more reads at once allocate their own. */
-const KEEP = 8;
+const KEEP = 16;
 const spare: Buffer[] = [];
 
 function openRead(path: string): Promise<number> {
