@@ -39,6 +39,8 @@ export const HISTORY_SCHEMA = `
 export class MetricCodec {
   private readonly ids = new Map<string, number>();
   private readonly specs = new Map<number, Spec>();
+  /** per check: its last run's metrics and their spec id (encodeFor) */
+  private readonly lastOf = new Map<number, { metrics: readonly StoredMetric[]; id: number }>();
   private readonly q: { get: Statement; add: Statement; byId: Statement };
 
   constructor(db: Db) {
@@ -47,6 +49,28 @@ export class MetricCodec {
       add: db.prepare('INSERT INTO metric_specs (spec) VALUES (?)'),
       byId: db.prepare('SELECT spec FROM metric_specs WHERE id = ?'),
     };
+  }
+
+  /**
+   * The same as encode() for a check's run (`key`: its check id), without
+   * making the spec's JSON text when the spec equals the check's last one —
+   * the usual case: only the values change between runs. The text was ~2 KB
+   * of garbage a run (issue 20, phase 7). Keeps the metrics list it was given
+   * (the committed state holds the same list), and its spec id.
+   */
+  encodeFor(key: number, metrics: readonly StoredMetric[]): [number | null, string | null] {
+    if (metrics.length === 0) return [null, null];
+    const last = this.lastOf.get(key);
+    if (last && sameSpec(last.metrics, metrics)) {
+      last.metrics = metrics;
+      return [last.id, values(metrics)];
+    }
+    const out = this.encode(metrics);
+    if (last) {
+      last.metrics = metrics;
+      last.id = out[0]!;
+    } else this.lastOf.set(key, { metrics, id: out[0]! });
+    return out;
   }
 
   /** [spec id, values] for a run's metrics; [null, null] when it has none. Call inside the run's transaction. */
@@ -59,8 +83,7 @@ export class MetricCodec {
       id = row ? row.id : Number(this.q.add.run(spec).lastInsertRowid);
       this.ids.set(spec, id);
     }
-    // String(n) is the shortest text that reads back as the same double
-    return [id, metrics.map((m) => String(m.value)).join(',')];
+    return [id, values(metrics)];
   }
 
   decode(specId: number | null, vals: string | null): StoredMetric[] {
@@ -107,7 +130,39 @@ export class MetricCodec {
   reset(): void {
     this.ids.clear();
     this.specs.clear();
+    this.lastOf.clear();
   }
+}
+
+/** String(n) is the shortest text that reads back as the same double. */
+function values(metrics: readonly StoredMetric[]): string {
+  return metrics.map((m) => String(m.value)).join(',');
+}
+
+/**
+ * True when both lists have the same spec: every metric the same keys in the
+ * same order with the same primitive values, `value` aside — then encode()'s
+ * JSON text would be the same. Anything else (another order, an object, NaN)
+ * counts as different and is encoded in full.
+ */
+function sameSpec(a: readonly StoredMetric[], b: readonly StoredMetric[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as unknown as Record<string, unknown>;
+    const y = b[i] as unknown as Record<string, unknown>;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length) return false;
+    for (let j = 0; j < kx.length; j++) {
+      const k = kx[j];
+      if (k !== ky[j]) return false;
+      if (k === 'value') continue;
+      const v = x[k];
+      if (v !== y[k] || (v !== null && typeof v === 'object')) return false;
+    }
+  }
+  return true;
 }
 
 /**

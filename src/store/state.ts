@@ -209,7 +209,7 @@ export class StateStore {
       last.t = run.t;
       last.seq = seq;
     } else this.lastRun.set(id, { t: run.t, seq });
-    const [spec, vals] = this.metrics.encode(run.metrics);
+    const [spec, vals] = this.metrics.encodeFor(id, run.metrics);
     this.q.run.run(id, run.t, seq, run.fail ? 1 : 0, run.durationMs, run.level, run.softFail, spec, vals);
   }
 
