@@ -40,7 +40,7 @@ export class MetricCodec {
   private readonly ids = new Map<string, number>();
   private readonly specs = new Map<number, Spec>();
   /** per check: its last run's metrics and their spec id (encodeFor) */
-  private readonly lastOf = new Map<number, { metrics: readonly StoredMetric[]; id: number }>();
+  private readonly lastOf = new Map<number, LastSpec>();
   private readonly q: { get: Statement; add: Statement; byId: Statement };
 
   constructor(db: Db) {
@@ -61,15 +61,12 @@ export class MetricCodec {
   encodeFor(key: number, metrics: readonly StoredMetric[]): [number | null, string | null] {
     if (metrics.length === 0) return [null, null];
     const last = this.lastOf.get(key);
-    if (last && sameSpec(last.metrics, metrics)) {
+    if (last && sameSpec(last, metrics)) {
       last.metrics = metrics;
       return [last.id, values(metrics)];
     }
     const out = this.encode(metrics);
-    if (last) {
-      last.metrics = metrics;
-      last.id = out[0]!;
-    } else this.lastOf.set(key, { metrics, id: out[0]! });
+    this.lastOf.set(key, { metrics, keys: metrics.map((m) => Object.keys(m)), id: out[0]! });
     return out;
   }
 
@@ -139,28 +136,34 @@ function values(metrics: readonly StoredMetric[]): string {
   return metrics.map((m) => String(m.value)).join(',');
 }
 
+/** A check's last run's metrics, each one's keys in order, and their spec id. */
+interface LastSpec {
+  metrics: readonly StoredMetric[];
+  keys: string[][];
+  id: number;
+}
+
 /**
- * True when both lists have the same spec: every metric the same keys in the
- * same order with the same primitive values, `value` aside — then encode()'s
- * JSON text would be the same. Anything else (another order, an object, NaN)
- * counts as different and is encoded in full.
+ * True when `b` has the spec of the check's last run: every metric the same
+ * keys in the same order with the same primitive values, `value` aside — then
+ * encode()'s JSON text would be the same. Anything else (another order, an
+ * object, NaN) counts as different and is encoded in full. Walks the keys
+ * with for…in: no arrays made per run.
  */
-function sameSpec(a: readonly StoredMetric[], b: readonly StoredMetric[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as unknown as Record<string, unknown>;
+function sameSpec(last: LastSpec, b: readonly StoredMetric[]): boolean {
+  if (last.keys.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const keys = last.keys[i];
+    const x = last.metrics[i] as unknown as Record<string, unknown>;
     const y = b[i] as unknown as Record<string, unknown>;
-    const kx = Object.keys(x);
-    const ky = Object.keys(y);
-    if (kx.length !== ky.length) return false;
-    for (let j = 0; j < kx.length; j++) {
-      const k = kx[j];
-      if (k !== ky[j]) return false;
+    let j = 0;
+    for (const k in y) {
+      if (k !== keys[j++]) return false;
       if (k === 'value') continue;
-      const v = x[k];
-      if (v !== y[k] || (v !== null && typeof v === 'object')) return false;
+      const v = y[k];
+      if (v !== x[k] || (v !== null && typeof v === 'object')) return false;
     }
+    if (j !== keys.length) return false;
   }
   return true;
 }
