@@ -196,12 +196,14 @@ export class Runner {
     let attempt = delivered ? 1 : 0;
     while (attempt < retries) {
       attempt++;
+      // attempt() returns an outcome of its own (wellFormed's or a failure's): its log is set in place
       outcome = await this.attempt(name, entry, type, entry.opts, parentSignal);
-      outcome = { ...outcome, log: retryLog(outcome.log, attempt, retries) };
+      outcome.log = retryLog(outcome.log, attempt, retries);
       if (!isFailing(outcome.fail) || outcome.softFail) break;
       if (parentSignal?.aborted) break;
     }
     const log = finishRetries(outcome.log, attempt, isFailing(outcome.fail));
+    outcome.log = log;
     const durationMs = clock.now() - started;
     // in a burst of results, wait for a slice of the event loop (pacer.ts)
     const turn = this.pacer.turn();
@@ -216,7 +218,7 @@ export class Runner {
         metrics: outcome.metrics,
         warn: outcome.warn === true,
       },
-      { reason, durationMs, outcome: { ...outcome, log } },
+      { reason, durationMs, outcome },
     );
   }
 

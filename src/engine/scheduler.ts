@@ -202,18 +202,28 @@ export class Scheduler {
     if (this.stopped) return;
     const now = this.o.clock.now();
     const due: Entry[] = [];
+    const planned: number[] = [];
     while (this.heap.length && this.heap[0].at <= now) {
       const e = this.pop()!;
-      if (this.isLive(e)) due.push(e);
+      if (this.isLive(e)) {
+        due.push(e);
+        planned.push(e.at);
+      }
     }
     this.firing = true;
     for (const e of due) {
       const base = this.nextBase(e.schedule, e.base, now);
-      if (base !== null) this.insert({ ...e, base, at: this.jitter(base), gen: ++this.gen });
-      else this.live.delete(e.name);
+      // the popped entry is reused (it is no longer in the heap): a copy per fire lived until the
+      // check's next fire, so every one was promoted to the old generation (issue 20)
+      if (base !== null) {
+        e.base = base;
+        e.at = this.jitter(base);
+        e.gen = ++this.gen;
+        this.insert(e);
+      } else this.live.delete(e.name);
     }
     this.firing = false;
     this.rearm();
-    for (const e of due) this.o.onDue(e.name, e.at);
+    for (let i = 0; i < due.length; i++) this.o.onDue(due[i].name, planned[i]);
   }
 }

@@ -39,6 +39,8 @@ export const HISTORY_SCHEMA = `
 export class MetricCodec {
   private readonly ids = new Map<string, number>();
   private readonly specs = new Map<number, Spec>();
+  /** per check: its last run's metrics and their spec id (encodeFor) */
+  private readonly lastOf = new Map<number, LastSpec>();
   private readonly q: { get: Statement; add: Statement; byId: Statement };
 
   constructor(db: Db) {
@@ -47,6 +49,25 @@ export class MetricCodec {
       add: db.prepare('INSERT INTO metric_specs (spec) VALUES (?)'),
       byId: db.prepare('SELECT spec FROM metric_specs WHERE id = ?'),
     };
+  }
+
+  /**
+   * The same as encode() for a check's run (`key`: its check id), without
+   * making the spec's JSON text when the spec equals the check's last one —
+   * the usual case: only the values change between runs. The text was ~2 KB
+   * of garbage a run (issue 20, phase 7). Keeps the metrics list it was given
+   * (the committed state holds the same list), and its spec id.
+   */
+  encodeFor(key: number, metrics: readonly StoredMetric[]): [number | null, string | null] {
+    if (metrics.length === 0) return [null, null];
+    const last = this.lastOf.get(key);
+    if (last && sameSpec(last, metrics)) {
+      last.metrics = metrics;
+      return [last.id, values(metrics)];
+    }
+    const out = this.encode(metrics);
+    this.lastOf.set(key, { metrics, keys: metrics.map((m) => Object.keys(m)), id: out[0]! });
+    return out;
   }
 
   /** [spec id, values] for a run's metrics; [null, null] when it has none. Call inside the run's transaction. */
@@ -59,8 +80,7 @@ export class MetricCodec {
       id = row ? row.id : Number(this.q.add.run(spec).lastInsertRowid);
       this.ids.set(spec, id);
     }
-    // String(n) is the shortest text that reads back as the same double
-    return [id, metrics.map((m) => String(m.value)).join(',')];
+    return [id, values(metrics)];
   }
 
   decode(specId: number | null, vals: string | null): StoredMetric[] {
@@ -107,7 +127,45 @@ export class MetricCodec {
   reset(): void {
     this.ids.clear();
     this.specs.clear();
+    this.lastOf.clear();
   }
+}
+
+/** String(n) is the shortest text that reads back as the same double. */
+function values(metrics: readonly StoredMetric[]): string {
+  return metrics.map((m) => String(m.value)).join(',');
+}
+
+/** A check's last run's metrics, each one's keys in order, and their spec id. */
+interface LastSpec {
+  metrics: readonly StoredMetric[];
+  keys: string[][];
+  id: number;
+}
+
+/**
+ * True when `b` has the spec of the check's last run: every metric the same
+ * keys in the same order with the same primitive values, `value` aside — then
+ * encode()'s JSON text would be the same. Anything else (another order, an
+ * object, NaN) counts as different and is encoded in full. Walks the keys
+ * with for…in: no arrays made per run.
+ */
+function sameSpec(last: LastSpec, b: readonly StoredMetric[]): boolean {
+  if (last.keys.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const keys = last.keys[i];
+    const x = last.metrics[i] as unknown as Record<string, unknown>;
+    const y = b[i] as unknown as Record<string, unknown>;
+    let j = 0;
+    for (const k in y) {
+      if (k !== keys[j++]) return false;
+      if (k === 'value') continue;
+      const v = y[k];
+      if (v !== x[k] || (v !== null && typeof v === 'object')) return false;
+    }
+    if (j !== keys.length) return false;
+  }
+  return true;
 }
 
 /**

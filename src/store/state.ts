@@ -204,8 +204,12 @@ export class StateStore {
     // later than the last run: seq 0; otherwise (first run since start, same
     // millisecond, a clock set back) the database says which seq is free
     const seq = last !== undefined && run.t > last.t ? 0 : (this.q.nextSeq.get(id, run.t) as { seq: number }).seq;
-    this.lastRun.set(id, { t: run.t, seq });
-    const [spec, vals] = this.metrics.encode(run.metrics);
+    // updated in place: a new record per run lived until the check's next run, so every one was promoted (issue 20)
+    if (last) {
+      last.t = run.t;
+      last.seq = seq;
+    } else this.lastRun.set(id, { t: run.t, seq });
+    const [spec, vals] = this.metrics.encodeFor(id, run.metrics);
     this.q.run.run(id, run.t, seq, run.fail ? 1 : 0, run.durationMs, run.level, run.softFail, spec, vals);
   }
 

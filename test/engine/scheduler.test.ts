@@ -129,6 +129,27 @@ describe('scheduler', () => {
     expect(fired.map((f) => iso(f.at))).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T02:00:00.000Z']);
   });
 
+  it('tells each due check the jittered time it was planned for, while its next run is already scheduled', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5));
+    const draws = [0.5, 0.25, 0.75];
+    const seen: { planned: number; now: number; next: number | null }[] = [];
+    const s: Scheduler = new Scheduler({
+      clock,
+      jitterMs: 4000,
+      random: () => draws.shift() ?? 0,
+      onDue: (name, planned) => seen.push({ planned, now: clock.now(), next: s.nextRun(name) }),
+    });
+    const t0 = clock.now();
+    s.set('a', sched({ interval: { minutes: 1 } }));
+    await clock.advance(2 * 60_000 + 5000);
+    // base 1 s + 2 s jitter, then 61 s + 1 s, then 121 s + 3 s, then 181 s (the entry is reused between fires)
+    expect(seen.map((x) => [(x.planned - t0) / 1000, (x.now - t0) / 1000, x.next === null ? null : (x.next - t0) / 1000])).toEqual([
+      [3, 3, 62],
+      [62, 62, 124],
+      [124, 124, 181],
+    ]);
+  });
+
   it('serves 10,000 checks from one timer', async () => {
     const { clock, fired, s } = harness();
     for (let i = 0; i < 10_000; i++) s.set(`c${i}`, sched({ interval: { seconds: 60 + (i % 7) } }));

@@ -170,6 +170,41 @@ describe('run history', () => {
     expect(store.runCounts('c300', 0, Infinity).runs).toBe(1);
   });
 
+  it('a run whose metrics differ from the last run only in values reuses its spec; any other change is stored as it is', () => {
+    const { db, store } = fresh();
+    const run = (t: number, metrics: RunRecord['metrics']): RunRecord => ({ t, fail: false, durationMs: 1, level: null, softFail: null, metrics });
+    const runs = [
+      run(1, [{ name: 'used', value: 1, unit: '%', crit: 90 }]),
+      run(2, [{ name: 'used', value: 2, unit: '%', crit: 90 }]),
+      run(3, [{ name: 'used', value: 3, unit: 'B', crit: 90 }]),
+      run(4, [{ name: 'used', value: 4, unit: 'B', crit: 80 }]),
+      run(5, [{ name: 'used', value: 5, crit: 80, unit: 'B' }]),
+      run(6, [{ name: 'used', value: 6, crit: 80, unit: 'B', max: 100 }]),
+      run(7, [
+        { name: 'used', value: 7, crit: 80, unit: 'B', max: 100 },
+        { name: 'free', value: 8, unit: 'B' },
+      ]),
+      run(8, []),
+      run(9, [{ name: 'used', value: 9, crit: 80, unit: 'B', max: 100 }]),
+    ];
+    for (const r of runs) store.record('m', initialState(), r.t, r);
+    const back = store.history('m', 0, 100).reverse();
+    expect(back).toEqual(runs);
+    expect(back.map((r) => r.metrics.map((m) => Object.keys(m).join(' ')).join(' | '))).toEqual([
+      'name value unit crit',
+      'name value unit crit',
+      'name value unit crit',
+      'name value unit crit',
+      'name value crit unit',
+      'name value crit unit max',
+      'name value crit unit max | name value unit',
+      '',
+      'name value crit unit max',
+    ]);
+    // runs 1–2 share a spec, 6 and 9 too: six specs for nine runs
+    expect((db.prepare('SELECT count(*) AS n FROM metric_specs').get() as { n: number }).n).toBe(6);
+  });
+
   it('a rolled-back outer transaction leaves no stale metric spec behind', () => {
     const { db, store } = fresh();
     expect(() =>

@@ -27,8 +27,11 @@ interface Sample {
 
 export async function cpuSample(procRoot: string): Promise<Sample> {
   const text = await readSmallText(join(procRoot, 'stat'));
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  if (!line) throw new Error('no cpu line in /proc/stat');
+  // the first line that starts with "cpu " (found, not split: /proc/stat's intr line alone can be kilobytes)
+  const at = text.startsWith('cpu ') ? 0 : text.indexOf('\ncpu ') + 1;
+  if (at === 0 && !text.startsWith('cpu ')) throw new Error('no cpu line in /proc/stat');
+  const end = text.indexOf('\n', at);
+  const line = end < 0 ? text.slice(at) : text.slice(at, end);
   // user nice system idle iowait irq softirq steal guest guest_nice; guests are inside user/nice
   const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = v.reduce((a, b) => a + b, 0);

@@ -18,11 +18,17 @@ export const MemoryOptions = z.looseObject({
   ...warnLevelOption,
 });
 
+type MeminfoKey = 'MemTotal' | 'MemFree' | 'Buffers' | 'Cached' | 'SReclaimable' | 'MemAvailable';
+/** one pattern per /proc/meminfo key, made once (not per run); without the g flag, exec keeps no state */
+const MEMINFO = Object.fromEntries(
+  (['MemTotal', 'MemFree', 'Buffers', 'Cached', 'SReclaimable', 'MemAvailable'] as const).map((k) => [k, new RegExp(`^${k}:\\s+(\\d+)`, 'm')]),
+) as Record<MeminfoKey, RegExp>;
+
 /** psutil's virtual_memory() on Linux: percent = (total − available) / total. */
 export async function memoryUsage(procRoot: string): Promise<{ total: number; available: number; used: number; percent: number }> {
   const text = await readSmallText(join(procRoot, 'meminfo'));
-  const kb = (key: string): number | undefined => {
-    const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
+  const kb = (key: MeminfoKey): number | undefined => {
+    const m = MEMINFO[key].exec(text);
     return m ? Number(m[1]) * 1024 : undefined;
   };
   const total = kb('MemTotal');
