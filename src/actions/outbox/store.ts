@@ -120,6 +120,11 @@ export interface NewRow {
   minute: number;
 }
 
+/** The columns that name a delivery and hold its notification (an insert and a restore write the same). */
+function deliveryColumns(r: Pick<NewRow, 'uid' | 'action' | 'check' | 'n'>) {
+  return { uid: r.uid, action: r.action, check: r.check, kind: r.n.kind, state: r.n.check.state, payload: JSON.stringify(r.n) };
+}
+
 function record(r: OutboxRow): DeliveryRecord {
   return {
     id: r.id,
@@ -186,12 +191,7 @@ export class OutboxStore {
   /** The new row's id, or 0 when the outbox holds this delivery (its uid) already: kept once. */
   insert(r: NewRow): number {
     const res = this.q.insert.run({
-      uid: r.uid,
-      action: r.action,
-      check: r.check,
-      kind: r.n.kind,
-      state: r.n.check.state,
-      payload: JSON.stringify(r.n),
+      ...deliveryColumns(r),
       status: r.status,
       created: r.created,
       minute: r.minute,
@@ -228,12 +228,7 @@ export class OutboxStore {
     sentAt: number | null,
   ): void {
     this.q.restore.run({
-      uid: r.uid,
-      action: r.action,
-      check: r.check,
-      kind: r.n.kind,
-      state: r.n.check.state,
-      payload: JSON.stringify(r.n),
+      ...deliveryColumns(r),
       status: sentAt === null ? 'pending' : 'sent',
       created: r.created,
       minute: Math.floor(r.created / 60_000),
