@@ -22,15 +22,7 @@ import { closeClient, within, STOP_GRACE_MS } from './close.ts';
 import { StaleWatch } from './staleness.ts';
 import { housekeeping, publishTopics } from './housekeeping.ts';
 import { emptyStats, type FederationStats } from './stats.ts';
-import { quietMqttDebug } from './quiet-debug.ts';
-
-type MqttLib = typeof import('mqtt');
-let mqttLib: Promise<MqttLib> | null = null;
-/**
- * mqtt.js is loaded when a site first configures a broker: a site without one does not carry it (docs/performance.md);
- * its per-packet tracing is made quiet first unless DEBUG asks for it (quiet-debug.ts).
- */
-const loadMqtt = (): Promise<MqttLib> => (mqttLib ??= (quietMqttDebug(), import('mqtt')));
+import { leanClient, loadMqtt, type MqttLib } from './mqtt-lib.ts';
 
 /** Reconnect back-off (fletchck: 2 s doubling to 16 s). */
 export const BACKOFF_MIN_MS = 1000;
@@ -38,8 +30,6 @@ export const BACKOFF_MAX_MS = 16_000;
 
 type RunEvent = SiteEvents['run'][0];
 type ConfigEvent = SiteEvents['config'][0];
-
-const noTrace = (): void => undefined;
 
 /**
  * MQTT 5 CONNECT properties. A persistent session (`persist`, clean false)
@@ -300,12 +290,8 @@ export class MqttFederation implements SiteService {
       will: status ? { topic: status, payload: offline('connection lost'), qos: 1, retain: true } : undefined,
       // listeners first (debug sees the CONNECT too)
       manualConnect: true,
-      // mqtt.js traces every packet through `debug` (several calls each, ~2 % of
-      // draining a backlog even when nothing prints): only when DEBUG asks for it
-      log: process.env.DEBUG ? undefined : noTrace,
-      // mqtt-packet's default builds 65,536 two-byte Buffers for message ids at the first packet
-      // (~6 MB of heap kept for the process's life); a PUBACK's id is written as it comes instead
-      writeCache: false,
+      // no per-packet trace, no message-id Buffer cache (mqtt-lib.ts)
+      ...leanClient(),
     });
     this.client = client;
     let connects = 0;

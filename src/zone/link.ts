@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { SiteSettings } from '../config/load.ts';
 import { resolveSettings, type Resolved } from '../federation/options.ts';
+import { leanClient, loadMqtt } from '../federation/mqtt-lib.ts';
 import { ZoneGuard } from './guard.ts';
 
 export interface LinkSite {
@@ -31,7 +32,7 @@ export async function openLink(
   if (!mqtt || mqtt.hostname === '') return { error: 'no MQTT broker (the mqtt section)' };
   const m = resolveSettings(mqtt, site);
   if (m.error) return { error: m.error };
-  const lib = await import('mqtt');
+  const lib = await loadMqtt();
   const clientId = `s${purpose.slice(0, 2)}${createHash('sha256').update(`${purpose}\n${node}\n${site.configPath}`).digest('hex').slice(0, 20)}`;
   const client = guard.wrap(lib.connect(m.url, zoneClientOptions(m, clientId, 30)));
   return { client, url: m.url };
@@ -58,5 +59,7 @@ export function zoneClientOptions(m: Resolved, clientId: string, keepalive: numb
     servername: m.tls && !/^[\d.:[\]]+$/.test(m.host) ? m.host : undefined,
     // mqtt.servers: when the connected server of a cluster dies, the next one (docs/ha.md)
     servers: m.servers,
+    // no per-packet trace, no message-id Buffer cache (mqtt-lib.ts)
+    ...leanClient(),
   };
 }

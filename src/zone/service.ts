@@ -13,6 +13,7 @@ import type { Notification } from '../actions/types.ts';
 import type { TimerHandle } from '../engine/clock.ts';
 import { VERSION } from '../version.ts';
 import { resolveSettings } from '../federation/options.ts';
+import { loadMqtt } from '../federation/mqtt-lib.ts';
 import { zoneKeepalive, zoneTopics, type ZoneConfig } from './config.ts';
 import { Members, decodeStatus, type MemberView, type NodeStatus } from './members.ts';
 import { ownerOf, type Placement, type ZoneView } from './ownership.ts';
@@ -120,7 +121,7 @@ export class ZoneService implements SiteService, ZoneHook {
     this.guard = guard;
     if (!guard.keyed) site.warn(`zone ${cfg.name}: ${guard.trust().warning ?? ''}`);
     const t = zoneTopics(cfg);
-    const lib = await import('mqtt');
+    const lib = await loadMqtt();
     const client = lib.connect(m.url, {
       ...zoneClientOptions(m, `sz${createHash('sha256').update(`${this.node}\n${site.configPath}`).digest('hex').slice(0, 21)}`, zoneKeepalive(cfg.heartbeat)),
       will: { topic: t.node(this.node), payload: guard.seal(t.node(this.node), this.status('down', 'connection lost')), qos: 1, retain: true },

@@ -14,6 +14,7 @@ import { commonCheckOptions } from '../../config/schema.ts';
 import { hostnameOption, portOption, timeoutOption, tlsOptions } from '../shared/net-options.ts';
 import { netRun, type NetRun } from '../shared/netrun.ts';
 import { checkExpiry, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
+import { leanClient } from '../../federation/mqtt-lib.ts';
 import { SocketGuard } from '../shared/guard.ts';
 import { judgeValue, valueIssues, valueOptions, valueRepr, withValue } from '../shared/value.ts';
 import { SecretSchema, resolveSecret } from '../../util/secret.ts';
@@ -124,6 +125,8 @@ async function dialogue(o: Opts, ctx: RunContext, run: NetRun, read: Read): Prom
     reconnectPeriod: 0,
     keepalive: 0,
     connectTimeout: Math.ceil((o.timeout ?? 10) * 1000) + 1000,
+    // no per-packet trace, no message-id Buffer cache for the whole process (mqtt-lib.ts)
+    ...leanClient(),
   });
   client.on('error', () => undefined);
   let connected = false;
