@@ -1,9 +1,11 @@
 /**
  * mqtt.js as every client of this process uses it (the federation link, the
- * HA zone, its views, the fleet watcher). It is loaded when a site first
- * configures a broker, so a site without one does not carry it
- * (docs/performance.md), and its per-packet tracing is made quiet first
- * unless DEBUG asks for it (quiet-debug.ts).
+ * HA zone, its views, the fleet watcher, the mqtt check). It is loaded when a
+ * site first configures a broker or runs an mqtt check, so a site without
+ * one does not carry it (docs/performance.md), and its per-packet tracing is
+ * made quiet first unless DEBUG asks for it (quiet-debug.ts). Node's import()
+ * of mqtt.js' CommonJS build gives its named exports, also from the bundle
+ * (scripts/bundle.mjs keeps packages external): no `.default` fallback.
  */
 import type { IClientOptions } from 'mqtt';
 import { quietMqttDebug } from './quiet-debug.ts';

@@ -4,7 +4,8 @@
  * topic and wait for its message — a broker sends a topic's retained
  * message right after the subscription — whose payload is judged. The
  * protocol is mqtt.js' (already siteward's federation client), loaded by
- * the first run; the socket is opened and guarded here (shared/guard.ts).
+ * the first run through federation/mqtt-lib.ts like every other client; the
+ * socket is opened and guarded here (shared/guard.ts).
  */
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { commonCheckOptions } from '../../config/schema.ts';
 import { hostnameOption, portOption, timeoutOption, tlsOptions } from '../shared/net-options.ts';
 import { netRun, type NetRun } from '../shared/netrun.ts';
 import { checkExpiry, connectTcp, connectTls, loadTrust } from '../shared/tls.ts';
-import { leanClient } from '../../federation/mqtt-lib.ts';
+import { leanClient, loadMqtt } from '../../federation/mqtt-lib.ts';
 import { SocketGuard } from '../shared/guard.ts';
 import { judgeValue, valueIssues, valueOptions, valueRepr, withValue } from '../shared/value.ts';
 import { SecretSchema, resolveSecret } from '../../util/secret.ts';
@@ -48,11 +49,6 @@ type Opts = z.output<typeof MqttOptions>;
 export class MqttError extends Error {
   override name = 'MqttError';
 }
-
-type MqttLib = typeof import('mqtt');
-let lib: Promise<MqttLib> | null = null;
-/** mqtt.js is loaded by the first mqtt run: a site without one does not carry it (docs/performance.md). */
-const loadMqtt = (): Promise<MqttLib> => (lib ??= import('mqtt').then((m) => ((m as { default?: MqttLib }).default ?? m) as MqttLib));
 
 /** CONNACK accepted, or the broker's refusal (mqtt.js words it "Connection refused: Not authorized"). */
 function connack(client: MqttClient): Promise<void> {

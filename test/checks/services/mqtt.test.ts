@@ -4,12 +4,31 @@
  * retained messages published with mosquitto_pub.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { describeDaemon, freePort, HOST } from '../../servers/common.ts';
+import { execFile, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describeDaemon, freePort, HOST, tempDir } from '../../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../../servers/mosquitto.ts';
 import { startAedes, type AedesBroker } from '../../servers/aedes.ts';
 import { metric, parseOptions, runCheck } from '../net/harness.ts';
 import { checkType } from '../../../src/checks/registry.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+/**
+ * Loaded with --import into the CLI: at exit it prints whether the `debug` that
+ * mqtt-packet loaded is the quiet one (src/federation/quiet-debug.ts). It only looks.
+ */
+const QUIET_PROBE = `
+import { createRequire } from 'node:module';
+import { writeSync } from 'node:fs';
+process.on('exit', () => {
+  const mqtt = createRequire(createRequire(${JSON.stringify(join(ROOT, 'package.json'))}).resolve('mqtt'));
+  const packet = createRequire(mqtt.resolve('mqtt-packet'));
+  const debug = packet.cache[packet.resolve('debug')];
+  writeSync(2, 'QUIET=' + JSON.stringify(debug ? debug.exports.quiet === true : null) + '\\n');
+});
+`;
 
 describeDaemon('mqtt against Mosquitto', [...MOSQUITTO_PROGRAMS, '/usr/bin/mosquitto_pub'], () => {
   let m: Mosquitto;
@@ -86,6 +105,23 @@ describeDaemon('mqtt against Mosquitto', [...MOSQUITTO_PROGRAMS, '/usr/bin/mosqu
     expect(soon.softFail).toBe('certificate');
     expect(soon.log[0]).toMatch(/^127\.0\.0\.1 SSLCertVerificationError: Certificate expires in [01] days$/);
   });
+
+  it('from the built CLI (the bundle, `npm run build`): --run reads the retained message, mqtt.js loaded through loadMqtt with its tracing quiet', async () => {
+    const t = tempDir('sw-mqtt-cli-');
+    try {
+      writeFileSync(join(t.dir, 'probe.mjs'), QUIET_PROBE);
+      const site = { webui: null, checks: { broker: { type: 'mqtt', options: { hostname: HOST, port: m.authPort, ...m.user, topic: 'site/queue' } } } };
+      writeFileSync(join(t.dir, 'site.json'), JSON.stringify(site));
+      const cli = [join(ROOT, 'dist/bin/siteward.js'), '--config', join(t.dir, 'site.json'), '--run=broker'];
+      const env = { ...process.env };
+      delete env.DEBUG;
+      const r = await promisify(execFile)(process.execPath, ['--import', join(t.dir, 'probe.mjs'), ...cli], { encoding: 'utf8', timeout: 60_000, env });
+      expect(r.stdout.trim().split('\n')).toEqual(['broker (mqtt): PASS 42', '  CONNACK: connection accepted', "  'site/queue': '42' (retained)"]);
+      expect(r.stderr).toContain('QUIET=true');
+    } finally {
+      t.cleanup();
+    }
+  }, 90_000);
 
   it('a run that connected ends with DISCONNECT, passing or failing, not a dropped connection', async () => {
     const before = m.log().length;
