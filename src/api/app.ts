@@ -31,7 +31,7 @@ import { siteRoutes } from './routes/site.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { RouteDeps } from './routes/common.ts';
 import { reportRoutes } from './routes/reports.ts';
-import { zoneRoutes } from './routes/zone.ts';
+import { zoneHealth, zoneRoutes } from './routes/zone.ts';
 
 /** Paths served by apiRoutes(): exempt them from the web UI's session and CSRF middleware. */
 export const API_PATH_PREFIXES = ['/api/', '/metrics', '/push/', '/badge/', '/healthz'] as const;
@@ -135,22 +135,16 @@ export function apiRoutes(ctx: ApiContext, o: ApiRoutesOptions = {}): Hono {
     // a failing metrics export is reported, not a reason for 503: the checks and alerts still work (docs/metrics.md)
     const rw = ctx.remoteWrite?.problem() ?? null;
     const remoteWrite = rw ? { remoteWrite: { error: rw.error, since: new Date(rw.since).toISOString(), queued: ctx.remoteWrite!.queued() } } : {};
-    // the zone's message authentication: a warning, not a reason for 503 (docs/ha.md "Trust")
-    const zt = site.zone?.trust?.() ?? null;
-    // a node the zone's config does not reach (docs/ha.md "A node that hears no config"): a warning too
-    const zc = site.zone?.configProblem?.() ?? null;
-    const configWarning = zc ? { configWarning: zc.message, configWarningSince: new Date(zc.since).toISOString() } : {};
-    const zone =
-      zt || zc
-        ? {
-            zone: {
-              ...(zt ? { authenticated: zt.authenticated, onlyRejected: zt.onlyRejected, ...(zt.warning ? { warning: zt.warning } : {}) } : {}),
-              ...configWarning,
-            },
-          }
-        : {};
+    // the zone's warnings (message authentication, a config that does not reach this node): not a reason for 503
+    const zone = zoneHealth(site.zone);
     return c.json(
-      { status, version: VERSION, ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}), ...remoteWrite, ...zone },
+      {
+        status,
+        version: VERSION,
+        ...(problem ? { problem: problem.message, since: new Date(problem.since).toISOString() } : {}),
+        ...remoteWrite,
+        ...(zone ? { zone } : {}),
+      },
       status === 'ok' ? 200 : 503,
       { 'Cache-Control': 'no-store' },
     );

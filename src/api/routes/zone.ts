@@ -34,6 +34,38 @@ export function zoneJson(z: ZoneHook | null): z.infer<typeof ZoneSchema> {
   };
 }
 
+/** /healthz's `zone`: what the zone has to warn of there. */
+export interface ZoneHealth {
+  authenticated?: boolean;
+  onlyRejected?: boolean;
+  warning?: string;
+  configWarning?: string;
+  configWarningSince?: string;
+}
+
+/**
+ * /healthz's `zone` detail, null when there is nothing to show (no zone, or
+ * neither part): the zone's message authentication (docs/ha.md "Trust") and,
+ * after it, a config that does not reach this node ("A node that hears no
+ * config"). Both are warnings, never a reason for 503.
+ */
+export function zoneHealth(z: ZoneHook | null): ZoneHealth | null {
+  const t = z?.trust?.() ?? null;
+  const cp = z?.configProblem?.() ?? null;
+  if (!t && !cp) return null;
+  const detail: ZoneHealth = {};
+  if (t) {
+    detail.authenticated = t.authenticated;
+    detail.onlyRejected = t.onlyRejected;
+    if (t.warning) detail.warning = t.warning;
+  }
+  if (cp) {
+    detail.configWarning = cp.message;
+    detail.configWarningSince = new Date(cp.since).toISOString();
+  }
+  return detail;
+}
+
 export function zoneRoutes(app: ApiApp, { site, tokens }: RouteDeps): void {
   app.openapi(
     createRoute(
