@@ -53,11 +53,17 @@ export function startReplication(
     doc: () => site.loaded.doc,
     mutate: (edit, renamed) => site.mutate(edit, { renamed, allowErrors: true }),
     publish: (p) => publish(t.config, p),
-    // MQTT 3.1.1 §3.8.4: a SUBSCRIBE of a filter already held replaces it, and the broker re-sends the retained revision
-    resubscribe: () =>
-      o.client()?.subscribe(t.config, { qos: 1 }, (err) => {
-        if (err) log.warn({ err: err.message }, 'zone: the config subscription was refused');
-      }),
+    // UNSUBSCRIBE first (MQTT 3.1.1 §3.10), then SUBSCRIBE: a new subscription gets the retained revision (§3.3.1.3).
+    // A SUBSCRIBE alone of a filter already held should replace it (§3.8.4), but a NATS server (2.9) that lost the
+    // JetStream consumer behind it keeps the dead one and sends nothing (test/zone/config-hearing.test.ts)
+    resubscribe: () => {
+      const c = o.client();
+      c?.unsubscribe(t.config, () =>
+        c.subscribe(t.config, { qos: 1 }, (err) => {
+          if (err) log.warn({ err: err.message }, 'zone: the config subscription was refused');
+        }),
+      );
+    },
     statePath: site.readOnly ? null : `${site.configPath}.zone.json`,
     maxBytes: o.configBytes,
   });

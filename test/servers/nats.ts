@@ -17,6 +17,8 @@ export interface NatsCluster {
   dir: string;
   /** the MQTT port of each node */
   mqttPorts: number[];
+  /** the NATS client port of each node (nats-js.ts: the JetStream API) */
+  clientPorts: number[];
   running(i: number): boolean;
   /** server i's log (its output so far) */
   log(i: number): string;
@@ -89,6 +91,7 @@ export async function startNatsCluster(n = 3, extra: (i: number) => string[] = (
   const cluster: NatsCluster = {
     dir,
     mqttPorts,
+    clientPorts: client,
     running,
     log: (i) => daemons[i]?.log() ?? '',
     kill: async (i) => {

@@ -7,16 +7,21 @@
  * peers run a revision it never heard, while no config message reaches it,
  * says so (site log, process log, /healthz, the zone API) and subscribes to
  * the config topic again.
- * Table tests of the rule (config-hearing.ts, a fake clock), then on a real
- * Mosquitto: an ACL (said loudly), and a lost subscription (said, and the
- * new subscription brings the edit).
+ * Table tests of the rule (config-hearing.ts, a fake clock), then an ACL on
+ * a real Mosquitto (said loudly), and a lost subscription on a real NATS
+ * cluster, the cause met in the field: the JetStream consumer behind the
+ * node's subscription deleted through the server's JetStream API (said, and
+ * the new subscription brings the edit). Mosquitto loses no subscription by
+ * itself: it keeps them across an ACL reload, and a reconnect subscribes
+ * again (clean session).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeDaemon, tempDir } from '../servers/common.ts';
 import { startMosquitto, MOSQUITTO_PROGRAMS, type Mosquitto } from '../servers/mosquitto.ts';
+import { startNatsCluster, NATS_SERVER, type NatsCluster } from '../servers/nats.ts';
+import { deleteMqttConsumer, mqttSessions } from '../servers/nats-js.ts';
 import { zoneBroker } from './broker-fixture.ts';
 import { until } from '../federation/helpers.ts';
 import { putCheck } from '../../src/config/edits.ts';
@@ -131,22 +136,36 @@ describeDaemon('zone: a node that receives no config messages says so and subscr
     // the broker still denies it: the edit has not reached b, and b has not pretended otherwise
     expect(hostOf(b, 'web 1')).not.toBe('127.0.0.2');
   }, 90_000);
+});
 
-  it('a subscription the broker lost: the node says so, subscribes again and gets the edit', async () => {
-    const zone = { ...ZONE, topic: 'swtest/lost' };
-    const [a, b] = await Promise.all(['a', 'b'].map((n) => openZoneNode(n, fx.broker.port, { zone, checks: someChecks(3) })));
-    fx.nodes.push(a, b);
+describeDaemon('zone: a config subscription the broker lost (a real NATS server)', [NATS_SERVER], () => {
+  const fx = zoneBroker<NatsCluster, ZoneNode>(() => startNatsCluster(3), { stopNodes: 'each', ready: (c) => c.ready(), startTimeoutMs: 120_000 });
+  const ZONE = { name: 'hq', heartbeat: 0.5, misses: 3, grace: 0, topic: 'swtest/lost' };
+  // the config topic in NATS' subject form, as the server's MQTT session records name it
+  const CONFIG = 'swtest.lost.hq.config';
+  const withConfig = async (js: number): Promise<string[]> => (await mqttSessions(js)).filter((s) => s.cons?.[CONFIG]).map((s) => s.id);
+
+  it('its JetStream consumer deleted: the node says so, subscribes again and gets the edit', async () => {
+    const [port, js] = [fx.broker.mqttPorts[0], fx.broker.clientPorts[0]];
+    const a = await openZoneNode('a', port, { zone: ZONE, checks: someChecks(3) });
+    fx.nodes.push(a);
+    // b's session is the one that appears when b joins
+    let before: string[] = [];
+    await until(async () => (before = await withConfig(js)).length === 1, 30_000, "a's session subscribed to the config");
+    const b = await openZoneNode('b', port, { zone: ZONE, checks: someChecks(3) });
+    fx.nodes.push(b);
     await until(() => synced([a, b]) && a.zone.view().live.includes('b') && b.zone.view().live.includes('a'), 30_000, 'both nodes up, one config');
-    // the broker forgets b's config subscription (as a NATS server can when its JetStream consumer is lost):
-    // b's own connection drops it here, everything else stays (the test reaches into the service for its client)
-    const client = (b.zone as unknown as { client: MqttClient }).client;
-    await client.unsubscribeAsync('swtest/lost/hq/config');
+    const sessions = (await mqttSessions(js)).filter((s) => s.cons?.[CONFIG] && !before.includes(s.id));
+    expect(sessions.map((s) => s.id)).toHaveLength(1);
+    // the incident: the server loses the consumer behind b's config subscription (b's connection and its other
+    // subscriptions stay; the server neither says so nor restores it)
+    await deleteMqttConsumer(js, sessions[0].cons![CONFIG].durable_name);
     expect(await setHost(a, 'web 1', '127.0.0.2')).toMatchObject({ ok: true });
-    // bounded: before the fix the edit never reached b (a's re-sends go through the topic b no longer hears)
+    // bounded: without the healing the edit never reaches b (a's re-sends go through the consumer that is gone)
     await until(() => hostOf(b, 'web 1') === '127.0.0.2', SPREAD_MS, 'the edit on b').catch(() => undefined);
     expect(hostOf(b, 'web 1'), 'the new subscription brought the retained revision').toBe('127.0.0.2');
     expect(siteLog(b)).toMatch(DEAF);
     await until(() => /node b receives the zone's config again/.test(siteLog(b)), 10_000, 'b says it receives the config again');
     expect(b.zone.configProblem(), 'no longer reported once the config arrives').toBeNull();
-  }, 90_000);
+  }, 120_000);
 });
