@@ -80,8 +80,9 @@ export async function startNatsCluster(n = 3, extra: (i: number) => string[] = (
     return f;
   };
   const start = async (i: number): Promise<void> => {
+    // 90 s: a JetStream node on a loaded 2-core machine once took over 30 s to open its MQTT port
     daemons[i] = spawnDaemon(`nats${i + 1}`, dir, NATS_SERVER, ['-c', conf(i)]);
-    await waitPort(mqttPorts[i], 30_000);
+    await waitPort(mqttPorts[i], 90_000);
   };
   const running = (i: number): boolean => {
     const d = daemons[i];
