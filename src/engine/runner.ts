@@ -26,6 +26,13 @@ export type RunReason = 'schedule' | 'manual' | 'member' | 'cli' | 'push' | 'rem
 /** An outcome that arrives from outside instead of from a run (a push heartbeat), made from the check's options. */
 export type Delivered = (opts: Record<string, unknown>) => Outcome;
 
+/**
+ * The abort reason of a run's signal once the run is over (what a check left
+ * behind stops on it). One shared Error: a new one per run captured a stack
+ * trace for every run, a share of the start burst's garbage (issue 20).
+ */
+const RUN_FINISHED = new Error('run finished');
+
 /** How long a check may ignore its abort signal (once it fired) before the runner gives up on it. */
 export const ABORT_GRACE_MS = 250;
 
@@ -267,7 +274,7 @@ export class Runner {
       timeout?.cancel();
       (grace as TimerHandle | null)?.cancel();
       parentSignal?.removeEventListener('abort', onParentAbort);
-      if (!controller.signal.aborted) controller.abort(new Error('run finished'));
+      if (!controller.signal.aborted) controller.abort(RUN_FINISHED);
     }
   }
 }

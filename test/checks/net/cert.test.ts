@@ -2,7 +2,9 @@
  * cert (spec §4.1): SNI, verification by name or IP address, the probe and
  * its log lines `send: '<probe>', None` / `recv: b'...'`.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+import { createServer } from 'node:tls';
+import type { AddressInfo, Socket } from 'node:net';
 import { startTlsService, startTlsEcho } from '../../servers/tls-servers.ts';
 import { netFixture } from './fixture.ts';
 import { runCheck } from './harness.ts';
@@ -61,5 +63,31 @@ describe('cert', () => {
     const s = await keep(startTlsEcho(fx.ca.valid));
     const o = await runCheck('cert', { hostname: 'localhost', port: s.port, ca: 'no-such-ca.pem' }, '/nonexistent-site');
     expect(o.log).toEqual(['localhost SSLError: cannot read ca file /nonexistent-site/no-such-ca.pem (ENOENT)']);
+  });
+  it('without a probe the connection is closed once the run is over (no reader is made for it)', async () => {
+    // the server never closes: only the check can end the connection (counted at the TCP level:
+    // a client that hangs up right after its handshake may end before the server's own)
+    const open = new Set<Socket>();
+    let accepted = 0;
+    const server = createServer({ key: fx.ca.valid.key, cert: fx.ca.valid.cert }, (tls) => tls.on('error', () => undefined));
+    server.on('tlsClientError', () => undefined);
+    server.on('connection', (sock: Socket) => {
+      accepted++;
+      open.add(sock);
+      sock.on('close', () => open.delete(sock));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (let i = 0; i < 3; i++) {
+        const o = await runCheck('cert', { hostname: 'localhost', port, ca: fx.ca.caFile });
+        expect(o).toMatchObject({ fail: false, log: [] });
+      }
+      expect(accepted).toBe(3);
+      await vi.waitFor(() => expect(open.size).toBe(0), { timeout: 10_000, interval: 20 });
+    } finally {
+      for (const sock of open) sock.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
