@@ -86,8 +86,16 @@ export class ConfigSync {
       this.h.warn(`zone config message dropped: ${d.why}`);
       return;
     }
-    this.serial(() => this.receive(d.message, retained));
+    const m = d.message;
+    this.incoming.push(m);
+    this.serial(() => {
+      this.incoming.splice(this.incoming.indexOf(m), 1);
+      return this.receive(m, retained);
+    });
   }
+
+  /** revisions heard and not yet taken up: receive() runs behind what is queued before it (serial) */
+  private readonly incoming: Pick<ConfigMessage, 'rev' | 'node'>[] = [];
 
   /** does the config topic reach this node? (config-hearing.ts) */
   private readonly hears = new ConfigHearing({
@@ -181,6 +189,15 @@ export class ConfigSync {
   private sent = false;
 
   private async send(m: ConfigMessage): Promise<void> {
+    // a newer revision was heard while this one was made (its agreed state being written, a loaded machine): it is
+    // taken up next (merged with this node's config, the result published when it differs). Sent now, this older
+    // one would reach every node after the newer one — a keyed node drops it and counts a replay (guard.ts) — and
+    // would take the broker's retained copy back to an older revision
+    const ahead = this.incoming.find((r) => newer(r, m));
+    if (ahead) {
+      this.h.log.info({ rev: m.rev, newer: ahead.rev, from: ahead.node }, 'zone config revision not sent: a newer one was heard meanwhile');
+      return;
+    }
     const buf = encodeConfig(m);
     if (buf.length > this.h.maxBytes) {
       this.h.warn(`zone config revision ${m.rev} not sent: ${buf.length} bytes, more than the limit of ${this.h.maxBytes} (zone.configbytes)`);

@@ -20,6 +20,7 @@
  *   unwrapped (not verified), everything else passes.
  * Topics outside the zone (fletchck federation) never pass through here.
  */
+import { createHash } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { resolveSecret } from '../util/secret.ts';
@@ -46,6 +47,9 @@ const WHY: Record<RejectReason, string> = {
 export const ONLY_REJECTED_AFTER = 3;
 const LOG_EVERY_MS = 10_000;
 const MAX_TRACKED = 100_000;
+/** own messages sealed and not yet heard back that a guard remembers (a few heartbeats' worth of records and revisions) */
+const MAX_UNHEARD = 1024;
+const digest = (b: Buffer): string => createHash('sha256').update(b).digest('base64');
 
 /** What the API, /healthz and /metrics show of a zone's message authentication. */
 export interface ZoneTrust {
@@ -118,8 +122,28 @@ export class ZoneGuard {
   seal(topic: string, payload: Buffer | string): Buffer | string {
     const k = this.o.keys[0];
     if (!k || !this.mine(topic)) return payload;
-    return seal(k, this.mode(topic), topic, this.o.node, typeof payload === 'string' ? Buffer.from(payload) : payload);
+    const out = seal(k, this.mode(topic), topic, this.o.node, typeof payload === 'string' ? Buffer.from(payload) : payload);
+    if (this.ordered(topic)) {
+      this.unheard.add(digest(out));
+      if (this.unheard.size > MAX_UNHEARD) this.unheard.delete(this.unheard.values().next().value as string);
+    }
+    return out;
   }
+
+  /** config revisions and notified records: the topics whose messages only go forward (replayed()) */
+  private ordered(topic: string): boolean {
+    const rest = topic.slice(this.o.base.length);
+    return rest === 'config' || rest.startsWith('notified/');
+  }
+
+  /**
+   * This node's own messages of the ordered topics, sealed and not yet heard
+   * back (digests, the oldest go first). Its own message that comes back
+   * older than one already seen is no replay: another node published a newer
+   * one at the same moment and the broker took that one first. Dropped all
+   * the same, not counted; a second copy of it is a replay.
+   */
+  private readonly unheard = new Set<string>();
 
   /**
    * What the zone code gets of a received message; null: dropped (logged
@@ -144,9 +168,15 @@ export class ZoneGuard {
       if (mine && this.keyed) return this.reject(topic, 'unknown key');
       return r.body;
     }
+    const echo = mine && r.sender === this.o.node && this.ordered(topic) && this.unheard.delete(digest(payload));
     if (mine && this.replayed(topic, r.body)) {
-      if (!retained) return this.reject(topic, 'replay');
-      this.o.log?.debug({ topic: topic.slice(0, 300) }, 'zone: an older retained copy, overtaken by a newer message: dropped');
+      if (!retained && !echo) return this.reject(topic, 'replay');
+      this.o.log?.debug(
+        { topic: topic.slice(0, 300) },
+        echo
+          ? "zone: this node's own message, overtaken by another node's newer one: dropped"
+          : 'zone: an older retained copy, overtaken by a newer message: dropped',
+      );
       return null;
     }
     if (mine && r.sender !== this.o.node) this.heard();

@@ -25,6 +25,7 @@ import {
   decodeRecord,
   delivered,
   encodeRecord,
+  MAX_UNDELIVERED,
   owed,
   possiblyRepeated,
   resentFor,
@@ -66,6 +67,10 @@ export interface NotifyZone {
   publish(check: string, payload: Buffer): void;
 }
 
+/** Late deliveries kept per check (a record lists at most MAX_UNDELIVERED), and checks with any (the oldest go first). */
+const LATE_PER_CHECK = 4 * MAX_UNDELIVERED;
+const LATE_CHECKS = 10_000;
+
 export class ZoneNotifications {
   /** the zone's last notified state per check (retained records) */
   private readonly records = new Map<string, NotifiedRecord>();
@@ -77,6 +82,12 @@ export class ZoneNotifications {
   private readonly resent = new Set<string>();
   /** checks whose record this node wrote before its start (a kill -9 at commit) have been taken up: once per check */
   private readonly adopted = new Set<string>();
+  /**
+   * Deliveries of this node's own notifications confirmed while the record it
+   * held was another node's (check → what was delivered): applied when its own
+   * record comes back (onRecord), so that record does not stay owed forever.
+   */
+  private readonly late = new Map<string, { action: string; at: number; state: string }[]>();
 
   constructor(
     private readonly site: NotifySite,
@@ -129,11 +140,28 @@ export class ZoneNotifications {
     if (rec.node === this.z.node && this.records.get(check)?.node === this.z.node) return;
     this.records.set(check, rec);
     this.heardAt.set(check, this.site.clock.now());
+    if (rec.node === this.z.node) this.applyLate(check, rec);
     if (rec.node === this.z.node && !this.adopted.has(check)) {
       this.adopted.add(check);
-      this.requeue(check, rec);
+      this.requeue(check, this.records.get(check)!);
     }
     this.sendOwed(check);
+  }
+
+  /**
+   * Our own record came back after another node's had replaced it here (two
+   * nodes recorded the check at once: a flap of the membership on a loaded
+   * machine; the broker kept ours, the last it took). A delivery this node's
+   * outbox confirmed in between found the other node's record and could not
+   * drop its entry: it is dropped now, else the zone's record would list it
+   * as undelivered until this node dies, and the next owner would send it again.
+   */
+  private applyLate(check: string, rec: NotifiedRecord): void {
+    const late = this.late.get(check);
+    if (!late) return;
+    this.late.delete(check);
+    const next = late.reduce((r, d) => delivered(r, d.action, d.at, d.state), rec);
+    if (next !== rec) this.record(check, next);
   }
 
   /**
@@ -252,9 +280,17 @@ export class ZoneNotifications {
     if (n.kind !== 'transition') return;
     const check = n.check.name;
     const rec = this.records.get(check);
-    if (!rec || rec.node !== this.z.node) return;
-    const next = delivered(rec, action, n.at, n.check.state);
-    if (next !== rec) this.record(check, next);
+    if (rec?.node === this.z.node) {
+      const next = delivered(rec, action, n.at, n.check.state);
+      if (next !== rec) this.record(check, next);
+      return;
+    }
+    // another node's record is held now: ours may come back (applyLate); bounded, the oldest go first
+    if (this.site.readOnly || this.z.owner(check) === '*') return;
+    const late = [...(this.late.get(check) ?? []), { action, at: n.at, state: n.check.state }].slice(-LATE_PER_CHECK);
+    this.late.delete(check);
+    this.late.set(check, late);
+    if (this.late.size > LATE_CHECKS) this.late.delete(this.late.keys().next().value!);
   };
 
   /**

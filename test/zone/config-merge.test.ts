@@ -113,3 +113,29 @@ describe('zone config: concurrent edits whose revisions cross', () => {
     expect(b.said.join('\n')).not.toMatch(/lost to a concurrent edit/);
   });
 });
+
+describe('zone config: a revision made before a newer one was taken up', () => {
+  it('is not sent after the newer one was heard (a keyed node would count a replay, the retained copy would go back)', async () => {
+    const start: Doc = { checks: { 'web 1': { type: 'tcp', options: { hostname: 'start.test' } } } };
+    const a = peer('a', start);
+    const b = peer('b', start);
+    // a and b start at once: a publishes revision 1, then an edit makes revision 2
+    a.sync.onReady();
+    await a.sync.idle();
+    await edit(a, 'web 1', 'edited.test');
+    expect(a.out.map(revOf)).toEqual([1, 2]);
+    // b heard none of it when it became ready, and makes its own revision 1; a's two revisions reach it before
+    // that one goes out (on a node it waits for the agreed revision's file: on a loaded machine, long enough)
+    b.sync.onReady();
+    for (const m of a.out.splice(0)) b.sync.onMessage(m, false);
+    await b.sync.idle();
+    // before the fix b sent its revision 1 after hearing revision 2: the auth test's node counted its echo as a replay
+    expect(b.out.map(revOf)).toEqual([]);
+    expect(b.sync.revision).toEqual(a.sync.revision);
+    expect(hostOf(b, 'web 1')).toBe('edited.test');
+  });
+});
+
+function revOf(buf: Buffer): number {
+  return (JSON.parse(buf.toString()) as { rev: number }).rev;
+}

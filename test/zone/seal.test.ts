@@ -99,6 +99,29 @@ describe('the guard', () => {
     ]);
   });
 
+  it("its own message coming back after another node's newer one is dropped, not counted as a replay; a second copy of it is one", () => {
+    // a and b publish a config revision at the same moment (the auth test's zone forming on a loaded machine): the broker
+    // takes a's revision 2 first, then b's revision 1 comes back to b
+    const a = node('a', keysOf(A)).g;
+    const { g: b, lines } = node('b', keysOf(A));
+    const t = `${BASE}config`;
+    const mine = b.seal(t, JSON.stringify({ rev: 1 })) as Buffer;
+    expect(b.open(t, a.seal(t, JSON.stringify({ rev: 2 })) as Buffer)?.toString()).toBe('{"rev":2}');
+    expect(b.open(t, mine)).toBeNull();
+    expect(b.trust().rejected.replay).toBe(0);
+    expect(lines.filter((l) => l.msg === 'zone: message rejected and dropped')).toEqual([]);
+    // the same envelope again is a replay (someone re-sent a copy), and so is another node's older revision
+    expect(b.open(t, mine)).toBeNull();
+    expect(b.open(t, a.seal(t, JSON.stringify({ rev: 1 })) as Buffer)).toBeNull();
+    expect(b.trust().rejected.replay).toBe(2);
+    // its own notified record overtaken the same way
+    const r = `${BASE}notified/web`;
+    const rec = b.seal(r, JSON.stringify({ failing: true, at: 100, node: 'b' })) as Buffer;
+    expect(b.open(r, a.seal(r, JSON.stringify({ failing: true, at: 200, node: 'a' })) as Buffer)).not.toBeNull();
+    expect(b.open(r, rec)).toBeNull();
+    expect(b.trust().rejected.replay).toBe(2);
+  });
+
   it('says once that it hears only rejected messages, after three in a row and a quiet period, and once that it hears again', () => {
     let now = 0;
     const a = node('a', keysOf(A)).g;
