@@ -160,6 +160,9 @@ export class ZoneNotifications {
     const late = this.late.get(check);
     if (!late) return;
     this.late.delete(check);
+    // only while this node owns the check: a stale copy of its record (a broker that redelivers out of
+    // order) after another node took the check must not be republished over that node's newer one
+    if (this.z.owner(check) !== this.z.node) return;
     const next = late.reduce((r, d) => delivered(r, d.action, d.at, d.state), rec);
     if (next !== rec) this.record(check, next);
   }

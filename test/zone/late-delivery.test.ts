@@ -42,7 +42,7 @@ const note = (at: number, state: string): Notification => ({
 });
 
 /** Node `node` owning every check, alone with `peers` live; what it publishes is kept in order. */
-function nodeOf(node: string, peers: string[]) {
+function nodeOf(node: string, peers: string[], owner: () => string = () => node) {
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   const bus = new SiteBus();
   const published: { check: string; rec: NotifiedRecord; payload: Buffer }[] = [];
@@ -63,7 +63,7 @@ function nodeOf(node: string, peers: string[]) {
     zone: 'hq',
     heartbeatMs: 1000,
     log: () => null,
-    owner: () => node,
+    owner,
     ready: () => true,
     peers: () => peers,
     doubt: () => null,
@@ -105,6 +105,25 @@ describe("a delivery confirmed while another node's record is held", () => {
     c.zn.onRecord('web', mine.payload);
     expect(c.published.length).toBe(before);
     expect(c.queued).toEqual([]);
+  });
+
+  it("a stale copy of its own record after another node took the check is not republished over that node's", async () => {
+    let owner = 'c';
+    const c = nodeOf('c', ['a'], () => owner);
+    c.zn.onRecord('web', encodeRecord({ failing: false, at: 1, node: 'a' }));
+    await c.clock.advance(5000);
+    c.zn.notifies('web', true);
+    const n = note(c.clock.now(), 'FAIL');
+    c.zn.queued('web', ['hook'], n);
+    const mine = c.last();
+    // a's record replaces c's here; c's outbox delivers; then a takes the check over for good
+    c.zn.onRecord('web', encodeRecord({ failing: true, at: c.clock.now() + 1, node: 'a' }));
+    c.bus.emit('delivered', { action: 'hook', n: { ...n, id: 'uid' }, sent: true });
+    owner = 'a';
+    // a broker that redelivers out of order hands c its old record: c does not republish it
+    const before = c.published.length;
+    c.zn.onRecord('web', mine.payload);
+    expect(c.published.length).toBe(before);
   });
 
   it("nothing is republished when the node's own record comes back without the delivered entry", () => {
