@@ -194,8 +194,10 @@ export class SiteRuntime implements RunnerHost {
   input(name: string, input: Input, meta: RunMeta): CheckState | null {
     const e = this.entry(name);
     if (!e) return null;
-    const result = step(rulesOf(e.config), this.state(name), input, this.clock.now());
-    this.commit(name, result, meta);
+    // one clock read for the step, the notification gate and the stored rows (a read is ~0.4 µs on a VM's clock)
+    const now = this.clock.now();
+    const result = step(rulesOf(e.config), this.state(name), input, now);
+    this.commit(name, result, meta, now);
     return result.state;
   }
 
@@ -205,9 +207,9 @@ export class SiteRuntime implements RunnerHost {
   }
 
   /** The state at once in memory; then written and announced (engine/commits.ts). */
-  private commit(name: string, result: Step, meta: RunMeta): void {
+  private commit(name: string, result: Step, meta: RunMeta, now: number): void {
     this.states.set(name, result.state);
-    this.commits.commit(name, result, meta, this.entry(name));
+    this.commits.commit(name, result, meta, this.entry(name), now);
   }
 
   /** Results in memory that the store has not taken yet (a full disk). */

@@ -120,10 +120,10 @@ export class Commits {
    * transaction (docs/performance.md "Group commit"). Nothing is announced
    * before it is written, so a crash loses at most results nobody heard of.
    */
-  commit(name: string, result: Step, meta: RunMeta, entry: CheckEntry | undefined): void {
+  commit(name: string, result: Step, meta: RunMeta, entry: CheckEntry | undefined, now: number): void {
     const { state } = result;
     // maintenance, WARN rules and the decision trace (src/ops): which actions, and why not the others
-    const gated = this.site.ops.gate(name, result.events, state);
+    const gated = this.site.ops.gate(name, result.events, state, now);
     const { events, decisions } = gated;
     // in a zone, only the check's owner notifies (docs/ha.md)
     const zone = entry && events.some((e) => e.notify) ? (this.site.zone()?.notifies(name, isFailing(state.failState)) ?? HERE) : null;
@@ -139,7 +139,7 @@ export class Commits {
       events,
       meta,
       entry,
-      now: this.site.clock.now(),
+      now,
       actions: events.some((e) => e.notify) ? actions : [],
       decisions,
       // built now: a later result in the same turn must not change what this one says

@@ -92,11 +92,10 @@ export class Ops {
    * Decides the notifications of one committed step: events lose `notify`
    * in maintenance; returns the actions to notify and a decision per event.
    */
-  gate(name: string, events: StateEvent[], state: CheckState): { events: StateEvent[]; actions: string[]; decisions: Decision[] } {
+  gate(name: string, events: StateEvent[], state: CheckState, now = this.host.clock.now()): { events: StateEvent[]; actions: string[]; decisions: Decision[] } {
     if (events.length === 0) return { events, actions: [], decisions: [] };
     const rules = this.host.rules(name);
     if (!rules) return { events, actions: [], decisions: [] };
-    const now = this.host.clock.now();
     const m = this.maintenance(name, now);
     const ack = this.store.ack(name);
     const actions = rules.actions.map((a) => ({ name: a, active: this.host.actionActive(a), warn: this.host.actionWarns?.(a) ?? false }));
