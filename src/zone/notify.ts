@@ -140,10 +140,12 @@ export class ZoneNotifications {
     if (rec.node === this.z.node && this.records.get(check)?.node === this.z.node) return;
     this.records.set(check, rec);
     this.heardAt.set(check, this.site.clock.now());
-    if (rec.node === this.z.node) this.applyLate(check, rec);
-    if (rec.node === this.z.node && !this.adopted.has(check)) {
-      this.adopted.add(check);
-      this.requeue(check, this.records.get(check)!);
+    if (rec.node === this.z.node) {
+      const held = this.applyLate(check, rec);
+      if (!this.adopted.has(check)) {
+        this.adopted.add(check);
+        this.requeue(check, held);
+      }
     }
     this.sendOwed(check);
   }
@@ -155,16 +157,18 @@ export class ZoneNotifications {
    * outbox confirmed in between found the other node's record and could not
    * drop its entry: it is dropped now, else the zone's record would list it
    * as undelivered until this node dies, and the next owner would send it again.
+   * Returns the record this node now holds.
    */
-  private applyLate(check: string, rec: NotifiedRecord): void {
+  private applyLate(check: string, rec: NotifiedRecord): NotifiedRecord {
     const late = this.late.get(check);
-    if (!late) return;
+    if (!late) return rec;
     this.late.delete(check);
     // only while this node owns the check: a stale copy of its record (a broker that redelivers out of
     // order) after another node took the check must not be republished over that node's newer one
-    if (this.z.owner(check) !== this.z.node) return;
+    if (this.z.owner(check) !== this.z.node) return rec;
     const next = late.reduce((r, d) => delivered(r, d.action, d.at, d.state), rec);
     if (next !== rec) this.record(check, next);
+    return next;
   }
 
   /**

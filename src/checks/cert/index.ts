@@ -38,22 +38,25 @@ export const cert = defineCheck({
     return netRun(o.hostname, async (run) => {
       const trust = await loadTrust(o, ctx.env);
       const s = await connectTls({ host: o.hostname, port: o.port, trust, signal: ctx.signal, now: ctx.now });
-      // a reader (its listeners on the socket and the signal) only for a probe: most cert
-      // checks have none, and a reader per run was ~2 KB of a run's garbage (issue 20)
-      const reader = o.probe === undefined ? null : new LineReader(s.socket, ctx.signal);
       try {
         run.seen(s);
         checkExpiry(s.days, o.expiryDays);
-        if (reader && o.probe !== undefined) {
-          // fletchck logs `send: %r, %r` of (probe, sendall()'s None)
-          reader.write(Buffer.from(o.probe, 'utf8'));
-          run.log.push(`send: ${repr(o.probe)}, None`);
-          run.log.push(`recv: ${repr(bytes(await reader.readSome(PROBE_READ)))}`);
+        if (o.probe !== undefined) {
+          // a reader (its listeners on the socket and the signal) only for a probe: most cert
+          // checks have none, and a reader per run was ~2 KB of a run's garbage (issue 20)
+          const reader = new LineReader(s.socket, ctx.signal);
+          try {
+            // fletchck logs `send: %r, %r` of (probe, sendall()'s None)
+            reader.write(Buffer.from(o.probe, 'utf8'));
+            run.log.push(`send: ${repr(o.probe)}, None`);
+            run.log.push(`recv: ${repr(bytes(await reader.readSome(PROBE_READ)))}`);
+          } finally {
+            reader.close();
+          }
         }
         run.pass();
       } finally {
-        if (reader) reader.close();
-        else closeQuietly(s.socket);
+        closeQuietly(s.socket);
       }
     });
   },
